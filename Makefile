@@ -1,0 +1,36 @@
+# Two commands on a fresh machine (Python 3.11+, Node.js for the HTTP audit):
+#   make run    start the server on an embedded PostgreSQL, GraphiQL at http://127.0.0.1:8000/graphql
+#   make test   lint and run the whole test suite
+# Both create .venv and install what is missing. DATABASE_URL, when set, replaces the embedded server.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench demo clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/crm serve
+
+test: $(BIN)/.installed node_modules/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+demo: $(BIN)/.installed
+	$(BIN)/crm demo
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules .crm

@@ -1,0 +1,108 @@
+"""The Starlette application: GraphQL at /graphql (HTTP), plus /healthz and /readyz."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from cross_web import HTTPException
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from gateway.auth import AuthenticationFailed, authenticate, bearer_credential
+from gateway.services import Services
+from gateway.settings import Settings
+from graph.core.context import RequestContext
+from graph.schema import build_schema
+
+logger = logging.getLogger("crm.gateway")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_for(request: Request) -> str:
+    offered = request.headers.get("x-request-id", "")
+    return offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
+class GraphQLApp(GraphQL):
+    """Strawberry's ASGI view with our typed context: authenticates the bearer credential."""
+
+    def __init__(self, services: Services, **kwargs: Any) -> None:
+        super().__init__(build_schema(services.settings), **kwargs)
+        self.services = services
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        context = RequestContext(
+            services=self.services,
+            request=request,
+            response=response,
+            request_id=request_id_for(request),
+            client_address=request.client.host if request.client else None,
+        )
+        try:
+            credential = bearer_credential(request.headers.get("authorization"))
+            if credential is not None:
+                session = await context.session()
+                context.actor_or_none = await authenticate(session, credential, context.request_id)
+        except AuthenticationFailed as error:
+            await context.finish(commit=True)  # keep nothing but close the transaction cleanly
+            raise HTTPException(401, str(error)) from None
+        return context
+
+
+def create_app(settings: Settings, database_url: str) -> Starlette:
+    services = Services.build(settings, database_url)
+    graphql = GraphQLApp(
+        services,
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        allow_queries_via_get=True,
+        multipart_uploads_enabled=False,
+    )
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with services.db.engine.connect() as connection:
+                await connection.execute(text("select 1"))
+        except Exception:
+            logger.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await services.db.verify_runtime_role()
+        yield
+        await services.db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """uvicorn factory: settings (and the resolved DATABASE_URL) come from the environment."""
+    from gateway.settings import get_settings
+
+    settings = get_settings()
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set; start the server with `crm serve`.")
+    logging.basicConfig(level=logging.INFO)
+    return create_app(settings, settings.database_url)

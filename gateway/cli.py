@@ -1,0 +1,136 @@
+"""The `crm` command line: serve, migrate, tenant/user administration, demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from gateway.database import ResolvedDatabase, migrate, resolve_database
+from gateway.services import Services
+from gateway.settings import get_settings
+from tenants.errors import DomainError
+
+app = typer.Typer(help="Multi-tenant CRM and project-management GraphQL server.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Manage tenants.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(user_app, name="user")
+
+T = TypeVar("T")
+
+
+def prepared_database(*, run_migrations: bool) -> ResolvedDatabase:
+    settings = get_settings()
+    database = resolve_database(settings)
+    if run_migrations or database.embedded:
+        migrate(settings, database)
+    return database
+
+
+def with_services(database: ResolvedDatabase, work: Callable[[Services], Awaitable[T]]) -> T:
+    async def run() -> T:
+        services = Services.build(get_settings(), database.app_url)
+        try:
+            await services.db.verify_runtime_role()
+            return await work(services)
+        finally:
+            await services.db.dispose()
+
+    try:
+        return asyncio.run(run())
+    except DomainError as error:
+        typer.secho(
+            f"error: {error.message} ({error.code.value}{', ' + error.field if error.field else ''})",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default CRM_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CRM_PORT or 8000).")] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Apply migrations first (always on when embedded).")
+    ] = False,
+) -> None:
+    """Start the GraphQL server (GraphiQL at /graphql in development)."""
+    import uvicorn
+
+    settings = get_settings()
+    database = prepared_database(run_migrations=migrate_first)
+    # Workers (and the factory below) read the resolved URL from the environment.
+    os.environ["DATABASE_URL"] = database.app_url
+    get_settings.cache_clear()
+    typer.echo(
+        f"crm: serving http://{host or settings.host}:{port or settings.port}/graphql "
+        f"({settings.environment.value}, {'embedded' if database.embedded else 'external'} PostgreSQL)"
+    )
+    uvicorn.run(
+        "gateway.app:app_from_environment",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations (as MIGRATION_DATABASE_URL, or the embedded owner role)."""
+    prepared_database(run_migrations=True)
+    typer.echo("crm: database is at the latest migration")
+
+
+@tenant_app.command("create")
+def tenant_create(
+    name: Annotated[str, typer.Option(help="Tenant (company) name.")],
+    admin_email: Annotated[str, typer.Option(help="Email of the first admin.")],
+    admin_password: Annotated[str, typer.Option(prompt=True, hide_input=True, help="Their password.")],
+    admin_name: Annotated[str, typer.Option(help="Full name of the first admin.")] = "Administrator",
+) -> None:
+    """Create a tenant with its built-in roles and first admin."""
+
+    async def work(services: Services) -> str:
+        async with services.db.transaction() as session:
+            grant = await services.identity.sign_up(
+                session, name, admin_email, admin_password, admin_name, None
+            )
+            return f"tenant {grant.tenant.id} '{grant.tenant.name}', admin {grant.user.email}"
+
+    typer.echo(with_services(prepared_database(run_migrations=False), work))
+
+
+@user_app.command("create")
+def user_create(
+    tenant_id: Annotated[str, typer.Option(help="Tenant id to add the user to.")],
+    email: Annotated[str, typer.Option(help="Email (the login).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, help="Password (new users).")],
+    full_name: Annotated[str, typer.Option(help="Full name.")] = "",
+    role: Annotated[str, typer.Option(help="Role key: admin, manager, sales or viewer.")] = "sales",
+) -> None:
+    """Create a user (or reuse an existing one) and make them a member of a tenant."""
+
+    async def work(services: Services) -> str:
+        async with services.db.transaction() as session:
+            user = await services.identity.add_member(
+                session, uuid.UUID(tenant_id), email, full_name or email, password, role
+            )
+            return f"user {user.email} is a {role} of tenant {tenant_id}"
+
+    typer.echo(with_services(prepared_database(run_migrations=False), work))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    app()

@@ -1,0 +1,39 @@
+"""Process-wide singletons built once from settings and shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from gateway.settings import Settings
+from tenants.db import Database
+from tenants.identity import Identity
+from tenants.passwords import Passwords
+from tenants.throttle import LoginThrottle
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    identity: Identity
+
+    @classmethod
+    def build(cls, settings: Settings, database_url: str) -> Services:
+        db = Database(database_url, settings.db_pool_size, settings.statement_timeout_ms)
+        passwords = Passwords(
+            settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+        )
+        throttle = LoginThrottle(
+            db,
+            settings.login_max_failures_per_account,
+            settings.login_max_failures_per_address,
+            settings.login_window_seconds,
+        )
+        identity = Identity(
+            passwords,
+            throttle,
+            timedelta(hours=settings.session_ttl_hours),
+            timedelta(hours=settings.invite_ttl_hours),
+        )
+        return cls(settings=settings, db=db, identity=identity)

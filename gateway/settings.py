@@ -1,0 +1,82 @@
+"""Configuration, read once from the environment or a `.env` file (pydantic-settings).
+
+With nothing configured the server runs in development mode on an embedded PostgreSQL under
+`CRM_DATA_DIR`. Every piece can be replaced: `DATABASE_URL` points the runtime at an existing server
+(the application role), `MIGRATION_DATABASE_URL` at the role that owns the tables.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Environment = Field(default=Environment.DEVELOPMENT, alias="CRM_ENV")
+    data_dir: Path = Field(default=Path(".crm"), alias="CRM_DATA_DIR")
+    host: str = Field(default="127.0.0.1", alias="CRM_HOST")
+    port: int = Field(default=8000, alias="CRM_PORT")
+
+    # Runtime connection (the NOSUPERUSER NOBYPASSRLS application role). Unset: embedded server.
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    # Owner connection used by `crm migrate`; defaults to DATABASE_URL.
+    migration_database_url: str | None = Field(default=None, alias="MIGRATION_DATABASE_URL")
+    # Name of the application role that migrations grant DML to.
+    app_role: str = Field(default="crm_app", alias="CRM_APP_ROLE")
+    db_pool_size: int = Field(default=10, alias="CRM_DB_POOL_SIZE")
+    statement_timeout_ms: int = Field(default=15_000, alias="CRM_STATEMENT_TIMEOUT_MS")
+
+    # GraphQL exposure; None means "follow the environment" (on in development, off in production).
+    introspection: bool | None = Field(default=None, alias="CRM_INTROSPECTION")
+    graphiql: bool | None = Field(default=None, alias="CRM_GRAPHIQL")
+
+    # Request limits (checked before any resolver runs).
+    max_depth: int = Field(default=12, alias="CRM_MAX_DEPTH")
+    max_aliases: int = Field(default=30, alias="CRM_MAX_ALIASES")
+    max_tokens: int = Field(default=3_000, alias="CRM_MAX_TOKENS")
+    max_directives: int = Field(default=20, alias="CRM_MAX_DIRECTIVES")
+    max_body_bytes: int = Field(default=1_000_000, alias="CRM_MAX_BODY_BYTES")
+    max_page_size: int = 100
+
+    # Identity.
+    session_ttl_hours: int = Field(default=24 * 14, alias="CRM_SESSION_TTL_HOURS")
+    invite_ttl_hours: int = Field(default=24 * 7, alias="CRM_INVITE_TTL_HOURS")
+    # argon2id parameters. Defaults are RFC 9106's low-memory profile (64 MiB, t=3, p=4),
+    # above OWASP's minimum (19 MiB, t=2, p=1). Hashes made with other parameters are
+    # upgraded on the next successful login.
+    argon2_memory_kib: int = Field(default=65_536, alias="CRM_ARGON2_MEMORY_KIB")
+    argon2_time_cost: int = Field(default=3, alias="CRM_ARGON2_TIME_COST")
+    argon2_parallelism: int = Field(default=4, alias="CRM_ARGON2_PARALLELISM")
+    # Failed-login throttling: after this many failures inside the window, further attempts
+    # for that account (or from that address) are refused until the window ends.
+    login_max_failures_per_account: int = Field(default=5, alias="CRM_LOGIN_MAX_FAILURES_PER_ACCOUNT")
+    login_max_failures_per_address: int = Field(default=30, alias="CRM_LOGIN_MAX_FAILURES_PER_ADDRESS")
+    login_window_seconds: int = Field(default=900, alias="CRM_LOGIN_WINDOW_SECONDS")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return (not self.is_production) if self.introspection is None else self.introspection
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.is_production) if self.graphiql is None else self.graphiql
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,95 @@
+"""The typed per-request context every resolver receives as `info.context`.
+
+It owns the request's single database transaction: opened lazily (many requests never touch the
+database), begun with the tenant settings, committed or rolled back by `TransactionExtension` when the
+operation ends. Mutations run inside a savepoint, so a mutation that returns errors leaves nothing
+half-written while earlier mutations of the same request still commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.db import Database, start_request_transaction
+from tenants.errors import DomainError, ErrorCode
+from tenants.permissions import Actor
+
+if TYPE_CHECKING:
+    from gateway.services import Services
+
+
+@dataclass
+class RequestContext:
+    services: Services
+    request: Any
+    response: Any
+    request_id: str
+    client_address: str | None
+    actor_or_none: Actor | None = None
+    _session: AsyncSession | None = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def actor(self) -> Actor:
+        if self.actor_or_none is None:
+            raise DomainError(
+                ErrorCode.UNAUTHENTICATED, "Log in first: send 'Authorization: Bearer <token>'."
+            )
+        return self.actor_or_none
+
+    @property
+    def tenant_id(self) -> uuid.UUID | None:
+        return self.actor_or_none.tenant_id if self.actor_or_none else None
+
+    async def session(self) -> AsyncSession:
+        """The request's session, in a transaction that already carries the tenant settings."""
+        if self._session is None:
+            session = self.db.sessions()
+            await session.begin()
+            self._session = session
+            actor = self.actor_or_none
+            await start_request_transaction(
+                session,
+                actor.tenant_id if actor else None,
+                actor.user_id if actor else None,
+                self.db.statement_timeout,
+            )
+        return self._session
+
+    def adopt_session(self, session: AsyncSession) -> None:
+        """Use a session the gateway already opened (it authenticated the request in it)."""
+        self._session = session
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[AsyncSession]:
+        session = await self.session()
+        async with session.begin_nested():
+            yield session
+
+    async def finish(self, *, commit: bool) -> None:
+        if self._session is None:
+            return
+        session, self._session = self._session, None
+        try:
+            if commit:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+
+    def loader(self, name: str, factory: Any) -> Any:
+        """One DataLoader per name per request (so its cache never outlives the request)."""
+        if name not in self.loaders:
+            self.loaders[name] = factory(self)
+        return self.loaders[name]

@@ -1,0 +1,55 @@
+"""How domain errors reach clients.
+
+Mutations: `errors: [UserError!]` in the payload, with the mutation's savepoint rolled back.
+Queries: a GraphQL error whose `extensions.code` is the domain code. Anything else is unexpected and,
+in production, masked with a request id (see `graph/core/extensions.py`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+
+from tenants.errors import DomainError, ValidationErrors
+
+
+@strawberry.type(description="A problem the caller can fix; `field` is the input field it concerns.")
+class UserError:
+    field: str | None = strawberry.field(description="Input field (camelCase) the error is about, if any.")
+    code: str = strawberry.field(description="Stable machine-readable code, e.g. NOT_FOUND, CONFLICT.")
+    message: str = strawberry.field(description="Human-readable explanation saying how to fix it.")
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    errors = error.errors if isinstance(error, ValidationErrors) else [error]
+    return [UserError(field=e.field, code=e.code.value, message=e.message) for e in errors]
+
+
+PayloadT = TypeVar("PayloadT")
+
+
+def mutation_payload(
+    payload_type: type[PayloadT],
+) -> Callable[[Callable[..., Awaitable[PayloadT]]], Callable[..., Awaitable[PayloadT]]]:
+    """Runs a mutation resolver inside a savepoint; a DomainError becomes `payload(errors=[...])`.
+
+    The resolver must take `info` and return the payload; the payload type must give every field a
+    default so that an error payload can be built with `errors` alone.
+    """
+
+    def decorate(resolver: Callable[..., Awaitable[PayloadT]]) -> Callable[..., Awaitable[PayloadT]]:
+        @functools.wraps(resolver)
+        async def run(*args: Any, **kwargs: Any) -> PayloadT:
+            context = kwargs["info"].context
+            try:
+                async with context.savepoint():
+                    return await resolver(*args, **kwargs)
+            except DomainError as error:
+                return payload_type(errors=user_errors(error))  # type: ignore[call-arg]
+
+        return run
+
+    return decorate

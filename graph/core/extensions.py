@@ -1,0 +1,110 @@
+"""Schema extensions: the request transaction, error shaping and masking, and request limits."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationContext
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from gateway.settings import Settings
+from tenants.errors import DomainError
+
+logger = logging.getLogger("crm.graphql")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Parse/validation errors have no original error; domain errors are expected; the rest is a bug."""
+    original = error.original_error
+    return original is not None and not isinstance(original, DomainError | GraphQLError)
+
+
+class RequestLifecycle(SchemaExtension):
+    """Ends the request transaction and shapes errors once the operation has run.
+
+    Commits when nothing unexpected failed (payload errors were already rolled back to their
+    savepoint), otherwise rolls back, so an operation never half-writes. Domain errors get their code
+    in `extensions`; unexpected ones are logged with the request id and, in production, masked.
+    """
+
+    def __init__(self, *, production: bool) -> None:
+        self.production = production
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        result = self.execution_context.result
+        errors = list(getattr(result, "errors", None) or [])
+        unexpected = [error for error in errors if is_unexpected(error)]
+        try:
+            await context.finish(commit=not unexpected)
+        except Exception as error:  # the commit itself failed: report it instead of the data
+            logger.exception("commit failed (request %s)", context.request_id)
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError("Could not save the changes.", original_error=error)]
+                errors = result.errors
+                unexpected = errors
+        if result is not None and errors:
+            result.errors = [self.shape(error, context.request_id) for error in errors]
+
+    def shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            error.extensions = {"code": original.code.value, "field": original.field}
+            return error
+        if not is_unexpected(error):
+            return error
+        logger.error("unexpected error (request %s)", request_id, exc_info=original)
+        message = f"Unexpected error (request id {request_id})." if self.production else error.message
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+
+
+class MaxDirectivesRule(ASTValidationRule):
+    limit = 20
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self.count = 0
+
+    def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
+        self.count += 1
+        if self.count == self.limit + 1:
+            self.report_error(GraphQLError(f"More than {self.limit} directives in one document.", node))
+
+
+def directive_limit_rule(limit: int) -> type[ASTValidationRule]:
+    return type("MaxDirectivesRule", (MaxDirectivesRule,), {"limit": limit})
+
+
+def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    """Factories, not instances: every operation gets fresh extension state."""
+    extensions: list[Callable[[], SchemaExtension]] = [
+        functools.partial(RequestLifecycle, production=settings.is_production),
+        functools.partial(QueryDepthLimiter, max_depth=settings.max_depth),
+        functools.partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        functools.partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        functools.partial(AddValidationRules, [directive_limit_rule(settings.max_directives)]),
+        functools.partial(ParserCache, maxsize=512),
+        functools.partial(ValidationCache, maxsize=512),
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection)
+    return extensions

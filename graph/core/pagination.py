@@ -1,0 +1,117 @@
+"""Relay cursor connections over keyset pagination (sqlakeyset): no OFFSET, stable under inserts.
+
+A cursor is sqlakeyset's bookmark of the row's sort-key values, base64url-wrapped so clients treat it
+as opaque. Every ordering ends with the primary key, so keys are unique and pages never skip or repeat.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlakeyset import BadBookmark, unserialize_bookmark
+from sqlakeyset.asyncio import select_page
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.errors import DomainError, ErrorCode
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type(description="Where this page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    node: NodeT
+    cursor: str = strawberry.field(description="Opaque; pass as `after` to continue after this edge.")
+
+
+@strawberry.type(description="A page of results. `first` is capped at 100.")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    _count_statement: strawberry.Private[Select[Any] | None] = None
+    _session: strawberry.Private[AsyncSession | None] = None
+
+    @strawberry.field(description="Number of matching records in the whole list (one extra COUNT query).")
+    async def total_count(self) -> int:
+        if self._count_statement is None or self._session is None:
+            return len(self.edges)
+        subquery = self._count_statement.order_by(None).subquery()
+        return int(await self._session.scalar(select(func.count()).select_from(subquery)) or 0)
+
+    @strawberry.field(description="The nodes of this page, without cursors.")
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(bookmark: str) -> str:
+    return base64.urlsafe_b64encode(bookmark.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, field: str) -> Any:
+    try:
+        bookmark = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return unserialize_bookmark(bookmark)
+    except (binascii.Error, UnicodeDecodeError, BadBookmark, ValueError):
+        raise DomainError(
+            ErrorCode.INVALID, "Malformed cursor; use one returned by this list.", field
+        ) from None
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise DomainError(ErrorCode.INVALID, f"`first` must be between 0 and {MAX_PAGE_SIZE}.", "first")
+    return first
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    to_node: Callable[[Any], NodeT],
+    first: int | None,
+    after: str | None,
+    before: str | None = None,
+    last: int | None = None,
+) -> Connection[NodeT]:
+    """Runs an ordered `select(Model)` one page at a time and wraps the rows as a Connection."""
+    if last is not None or before is not None:
+        marker = decode_cursor(before, "before") if before else None
+        size = page_size(last)
+        page = await select_page(session, statement, per_page=size, before=marker.place if marker else None)
+    else:
+        marker = decode_cursor(after, "after") if after else None
+        size = page_size(first)
+        page = await select_page(session, statement, per_page=size, after=marker.place if marker else None)
+    rows: Sequence[Any] = list(page)
+    edges = [
+        Edge(node=to_node(row[0]), cursor=encode_cursor(page.paging.get_bookmark_at(index)))
+        for index, row in enumerate(rows)
+    ]
+    backwards = last is not None or before is not None
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.paging.has_next if not backwards else before is not None,
+            has_previous_page=page.paging.has_previous if backwards else after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count_statement=statement,
+        _session=session,
+    )

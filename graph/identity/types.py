@@ -1,0 +1,238 @@
+"""GraphQL types of the identity area: users, tenants, memberships, sessions, API keys, invitations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from graph.core.context import RequestContext
+from graph.core.errors import UserError
+from tenants import models
+from tenants.permissions import Permissions as PermissionSet
+
+
+@strawberry.type(description="A person who can log in. Visible only as a member of the current tenant.")
+class User(relay.Node):
+    id: relay.NodeID[str]
+    email: str
+    full_name: str
+
+    @classmethod
+    def from_model(cls, user: models.User) -> User:
+        return cls(id=str(user.id), email=user.email, full_name=user.full_name)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[User | None]:
+        from graph.identity.loaders import users_by_id
+
+        loader = info.context.loader("users_by_id", users_by_id)
+        return [await loader.load(uuid.UUID(node_id)) for node_id in node_ids]
+
+
+@strawberry.type(description="A client company using this instance; all its data is walled off.")
+class Tenant:
+    id: strawberry.ID
+    name: str
+    base_currency: str
+
+    @classmethod
+    def from_model(cls, tenant: models.Tenant) -> Tenant:
+        return cls(id=strawberry.ID(str(tenant.id)), name=tenant.name, base_currency=tenant.base_currency)
+
+
+@strawberry.type(description="A role inside one tenant.")
+class Role:
+    key: str = strawberry.field(description="Stable key: admin, manager, sales, viewer (built in).")
+    name: str
+    is_builtin: bool
+
+    @classmethod
+    def from_model(cls, role: models.Role) -> Role:
+        return cls(key=role.key, name=role.name, is_builtin=role.is_builtin)
+
+
+@strawberry.type(description="What a role allows on one object type.")
+class ObjectPermission:
+    object_type: str
+    actions: list[str] = strawberry.field(description="Any of read, create, update, delete.")
+    scope: str = strawberry.field(description="Which records: own, team or all.")
+
+
+@strawberry.type(description="Everything the current role allows.")
+class Permissions:
+    objects: list[ObjectPermission]
+    capabilities: list[str] = strawberry.field(
+        description="Any of manage_users, manage_roles, view_audit_log, export."
+    )
+
+    @classmethod
+    def from_set(cls, permissions: PermissionSet) -> Permissions:
+        return cls(
+            objects=[
+                ObjectPermission(object_type=name, actions=sorted(grant.actions), scope=grant.scope.value)
+                for name, grant in sorted(permissions.objects.items())
+            ],
+            capabilities=sorted(permissions.capabilities),
+        )
+
+
+@strawberry.type(description="The current user's place in one tenant.")
+class Membership:
+    tenant: Tenant
+    role: Role
+    is_active: bool
+
+
+@strawberry.type(description="Who is asking: the user, the tenant they act in, and what they may do.")
+class Me:
+    user: User
+    tenant: Tenant
+    role: Role
+    permissions: Permissions
+    memberships: list[Membership] = strawberry.field(description="Every tenant this user belongs to.")
+    via_api_key: bool = strawberry.field(description="True when the request authenticated with an API key.")
+
+
+@strawberry.type(description="A login: keep `token` secret and send it as `Authorization: Bearer <token>`.")
+class AuthPayload:
+    token: str | None = None
+    user: User | None = None
+    tenant: Tenant | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SwitchTenantPayload:
+    tenant: Tenant | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ChangePasswordPayload:
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="An integration's key. The secret itself is shown only once, at creation.")
+class ApiKey(relay.Node):
+    id: relay.NodeID[str]
+    name: str
+    prefix: str = strawberry.field(description="First characters of the key, to recognise it.")
+    role_key: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, api_key: models.ApiKey, role_key: str) -> ApiKey:
+        return cls(
+            id=str(api_key.id),
+            name=api_key.name,
+            prefix=api_key.prefix,
+            role_key=role_key,
+            created_at=api_key.created_at,
+            expires_at=api_key.expires_at,
+            last_used_at=api_key.last_used_at,
+            revoked_at=api_key.revoked_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[ApiKey | None]:
+        from graph.identity.api import api_keys_by_id
+
+        found = await api_keys_by_id(info, [uuid.UUID(node_id) for node_id in node_ids])
+        return [found.get(uuid.UUID(node_id)) for node_id in node_ids]
+
+
+@strawberry.type
+class CreateApiKeyPayload:
+    api_key: ApiKey | None = None
+    secret: str | None = strawberry.field(default=None, description="The full key. Shown only this once.")
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RevokeApiKeyPayload:
+    api_key: ApiKey | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="A pending invitation into the tenant.")
+class Invitation:
+    id: strawberry.ID
+    email: str
+    role_key: str
+    expires_at: datetime
+
+
+@strawberry.type
+class InviteUserPayload:
+    invitation: Invitation | None = None
+    token: str | None = strawberry.field(
+        default=None, description="Send this to the invitee (shown once); they pass it to acceptInvite."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SignUpInput:
+    tenant_name: str = strawberry.field(description="Your company's name (1-200 characters).")
+    email: str
+    password: str = strawberry.field(description="At least 10 characters.")
+    full_name: str
+
+
+@strawberry.input
+class LoginInput:
+    email: str
+    password: str
+    tenant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required when you belong to more than one tenant."
+    )
+
+
+@strawberry.input
+class InviteUserInput:
+    email: str
+    role_key: str = strawberry.field(default="sales", description="Role of the new member (e.g. sales).")
+
+
+@strawberry.input
+class AcceptInviteInput:
+    token: str
+    password: str = strawberry.field(description="New account: choose one. Existing account: your password.")
+    full_name: str | None = strawberry.field(default=None, description="Required for a new account.")
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    role_key: str = strawberry.field(description="The role the key acts with, e.g. viewer.")
+    expires_at: datetime | None = None
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+async def roles_by_id(session, ids: set[uuid.UUID]) -> dict[uuid.UUID, models.Role]:  # type: ignore[no-untyped-def]
+    rows = await session.scalars(select(models.Role).where(models.Role.id.in_(ids)))
+    return {role.id: role for role in rows}

@@ -1,0 +1,62 @@
+"""Audit trail: every mutation appends who/when/what with a per-field diff, in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.models import AuditEntry
+from tenants.permissions import Actor
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe form of a column value."""
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {
+        key: [_plain(before.get(key)), _plain(after.get(key))]
+        for key in after
+        if _plain(before.get(key)) != _plain(after.get(key))
+    }
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: uuid.UUID | None,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    tenant_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            tenant_id=tenant_id or (actor.tenant_id if actor else None),
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            actor_user_id=user_id or (actor.user_id if actor else None),
+            actor_api_key_id=actor.api_key_id if actor else None,
+            changes=dict(changes or {}),
+            request_id=actor.request_id if actor else None,
+        )
+    )

@@ -1,0 +1,104 @@
+"""The database engine and the per-request tenant session.
+
+Every transaction of the application role begins with a transaction-local
+`set_config('app.tenant_id', ...)`, which the RLS policies read. Being transaction-local, the setting can
+never leak to the next user of a pooled connection; with no setting a transaction sees no tenant rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SET_REQUEST_SETTINGS = text(
+    "select set_config('app.tenant_id', :tenant_id, true),"
+    " set_config('app.user_id', :user_id, true),"
+    " set_config('statement_timeout', :statement_timeout, true)"
+)
+SET_TENANT = text(
+    "select set_config('app.tenant_id', :tenant_id, true), set_config('app.user_id', :user_id, true)"
+)
+
+
+class UnsafeDatabaseRole(RuntimeError):
+    """The runtime role could step around row-level security."""
+
+
+def to_async_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and pick the asyncpg driver."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got {url.split(':', 1)[0]}://...")
+
+
+def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    # pre_ping replaces connections that died with a PostgreSQL restart; recycle bounds their age.
+    return create_async_engine(
+        to_async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+class Database:
+    def __init__(self, url: str, pool_size: int = 10, statement_timeout_ms: int = 15_000) -> None:
+        self.engine = create_engine(url, pool_size)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self.statement_timeout = f"{statement_timeout_ms}ms"
+
+    @asynccontextmanager
+    async def transaction(
+        self, tenant_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
+    ) -> AsyncIterator[AsyncSession]:
+        """One transaction, committed on success, scoped to a tenant (or to none)."""
+        async with self.sessions() as session, session.begin():
+            await start_request_transaction(session, tenant_id, user_id, self.statement_timeout)
+            yield session
+
+    async def verify_runtime_role(self) -> None:
+        """Refuse to run as a role that RLS does not bind."""
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    text(
+                        "select r.rolname, r.rolsuper, r.rolbypassrls,"
+                        " (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                        "   where c.relowner = r.oid and n.nspname = 'public' and c.relkind = 'r') as owned"
+                        " from pg_roles r where r.rolname = current_user"
+                    )
+                )
+            ).one()
+        if row.rolsuper or row.rolbypassrls or row.owned:
+            raise UnsafeDatabaseRole(
+                f"The database role '{row.rolname}' can bypass row-level security "
+                f"(superuser={row.rolsuper}, bypassrls={row.rolbypassrls}, owns {row.owned} tables). "
+                "Point DATABASE_URL at the application role instead: a role created with "
+                "NOSUPERUSER NOBYPASSRLS that owns no table (migrations grant it DML as CRM_APP_ROLE, "
+                "default 'crm_app'), and run migrations with MIGRATION_DATABASE_URL as the owner."
+            )
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def start_request_transaction(
+    session: AsyncSession, tenant_id: uuid.UUID | None, user_id: uuid.UUID | None, statement_timeout: str
+) -> None:
+    await session.execute(
+        SET_REQUEST_SETTINGS,
+        {
+            "tenant_id": str(tenant_id) if tenant_id else "",
+            "user_id": str(user_id) if user_id else "",
+            "statement_timeout": statement_timeout,
+        },
+    )
+
+
+async def enter_tenant(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID | None = None) -> None:
+    """Move the current transaction into a tenant (sign-up, login, accepting an invite)."""
+    await session.execute(
+        SET_TENANT, {"tenant_id": str(tenant_id), "user_id": str(user_id) if user_id else ""}
+    )

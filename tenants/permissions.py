@@ -1,0 +1,157 @@
+"""Roles as data: what a member may do with each object type, on which records, plus capabilities.
+
+One mechanism for every area: a service calls `actor.require(ObjectType, Action)` once at its top and
+narrows queries with `record_scope_clause`. Built-in roles are defined here in code, so an object type
+added by a later area is granted to them at once; custom roles (a later issue) store the same shape as
+JSON in `roles.permissions`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, true
+
+from tenants.errors import DomainError, ErrorCode
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Scope(StrEnum):
+    OWN = "own"  # records the member owns
+    TEAM = "team"  # records owned by anyone in the member's team
+    ALL = "all"
+
+
+class Capability(StrEnum):
+    MANAGE_USERS = "manage_users"
+    MANAGE_ROLES = "manage_roles"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    EXPORT = "export"
+
+
+# Object types that roles speak of. Areas add theirs with `register_object_type` at import time.
+OBJECT_TYPES: list[str] = []
+
+
+def register_object_type(name: str) -> str:
+    if name not in OBJECT_TYPES:
+        OBJECT_TYPES.append(name)
+    return name
+
+
+@dataclass(frozen=True)
+class ObjectGrant:
+    actions: frozenset[Action]
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class Permissions:
+    objects: Mapping[str, ObjectGrant] = field(default_factory=dict)
+    capabilities: frozenset[Capability] = frozenset()
+
+    def can(self, object_type: str, action: Action) -> bool:
+        grant = self.objects.get(object_type)
+        return grant is not None and action in grant.actions
+
+    def scope(self, object_type: str) -> Scope:
+        grant = self.objects.get(object_type)
+        return grant.scope if grant else Scope.OWN
+
+    def has(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "objects": {
+                name: {"actions": sorted(grant.actions), "scope": grant.scope.value}
+                for name, grant in self.objects.items()
+            },
+            "capabilities": sorted(self.capabilities),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Permissions:
+        return cls(
+            objects={
+                name: ObjectGrant(frozenset(Action(a) for a in grant["actions"]), Scope(grant["scope"]))
+                for name, grant in data.get("objects", {}).items()
+            },
+            capabilities=frozenset(Capability(c) for c in data.get("capabilities", [])),
+        )
+
+
+def _uniform(actions: Iterable[Action], scope: Scope, capabilities: Iterable[Capability]) -> Permissions:
+    grant = ObjectGrant(frozenset(actions), scope)
+    return Permissions({name: grant for name in OBJECT_TYPES}, frozenset(capabilities))
+
+
+ALL_ACTIONS = tuple(Action)
+
+
+def builtin_permissions(key: str) -> Permissions:
+    """The built-in roles, computed on demand so they cover every registered object type."""
+    match key:
+        case "admin":
+            return _uniform(ALL_ACTIONS, Scope.ALL, Capability)
+        case "manager":
+            return _uniform(ALL_ACTIONS, Scope.TEAM, [Capability.EXPORT, Capability.VIEW_AUDIT_LOG])
+        case "sales":
+            return _uniform(ALL_ACTIONS, Scope.OWN, [])
+        case "viewer":
+            return _uniform([Action.READ], Scope.ALL, [])
+    raise KeyError(key)
+
+
+BUILTIN_ROLES: dict[str, str] = {"admin": "Admin", "manager": "Manager", "sales": "Sales", "viewer": "Viewer"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, inside which tenant, with which rights. Built once per request at the edge."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    permissions: Permissions
+    team_id: uuid.UUID | None = None
+    role_key: str | None = None
+    api_key_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
+    request_id: str | None = None
+
+    def require(self, object_type: str, action: Action) -> None:
+        if not self.permissions.can(object_type, action):
+            raise DomainError(
+                ErrorCode.PERMISSION_DENIED,
+                f"Your role does not allow you to {action.value} {object_type} records.",
+            )
+
+    def require_capability(self, capability: Capability) -> None:
+        if not self.permissions.has(capability):
+            raise DomainError(
+                ErrorCode.PERMISSION_DENIED,
+                f"Your role lacks the '{capability.value}' capability; ask a tenant admin.",
+            )
+
+
+def record_scope_clause(actor: Actor, object_type: str, owner_column: Any) -> ColumnElement[bool]:
+    """SQL predicate limiting `owner_column` to the records the actor's scope reaches."""
+    from tenants.models import Membership  # local: models import nothing from here, keep it that way
+
+    scope = actor.permissions.scope(object_type)
+    if scope is Scope.ALL:
+        return true()
+    if scope is Scope.TEAM and actor.team_id is not None:
+        teammates = select(Membership.user_id).where(Membership.team_id == actor.team_id)
+        return (owner_column == actor.user_id) | owner_column.in_(teammates)
+    return owner_column == actor.user_id

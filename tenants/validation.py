@@ -1,0 +1,47 @@
+"""Input checks shared by every service, each raising a `DomainError` that names the field."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from tenants.errors import DomainError, ErrorCode
+
+DOMAIN_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def required_text(value: str | None, field: str, max_length: int) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise DomainError(ErrorCode.REQUIRED, "This field is required.", field)
+    return bounded_text(cleaned, field, max_length)
+
+
+def optional_text(value: str | None, field: str, max_length: int) -> str | None:
+    cleaned = (value or "").strip()
+    return bounded_text(cleaned, field, max_length) if cleaned else None
+
+
+def bounded_text(value: str, field: str, max_length: int) -> str:
+    if len(value) > max_length:
+        raise DomainError(ErrorCode.TOO_LONG, f"Use at most {max_length} characters.", field)
+    return value
+
+
+def email_address(value: str | None, field: str = "email") -> str:
+    """Syntax check only (no DNS): returns the normalized address."""
+    cleaned = required_text(value, field, 320)
+    try:
+        return validate_email(cleaned, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise DomainError(ErrorCode.INVALID, f"Not a valid email address: {error}", field) from None
+
+
+def domain_name(value: str | None, field: str = "domain") -> str | None:
+    cleaned = (value or "").strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+    if not cleaned:
+        return None
+    if not DOMAIN_NAME.fullmatch(cleaned):
+        raise DomainError(ErrorCode.INVALID, "Not a valid domain name, e.g. example.com.", field)
+    return cleaned

@@ -1,0 +1,97 @@
+"""Test harness: one real PostgreSQL for the session, tests connect as the application role.
+
+`DATABASE_URL`, when set, must be a role that may create roles and databases; the suite creates its own
+database there. Otherwise the embedded server is started in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.services import Services
+from gateway.settings import Settings
+from migrations import upgrade_to_head
+from tenants.embedded import DatabaseUrls, bootstrap_roles, start_embedded_server
+from tests.support import GraphQLClient, TestDatabase
+
+APP_ROLE = "crm_app"
+
+
+def test_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        # OWASP's minimum argon2id parameters keep the suite fast; production uses stronger defaults.
+        "CRM_ARGON2_MEMORY_KIB": 19_456,
+        "CRM_ARGON2_TIME_COST": 2,
+        "CRM_ARGON2_PARALLELISM": 1,
+        "CRM_ENV": "development",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def database_urls() -> Iterator[DatabaseUrls]:
+    external = os.environ.get("DATABASE_URL")
+    data_dir: str | None = None
+    if external:
+        admin_url = external
+    else:
+        data_dir = tempfile.mkdtemp(prefix="crmtest-", dir="/tmp")
+        admin_url = start_embedded_server(Path(data_dir))
+    database = f"crm_test_{uuid.uuid4().hex[:8]}"
+    urls = asyncio.run(bootstrap_roles(admin_url, database, APP_ROLE))
+    upgrade_to_head(urls.owner, APP_ROLE)
+    yield urls
+    if external:
+        asyncio.run(drop_database(admin_url, database))
+    elif data_dir:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+async def drop_database(admin_url: str, database: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'drop database if exists "{database}" with (force)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def services(database_urls: DatabaseUrls) -> AsyncIterator[Services]:
+    services = Services.build(test_settings(), database_urls.app)
+    yield services
+    await services.db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(database_urls: DatabaseUrls, services: Services):  # type: ignore[no-untyped-def]
+    application = create_app(test_settings(), database_urls.app)
+    await application.state.services.db.verify_runtime_role()
+    yield application
+    await application.state.services.db.dispose()
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[GraphQLClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture
+async def db(database_urls: DatabaseUrls) -> AsyncIterator[TestDatabase]:
+    """Raw asyncpg access as the application role (for SQL-level isolation tests)."""
+    database = TestDatabase(database_urls)
+    yield database
+    await database.close()

@@ -1,0 +1,134 @@
+"""Helpers shared by the tests: a small GraphQL client and tenant factories."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+
+from tenants.embedded import DatabaseUrls
+
+PASSWORD = "correct horse battery staple"
+
+SIGN_UP = """
+mutation SignUp($input: SignUpInput!) {
+  signUp(input: $input) { token user { id email } tenant { id name } errors { field code message } }
+}"""
+
+INVITE = """
+mutation Invite($input: InviteUserInput!) {
+  inviteUser(input: $input) { token invitation { id email roleKey } errors { field code message } }
+}"""
+
+ACCEPT = """
+mutation Accept($input: AcceptInviteInput!) {
+  acceptInvite(input: $input) { token user { id email } tenant { id } errors { field code message } }
+}"""
+
+
+def unique_email(label: str = "user") -> str:
+    return f"{label}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+@dataclass
+class Member:
+    token: str
+    user_id: str  # global id
+    email: str
+    tenant_id: str
+
+
+@dataclass
+class GraphQLClient:
+    http: httpx.AsyncClient
+    headers: dict[str, str] = field(default_factory=dict)
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        **extra_headers: str,
+    ) -> httpx.Response:
+        headers = {"content-type": "application/json", **extra_headers}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    async def execute(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        """Runs an operation that must succeed without GraphQL errors; returns `data`."""
+        response = await self.post(query, variables, token)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    async def errors(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Runs an operation expected to fail; returns its GraphQL errors."""
+        response = await self.post(query, variables, token)
+        body = response.json()
+        assert body.get("errors"), body
+        return body["errors"]
+
+    async def sign_up(self, tenant_name: str = "Acme") -> Member:
+        email = unique_email("admin")
+        data = await self.execute(
+            SIGN_UP,
+            {
+                "input": {
+                    "tenantName": tenant_name,
+                    "email": email,
+                    "password": PASSWORD,
+                    "fullName": "Ada Admin",
+                }
+            },
+        )
+        payload = data["signUp"]
+        assert payload["errors"] == [], payload
+        return Member(payload["token"], payload["user"]["id"], email, payload["tenant"]["id"])
+
+    async def add_member(self, admin: Member, role_key: str, label: str = "member") -> Member:
+        email = unique_email(label)
+        invited = await self.execute(INVITE, {"input": {"email": email, "roleKey": role_key}}, admin.token)
+        assert invited["inviteUser"]["errors"] == [], invited
+        accepted = await self.execute(
+            ACCEPT,
+            {
+                "input": {
+                    "token": invited["inviteUser"]["token"],
+                    "password": PASSWORD,
+                    "fullName": label.title(),
+                }
+            },
+        )
+        payload = accepted["acceptInvite"]
+        assert payload["errors"] == [], payload
+        return Member(payload["token"], payload["user"]["id"], email, payload["tenant"]["id"])
+
+
+class TestDatabase:
+    """asyncpg connections as the application role, for SQL-level tests of the RLS wall."""
+
+    __test__ = False
+
+    def __init__(self, urls: DatabaseUrls) -> None:
+        self.urls = urls
+        self.connections: list[asyncpg.Connection] = []
+
+    async def connect(self) -> asyncpg.Connection:
+        connection = await asyncpg.connect(self.urls.app)
+        self.connections.append(connection)
+        return connection
+
+    async def close(self) -> None:
+        for connection in self.connections:
+            await connection.close()
