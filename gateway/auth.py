@@ -112,14 +112,15 @@ async def actor_for_api_key(session: AsyncSession, key: str, request_id: str | N
         raise AuthenticationFailed("This API key was revoked or has expired.")
     if api_key.last_used_at is None or now - api_key.last_used_at > TOUCH_INTERVAL:
         api_key.last_used_at = now
-    team_id = await session.scalar(
-        select(Membership.team_id).where(Membership.user_id == api_key.created_by_id)
-    )
+    # A key acts for its creator, so it dies with the creator's membership.
+    creator = await session.scalar(select(Membership).where(Membership.user_id == api_key.created_by_id))
+    if creator is None or not creator.is_active:
+        raise AuthenticationFailed("The member who created this API key is no longer active.")
     return Actor(
         tenant_id=parsed.tenant_id,
         user_id=api_key.created_by_id,
         permissions=role_permissions(row.Role),
-        team_id=team_id,
+        team_id=creator.team_id,
         role_key=row.Role.key,
         api_key_id=api_key.id,
         request_id=request_id,

@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
+from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.identity.api import IdentityMutation, IdentityQuery
 
@@ -19,7 +20,7 @@ class NodeQuery:
     )
 
 
-Query = merge_types("Query", (NodeQuery, IdentityQuery))
+Query = merge_types("Query", (NodeQuery, IdentityQuery, AuditQuery))
 Mutation = merge_types("Mutation", (IdentityMutation,))
 
 

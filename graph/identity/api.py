@@ -90,10 +90,12 @@ class IdentityQuery:
             for m, t, r in rows
         ]
         current = next(m for m in memberships if m.tenant.id == str(actor.tenant_id))
+        # An API key acts with its own role, not its creator's.
+        acting_role = await session.scalar(select(models.Role).where(models.Role.key == actor.role_key))
         return Me(
             user=User.from_model(user),
             tenant=current.tenant,
-            role=current.role,
+            role=Role.from_model(acting_role) if acting_role else current.role,
             permissions=Permissions.from_set(actor.permissions),
             memberships=memberships,
             via_api_key=actor.api_key_id is not None,

@@ -1,0 +1,115 @@
+"""The audit log as a connection, for members with the view_audit_log capability."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from graph.core.context import RequestContext
+from graph.core.ids import decode_id, encode_id
+from graph.core.pagination import Connection, paginate
+from graph.identity.loaders import users_by_id
+from graph.identity.types import User
+from tenants.models import AuditEntry as AuditEntryRow
+from tenants.permissions import Capability
+
+Info = strawberry.Info[RequestContext, None]
+
+# Audit object types that are GraphQL nodes: their ids are shown (and filtered) as global ids.
+NODE_TYPE_NAMES = {
+    "account": "Account",
+    "contact": "Contact",
+    "activity": "Activity",
+    "api_key": "ApiKey",
+    "user": "User",
+}
+
+
+@strawberry.type(description="One change: who did what, when, with the per-field diff {field: [old, new]}.")
+class AuditEntry:
+    id: strawberry.ID
+    action: str = strawberry.field(description="E.g. account.create, account.update, api_key.revoke.")
+    object_type: str
+    object_id: strawberry.ID | None = strawberry.field(description="Global id when the object is a node.")
+    changes: JSON
+    request_id: str | None
+    created_at: datetime
+    via_api_key: bool
+    _actor_user_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The member who made the change (null for system actions).")
+    async def actor(self, info: Info) -> User | None:
+        if self._actor_user_id is None:
+            return None
+        return await info.context.loader("users_by_id", users_by_id).load(self._actor_user_id)
+
+    @classmethod
+    def from_row(cls, row: AuditEntryRow) -> AuditEntry:
+        type_name = NODE_TYPE_NAMES.get(row.object_type)
+        object_id = None
+        if row.object_id is not None:
+            object_id = str(encode_id(type_name, row.object_id)) if type_name else str(row.object_id)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            action=row.action,
+            object_type=row.object_type,
+            object_id=strawberry.ID(object_id) if object_id else None,
+            changes=row.changes,
+            request_id=row.request_id,
+            created_at=row.created_at,
+            via_api_key=row.actor_api_key_id is not None,
+            _actor_user_id=row.actor_user_id,
+        )
+
+
+@strawberry.input(description="All conditions must hold.")
+class AuditLogFilter:
+    object_type: str | None = strawberry.field(default=None, description="E.g. account.")
+    object_id: relay.GlobalID | None = strawberry.field(default=None, description="Global id of the object.")
+    actor_id: relay.GlobalID | None = strawberry.field(default=None, description="Global id of a User.")
+    action: str | None = None
+    after: datetime | None = strawberry.field(default=None, description="Only entries at or after this time.")
+    before: datetime | None = strawberry.field(default=None, description="Only entries before this time.")
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="Audit entries of the tenant, newest first (needs view_audit_log).")
+    async def audit_log(
+        self,
+        info: Info,
+        filter: AuditLogFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEntry]:
+        info.context.actor.require_capability(Capability.VIEW_AUDIT_LOG)
+        statement = select(AuditEntryRow).order_by(AuditEntryRow.created_at.desc(), AuditEntryRow.id.desc())
+        if filter is not None:
+            statement = statement.where(*audit_conditions(filter))
+        session = await info.context.session()
+        return await paginate(session, statement, AuditEntry.from_row, first, after)
+
+
+def audit_conditions(filter: AuditLogFilter) -> list[object]:
+    conditions: list[object] = []
+    if filter.object_type:
+        conditions.append(AuditEntryRow.object_type == filter.object_type)
+    if filter.object_id is not None:
+        conditions.append(
+            AuditEntryRow.object_id
+            == decode_id(filter.object_id, filter.object_id.type_name, "filter.objectId")
+        )
+    if filter.actor_id is not None:
+        conditions.append(AuditEntryRow.actor_user_id == decode_id(filter.actor_id, "User", "filter.actorId"))
+    if filter.action:
+        conditions.append(AuditEntryRow.action == filter.action)
+    if filter.after is not None:
+        conditions.append(AuditEntryRow.created_at >= filter.after)
+    if filter.before is not None:
+        conditions.append(AuditEntryRow.created_at < filter.before)
+    return conditions
