@@ -15,9 +15,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from gateway.auth import AuthenticationFailed, authenticate, bearer_credential
+from gateway.graphql_http import GraphQLHTTPView
 from gateway.services import Services
 from gateway.settings import Settings
 from graph.core.context import RequestContext
@@ -32,12 +32,14 @@ def request_id_for(request: Request) -> str:
     return offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 
 
-class GraphQLApp(GraphQL):
-    """Strawberry's ASGI view with our typed context: authenticates the bearer credential."""
+class GraphQLApp(GraphQLHTTPView):
+    """The GraphQL endpoint with our typed context: authenticates the bearer credential."""
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(build_schema(services.settings), **kwargs)
         self.services = services
+        self.max_body_bytes = services.settings.max_body_bytes
+        self.graphiql_enabled = services.settings.graphiql_enabled
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context = RequestContext(
@@ -89,7 +91,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,318 @@
+"""GraphQL over HTTP, as the specification (graphql.github.io/graphql-over-http) asks, SHOULDs included.
+
+Strawberry's view answers `application/json` only; this view negotiates the response media type and
+uses the specification's status codes:
+
+- `application/graphql-response+json` when the client's Accept prefers it: 200 for a response with a
+  `data` entry (even `null`), 400 for a request error (unparsable or invalid document, variable
+  coercion failure, unknown operation), with no `data` entry;
+- `application/json` otherwise (also when Accept is absent or only a wildcard): 200 for every
+  well-formed request, whatever the GraphQL errors;
+- 406 for an Accept that allows neither, 415 for a body that is not `application/json` (no form
+  posts, so no CSRF through plain HTML forms), 413 for a body over `max_body_bytes`, 400 for a
+  malformed request (bad JSON, JSON-array batches, missing or non-string `query`, non-object
+  `variables`/`extensions`, non-string `operationName`), 405 with `Allow: POST` for a mutation sent
+  by GET, and the authentication failure's own status (401) as a GraphQL-shaped error body.
+
+WebSockets and the GraphiQL page still go through Strawberry's view.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+logger = logging.getLogger("crm.gateway")
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
+
+
+class RequestRefused(Exception):
+    """A request the server will not execute, answered with `status` and a GraphQL-shaped body."""
+
+    def __init__(
+        self, status: int, message: str, headers: Mapping[str, str] | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+        self.code = code
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header; None when it allows neither of ours.
+
+    No Accept header means `application/json` (the specification's rule for legacy clients). Among
+    equally preferred types, an explicitly named `application/graphql-response+json` wins, while a
+    wildcard (`*/*`, `application/*`) alone keeps the legacy `application/json`.
+    """
+    if accept is None or not accept.strip():
+        return APPLICATION_JSON
+    best: tuple[float, int, int] | None = None
+    chosen: str | None = None
+    ranges = [parse_media_range(part) for part in accept.split(",") if part.strip()]
+    for candidate in SUPPORTED_MEDIA_TYPES:
+        matches = [
+            (q, specificity)
+            for media_range, q in ranges
+            if (specificity := match_specificity(media_range, candidate)) is not None
+        ]
+        if not matches:
+            continue
+        # The most specific matching range decides the quality (RFC 9110, section 12.5.1).
+        specificity, q = max((s, q) for q, s in matches)
+        if q <= 0:
+            continue
+        exact = specificity == 2
+        preferred = (candidate == GRAPHQL_RESPONSE_JSON) == exact
+        key = (q, int(exact), int(preferred))
+        if best is None or key > best:
+            best, chosen = key, candidate
+    return chosen
+
+
+def parse_media_range(part: str) -> tuple[str, float]:
+    media_range, *parameters = (piece.strip() for piece in part.split(";"))
+    q = 1.0
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                q = 0.0
+    return media_range.lower(), q
+
+
+def match_specificity(media_range: str, media_type: str) -> int | None:
+    if media_range == media_type:
+        return 2
+    if media_range == "*/*":
+        return 0
+    if media_range.endswith("/*") and media_type.startswith(media_range[:-1]):
+        return 1
+    return None
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation and variable-coercion errors: no data, and no error carries a field path."""
+    return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+
+
+def is_internal_error(result: ExecutionResult) -> bool:
+    return any((e.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for e in result.errors or [])
+
+
+class GraphQLHTTPView(GraphQL):
+    """Strawberry's ASGI view with a specification-conformant HTTP transport in front of it."""
+
+    max_body_bytes: int = 1_000_000
+    graphiql_enabled: bool = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response = await self.handle_http(request)
+        await response(scope, receive, send)
+
+    def wants_graphiql(self, request: Request) -> bool:
+        return (
+            self.graphiql_enabled
+            and request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    async def handle_http(self, request: Request) -> Response:
+        if self.wants_graphiql(request):
+            return await self.render_graphql_ide(request)
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None:
+            return self.error_response(
+                APPLICATION_JSON,
+                406,
+                f"Accept must allow {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON}.",
+            )
+        try:
+            params = await self.read_params(request)
+            return await self.execute_params(request, media_type, params)
+        except RequestRefused as refused:
+            return self.error_response(
+                media_type, refused.status, refused.message, refused.headers, refused.code
+            )
+
+    async def read_params(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params: dict[str, Any] = dict(request.query_params)
+            for name in ("variables", "extensions"):
+                if isinstance(params.get(name), str):
+                    params[name] = (
+                        decode_json(params[name], f"`{name}` is not valid JSON.") if params[name] else None
+                    )
+        elif request.method == "POST":
+            params = await self.read_json_body(request)
+        else:
+            raise RequestRefused(405, "GraphQL over HTTP takes GET and POST.", {"Allow": "GET, POST"})
+        return validate_params(params)
+
+    async def read_json_body(self, request: Request) -> dict[str, Any]:
+        content_type = request.headers.get("content-type")
+        if content_type is None:
+            raise RequestRefused(
+                415, "Send the operation as a JSON body with Content-Type: application/json."
+            )
+        media_type, *parameters = (piece.strip().lower() for piece in content_type.split(";"))
+        charset = next(
+            (p.partition("=")[2].strip('" ') for p in parameters if p.startswith("charset=")), "utf-8"
+        )
+        if media_type != APPLICATION_JSON or charset not in ("utf-8", "utf8"):
+            raise RequestRefused(
+                415, "Unsupported content type: send a JSON body with Content-Type: application/json."
+            )
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise RequestRefused(413, f"The request body is larger than {self.max_body_bytes} bytes.")
+        body = bytearray()
+        try:
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > self.max_body_bytes:
+                    raise RequestRefused(413, f"The request body is larger than {self.max_body_bytes} bytes.")
+        except ClientDisconnect:
+            raise RequestRefused(400, "The request body ended early.") from None
+        if not body.strip():
+            raise RequestRefused(400, "The request body is empty: send a JSON object with a `query`.")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RequestRefused(400, "The request body is not UTF-8.") from None
+        data = decode_json(text, "The request body is not valid JSON.")
+        if isinstance(data, list):
+            raise RequestRefused(400, "Batching is not supported: send one operation per request.")
+        if not isinstance(data, dict):
+            raise RequestRefused(400, "The request body must be a JSON object.")
+        return data
+
+    async def execute_params(self, request: Request, media_type: str, params: dict[str, Any]) -> Response:
+        sub_response = await self.get_sub_response(request)
+        try:
+            context = await self.get_context(request, sub_response)
+        except HTTPException as error:
+            if error.status_code == 401:
+                raise RequestRefused(
+                    401, error.reason, {"WWW-Authenticate": "Bearer"}, "UNAUTHENTICATED"
+                ) from None
+            raise RequestRefused(error.status_code, error.reason) from None
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            result = await self.schema.execute(
+                params["query"],
+                variable_values=params["variables"],
+                context_value=context,
+                operation_name=params["operationName"],
+                allowed_operation_types=allowed,
+                operation_extensions=params["extensions"],
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.MUTATION:
+                raise RequestRefused(405, "Mutations are only accepted by POST.", {"Allow": "POST"}) from None
+            raise RequestRefused(
+                400, "Subscriptions are served over WebSocket (graphql-transport-ws)."
+            ) from None
+        except CannotGetOperationTypeError as error:
+            raise RequestRefused(400, error.as_http_error_reason()) from None
+        except MissingQueryError:
+            raise RequestRefused(400, "The request has no GraphQL `query`.") from None
+        finally:
+            # Normally the RequestLifecycle extension has already ended the transaction.
+            await context.finish(commit=False)
+
+        body = process_result(result)
+        status = 200
+        if is_request_error(result):
+            body.pop("data", None)
+            if media_type == GRAPHQL_RESPONSE_JSON:
+                status = 500 if is_internal_error(result) else 400
+        response = self.json_response(media_type, status, body, {"X-Request-Id": context.request_id})
+        response.headers.raw.extend(
+            (name, value) for name, value in sub_response.headers.raw if name != b"content-type"
+        )
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
+
+    def json_response(
+        self, media_type: str, status: int, body: object, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        return Response(
+            json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"),
+            status_code=status,
+            headers={"Vary": "Accept", **(headers or {})},
+            media_type=f"{media_type}; charset=utf-8",
+        )
+
+    def error_response(
+        self,
+        media_type: str,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        code: str | None = None,
+    ) -> Response:
+        error: dict[str, Any] = {"message": message}
+        if code is not None:
+            error["extensions"] = {"code": code}
+        return self.json_response(media_type, status, {"errors": [error]}, headers)
+
+
+def decode_json(text: str, message: str) -> Any:
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise RequestRefused(400, message) from None
+
+
+def validate_params(params: dict[str, Any]) -> dict[str, Any]:
+    query = params.get("query")
+    if query is None:
+        raise RequestRefused(400, "The request has no GraphQL `query`.")
+    if not isinstance(query, str):
+        raise RequestRefused(400, "`query` must be a string.")
+    operation_name = params.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestRefused(400, "`operationName` must be a string or null.")
+    for name in ("variables", "extensions"):
+        value = params.get(name)
+        if value is not None and not isinstance(value, dict):
+            raise RequestRefused(400, f"`{name}` must be an object or null.")
+    return {
+        "query": query,
+        "operationName": operation_name,
+        "variables": params.get("variables"),
+        "extensions": params.get("extensions"),
+    }
+
+
+__all__ = ["GraphQLHTTPView", "RequestRefused", "negotiate"]
