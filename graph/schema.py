@@ -12,22 +12,27 @@ from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.identity.api import IdentityMutation, IdentityQuery
 
-
-@strawberry.type
-class NodeQuery:
-    node: relay.Node | None = relay.node(
-        description="Any object by its global id; null when it does not exist or you may not see it."
-    )
+# Each area contributes its root types here.
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation,)
 
 
-Query = merge_types("Query", (NodeQuery, IdentityQuery, AuditQuery))
-Mutation = merge_types("Mutation", (IdentityMutation,))
+def node_query() -> type:
+    """A fresh `node` root field per schema: Strawberry's relay field binds itself to one schema."""
+
+    @strawberry.type
+    class NodeQuery:
+        node: relay.Node | None = relay.node(
+            description="Any object by its global id; null when it does not exist or you may not see it."
+        )
+
+    return NodeQuery
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (node_query(), *QUERY_AREAS)),
+        mutation=merge_types("Mutation", MUTATION_AREAS),
         extensions=schema_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )

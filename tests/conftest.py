@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -28,7 +29,7 @@ from tests.support import GraphQLClient, TestDatabase
 APP_ROLE = "crm_app"
 
 
-def test_settings(**overrides: object) -> Settings:
+def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         # OWASP's minimum argon2id parameters keep the suite fast; production uses stronger defaults.
         "CRM_ARGON2_MEMORY_KIB": 19_456,
@@ -69,14 +70,14 @@ async def drop_database(admin_url: str, database: str) -> None:
 
 @pytest.fixture(scope="session")
 async def services(database_urls: DatabaseUrls) -> AsyncIterator[Services]:
-    services = Services.build(test_settings(), database_urls.app)
+    services = Services.build(make_settings(), database_urls.app)
     yield services
     await services.db.dispose()
 
 
 @pytest.fixture(scope="session")
 async def app(database_urls: DatabaseUrls, services: Services):  # type: ignore[no-untyped-def]
-    application = create_app(test_settings(), database_urls.app)
+    application = create_app(make_settings(), database_urls.app)
     await application.state.services.db.verify_runtime_role()
     yield application
     await application.state.services.db.dispose()
@@ -84,7 +85,9 @@ async def app(database_urls: DatabaseUrls, services: Services):  # type: ignore[
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[GraphQLClient]:  # type: ignore[no-untyped-def]
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    # A distinct client address per test, so failed-login counters per address never leak between tests.
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http)
 
