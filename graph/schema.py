@@ -10,11 +10,12 @@ from strawberry.tools import merge_types
 from gateway.settings import Settings
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
+from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation,)
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation)
 
 
 def node_query() -> type:

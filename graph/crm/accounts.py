@@ -1,0 +1,202 @@
+"""Account rules: create, update, soft delete and restore, inside the actor's role and record scope.
+
+Plain async functions taking the request session and the actor; they raise `DomainError` and never
+commit (the request owns the transaction). Records outside the actor's scope, or in another tenant,
+are reported exactly like missing ones.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.crm.models import ACCOUNT, Account
+from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.permissions import Action, Actor, record_scope_clause
+from tenants.validation import domain_name, optional_text, required_text
+
+AUDITED_FIELDS = (
+    "name",
+    "domain",
+    "industry",
+    "parent_id",
+    "owner_id",
+    "tags",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "notes",
+    "deleted_at",
+)
+# Hierarchies deeper than this are refused; it also bounds the recursive queries.
+MAX_DEPTH = 50
+
+
+def account_scope(actor: Actor) -> ColumnElement[bool]:
+    return record_scope_clause(actor, ACCOUNT, Account.owner_id) & (Account.tenant_id == actor.tenant_id)
+
+
+def visible_accounts(actor: Actor) -> Select[tuple[Account]]:
+    """Accounts the actor may read (live and soft-deleted); callers add their own filters."""
+    actor.require(ACCOUNT, Action.READ)
+    return select(Account).where(account_scope(actor))
+
+
+async def get_account(
+    session: AsyncSession,
+    actor: Actor,
+    account_id: uuid.UUID,
+    field: str = "id",
+    *,
+    deleted: bool = False,
+) -> Account:
+    """A visible account, live (or only soft-deleted when `deleted`); else NOT_FOUND on `field`."""
+    account = await session.scalar(
+        select(Account).where(
+            account_scope(actor),
+            Account.id == account_id,
+            Account.deleted_at.is_not(None) if deleted else Account.deleted_at.is_(None),
+        )
+    )
+    if account is None:
+        raise not_found("account", field)
+    return account
+
+
+async def ancestor_ids(session: AsyncSession, account_id: uuid.UUID) -> list[uuid.UUID]:
+    """The account and every ancestor above it (one recursive query, whatever the scope)."""
+    chain = (
+        select(Account.id, Account.parent_id, literal(0).label("depth"))
+        .where(Account.id == account_id)
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union_all(
+        select(Account.id, Account.parent_id, chain.c.depth + 1)
+        .join(chain, Account.id == chain.c.parent_id)
+        .where(chain.c.depth < MAX_DEPTH + 1)
+    )
+    return list(await session.scalars(select(chain.c.id).order_by(chain.c.depth)))
+
+
+async def clean_parent(
+    session: AsyncSession, actor: Actor, parent_id: uuid.UUID | None, account_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    if parent_id is None:
+        return None
+    parent = await get_account(session, actor, parent_id, "parentId")
+    lineage = await ancestor_ids(session, parent.id)
+    if account_id is not None and account_id in lineage:
+        raise DomainError(
+            ErrorCode.CYCLE, "An account cannot be placed under itself or one of its children.", "parentId"
+        )
+    if len(lineage) >= MAX_DEPTH:
+        raise DomainError(ErrorCode.INVALID, f"Hierarchies are limited to {MAX_DEPTH} levels.", "parentId")
+    return parent.id
+
+
+async def clean_account(
+    session: AsyncSession, actor: Actor, values: Mapping[str, Any], account_id: uuid.UUID | None
+) -> dict[str, Any]:
+    """Validated values for the given keys only (model attribute names)."""
+    text_rules = {
+        "industry": ("industry", 100),
+        "street": ("address.street", 200),
+        "city": ("address.city", 100),
+        "region": ("address.region", 100),
+        "postal_code": ("address.postalCode", 20),
+        "country": ("address.country", 100),
+        "notes": ("notes", 10_000),
+    }
+    checks: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "name":
+            checks[key] = lambda v=value: required_text(v, "name", 200)
+        elif key == "domain":
+            checks[key] = lambda v=value: domain_name(v, "domain")
+        elif key == "tags":
+            checks[key] = lambda v=value: clean_tags(v)
+        elif key in text_rules:
+            field, limit = text_rules[key]
+            checks[key] = lambda v=value, f=field, n=limit: optional_text(v, f, n)
+    cleaned = collect(checks)
+    if "owner_id" in values:
+        owner_id = values["owner_id"]
+        if owner_id is None:
+            raise DomainError(ErrorCode.REQUIRED, "Every account has an owner.", "ownerId")
+        cleaned["owner_id"] = await active_member(session, actor, owner_id, "ownerId")
+    if "parent_id" in values:
+        cleaned["parent_id"] = await clean_parent(session, actor, values["parent_id"], account_id)
+    return cleaned
+
+
+async def create_account(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Account:
+    actor.require(ACCOUNT, Action.CREATE)
+    cleaned = await clean_account(session, actor, {"name": None, **values}, None)
+    cleaned["owner_id"] = cleaned.get("owner_id") or actor.user_id
+    account = Account(tenant_id=actor.tenant_id, created_by_id=actor.user_id, **cleaned)
+    account.tags = account.tags or []
+    session.add(account)
+    await session.flush()
+    after = snapshot(account, AUDITED_FIELDS)
+    await audit.record(session, actor, "account.create", ACCOUNT, account.id, audit.diff({}, after))
+    return account
+
+
+async def update_account(
+    session: AsyncSession, actor: Actor, account_id: uuid.UUID, version: int, values: Mapping[str, Any]
+) -> Account:
+    actor.require(ACCOUNT, Action.UPDATE)
+    account = await get_account(session, actor, account_id)
+    check_version(account, version, "account")
+    cleaned = await clean_account(session, actor, values, account.id)
+    before = snapshot(account, AUDITED_FIELDS)
+    for key, value in cleaned.items():
+        setattr(account, key, value)
+    await flush_versioned(session, "account")
+    changes = audit.diff(before, snapshot(account, AUDITED_FIELDS))
+    await audit.record(session, actor, "account.update", ACCOUNT, account.id, changes)
+    return account
+
+
+async def delete_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID, version: int) -> Account:
+    """Soft delete: hidden from lists and nested fields until restored."""
+    actor.require(ACCOUNT, Action.DELETE)
+    account = await get_account(session, actor, account_id)
+    check_version(account, version, "account")
+    account.deleted_at = datetime.now(UTC)
+    await flush_versioned(session, "account")
+    await audit.record(
+        session,
+        actor,
+        "account.delete",
+        ACCOUNT,
+        account.id,
+        {"deleted_at": [None, account.deleted_at.isoformat()]},
+    )
+    return account
+
+
+async def restore_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> Account:
+    actor.require(ACCOUNT, Action.DELETE)
+    account = await get_account(session, actor, account_id, deleted=True)
+    deleted_at = account.deleted_at
+    account.deleted_at = None
+    await flush_versioned(session, "account")
+    await audit.record(
+        session,
+        actor,
+        "account.restore",
+        ACCOUNT,
+        account.id,
+        audit.diff({"deleted_at": deleted_at}, {"deleted_at": None}),
+    )
+    return account

@@ -1,0 +1,224 @@
+"""Contact rules: create, update, soft delete, restore, and links to accounts (at most one primary).
+
+Same conventions as `graph/crm/accounts.py`: scope-limited reads, NOT_FOUND for anything the actor may
+not see, version checks before any write, and an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.crm.accounts import get_account
+from graph.crm.models import CONTACT, Contact, ContactAccount
+from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.permissions import Action, Actor, record_scope_clause
+from tenants.validation import bounded_text, email_address, optional_text, required_text
+
+AUDITED_FIELDS = (
+    "first_name",
+    "last_name",
+    "emails",
+    "phones",
+    "birthday",
+    "owner_id",
+    "tags",
+    "notes",
+    "deleted_at",
+)
+MAX_EMAILS = 10
+MAX_PHONES = 10
+
+
+def contact_scope(actor: Actor) -> ColumnElement[bool]:
+    return record_scope_clause(actor, CONTACT, Contact.owner_id) & (Contact.tenant_id == actor.tenant_id)
+
+
+def visible_contacts(actor: Actor) -> Select[tuple[Contact]]:
+    actor.require(CONTACT, Action.READ)
+    return select(Contact).where(contact_scope(actor))
+
+
+async def get_contact(
+    session: AsyncSession, actor: Actor, contact_id: uuid.UUID, field: str = "id", *, deleted: bool = False
+) -> Contact:
+    contact = await session.scalar(
+        select(Contact).where(
+            contact_scope(actor),
+            Contact.id == contact_id,
+            Contact.deleted_at.is_not(None) if deleted else Contact.deleted_at.is_(None),
+        )
+    )
+    if contact is None:
+        raise not_found("contact", field)
+    return contact
+
+
+def clean_emails(values: list[str] | None) -> list[str]:
+    emails: list[str] = []
+    for value in values or []:
+        email = email_address(value, "emails")
+        if email.lower() not in {e.lower() for e in emails}:
+            emails.append(email)
+    if len(emails) > MAX_EMAILS:
+        raise DomainError(ErrorCode.INVALID, f"Use at most {MAX_EMAILS} email addresses.", "emails")
+    return emails
+
+
+def clean_phones(values: list[str] | None) -> list[str]:
+    phones = [bounded_text(" ".join(value.split()), "phones", 40) for value in values or []]
+    phones = [phone for phone in phones if phone]
+    if len(phones) > MAX_PHONES:
+        raise DomainError(ErrorCode.INVALID, f"Use at most {MAX_PHONES} phone numbers.", "phones")
+    return phones
+
+
+def clean_birthday(value: date | None) -> date | None:
+    if value is not None and value > datetime.now(UTC).date():
+        raise DomainError(ErrorCode.INVALID, "A birthday cannot be in the future.", "birthday")
+    return value
+
+
+def search_text(contact: Contact) -> str:
+    """What the `search` filter matches: names and email addresses, lowercased."""
+    return " ".join([contact.first_name, contact.last_name, *contact.emails]).lower()
+
+
+async def clean_contact(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
+    rules: dict[str, Any] = {
+        "first_name": lambda v: required_text(v, "firstName", 100),
+        "last_name": lambda v: required_text(v, "lastName", 100),
+        "emails": clean_emails,
+        "phones": clean_phones,
+        "birthday": clean_birthday,
+        "tags": clean_tags,
+        "notes": lambda v: optional_text(v, "notes", 10_000),
+    }
+    cleaned = collect(
+        {key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules}
+    )
+    if "owner_id" in values:
+        if values["owner_id"] is None:
+            raise DomainError(ErrorCode.REQUIRED, "Every contact has an owner.", "ownerId")
+        cleaned["owner_id"] = await active_member(session, actor, values["owner_id"], "ownerId")
+    return cleaned
+
+
+async def create_contact(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Contact:
+    actor.require(CONTACT, Action.CREATE)
+    cleaned = await clean_contact(session, actor, {"first_name": None, "last_name": None, **values})
+    cleaned["owner_id"] = cleaned.get("owner_id") or actor.user_id
+    contact = Contact(tenant_id=actor.tenant_id, created_by_id=actor.user_id, **cleaned)
+    contact.emails = contact.emails or []
+    contact.phones = contact.phones or []
+    contact.tags = contact.tags or []
+    contact.search_text = search_text(contact)
+    session.add(contact)
+    await session.flush()
+    after = snapshot(contact, AUDITED_FIELDS)
+    await audit.record(session, actor, "contact.create", CONTACT, contact.id, audit.diff({}, after))
+    return contact
+
+
+async def update_contact(
+    session: AsyncSession, actor: Actor, contact_id: uuid.UUID, version: int, values: Mapping[str, Any]
+) -> Contact:
+    actor.require(CONTACT, Action.UPDATE)
+    contact = await get_contact(session, actor, contact_id)
+    check_version(contact, version, "contact")
+    cleaned = await clean_contact(session, actor, values)
+    before = snapshot(contact, AUDITED_FIELDS)
+    for key, value in cleaned.items():
+        setattr(contact, key, value)
+    contact.search_text = search_text(contact)
+    await flush_versioned(session, "contact")
+    changes = audit.diff(before, snapshot(contact, AUDITED_FIELDS))
+    await audit.record(session, actor, "contact.update", CONTACT, contact.id, changes)
+    return contact
+
+
+async def delete_contact(session: AsyncSession, actor: Actor, contact_id: uuid.UUID, version: int) -> Contact:
+    actor.require(CONTACT, Action.DELETE)
+    contact = await get_contact(session, actor, contact_id)
+    check_version(contact, version, "contact")
+    contact.deleted_at = datetime.now(UTC)
+    await flush_versioned(session, "contact")
+    changes = audit.diff({"deleted_at": None}, {"deleted_at": contact.deleted_at})
+    await audit.record(session, actor, "contact.delete", CONTACT, contact.id, changes)
+    return contact
+
+
+async def restore_contact(session: AsyncSession, actor: Actor, contact_id: uuid.UUID) -> Contact:
+    actor.require(CONTACT, Action.DELETE)
+    contact = await get_contact(session, actor, contact_id, deleted=True)
+    changes = audit.diff({"deleted_at": contact.deleted_at}, {"deleted_at": None})
+    contact.deleted_at = None
+    await flush_versioned(session, "contact")
+    await audit.record(session, actor, "contact.restore", CONTACT, contact.id, changes)
+    return contact
+
+
+async def link_contact_to_account(
+    session: AsyncSession,
+    actor: Actor,
+    contact_id: uuid.UUID,
+    account_id: uuid.UUID,
+    values: Mapping[str, Any],
+) -> Contact:
+    """Create or update the link; making it primary demotes the contact's previous primary link."""
+    actor.require(CONTACT, Action.UPDATE)
+    contact = await get_contact(session, actor, contact_id, "contactId")
+    account = await get_account(session, actor, account_id, "accountId")
+    cleaned = collect(
+        {
+            "title": lambda: optional_text(values.get("title"), "title", 200),
+            "role": lambda: optional_text(values.get("role"), "role", 100),
+        }
+    )
+    is_primary = bool(values.get("is_primary"))
+    if is_primary:
+        await session.execute(
+            update(ContactAccount)
+            .where(
+                ContactAccount.tenant_id == actor.tenant_id,
+                ContactAccount.contact_id == contact.id,
+                ContactAccount.account_id != account.id,
+                ContactAccount.is_primary.is_(True),
+            )
+            .values(is_primary=False)
+        )
+    link = await session.get(ContactAccount, (actor.tenant_id, contact.id, account.id))
+    before = snapshot(link, ("title", "role", "is_primary")) if link else {}
+    if link is None:
+        link = ContactAccount(tenant_id=actor.tenant_id, contact_id=contact.id, account_id=account.id)
+        session.add(link)
+    link.title, link.role, link.is_primary = cleaned["title"], cleaned["role"], is_primary
+    await session.flush()
+    changes = {
+        "account_id": str(account.id),
+        **audit.diff(before, snapshot(link, ("title", "role", "is_primary"))),
+    }
+    await audit.record(session, actor, "contact.link", CONTACT, contact.id, changes)
+    return contact
+
+
+async def unlink_contact_from_account(
+    session: AsyncSession, actor: Actor, contact_id: uuid.UUID, account_id: uuid.UUID
+) -> Contact:
+    actor.require(CONTACT, Action.UPDATE)
+    contact = await get_contact(session, actor, contact_id, "contactId")
+    account = await get_account(session, actor, account_id, "accountId")
+    link = await session.get(ContactAccount, (actor.tenant_id, contact.id, account.id))
+    if link is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "This contact is not linked to this account.", "accountId")
+    await session.delete(link)
+    await session.flush()
+    await audit.record(session, actor, "contact.unlink", CONTACT, contact.id, {"account_id": str(account.id)})
+    return contact

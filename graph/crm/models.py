@@ -1,0 +1,112 @@
+"""CRM tables: accounts (with a parent hierarchy), contacts, their links, and activities.
+
+All are tenant-owned on `TenantMixin` (composite key `(tenant_id, id)`); references are composite
+foreign keys so they cannot cross tenants. The DDL, indexes and RLS policies live in
+`migrations/versions/0002_crm.py`; these mappings must agree with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from tenants.models import Base, TenantMixin, TimestampMixin, VersionedMixin
+from tenants.permissions import register_object_type
+
+ACCOUNT = register_object_type("account")
+CONTACT = register_object_type("contact")
+ACTIVITY = register_object_type("activity")
+
+ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
+
+
+class CrmVersioned(VersionedMixin):
+    """Optimistic version column plus eager server defaults, so timestamps are readable after a flush
+    without a lazy load (which async sessions cannot do)."""
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version, "eager_defaults": True}
+
+
+def owner_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id", "owner_id"], ["memberships.tenant_id", "memberships.user_id"])
+
+
+class Account(TenantMixin, TimestampMixin, CrmVersioned, Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "parent_id"], ["accounts.tenant_id", "accounts.id"]),
+        owner_fk(),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str | None] = mapped_column(String(253))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column()
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Contact(TenantMixin, TimestampMixin, CrmVersioned, Base):
+    __tablename__ = "contacts"
+    __table_args__ = (owner_fk(),)
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    emails: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    phones: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    birthday: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ContactAccount(Base):
+    __tablename__ = "contact_accounts"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(100))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Activity(TenantMixin, TimestampMixin, CrmVersioned, Base):
+    __tablename__ = "activities"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "author_id"], ["memberships.tenant_id", "memberships.user_id"]),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    account_id: Mapped[uuid.UUID | None] = mapped_column()
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    author_id: Mapped[uuid.UUID] = mapped_column()

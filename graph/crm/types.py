@@ -1,0 +1,344 @@
+"""GraphQL types of the CRM area: Account, Contact, Activity and their links.
+
+Explicit field lists (never "all columns"). Every nested field goes through a per-request DataLoader
+from `graph/crm/loaders.py`; nested lists hide soft-deleted records and anything outside the caller's
+scope.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from graph.core.context import RequestContext
+from graph.core.filters import After, First
+from graph.core.pagination import Connection, page_size, paginate
+from graph.crm import loaders
+from graph.crm import models as crm
+from graph.crm.filters import ActivityKind
+from graph.crm.pages import connection_from_page
+from graph.identity.loaders import users_by_id
+from graph.identity.types import User
+
+Info = strawberry.Info[RequestContext, None]
+
+
+async def nested_connection(
+    info: Info,
+    name: str,
+    factory: Any,
+    statement: Any,
+    parent_column: Any,
+    order_keys: Any,
+    to_node: Any,
+    parent_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+) -> Any:
+    """First pages come batched from a loader; a later page (`after`) is one keyset query."""
+    session = await info.context.session()
+    per_parent = statement(info.context).where(parent_column == parent_id)
+    if after is not None:
+        ordering = [key.desc() if descending else key.asc() for key, descending in order_keys]
+        return await paginate(session, per_parent.order_by(*ordering), to_node, first, after)
+    size = page_size(first)
+    rows = await info.context.loader(name, factory).load((parent_id, size))
+    return connection_from_page(rows, size, to_node, session, per_parent)
+
+
+async def live_node(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
+    if record_id is None:
+        return None
+    record = await info.context.loader(name, factory).load(record_id)
+    return record if record is not None and getattr(record, "deleted_at", None) is None else None
+
+
+async def owner(info: Info, user_id: uuid.UUID) -> User | None:
+    return await info.context.loader("users_by_id", users_by_id).load(user_id)
+
+
+async def resolve_by_ids(
+    info: Info, name: str, factory: Any, node_ids: Iterable[str], to_node: Any
+) -> list[Any]:
+    loader = info.context.loader(name, factory)
+    results = []
+    for node_id in node_ids:
+        try:
+            record = await loader.load(uuid.UUID(node_id))
+        except ValueError:
+            record = None
+        results.append(to_node(record) if record is not None else None)
+    return results
+
+
+@strawberry.type(description="A postal address; every part is optional.")
+class Address:
+    street: str | None = strawberry.field(description="Street and number.")
+    city: str | None = strawberry.field(description="City or town.")
+    region: str | None = strawberry.field(description="State, province or region.")
+    postal_code: str | None = strawberry.field(description="Postal or ZIP code.")
+    country: str | None = strawberry.field(description="Country name or ISO code.")
+
+
+@strawberry.type(description="A company or organisation you do business with; may sit under a parent.")
+class Account(relay.Node):
+    id: relay.NodeID[str]
+    name: str = strawberry.field(description="Display name (1-200 characters).")
+    domain: str | None = strawberry.field(description="Web domain, lowercased, e.g. example.com.")
+    industry: str | None = strawberry.field(description="Free-text industry.")
+    tags: list[str] = strawberry.field(description="Labels, at most 20.")
+    address: Address = strawberry.field(description="Postal address.")
+    notes: str | None = strawberry.field(description="Free-text notes.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
+    deleted_at: datetime | None = strawberry.field(description="Set while soft-deleted; restore to clear.")
+    version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")
+    owner_id: strawberry.Private[uuid.UUID]
+    parent_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, account: crm.Account) -> Account:
+        return cls(
+            id=str(account.id),
+            name=account.name,
+            domain=account.domain,
+            industry=account.industry,
+            tags=list(account.tags),
+            address=Address(
+                street=account.street,
+                city=account.city,
+                region=account.region,
+                postal_code=account.postal_code,
+                country=account.country,
+            ),
+            notes=account.notes,
+            created_at=account.created_at,
+            updated_at=account.updated_at,
+            deleted_at=account.deleted_at,
+            version=account.version,
+            owner_id=account.owner_id,
+            parent_id=account.parent_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Account | None]:
+        return await resolve_by_ids(info, "accounts_by_id", loaders.accounts_by_id, node_ids, cls.from_model)
+
+    @strawberry.field(description="The member responsible for this account.")
+    async def owner(self, info: Info) -> User | None:
+        return await owner(info, self.owner_id)
+
+    @strawberry.field(description="The parent account; null at the top, or when hidden or deleted.")
+    async def parent(self, info: Info) -> Account | None:
+        parent = await live_node(info, "accounts_by_id", loaders.accounts_by_id, self.parent_id)
+        return Account.from_model(parent) if parent else None
+
+    @strawberry.field(description="Every ancestor you may see, root first.")
+    async def ancestors(self, info: Info) -> list[Account]:
+        loader = info.context.loader("ancestors_by_account_id", loaders.ancestors_by_account_id)
+        return [Account.from_model(account) for account in await loader.load(uuid.UUID(self.id))]
+
+    @strawberry.field(description="Direct child accounts, by name.")
+    async def children(self, info: Info, first: First = None, after: After = None) -> Connection[Account]:
+        return await nested_connection(
+            info,
+            "children_pages_by_account_id",
+            loaders.children_pages_by_account_id,
+            loaders.children_statement,
+            crm.Account.parent_id,
+            loaders.CHILDREN_ORDER,
+            Account.from_model,
+            uuid.UUID(self.id),
+            first,
+            after,
+        )
+
+    @strawberry.field(description="Contacts linked to this account, by last and first name.")
+    async def contacts(self, info: Info, first: First = None, after: After = None) -> Connection[Contact]:
+        return await nested_connection(
+            info,
+            "contact_pages_by_account_id",
+            loaders.contact_pages_by_account_id,
+            loaders.contacts_statement,
+            crm.ContactAccount.account_id,
+            loaders.CONTACTS_ORDER,
+            Contact.from_model,
+            uuid.UUID(self.id),
+            first,
+            after,
+        )
+
+    @strawberry.field(description="Number of live contacts you may see that are linked to this account.")
+    async def contact_count(self, info: Info) -> int:
+        loader = info.context.loader("contact_counts_by_account_id", loaders.contact_counts_by_account_id)
+        return await loader.load(uuid.UUID(self.id))
+
+    @strawberry.field(description="Activities on this account, newest first.")
+    async def timeline(self, info: Info, first: First = None, after: After = None) -> Connection[Activity]:
+        return await nested_connection(
+            info,
+            "timeline_pages_by_account_id",
+            loaders.timeline_pages_by_account_id,
+            loaders.timeline_statement,
+            crm.Activity.account_id,
+            loaders.TIMELINE_ORDER,
+            Activity.from_model,
+            uuid.UUID(self.id),
+            first,
+            after,
+        )
+
+
+@strawberry.type(description="A person, possibly linked to several accounts (one of them primary).")
+class Contact(relay.Node):
+    id: relay.NodeID[str]
+    first_name: str = strawberry.field(description="Given name.")
+    last_name: str = strawberry.field(description="Family name.")
+    emails: list[str] = strawberry.field(description="Normalized email addresses, at most 10.")
+    phones: list[str] = strawberry.field(description="Phone numbers as entered, at most 10.")
+    birthday: date | None = strawberry.field(description="Date of birth, if known.")
+    tags: list[str] = strawberry.field(description="Labels, at most 20.")
+    notes: str | None = strawberry.field(description="Free-text notes.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
+    deleted_at: datetime | None = strawberry.field(description="Set while soft-deleted; restore to clear.")
+    version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")
+    owner_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, contact: crm.Contact) -> Contact:
+        return cls(
+            id=str(contact.id),
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            emails=list(contact.emails),
+            phones=list(contact.phones),
+            birthday=contact.birthday,
+            tags=list(contact.tags),
+            notes=contact.notes,
+            created_at=contact.created_at,
+            updated_at=contact.updated_at,
+            deleted_at=contact.deleted_at,
+            version=contact.version,
+            owner_id=contact.owner_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Contact | None]:
+        return await resolve_by_ids(info, "contacts_by_id", loaders.contacts_by_id, node_ids, cls.from_model)
+
+    @strawberry.field(description="First and last name.")
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @strawberry.field(description="The member responsible for this contact.")
+    async def owner(self, info: Info) -> User | None:
+        return await owner(info, self.owner_id)
+
+    @strawberry.field(description="Accounts this contact works with, primary first, then by name.")
+    async def accounts(self, info: Info) -> list[ContactAccount]:
+        loader = info.context.loader("account_links_by_contact_id", loaders.account_links_by_contact_id)
+        return [
+            ContactAccount(
+                account=Account.from_model(account),
+                title=link.title,
+                role=link.role,
+                is_primary=link.is_primary,
+            )
+            for link, account in await loader.load(uuid.UUID(self.id))
+        ]
+
+    @strawberry.field(description="The primary account, if one is set and visible to you.")
+    async def primary_account(self, info: Info) -> Account | None:
+        loader = info.context.loader("account_links_by_contact_id", loaders.account_links_by_contact_id)
+        links = await loader.load(uuid.UUID(self.id))
+        return next((Account.from_model(account) for link, account in links if link.is_primary), None)
+
+    @strawberry.field(description="Activities with this contact, newest first.")
+    async def timeline(self, info: Info, first: First = None, after: After = None) -> Connection[Activity]:
+        return await nested_connection(
+            info,
+            "timeline_pages_by_contact_id",
+            loaders.timeline_pages_by_contact_id,
+            loaders.timeline_statement,
+            crm.Activity.contact_id,
+            loaders.TIMELINE_ORDER,
+            Activity.from_model,
+            uuid.UUID(self.id),
+            first,
+            after,
+        )
+
+
+@strawberry.type(description="A contact's link to one account.")
+class ContactAccount:
+    account: Account = strawberry.field(description="The linked account.")
+    title: str | None = strawberry.field(description="Job title at this account.")
+    role: str | None = strawberry.field(description="Role in the relationship, e.g. decision maker.")
+    is_primary: bool = strawberry.field(description="True for the contact's main account (at most one).")
+
+
+@strawberry.type(description="A call, email, meeting, note or task on an account and/or a contact.")
+class Activity(relay.Node):
+    id: relay.NodeID[str]
+    kind: ActivityKind = strawberry.field(description="What kind of activity.")
+    subject: str = strawberry.field(description="One-line summary.")
+    body: str | None = strawberry.field(description="Details.")
+    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
+    due_at: datetime | None = strawberry.field(description="For tasks: when it is due.")
+    done: bool = strawberry.field(description="For tasks: whether it is complete.")
+    created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
+    version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")
+    account_id: strawberry.Private[uuid.UUID | None]
+    contact_id: strawberry.Private[uuid.UUID | None]
+    author_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, activity: crm.Activity) -> Activity:
+        return cls(
+            id=str(activity.id),
+            kind=ActivityKind(activity.kind),
+            subject=activity.subject,
+            body=activity.body,
+            occurred_at=activity.occurred_at,
+            due_at=activity.due_at,
+            done=activity.done,
+            created_at=activity.created_at,
+            updated_at=activity.updated_at,
+            version=activity.version,
+            account_id=activity.account_id,
+            contact_id=activity.contact_id,
+            author_id=activity.author_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Activity | None]:
+        return await resolve_by_ids(
+            info, "activities_by_id", loaders.activities_by_id, node_ids, cls.from_model
+        )
+
+    @strawberry.field(description="The account it is on; null when none, hidden or deleted.")
+    async def account(self, info: Info) -> Account | None:
+        account = await live_node(info, "accounts_by_id", loaders.accounts_by_id, self.account_id)
+        return Account.from_model(account) if account else None
+
+    @strawberry.field(description="The contact it involves; null when none, hidden or deleted.")
+    async def contact(self, info: Info) -> Contact | None:
+        contact = await live_node(info, "contacts_by_id", loaders.contacts_by_id, self.contact_id)
+        return Contact.from_model(contact) if contact else None
+
+    @strawberry.field(description="Who recorded it.")
+    async def author(self, info: Info) -> User | None:
+        return await owner(info, self.author_id)
