@@ -32,6 +32,11 @@ def run_audit(graphql_url: str) -> list[dict[str, object]]:
 
 
 def test_graphql_over_http_audit_passes_every_check(live_server: str) -> None:
+    """Every MUST, SHOULD and MAY of graphql-http's audit comes back `ok`.
+
+    Against the development server: five checks query `__type`, which production refuses on purpose
+    (test_hardening.py covers production mode).
+    """
     results = run_audit(f"{live_server}/graphql")
 
     failing = [result for result in results if result["status"] != "ok"]
