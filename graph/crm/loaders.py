@@ -131,7 +131,7 @@ def contact_counts_by_account_id(context: RequestContext) -> DataLoader[uuid.UUI
             .where(ContactAccount.account_id.in_(ids))
             .group_by(ContactAccount.account_id)
         )
-        counts = {account_id: count for account_id, count in rows.tuples()}
+        counts = {account_id: count for account_id, count in rows}
         return [counts.get(account_id, 0) for account_id in ids]
 
     return DataLoader(load_fn=load)
