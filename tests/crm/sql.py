@@ -1,0 +1,30 @@
+"""SQL helpers for the CRM tests, run as the application role inside a tenant."""
+
+from __future__ import annotations
+
+import uuid
+
+from strawberry import relay
+
+
+def raw_id(global_id: str) -> uuid.UUID:
+    return uuid.UUID(relay.GlobalID.from_id(global_id).node_id)
+
+
+async def put_in_team(db, tenant_id: str, team_name: str, *user_ids: str) -> None:
+    """Creates a team in the tenant and moves the given members (global user ids) into it."""
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", tenant_id)
+        team_id = uuid.uuid4()
+        await connection.execute(
+            "insert into teams (tenant_id, id, name) values ($1, $2, $3)",
+            uuid.UUID(tenant_id),
+            team_id,
+            team_name,
+        )
+        await connection.execute(
+            "update memberships set team_id = $1 where user_id = any($2::uuid[])",
+            team_id,
+            [raw_id(user_id) for user_id in user_ids],
+        )
