@@ -1,0 +1,1 @@
+"""Benchmark of the GraphQL server on a real uvicorn process (`python -m bench.run`, `make bench`)."""
