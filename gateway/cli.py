@@ -131,6 +131,27 @@ def user_create(
     typer.echo(with_services(prepared_database(run_migrations=False), work))
 
 
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
+    accounts: Annotated[int, typer.Option(help="Number of accounts to create (1-5000).")] = 300,
+) -> None:
+    """Load a demo tenant (accounts with hierarchy, contacts, activities) and print its login."""
+    from graph.crm.demo import load_demo
+
+    if not 1 <= accounts <= 5000:
+        raise typer.BadParameter("Use between 1 and 5000 accounts.", param_hint="--accounts")
+
+    async def work(services: Services) -> str:
+        loaded = await load_demo(services, seed=seed, account_count=accounts)
+        return (
+            f"tenant {loaded.tenant_id}: {loaded.accounts} accounts, {loaded.contacts} contacts, "
+            f"{loaded.activities} activities\nlogin: {loaded.email}\npassword: {loaded.password}"
+        )
+
+    typer.echo(with_services(prepared_database(run_migrations=False), work))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
     app()

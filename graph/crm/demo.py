@@ -1,0 +1,153 @@
+"""A realistic demo tenant, loaded through the CRM services so it obeys every rule they enforce.
+
+Deterministic for a given seed (names, hierarchy, links, activities); only the login email and
+password are fresh each run, so the demo can be loaded many times into one database.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.services import Services
+from graph.crm import accounts, activities, contacts
+from graph.crm.models import ACTIVITY_KINDS
+from tenants.permissions import Actor, builtin_permissions
+
+PREFIXES = ["North", "Blue", "Granite", "Silver", "Bright", "Summit", "Harbor", "Iron", "Maple", "Quantum"]
+NOUNS = [
+    "Logistics",
+    "Foods",
+    "Systems",
+    "Energy",
+    "Health",
+    "Robotics",
+    "Textiles",
+    "Capital",
+    "Labs",
+    "Media",
+]
+INDUSTRIES = ["Retail", "Manufacturing", "Software", "Finance", "Healthcare", "Energy", "Logistics"]
+CITIES = [
+    ("Berlin", "DE"),
+    ("Lyon", "FR"),
+    ("Austin", "US"),
+    ("Osaka", "JP"),
+    ("Leeds", "GB"),
+    ("Porto", "PT"),
+]
+FIRST_NAMES = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Edsger"]
+LAST_NAMES = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+]
+TAGS = ["vip", "smb", "enterprise", "partner", "churn-risk", "new"]
+TITLES = ["CEO", "CTO", "Buyer", "Head of Ops", "Engineer", "CFO"]
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    tenant_id: uuid.UUID
+    email: str
+    password: str
+    accounts: int
+    contacts: int
+    activities: int
+
+
+async def load_demo(services: Services, *, seed: int = 42, account_count: int = 300) -> DemoTenant:
+    """Creates a tenant with an admin and two sales reps, then accounts in a hierarchy (about one in
+    five under a parent), two contacts per account on average, and activities of every kind."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    email = f"demo-{secrets.token_hex(4)}@example.com"
+    password = secrets.token_urlsafe(12)
+    async with services.db.transaction() as session:
+        grant = await services.identity.sign_up(
+            session, f"Demo Co {seed}", email, password, "Demo Admin", None
+        )
+        tenant_id = grant.tenant.id
+        owners = [grant.user.id]
+        for index in range(2):
+            rep = await services.identity.add_member(
+                session, tenant_id, f"rep{index}-{email}", f"Rep {index + 1}", password, "sales"
+            )
+            owners.append(rep.id)
+        actor = Actor(tenant_id, grant.user.id, builtin_permissions("admin"), role_key="admin")
+        counts = await populate(session, actor, rng, owners, account_count)
+    return DemoTenant(tenant_id, email, password, *counts)
+
+
+async def populate(
+    session: AsyncSession, actor: Actor, rng: random.Random, owners: list[uuid.UUID], account_count: int
+) -> tuple[int, int, int]:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    account_ids: list[uuid.UUID] = []
+    contact_total = activity_total = 0
+    for index in range(account_count):
+        city, country = rng.choice(CITIES)
+        name = f"{rng.choice(PREFIXES)} {rng.choice(NOUNS)} {index + 1}"
+        parent = rng.choice(account_ids) if account_ids and rng.random() < 0.2 else None
+        account = await accounts.create_account(
+            session,
+            actor,
+            {
+                "name": name,
+                "domain": f"{name.lower().replace(' ', '-')}.example.com",
+                "industry": rng.choice(INDUSTRIES),
+                "parent_id": parent,
+                "owner_id": rng.choice(owners),
+                "tags": rng.sample(TAGS, rng.randint(0, 2)),
+                "city": city,
+                "country": country,
+            },
+        )
+        account_ids.append(account.id)
+        for position in range(rng.randint(0, 4)):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            contact = await contacts.create_contact(
+                session,
+                actor,
+                {
+                    "first_name": first,
+                    "last_name": last,
+                    "emails": [f"{first}.{last}.{index}.{position}@example.com".lower()],
+                    "owner_id": account.owner_id,
+                },
+            )
+            contact_total += 1
+            await contacts.link_contact_to_account(
+                session,
+                actor,
+                contact.id,
+                account.id,
+                {"title": rng.choice(TITLES), "is_primary": position == 0},
+            )
+        for _ in range(rng.randint(1, 5)):
+            kind = rng.choice(ACTIVITY_KINDS)
+            occurred = now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 1440))
+            await activities.create_activity(
+                session,
+                actor,
+                {
+                    "kind": kind,
+                    "subject": f"{kind.title()} with {name}",
+                    "occurred_at": occurred,
+                    "due_at": occurred + timedelta(days=7) if kind == "task" else None,
+                    "done": kind != "task" or rng.random() < 0.5,
+                    "account_id": account.id,
+                },
+            )
+            activity_total += 1
+    return account_count, contact_total, activity_total
