@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -44,10 +44,12 @@ from graph.crm.types import Account, Activity, Contact
 from tenants.errors import DomainError
 
 Info = strawberry.Info[RequestContext, None]
+T = TypeVar("T")
 
 AccountId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of an Account.")]
 ContactId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Contact.")]
 ActivityId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of an Activity.")]
+Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
 Version = Annotated[
     int, strawberry.argument(description="The `version` you last read; a stale one is a CONFLICT.")
 ]
@@ -155,7 +157,7 @@ class CrmQuery:
 class CrmMutation:
     @strawberry.mutation(description="Create an account (needs account create permission).")
     @mutation_payload(AccountPayload)
-    async def create_account(self, info: Info, input: CreateAccountInput) -> AccountPayload:
+    async def create_account(self, info: Info, input: Input[CreateAccountInput]) -> AccountPayload:
         session, actor = await info.context.session(), info.context.actor
         account = await accounts.create_account(session, actor, given_values(input))
         return AccountPayload(account=Account.from_model(account))
@@ -186,7 +188,7 @@ class CrmMutation:
 
     @strawberry.mutation(description="Create a contact (needs contact create permission).")
     @mutation_payload(ContactPayload)
-    async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
+    async def create_contact(self, info: Info, input: Input[CreateContactInput]) -> ContactPayload:
         session, actor = await info.context.session(), info.context.actor
         contact = await contacts.create_contact(session, actor, given_values(input))
         return ContactPayload(contact=Contact.from_model(contact))
@@ -219,7 +221,9 @@ class CrmMutation:
         description="Link a contact to an account, or update the link's title, role, primary."
     )
     @mutation_payload(ContactPayload)
-    async def link_contact_to_account(self, info: Info, input: LinkContactToAccountInput) -> ContactPayload:
+    async def link_contact_to_account(
+        self, info: Info, input: Input[LinkContactToAccountInput]
+    ) -> ContactPayload:
         session, actor = await info.context.session(), info.context.actor
         contact = await contacts.link_contact_to_account(
             session,
@@ -246,7 +250,7 @@ class CrmMutation:
 
     @strawberry.mutation(description="Record an activity on an account and/or a contact you may see.")
     @mutation_payload(ActivityPayload)
-    async def create_activity(self, info: Info, input: CreateActivityInput) -> ActivityPayload:
+    async def create_activity(self, info: Info, input: Input[CreateActivityInput]) -> ActivityPayload:
         session, actor = await info.context.session(), info.context.actor
         activity = await activities.create_activity(session, actor, given_values(input))
         return ActivityPayload(activity=Activity.from_model(activity))

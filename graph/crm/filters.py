@@ -91,7 +91,7 @@ class AccountFilter:
     created_before: datetime | None = strawberry.field(default=None, description="Created before.")
     updated_after: datetime | None = strawberry.field(default=None, description="Updated at or after.")
     updated_before: datetime | None = strawberry.field(default=None, description="Updated before.")
-    deleted: bool = strawberry.field(
+    deleted: bool | None = strawberry.field(
         default=False, description="false (default): live accounts; true: only soft-deleted ones, to restore."
     )
 
@@ -108,7 +108,7 @@ class ContactFilter:
     created_before: datetime | None = strawberry.field(default=None, description="Created before.")
     updated_after: datetime | None = strawberry.field(default=None, description="Updated at or after.")
     updated_before: datetime | None = strawberry.field(default=None, description="Updated before.")
-    deleted: bool = strawberry.field(
+    deleted: bool | None = strawberry.field(
         default=False, description="false (default): live contacts; true: only soft-deleted ones, to restore."
     )
 
