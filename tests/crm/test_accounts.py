@@ -169,12 +169,14 @@ async def test_soft_delete_hides_from_lists_and_restore_brings_back(client):
     ]
     live = (await client.execute(ACCOUNTS, {}, admin.token))["accounts"]
     trash = (await client.execute(ACCOUNTS, {"filter": {"deleted": True}}, admin.token))["accounts"]
+    explicit_live = (await client.execute(ACCOUNTS, {"filter": {"deleted": None}}, admin.token))["accounts"]
     restored = (await client.execute(RESTORE_ACCOUNT, {"id": account["id"]}, admin.token))["restoreAccount"]
     again = (await client.execute(RESTORE_ACCOUNT, {"id": account["id"]}, admin.token))["restoreAccount"]
 
     assert deleted["errors"] == [] and deleted["account"]["deletedAt"] is not None
     assert [e["node"]["name"] for e in live["edges"]] == ["Stays"]
     assert [e["node"]["name"] for e in trash["edges"]] == ["Gone"]
+    assert explicit_live["edges"] == live["edges"]
     assert restored["errors"] == [] and restored["account"]["deletedAt"] is None
     assert error_pairs(again) == [("id", "NOT_FOUND")]
     relisted = (await client.execute(ACCOUNTS, {}, admin.token))["accounts"]
