@@ -42,6 +42,8 @@ where contact_accounts.contact_id = any($2::uuid[])
   and accounts.tenant_id = $1 and accounts.deleted_at is null
 order by contact_accounts.is_primary desc, lower(accounts.name), accounts.id"""
 
+# A typo: nothing matches, so an index walk in name order reads the whole tenant before it gives up.
+NO_MATCH = "xqzt"
 EXECUTION_TIME = re.compile(r"Execution Time: ([0-9.]+) ms")
 
 
@@ -101,9 +103,11 @@ async def plans(app_url: str, admin_url: str | None, tenants: list[BenchTenant],
                 "accounts page (51 by lower(name), id)": (ACCOUNTS_PAGE, [tenant.id]),
                 "contact counts of that page": (CONTACT_COUNTS, [tenant.id, ids["accounts"]]),
                 f"search '{search_term}' (21 by name)": (SEARCH, [tenant.id, pattern]),
+                f"search '{NO_MATCH}' (matches nothing)": (SEARCH, [tenant.id, f"%{NO_MATCH}%"]),
                 "contact's accounts (primaryAccount)": (CONTACT_WITH_ACCOUNT, [tenant.id, ids["contacts"]]),
             }
             for label, (statement, arguments) in queries.items():
+                await explain(connection, tenant, statement, arguments, "force_custom_plan")  # warm the cache
                 custom = await explain(connection, tenant, statement, arguments, "force_custom_plan")
                 generic = await explain(connection, tenant, statement, arguments, "force_generic_plan")
                 times.append(f"| {label} | {tenant.label} | {elapsed(custom)} | {elapsed(generic)} |")
@@ -113,6 +117,10 @@ async def plans(app_url: str, admin_url: str | None, tenants: list[BenchTenant],
             bypass = await without_rls(admin_url, tenants[0], pattern)
             times.append(
                 f"| search '{search_term}' as superuser, no RLS | {tenants[0].label} | {elapsed(bypass)} | |"
+            )
+            typo = await without_rls(admin_url, tenants[0], f"%{NO_MATCH}%")
+            times.append(
+                f"| search '{NO_MATCH}' as superuser, no RLS | {tenants[0].label} | {elapsed(typo)} | |"
             )
             title = f"search '{search_term}', {tenants[0].label} tenant, superuser (RLS bypassed)"
             shown.append(f"{title}:\n\n```\n{bypass}\n```")
