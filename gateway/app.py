@@ -84,6 +84,12 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.verify_runtime_role()
+        if not await services.db.search_operators_leakproof():
+            logger.warning(
+                "LIKE/ILIKE are not LEAKPROOF in this database, so text search cannot use the trigram "
+                "indexes under row-level security; as a superuser run: ALTER FUNCTION texticlike(text, text) "
+                "LEAKPROOF; ALTER FUNCTION textlike(text, text) LEAKPROOF; (see infra/README.md)"
+            )
         yield
         await services.db.dispose()
 

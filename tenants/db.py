@@ -80,6 +80,19 @@ class Database:
                 "default 'crm_app'), and run migrations with MIGRATION_DATABASE_URL as the owner."
             )
 
+    async def search_operators_leakproof(self) -> bool:
+        """Whether LIKE/ILIKE may use trigram indexes under RLS (see tenants/embedded.py)."""
+        async with self.engine.connect() as connection:
+            flags = (
+                await connection.execute(
+                    text(
+                        "select bool_and(proleakproof) from pg_proc"
+                        " where proname in ('texticlike', 'textlike')"
+                    )
+                )
+            ).scalar()
+        return bool(flags)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 

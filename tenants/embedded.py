@@ -12,9 +12,9 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import asyncpg
+from sqlalchemy.engine import make_url
 
 OWNER_ROLE = "crm_owner"
 DATABASE_NAME = "crm"
@@ -39,17 +39,26 @@ def start_embedded_server(data_dir: Path) -> str:
     return server.get_uri()
 
 
+def with_login(
+    url: str, *, user: str | None = None, password: str | None = None, database: str | None = None
+) -> str:
+    """The same server as `url`, as another user and/or on another database."""
+    parsed = make_url(url)
+    if user is not None:
+        parsed = parsed.set(username=user, password=password)
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
 def urls_for(admin_url: str, database: str, app_role: str) -> DatabaseUrls:
-    """Owner and app URLs on the same server as `admin_url` (Unix socket or TCP, trust or password)."""
-    base, _, query = admin_url.partition("?")
-    scheme, _, rest = base.partition("://")
-    hostpart = rest.split("@", 1)[-1].split("/", 1)[0]
-    suffix = f"?{query}" if query else ""
-
-    def url(role: str) -> str:
-        return f"{scheme}://{quote(role)}@{hostpart}/{database}{suffix}"
-
-    return DatabaseUrls(admin=admin_url, owner=url(OWNER_ROLE), app=url(app_role))
+    """Owner and app URLs on the same server as `admin_url`; they reuse the admin's password, if any."""
+    password = make_url(admin_url).password or None
+    return DatabaseUrls(
+        admin=admin_url,
+        owner=with_login(admin_url, user=OWNER_ROLE, password=password, database=database),
+        app=with_login(admin_url, user=app_role, password=password, database=database),
+    )
 
 
 def checked_identifier(name: str) -> str:
@@ -63,6 +72,7 @@ async def bootstrap_roles(admin_url: str, database: str, app_role: str) -> Datab
     """Create the owner and application roles and the database when missing (idempotent)."""
     database, app_role = checked_identifier(database), checked_identifier(app_role)
     connection = await asyncpg.connect(admin_url)
+    password = make_url(admin_url).password
     try:
         await connection.execute(
             f"""
@@ -76,9 +86,35 @@ async def bootstrap_roles(admin_url: str, database: str, app_role: str) -> Datab
             end $$;
             """
         )
+        if password:
+            # Password-authenticated servers (DATABASE_URL in tests): the new roles log in like the admin.
+            for role in (OWNER_ROLE, app_role):
+                statement = await connection.fetchval(
+                    "select format('alter role %I password %L', $1, $2)", role, password
+                )
+                await connection.execute(statement)
         exists = await connection.fetchval("select 1 from pg_database where datname = $1", database)
         if not exists:
             await connection.execute(f'create database "{database}" owner {OWNER_ROLE}')
     finally:
         await connection.close()
+    await mark_search_operators_leakproof(with_login(admin_url, database=database))
     return urls_for(admin_url, database, app_role)
+
+
+# Under RLS the planner uses a condition as an index condition only if its function is LEAKPROOF (it
+# must not run on another tenant's rows before the policy filters them). LIKE/ILIKE are not marked so,
+# which would keep text search off the trigram indexes for the application role: every search would
+# filter a whole tenant row by row. They can raise only on a malformed pattern, which the services
+# build themselves (escaped), never on row data, so marking them leakproof reveals nothing.
+SEARCH_OPERATOR_FUNCTIONS = ("texticlike(text, text)", "textlike(text, text)")
+
+
+async def mark_search_operators_leakproof(database_admin_url: str) -> None:
+    """Needs a superuser; run by the bootstrap, documented in infra/README.md for other servers."""
+    connection = await asyncpg.connect(database_admin_url)
+    try:
+        for function in SEARCH_OPERATOR_FUNCTIONS:
+            await connection.execute(f"alter function {function} leakproof")
+    finally:
+        await connection.close()

@@ -11,12 +11,12 @@ from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationCo
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 
 from gateway.settings import Settings
@@ -95,13 +95,20 @@ def directive_limit_rule(limit: int) -> type[ASTValidationRule]:
 
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """Factories, not instances: every operation gets fresh extension state."""
+    """Factories, not instances: every operation gets fresh extension state.
+
+    The validation rules themselves are built once per schema: the validation cache keys on the rule
+    classes, so rules created per request (as `QueryDepthLimiter(...)` does) would never hit it.
+    """
+    validation_rules = [
+        query_depth_limiter.create_validator(settings.max_depth, None, None),
+        max_aliases.create_validator(settings.max_aliases),
+        directive_limit_rule(settings.max_directives),
+    ]
     extensions: list[Callable[[], SchemaExtension]] = [
         functools.partial(RequestLifecycle, production=settings.is_production),
-        functools.partial(QueryDepthLimiter, max_depth=settings.max_depth),
-        functools.partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         functools.partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        functools.partial(AddValidationRules, [directive_limit_rule(settings.max_directives)]),
+        functools.partial(AddValidationRules, validation_rules),
         functools.partial(ParserCache, maxsize=512),
         functools.partial(ValidationCache, maxsize=512),
     ]
