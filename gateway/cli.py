@@ -7,6 +7,7 @@ import logging
 import os
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 import typer
@@ -21,6 +22,8 @@ tenant_app = typer.Typer(help="Manage tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
+jobs_app = typer.Typer(help="Scheduled jobs (call from cron or a CronJob).", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 T = TypeVar("T")
 
@@ -150,6 +153,35 @@ def demo(
         )
 
     typer.echo(with_services(prepared_database(run_migrations=False), work))
+
+
+@jobs_app.command("run")
+def jobs_run(
+    job: Annotated[str | None, typer.Option(help="Run only this job (default: all).")] = None,
+    at: Annotated[
+        datetime | None,
+        typer.Option(help="Pretend the time is this (ISO 8601, UTC if no offset); default now."),
+    ] = None,
+) -> None:
+    """Run every registered job once for every tenant; idempotent, safe to repeat."""
+    from gateway.jobs import run_jobs
+
+    now = (at or datetime.now(UTC)).replace(tzinfo=(at.tzinfo if at and at.tzinfo else UTC))
+
+    async def work(services: Services) -> list[str]:
+        try:
+            outcomes = await run_jobs(services.db, now, job)
+        except KeyError as error:
+            typer.secho(f"error: {error.args[0]}", fg="red", err=True)
+            raise typer.Exit(2) from None
+        lines = [f"{o.job} {o.tenant_id}: {o.summary}" for o in outcomes]
+        if any(o.failed for o in outcomes):
+            typer.echo("\n".join(lines))
+            raise typer.Exit(1)
+        return lines
+
+    lines = with_services(prepared_database(run_migrations=False), work)
+    typer.echo("\n".join(lines) if lines else "crm: no jobs to run")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from tenants import audit
 from tenants.db import enter_tenant
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
-from tenants.models import Invitation, Membership, Role, Tenant, User, UserSession
+from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
 from tenants.throttle import LoginThrottle, account_key, address_key
@@ -105,6 +105,7 @@ class Identity:
         await enter_tenant(session, tenant.id)
         session.add(tenant)
         await session.flush()
+        session.add(TenantRegistry(id=tenant.id))
         for key, label in BUILTIN_ROLES.items():
             session.add(
                 Role(

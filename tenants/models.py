@@ -70,6 +70,15 @@ class Tenant(TimestampMixin, Base):
     base_currency: Mapped[str] = mapped_column(String(3), default="USD")
 
 
+class TenantRegistry(Base):
+    """Every tenant's id, outside RLS, so scheduled jobs can find the tenants to run for."""
+
+    __tablename__ = "tenant_registry"
+
+    id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class User(TimestampMixin, Base):
     """A person. Global: one login across all the tenants they belong to."""
 
