@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy.exc import IntegrityError
 
-from tenants.errors import DomainError, ValidationErrors
+from tenants.errors import DomainError, ErrorCode, ValidationErrors
 
 
 @strawberry.type(description="A problem the caller can fix; `field` is the input field it concerns.")
@@ -29,6 +30,10 @@ def user_errors(error: DomainError) -> list[UserError]:
 
 
 PayloadT = TypeVar("PayloadT")
+UNIQUE_VIOLATION = "23505"
+CONCURRENT_WRITE = DomainError(
+    ErrorCode.CONFLICT, "Someone else made the same change at the same moment; reload and retry."
+)
 
 
 def mutation_payload(
@@ -49,6 +54,11 @@ def mutation_payload(
                     return await resolver(*args, **kwargs)
             except DomainError as error:
                 return payload_type(errors=user_errors(error))  # type: ignore[call-arg]
+            except IntegrityError as error:
+                if getattr(error.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+                    raise
+                # Two writers raced past the service's own checks; the savepoint is already rolled back.
+                return payload_type(errors=user_errors(CONCURRENT_WRITE))  # type: ignore[call-arg]
 
         return run
 
