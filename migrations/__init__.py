@@ -19,4 +19,6 @@ def alembic_config(owner_url: str, app_role: str) -> Config:
 
 
 def upgrade_to_head(owner_url: str, app_role: str) -> None:
-    command.upgrade(alembic_config(owner_url, app_role), "head")
+    # "heads": each domain area starts its own branch from the platform revisions, so areas built in
+    # parallel never fight over one linear chain; a migration needing two areas names both as parents.
+    command.upgrade(alembic_config(owner_url, app_role), "heads")
