@@ -20,6 +20,9 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, database_url: str) -> Services:
+        # Importing the schema imports every area, registering its tenant set-up hooks and jobs.
+        import graph.schema  # noqa: F401
+
         db = Database(database_url, settings.db_pool_size, settings.statement_timeout_ms)
         passwords = Passwords(
             settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism

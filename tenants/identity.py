@@ -20,6 +20,7 @@ from tenants.ids import new_id
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
+from tenants.provisioning import provision_tenant
 from tenants.throttle import LoginThrottle, account_key, address_key
 from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token
 from tenants.validation import email_address, required_text
@@ -117,6 +118,7 @@ class Identity:
                 )
             )
         await session.flush()
+        await provision_tenant(session, tenant.id)
         return tenant
 
     async def login(
