@@ -27,6 +27,10 @@ class ErrorCode(StrEnum):
     CYCLE = "CYCLE"
     ALREADY_MEMBER = "ALREADY_MEMBER"
     LAST_ADMIN = "LAST_ADMIN"
+    INVALID_TRANSITION = "INVALID_TRANSITION"  # e.g. moving a closed opportunity, a sent quote edited
+    LIMIT_REACHED = "LIMIT_REACHED"  # a per-user or per-tenant cap (claims, open leads)
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"  # storage quota, file size
+    STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE"  # the blob store failed; nothing was written
 
 
 class DomainError(Exception):

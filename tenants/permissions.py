@@ -37,6 +37,10 @@ class Capability(StrEnum):
     MANAGE_ROLES = "manage_roles"
     VIEW_AUDIT_LOG = "view_audit_log"
     EXPORT = "export"
+    MANAGE_FIELDS = "manage_fields"  # custom fields and option lists
+    MANAGE_SETTINGS = "manage_settings"  # tenant settings: currencies, exchange rates, numbering patterns
+    APPROVE_CHANGES = "approve_changes"
+    VIEW_REPORTS = "view_reports"
 
 
 # Object types that roles speak of. Areas add theirs with `register_object_type` at import time.
@@ -105,7 +109,16 @@ def builtin_permissions(key: str) -> Permissions:
         case "admin":
             return _uniform(ALL_ACTIONS, Scope.ALL, Capability)
         case "manager":
-            return _uniform(ALL_ACTIONS, Scope.TEAM, [Capability.EXPORT, Capability.VIEW_AUDIT_LOG])
+            return _uniform(
+                ALL_ACTIONS,
+                Scope.TEAM,
+                [
+                    Capability.EXPORT,
+                    Capability.VIEW_AUDIT_LOG,
+                    Capability.APPROVE_CHANGES,
+                    Capability.VIEW_REPORTS,
+                ],
+            )
         case "sales":
             return _uniform(ALL_ACTIONS, Scope.OWN, [])
         case "viewer":
