@@ -25,6 +25,9 @@ NODE_TYPE_NAMES = {
     "account": "Account",
     "contact": "Contact",
     "activity": "Activity",
+    "opportunity": "Opportunity",
+    "competitor": "Competitor",
+    "pipeline": "Pipeline",
     "api_key": "ApiKey",
     "user": "User",
 }
