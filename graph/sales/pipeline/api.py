@@ -36,6 +36,7 @@ from graph.sales.pipeline.inputs import (
     given_values,
 )
 from graph.sales.pipeline.models import COMPETITOR
+from graph.sales.pipeline.report_api import PipelineReportQuery
 from graph.sales.pipeline.types import Competitor, Opportunity, Pipeline, PipelineStage
 from tenants.errors import DomainError
 from tenants.permissions import Action
@@ -54,7 +55,7 @@ CompetitorId = Annotated[relay.GlobalID, strawberry.argument(description="Global
 
 
 @strawberry.type
-class PipelineQuery:
+class PipelineQuery(PipelineReportQuery):
     @strawberry.field(description="The tenant's pipelines, the default one first, then by name.")
     async def pipelines(self, info: Info) -> list[Pipeline]:
         session, actor = await info.context.session(), info.context.actor

@@ -11,14 +11,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true
+from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
 from graph.crm.contacts import contact_scope
 from graph.crm.loaders import can_read
 from graph.crm.models import CONTACT, Contact
-from graph.crm.pages import first_pages
 from graph.sales.pipeline.models import (
     COMPETITOR,
     OPPORTUNITY,
@@ -168,32 +168,50 @@ def stage_history_by_opportunity_id(context: RequestContext) -> DataLoader[uuid.
     return DataLoader(load_fn=load)
 
 
-def board_statement(context: RequestContext) -> Select[Any]:
-    return select(Opportunity).where(opportunity_scope(context.actor))
+def board_statement(context: RequestContext, owner_id: uuid.UUID | None = None) -> Select[Any]:
+    statement = select(Opportunity).where(opportunity_scope(context.actor))
+    return statement if owner_id is None else statement.where(Opportunity.owner_id == owner_id)
 
 
-def board_pages_by_stage_id(context: RequestContext) -> DataLoader[tuple[uuid.UUID, int], list[Any]]:
-    """First pages of every stage of a board in one window query: keyed by (stage id, page size)."""
+# (pipeline id, stage id, page size, owner filter)
+BoardKey = tuple[uuid.UUID, uuid.UUID, int, uuid.UUID | None]
 
-    async def load(keys: Sequence[tuple[uuid.UUID, int]]) -> list[list[Any]]:
+
+def board_pages_by_stage_id(context: RequestContext) -> DataLoader[BoardKey, list[Any]]:
+    """First pages of every column of a board in one query: a LATERAL top-N per stage that walks
+    `opportunities_board_idx` (tenant, pipeline, stage, amount desc, id desc), so a column of 50,000
+    deals costs as little as one of 5. Returns [(record, sort keys)] like `graph.crm.pages.first_pages`,
+    so `after:` on a column continues with the ordinary `paginate`.
+    """
+
+    async def load(keys: Sequence[BoardKey]) -> list[list[Any]]:
         if not can_read(context, OPPORTUNITY):
             return [[] for _ in keys]
         session = await context.session()
-        by_size: dict[int, list[uuid.UUID]] = defaultdict(list)
-        for stage_id, size in keys:
-            by_size[size].append(stage_id)
-        pages = {
-            size: await first_pages(
-                session,
-                Opportunity,
-                board_statement(context),
-                Opportunity.stage_id,
-                BOARD_ORDER,
-                stage_ids,
-                size,
+        batches: dict[tuple[uuid.UUID, int, uuid.UUID | None], list[uuid.UUID]] = defaultdict(list)
+        for pipeline_id, stage_id, size, owner_id in keys:
+            batches[(pipeline_id, size, owner_id)].append(stage_id)
+        pages: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for (pipeline_id, size, owner_id), stage_ids in batches.items():
+            column = aliased(PipelineStage)
+            cards = (
+                board_statement(context, owner_id)
+                .where(Opportunity.pipeline_id == pipeline_id, Opportunity.stage_id == column.id)
+                .order_by(*[key.desc() if descending else key for key, descending in BOARD_ORDER])
+                .limit(size + 1)
+                .subquery()
+                .lateral()
             )
-            for size, stage_ids in by_size.items()
-        }
-        return [pages[size].get(stage_id, []) for stage_id, size in keys]
+            card = aliased(Opportunity, cards)
+            rows = await session.execute(
+                select(column.id, card)
+                .select_from(column)
+                .join(cards, true())
+                .where(column.tenant_id == context.actor.tenant_id, column.id.in_(stage_ids))
+                .order_by(column.id, cards.c.amount.desc(), cards.c.id.desc())
+            )
+            for stage_id, record in rows:
+                pages[(pipeline_id, stage_id, size, owner_id)].append((record, (record.amount, record.id)))
+        return [pages.get(key, []) for key in keys]
 
     return DataLoader(load_fn=load)

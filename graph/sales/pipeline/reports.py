@@ -1,0 +1,208 @@
+"""Pipeline reports in SQL: funnel, forecast and win rate, grouped in PostgreSQL and limited to the
+opportunities the caller's role and record scope reach (the same predicate as every list).
+
+Amounts are converted into the tenant's base currency with `rate_to_base_sql`, after summing per
+currency and date, so the rate lookup runs once per (group, currency, date) rather than once per row.
+An opportunity whose currency has no rate on its date is left out of the amounts and counted in
+`unconverted_count`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, and_, cast, distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.money.service import base_currency, quantize
+from graph.sales.pipeline.board import converted_totals
+from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage, StageChange
+from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
+from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
+from tenants.errors import DomainError, ErrorCode
+from tenants.permissions import Actor
+
+MAX_RANGE_DAYS = 3 * 366 + 1
+
+
+class Period(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+class Grouping(StrEnum):
+    PERIOD = "period"
+    OWNER = "owner"
+
+
+def check_range(start: date, end: date) -> None:
+    if end <= start:
+        raise DomainError(ErrorCode.INVALID, "`to` must be after `from` (it is exclusive).", "to")
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise DomainError(ErrorCode.INVALID, "Ask for at most three years at a time.", "to")
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def utc_date(column: Any) -> ColumnElement[date]:
+    return cast(func.timezone("UTC", column), Date)
+
+
+async def report_pipeline(session: AsyncSession, actor: Actor, pipeline_id: uuid.UUID | None) -> Pipeline:
+    if pipeline_id is None:
+        return await default_pipeline(session, actor)
+    return await get_pipeline(session, actor, pipeline_id, "pipelineId")
+
+
+# --- funnel ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    stage: PipelineStage
+    count: int  # cohort opportunities in this stage now
+    amount: Decimal  # their amount in the base currency at today's rates
+    reached: int  # cohort opportunities that got this far (see `funnel`)
+    conversion_rate: float | None  # share of `reached` that also reached the next stage
+    average_days: float | None  # average completed stay in this stage, in days
+
+
+@dataclass(frozen=True)
+class Funnel:
+    pipeline: Pipeline
+    currency: str
+    total: int
+    unconverted_count: int
+    stages: list[FunnelStage]
+
+
+async def funnel(
+    session: AsyncSession,
+    actor: Actor,
+    pipeline_id: uuid.UUID | None,
+    start: date,
+    end: date,
+    owner_id: uuid.UUID | None,
+) -> Funnel:
+    """The cohort is the pipeline's opportunities created in [start, end) that the caller may see.
+
+    An opportunity *reached* an open or won stage when its history shows it in that stage or in a
+    later one (by the stages' current order): one created straight into Proposal reached Prospecting
+    too. A lost stage is reached only by entering it, and lost stages are outside the chain of
+    conversion rates. Days in stage average the stays that ended (the opportunity moved on).
+    """
+    visible_opportunities(actor)
+    check_range(start, end)
+    pipeline = await report_pipeline(session, actor, pipeline_id)
+    currency = await base_currency(session, actor.tenant_id)
+    stages = await live_stages(session, pipeline.id)
+    cohort_conditions = [
+        opportunity_scope(actor),
+        Opportunity.pipeline_id == pipeline.id,
+        Opportunity.created_at >= day_start(start),
+        Opportunity.created_at < day_start(end),
+    ]
+    if owner_id is not None:
+        cohort_conditions.append(Opportunity.owner_id == owner_id)
+    current = await converted_totals(session, Opportunity.stage_id, cohort_conditions, currency)
+    cohort = select(Opportunity.id).where(*cohort_conditions).subquery()
+    history = (
+        select(StageChange)
+        .join(cohort, cohort.c.id == StageChange.opportunity_id)
+        .where(StageChange.tenant_id == actor.tenant_id, StageChange.pipeline_id == pipeline.id)
+        .subquery()
+    )
+    furthest = await furthest_positions(session, actor, pipeline.id, history)
+    entered = dict(
+        (
+            await session.execute(
+                select(history.c.to_stage_id, func.count(distinct(history.c.opportunity_id))).group_by(
+                    history.c.to_stage_id
+                )
+            )
+        ).all()
+    )
+    stays = dict(
+        (
+            await session.execute(
+                select(
+                    history.c.from_stage_id,
+                    func.avg(func.extract("epoch", history.c.moved_at - history.c.from_stage_entered_at)),
+                )
+                .where(history.c.from_stage_id.is_not(None))
+                .group_by(history.c.from_stage_id)
+            )
+        ).all()
+    )
+    chain = [stage for stage in stages if stage.kind != "lost"]
+    reached = {
+        stage.id: sum(count for position, count in furthest.items() if position >= stage.position)
+        for stage in chain
+    }
+    rows = []
+    for stage in stages:
+        totals = current.get(stage.id)
+        stage_reached = reached.get(stage.id, entered.get(stage.id, 0))
+        rows.append(
+            FunnelStage(
+                stage=stage,
+                count=totals.count if totals else 0,
+                amount=totals.amount if totals else quantize(Decimal(0), currency),
+                reached=int(stage_reached),
+                conversion_rate=conversion(chain, reached, stage),
+                average_days=in_days(stays.get(stage.id)),
+            )
+        )
+    return Funnel(
+        pipeline=pipeline,
+        currency=currency,
+        total=sum(t.count for t in current.values()),
+        unconverted_count=sum(t.unconverted_count for t in current.values()),
+        stages=rows,
+    )
+
+
+async def furthest_positions(
+    session: AsyncSession, actor: Actor, pipeline_id: uuid.UUID, history: Any
+) -> dict[int, int]:
+    """{position: number of cohort opportunities whose furthest live open/won stage is there}."""
+    per_opportunity = (
+        select(history.c.opportunity_id, func.max(PipelineStage.position).label("furthest"))
+        .join(
+            PipelineStage,
+            and_(PipelineStage.tenant_id == history.c.tenant_id, PipelineStage.id == history.c.to_stage_id),
+        )
+        .where(
+            PipelineStage.pipeline_id == pipeline_id,
+            PipelineStage.kind != "lost",
+            PipelineStage.archived_at.is_(None),
+        )
+        .group_by(history.c.opportunity_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(per_opportunity.c.furthest, func.count()).group_by(per_opportunity.c.furthest)
+    )
+    return {position: count for position, count in rows}
+
+
+def in_days(seconds: Any) -> float | None:
+    return None if seconds is None else round(float(seconds) / 86400, 2)
+
+
+def conversion(
+    chain: list[PipelineStage], reached: dict[uuid.UUID, int], stage: PipelineStage
+) -> float | None:
+    if stage not in chain:
+        return None
+    index = chain.index(stage)
+    if index + 1 >= len(chain) or not reached[stage.id]:
+        return None
+    return round(reached[chain[index + 1].id] / reached[stage.id], 4)
