@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -106,6 +107,113 @@ class Funnel:
     stages: list[FunnelStage] = strawberry.field(description="The live stages in order.")
 
 
+@strawberry.enum(description="Calendar periods reports group by (UTC).")
+class ReportPeriod(Enum):
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+@strawberry.enum(description="What report rows are grouped by.")
+class ReportGrouping(Enum):
+    PERIOD = "period"
+    OWNER = "owner"
+
+
+@strawberry.type(description="Forecast figures of one group (or of all, as the total).")
+class ForecastRow:
+    period_start: date | None = strawberry.field(description="First day of the period; null unless grouped.")
+    open_count: int = strawberry.field(description="Open opportunities expected to close in the group.")
+    weighted_amount: Decimal = strawberry.field(description="Sum of amount x probability of the open ones.")
+    best_case_amount: Decimal = strawberry.field(description="Sum of the open ones' full amounts.")
+    won_count: int = strawberry.field(description="Opportunities won in the group (by the day they closed).")
+    closed_won_amount: Decimal = strawberry.field(description="Their amount.")
+    unconverted_count: int = strawberry.field(
+        description="Opportunities left out of the amounts for want of an exchange rate on their date."
+    )
+    owner_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The owner; null unless grouped by OWNER.")
+    async def owner(self, info: Info) -> User | None:
+        return await member(info, self.owner_id)
+
+
+@strawberry.type(description="Weighted and best-case pipeline plus closed-won, in the base currency.")
+class Forecast:
+    currency: str = strawberry.field(description="The tenant's base currency.")
+    rows: list[ForecastRow] = strawberry.field(description="One per group, by period then owner.")
+    total: ForecastRow = strawberry.field(description="All groups together.")
+
+
+@strawberry.type(description="Won and lost opportunities of one group (or of all, as the total).")
+class WinRateRow:
+    period_start: date | None = strawberry.field(description="First day of the period; null unless grouped.")
+    won_count: int = strawberry.field(description="Won in the group.")
+    lost_count: int = strawberry.field(description="Lost in the group.")
+    win_rate: float | None = strawberry.field(description="won / (won + lost), 0-1; null when none closed.")
+    won_amount: Decimal = strawberry.field(description="Amount won, base currency at the closing day's rate.")
+    unconverted_count: int = strawberry.field(description="Won deals left out of the amount (no rate).")
+    owner_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The owner; null unless grouped by OWNER.")
+    async def owner(self, info: Info) -> User | None:
+        return await member(info, self.owner_id)
+
+
+@strawberry.type(description="Win rate of closed opportunities, in the base currency.")
+class WinRate:
+    currency: str = strawberry.field(description="The tenant's base currency.")
+    rows: list[WinRateRow] = strawberry.field(description="One per group, by period then owner.")
+    total: WinRateRow = strawberry.field(description="All groups together.")
+
+
+def forecast_row(row: reports.ForecastRow) -> ForecastRow:
+    return ForecastRow(
+        period_start=row.period_start,
+        open_count=row.open_count,
+        weighted_amount=row.weighted_amount,
+        best_case_amount=row.best_case_amount,
+        won_count=row.won_count,
+        closed_won_amount=row.closed_won_amount,
+        unconverted_count=row.unconverted_count,
+        owner_id=row.owner_id,
+    )
+
+
+def win_rate_row(row: reports.WinRateRow) -> WinRateRow:
+    return WinRateRow(
+        period_start=row.period_start,
+        won_count=row.won_count,
+        lost_count=row.lost_count,
+        win_rate=row.win_rate,
+        won_amount=row.won_amount,
+        unconverted_count=row.unconverted_count,
+        owner_id=row.owner_id,
+    )
+
+
+Period = Annotated[ReportPeriod, strawberry.argument(description="MONTH (default) or QUARTER.")]
+GroupBy = Annotated[
+    list[ReportGrouping] | None,
+    strawberry.argument(description="PERIOD, OWNER, both or none (just the total); default PERIOD."),
+]
+
+
+def report_arguments(
+    period: ReportPeriod,
+    group_by: list[ReportGrouping] | None,
+    pipeline_id: relay.GlobalID | None,
+    owner_id: relay.GlobalID | None,
+) -> dict[str, object]:
+    return {
+        "period": reports.Period(period.value),
+        "group_by": {
+            reports.Grouping(g.value) for g in (group_by if group_by is not None else [ReportGrouping.PERIOD])
+        },
+        "pipeline_id": decode_optional_id(pipeline_id, "Pipeline", "pipelineId"),
+        "owner_id": decode_optional_id(owner_id, "User", "ownerId"),
+    }
+
+
 @strawberry.type
 class PipelineReportQuery:
     @strawberry.field(
@@ -179,6 +287,63 @@ class PipelineReportQuery:
                 )
                 for row in result.stages
             ],
+        )
+
+    @strawberry.field(
+        description="Forecast from the opportunities you may see: open ones by expected close date in "
+        "[from, to) (weighted and best case) and those won in it, by period and/or owner, in the base "
+        "currency at the rate of each date."
+    )
+    async def forecast(
+        self,
+        info: Info,
+        from_: Annotated[date, strawberry.argument(name="from", description="First day (inclusive, UTC).")],
+        to: ToDate,
+        period: Period = ReportPeriod.MONTH,
+        group_by: GroupBy = None,
+        pipeline_id: Annotated[
+            relay.GlobalID | None, strawberry.argument(description="Only this Pipeline; default: all.")
+        ] = None,
+        owner_id: OwnerFilter = None,
+    ) -> Forecast:
+        session, actor = await info.context.session(), info.context.actor
+        result = await reports.forecast(
+            session, actor, start=from_, end=to, **report_arguments(period, group_by, pipeline_id, owner_id)
+        )
+        return Forecast(
+            currency=result.currency,
+            rows=[forecast_row(row) for row in result.rows],
+            total=forecast_row(result.total),
+        )
+
+    @strawberry.field(
+        description="Win rate of the opportunities you may see that closed in [from, to): won, lost and "
+        "won / (won + lost), by owner and/or period (default: by owner)."
+    )
+    async def win_rate(
+        self,
+        info: Info,
+        from_: Annotated[date, strawberry.argument(name="from", description="First day (inclusive, UTC).")],
+        to: ToDate,
+        period: Period = ReportPeriod.MONTH,
+        group_by: Annotated[
+            list[ReportGrouping] | None,
+            strawberry.argument(description="PERIOD, OWNER, both or none; default OWNER."),
+        ] = None,
+        pipeline_id: Annotated[
+            relay.GlobalID | None, strawberry.argument(description="Only this Pipeline; default: all.")
+        ] = None,
+        owner_id: OwnerFilter = None,
+    ) -> WinRate:
+        session, actor = await info.context.session(), info.context.actor
+        grouping = group_by if group_by is not None else [ReportGrouping.OWNER]
+        result = await reports.win_rate(
+            session, actor, start=from_, end=to, **report_arguments(period, grouping, pipeline_id, owner_id)
+        )
+        return WinRate(
+            currency=result.currency,
+            rows=[win_rate_row(row) for row in result.rows],
+            total=win_rate_row(result.total),
         )
 
 

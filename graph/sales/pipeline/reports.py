@@ -16,10 +16,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, cast, distinct, func, select
+from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.money.service import base_currency, quantize
+from graph.money.service import base_currency, quantize, rate_to_base_sql
 from graph.sales.pipeline.board import converted_totals
 from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage, StageChange
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
@@ -206,3 +206,218 @@ def conversion(
     if index + 1 >= len(chain) or not reached[stage.id]:
         return None
     return round(reached[chain[index + 1].id] / reached[stage.id], 4)
+
+
+# --- forecast and win rate -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    period_start: date | None
+    owner_id: uuid.UUID | None
+    open_count: int
+    weighted_amount: Decimal
+    best_case_amount: Decimal
+    won_count: int
+    closed_won_amount: Decimal
+    unconverted_count: int
+
+
+@dataclass(frozen=True)
+class WinRateRow:
+    period_start: date | None
+    owner_id: uuid.UUID | None
+    won_count: int
+    lost_count: int
+    won_amount: Decimal
+    unconverted_count: int
+
+    @property
+    def win_rate(self) -> float | None:
+        closed = self.won_count + self.lost_count
+        return round(self.won_count / closed, 4) if closed else None
+
+
+@dataclass(frozen=True)
+class Report:
+    currency: str
+    rows: list[Any]
+    total: Any
+
+
+def period_of(period: Period, day: Any) -> ColumnElement[date]:
+    """First day of the month or quarter of `day` (a date expression)."""
+    return cast(func.date_trunc(period.value, cast(day, DateTime())), Date)
+
+
+def report_conditions(
+    actor: Actor, pipeline_id: uuid.UUID | None, owner_id: uuid.UUID | None
+) -> list[ColumnElement[bool]]:
+    conditions = [opportunity_scope(actor)]
+    if pipeline_id is not None:
+        conditions.append(Opportunity.pipeline_id == pipeline_id)
+    if owner_id is not None:
+        conditions.append(Opportunity.owner_id == owner_id)
+    return conditions
+
+
+async def grouped_in_base(
+    session: AsyncSession,
+    on_date: Any,
+    period: Period,
+    group_by: set[Grouping],
+    conditions: list[ColumnElement[bool]],
+    measures: dict[str, Any],
+    counted: list[str],
+) -> list[dict[str, Any]]:
+    """Runs `measures` (name: aggregate) grouped by the requested keys, per currency and date first.
+
+    Measures whose name is in `counted` are plain counts; the others are amounts converted with the
+    rate in effect on `on_date`. Each result row also has `unconverted` (counts without a rate).
+    """
+    keys: list[Any] = []
+    if Grouping.PERIOD in group_by:
+        keys.append(period_of(period, on_date).label("period_start"))
+    if Grouping.OWNER in group_by:
+        keys.append(Opportunity.owner_id.label("owner_id"))
+    inner = (
+        select(
+            *keys,
+            Opportunity.currency.label("currency"),
+            on_date.label("on_date"),
+            *[aggregate.label(name) for name, aggregate in measures.items()],
+        )
+        .where(*conditions)
+        .group_by(*keys, Opportunity.currency, on_date)
+        .subquery()
+    )
+    rate = rate_to_base_sql(inner.c.currency, inner.c.on_date)
+    outer_keys = [inner.c[key.name] for key in keys]
+    all_counts = sum((inner.c[name] for name in counted[1:]), inner.c[counted[0]])
+    columns = [
+        func.coalesce(func.sum(inner.c[name]), 0).label(name)
+        if name in counted
+        else func.coalesce(func.sum(inner.c[name] * rate), 0).label(name)
+        for name in measures
+    ]
+    rows = await session.execute(
+        select(
+            *outer_keys,
+            *columns,
+            func.coalesce(func.sum(all_counts).filter(rate.is_(None)), 0).label("unconverted"),
+        )
+        .group_by(*outer_keys)
+        .order_by(*outer_keys)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def forecast(
+    session: AsyncSession,
+    actor: Actor,
+    period: Period,
+    start: date,
+    end: date,
+    group_by: set[Grouping],
+    pipeline_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+) -> Report:
+    """Open opportunities by expected close date in [start, end): weighted (amount x probability) and
+    best case (full amount); plus the amount won, by the day it was won. Converted at the rate of that
+    date (the latest known rate for future dates)."""
+    visible_opportunities(actor)
+    check_range(start, end)
+    if pipeline_id is not None:
+        await get_pipeline(session, actor, pipeline_id, "pipelineId")
+    currency = await base_currency(session, actor.tenant_id)
+    is_open, is_won = Opportunity.status == "open", Opportunity.status == "won"
+    closed_on = utc_date(Opportunity.closed_at)
+    conditions = [
+        *report_conditions(actor, pipeline_id, owner_id),
+        or_(
+            and_(is_open, Opportunity.expected_close_on >= start, Opportunity.expected_close_on < end),
+            and_(is_won, Opportunity.closed_at >= day_start(start), Opportunity.closed_at < day_start(end)),
+        ),
+    ]
+    on_date = case((is_open, Opportunity.expected_close_on), else_=closed_on)
+    measures = {
+        "open_count": func.count().filter(is_open),
+        "weighted": func.sum(Opportunity.amount * Opportunity.probability).filter(is_open),
+        "best_case": func.sum(Opportunity.amount).filter(is_open),
+        "won_count": func.count().filter(is_won),
+        "won": func.sum(Opportunity.amount).filter(is_won),
+    }
+    rows = await grouped_in_base(
+        session, on_date, period, group_by, conditions, measures, ["open_count", "won_count"]
+    )
+
+    def shaped(values: dict[str, Any]) -> ForecastRow:
+        return ForecastRow(
+            period_start=values.get("period_start"),
+            owner_id=values.get("owner_id"),
+            open_count=int(values["open_count"]),
+            weighted_amount=quantize(Decimal(values["weighted"]) / 100, currency),
+            best_case_amount=quantize(Decimal(values["best_case"]), currency),
+            won_count=int(values["won_count"]),
+            closed_won_amount=quantize(Decimal(values["won"]), currency),
+            unconverted_count=int(values["unconverted"]),
+        )
+
+    return Report(currency, [shaped(row) for row in rows], shaped(summed(rows, measures)))
+
+
+def summed(rows: list[dict[str, Any]], measures: dict[str, Any]) -> dict[str, Any]:
+    """The grand total of grouped rows (from the unrounded sums, so rounding happens once)."""
+    names = [*measures, "unconverted"]
+    return {name: sum((Decimal(row[name]) for row in rows), Decimal(0)) for name in names}
+
+
+async def win_rate(
+    session: AsyncSession,
+    actor: Actor,
+    period: Period,
+    start: date,
+    end: date,
+    group_by: set[Grouping],
+    pipeline_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+) -> Report:
+    """Won and lost opportunities closed in [start, end), by the day they closed."""
+    visible_opportunities(actor)
+    check_range(start, end)
+    if pipeline_id is not None:
+        await get_pipeline(session, actor, pipeline_id, "pipelineId")
+    currency = await base_currency(session, actor.tenant_id)
+    is_won = Opportunity.status == "won"
+    conditions = [
+        *report_conditions(actor, pipeline_id, owner_id),
+        Opportunity.status != "open",
+        Opportunity.closed_at >= day_start(start),
+        Opportunity.closed_at < day_start(end),
+    ]
+    measures = {
+        "won_count": func.count().filter(is_won),
+        "lost_count": func.count().filter(Opportunity.status == "lost"),
+        "won": func.sum(Opportunity.amount).filter(is_won),
+    }
+    rows = await grouped_in_base(
+        session,
+        utc_date(Opportunity.closed_at),
+        period,
+        group_by,
+        conditions,
+        measures,
+        ["won_count", "lost_count"],
+    )
+
+    def shaped(values: dict[str, Any]) -> WinRateRow:
+        return WinRateRow(
+            period_start=values.get("period_start"),
+            owner_id=values.get("owner_id"),
+            won_count=int(values["won_count"]),
+            lost_count=int(values["lost_count"]),
+            won_amount=quantize(Decimal(values["won"]), currency),
+            unconverted_count=int(values["unconverted"]),
+        )
+
+    return Report(currency, [shaped(row) for row in rows], shaped(summed(rows, measures)))
