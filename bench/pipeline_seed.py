@@ -5,7 +5,8 @@ row). Opportunity n belongs to account `1 + n % accounts` (seeded with `bench.se
 round robin by the tenant's members, and sits in a stage drawn from a fixed distribution: 30 %
 Prospecting, 20 % Qualification, 15 % Proposal, 10 % Negotiation, 13 % Won, 12 % Lost. Its history
 walks the open stages in order (one week per stage) up to where it is; lost ones drop out after 1-3
-stages. Created over the last two years, expected to close 30-150 days after creation; 80 % USD, 15 %
+stages. The row's summaries of that history (stages entered, finished stays) are filled to match.
+Created over the last two years, expected to close 30-150 days after creation; 80 % USD, 15 %
 EUR, 5 % GBP (rates seeded for EUR and GBP).
 """
 
@@ -38,7 +39,8 @@ OPPORTUNITIES = (
     + f"""
 insert into opportunities (tenant_id, id, name, account_id, owner_id, pipeline_id, stage_id, status,
                            amount, currency, expected_close_on, probability, lost_reason,
-                           stage_entered_at, closed_at, created_at, updated_at)
+                           stage_entered_at, closed_at, entered_stage_ids, stay_stage_ids,
+                           stay_seconds, created_at, updated_at)
 select $1::uuid, id, 'Deal #' || n, {row_id("account", "1 + n % $5::int")},
        ($2::uuid[])[1 + n % cardinality($2::uuid[])], $3::uuid, ($4::uuid[])[p + 1],
        case p when 4 then 'won' when 5 then 'lost' else 'open' end,
@@ -49,6 +51,10 @@ select $1::uuid, id, 'Deal #' || n, {row_id("account", "1 + n % $5::int")},
        case when p = 5 then 'price' end,
        created + make_interval(days => 7 * last),
        case when p >= 4 then created + make_interval(days => 7 * last) end,
+       array(select ($4::uuid[])[(case when j = last then p else j end) + 1]
+             from generate_series(0, last) as j),
+       array(select ($4::uuid[])[j + 1] from generate_series(0, last - 1) as j),
+       array_fill(604800::float8, array[last]),
        created, created
 from base
 """

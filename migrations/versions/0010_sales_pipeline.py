@@ -119,6 +119,11 @@ def upgrade() -> None:
             lost_reason varchar(64),
             stage_entered_at timestamptz not null default now(),
             closed_at timestamptz,
+            -- Summaries of the stage history kept on the row, so the funnel reads one table instead of
+            -- joining the history: every stage entered, and each finished stay (stage, seconds).
+            entered_stage_ids uuid[] not null default '{}',
+            stay_stage_ids uuid[] not null default '{}',
+            stay_seconds double precision[] not null default '{}',
             created_by_id uuid,
             created_at timestamptz not null default now(),
             updated_at timestamptz not null default now(),

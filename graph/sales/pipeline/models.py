@@ -11,7 +11,19 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Integer, Numeric, String, Text, func
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKeyConstraint,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.crm.models import CrmVersioned, owner_fk
@@ -90,6 +102,10 @@ class Opportunity(TenantMixin, TimestampMixin, CrmVersioned, Base):
     lost_reason: Mapped[str | None] = mapped_column(String(64))
     stage_entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Summaries of the stage history for the funnel (see the migration): maintained by the moves.
+    entered_stage_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), default=list)
+    stay_stage_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), default=list)
+    stay_seconds: Mapped[list[float]] = mapped_column(ARRAY(Float), default=list)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
 
 

@@ -333,6 +333,9 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
         probability_overridden="probability" in cleaned,
         next_step=cleaned.get("next_step"),
         stage_entered_at=now,
+        entered_stage_ids=[stage.id],
+        stay_stage_ids=[],
+        stay_seconds=[],
         created_by_id=actor.user_id,
     )
     session.add(opportunity)
@@ -419,6 +422,14 @@ async def enter_stage(
     """Puts the opportunity in `stage`, with history and audit entries."""
     before = snapshot(opportunity, AUDITED_FIELDS)
     left, now = (opportunity.stage_id, opportunity.stage_entered_at), datetime.now(UTC)
+    # The funnel's summaries of the history (new lists: SQLAlchemy sees assignments, not appends).
+    opportunity.stay_stage_ids = [*opportunity.stay_stage_ids, opportunity.stage_id]
+    opportunity.stay_seconds = [
+        *opportunity.stay_seconds,
+        (now - opportunity.stage_entered_at).total_seconds(),
+    ]
+    if stage.id not in opportunity.entered_stage_ids:
+        opportunity.entered_stage_ids = [*opportunity.entered_stage_ids, stage.id]
     opportunity.stage_id = stage.id
     opportunity.status = stage.kind
     opportunity.stage_entered_at = now

@@ -16,12 +16,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Date, DateTime, Float, and_, case, cast, column, func, or_, select, true
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import base_currency, quantize, rate_to_base_sql
 from graph.sales.pipeline.board import converted_totals
-from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage, StageChange
+from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
 from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
 from tenants.errors import DomainError, ErrorCode
@@ -112,50 +113,18 @@ async def funnel(
     if owner_id is not None:
         cohort_conditions.append(Opportunity.owner_id == owner_id)
     current = await converted_totals(session, Opportunity.stage_id, cohort_conditions, currency)
-    cohort = select(Opportunity.id).where(*cohort_conditions).subquery()
-    history = (
-        select(StageChange)
-        .join(cohort, cohort.c.id == StageChange.opportunity_id)
-        .where(StageChange.tenant_id == actor.tenant_id, StageChange.pipeline_id == pipeline.id)
-        .subquery()
-    )
-    furthest = await furthest_positions(session, actor, pipeline.id, history)
-    entered = dict(
-        (
-            await session.execute(
-                select(history.c.to_stage_id, func.count(distinct(history.c.opportunity_id))).group_by(
-                    history.c.to_stage_id
-                )
-            )
-        ).all()
-    )
-    stays = dict(
-        (
-            await session.execute(
-                select(
-                    history.c.from_stage_id,
-                    func.avg(func.extract("epoch", history.c.moved_at - history.c.from_stage_entered_at)),
-                )
-                .where(history.c.from_stage_id.is_not(None))
-                .group_by(history.c.from_stage_id)
-            )
-        ).all()
-    )
     chain = [stage for stage in stages if stage.kind != "lost"]
-    reached = {
-        stage.id: sum(count for position, count in furthest.items() if position >= stage.position)
-        for stage in chain
-    }
+    reached = await reached_counts(session, stages, chain, cohort_conditions)
+    stays = await average_stays(session, cohort_conditions)
     rows = []
     for stage in stages:
         totals = current.get(stage.id)
-        stage_reached = reached.get(stage.id, entered.get(stage.id, 0))
         rows.append(
             FunnelStage(
                 stage=stage,
                 count=totals.count if totals else 0,
                 amount=totals.amount if totals else quantize(Decimal(0), currency),
-                reached=int(stage_reached),
+                reached=reached[stage.id],
                 conversion_rate=conversion(chain, reached, stage),
                 average_days=in_days(stays.get(stage.id)),
             )
@@ -169,28 +138,43 @@ async def funnel(
     )
 
 
-async def furthest_positions(
-    session: AsyncSession, actor: Actor, pipeline_id: uuid.UUID, history: Any
-) -> dict[int, int]:
-    """{position: number of cohort opportunities whose furthest live open/won stage is there}."""
-    per_opportunity = (
-        select(history.c.opportunity_id, func.max(PipelineStage.position).label("furthest"))
-        .join(
-            PipelineStage,
-            and_(PipelineStage.tenant_id == history.c.tenant_id, PipelineStage.id == history.c.to_stage_id),
-        )
-        .where(
-            PipelineStage.pipeline_id == pipeline_id,
-            PipelineStage.kind != "lost",
-            PipelineStage.archived_at.is_(None),
-        )
-        .group_by(history.c.opportunity_id)
-        .subquery()
+async def reached_counts(
+    session: AsyncSession,
+    stages: list[PipelineStage],
+    chain: list[PipelineStage],
+    cohort_conditions: list[ColumnElement[bool]],
+) -> dict[uuid.UUID, int]:
+    """One scan of the cohort: for a chain stage, the opportunities that entered it or any later chain
+    stage (array overlap on `entered_stage_ids`); for a lost stage, those that entered it."""
+    counts = []
+    for stage in stages:
+        if stage.kind == "lost":
+            entered = Opportunity.entered_stage_ids.contains([stage.id])
+        else:
+            later = [s.id for s in chain if s.position >= stage.position]
+            entered = Opportunity.entered_stage_ids.overlap(later)
+        counts.append(func.count().filter(entered))
+    row = (await session.execute(select(*counts).where(*cohort_conditions))).one()
+    return {stage.id: int(count) for stage, count in zip(stages, row, strict=True)}
+
+
+async def average_stays(
+    session: AsyncSession, cohort_conditions: list[ColumnElement[bool]]
+) -> dict[uuid.UUID, float]:
+    """Average seconds of the finished stays per stage, from the cohort's (stage, seconds) arrays."""
+    stays = (
+        func.unnest(Opportunity.stay_stage_ids, Opportunity.stay_seconds)
+        .table_valued(column("stage_id", UUID(as_uuid=True)), column("seconds", Float()))
+        .render_derived()
     )
     rows = await session.execute(
-        select(per_opportunity.c.furthest, func.count()).group_by(per_opportunity.c.furthest)
+        select(stays.c.stage_id, func.avg(stays.c.seconds))
+        .select_from(Opportunity)
+        .join(stays, true())
+        .where(*cohort_conditions)
+        .group_by(stays.c.stage_id)
     )
-    return {position: count for position, count in rows}
+    return {stage_id: seconds for stage_id, seconds in rows}
 
 
 def in_days(seconds: Any) -> float | None:

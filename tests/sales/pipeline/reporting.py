@@ -22,7 +22,8 @@ async def rewrite_history(
     database_urls, tenant_id: str, opportunity_id: str, day_offsets: list[float]
 ) -> None:
     """Spreads an opportunity's stage changes over time: change i happens `day_offsets[i]` days after a
-    fixed start. The application may not rewrite history, so this runs as the owner role."""
+    fixed start, and its summary of finished stays follows. The application may not rewrite history,
+    so this runs as the owner role."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     connection = await asyncpg.connect(database_urls.owner)
     try:
@@ -42,5 +43,19 @@ async def rewrite_history(
                     moved_at,
                     entered,
                 )
+            # The opportunity's summary of its finished stays follows its history.
+            await connection.execute(
+                """
+                update opportunities set
+                  stay_stage_ids = coalesce((select array_agg(from_stage_id order by moved_at, id)
+                                             from opportunity_stage_history
+                                             where opportunity_id = $1 and from_stage_id is not null), '{}'),
+                  stay_seconds = coalesce((select array_agg(extract(epoch from moved_at - from_stage_entered_at)
+                                                            order by moved_at, id)
+                                           from opportunity_stage_history
+                                           where opportunity_id = $1 and from_stage_id is not null), '{}')
+                where id = $1""",
+                raw_id(opportunity_id),
+            )
     finally:
         await connection.close()
