@@ -81,6 +81,13 @@ MAX_CONTACTS = 50
 MAX_COMPETITORS = 20
 
 
+def audit_snapshot(opportunity: Opportunity) -> dict[str, Any]:
+    """Audited values, the amount in its currency's minor units (the column keeps four decimals)."""
+    values = snapshot(opportunity, AUDITED_FIELDS)
+    values["amount"] = quantize(Decimal(values["amount"]), opportunity.currency)
+    return values
+
+
 def opportunity_scope(actor: Actor) -> ColumnElement[bool]:
     return record_scope_clause(actor, OPPORTUNITY, Opportunity.owner_id) & (
         Opportunity.tenant_id == actor.tenant_id
@@ -342,7 +349,7 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
     await session.flush()
     record_stage_change(session, actor, opportunity, None, now)
     links = await replace_links(session, actor, opportunity, cleaned)
-    changes = audit.diff({}, snapshot(opportunity, AUDITED_FIELDS)) | links
+    changes = audit.diff({}, audit_snapshot(opportunity)) | links
     await audit.record(session, actor, "opportunity.create", OPPORTUNITY, opportunity.id, changes)
     return opportunity
 
@@ -357,7 +364,7 @@ async def update_opportunity(
     check_version(opportunity, version, "opportunity")
     cleaned = clean_plain_values(values)
     cleaned.update(await clean_references(session, actor, values))
-    before = snapshot(opportunity, AUDITED_FIELDS)
+    before = audit_snapshot(opportunity)
     for key in ("name", "account_id", "owner_id", "currency", "expected_close_on", "next_step"):
         if key in cleaned:
             setattr(opportunity, key, cleaned[key])
@@ -367,11 +374,11 @@ async def update_opportunity(
         await set_probability(session, actor, opportunity, cleaned.get("probability"))
     await flush_versioned(session, "opportunity")
     links = await replace_links(session, actor, opportunity, cleaned)
-    if links and not audit.diff(before, snapshot(opportunity, AUDITED_FIELDS)):
+    if links and not audit.diff(before, audit_snapshot(opportunity)):
         # Only the links changed: still a new version of the opportunity, so readers see the change.
         opportunity.updated_at = datetime.now(UTC)
         await flush_versioned(session, "opportunity")
-    changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS)) | links
+    changes = audit.diff(before, audit_snapshot(opportunity)) | links
     await audit.record(session, actor, "opportunity.update", OPPORTUNITY, opportunity.id, changes)
     return opportunity
 
@@ -420,7 +427,7 @@ async def enter_stage(
     action: str,
 ) -> Opportunity:
     """Puts the opportunity in `stage`, with history and audit entries."""
-    before = snapshot(opportunity, AUDITED_FIELDS)
+    before = audit_snapshot(opportunity)
     left, now = (opportunity.stage_id, opportunity.stage_entered_at), datetime.now(UTC)
     # The funnel's summaries of the history (new lists: SQLAlchemy sees assignments, not appends).
     opportunity.stay_stage_ids = [*opportunity.stay_stage_ids, opportunity.stage_id]
@@ -444,7 +451,7 @@ async def enter_stage(
     await flush_versioned(session, "opportunity")
     record_stage_change(session, actor, opportunity, left, now)
     await session.flush()
-    changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS))
+    changes = audit.diff(before, audit_snapshot(opportunity))
     await audit.record(session, actor, action, OPPORTUNITY, opportunity.id, changes)
     return opportunity
 
