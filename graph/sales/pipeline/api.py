@@ -13,7 +13,7 @@ from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
-from graph.sales.pipeline import competitors, loaders, opportunities, pipelines
+from graph.sales.pipeline import competitors, loaders, moves, opportunities, pipelines
 from graph.sales.pipeline import models as sales
 from graph.sales.pipeline.filters import (
     OpportunityFilter,
@@ -269,7 +269,7 @@ class PipelineMutation:
         ] = None,
     ) -> OpportunityPayload:
         session, actor = await info.context.session(), info.context.actor
-        opportunity = await opportunities.move_opportunity(
+        opportunity = await moves.move_opportunity(
             session,
             actor,
             decode_id(id, "Opportunity"),
@@ -295,7 +295,7 @@ class PipelineMutation:
         ] = None,
     ) -> OpportunityPayload:
         session, actor = await info.context.session(), info.context.actor
-        opportunity = await opportunities.reopen_opportunity(
+        opportunity = await moves.reopen_opportunity(
             session,
             actor,
             decode_id(id, "Opportunity"),
