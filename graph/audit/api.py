@@ -27,6 +27,12 @@ NODE_TYPE_NAMES = {
     "activity": "Activity",
     "api_key": "ApiKey",
     "user": "User",
+    "project": "Project",
+    "milestone": "Milestone",
+    "task": "Task",
+    "risk": "Risk",
+    "change_request": "ChangeRequest",
+    "approval_request": "ApprovalRequest",
 }
 
 
