@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
+from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
@@ -16,8 +17,21 @@ from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, ProjectsQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, ProjectsMutation)
+QUERY_AREAS: tuple[type, ...] = (
+    IdentityQuery,
+    AuditQuery,
+    SettingsQuery,
+    CrmQuery,
+    ProjectsQuery,
+    ApprovalsQuery,
+)
+MUTATION_AREAS: tuple[type, ...] = (
+    IdentityMutation,
+    SettingsMutation,
+    CrmMutation,
+    ProjectsMutation,
+    ApprovalsMutation,
+)
 
 
 def node_query() -> type:

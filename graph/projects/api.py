@@ -13,12 +13,14 @@ from graph.core.context import RequestContext
 from graph.core.filters import After, First, like_pattern
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
-from graph.projects import loaders, views
+from graph.projects import costs, loaders, risks, templates, views
 from graph.projects.access import project_scope
+from graph.projects.delivery_mutations import DeliveryMutation
 from graph.projects.enums import ProjectStatus, TaskStatus
+from graph.projects.extra_types import ProjectTemplate, Risk, RiskMatrixCell, UserCostRate
 from graph.projects.models import PROJECT
 from graph.projects.models import Project as ProjectRow
-from graph.projects.mutations import ProjectsMutation
+from graph.projects.mutations import PlanningMutation
 from graph.projects.types import Project, Task
 from graph.projects.view_types import BoardColumn, GanttChart
 from tenants.errors import DomainError
@@ -136,3 +138,35 @@ class ProjectsQuery:
         session, actor = await info.context.session(), info.context.actor
         columns = await views.board(session, actor, decode_id(project_id, "Project", "projectId"), per_column)
         return [BoardColumn.from_view(column) for column in columns]
+
+    @strawberry.field(
+        description="The five-by-five risk matrix of a project: each cell with its risks not closed."
+    )
+    async def project_risk_matrix(self, info: Info, project_id: ProjectId) -> list[RiskMatrixCell]:
+        session, actor = await info.context.session(), info.context.actor
+        cells = await risks.risk_matrix(session, actor, decode_id(project_id, "Project", "projectId"))
+        return [
+            RiskMatrixCell(
+                probability=cell.probability,
+                impact=cell.impact,
+                score=cell.probability * cell.impact,
+                risks=[Risk.from_model(risk) for risk in cell.risks],
+            )
+            for cell in cells
+        ]
+
+    @strawberry.field(description="Project templates, by name.")
+    async def project_templates(self, info: Info) -> list[ProjectTemplate]:
+        session, actor = await info.context.session(), info.context.actor
+        return [ProjectTemplate.from_model(row) for row in await templates.list_templates(session, actor)]
+
+    @strawberry.field(description="Members' hourly cost rates (manage_settings).")
+    async def user_cost_rates(self, info: Info) -> list[UserCostRate]:
+        session, actor = await info.context.session(), info.context.actor
+        return [UserCostRate.from_model(row) for row in await costs.user_cost_rates(session, actor)]
+
+
+@strawberry.type
+class ProjectsMutation(PlanningMutation, DeliveryMutation):
+    """Every project mutation: planning (projects, members, milestones, tasks) and delivery (time, cost,
+    risks, change requests, templates)."""

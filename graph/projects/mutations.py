@@ -45,7 +45,7 @@ Comment = Annotated[str | None, strawberry.argument(description="Why (max 2,000 
 
 
 @strawberry.type
-class ProjectsMutation:
+class PlanningMutation:
     @strawberry.mutation(
         description="Create a project (PLANNED); you manage it unless `managerId` says otherwise."
     )

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -27,7 +27,18 @@ from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
 
+if TYPE_CHECKING:
+    from graph.projects.extra_types import (
+        ChangeRequest,
+        CostSummary,
+        Expense,
+        ProjectHealth,
+        Risk,
+        TimeEntry,
+    )
+
 Info = strawberry.Info[RequestContext, None]
+EXTRA = "graph.projects.extra_types"
 
 
 def today() -> date:
@@ -194,6 +205,46 @@ class Project(relay.Node):
             after,
         )
 
+    @strawberry.field(description="Computed health with its reasons, as of `on` (default today, UTC).")
+    async def health(
+        self, info: Info, on: date | None = None
+    ) -> Annotated[ProjectHealth, strawberry.lazy(EXTRA)]:
+        from graph.projects.extra_types import project_health
+
+        return await project_health(info, uuid.UUID(self.id), on or today())
+
+    @strawberry.field(description="Budget against actual cost (time times cost rates + expenses).")
+    async def cost(self, info: Info) -> Annotated[CostSummary, strawberry.lazy(EXTRA)]:
+        from graph.projects.extra_types import cost_summary
+
+        return await cost_summary(info, uuid.UUID(self.id))
+
+    @strawberry.field(description="Risks, highest score first.")
+    async def risks(self, info: Info) -> list[Annotated[Risk, strawberry.lazy(EXTRA)]]:
+        from graph.projects.extra_types import project_risks
+
+        return await project_risks(info, uuid.UUID(self.id))
+
+    @strawberry.field(description="Change requests, newest first.")
+    async def change_requests(self, info: Info) -> list[Annotated[ChangeRequest, strawberry.lazy(EXTRA)]]:
+        from graph.projects.extra_types import project_change_requests
+
+        return await project_change_requests(info, uuid.UUID(self.id))
+
+    @strawberry.field(description="Time entries, newest work date first (first ≤ 100).")
+    async def time_entries(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Annotated[TimeEntry, strawberry.lazy(EXTRA)]]:
+        from graph.projects.extra_types import project_time_entries
+
+        return await project_time_entries(info, uuid.UUID(self.id), first, after)
+
+    @strawberry.field(description="Recorded expenses, newest first.")
+    async def expenses(self, info: Info) -> list[Annotated[Expense, strawberry.lazy(EXTRA)]]:
+        from graph.projects.extra_types import project_expenses
+
+        return await project_expenses(info, uuid.UUID(self.id))
+
 
 def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
     return strawberry.ID(str(encode_id(type_name, value))) if value else None
@@ -347,6 +398,12 @@ class Task(relay.Node):
             )
             for row in await loader.load(uuid.UUID(self.id))
         ]
+
+    @strawberry.field(description="Hours logged on this task (time entries).")
+    async def actual_hours(self, info: Info) -> Decimal:
+        from graph.projects.extra_types import hours_by_task
+
+        return await hours_by_task(info, uuid.UUID(self.id))
 
 
 async def node_or_none(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:

@@ -152,3 +152,104 @@ async def set_status(
 ) -> dict[str, Any]:
     variables = {"id": task["id"], "version": task["version"], "status": status}
     return (await ok(client, member, CHANGE_TASK_STATUS, variables, "changeTaskStatus"))["task"]
+
+
+COST = """
+query($id: ID!) {
+  project(id: $id) {
+    cost {
+      currency budget laborCost expenseCost actualCost remaining burnPercent hours billableHours unpricedHours
+      unconvertedExpenses
+    }
+    timeEntries(first: 10) { edges { node { hours workDate billable user { id } task { title } } } }
+    expenses { description amount currency }
+  }
+}"""
+HEALTH = """
+query($id: ID!, $on: Date) { project(id: $id) { status health(on: $on) { status reasons { code status message } } } }"""
+LOG_TIME = f"""
+mutation($input: LogTimeInput!) {{
+  logTime(input: $input) {{ timeEntry {{ id hours workDate billable note user {{ id }} }} {ERRORS} }}
+}}"""
+DELETE_TIME = f"""
+mutation($id: ID!) {{ deleteTimeEntry(id: $id) {{ timeEntry {{ id }} {ERRORS} }} }}"""
+RECORD_EXPENSE = f"""
+mutation($input: RecordExpenseInput!) {{
+  recordExpense(input: $input) {{ expense {{ id description amount currency incurredOn }} {ERRORS} }}
+}}"""
+SET_RATE = f"""
+mutation($userId: ID!, $rate: Decimal!, $currency: String!) {{
+  setUserCostRate(userId: $userId, hourlyRate: $rate, currency: $currency) {{
+    costRate {{ hourlyRate currency user {{ id }} }} {ERRORS}
+  }}
+}}"""
+RATES = """{ userCostRates { hourlyRate currency user { id } } }"""
+RISK_FIELDS = """
+  id title category probability impact score response status reviewDate mitigationPlan version owner { id }
+"""
+CREATE_RISK = f"""
+mutation($input: CreateRiskInput!) {{ createRisk(input: $input) {{ risk {{ {RISK_FIELDS} }} {ERRORS} }} }}"""
+UPDATE_RISK = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateRiskInput!) {{
+  updateRisk(id: $id, version: $version, input: $input) {{ risk {{ {RISK_FIELDS} }} {ERRORS} }}
+}}"""
+RISK_MATRIX = """
+query($projectId: ID!) { projectRiskMatrix(projectId: $projectId) { probability impact score risks { title } } }"""
+CHANGE_FIELDS = """
+  id title kind reason costImpact newPlannedEnd applyOnApproval status version
+  requestedBy { id }
+  history { fromStatus toStatus comment changedBy { id } }
+  approval { id status currentStep decisions { stepPosition decision comment approver { id } } awaiting { id } }
+"""
+CREATE_CHANGE = f"""
+mutation($input: CreateChangeRequestInput!) {{
+  createChangeRequest(input: $input) {{ changeRequest {{ {CHANGE_FIELDS} }} {ERRORS} }}
+}}"""
+UPDATE_CHANGE = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateChangeRequestInput!) {{
+  updateChangeRequest(id: $id, version: $version, input: $input) {{ changeRequest {{ {CHANGE_FIELDS} }} {ERRORS} }}
+}}"""
+SUBMIT_CHANGE = f"""
+mutation($id: ID!, $version: Int!, $comment: String) {{
+  submitChangeRequest(id: $id, version: $version, comment: $comment) {{ changeRequest {{ {CHANGE_FIELDS} }} {ERRORS} }}
+}}"""
+IMPLEMENT_CHANGE = f"""
+mutation($id: ID!, $version: Int!) {{
+  implementChangeRequest(id: $id, version: $version) {{ changeRequest {{ {CHANGE_FIELDS} }} {ERRORS} }}
+}}"""
+CHANGE = f"""query($id: ID!) {{ node(id: $id) {{ ... on ChangeRequest {{ {CHANGE_FIELDS} }} }} }}"""
+DEFINE_CHAIN = f"""
+mutation($input: DefineApprovalChainInput!) {{
+  defineApprovalChain(input: $input) {{
+    chain {{ id name subjectType isActive steps {{ position name rule users {{ id }} role {{ key }} }} }} {ERRORS}
+  }}
+}}"""
+CHAINS = """{ approvalChains { name subjectType isActive steps { position rule } } }"""
+DECIDE = f"""
+mutation($requestId: ID!, $decision: ApprovalDecisionKind!, $comment: String) {{
+  decideApproval(requestId: $requestId, decision: $decision, comment: $comment) {{
+    request {{ id status currentStep subjectId decisions {{ stepPosition decision approver {{ id }} }} }} {ERRORS}
+  }}
+}}"""
+MY_APPROVALS = """
+query($scope: MyApprovalsScope!) {
+  myApprovals(scope: $scope, first: 20) {
+    edges { node { id title subjectType subjectId status currentStep requestedBy { id } chain { name } } }
+  }
+}"""
+SAVE_TEMPLATE = f"""
+mutation($projectId: ID!, $name: String!) {{
+  saveProjectAsTemplate(projectId: $projectId, name: $name) {{
+    template {{ id name milestoneCount taskCount durationDays }} {ERRORS}
+  }}
+}}"""
+FROM_TEMPLATE = f"""
+mutation($input: CreateProjectFromTemplateInput!) {{
+  createProjectFromTemplate(input: $input) {{ project {{ {PROJECT_FIELDS} }} {ERRORS} }}
+}}"""
+TEMPLATES = """{ projectTemplates { id name milestoneCount taskCount durationDays } }"""
+
+
+async def define_chain(client: GraphQLClient, admin: Member, *steps: dict[str, Any]) -> dict[str, Any]:
+    variables = {"input": {"name": "Change board", "subjectType": "change_request", "steps": list(steps)}}
+    return (await ok(client, admin, DEFINE_CHAIN, variables, "defineApprovalChain"))["chain"]
