@@ -184,10 +184,12 @@ async def create_project_from_template(
         )
         session.add(task)  # in template order, so parents are inserted before their subtasks
         tasks.append(task)
-        session.add_all(
-            ChecklistItem(tenant_id=actor.tenant_id, task_id=task.id, text=text, position=position)
-            for position, text in enumerate(spec["checklist"], start=1)
-        )
+    await session.flush()
+    session.add_all(
+        ChecklistItem(tenant_id=actor.tenant_id, task_id=task.id, text=text, position=position)
+        for task, spec in zip(tasks, content["tasks"], strict=True)
+        for position, text in enumerate(spec["checklist"], start=1)
+    )
     session.add_all(
         TaskDependency(
             tenant_id=actor.tenant_id,

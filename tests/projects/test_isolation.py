@@ -16,19 +16,36 @@ from tests.projects.documents import (
     BOARD,
     CHANGE_PROJECT_STATUS,
     CHANGE_TASK_STATUS,
+    CREATE_CHANGE,
     CREATE_MILESTONE,
+    CREATE_RISK,
     CREATE_TASK,
+    DECIDE,
+    DELETE_TIME,
+    FROM_TEMPLATE,
     GANTT,
+    IMPLEMENT_CHANGE,
+    LOG_TIME,
     MY_TASKS,
     NODE,
     OVERDUE,
     PROJECTS,
+    RATES,
+    RECORD_EXPENSE,
     REMOVE_MEMBER,
+    RISK_MATRIX,
+    SAVE_TEMPLATE,
+    SET_RATE,
+    SUBMIT_CHANGE,
+    TEMPLATES,
+    UPDATE_CHANGE,
     UPDATE_MILESTONE,
     UPDATE_PROJECT,
+    UPDATE_RISK,
     UPDATE_TASK,
     create_project,
     create_task,
+    define_chain,
     error_pairs,
     ok,
 )
@@ -213,3 +230,187 @@ async def test_sql_wall_hides_and_protects_project_rows(client, db):
                 uuid.uuid4(),
                 raw_id(a.user_id),
             )
+
+
+ALL_TABLES = [
+    *PROJECT_TABLES,
+    "user_cost_rates",
+    "time_entries",
+    "expenses",
+    "risks",
+    "change_requests",
+    "change_request_history",
+    "project_templates",
+    "approval_chains",
+    "approval_chain_steps",
+    "approval_requests",
+    "approval_decisions",
+]
+
+
+async def tenant_a_delivery(client):
+    a, project, _milestone, first, _second = await tenant_a(client)
+    boss = await client.add_member(a, "manager", "boss")
+    await ok(client, a, SET_RATE, {"userId": a.user_id, "rate": "50", "currency": "USD"}, "setUserCostRate")
+    entry = (
+        await ok(
+            client,
+            a,
+            LOG_TIME,
+            {"input": {"taskId": first["id"], "hours": "2", "workDate": "2026-01-05"}},
+            "logTime",
+        )
+    )["timeEntry"]
+    await ok(
+        client,
+        a,
+        RECORD_EXPENSE,
+        {
+            "input": {
+                "projectId": project["id"],
+                "description": "x",
+                "amount": "5",
+                "incurredOn": "2026-01-05",
+            }
+        },
+        "recordExpense",
+    )
+    risk = (
+        await ok(
+            client,
+            a,
+            CREATE_RISK,
+            {"input": {"projectId": project["id"], "title": "A risk", "probability": 2, "impact": 2}},
+            "createRisk",
+        )
+    )["risk"]
+    template = (
+        await ok(
+            client,
+            a,
+            SAVE_TEMPLATE,
+            {"projectId": project["id"], "name": "A template"},
+            "saveProjectAsTemplate",
+        )
+    )["template"]
+    await define_chain(client, a, {"name": "Boss", "rule": "ANY", "userIds": [boss.user_id]})
+    change = (
+        await ok(
+            client,
+            a,
+            CREATE_CHANGE,
+            {"input": {"projectId": project["id"], "title": "A change", "kind": "SCOPE", "reason": "r"}},
+            "createChangeRequest",
+        )
+    )["changeRequest"]
+    change = (await ok(client, a, SUBMIT_CHANGE, {"id": change["id"], "version": 1}, "submitChangeRequest"))[
+        "changeRequest"
+    ]
+    await ok(
+        client,
+        boss,
+        DECIDE,
+        {"requestId": change["approval"]["id"], "decision": "REJECT", "comment": "no"},
+        "decideApproval",
+    )
+    return a, project, first, entry, risk, template, change
+
+
+async def test_other_tenant_cannot_reach_time_risks_changes_or_templates(client):
+    a, project, task, entry, risk, template, change = await tenant_a_delivery(client)
+    b = await client.sign_up("Tenant B")
+    b_project = await create_project(client, b, name="B project")
+
+    for node_id in (risk["id"], change["id"], change["approval"]["id"]):
+        assert (await client.execute(NODE, {"id": node_id}, b.token))["node"] is None
+    assert (await client.execute(TEMPLATES, {}, b.token))["projectTemplates"] == []
+    assert (await client.execute(RATES, {}, b.token))["userCostRates"] == []
+    matrix_errors = await client.errors(RISK_MATRIX, {"projectId": project["id"]}, b.token)
+    assert matrix_errors[0]["extensions"]["code"] == "NOT_FOUND"
+    attempts = [
+        (
+            LOG_TIME,
+            {"input": {"taskId": task["id"], "hours": "1", "workDate": "2026-01-05"}},
+            "logTime",
+            "taskId",
+        ),
+        (DELETE_TIME, {"id": entry["id"]}, "deleteTimeEntry", "id"),
+        (
+            RECORD_EXPENSE,
+            {
+                "input": {
+                    "projectId": project["id"],
+                    "description": "x",
+                    "amount": "1",
+                    "incurredOn": "2026-01-05",
+                }
+            },
+            "recordExpense",
+            "projectId",
+        ),
+        (SET_RATE, {"userId": a.user_id, "rate": "1", "currency": "USD"}, "setUserCostRate", "userId"),
+        (
+            CREATE_RISK,
+            {"input": {"projectId": project["id"], "title": "x", "probability": 1, "impact": 1}},
+            "createRisk",
+            "projectId",
+        ),
+        (UPDATE_RISK, {"id": risk["id"], "version": 1, "input": {"impact": 1}}, "updateRisk", "id"),
+        (
+            CREATE_CHANGE,
+            {"input": {"projectId": project["id"], "title": "x", "kind": "SCOPE", "reason": "r"}},
+            "createChangeRequest",
+            "projectId",
+        ),
+        (
+            UPDATE_CHANGE,
+            {"id": change["id"], "version": 1, "input": {"title": "x"}},
+            "updateChangeRequest",
+            "id",
+        ),
+        (SUBMIT_CHANGE, {"id": change["id"], "version": 1}, "submitChangeRequest", "id"),
+        (IMPLEMENT_CHANGE, {"id": change["id"], "version": 1}, "implementChangeRequest", "id"),
+        (SAVE_TEMPLATE, {"projectId": project["id"], "name": "x"}, "saveProjectAsTemplate", "projectId"),
+        (
+            FROM_TEMPLATE,
+            {"input": {"templateId": template["id"], "name": "x", "plannedStart": "2026-01-01"}},
+            "createProjectFromTemplate",
+            "templateId",
+        ),
+        (
+            CREATE_RISK,
+            {
+                "input": {
+                    "projectId": b_project["id"],
+                    "title": "x",
+                    "probability": 1,
+                    "impact": 1,
+                    "ownerId": a.user_id,
+                }
+            },
+            "createRisk",
+            "ownerId",
+        ),
+    ]
+    for document, variables, name, field in attempts:
+        payload = (await client.execute(document, variables, b.token))[name]
+        expected = "INVALID" if field == "ownerId" else "NOT_FOUND"
+        assert error_pairs(payload) == [(field, expected)], name
+
+
+async def test_sql_wall_covers_every_project_and_approval_table(client, db):
+    a, *_ = await tenant_a_delivery(client)
+    b = await client.sign_up("Tenant B")
+    await assert_sql_wall(db, a.tenant_id, b.tenant_id, ALL_TABLES)
+    connection = await db.connect()
+    migration_tables = await connection.fetch(
+        "select tablename from pg_tables where schemaname = 'public' and tablename = any($1::text[])",
+        ALL_TABLES,
+    )
+    assert len(migration_tables) == len(ALL_TABLES) == 19
+    not_walled = await connection.fetch(
+        "select relname from pg_class where relname = any($1::text[])"
+        " and not (relrowsecurity and relforcerowsecurity)",
+        ALL_TABLES,
+    )
+    assert not_walled == []
