@@ -30,6 +30,12 @@ NODE_TYPE_NAMES = {
     "pipeline": "Pipeline",
     "api_key": "ApiKey",
     "user": "User",
+    "project": "Project",
+    "milestone": "Milestone",
+    "task": "Task",
+    "risk": "Risk",
+    "change_request": "ChangeRequest",
+    "approval_request": "ApprovalRequest",
 }
 
 
