@@ -27,6 +27,12 @@ NODE_TYPE_NAMES = {
     "activity": "Activity",
     "api_key": "ApiKey",
     "user": "User",
+    "product": "Product",
+    "product_line": "ProductLine",
+    "price_list": "PriceList",
+    "promotion": "Promotion",
+    "quote": "Quote",
+    "contract": "Contract",
 }
 
 
