@@ -16,15 +16,9 @@ from graph.core.context import RequestContext
 from graph.money.service import quantize
 from graph.sales.commerce import loaders
 from graph.sales.commerce import models as m
+from graph.sales.commerce.rules import plain
 
 Info = strawberry.Info[RequestContext, None]
-
-
-def plain(value: Decimal) -> Decimal:
-    """A stored numeric(…,4) without its padding zeros: 10.0000 -> 10, 0.2500 -> 0.25."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
 
 
 def amount(value: Decimal, currency: str) -> Decimal:

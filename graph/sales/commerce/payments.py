@@ -111,7 +111,7 @@ async def set_payment_plan(
         raise DomainError(
             ErrorCode.INVALID,
             f"The installments add up to {total} {contract.currency}; the contract amount is"
-            f" {contract.amount:f} {contract.currency}.",
+            f" {quantize(contract.amount, contract.currency)} {contract.currency}.",
             "installments",
         )
     before = [(str(i.due_date), str(i.amount)) for i in await installments_of(session, contract.id)]
@@ -143,18 +143,17 @@ async def record_payment(
     contract = await get_contract(session, actor, contract_id, "contractId", lock=True)
     require_open(contract)
     amount = money(values.get("amount"), contract.currency, "amount", allow_negative=True)
-    outstanding = contract.amount - contract.paid_amount
+    outstanding = quantize(contract.amount - contract.paid_amount, contract.currency)
+    paid = quantize(contract.paid_amount, contract.currency)
     if amount > outstanding:
         raise DomainError(
             ErrorCode.INVALID,
-            f"Only {outstanding:f} {contract.currency} is outstanding; a payment cannot exceed it.",
+            f"Only {outstanding} {contract.currency} is outstanding; a payment cannot exceed it.",
             "amount",
         )
-    if -amount > contract.paid_amount:
+    if -amount > paid:
         raise DomainError(
-            ErrorCode.INVALID,
-            f"A refund cannot exceed the {contract.paid_amount:f} {contract.currency} paid so far.",
-            "amount",
+            ErrorCode.INVALID, f"A refund cannot exceed the {paid} {contract.currency} paid so far.", "amount"
         )
     method = values.get("method") or "bank_transfer"
     if method not in PAYMENT_METHODS:
@@ -232,7 +231,8 @@ async def record_delivery(
     if booked + quantity > line.quantity:
         raise DomainError(
             ErrorCode.INVALID,
-            f"Only {line.quantity - booked:f} of {line.quantity:f} remain to deliver on this line.",
+            f"Only {rules.plain(line.quantity - booked)} of {rules.plain(line.quantity)} remain to deliver"
+            " on this line.",
             "quantity",
         )
     delivery = Delivery(

@@ -66,5 +66,12 @@ def valid_on(start: date | None, end: date | None, day: date) -> bool:
     return (start is None or start <= day) and (end is None or day <= end)
 
 
+def plain(value: Decimal) -> Decimal:
+    """A stored numeric(…,4) without its padding zeros: 10.0000 -> 10, 0.2500 -> 0.25."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 def invalid_transition(message: str, field: str | None = None) -> DomainError:
     return DomainError(ErrorCode.INVALID_TRANSITION, message, field)
