@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import check_version, collect, flush_versioned, snapshot
+from graph.crm.rules import check_version, collect, flush_versioned
 from graph.money.service import validate_currency
 from graph.sales.commerce import rules
 from graph.sales.commerce.models import (
@@ -95,7 +95,7 @@ async def create_product_line(session: AsyncSession, actor: Actor, values: Mappi
     )
     session.add(line)
     await session.flush()
-    after = snapshot(line, ("name", "description"))
+    after = rules.snapshot(line, ("name", "description"))
     await audit.record(session, actor, "product_line.create", "product_line", line.id, audit.diff({}, after))
     return line
 
@@ -106,14 +106,14 @@ async def update_product_line(
     actor.require(PRODUCT, Action.UPDATE)
     line = await get_product_line(session, actor, line_id)
     check_version(line, version, "product line")
-    before = snapshot(line, ("name", "description"))
+    before = rules.snapshot(line, ("name", "description"))
     if "name" in values:
         line.name = required_text(values["name"], "name", 200)
         await unique_line_name(session, actor, line.name, line.id)
     if "description" in values:
         line.description = optional_text(values["description"], "description", 5000)
     await flush_versioned(session, "product line")
-    changes = audit.diff(before, snapshot(line, ("name", "description")))
+    changes = audit.diff(before, rules.snapshot(line, ("name", "description")))
     await audit.record(session, actor, "product_line.update", "product_line", line.id, changes)
     return line
 
@@ -187,7 +187,7 @@ async def create_product(session: AsyncSession, actor: Actor, values: Mapping[st
         "product.create",
         PRODUCT,
         product.id,
-        audit.diff({}, snapshot(product, PRODUCT_FIELDS)),
+        audit.diff({}, rules.snapshot(product, PRODUCT_FIELDS)),
     )
     return product
 
@@ -199,11 +199,11 @@ async def update_product(
     product = await get_product(session, actor, product_id)
     check_version(product, version, "product")
     cleaned = await clean_product(session, actor, values, product.id)
-    before = snapshot(product, PRODUCT_FIELDS)
+    before = rules.snapshot(product, PRODUCT_FIELDS)
     for key, value in cleaned.items():
         setattr(product, key, value)
     await flush_versioned(session, "product")
-    changes = audit.diff(before, snapshot(product, PRODUCT_FIELDS))
+    changes = audit.diff(before, rules.snapshot(product, PRODUCT_FIELDS))
     await audit.record(session, actor, "product.update", PRODUCT, product.id, changes)
     return product
 
@@ -259,7 +259,7 @@ async def create_price_list(session: AsyncSession, actor: Actor, values: Mapping
     price_list = PriceList(tenant_id=actor.tenant_id, **{"active": True, **cleaned})
     session.add(price_list)
     await session.flush()
-    after = snapshot(price_list, PRICE_LIST_FIELDS)
+    after = rules.snapshot(price_list, PRICE_LIST_FIELDS)
     await audit.record(
         session, actor, "price_list.create", "price_list", price_list.id, audit.diff({}, after)
     )
@@ -277,11 +277,11 @@ async def update_price_list(
             ErrorCode.INVALID, "Remove the list's prices before changing its currency.", "currency"
         )
     cleaned = await clean_price_list(session, actor, values, price_list)
-    before = snapshot(price_list, PRICE_LIST_FIELDS)
+    before = rules.snapshot(price_list, PRICE_LIST_FIELDS)
     for key, value in cleaned.items():
         setattr(price_list, key, value)
     await flush_versioned(session, "price list")
-    changes = audit.diff(before, snapshot(price_list, PRICE_LIST_FIELDS))
+    changes = audit.diff(before, rules.snapshot(price_list, PRICE_LIST_FIELDS))
     await audit.record(session, actor, "price_list.update", "price_list", price_list.id, changes)
     return price_list
 
@@ -395,7 +395,7 @@ async def create_promotion(session: AsyncSession, actor: Actor, values: Mapping[
     promotion = Promotion(tenant_id=actor.tenant_id, **{"active": True, **cleaned})
     session.add(promotion)
     await session.flush()
-    after = snapshot(promotion, PROMOTION_FIELDS)
+    after = rules.snapshot(promotion, PROMOTION_FIELDS)
     await audit.record(session, actor, "promotion.create", "promotion", promotion.id, audit.diff({}, after))
     return promotion
 
@@ -407,11 +407,11 @@ async def update_promotion(
     promotion = await get_promotion(session, actor, promotion_id)
     check_version(promotion, version, "promotion")
     cleaned = await clean_promotion(session, actor, values, promotion)
-    before = snapshot(promotion, PROMOTION_FIELDS)
+    before = rules.snapshot(promotion, PROMOTION_FIELDS)
     for key, value in cleaned.items():
         setattr(promotion, key, value)
     await flush_versioned(session, "promotion")
-    changes = audit.diff(before, snapshot(promotion, PROMOTION_FIELDS))
+    changes = audit.diff(before, rules.snapshot(promotion, PROMOTION_FIELDS))
     await audit.record(session, actor, "promotion.update", "promotion", promotion.id, changes)
     return promotion
 

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.contacts import get_contact
-from graph.crm.rules import check_version, flush_versioned, snapshot
+from graph.crm.rules import check_version, flush_versioned
 from graph.sales.commerce import quotes, rules
 from graph.sales.commerce.models import CONTRACT, QUOTE, Contract, ContractLine
 from tenants import audit
@@ -140,7 +140,7 @@ async def accept_quote(
         )
     await session.flush()
     await quotes.transition(session, actor, quote, "accepted", decided_at=now)
-    after = snapshot(contract, CONTRACT_FIELDS)
+    after = rules.snapshot(contract, CONTRACT_FIELDS)
     await audit.record(
         session,
         actor,
@@ -162,11 +162,11 @@ async def update_contract(
     if contract.status != "draft":
         raise rules.invalid_transition(f"Only a draft contract can be edited; this one is {contract.status}.")
     cleaned = await clean_terms(session, actor, values, contract)
-    before = snapshot(contract, CONTRACT_FIELDS)
+    before = rules.snapshot(contract, CONTRACT_FIELDS)
     for key, value in cleaned.items():
         setattr(contract, key, value)
     await flush_versioned(session, "contract")
-    changes = audit.diff(before, snapshot(contract, CONTRACT_FIELDS))
+    changes = audit.diff(before, rules.snapshot(contract, CONTRACT_FIELDS))
     await audit.record(session, actor, "contract.update", CONTRACT, contract.id, changes)
     return contract
 

@@ -181,10 +181,10 @@ async def record_payment(
         contract.id,
         {
             "payment_id": [None, str(payment.id)],
-            "amount": [None, str(amount)],
+            "amount": [None, str(rules.plain(amount))],
             "received_on": [None, payment.received_on.isoformat()],
             "method": [None, method],
-            "paid_amount": [str(before), str(contract.paid_amount)],
+            "paid_amount": [str(rules.plain(before)), str(rules.plain(contract.paid_amount))],
         },
     )
     await settle_status(session, actor, contract)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.jobs import job
 from graph.crm.accounts import get_account
-from graph.crm.rules import active_member, check_version, flush_versioned, snapshot
+from graph.crm.rules import active_member, check_version, flush_versioned
 from graph.money.service import validate_currency
 from graph.sales.commerce import catalog, pricing, pricing_rules, rules
 from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
@@ -246,7 +246,7 @@ async def create_quote(
     await session.flush()
     await reprice(session, quote)
     await session.flush()
-    after = snapshot(quote, QUOTE_FIELDS)
+    after = rules.snapshot(quote, QUOTE_FIELDS)
     await audit.record(
         session,
         actor,
@@ -274,12 +274,12 @@ async def update_quote(
         raise DomainError(
             ErrorCode.INVALID, "Remove the lines before changing the currency of a quote.", "currency"
         )
-    before = snapshot(quote, QUOTE_FIELDS)
+    before = rules.snapshot(quote, QUOTE_FIELDS)
     for key, value in cleaned.items():
         setattr(quote, key, value)
     await reprice(session, quote)
     await flush_versioned(session, "quote")
-    changes = audit.diff(before, snapshot(quote, QUOTE_FIELDS))
+    changes = audit.diff(before, rules.snapshot(quote, QUOTE_FIELDS))
     await audit.record(session, actor, "quote.update", QUOTE, quote.id, changes)
     return quote
 
@@ -383,7 +383,7 @@ async def add_quote_line(
     await session.flush()
     await reprice(session, quote)
     await flush_versioned(session, "quote")
-    changes = audit.diff({}, snapshot(line, LINE_FIELDS))
+    changes = audit.diff({}, rules.snapshot(line, LINE_FIELDS))
     await audit.record(
         session, actor, "quote.add_line", QUOTE, quote.id, {"line_id": [None, str(line.id)], **changes}
     )
@@ -407,12 +407,12 @@ async def update_quote_line(
     check_version(quote, version, "quote")
     require_draft(quote)
     cleaned = await clean_line(session, actor, quote, values, line, "")
-    before = snapshot(line, LINE_FIELDS)
+    before = rules.snapshot(line, LINE_FIELDS)
     for key, value in cleaned.items():
         setattr(line, key, value)
     await reprice(session, quote)
     await flush_versioned(session, "quote")
-    changes = audit.diff(before, snapshot(line, LINE_FIELDS))
+    changes = audit.diff(before, rules.snapshot(line, LINE_FIELDS))
     await audit.record(
         session,
         actor,
@@ -429,7 +429,7 @@ async def remove_quote_line(session: AsyncSession, actor: Actor, line_id: uuid.U
     quote, line = await line_of(session, actor, line_id)
     check_version(quote, version, "quote")
     require_draft(quote)
-    before = snapshot(line, LINE_FIELDS)
+    before = rules.snapshot(line, LINE_FIELDS)
     await session.delete(line)
     await session.flush()
     await reprice(session, quote)
@@ -445,12 +445,12 @@ async def remove_quote_line(session: AsyncSession, actor: Actor, line_id: uuid.U
 
 
 async def transition(session: AsyncSession, actor: Actor, quote: Quote, status: str, **changes: Any) -> Quote:
-    before = snapshot(quote, ("status", *changes))
+    before = rules.snapshot(quote, ("status", *changes))
     quote.status = status
     for key, value in changes.items():
         setattr(quote, key, value)
     await flush_versioned(session, "quote")
-    after = snapshot(quote, ("status", *changes))
+    after = rules.snapshot(quote, ("status", *changes))
     await audit.record(session, actor, f"quote.{status}", QUOTE, quote.id, audit.diff(before, after))
     return quote
 

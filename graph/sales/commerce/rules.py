@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from tenants.errors import DomainError, ErrorCode
 
@@ -71,6 +73,12 @@ def plain(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
+
+
+def snapshot(record: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """Field values for the audit diff; numbers without storage padding, so 100.0000 equals 100.00."""
+    values = {name: getattr(record, name) for name in fields}
+    return {name: plain(value) if isinstance(value, Decimal) else value for name, value in values.items()}
 
 
 def invalid_transition(message: str, field: str | None = None) -> DomainError:
