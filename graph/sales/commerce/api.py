@@ -122,7 +122,11 @@ async def page(info: Info, statement: Any, to_node: Any, first: int | None, afte
 class CommerceQuery:
     @strawberry.field(description="Products by name (product read permission).")
     async def products(
-        self, info: Info, filter: ProductFilter | None = None, first: First = None, after: After = None
+        self,
+        info: Info,
+        filter: Annotated[ProductFilter | None, strawberry.argument(description="Conditions.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Product]:
         actor = info.context.actor
         actor.require(m.PRODUCT, Action.READ)
@@ -184,7 +188,11 @@ class CommerceQuery:
 
     @strawberry.field(description="Quotes you may see, newest first.")
     async def quotes(
-        self, info: Info, filter: QuoteFilter | None = None, first: First = None, after: After = None
+        self,
+        info: Info,
+        filter: Annotated[QuoteFilter | None, strawberry.argument(description="Conditions.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Quote]:
         statement = quotes.visible_quotes(info.context.actor)
         if filter is not None:
@@ -199,7 +207,11 @@ class CommerceQuery:
 
     @strawberry.field(description="Contracts you may see, newest first.")
     async def contracts(
-        self, info: Info, filter: ContractFilter | None = None, first: First = None, after: After = None
+        self,
+        info: Info,
+        filter: Annotated[ContractFilter | None, strawberry.argument(description="Conditions.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Contract]:
         statement = contracts.visible_contracts(info.context.actor)
         if filter is not None:

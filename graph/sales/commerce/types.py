@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -387,7 +388,13 @@ class Contract(relay.Node):
         )
 
     @strawberry.field(description="Unpaid installments due before `asOf` (default today), never below zero.")
-    async def overdue_amount(self, info: Info, as_of: date | None = None) -> Decimal:
+    async def overdue_amount(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="Date to judge by; default today (UTC).")
+        ] = None,
+    ) -> Decimal:
         loader = info.context.loader("installments_by_contract_id", loaders.installments_by_contract_id)
         schedule = unpaid_schedule(self.model, await loader.load(uuid.UUID(self.id)), self.model.paid_amount)
         return amount(overdue_amount(schedule, as_of or today()), self.currency)
