@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from gateway.jobs import run_jobs
 from tests.crm.documents import create_account
+from tests.crm.sql import raw_id
 from tests.sales.commerce.documents import (
     ACCEPT_QUOTE,
     ADD_LINE,
@@ -441,3 +442,22 @@ async def test_twenty_concurrent_creates_get_twenty_consecutive_numbers(client):
 
     numbers = await asyncio.gather(*(create(index) for index in range(20)))
     assert sorted(numbers) == [f"QUO-{year}-{n:04d}" for n in range(1, 21)]
+
+
+async def test_a_sent_quote_past_its_date_cannot_be_accepted_before_the_job_runs(client, db):
+    admin = await client.sign_up()
+    quote = await sent_quote(client, admin)
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
+        await connection.execute(
+            "update quotes set valid_until = current_date - 1, quote_date = current_date - 30 where id = $1",
+            raw_id(quote["id"]),
+        )
+
+    payload = (
+        await client.execute(ACCEPT_QUOTE, {"id": quote["id"], "version": quote["version"]}, admin.token)
+    )["acceptQuote"]
+    assert error_pairs(payload) == [("id", "EXPIRED")]
+    still = (await client.execute(QUOTE, {"id": quote["id"]}, admin.token))["quote"]
+    assert (still["status"], still["contract"]) == ("SENT", None)
