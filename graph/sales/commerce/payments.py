@@ -192,12 +192,13 @@ async def record_payment(
 
 
 async def line_for_delivery(
-    session: AsyncSession, actor: Actor, line_id: uuid.UUID
+    session: AsyncSession, actor: Actor, line_id: uuid.UUID, field: str = "contractLineId"
 ) -> tuple[Contract, ContractLine]:
+    """The line and its (locked) contract; a contract outside the actor's scope is NOT_FOUND on `field`."""
     line = await session.get(ContractLine, (actor.tenant_id, line_id))
     if line is None:
-        raise not_found("contract line", "contractLineId")
-    contract = await get_contract(session, actor, line.contract_id, "contractLineId", lock=True)
+        raise not_found("contract line", field)
+    contract = await get_contract(session, actor, line.contract_id, field, lock=True)
     return contract, line
 
 
@@ -273,7 +274,7 @@ async def set_delivery_status(
     delivery = await session.get(Delivery, (actor.tenant_id, delivery_id))
     if delivery is None:
         raise not_found("delivery")
-    contract, line = await line_for_delivery(session, actor, delivery.contract_line_id)
+    contract, line = await line_for_delivery(session, actor, delivery.contract_line_id, "id")
     check_version(delivery, version, "delivery")
     require_open(contract)
     if status not in DELIVERY_STATUSES:

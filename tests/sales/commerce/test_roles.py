@@ -214,6 +214,7 @@ async def test_sales_rep_works_only_on_own_quotes_and_contracts(client):
             continue
         payload = (await client.execute(document, variables, alice.token))[name]
         assert [code for _, code in error_pairs(payload)] == ["NOT_FOUND"], name
+        assert error_pairs(payload)[0][0] in {"id", "quoteId", "contractId", "contractLineId"}, name
 
     still = (await client.execute(CONTRACT, {"id": bobs_contract["id"]}, bob.token))["contract"]
     assert (still["version"], still["paidAmount"], still["status"]) == (
