@@ -200,6 +200,7 @@ def upgrade() -> None:
         )""")
     op.execute("create index quotes_created_idx on quotes (tenant_id, created_at, id)")
     op.execute("create index quotes_number_idx on quotes (tenant_id, number, id)")
+    op.execute("create index quotes_status_idx on quotes (tenant_id, status, created_at, id)")
     op.execute("create index quotes_account_idx on quotes (tenant_id, account_id)")
     op.execute("create index quotes_opportunity_idx on quotes (tenant_id, opportunity_id)")
     op.execute("create index quotes_owner_idx on quotes (tenant_id, owner_id)")
