@@ -13,11 +13,25 @@ from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
+from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, CommerceQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, CommerceMutation)
+QUERY_AREAS: tuple[type, ...] = (
+    IdentityQuery,
+    AuditQuery,
+    SettingsQuery,
+    CrmQuery,
+    PipelineQuery,
+    CommerceQuery,
+)
+MUTATION_AREAS: tuple[type, ...] = (
+    IdentityMutation,
+    SettingsMutation,
+    CrmMutation,
+    PipelineMutation,
+    CommerceMutation,
+)
 
 
 def node_query() -> type:
