@@ -131,6 +131,7 @@ class Quote(TenantMixin, TimestampMixin, Versioned, Base):
     __table_args__ = (
         fk("account_id", "accounts"),
         fk("previous_quote_id", "quotes"),
+        fk("opportunity_id", "opportunities"),
         member_fk("owner_id"),
     )
 
@@ -138,7 +139,7 @@ class Quote(TenantMixin, TimestampMixin, Versioned, Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     previous_quote_id: Mapped[uuid.UUID | None] = mapped_column()
     account_id: Mapped[uuid.UUID] = mapped_column()
-    # The opportunities table lives in the pipeline area; no foreign key until both branches meet.
+    # Foreign key added by 0031_commerce_opportunity, where the commerce and pipeline branches meet.
     opportunity_id: Mapped[uuid.UUID | None] = mapped_column()
     owner_id: Mapped[uuid.UUID] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default="draft")

@@ -24,6 +24,7 @@ from graph.crm.rules import active_member, check_version, flush_versioned
 from graph.money.service import validate_currency
 from graph.sales.commerce import catalog, pricing, pricing_rules, rules
 from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
+from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.numbering import next_number, register_sequence
@@ -205,9 +206,26 @@ async def clean_header(
         cleaned["customer_type"] = await catalog.customer_type(
             session, actor, values["customer_type"], "customerType"
         )
-    if "opportunity_id" in values:
-        cleaned["opportunity_id"] = values["opportunity_id"]
+    if values.get("opportunity_id") is not None:
+        account_id = cleaned.get("account_id", quote.account_id if quote else None)
+        cleaned["opportunity_id"] = await opportunity_for(
+            session, actor, values["opportunity_id"], account_id
+        )
+    elif "opportunity_id" in values:
+        cleaned["opportunity_id"] = None
     return cleaned
+
+
+async def opportunity_for(
+    session: AsyncSession, actor: Actor, opportunity_id: uuid.UUID, account_id: uuid.UUID | None
+) -> uuid.UUID:
+    """A visible opportunity of the quote's account (a quote cannot sell one customer's deal to another)."""
+    opportunity = await get_opportunity(session, actor, opportunity_id, "opportunityId")
+    if account_id is not None and opportunity.account_id != account_id:
+        raise DomainError(
+            ErrorCode.INVALID, "This opportunity belongs to another account than the quote.", "opportunityId"
+        )
+    return opportunity.id
 
 
 def valid_until(value: date | None, quote: Quote | None) -> date:

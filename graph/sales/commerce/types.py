@@ -35,6 +35,8 @@ from graph.sales.commerce.catalog_types import (
 from graph.sales.commerce.payments import overdue_amount, unpaid_schedule
 from graph.sales.commerce.quotes import today
 from graph.sales.commerce.receivables import Aging, Receivables
+from graph.sales.pipeline.loaders import opportunities_by_id
+from graph.sales.pipeline.types import Opportunity
 
 
 @strawberry.enum(description="Where a quote stands.")
@@ -172,6 +174,7 @@ class Quote(relay.Node):
     account_id: strawberry.Private[uuid.UUID]
     owner_id: strawberry.Private[uuid.UUID]
     previous_quote_id: strawberry.Private[uuid.UUID | None]
+    opportunity_uuid: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, quote: m.Quote) -> Quote:
@@ -207,6 +210,7 @@ class Quote(relay.Node):
             account_id=quote.account_id,
             owner_id=quote.owner_id,
             previous_quote_id=quote.previous_quote_id,
+            opportunity_uuid=quote.opportunity_id,
         )
 
     @classmethod
@@ -218,6 +222,11 @@ class Quote(relay.Node):
     @strawberry.field(description="The account the quote is for; null if you may not see it.")
     async def account(self, info: Info) -> Account | None:
         return await account_of(info, self.account_id)
+
+    @strawberry.field(description="The opportunity the quote is for; null when none or not yours to see.")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        record = await load_one(info, "opportunities_by_id", opportunities_by_id, self.opportunity_uuid)
+        return Opportunity.from_model(record) if record else None
 
     @strawberry.field(description="The member responsible for the quote.")
     async def owner(self, info: Info) -> User | None:
