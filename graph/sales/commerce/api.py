@@ -80,6 +80,9 @@ class QuoteFilter:
     status: QuoteStatus | None = strawberry.field(default=None, description="In this status.")
     account_id: relay.GlobalID | None = strawberry.field(default=None, description="For this Account.")
     number: str | None = strawberry.field(default=None, description="Exactly this number (all revisions).")
+    opportunity_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="For this Opportunity."
+    )
 
 
 @strawberry.input(description="Contract conditions; all given ones must hold.")
@@ -200,6 +203,9 @@ class CommerceQuery:
                 statement = statement.where(m.Quote.status == status_value(filter.status))
             if filter.account_id is not None:
                 statement = statement.where(m.Quote.account_id == decode_id(filter.account_id, "Account"))
+            if filter.opportunity_id is not None:
+                opportunity_id = decode_id(filter.opportunity_id, "Opportunity", "filter.opportunityId")
+                statement = statement.where(m.Quote.opportunity_id == opportunity_id)
             if filter.number is not None:
                 statement = statement.where(m.Quote.number == filter.number.strip())
         statement = statement.order_by(m.Quote.created_at.desc(), m.Quote.id.desc())

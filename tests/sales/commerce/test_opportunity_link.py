@@ -10,7 +10,7 @@ import pytest
 
 from tests.crm.documents import create_account
 from tests.crm.sql import raw_id
-from tests.sales.commerce.documents import CREATE_QUOTE, UPDATE_QUOTE, create_quote, error_pairs, ok
+from tests.sales.commerce.documents import CREATE_QUOTE, QUOTES, UPDATE_QUOTE, create_quote, error_pairs, ok
 from tests.sales.pipeline.documents import create_opportunity
 
 WITH_OPPORTUNITY = """
@@ -29,6 +29,12 @@ async def test_quote_links_an_opportunity_of_its_account(client):
         "Big deal",
         account["id"],
     )
+
+    await create_quote(client, admin, account["id"])
+    by_deal = (await client.execute(QUOTES, {"filter": {"opportunityId": opportunity["id"]}}, admin.token))[
+        "quotes"
+    ]
+    assert [e["node"]["id"] for e in by_deal["edges"]] == [quote["id"]]
 
     cleared = await ok(
         client,
