@@ -14,6 +14,7 @@ from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
+from graph.sales.commerce.api import CommerceMutation, CommerceQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
@@ -26,6 +27,7 @@ QUERY_AREAS: tuple[type, ...] = (
     PipelineQuery,
     ProjectsQuery,
     ApprovalsQuery,
+    CommerceQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -34,6 +36,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     PipelineMutation,
     ProjectsMutation,
     ApprovalsMutation,
+    CommerceMutation,
 )
 
 

@@ -36,6 +36,12 @@ NODE_TYPE_NAMES = {
     "risk": "Risk",
     "change_request": "ChangeRequest",
     "approval_request": "ApprovalRequest",
+    "product": "Product",
+    "product_line": "ProductLine",
+    "price_list": "PriceList",
+    "promotion": "Promotion",
+    "quote": "Quote",
+    "contract": "Contract",
 }
 
 
