@@ -25,6 +25,7 @@ NODE_TYPE_NAMES = {
     "account": "Account",
     "contact": "Contact",
     "activity": "Activity",
+    "lead": "Lead",
     "api_key": "ApiKey",
     "user": "User",
 }
