@@ -1,8 +1,12 @@
 """Leads (pool, assignment rules, duplicate keys) and the public customer pool of accounts.
 
-Duplicate detection compares normalized keys. The normalizations are immutable SQL functions, so the
-same definition serves the generated columns of `leads`, expression indexes on `accounts` and
-`contacts`, and the queries that use those indexes (a Python copy could drift from the index).
+Duplicate detection compares normalized keys. The normalizations are immutable SQL functions, so one
+definition serves every place a key is stored (a Python copy could drift). The keys are stored in plain
+columns (generated columns on `leads` and `accounts`, a trigger-maintained `contact_match_keys` table
+for the email and phone arrays of `contacts`) rather than matched through expression indexes: under RLS
+the planner turns a condition into an index condition only when all its functions are LEAKPROOF, and
+`lower()`, our normalizers and array containment are not, while `text = text` is. So
+`(tenant_id, email_key)` is the `(tenant_id, lower(email))` index in a form the application role can use.
 
 Accounts may now have no owner: those form the tenant's public pool.
 
@@ -25,6 +29,7 @@ TABLES = [
     "lead_settings",
     "lead_assignment_rules",
     "lead_assignment_rule_users",
+    "contact_match_keys",
     "account_pool_settings",
     "account_pool_events",
 ]
@@ -67,6 +72,45 @@ FUNCTIONS = [
 ]
 
 
+def create_contact_match_keys() -> None:
+    """One row per normalized email and phone of each contact, kept in step by a trigger."""
+    op.execute("""
+        create table contact_match_keys (
+            tenant_id uuid not null references tenants(id) on delete cascade,
+            contact_id uuid not null,
+            kind varchar(8) not null check (kind in ('email', 'phone')),
+            key text not null,
+            primary key (tenant_id, kind, key, contact_id),
+            foreign key (tenant_id, contact_id) references contacts(tenant_id, id) on delete cascade
+        )""")
+    op.execute("create index contact_match_keys_contact_idx on contact_match_keys (tenant_id, contact_id)")
+    op.execute("""
+        create function crm_contact_match_keys() returns trigger
+        language plpgsql
+        set search_path = pg_catalog, public
+        as $$
+        begin
+            delete from contact_match_keys where tenant_id = new.tenant_id and contact_id = new.id;
+            insert into contact_match_keys (tenant_id, contact_id, kind, key)
+            select new.tenant_id, new.id, 'email', k from unnest(crm_lower_array(new.emails)) as k
+            union
+            select new.tenant_id, new.id, 'phone', k from unnest(crm_phone_digits_array(new.phones)) as k;
+            return null;
+        end $$""")
+    op.execute(
+        "create trigger contacts_match_keys after insert or update of emails, phones on contacts"
+        " for each row execute function crm_contact_match_keys()"
+    )
+    # Backfill existing contacts; the owner is bound by FORCE RLS too, so lift it for this transaction.
+    op.execute("alter table contacts no force row level security")
+    op.execute("""
+        insert into contact_match_keys (tenant_id, contact_id, kind, key)
+        select tenant_id, id, 'email', k from contacts, unnest(crm_lower_array(emails)) as k
+        union
+        select tenant_id, id, 'phone', k from contacts, unnest(crm_phone_digits_array(phones)) as k""")
+    op.execute("alter table contacts force row level security")
+
+
 def upgrade() -> None:
     for function in FUNCTIONS:
         op.execute(function)
@@ -94,6 +138,7 @@ def upgrade() -> None:
             converted_account_id uuid,
             converted_contact_id uuid,
             converted_at timestamptz,
+            email_key text generated always as (lower(email)) stored,
             phone_digits text generated always as (crm_phone_digits(phone)) stored,
             company_key text generated always as (crm_company_key(company_name)) stored,
             created_by_id uuid,
@@ -112,7 +157,7 @@ def upgrade() -> None:
     op.execute("create index leads_name_idx on leads (tenant_id, lower(last_name), lower(first_name), id)")
     op.execute("create index leads_owner_status_idx on leads (tenant_id, owner_id, status)")
     op.execute("create index leads_pool_idx on leads (tenant_id, created_at, id) where owner_id is null")
-    op.execute("create index leads_email_idx on leads (tenant_id, lower(email))")
+    op.execute("create index leads_email_idx on leads (tenant_id, email_key)")
     op.execute("create index leads_phone_idx on leads (tenant_id, phone_digits)")
     op.execute("create index leads_company_idx on leads (tenant_id, company_key)")
     op.execute("create index leads_merged_into_idx on leads (tenant_id, merged_into_id)")
@@ -163,13 +208,11 @@ def upgrade() -> None:
     op.execute(
         "create index accounts_pool_idx on accounts (tenant_id, lower(name), id) where owner_id is null"
     )
-    op.execute("create index accounts_company_key_idx on accounts (tenant_id, crm_company_key(name))")
     op.execute(
-        "create index contacts_emails_lower_idx on contacts using gin (tenant_id, crm_lower_array(emails))"
+        "alter table accounts add column company_key text generated always as (crm_company_key(name)) stored"
     )
-    op.execute(
-        "create index contacts_phone_digits_idx on contacts using gin (tenant_id, crm_phone_digits_array(phones))"
-    )
+    op.execute("create index accounts_company_key_idx on accounts (tenant_id, company_key)")
+    create_contact_match_keys()
 
     op.execute("""
         create table account_pool_settings (
@@ -219,9 +262,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in reversed(TABLES):
         op.execute(f"drop table {table}")
-    op.execute("drop index contacts_phone_digits_idx")
-    op.execute("drop index contacts_emails_lower_idx")
-    op.execute("drop index accounts_company_key_idx")
+    op.execute("drop trigger contacts_match_keys on contacts")
+    op.execute("drop function crm_contact_match_keys")
+    op.execute("alter table accounts drop column company_key")
     op.execute("drop index accounts_pool_idx")
     op.execute("alter table accounts alter column owner_id set not null")
     for name in ("crm_lower_array", "crm_phone_digits_array", "crm_phone_digits", "crm_company_key"):

@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, Text, cast, func, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Row, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.accounts import account_scope
@@ -25,7 +24,7 @@ from graph.crm.contacts import contact_scope
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact
 from graph.crm.rules import check_version, flush_versioned, snapshot
 from graph.sales.leads.leads import AUDITED_FIELDS, get_lead, lead_scope, require_editable
-from graph.sales.leads.models import LEAD, OPEN_STATUSES, Lead
+from graph.sales.leads.models import LEAD, OPEN_STATUSES, ContactMatchKey, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
 from tenants.permissions import Action, Actor
@@ -62,16 +61,18 @@ async def keys_for(
 ) -> DuplicateKeys:
     """The normalized keys, computed by the same SQL functions the indexes use."""
     row: Row[Any] = (
-        await session.execute(select(func.crm_phone_digits(phone), func.crm_company_key(company)))
+        await session.execute(
+            select(func.lower(email), func.crm_phone_digits(phone), func.crm_company_key(company))
+        )
     ).one()
-    return DuplicateKeys(email.lower() if email else None, row[0], row[1])
+    return DuplicateKeys(row[0], row[1], row[2])
 
 
 def matched(
     keys: DuplicateKeys, email: str | None, phone_digits: str | None, company_key: str | None
 ) -> list[str]:
     found = []
-    if keys.email and email and email.lower() == keys.email:
+    if keys.email and email == keys.email:
         found.append("email")
     if keys.phone_digits and phone_digits == keys.phone_digits:
         found.append("phone")
@@ -85,7 +86,7 @@ async def matching_leads(
 ) -> list[Duplicate]:
     conditions = []
     if keys.email:
-        conditions.append(func.lower(Lead.email) == keys.email)
+        conditions.append(Lead.email_key == keys.email)
     if keys.phone_digits:
         conditions.append(Lead.phone_digits == keys.phone_digits)
     if keys.company_key:
@@ -97,37 +98,41 @@ async def matching_leads(
         .limit(MAX_MATCHES)
     )
     return [
-        Duplicate(matched(keys, lead.email, lead.phone_digits, lead.company_key), lead=lead) for lead in rows
+        Duplicate(matched(keys, lead.email_key, lead.phone_digits, lead.company_key), lead=lead)
+        for lead in rows
     ]
 
 
 async def matching_contacts(session: AsyncSession, actor: Actor, keys: DuplicateKeys) -> list[Duplicate]:
     if not actor.permissions.can(CONTACT, Action.READ):
         return []
-    conditions = []
-    emails = func.crm_lower_array(Contact.emails, type_=ARRAY(Text))
-    phones = func.crm_phone_digits_array(Contact.phones, type_=ARRAY(Text))
-    if keys.email:
-        conditions.append(emails.contains(cast([keys.email], ARRAY(Text))))
-    if keys.phone_digits:
-        conditions.append(phones.contains(cast([keys.phone_digits], ARRAY(Text))))
+    wanted = [("email", keys.email), ("phone", keys.phone_digits)]
+    conditions = [
+        (ContactMatchKey.kind == kind) & (ContactMatchKey.key == key) for kind, key in wanted if key
+    ]
     if not conditions:
         return []
     rows = await session.execute(
-        select(Contact, emails, phones)
-        .where(contact_scope(actor), Contact.deleted_at.is_(None), or_(*conditions))
+        select(ContactMatchKey.contact_id, ContactMatchKey.kind).where(
+            ContactMatchKey.tenant_id == actor.tenant_id, or_(*conditions)
+        )
+    )
+    kinds: dict[uuid.UUID, list[str]] = {}
+    for contact_id, kind in rows:
+        kinds.setdefault(contact_id, []).append(kind)
+    if not kinds:
+        return []
+    contacts = await session.scalars(
+        select(Contact)
+        .where(contact_scope(actor), Contact.deleted_at.is_(None), Contact.id.in_(list(kinds)))
         .order_by(Contact.id)
         .limit(MAX_MATCHES)
     )
-    duplicates = []
-    for contact, lowered, digits in rows:
-        matched_on = []
-        if keys.email and keys.email in lowered:
-            matched_on.append("email")
-        if keys.phone_digits and keys.phone_digits in digits:
-            matched_on.append("phone")
-        duplicates.append(Duplicate(matched_on, contact=contact))
-    return duplicates
+    return [Duplicate(sorted(kinds[contact.id]), contact=contact) for contact in contacts]
+
+
+# Not mapped on Account (the crm area's model): a generated column the 0020 migration adds.
+ACCOUNT_COMPANY_KEY = literal_column("accounts.company_key")
 
 
 async def matching_accounts(session: AsyncSession, actor: Actor, keys: DuplicateKeys) -> list[Duplicate]:
@@ -135,11 +140,7 @@ async def matching_accounts(session: AsyncSession, actor: Actor, keys: Duplicate
         return []
     rows = await session.scalars(
         select(Account)
-        .where(
-            account_scope(actor),
-            Account.deleted_at.is_(None),
-            func.crm_company_key(Account.name) == keys.company_key,
-        )
+        .where(account_scope(actor), Account.deleted_at.is_(None), keys.company_key == ACCOUNT_COMPANY_KEY)
         .order_by(Account.id)
         .limit(MAX_MATCHES)
     )

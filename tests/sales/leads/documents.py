@@ -95,7 +95,9 @@ async def set_lead_cap(client: GraphQLClient, admin: Member, cap: int | None) ->
     assert payload["errors"] == [], payload
 
 
-async def create_rule(client: GraphQLClient, admin: Member, user_ids: list[str], **values: Any) -> dict[str, Any]:
+async def create_rule(
+    client: GraphQLClient, admin: Member, user_ids: list[str], **values: Any
+) -> dict[str, Any]:
     data = {"name": "Rule", "userIds": user_ids, **values}
     payload = (await client.execute(CREATE_RULE, {"input": data}, admin.token))["createLeadAssignmentRule"]
     assert payload["errors"] == [], payload

@@ -29,8 +29,17 @@ async def test_create_lead_with_owner_and_read_it_back(client):
     )
 
     assert lead["source"] == "referral"
-    assert (lead["fullName"], lead["email"], lead["phone"]) == ("Ada Lovelace", "Ada@example.com", "+1 (555) 010-2000")
-    assert (lead["status"], lead["inPool"], lead["owner"]["id"], lead["version"]) == ("NEW", False, admin.user_id, 1)
+    assert (lead["fullName"], lead["email"], lead["phone"]) == (
+        "Ada Lovelace",
+        "Ada@example.com",
+        "+1 (555) 010-2000",
+    )
+    assert (lead["status"], lead["inPool"], lead["owner"]["id"], lead["version"]) == (
+        "NEW",
+        False,
+        admin.user_id,
+        1,
+    )
     fetched = (await client.execute(LEAD, {"id": lead["id"]}, admin.token))["lead"]
     assert fetched["companyName"] == "Analytical Engines Ltd."
 
@@ -73,19 +82,29 @@ async def test_update_lead_and_stale_version(client):
 
     payload = (
         await client.execute(
-            UPDATE_LEAD, {"id": lead["id"], "version": 1, "input": {"title": "CEO", "notes": None}}, admin.token
+            UPDATE_LEAD,
+            {"id": lead["id"], "version": 1, "input": {"title": "CEO", "notes": None}},
+            admin.token,
         )
     )["updateLead"]
     assert payload["errors"] == []
-    assert (payload["lead"]["title"], payload["lead"]["notes"], payload["lead"]["version"]) == ("CEO", None, 2)
+    assert (payload["lead"]["title"], payload["lead"]["notes"], payload["lead"]["version"]) == (
+        "CEO",
+        None,
+        2,
+    )
 
     stale = (
-        await client.execute(UPDATE_LEAD, {"id": lead["id"], "version": 1, "input": {"title": "X"}}, admin.token)
+        await client.execute(
+            UPDATE_LEAD, {"id": lead["id"], "version": 1, "input": {"title": "X"}}, admin.token
+        )
     )["updateLead"]
     assert error_pairs(stale) == [("version", "CONFLICT")]
     bad = (
         await client.execute(
-            UPDATE_LEAD, {"id": lead["id"], "version": 2, "input": {"lastName": None, "source": "fax"}}, admin.token
+            UPDATE_LEAD,
+            {"id": lead["id"], "version": 2, "input": {"lastName": None, "source": "fax"}},
+            admin.token,
         )
     )["updateLead"]
     assert error_pairs(bad) == [("source", "INVALID")]
