@@ -11,13 +11,27 @@ from gateway.settings import Settings
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
+from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, LeadsQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, LeadsMutation)
+QUERY_AREAS: tuple[type, ...] = (
+    IdentityQuery,
+    AuditQuery,
+    SettingsQuery,
+    CrmQuery,
+    PoolQuery,
+    LeadsQuery,
+)
+MUTATION_AREAS: tuple[type, ...] = (
+    IdentityMutation,
+    SettingsMutation,
+    CrmMutation,
+    PoolMutation,
+    LeadsMutation,
+)
 
 
 def node_query() -> type:

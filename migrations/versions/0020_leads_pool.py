@@ -231,7 +231,7 @@ def upgrade() -> None:
             id uuid not null,
             account_id uuid not null,
             kind varchar(16) not null
-                check (kind in ('claimed', 'released', 'assigned', 'reclaimed', 'warned')),
+                check (kind in ('claimed', 'released', 'reclaimed', 'warned')),
             owner_id uuid,
             actor_id uuid,
             reason varchar(500),

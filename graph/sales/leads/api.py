@@ -10,12 +10,15 @@ from strawberry import relay
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
-from graph.core.ids import decode_id
+from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
 from graph.crm.inputs import given_values
-from graph.sales.leads import assignment, duplicates, intake, leads, loaders, pool
+from graph.crm.types import Account, Contact
+from graph.sales.leads import assignment, conversion, duplicates, intake, leads, loaders, pool
 from graph.sales.leads.inputs import (
     AssignPoolLeadsPayload,
+    ConvertLeadInput,
+    ConvertLeadPayload,
     CreateLeadAssignmentRuleInput,
     CreateLeadInput,
     CreateLeadPayload,
@@ -220,6 +223,36 @@ class LeadsMutation:
             version,
         )
         return LeadPayload(lead=Lead.from_model(survivor))
+
+    @strawberry.mutation(
+        description="Convert a lead in one transaction: create or link an account and a contact, link them, "
+        "and mark the lead CONVERTED. Refused for converted or disqualified leads."
+    )
+    @mutation_payload(ConvertLeadPayload)
+    async def convert_lead(
+        self,
+        info: Info,
+        id: LeadId,
+        version: Version,
+        input: Annotated[
+            ConvertLeadInput | None, strawberry.argument(description="Existing records to link, if any.")
+        ] = None,
+    ) -> ConvertLeadPayload:
+        session, actor = await info.context.session(), info.context.actor
+        given = input or ConvertLeadInput()
+        converted = await conversion.convert_lead(
+            session,
+            actor,
+            decode_id(id, "Lead"),
+            version,
+            decode_optional_id(given.account_id, "Account", "accountId"),
+            decode_optional_id(given.contact_id, "Contact", "contactId"),
+        )
+        return ConvertLeadPayload(
+            lead=Lead.from_model(converted.lead),
+            account=Account.from_model(converted.account),
+            contact=Contact.from_model(converted.contact),
+        )
 
     @strawberry.mutation(description="Change the lead pool settings (needs the manage_settings capability).")
     @mutation_payload(LeadSettingsPayload)

@@ -18,7 +18,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
-from graph.sales.leads.leads import AUDITED_FIELDS, LEAD_SOURCES, lead_scope, manages_leads
+from graph.sales.leads.leads import (
+    AUDITED_FIELDS,
+    LEAD_SOURCES,
+    lead_scope,
+    manages_leads,
+    transaction_time,
+)
 from graph.sales.leads.models import LEAD, OPEN_STATUSES, Lead, LeadAssignmentRule, LeadAssignmentRuleUser
 from graph.sales.leads.pool import has_capacity
 from tenants import audit
@@ -122,9 +128,9 @@ async def auto_assign(session: AsyncSession, actor: Actor, lead: Lead) -> None:
 
 
 async def set_owner(session: AsyncSession, actor: Actor, lead: Lead, owner: uuid.UUID, action: str) -> None:
+    now = await transaction_time(session)
     before = snapshot(lead, AUDITED_FIELDS)
-    lead.owner_id = owner
-    lead.assigned_at = await session.scalar(select(func.now()))
+    lead.owner_id, lead.assigned_at = owner, now
     await flush_versioned(session, "lead")
     await audit.record(
         session, actor, action, LEAD, lead.id, audit.diff(before, snapshot(lead, AUDITED_FIELDS))

@@ -17,6 +17,7 @@ from strawberry import UNSET, relay
 from graph.core.errors import UserError
 from graph.core.filters import OrderDirection, ordered, time_range
 from graph.core.ids import decode_id
+from graph.crm.types import Account, Contact
 from graph.sales.leads.models import Lead as LeadRow
 from graph.sales.leads.types import Lead, LeadAssignmentRule, LeadDuplicate, LeadSettings, LeadStatus
 
@@ -84,6 +85,16 @@ class UpdateLeadAssignmentRuleInput:
     position: int | None = strawberry.field(default=UNSET, description="Order.")
 
 
+@strawberry.input(description="How to convert a lead; without ids a new account and contact are created.")
+class ConvertLeadInput:
+    account_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Link this existing Account instead of creating one from the company."
+    )
+    contact_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Link this existing Contact instead of creating one from the person."
+    )
+
+
 @strawberry.enum(description="What leads can be sorted by.")
 class LeadOrderField(Enum):
     CREATED_AT = "created_at"
@@ -148,6 +159,18 @@ class CreateLeadPayload:
     duplicates: list[LeadDuplicate] = strawberry.field(
         default_factory=list, description="Leads, contacts and accounts that look like the same party."
     )
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="What went wrong, if anything."
+    )
+
+
+@strawberry.type(
+    description="Result of convertLead: the converted lead with its account and contact, or errors."
+)
+class ConvertLeadPayload:
+    lead: Lead | None = strawberry.field(default=None, description="The lead, now CONVERTED.")
+    account: Account | None = strawberry.field(default=None, description="The created or linked account.")
+    contact: Contact | None = strawberry.field(default=None, description="The created or linked contact.")
     errors: list[UserError] = strawberry.field(
         default_factory=list, description="What went wrong, if anything."
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -174,8 +175,10 @@ async def save_new_lead(session: AsyncSession, actor: Actor, lead: Lead) -> Lead
     return lead
 
 
-async def mark_assigned(session: AsyncSession, lead: Lead) -> None:
-    lead.assigned_at = await session.scalar(select(func.now()))
+async def transaction_time(session: AsyncSession) -> datetime:
+    """The database's clock. Read it before changing a record: the query autoflushes pending changes,
+    and a flush in the middle of one logical change would bump the version twice."""
+    return await session.scalar(select(func.now()))  # type: ignore[return-value]
 
 
 async def update_lead(

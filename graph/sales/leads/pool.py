@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.rules import active_member, check_version, flush_versioned, snapshot
-from graph.sales.leads.leads import AUDITED_FIELDS, get_lead, manages_leads, mark_assigned
+from graph.sales.leads.leads import AUDITED_FIELDS, get_lead, manages_leads, transaction_time
 from graph.sales.leads.models import LEAD, OPEN_STATUSES, Lead, LeadSettings
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
@@ -100,8 +100,8 @@ async def give_lead(session: AsyncSession, actor: Actor, lead: Lead, user_id: uu
             f"{who} reached the cap of {cap} open leads; close or release some first.",
             field,
         )
-    lead.owner_id = user_id
-    await mark_assigned(session, lead)
+    now = await transaction_time(session)
+    lead.owner_id, lead.assigned_at = user_id, now
 
 
 def require_open(lead: Lead) -> None:

@@ -102,3 +102,17 @@ async def create_rule(
     payload = (await client.execute(CREATE_RULE, {"input": data}, admin.token))["createLeadAssignmentRule"]
     assert payload["errors"] == [], payload
     return payload["rule"]
+
+
+CONVERT_LEAD = f"""
+mutation($id: ID!, $version: Int!, $input: ConvertLeadInput) {{
+  convertLead(id: $id, version: $version, input: $input) {{
+    lead {{ {LEAD_FIELDS} }}
+    account {{ id name owner {{ id }} address {{ region country }} convertedFromLead {{ id }} }}
+    contact {{
+      id firstName lastName emails phones owner {{ id }} convertedFromLead {{ id }}
+      accounts {{ account {{ id }} title isPrimary }}
+    }}
+    {ERRORS}
+  }}
+}}"""
