@@ -16,6 +16,7 @@ from graph.core.pagination import Connection, paginate
 from graph.crm import pool
 from graph.crm import pool_reclaim as pool_reclaim  # registers the `pool.reclaim` job
 from graph.crm.inputs import AccountPayload, given_values
+from graph.crm.models import ACCOUNT
 from graph.crm.models import Account as AccountRow
 from graph.crm.pool_models import AccountPoolEvent
 from graph.crm.pool_types import (
@@ -27,6 +28,7 @@ from graph.crm.pool_types import (
     public_pool_conditions,
 )
 from graph.crm.types import Account
+from tenants.permissions import Action
 
 Info = strawberry.Info[RequestContext, None]
 AccountId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of an Account.")]
@@ -63,7 +65,7 @@ class PoolQuery:
     @strawberry.field(description="The tenant's public pool rules (defaults until changed: reclaim off).")
     async def pool_settings(self, info: Info) -> PoolSettings:
         actor = info.context.actor
-        actor.require(pool.ACCOUNT, pool.Action.READ)
+        actor.require(ACCOUNT, Action.READ)
         return PoolSettings.from_model(
             await pool.pool_settings(await info.context.session(), actor.tenant_id)
         )

@@ -33,9 +33,11 @@ from graph.sales.leads.inputs import (
     lead_conditions,
     lead_ordering,
 )
+from graph.sales.leads.models import LEAD
 from graph.sales.leads.models import LeadAssignmentRule as RuleRow
 from graph.sales.leads.types import Lead, LeadAssignmentRule, LeadDuplicate, LeadSettings, LeadStatus
 from tenants.errors import DomainError
+from tenants.permissions import Action
 
 Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
@@ -104,7 +106,7 @@ class LeadsQuery:
     @strawberry.field(description="The tenant's lead pool settings (defaults until changed).")
     async def lead_settings(self, info: Info) -> LeadSettings:
         actor = info.context.actor
-        actor.require(leads.LEAD, leads.Action.READ)
+        actor.require(LEAD, Action.READ)
         return settings_type(await pool.lead_settings(await info.context.session(), actor.tenant_id))
 
     @strawberry.field(description="Automatic assignment rules, in the order they are tried.")

@@ -275,13 +275,11 @@ async def update_rule(
     before = snapshot(rule, RULE_FIELDS)
     for key, value in cleaned.items():
         setattr(rule, key, value)
-    rule.updated_at = func.now()
     await flush_versioned(session, "assignment rule")
     changes = audit.diff(before, snapshot(rule, RULE_FIELDS))
     if user_ids is not None:
         await replace_rule_users(session, rule, user_ids)
         changes["user_ids"] = [None, [str(u) for u in user_ids]]
-    await session.refresh(rule)
     await audit.record(session, actor, "lead_rule.update", LEAD, rule.id, changes)
     return rule
 

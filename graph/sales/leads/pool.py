@@ -104,9 +104,9 @@ async def give_lead(session: AsyncSession, actor: Actor, lead: Lead, user_id: uu
     lead.owner_id, lead.assigned_at = user_id, now
 
 
-def require_open(lead: Lead) -> None:
+def require_open(lead: Lead, field: str = "id") -> None:
     if lead.status not in OPEN_STATUSES:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"A {lead.status} lead cannot change hands.", "id")
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"A {lead.status} lead cannot change hands.", field)
 
 
 async def claim_lead(session: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> Lead:
@@ -165,7 +165,7 @@ async def assign_lead(session: AsyncSession, actor: Actor, lead_id: uuid.UUID, u
             ErrorCode.PERMISSION_DENIED, "Only managers assign leads; claim it from the pool instead."
         )
     lead = await get_lead(session, actor, lead_id, "leadId", lock=True)
-    require_open(lead)
+    require_open(lead, "leadId")
     member = await require_assignable_member(session, actor, user_id)
     if lead.owner_id == member:
         return lead

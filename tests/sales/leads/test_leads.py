@@ -126,3 +126,28 @@ async def test_status_moves_and_disqualification_needs_a_reason(client):
     assert (done["status"], done["disqualifiedReason"]) == ("DISQUALIFIED", "No budget")
     reopened = (await move(3, "WORKING"))["lead"]
     assert (reopened["status"], reopened["disqualifiedReason"]) == ("WORKING", None)
+
+
+async def test_leads_list_filters_and_orders(client):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    zed = await create_lead(client, admin, lastName="Zed", source="event", ownerId=rep.user_id)
+    await create_lead(client, admin, lastName="Amy", source="web")
+    await create_lead(client, admin, lastName="Bob", source="web", ownerId=admin.user_id)
+
+    async def names(filter=None, order_by=None):
+        variables = {"filter": filter, "orderBy": order_by}
+        return [
+            e["node"]["lastName"]
+            for e in (await client.execute(LEADS, variables, admin.token))["leads"]["edges"]
+        ]
+
+    assert await names() == ["Zed", "Amy", "Bob"]
+    assert await names(order_by=[{"field": "NAME", "direction": "DESC"}]) == ["Zed", "Bob", "Amy"]
+    assert await names({"source": "WEB"}) == ["Amy", "Bob"]
+    assert await names({"inPool": False}) == ["Zed", "Bob"]
+    assert await names({"ownerId": rep.user_id}) == ["Zed"]
+    assert await names({"statuses": ["NEW"], "inPool": True}) == ["Amy"]
+    assert await names({"statuses": ["CONVERTED"]}) == []
+    errors = await client.errors(LEADS, {"filter": {"ownerId": zed["id"]}}, admin.token)
+    assert errors[0]["extensions"]["code"] == "NOT_FOUND"

@@ -45,6 +45,7 @@ async def test_rep_claims_a_pool_lead_then_releases_it(client):
     claimed = await claim(client, rep, lead["id"])
     assert claimed["errors"] == []
     assert (claimed["lead"]["owner"]["id"], claimed["lead"]["inPool"]) == (rep.user_id, False)
+    assert claimed["lead"]["version"] == 2
     again = await claim(client, admin, lead["id"])
     assert error_pairs(again) == [("id", "CONFLICT")]
 
