@@ -18,7 +18,9 @@ reclaim UPDATE is guarded by the former owner, so two runners at once reclaim an
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -31,18 +33,22 @@ from tenants import audit
 from tenants.ids import new_id
 
 
-def last_touch(now: datetime):  # type: ignore[no-untyped-def]
-    """Per account: when it was last worked on (see the module docstring), as a SQL expression."""
-    last_activity = (
-        select(func.max(Activity.occurred_at))
-        .where(
-            Activity.tenant_id == Account.tenant_id,
-            Activity.account_id == Account.id,
-            Activity.occurred_at <= now,
-        )
-        .scalar_subquery()
-    )
-    last_claim = (
+@dataclass(frozen=True)
+class ReclaimRule:
+    """One reclaim rule: per owned account, the moment its clock started, and the accounts it covers."""
+
+    days: int
+    started: Any  # SQL expression over Account
+    covers: tuple[Any, ...]  # extra conditions on Account
+    reason: str  # with {days} and {since}
+
+    def describe(self, since: datetime) -> str:
+        return self.reason.format(days=self.days, since=f"{since:%Y-%m-%d}")
+
+
+def current_claim() -> Any:
+    """When the current owner claimed the account from the pool (null if they never did)."""
+    return (
         select(func.max(AccountPoolEvent.occurred_at))
         .where(
             AccountPoolEvent.tenant_id == Account.tenant_id,
@@ -52,8 +58,59 @@ def last_touch(now: datetime):  # type: ignore[no-untyped-def]
         )
         .scalar_subquery()
     )
+
+
+def inactivity_rule(days: int, now: datetime) -> ReclaimRule:
+    last_activity = (
+        select(func.max(Activity.occurred_at))
+        .where(
+            Activity.tenant_id == Account.tenant_id,
+            Activity.account_id == Account.id,
+            Activity.occurred_at <= now,
+        )
+        .scalar_subquery()
+    )
     # GREATEST ignores NULLs: an account never worked on counts from its creation.
-    return func.greatest(Account.created_at, last_activity, last_claim)
+    started = func.greatest(Account.created_at, last_activity, current_claim())
+    return ReclaimRule(days, started, (), "No activity for {days} days (last on {since}).")
+
+
+def reclaim_rules(settings: AccountPoolSettings, now: datetime) -> list[ReclaimRule]:
+    rules = []
+    if settings.reclaim_inactive_days is not None:
+        rules.append(inactivity_rule(settings.reclaim_inactive_days, now))
+    return rules
+
+
+@dataclass(frozen=True)
+class Due:
+    """The rule that would reclaim an account first."""
+
+    owner_id: uuid.UUID
+    deadline: datetime
+    reason: str
+
+
+async def due_accounts(
+    session: AsyncSession, tenant_id: uuid.UUID, rules: list[ReclaimRule], now: datetime, grace: timedelta
+) -> dict[uuid.UUID, Due]:
+    """Owned live accounts within `grace` of a rule's deadline (or past it), with the earliest one."""
+    due: dict[uuid.UUID, Due] = {}
+    for rule in rules:
+        period = timedelta(days=rule.days)
+        rows = await session.execute(
+            select(Account.id, Account.owner_id, rule.started.label("started"))
+            .where(
+                Account.tenant_id == tenant_id, Account.owner_id.is_not(None), Account.deleted_at.is_(None)
+            )
+            .where(*rule.covers)
+            .where(rule.started <= now - period + grace)
+        )
+        for account_id, owner_id, started in rows:
+            deadline = started + period
+            if account_id not in due or deadline < due[account_id].deadline:
+                due[account_id] = Due(owner_id, deadline, rule.describe(started))
+    return due
 
 
 async def reclaim_account(
@@ -129,24 +186,18 @@ async def reclaim_neglected_accounts(session: AsyncSession, tenant_id: uuid.UUID
     settings = await session.scalar(
         select(AccountPoolSettings).where(AccountPoolSettings.tenant_id == tenant_id)
     )
-    days = settings.reclaim_inactive_days if settings else None
-    if settings is None or days is None:
+    rules = reclaim_rules(settings, now) if settings else []
+    if settings is None or not rules:
         return "reclaim rules off"
-    period, grace = timedelta(days=days), timedelta(days=min(settings.warning_days, days))
-    touched = last_touch(now).label("touched")
-    candidates = await session.execute(
-        select(Account.id, Account.owner_id, touched)
-        .where(Account.tenant_id == tenant_id, Account.owner_id.is_not(None), Account.deleted_at.is_(None))
-        .where(last_touch(now) <= now - period + grace)
-        .order_by(Account.id)
-    )
+    # A warning period longer than a rule would warn the moment an account is claimed: cap it.
+    grace = timedelta(days=min(settings.warning_days, *(rule.days for rule in rules)))
     reclaimed = warned = 0
-    for account_id, owner_id, touched_at in candidates.all():
-        deadline = touched_at + period
-        if now >= deadline:
-            reason = f"No activity for {days} days (last on {touched_at:%Y-%m-%d})."
-            reclaimed += await reclaim_account(session, tenant_id, account_id, owner_id, now, reason)
+    for account_id, due in sorted((await due_accounts(session, tenant_id, rules, now, grace)).items()):
+        if now >= due.deadline:
+            reclaimed += await reclaim_account(session, tenant_id, account_id, due.owner_id, now, due.reason)
         elif grace:
-            reason = f"No activity since {touched_at:%Y-%m-%d}; returns to the pool on {deadline:%Y-%m-%d}."
-            warned += await warn_owner(session, tenant_id, account_id, owner_id, now, deadline, reason)
+            reason = f"{due.reason.rstrip('.')}; returns to the pool on {due.deadline:%Y-%m-%d}."
+            warned += await warn_owner(
+                session, tenant_id, account_id, due.owner_id, now, due.deadline, reason
+            )
     return f"reclaimed {reclaimed}, warned {warned}"

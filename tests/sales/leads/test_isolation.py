@@ -118,6 +118,10 @@ async def test_sql_wall_hides_and_protects_lead_rows(client, db):
             [uuid.uuid4()],
         ),
         (
+            "insert into lead_assignment_rule_users (tenant_id, rule_id, user_id, position) values ($1, $2, $3, 9)",
+            [raw_id(rule["id"]), raw_id(a.user_id)],
+        ),
+        (
             "insert into contact_match_keys (tenant_id, contact_id, kind, key) values ($1, $2, 'email', 'x')",
             [raw_id(contact["id"])],
         ),
