@@ -1,10 +1,12 @@
 """The reclaim job: owned accounts nobody works on go back to the public pool.
 
-Rule (per tenant, `account_pool_settings`): an account with no activity for `reclaim_inactive_days`
-returns to the pool; `warning_days` before that, its owner gets one grace warning. "Activity" is the
-latest of: an activity on the account (up to the job's clock), the current owner's claim of it, and the
-account's creation. The deadline is that moment plus the rule's days, so new activity moves the deadline
-and opens a new grace window.
+Rules (per tenant, `account_pool_settings`, each off when null):
+- no activity for `reclaim_inactive_days`: counted from the latest of an activity on the account (up to
+  the job's clock), the current owner's claim of it, and the account's creation;
+- no open opportunity for `reclaim_no_opportunity_days`: accounts with an open opportunity are exempt;
+  counted from the latest of the last opportunity closed, the current owner's claim, and the creation.
+The deadline is that moment plus the rule's days (the earliest deadline of the rules wins), so new work
+moves the deadline and opens a new grace window; `warning_days` before it the owner gets one warning.
 
 Where it is recorded: the account's pool history (`account_pool_events`: the former owner, the reason,
 the deadline of a warning), chosen over a timeline activity because an activity needs an author and
@@ -22,13 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.jobs import job
 from graph.crm.models import ACCOUNT, Account, Activity
 from graph.crm.pool_models import AccountPoolEvent, AccountPoolSettings
+from graph.sales.pipeline.models import Opportunity
 from tenants import audit
 from tenants.ids import new_id
 
@@ -75,10 +78,25 @@ def inactivity_rule(days: int, now: datetime) -> ReclaimRule:
     return ReclaimRule(days, started, (), "No activity for {days} days (last on {since}).")
 
 
+def no_open_opportunity_rule(days: int, now: datetime) -> ReclaimRule:
+    """Accounts without an open opportunity, counted from the last close (or claim, or creation)."""
+    same_account = (Opportunity.tenant_id == Account.tenant_id) & (Opportunity.account_id == Account.id)
+    has_open = exists().where(same_account, Opportunity.status == "open")
+    last_closed = (
+        select(func.max(Opportunity.closed_at))
+        .where(same_account, Opportunity.closed_at <= now)
+        .scalar_subquery()
+    )
+    started = func.greatest(Account.created_at, last_closed, current_claim())
+    return ReclaimRule(days, started, (~has_open,), "No open opportunity for {days} days (since {since}).")
+
+
 def reclaim_rules(settings: AccountPoolSettings, now: datetime) -> list[ReclaimRule]:
     rules = []
     if settings.reclaim_inactive_days is not None:
         rules.append(inactivity_rule(settings.reclaim_inactive_days, now))
+    if settings.reclaim_no_opportunity_days is not None:
+        rules.append(no_open_opportunity_rule(settings.reclaim_no_opportunity_days, now))
     return rules
 
 
@@ -167,7 +185,7 @@ async def warn_owner(
         )
         .on_conflict_do_nothing(
             index_elements=["tenant_id", "account_id", "deadline"],
-            index_where=AccountPoolEvent.kind == "warned",
+            index_where=text("kind = 'warned'"),
         )
         .returning(AccountPoolEvent.id)
     )

@@ -311,3 +311,36 @@ async def test_sql_wall_and_append_only_history(client, db):
         await connection.execute("select set_config('app.tenant_id', $1, true)", a.tenant_id)
         for table, (column, value) in tables.items():
             assert await connection.fetchval(f"select count(*) from {table} where {column} = $1", value) == 1
+
+
+async def test_reclaim_accounts_without_an_open_opportunity(client, services):
+    from tests.sales.pipeline.documents import create_opportunity, default_pipeline, moved, stage_named
+
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    now = datetime.now(UTC)
+    idle = await create_account(client, admin, name="Idle", ownerId=rep.user_id)
+    dealing = await create_account(client, admin, name="Dealing", ownerId=rep.user_id)
+    closed = await create_account(client, admin, name="Closed", ownerId=rep.user_id)
+    await create_opportunity(client, admin, dealing["id"])
+    lost = await create_opportunity(client, admin, closed["id"])
+    await moved(
+        client,
+        admin,
+        lost,
+        stage_named(await default_pipeline(client, admin), "Lost")["id"],
+        lostReason="price",
+    )
+    await set_pool_settings(client, admin, reclaimNoOpportunityDays=20, warningDays=2)
+
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=19)) == "reclaimed 0, warned 2"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=21)) == "reclaimed 2, warned 0"
+
+    owners = {}
+    for name, account in [("idle", idle), ("dealing", dealing), ("closed", closed)]:
+        owner = (await client.execute(ACCOUNT, {"id": account["id"]}, admin.token))["account"]["owner"]
+        owners[name] = owner["id"] if owner else None
+    assert owners == {"idle": None, "dealing": rep.user_id, "closed": None}
+    events = await history(client, admin, idle["id"])
+    assert events[0]["kind"] == "RECLAIMED"
+    assert events[0]["reason"].startswith("No open opportunity for 20 days")

@@ -18,6 +18,7 @@ from graph.sales.leads import assignment, conversion, duplicates, intake, leads,
 from graph.sales.leads.inputs import (
     AssignPoolLeadsPayload,
     ConvertLeadInput,
+    ConvertLeadOpportunityInput,
     ConvertLeadPayload,
     CreateLeadAssignmentRuleInput,
     CreateLeadInput,
@@ -36,6 +37,8 @@ from graph.sales.leads.inputs import (
 from graph.sales.leads.models import LEAD
 from graph.sales.leads.models import LeadAssignmentRule as RuleRow
 from graph.sales.leads.types import Lead, LeadAssignmentRule, LeadDuplicate, LeadSettings, LeadStatus
+from graph.sales.pipeline.inputs import given_values as pipeline_given_values
+from graph.sales.pipeline.types import Opportunity
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
@@ -249,11 +252,13 @@ class LeadsMutation:
             version,
             decode_optional_id(given.account_id, "Account", "accountId"),
             decode_optional_id(given.contact_id, "Contact", "contactId"),
+            opportunity_values(given.create_opportunity),
         )
         return ConvertLeadPayload(
             lead=Lead.from_model(converted.lead),
             account=Account.from_model(converted.account),
             contact=Contact.from_model(converted.contact),
+            opportunity=Opportunity.from_model(converted.opportunity) if converted.opportunity else None,
         )
 
     @strawberry.mutation(description="Change the lead pool settings (needs the manage_settings capability).")
@@ -290,6 +295,17 @@ class LeadsMutation:
         session, actor = await info.context.session(), info.context.actor
         rule = await assignment.delete_rule(session, actor, decode_id(id, "LeadAssignmentRule"))
         return LeadAssignmentRulePayload(rule=LeadAssignmentRule.from_model(rule, []))
+
+
+def opportunity_values(given: ConvertLeadOpportunityInput | None) -> dict[str, object] | None:
+    if given is None:
+        return None
+    try:
+        values = pipeline_given_values(given)
+    except DomainError as error:
+        raise conversion.under_opportunity(error) from None
+    values["contact_role"] = given.contact_role.value
+    return values
 
 
 def rule_values(input: CreateLeadAssignmentRuleInput | UpdateLeadAssignmentRuleInput) -> dict[str, object]:

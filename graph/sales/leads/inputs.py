@@ -6,7 +6,8 @@ explicit null clears an optional field.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -20,6 +21,7 @@ from graph.core.ids import decode_id
 from graph.crm.types import Account, Contact
 from graph.sales.leads.models import Lead as LeadRow
 from graph.sales.leads.types import Lead, LeadAssignmentRule, LeadDuplicate, LeadSettings, LeadStatus
+from graph.sales.pipeline.types import BuyingRole, Opportunity
 
 
 @strawberry.input(
@@ -85,6 +87,30 @@ class UpdateLeadAssignmentRuleInput:
     position: int | None = strawberry.field(default=UNSET, description="Order.")
 
 
+@strawberry.input(
+    description="The opportunity a conversion opens on the account, with the contact as primary."
+)
+class ConvertLeadOpportunityInput:
+    name: str | None = strawberry.field(
+        default=UNSET, description="What is being sold (1-200); default: the account's name."
+    )
+    pipeline_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="The Pipeline; default: the tenant's default pipeline."
+    )
+    stage_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="An OPEN stage of that pipeline; default: its first open stage."
+    )
+    amount: Decimal | None = strawberry.field(default=UNSET, description="Deal value, 0 or more (default 0).")
+    currency: str | None = strawberry.field(
+        default=UNSET, description="ISO 4217 code; default: base currency."
+    )
+    expected_close_on: date | None = strawberry.field(default=UNSET, description="Expected close date.")
+    next_step: str | None = strawberry.field(default=UNSET, description="Next step (max 500).")
+    contact_role: BuyingRole = strawberry.field(
+        default=BuyingRole.DECISION_MAKER, description="The contact's buying role on the opportunity."
+    )
+
+
 @strawberry.input(description="How to convert a lead; without ids a new account and contact are created.")
 class ConvertLeadInput:
     account_id: relay.GlobalID | None = strawberry.field(
@@ -92,6 +118,9 @@ class ConvertLeadInput:
     )
     contact_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Link this existing Contact instead of creating one from the person."
+    )
+    create_opportunity: ConvertLeadOpportunityInput | None = strawberry.field(
+        default=None, description="Also open an opportunity (pipeline rules apply); omit for none."
     )
 
 
@@ -171,6 +200,9 @@ class ConvertLeadPayload:
     lead: Lead | None = strawberry.field(default=None, description="The lead, now CONVERTED.")
     account: Account | None = strawberry.field(default=None, description="The created or linked account.")
     contact: Contact | None = strawberry.field(default=None, description="The created or linked contact.")
+    opportunity: Opportunity | None = strawberry.field(
+        default=None, description="The opportunity opened, when `createOpportunity` was given."
+    )
     errors: list[UserError] = strawberry.field(
         default_factory=list, description="What went wrong, if anything."
     )

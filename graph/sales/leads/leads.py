@@ -55,6 +55,7 @@ AUDITED_FIELDS = (
     "merged_into_id",
     "converted_account_id",
     "converted_contact_id",
+    "converted_opportunity_id",
 )
 # Where each status may go by `changeLeadStatus`; `converted` is reached only through `convertLead`.
 TRANSITIONS: dict[str, frozenset[str]] = {

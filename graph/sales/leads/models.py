@@ -30,6 +30,9 @@ class Lead(TenantMixin, TimestampMixin, CrmVersioned, Base):
         ForeignKeyConstraint(["tenant_id", "merged_into_id"], ["leads.tenant_id", "leads.id"]),
         ForeignKeyConstraint(["tenant_id", "converted_account_id"], ["accounts.tenant_id", "accounts.id"]),
         ForeignKeyConstraint(["tenant_id", "converted_contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "converted_opportunity_id"], ["opportunities.tenant_id", "opportunities.id"]
+        ),
     )
 
     source: Mapped[str] = mapped_column(String(64))
@@ -49,6 +52,7 @@ class Lead(TenantMixin, TimestampMixin, CrmVersioned, Base):
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column()
     converted_account_id: Mapped[uuid.UUID | None] = mapped_column()
     converted_contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    converted_opportunity_id: Mapped[uuid.UUID | None] = mapped_column()
     converted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     email_key: Mapped[str | None] = mapped_column(Text, Computed("lower(email)"))
     phone_digits: Mapped[str | None] = mapped_column(Text, Computed("crm_phone_digits(phone)"))

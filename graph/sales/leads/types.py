@@ -19,6 +19,8 @@ from graph.identity.types import User
 from graph.sales.leads import loaders
 from graph.sales.leads import models as lead_models
 from graph.sales.leads.duplicates import Duplicate
+from graph.sales.pipeline import loaders as pipeline_loaders
+from graph.sales.pipeline.types import Opportunity
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -69,6 +71,7 @@ class Lead(relay.Node):
     merged_into_id: strawberry.Private[uuid.UUID | None]
     converted_account_id: strawberry.Private[uuid.UUID | None]
     converted_contact_id: strawberry.Private[uuid.UUID | None]
+    converted_opportunity_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, lead: lead_models.Lead) -> Lead:
@@ -96,6 +99,7 @@ class Lead(relay.Node):
             merged_into_id=lead.merged_into_id,
             converted_account_id=lead.converted_account_id,
             converted_contact_id=lead.converted_contact_id,
+            converted_opportunity_id=lead.converted_opportunity_id,
         )
 
     @classmethod
@@ -132,6 +136,14 @@ class Lead(relay.Node):
             info, "contacts_by_id", crm_loaders.contacts_by_id, self.converted_contact_id
         )
         return Contact.from_model(contact) if contact else None
+
+    @strawberry.field(description="The opportunity its conversion opened (null if none or hidden from you).")
+    async def converted_opportunity(self, info: Info) -> Opportunity | None:
+        if self.converted_opportunity_id is None:
+            return None
+        loader = info.context.loader("opportunities_by_id", pipeline_loaders.opportunities_by_id)
+        opportunity = await loader.load(self.converted_opportunity_id)
+        return Opportunity.from_model(opportunity) if opportunity else None
 
 
 @strawberry.type(

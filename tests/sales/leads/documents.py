@@ -16,6 +16,7 @@ LEAD_FIELDS = """
   mergedInto { id }
   convertedAccount { id name }
   convertedContact { id firstName lastName }
+  convertedOpportunity { id }
 """
 DUPLICATE_FIELDS = "matchedOn lead { id } contact { id } account { id }"
 
@@ -112,6 +113,10 @@ mutation($id: ID!, $version: Int!, $input: ConvertLeadInput) {{
     contact {{
       id firstName lastName emails phones owner {{ id }} convertedFromLead {{ id }}
       accounts {{ account {{ id }} title isPrimary }}
+    }}
+    opportunity {{
+      id name amount currency status owner {{ id }} account {{ id }} stage {{ name kind }}
+      contacts {{ contact {{ id }} role isPrimary }}
     }}
     {ERRORS}
   }}

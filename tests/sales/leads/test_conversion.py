@@ -131,3 +131,53 @@ async def test_convert_permissions_and_foreign_ids(client):
     ]
     assert error_pairs(await convert(client, other, lead["id"])) == [("id", "NOT_FOUND")]
     assert (await client.execute(LEAD, {"id": lead["id"]}, admin.token))["lead"]["status"] == "NEW"
+
+
+async def test_convert_can_open_an_opportunity_with_the_contact_as_primary(client):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    lead = await create_lead(client, rep, ownerId=rep.user_id, companyName="Initech")
+
+    payload = await convert(
+        client,
+        rep,
+        lead["id"],
+        createOpportunity={"amount": "1250.555", "currency": "EUR", "contactRole": "INFLUENCER"},
+    )
+
+    assert payload["errors"] == []
+    opportunity = payload["opportunity"]
+    assert (opportunity["name"], opportunity["amount"], opportunity["currency"]) == (
+        "Initech",
+        "1250.56",
+        "EUR",
+    )
+    assert (opportunity["status"], opportunity["stage"]["kind"], opportunity["owner"]["id"]) == (
+        "OPEN",
+        "OPEN",
+        rep.user_id,
+    )
+    assert opportunity["account"]["id"] == payload["account"]["id"]
+    assert opportunity["contacts"] == [
+        {"contact": {"id": payload["contact"]["id"]}, "role": "INFLUENCER", "isPrimary": True}
+    ]
+    assert payload["lead"]["convertedOpportunity"] == {"id": opportunity["id"]}
+
+
+async def test_a_refused_opportunity_undoes_the_whole_conversion(client):
+    admin = await client.sign_up()
+    lead = await create_lead(client, admin, ownerId=admin.user_id, companyName="Nope Inc")
+
+    payload = await convert(client, admin, lead["id"], createOpportunity={"amount": "-1", "currency": "XXQ"})
+
+    assert payload["lead"] is None
+    assert sorted(error_pairs(payload)) == [
+        ("createOpportunity.amount", "INVALID"),
+        ("createOpportunity.currency", "INVALID"),
+    ]
+    assert (await client.execute(ACCOUNTS, {}, admin.token))["accounts"]["totalCount"] == 0
+    assert (await client.execute(CONTACTS, {}, admin.token))["contacts"]["totalCount"] == 0
+    assert (await client.execute(LEAD, {"id": lead["id"]}, admin.token))["lead"]["status"] == "NEW"
+    stage_id = {"createOpportunity": {"stageId": lead["id"]}}
+    wrong = await convert(client, admin, lead["id"], **stage_id)
+    assert error_pairs(wrong) == [("createOpportunity.stageId", "NOT_FOUND")]
