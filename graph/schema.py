@@ -12,9 +12,11 @@ from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
+from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
+from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
@@ -28,6 +30,8 @@ QUERY_AREAS: tuple[type, ...] = (
     ProjectsQuery,
     ApprovalsQuery,
     CommerceQuery,
+    PoolQuery,
+    LeadsQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -37,6 +41,8 @@ MUTATION_AREAS: tuple[type, ...] = (
     ProjectsMutation,
     ApprovalsMutation,
     CommerceMutation,
+    PoolMutation,
+    LeadsMutation,
 )
 
 

@@ -28,6 +28,7 @@ NODE_TYPE_NAMES = {
     "opportunity": "Opportunity",
     "competitor": "Competitor",
     "pipeline": "Pipeline",
+    "lead": "Lead",
     "api_key": "ApiKey",
     "user": "User",
     "project": "Project",
