@@ -11,11 +11,12 @@ from gateway.settings import Settings
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
+from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation)
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery, DocumentsQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation, DocumentsMutation)
 
 
 def node_query() -> type:

@@ -130,7 +130,8 @@ class LocalBlobStore(BlobStore):
         return f"{self.public_url}/blobs/{token}"
 
     async def presigned_post(self, key: str, content_type: str, size: int, expires_in: int) -> PresignedPost:
+        # The token rides in the URL so the route can refuse a bad one before reading any of the body.
         token = self.signer.sign(UPLOAD_PURPOSE, {"key": key, "type": content_type, "size": size}, expires_in)
         return PresignedPost(
-            url=f"{self.public_url}/blobs/upload", fields={"token": token, "Content-Type": content_type}
+            url=f"{self.public_url}/blobs/upload?token={token}", fields={"Content-Type": content_type}
         )

@@ -27,6 +27,7 @@ NODE_TYPE_NAMES = {
     "activity": "Activity",
     "api_key": "ApiKey",
     "user": "User",
+    "document": "Document",
 }
 
 
