@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 from gateway.settings import Settings
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
+from graph.core.scalars import SCALAR_MAP
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
@@ -36,5 +37,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=merge_types("Query", (node_query(), *QUERY_AREAS)),
         mutation=merge_types("Mutation", MUTATION_AREAS),
         extensions=schema_extensions(settings),
-        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP),
     )

@@ -13,6 +13,7 @@ from strawberry.file_uploads import Upload
 
 from graph.core.errors import UserError
 from graph.core.filters import OrderDirection, like_pattern, ordered, soft_deleted
+from graph.core.scalars import ByteCount
 from graph.documents.models import Document as DocumentModel
 from graph.documents.models import DocumentLink as DocumentLinkModel
 from graph.documents.targets import target_for_type_name
@@ -66,7 +67,9 @@ class RequestUploadInput:
         default=None, description="Display name (required for a new document; renames on a new version)."
     )
     content_type: str = strawberry.field(description="Media type; must be allowed, and match the bytes.")
-    size: int = strawberry.field(description="Exact size in bytes; the upload URL accepts only this size.")
+    size: ByteCount = strawberry.field(
+        description="Exact size in bytes; the upload URL accepts only this size."
+    )
     sha256: str = strawberry.field(description="SHA-256 of the file, 64 hex digits; checked on completion.")
     document_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Add a version to this Document instead of creating one."
@@ -94,8 +97,10 @@ class LinkDocumentInput:
 
 @strawberry.input(description="New limits; the ones you leave out keep their value.")
 class SetDocumentLimitsInput:
-    max_file_bytes: int | None = strawberry.field(default=None, description="Largest single file, in bytes.")
-    quota_bytes: int | None = strawberry.field(
+    max_file_bytes: ByteCount | None = strawberry.field(
+        default=None, description="Largest single file, in bytes."
+    )
+    quota_bytes: ByteCount | None = strawberry.field(
         default=None, description="Total bytes the workspace may store."
     )
     allowed_content_types: list[str] | None = strawberry.field(

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from graph.core.context import RequestContext
+from graph.core.scalars import ByteCount
 from graph.crm.types import owner, resolve_by_ids
 from graph.documents import loaders
 from graph.documents import models as documents
@@ -32,7 +33,7 @@ class DocumentLinkRole(Enum):
 @strawberry.type(description="One stored upload of a document; versions are never changed, only added.")
 class DocumentVersion:
     number: int = strawberry.field(description="1 for the first upload, then 2, 3, ...")
-    size: int = strawberry.field(description="Bytes.")
+    size: ByteCount = strawberry.field(description="Bytes.")
     sha256: str = strawberry.field(description="SHA-256 of the bytes, 64 hex digits.")
     content_type: str = strawberry.field(description="Media type, checked against the bytes.")
     created_at: datetime = strawberry.field(description="When it was committed (UTC).")
@@ -76,7 +77,7 @@ class Document(relay.Node):
     id: relay.NodeID[str]
     name: str = strawberry.field(description="Display name (1-255 characters); never part of a storage key.")
     content_type: str = strawberry.field(description="Media type of the current version.")
-    size: int = strawberry.field(description="Bytes of the current version.")
+    size: ByteCount = strawberry.field(description="Bytes of the current version.")
     sha256: str = strawberry.field(description="SHA-256 of the current version.")
     current_version: int = strawberry.field(description="Number of the current version.")
     tags: list[str] = strawberry.field(description="Labels, at most 20.")
@@ -128,10 +129,14 @@ class Document(relay.Node):
 
 @strawberry.type(description="The workspace's document limits and how much of the quota is used.")
 class DocumentStorage:
-    used_bytes: int = strawberry.field(description="Bytes of every stored version, deleted documents too.")
-    reserved_bytes: int = strawberry.field(description="Bytes held for uploads requested, not yet completed.")
-    quota_bytes: int = strawberry.field(description="Total bytes the workspace may store.")
-    max_file_bytes: int = strawberry.field(description="Largest single file accepted.")
+    used_bytes: ByteCount = strawberry.field(
+        description="Bytes of every stored version, deleted documents too."
+    )
+    reserved_bytes: ByteCount = strawberry.field(
+        description="Bytes held for uploads requested, not yet completed."
+    )
+    quota_bytes: ByteCount = strawberry.field(description="Total bytes the workspace may store.")
+    max_file_bytes: ByteCount = strawberry.field(description="Largest single file accepted.")
     allowed_content_types: list[str] = strawberry.field(
         description="Media types accepted (checked on the bytes)."
     )
