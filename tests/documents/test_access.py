@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import asyncpg
 import pytest
 
-from tests.crm.documents import create_account, create_activity, create_contact
+from tests.crm.documents import create_account, create_activity
 from tests.documents.support import (
     COMPLETE_UPLOAD,
     DELETE,
@@ -125,7 +125,7 @@ async def test_another_tenant_can_neither_see_nor_touch_documents(docs):
 
 
 async def test_sql_wall_hides_and_protects_document_rows(docs, db):
-    a, account, document, *_ = await tenant_a(docs)
+    a, _, document, *_ = await tenant_a(docs)
     b = await docs.client.sign_up("Tenant B")
     assert (await row_counts(db, a.tenant_id))["documents"] == 2
     assert await row_counts(db, b.tenant_id) == dict.fromkeys(
