@@ -14,10 +14,11 @@ from graph.core.scalars import SCALAR_MAP
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
+from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery, DocumentsQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation, DocumentsMutation)
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, DocumentsQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, DocumentsMutation)
 
 
 def node_query() -> type:
