@@ -143,9 +143,19 @@ async def used_bytes(session: AsyncSession, now: datetime) -> tuple[int, int]:
 
 
 async def check_quota(
-    session: AsyncSession, tenant_id: uuid.UUID, limits: Limits, size: int, now: datetime, field: str
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    limits: Limits,
+    size: int,
+    now: datetime,
+    field: str,
+    *,
+    lock: bool = True,
 ) -> None:
-    await lock_quota(session, tenant_id)
+    """QUOTA_EXCEEDED unless `size` more bytes fit. With `lock`, the answer holds until the transaction
+    ends; without, it is an early refusal that a locked check must confirm before committing."""
+    if lock:
+        await lock_quota(session, tenant_id)
     committed, reserved = await used_bytes(session, now)
     if committed + reserved + size > limits.quota_bytes:
         free = max(limits.quota_bytes - committed - reserved, 0)

@@ -126,8 +126,10 @@ async def upload_file(
     """Streams `read(n)` into the store and commits the version; nothing remains if anything fails."""
     document, content_type, name, tags, links, limits = await prepare(session, actor, config, file)
     if declared_size is not None:
+        # Refuse early, before any byte moves; the locked check below decides, so that the quota lock
+        # is not held while a large file streams to the store.
         check_size(limits, declared_size, "file")
-        await check_quota(session, actor.tenant_id, limits, declared_size, now, "file")
+        await check_quota(session, actor.tenant_id, limits, declared_size, now, "file", lock=False)
     document_id = document.id if document else new_id()
     version_id = new_id()
     key = object_key(actor.tenant_id, document_id, version_id)
@@ -146,8 +148,7 @@ async def upload_file(
         raise storage_unavailable() from None
     try:
         check_contents(content_type, bytes(digest.sample), "file")
-        if declared_size is None:
-            await check_quota(session, actor.tenant_id, limits, digest.size, now, "file")
+        await check_quota(session, actor.tenant_id, limits, digest.size, now, "file")
         return await commit_version(
             session,
             actor,

@@ -157,3 +157,15 @@ async def test_quota_usage_survives_soft_delete_and_drops_after_purge(docs):
     assert purged["errors"] == [] and purged["purgedId"] == document["id"]
     assert (await docs.client.execute(STORAGE, {}, admin.token))["documentStorage"]["usedBytes"] == 0
     assert sha256(PDF)  # the sample is intact for other tests
+
+
+async def test_racing_uploads_cannot_overshoot_the_quota(docs, db):
+    import asyncio
+
+    admin = await docs.client.sign_up("Race")
+    await set_limits(docs, admin, quotaBytes=len(PDF) + 10)
+    responses = await asyncio.gather(*(docs.upload(admin, PDF, f"r{i}.pdf") for i in range(2)))
+    payloads = [response.json()["data"]["uploadDocument"] for response in responses]
+    assert sorted(code for payload in payloads for _, code in codes(payload)) == ["QUOTA_EXCEEDED"]
+    assert (await row_counts(db, admin.tenant_id))["documents"] == 1
+    assert len(await docs.stored_keys(admin.tenant_id)) == 1
