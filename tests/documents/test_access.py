@@ -23,8 +23,11 @@ from tests.documents.support import (
     PURGE,
     REQUEST_UPLOAD,
     RESTORE,
+    SET_LIMITS,
+    STORAGE,
     UNLINK,
     UPDATE,
+    UPLOAD_VERSION,
     codes,
     raw,
     row_counts,
@@ -302,3 +305,68 @@ async def test_completing_an_expired_upload_is_refused(docs, monkeypatch):
     await docs.post_form(ticket, PDF)
     monkeypatch.setattr(documents_api, "now", lambda: datetime.now(UTC) + timedelta(minutes=16))
     assert codes(await docs.complete(admin, ticket["id"])) == [("uploadId", "EXPIRED")]
+
+
+async def test_viewer_can_change_nothing_at_all(docs, db):
+    admin = await docs.client.sign_up("Viewer")
+    viewer = await docs.client.add_member(admin, "viewer", "viewer")
+    account = await create_account(docs.client, admin)
+    live = await docs.upload_document(admin, PDF, links=[{"targetId": account["id"]}])
+    deleted = await docs.upload_document(admin, PDF, name="deleted.pdf")
+    await docs.client.execute(DELETE, {"id": deleted["id"], "version": 1}, admin.token)
+    link_input = {"input": {"documentId": live["id"], "targetId": account["id"]}}
+
+    attempts = [
+        (RESTORE, {"id": deleted["id"]}, "restoreDocument"),
+        (PURGE, {"id": deleted["id"]}, "purgeDocument"),
+        (LINK, {"input": {**link_input["input"], "role": "SIGNED_COPY"}}, "linkDocument"),
+        (UNLINK, link_input, "unlinkDocument"),
+    ]
+    for query, variables, name in attempts:
+        payload = (await docs.client.execute(query, variables, viewer.token))[name]
+        assert codes(payload) == [(None, "PERMISSION_DENIED")], name
+    version = await docs.upload(
+        viewer, PDF, query=UPLOAD_VERSION, variables={"input": {"documentId": live["id"]}}
+    )
+    assert codes(version.json()["data"]["uploadDocumentVersion"]) == [(None, "PERMISSION_DENIED")]
+    new_version = await docs.request_upload(viewer, PDF, documentId=live["id"], name=None)
+    assert codes(new_version) == [(None, "PERMISSION_DENIED")]
+    assert (await row_counts(db, admin.tenant_id))["document_versions"] == 2
+    assert len(await docs.stored_keys(admin.tenant_id)) == 2
+
+
+async def test_new_versions_and_limits_stay_inside_their_tenant(docs):
+    a = await docs.client.sign_up("Versions A")
+    b = await docs.client.sign_up("Versions B")
+    document = await docs.upload_document(a, PDF)
+    await docs.upload_document(b, PDF)
+
+    version = await docs.upload(
+        b, PDF, query=UPLOAD_VERSION, variables={"input": {"documentId": document["id"]}}
+    )
+    assert codes(version.json()["data"]["uploadDocumentVersion"]) == [("documentId", "NOT_FOUND")]
+    bad = await docs.upload(b, PDF, query=UPLOAD_VERSION, variables={"input": {"documentId": a.user_id}})
+    assert codes(bad.json()["data"]["uploadDocumentVersion"]) == [("documentId", "NOT_FOUND")]
+    assert len(await docs.stored_keys(b.tenant_id)) == 1
+
+    changed = await docs.client.execute(
+        SET_LIMITS, {"input": {"maxFileBytes": 10, "quotaBytes": 10}}, b.token
+    )
+    assert changed["setDocumentLimits"]["errors"] == []
+    a_storage = (await docs.client.execute(STORAGE, {}, a.token))["documentStorage"]
+    b_storage = (await docs.client.execute(STORAGE, {}, b.token))["documentStorage"]
+    assert a_storage["usedBytes"] == b_storage["usedBytes"] == len(PDF)
+    assert (a_storage["maxFileBytes"], b_storage["maxFileBytes"]) == (100 * 1024 * 1024, 10)
+    assert (await docs.upload_document(a, PDF))["size"] == len(PDF)
+
+
+async def test_s3_post_to_another_key_never_completes(s3_docs):
+    # Real S3 refuses a form whose key breaks the policy; moto does not, so completion must not be fooled.
+    admin = await s3_docs.client.sign_up("Wrong key")
+    ticket = (await s3_docs.request_upload(admin, PDF))["upload"]
+    fields = {field["name"]: field["value"] for field in ticket["fields"]}
+    fields["key"] = fields["key"].rsplit("/", 1)[0] + f"/{uuid.uuid4()}"
+    await s3_docs.outside.post(ticket["url"], data=fields, files={"file": ("a.pdf", PDF, "application/pdf")})
+    refused = await s3_docs.complete(admin, ticket["id"])
+    assert codes(refused) == [("uploadId", "UPLOAD_MISMATCH")]
+    assert (await s3_docs.client.execute(DOCUMENTS, {}, admin.token))["documents"]["totalCount"] == 0

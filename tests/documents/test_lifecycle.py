@@ -104,6 +104,10 @@ async def test_soft_delete_restore_and_purge(docs, db):
     )
     assert len(await docs.stored_keys(admin.tenant_id)) == 2
 
+    stale = (await docs.client.execute(DELETE, {"id": document["id"], "version": 1}, admin.token))[
+        "deleteDocument"
+    ]
+    assert codes(stale) == [("version", "CONFLICT")]
     early_purge = (await docs.client.execute(PURGE, {"id": document["id"]}, admin.token))["purgeDocument"]
     assert codes(early_purge) == [("id", "INVALID_TRANSITION")]
     deleted = (await docs.client.execute(DELETE, {"id": document["id"], "version": 2}, admin.token))[
