@@ -13,7 +13,7 @@ from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id, encode_id
 from graph.core.pagination import Connection, paginate
-from graph.documents import documents, downloads, limits, loaders, orphans, uploads
+from graph.documents import documents, downloads, limits, loaders, orphans, presigned, uploads
 from graph.documents.inputs import (
     DocumentFilter,
     DocumentLimitsPayload,
@@ -211,7 +211,7 @@ class DocumentsMutation:
             links=link_pairs(input.links),
             document_id=decode_optional_id(input.document_id, "Document", "documentId"),
         )
-        ticket = await uploads.request_upload(
+        ticket = await presigned.request_upload(
             session, actor, upload_config(info), new, input.size, input.sha256, now()
         )
         return RequestUploadPayload(
@@ -235,7 +235,7 @@ class DocumentsMutation:
         upload_id: Annotated[relay.GlobalID, strawberry.argument(description="From requestUpload.")],
     ) -> DocumentPayload:
         session, actor = await info.context.session(), info.context.actor
-        outcome = await uploads.complete_upload(
+        outcome = await presigned.complete_upload(
             session, actor, upload_config(info), decode_id(upload_id, "DocumentUpload", "uploadId"), now()
         )
         if isinstance(outcome, DomainError):
