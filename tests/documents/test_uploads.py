@@ -179,3 +179,37 @@ async def test_office_and_image_types_pass_the_magic_check(docs):
     word = await docs.upload_document(admin, buffer.getvalue(), name="letter.docx", content_type=docx)
     image = await docs.upload_document(admin, PNG, name="logo.png", content_type="image/png")
     assert (word["contentType"], image["contentType"]) == (docx, "image/png")
+
+
+async def test_body_cap_holds_without_a_content_length(local_docs):
+    # A chunked body announces no size: the cap is enforced on the bytes as they stream in.
+    from tests.documents.conftest import MULTIPART_CAP
+
+    admin = await local_docs.client.sign_up("Chunked")
+    boundary = "capboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+        '{"query": "mutation($input: UploadDocumentInput!) { uploadDocument(input: $input) { errors { code } } }",'
+        ' "variables": {"input": {"name": "x.pdf", "file": null}}}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{{"0": ["variables.input.file"]}}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="0"; filename="x.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+    ).encode()
+
+    async def body():
+        yield head
+        for _ in range(MULTIPART_CAP // 65536 + 10):
+            yield b"0" * 65536
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = await local_docs.client.http.post(
+        "/graphql",
+        content=body(),
+        headers={
+            "content-type": f"multipart/form-data; boundary={boundary}",
+            "authorization": f"Bearer {admin.token}",
+            "apollo-require-preflight": "1",
+        },
+    )
+    assert response.status_code == 413
+    assert await local_docs.stored_keys(admin.tenant_id) == []
