@@ -22,6 +22,7 @@ from gateway.services import Services
 from gateway.settings import Settings
 from graph.core.context import RequestContext
 from graph.schema import build_schema
+from storage.routes import blob_routes
 
 logger = logging.getLogger("crm.gateway")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -39,6 +40,7 @@ class GraphQLApp(GraphQLHTTPView):
         super().__init__(build_schema(services.settings), **kwargs)
         self.services = services
         self.max_body_bytes = services.settings.max_body_bytes
+        self.max_multipart_bytes = services.settings.max_multipart_bytes
         self.graphiql_enabled = services.settings.graphiql_enabled
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
@@ -66,7 +68,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         services,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
-        multipart_uploads_enabled=False,
+        multipart_uploads_enabled=True,
     )
 
     async def healthz(_request: Request) -> Response:
@@ -84,6 +86,10 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.verify_runtime_role()
+        try:
+            await services.blobs.ensure_ready()
+        except Exception:
+            logger.exception("the file store is not ready; document uploads will fail until it is")
         if not await services.db.search_operators_leakproof():
             logger.warning(
                 "LIKE/ILIKE are not LEAKPROOF in this database, so text search cannot use the trigram "
@@ -98,6 +104,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            *blob_routes(services.blobs),
         ],
         lifespan=lifespan,
     )

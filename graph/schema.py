@@ -11,8 +11,10 @@ from gateway.settings import Settings
 from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
+from graph.core.scalars import SCALAR_MAP
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.crm.pool_api import PoolMutation, PoolQuery
+from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
@@ -44,6 +46,8 @@ MUTATION_AREAS: tuple[type, ...] = (
     PoolMutation,
     LeadsMutation,
 )
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, DocumentsQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, DocumentsMutation)
 
 
 def node_query() -> type:
@@ -63,5 +67,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=merge_types("Query", (node_query(), *QUERY_AREAS)),
         mutation=merge_types("Mutation", MUTATION_AREAS),
         extensions=schema_extensions(settings),
-        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP),
     )

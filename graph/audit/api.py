@@ -43,6 +43,7 @@ NODE_TYPE_NAMES = {
     "promotion": "Promotion",
     "quote": "Quote",
     "contract": "Contract",
+    "document": "Document",
 }
 
 
