@@ -8,14 +8,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
+from graph.admin.api import AdminMutation, AdminQuery
+from graph.admin.rules import field_rules_extension
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation)
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery, AdminQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation, AdminMutation)
 
 
 def node_query() -> type:
@@ -34,6 +36,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=merge_types("Query", (node_query(), *QUERY_AREAS)),
         mutation=merge_types("Mutation", MUTATION_AREAS),
-        extensions=schema_extensions(settings),
+        extensions=[*schema_extensions(settings), field_rules_extension()],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )

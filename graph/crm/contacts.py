@@ -19,6 +19,7 @@ from graph.crm.models import CONTACT, Contact, ContactAccount
 from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import bounded_text, email_address, optional_text, required_text
 
@@ -120,10 +121,13 @@ async def create_contact(session: AsyncSession, actor: Actor, values: Mapping[st
     contact.phones = contact.phones or []
     contact.tags = contact.tags or []
     contact.search_text = search_text(contact)
+    custom_changes = await apply_custom_values(session, actor, CONTACT, contact, values, creating=True)
     session.add(contact)
     await session.flush()
     after = snapshot(contact, AUDITED_FIELDS)
-    await audit.record(session, actor, "contact.create", CONTACT, contact.id, audit.diff({}, after))
+    await audit.record(
+        session, actor, "contact.create", CONTACT, contact.id, {**audit.diff({}, after), **custom_changes}
+    )
     return contact
 
 
@@ -138,8 +142,9 @@ async def update_contact(
     for key, value in cleaned.items():
         setattr(contact, key, value)
     contact.search_text = search_text(contact)
+    custom_changes = await apply_custom_values(session, actor, CONTACT, contact, values, creating=False)
     await flush_versioned(session, "contact")
-    changes = audit.diff(before, snapshot(contact, AUDITED_FIELDS))
+    changes = {**audit.diff(before, snapshot(contact, AUDITED_FIELDS)), **custom_changes}
     await audit.record(session, actor, "contact.update", CONTACT, contact.id, changes)
     return contact
 
