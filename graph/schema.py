@@ -14,10 +14,11 @@ from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
+from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery, AdminQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation, AdminMutation)
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, AdminQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, AdminMutation)
 
 
 def node_query() -> type:

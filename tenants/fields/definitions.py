@@ -194,17 +194,12 @@ def clean_bound(field_type: FieldType, rules: Mapping[str, Any], raw: Any, path:
 
 
 async def clean_option_list(session: AsyncSession, rules: Mapping[str, Any]) -> None:
-    list_key = rules.get("option_list")
-    if not list_key:
-        return
-    from tenants.options import option_values  # the lead's option lists (tenants/options.py)
+    """The option list must be one of the registered lists (tenants/options.py)."""
+    del session
+    if rules.get("option_list"):
+        from tenants.options import option_list_named
 
-    try:
-        await option_values(session, await current_tenant(session), list_key)
-    except (DomainError, KeyError, LookupError):
-        raise DomainError(
-            ErrorCode.NOT_FOUND, f"No option list '{list_key}'.", "validation.optionList"
-        ) from None
+        option_list_named(rules["option_list"], "validation.optionList")
 
 
 def clean_default(definition: FieldDefinition, raw: Any) -> Any:
