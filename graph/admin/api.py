@@ -6,7 +6,9 @@ from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.tools import merge_types
 
+from graph.admin.access import AccessMutation, AccessQuery
 from graph.admin.inputs import CreateFieldDefinitionInput, UpdateFieldDefinitionInput, definition_values
 from graph.admin.types import FieldDefinition, FieldDefinitionPayload, PurgeFieldDefinitionPayload
 from graph.core.context import RequestContext
@@ -23,7 +25,7 @@ Version = Annotated[
 
 
 @strawberry.type
-class AdminQuery:
+class FieldsQuery:
     @strawberry.field(
         description="Custom fields of an object type, in form order (for forms: needs read on the type;"
         " fields your role hides are left out). `archived: true` lists archived ones (manage_fields)."
@@ -40,7 +42,7 @@ class AdminQuery:
 
 
 @strawberry.type
-class AdminMutation:
+class FieldsMutation:
     @strawberry.mutation(description="Define a custom field (needs manage_fields).")
     @mutation_payload(FieldDefinitionPayload)
     async def create_field_definition(
@@ -84,3 +86,7 @@ class AdminMutation:
         session, actor = await info.context.session(), info.context.actor
         cleared = await definitions.purge_definition(session, actor, decode_id(id, "FieldDefinition"))
         return PurgeFieldDefinitionPayload(records_cleared=cleared)
+
+
+AdminQuery = merge_types("AdminQuery", (FieldsQuery, AccessQuery))
+AdminMutation = merge_types("AdminMutation", (FieldsMutation, AccessMutation))

@@ -160,7 +160,9 @@ register_custom_fields(
         "done": ["done"],
         "account": ["account_id"],
         "contact": ["contact_id"],
+        "author": [],
     },
     hideable=["body", "dueAt", "account", "contact", "author"],
-    owner_column="author_id",
+    # Authorship is history: reassigning a departed member's records leaves activities alone.
+    owner_column=None,
 )

@@ -217,3 +217,17 @@ async def check_unique(
         raise DomainError(
             ErrorCode.DUPLICATE, "Another record already has this value.", custom_path(definition.key)
         )
+
+
+def hidden_change_keys(actor: Actor, object_type: str) -> set[str]:
+    """Keys of audit diffs (model attributes, `custom.<key>`) that show fields the actor's role hides."""
+    hidden = actor.permissions.hidden_fields(object_type)
+    if not hidden:
+        return set()
+    entry = TARGETS.get(object_type)
+    keys: set[str] = set()
+    for field in hidden:
+        keys.add(field)
+        if entry is not None:
+            keys.update(entry.builtin_fields.get(field, ()))
+    return keys
