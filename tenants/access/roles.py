@@ -169,8 +169,8 @@ async def update_role(
     if role.version != version:
         raise DomainError(ErrorCode.CONFLICT, "This role was changed since you read it; reload.", "version")
     before = snapshot(role)
-    if values.get("name") is not None:
-        role.name = required_text(values["name"], "name", 100)
+    permissions = role.permissions
+    # Checked before any attribute changes: the checks query, and an autoflush would bump the version twice.
     if values.get("objects") is not None or values.get("capabilities") is not None:
         current = role_permissions(role)
         objects = values.get("objects")
@@ -179,7 +179,10 @@ async def update_role(
         capabilities = values.get("capabilities")
         if capabilities is None:
             capabilities = sorted(current.capabilities)
-        role.permissions = (await clean_permissions(session, actor, objects, capabilities)).to_json()
+        permissions = (await clean_permissions(session, actor, objects, capabilities)).to_json()
+    if values.get("name") is not None:
+        role.name = required_text(values["name"], "name", 100)
+    role.permissions = permissions
     await session.flush()
     await audit.record(session, actor, "role.update", ROLE, role.id, audit.diff(before, snapshot(role)))
     return role

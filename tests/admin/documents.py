@@ -97,3 +97,88 @@ async def create(client: GraphQLClient, member: Member, object_type: str, **valu
     payload = (await client.execute(document, {"input": {**base, **values}}, member.token))[name]
     assert payload["errors"] == [], payload
     return payload[object_type]
+
+
+ROLE_FIELDS = (
+    "id key name isBuiltin version capabilities grants { objectType actions scope fields { field access } }"
+)
+CREATE_ROLE = f"""
+mutation($input: CreateRoleInput!) {{ createRole(input: $input) {{ role {{ {ROLE_FIELDS} }} {ERRORS} }} }}"""
+UPDATE_ROLE = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateRoleInput!) {{
+  updateRole(id: $id, version: $version, input: $input) {{ role {{ {ROLE_FIELDS} }} {ERRORS} }}
+}}"""
+DELETE_ROLE = f"mutation($id: ID!) {{ deleteRole(id: $id) {{ role {{ id }} {ERRORS} }} }}"
+ROLES = f"query {{ roles {{ {ROLE_FIELDS} memberCount }} }}"
+ASSIGN_ROLE = f"""
+mutation($userId: ID!, $roleId: ID!) {{
+  assignRole(userId: $userId, roleId: $roleId) {{ member {{ userId roleKey teamId isActive }} {ERRORS} }}
+}}"""
+CREATE_TEAM = f"""
+mutation($input: TeamInput!) {{ createTeam(input: $input) {{ team {{ id name parentId version }} {ERRORS} }} }}"""
+UPDATE_TEAM = f"""
+mutation($id: ID!, $version: Int!, $input: TeamInput!) {{
+  updateTeam(id: $id, version: $version, input: $input) {{ team {{ id name parentId version }} {ERRORS} }}
+}}"""
+DELETE_TEAM = f"mutation($id: ID!) {{ deleteTeam(id: $id) {{ team {{ id }} {ERRORS} }} }}"
+TEAMS = "query { teams { id name parentId version } }"
+SET_TEAM = f"""
+mutation($userId: ID!, $teamId: ID) {{
+  setMemberTeam(userId: $userId, teamId: $teamId) {{ member {{ userId teamId }} {ERRORS} }}
+}}"""
+MEMBERS = "query { members { userId roleKey teamId isActive user { email } } }"
+DEACTIVATE = f"""
+mutation($userId: ID!) {{ deactivateMember(userId: $userId) {{ member {{ userId isActive }} {ERRORS} }} }}"""
+REACTIVATE = f"""
+mutation($userId: ID!) {{ reactivateMember(userId: $userId) {{ member {{ userId isActive }} {ERRORS} }} }}"""
+REASSIGN = f"""
+mutation($from: ID!, $to: ID!) {{
+  reassignRecords(fromUserId: $from, toUserId: $to) {{ reassigned {{ objectType count }} {ERRORS} }}
+}}"""
+ALL_ACTIONS = ["READ", "CREATE", "UPDATE", "DELETE"]
+
+
+def grants(
+    scope: str = "ALL", actions: list[str] | None = None, fields: dict[str, dict[str, str]] | None = None
+):
+    """A grant of the same actions and scope on accounts, contacts and activities, with field rules."""
+    fields = fields or {}
+    return [
+        {
+            "objectType": object_type,
+            "actions": actions or ALL_ACTIONS,
+            "scope": scope,
+            "fields": [{"field": f, "access": a} for f, a in fields.get(object_type, {}).items()],
+        }
+        for object_type in ("account", "contact", "activity")
+    ]
+
+
+async def create_role(client: GraphQLClient, admin: Member, key: str, **values: Any) -> dict[str, Any]:
+    data = {"key": key, "name": key.title(), "grants": grants(), "capabilities": [], **values}
+    payload = (await client.execute(CREATE_ROLE, {"input": data}, admin.token))["createRole"]
+    assert payload["errors"] == [], payload
+    return payload["role"]
+
+
+async def assign(client: GraphQLClient, admin: Member, member: Member, role: dict[str, Any]) -> None:
+    payload = (
+        await client.execute(ASSIGN_ROLE, {"userId": member.user_id, "roleId": role["id"]}, admin.token)
+    )["assignRole"]
+    assert payload["errors"] == [], payload
+
+
+async def create_team(
+    client: GraphQLClient, admin: Member, name: str, parent: str | None = None
+) -> dict[str, Any]:
+    payload = (await client.execute(CREATE_TEAM, {"input": {"name": name, "parentId": parent}}, admin.token))[
+        "createTeam"
+    ]
+    assert payload["errors"] == [], payload
+    return payload["team"]
+
+
+async def set_team(client: GraphQLClient, admin: Member, member: Member, team: dict[str, Any] | None) -> None:
+    variables = {"userId": member.user_id, "teamId": team["id"] if team else None}
+    payload = (await client.execute(SET_TEAM, variables, admin.token))["setMemberTeam"]
+    assert payload["errors"] == [], payload
