@@ -213,7 +213,7 @@ async def test_hidden_fields_are_absent_on_every_path(client, scope):
 
 
 async def test_filters_search_and_sorting_never_reveal_hidden_fields(client):
-    people, role, records = await make_org(client)
+    people, role, _records = await make_org(client)
     admin, boss = people["admin"], people["boss"]
     await set_grants(client, admin, role, 1, "ALL", HIDDEN_RULES)
     attempts = [
@@ -273,7 +273,7 @@ async def test_read_only_and_hidden_fields_cannot_be_written(client):
 
 
 async def test_audit_diffs_leave_out_hidden_fields(client):
-    people, role, records = await make_org(client)
+    people, role, _records = await make_org(client)
     admin, boss = people["admin"], people["boss"]
     await set_grants(client, admin, role, 1, "ALL", HIDDEN_RULES)
 
