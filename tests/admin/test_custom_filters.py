@@ -182,7 +182,9 @@ async def test_filters_and_ordering_use_the_indexes_under_rls(client, db, databa
     assert index_name("contacts", "score") in built["created"]
     assert index_name("contacts", "score") not in (await build_indexes(database_urls.owner))["created"]
 
-    query = CustomQuery(Contact, "contact", [FakeDefinition("score", "integer")])
+    query = CustomQuery(
+        Contact, "contact", [FakeDefinition("score", "integer"), FakeDefinition("code", "text")]
+    )
     tenant = uuid.UUID(admin.tenant_id)
     ordered = (
         select(Contact.id)
@@ -198,6 +200,10 @@ async def test_filters_and_ordering_use_the_indexes_under_rls(client, db, databa
         Contact.tenant_id == tenant,
         *query.conditions([Condition(key="score", equals=5, given=frozenset({"equals"}))]),
     )
+    text_equal = select(Contact.id).where(
+        Contact.tenant_id == tenant,
+        *query.conditions([Condition(key="code", equals="c5", given=frozenset({"equals"}))]),
+    )
     connection = await db.connect()
     await seed_scores(connection, admin, 3_000)
     owner = await asyncpg.connect(database_urls.owner)
@@ -208,7 +214,12 @@ async def test_filters_and_ordering_use_the_indexes_under_rls(client, db, databa
     plans = {}
     async with connection.transaction():
         await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
-        for name, statement in [("ordered", ordered), ("ranged", ranged), ("equal", equal)]:
+        for name, statement in [
+            ("ordered", ordered),
+            ("ranged", ranged),
+            ("equal", equal),
+            ("text", text_equal),
+        ]:
             sql, parameters = compiled(statement)
             rows = await connection.fetch("explain " + sql, *parameters)
             plans[name] = "\n".join(row[0] for row in rows)
@@ -218,7 +229,10 @@ async def test_filters_and_ordering_use_the_indexes_under_rls(client, db, databa
     assert index_name("contacts", "score") in plans["ranged"] and "Index Cond" in plans["ranged"], plans[
         "ranged"
     ]
-    assert "contacts_custom_idx" in plans["equal"], plans["equal"]
+    assert index_name("contacts", "score") in plans["equal"] and "Index Cond" in plans["equal"], plans[
+        "equal"
+    ]
+    assert "contacts_custom_idx" in plans["text"], plans["text"]
     assert definition["filterable"] is True
 
 
@@ -231,7 +245,7 @@ async def seed_scores(connection, admin, count: int) -> None:
             insert into contacts (tenant_id, id, first_name, last_name, owner_id, custom, custom_sort)
             select $1, gen_random_uuid(), 'Bulk', 'Row ' || i,
                    (select user_id from memberships limit 1),
-                   jsonb_build_object('score', i % 1000),
+                   jsonb_build_object('score', i % 1000, 'code', 'c' || i),
                    jsonb_build_object('score', (1000000000000000000 + i % 1000)::text || '.0000000000')
             from generate_series(1, $2) as i
             """,
