@@ -132,10 +132,10 @@ async def seed_contacts(owner_url: str, tenant_id: Any, owner_id: Any, count: in
                                           custom, custom_sort)
                     select $1, gen_random_uuid(), 'Bench', 'Contact ' || lpad(i::text, 7, '0'), $2,
                            'bench contact ' || i,
-                           jsonb_build_object('score', (i * 7919) % 10000,
+                           jsonb_build_object('score', (i::bigint * 7919) % 10000,
                                               'segment', ($5::text[])[1 + i % 5],
                                               'region', 'north-' || (i % 97)),
-                           jsonb_build_object('score', lpad(($6::bigint + (i * 7919) % 10000)::text, 19, '0')
+                           jsonb_build_object('score', lpad(($6::bigint + (i::bigint * 7919) % 10000)::text, 19, '0')
                                                        || '.0000000000',
                                               'segment', ($5::text[])[1 + i % 5],
                                               'region', 'north-' || (i % 97))

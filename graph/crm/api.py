@@ -48,7 +48,7 @@ from graph.crm.inputs import (
 )
 from graph.crm.types import Account, Activity, Contact
 from tenants.errors import DomainError
-from tenants.fields.query import refuse_hidden_filters
+from tenants.fields.query import refuse_hidden_filters, refuse_hidden_search
 
 Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
@@ -108,6 +108,8 @@ class CrmQuery:
     ) -> Connection[Contact]:
         actor = info.context.actor
         refuse_hidden_filters(actor, models.CONTACT, used_filters(filter, CONTACT_FILTER_FIELDS))
+        if filter is not None and filter.search:
+            await refuse_hidden_search(await info.context.session(), actor, models.CONTACT)
         custom, custom_sort = await custom_list(
             info.context, models.CONTACT, models.Contact, filter, order_by
         )

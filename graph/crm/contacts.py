@@ -20,6 +20,7 @@ from graph.crm.rules import active_member, check_version, clean_tags, collect, f
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import apply_custom_values
+from tenants.fields.values import searchable_values
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import bounded_text, email_address, optional_text, required_text
 
@@ -92,6 +93,12 @@ def search_text(contact: Contact) -> str:
     return " ".join([contact.first_name, contact.last_name, *contact.emails]).lower()
 
 
+async def full_search_text(session: AsyncSession, contact: Contact) -> str:
+    """Names, emails and the values of searchable custom fields."""
+    extra = await searchable_values(session, CONTACT, contact.custom)
+    return " ".join([search_text(contact), *extra]).lower()
+
+
 async def clean_contact(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
     rules: dict[str, Any] = {
         "first_name": lambda v: required_text(v, "firstName", 100),
@@ -122,6 +129,7 @@ async def create_contact(session: AsyncSession, actor: Actor, values: Mapping[st
     contact.tags = contact.tags or []
     contact.search_text = search_text(contact)
     custom_changes = await apply_custom_values(session, actor, CONTACT, contact, values, creating=True)
+    contact.search_text = await full_search_text(session, contact)
     session.add(contact)
     await session.flush()
     after = snapshot(contact, AUDITED_FIELDS)
@@ -143,6 +151,7 @@ async def update_contact(
         setattr(contact, key, value)
     contact.search_text = search_text(contact)
     custom_changes = await apply_custom_values(session, actor, CONTACT, contact, values, creating=False)
+    contact.search_text = await full_search_text(session, contact)
     await flush_versioned(session, "contact")
     changes = {**audit.diff(before, snapshot(contact, AUDITED_FIELDS)), **custom_changes}
     await audit.record(session, actor, "contact.update", CONTACT, contact.id, changes)

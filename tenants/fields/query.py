@@ -202,3 +202,18 @@ def refuse_hidden_filters(
                 f"Your role hides a field `{name}` reads; filter or sort by something else.",
                 f"{path}.{name}",
             )
+
+
+async def refuse_hidden_search(session: AsyncSession, actor: Actor, object_type: str) -> None:
+    """A search over searchable custom fields would match hidden values: refused when the actor's role
+    hides any searchable field of the type."""
+    hidden = actor.permissions.hidden_fields(object_type)
+    if not any(field.startswith("custom.") for field in hidden):
+        return
+    for definition in await active_definitions(session, object_type):
+        if definition.searchable and f"custom.{definition.key}" in hidden:
+            raise DomainError(
+                ErrorCode.PERMISSION_DENIED,
+                "Your role hides a field the search reads; filter by something else.",
+                "filter.search",
+            )

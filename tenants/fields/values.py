@@ -231,3 +231,15 @@ def hidden_change_keys(actor: Actor, object_type: str) -> set[str]:
         if entry is not None:
             keys.update(entry.builtin_fields.get(field, ()))
     return keys
+
+
+async def searchable_values(session: AsyncSession, object_type: str, custom: Mapping[str, Any]) -> list[str]:
+    """Text of the record's values in live `searchable` fields, for an area's search column."""
+    if not custom:
+        return []
+    values = []
+    for definition in await active_definitions(session, object_type):
+        value = custom.get(definition.key)
+        if definition.searchable and value is not None:
+            values.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+    return values

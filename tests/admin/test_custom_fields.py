@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tenants.options import register_option_list
 from tests.admin.documents import (
     ACCOUNT,
     ARCHIVE_FIELD,
@@ -373,3 +374,30 @@ async def test_archive_hides_keeps_restores_and_purge_removes(client):
     assert recreated["key"] == "legacy"
     after = (await client.execute(ACCOUNT, {"id": account["id"]}, admin.token))["account"]
     assert after["customFields"] == {}
+
+
+register_option_list("admin_test_regions", "Regions", [("emea", "EMEA"), ("apac", "APAC")])
+
+
+async def test_select_fields_can_use_a_tenant_option_list(client):
+    admin = await client.sign_up()
+    definition = await define_field(client, admin, "account", "region", "SINGLE_SELECT",
+                                    validation={"optionList": "admin_test_regions"})  # fmt: skip
+    unknown_list = (
+        await client.execute(
+            CREATE_FIELD,
+            {"input": {"objectType": "account", "key": "x", "label": "X", "type": "MULTI_SELECT",
+                       "validation": {"optionList": "no_such_list"}}},
+            admin.token,
+        )
+    )["createFieldDefinition"]  # fmt: skip
+
+    account = await create(client, admin, "account", custom={"region": "apac"})
+    bad = await client.execute(
+        CREATE_ACCOUNT, {"input": {"name": "X", "custom": {"region": "mars"}}}, admin.token
+    )
+
+    assert definition["validation"]["optionList"] == "admin_test_regions"
+    assert error_pairs(unknown_list) == [("validation.optionList", "NOT_FOUND")]
+    assert account["customFields"] == {"region": "apac"}
+    assert error_pairs(bad["createAccount"]) == [("custom.region", "INVALID")]

@@ -257,3 +257,34 @@ async def seed_scores(connection, admin, count: int) -> None:
 class FakeDefinition:
     def __init__(self, key: str, field_type: str) -> None:
         self.key, self.field_type, self.filterable, self.validation = key, field_type, True, {}
+
+
+async def test_searchable_fields_join_the_contact_search_unless_hidden(client):
+    from tests.admin.documents import UPDATE_ROLE, assign, create_role, grants
+
+    admin = await client.sign_up()
+    await define_field(client, admin, "contact", "nickname", "TEXT", searchable=True)
+    await define_field(client, admin, "contact", "private", "TEXT")
+    await create(
+        client, admin, "contact", lastName="Found", custom={"nickname": "Zebulon", "private": "Quixote"}
+    )
+
+    found = await names(client, admin, {"search": "zebul"})
+    not_searchable = await names(client, admin, {"search": "quixote"})
+
+    assert (found, not_searchable) == (["Found"], [])
+    role = await create_role(client, admin, "no-nick")
+    rep = await client.add_member(admin, "viewer", "rep")
+    await assign(client, admin, rep, role)
+    assert await names(client, rep, {"search": "zebul"}) == ["Found"]
+    hide = {"contact": {"custom.nickname": "HIDDEN"}}
+    payload = (
+        await client.execute(
+            UPDATE_ROLE,
+            {"id": role["id"], "version": 1, "input": {"grants": grants(fields=hide)}},
+            admin.token,
+        )
+    )["updateRole"]
+    assert payload["errors"] == []
+    errors = await client.errors(CONTACTS, {"filter": {"search": "zebul"}}, rep.token)
+    assert errors[0]["extensions"]["code"] == "PERMISSION_DENIED"
