@@ -26,11 +26,12 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
-from bench.database import admin_url_for, prepare_database
+from bench.database import admin_url_for, prepare_database, with_database
 from bench.load import Scenario, Stats, drive
 from bench.server import UvicornServer
 from bench.tenants import PASSWORD, admin_email, create_tenant, production_settings
 from gateway.services import Services
+from tenants.embedded import urls_for
 from tenants.fields.indexes import build_indexes
 from tenants.fields.kinds import number_sort_key
 
@@ -86,6 +87,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=100, help="measured requests per scenario")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--data-dir", type=Path, default=Path(".crm/bench"))
+    parser.add_argument(
+        "--explain-only", action="store_true", help="EXPLAIN on the database of a previous run"
+    )
     return parser.parse_args(argv)
 
 
@@ -135,8 +139,9 @@ async def seed_contacts(owner_url: str, tenant_id: Any, owner_id: Any, count: in
                            jsonb_build_object('score', (i::bigint * 7919) % 10000,
                                               'segment', ($5::text[])[1 + i % 5],
                                               'region', 'north-' || (i % 97)),
-                           jsonb_build_object('score', lpad(($6::bigint + (i::bigint * 7919) % 10000)::text, 19, '0')
-                                                       || '.0000000000',
+                           jsonb_build_object('score',
+                                              lpad(($6::bigint + (i::bigint * 7919) % 10000)::text, 19, '0')
+                                              || '.0000000000',
                                               'segment', ($5::text[])[1 + i % 5],
                                               'region', 'north-' || (i % 97))
                     from generate_series($3::int, $4::int) as i
@@ -210,6 +215,14 @@ async def explain(app_url: str, tenant_id: Any) -> list[tuple[str, str]]:
         "score range + order": base.where(
             *query.conditions([Condition(key="score", range=(4000, 4010), given=frozenset({"range"}))])
         ).order_by(*by_score),
+        "segment equals + score >= 9990, by score": base.where(
+            *query.conditions(
+                [
+                    Condition(key="segment", equals="beta", given=frozenset({"equals"})),
+                    Condition(key="score", range=(9990, None), given=frozenset({"range"})),
+                ]
+            )
+        ).order_by(*by_score),
     }
     plans = []
     connection = await asyncpg.connect(app_url)
@@ -225,6 +238,14 @@ async def explain(app_url: str, tenant_id: Any) -> list[tuple[str, str]]:
     finally:
         await connection.close()
     return plans
+
+
+async def only_tenant(owner_url: str) -> Any:
+    connection = await asyncpg.connect(owner_url)
+    try:
+        return await connection.fetchval("select id from tenant_registry limit 1")
+    finally:
+        await connection.close()
 
 
 def _desc() -> Any:
@@ -251,6 +272,12 @@ async def login(base_url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     admin_url, _ = admin_url_for(arguments.data_dir)
+    if arguments.explain_only:
+        urls = urls_for(with_database(admin_url, DATABASE), DATABASE, "crm_app")
+        tenant_id = asyncio.run(only_tenant(urls.owner))
+        for name, plan in asyncio.run(explain(urls.app, tenant_id)):
+            print(f"\n--- {name}\n{plan}")
+        return 0
     started = time.perf_counter()
     urls = prepare_database(admin_url, DATABASE, recreate=True)
     services = Services.build(production_settings(), urls.app)

@@ -119,7 +119,7 @@ class Team:
 
 
 @strawberry.type(description="A member of this tenant as administrators see it.")
-class Member:
+class TenantMember:
     user_id: strawberry.ID
     role_key: str
     team_id: strawberry.ID | None
@@ -127,7 +127,7 @@ class Member:
     _user_id: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_model(cls, membership: models.Membership, role_key: str) -> Member:
+    def from_model(cls, membership: models.Membership, role_key: str) -> TenantMember:
         team = str(encode_id("Team", membership.team_id)) if membership.team_id else None
         return cls(
             user_id=strawberry.ID(str(encode_id("User", membership.user_id))),
@@ -218,7 +218,7 @@ class TeamPayload:
 
 @strawberry.type
 class MemberPayload:
-    member: Member | None = None
+    member: TenantMember | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -237,7 +237,7 @@ class ReassignRecordsPayload:
 async def member_payload(info: Info, membership: models.Membership) -> MemberPayload:
     session = await info.context.session()
     role = await roles.get_role(session, membership.role_id)
-    return MemberPayload(member=Member.from_model(membership, role.key))
+    return MemberPayload(member=TenantMember.from_model(membership, role.key))
 
 
 @strawberry.type
@@ -253,9 +253,11 @@ class AccessQuery:
         return [Team.from_model(team) for team in await teams.list_teams(session, actor)]
 
     @strawberry.field(description="Members with role, team and status (needs manage_users).")
-    async def members(self, info: Info) -> list[Member]:
+    async def tenant_members(self, info: Info) -> list[TenantMember]:
         session, actor = await info.context.session(), info.context.actor
-        return [Member.from_model(m, role.key) for m, role in await members.list_members(session, actor)]
+        return [
+            TenantMember.from_model(m, role.key) for m, role in await members.list_members(session, actor)
+        ]
 
 
 @strawberry.type

@@ -294,6 +294,13 @@ async def update_definition(
         raise DomainError(
             ErrorCode.CONFLICT, "This field was changed since you read it; reload and retry.", "version"
         )
+    with session.no_autoflush:  # the checks below query; one UPDATE (one version bump) at the end
+        return await apply_update(session, actor, definition, values)
+
+
+async def apply_update(
+    session: AsyncSession, actor: Actor, definition: FieldDefinition, values: Mapping[str, Any]
+) -> FieldDefinition:
     before = snapshot(definition)
     new_type = clean_field_type(values["field_type"]) if values.get("field_type") else None
     old_type = FieldType(definition.field_type)

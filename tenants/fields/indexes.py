@@ -14,7 +14,8 @@ work the same, only without the index. It:
 2. creates the missing indexes `(tenant_id, <sort key of 'key'> COLLATE "C", id)` (the expression of
    tenants/fields/query.py `sort_expression`, '' when missing) with
    CREATE INDEX CONCURRENTLY (an invalid leftover of an interrupted build is dropped and rebuilt);
-3. drops, also concurrently, `cf_` indexes no tenant needs any more.
+3. drops, also concurrently, `cf_` indexes no tenant needs any more;
+4. ANALYZEs the tables that got a new index (expression statistics exist only once the index does).
 
 The collation is the index column's, not part of the expression: the planner strips the query's
 COLLATE from the operand before matching it to the index expression, then compares collations.
@@ -96,10 +97,16 @@ async def build_indexes(owner_url: str) -> dict[str, list[str]]:
                 # Outside a transaction block: asyncpg runs a lone statement in autocommit mode.
                 await connection.execute(f"drop index concurrently if exists {name}")
                 dropped.append(name)
+        analyze: set[str] = set()
         for name, (table, key) in sorted(needed.items()):
             if existing.get(name) is not True:
                 await connection.execute(index_statement(table, key))
                 created.append(name)
+                analyze.add(table)
+        for table in sorted(analyze):
+            # ANALYZE gathers statistics of index expressions only once the index exists; without them
+            # the planner guesses selectivities and can pick the wrong index (measured: 700 ms vs 1 ms).
+            await connection.execute(f"analyze {table}")
         return {"created": created, "dropped": dropped}
     finally:
         await connection.close()

@@ -126,7 +126,7 @@ SET_TEAM = f"""
 mutation($userId: ID!, $teamId: ID) {{
   setMemberTeam(userId: $userId, teamId: $teamId) {{ member {{ userId teamId }} {ERRORS} }}
 }}"""
-MEMBERS = "query { members { userId roleKey teamId isActive user { email } } }"
+MEMBERS = "query { tenantMembers { userId roleKey teamId isActive user { email } } }"
 DEACTIVATE = f"""
 mutation($userId: ID!) {{ deactivateMember(userId: $userId) {{ member {{ userId isActive }} {ERRORS} }} }}"""
 REACTIVATE = f"""
