@@ -8,6 +8,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
+from graph.admin.api import AdminMutation, AdminQuery
+from graph.admin.rules import field_rules_extension
 from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
@@ -48,6 +50,8 @@ MUTATION_AREAS: tuple[type, ...] = (
 )
 QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, DocumentsQuery)
 MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, DocumentsMutation)
+QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, AdminQuery)
+MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, AdminMutation)
 
 
 def node_query() -> type:
@@ -66,6 +70,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=merge_types("Query", (node_query(), *QUERY_AREAS)),
         mutation=merge_types("Mutation", MUTATION_AREAS),
-        extensions=schema_extensions(settings),
+        extensions=[*schema_extensions(settings), field_rules_extension()],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP),
     )
