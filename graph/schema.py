@@ -1,4 +1,4 @@
-"""Assembles Query and Mutation from the areas, with the shared extensions and configuration."""
+"""Assembles Query, Mutation and Subscription from the areas, with the shared extensions and configuration."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
+from graph.live.api import SUBSCRIPTION_AREAS
 
 # Each area contributes its root types here.
 QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery)
@@ -34,6 +35,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=merge_types("Query", (node_query(), *QUERY_AREAS)),
         mutation=merge_types("Mutation", MUTATION_AREAS),
+        subscription=merge_types("Subscription", SUBSCRIPTION_AREAS),
         extensions=schema_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
