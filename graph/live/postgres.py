@@ -36,6 +36,13 @@ class PostgresEventBus(EventBus):
         self.listening = asyncio.Event()
         self.reconnects = 0
         self._task: asyncio.Task[None] | None = None
+        self._connection: asyncpg.Connection | None = None
+
+    @property
+    def listener_pid(self) -> int | None:
+        """The backend pid of the LISTEN connection (None while reconnecting)."""
+        connection = self._connection
+        return connection.get_server_pid() if connection is not None and not connection.is_closed() else None
 
     async def start_listening(self, ready_timeout: float = 10.0) -> None:
         self._task = asyncio.create_task(self._listen_forever(), name="crm-live-listener")
@@ -62,7 +69,10 @@ class PostgresEventBus(EventBus):
         while True:
             connection: asyncpg.Connection | None = None
             try:
-                connection = await asyncpg.connect(self.dsn, timeout=5)
+                connection = await asyncpg.connect(
+                    self.dsn, timeout=5, server_settings={"application_name": "crm-live-listener"}
+                )
+                self._connection = connection
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
                 await connection.add_listener(CHANNEL, self._on_notification)
@@ -80,6 +90,7 @@ class PostgresEventBus(EventBus):
                 logger.warning("event listener connection lost (%s); reconnecting", error)
             finally:
                 self.listening.clear()
+                self._connection = None
                 if connection is not None and not connection.is_closed():
                     connection.terminate()
             await asyncio.sleep(next(delays))

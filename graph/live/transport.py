@@ -21,6 +21,8 @@ import contextlib
 import logging
 from typing import Any
 
+from graphql import GraphQLError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -163,6 +165,16 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await task
         await super().shutdown()
+
+    async def _handle_pre_execution_error(self, operation: Operation[LiveContext, None], result: Any) -> None:
+        first = result.errors[0] if result.errors else None
+        if first is not None and isinstance(first.original_error, InvalidOperationTypeError):
+            result.errors = [
+                GraphQLError(
+                    "Only subscriptions run over WebSocket; send queries and mutations by HTTP POST."
+                )
+            ]
+        await super()._handle_pre_execution_error(operation, result)
 
     async def run_operation(self, operation: Operation[LiveContext, None]) -> None:
         """Strawberry's, restricted to subscriptions, with one event scope per operation task."""

@@ -119,5 +119,5 @@ async def close_code(socket: Any, within: float = 5.0) -> tuple[int | None, str]
     with contextlib.suppress(websockets.ConnectionClosed):
         while True:
             await asyncio.wait_for(socket.recv(), within)
-    assert socket.close_rcvd is not None, "the server did not close the connection"
-    return socket.close_rcvd.code, socket.close_rcvd.reason
+    assert socket.protocol.close_rcvd is not None, "the server did not close the connection"
+    return socket.protocol.close_rcvd.code, socket.protocol.close_rcvd.reason
