@@ -34,11 +34,14 @@ import websockets
 from bench.database import admin_url_for, prepare_database
 from bench.server import UvicornServer
 from graph.live.events import CHANNEL, Event
+from tenants.embedded import DatabaseUrls
+from tenants.ids import new_id
+from tenants.tokens import digest, new_session_token
 
 PROTOCOL = "graphql-transport-ws"
 SIGN_UP = """
 mutation SignUp($input: SignUpInput!) {
-  signUp(input: $input) { token tenant { id } errors { code message } } }
+  signUp(input: $input) { token user { id } tenant { id } errors { code message } } }
 """
 CREATE = 'mutation { createAccount(input: {name: "Live bench"}) { account { id } errors { code } } }'
 SUBSCRIPTION = "subscription { accountsChanged { type version dropped account { id name owner { email } } } }"
@@ -56,6 +59,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--subscribers", type=int, default=1_000)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between commits")
+    parser.add_argument(
+        "--drain", type=float, default=120.0, help="max seconds to wait for the last deliveries"
+    )
     parser.add_argument("--pool-size", type=int, default=10)
     parser.add_argument("--database", default="crm_bench_live")
     parser.add_argument("--data-dir", type=Path, default=Path(".crm/bench"))
@@ -75,7 +81,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))]
 
 
-async def sign_up(base_url: str) -> tuple[str, uuid.UUID, str]:
+async def sign_up(base_url: str) -> tuple[str, uuid.UUID, uuid.UUID, str]:
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
         email = f"live-bench-{uuid.uuid4().hex[:8]}@example.com"
         variables = {
@@ -89,11 +95,34 @@ async def sign_up(base_url: str) -> tuple[str, uuid.UUID, str]:
         payload = (await http.post("/graphql", json={"query": SIGN_UP, "variables": variables})).json()
         token = payload["data"]["signUp"]["token"]
         tenant_id = uuid.UUID(payload["data"]["signUp"]["tenant"]["id"])
+        user_id = global_uuid(payload["data"]["signUp"]["user"]["id"])
         created = (
             await http.post("/graphql", json={"query": CREATE}, headers={"authorization": f"Bearer {token}"})
         ).json()
         account_global_id = created["data"]["createAccount"]["account"]["id"]
-    return token, tenant_id, account_global_id
+    return token, tenant_id, user_id, account_global_id
+
+
+def global_uuid(global_id: str) -> uuid.UUID:
+    from strawberry import relay
+
+    return uuid.UUID(relay.GlobalID.from_id(global_id).node_id)
+
+
+async def extra_sessions(owner_url: str, user_id: uuid.UUID, tenant_id: uuid.UUID, count: int) -> list[str]:
+    """More logins of the same user, made in SQL (an argon2 login each would take minutes): every
+    subscriber then has its own session token, so each re-validation looks up a different session."""
+    tokens = [new_session_token() for _ in range(count)]
+    connection = await asyncpg.connect(owner_url)
+    try:
+        await connection.executemany(
+            "insert into user_sessions (id, user_id, token_hash, active_tenant_id, expires_at)"
+            " values ($1, $2, $3, $4, now() + interval '1 day')",
+            [(new_id(), user_id, digest(token), tenant_id) for token in tokens],
+        )
+    finally:
+        await connection.close()
+    return tokens
 
 
 async def connect(ws_url: str, token: str, subscriber: Subscriber, handshakes: asyncio.Semaphore) -> None:
@@ -147,25 +176,35 @@ async def commit_updates(
     return commits
 
 
-async def run(arguments: argparse.Namespace, server: UvicornServer, app_url: str) -> dict[str, Any]:
-    assert server.process is not None
-    token, tenant_id, account_global_id = await sign_up(server.base_url)
-    from strawberry import relay
+async def all_delivered(subscribers: list[Subscriber], versions: set[int], within: float) -> None:
+    """Waits until every subscriber has every version (or `within` seconds have passed)."""
+    deadline = time.perf_counter() + within
+    while time.perf_counter() < deadline:
+        if all(versions <= subscriber.arrivals.keys() for subscriber in subscribers):
+            return
+        await asyncio.sleep(0.1)
 
-    account_id = uuid.UUID(relay.GlobalID.from_id(account_global_id).node_id)
+
+async def run(arguments: argparse.Namespace, server: UvicornServer, urls: DatabaseUrls) -> dict[str, Any]:
+    assert server.process is not None
+    token, tenant_id, user_id, account_global_id = await sign_up(server.base_url)
+    account_id = global_uuid(account_global_id)
+    tokens = [token, *await extra_sessions(urls.owner, user_id, tenant_id, arguments.subscribers - 1)]
     ws_url = server.base_url.replace("http://", "ws://") + "/graphql"
     memory_idle = rss_mib(server.process.pid)
 
     subscribers = [Subscriber() for _ in range(arguments.subscribers)]
     handshakes = asyncio.Semaphore(50)
     started = time.perf_counter()
-    await asyncio.gather(*(connect(ws_url, token, s, handshakes) for s in subscribers))
+    await asyncio.gather(
+        *(connect(ws_url, t, s, handshakes) for t, s in zip(tokens, subscribers, strict=True))
+    )
     connect_seconds = time.perf_counter() - started
     memory_connected = rss_mib(server.process.pid)
 
     listeners = [asyncio.create_task(listen(s)) for s in subscribers]
-    commits = await commit_updates(app_url, tenant_id, account_id, arguments.events, arguments.interval)
-    await asyncio.sleep(max(5.0, arguments.interval * 2))  # let the last fan-out finish
+    commits = await commit_updates(urls.app, tenant_id, account_id, arguments.events, arguments.interval)
+    await all_delivered(subscribers, set(commits), within=arguments.drain)
     memory_after = rss_mib(server.process.pid)
     for task in listeners:
         task.cancel()
@@ -209,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     urls = prepare_database(admin_url, arguments.database, recreate=True)
     log_path = Path("bench/results") / f"live-{time.strftime('%Y%m%d-%H%M%S')}.log"
     with UvicornServer(urls.app, workers=1, pool_size=arguments.pool_size, log_path=log_path) as server:
-        results = asyncio.run(run(arguments, server, urls.app))
+        results = asyncio.run(run(arguments, server, urls))
     width = max(len(key) for key in results)
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")

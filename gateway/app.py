@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -59,6 +60,7 @@ class GraphQLApp(GraphQLHTTPView):
         )
         self.services = services
         self.bus = bus
+        self.live_slots = asyncio.Semaphore(settings.db_pool_size)
         self.max_body_bytes = settings.max_body_bytes
         self.graphiql_enabled = settings.graphiql_enabled
 
@@ -71,6 +73,7 @@ class GraphQLApp(GraphQLHTTPView):
                 request_id=request_id_for(request),  # type: ignore[arg-type]
                 client_address=request.client.host if request.client else None,
                 bus=self.bus,
+                slots=self.live_slots,
             )
         context = RequestContext(
             services=self.services,

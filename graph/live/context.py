@@ -13,6 +13,7 @@ event's session without seeing another subscription's.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 class EventScope:
     session: AsyncSession | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
+    holds_slot: bool = False
 
 
 CURRENT_SCOPE: ContextVar[EventScope | None] = ContextVar("crm_live_event_scope", default=None)
@@ -48,6 +50,9 @@ class LiveContext(RequestContext):
     connection_params: dict[str, Any] | None = None
     credential: Credential | None = None
     connection: LiveTransportHandler | None = None
+    # Caps the transactions live deliveries hold at once (process-wide), so a fan-out to thousands of
+    # subscribers waits here rather than timing out on the pool, and leaves connections for HTTP.
+    slots: asyncio.Semaphore | None = None
 
     @property
     def event_bus(self) -> EventBus:
@@ -64,6 +69,9 @@ class LiveContext(RequestContext):
     async def session(self) -> AsyncSession:
         scope = self._scope()
         if scope.session is None:
+            if self.slots is not None and not scope.holds_slot:
+                await self.slots.acquire()
+                scope.holds_slot = True
             session = self.db.sessions()
             await session.begin()
             scope.session = session
@@ -78,16 +86,22 @@ class LiveContext(RequestContext):
 
     async def finish(self, *, commit: bool) -> None:
         scope = CURRENT_SCOPE.get()
-        if scope is None or scope.session is None:
+        if scope is None:
             return
         session, scope.session = scope.session, None
         try:
-            if commit:
-                await session.commit()
-            else:
-                await session.rollback()
+            if session is not None:
+                try:
+                    if commit:
+                        await session.commit()
+                    else:
+                        await session.rollback()
+                finally:
+                    await session.close()
         finally:
-            await session.close()
+            if scope.holds_slot and self.slots is not None:
+                scope.holds_slot = False
+                self.slots.release()
 
     def loader(self, name: str, factory: Any) -> Any:
         loaders = self._scope().loaders

@@ -32,6 +32,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     CompleteMessage,
     ConnectionInitMessage,
 )
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from gateway.auth import AuthenticationFailed, Credential, credential_from
@@ -165,6 +166,21 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await task
         await super().shutdown()
+
+    async def _send_result_stream(self, operation: Operation[LiveContext, None], result_source: Any) -> None:
+        """Strawberry's, but the event's transaction ends before the frame is sent: a slow client then
+        holds no pooled connection while its socket drains."""
+        first = True
+        async for result in result_source:
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            await self.context.finish(commit=True)
+            await operation.send_next(result)
+            first = False
 
     async def _handle_pre_execution_error(self, operation: Operation[LiveContext, None], result: Any) -> None:
         first = result.errors[0] if result.errors else None
