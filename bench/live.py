@@ -127,9 +127,15 @@ async def extra_sessions(owner_url: str, user_id: uuid.UUID, tenant_id: uuid.UUI
 
 async def connect(ws_url: str, token: str, subscriber: Subscriber, handshakes: asyncio.Semaphore) -> None:
     async with handshakes:
-        socket = await websockets.connect(ws_url, subprotocols=[PROTOCOL], ping_interval=None)  # type: ignore[list-item]
+        socket = await websockets.connect(
+            ws_url,
+            subprotocols=[PROTOCOL],  # type: ignore[list-item]
+            open_timeout=120,
+            ping_interval=None,
+        )
         await socket.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 120))
+        assert ack["type"] == "connection_ack", ack
         await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
         first = json.loads(await socket.recv())
         assert first["payload"]["data"]["accountsChanged"]["type"] == "subscribed", first

@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -37,21 +38,25 @@ class Subscription:
     def __init__(self, bus: EventBus, tenant_id: uuid.UUID, max_queue: int) -> None:
         self.bus = bus
         self.tenant_id = tenant_id
-        self.queue: asyncio.Queue[Event | Dropped] = asyncio.Queue(maxsize=max_queue)
+        # Items with the (monotonic) time this process received them.
+        self.queue: asyncio.Queue[tuple[Event | Dropped, float]] = asyncio.Queue(maxsize=max_queue)
         self.dropped_count = 0
+        self.received_at = 0.0  # when the item `next` returned last arrived
 
     def offer(self, item: Event | Dropped) -> None:
         """Never blocks the listener: on overflow, the backlog becomes one DROPPED marker."""
+        now = time.monotonic()
         try:
-            self.queue.put_nowait(item)
+            self.queue.put_nowait((item, now))
         except asyncio.QueueFull:
             self.dropped_count += self.queue.qsize()
             while not self.queue.empty():
                 self.queue.get_nowait()
-            self.queue.put_nowait(DROPPED)
+            self.queue.put_nowait((DROPPED, now))
 
     async def next(self) -> Event | Dropped:
-        return await self.queue.get()
+        item, self.received_at = await self.queue.get()
+        return item
 
     def close(self) -> None:
         self.bus.unsubscribe(self)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,7 +93,7 @@ async def live_stream(
                 if not accepts(item):
                     continue
                 async with context.event_scope():
-                    if not await still_allowed(context):
+                    if not await still_allowed(context, subscription.received_at):
                         await wait_for_close()
                     with domain_errors():
                         authorize(context, object_types)
@@ -121,16 +122,27 @@ def authorize(context: LiveContext, object_types: tuple[str, ...]) -> None:
         actor.require(object_type, Action.READ)
 
 
-async def still_allowed(context: LiveContext) -> bool:
-    """Re-validates the credential inside the event's transaction; closes the socket when it fails."""
+async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
+    """Re-validates the credential inside the event's transaction; closes the socket when it fails.
+
+    A check that started after this process received the event already saw every change committed
+    before it (a revocation included), so another subscription of the same connection, or the next
+    event of the same burst, reuses it instead of asking the database again.
+    """
     connection = context.connection
     assert connection is not None, "a LiveContext is always bound to its transport"
+    if connection.validated_at >= event_received_at:
+        return not connection.closing
+    started = time.monotonic()
     try:
         actor = await context.authenticate(await context.session())
     except AuthenticationFailed as error:
         await connection.forbid(str(error))
         return False
-    return await connection.adopt(actor)
+    if not await connection.adopt(actor):
+        return False
+    connection.validated_at = max(connection.validated_at, started)
+    return True
 
 
 async def wait_for_close() -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+import time
 from typing import Any
 
 from graphql import GraphQLError
@@ -74,6 +76,8 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         self.context.connection = self
         self.closing = False
         self.watchers: list[asyncio.Task[None]] = []
+        # Monotonic start time of the last successful credential check (connect, event or periodic).
+        self.validated_at = 0.0
 
     @property
     def settings(self) -> Any:
@@ -106,7 +110,9 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         self.context.connection_params = payload
         try:
             self.context.credential = credential_in(payload)
+            started = time.monotonic()
             self.context.actor_or_none = await self.context.authenticate()
+            self.validated_at = started
         except MissingCredential:
             await self.close(
                 UNAUTHORIZED, "Unauthorized: send {token: <session token or API key>} in connection_init"
@@ -129,6 +135,7 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
 
     async def revalidate(self) -> bool:
         """False (and the connection closed with 4403) when the credential no longer holds."""
+        started = time.monotonic()
         try:
             actor = await self.context.authenticate()
         except AuthenticationFailed as error:
@@ -137,7 +144,10 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         except Exception:  # the database is unreachable for a moment: try again next time
             logger.warning("could not re-validate a WebSocket connection", exc_info=True)
             return True
-        return await self.adopt(actor)
+        if not await self.adopt(actor):
+            return False
+        self.validated_at = max(self.validated_at, started)
+        return True
 
     async def adopt(self, actor: Any) -> bool:
         """Take a freshly validated actor (its role may have changed); another tenant ends the connection."""
@@ -148,9 +158,16 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         return True
 
     async def revalidate_periodically(self) -> None:
+        """Idle connections are checked every interval; busy ones are already checked by their events.
+        A random phase keeps thousands of connections from checking in the same instant."""
+        interval = self.settings.live_revalidate_seconds
+        await asyncio.sleep(interval * random.random())  # noqa: S311 - spreading load, not security
         while not self.closing:
-            await asyncio.sleep(self.settings.live_revalidate_seconds)
-            await self.revalidate()
+            since = time.monotonic() - self.validated_at
+            if since >= interval:
+                await self.revalidate()
+                since = 0.0
+            await asyncio.sleep(interval - since)
 
     async def ping_periodically(self) -> None:
         while not self.closing:

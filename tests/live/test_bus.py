@@ -45,7 +45,7 @@ def test_an_overflowing_queue_keeps_its_bound_and_ends_with_a_dropped_marker() -
     for item in events:
         bus.dispatch(item)
     assert subscription.queue.qsize() <= 3
-    drained = [subscription.queue.get_nowait() for _ in range(subscription.queue.qsize())]
+    drained = [subscription.queue.get_nowait()[0] for _ in range(subscription.queue.qsize())]
     assert DROPPED in drained
     assert drained[-1] == events[-1] or drained[-1] is DROPPED
     assert subscription.dropped_count > 0
