@@ -83,7 +83,11 @@ async def live_stream(
         await bus.ensure_started()
         with bus.subscribe(context.actor.tenant_id) as subscription:
             async with context.event_scope():
+                # Like an HTTP query, a new subscription is authorized with the credential as it is now.
+                if not await still_allowed(context, time.monotonic()):
+                    await wait_for_close()
                 with domain_errors():
+                    authorize(context, object_types)
                     first = await subscribed(context)
                 yield first
             async for item in subscription:

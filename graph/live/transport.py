@@ -38,6 +38,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from gateway.auth import AuthenticationFailed, Credential, credential_from
+from graph.core.extensions import RequestLifecycle
 from graph.live.context import CURRENT_SCOPE, EventScope, LiveContext
 
 logger = logging.getLogger("crm.live")
@@ -78,6 +79,8 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         self.watchers: list[asyncio.Task[None]] = []
         # Monotonic start time of the last successful credential check (connect, event or periodic).
         self.validated_at = 0.0
+        # Errors of delivered events get the same codes and production masking as HTTP responses.
+        self.error_shaper = RequestLifecycle(production=self.settings.is_production)
 
     @property
     def settings(self) -> Any:
@@ -196,6 +199,10 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
                 await self._reject_incremental_delivery(operation)
                 return
             await self.context.finish(commit=True)
+            if result.errors:
+                result.errors = [
+                    self.error_shaper.shape(error, self.context.request_id) for error in result.errors
+                ]
             await operation.send_next(result)
             first = False
 
