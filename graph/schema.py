@@ -8,15 +8,34 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
+from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.live.api import SUBSCRIPTION_AREAS
+from graph.projects.api import ProjectsMutation, ProjectsQuery
+from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
+from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, CrmQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, CrmMutation)
+QUERY_AREAS: tuple[type, ...] = (
+    IdentityQuery,
+    AuditQuery,
+    SettingsQuery,
+    CrmQuery,
+    PipelineQuery,
+    ProjectsQuery,
+    ApprovalsQuery,
+)
+MUTATION_AREAS: tuple[type, ...] = (
+    IdentityMutation,
+    SettingsMutation,
+    CrmMutation,
+    PipelineMutation,
+    ProjectsMutation,
+    ApprovalsMutation,
+)
 
 
 def node_query() -> type:

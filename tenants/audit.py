@@ -23,8 +23,10 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
     return value
 
 
@@ -56,7 +58,7 @@ async def record(
             object_id=object_id,
             actor_user_id=user_id or (actor.user_id if actor else None),
             actor_api_key_id=actor.api_key_id if actor else None,
-            changes=dict(changes or {}),
+            changes=_plain(dict(changes or {})),
             request_id=actor.request_id if actor else None,
         )
     )

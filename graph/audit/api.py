@@ -25,8 +25,17 @@ NODE_TYPE_NAMES = {
     "account": "Account",
     "contact": "Contact",
     "activity": "Activity",
+    "opportunity": "Opportunity",
+    "competitor": "Competitor",
+    "pipeline": "Pipeline",
     "api_key": "ApiKey",
     "user": "User",
+    "project": "Project",
+    "milestone": "Milestone",
+    "task": "Task",
+    "risk": "Risk",
+    "change_request": "ChangeRequest",
+    "approval_request": "ApprovalRequest",
 }
 
 

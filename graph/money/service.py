@@ -1,0 +1,188 @@
+"""Money rules every area shares: currency codes, rounding, conversion into the tenant's base currency.
+
+Rounding: amounts are rounded half-up (away from zero on a tie, like most invoices) to the currency's
+minor unit (2 digits for EUR, 0 for JPY, 3 for KWD; Babel's CLDR data). Conversion multiplies by the
+rate in effect on the relevant date (the latest rate whose `effective_on` is on or before it) and then
+rounds to the base currency. Rates are stored as "1 unit of currency = rate units of base currency".
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from babel.numbers import get_currency_precision, list_currencies
+from sqlalchemy import ColumnElement, and_, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.money.models import ExchangeRate
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode
+from tenants.models import Tenant
+from tenants.permissions import Actor, Capability
+
+MAX_RATE = Decimal("1e9")
+
+
+@cache
+def _known_currencies() -> frozenset[str]:
+    # XXX/XTS and friends are ISO "no currency"/testing codes, not money.
+    return frozenset(code for code in list_currencies() if not code.startswith("X") or code in {"XAF", "XOF"})
+
+
+def validate_currency(code: str | None, field: str = "currency") -> str:
+    normalized = (code or "").strip().upper()
+    if normalized not in _known_currencies():
+        raise DomainError(
+            ErrorCode.INVALID, f"'{code}' is not an ISO 4217 currency code such as EUR or USD.", field
+        )
+    return normalized
+
+
+def minor_units(currency: str) -> int:
+    return get_currency_precision(currency)
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    exponent = Decimal(1).scaleb(-minor_units(currency))
+    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(ErrorCode.INVALID, f"'{value}' is not a number.", field) from None
+    if not amount.is_finite():
+        raise DomainError(ErrorCode.INVALID, "An amount must be a finite number.", field)
+    if amount < 0 and not allow_negative:
+        raise DomainError(ErrorCode.INVALID, "An amount cannot be negative.", field)
+    return amount
+
+
+async def base_currency(session: AsyncSession, tenant_id: uuid.UUID) -> str:
+    return (await session.scalar(select(Tenant.base_currency).where(Tenant.id == tenant_id))) or "USD"
+
+
+async def rate_on(session: AsyncSession, tenant_id: uuid.UUID, currency: str, on: date) -> Decimal | None:
+    if currency == await base_currency(session, tenant_id):
+        return Decimal(1)
+    return await session.scalar(
+        select(ExchangeRate.rate)
+        .where(
+            ExchangeRate.tenant_id == tenant_id,
+            ExchangeRate.currency == currency,
+            ExchangeRate.effective_on <= on,
+        )
+        .order_by(ExchangeRate.effective_on.desc())
+        .limit(1)
+    )
+
+
+async def to_base(
+    session: AsyncSession, tenant_id: uuid.UUID, amount: Decimal, currency: str, on: date
+) -> Decimal:
+    rate = await rate_on(session, tenant_id, currency, on)
+    if rate is None:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"No exchange rate for {currency} on or before {on.isoformat()}; add one with setExchangeRate.",
+            "currency",
+        )
+    return quantize(amount * rate, await base_currency(session, tenant_id))
+
+
+def rate_to_base_sql(currency_column: Any, on_date_column: Any) -> ColumnElement[Decimal]:
+    """Per-row rate for reports that convert in SQL: 1 for the base currency, NULL when missing.
+
+    Reads the request's tenant setting (`app.tenant_id`), the same one RLS enforces.
+    """
+    current_tenant = cast(func.nullif(func.current_setting("app.tenant_id", True), ""), UUID)
+    tenant_base = select(Tenant.base_currency).where(Tenant.id == current_tenant).scalar_subquery()
+    latest_rate = (
+        select(ExchangeRate.rate)
+        .where(
+            and_(
+                ExchangeRate.tenant_id == current_tenant,
+                ExchangeRate.currency == currency_column,
+                ExchangeRate.effective_on <= on_date_column,
+            )
+        )
+        .order_by(ExchangeRate.effective_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case((currency_column == tenant_base, literal(Decimal(1))), else_=latest_rate)
+
+
+# --- administration --------------------------------------------------------------------------
+
+
+async def set_base_currency(session: AsyncSession, actor: Actor, code: str) -> str:
+    """Changing the base currency does not rewrite rates: they must then be quoted against the new one."""
+    actor.require_capability(Capability.MANAGE_SETTINGS)
+    currency = validate_currency(code, "currency")
+    tenant = await session.get(Tenant, actor.tenant_id)
+    assert tenant is not None  # the actor's own tenant always exists inside its wall
+    before, tenant.base_currency = tenant.base_currency, currency
+    await session.flush()
+    await audit.record(
+        session, actor, "tenant.set_base_currency", "tenant", tenant.id, {"base_currency": [before, currency]}
+    )
+    return currency
+
+
+async def set_exchange_rate(
+    session: AsyncSession, actor: Actor, currency: str, effective_on: date, rate: Any
+) -> ExchangeRate:
+    actor.require_capability(Capability.MANAGE_SETTINGS)
+    code = validate_currency(currency)
+    if code == await base_currency(session, actor.tenant_id):
+        raise DomainError(
+            ErrorCode.INVALID, f"{code} is the base currency; its rate is always 1.", "currency"
+        )
+    value = parse_amount(rate, "rate")
+    if value == 0 or value > MAX_RATE:
+        raise DomainError(ErrorCode.INVALID, "A rate is greater than 0 and at most 1e9.", "rate")
+    existing = await session.scalar(
+        select(ExchangeRate).where(
+            ExchangeRate.tenant_id == actor.tenant_id,
+            ExchangeRate.currency == code,
+            ExchangeRate.effective_on == effective_on,
+        )
+    )
+    before = existing.rate if existing else None
+    if existing is None:
+        existing = ExchangeRate(
+            tenant_id=actor.tenant_id, currency=code, effective_on=effective_on, rate=value
+        )
+        session.add(existing)
+    else:
+        existing.rate = value
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "exchange_rate.set",
+        "exchange_rate",
+        existing.id,
+        {"currency": [None, code], "effective_on": [None, effective_on], "rate": [before, value]},
+    )
+    return existing
+
+
+async def delete_exchange_rate(session: AsyncSession, actor: Actor, rate_id: uuid.UUID) -> ExchangeRate:
+    actor.require_capability(Capability.MANAGE_SETTINGS)
+    existing = await session.get(ExchangeRate, (actor.tenant_id, rate_id))
+    if existing is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No exchange rate with this id.", "id")
+    await session.delete(existing)
+    await session.flush()
+    await audit.record(
+        session, actor, "exchange_rate.delete", "exchange_rate", rate_id, {"rate": [existing.rate, None]}
+    )
+    return existing

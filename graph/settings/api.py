@@ -1,0 +1,165 @@
+"""Tenant settings queries and mutations: numbering patterns, option lists, base currency, exchange rates.
+
+Every member may read them (forms and reports need them); changing them needs the MANAGE_FIELDS
+(option lists) or MANAGE_SETTINGS (numbering, currencies) capability.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from graph.core.context import RequestContext
+from graph.core.errors import mutation_payload
+from graph.core.filters import After, First
+from graph.core.ids import decode_id
+from graph.core.pagination import Connection, paginate
+from graph.money import service as money
+from graph.money.models import ExchangeRate as ExchangeRateModel
+from graph.settings.types import (
+    AddOptionInput,
+    CurrencySettings,
+    CurrencySettingsPayload,
+    ExchangeRate,
+    ExchangeRatePayload,
+    NumberingSequence,
+    NumberingSequencePayload,
+    OptionList,
+    OptionPayload,
+    OptionValueType,
+    SetExchangeRateInput,
+    UpdateOptionInput,
+)
+from tenants import numbering, options
+from tenants.numbering import SEQUENCES
+from tenants.options import OPTION_LISTS
+
+Info = strawberry.Info[RequestContext, None]
+
+
+async def sequence_view(info: Info, key: str) -> NumberingSequence:
+    sequence = numbering.sequence_named(key)
+    session, tenant_id = await info.context.session(), info.context.actor.tenant_id
+    return NumberingSequence(
+        key=key,
+        label=sequence.label,
+        pattern=await numbering.current_pattern(session, tenant_id, key),
+        default_pattern=sequence.default_pattern,
+    )
+
+
+async def option_list_view(info: Info, key: str, include_archived: bool) -> OptionList:
+    option_list = options.option_list_named(key, "key")
+    session, tenant_id = await info.context.session(), info.context.actor.tenant_id
+    values = await options.option_values(session, tenant_id, key, include_archived)
+    return OptionList(
+        key=key, label=option_list.label, options=[OptionValueType.from_model(v) for v in values]
+    )
+
+
+IncludeArchived = Annotated[
+    bool, strawberry.argument(description="Also list archived options (for admin screens).")
+]
+
+
+@strawberry.type
+class SettingsQuery:
+    @strawberry.field(description="The tenant's numbering sequences and their patterns.")
+    async def numbering_sequences(self, info: Info) -> list[NumberingSequence]:
+        return [await sequence_view(info, key) for key in sorted(SEQUENCES)]
+
+    @strawberry.field(description="One option list by key, e.g. lead_sources.")
+    async def option_list(
+        self, info: Info, key: str, include_archived: IncludeArchived = False
+    ) -> OptionList:
+        return await option_list_view(info, key, include_archived)
+
+    @strawberry.field(description="Every option list, with live options only.")
+    async def option_lists(self, info: Info) -> list[OptionList]:
+        return [await option_list_view(info, key, False) for key in sorted(OPTION_LISTS)]
+
+    @strawberry.field(description="The tenant's base currency.")
+    async def currency_settings(self, info: Info) -> CurrencySettings:
+        session, tenant_id = await info.context.session(), info.context.actor.tenant_id
+        return CurrencySettings(base_currency=await money.base_currency(session, tenant_id))
+
+    @strawberry.field(description="Exchange rates, by currency then newest first.")
+    async def exchange_rates(
+        self, info: Info, currency: str | None = None, first: First = None, after: After = None
+    ) -> Connection[ExchangeRate]:
+        info.context.actor  # noqa: B018 - reading rates still needs a login
+        statement = select(ExchangeRateModel)
+        if currency is not None:
+            statement = statement.where(ExchangeRateModel.currency == money.validate_currency(currency))
+        ordered = statement.order_by(
+            ExchangeRateModel.currency, ExchangeRateModel.effective_on.desc(), ExchangeRateModel.id
+        )
+        return await paginate(await info.context.session(), ordered, ExchangeRate.from_model, first, after)
+
+
+@strawberry.type
+class SettingsMutation:
+    @strawberry.mutation(description="Set the pattern of a numbering sequence (manage_settings).")
+    @mutation_payload(NumberingSequencePayload)
+    async def set_numbering_pattern(
+        self, info: Info, sequence: str, pattern: str
+    ) -> NumberingSequencePayload:
+        session, actor = await info.context.session(), info.context.actor
+        await numbering.set_pattern(session, actor, sequence, pattern)
+        return NumberingSequencePayload(sequence=await sequence_view(info, sequence))
+
+    @strawberry.mutation(description="Add an option to a list (manage_fields).")
+    @mutation_payload(OptionPayload)
+    async def add_option(self, info: Info, input: AddOptionInput) -> OptionPayload:
+        session, actor = await info.context.session(), info.context.actor
+        option = await options.add_option(
+            session, actor, input.list_key, input.key, input.label, input.position
+        )
+        return OptionPayload(option=OptionValueType.from_model(option))
+
+    @strawberry.mutation(description="Rename or move an option (manage_fields); records keep its key.")
+    @mutation_payload(OptionPayload)
+    async def update_option(self, info: Info, input: UpdateOptionInput) -> OptionPayload:
+        session, actor = await info.context.session(), info.context.actor
+        option = await options.update_option(
+            session, actor, input.list_key, input.key, input.label, input.position
+        )
+        return OptionPayload(option=OptionValueType.from_model(option))
+
+    @strawberry.mutation(description="Archive an option: old records keep it, new writes refuse it.")
+    @mutation_payload(OptionPayload)
+    async def archive_option(self, info: Info, list_key: str, key: str) -> OptionPayload:
+        session, actor = await info.context.session(), info.context.actor
+        option = await options.set_option_archived(session, actor, list_key, key, archived=True)
+        return OptionPayload(option=OptionValueType.from_model(option))
+
+    @strawberry.mutation(description="Bring an archived option back.")
+    @mutation_payload(OptionPayload)
+    async def restore_option(self, info: Info, list_key: str, key: str) -> OptionPayload:
+        session, actor = await info.context.session(), info.context.actor
+        option = await options.set_option_archived(session, actor, list_key, key, archived=False)
+        return OptionPayload(option=OptionValueType.from_model(option))
+
+    @strawberry.mutation(description="Change the base currency (manage_settings); rates are not rewritten.")
+    @mutation_payload(CurrencySettingsPayload)
+    async def set_base_currency(self, info: Info, currency: str) -> CurrencySettingsPayload:
+        session, actor = await info.context.session(), info.context.actor
+        code = await money.set_base_currency(session, actor, currency)
+        return CurrencySettingsPayload(settings=CurrencySettings(base_currency=code))
+
+    @strawberry.mutation(description="Add or replace the rate of a currency from a date (manage_settings).")
+    @mutation_payload(ExchangeRatePayload)
+    async def set_exchange_rate(self, info: Info, input: SetExchangeRateInput) -> ExchangeRatePayload:
+        session, actor = await info.context.session(), info.context.actor
+        rate = await money.set_exchange_rate(session, actor, input.currency, input.effective_on, input.rate)
+        return ExchangeRatePayload(rate=ExchangeRate.from_model(rate))
+
+    @strawberry.mutation(description="Delete an exchange rate (manage_settings).")
+    @mutation_payload(ExchangeRatePayload)
+    async def delete_exchange_rate(self, info: Info, id: relay.GlobalID) -> ExchangeRatePayload:
+        session, actor = await info.context.session(), info.context.actor
+        rate = await money.delete_exchange_rate(session, actor, decode_id(id, "ExchangeRate"))
+        return ExchangeRatePayload(rate=ExchangeRate.from_model(rate))

@@ -1,0 +1,117 @@
+"""GraphQL types of tenant settings: numbering sequences, option lists, currencies and exchange rates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+
+from graph.core.errors import UserError
+from graph.core.ids import encode_id
+from graph.money.models import ExchangeRate as ExchangeRateModel
+from tenants.options import OptionValue
+
+
+@strawberry.type(description="A per-tenant numbering sequence, e.g. quote numbers QUO-2026-0001.")
+class NumberingSequence:
+    key: str = strawberry.field(description="Stable key, e.g. quote, contract, project.")
+    label: str
+    pattern: str = strawberry.field(description="The tenant's pattern, or the default when it set none.")
+    default_pattern: str
+    tokens: str = strawberry.field(
+        default="{YYYY} {YY} {MM} year/month of the document's date; {SEQ} or {SEQ:n} the counter "
+        "padded to n digits. The counter restarts each period the date tokens name.",
+        description="What a pattern may contain.",
+    )
+
+
+@strawberry.type(description="One choice of an option list; records store its `key`.")
+class OptionValueType:
+    key: str = strawberry.field(description="Stable key stored on records; never changes.")
+    label: str = strawberry.field(description="Display label; renaming never touches data.")
+    position: int
+    archived: bool = strawberry.field(description="Archived options stay on old records, not new ones.")
+
+    @classmethod
+    def from_model(cls, option: OptionValue) -> OptionValueType:
+        return cls(key=option.key, label=option.label, position=option.position, archived=option.archived)
+
+
+@strawberry.type(description="A per-tenant list of choices such as lead sources or loss reasons.")
+class OptionList:
+    key: str
+    label: str
+    options: list[OptionValueType]
+
+
+@strawberry.type(
+    description="1 unit of `currency` is worth `rate` units of the base currency from `effectiveOn`."
+)
+class ExchangeRate:
+    id: relay.GlobalID
+    currency: str
+    effective_on: date
+    rate: Decimal
+
+    @classmethod
+    def from_model(cls, rate: ExchangeRateModel) -> ExchangeRate:
+        return cls(
+            id=encode_id("ExchangeRate", rate.id),
+            currency=rate.currency,
+            effective_on=rate.effective_on,
+            rate=rate.rate,
+        )
+
+
+@strawberry.type(description="The tenant's money settings.")
+class CurrencySettings:
+    base_currency: str = strawberry.field(description="Reports and forecasts convert into it.")
+
+
+@strawberry.type
+class NumberingSequencePayload:
+    sequence: NumberingSequence | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OptionPayload:
+    option: OptionValueType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CurrencySettingsPayload:
+    settings: CurrencySettings | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ExchangeRatePayload:
+    rate: ExchangeRate | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="A new option at the end of the list (or at `position`).")
+class AddOptionInput:
+    list_key: str
+    key: str = strawberry.field(description="1-50 lowercase letters, digits, underscores; never changes.")
+    label: str = strawberry.field(description="1-100 characters.")
+    position: int | None = None
+
+
+@strawberry.input(description="Rename and/or move an option; its key stays.")
+class UpdateOptionInput:
+    list_key: str
+    key: str
+    label: str | None = None
+    position: int | None = None
+
+
+@strawberry.input(description="The rate in effect from `effectiveOn` until the next one.")
+class SetExchangeRateInput:
+    currency: str = strawberry.field(description="ISO 4217 code, not the base currency.")
+    effective_on: date
+    rate: Decimal = strawberry.field(description="Units of base currency per unit of `currency`; > 0.")
