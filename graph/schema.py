@@ -1,4 +1,4 @@
-"""Assembles Query and Mutation from the areas, with the shared extensions and configuration."""
+"""Assembles Query, Mutation and Subscription from the areas, with the shared extensions and configuration."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from graph.crm.api import CrmMutation, CrmQuery
 from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
+from graph.live.api import SUBSCRIPTION_AREAS
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
 from graph.sales.leads.api import LeadsMutation, LeadsQuery
@@ -70,6 +71,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=merge_types("Query", (node_query(), *QUERY_AREAS)),
         mutation=merge_types("Mutation", MUTATION_AREAS),
+        subscription=merge_types("Subscription", SUBSCRIPTION_AREAS),
         extensions=[*schema_extensions(settings), field_rules_extension()],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP),
     )
