@@ -19,6 +19,7 @@ from graph.crm.contacts import contact_scope
 from graph.crm.models import Contact
 from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
 from graph.money.service import base_currency, quantize, validate_currency
+from graph.sales.pipeline.events import CREATED, UPDATED, announce
 from graph.sales.pipeline.models import (
     BUYING_ROLES,
     OPPORTUNITY,
@@ -348,6 +349,7 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
     links = await replace_links(session, actor, opportunity, cleaned)
     changes = audit.diff({}, audit_snapshot(opportunity)) | links
     await audit.record(session, actor, "opportunity.create", OPPORTUNITY, opportunity.id, changes)
+    await announce(session, opportunity, CREATED)
     return opportunity
 
 
@@ -377,6 +379,7 @@ async def update_opportunity(
         await flush_versioned(session, "opportunity")
     changes = audit.diff(before, audit_snapshot(opportunity)) | links
     await audit.record(session, actor, "opportunity.update", OPPORTUNITY, opportunity.id, changes)
+    await announce(session, opportunity, UPDATED)
     return opportunity
 
 
