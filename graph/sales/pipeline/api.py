@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry import relay
 
+from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
@@ -102,12 +103,15 @@ class PipelineQuery(PipelineReportQuery):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Opportunity]:
+        custom, custom_sort = await custom_list(
+            info.context, sales.OPPORTUNITY, sales.Opportunity, filter, order_by
+        )
         statement = opportunities.visible_opportunities(info.context.actor).where(
-            *opportunity_conditions(filter)
+            *opportunity_conditions(filter), *custom
         )
         return await paginate(
             await info.context.session(),
-            statement.order_by(*opportunity_ordering(order_by)),
+            statement.order_by(*opportunity_ordering(order_by, custom_sort)),
             Opportunity.from_model,
             first,
             after,

@@ -39,6 +39,8 @@ from graph.sales.pipeline.pipelines import (
 )
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.ids import new_id
 from tenants.options import register_option_list
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import optional_text, required_text
@@ -325,6 +327,7 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
     now = datetime.now(UTC)
     opportunity = Opportunity(
         tenant_id=actor.tenant_id,
+        id=new_id(),
         name=cleaned["name"],
         account_id=cleaned["account_id"],
         owner_id=cleaned.get("owner_id") or actor.user_id,
@@ -343,11 +346,12 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
         stay_seconds=[],
         created_by_id=actor.user_id,
     )
+    custom = await apply_custom_values(session, actor, OPPORTUNITY, opportunity, values, creating=True)
     session.add(opportunity)
     await session.flush()
     record_stage_change(session, actor, opportunity, None, now)
     links = await replace_links(session, actor, opportunity, cleaned)
-    changes = audit.diff({}, audit_snapshot(opportunity)) | links
+    changes = audit.diff({}, audit_snapshot(opportunity)) | links | custom
     await audit.record(session, actor, "opportunity.create", OPPORTUNITY, opportunity.id, changes)
     await announce(session, opportunity, CREATED)
     return opportunity
@@ -371,13 +375,14 @@ async def update_opportunity(
         opportunity.amount = quantize(cleaned.get("amount", opportunity.amount), opportunity.currency)
     if "probability" in values:
         await set_probability(session, actor, opportunity, cleaned.get("probability"))
+    custom = await apply_custom_values(session, actor, OPPORTUNITY, opportunity, values, creating=False)
     await flush_versioned(session, "opportunity")
     links = await replace_links(session, actor, opportunity, cleaned)
-    if links and not audit.diff(before, audit_snapshot(opportunity)):
+    if links and not audit.diff(before, audit_snapshot(opportunity)) and not custom:
         # Only the links changed: still a new version of the opportunity, so readers see the change.
         opportunity.updated_at = datetime.now(UTC)
         await flush_versioned(session, "opportunity")
-    changes = audit.diff(before, audit_snapshot(opportunity)) | links
+    changes = audit.diff(before, audit_snapshot(opportunity)) | links | custom
     await audit.record(session, actor, "opportunity.update", OPPORTUNITY, opportunity.id, changes)
     await announce(session, opportunity, UPDATED)
     return opportunity
