@@ -26,6 +26,7 @@ from graph.sales.pipeline.opportunities import (
 from graph.sales.pipeline.pipelines import clean_probability, get_stage, live_stages
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
+from tenants.fields.values import check_builtin_writes
 from tenants.options import require_option
 from tenants.permissions import Action, Actor
 
@@ -95,6 +96,12 @@ async def move_opportunity(
     probability: int | None = None,
 ) -> Opportunity:
     actor.require(OPPORTUNITY, Action.UPDATE)
+    # A role's field rules apply to moves too: a READ_ONLY stage (or probability) cannot be changed.
+    check_builtin_writes(
+        actor,
+        OPPORTUNITY,
+        {"stage_id": stage_id, **({"probability": probability} if probability is not None else {})},
+    )
     opportunity = await get_opportunity(session, actor, opportunity_id)
     check_version(opportunity, version, "opportunity")
     stage = await target_stage(session, actor, opportunity, stage_id)
@@ -133,6 +140,7 @@ async def reopen_opportunity(
 ) -> Opportunity:
     """Back to an open stage: the given one, else the one it was in before it closed (or the first)."""
     actor.require(OPPORTUNITY, Action.UPDATE)
+    check_builtin_writes(actor, OPPORTUNITY, {"stage_id": stage_id})
     opportunity = await get_opportunity(session, actor, opportunity_id)
     check_version(opportunity, version, "opportunity")
     if opportunity.status == "open":

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from tests.admin.documents import DEACTIVATE, REASSIGN, define_field
+from tests.admin.documents import DEACTIVATE, REASSIGN, assign, create_role, define_field, grants
 from tests.sales.pipeline.documents import (
     CREATE_OPPORTUNITY,
     OPPORTUNITY,
     UPDATE_OPPORTUNITY,
     create_account,
     create_opportunity,
+    default_pipeline,
     error_pairs,
+    move,
+    stage_named,
 )
 
 LIST = """
@@ -90,3 +93,26 @@ async def test_a_leavers_opportunities_are_reassigned_with_their_other_records(c
     assert {"objectType": "opportunity", "count": 1} in payload["reassigned"]
     current = (await client.execute(OPPORTUNITY, {"id": opportunity["id"]}, heir.token))["opportunity"]
     assert current["owner"]["id"] == heir.user_id
+
+
+async def test_a_read_only_stage_cannot_be_moved_by_that_role(client):
+    admin = await client.sign_up()
+    clerk = await client.add_member(admin, "sales", "clerk")
+    grant = {"objectType": "opportunity", "actions": ["READ", "CREATE", "UPDATE"], "scope": "ALL"}
+    rules = [{"field": "stage", "access": "READ_ONLY"}]
+    role = await create_role(client, admin, "clerk", grants=[{**grant, "fields": rules}, *grants("ALL")])
+    await assign(client, admin, clerk, role)
+    pipeline = await default_pipeline(client, admin)
+    opportunity = await create_opportunity(client, admin)
+
+    refused = await move(client, clerk, opportunity, stage_named(pipeline, "Proposal")["id"])
+    renamed = (
+        await client.execute(
+            UPDATE_OPPORTUNITY,
+            {"id": opportunity["id"], "version": 1, "input": {"name": "Renamed"}},
+            clerk.token,
+        )
+    )["updateOpportunity"]
+
+    assert error_pairs(refused) == [("stage", "PERMISSION_DENIED")]
+    assert renamed["errors"] == [] and renamed["opportunity"]["stage"]["name"] == "Prospecting"
