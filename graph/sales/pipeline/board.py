@@ -17,6 +17,7 @@ from graph.money.service import base_currency, quantize, rate_to_base_sql
 from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
 from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
+from graph.sales.pipeline.reports import use_custom_plans
 from tenants.permissions import Actor
 
 
@@ -87,6 +88,7 @@ async def pipeline_board(
     owner_id: uuid.UUID | None,
 ) -> Board:
     visible_opportunities(actor)  # the read check
+    await use_custom_plans(session)
     if pipeline_id is None:
         pipeline = await default_pipeline(session, actor)
     else:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, func, or_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import base_currency, quantize, rate_to_base_sql
@@ -52,6 +52,17 @@ def day_start(day: date) -> datetime:
 
 def utc_date(column: Any) -> ColumnElement[date]:
     return cast(func.timezone("UTC", column), Date)
+
+
+# asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared statement to its
+# generic plan, planned without the tenant, dates and ids. For these aggregates over a whole tenant that
+# plan was measured 2-3x slower (funnel over 100k deals: 160 ms custom, 400-500 ms generic), so report
+# requests ask for custom plans for the rest of their transaction (SET LOCAL ends with it).
+FORCE_CUSTOM_PLANS = text("set local plan_cache_mode = force_custom_plan")
+
+
+async def use_custom_plans(session: AsyncSession) -> None:
+    await session.execute(FORCE_CUSTOM_PLANS)
 
 
 async def report_pipeline(session: AsyncSession, actor: Actor, pipeline_id: uuid.UUID | None) -> Pipeline:
@@ -99,6 +110,7 @@ async def funnel(
     """
     visible_opportunities(actor)
     check_range(start, end)
+    await use_custom_plans(session)
     pipeline = await report_pipeline(session, actor, pipeline_id)
     currency = await base_currency(session, actor.tenant_id)
     stages = await live_stages(session, pipeline.id)
@@ -358,6 +370,7 @@ async def forecast(
     date (the latest known rate for future dates)."""
     visible_opportunities(actor)
     check_range(start, end)
+    await use_custom_plans(session)
     if pipeline_id is not None:
         await get_pipeline(session, actor, pipeline_id, "pipelineId")
     currency = await base_currency(session, actor.tenant_id)
@@ -416,6 +429,7 @@ async def win_rate(
     """Won and lost opportunities closed in [start, end), by the day they closed."""
     visible_opportunities(actor)
     check_range(start, end)
+    await use_custom_plans(session)
     if pipeline_id is not None:
         await get_pipeline(session, actor, pipeline_id, "pipelineId")
     currency = await base_currency(session, actor.tenant_id)
