@@ -11,6 +11,7 @@ from tests.crm.documents import NODE, create_contact
 from tests.crm.sql import raw_id
 from tests.sales.leads.documents import (
     ASSIGN_LEAD,
+    ASSIGN_POOL,
     CHANGE_STATUS,
     CLAIM_LEAD,
     LEAD,
@@ -81,6 +82,10 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
     for document, variables, name, field in attempts:
         payload = (await client.execute(document, variables, b.token))[name]
         assert error_pairs(payload) == [(field, "NOT_FOUND")], name
+
+    await create_rule(client, b, [b.user_id])
+    b_assigned = (await client.execute(ASSIGN_POOL, {}, b.token))["assignPoolLeads"]
+    assert (b_assigned["errors"], b_assigned["leads"]) == ([], [])
 
     seen_by_a = (await client.execute(LEAD, {"id": owned["id"]}, a.token))["lead"]
     assert (seen_by_a["title"], seen_by_a["status"], seen_by_a["version"]) == (None, "NEW", 1)
