@@ -24,6 +24,7 @@ from tests.sales.leads.documents import (
     create_lead,
     create_rule,
     error_pairs,
+    set_lead_cap,
 )
 
 TABLES = {
@@ -95,7 +96,7 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
 async def test_sql_wall_hides_and_protects_lead_rows(client, db):
     a, owned, _, rule, contact = await tenant_a(client)
     b = await client.sign_up("Tenant B")
-    await client.execute("{ leadSettings { version } }", {}, a.token)
+    await set_lead_cap(client, a, 10)
     values = {
         "leads": raw_id(owned["id"]),
         "lead_settings": uuid.UUID(a.tenant_id),
