@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.pagination import Connection, page_size, paginate
@@ -98,13 +99,15 @@ class Address:
 
 
 @strawberry.type(description="A company or organisation you do business with; may sit under a parent.")
-class Account(relay.Node):
+class Account(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = crm.ACCOUNT
+
     id: relay.NodeID[str]
     name: str = strawberry.field(description="Display name (1-200 characters).")
     domain: str | None = strawberry.field(description="Web domain, lowercased, e.g. example.com.")
     industry: str | None = strawberry.field(description="Free-text industry.")
-    tags: list[str] = strawberry.field(description="Labels, at most 20.")
-    address: Address = strawberry.field(description="Postal address.")
+    tags: list[str] | None = strawberry.field(description="Labels, at most 20 (null when hidden).")
+    address: Address | None = strawberry.field(description="Postal address (null when hidden).")
     notes: str | None = strawberry.field(description="Free-text notes.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
@@ -133,6 +136,7 @@ class Account(relay.Node):
             updated_at=account.updated_at,
             deleted_at=account.deleted_at,
             version=account.version,
+            custom=account.custom or {},
             owner_id=account.owner_id,
             parent_id=account.parent_id,
         )
@@ -215,14 +219,20 @@ class Account(relay.Node):
 
 
 @strawberry.type(description="A person, possibly linked to several accounts (one of them primary).")
-class Contact(relay.Node):
+class Contact(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = crm.CONTACT
+
     id: relay.NodeID[str]
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name.")
-    emails: list[str] = strawberry.field(description="Normalized email addresses, at most 10.")
-    phones: list[str] = strawberry.field(description="Phone numbers as entered, at most 10.")
+    emails: list[str] | None = strawberry.field(
+        description="Normalized email addresses, at most 10 (null when your role hides them)."
+    )
+    phones: list[str] | None = strawberry.field(
+        description="Phone numbers as entered, at most 10 (null when hidden)."
+    )
     birthday: date | None = strawberry.field(description="Date of birth, if known.")
-    tags: list[str] = strawberry.field(description="Labels, at most 20.")
+    tags: list[str] | None = strawberry.field(description="Labels, at most 20 (null when hidden).")
     notes: str | None = strawberry.field(description="Free-text notes.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
@@ -245,6 +255,7 @@ class Contact(relay.Node):
             updated_at=contact.updated_at,
             deleted_at=contact.deleted_at,
             version=contact.version,
+            custom=contact.custom or {},
             owner_id=contact.owner_id,
         )
 
@@ -312,7 +323,9 @@ class ContactAccount:
 
 
 @strawberry.type(description="A call, email, meeting, note or task on an account and/or a contact.")
-class Activity(relay.Node):
+class Activity(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = crm.ACTIVITY
+
     id: relay.NodeID[str]
     kind: ActivityKind = strawberry.field(description="What kind of activity.")
     subject: str = strawberry.field(description="One-line summary.")
@@ -340,6 +353,7 @@ class Activity(relay.Node):
             created_at=activity.created_at,
             updated_at=activity.updated_at,
             version=activity.version,
+            custom=activity.custom or {},
             account_id=activity.account_id,
             contact_id=activity.contact_id,
             author_id=activity.author_id,
