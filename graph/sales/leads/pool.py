@@ -22,7 +22,7 @@ from graph.sales.leads.models import LEAD, OPEN_STATUSES, Lead, LeadSettings
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
 from tenants.models import Membership
-from tenants.permissions import Action, Actor, Capability, Scope
+from tenants.permissions import Action, Actor, Capability, record_scope_clause
 
 DEFAULT_MAX_OPEN_LEADS = 50
 MAX_CAP = 100_000
@@ -153,18 +153,20 @@ async def release_lead(session: AsyncSession, actor: Actor, lead_id: uuid.UUID) 
 
 
 async def require_assignable_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> uuid.UUID:
-    """An active member the manager's scope reaches: anyone for `all`, their team for `team`."""
+    """An active member the manager's lead scope reaches: a lead they owned would be visible to the
+    manager (anyone for `all`, the team for `team`, the team and its sub-teams for `team_and_subteams`)."""
     member = await active_member(session, actor, user_id, "userId")
-    if actor.permissions.scope(LEAD) is Scope.TEAM and member != actor.user_id:
-        team_id = await session.scalar(
-            select(Membership.team_id).where(
-                Membership.tenant_id == actor.tenant_id, Membership.user_id == member
-            )
+    reachable = await session.scalar(
+        select(Membership.user_id).where(
+            Membership.tenant_id == actor.tenant_id,
+            Membership.user_id == member,
+            record_scope_clause(actor, LEAD, Membership.user_id),
         )
-        if actor.team_id is None or team_id != actor.team_id:
-            raise DomainError(
-                ErrorCode.PERMISSION_DENIED, "You may assign leads only within your team.", "userId"
-            )
+    )
+    if reachable is None:
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED, "You may assign leads only within your team.", "userId"
+        )
     return member
 
 
