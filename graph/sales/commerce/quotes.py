@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.jobs import job
 from graph.crm.accounts import get_account
-from graph.crm.rules import active_member, check_version, flush_versioned
+from graph.crm.rules import active_member, check_version, collect, flush_versioned
 from graph.money.service import validate_currency
 from graph.sales.commerce import catalog, pricing, pricing_rules, rules
 from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
 from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
-from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
+from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.numbering import next_number, register_sequence
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import optional_text, required_text
@@ -172,30 +172,21 @@ def catalogue_price(
 async def clean_header(
     session: AsyncSession, actor: Actor, values: Mapping[str, Any], quote: Quote | None
 ) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    errors: list[DomainError] = []
-
-    def attempt(key: str, check: Any) -> None:
-        try:
-            cleaned[key] = check()
-        except DomainError as error:
-            errors.append(error)
-
-    if "currency" in values:
-        attempt("currency", lambda: validate_currency(values["currency"], "currency"))
-    if "cash_discount_percent" in values:
-        attempt(
-            "cash_discount_percent",
-            lambda: rules.percent(values["cash_discount_percent"], "cashDiscountPercent"),
-        )
-    if "terms" in values:
-        attempt("terms", lambda: optional_text(values["terms"], "terms", 10_000))
-    if "notes" in values:
-        attempt("notes", lambda: optional_text(values["notes"], "notes", 10_000))
-    if "valid_until" in values:
-        attempt("valid_until", lambda: valid_until(values["valid_until"], quote))
-    if errors:
-        raise ValidationErrors(errors)
+    rules_by_key: dict[str, Any] = {
+        "currency": lambda v: validate_currency(v, "currency"),
+        "cash_discount_percent": lambda v: rules.percent(v, "cashDiscountPercent"),
+        "terms": lambda v: optional_text(v, "terms", 10_000),
+        "notes": lambda v: optional_text(v, "notes", 10_000),
+        "valid_until": lambda v: valid_until(v, quote),
+    }
+    # Every plain field is checked, and all failures reported together, before any lookup.
+    cleaned = collect(
+        {
+            key: (lambda rule=rule, v=values[key]: rule(v))
+            for key, rule in rules_by_key.items()
+            if key in values
+        }
+    )
     if "account_id" in values:
         cleaned["account_id"] = (await get_account(session, actor, values["account_id"], "accountId")).id
     if "owner_id" in values:
