@@ -342,6 +342,8 @@ async def test_sql_wall_hides_and_protects_every_commerce_table(client, db):
             (tenant_a, uuid.uuid4(), raw_id(r["contract"]["id"]), raw_id(a.user_id)),
         ),
     ]
+    # The policy is checked before any other constraint, so even a bare row is refused for every table.
+    inserts += [(f"insert into {table} (tenant_id) values ($1)", (tenant_a,)) for table in TABLES]
     for statement, arguments in inserts:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             async with connection.transaction():
