@@ -27,6 +27,7 @@ from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
 from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.ids import new_id
 from tenants.numbering import next_number, register_sequence
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import optional_text, required_text
@@ -103,9 +104,19 @@ async def quote_lines(session: AsyncSession, quote_id: uuid.UUID) -> list[QuoteL
 # --- pricing ---------------------------------------------------------------------------------
 
 
-async def reprice(session: AsyncSession, quote: Quote) -> None:
-    """Recomputes every line and the totals of a draft from the catalogue as it stands."""
-    lines = await quote_lines(session, quote.id)
+async def reprice(session: AsyncSession, quote: Quote, lines: list[QuoteLine] | None = None) -> None:
+    """Recomputes every line and the totals of a draft from the catalogue as it stands.
+
+    Callers flush new and deleted lines first (or pass the lines of a quote not yet written); the lookups
+    here do not autoflush, so a quote changed before repricing is written (and versioned) once.
+    """
+    with session.no_autoflush:
+        await compute_prices(
+            session, quote, lines if lines is not None else await quote_lines(session, quote.id)
+        )
+
+
+async def compute_prices(session: AsyncSession, quote: Quote, lines: list[QuoteLine]) -> None:
     product_ids = {line.product_id for line in lines if line.product_id}
     products = {
         product.id: product
@@ -241,6 +252,7 @@ async def create_quote(
     defaults = {"owner_id": actor.user_id, "cash_discount_percent": Decimal(0)}
     quote = Quote(
         tenant_id=actor.tenant_id,
+        id=new_id(),
         number=await next_number(session, actor.tenant_id, "quote", now),
         revision=1,
         status="draft",
@@ -248,12 +260,15 @@ async def create_quote(
         created_by_id=actor.user_id,
         **{**defaults, **cleaned},
     )
+    # Priced before anything is written, so the quote is inserted once, with its totals, at version 1.
+    rows = [
+        await new_line(session, actor, quote, line_values, index, f"lines.{index}")
+        for index, line_values in enumerate(lines)
+    ]
+    await reprice(session, quote, rows)
     session.add(quote)
     await session.flush()
-    for index, line_values in enumerate(lines):
-        await new_line(session, actor, quote, line_values, index, f"lines.{index}")
-    await session.flush()
-    await reprice(session, quote)
+    session.add_all(rows)
     await session.flush()
     after = rules.snapshot(quote, QUOTE_FIELDS)
     await audit.record(
@@ -362,6 +377,7 @@ async def clean_line(
 async def new_line(
     session: AsyncSession, actor: Actor, quote: Quote, values: Mapping[str, Any], position: int, prefix: str
 ) -> QuoteLine:
+    """A validated line, not yet added to the session (the caller adds it when the quote row exists)."""
     cleaned = await clean_line(
         session, actor, quote, {"product_id": None, "quantity": None, **values}, None, prefix
     )
@@ -371,11 +387,13 @@ async def new_line(
         "line_discount_percent": Decimal(0),
         "tax_rate": Decimal(0),
     }
-    line = QuoteLine(
-        tenant_id=quote.tenant_id, quote_id=quote.id, position=position, **{**defaults, **cleaned}
+    return QuoteLine(
+        tenant_id=quote.tenant_id,
+        id=new_id(),
+        quote_id=quote.id,
+        position=position,
+        **{**defaults, **cleaned},
     )
-    session.add(line)
-    return line
 
 
 async def add_quote_line(
@@ -389,6 +407,7 @@ async def add_quote_line(
     if len(lines) >= MAX_LINES:
         raise DomainError(ErrorCode.LIMIT_REACHED, f"A quote has at most {MAX_LINES} lines.", "quoteId")
     line = await new_line(session, actor, quote, values, max((x.position for x in lines), default=-1) + 1, "")
+    session.add(line)
     await session.flush()
     await reprice(session, quote)
     await flush_versioned(session, "quote")
@@ -520,6 +539,7 @@ async def revise_quote(session: AsyncSession, actor: Actor, quote_id: uuid.UUID,
     now = datetime.now(UTC)
     revision = Quote(
         tenant_id=quote.tenant_id,
+        id=new_id(),
         number=quote.number,
         revision=quote.revision + 1,
         previous_quote_id=quote.id,
@@ -536,26 +556,27 @@ async def revise_quote(session: AsyncSession, actor: Actor, quote_id: uuid.UUID,
         notes=quote.notes,
         created_by_id=actor.user_id,
     )
+    copies = [
+        QuoteLine(
+            tenant_id=line.tenant_id,
+            id=new_id(),
+            quote_id=revision.id,
+            position=line.position,
+            product_id=line.product_id,
+            description=line.description,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            price_given=line.price_given,
+            line_discount_percent=line.line_discount_percent,
+            tax_rate=line.tax_rate,
+        )
+        for line in await quote_lines(session, quote.id)
+    ]
+    await reprice(session, revision, copies)
     session.add(revision)
     await session.flush()
-    for line in await quote_lines(session, quote.id):
-        session.add(
-            QuoteLine(
-                tenant_id=line.tenant_id,
-                quote_id=revision.id,
-                position=line.position,
-                product_id=line.product_id,
-                description=line.description,
-                unit=line.unit,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                price_given=line.price_given,
-                line_discount_percent=line.line_discount_percent,
-                tax_rate=line.tax_rate,
-            )
-        )
-    await session.flush()
-    await reprice(session, revision)
+    session.add_all(copies)
     await session.flush()
     if quote.status == "sent":
         await transition(session, actor, quote, "superseded")
