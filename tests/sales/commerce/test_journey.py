@@ -141,5 +141,10 @@ async def test_opportunity_to_paid_and_delivered_contract(client):
     assert (await client.execute(RECEIVABLES, {"asOf": "2027-03-15"}, rep.token))["receivables"][
         "customers"
     ] == []
+    # Looking back to before the second payment, the completed contract still owed its second installment.
+    earlier = (await client.execute(RECEIVABLES, {"asOf": "2027-02-01"}, rep.token))["receivables"]
+    assert [(row["account"]["name"], row["aging"]["current"]) for row in earlier["customers"]] == [
+        ("Globex", "786.19")
+    ]
     completed = (await client.execute(CONTRACTS, {"filter": {"status": "COMPLETED"}}, rep.token))["contracts"]
     assert [e["node"]["number"] for e in completed["edges"]] == [contract["number"]]
