@@ -463,3 +463,28 @@ async def test_a_sent_quote_past_its_date_cannot_be_accepted_before_the_job_runs
     assert error_pairs(payload) == [("id", "EXPIRED")]
     still = (await client.execute(QUOTE, {"id": quote["id"]}, admin.token))["quote"]
     assert (still["status"], still["contract"]) == ("SENT", None)
+
+
+async def test_quote_and_contract_numbers_follow_the_tenants_pattern(client):
+    admin = await client.sign_up()
+    set_pattern = """mutation($sequence: String!, $pattern: String!) {
+      setNumberingPattern(sequence: $sequence, pattern: $pattern) { errors { field code } } }"""
+    await ok(
+        client,
+        admin,
+        set_pattern,
+        {"sequence": "quote", "pattern": "Q{YY}{MM}-{SEQ:3}"},
+        "setNumberingPattern",
+    )
+    await ok(
+        client, admin, set_pattern, {"sequence": "contract", "pattern": "C-{SEQ}"}, "setNumberingPattern"
+    )
+    now = datetime.now(UTC)
+
+    quote = await sent_quote(client, admin)
+    accepted = await ok(
+        client, admin, ACCEPT_QUOTE, {"id": quote["id"], "version": quote["version"]}, "acceptQuote"
+    )
+
+    assert quote["number"] == f"Q{now:%y%m}-001"
+    assert accepted["contract"]["number"] == "C-1"
