@@ -123,24 +123,6 @@ async def approvals_at_step(session: AsyncSession, request: ApprovalRequest, pos
     )
 
 
-async def awaiting(session: AsyncSession, request: ApprovalRequest) -> set[uuid.UUID]:
-    """Who may still decide the current step (none once decided); the requester never."""
-    if request.status != "pending":
-        return set()
-    step = await session.get(ApprovalChainStep, (request.tenant_id, request.chain_id, request.current_step))
-    if step is None:
-        return set()
-    decided = set(
-        await session.scalars(
-            select(ApprovalDecision.approver_id).where(
-                ApprovalDecision.request_id == request.id,
-                ApprovalDecision.step_position == request.current_step,
-            )
-        )
-    )
-    return await step_approvers(session, step) - decided - {request.requested_by_id}
-
-
 async def get_request(
     session: AsyncSession,
     actor: Actor,
