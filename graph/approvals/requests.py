@@ -199,7 +199,7 @@ async def decide(
             "comment": comment,
         },
     )
-    await approval_subject(request.subject_type).on_decision(session, actor, request)
+    await approval_subject(request.subject_type).on_decision(session, actor, request, comment)
     return request
 
 

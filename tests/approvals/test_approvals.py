@@ -180,11 +180,11 @@ async def test_deciding_needs_the_capability_a_named_step_and_not_being_the_requ
     assert rejected["request"]["status"] == "REJECTED"
     seen = (await client.execute(CHANGE, {"id": change["id"]}, admin.token))["node"]
     assert seen["status"] == "REJECTED"
-    assert [(h["fromStatus"], h["toStatus"]) for h in seen["history"]] == [
-        (None, "DRAFT"),
-        ("DRAFT", "SUBMITTED"),
-        ("SUBMITTED", "UNDER_REVIEW"),
-        ("UNDER_REVIEW", "REJECTED"),
+    assert [(h["fromStatus"], h["toStatus"], h["comment"]) for h in seen["history"]] == [
+        (None, "DRAFT", None),
+        ("DRAFT", "SUBMITTED", None),
+        ("SUBMITTED", "UNDER_REVIEW", None),
+        ("UNDER_REVIEW", "REJECTED", "Not now"),
     ]
 
 

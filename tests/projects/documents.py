@@ -87,7 +87,9 @@ mutation($input: AddTaskCommentInput!) {{
 }}"""
 PROJECT = f"""query($id: ID!) {{ project(id: $id) {{ {PROJECT_FIELDS} }} }}"""
 PROJECTS = """
-query($filter: ProjectFilter) { projects(filter: $filter, first: 50) { totalCount edges { node { id name code } } } }"""
+query($filter: ProjectFilter, $orderBy: [ProjectOrder!]) {
+  projects(filter: $filter, orderBy: $orderBy, first: 50) { totalCount edges { node { id name code } } }
+}"""
 TASK = f"""query($id: ID!) {{ node(id: $id) {{ ... on Task {{ {TASK_FIELDS} }} }} }}"""
 NODE = """query($id: ID!) { node(id: $id) { id } }"""
 MY_TASKS = """

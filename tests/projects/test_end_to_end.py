@@ -276,21 +276,23 @@ async def test_delivery_project_end_to_end(client):
     assert (await client.execute(MY_APPROVALS, {"scope": "AWAITING_ME"}, director.token))["myApprovals"][
         "edges"
     ] == []
-    second = await client.execute(DECIDE, {"requestId": request_id, "decision": "APPROVE"}, admin.token)
+    second = await client.execute(
+        DECIDE, {"requestId": request_id, "decision": "APPROVE", "comment": "Go"}, admin.token
+    )
     assert second["decideApproval"] == {"request": {"status": "APPROVED", "currentStep": 2}, "errors": []}
     change = (await client.execute(CHANGE, {"id": change["id"]}, dev.token))["node"]
-    assert [h["toStatus"] for h in change["history"]] == [
-        "DRAFT",
-        "SUBMITTED",
-        "UNDER_REVIEW",
-        "APPROVED",
-        "IMPLEMENTED",
+    assert [(h["toStatus"], h["comment"], h["changedBy"]["id"]) for h in change["history"]] == [
+        ("DRAFT", None, dev.user_id),
+        ("SUBMITTED", None, dev.user_id),
+        ("UNDER_REVIEW", "Needed", pm.user_id),
+        ("APPROVED", "Go", admin.user_id),
+        ("IMPLEMENTED", "Applied to the project on approval", admin.user_id),
     ]
     assert [
         (d["stepPosition"], d["approver"]["id"], d["comment"]) for d in change["approval"]["decisions"]
     ] == [
         (1, pm.user_id, "Needed"),
-        (2, admin.user_id, None),
+        (2, admin.user_id, "Go"),
     ]
     project = (await client.execute(PROJECT, {"id": project_id}, pm.token))["project"]
     assert (project["budget"], project["plannedEnd"]) == ("12500.00", "2026-05-15")

@@ -52,6 +52,12 @@ async def test_create_project_numbers_it_and_makes_the_manager_a_lead_member(cli
     assert second["currency"] == "USD"
     listed = (await client.execute(PROJECTS, {"filter": {"search": "globex"}}, admin.token))["projects"]
     assert [edge["node"]["code"] for edge in listed["edges"]] == [first["code"]]
+    by_code = await client.execute(
+        PROJECTS, {"orderBy": [{"field": "CODE", "direction": "DESC"}]}, admin.token
+    )
+    assert [edge["node"]["name"] for edge in by_code["projects"]["edges"]] == ["Second", "Globex rollout"]
+    planned = (await client.execute(PROJECTS, {"filter": {"status": ["ACTIVE"]}}, admin.token))["projects"]
+    assert planned["totalCount"] == 0
 
 
 async def test_create_project_rejects_bad_input(client):
