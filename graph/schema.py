@@ -14,6 +14,7 @@ from graph.core.extensions import schema_extensions
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
+from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
@@ -22,6 +23,7 @@ QUERY_AREAS: tuple[type, ...] = (
     AuditQuery,
     SettingsQuery,
     CrmQuery,
+    PipelineQuery,
     ProjectsQuery,
     ApprovalsQuery,
 )
@@ -29,6 +31,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
     SettingsMutation,
     CrmMutation,
+    PipelineMutation,
     ProjectsMutation,
     ApprovalsMutation,
 )

@@ -37,6 +37,7 @@ from graph.projects.rules import (
     snapshot,
     tenant_currency,
 )
+from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.numbering import next_number, register_sequence
@@ -85,7 +86,7 @@ async def clean_project(
             checks[key] = lambda v=value: optional_text(v, "description", 20_000)
         elif key == "currency":
             checks[key] = lambda v=value: currency_code(v)
-        elif key in ("planned_start", "planned_end", "opportunity_id", "contract_id"):
+        elif key in ("planned_start", "planned_end", "contract_id"):
             checks[key] = lambda v=value: v
     cleaned = collect(checks)
     if "budget" in values:
@@ -103,6 +104,21 @@ async def clean_project(
         cleaned["account_id"] = (await get_account(session, actor, values["account_id"], "accountId")).id
     elif "account_id" in values:
         cleaned["account_id"] = None
+    if values.get("opportunity_id") is not None:
+        opportunity = await get_opportunity(session, actor, values["opportunity_id"], "opportunityId")
+        cleaned["opportunity_id"] = opportunity.id
+        # The project delivers the deal for the deal's account.
+        account_id = cleaned.get("account_id", project.account_id if project else None)
+        if account_id is None:
+            cleaned["account_id"] = opportunity.account_id
+        elif account_id != opportunity.account_id:
+            raise DomainError(
+                ErrorCode.INVALID,
+                "The opportunity belongs to another account than the project.",
+                "opportunityId",
+            )
+    elif "opportunity_id" in values:
+        cleaned["opportunity_id"] = None
     return cleaned
 
 

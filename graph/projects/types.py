@@ -26,6 +26,8 @@ from graph.identity.types import User
 from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
+from graph.sales.pipeline import loaders as sales_loaders
+from graph.sales.pipeline.types import Opportunity
 
 if TYPE_CHECKING:
     from graph.projects.extra_types import (
@@ -124,6 +126,7 @@ class Project(relay.Node):
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
     manager_id: strawberry.Private[uuid.UUID]
     account_id: strawberry.Private[uuid.UUID | None]
+    opportunity_key: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, project: pm.Project) -> Project:
@@ -146,6 +149,7 @@ class Project(relay.Node):
             version=project.version,
             manager_id=project.manager_id,
             account_id=project.account_id,
+            opportunity_key=project.opportunity_id,
         )
 
     @classmethod
@@ -162,6 +166,14 @@ class Project(relay.Node):
     async def account(self, info: Info) -> Account | None:
         account = await live_node(info, "accounts_by_id", crm_loaders.accounts_by_id, self.account_id)
         return Account.from_model(account) if account else None
+
+    @strawberry.field(description="The won opportunity this project delivers; null when none or hidden.")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        if self.opportunity_key is None:
+            return None
+        loader = info.context.loader("opportunities_by_id", sales_loaders.opportunities_by_id)
+        record = await loader.load(self.opportunity_key)
+        return Opportunity.from_model(record) if record else None
 
     @strawberry.field(description="Members with their project roles, in the order they joined.")
     async def members(self, info: Info) -> list[ProjectMember]:

@@ -39,7 +39,7 @@ class GanttChart:
         )
 
 
-@strawberry.type(description="One column of a task board.")
+@strawberry.type(name="TaskBoardColumn", description="One column of a task board.")
 class BoardColumn:
     status: TaskStatus = strawberry.field(description="The column's status.")
     count: int = strawberry.field(description="All tasks in this status.")

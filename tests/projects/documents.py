@@ -11,6 +11,7 @@ PROJECT_FIELDS = """
   id code name description status plannedStart plannedEnd actualStart actualEnd budget currency
   opportunityId contractId version
   account { id name }
+  opportunity { id name status }
   manager { id email }
   members { role user { id email } }
   statusHistory { fromStatus toStatus comment changedBy { id } }

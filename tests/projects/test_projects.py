@@ -19,6 +19,7 @@ from tests.projects.documents import (
     error_pairs,
     ok,
 )
+from tests.sales.pipeline.documents import create_opportunity
 
 YEAR = datetime.now(UTC).year
 
@@ -64,7 +65,15 @@ async def test_create_project_rejects_bad_input(client):
     admin = await client.sign_up()
     other = await client.sign_up("Other")
     foreign_account = await create_account(client, other)
+    foreign_deal = await create_opportunity(client, other)
+    deal = await create_opportunity(client, admin)
+    elsewhere = await create_account(client, admin, name="Elsewhere")
     cases = [
+        ({"name": "A", "opportunityId": foreign_deal["id"]}, [("opportunityId", "NOT_FOUND")]),
+        (
+            {"name": "A", "opportunityId": deal["id"], "accountId": elsewhere["id"]},
+            [("opportunityId", "INVALID")],
+        ),
         ({"name": " "}, [("name", "REQUIRED")]),
         ({"name": "x" * 201}, [("name", "TOO_LONG")]),
         ({"name": "A", "budget": "-1"}, [("budget", "INVALID")]),
