@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import sys
 import time
 from datetime import date
@@ -281,10 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     facts = asyncio.run(server_facts(admin_url))
     plans = asyncio.run(explain_plans(urls.app, tenant, sales_user, project_ids[0]))
     RESULTS.mkdir(exist_ok=True)
+    load_before = os.getloadavg()[0]
     with UvicornServer(
         urls.app, workers=1, pool_size=10, log_path=RESULTS / "uvicorn-projects.log"
     ) as server:
         results = asyncio.run(measure(server, tenant, project_ids, arguments))
+    # The load average shows whether other processes competed for the CPU during the run.
+    print(f"load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}")
     print(f"\n{machine()}; PostgreSQL {facts['version']} (shared_buffers {facts['shared_buffers']})")
     print(
         f"{arguments.projects:,} projects, {arguments.projects * arguments.tasks_per_project:,} tasks; "
