@@ -26,6 +26,8 @@ from graph.identity.types import User
 from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
+from graph.sales.commerce import loaders as commerce_loaders
+from graph.sales.commerce.types import Contract
 from graph.sales.pipeline import loaders as sales_loaders
 from graph.sales.pipeline.types import Opportunity
 
@@ -127,6 +129,7 @@ class Project(relay.Node):
     manager_id: strawberry.Private[uuid.UUID]
     account_id: strawberry.Private[uuid.UUID | None]
     opportunity_key: strawberry.Private[uuid.UUID | None]
+    contract_key: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, project: pm.Project) -> Project:
@@ -150,6 +153,7 @@ class Project(relay.Node):
             manager_id=project.manager_id,
             account_id=project.account_id,
             opportunity_key=project.opportunity_id,
+            contract_key=project.contract_id,
         )
 
     @classmethod
@@ -174,6 +178,14 @@ class Project(relay.Node):
         loader = info.context.loader("opportunities_by_id", sales_loaders.opportunities_by_id)
         record = await loader.load(self.opportunity_key)
         return Opportunity.from_model(record) if record else None
+
+    @strawberry.field(description="The contract this project delivers; null when none or hidden.")
+    async def contract(self, info: Info) -> Contract | None:
+        if self.contract_key is None:
+            return None
+        loader = info.context.loader("contracts_by_id", commerce_loaders.contracts_by_id)
+        record = await loader.load(self.contract_key)
+        return Contract.from_model(record) if record else None
 
     @strawberry.field(description="Members with their project roles, in the order they joined.")
     async def members(self, info: Info) -> list[ProjectMember]:

@@ -12,6 +12,7 @@ PROJECT_FIELDS = """
   opportunityId contractId version
   account { id name }
   opportunity { id name status }
+  contract { id number }
   manager { id email }
   members { role user { id email } }
   statusHistory { fromStatus toStatus comment changedBy { id } }

@@ -19,6 +19,7 @@ from tests.projects.documents import (
     error_pairs,
     ok,
 )
+from tests.sales.commerce.documents import contract_from_quote
 from tests.sales.pipeline.documents import create_opportunity
 
 YEAR = datetime.now(UTC).year
@@ -273,3 +274,41 @@ async def test_milestones_are_created_completed_and_validated(client):
     assert error_pairs(stale) == [("version", "CONFLICT")]
     seen = (await client.execute(PROJECT, {"id": project["id"]}, admin.token))["project"]
     assert [m["name"] for m in seen["milestones"]] == ["Design sign-off"]
+
+
+async def test_project_delivers_a_contract_of_its_account(client):
+    admin = await client.sign_up()
+    other = await client.sign_up("Other")
+    contract = await contract_from_quote(client, admin)
+    foreign = await contract_from_quote(client, other)
+    elsewhere = await create_account(client, admin, name="Elsewhere")
+
+    project = await create_project(client, admin, contractId=contract["id"])
+    mismatched = (
+        await client.execute(
+            CREATE_PROJECT,
+            {"input": {"name": "A", "contractId": contract["id"], "accountId": elsewhere["id"]}},
+            admin.token,
+        )
+    )["createProject"]
+    hidden = (
+        await client.execute(
+            CREATE_PROJECT, {"input": {"name": "A", "contractId": foreign["id"]}}, admin.token
+        )
+    )["createProject"]
+    unlinked = (
+        await ok(
+            client,
+            admin,
+            UPDATE_PROJECT,
+            {"id": project["id"], "version": 1, "input": {"contractId": None}},
+            "updateProject",
+        )
+    )["project"]
+
+    assert project["contractId"] == contract["id"]
+    assert project["contract"] == {"id": contract["id"], "number": contract["number"]}
+    assert project["account"]["id"] == contract["account"]["id"]
+    assert error_pairs(mismatched) == [("contractId", "INVALID")]
+    assert error_pairs(hidden) == [("contractId", "NOT_FOUND")]
+    assert (unlinked["contractId"], unlinked["contract"]) == (None, None)
