@@ -166,8 +166,8 @@ def awaiting_by_request_id(context: RequestContext) -> DataLoader[uuid.UUID, lis
 @strawberry.type(description="One step of a chain: who approves and whether all or any must.")
 class ApprovalStep:
     position: int = strawberry.field(description="1-based order in the chain.")
-    name: str
-    rule: ApprovalRule
+    name: str = strawberry.field(description="E.g. 'Project office'.")
+    rule: ApprovalRule = strawberry.field(description="ALL or ANY of the named approvers.")
     user_ids: strawberry.Private[list[uuid.UUID]]
     role_id: strawberry.Private[uuid.UUID | None]
 
@@ -187,10 +187,10 @@ class ApprovalStep:
 @strawberry.type(description="A tenant's approval chain for one subject type (e.g. change_request).")
 class ApprovalChain:
     id: strawberry.ID
-    name: str
+    name: str = strawberry.field(description="Display name.")
     subject_type: str = strawberry.field(description="What it approves, e.g. change_request.")
     is_active: bool = strawberry.field(description="Only the active chain receives new requests.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was defined (UTC).")
 
     @classmethod
     def from_model(cls, chain: models.ApprovalChain) -> ApprovalChain:
@@ -220,9 +220,9 @@ class ApprovalChain:
 @strawberry.type(description="One recorded decision (never changed or deleted).")
 class ApprovalDecision:
     step_position: int = strawberry.field(description="The step it was taken on.")
-    decision: ApprovalDecisionKind
-    comment: str | None
-    decided_at: datetime
+    decision: ApprovalDecisionKind = strawberry.field(description="APPROVE or REJECT.")
+    comment: str | None = strawberry.field(description="Why, as given by the approver.")
+    decided_at: datetime = strawberry.field(description="When (UTC).")
     approver_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Who decided.")
@@ -237,10 +237,12 @@ class ApprovalRequest(relay.Node):
     subject_id: strawberry.ID = strawberry.field(
         description="Global id of the subject (e.g. a ChangeRequest)."
     )
-    title: str
-    status: ApprovalStatus
+    title: str = strawberry.field(description="What is asked for (the subject's title).")
+    status: ApprovalStatus = strawberry.field(
+        description="PENDING until the last step passes (APPROVED) or anyone rejects (REJECTED)."
+    )
     current_step: int = strawberry.field(description="The step awaiting decisions (while PENDING).")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was submitted (UTC).")
     decided_at: datetime | None = strawberry.field(description="When it was approved or rejected.")
     chain_id: strawberry.Private[uuid.UUID]
     requested_by_id: strawberry.Private[uuid.UUID]

@@ -43,7 +43,7 @@ class ProjectsQuery:
     async def projects(
         self,
         info: Info,
-        filter: ProjectFilter | None = None,
+        filter: Annotated[ProjectFilter | None, strawberry.argument(description="Conditions.")] = None,
         order_by: Annotated[
             list[ProjectOrder] | None, strawberry.argument(description="Sort keys; default NAME ASC.")
         ] = None,
@@ -89,7 +89,9 @@ class ProjectsQuery:
         project_id: Annotated[
             relay.GlobalID | None, strawberry.argument(description="Only this Project.")
         ] = None,
-        on: date | None = None,
+        on: Annotated[
+            date | None, strawberry.argument(description="The day to judge by (default today, UTC).")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Task]:

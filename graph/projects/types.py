@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     )
 
 Info = strawberry.Info[RequestContext, None]
+OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
 EXTRA = "graph.projects.extra_types"
 
 
@@ -102,7 +103,7 @@ class Milestone(relay.Node):
         )
 
     @strawberry.field(description="Days past the due date while open (0 when on time or completed).")
-    def days_late(self, on: date | None = None) -> int:
+    def days_late(self, on: OnDay = None) -> int:
         if self.completed_on is not None:
             return 0
         return max(((on or today()) - self.due_date).days, 0)
@@ -230,9 +231,7 @@ class Project(relay.Node):
         )
 
     @strawberry.field(description="Computed health with its reasons, as of `on` (default today, UTC).")
-    async def health(
-        self, info: Info, on: date | None = None
-    ) -> Annotated[ProjectHealth, strawberry.lazy(EXTRA)]:
+    async def health(self, info: Info, on: OnDay = None) -> Annotated[ProjectHealth, strawberry.lazy(EXTRA)]:
         from graph.projects.extra_types import project_health
 
         return await project_health(info, uuid.UUID(self.id), on or today())
@@ -277,8 +276,8 @@ def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
 @strawberry.type(description="One item of a task's checklist.")
 class ChecklistItem:
     id: strawberry.ID = strawberry.field(description="Pass to updateChecklistItem.")
-    text: str
-    done: bool
+    text: str = strawberry.field(description="What to do (1-500 characters).")
+    done: bool = strawberry.field(description="Ticked.")
     position: int = strawberry.field(description="1-based order within the task.")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
 
@@ -296,8 +295,8 @@ class ChecklistItem:
 @strawberry.type(description="A comment on a task, with the members it mentions.")
 class TaskComment:
     id: strawberry.ID
-    body: str
-    created_at: datetime
+    body: str = strawberry.field(description="The text (1-10,000 characters).")
+    created_at: datetime = strawberry.field(description="When it was written (UTC).")
     author_id: strawberry.Private[uuid.UUID]
     mentioned_user_ids: strawberry.Private[list[uuid.UUID]]
 
@@ -360,7 +359,7 @@ class Task(relay.Node):
         return await resolve_by_ids(info, "tasks_by_id", loaders.tasks_by_id, node_ids, cls.from_model)
 
     @strawberry.field(description="True when open and past its due date as of `on` (default today, UTC).")
-    def is_overdue(self, on: date | None = None) -> bool:
+    def is_overdue(self, on: OnDay = None) -> bool:
         return (
             self.status is not TaskStatus.DONE
             and self.due_date is not None
