@@ -3,6 +3,7 @@ members of, and members work on tasks but only the manager changes the project i
 
 from __future__ import annotations
 
+from tests.crm.sql import put_in_team
 from tests.projects.documents import (
     ADD_CHECKLIST_ITEM,
     ADD_COMMENT,
@@ -223,3 +224,31 @@ async def test_viewer_is_denied_every_delivery_mutation(client):
     for document, variables, name in attempts:
         payload = (await client.execute(document, variables, viewer.token))[name]
         assert error_pairs(payload) == DENIED, name
+
+
+async def test_team_scope_reaches_projects_managed_by_teammates(client, db):
+    admin = await client.sign_up()
+    lead = await client.add_member(admin, "manager", "lead")
+    teammate = await client.add_member(admin, "sales", "teammate")
+    stranger = await client.add_member(admin, "sales", "stranger")
+    await put_in_team(db, admin.tenant_id, "Delivery", lead.user_id, teammate.user_id)
+    ours = await create_project(client, teammate, name="Teammate's")
+    theirs = await create_project(client, stranger, name="Stranger's")
+    task = await create_task(client, teammate, ours["id"])
+
+    seen = (await client.execute(PROJECTS, {}, lead.token))["projects"]
+    renamed = (
+        await client.execute(
+            UPDATE_PROJECT, {"id": ours["id"], "version": 1, "input": {"name": "Renamed"}}, lead.token
+        )
+    )["updateProject"]
+    hidden = (
+        await client.execute(
+            UPDATE_PROJECT, {"id": theirs["id"], "version": 1, "input": {"name": "x"}}, lead.token
+        )
+    )["updateProject"]
+
+    assert [edge["node"]["name"] for edge in seen["edges"]] == ["Teammate's"]
+    assert renamed["errors"] == []
+    assert error_pairs(hidden) == [("id", "NOT_FOUND")]
+    assert (await client.execute(NODE, {"id": task["id"]}, lead.token))["node"] == {"id": task["id"]}
