@@ -96,19 +96,18 @@ async def start_approval(
 
 
 async def step_approvers(session: AsyncSession, step: ApprovalChainStep) -> set[uuid.UUID]:
-    """Everyone the step names right now: its users plus the active members holding its role."""
-    approvers = set(step.user_ids)
+    """Everyone the step names right now: its users and the members holding its role, active ones only
+    (a deactivated member neither decides nor holds up an ALL step)."""
+    named = Membership.user_id.in_(step.user_ids)
     if step.role_id is not None:
-        approvers |= set(
-            await session.scalars(
-                select(Membership.user_id).where(
-                    Membership.tenant_id == step.tenant_id,
-                    Membership.role_id == step.role_id,
-                    Membership.is_active.is_(True),
-                )
+        named = named | (Membership.role_id == step.role_id)
+    return set(
+        await session.scalars(
+            select(Membership.user_id).where(
+                Membership.tenant_id == step.tenant_id, Membership.is_active.is_(True), named
             )
         )
-    return approvers
+    )
 
 
 async def approvals_at_step(session: AsyncSession, request: ApprovalRequest, position: int) -> set[uuid.UUID]:

@@ -133,16 +133,18 @@ def awaiting_by_request_id(context: RequestContext) -> DataLoader[uuid.UUID, lis
             )
         }
         role_ids = {step.role_id for step in steps.values() if step.role_id is not None}
+        user_ids = {user_id for step in steps.values() for user_id in step.user_ids}
         holders: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-        if role_ids:
-            for role_id, user_id in await session.execute(
-                select(Membership.role_id, Membership.user_id).where(
-                    Membership.tenant_id == context.actor.tenant_id,
-                    Membership.role_id.in_(role_ids),
-                    Membership.is_active.is_(True),
-                )
-            ):
-                holders[role_id].add(user_id)
+        active: set[uuid.UUID] = set()
+        for role_id, user_id in await session.execute(
+            select(Membership.role_id, Membership.user_id).where(
+                Membership.tenant_id == context.actor.tenant_id,
+                Membership.is_active.is_(True),
+                Membership.role_id.in_(role_ids) | Membership.user_id.in_(user_ids),
+            )
+        ):
+            holders[role_id].add(user_id)
+            active.add(user_id)
         decided: dict[tuple[uuid.UUID, int], set[uuid.UUID]] = defaultdict(set)
         for request_id, position, approver_id in await session.execute(
             select(
@@ -155,7 +157,7 @@ def awaiting_by_request_id(context: RequestContext) -> DataLoader[uuid.UUID, lis
         waiting: dict[uuid.UUID, list[uuid.UUID]] = {}
         for request in requests:
             step = steps[(request.chain_id, request.current_step)]
-            named = set(step.user_ids) | (holders[step.role_id] if step.role_id else set())
+            named = (set(step.user_ids) & active) | (holders[step.role_id] if step.role_id else set())
             left = named - decided[(request.id, request.current_step)] - {request.requested_by_id}
             waiting[request.id] = sorted(left)
         return [waiting.get(request_id, []) for request_id in ids]

@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
+from tests.admin.documents import DEACTIVATE
 from tests.projects.documents import (
     CHAINS,
     CHANGE,
@@ -231,3 +232,24 @@ async def test_other_tenant_cannot_see_or_decide_and_history_is_append_only(clie
                 uuid.uuid4(),
                 uuid.uuid4(),
             )
+
+
+async def test_a_deactivated_approver_no_longer_holds_up_an_all_step(client):
+    admin = await client.sign_up()
+    staying = await client.add_member(admin, "manager", "staying")
+    leaving = await client.add_member(admin, "manager", "leaving")
+    await define_chain(
+        client, admin, {"name": "Both", "rule": "ALL", "userIds": [staying.user_id, leaving.user_id]}
+    )
+    project = await create_project(client, admin, budget="100")
+    change = await submitted_change(client, admin, project["id"])
+    request_id = change["approval"]["id"]
+
+    await client.execute(DEACTIVATE, {"userId": leaving.user_id}, admin.token)
+    waiting = (await client.execute(CHANGE, {"id": change["id"]}, admin.token))["node"]["approval"][
+        "awaiting"
+    ]
+    approved = await decide(client, staying, request_id)
+
+    assert waiting == [{"id": staying.user_id}]
+    assert approved["request"]["status"] == "APPROVED"
