@@ -23,6 +23,8 @@ from tests.projects.documents import (
     ok,
 )
 
+AUDIT = """{ auditLog(first: 50) { edges { node { action changes } } } }"""
+
 
 async def submitted_change(client, requester, project_id, **values):
     variables = {
@@ -253,3 +255,21 @@ async def test_a_deactivated_approver_no_longer_holds_up_an_all_step(client):
 
     assert waiting == [{"id": staying.user_id}]
     assert approved["request"]["status"] == "APPROVED"
+
+
+async def test_chains_requests_and_decisions_are_audited(client):
+    admin = await client.sign_up()
+    boss = await client.add_member(admin, "manager", "boss")
+    await define_chain(client, admin, {"name": "Boss", "rule": "ANY", "userIds": [boss.user_id]})
+    project = await create_project(client, admin, budget="100")
+    change = await submitted_change(client, admin, project["id"])
+    await decide(client, boss, change["approval"]["id"], "REJECT", "No budget left")
+
+    entries = (await client.execute(AUDIT, {}, admin.token))["auditLog"]["edges"]
+    actions = {e["node"]["action"]: e["node"]["changes"] for e in entries}
+    assert actions["approval_chain.define"]["steps"][0]["name"] == "Boss"
+    assert actions["approval_request.create"]["subject_type"] == "change_request"
+    assert actions["approval_request.reject"]["comment"] == "No budget left"
+    assert actions["approval_request.reject"]["status"] == ["pending", "rejected"]
+    assert actions["change_request.rejected"]["status"] == ["under_review", "rejected"]
+    assert {"change_request.create", "change_request.submit", "change_request.under_review"} <= set(actions)
