@@ -95,6 +95,16 @@ class Settings(BaseSettings):
             return self.storage_backend
         return "s3" if self.s3_endpoint_url else "local"
 
+    # Live updates (graphql-transport-ws at /graphql, see graph/live/). EVENT_BUS_URL: where the event
+    # listener connects; unset means DATABASE_URL (LISTEN needs a session, not a transaction pooler).
+    event_bus_url: str | None = Field(default=None, alias="EVENT_BUS_URL")
+    ws_init_timeout_seconds: float = Field(default=10.0, alias="CRM_WS_INIT_TIMEOUT_SECONDS")
+    ws_ping_seconds: float = Field(default=20.0, alias="CRM_WS_PING_SECONDS")
+    ws_max_subscriptions: int = Field(default=20, alias="CRM_WS_MAX_SUBSCRIPTIONS")
+    live_queue_size: int = Field(default=100, alias="CRM_LIVE_QUEUE_SIZE")
+    live_revalidate_seconds: float = Field(default=15.0, alias="CRM_LIVE_REVALIDATE_SECONDS")
+    live_listener_ping_seconds: float = Field(default=5.0, alias="CRM_LIVE_LISTENER_PING_SECONDS")
+
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION

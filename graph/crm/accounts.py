@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.models import ACCOUNT, Account
 from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
+from graph.live.events import Event, publish
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import domain_name, optional_text, required_text
 
@@ -39,6 +41,13 @@ AUDITED_FIELDS = (
 )
 # Hierarchies deeper than this are refused; it also bounds the recursive queries.
 MAX_DEPTH = 50
+
+
+async def announce(session: AsyncSession, actor: Actor, change: str, account: Account) -> None:
+    """Tell live subscribers (graph/live) once the transaction commits: ids and version only."""
+    await publish(
+        session, Event(actor.tenant_id, f"account.{change}", {"account": account.id}, account.version)
+    )
 
 
 def account_scope(actor: Actor) -> ColumnElement[bool]:
@@ -144,10 +153,14 @@ async def create_account(session: AsyncSession, actor: Actor, values: Mapping[st
     cleaned["owner_id"] = cleaned.get("owner_id") or actor.user_id
     account = Account(tenant_id=actor.tenant_id, created_by_id=actor.user_id, **cleaned)
     account.tags = account.tags or []
+    custom_changes = await apply_custom_values(session, actor, ACCOUNT, account, values, creating=True)
     session.add(account)
     await session.flush()
     after = snapshot(account, AUDITED_FIELDS)
-    await audit.record(session, actor, "account.create", ACCOUNT, account.id, audit.diff({}, after))
+    await audit.record(
+        session, actor, "account.create", ACCOUNT, account.id, {**audit.diff({}, after), **custom_changes}
+    )
+    await announce(session, actor, "created", account)
     return account
 
 
@@ -161,9 +174,11 @@ async def update_account(
     before = snapshot(account, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(account, key, value)
+    custom_changes = await apply_custom_values(session, actor, ACCOUNT, account, values, creating=False)
     await flush_versioned(session, "account")
-    changes = audit.diff(before, snapshot(account, AUDITED_FIELDS))
+    changes = {**audit.diff(before, snapshot(account, AUDITED_FIELDS)), **custom_changes}
     await audit.record(session, actor, "account.update", ACCOUNT, account.id, changes)
+    await announce(session, actor, "updated", account)
     return account
 
 
@@ -182,6 +197,7 @@ async def delete_account(session: AsyncSession, actor: Actor, account_id: uuid.U
         account.id,
         {"deleted_at": [None, account.deleted_at.isoformat()]},
     )
+    await announce(session, actor, "deleted", account)
     return account
 
 
@@ -199,4 +215,5 @@ async def restore_account(session: AsyncSession, actor: Actor, account_id: uuid.
         account.id,
         audit.diff({"deleted_at": deleted_at}, {"deleted_at": None}),
     )
+    await announce(session, actor, "restored", account)
     return account
