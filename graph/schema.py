@@ -37,6 +37,8 @@ QUERY_AREAS: tuple[type, ...] = (
     CommerceQuery,
     PoolQuery,
     LeadsQuery,
+    DocumentsQuery,
+    AdminQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -48,11 +50,9 @@ MUTATION_AREAS: tuple[type, ...] = (
     CommerceMutation,
     PoolMutation,
     LeadsMutation,
+    DocumentsMutation,
+    AdminMutation,
 )
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, DocumentsQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, DocumentsMutation)
-QUERY_AREAS: tuple[type, ...] = (IdentityQuery, AuditQuery, SettingsQuery, CrmQuery, AdminQuery)
-MUTATION_AREAS: tuple[type, ...] = (IdentityMutation, SettingsMutation, CrmMutation, AdminMutation)
 
 
 def node_query() -> type:
