@@ -32,6 +32,7 @@ from graph.crm.filters import (
     contact_conditions,
     contact_ordering,
     used_filters,
+    used_orders,
 )
 from graph.crm.inputs import (
     AccountPayload,
@@ -140,16 +141,7 @@ class CrmQuery:
     ) -> Connection[Activity]:
         actor = info.context.actor
         refuse_hidden_filters(actor, models.ACTIVITY, used_filters(filter, ACTIVITY_FILTER_FIELDS))
-        refuse_hidden_filters(
-            actor,
-            models.ACTIVITY,
-            {
-                o.field.name: ACTIVITY_ORDER_FIELDS[o.field.name]
-                for o in order_by or []
-                if o.field and o.field.name in ACTIVITY_ORDER_FIELDS
-            },
-            "orderBy",
-        )
+        refuse_hidden_filters(actor, models.ACTIVITY, used_orders(order_by, ACTIVITY_ORDER_FIELDS), "orderBy")
         custom, custom_sort = await custom_list(
             info.context, models.ACTIVITY, models.Activity, filter, order_by
         )

@@ -249,6 +249,11 @@ def used_filters(given: Any, fields: dict[str, list[str]]) -> dict[str, list[str
     return used
 
 
+def used_orders(orders: list[Any] | None, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The entries of `fields` (by sort field name) that the caller sorts by."""
+    return {o.field.name: fields[o.field.name] for o in orders or [] if o.field and o.field.name in fields}
+
+
 def account_ordering(orders: list[AccountOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
         AccountOrderField.NAME: [func.lower(Account.name)],
