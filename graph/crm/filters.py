@@ -226,14 +226,9 @@ def sort_columns(order: Any, columns: dict[Any, list[Any]], custom_sort: CustomS
 
 
 # Built-in fields each filter input reads: refused when the caller's role hides one of them.
-ACCOUNT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["domain"], "parentId": ["parent"]}
+ACCOUNT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["domain"]}
 CONTACT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["emails"]}
-ACTIVITY_FILTER_FIELDS = {
-    "accountId": ["account"],
-    "contactId": ["contact"],
-    "authorId": ["author"],
-    "dueBefore": ["dueAt"],
-}
+ACTIVITY_FILTER_FIELDS = {"authorId": ["author"], "dueBefore": ["dueAt"]}
 ACTIVITY_ORDER_FIELDS = {"DUE_AT": ["dueAt"]}
 
 

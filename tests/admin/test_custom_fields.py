@@ -400,4 +400,5 @@ async def test_select_fields_can_use_a_tenant_option_list(client):
     assert definition["validation"]["optionList"] == "admin_test_regions"
     assert error_pairs(unknown_list) == [("validation.optionList", "NOT_FOUND")]
     assert account["customFields"] == {"region": "apac"}
+    assert account["fieldValues"][0]["value"] == {"__typename": "OptionValue", "key": "apac", "label": "APAC"}
     assert error_pairs(bad["createAccount"]) == [("custom.region", "INVALID")]
