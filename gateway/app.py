@@ -1,12 +1,14 @@
-"""The Starlette application: GraphQL at /graphql (HTTP), plus /healthz and /readyz."""
+"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), plus /healthz and /readyz."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
@@ -14,14 +16,21 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import AuthenticationFailed, authenticate, bearer_credential
 from gateway.graphql_http import GraphQLHTTPView
 from gateway.services import Services
 from gateway.settings import Settings
 from graph.core.context import RequestContext
+from graph.live.backends import build_event_bus
+from graph.live.bus import EventBus
+from graph.live.context import LiveContext
+from graph.live.transport import LiveTransportHandler
 from graph.schema import build_schema
+from storage.routes import blob_routes
 
 logger = logging.getLogger("crm.gateway")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -33,15 +42,41 @@ def request_id_for(request: Request) -> str:
 
 
 class GraphQLApp(GraphQLHTTPView):
-    """The GraphQL endpoint with our typed context: authenticates the bearer credential."""
+    """The GraphQL endpoint with our typed context: authenticates the bearer credential.
 
-    def __init__(self, services: Services, **kwargs: Any) -> None:
-        super().__init__(build_schema(services.settings), **kwargs)
+    WebSockets speak graphql-transport-ws only (the legacy `graphql-ws` subprotocol is refused with
+    4406); their credential arrives in `connection_init` (see graph/live/transport.py).
+    """
+
+    graphql_transport_ws_handler_class = LiveTransportHandler
+
+    def __init__(self, services: Services, bus: EventBus, **kwargs: Any) -> None:
+        settings = services.settings
+        super().__init__(
+            build_schema(settings),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            **kwargs,
+        )
         self.services = services
-        self.max_body_bytes = services.settings.max_body_bytes
-        self.graphiql_enabled = services.settings.graphiql_enabled
+        self.bus = bus
+        self.live_slots = asyncio.Semaphore(settings.db_pool_size)
+        self.max_body_bytes = settings.max_body_bytes
+        self.max_multipart_bytes = settings.max_multipart_bytes
+        self.graphiql_enabled = settings.graphiql_enabled
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
+        if isinstance(request, WebSocket):
+            return LiveContext(
+                services=self.services,
+                request=request,
+                response=response,
+                request_id=request_id_for(request),  # type: ignore[arg-type]
+                client_address=request.client.host if request.client else None,
+                bus=self.bus,
+                slots=self.live_slots,
+            )
         context = RequestContext(
             services=self.services,
             request=request,
@@ -62,11 +97,13 @@ class GraphQLApp(GraphQLHTTPView):
 
 def create_app(settings: Settings, database_url: str) -> Starlette:
     services = Services.build(settings, database_url)
+    bus = build_event_bus(settings, database_url)
     graphql = GraphQLApp(
         services,
+        bus,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
-        multipart_uploads_enabled=False,
+        multipart_uploads_enabled=True,
     )
 
     async def healthz(_request: Request) -> Response:
@@ -84,13 +121,19 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.verify_runtime_role()
+        try:
+            await services.blobs.ensure_ready()
+        except Exception:
+            logger.exception("the file store is not ready; document uploads will fail until it is")
         if not await services.db.search_operators_leakproof():
             logger.warning(
                 "LIKE/ILIKE are not LEAKPROOF in this database, so text search cannot use the trigram "
                 "indexes under row-level security; as a superuser run: ALTER FUNCTION texticlike(text, text) "
                 "LEAKPROOF; ALTER FUNCTION textlike(text, text) LEAKPROOF; (see infra/README.md)"
             )
+        await bus.ensure_started()
         yield
+        await bus.stop()
         await services.db.dispose()
 
     app = Starlette(
@@ -98,10 +141,13 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            *blob_routes(services.blobs),
+            WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.event_bus = bus
     return app
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.models import ACCOUNT, Account
 from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
+from graph.live.events import Event, publish
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import apply_custom_values
@@ -40,6 +41,13 @@ AUDITED_FIELDS = (
 )
 # Hierarchies deeper than this are refused; it also bounds the recursive queries.
 MAX_DEPTH = 50
+
+
+async def announce(session: AsyncSession, actor: Actor, change: str, account: Account) -> None:
+    """Tell live subscribers (graph/live) once the transaction commits: ids and version only."""
+    await publish(
+        session, Event(actor.tenant_id, f"account.{change}", {"account": account.id}, account.version)
+    )
 
 
 def account_scope(actor: Actor) -> ColumnElement[bool]:
@@ -152,6 +160,7 @@ async def create_account(session: AsyncSession, actor: Actor, values: Mapping[st
     await audit.record(
         session, actor, "account.create", ACCOUNT, account.id, {**audit.diff({}, after), **custom_changes}
     )
+    await announce(session, actor, "created", account)
     return account
 
 
@@ -169,6 +178,7 @@ async def update_account(
     await flush_versioned(session, "account")
     changes = {**audit.diff(before, snapshot(account, AUDITED_FIELDS)), **custom_changes}
     await audit.record(session, actor, "account.update", ACCOUNT, account.id, changes)
+    await announce(session, actor, "updated", account)
     return account
 
 
@@ -187,6 +197,7 @@ async def delete_account(session: AsyncSession, actor: Actor, account_id: uuid.U
         account.id,
         {"deleted_at": [None, account.deleted_at.isoformat()]},
     )
+    await announce(session, actor, "deleted", account)
     return account
 
 
@@ -204,4 +215,5 @@ async def restore_account(session: AsyncSession, actor: Actor, account_id: uuid.
         account.id,
         audit.diff({"deleted_at": deleted_at}, {"deleted_at": None}),
     )
+    await announce(session, actor, "restored", account)
     return account

@@ -50,7 +50,8 @@ class Account(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base
     domain: Mapped[str | None] = mapped_column(String(253))
     industry: Mapped[str | None] = mapped_column(String(100))
     parent_id: Mapped[uuid.UUID | None] = mapped_column()
-    owner_id: Mapped[uuid.UUID] = mapped_column()
+    # Null: the account is in the tenant's public pool (graph/crm/pool.py).
+    owner_id: Mapped[uuid.UUID | None] = mapped_column()
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     street: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(100))

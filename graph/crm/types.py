@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -25,6 +25,9 @@ from graph.crm.filters import ActivityKind
 from graph.crm.pages import connection_from_page
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
+
+if TYPE_CHECKING:
+    from graph.sales.leads.types import Lead
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -61,6 +64,15 @@ async def live_node(info: Info, name: str, factory: Any, record_id: uuid.UUID | 
 
 async def owner(info: Info, user_id: uuid.UUID) -> User | None:
     return await info.context.loader("users_by_id", users_by_id).load(user_id)
+
+
+async def converted_from_lead(info: Info, name: str, record_id: uuid.UUID) -> Lead | None:
+    # Imported here: the leads area builds on this module, not the other way round.
+    from graph.sales.leads import loaders as lead_loaders
+    from graph.sales.leads.types import Lead
+
+    lead = await info.context.loader(name, getattr(lead_loaders, name)).load(record_id)
+    return Lead.from_model(lead) if lead else None
 
 
 async def resolve_by_ids(
@@ -101,7 +113,7 @@ class Account(HasCustomFields, relay.Node):
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     deleted_at: datetime | None = strawberry.field(description="Set while soft-deleted; restore to clear.")
     version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")
-    owner_id: strawberry.Private[uuid.UUID]
+    owner_id: strawberry.Private[uuid.UUID | None]
     parent_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
@@ -135,9 +147,15 @@ class Account(HasCustomFields, relay.Node):
     ) -> list[Account | None]:
         return await resolve_by_ids(info, "accounts_by_id", loaders.accounts_by_id, node_ids, cls.from_model)
 
-    @strawberry.field(description="The member responsible for this account.")
+    @strawberry.field(description="The member responsible for this account; null while in the public pool.")
     async def owner(self, info: Info) -> User | None:
-        return await owner(info, self.owner_id)
+        return await owner(info, self.owner_id) if self.owner_id else None
+
+    @strawberry.field(description="The lead this account was created from or linked to by conversion.")
+    async def converted_from_lead(
+        self, info: Info
+    ) -> Annotated[Lead, strawberry.lazy("graph.sales.leads.types")] | None:
+        return await converted_from_lead(info, "leads_by_converted_account_id", uuid.UUID(self.id))
 
     @strawberry.field(description="The parent account; null at the top, or when hidden or deleted.")
     async def parent(self, info: Info) -> Account | None:
@@ -254,6 +272,12 @@ class Contact(HasCustomFields, relay.Node):
     @strawberry.field(description="The member responsible for this contact.")
     async def owner(self, info: Info) -> User | None:
         return await owner(info, self.owner_id)
+
+    @strawberry.field(description="The lead this contact was created from or linked to by conversion.")
+    async def converted_from_lead(
+        self, info: Info
+    ) -> Annotated[Lead, strawberry.lazy("graph.sales.leads.types")] | None:
+        return await converted_from_lead(info, "leads_by_converted_contact_id", uuid.UUID(self.id))
 
     @strawberry.field(description="Accounts this contact works with, primary first, then by name.")
     async def accounts(self, info: Info) -> list[ContactAccount]:

@@ -1,0 +1,256 @@
+"""GraphQL types of approval chains, requests and decisions."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.dataloader import DataLoader
+
+from graph.approvals import models
+from graph.approvals.chains import SUBJECTS
+from graph.approvals.requests import awaiting, request_scope
+from graph.core.context import RequestContext
+from graph.core.ids import encode_id
+from graph.crm.types import owner, resolve_by_ids
+from graph.identity.types import Role, User
+from tenants.models import Role as RoleRow
+from tenants.permissions import Action
+
+Info = strawberry.Info[RequestContext, None]
+
+
+@strawberry.enum(description="ALL: every approver the step names must approve; ANY: one is enough.")
+class ApprovalRule(Enum):
+    ALL = "all"
+    ANY = "any"
+
+
+@strawberry.enum(description="Where an approval request stands.")
+class ApprovalStatus(Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+@strawberry.enum(description="An approver's decision.")
+class ApprovalDecisionKind(Enum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+def steps_by_chain_id(context: RequestContext) -> DataLoader[uuid.UUID, list[models.ApprovalChainStep]]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[models.ApprovalChainStep]]:
+        session = await context.session()
+        steps: dict[uuid.UUID, list[models.ApprovalChainStep]] = defaultdict(list)
+        for step in await session.scalars(
+            select(models.ApprovalChainStep)
+            .where(models.ApprovalChainStep.chain_id.in_(ids))
+            .order_by(models.ApprovalChainStep.chain_id, models.ApprovalChainStep.position)
+        ):
+            steps[step.chain_id].append(step)
+        return [steps.get(chain_id, []) for chain_id in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def roles_by_id(context: RequestContext) -> DataLoader[uuid.UUID, RoleRow | None]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[RoleRow | None]:
+        session = await context.session()
+        rows = await session.scalars(
+            select(RoleRow).where(RoleRow.tenant_id == context.actor.tenant_id, RoleRow.id.in_(ids))
+        )
+        found = {row.id: row for row in rows}
+        return [found.get(role_id) for role_id in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def chains_by_id(context: RequestContext) -> DataLoader[uuid.UUID, models.ApprovalChain | None]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[models.ApprovalChain | None]:
+        session = await context.session()
+        rows = await session.scalars(select(models.ApprovalChain).where(models.ApprovalChain.id.in_(ids)))
+        found = {row.id: row for row in rows}
+        return [found.get(chain_id) for chain_id in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def decisions_by_request_id(context: RequestContext) -> DataLoader[uuid.UUID, list[models.ApprovalDecision]]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[models.ApprovalDecision]]:
+        session = await context.session()
+        decisions: dict[uuid.UUID, list[models.ApprovalDecision]] = defaultdict(list)
+        for row in await session.scalars(
+            select(models.ApprovalDecision)
+            .where(models.ApprovalDecision.request_id.in_(ids))
+            .order_by(models.ApprovalDecision.decided_at, models.ApprovalDecision.id)
+        ):
+            decisions[row.request_id].append(row)
+        return [decisions.get(request_id, []) for request_id in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def requests_by_id(context: RequestContext) -> DataLoader[uuid.UUID, models.ApprovalRequest | None]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[models.ApprovalRequest | None]:
+        if not context.actor.permissions.can(models.APPROVAL_REQUEST, Action.READ):
+            return [None] * len(ids)
+        session = await context.session()
+        rows = await session.scalars(
+            select(models.ApprovalRequest).where(
+                request_scope(context.actor), models.ApprovalRequest.id.in_(ids)
+            )
+        )
+        found = {row.id: row for row in rows}
+        return [found.get(request_id) for request_id in ids]
+
+    return DataLoader(load_fn=load)
+
+
+@strawberry.type(description="One step of a chain: who approves and whether all or any must.")
+class ApprovalStep:
+    position: int = strawberry.field(description="1-based order in the chain.")
+    name: str
+    rule: ApprovalRule
+    user_ids: strawberry.Private[list[uuid.UUID]]
+    role_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Approvers named directly.")
+    async def users(self, info: Info) -> list[User]:
+        users = [await owner(info, user_id) for user_id in self.user_ids]
+        return [user for user in users if user is not None]
+
+    @strawberry.field(description="Members holding this role approve too.")
+    async def role(self, info: Info) -> Role | None:
+        if self.role_id is None:
+            return None
+        row = await info.context.loader("roles_by_id", roles_by_id).load(self.role_id)
+        return Role.from_model(row) if row else None
+
+
+@strawberry.type(description="A tenant's approval chain for one subject type (e.g. change_request).")
+class ApprovalChain:
+    id: strawberry.ID
+    name: str
+    subject_type: str = strawberry.field(description="What it approves, e.g. change_request.")
+    is_active: bool = strawberry.field(description="Only the active chain receives new requests.")
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, chain: models.ApprovalChain) -> ApprovalChain:
+        return cls(
+            id=strawberry.ID(str(chain.id)),
+            name=chain.name,
+            subject_type=chain.subject_type,
+            is_active=chain.is_active,
+            created_at=chain.created_at,
+        )
+
+    @strawberry.field(description="Steps in order.")
+    async def steps(self, info: Info) -> list[ApprovalStep]:
+        rows = await info.context.loader("steps_by_chain_id", steps_by_chain_id).load(uuid.UUID(self.id))
+        return [
+            ApprovalStep(
+                position=row.position,
+                name=row.name,
+                rule=ApprovalRule(row.rule),
+                user_ids=list(row.user_ids),
+                role_id=row.role_id,
+            )
+            for row in rows
+        ]
+
+
+@strawberry.type(description="One recorded decision (never changed or deleted).")
+class ApprovalDecision:
+    step_position: int = strawberry.field(description="The step it was taken on.")
+    decision: ApprovalDecisionKind
+    comment: str | None
+    decided_at: datetime
+    approver_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Who decided.")
+    async def approver(self, info: Info) -> User | None:
+        return await owner(info, self.approver_id)
+
+
+@strawberry.type(description="A subject (e.g. a change request) walking an approval chain.")
+class ApprovalRequest(relay.Node):
+    id: relay.NodeID[str]
+    subject_type: str = strawberry.field(description="E.g. change_request.")
+    subject_id: strawberry.ID = strawberry.field(
+        description="Global id of the subject (e.g. a ChangeRequest)."
+    )
+    title: str
+    status: ApprovalStatus
+    current_step: int = strawberry.field(description="The step awaiting decisions (while PENDING).")
+    created_at: datetime
+    decided_at: datetime | None = strawberry.field(description="When it was approved or rejected.")
+    chain_id: strawberry.Private[uuid.UUID]
+    requested_by_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, request: models.ApprovalRequest) -> ApprovalRequest:
+        subject = SUBJECTS.get(request.subject_type)
+        node_type = subject.node_type if subject else request.subject_type
+        return cls(
+            id=str(request.id),
+            subject_type=request.subject_type,
+            subject_id=strawberry.ID(str(encode_id(node_type, request.subject_id))),
+            title=request.title,
+            status=ApprovalStatus(request.status),
+            current_step=request.current_step,
+            created_at=request.created_at,
+            decided_at=request.decided_at,
+            chain_id=request.chain_id,
+            requested_by_id=request.requested_by_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ApprovalRequest | None]:
+        return await resolve_by_ids(info, "approval_requests_by_id", requests_by_id, node_ids, cls.from_model)
+
+    @strawberry.field(description="Who asked.")
+    async def requested_by(self, info: Info) -> User | None:
+        return await owner(info, self.requested_by_id)
+
+    @strawberry.field(description="The chain it walks.")
+    async def chain(self, info: Info) -> ApprovalChain | None:
+        row = await info.context.loader("approval_chains_by_id", chains_by_id).load(self.chain_id)
+        return ApprovalChain.from_model(row) if row else None
+
+    @strawberry.field(description="Every decision so far, oldest first.")
+    async def decisions(self, info: Info) -> list[ApprovalDecision]:
+        rows = await info.context.loader("approval_decisions_by_request_id", decisions_by_request_id).load(
+            uuid.UUID(self.id)
+        )
+        return [
+            ApprovalDecision(
+                step_position=row.step_position,
+                decision=ApprovalDecisionKind(row.decision),
+                comment=row.comment,
+                decided_at=row.decided_at,
+                approver_id=row.approver_id,
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="Who may still decide the current step (empty once decided).")
+    async def awaiting(self, info: Info) -> list[User]:
+        row = await info.context.loader("approval_requests_by_id", requests_by_id).load(uuid.UUID(self.id))
+        if row is None:
+            return []
+        users = [
+            await owner(info, user_id)
+            for user_id in sorted(await awaiting(await info.context.session(), row))
+        ]
+        return [user for user in users if user is not None]

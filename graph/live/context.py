@@ -1,0 +1,137 @@
+"""The context of a WebSocket connection: one actor, many subscriptions, a fresh transaction per event.
+
+An HTTP request owns one transaction. A WebSocket connection lives for hours and runs many operations
+at once, so holding one transaction (and one pooled connection) for it would pin the pool and read an
+ever older picture of the data. Instead every delivered event runs in its own short *event scope*: a new
+transaction carrying the subscriber's tenant and user, and new DataLoaders, opened before the event is
+re-read and closed once its selection set has been resolved and sent.
+
+The scope is found through a context variable: each operation runs in its own asyncio task, and the
+tasks graphql-core starts for nested fields inherit it, so the nested resolvers of one event share that
+event's session without seeing another subscription's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.auth import Credential, authenticate
+from graph.core.context import RequestContext
+from tenants.db import start_request_transaction
+from tenants.permissions import Actor
+
+if TYPE_CHECKING:
+    from graph.live.bus import EventBus
+    from graph.live.transport import LiveTransportHandler
+
+
+@dataclass
+class EventScope:
+    session: AsyncSession | None = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+    holds_slot: bool = False
+
+
+CURRENT_SCOPE: ContextVar[EventScope | None] = ContextVar("crm_live_event_scope", default=None)
+
+
+@dataclass
+class LiveContext(RequestContext):
+    bus: EventBus | None = None
+    # Set by the transport: the connection_init payload, the credential it carried, the handler.
+    connection_params: dict[str, Any] | None = None
+    credential: Credential | None = None
+    connection: LiveTransportHandler | None = None
+    # Caps the transactions live deliveries hold at once (process-wide), so a fan-out to thousands of
+    # subscribers waits here rather than timing out on the pool, and leaves connections for HTTP.
+    slots: asyncio.Semaphore | None = None
+
+    @property
+    def event_bus(self) -> EventBus:
+        assert self.bus is not None, "LiveContext needs the process's event bus"
+        return self.bus
+
+    def _scope(self) -> EventScope:
+        scope = CURRENT_SCOPE.get()
+        if scope is None:
+            scope = EventScope()
+            CURRENT_SCOPE.set(scope)
+        return scope
+
+    async def session(self) -> AsyncSession:
+        scope = self._scope()
+        if scope.session is None:
+            if self.slots is not None and not scope.holds_slot:
+                await self.slots.acquire()
+                scope.holds_slot = True
+            session = self.db.sessions()
+            await session.begin()
+            scope.session = session
+            actor = self.actor_or_none
+            await start_request_transaction(
+                session,
+                actor.tenant_id if actor else None,
+                actor.user_id if actor else None,
+                self.db.statement_timeout,
+            )
+        return scope.session
+
+    async def finish(self, *, commit: bool) -> None:
+        scope = CURRENT_SCOPE.get()
+        if scope is None:
+            return
+        session, scope.session = scope.session, None
+        try:
+            if session is not None:
+                try:
+                    if commit:
+                        await session.commit()
+                    else:
+                        await session.rollback()
+                finally:
+                    await session.close()
+        finally:
+            if scope.holds_slot and self.slots is not None:
+                scope.holds_slot = False
+                self.slots.release()
+
+    def loader(self, name: str, factory: Any) -> Any:
+        loaders = self._scope().loaders
+        if name not in loaders:
+            loaders[name] = factory(self)
+        return loaders[name]
+
+    @contextlib.asynccontextmanager
+    async def event_scope(self) -> AsyncIterator[None]:
+        """A fresh transaction and fresh loaders for the code inside (one event, one check)."""
+        token = CURRENT_SCOPE.set(EventScope())
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            await self.finish(commit=ok)
+            try:
+                CURRENT_SCOPE.reset(token)
+            except ValueError:  # closed from another context: nothing of ours is left in it
+                CURRENT_SCOPE.set(None)
+
+    async def authenticate(self, session: AsyncSession | None = None) -> Actor:
+        """Checks the connection's credential again (raises AuthenticationFailed when it no longer holds)."""
+        assert self.credential is not None
+        if session is not None:
+            return await authenticate(session, self.credential, self.request_id)
+        async with self.db.transaction() as own_session:
+            return await authenticate(own_session, self.credential, self.request_id)
+
+    @property
+    def tenant(self) -> uuid.UUID:
+        return self.actor.tenant_id

@@ -1,0 +1,158 @@
+"""The shared loop of every subscription field: authorize, listen, re-read, deliver.
+
+1. At subscribe time the field is authorized like a query (`actor.require(..., READ)` and, for a single
+   record, a visibility check under the actor's record scope); refusals are GraphQL errors with the
+   domain code in `extensions.code`.
+2. The subscriber is registered with the process's bus (its tenant only), then gets a first
+   `subscribed` item: from then on nothing is missed, so a client fetches its screen after it.
+3. For each event of the tenant that the field cares about, a fresh transaction re-validates the
+   connection's credential (a revoked session, API key or membership closes the socket with 4403) and
+   re-reads the record under the subscriber's tenant and permissions; what the subscriber may not see is
+   skipped, never sent.
+4. A `DROPPED` marker (queue overflow, listener reconnect) becomes a `dropped` item: refetch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from graphql import GraphQLError
+
+from gateway.auth import AuthenticationFailed
+from graph.live.bus import Dropped
+from graph.live.context import LiveContext
+from graph.live.events import Event
+from tenants.errors import DomainError, ErrorCode
+from tenants.permissions import Action
+
+logger = logging.getLogger("crm.live")
+
+T = TypeVar("T")
+
+SUBSCRIBED = "subscribed"
+DROPPED_TYPE = "dropped"
+
+
+@dataclass
+class Delivery(Generic[T]):
+    """What one event becomes: an item to send (or None to skip), and whether the stream ends after it."""
+
+    item: T | None
+    last: bool = False
+
+
+def live_context(info: Any) -> LiveContext:
+    context = info.context
+    if not isinstance(context, LiveContext):
+        raise GraphQLError("Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql.")
+    return context
+
+
+def graphql_error(error: DomainError) -> GraphQLError:
+    return GraphQLError(error.message, extensions={"code": error.code.value, "field": error.field})
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Domain errors (refusals) as GraphQL errors that keep their code."""
+    try:
+        yield
+    except DomainError as error:
+        raise graphql_error(error) from None
+
+
+async def live_stream(
+    info: Any,
+    object_types: tuple[str, ...],
+    accepts: Callable[[Event], bool],
+    deliver: Callable[[LiveContext, Event], Awaitable[Delivery[T]]],
+    subscribed: Callable[[LiveContext], Awaitable[T]],
+    dropped: Callable[[], T],
+) -> AsyncIterator[T]:
+    context = live_context(info)
+    try:
+        with domain_errors():
+            authorize(context, object_types)
+        bus = context.event_bus
+        await bus.ensure_started()
+        with bus.subscribe(context.actor.tenant_id) as subscription:
+            async with context.event_scope():
+                # Like an HTTP query, a new subscription is authorized with the credential as it is now.
+                if not await still_allowed(context, time.monotonic()):
+                    await wait_for_close()
+                with domain_errors():
+                    authorize(context, object_types)
+                    first = await subscribed(context)
+                yield first
+            async for item in subscription:
+                if isinstance(item, Dropped):
+                    yield dropped()
+                    continue
+                if not accepts(item):
+                    continue
+                async with context.event_scope():
+                    if not await still_allowed(context, subscription.received_at):
+                        await wait_for_close()
+                    with domain_errors():
+                        authorize(context, object_types)
+                        delivery = await deliver(context, item)
+                    if delivery.item is not None:
+                        yield delivery.item
+                if delivery.last:
+                    return
+    except GraphQLError:
+        raise
+    except Exception as error:  # a bug: log it with the connection's request id, send nothing of it
+        logger.exception("subscription failed (connection %s)", context.request_id)
+        message = (
+            f"Unexpected error (request id {context.request_id})."
+            if context.services.settings.is_production
+            else str(error)
+        )
+        raise GraphQLError(
+            message, extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id}
+        ) from None
+
+
+def authorize(context: LiveContext, object_types: tuple[str, ...]) -> None:
+    actor = context.actor
+    for object_type in object_types:
+        actor.require(object_type, Action.READ)
+
+
+async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
+    """Re-validates the credential inside the event's transaction; closes the socket when it fails.
+
+    A check that started after this process received the event already saw every change committed
+    before it (a revocation included), so another subscription of the same connection, or the next
+    event of the same burst, reuses it instead of asking the database again.
+    """
+    connection = context.connection
+    assert connection is not None, "a LiveContext is always bound to its transport"
+    if connection.validated_at >= event_received_at:
+        return not connection.closing
+    started = time.monotonic()
+    try:
+        actor = await context.authenticate(await context.session())
+    except AuthenticationFailed as error:
+        await connection.forbid(str(error))
+        return False
+    if not await connection.adopt(actor):
+        return False
+    connection.validated_at = max(connection.validated_at, started)
+    return True
+
+
+async def wait_for_close() -> None:
+    """The socket is closing: park until the transport cancels this operation."""
+    await asyncio.Future()
+
+
+def not_found(what: str) -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, f"No {what} with this id, or not yours to see.", "id")

@@ -1,0 +1,172 @@
+"""Project queries. Resolvers parse input, call the service, and shape the result."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import func, select
+from strawberry import relay
+
+from graph.core.context import RequestContext
+from graph.core.filters import After, First, like_pattern
+from graph.core.ids import decode_id, decode_optional_id
+from graph.core.pagination import Connection, paginate
+from graph.projects import costs, loaders, risks, templates, views
+from graph.projects.access import project_scope
+from graph.projects.delivery_mutations import DeliveryMutation
+from graph.projects.enums import ProjectStatus, TaskStatus
+from graph.projects.extra_types import ProjectTemplate, Risk, RiskMatrixCell, UserCostRate
+from graph.projects.models import PROJECT
+from graph.projects.models import Project as ProjectRow
+from graph.projects.mutations import PlanningMutation
+from graph.projects.types import Project, Task
+from graph.projects.view_types import BoardColumn, GanttChart
+from tenants.errors import DomainError
+from tenants.permissions import Action
+
+__all__ = ["ProjectsMutation", "ProjectsQuery"]
+
+Info = strawberry.Info[RequestContext, None]
+ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Project.")]
+
+
+@strawberry.input(description="Project filters; all given conditions must hold.")
+class ProjectFilter:
+    status: list[ProjectStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name or code (case-insensitive)."
+    )
+    account_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Projects of this Account."
+    )
+    manager_id: relay.GlobalID | None = strawberry.field(default=None, description="Managed by this User.")
+
+
+def project_conditions(filter: ProjectFilter | None) -> list[object]:
+    if filter is None:
+        return []
+    conditions: list[object] = []
+    if filter.status:
+        conditions.append(ProjectRow.status.in_([status.value for status in filter.status]))
+    if filter.search:
+        pattern = like_pattern(filter.search.strip()[:200])
+        conditions.append(ProjectRow.name.ilike(pattern) | ProjectRow.code.ilike(pattern))
+    if filter.account_id is not None:
+        conditions.append(
+            ProjectRow.account_id == decode_id(filter.account_id, "Account", "filter.accountId")
+        )
+    if filter.manager_id is not None:
+        conditions.append(ProjectRow.manager_id == decode_id(filter.manager_id, "User", "filter.managerId"))
+    return conditions
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+@strawberry.type
+class ProjectsQuery:
+    @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
+    async def projects(
+        self, info: Info, filter: ProjectFilter | None = None, first: First = None, after: After = None
+    ) -> Connection[Project]:
+        actor = info.context.actor
+        actor.require(PROJECT, Action.READ)
+        statement = (
+            select(ProjectRow)
+            .where(project_scope(actor), *project_conditions(filter))
+            .order_by(func.lower(ProjectRow.name), ProjectRow.id)
+        )
+        return await paginate(await info.context.session(), statement, Project.from_model, first, after)
+
+    @strawberry.field(description="One project; null if missing or not yours to see.")
+    async def project(self, info: Info, id: ProjectId) -> Project | None:
+        try:
+            project_id = decode_id(id, "Project")
+        except DomainError:
+            return None
+        record = await info.context.loader("projects_by_id", loaders.projects_by_id).load(project_id)
+        return Project.from_model(record) if record else None
+
+    @strawberry.field(description="Tasks assigned to you across projects, soonest due first (undated last).")
+    async def my_tasks(
+        self,
+        info: Info,
+        status: Annotated[
+            list[TaskStatus] | None,
+            strawberry.argument(description="Only these statuses; default all but DONE."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Task]:
+        statement = views.my_tasks(info.context.actor, [s.value for s in status] if status else None)
+        return await paginate(await info.context.session(), statement, Task.from_model, first, after)
+
+    @strawberry.field(description="Open tasks due before `on` (default today, UTC), most overdue first.")
+    async def overdue_tasks(
+        self,
+        info: Info,
+        project_id: Annotated[
+            relay.GlobalID | None, strawberry.argument(description="Only this Project.")
+        ] = None,
+        on: date | None = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Task]:
+        session, actor = await info.context.session(), info.context.actor
+        statement = await views.overdue_tasks(
+            session, actor, on or today(), decode_optional_id(project_id, "Project", "projectId")
+        )
+        return await paginate(session, statement, Task.from_model, first, after)
+
+    @strawberry.field(description="Tasks with dates and dependencies, and milestones, for a Gantt chart.")
+    async def project_gantt(self, info: Info, project_id: ProjectId) -> GanttChart:
+        session, actor = await info.context.session(), info.context.actor
+        return GanttChart.from_view(
+            await views.gantt(session, actor, decode_id(project_id, "Project", "projectId"))
+        )
+
+    @strawberry.field(description="The project's tasks by status, one column per status.")
+    async def task_board(
+        self,
+        info: Info,
+        project_id: ProjectId,
+        per_column: Annotated[int, strawberry.argument(description="Tasks per column, 0-100.")] = 50,
+    ) -> list[BoardColumn]:
+        session, actor = await info.context.session(), info.context.actor
+        columns = await views.board(session, actor, decode_id(project_id, "Project", "projectId"), per_column)
+        return [BoardColumn.from_view(column) for column in columns]
+
+    @strawberry.field(
+        description="The five-by-five risk matrix of a project: each cell with its risks not closed."
+    )
+    async def project_risk_matrix(self, info: Info, project_id: ProjectId) -> list[RiskMatrixCell]:
+        session, actor = await info.context.session(), info.context.actor
+        cells = await risks.risk_matrix(session, actor, decode_id(project_id, "Project", "projectId"))
+        return [
+            RiskMatrixCell(
+                probability=cell.probability,
+                impact=cell.impact,
+                score=cell.probability * cell.impact,
+                risks=[Risk.from_model(risk) for risk in cell.risks],
+            )
+            for cell in cells
+        ]
+
+    @strawberry.field(description="Project templates, by name.")
+    async def project_templates(self, info: Info) -> list[ProjectTemplate]:
+        session, actor = await info.context.session(), info.context.actor
+        return [ProjectTemplate.from_model(row) for row in await templates.list_templates(session, actor)]
+
+    @strawberry.field(description="Members' hourly cost rates (manage_settings).")
+    async def user_cost_rates(self, info: Info) -> list[UserCostRate]:
+        session, actor = await info.context.session(), info.context.actor
+        return [UserCostRate.from_model(row) for row in await costs.user_cost_rates(session, actor)]
+
+
+@strawberry.type
+class ProjectsMutation(PlanningMutation, DeliveryMutation):
+    """Every project mutation: planning (projects, members, milestones, tasks) and delivery (time, cost,
+    risks, change requests, templates)."""

@@ -1,0 +1,264 @@
+"""Time, expenses and cost: time entries on tasks, recorded expenses, per-user hourly cost rates, and a
+project's budget against its actual cost.
+
+Actual cost = Σ hours times the user's current cost rate + Σ expenses, in the project's currency. A rate or
+an expense in another currency is converted through the tenant's exchange rates on the work date (or
+the expense date); hours without a rate, or without a usable exchange rate, are reported as
+`unpriced_hours` instead of being guessed. Rates are current rates: changing one re-prices history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.crm.rules import active_member
+from graph.money.service import quantize, rate_to_base_sql, validate_currency
+from graph.projects.access import get_managed_project, get_project, require_project_member
+from graph.projects.models import (
+    EXPENSE,
+    TIME_ENTRY,
+    Expense,
+    Project,
+    Task,
+    TimeEntry,
+    UserCostRate,
+)
+from graph.projects.rules import money
+from graph.projects.tasks import open_project
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.permissions import Action, Actor, Capability
+from tenants.validation import optional_text, required_text
+
+HUNDREDTH = Decimal("0.01")
+MAX_HOURS_PER_DAY = Decimal(24)
+
+
+async def set_user_cost_rate(
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, hourly_rate: Decimal, currency: str
+) -> UserCostRate:
+    """Sets (or replaces) a member's hourly cost rate; needs the manage_settings capability."""
+    actor.require_capability(Capability.MANAGE_SETTINGS)
+    await active_member(session, actor, user_id, "userId")
+    code = validate_currency(currency)
+    amount = money(hourly_rate, code, "hourlyRate")
+    rate = await session.get(UserCostRate, (actor.tenant_id, user_id))
+    before = {"hourly_rate": rate.hourly_rate, "currency": rate.currency} if rate else {}
+    if rate is None:
+        rate = UserCostRate(tenant_id=actor.tenant_id, user_id=user_id, hourly_rate=amount, currency=code)
+        session.add(rate)
+    else:
+        rate.hourly_rate, rate.currency = amount, code  # type: ignore[assignment]
+    await session.flush()
+    changes = audit.diff(before, {"hourly_rate": amount, "currency": code})
+    await audit.record(session, actor, "cost_rate.set", "user", user_id, changes)
+    return rate
+
+
+async def user_cost_rates(session: AsyncSession, actor: Actor) -> list[UserCostRate]:
+    actor.require_capability(Capability.MANAGE_SETTINGS)
+    return list(await session.scalars(select(UserCostRate).order_by(UserCostRate.user_id)))
+
+
+def clean_hours(value: Decimal) -> Decimal:
+    if not value.is_finite() or value <= 0 or value > MAX_HOURS_PER_DAY:
+        raise DomainError(ErrorCode.INVALID, "Log between 0.01 and 24 hours.", "hours")
+    return value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+async def log_time(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> TimeEntry:
+    """Time on a task by a project member (yourself, or anyone when you manage the project)."""
+    actor.require(TIME_ENTRY, Action.CREATE)
+    task = await session.scalar(select(Task).where(Task.id == values["task_id"]))
+    if task is None:
+        raise not_found("task", "taskId")
+    project = await get_project(session, actor, task.project_id, "taskId", object_type=TIME_ENTRY)
+    open_project(project)
+    user_id = values.get("user_id") or actor.user_id
+    if user_id != actor.user_id:
+        await get_managed_project(session, actor, project.id, "taskId")
+    await require_project_member(session, project.id, user_id, "userId")
+    hours = clean_hours(values["hours"])
+    work_date: date = values["work_date"]
+    if work_date > datetime.now(UTC).date() + timedelta(days=1):
+        raise DomainError(ErrorCode.INVALID, "Time cannot be logged for future days.", "workDate")
+    logged = await session.scalar(
+        select(func.coalesce(func.sum(TimeEntry.hours), 0)).where(
+            TimeEntry.user_id == user_id, TimeEntry.work_date == work_date
+        )
+    )
+    if Decimal(logged) + hours > MAX_HOURS_PER_DAY:
+        raise DomainError(
+            ErrorCode.INVALID, f"That would make more than 24 hours on {work_date.isoformat()}.", "hours"
+        )
+    entry = TimeEntry(
+        tenant_id=actor.tenant_id,
+        project_id=project.id,
+        task_id=task.id,
+        user_id=user_id,
+        work_date=work_date,
+        hours=hours,
+        billable=values.get("billable", True) is not False,
+        note=optional_text(values.get("note"), "note", 1_000),
+        created_by_id=actor.user_id,
+    )
+    session.add(entry)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "time_entry.create",
+        TIME_ENTRY,
+        entry.id,
+        audit.diff({}, {"task_id": task.id, "user_id": user_id, "work_date": work_date, "hours": hours}),
+    )
+    return entry
+
+
+async def delete_time_entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID) -> TimeEntry:
+    """Your own entries, or any entry of a project you manage."""
+    actor.require(TIME_ENTRY, Action.DELETE)
+    entry = await session.scalar(select(TimeEntry).where(TimeEntry.id == entry_id))
+    if entry is None:
+        raise not_found("time entry")
+    await get_project(session, actor, entry.project_id, object_type=TIME_ENTRY)
+    if entry.user_id != actor.user_id:
+        await get_managed_project(session, actor, entry.project_id)
+    await session.delete(entry)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "time_entry.delete",
+        TIME_ENTRY,
+        entry.id,
+        audit.diff({"hours": entry.hours, "work_date": entry.work_date}, {}),
+    )
+    return entry
+
+
+async def record_expense(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Expense:
+    actor.require(EXPENSE, Action.CREATE)
+    project = await get_project(session, actor, values["project_id"], "projectId", object_type=EXPENSE)
+    open_project(project)
+    description = required_text(values.get("description"), "description", 500)
+    currency = validate_currency(values.get("currency") or project.currency)
+    amount = money(values["amount"], currency, "amount", positive=True)
+    expense = Expense(
+        tenant_id=actor.tenant_id,
+        project_id=project.id,
+        description=description,
+        amount=amount,
+        currency=currency,
+        incurred_on=values["incurred_on"],
+        recorded_by_id=actor.user_id,
+    )
+    session.add(expense)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "expense.create",
+        EXPENSE,
+        expense.id,
+        audit.diff({}, {"description": description, "amount": amount, "currency": currency}),
+    )
+    return expense
+
+
+@dataclass
+class Cost:
+    budget: Decimal | None
+    currency: str
+    labor: Decimal
+    expenses: Decimal
+    hours: Decimal
+    billable_hours: Decimal
+    unpriced_hours: Decimal
+    unconverted_expenses: int
+
+    @property
+    def actual(self) -> Decimal:
+        return self.labor + self.expenses
+
+    @property
+    def burn_percent(self) -> Decimal | None:
+        if not self.budget:
+            return None
+        return (self.actual * 100 / self.budget).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def converted(amount: Any, from_currency: Any, to_currency: Any, on: Any) -> Any:
+    """`amount` in `to_currency` through the base currency on `on`; NULL without a rate."""
+    through_base = (
+        amount * rate_to_base_sql(from_currency, on) / func.nullif(rate_to_base_sql(to_currency, on), 0)
+    )
+    return case((from_currency == to_currency, amount), else_=through_base)
+
+
+async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, Cost]:
+    """Budget against actual cost for each project, in two grouped statements for the whole batch."""
+    projects = {
+        row.id: row
+        for row in await session.execute(
+            select(Project.id, Project.budget, Project.currency).where(Project.id.in_(project_ids))
+        )
+    }
+    labor_value = converted(
+        TimeEntry.hours * UserCostRate.hourly_rate,
+        UserCostRate.currency,
+        Project.currency,
+        TimeEntry.work_date,
+    )
+    time_rows = await session.execute(
+        select(
+            TimeEntry.project_id,
+            func.sum(TimeEntry.hours),
+            func.coalesce(func.sum(TimeEntry.hours).filter(TimeEntry.billable), 0),
+            func.coalesce(func.sum(labor_value), 0),
+            func.coalesce(func.sum(TimeEntry.hours).filter(labor_value.is_(None)), 0),
+        )
+        .join(Project, and_(Project.tenant_id == TimeEntry.tenant_id, Project.id == TimeEntry.project_id))
+        .outerjoin(
+            UserCostRate,
+            and_(UserCostRate.tenant_id == TimeEntry.tenant_id, UserCostRate.user_id == TimeEntry.user_id),
+        )
+        .where(TimeEntry.project_id.in_(project_ids))
+        .group_by(TimeEntry.project_id)
+    )
+    expense_value = converted(Expense.amount, Expense.currency, Project.currency, Expense.incurred_on)
+    expense_rows = await session.execute(
+        select(
+            Expense.project_id,
+            func.coalesce(func.sum(expense_value), 0),
+            func.count().filter(expense_value.is_(None)),
+        )
+        .join(Project, and_(Project.tenant_id == Expense.tenant_id, Project.id == Expense.project_id))
+        .where(Expense.project_id.in_(project_ids))
+        .group_by(Expense.project_id)
+    )
+    times = {row[0]: row[1:] for row in time_rows}
+    expenses = {row[0]: row[1:] for row in expense_rows}
+    costs: dict[uuid.UUID, Cost] = {}
+    for project_id, project in projects.items():
+        hours, billable, labor, unpriced = times.get(project_id, (0, 0, 0, 0))
+        spent, unconverted = expenses.get(project_id, (0, 0))
+        costs[project_id] = Cost(
+            budget=project.budget,
+            currency=project.currency,
+            labor=quantize(Decimal(labor), project.currency),
+            expenses=quantize(Decimal(spent), project.currency),
+            hours=Decimal(hours),
+            billable_hours=Decimal(billable),
+            unpriced_hours=Decimal(unpriced),
+            unconverted_expenses=int(unconverted),
+        )
+    return costs

@@ -1,0 +1,97 @@
+"""The pipeline board: a pipeline's live stages, each with the count and value of the opportunities the
+caller may see in it. One grouped query serves every column; the cards come per stage from a loader
+(one window query for the first page of every column), see `loaders.board_pages_by_stage_id`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.money.service import base_currency, quantize, rate_to_base_sql
+from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
+from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
+from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
+from tenants.permissions import Actor
+
+
+@dataclass(frozen=True)
+class StageTotals:
+    count: int
+    amount: Decimal  # in the base currency, at today's rates
+    weighted_amount: Decimal
+    unconverted_count: int  # opportunities left out of the amounts for want of an exchange rate
+
+
+@dataclass(frozen=True)
+class Board:
+    pipeline: Pipeline
+    stages: list[PipelineStage]
+    totals: dict[uuid.UUID, StageTotals]
+    currency: str
+    owner_id: uuid.UUID | None
+
+
+def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    conditions = [opportunity_scope(actor)]
+    if owner_id is not None:
+        conditions.append(Opportunity.owner_id == owner_id)
+    return conditions
+
+
+async def converted_totals(
+    session: AsyncSession, group_column: Any, conditions: list[ColumnElement[bool]], currency: str
+) -> dict[Any, StageTotals]:
+    """Count, amount and weighted amount per `group_column`, converted at today's rates.
+
+    Sums per (group, currency) first, so the rate lookup runs once per currency and group instead of
+    once per opportunity.
+    """
+    per_currency = (
+        select(
+            group_column.label("group_key"),
+            Opportunity.currency.label("currency"),
+            func.count().label("count"),
+            func.sum(Opportunity.amount).label("amount"),
+            func.sum(Opportunity.amount * Opportunity.probability).label("weighted"),
+        )
+        .where(*conditions)
+        .group_by(group_column, Opportunity.currency)
+        .subquery()
+    )
+    rate = rate_to_base_sql(per_currency.c.currency, func.current_date())
+    rows = await session.execute(
+        select(
+            per_currency.c.group_key,
+            func.sum(per_currency.c.count),
+            func.coalesce(func.sum(per_currency.c.amount * rate), 0),
+            func.coalesce(func.sum(per_currency.c.weighted * rate), 0) / 100,
+            func.coalesce(func.sum(per_currency.c.count).filter(rate.is_(None)), 0),
+        ).group_by(per_currency.c.group_key)
+    )
+    return {
+        key: StageTotals(int(count), quantize(amount, currency), quantize(weighted, currency), int(missing))
+        for key, count, amount, weighted, missing in rows
+    }
+
+
+async def pipeline_board(
+    session: AsyncSession,
+    actor: Actor,
+    pipeline_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+) -> Board:
+    visible_opportunities(actor)  # the read check
+    if pipeline_id is None:
+        pipeline = await default_pipeline(session, actor)
+    else:
+        pipeline = await get_pipeline(session, actor, pipeline_id, "pipelineId")
+    currency = await base_currency(session, actor.tenant_id)
+    conditions = [*board_conditions(actor, owner_id), Opportunity.pipeline_id == pipeline.id]
+    totals = await converted_totals(session, Opportunity.stage_id, conditions, currency)
+    return Board(pipeline, await live_stages(session, pipeline.id), totals, currency, owner_id)

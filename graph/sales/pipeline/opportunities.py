@@ -1,0 +1,526 @@
+"""Opportunity rules: create and update inside the actor's role and record scope (on the owner), the
+buying contacts and competitors of a deal, and its moves through the pipeline's stages.
+
+Every stage change appends a row to the stage history (from, to, who, when, the probability then), in the
+same transaction as the change and its audit entry. A won or lost opportunity is closed: it moves again
+only after `reopen_opportunity`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.crm.accounts import get_account
+from graph.crm.contacts import contact_scope
+from graph.crm.models import Contact
+from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
+from graph.money.service import base_currency, quantize, validate_currency
+from graph.sales.pipeline.models import (
+    BUYING_ROLES,
+    OPPORTUNITY,
+    Competitor,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityContact,
+    PipelineStage,
+    StageChange,
+)
+from graph.sales.pipeline.pipelines import (
+    clean_probability,
+    default_pipeline,
+    get_pipeline,
+    get_stage,
+    live_stages,
+)
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.options import register_option_list, require_option
+from tenants.permissions import Action, Actor, record_scope_clause
+from tenants.validation import optional_text, required_text
+
+LOSS_REASONS = "loss_reasons"
+register_option_list(
+    LOSS_REASONS,
+    "Reasons an opportunity was lost",
+    [
+        ("price", "Price"),
+        ("competitor", "Lost to a competitor"),
+        ("no_budget", "No budget"),
+        ("no_decision", "No decision"),
+        ("timing", "Timing"),
+        ("product_fit", "Product fit"),
+        ("other", "Other"),
+    ],
+)
+
+AUDITED_FIELDS = (
+    "name",
+    "account_id",
+    "owner_id",
+    "pipeline_id",
+    "stage_id",
+    "status",
+    "amount",
+    "currency",
+    "expected_close_on",
+    "probability",
+    "probability_overridden",
+    "next_step",
+    "lost_reason",
+    "closed_at",
+)
+MAX_AMOUNT = Decimal("1e14")
+MAX_CONTACTS = 50
+MAX_COMPETITORS = 20
+
+
+def opportunity_scope(actor: Actor) -> ColumnElement[bool]:
+    return record_scope_clause(actor, OPPORTUNITY, Opportunity.owner_id) & (
+        Opportunity.tenant_id == actor.tenant_id
+    )
+
+
+def visible_opportunities(actor: Actor) -> Select[tuple[Opportunity]]:
+    actor.require(OPPORTUNITY, Action.READ)
+    return select(Opportunity).where(opportunity_scope(actor))
+
+
+async def get_opportunity(
+    session: AsyncSession, actor: Actor, opportunity_id: uuid.UUID, field: str = "id"
+) -> Opportunity:
+    opportunity = await session.scalar(
+        select(Opportunity).where(opportunity_scope(actor), Opportunity.id == opportunity_id)
+    )
+    if opportunity is None:
+        raise not_found("opportunity", field)
+    return opportunity
+
+
+# --- values ------------------------------------------------------------------------------------------
+
+
+def clean_amount(value: Decimal | None) -> Decimal:
+    if value is None:
+        raise DomainError(ErrorCode.REQUIRED, "Give an amount (0 when not known yet).", "amount")
+    if not value.is_finite() or value < 0:
+        raise DomainError(ErrorCode.INVALID, "An amount is zero or more.", "amount")
+    if value >= MAX_AMOUNT:
+        raise DomainError(ErrorCode.INVALID, "The amount is too large.", "amount")
+    return value
+
+
+def clean_plain_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    checks: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "name":
+            checks[key] = lambda v=value: required_text(v, "name", 200)
+        elif key == "next_step":
+            checks[key] = lambda v=value: optional_text(v, "nextStep", 500)
+        elif key == "amount":
+            checks[key] = lambda v=value: clean_amount(v)
+        elif key == "currency":
+            checks[key] = lambda v=value: validate_currency((v or "").strip().upper(), "currency")
+        elif key == "probability" and value is not None:
+            checks[key] = lambda v=value: clean_probability(v, "probability")
+        elif key == "expected_close_on":
+            checks[key] = lambda v=value: v
+    return collect(checks)
+
+
+async def clean_contacts(
+    session: AsyncSession, actor: Actor, entries: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Distinct visible live contacts with a buying role; at most one primary."""
+    if len(entries) > MAX_CONTACTS:
+        raise DomainError(ErrorCode.INVALID, f"Link at most {MAX_CONTACTS} contacts.", "contacts")
+    ids = [entry["contact_id"] for entry in entries]
+    if len(set(ids)) != len(ids):
+        raise DomainError(ErrorCode.DUPLICATE, "Each contact may appear once.", "contacts")
+    if sum(1 for entry in entries if entry.get("is_primary")) > 1:
+        raise DomainError(ErrorCode.INVALID, "At most one contact is the primary one.", "contacts")
+    for index, entry in enumerate(entries):
+        if entry["role"] not in BUYING_ROLES:
+            raise DomainError(ErrorCode.INVALID, "Unknown buying role.", f"contacts.{index}.role")
+    found = set(
+        await session.scalars(
+            select(Contact.id).where(contact_scope(actor), Contact.id.in_(ids), Contact.deleted_at.is_(None))
+        )
+    )
+    for index, contact_id in enumerate(ids):
+        if contact_id not in found:
+            raise not_found("contact", f"contacts.{index}.contactId")
+    return [dict(entry) for entry in entries]
+
+
+async def clean_competitors(
+    session: AsyncSession, actor: Actor, competitor_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    if len(competitor_ids) > MAX_COMPETITORS:
+        raise DomainError(ErrorCode.INVALID, f"Link at most {MAX_COMPETITORS} competitors.", "competitorIds")
+    unique_ids = list(dict.fromkeys(competitor_ids))
+    found = set(
+        await session.scalars(
+            select(Competitor.id).where(
+                Competitor.tenant_id == actor.tenant_id,
+                Competitor.id.in_(unique_ids),
+                Competitor.archived_at.is_(None),
+            )
+        )
+    )
+    for index, competitor_id in enumerate(unique_ids):
+        if competitor_id not in found:
+            raise not_found("competitor", f"competitorIds.{index}")
+    return unique_ids
+
+
+async def clean_references(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    if "account_id" in values:
+        if values["account_id"] is None:
+            raise DomainError(ErrorCode.REQUIRED, "Every opportunity belongs to an account.", "accountId")
+        cleaned["account_id"] = (await get_account(session, actor, values["account_id"], "accountId")).id
+    if "owner_id" in values:
+        if values["owner_id"] is None:
+            raise DomainError(ErrorCode.REQUIRED, "Every opportunity has an owner.", "ownerId")
+        cleaned["owner_id"] = await active_member(session, actor, values["owner_id"], "ownerId")
+    if "contacts" in values:
+        cleaned["contacts"] = await clean_contacts(session, actor, values["contacts"] or [])
+    if "competitor_ids" in values:
+        cleaned["competitor_ids"] = await clean_competitors(session, actor, values["competitor_ids"] or [])
+    return cleaned
+
+
+async def replace_links(
+    session: AsyncSession, actor: Actor, opportunity: Opportunity, cleaned: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Replaces contacts and/or competitors when given; returns their audit diff."""
+    changes: dict[str, Any] = {}
+    if "contacts" in cleaned:
+        before = await contact_links(session, opportunity.id)
+        await session.execute(
+            delete(OpportunityContact).where(OpportunityContact.opportunity_id == opportunity.id)
+        )
+        await session.flush()
+        session.add_all(
+            OpportunityContact(
+                tenant_id=actor.tenant_id,
+                opportunity_id=opportunity.id,
+                contact_id=entry["contact_id"],
+                role=entry["role"],
+                is_primary=bool(entry.get("is_primary")),
+            )
+            for entry in cleaned["contacts"]
+        )
+        after = [[str(e["contact_id"]), e["role"], bool(e.get("is_primary"))] for e in cleaned["contacts"]]
+        if before != after:
+            changes["contacts"] = [before, after]
+    if "competitor_ids" in cleaned:
+        before_ids = sorted(
+            str(i)
+            for i in await session.scalars(
+                select(OpportunityCompetitor.competitor_id).where(
+                    OpportunityCompetitor.opportunity_id == opportunity.id
+                )
+            )
+        )
+        await session.execute(
+            delete(OpportunityCompetitor).where(OpportunityCompetitor.opportunity_id == opportunity.id)
+        )
+        await session.flush()
+        session.add_all(
+            OpportunityCompetitor(
+                tenant_id=actor.tenant_id, opportunity_id=opportunity.id, competitor_id=competitor_id
+            )
+            for competitor_id in cleaned["competitor_ids"]
+        )
+        after_ids = sorted(str(i) for i in cleaned["competitor_ids"])
+        if before_ids != after_ids:
+            changes["competitors"] = [before_ids, after_ids]
+    await session.flush()
+    return changes
+
+
+async def contact_links(session: AsyncSession, opportunity_id: uuid.UUID) -> list[list[Any]]:
+    rows = await session.scalars(
+        select(OpportunityContact).where(OpportunityContact.opportunity_id == opportunity_id)
+    )
+    return [[str(link.contact_id), link.role, link.is_primary] for link in rows]
+
+
+def record_stage_change(
+    session: AsyncSession,
+    actor: Actor,
+    opportunity: Opportunity,
+    left: tuple[uuid.UUID, datetime] | None,
+    at: datetime,
+) -> None:
+    """`left`: the stage the opportunity leaves and when it had entered it (None on creation)."""
+    session.add(
+        StageChange(
+            tenant_id=actor.tenant_id,
+            opportunity_id=opportunity.id,
+            pipeline_id=opportunity.pipeline_id,
+            from_stage_id=left[0] if left else None,
+            from_stage_entered_at=left[1] if left else None,
+            to_stage_id=opportunity.stage_id,
+            probability=opportunity.probability,
+            moved_by_id=actor.user_id,
+            moved_at=at,
+        )
+    )
+
+
+# --- create and update -------------------------------------------------------------------------------
+
+
+async def initial_stage(
+    session: AsyncSession, actor: Actor, values: Mapping[str, Any]
+) -> tuple[uuid.UUID, PipelineStage]:
+    """The pipeline and open stage a new opportunity starts in (default pipeline, first open stage)."""
+    if values.get("pipeline_id") is not None:
+        pipeline = await get_pipeline(session, actor, values["pipeline_id"], "pipelineId")
+    else:
+        pipeline = await default_pipeline(session, actor)
+    if values.get("stage_id") is not None:
+        stage = await get_stage(session, actor, values["stage_id"])
+        if stage.pipeline_id != pipeline.id:
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION, "This stage belongs to another pipeline.", "stageId"
+            )
+        if stage.archived_at is not None:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "This stage is archived.", "stageId")
+        if stage.is_closed:
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION,
+                "A new opportunity starts in an open stage; move it to won or lost afterwards.",
+                "stageId",
+            )
+        return pipeline.id, stage
+    stage = next(s for s in await live_stages(session, pipeline.id) if s.kind == "open")
+    return pipeline.id, stage
+
+
+async def create_opportunity(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Opportunity:
+    actor.require(OPPORTUNITY, Action.CREATE)
+    given = {"name": None, "amount": Decimal("0"), "account_id": None, **values}
+    if given.get("currency") is None:
+        given["currency"] = await base_currency(session, actor.tenant_id)
+    cleaned = clean_plain_values({k: v for k, v in given.items() if k not in ("probability",)})
+    if given.get("probability") is not None:
+        cleaned["probability"] = clean_probability(given["probability"], "probability")
+    cleaned.update(await clean_references(session, actor, given))
+    pipeline_id, stage = await initial_stage(session, actor, given)
+    now = datetime.now(UTC)
+    opportunity = Opportunity(
+        tenant_id=actor.tenant_id,
+        name=cleaned["name"],
+        account_id=cleaned["account_id"],
+        owner_id=cleaned.get("owner_id") or actor.user_id,
+        pipeline_id=pipeline_id,
+        stage_id=stage.id,
+        status="open",
+        amount=quantize(cleaned["amount"], cleaned["currency"]),
+        currency=cleaned["currency"],
+        expected_close_on=cleaned.get("expected_close_on"),
+        probability=cleaned.get("probability", stage.probability),
+        probability_overridden="probability" in cleaned,
+        next_step=cleaned.get("next_step"),
+        stage_entered_at=now,
+        entered_stage_ids=[stage.id],
+        stay_stage_ids=[],
+        stay_seconds=[],
+        created_by_id=actor.user_id,
+    )
+    session.add(opportunity)
+    await session.flush()
+    record_stage_change(session, actor, opportunity, None, now)
+    links = await replace_links(session, actor, opportunity, cleaned)
+    changes = audit.diff({}, snapshot(opportunity, AUDITED_FIELDS)) | links
+    await audit.record(session, actor, "opportunity.create", OPPORTUNITY, opportunity.id, changes)
+    return opportunity
+
+
+async def update_opportunity(
+    session: AsyncSession, actor: Actor, opportunity_id: uuid.UUID, version: int, values: Mapping[str, Any]
+) -> Opportunity:
+    """Changes the given fields; the stage changes only through move/reopen. `probability: None`
+    drops an override and takes the stage's default again."""
+    actor.require(OPPORTUNITY, Action.UPDATE)
+    opportunity = await get_opportunity(session, actor, opportunity_id)
+    check_version(opportunity, version, "opportunity")
+    cleaned = clean_plain_values(values)
+    cleaned.update(await clean_references(session, actor, values))
+    before = snapshot(opportunity, AUDITED_FIELDS)
+    for key in ("name", "account_id", "owner_id", "currency", "expected_close_on", "next_step"):
+        if key in cleaned:
+            setattr(opportunity, key, cleaned[key])
+    if "amount" in cleaned or "currency" in cleaned:
+        opportunity.amount = quantize(cleaned.get("amount", opportunity.amount), opportunity.currency)
+    if "probability" in values:
+        await set_probability(session, actor, opportunity, cleaned.get("probability"))
+    await flush_versioned(session, "opportunity")
+    links = await replace_links(session, actor, opportunity, cleaned)
+    if links and not audit.diff(before, snapshot(opportunity, AUDITED_FIELDS)):
+        # Only the links changed: still a new version of the opportunity, so readers see the change.
+        opportunity.updated_at = datetime.now(UTC)
+        await flush_versioned(session, "opportunity")
+    changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS)) | links
+    await audit.record(session, actor, "opportunity.update", OPPORTUNITY, opportunity.id, changes)
+    return opportunity
+
+
+async def set_probability(
+    session: AsyncSession, actor: Actor, opportunity: Opportunity, probability: int | None
+) -> None:
+    if opportunity.status != "open":
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "A closed opportunity keeps its stage's probability; reopen it first.",
+            "probability",
+        )
+    if probability is None:
+        stage = await get_stage(session, actor, opportunity.stage_id)
+        opportunity.probability, opportunity.probability_overridden = stage.probability, False
+    else:
+        opportunity.probability, opportunity.probability_overridden = probability, True
+
+
+# --- moves -------------------------------------------------------------------------------------------
+
+
+async def target_stage(
+    session: AsyncSession, actor: Actor, opportunity: Opportunity, stage_id: uuid.UUID
+) -> PipelineStage:
+    stage = await get_stage(session, actor, stage_id)
+    if stage.pipeline_id != opportunity.pipeline_id:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "This stage belongs to another pipeline than the opportunity's.",
+            "stageId",
+        )
+    if stage.archived_at is not None:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "This stage is archived.", "stageId")
+    return stage
+
+
+async def enter_stage(
+    session: AsyncSession,
+    actor: Actor,
+    opportunity: Opportunity,
+    stage: PipelineStage,
+    lost_reason: str | None,
+    probability: int | None,
+    action: str,
+) -> Opportunity:
+    """Puts the opportunity in `stage`, with history and audit entries."""
+    before = snapshot(opportunity, AUDITED_FIELDS)
+    left, now = (opportunity.stage_id, opportunity.stage_entered_at), datetime.now(UTC)
+    # The funnel's summaries of the history (new lists: SQLAlchemy sees assignments, not appends).
+    opportunity.stay_stage_ids = [*opportunity.stay_stage_ids, opportunity.stage_id]
+    opportunity.stay_seconds = [
+        *opportunity.stay_seconds,
+        (now - opportunity.stage_entered_at).total_seconds(),
+    ]
+    if stage.id not in opportunity.entered_stage_ids:
+        opportunity.entered_stage_ids = [*opportunity.entered_stage_ids, stage.id]
+    opportunity.stage_id = stage.id
+    opportunity.status = stage.kind
+    opportunity.stage_entered_at = now
+    opportunity.closed_at = now if stage.is_closed else None
+    opportunity.lost_reason = lost_reason
+    if stage.is_closed:
+        opportunity.probability, opportunity.probability_overridden = stage.probability, False
+    elif probability is not None:
+        opportunity.probability, opportunity.probability_overridden = probability, True
+    elif not opportunity.probability_overridden:
+        opportunity.probability = stage.probability
+    await flush_versioned(session, "opportunity")
+    record_stage_change(session, actor, opportunity, left, now)
+    await session.flush()
+    changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS))
+    await audit.record(session, actor, action, OPPORTUNITY, opportunity.id, changes)
+    return opportunity
+
+
+async def move_opportunity(
+    session: AsyncSession,
+    actor: Actor,
+    opportunity_id: uuid.UUID,
+    version: int,
+    stage_id: uuid.UUID,
+    lost_reason: str | None = None,
+    probability: int | None = None,
+) -> Opportunity:
+    actor.require(OPPORTUNITY, Action.UPDATE)
+    opportunity = await get_opportunity(session, actor, opportunity_id)
+    check_version(opportunity, version, "opportunity")
+    stage = await target_stage(session, actor, opportunity, stage_id)
+    if opportunity.status != "open":
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"This opportunity is {opportunity.status}; reopen it before moving it.",
+            "id",
+        )
+    if stage.id == opportunity.stage_id:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, "The opportunity is already in this stage.", "stageId"
+        )
+    if stage.kind == "lost":
+        if not (lost_reason or "").strip():
+            raise DomainError(ErrorCode.REQUIRED, "Say why the opportunity was lost.", "lostReason")
+        lost_reason = lost_reason.strip()
+        await require_option(session, actor.tenant_id, LOSS_REASONS, lost_reason, "lostReason")
+    elif lost_reason is not None:
+        raise DomainError(ErrorCode.INVALID, "A lost reason goes only with a lost stage.", "lostReason")
+    if probability is not None:
+        if stage.is_closed:
+            raise DomainError(
+                ErrorCode.INVALID, "Won and lost stages set the probability themselves.", "probability"
+            )
+        clean_probability(probability, "probability")
+    return await enter_stage(session, actor, opportunity, stage, lost_reason, probability, "opportunity.move")
+
+
+async def reopen_opportunity(
+    session: AsyncSession,
+    actor: Actor,
+    opportunity_id: uuid.UUID,
+    version: int,
+    stage_id: uuid.UUID | None = None,
+) -> Opportunity:
+    """Back to an open stage: the given one, else the one it was in before it closed (or the first)."""
+    actor.require(OPPORTUNITY, Action.UPDATE)
+    opportunity = await get_opportunity(session, actor, opportunity_id)
+    check_version(opportunity, version, "opportunity")
+    if opportunity.status == "open":
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "This opportunity is already open.", "id")
+    if stage_id is not None:
+        stage = await target_stage(session, actor, opportunity, stage_id)
+        if stage.is_closed:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "Reopen into an open stage.", "stageId")
+    else:
+        stage = await stage_before_closing(session, opportunity)
+    opportunity.probability_overridden = False
+    return await enter_stage(session, actor, opportunity, stage, None, None, "opportunity.reopen")
+
+
+async def stage_before_closing(session: AsyncSession, opportunity: Opportunity) -> PipelineStage:
+    previous = await session.scalar(
+        select(StageChange.from_stage_id)
+        .where(
+            StageChange.opportunity_id == opportunity.id,
+            StageChange.to_stage_id == opportunity.stage_id,
+        )
+        .order_by(StageChange.moved_at.desc(), StageChange.id.desc())
+        .limit(1)
+    )
+    stages = await live_stages(session, opportunity.pipeline_id)
+    open_stages = [s for s in stages if s.kind == "open"]
+    return next((s for s in open_stages if s.id == previous), open_stages[0])

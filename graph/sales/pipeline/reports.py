@@ -1,0 +1,407 @@
+"""Pipeline reports in SQL: funnel, forecast and win rate, grouped in PostgreSQL and limited to the
+opportunities the caller's role and record scope reach (the same predicate as every list).
+
+Amounts are converted into the tenant's base currency with `rate_to_base_sql`, after summing per
+currency and date, so the rate lookup runs once per (group, currency, date) rather than once per row.
+An opportunity whose currency has no rate on its date is left out of the amounts and counted in
+`unconverted_count`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, DateTime, Float, and_, case, cast, column, func, or_, select, true
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.money.service import base_currency, quantize, rate_to_base_sql
+from graph.sales.pipeline.board import converted_totals
+from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
+from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
+from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
+from tenants.errors import DomainError, ErrorCode
+from tenants.permissions import Actor
+
+MAX_RANGE_DAYS = 3 * 366 + 1
+
+
+class Period(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+class Grouping(StrEnum):
+    PERIOD = "period"
+    OWNER = "owner"
+
+
+def check_range(start: date, end: date) -> None:
+    if end <= start:
+        raise DomainError(ErrorCode.INVALID, "`to` must be after `from` (it is exclusive).", "to")
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise DomainError(ErrorCode.INVALID, "Ask for at most three years at a time.", "to")
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def utc_date(column: Any) -> ColumnElement[date]:
+    return cast(func.timezone("UTC", column), Date)
+
+
+async def report_pipeline(session: AsyncSession, actor: Actor, pipeline_id: uuid.UUID | None) -> Pipeline:
+    if pipeline_id is None:
+        return await default_pipeline(session, actor)
+    return await get_pipeline(session, actor, pipeline_id, "pipelineId")
+
+
+# --- funnel ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    stage: PipelineStage
+    count: int  # cohort opportunities in this stage now
+    amount: Decimal  # their amount in the base currency at today's rates
+    reached: int  # cohort opportunities that got this far (see `funnel`)
+    conversion_rate: float | None  # share of `reached` that also reached the next stage
+    average_days: float | None  # average completed stay in this stage, in days
+
+
+@dataclass(frozen=True)
+class Funnel:
+    pipeline: Pipeline
+    currency: str
+    total: int
+    unconverted_count: int
+    stages: list[FunnelStage]
+
+
+async def funnel(
+    session: AsyncSession,
+    actor: Actor,
+    pipeline_id: uuid.UUID | None,
+    start: date,
+    end: date,
+    owner_id: uuid.UUID | None,
+) -> Funnel:
+    """The cohort is the pipeline's opportunities created in [start, end) that the caller may see.
+
+    An opportunity *reached* an open or won stage when its history shows it in that stage or in a
+    later one (by the stages' current order): one created straight into Proposal reached Prospecting
+    too. A lost stage is reached only by entering it, and lost stages are outside the chain of
+    conversion rates. Days in stage average the stays that ended (the opportunity moved on).
+    """
+    visible_opportunities(actor)
+    check_range(start, end)
+    pipeline = await report_pipeline(session, actor, pipeline_id)
+    currency = await base_currency(session, actor.tenant_id)
+    stages = await live_stages(session, pipeline.id)
+    cohort_conditions = [
+        opportunity_scope(actor),
+        Opportunity.pipeline_id == pipeline.id,
+        Opportunity.created_at >= day_start(start),
+        Opportunity.created_at < day_start(end),
+    ]
+    if owner_id is not None:
+        cohort_conditions.append(Opportunity.owner_id == owner_id)
+    current = await converted_totals(session, Opportunity.stage_id, cohort_conditions, currency)
+    chain = [stage for stage in stages if stage.kind != "lost"]
+    reached = await reached_counts(session, stages, chain, cohort_conditions)
+    stays = await average_stays(session, cohort_conditions)
+    rows = []
+    for stage in stages:
+        totals = current.get(stage.id)
+        rows.append(
+            FunnelStage(
+                stage=stage,
+                count=totals.count if totals else 0,
+                amount=totals.amount if totals else quantize(Decimal(0), currency),
+                reached=reached[stage.id],
+                conversion_rate=conversion(chain, reached, stage),
+                average_days=in_days(stays.get(stage.id)),
+            )
+        )
+    return Funnel(
+        pipeline=pipeline,
+        currency=currency,
+        total=sum(t.count for t in current.values()),
+        unconverted_count=sum(t.unconverted_count for t in current.values()),
+        stages=rows,
+    )
+
+
+async def reached_counts(
+    session: AsyncSession,
+    stages: list[PipelineStage],
+    chain: list[PipelineStage],
+    cohort_conditions: list[ColumnElement[bool]],
+) -> dict[uuid.UUID, int]:
+    """One scan of the cohort: for a chain stage, the opportunities that entered it or any later chain
+    stage (array overlap on `entered_stage_ids`); for a lost stage, those that entered it."""
+    counts = []
+    for stage in stages:
+        if stage.kind == "lost":
+            entered = Opportunity.entered_stage_ids.contains([stage.id])
+        else:
+            later = [s.id for s in chain if s.position >= stage.position]
+            entered = Opportunity.entered_stage_ids.overlap(later)
+        counts.append(func.count().filter(entered))
+    row = (await session.execute(select(*counts).where(*cohort_conditions))).one()
+    return {stage.id: int(count) for stage, count in zip(stages, row, strict=True)}
+
+
+async def average_stays(
+    session: AsyncSession, cohort_conditions: list[ColumnElement[bool]]
+) -> dict[uuid.UUID, float]:
+    """Average seconds of the finished stays per stage, from the cohort's (stage, seconds) arrays."""
+    stays = (
+        func.unnest(Opportunity.stay_stage_ids, Opportunity.stay_seconds)
+        .table_valued(column("stage_id", UUID(as_uuid=True)), column("seconds", Float()))
+        .render_derived()
+    )
+    rows = await session.execute(
+        select(stays.c.stage_id, func.avg(stays.c.seconds))
+        .select_from(Opportunity)
+        .join(stays, true())
+        .where(*cohort_conditions)
+        .group_by(stays.c.stage_id)
+    )
+    return {stage_id: seconds for stage_id, seconds in rows}
+
+
+def in_days(seconds: Any) -> float | None:
+    return None if seconds is None else round(float(seconds) / 86400, 2)
+
+
+def conversion(
+    chain: list[PipelineStage], reached: dict[uuid.UUID, int], stage: PipelineStage
+) -> float | None:
+    if stage not in chain:
+        return None
+    index = chain.index(stage)
+    if index + 1 >= len(chain) or not reached[stage.id]:
+        return None
+    return round(reached[chain[index + 1].id] / reached[stage.id], 4)
+
+
+# --- forecast and win rate -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    period_start: date | None
+    owner_id: uuid.UUID | None
+    open_count: int
+    weighted_amount: Decimal
+    best_case_amount: Decimal
+    won_count: int
+    closed_won_amount: Decimal
+    unconverted_count: int
+
+
+@dataclass(frozen=True)
+class WinRateRow:
+    period_start: date | None
+    owner_id: uuid.UUID | None
+    won_count: int
+    lost_count: int
+    won_amount: Decimal
+    unconverted_count: int
+
+    @property
+    def win_rate(self) -> float | None:
+        closed = self.won_count + self.lost_count
+        return round(self.won_count / closed, 4) if closed else None
+
+
+@dataclass(frozen=True)
+class Report:
+    currency: str
+    rows: list[Any]
+    total: Any
+
+
+def period_of(period: Period, day: Any) -> ColumnElement[date]:
+    """First day of the month or quarter of `day` (a date expression)."""
+    return cast(func.date_trunc(period.value, cast(day, DateTime())), Date)
+
+
+def report_conditions(
+    actor: Actor, pipeline_id: uuid.UUID | None, owner_id: uuid.UUID | None
+) -> list[ColumnElement[bool]]:
+    conditions = [opportunity_scope(actor)]
+    if pipeline_id is not None:
+        conditions.append(Opportunity.pipeline_id == pipeline_id)
+    if owner_id is not None:
+        conditions.append(Opportunity.owner_id == owner_id)
+    return conditions
+
+
+async def grouped_in_base(
+    session: AsyncSession,
+    on_date: Any,
+    period: Period,
+    group_by: set[Grouping],
+    conditions: list[ColumnElement[bool]],
+    measures: dict[str, Any],
+    counted: list[str],
+) -> list[dict[str, Any]]:
+    """Runs `measures` (name: aggregate) grouped by the requested keys, per currency and date first.
+
+    Measures whose name is in `counted` are plain counts; the others are amounts converted with the
+    rate in effect on `on_date`. Each result row also has `unconverted` (counts without a rate).
+    """
+    keys: list[Any] = []
+    if Grouping.PERIOD in group_by:
+        keys.append(period_of(period, on_date).label("period_start"))
+    if Grouping.OWNER in group_by:
+        keys.append(Opportunity.owner_id.label("owner_id"))
+    inner = (
+        select(
+            *keys,
+            Opportunity.currency.label("currency"),
+            on_date.label("on_date"),
+            *[aggregate.label(name) for name, aggregate in measures.items()],
+        )
+        .where(*conditions)
+        .group_by(*keys, Opportunity.currency, on_date)
+        .subquery()
+    )
+    rate = rate_to_base_sql(inner.c.currency, inner.c.on_date)
+    outer_keys = [inner.c[key.name] for key in keys]
+    all_counts = sum((inner.c[name] for name in counted[1:]), inner.c[counted[0]])
+    columns = [
+        func.coalesce(func.sum(inner.c[name]), 0).label(name)
+        if name in counted
+        else func.coalesce(func.sum(inner.c[name] * rate), 0).label(name)
+        for name in measures
+    ]
+    rows = await session.execute(
+        select(
+            *outer_keys,
+            *columns,
+            func.coalesce(func.sum(all_counts).filter(rate.is_(None)), 0).label("unconverted"),
+        )
+        .group_by(*outer_keys)
+        .order_by(*outer_keys)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def forecast(
+    session: AsyncSession,
+    actor: Actor,
+    period: Period,
+    start: date,
+    end: date,
+    group_by: set[Grouping],
+    pipeline_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+) -> Report:
+    """Open opportunities by expected close date in [start, end): weighted (amount x probability) and
+    best case (full amount); plus the amount won, by the day it was won. Converted at the rate of that
+    date (the latest known rate for future dates)."""
+    visible_opportunities(actor)
+    check_range(start, end)
+    if pipeline_id is not None:
+        await get_pipeline(session, actor, pipeline_id, "pipelineId")
+    currency = await base_currency(session, actor.tenant_id)
+    is_open, is_won = Opportunity.status == "open", Opportunity.status == "won"
+    closed_on = utc_date(Opportunity.closed_at)
+    conditions = [
+        *report_conditions(actor, pipeline_id, owner_id),
+        or_(
+            and_(is_open, Opportunity.expected_close_on >= start, Opportunity.expected_close_on < end),
+            and_(is_won, Opportunity.closed_at >= day_start(start), Opportunity.closed_at < day_start(end)),
+        ),
+    ]
+    on_date = case((is_open, Opportunity.expected_close_on), else_=closed_on)
+    measures = {
+        "open_count": func.count().filter(is_open),
+        "weighted": func.sum(Opportunity.amount * Opportunity.probability).filter(is_open),
+        "best_case": func.sum(Opportunity.amount).filter(is_open),
+        "won_count": func.count().filter(is_won),
+        "won": func.sum(Opportunity.amount).filter(is_won),
+    }
+    rows = await grouped_in_base(
+        session, on_date, period, group_by, conditions, measures, ["open_count", "won_count"]
+    )
+
+    def shaped(values: dict[str, Any]) -> ForecastRow:
+        return ForecastRow(
+            period_start=values.get("period_start"),
+            owner_id=values.get("owner_id"),
+            open_count=int(values["open_count"]),
+            weighted_amount=quantize(Decimal(values["weighted"]) / 100, currency),
+            best_case_amount=quantize(Decimal(values["best_case"]), currency),
+            won_count=int(values["won_count"]),
+            closed_won_amount=quantize(Decimal(values["won"]), currency),
+            unconverted_count=int(values["unconverted"]),
+        )
+
+    return Report(currency, [shaped(row) for row in rows], shaped(summed(rows, measures)))
+
+
+def summed(rows: list[dict[str, Any]], measures: dict[str, Any]) -> dict[str, Any]:
+    """The grand total of grouped rows (from the unrounded sums, so rounding happens once)."""
+    names = [*measures, "unconverted"]
+    return {name: sum((Decimal(row[name]) for row in rows), Decimal(0)) for name in names}
+
+
+async def win_rate(
+    session: AsyncSession,
+    actor: Actor,
+    period: Period,
+    start: date,
+    end: date,
+    group_by: set[Grouping],
+    pipeline_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+) -> Report:
+    """Won and lost opportunities closed in [start, end), by the day they closed."""
+    visible_opportunities(actor)
+    check_range(start, end)
+    if pipeline_id is not None:
+        await get_pipeline(session, actor, pipeline_id, "pipelineId")
+    currency = await base_currency(session, actor.tenant_id)
+    is_won = Opportunity.status == "won"
+    conditions = [
+        *report_conditions(actor, pipeline_id, owner_id),
+        Opportunity.status != "open",
+        Opportunity.closed_at >= day_start(start),
+        Opportunity.closed_at < day_start(end),
+    ]
+    measures = {
+        "won_count": func.count().filter(is_won),
+        "lost_count": func.count().filter(Opportunity.status == "lost"),
+        "won": func.sum(Opportunity.amount).filter(is_won),
+    }
+    rows = await grouped_in_base(
+        session,
+        utc_date(Opportunity.closed_at),
+        period,
+        group_by,
+        conditions,
+        measures,
+        ["won_count", "lost_count"],
+    )
+
+    def shaped(values: dict[str, Any]) -> WinRateRow:
+        return WinRateRow(
+            period_start=values.get("period_start"),
+            owner_id=values.get("owner_id"),
+            won_count=int(values["won_count"]),
+            lost_count=int(values["lost_count"]),
+            won_amount=quantize(Decimal(values["won"]), currency),
+            unconverted_count=int(values["unconverted"]),
+        )
+
+    return Report(currency, [shaped(row) for row in rows], shaped(summed(rows, measures)))
