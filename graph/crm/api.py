@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry import relay
 
-from graph.admin.lists import custom_list
+from graph.admin.lists import custom_list, used_filters, used_orders
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
@@ -31,8 +31,6 @@ from graph.crm.filters import (
     activity_ordering,
     contact_conditions,
     contact_ordering,
-    used_filters,
-    used_orders,
 )
 from graph.crm.inputs import (
     AccountPayload,
