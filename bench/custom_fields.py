@@ -76,6 +76,10 @@ SCENARIOS: list[tuple[str, dict[str, Any]]] = [
         },
     ),
     (
+        "region equals 'north-7' (GIN / filter), by name",
+        {"filter": {"custom": [{"key": "region", "equals": "north-7"}]}},
+    ),
+    (
         "region contains 'north-7' (no index)",
         {"filter": {"custom": [{"key": "region", "contains": "north-7"}]}},
     ),
