@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.errors import DomainError, ErrorCode
@@ -88,11 +88,13 @@ async def rewrite_values(
 
 async def check_no_duplicates(session: AsyncSession, definition: FieldDefinition) -> None:
     model = target(definition.object_type).model
+    # One expression object for SELECT and GROUP BY: two would bind the key twice, as different parameters.
+    value = model.custom[definition.key].label("value")
     duplicates = await session.scalar(
         select(func.count()).select_from(
-            select(model.custom[definition.key])
+            select(value)
             .where(model.custom.has_key(definition.key))
-            .group_by(model.custom[definition.key])
+            .group_by(literal_column("1"))
             .having(func.count() > 1)
             .subquery()
         )
