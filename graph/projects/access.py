@@ -6,7 +6,7 @@ is read through the project a record belongs to:
 - `own`: projects you manage or are a member of, and every task, milestone, time entry, expense, risk
   and change request in them. Changing the project itself (its fields, status, members, milestones) at
   `own` scope is for its manager; members work on its tasks, time, risks and change requests.
-- `team`: additionally projects managed by someone in your team.
+- `team` (or team and sub-teams): additionally projects managed by someone in your team(s).
 - `all`: every project of the tenant.
 
 Records outside your scope, or in another tenant, are reported exactly like missing ones.
