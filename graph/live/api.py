@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from graph.live.accounts import AccountSubscription
+from graph.sales.pipeline.live import PipelineSubscription
 
-SUBSCRIPTION_AREAS: tuple[type, ...] = (AccountSubscription,)
+SUBSCRIPTION_AREAS: tuple[type, ...] = (AccountSubscription, PipelineSubscription)
