@@ -1,0 +1,1 @@
+"""Tenant administration in GraphQL: custom fields, roles, teams, members, and the field-rule extension."""

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
+from sqlalchemy import text
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from graph.admin.fields import CustomFieldType
+from graph.core.context import RequestContext
 from graph.core.errors import UserError
 from graph.core.ids import encode_id
+from tenants.fields.indexes import index_name
+from tenants.fields.kinds import SORTABLE_KINDS, FieldType
 from tenants.fields.models import FieldDefinition as FieldDefinitionRow
+from tenants.fields.registry import target
+
+Info = strawberry.Info[RequestContext, None]
+
+
+def valid_indexes(context: RequestContext) -> DataLoader[str, bool]:
+    """Whether each named index exists and is valid: one catalog query for the whole list."""
+
+    async def load(names: Sequence[str]) -> list[bool]:
+        session = await context.session()
+        rows = await session.execute(
+            text(
+                "select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid"
+                " where c.relname = any(:names) and i.indisvalid"
+            ),
+            {"names": list(names)},
+        )
+        valid = {row[0] for row in rows}
+        return [name in valid for name in names]
+
+    return DataLoader(load_fn=load)
 
 
 @strawberry.type(description="One inline option of a select field.")
@@ -51,6 +78,16 @@ class FieldDefinition:
     filterable: bool = strawberry.field(description="May be used in list filters and ordering.")
     archived_at: datetime | None = strawberry.field(description="Set while archived (deleted, restorable).")
     version: int
+    _index_name: strawberry.Private[str | None] = None
+
+    @strawberry.field(
+        description="Filterable sortable fields: whether their index is built (range filters and ordering"
+        " work either way; the index makes them fast). Null for other fields."
+    )
+    async def indexed(self, info: Info) -> bool | None:
+        if self._index_name is None:
+            return None
+        return await info.context.loader("valid_indexes", valid_indexes).load(self._index_name)
 
     @classmethod
     def from_model(cls, row: FieldDefinitionRow) -> FieldDefinition:
@@ -85,6 +122,9 @@ class FieldDefinition:
             filterable=row.filterable,
             archived_at=row.archived_at,
             version=row.version,
+            _index_name=index_name(target(row.object_type).table, row.key)
+            if row.filterable and FieldType(row.field_type) in SORTABLE_KINDS
+            else None,
         )
 
 

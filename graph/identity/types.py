@@ -62,7 +62,13 @@ class Role:
 class ObjectPermission:
     object_type: str
     actions: list[str] = strawberry.field(description="Any of read, create, update, delete.")
-    scope: str = strawberry.field(description="Which records: own, team or all.")
+    scope: str = strawberry.field(description="Which records: own, team, team_and_subteams or all.")
+    hidden_fields: list[str] = strawberry.field(
+        default_factory=list, description="Fields (built-in names or custom.<key>) you never receive."
+    )
+    read_only_fields: list[str] = strawberry.field(
+        default_factory=list, description="Fields you see but may not change."
+    )
 
 
 @strawberry.type(description="Everything the current role allows.")
@@ -76,7 +82,13 @@ class Permissions:
     def from_set(cls, permissions: PermissionSet) -> Permissions:
         return cls(
             objects=[
-                ObjectPermission(object_type=name, actions=sorted(grant.actions), scope=grant.scope.value)
+                ObjectPermission(
+                    object_type=name,
+                    actions=sorted(grant.actions),
+                    scope=grant.scope.value,
+                    hidden_fields=sorted(f for f, rule in grant.fields.items() if rule == "hidden"),
+                    read_only_fields=sorted(f for f, rule in grant.fields.items() if rule == "read_only"),
+                )
                 for name, grant in sorted(permissions.objects.items())
             ],
             capabilities=sorted(permissions.capabilities),

@@ -1,0 +1,1 @@
+"""Access administration: custom roles, the team hierarchy, member assignment and deactivation."""

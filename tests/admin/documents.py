@@ -31,7 +31,7 @@ PURGE_FIELD = f"""
 mutation($id: ID!) {{ purgeFieldDefinition(id: $id) {{ recordsCleared {ERRORS} }} }}"""
 FIELDS = f"""
 query($objectType: String!, $archived: Boolean! = false) {{
-  fieldDefinitions(objectType: $objectType, archived: $archived) {{ {DEFINITION_FIELDS} }}
+  fieldDefinitions(objectType: $objectType, archived: $archived) {{ {DEFINITION_FIELDS} indexed }}
 }}"""
 VALUES = """
   customFields

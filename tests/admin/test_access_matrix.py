@@ -154,7 +154,13 @@ async def test_every_scope_on_every_object_type_through_lists_and_node(client):
 
 
 HIDDEN_RULES = {
-    "account": {"industry": "HIDDEN", "tags": "HIDDEN", "notes": "READ_ONLY", "custom.score": "HIDDEN"},
+    "account": {
+        "industry": "HIDDEN",
+        "tags": "HIDDEN",
+        "owner": "HIDDEN",
+        "notes": "READ_ONLY",
+        "custom.score": "HIDDEN",
+    },
     "contact": {"emails": "HIDDEN", "custom.level": "READ_ONLY"},
     "activity": {"body": "HIDDEN", "custom.outcome": "HIDDEN", "dueAt": "HIDDEN"},
 }
@@ -221,6 +227,7 @@ async def test_filters_search_and_sorting_never_reveal_hidden_fields(client):
         (ACCOUNTS, {"filter": {"custom": [{"key": "score", "isEmpty": False}]}}, "INVALID"),
         (ACCOUNTS, {"orderBy": [{"customField": "score"}]}, "INVALID"),
         (ACCOUNTS, {"filter": {"tag": "vip"}}, "PERMISSION_DENIED"),
+        (ACCOUNTS, {"filter": {"ownerId": boss.user_id}}, "PERMISSION_DENIED"),
         (CONTACTS, {"filter": {"search": "boss@"}}, "PERMISSION_DENIED"),
         (ACTIVITIES, {"filter": {"custom": [{"key": "outcome", "equals": "won"}]}}, "INVALID"),
         (ACTIVITIES, {"orderBy": [{"field": "DUE_AT"}]}, "PERMISSION_DENIED"),

@@ -288,3 +288,23 @@ async def test_searchable_fields_join_the_contact_search_unless_hidden(client):
     assert payload["errors"] == []
     errors = await client.errors(CONTACTS, {"filter": {"search": "zebul"}}, rep.token)
     assert errors[0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+async def test_index_builder_drops_indexes_no_field_needs(client, database_urls):
+    from tests.admin.documents import ARCHIVE_FIELD, FIELDS
+
+    admin = await client.sign_up()
+    definition = await define_field(client, admin, "account", "probe_drop_key", "DATE", filterable=True)
+    await define_field(client, admin, "account", "plain", "TEXT")
+    name = index_name("accounts", "probe_drop_key")
+    before = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"]
+    assert name in (await build_indexes(database_urls.owner))["created"]
+    after = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"]
+    assert [d["indexed"] for d in before] == [None, False]  # plain, probe_drop_key
+    assert [d["indexed"] for d in after] == [None, True]
+
+    archived = await client.execute(ARCHIVE_FIELD, {"id": definition["id"]}, admin.token)
+    assert archived["archiveFieldDefinition"]["errors"] == []
+    result = await build_indexes(database_urls.owner)
+
+    assert name in result["dropped"] and name not in result["created"]

@@ -218,3 +218,25 @@ async def test_team_membership_and_deletion_rules(client):
     assert removed["errors"] == []
     actions = (await client.execute(AUDIT, {"filter": {"objectType": "user"}}, admin.token))["auditLog"]
     assert [e["node"]["action"] for e in actions["edges"]][:2] == ["member.set_team", "member.set_team"]
+
+
+async def test_members_see_their_own_field_rules_in_me(client):
+    admin = await client.sign_up()
+    fields = {"contact": {"emails": "HIDDEN", "notes": "READ_ONLY"}}
+    role = await create_role(client, admin, "limited", grants=grants("OWN", ["READ"], fields))
+    member = await client.add_member(admin, "viewer", "member")
+    await assign(client, admin, member, role)
+
+    me = await client.execute(
+        "{ me { permissions { objects { objectType scope hiddenFields readOnlyFields } } } }",
+        {},
+        member.token,
+    )
+
+    contact = next(o for o in me["me"]["permissions"]["objects"] if o["objectType"] == "contact")
+    assert contact == {
+        "objectType": "contact",
+        "scope": "own",
+        "hiddenFields": ["emails"],
+        "readOnlyFields": ["notes"],
+    }
