@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from graph.live.accounts import AccountSubscription
+from graph.live.sales import SalesSubscription
 
-SUBSCRIPTION_AREAS: tuple[type, ...] = (AccountSubscription,)
+SUBSCRIPTION_AREAS: tuple[type, ...] = (AccountSubscription, SalesSubscription)

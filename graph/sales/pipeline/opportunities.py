@@ -21,6 +21,7 @@ from graph.crm.accounts import get_account
 from graph.crm.contacts import contact_scope
 from graph.crm.models import Contact
 from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
+from graph.live.events import Event, publish
 from graph.money.service import base_currency, quantize, validate_currency
 from graph.sales.pipeline.models import (
     BUYING_ROLES,
@@ -79,6 +80,19 @@ AUDITED_FIELDS = (
 MAX_AMOUNT = Decimal("1e14")
 MAX_CONTACTS = 50
 MAX_COMPETITORS = 20
+
+
+async def announce(session: AsyncSession, actor: Actor, change: str, opportunity: Opportunity) -> None:
+    """Tell live boards (graph/live) once the transaction commits: ids and version only."""
+    await publish(
+        session,
+        Event(
+            actor.tenant_id,
+            f"opportunity.{change}",
+            {"opportunity": opportunity.id, "pipeline": opportunity.pipeline_id},
+            opportunity.version,
+        ),
+    )
 
 
 def opportunity_scope(actor: Actor) -> ColumnElement[bool]:
@@ -344,6 +358,7 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
     links = await replace_links(session, actor, opportunity, cleaned)
     changes = audit.diff({}, snapshot(opportunity, AUDITED_FIELDS)) | links
     await audit.record(session, actor, "opportunity.create", OPPORTUNITY, opportunity.id, changes)
+    await announce(session, actor, "created", opportunity)
     return opportunity
 
 
@@ -373,6 +388,7 @@ async def update_opportunity(
         await flush_versioned(session, "opportunity")
     changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS)) | links
     await audit.record(session, actor, "opportunity.update", OPPORTUNITY, opportunity.id, changes)
+    await announce(session, actor, "updated", opportunity)
     return opportunity
 
 
@@ -446,6 +462,7 @@ async def enter_stage(
     await session.flush()
     changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS))
     await audit.record(session, actor, action, OPPORTUNITY, opportunity.id, changes)
+    await announce(session, actor, stage.kind if stage.is_closed else "stage_changed", opportunity)
     return opportunity
 
 
