@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph.live.accounts import AccountSubscription
+from graph.live.projects import ProjectSubscription
 from graph.live.sales import SalesSubscription
 
-SUBSCRIPTION_AREAS: tuple[type, ...] = (AccountSubscription, SalesSubscription)
+SUBSCRIPTION_AREAS: tuple[type, ...] = (AccountSubscription, SalesSubscription, ProjectSubscription)
