@@ -27,6 +27,7 @@ from gateway.settings import Settings
 from graph.core.context import RequestContext
 from graph.live.backends import build_event_bus
 from graph.live.bus import EventBus
+from graph.live.checks import CredentialChecks
 from graph.live.context import LiveContext
 from graph.live.transport import LiveTransportHandler
 from graph.schema import build_schema
@@ -61,6 +62,7 @@ class GraphQLApp(GraphQLHTTPView):
         self.services = services
         self.bus = bus
         self.live_slots = asyncio.Semaphore(settings.db_pool_size)
+        self.credential_checks = CredentialChecks(services.db)
         self.max_body_bytes = settings.max_body_bytes
         self.graphiql_enabled = settings.graphiql_enabled
 
@@ -74,6 +76,7 @@ class GraphQLApp(GraphQLHTTPView):
                 client_address=request.client.host if request.client else None,
                 bus=self.bus,
                 slots=self.live_slots,
+                checks=self.credential_checks,
             )
         context = RequestContext(
             services=self.services,

@@ -139,7 +139,10 @@ async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
         return not connection.closing
     started = time.monotonic()
     try:
-        actor = await context.authenticate(await context.session())
+        if context.checks is not None:
+            actor = await context.checks.actor_for(context)
+        else:
+            actor = await context.authenticate(await context.session())
     except AuthenticationFailed as error:
         await connection.forbid(str(error))
         return False
