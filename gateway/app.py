@@ -31,6 +31,7 @@ from graph.live.checks import CredentialChecks
 from graph.live.context import LiveContext
 from graph.live.transport import LiveTransportHandler
 from graph.schema import build_schema
+from storage.routes import blob_routes
 
 logger = logging.getLogger("crm.gateway")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -64,6 +65,7 @@ class GraphQLApp(GraphQLHTTPView):
         self.live_slots = asyncio.Semaphore(settings.db_pool_size)
         self.credential_checks = CredentialChecks(services.db)
         self.max_body_bytes = settings.max_body_bytes
+        self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
@@ -104,7 +106,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         bus,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
-        multipart_uploads_enabled=False,
+        multipart_uploads_enabled=True,
     )
 
     async def healthz(_request: Request) -> Response:
@@ -122,6 +124,10 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.verify_runtime_role()
+        try:
+            await services.blobs.ensure_ready()
+        except Exception:
+            logger.exception("the file store is not ready; document uploads will fail until it is")
         if not await services.db.search_operators_leakproof():
             logger.warning(
                 "LIKE/ILIKE are not LEAKPROOF in this database, so text search cannot use the trigram "
@@ -138,6 +144,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            *blob_routes(services.blobs),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,

@@ -14,6 +14,13 @@ uses the specification's status codes:
   `variables`/`extensions`, non-string `operationName`), 405 with `Allow: POST` for a mutation sent
   by GET, and the authentication failure's own status (401) as a GraphQL-shaped error body.
 
+File uploads follow the GraphQL multipart request specification (`operations`, `map`, file parts)
+when multipart uploads are enabled and the request carries a header a plain HTML form cannot send
+(`Apollo-Require-Preflight`, `X-Apollo-Operation-Name` or `GraphQL-Require-Preflight`: CSRF
+protection); otherwise multipart is a 415 like any other form. The body is capped while it streams in
+(`max_multipart_bytes`, 413 past it); Starlette's parser spools each file to a temporary file (at most
+1 MB of it in memory), and resolvers stream from there into the blob store.
+
 WebSockets and the GraphiQL page still go through Strawberry's view.
 """
 
@@ -25,11 +32,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from cross_web import HTTPException
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -40,6 +50,17 @@ logger = logging.getLogger("crm.gateway")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
 SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
+MULTIPART_FORM_DATA = "multipart/form-data"
+PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name", "graphql-require-preflight")
+MAX_UPLOAD_FILES = 10
+UNSUPPORTED_BODY = (
+    "Unsupported content type: send a JSON body with Content-Type: application/json "
+    "(file uploads: multipart/form-data with an Apollo-Require-Preflight header)."
+)
+
+
+class BodyTooLarge(Exception):
+    """The request body streamed past the cap."""
 
 
 class RequestRefused(Exception):
@@ -123,15 +144,37 @@ class GraphQLHTTPView(GraphQL):
     """Strawberry's ASGI view with a specification-conformant HTTP transport in front of it."""
 
     max_body_bytes: int = 1_000_000
+    max_multipart_bytes: int = 50 * 1024 * 1024
     graphiql_enabled: bool = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive)
-        response = await self.handle_http(request)
+        request = Request(scope, self.capped(receive))
+        try:
+            response = await self.handle_http(request)
+        finally:
+            form = getattr(request.state, "upload_form", None)
+            if form is not None:
+                await form.close()  # removes the spooled temporary files
         await response(scope, receive, send)
+
+    def capped(self, receive: Receive) -> Receive:
+        """`receive` that stops a body growing past the larger of the two caps while it streams."""
+        limit = max(self.max_body_bytes, self.max_multipart_bytes if self.multipart_uploads_enabled else 0)
+        received = 0
+
+        async def limited() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        return limited
 
     def wants_graphiql(self, request: Request) -> bool:
         return (
@@ -154,6 +197,8 @@ class GraphQLHTTPView(GraphQL):
         try:
             params = await self.read_params(request)
             return await self.execute_params(request, media_type, params)
+        except BodyTooLarge:
+            return self.error_response(media_type, 413, "The request body is larger than allowed.")
         except RequestRefused as refused:
             return self.error_response(
                 media_type, refused.status, refused.message, refused.headers, refused.code
@@ -168,7 +213,11 @@ class GraphQLHTTPView(GraphQL):
                         decode_json(params[name], f"`{name}` is not valid JSON.") if params[name] else None
                     )
         elif request.method == "POST":
-            params = await self.read_json_body(request)
+            content_type = request.headers.get("content-type", "")
+            if content_type.split(";", 1)[0].strip().lower() == MULTIPART_FORM_DATA:
+                params = await self.read_multipart(request)
+            else:
+                params = await self.read_json_body(request)
         else:
             raise RequestRefused(405, "GraphQL over HTTP takes GET and POST.", {"Allow": "GET, POST"})
         return validate_params(params)
@@ -184,9 +233,7 @@ class GraphQLHTTPView(GraphQL):
             (p.partition("=")[2].strip('" ') for p in parameters if p.startswith("charset=")), "utf-8"
         )
         if media_type != APPLICATION_JSON or charset not in ("utf-8", "utf8"):
-            raise RequestRefused(
-                415, "Unsupported content type: send a JSON body with Content-Type: application/json."
-            )
+            raise RequestRefused(415, UNSUPPORTED_BODY)
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             raise RequestRefused(413, f"The request body is larger than {self.max_body_bytes} bytes.")
@@ -210,6 +257,28 @@ class GraphQLHTTPView(GraphQL):
         if not isinstance(data, dict):
             raise RequestRefused(400, "The request body must be a JSON object.")
         return data
+
+    async def read_multipart(self, request: Request) -> dict[str, Any]:
+        """The operation of a GraphQL multipart request, with its files put in place of the nulls."""
+        if not self.multipart_uploads_enabled or not any(request.headers.get(h) for h in PREFLIGHT_HEADERS):
+            raise RequestRefused(415, UNSUPPORTED_BODY)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_multipart_bytes:
+            raise RequestRefused(
+                413, f"The upload is larger than {self.max_multipart_bytes} bytes; use requestUpload."
+            )
+        try:
+            form = await request.form(
+                max_files=MAX_UPLOAD_FILES, max_fields=10, max_part_size=self.max_body_bytes
+            )
+        except BodyTooLarge:
+            raise RequestRefused(
+                413, f"The upload is larger than {self.max_multipart_bytes} bytes; use requestUpload."
+            ) from None
+        except (MultiPartException, ClientDisconnect, ValueError) as error:
+            raise RequestRefused(400, f"Malformed multipart request: {error}") from None
+        request.state.upload_form = form
+        return parse_multipart_operation(form)
 
     async def execute_params(self, request: Request, media_type: str, params: dict[str, Any]) -> Response:
         sub_response = await self.get_sub_response(request)
@@ -292,6 +361,34 @@ def decode_json(text: str, message: str) -> Any:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError):
         raise RequestRefused(400, message) from None
+
+
+def parse_multipart_operation(form: FormData) -> dict[str, Any]:
+    operations, files_map = form.get("operations"), form.get("map")
+    if not isinstance(operations, str) or not isinstance(files_map, str):
+        raise RequestRefused(400, "A multipart request needs `operations` and `map` fields before the files.")
+    operation = decode_json(operations, "`operations` is not valid JSON.")
+    mapping = decode_json(files_map, "`map` is not valid JSON.")
+    if isinstance(operation, list):
+        raise RequestRefused(400, "Batching is not supported: send one operation per request.")
+    if not isinstance(operation, dict):
+        raise RequestRefused(400, "`operations` must be a JSON object.")
+    if not isinstance(mapping, dict) or not all(
+        isinstance(paths, list) and all(isinstance(p, str) for p in paths) for paths in mapping.values()
+    ):
+        raise RequestRefused(400, "`map` must map each file field to a list of variable paths.")
+    files = {}
+    for name in mapping:
+        part = form.get(name)
+        if not isinstance(part, UploadFile):
+            raise RequestRefused(400, f"`map` names a file part '{name}' that the request does not have.")
+        files[name] = part
+    if not all(path.startswith("variables.") for paths in mapping.values() for path in paths):
+        raise RequestRefused(400, "`map` paths must point into `variables`.")
+    try:
+        return replace_placeholders_with_files(operation, mapping, files)
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise RequestRefused(400, "A `map` path does not match a null in `variables`.") from None
 
 
 def validate_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from gateway.settings import Settings
+from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
 from tenants.identity import Identity
 from tenants.passwords import Passwords
@@ -17,6 +18,7 @@ class Services:
     settings: Settings
     db: Database
     identity: Identity
+    blobs: BlobStore
 
     @classmethod
     def build(cls, settings: Settings, database_url: str) -> Services:
@@ -39,4 +41,6 @@ class Services:
             timedelta(hours=settings.session_ttl_hours),
             timedelta(hours=settings.invite_ttl_hours),
         )
-        return cls(settings=settings, db=db, identity=identity)
+        # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.
+        blobs = use_blob_store(build_blob_store(settings))
+        return cls(settings=settings, db=db, identity=identity, blobs=blobs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,36 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, alias="CRM_LOGIN_MAX_FAILURES_PER_ACCOUNT")
     login_max_failures_per_address: int = Field(default=30, alias="CRM_LOGIN_MAX_FAILURES_PER_ADDRESS")
     login_window_seconds: int = Field(default=900, alias="CRM_LOGIN_WINDOW_SECONDS")
+
+    # Documents: where bytes live. Unset backend: S3 when S3_ENDPOINT_URL is set, else a local directory.
+    storage_backend: Literal["local", "s3"] | None = Field(default=None, alias="STORAGE_BACKEND")
+    blob_dir: Path | None = Field(default=None, alias="CRM_BLOB_DIR")  # default: <CRM_DATA_DIR>/blobs
+    s3_endpoint_url: str | None = Field(default=None, alias="S3_ENDPOINT_URL")
+    s3_region: str = Field(default="us-east-1", alias="S3_REGION")
+    s3_bucket: str = Field(default="crm-documents", alias="S3_BUCKET")
+    s3_access_key_id: str | None = Field(default=None, alias="S3_ACCESS_KEY_ID")
+    s3_secret_access_key: str | None = Field(default=None, alias="S3_SECRET_ACCESS_KEY")
+    s3_addressing: Literal["path", "virtual"] = Field(default="path", alias="S3_ADDRESSING")
+    s3_create_bucket: bool = Field(default=False, alias="S3_CREATE_BUCKET")
+    # Signs the gateway's own /blobs URLs (local backend); default: a secret file under CRM_DATA_DIR.
+    blob_signing_secret: str | None = Field(default=None, alias="CRM_BLOB_SIGNING_SECRET")
+    # Prefix for the gateway's /blobs URLs (e.g. https://api.example.com); empty: relative paths.
+    public_url: str = Field(default="", alias="CRM_PUBLIC_URL")
+    upload_url_minutes: int = Field(default=15, alias="CRM_UPLOAD_URL_MINUTES")
+    download_url_seconds: int = Field(default=300, alias="CRM_DOWNLOAD_URL_SECONDS")
+    # Objects without a committed version row older than this are removed by `documents.orphans`.
+    orphan_grace_minutes: int = Field(default=24 * 60, alias="CRM_ORPHAN_GRACE_MINUTES")
+    # Per-tenant defaults until a tenant admin changes them (setDocumentLimits).
+    document_max_file_bytes: int = Field(default=100 * 1024 * 1024, alias="CRM_DOCUMENT_MAX_FILE_BYTES")
+    document_quota_bytes: int = Field(default=10 * 1024**3, alias="CRM_DOCUMENT_QUOTA_BYTES")
+    # Hard cap on a GraphQL multipart request body (the small-file path); bigger files use requestUpload.
+    max_multipart_bytes: int = Field(default=50 * 1024 * 1024, alias="CRM_MAX_MULTIPART_BYTES")
+
+    @property
+    def blob_backend(self) -> str:
+        if self.storage_backend is not None:
+            return self.storage_backend
+        return "s3" if self.s3_endpoint_url else "local"
 
     # Live updates (graphql-transport-ws at /graphql, see graph/live/). EVENT_BUS_URL: where the event
     # listener connects; unset means DATABASE_URL (LISTEN needs a session, not a transaction pooler).

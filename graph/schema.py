@@ -8,13 +8,20 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
+from graph.admin.api import AdminMutation, AdminQuery
+from graph.admin.rules import field_rules_extension
 from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
+from graph.core.scalars import SCALAR_MAP
 from graph.crm.api import CrmMutation, CrmQuery
+from graph.crm.pool_api import PoolMutation, PoolQuery
+from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.live.api import SUBSCRIPTION_AREAS
 from graph.projects.api import ProjectsMutation, ProjectsQuery
+from graph.sales.commerce.api import CommerceMutation, CommerceQuery
+from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
@@ -27,6 +34,11 @@ QUERY_AREAS: tuple[type, ...] = (
     PipelineQuery,
     ProjectsQuery,
     ApprovalsQuery,
+    CommerceQuery,
+    PoolQuery,
+    LeadsQuery,
+    DocumentsQuery,
+    AdminQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -35,6 +47,11 @@ MUTATION_AREAS: tuple[type, ...] = (
     PipelineMutation,
     ProjectsMutation,
     ApprovalsMutation,
+    CommerceMutation,
+    PoolMutation,
+    LeadsMutation,
+    DocumentsMutation,
+    AdminMutation,
 )
 
 
@@ -55,6 +72,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=merge_types("Query", (node_query(), *QUERY_AREAS)),
         mutation=merge_types("Mutation", MUTATION_AREAS),
         subscription=merge_types("Subscription", SUBSCRIPTION_AREAS),
-        extensions=schema_extensions(settings),
-        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        extensions=[*schema_extensions(settings), field_rules_extension()],
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP),
     )

@@ -107,7 +107,14 @@ async def bootstrap_roles(admin_url: str, database: str, app_role: str) -> Datab
 # which would keep text search off the trigram indexes for the application role: every search would
 # filter a whole tenant row by row. They can raise only on a malformed pattern, which the services
 # build themselves (escaped), never on row data, so marking them leakproof reveals nothing.
-SEARCH_OPERATOR_FUNCTIONS = ("texticlike(text, text)", "textlike(text, text)")
+# Custom-field filters (tenants/fields/query.py) likewise need `jsonb @> jsonb` (GIN equality) and
+# `jsonb ->> text` (the per-field sort-key indexes): neither can raise on any row value.
+SEARCH_OPERATOR_FUNCTIONS = (
+    "texticlike(text, text)",
+    "textlike(text, text)",
+    "jsonb_contains(jsonb, jsonb)",
+    "jsonb_object_field_text(jsonb, text)",
+)
 
 
 async def mark_search_operators_leakproof(database_admin_url: str) -> None:

@@ -31,6 +31,10 @@ class ErrorCode(StrEnum):
     LIMIT_REACHED = "LIMIT_REACHED"  # a per-user or per-tenant cap (claims, open leads)
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"  # storage quota, file size
     STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE"  # the blob store failed; nothing was written
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"  # over the tenant's per-file limit
+    CONTENT_TYPE_NOT_ALLOWED = "CONTENT_TYPE_NOT_ALLOWED"  # the tenant does not accept this type
+    CONTENT_TYPE_MISMATCH = "CONTENT_TYPE_MISMATCH"  # the bytes' magic number says another type
+    UPLOAD_MISMATCH = "UPLOAD_MISMATCH"  # the uploaded object's size or sha256 is not the announced one
 
 
 class DomainError(Exception):

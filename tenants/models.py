@@ -134,7 +134,18 @@ class Role(TenantMixin, TimestampMixin, VersionedMixin, Base):
     permissions: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
-class Team(TenantMixin, TimestampMixin, Base):
+class EagerVersionedMixin(VersionedMixin):
+    """Optimistic version plus eager server defaults: timestamps are readable right after a flush
+    (an async session cannot lazy-load them)."""
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version, "eager_defaults": True}
+
+
+class Team(TenantMixin, TimestampMixin, EagerVersionedMixin, Base):
+    """A group of members; teams nest (`parent_id`), no cycles (checked by tenants/access/teams.py)."""
+
     __tablename__ = "teams"
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),

@@ -3,7 +3,7 @@
 One mechanism for every area: a service calls `actor.require(ObjectType, Action)` once at its top and
 narrows queries with `record_scope_clause`. Built-in roles are defined here in code, so an object type
 added by a later area is granted to them at once; custom roles (a later issue) store the same shape as
-JSON in `roles.permissions`.
+JSON in `roles.permissions`, including field-level rules (hidden / read-only) per object type.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, literal, select, true
 
 from tenants.errors import DomainError, ErrorCode
 
@@ -29,7 +29,15 @@ class Action(StrEnum):
 class Scope(StrEnum):
     OWN = "own"  # records the member owns
     TEAM = "team"  # records owned by anyone in the member's team
+    TEAM_TREE = "team_and_subteams"  # the member's team and every team below it
     ALL = "all"
+
+
+class FieldAccess(StrEnum):
+    """Field-level rule of a role: absent from every result, or visible but not writable."""
+
+    HIDDEN = "hidden"
+    READ_ONLY = "read_only"
 
 
 class Capability(StrEnum):
@@ -42,6 +50,9 @@ class Capability(StrEnum):
     APPROVE_CHANGES = "approve_changes"
     VIEW_REPORTS = "view_reports"
 
+
+# Team hierarchies deeper than this are refused (and bound the recursive scope query).
+MAX_TEAM_DEPTH = 20
 
 # Object types that roles speak of. Areas add theirs with `register_object_type` at import time.
 OBJECT_TYPES: list[str] = []
@@ -57,6 +68,8 @@ def register_object_type(name: str) -> str:
 class ObjectGrant:
     actions: frozenset[Action]
     scope: Scope
+    # GraphQL field name (`industry`, `custom.score`) -> rule; fields not named are visible and writable.
+    fields: Mapping[str, FieldAccess] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,20 +88,32 @@ class Permissions:
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    def field_rules(self, object_type: str) -> Mapping[str, FieldAccess]:
+        grant = self.objects.get(object_type)
+        return grant.fields if grant else {}
+
+    def hidden_fields(self, object_type: str) -> frozenset[str]:
+        return frozenset(
+            name for name, rule in self.field_rules(object_type).items() if rule is FieldAccess.HIDDEN
+        )
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "objects": {
-                name: {"actions": sorted(grant.actions), "scope": grant.scope.value}
-                for name, grant in self.objects.items()
-            },
-            "capabilities": sorted(self.capabilities),
-        }
+        objects: dict[str, Any] = {}
+        for name, grant in self.objects.items():
+            objects[name] = {"actions": sorted(grant.actions), "scope": grant.scope.value}
+            if grant.fields:
+                objects[name]["fields"] = {key: rule.value for key, rule in sorted(grant.fields.items())}
+        return {"objects": objects, "capabilities": sorted(self.capabilities)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Permissions:
         return cls(
             objects={
-                name: ObjectGrant(frozenset(Action(a) for a in grant["actions"]), Scope(grant["scope"]))
+                name: ObjectGrant(
+                    frozenset(Action(a) for a in grant["actions"]),
+                    Scope(grant["scope"]),
+                    {key: FieldAccess(rule) for key, rule in grant.get("fields", {}).items()},
+                )
                 for name, grant in data.get("objects", {}).items()
             },
             capabilities=frozenset(Capability(c) for c in data.get("capabilities", [])),
@@ -159,12 +184,34 @@ class Actor:
 
 def record_scope_clause(actor: Actor, object_type: str, owner_column: Any) -> ColumnElement[bool]:
     """SQL predicate limiting `owner_column` to the records the actor's scope reaches."""
-    from tenants.models import Membership  # local: models import nothing from here, keep it that way
+    from tenants.models import Membership, Team  # local: models import nothing from here, keep it that way
 
     scope = actor.permissions.scope(object_type)
     if scope is Scope.ALL:
         return true()
     if scope is Scope.TEAM and actor.team_id is not None:
-        teammates = select(Membership.user_id).where(Membership.team_id == actor.team_id)
+        teammates = select(Membership.user_id).where(
+            Membership.tenant_id == actor.tenant_id, Membership.team_id == actor.team_id
+        )
         return (owner_column == actor.user_id) | owner_column.in_(teammates)
+    if scope is Scope.TEAM_TREE and actor.team_id is not None:
+        # The actor's team and every team below it. Cycles are refused when teams are saved; the
+        # depth bound keeps the query finite even so. `nesting`: the WITH stays inside this subquery,
+        # so several scope clauses can share one statement.
+        tree = (
+            select(Team.id, literal(1).label("depth"))
+            .where(Team.tenant_id == actor.tenant_id, Team.id == actor.team_id)
+            .cte(f"team_tree_{object_type}", recursive=True, nesting=True)
+        )
+        tree = tree.union_all(
+            select(Team.id, tree.c.depth + 1).where(
+                Team.tenant_id == actor.tenant_id,
+                Team.parent_id == tree.c.id,
+                tree.c.depth < MAX_TEAM_DEPTH,
+            )
+        )
+        members = select(Membership.user_id).where(
+            Membership.tenant_id == actor.tenant_id, Membership.team_id.in_(select(tree.c.id))
+        )
+        return (owner_column == actor.user_id) | owner_column.in_(members)
     return owner_column == actor.user_id

@@ -15,6 +15,7 @@ from graph.core.ids import decode_id, encode_id
 from graph.core.pagination import Connection, paginate
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
+from tenants.fields.values import hidden_change_keys
 from tenants.models import AuditEntry as AuditEntryRow
 from tenants.permissions import Capability
 
@@ -28,6 +29,7 @@ NODE_TYPE_NAMES = {
     "opportunity": "Opportunity",
     "competitor": "Competitor",
     "pipeline": "Pipeline",
+    "lead": "Lead",
     "api_key": "ApiKey",
     "user": "User",
     "project": "Project",
@@ -36,6 +38,16 @@ NODE_TYPE_NAMES = {
     "risk": "Risk",
     "change_request": "ChangeRequest",
     "approval_request": "ApprovalRequest",
+    "product": "Product",
+    "product_line": "ProductLine",
+    "price_list": "PriceList",
+    "promotion": "Promotion",
+    "quote": "Quote",
+    "contract": "Contract",
+    "document": "Document",
+    "field_definition": "FieldDefinition",
+    "role": "TenantRole",
+    "team": "Team",
 }
 
 
@@ -58,7 +70,7 @@ class AuditEntry:
         return await info.context.loader("users_by_id", users_by_id).load(self._actor_user_id)
 
     @classmethod
-    def from_row(cls, row: AuditEntryRow) -> AuditEntry:
+    def from_row(cls, row: AuditEntryRow, hidden: set[str] | frozenset[str] = frozenset()) -> AuditEntry:
         type_name = NODE_TYPE_NAMES.get(row.object_type)
         object_id = None
         if row.object_id is not None:
@@ -68,7 +80,7 @@ class AuditEntry:
             action=row.action,
             object_type=row.object_type,
             object_id=strawberry.ID(object_id) if object_id else None,
-            changes=row.changes,
+            changes={k: v for k, v in row.changes.items() if k not in hidden} if hidden else row.changes,
             request_id=row.request_id,
             created_at=row.created_at,
             via_api_key=row.actor_api_key_id is not None,
@@ -101,7 +113,15 @@ class AuditQuery:
         if filter is not None:
             statement = statement.where(*audit_conditions(filter))
         session = await info.context.session()
-        return await paginate(session, statement, AuditEntry.from_row, first, after)
+        actor = info.context.actor
+        # Diffs never show a field the viewer's role hides (tenants/fields/values.py).
+        return await paginate(
+            session,
+            statement,
+            lambda row: AuditEntry.from_row(row, hidden_change_keys(actor, row.object_type)),
+            first,
+            after,
+        )
 
 
 def audit_conditions(filter: AuditLogFilter) -> list[object]:

@@ -20,6 +20,7 @@ from graph.crm.rules import active_member, check_version, clean_tags, collect, f
 from graph.live.events import Event, publish
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import domain_name, optional_text, required_text
 
@@ -152,10 +153,13 @@ async def create_account(session: AsyncSession, actor: Actor, values: Mapping[st
     cleaned["owner_id"] = cleaned.get("owner_id") or actor.user_id
     account = Account(tenant_id=actor.tenant_id, created_by_id=actor.user_id, **cleaned)
     account.tags = account.tags or []
+    custom_changes = await apply_custom_values(session, actor, ACCOUNT, account, values, creating=True)
     session.add(account)
     await session.flush()
     after = snapshot(account, AUDITED_FIELDS)
-    await audit.record(session, actor, "account.create", ACCOUNT, account.id, audit.diff({}, after))
+    await audit.record(
+        session, actor, "account.create", ACCOUNT, account.id, {**audit.diff({}, after), **custom_changes}
+    )
     await announce(session, actor, "created", account)
     return account
 
@@ -170,8 +174,9 @@ async def update_account(
     before = snapshot(account, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(account, key, value)
+    custom_changes = await apply_custom_values(session, actor, ACCOUNT, account, values, creating=False)
     await flush_versioned(session, "account")
-    changes = audit.diff(before, snapshot(account, AUDITED_FIELDS))
+    changes = {**audit.diff(before, snapshot(account, AUDITED_FIELDS)), **custom_changes}
     await audit.record(session, actor, "account.update", ACCOUNT, account.id, changes)
     await announce(session, actor, "updated", account)
     return account

@@ -20,6 +20,7 @@ from graph.crm.models import ACTIVITY, ACTIVITY_KINDS, Account, Activity, Contac
 from graph.crm.rules import check_version, collect, flush_versioned, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
 from tenants.permissions import Action, Actor, Scope, record_scope_clause
 from tenants.validation import optional_text, required_text
 
@@ -94,10 +95,13 @@ async def create_activity(session: AsyncSession, actor: Actor, values: Mapping[s
     cleaned = await clean_activity(session, actor, {"occurred_at": None, **values}, None)
     activity = Activity(tenant_id=actor.tenant_id, author_id=actor.user_id, **cleaned)
     activity.done = bool(activity.done)
+    custom_changes = await apply_custom_values(session, actor, ACTIVITY, activity, values, creating=True)
     session.add(activity)
     await session.flush()
     after = snapshot(activity, AUDITED_FIELDS)
-    await audit.record(session, actor, "activity.create", ACTIVITY, activity.id, audit.diff({}, after))
+    await audit.record(
+        session, actor, "activity.create", ACTIVITY, activity.id, {**audit.diff({}, after), **custom_changes}
+    )
     return activity
 
 
@@ -111,8 +115,9 @@ async def update_activity(
     before = snapshot(activity, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(activity, key, value)
+    custom_changes = await apply_custom_values(session, actor, ACTIVITY, activity, values, creating=False)
     await flush_versioned(session, "activity")
-    changes = audit.diff(before, snapshot(activity, AUDITED_FIELDS))
+    changes = {**audit.diff(before, snapshot(activity, AUDITED_FIELDS)), **custom_changes}
     await audit.record(session, actor, "activity.update", ACTIVITY, activity.id, changes)
     return activity
 

@@ -7,13 +7,18 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry import relay
 
+from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
-from graph.crm import accounts, activities, contacts, loaders
+from graph.crm import accounts, activities, contacts, loaders, models
 from graph.crm.filters import (
+    ACCOUNT_FILTER_FIELDS,
+    ACTIVITY_FILTER_FIELDS,
+    ACTIVITY_ORDER_FIELDS,
+    CONTACT_FILTER_FIELDS,
     AccountFilter,
     AccountOrder,
     ActivityFilter,
@@ -26,6 +31,7 @@ from graph.crm.filters import (
     activity_ordering,
     contact_conditions,
     contact_ordering,
+    used_filters,
 )
 from graph.crm.inputs import (
     AccountPayload,
@@ -42,6 +48,7 @@ from graph.crm.inputs import (
 )
 from graph.crm.types import Account, Activity, Contact
 from tenants.errors import DomainError
+from tenants.fields.query import refuse_hidden_filters, refuse_hidden_search
 
 Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
@@ -70,10 +77,15 @@ class CrmQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Account]:
-        statement = accounts.visible_accounts(info.context.actor).where(*account_conditions(filter))
+        actor = info.context.actor
+        refuse_hidden_filters(actor, models.ACCOUNT, used_filters(filter, ACCOUNT_FILTER_FIELDS))
+        custom, custom_sort = await custom_list(
+            info.context, models.ACCOUNT, models.Account, filter, order_by
+        )
+        statement = accounts.visible_accounts(actor).where(*account_conditions(filter), *custom)
         return await paginate(
             await info.context.session(),
-            statement.order_by(*account_ordering(order_by)),
+            statement.order_by(*account_ordering(order_by, custom_sort)),
             Account.from_model,
             first,
             after,
@@ -94,10 +106,17 @@ class CrmQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Contact]:
-        statement = contacts.visible_contacts(info.context.actor).where(*contact_conditions(filter))
+        actor = info.context.actor
+        refuse_hidden_filters(actor, models.CONTACT, used_filters(filter, CONTACT_FILTER_FIELDS))
+        if filter is not None and filter.search:
+            await refuse_hidden_search(await info.context.session(), actor, models.CONTACT)
+        custom, custom_sort = await custom_list(
+            info.context, models.CONTACT, models.Contact, filter, order_by
+        )
+        statement = contacts.visible_contacts(actor).where(*contact_conditions(filter), *custom)
         return await paginate(
             await info.context.session(),
-            statement.order_by(*contact_ordering(order_by)),
+            statement.order_by(*contact_ordering(order_by, custom_sort)),
             Contact.from_model,
             first,
             after,
@@ -119,10 +138,25 @@ class CrmQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Activity]:
-        statement = activities.visible_activities(info.context.actor).where(*activity_conditions(filter))
+        actor = info.context.actor
+        refuse_hidden_filters(actor, models.ACTIVITY, used_filters(filter, ACTIVITY_FILTER_FIELDS))
+        refuse_hidden_filters(
+            actor,
+            models.ACTIVITY,
+            {
+                o.field.name: ACTIVITY_ORDER_FIELDS[o.field.name]
+                for o in order_by or []
+                if o.field and o.field.name in ACTIVITY_ORDER_FIELDS
+            },
+            "orderBy",
+        )
+        custom, custom_sort = await custom_list(
+            info.context, models.ACTIVITY, models.Activity, filter, order_by
+        )
+        statement = activities.visible_activities(actor).where(*activity_conditions(filter), *custom)
         return await paginate(
             await info.context.session(),
-            statement.order_by(*activity_ordering(order_by)),
+            statement.order_by(*activity_ordering(order_by, custom_sort)),
             Activity.from_model,
             first,
             after,

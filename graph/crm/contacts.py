@@ -19,6 +19,8 @@ from graph.crm.models import CONTACT, Contact, ContactAccount
 from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import searchable_values
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import bounded_text, email_address, optional_text, required_text
 
@@ -91,6 +93,12 @@ def search_text(contact: Contact) -> str:
     return " ".join([contact.first_name, contact.last_name, *contact.emails]).lower()
 
 
+async def full_search_text(session: AsyncSession, contact: Contact) -> str:
+    """Names, emails and the values of searchable custom fields."""
+    extra = await searchable_values(session, CONTACT, contact.custom)
+    return " ".join([search_text(contact), *extra]).lower()
+
+
 async def clean_contact(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
     rules: dict[str, Any] = {
         "first_name": lambda v: required_text(v, "firstName", 100),
@@ -120,10 +128,14 @@ async def create_contact(session: AsyncSession, actor: Actor, values: Mapping[st
     contact.phones = contact.phones or []
     contact.tags = contact.tags or []
     contact.search_text = search_text(contact)
+    custom_changes = await apply_custom_values(session, actor, CONTACT, contact, values, creating=True)
+    contact.search_text = await full_search_text(session, contact)
     session.add(contact)
     await session.flush()
     after = snapshot(contact, AUDITED_FIELDS)
-    await audit.record(session, actor, "contact.create", CONTACT, contact.id, audit.diff({}, after))
+    await audit.record(
+        session, actor, "contact.create", CONTACT, contact.id, {**audit.diff({}, after), **custom_changes}
+    )
     return contact
 
 
@@ -138,8 +150,10 @@ async def update_contact(
     for key, value in cleaned.items():
         setattr(contact, key, value)
     contact.search_text = search_text(contact)
+    custom_changes = await apply_custom_values(session, actor, CONTACT, contact, values, creating=False)
+    contact.search_text = await full_search_text(session, contact)
     await flush_versioned(session, "contact")
-    changes = audit.diff(before, snapshot(contact, AUDITED_FIELDS))
+    changes = {**audit.diff(before, snapshot(contact, AUDITED_FIELDS)), **custom_changes}
     await audit.record(session, actor, "contact.update", CONTACT, contact.id, changes)
     return contact
 

@@ -6,6 +6,7 @@ every ordering ends with the id so keyset cursors are unique.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -14,9 +15,11 @@ import strawberry
 from sqlalchemy import ColumnElement, func, or_, select
 from strawberry import relay
 
+from graph.admin.filters import CustomFieldCondition
 from graph.core.filters import OrderDirection, like_pattern, ordered, soft_deleted, time_range
 from graph.core.ids import decode_id
 from graph.crm.models import ACTIVITY_KINDS, Account, Activity, Contact, ContactAccount
+from tenants.errors import DomainError, ErrorCode
 
 SEARCH_MAX_LENGTH = 200
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -61,19 +64,34 @@ assert {kind.value for kind in ActivityKind} == set(ACTIVITY_KINDS)
 
 @strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
 class AccountOrder:
-    field: AccountOrderField = strawberry.field(description="Column to sort by.")
+    field: AccountOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = strawberry.field(
+        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
+    )
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
 @strawberry.input(description="One sort key; NAME sorts by last name, then first name.")
 class ContactOrder:
-    field: ContactOrderField = strawberry.field(description="Column to sort by.")
+    field: ContactOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = strawberry.field(
+        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
+    )
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
 @strawberry.input(description="One sort key; the id is always added last.")
 class ActivityOrder:
-    field: ActivityOrderField = strawberry.field(description="Column to sort by.")
+    field: ActivityOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = strawberry.field(
+        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
+    )
     direction: OrderDirection = strawberry.field(default=OrderDirection.DESC, description="ASC or DESC.")
 
 
@@ -94,6 +112,9 @@ class AccountFilter:
     deleted: bool | None = strawberry.field(
         default=False, description="false (default): live accounts; true: only soft-deleted ones, to restore."
     )
+    custom: list[CustomFieldCondition] | None = strawberry.field(
+        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
+    )
 
 
 @strawberry.input(description="Contact filters; all given conditions must hold.")
@@ -111,6 +132,9 @@ class ContactFilter:
     deleted: bool | None = strawberry.field(
         default=False, description="false (default): live contacts; true: only soft-deleted ones, to restore."
     )
+    custom: list[CustomFieldCondition] | None = strawberry.field(
+        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
+    )
 
 
 @strawberry.input(description="Activity filters; all given conditions must hold.")
@@ -125,6 +149,9 @@ class ActivityFilter:
     created_before: datetime | None = strawberry.field(default=None, description="Created before.")
     updated_after: datetime | None = strawberry.field(default=None, description="Updated at or after.")
     updated_before: datetime | None = strawberry.field(default=None, description="Updated before.")
+    custom: list[CustomFieldCondition] | None = strawberry.field(
+        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
+    )
 
 
 def timestamps(model: Any, given: Any) -> list[ColumnElement[bool]]:
@@ -184,29 +211,75 @@ def activity_conditions(given: ActivityFilter | None) -> list[ColumnElement[bool
     return clauses
 
 
-def account_ordering(orders: list[AccountOrder] | None) -> list[Any]:
+CustomSort = Callable[[str], Any] | None
+
+
+def sort_columns(order: Any, columns: dict[Any, list[Any]], custom_sort: CustomSort) -> list[Any]:
+    """The expressions of one sort key: a built-in column or a custom field's sort key."""
+    if (order.field is None) == (order.custom_field is None):
+        raise DomainError(ErrorCode.INVALID, "Give either field or customField in each sort key.", "orderBy")
+    if order.custom_field is not None:
+        if custom_sort is None:
+            raise DomainError(ErrorCode.INVALID, "This list cannot be sorted by custom fields.", "orderBy")
+        return [custom_sort(order.custom_field)]
+    return columns[order.field]
+
+
+# Built-in fields each filter input reads: refused when the caller's role hides one of them.
+ACCOUNT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["domain"], "parentId": ["parent"]}
+CONTACT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["emails"]}
+ACTIVITY_FILTER_FIELDS = {
+    "accountId": ["account"],
+    "contactId": ["contact"],
+    "authorId": ["author"],
+    "dueBefore": ["dueAt"],
+}
+ACTIVITY_ORDER_FIELDS = {"DUE_AT": ["dueAt"]}
+
+
+def used_filters(given: Any, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The entries of `fields` whose filter input the caller actually set."""
+    if given is None:
+        return {}
+    used = {}
+    for name, read in fields.items():
+        attribute = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+        if getattr(given, attribute, None) not in (None, "", False):
+            used[name] = read
+    return used
+
+
+def account_ordering(orders: list[AccountOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
         AccountOrderField.NAME: [func.lower(Account.name)],
         AccountOrderField.CREATED_AT: [Account.created_at],
         AccountOrderField.UPDATED_AT: [Account.updated_at],
     }
     orders = orders or [AccountOrder(field=AccountOrderField.NAME)]
-    keys = [ordered(column, order.direction) for order in orders for column in columns[order.field]]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
     return [*keys, ordered(Account.id, orders[-1].direction)]
 
 
-def contact_ordering(orders: list[ContactOrder] | None) -> list[Any]:
+def contact_ordering(orders: list[ContactOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
         ContactOrderField.NAME: [func.lower(Contact.last_name), func.lower(Contact.first_name)],
         ContactOrderField.CREATED_AT: [Contact.created_at],
         ContactOrderField.UPDATED_AT: [Contact.updated_at],
     }
     orders = orders or [ContactOrder(field=ContactOrderField.NAME)]
-    keys = [ordered(column, order.direction) for order in orders for column in columns[order.field]]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
     return [*keys, ordered(Contact.id, orders[-1].direction)]
 
 
-def activity_ordering(orders: list[ActivityOrder] | None) -> list[Any]:
+def activity_ordering(orders: list[ActivityOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
         ActivityOrderField.OCCURRED_AT: [Activity.occurred_at],
         # No due date sorts as the far future (keyset cursors need a non-null value).
@@ -214,5 +287,9 @@ def activity_ordering(orders: list[ActivityOrder] | None) -> list[Any]:
         ActivityOrderField.CREATED_AT: [Activity.created_at],
     }
     orders = orders or [ActivityOrder(field=ActivityOrderField.OCCURRED_AT)]
-    keys = [ordered(column, order.direction) for order in orders for column in columns[order.field]]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
     return [*keys, ordered(Activity.id, orders[-1].direction)]

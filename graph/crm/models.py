@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, String, Te
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin, VersionedMixin
 from tenants.permissions import register_object_type
 
@@ -38,7 +39,7 @@ def owner_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id", "owner_id"], ["memberships.tenant_id", "memberships.user_id"])
 
 
-class Account(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Account(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base):
     __tablename__ = "accounts"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "parent_id"], ["accounts.tenant_id", "accounts.id"]),
@@ -49,7 +50,8 @@ class Account(TenantMixin, TimestampMixin, CrmVersioned, Base):
     domain: Mapped[str | None] = mapped_column(String(253))
     industry: Mapped[str | None] = mapped_column(String(100))
     parent_id: Mapped[uuid.UUID | None] = mapped_column()
-    owner_id: Mapped[uuid.UUID] = mapped_column()
+    # Null: the account is in the tenant's public pool (graph/crm/pool.py).
+    owner_id: Mapped[uuid.UUID | None] = mapped_column()
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     street: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(100))
@@ -61,7 +63,7 @@ class Account(TenantMixin, TimestampMixin, CrmVersioned, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Contact(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Contact(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base):
     __tablename__ = "contacts"
     __table_args__ = (owner_fk(),)
 
@@ -93,7 +95,7 @@ class ContactAccount(Base):
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Activity(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Activity(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base):
     __tablename__ = "activities"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
@@ -110,3 +112,58 @@ class Activity(TenantMixin, TimestampMixin, CrmVersioned, Base):
     account_id: Mapped[uuid.UUID | None] = mapped_column()
     contact_id: Mapped[uuid.UUID | None] = mapped_column()
     author_id: Mapped[uuid.UUID] = mapped_column()
+
+
+# Custom fields and field-level role rules: built-in GraphQL fields -> the attributes a write sets;
+# `hideable` fields are nullable in the schema so a role can hide them (tenants/fields/registry.py).
+register_custom_fields(
+    ACCOUNT,
+    Account,
+    graphql_type="Account",
+    fields={
+        "name": ["name"],
+        "domain": ["domain"],
+        "industry": ["industry"],
+        "parent": ["parent_id"],
+        "owner": ["owner_id"],
+        "tags": ["tags"],
+        "address": ["street", "city", "region", "postal_code", "country"],
+        "notes": ["notes"],
+    },
+    hideable=["domain", "industry", "parent", "owner", "tags", "address", "notes"],
+)
+register_custom_fields(
+    CONTACT,
+    Contact,
+    graphql_type="Contact",
+    fields={
+        "firstName": ["first_name"],
+        "lastName": ["last_name"],
+        "emails": ["emails"],
+        "phones": ["phones"],
+        "birthday": ["birthday"],
+        "owner": ["owner_id"],
+        "tags": ["tags"],
+        "notes": ["notes"],
+    },
+    hideable=["emails", "phones", "birthday", "owner", "tags", "notes"],
+)
+register_custom_fields(
+    ACTIVITY,
+    Activity,
+    graphql_type="Activity",
+    fields={
+        "kind": ["kind"],
+        "subject": ["subject"],
+        "body": ["body"],
+        "occurredAt": ["occurred_at"],
+        "dueAt": ["due_at"],
+        "done": ["done"],
+        "account": ["account_id"],
+        "contact": ["contact_id"],
+        "author": [],
+    },
+    hideable=["body", "dueAt", "account", "contact", "author"],
+    # Authorship is history: reassigning a departed member's records leaves activities alone.
+    owner_column=None,
+)

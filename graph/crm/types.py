@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.pagination import Connection, page_size, paginate
@@ -24,6 +25,9 @@ from graph.crm.filters import ActivityKind
 from graph.crm.pages import connection_from_page
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
+
+if TYPE_CHECKING:
+    from graph.sales.leads.types import Lead
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -62,6 +66,15 @@ async def owner(info: Info, user_id: uuid.UUID) -> User | None:
     return await info.context.loader("users_by_id", users_by_id).load(user_id)
 
 
+async def converted_from_lead(info: Info, name: str, record_id: uuid.UUID) -> Lead | None:
+    # Imported here: the leads area builds on this module, not the other way round.
+    from graph.sales.leads import loaders as lead_loaders
+    from graph.sales.leads.types import Lead
+
+    lead = await info.context.loader(name, getattr(lead_loaders, name)).load(record_id)
+    return Lead.from_model(lead) if lead else None
+
+
 async def resolve_by_ids(
     info: Info, name: str, factory: Any, node_ids: Iterable[str], to_node: Any
 ) -> list[Any]:
@@ -86,19 +99,21 @@ class Address:
 
 
 @strawberry.type(description="A company or organisation you do business with; may sit under a parent.")
-class Account(relay.Node):
+class Account(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = crm.ACCOUNT
+
     id: relay.NodeID[str]
     name: str = strawberry.field(description="Display name (1-200 characters).")
     domain: str | None = strawberry.field(description="Web domain, lowercased, e.g. example.com.")
     industry: str | None = strawberry.field(description="Free-text industry.")
-    tags: list[str] = strawberry.field(description="Labels, at most 20.")
-    address: Address = strawberry.field(description="Postal address.")
+    tags: list[str] | None = strawberry.field(description="Labels, at most 20 (null when hidden).")
+    address: Address | None = strawberry.field(description="Postal address (null when hidden).")
     notes: str | None = strawberry.field(description="Free-text notes.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     deleted_at: datetime | None = strawberry.field(description="Set while soft-deleted; restore to clear.")
     version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")
-    owner_id: strawberry.Private[uuid.UUID]
+    owner_id: strawberry.Private[uuid.UUID | None]
     parent_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
@@ -121,6 +136,7 @@ class Account(relay.Node):
             updated_at=account.updated_at,
             deleted_at=account.deleted_at,
             version=account.version,
+            custom=account.custom or {},
             owner_id=account.owner_id,
             parent_id=account.parent_id,
         )
@@ -131,9 +147,15 @@ class Account(relay.Node):
     ) -> list[Account | None]:
         return await resolve_by_ids(info, "accounts_by_id", loaders.accounts_by_id, node_ids, cls.from_model)
 
-    @strawberry.field(description="The member responsible for this account.")
+    @strawberry.field(description="The member responsible for this account; null while in the public pool.")
     async def owner(self, info: Info) -> User | None:
-        return await owner(info, self.owner_id)
+        return await owner(info, self.owner_id) if self.owner_id else None
+
+    @strawberry.field(description="The lead this account was created from or linked to by conversion.")
+    async def converted_from_lead(
+        self, info: Info
+    ) -> Annotated[Lead, strawberry.lazy("graph.sales.leads.types")] | None:
+        return await converted_from_lead(info, "leads_by_converted_account_id", uuid.UUID(self.id))
 
     @strawberry.field(description="The parent account; null at the top, or when hidden or deleted.")
     async def parent(self, info: Info) -> Account | None:
@@ -197,14 +219,20 @@ class Account(relay.Node):
 
 
 @strawberry.type(description="A person, possibly linked to several accounts (one of them primary).")
-class Contact(relay.Node):
+class Contact(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = crm.CONTACT
+
     id: relay.NodeID[str]
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name.")
-    emails: list[str] = strawberry.field(description="Normalized email addresses, at most 10.")
-    phones: list[str] = strawberry.field(description="Phone numbers as entered, at most 10.")
+    emails: list[str] | None = strawberry.field(
+        description="Normalized email addresses, at most 10 (null when your role hides them)."
+    )
+    phones: list[str] | None = strawberry.field(
+        description="Phone numbers as entered, at most 10 (null when hidden)."
+    )
     birthday: date | None = strawberry.field(description="Date of birth, if known.")
-    tags: list[str] = strawberry.field(description="Labels, at most 20.")
+    tags: list[str] | None = strawberry.field(description="Labels, at most 20 (null when hidden).")
     notes: str | None = strawberry.field(description="Free-text notes.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
@@ -227,6 +255,7 @@ class Contact(relay.Node):
             updated_at=contact.updated_at,
             deleted_at=contact.deleted_at,
             version=contact.version,
+            custom=contact.custom or {},
             owner_id=contact.owner_id,
         )
 
@@ -243,6 +272,12 @@ class Contact(relay.Node):
     @strawberry.field(description="The member responsible for this contact.")
     async def owner(self, info: Info) -> User | None:
         return await owner(info, self.owner_id)
+
+    @strawberry.field(description="The lead this contact was created from or linked to by conversion.")
+    async def converted_from_lead(
+        self, info: Info
+    ) -> Annotated[Lead, strawberry.lazy("graph.sales.leads.types")] | None:
+        return await converted_from_lead(info, "leads_by_converted_contact_id", uuid.UUID(self.id))
 
     @strawberry.field(description="Accounts this contact works with, primary first, then by name.")
     async def accounts(self, info: Info) -> list[ContactAccount]:
@@ -288,7 +323,9 @@ class ContactAccount:
 
 
 @strawberry.type(description="A call, email, meeting, note or task on an account and/or a contact.")
-class Activity(relay.Node):
+class Activity(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = crm.ACTIVITY
+
     id: relay.NodeID[str]
     kind: ActivityKind = strawberry.field(description="What kind of activity.")
     subject: str = strawberry.field(description="One-line summary.")
@@ -316,6 +353,7 @@ class Activity(relay.Node):
             created_at=activity.created_at,
             updated_at=activity.updated_at,
             version=activity.version,
+            custom=activity.custom or {},
             account_id=activity.account_id,
             contact_id=activity.contact_id,
             author_id=activity.author_id,

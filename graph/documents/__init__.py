@@ -1,0 +1,1 @@
+"""Documents: records, versions, links and limits (the bytes live in `storage/`)."""

@@ -1,0 +1,1 @@
+"""Commerce: product catalogue and pricing, quotes, orders/contracts, payments, deliveries, receivables."""

@@ -1,0 +1,245 @@
+"""Custom values on every write, through the service path the API, imports and integrations share.
+
+`apply_custom_values` is the one call an area's create/update service makes: it refuses writes to
+fields the actor's role makes read-only (built-in or custom), validates the given custom values
+against the tenant's definitions (every problem reported at once, on `custom.<key>`), fills defaults
+and checks required fields on create, enforces unique-within-tenant values, and sets `custom` and
+`custom_sort` on the record. It returns the audit diff of the custom values.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.errors import DomainError, ErrorCode, ValidationErrors
+from tenants.fields.kinds import FieldType, clean_value, sort_key
+from tenants.fields.models import FieldDefinition
+from tenants.fields.registry import TARGETS, target
+from tenants.models import Membership
+from tenants.permissions import Actor, FieldAccess
+
+
+def custom_path(key: str) -> str:
+    return f"custom.{key}"
+
+
+async def active_definitions(session: AsyncSession, object_type: str) -> list[FieldDefinition]:
+    """The tenant's live (not archived) definitions of one object type, in form order."""
+    rows = await session.scalars(
+        select(FieldDefinition)
+        .where(FieldDefinition.object_type == object_type, FieldDefinition.archived_at.is_(None))
+        .order_by(FieldDefinition.position, FieldDefinition.key)
+    )
+    return list(rows)
+
+
+def visible_definitions(
+    actor: Actor, object_type: str, definitions: Sequence[FieldDefinition]
+) -> list[FieldDefinition]:
+    """Definitions minus those the actor's role hides: to that actor, a hidden field does not exist."""
+    hidden = actor.permissions.hidden_fields(object_type)
+    return [d for d in definitions if custom_path(d.key) not in hidden]
+
+
+def unknown_field(object_type: str, key: str) -> DomainError:
+    return DomainError(
+        ErrorCode.INVALID, f"There is no custom field '{key}' on {object_type} records.", custom_path(key)
+    )
+
+
+def read_only(field: str) -> DomainError:
+    return DomainError(ErrorCode.PERMISSION_DENIED, "Your role may not change this field.", field)
+
+
+def check_builtin_writes(actor: Actor, object_type: str, values: Mapping[str, Any]) -> None:
+    """A read-only (or hidden) built-in field named in the write is a PERMISSION_DENIED on it."""
+    rules = actor.permissions.field_rules(object_type)
+    if not rules:
+        return
+    entry = TARGETS.get(object_type)
+    errors = []
+    for attribute in values:
+        if attribute == "custom":
+            continue
+        field = entry.field_for_attribute(attribute) if entry else attribute
+        if rules.get(field) in (FieldAccess.READ_ONLY, FieldAccess.HIDDEN) and field not in {
+            e.field for e in errors
+        }:
+            errors.append(read_only(field))
+    if errors:
+        raise ValidationErrors(errors)
+
+
+async def apply_custom_values(
+    session: AsyncSession,
+    actor: Actor,
+    object_type: str,
+    record: Any,
+    values: Mapping[str, Any],
+    *,
+    creating: bool,
+) -> dict[str, list[Any]]:
+    """Checks `values` (the service's values, `custom` among them) and sets the record's custom values.
+
+    Call it after the record's own fields are cleaned and before the flush; `record.id` must be set
+    (models default it, so pass `id=new_id()` or flush first). Returns {"custom.<key>": [old, new]}.
+    """
+    check_builtin_writes(actor, object_type, values)
+    given = values.get("custom")
+    if given is not None and not isinstance(given, Mapping):
+        raise DomainError(ErrorCode.INVALID, 'Give custom values as an object {"key": value}.', "custom")
+    given = dict(given or {})
+    if not given and not creating:
+        return {}
+    definitions = {d.key: d for d in await active_definitions(session, object_type)}
+    rules = actor.permissions.field_rules(object_type)
+    current: dict[str, Any] = dict(record.custom or {}) if not creating else {}
+    updated = dict(current)
+    errors: list[DomainError] = []
+    for key, raw in given.items():
+        definition = definitions.get(key)
+        access = rules.get(custom_path(key))
+        if definition is None or access is FieldAccess.HIDDEN:
+            errors.append(unknown_field(object_type, key))
+            continue
+        if access is FieldAccess.READ_ONLY:
+            errors.append(read_only(custom_path(key)))
+            continue
+        try:
+            value = clean_value(
+                FieldType(definition.field_type), definition.validation, raw, custom_path(key)
+            )
+        except DomainError as error:
+            errors.append(error)
+            continue
+        if value is None and definition.required:
+            errors.append(DomainError(ErrorCode.REQUIRED, "This field is required.", custom_path(key)))
+        elif value is None:
+            updated.pop(key, None)
+        else:
+            updated[key] = value
+    if creating:
+        for key, definition in definitions.items():
+            if key in given:
+                continue
+            if definition.default_value is not None:
+                updated[key] = definition.default_value
+            elif definition.required:
+                errors.append(DomainError(ErrorCode.REQUIRED, "This field is required.", custom_path(key)))
+    changed = {key for key in given if key in definitions and updated.get(key) != current.get(key)}
+    if creating:
+        changed |= set(updated)
+    for key in sorted(changed):
+        if key in updated and not any(e.field == custom_path(key) for e in errors):
+            try:
+                await check_references(session, actor, definitions[key], updated[key])
+                await check_unique(session, object_type, record, definitions[key], updated[key])
+            except DomainError as error:
+                errors.append(error)
+    if errors:
+        raise ValidationErrors(errors)
+    record.custom = updated
+    record.custom_sort = sort_keys(definitions, updated, dict(getattr(record, "custom_sort", None) or {}))
+    return {custom_path(key): [current.get(key), updated.get(key)] for key in sorted(changed)}
+
+
+def sort_keys(
+    definitions: Mapping[str, FieldDefinition], values: Mapping[str, Any], previous: Mapping[str, Any]
+) -> dict[str, str]:
+    # Keys of archived fields keep their sort keys (their values are kept too, until purge).
+    keys = {key: value for key, value in previous.items() if key not in definitions}
+    for key, value in values.items():
+        definition = definitions.get(key)
+        if definition is not None:
+            entry = sort_key(FieldType(definition.field_type), value)
+            if entry is not None:
+                keys[key] = entry
+    return keys
+
+
+async def check_references(
+    session: AsyncSession, actor: Actor, definition: FieldDefinition, value: Any
+) -> None:
+    path = custom_path(definition.key)
+    field_type = FieldType(definition.field_type)
+    if field_type is FieldType.USER_REFERENCE:
+        found = await session.scalar(
+            select(Membership.user_id).where(
+                Membership.tenant_id == actor.tenant_id,
+                Membership.user_id == uuid.UUID(value),
+                Membership.is_active.is_(True),
+            )
+        )
+        if found is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No active member with this id.", path)
+    elif field_type is FieldType.RECORD_REFERENCE:
+        referenced = target(definition.validation["target_type"], path)
+        model = referenced.model
+        statement = select(model.id).where(model.tenant_id == actor.tenant_id, model.id == uuid.UUID(value))
+        if hasattr(model, "deleted_at"):
+            statement = statement.where(model.deleted_at.is_(None))
+        if await session.scalar(statement) is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"No {referenced.object_type} with this id.", path)
+    elif definition.validation.get("option_list"):
+        from tenants.options import require_option  # the lead's option lists (tenants/options.py)
+
+        list_key = definition.validation["option_list"]
+        for option in value if isinstance(value, list) else [value]:
+            await require_option(session, actor.tenant_id, list_key, option, path)
+
+
+async def check_unique(
+    session: AsyncSession, object_type: str, record: Any, definition: FieldDefinition, value: Any
+) -> None:
+    """Unique within the tenant (live and deleted records alike). The transaction-scoped advisory lock
+    on (tenant, type, key) makes concurrent writers of the same field take turns, so two records can
+    never both pass the check with the same value."""
+    if not definition.is_unique:
+        return
+    model = target(object_type).model
+    lock_key = f"custom-unique:{record.tenant_id}:{object_type}:{definition.key}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(lock_key, 0))))
+    taken = await session.scalar(
+        select(model.id)
+        .where(
+            model.tenant_id == record.tenant_id,
+            model.custom.contains({definition.key: value}),
+            model.id != record.id,
+        )
+        .limit(1)
+    )
+    if taken is not None:
+        raise DomainError(
+            ErrorCode.DUPLICATE, "Another record already has this value.", custom_path(definition.key)
+        )
+
+
+def hidden_change_keys(actor: Actor, object_type: str) -> set[str]:
+    """Keys of audit diffs (model attributes, `custom.<key>`) that show fields the actor's role hides."""
+    hidden = actor.permissions.hidden_fields(object_type)
+    if not hidden:
+        return set()
+    entry = TARGETS.get(object_type)
+    keys: set[str] = set()
+    for field in hidden:
+        keys.add(field)
+        if entry is not None:
+            keys.update(entry.builtin_fields.get(field, ()))
+    return keys
+
+
+async def searchable_values(session: AsyncSession, object_type: str, custom: Mapping[str, Any]) -> list[str]:
+    """Text of the record's values in live `searchable` fields, for an area's search column."""
+    if not custom:
+        return []
+    values = []
+    for definition in await active_definitions(session, object_type):
+        value = custom.get(definition.key)
+        if definition.searchable and value is not None:
+            values.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+    return values
