@@ -58,6 +58,7 @@ class GraphQLApp(GraphQLHTTPView):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            allowed_origins=[o.strip() for o in settings.ws_allowed_origins.split(",") if o.strip()],
             **kwargs,
         )
         self.services = services
