@@ -51,7 +51,10 @@ query($filter: ContactFilter, $orderBy: [ContactOrder!]) {
 }"""
 SCENARIOS: list[tuple[str, dict[str, Any]]] = [
     ("first 50 by name (no custom field, baseline)", {}),
-    ("segment equals (GIN), by name", {"filter": {"custom": [{"key": "segment", "equals": "gamma"}]}}),
+    (
+        "segment equals (sort-key btree), by name",
+        {"filter": {"custom": [{"key": "segment", "equals": "gamma"}]}},
+    ),
     ("order by score DESC", {"orderBy": [{"customField": "score", "direction": "DESC"}]}),
     (
         "score between 4000 and 4010, by score",
@@ -71,6 +74,10 @@ SCENARIOS: list[tuple[str, dict[str, Any]]] = [
             },
             "orderBy": [{"customField": "score"}],
         },
+    ),
+    (
+        "region equals 'north-7' (GIN / filter), by name",
+        {"filter": {"custom": [{"key": "region", "equals": "north-7"}]}},
     ),
     (
         "region contains 'north-7' (no index)",
@@ -199,12 +206,18 @@ async def explain(app_url: str, tenant_id: Any) -> list[tuple[str, str]]:
 
     options = {"options": [{"key": key, "label": key} for key in SEGMENTS]}
     query = CustomQuery(
-        Contact, "contact", [Definition("score", "integer"), Definition("segment", "single_select", options)]
+        Contact,
+        "contact",
+        [
+            Definition("score", "integer"),
+            Definition("segment", "single_select", options),
+            Definition("region", "text"),
+        ],
     )
     base = select(Contact).where(Contact.tenant_id == tenant_id, Contact.deleted_at.is_(None))
     by_score = contact_ordering([ContactOrder(field=None, custom_field="score")], query.sort_key)
     statements = {
-        "segment equals (GIN)": base.where(
+        "segment equals, by name": base.where(
             *query.conditions([Condition(key="segment", equals="gamma", given=frozenset({"equals"}))])
         ).order_by(*contact_ordering(None)),
         "order by score DESC": base.order_by(
@@ -215,6 +228,9 @@ async def explain(app_url: str, tenant_id: Any) -> list[tuple[str, str]]:
         "score range + order": base.where(
             *query.conditions([Condition(key="score", range=(4000, 4010), given=frozenset({"range"}))])
         ).order_by(*by_score),
+        "region equals (GIN), by name": base.where(
+            *query.conditions([Condition(key="region", equals="north-7", given=frozenset({"equals"}))])
+        ).order_by(*contact_ordering(None)),
         "segment equals + score >= 9990, by score": base.where(
             *query.conditions(
                 [

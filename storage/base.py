@@ -91,6 +91,11 @@ class BlobStore(abc.ABC):
         """Every object whose key starts with `prefix`."""
 
     @abc.abstractmethod
+    async def remove_incomplete(self, prefix: str, before: datetime) -> int:
+        """Discards uploads under `prefix` started before `before` and never finished (S3 multipart
+        uploads whose abort failed, partial files of a crashed process); returns how many."""
+
+    @abc.abstractmethod
     async def presigned_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
         """A URL anyone holding it may GET for `expires_in` seconds."""
 

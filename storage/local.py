@@ -123,6 +123,19 @@ class LocalBlobStore(BlobStore):
         for info in await asyncio.to_thread(walk):
             yield info
 
+    async def remove_incomplete(self, prefix: str, before: datetime) -> int:
+        # Partial files are not filed by tenant; any that old belongs to a write that died.
+        def remove() -> int:
+            removed = 0
+            for path in self._partial_dir().glob("*") if self._partial_dir().is_dir() else []:
+                with contextlib.suppress(FileNotFoundError):
+                    if datetime.fromtimestamp(path.stat().st_mtime, UTC) < before:
+                        path.unlink()
+                        removed += 1
+            return removed
+
+        return await asyncio.to_thread(remove)
+
     async def presigned_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
         token = self.signer.sign(
             DOWNLOAD_PURPOSE, {"key": key, "name": filename, "type": content_type}, expires_in

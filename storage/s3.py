@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -143,8 +144,8 @@ class S3BlobStore(BlobStore):
                 )
         except BaseException:
             if upload_id is not None:
-                # Best effort: if the store is down this fails too, and the bucket's lifecycle rule
-                # for incomplete multipart uploads (see infra/README.md) reclaims the parts.
+                # Best effort: if the store is down this fails too, and the `documents.orphans` job
+                # (or the bucket's lifecycle rule, see infra/README.md) reclaims the parts later.
                 with contextlib.suppress(Exception):
                     await self.call(
                         self.client.abort_multipart_upload, Bucket=self.bucket, Key=key, UploadId=upload_id
@@ -214,6 +215,25 @@ class S3BlobStore(BlobStore):
             if not page.get("IsTruncated"):
                 return
             token = page["NextContinuationToken"]
+
+    async def remove_incomplete(self, prefix: str, before: datetime) -> int:
+        removed = 0
+        options: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
+        while True:
+            page = await self.call(self.client.list_multipart_uploads, **options)
+            for upload in page.get("Uploads", []):
+                if upload["Initiated"] < before:
+                    await self.call(
+                        self.client.abort_multipart_upload,
+                        Bucket=self.bucket,
+                        Key=upload["Key"],
+                        UploadId=upload["UploadId"],
+                    )
+                    removed += 1
+            if not page.get("IsTruncated"):
+                return removed
+            options["KeyMarker"] = page["NextKeyMarker"]
+            options["UploadIdMarker"] = page["NextUploadIdMarker"]
 
     async def presigned_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
         # Signing is local computation: no request reaches the store here.

@@ -47,6 +47,28 @@ def definitions_by_object_type(context: RequestContext) -> DataLoader[str, list[
     return DataLoader(load_fn=load)
 
 
+def option_labels_by_list(context: RequestContext) -> DataLoader[str, dict[str, str]]:
+    """{option key: label} of tenant option lists, archived options included (old values keep a label)."""
+    from tenants.options import option_values
+
+    async def load(list_keys: Sequence[str]) -> list[dict[str, str]]:
+        session = await context.session()
+        tenant_id = context.actor.tenant_id
+        return [
+            {o.key: o.label for o in await option_values(session, tenant_id, key, include_archived=True)}
+            for key in list_keys
+        ]
+
+    return DataLoader(load_fn=load)
+
+
+async def option_labels(info: Info, definitions: Sequence[FieldDefinition]) -> dict[str, dict[str, str]]:
+    """Labels of the option lists the given definitions use, one query per list per request."""
+    loader = info.context.loader("option_labels_by_list", option_labels_by_list)
+    keys = sorted({d.validation["option_list"] for d in definitions if d.validation.get("option_list")})
+    return dict(zip(keys, await loader.load_many(keys), strict=True)) if keys else {}
+
+
 async def definitions_for(info: Info, object_type: str) -> list[FieldDefinition]:
     loader = info.context.loader("definitions_by_object_type", definitions_by_object_type)
     return await loader.load(object_type)
@@ -88,7 +110,7 @@ class BooleanValue:
     boolean: bool
 
 
-@strawberry.type(description="One chosen option: its stable key and (for inline options) its label.")
+@strawberry.type(description="One chosen option: its stable key and its current label.")
 class OptionValue:
     key: str
     label: str | None
@@ -139,14 +161,16 @@ class FieldValue:
     value: CustomValue | None = strawberry.field(description="Null when the record has no value.")
 
 
-def option_label(definition: FieldDefinition, key: str) -> str | None:
+def option_label(definition: FieldDefinition, key: str, lists: dict[str, dict[str, str]]) -> str | None:
+    if definition.validation.get("option_list"):
+        return lists.get(definition.validation["option_list"], {}).get(key)
     for option in definition.validation.get("options", []):
         if option["key"] == key:
             return str(option["label"])
     return None
 
 
-def typed_value(definition: FieldDefinition, value: Any) -> Any:
+def typed_value(definition: FieldDefinition, value: Any, lists: dict[str, dict[str, str]]) -> Any:
     if value is None:
         return None
     match FieldType(definition.field_type):
@@ -163,10 +187,10 @@ def typed_value(definition: FieldDefinition, value: Any) -> Any:
         case FieldType.BOOLEAN:
             return BooleanValue(boolean=bool(value))
         case FieldType.SINGLE_SELECT:
-            return OptionValue(key=value, label=option_label(definition, value))
+            return OptionValue(key=value, label=option_label(definition, value, lists))
         case FieldType.MULTI_SELECT:
             return OptionsValue(
-                options=[OptionValue(key=k, label=option_label(definition, k)) for k in value]
+                options=[OptionValue(key=k, label=option_label(definition, k, lists)) for k in value]
             )
         case FieldType.USER_REFERENCE:
             user_id = uuid.UUID(value)
@@ -209,12 +233,13 @@ class HasCustomFields:
     @strawberry.field(description="Every custom field you may see, in form order, with its typed value.")
     async def field_values(self, info: Info) -> list[FieldValue]:
         definitions = await definitions_for(info, self.CUSTOM_OBJECT_TYPE)
+        lists = await option_labels(info, definitions)
         return [
             FieldValue(
                 key=d.key,
                 label=d.label,
                 type=CustomFieldType(d.field_type),
-                value=typed_value(d, self.custom.get(d.key)),
+                value=typed_value(d, self.custom.get(d.key), lists),
             )
             for d in definitions
         ]

@@ -55,3 +55,25 @@ def custom_conditions(given: list[CustomFieldCondition] | None) -> list[Conditio
             )
         )
     return conditions
+
+
+def custom_values_field() -> Any:
+    """`custom: JSON` of a create or update input (UNSET: leave the values as they are)."""
+    return strawberry.field(
+        default=UNSET,
+        description='Custom values by field key, e.g. {"score": 5}; null clears one; see fieldDefinitions.',
+    )
+
+
+def custom_conditions_field() -> Any:
+    """`custom: [CustomFieldCondition!]` of a list filter."""
+    return strawberry.field(
+        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
+    )
+
+
+def custom_order_field() -> Any:
+    """`customField: String` of a list order input (its `field` then becomes optional)."""
+    return strawberry.field(
+        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
+    )

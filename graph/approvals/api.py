@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry import UNSET, relay
@@ -22,6 +22,8 @@ from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
 
 Info = strawberry.Info[RequestContext, None]
+T = TypeVar("T")
+Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
 
 
 @strawberry.input(description="One step: users and/or a role, and whether all or any must approve.")
@@ -57,10 +59,19 @@ class MyApprovalsScope(Enum):
     REQUESTED_BY_ME = "requested_by_me"
 
 
+SubjectArgument = Annotated[
+    str | None, strawberry.argument(description="Only chains for this subject, e.g. change_request.")
+]
+ScopeArgument = Annotated[
+    MyApprovalsScope, strawberry.argument(description="AWAITING_ME (default) or REQUESTED_BY_ME.")
+]
+DecisionArgument = Annotated[ApprovalDecisionKind, strawberry.argument(description="APPROVE or REJECT.")]
+
+
 @strawberry.type
 class ApprovalsQuery:
     @strawberry.field(description="The tenant's approval chains (active and replaced ones), by subject type.")
-    async def approval_chains(self, info: Info, subject_type: str | None = None) -> list[ApprovalChain]:
+    async def approval_chains(self, info: Info, subject_type: SubjectArgument = None) -> list[ApprovalChain]:
         session, actor = await info.context.session(), info.context.actor
         return [
             ApprovalChain.from_model(row) for row in await chains.list_chains(session, actor, subject_type)
@@ -72,7 +83,7 @@ class ApprovalsQuery:
     async def my_approvals(
         self,
         info: Info,
-        scope: MyApprovalsScope = MyApprovalsScope.AWAITING_ME,
+        scope: ScopeArgument = MyApprovalsScope.AWAITING_ME,
         first: First = None,
         after: After = None,
     ) -> Connection[ApprovalRequest]:
@@ -87,7 +98,7 @@ class ApprovalsMutation:
     @strawberry.mutation(description="Define the active approval chain for a subject type (manage_settings).")
     @mutation_payload(ApprovalChainPayload)
     async def define_approval_chain(
-        self, info: Info, input: DefineApprovalChainInput
+        self, info: Info, input: Input[DefineApprovalChainInput]
     ) -> ApprovalChainPayload:
         session, actor = await info.context.session(), info.context.actor
         steps = [
@@ -112,7 +123,7 @@ class ApprovalsMutation:
         self,
         info: Info,
         request_id: Annotated[relay.GlobalID, strawberry.argument(description="An ApprovalRequest.")],
-        decision: ApprovalDecisionKind,
+        decision: DecisionArgument,
         comment: Annotated[str | None, strawberry.argument(description="Why (max 2,000 characters).")] = None,
     ) -> ApprovalRequestPayload:
         session, actor = await info.context.session(), info.context.actor

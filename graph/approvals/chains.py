@@ -27,8 +27,9 @@ from tenants.validation import required_text
 MAX_STEPS = 10
 MAX_STEP_USERS = 50
 
-# Called after every decision with the request in its new state (status pending, approved or rejected).
-DecisionHook = Callable[[AsyncSession, Actor, ApprovalRequest], Awaitable[None]]
+# Called after every decision with the request in its new state (status pending, approved or rejected)
+# and the decision's comment.
+DecisionHook = Callable[[AsyncSession, Actor, ApprovalRequest, str | None], Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -98,19 +98,18 @@ async def start_approval(
 
 
 async def step_approvers(session: AsyncSession, step: ApprovalChainStep) -> set[uuid.UUID]:
-    """Everyone the step names right now: its users plus the active members holding its role."""
-    approvers = set(step.user_ids)
+    """Everyone the step names right now: its users and the members holding its role, active ones only
+    (a deactivated member neither decides nor holds up an ALL step)."""
+    named = Membership.user_id.in_(step.user_ids)
     if step.role_id is not None:
-        approvers |= set(
-            await session.scalars(
-                select(Membership.user_id).where(
-                    Membership.tenant_id == step.tenant_id,
-                    Membership.role_id == step.role_id,
-                    Membership.is_active.is_(True),
-                )
+        named = named | (Membership.role_id == step.role_id)
+    return set(
+        await session.scalars(
+            select(Membership.user_id).where(
+                Membership.tenant_id == step.tenant_id, Membership.is_active.is_(True), named
             )
         )
-    return approvers
+    )
 
 
 async def approvals_at_step(session: AsyncSession, request: ApprovalRequest, position: int) -> set[uuid.UUID]:
@@ -123,24 +122,6 @@ async def approvals_at_step(session: AsyncSession, request: ApprovalRequest, pos
             )
         )
     )
-
-
-async def awaiting(session: AsyncSession, request: ApprovalRequest) -> set[uuid.UUID]:
-    """Who may still decide the current step (none once decided); the requester never."""
-    if request.status != "pending":
-        return set()
-    step = await session.get(ApprovalChainStep, (request.tenant_id, request.chain_id, request.current_step))
-    if step is None:
-        return set()
-    decided = set(
-        await session.scalars(
-            select(ApprovalDecision.approver_id).where(
-                ApprovalDecision.request_id == request.id,
-                ApprovalDecision.step_position == request.current_step,
-            )
-        )
-    )
-    return await step_approvers(session, step) - decided - {request.requested_by_id}
 
 
 async def get_request(
@@ -219,7 +200,7 @@ async def decide(
             "comment": comment,
         },
     )
-    await approval_subject(request.subject_type).on_decision(session, actor, request)
+    await approval_subject(request.subject_type).on_decision(session, actor, request, comment)
     await announce(session, actor.tenant_id, "approval.decided", request=request.id)
     return request
 

@@ -15,11 +15,12 @@ from strawberry.dataloader import DataLoader
 
 from graph.approvals import models
 from graph.approvals.chains import SUBJECTS
-from graph.approvals.requests import awaiting, request_scope
+from graph.approvals.requests import request_scope
 from graph.core.context import RequestContext
 from graph.core.ids import encode_id
 from graph.crm.types import owner, resolve_by_ids
 from graph.identity.types import Role, User
+from tenants.models import Membership
 from tenants.models import Role as RoleRow
 from tenants.permissions import Action
 
@@ -114,11 +115,61 @@ def requests_by_id(context: RequestContext) -> DataLoader[uuid.UUID, models.Appr
     return DataLoader(load_fn=load)
 
 
+def awaiting_by_request_id(context: RequestContext) -> DataLoader[uuid.UUID, list[uuid.UUID]]:
+    """Who may still decide each request's current step, in three statements for the whole batch."""
+
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[uuid.UUID]]:
+        session = await context.session()
+        loader = context.loader("approval_requests_by_id", requests_by_id)
+        requests = [row for row in await loader.load_many(ids) if row is not None and row.status == "pending"]
+        if not requests:
+            return [[] for _ in ids]
+        steps = {
+            (step.chain_id, step.position): step
+            for step in await session.scalars(
+                select(models.ApprovalChainStep).where(
+                    models.ApprovalChainStep.chain_id.in_({request.chain_id for request in requests})
+                )
+            )
+        }
+        role_ids = {step.role_id for step in steps.values() if step.role_id is not None}
+        user_ids = {user_id for step in steps.values() for user_id in step.user_ids}
+        holders: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        active: set[uuid.UUID] = set()
+        for role_id, user_id in await session.execute(
+            select(Membership.role_id, Membership.user_id).where(
+                Membership.tenant_id == context.actor.tenant_id,
+                Membership.is_active.is_(True),
+                Membership.role_id.in_(role_ids) | Membership.user_id.in_(user_ids),
+            )
+        ):
+            holders[role_id].add(user_id)
+            active.add(user_id)
+        decided: dict[tuple[uuid.UUID, int], set[uuid.UUID]] = defaultdict(set)
+        for request_id, position, approver_id in await session.execute(
+            select(
+                models.ApprovalDecision.request_id,
+                models.ApprovalDecision.step_position,
+                models.ApprovalDecision.approver_id,
+            ).where(models.ApprovalDecision.request_id.in_([request.id for request in requests]))
+        ):
+            decided[(request_id, position)].add(approver_id)
+        waiting: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for request in requests:
+            step = steps[(request.chain_id, request.current_step)]
+            named = (set(step.user_ids) & active) | (holders[step.role_id] if step.role_id else set())
+            left = named - decided[(request.id, request.current_step)] - {request.requested_by_id}
+            waiting[request.id] = sorted(left)
+        return [waiting.get(request_id, []) for request_id in ids]
+
+    return DataLoader(load_fn=load)
+
+
 @strawberry.type(description="One step of a chain: who approves and whether all or any must.")
 class ApprovalStep:
     position: int = strawberry.field(description="1-based order in the chain.")
-    name: str
-    rule: ApprovalRule
+    name: str = strawberry.field(description="E.g. 'Project office'.")
+    rule: ApprovalRule = strawberry.field(description="ALL or ANY of the named approvers.")
     user_ids: strawberry.Private[list[uuid.UUID]]
     role_id: strawberry.Private[uuid.UUID | None]
 
@@ -138,10 +189,10 @@ class ApprovalStep:
 @strawberry.type(description="A tenant's approval chain for one subject type (e.g. change_request).")
 class ApprovalChain:
     id: strawberry.ID
-    name: str
+    name: str = strawberry.field(description="Display name.")
     subject_type: str = strawberry.field(description="What it approves, e.g. change_request.")
     is_active: bool = strawberry.field(description="Only the active chain receives new requests.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was defined (UTC).")
 
     @classmethod
     def from_model(cls, chain: models.ApprovalChain) -> ApprovalChain:
@@ -171,9 +222,9 @@ class ApprovalChain:
 @strawberry.type(description="One recorded decision (never changed or deleted).")
 class ApprovalDecision:
     step_position: int = strawberry.field(description="The step it was taken on.")
-    decision: ApprovalDecisionKind
-    comment: str | None
-    decided_at: datetime
+    decision: ApprovalDecisionKind = strawberry.field(description="APPROVE or REJECT.")
+    comment: str | None = strawberry.field(description="Why, as given by the approver.")
+    decided_at: datetime = strawberry.field(description="When (UTC).")
     approver_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Who decided.")
@@ -188,10 +239,12 @@ class ApprovalRequest(relay.Node):
     subject_id: strawberry.ID = strawberry.field(
         description="Global id of the subject (e.g. a ChangeRequest)."
     )
-    title: str
-    status: ApprovalStatus
+    title: str = strawberry.field(description="What is asked for (the subject's title).")
+    status: ApprovalStatus = strawberry.field(
+        description="PENDING until the last step passes (APPROVED) or anyone rejects (REJECTED)."
+    )
     current_step: int = strawberry.field(description="The step awaiting decisions (while PENDING).")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was submitted (UTC).")
     decided_at: datetime | None = strawberry.field(description="When it was approved or rejected.")
     chain_id: strawberry.Private[uuid.UUID]
     requested_by_id: strawberry.Private[uuid.UUID]
@@ -246,11 +299,6 @@ class ApprovalRequest(relay.Node):
 
     @strawberry.field(description="Who may still decide the current step (empty once decided).")
     async def awaiting(self, info: Info) -> list[User]:
-        row = await info.context.loader("approval_requests_by_id", requests_by_id).load(uuid.UUID(self.id))
-        if row is None:
-            return []
-        users = [
-            await owner(info, user_id)
-            for user_id in sorted(await awaiting(await info.context.session(), row))
-        ]
+        loader = info.context.loader("awaiting_by_request_id", awaiting_by_request_id)
+        users = [await owner(info, user_id) for user_id in await loader.load(uuid.UUID(self.id))]
         return [user for user in users if user is not None]

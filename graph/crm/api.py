@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry import relay
 
-from graph.admin.lists import custom_list
+from graph.admin.lists import custom_list, used_filters, used_orders
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
@@ -31,7 +31,6 @@ from graph.crm.filters import (
     activity_ordering,
     contact_conditions,
     contact_ordering,
-    used_filters,
 )
 from graph.crm.inputs import (
     AccountPayload,
@@ -140,16 +139,7 @@ class CrmQuery:
     ) -> Connection[Activity]:
         actor = info.context.actor
         refuse_hidden_filters(actor, models.ACTIVITY, used_filters(filter, ACTIVITY_FILTER_FIELDS))
-        refuse_hidden_filters(
-            actor,
-            models.ACTIVITY,
-            {
-                o.field.name: ACTIVITY_ORDER_FIELDS[o.field.name]
-                for o in order_by or []
-                if o.field and o.field.name in ACTIVITY_ORDER_FIELDS
-            },
-            "orderBy",
-        )
+        refuse_hidden_filters(actor, models.ACTIVITY, used_orders(order_by, ACTIVITY_ORDER_FIELDS), "orderBy")
         custom, custom_sort = await custom_list(
             info.context, models.ACTIVITY, models.Activity, filter, order_by
         )

@@ -6,7 +6,6 @@ every ordering ends with the id so keyset cursors are unique.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -15,11 +14,11 @@ import strawberry
 from sqlalchemy import ColumnElement, func, or_, select
 from strawberry import relay
 
-from graph.admin.filters import CustomFieldCondition
+from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
+from graph.admin.lists import CustomSort, sort_columns
 from graph.core.filters import OrderDirection, like_pattern, ordered, soft_deleted, time_range
 from graph.core.ids import decode_id
 from graph.crm.models import ACTIVITY_KINDS, Account, Activity, Contact, ContactAccount
-from tenants.errors import DomainError, ErrorCode
 
 SEARCH_MAX_LENGTH = 200
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -67,9 +66,7 @@ class AccountOrder:
     field: AccountOrderField | None = strawberry.field(
         default=None, description="Column to sort by; give this or customField."
     )
-    custom_field: str | None = strawberry.field(
-        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
-    )
+    custom_field: str | None = custom_order_field()
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
@@ -78,9 +75,7 @@ class ContactOrder:
     field: ContactOrderField | None = strawberry.field(
         default=None, description="Column to sort by; give this or customField."
     )
-    custom_field: str | None = strawberry.field(
-        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
-    )
+    custom_field: str | None = custom_order_field()
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
@@ -89,9 +84,7 @@ class ActivityOrder:
     field: ActivityOrderField | None = strawberry.field(
         default=None, description="Column to sort by; give this or customField."
     )
-    custom_field: str | None = strawberry.field(
-        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
-    )
+    custom_field: str | None = custom_order_field()
     direction: OrderDirection = strawberry.field(default=OrderDirection.DESC, description="ASC or DESC.")
 
 
@@ -112,9 +105,7 @@ class AccountFilter:
     deleted: bool | None = strawberry.field(
         default=False, description="false (default): live accounts; true: only soft-deleted ones, to restore."
     )
-    custom: list[CustomFieldCondition] | None = strawberry.field(
-        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
-    )
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
 @strawberry.input(description="Contact filters; all given conditions must hold.")
@@ -132,9 +123,7 @@ class ContactFilter:
     deleted: bool | None = strawberry.field(
         default=False, description="false (default): live contacts; true: only soft-deleted ones, to restore."
     )
-    custom: list[CustomFieldCondition] | None = strawberry.field(
-        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
-    )
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
 @strawberry.input(description="Activity filters; all given conditions must hold.")
@@ -149,9 +138,7 @@ class ActivityFilter:
     created_before: datetime | None = strawberry.field(default=None, description="Created before.")
     updated_after: datetime | None = strawberry.field(default=None, description="Updated at or after.")
     updated_before: datetime | None = strawberry.field(default=None, description="Updated before.")
-    custom: list[CustomFieldCondition] | None = strawberry.field(
-        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
-    )
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
 def timestamps(model: Any, given: Any) -> list[ColumnElement[bool]]:
@@ -211,42 +198,11 @@ def activity_conditions(given: ActivityFilter | None) -> list[ColumnElement[bool
     return clauses
 
 
-CustomSort = Callable[[str], Any] | None
-
-
-def sort_columns(order: Any, columns: dict[Any, list[Any]], custom_sort: CustomSort) -> list[Any]:
-    """The expressions of one sort key: a built-in column or a custom field's sort key."""
-    if (order.field is None) == (order.custom_field is None):
-        raise DomainError(ErrorCode.INVALID, "Give either field or customField in each sort key.", "orderBy")
-    if order.custom_field is not None:
-        if custom_sort is None:
-            raise DomainError(ErrorCode.INVALID, "This list cannot be sorted by custom fields.", "orderBy")
-        return [custom_sort(order.custom_field)]
-    return columns[order.field]
-
-
 # Built-in fields each filter input reads: refused when the caller's role hides one of them.
-ACCOUNT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["domain"], "parentId": ["parent"]}
+ACCOUNT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["domain"]}
 CONTACT_FILTER_FIELDS = {"ownerId": ["owner"], "tag": ["tags"], "search": ["emails"]}
-ACTIVITY_FILTER_FIELDS = {
-    "accountId": ["account"],
-    "contactId": ["contact"],
-    "authorId": ["author"],
-    "dueBefore": ["dueAt"],
-}
+ACTIVITY_FILTER_FIELDS = {"authorId": ["author"], "dueBefore": ["dueAt"]}
 ACTIVITY_ORDER_FIELDS = {"DUE_AT": ["dueAt"]}
-
-
-def used_filters(given: Any, fields: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The entries of `fields` whose filter input the caller actually set."""
-    if given is None:
-        return {}
-    used = {}
-    for name, read in fields.items():
-        attribute = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-        if getattr(given, attribute, None) not in (None, "", False):
-            used[name] = read
-    return used
 
 
 def account_ordering(orders: list[AccountOrder] | None, custom_sort: CustomSort = None) -> list[Any]:

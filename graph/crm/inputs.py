@@ -13,6 +13,7 @@ import strawberry
 from strawberry import UNSET, relay
 from strawberry.scalars import JSON
 
+from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.core.ids import decode_id
 from graph.crm.filters import ActivityKind
@@ -40,10 +41,7 @@ class CreateAccountInput:
     tags: list[str] | None = strawberry.field(default=UNSET, description="At most 20 tags of 50 characters.")
     address: AddressInput | None = strawberry.field(default=UNSET, description="Postal address.")
     notes: str | None = strawberry.field(default=UNSET, description="Notes (max 10,000 characters).")
-    custom: JSON | None = strawberry.field(
-        default=UNSET,
-        description='Custom values by field key, e.g. {"score": 5}; null clears one; see fieldDefinitions.',
-    )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to an account; fields you leave out stay as they are.")
@@ -58,10 +56,7 @@ class UpdateAccountInput:
     tags: list[str] | None = strawberry.field(default=UNSET, description="Replaces all tags.")
     address: AddressInput | None = strawberry.field(default=UNSET, description="Address parts to change.")
     notes: str | None = strawberry.field(default=UNSET, description="Notes; null clears them.")
-    custom: JSON | None = strawberry.field(
-        default=UNSET,
-        description='Custom values by field key, e.g. {"score": 5}; null clears one; see fieldDefinitions.',
-    )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="A new contact. The owner defaults to you.")
@@ -74,10 +69,7 @@ class CreateContactInput:
     owner_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Owning User.")
     tags: list[str] | None = strawberry.field(default=UNSET, description="At most 20 tags.")
     notes: str | None = strawberry.field(default=UNSET, description="Notes (max 10,000 characters).")
-    custom: JSON | None = strawberry.field(
-        default=UNSET,
-        description='Custom values by field key, e.g. {"score": 5}; null clears one; see fieldDefinitions.',
-    )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a contact; fields you leave out stay as they are.")
@@ -90,10 +82,7 @@ class UpdateContactInput:
     owner_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="New owning User.")
     tags: list[str] | None = strawberry.field(default=UNSET, description="Replaces all tags.")
     notes: str | None = strawberry.field(default=UNSET, description="Notes; null clears them.")
-    custom: JSON | None = strawberry.field(
-        default=UNSET,
-        description='Custom values by field key, e.g. {"score": 5}; null clears one; see fieldDefinitions.',
-    )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Link a contact to an account (or update an existing link).")
@@ -117,10 +106,7 @@ class CreateActivityInput:
     done: bool | None = strawberry.field(default=UNSET, description="Whether it is complete.")
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="The Account.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="The Contact.")
-    custom: JSON | None = strawberry.field(
-        default=UNSET,
-        description='Custom values by field key, e.g. {"score": 5}; null clears one; see fieldDefinitions.',
-    )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to an activity; fields you leave out stay as they are.")
@@ -133,10 +119,7 @@ class UpdateActivityInput:
     done: bool | None = strawberry.field(default=UNSET, description="Whether it is complete.")
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Move to this Account.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Move to this Contact.")
-    custom: JSON | None = strawberry.field(
-        default=UNSET,
-        description='Custom values by field key, e.g. {"score": 5}; null clears one; see fieldDefinitions.',
-    )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.type(description="Result of an account mutation: the account, or errors.")

@@ -130,7 +130,8 @@ register_custom_fields(
         "address": ["street", "city", "region", "postal_code", "country"],
         "notes": ["notes"],
     },
-    hideable=["domain", "industry", "parent", "owner", "tags", "address", "notes"],
+    # Not `parent`: `ancestors` and `children` show the hierarchy too (it can be made read-only).
+    hideable=["domain", "industry", "owner", "tags", "address", "notes"],
 )
 register_custom_fields(
     CONTACT,
@@ -163,7 +164,8 @@ register_custom_fields(
         "contact": ["contact_id"],
         "author": [],
     },
-    hideable=["body", "dueAt", "account", "contact", "author"],
+    # Not `account`/`contact`: an account's or contact's timeline shows the link from the other side.
+    hideable=["body", "dueAt", "author"],
     # Authorship is history: reassigning a departed member's records leaves activities alone.
     owner_column=None,
 )

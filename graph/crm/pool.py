@@ -50,23 +50,34 @@ def public_pool(actor: Actor) -> Select[tuple[Account]]:
 # --- settings ---------------------------------------------------------------------------------
 
 
-async def pool_settings(
-    session: AsyncSession, tenant_id: uuid.UUID, *, lock: bool = False
-) -> AccountPoolSettings:
-    """The tenant's row, created with the defaults (reclaim off) the first time anyone asks."""
+def default_pool_settings(tenant_id: uuid.UUID) -> AccountPoolSettings:
+    """What a tenant has until it changes a setting (reclaim off); not added to the session."""
+    return AccountPoolSettings(
+        tenant_id=tenant_id,
+        max_accounts_per_rep=DEFAULT_MAX_ACCOUNTS,
+        reclaim_inactive_days=None,
+        reclaim_no_opportunity_days=None,
+        warning_days=DEFAULT_WARNING_DAYS,
+        version=1,
+    )
+
+
+async def pool_settings(session: AsyncSession, tenant_id: uuid.UUID) -> AccountPoolSettings:
+    """The tenant's settings; reads never write, so a tenant without a row gets the defaults."""
     statement = select(AccountPoolSettings).where(AccountPoolSettings.tenant_id == tenant_id)
-    settings = await session.scalar(statement.with_for_update() if lock else statement)
-    if settings is None:
-        await session.execute(
-            insert(AccountPoolSettings)
-            .values(
-                tenant_id=tenant_id,
-                max_accounts_per_rep=DEFAULT_MAX_ACCOUNTS,
-                warning_days=DEFAULT_WARNING_DAYS,
-            )
-            .on_conflict_do_nothing()
-        )
-        settings = await session.scalar(statement.with_for_update() if lock else statement)
+    return await session.scalar(statement) or default_pool_settings(tenant_id)
+
+
+async def locked_pool_settings(session: AsyncSession, tenant_id: uuid.UUID) -> AccountPoolSettings:
+    """The tenant's row under a row lock, written with the defaults first if it does not exist yet."""
+    defaults = default_pool_settings(tenant_id)
+    await session.execute(
+        insert(AccountPoolSettings)
+        .values({key: getattr(defaults, key) for key in ("tenant_id", *SETTING_FIELDS, "version")})
+        .on_conflict_do_nothing()
+    )
+    statement = select(AccountPoolSettings).where(AccountPoolSettings.tenant_id == tenant_id)
+    settings = await session.scalar(statement.with_for_update())
     assert settings is not None
     return settings
 
@@ -84,7 +95,7 @@ async def update_pool_settings(
     session: AsyncSession, actor: Actor, version: int, values: Mapping[str, Any]
 ) -> AccountPoolSettings:
     actor.require_capability(Capability.MANAGE_SETTINGS)
-    settings = await pool_settings(session, actor.tenant_id, lock=True)
+    settings = await locked_pool_settings(session, actor.tenant_id)
     check_version(settings, version, "pool settings")
     rules = {
         "max_accounts_per_rep": ("maxAccountsPerRep", 0, MAX_CAP, True),

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.jobs import job
 from graph.crm.models import ACCOUNT, Account, Activity
+from graph.crm.pool import pool_settings
 from graph.crm.pool_models import AccountPoolEvent, AccountPoolSettings
 from graph.sales.pipeline.models import Opportunity
 from tenants import audit
@@ -200,12 +201,9 @@ async def warn_owner(
 
 @job("pool.reclaim")
 async def reclaim_neglected_accounts(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> str:
-    # Read only: a tenant that never set rules gets no settings row written by the scheduler.
-    settings = await session.scalar(
-        select(AccountPoolSettings).where(AccountPoolSettings.tenant_id == tenant_id)
-    )
-    rules = reclaim_rules(settings, now) if settings else []
-    if settings is None or not rules:
+    settings = await pool_settings(session, tenant_id)
+    rules = reclaim_rules(settings, now)
+    if not rules:
         return "reclaim rules off"
     # A warning period longer than a rule would warn the moment an account is claimed: cap it.
     grace = timedelta(days=min(settings.warning_days, *(rule.days for rule in rules)))

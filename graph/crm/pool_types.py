@@ -35,7 +35,7 @@ assert {kind.value for kind in PoolEventKind} == set(POOL_EVENT_KINDS)
 
 @strawberry.type(description="One entry of an account's pool history.")
 class PoolEvent:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Opaque id of the entry.")
     kind: PoolEventKind = strawberry.field(description="Claimed, released, reclaimed, or a grace warning.")
     reason: str | None = strawberry.field(
         description="Why: the release reason, or the reclaim rule that applied."

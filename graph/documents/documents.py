@@ -66,7 +66,10 @@ async def get_document(
         Document.id == document_id,
         Document.deleted_at.is_not(None) if deleted else Document.deleted_at.is_(None),
     )
-    document = await session.scalar(statement.with_for_update() if lock else statement)
+    if lock:
+        # Fresh values, not the ones this session read before someone else committed.
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    document = await session.scalar(statement)
     if document is None:
         raise not_found("document", field)
     return document

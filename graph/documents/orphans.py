@@ -2,8 +2,9 @@
 
 An object can lose its row when a request failed after the bytes were stored, a presigned upload was
 never completed, or the store failed while a refused upload was being cleaned up. After the grace
-period (long enough for any upload in flight to finish) such objects, and expired pending uploads,
-are deleted. Idempotent: running it twice, or concurrently, removes nothing more.
+period (long enough for any upload in flight to finish) such objects, expired pending uploads, and
+uploads the store never finished (S3 multipart parts whose abort failed, partial local files) are
+deleted. Idempotent: running it twice, or concurrently, removes nothing more.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ async def remove_orphans(session: AsyncSession, tenant_id: uuid.UUID, now: datet
             candidates = []
     if candidates:
         removed += await remove_unreferenced(session, blobs, candidates)
-    return f"removed {removed} orphaned object(s) and {expired_count} expired upload(s)"
+    incomplete = await blobs.remove_incomplete(tenant_prefix(tenant_id), cutoff)
+    summary = f"removed {removed} orphaned object(s) and {expired_count} expired upload(s)"
+    return summary + (f", aborted {incomplete} incomplete upload(s)" if incomplete else "")
 
 
 async def remove_unreferenced(session: AsyncSession, blobs, keys: list[str]) -> int:  # type: ignore[no-untyped-def]

@@ -60,7 +60,7 @@ async def request_upload(
         id=upload_id,
         document_id=document_id,
         new_document=document is None,
-        name=name or (document.name if document else ""),
+        name=name or "",  # empty: a new version that keeps the document's name
         content_type=content_type,
         size=size,
         sha256=checksum,
@@ -153,7 +153,7 @@ async def complete_upload(
         upload.document_id,
         upload.id,
         upload.storage_key,
-        upload.name if upload.new_document else None,
+        upload.name or None,
         upload.content_type,
         digest.size,
         upload.sha256,

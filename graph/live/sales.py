@@ -1,4 +1,5 @@
-"""Live sales boards: `pipelineChanged(pipelineId)` and `opportunityChanged(id)`.
+"""Live sales boards: `pipelineChanged(pipelineId)` and `opportunityChanged(id)` (beside the pipeline
+area's own `opportunitiesChanged`, graph/sales/pipeline/live.py, whose `OpportunityChange` type they share).
 
 Events come from `graph/sales/pipeline/opportunities.py` (created, updated, stage_changed, won, lost; the
 pipeline area has no deletion of opportunities: a deal ends won or lost) and `pipelines.py`
@@ -21,17 +22,12 @@ from graph.live.context import LiveContext
 from graph.live.events import Event
 from graph.live.stream import DROPPED_TYPE, SUBSCRIBED, Delivery, live_stream, not_found
 from graph.sales.pipeline import loaders
+from graph.sales.pipeline.events import OPPORTUNITY_EVENTS
+from graph.sales.pipeline.live import OpportunityChange
 from graph.sales.pipeline.models import OPPORTUNITY
 from graph.sales.pipeline.types import Opportunity, Pipeline
 from tenants.errors import DomainError
 
-OPPORTUNITY_EVENTS = (
-    "opportunity.created",
-    "opportunity.updated",
-    "opportunity.stage_changed",
-    "opportunity.won",
-    "opportunity.lost",
-)
 PIPELINE_UPDATED = "pipeline.updated"
 HIDDEN = "opportunity.hidden"
 
@@ -44,15 +40,14 @@ OpportunityId = Annotated[
 
 @strawberry.type(
     description=(
-        "One change on a pipeline board or to a deal, re-read for you when delivered. `type` is `subscribed` "
+        "One change on a pipeline board, re-read for you when delivered. `type` is `subscribed` "
         "first (the subscription is live: load your board now), then `opportunity.created`, "
         "`opportunity.updated`, `opportunity.stage_changed` (also a reopen), `opportunity.won`, "
-        "`opportunity.lost`, or `pipeline.updated` (stages or name changed: reload the columns); "
-        "`opportunity.hidden` when a watched deal left your view (the stream then ends); `dropped` when "
-        "events were lost (slow reader, server reconnect): refetch."
+        "`opportunity.lost`, or `pipeline.updated` (stages or name changed: reload the columns); `dropped` "
+        "when events were lost (slow reader, server reconnect): refetch."
     )
 )
-class OpportunityChange:
+class PipelineBoardChange:
     type: str = strawberry.field(description="What happened; see the type's description.")
     pipeline_id: relay.GlobalID | None = strawberry.field(description="The pipeline concerned.")
     opportunity_id: relay.GlobalID | None = strawberry.field(
@@ -68,7 +63,7 @@ class OpportunityChange:
     dropped: bool = strawberry.field(description="True when events were lost and you should refetch.")
 
 
-def change(
+def board_change(
     type_: str,
     *,
     pipeline_id: uuid.UUID | None = None,
@@ -76,8 +71,8 @@ def change(
     version: int | None = None,
     opportunity: Opportunity | None = None,
     pipeline: Pipeline | None = None,
-) -> OpportunityChange:
-    return OpportunityChange(
+) -> PipelineBoardChange:
+    return PipelineBoardChange(
         type=type_,
         pipeline_id=encode_id("Pipeline", pipeline_id) if pipeline_id else None,
         opportunity_id=encode_id("Opportunity", opportunity_id) if opportunity_id else None,
@@ -88,8 +83,8 @@ def change(
     )
 
 
-def dropped_change() -> OpportunityChange:
-    return OpportunityChange(
+def dropped_board_change() -> PipelineBoardChange:
+    return PipelineBoardChange(
         type=DROPPED_TYPE,
         pipeline_id=None,
         opportunity_id=None,
@@ -97,6 +92,24 @@ def dropped_change() -> OpportunityChange:
         opportunity=None,
         pipeline=None,
         dropped=True,
+    )
+
+
+def deal_change(
+    type_: str, opportunity_id: uuid.UUID | None, version: int | None, opportunity: Opportunity | None
+) -> OpportunityChange:
+    return OpportunityChange(
+        type=type_,
+        opportunity_id=encode_id("Opportunity", opportunity_id) if opportunity_id else None,
+        version=version,
+        opportunity=opportunity,
+        dropped=False,
+    )
+
+
+def dropped_deal_change() -> OpportunityChange:
+    return OpportunityChange(
+        type=DROPPED_TYPE, opportunity_id=None, version=None, opportunity=None, dropped=True
     )
 
 
@@ -117,22 +130,6 @@ def decoded(global_id: relay.GlobalID, type_name: str) -> uuid.UUID | None:
         return None  # reported as NOT_FOUND once subscribed, like any invisible record
 
 
-async def opportunity_change(context: LiveContext, event: Event) -> Delivery[OpportunityChange]:
-    opportunity_id = event.id("opportunity")
-    opportunity = await visible_opportunity(context, opportunity_id) if opportunity_id else None
-    if opportunity is None:
-        return Delivery(None)
-    return Delivery(
-        change(
-            event.type,
-            pipeline_id=opportunity.pipeline_id,
-            opportunity_id=opportunity_id,
-            version=event.version,
-            opportunity=opportunity,
-        )
-    )
-
-
 @strawberry.type
 class SalesSubscription:
     @strawberry.subscription(
@@ -143,37 +140,51 @@ class SalesSubscription:
     )
     async def pipeline_changed(
         self, info: Info, pipeline_id: PipelineId
-    ) -> AsyncGenerator[OpportunityChange, None]:
+    ) -> AsyncGenerator[PipelineBoardChange, None]:
         watched = decoded(pipeline_id, "Pipeline")
 
-        async def subscribed(context: LiveContext) -> OpportunityChange:
+        async def subscribed(context: LiveContext) -> PipelineBoardChange:
             pipeline = await tenant_pipeline(context, watched) if watched else None
             if pipeline is None:
                 raise not_found("pipeline")
-            return change(SUBSCRIBED, pipeline_id=watched, pipeline=pipeline)
+            return board_change(SUBSCRIBED, pipeline_id=watched, pipeline=pipeline)
 
         def accepts(event: Event) -> bool:
-            if event.type == PIPELINE_UPDATED:
-                return event.id("pipeline") == watched
-            return event.type in OPPORTUNITY_EVENTS and event.id("pipeline") == watched
+            if event.id("pipeline") != watched:
+                return False
+            return event.type == PIPELINE_UPDATED or event.type in OPPORTUNITY_EVENTS
 
-        async def deliver(context: LiveContext, event: Event) -> Delivery[OpportunityChange]:
+        async def deliver(context: LiveContext, event: Event) -> Delivery[PipelineBoardChange]:
             if event.type == PIPELINE_UPDATED:
                 pipeline = await tenant_pipeline(context, watched) if watched else None
+                if pipeline is None:
+                    return Delivery(None)
                 return Delivery(
-                    change(event.type, pipeline_id=watched, version=event.version, pipeline=pipeline)
-                    if pipeline
-                    else None
+                    board_change(event.type, pipeline_id=watched, version=event.version, pipeline=pipeline)
                 )
-            return await opportunity_change(context, event)
+            opportunity_id = event.id("opportunity")
+            opportunity = await visible_opportunity(context, opportunity_id) if opportunity_id else None
+            if opportunity is None:
+                return Delivery(None)
+            return Delivery(
+                board_change(
+                    event.type,
+                    pipeline_id=watched,
+                    opportunity_id=opportunity_id,
+                    version=event.version,
+                    opportunity=opportunity,
+                )
+            )
 
-        async for item in live_stream(info, (OPPORTUNITY,), accepts, deliver, subscribed, dropped_change):
+        async for item in live_stream(
+            info, (OPPORTUNITY,), accepts, deliver, subscribed, dropped_board_change
+        ):
             yield item
 
     @strawberry.subscription(
         description=(
             "Changes to one deal you may see (NOT_FOUND otherwise). First item: `subscribed` with the deal "
-            "as it is now."
+            "as it is now; `opportunity.hidden` (then the end of the stream) when it leaves your view."
         )
     )
     async def opportunity_changed(
@@ -185,19 +196,13 @@ class SalesSubscription:
             opportunity = await visible_opportunity(context, watched) if watched else None
             if opportunity is None:
                 raise not_found("opportunity")
-            return change(
-                SUBSCRIBED,
-                pipeline_id=opportunity.pipeline_id,
-                opportunity_id=watched,
-                version=opportunity.version,
-                opportunity=opportunity,
-            )
+            return deal_change(SUBSCRIBED, watched, opportunity.version, opportunity)
 
         async def deliver(context: LiveContext, event: Event) -> Delivery[OpportunityChange]:
-            delivery = await opportunity_change(context, event)
-            if delivery.item is None:  # visible a moment ago: say so once, then stop
-                return Delivery(change(HIDDEN, opportunity_id=watched), last=True)
-            return delivery
+            opportunity = await visible_opportunity(context, watched) if watched else None
+            if opportunity is None:  # visible a moment ago: say so once, then stop
+                return Delivery(deal_change(HIDDEN, watched, None, None), last=True)
+            return Delivery(deal_change(event.type, watched, event.version, opportunity))
 
         async for item in live_stream(
             info,
@@ -205,6 +210,6 @@ class SalesSubscription:
             lambda event: event.type in OPPORTUNITY_EVENTS and event.id("opportunity") == watched,
             deliver,
             subscribed,
-            dropped_change,
+            dropped_deal_change,
         ):
             yield item

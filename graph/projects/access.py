@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.projects.models import PROJECT, Project, ProjectMember
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.models import Membership
 from tenants.permissions import Action, Actor, Scope, record_scope_clause
 
 
@@ -94,10 +95,17 @@ async def project_member_ids(session: AsyncSession, project_id: uuid.UUID) -> se
 async def require_project_member(
     session: AsyncSession, project_id: uuid.UUID, user_id: uuid.UUID, field: str
 ) -> uuid.UUID:
-    """`user_id` when they are a member of the project; otherwise INVALID on `field`."""
+    """`user_id` when they are a member of the project (and still active in the tenant); else INVALID."""
     found = await session.scalar(
-        select(ProjectMember.user_id).where(
-            ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
+        select(ProjectMember.user_id)
+        .join(
+            Membership,
+            (Membership.tenant_id == ProjectMember.tenant_id) & (Membership.user_id == ProjectMember.user_id),
+        )
+        .where(
+            ProjectMember.project_id == project_id,
+            ProjectMember.user_id == user_id,
+            Membership.is_active.is_(True),
         )
     )
     if found is None:

@@ -6,18 +6,19 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from strawberry import relay
 
 from graph.core.context import RequestContext
-from graph.core.filters import After, First, like_pattern
+from graph.core.filters import After, First
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
 from graph.projects import costs, loaders, risks, templates, views
 from graph.projects.access import project_scope
 from graph.projects.delivery_mutations import DeliveryMutation
-from graph.projects.enums import ProjectStatus, TaskStatus
+from graph.projects.enums import TaskStatus
 from graph.projects.extra_types import ProjectTemplate, Risk, RiskMatrixCell, UserCostRate
+from graph.projects.filters import ProjectFilter, ProjectOrder, project_conditions, project_ordering
 from graph.projects.models import PROJECT
 from graph.projects.models import Project as ProjectRow
 from graph.projects.mutations import PlanningMutation
@@ -32,36 +33,6 @@ Info = strawberry.Info[RequestContext, None]
 ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Project.")]
 
 
-@strawberry.input(description="Project filters; all given conditions must hold.")
-class ProjectFilter:
-    status: list[ProjectStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
-    search: str | None = strawberry.field(
-        default=None, description="Part of the name or code (case-insensitive)."
-    )
-    account_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="Projects of this Account."
-    )
-    manager_id: relay.GlobalID | None = strawberry.field(default=None, description="Managed by this User.")
-
-
-def project_conditions(filter: ProjectFilter | None) -> list[object]:
-    if filter is None:
-        return []
-    conditions: list[object] = []
-    if filter.status:
-        conditions.append(ProjectRow.status.in_([status.value for status in filter.status]))
-    if filter.search:
-        pattern = like_pattern(filter.search.strip()[:200])
-        conditions.append(ProjectRow.name.ilike(pattern) | ProjectRow.code.ilike(pattern))
-    if filter.account_id is not None:
-        conditions.append(
-            ProjectRow.account_id == decode_id(filter.account_id, "Account", "filter.accountId")
-        )
-    if filter.manager_id is not None:
-        conditions.append(ProjectRow.manager_id == decode_id(filter.manager_id, "User", "filter.managerId"))
-    return conditions
-
-
 def today() -> date:
     return datetime.now(UTC).date()
 
@@ -70,14 +41,21 @@ def today() -> date:
 class ProjectsQuery:
     @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
     async def projects(
-        self, info: Info, filter: ProjectFilter | None = None, first: First = None, after: After = None
+        self,
+        info: Info,
+        filter: Annotated[ProjectFilter | None, strawberry.argument(description="Conditions.")] = None,
+        order_by: Annotated[
+            list[ProjectOrder] | None, strawberry.argument(description="Sort keys; default NAME ASC.")
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Project]:
         actor = info.context.actor
         actor.require(PROJECT, Action.READ)
         statement = (
             select(ProjectRow)
             .where(project_scope(actor), *project_conditions(filter))
-            .order_by(func.lower(ProjectRow.name), ProjectRow.id)
+            .order_by(*project_ordering(order_by))
         )
         return await paginate(await info.context.session(), statement, Project.from_model, first, after)
 
@@ -111,7 +89,9 @@ class ProjectsQuery:
         project_id: Annotated[
             relay.GlobalID | None, strawberry.argument(description="Only this Project.")
         ] = None,
-        on: date | None = None,
+        on: Annotated[
+            date | None, strawberry.argument(description="The day to judge by (default today, UTC).")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Task]:

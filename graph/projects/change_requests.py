@@ -206,16 +206,18 @@ async def move(
     )
 
 
-async def on_approval_decision(session: AsyncSession, actor: Actor, request: ApprovalRequest) -> None:
+async def on_approval_decision(
+    session: AsyncSession, actor: Actor, request: ApprovalRequest, comment: str | None
+) -> None:
     """Follows the approval: under review after the first decision, then approved (and applied) or
-    rejected. The chain authorises the change, so it applies whatever the approver's project scope."""
+    rejected, each history entry carrying the deciding approver's comment. The chain authorises the
+    change, so it applies whatever the approver's own project scope."""
     change = await session.scalar(
         select(ChangeRequest).where(ChangeRequest.id == request.subject_id).with_for_update()
     )
     assert change is not None
-    comment = f"Approval {request.status}" if request.status != "pending" else "Under review"
     if change.status == "submitted":
-        await move(session, actor, change, "under_review", "First decision recorded")
+        await move(session, actor, change, "under_review", comment if request.status == "pending" else None)
     if request.status == "approved":
         await move(session, actor, change, "approved", comment)
         if change.apply_on_approval:

@@ -142,7 +142,15 @@ async def delete_time_entry(session: AsyncSession, actor: Actor, entry_id: uuid.
         "time_entry.delete",
         TIME_ENTRY,
         entry.id,
-        audit.diff({"hours": entry.hours, "work_date": entry.work_date}, {}),
+        audit.diff(
+            {
+                "task_id": entry.task_id,
+                "user_id": entry.user_id,
+                "work_date": entry.work_date,
+                "hours": entry.hours,
+            },
+            {"task_id": None, "user_id": None, "work_date": None, "hours": None},
+        ),
     )
     await announce(
         session, actor.tenant_id, "cost.time_deleted", project=entry.project_id, task=entry.task_id

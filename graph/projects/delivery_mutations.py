@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -34,6 +34,8 @@ from graph.projects.types import Project
 from tenants.errors import not_found
 
 Info = strawberry.Info[RequestContext, None]
+T = TypeVar("T")
+Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
 Version = Annotated[
     int, strawberry.argument(description="The `version` you last read; a stale one is a CONFLICT.")
 ]
@@ -52,7 +54,7 @@ def parse_uuid(value: str, what: str, field: str = "id") -> uuid.UUID:
 class DeliveryMutation:
     @strawberry.mutation(description="Log hours on a task of a project you are a member of.")
     @mutation_payload(TimeEntryPayload)
-    async def log_time(self, info: Info, input: LogTimeInput) -> TimeEntryPayload:
+    async def log_time(self, info: Info, input: Input[LogTimeInput]) -> TimeEntryPayload:
         session, actor = await info.context.session(), info.context.actor
         entry = await costs.log_time(session, actor, given_values(input))
         return TimeEntryPayload(time_entry=TimeEntry.from_model(entry))
@@ -68,7 +70,7 @@ class DeliveryMutation:
 
     @strawberry.mutation(description="Record an expense against a project.")
     @mutation_payload(ExpensePayload)
-    async def record_expense(self, info: Info, input: RecordExpenseInput) -> ExpensePayload:
+    async def record_expense(self, info: Info, input: Input[RecordExpenseInput]) -> ExpensePayload:
         session, actor = await info.context.session(), info.context.actor
         expense = await costs.record_expense(session, actor, given_values(input))
         return ExpensePayload(expense=Expense.from_model(expense))
@@ -90,7 +92,7 @@ class DeliveryMutation:
 
     @strawberry.mutation(description="Raise a risk on a project.")
     @mutation_payload(RiskPayload)
-    async def create_risk(self, info: Info, input: CreateRiskInput) -> RiskPayload:
+    async def create_risk(self, info: Info, input: Input[CreateRiskInput]) -> RiskPayload:
         session, actor = await info.context.session(), info.context.actor
         values = given_values(input)
         risk = await risks.create_risk(session, actor, values.pop("project_id"), values)
@@ -103,7 +105,7 @@ class DeliveryMutation:
         info: Info,
         id: Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Risk.")],
         version: Version,
-        input: UpdateRiskInput,
+        input: Input[UpdateRiskInput],
     ) -> RiskPayload:
         session, actor = await info.context.session(), info.context.actor
         risk = await risks.update_risk(session, actor, decode_id(id, "Risk"), version, given_values(input))
@@ -112,7 +114,7 @@ class DeliveryMutation:
     @strawberry.mutation(description="Draft a change request on a project.")
     @mutation_payload(ChangeRequestPayload)
     async def create_change_request(
-        self, info: Info, input: CreateChangeRequestInput
+        self, info: Info, input: Input[CreateChangeRequestInput]
     ) -> ChangeRequestPayload:
         session, actor = await info.context.session(), info.context.actor
         values = given_values(input)
@@ -122,7 +124,7 @@ class DeliveryMutation:
     @strawberry.mutation(description="Change a draft change request.")
     @mutation_payload(ChangeRequestPayload)
     async def update_change_request(
-        self, info: Info, id: ChangeRequestId, version: Version, input: UpdateChangeRequestInput
+        self, info: Info, id: ChangeRequestId, version: Version, input: Input[UpdateChangeRequestInput]
     ) -> ChangeRequestPayload:
         session, actor = await info.context.session(), info.context.actor
         change = await change_requests.update_change_request(
@@ -159,7 +161,7 @@ class DeliveryMutation:
         info: Info,
         project_id: Annotated[relay.GlobalID, strawberry.argument(description="The Project.")],
         name: Annotated[str, strawberry.argument(description="Unique per tenant, 1-200 characters.")],
-        description: str | None = None,
+        description: Annotated[str | None, strawberry.argument(description="Free text.")] = None,
     ) -> ProjectTemplatePayload:
         session, actor = await info.context.session(), info.context.actor
         template = await templates.save_project_as_template(
@@ -172,7 +174,7 @@ class DeliveryMutation:
     )
     @mutation_payload(ProjectPayload)
     async def create_project_from_template(
-        self, info: Info, input: CreateProjectFromTemplateInput
+        self, info: Info, input: Input[CreateProjectFromTemplateInput]
     ) -> ProjectPayload:
         session, actor = await info.context.session(), info.context.actor
         values = given_values(input, skip=("template_id",))

@@ -30,13 +30,13 @@ class HealthReason:
         description="OVERDUE_TASKS, MILESTONE_SLIPPAGE, BUDGET_BURN, HIGH_RISKS or PAST_END_DATE."
     )
     status: HealthStatus = strawberry.field(description="The health this reason implies on its own.")
-    message: str
+    message: str = strawberry.field(description="The facts behind it, e.g. '2 of 8 open tasks are overdue.'")
 
 
 @strawberry.type(description="Computed health: the worst status among the reasons (ON_TRACK without any).")
 class ProjectHealth:
-    status: HealthStatus
-    reasons: list[HealthReason]
+    status: HealthStatus = strawberry.field(description="ON_TRACK, AT_RISK or OFF_TRACK.")
+    reasons: list[HealthReason] = strawberry.field(description="Why; empty when on track.")
 
 
 async def project_health(info: Info, project_id: uuid.UUID, on: date) -> ProjectHealth:
@@ -57,8 +57,8 @@ async def project_health(info: Info, project_id: uuid.UUID, on: date) -> Project
 
 @strawberry.type(description="Budget against actual cost, in the project's currency.")
 class CostSummary:
-    currency: str
-    budget: Decimal | None
+    currency: str = strawberry.field(description="The project's currency.")
+    budget: Decimal | None = strawberry.field(description="The project's budget, if set.")
     labor_cost: Decimal = strawberry.field(description="Hours times each member's cost rate.")
     expense_cost: Decimal = strawberry.field(description="Recorded expenses.")
     actual_cost: Decimal = strawberry.field(description="Labor plus expenses.")
@@ -67,7 +67,7 @@ class CostSummary:
         description="Actual cost as a percentage of the budget, one decimal."
     )
     hours: Decimal = strawberry.field(description="All hours logged.")
-    billable_hours: Decimal
+    billable_hours: Decimal = strawberry.field(description="Hours marked billable.")
     unpriced_hours: Decimal = strawberry.field(
         description="Hours left out of the labor cost: no cost rate, or no exchange rate for its currency."
     )
@@ -100,11 +100,11 @@ async def hours_by_task(info: Info, task_id: uuid.UUID) -> Decimal:
 @strawberry.type(description="Hours a member spent on a task on one day.")
 class TimeEntry:
     id: strawberry.ID = strawberry.field(description="Pass to deleteTimeEntry.")
-    work_date: date
-    hours: Decimal
-    billable: bool
-    note: str | None
-    created_at: datetime
+    work_date: date = strawberry.field(description="The day worked.")
+    hours: Decimal = strawberry.field(description="0.01-24.")
+    billable: bool = strawberry.field(description="Billable to the client.")
+    note: str | None = strawberry.field(description="What was done.")
+    created_at: datetime = strawberry.field(description="When it was logged (UTC).")
     user_id: strawberry.Private[uuid.UUID]
     task_id: strawberry.Private[uuid.UUID]
 
@@ -151,10 +151,10 @@ async def project_time_entries(
 @strawberry.type(description="A cost recorded against a project.")
 class Expense:
     id: strawberry.ID
-    description: str
-    amount: Decimal
-    currency: str
-    incurred_on: date
+    description: str = strawberry.field(description="What it was for.")
+    amount: Decimal = strawberry.field(description="In `currency`.")
+    currency: str = strawberry.field(description="ISO 4217 code.")
+    incurred_on: date = strawberry.field(description="When it was incurred.")
     recorded_by_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -183,16 +183,18 @@ async def project_expenses(info: Info, project_id: uuid.UUID) -> list[Expense]:
 @strawberry.type(description="A project risk; its score is probability times impact (1-25).")
 class Risk(relay.Node):
     id: relay.NodeID[str]
-    title: str
-    description: str | None
+    title: str = strawberry.field(description="One-line summary.")
+    description: str | None = strawberry.field(description="Details.")
     category: str | None = strawberry.field(description="A key of the tenant's risk_categories option list.")
     probability: int = strawberry.field(description="1-5.")
     impact: int = strawberry.field(description="1-5.")
     score: int = strawberry.field(description="Probability times impact.")
-    response: RiskResponse
-    mitigation_plan: str | None
-    status: RiskStatus
-    review_date: date | None
+    response: RiskResponse = strawberry.field(description="AVOID, MITIGATE, TRANSFER or ACCEPT.")
+    mitigation_plan: str | None = strawberry.field(description="How it is handled.")
+    status: RiskStatus = strawberry.field(
+        description="OPEN, MONITORING or CLOSED (closed risks leave the matrix and health)."
+    )
+    review_date: date | None = strawberry.field(description="When to look at it again.")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
     owner_id: strawberry.Private[uuid.UUID]
 
@@ -232,18 +234,18 @@ async def project_risks(info: Info, project_id: uuid.UUID) -> list[Risk]:
 
 @strawberry.type(description="One cell of a risk matrix with the risks (not closed) that fall in it.")
 class RiskMatrixCell:
-    probability: int
-    impact: int
-    score: int
-    risks: list[Risk]
+    probability: int = strawberry.field(description="1-5.")
+    impact: int = strawberry.field(description="1-5.")
+    score: int = strawberry.field(description="Probability times impact.")
+    risks: list[Risk] = strawberry.field(description="Risks not closed in this cell, highest score first.")
 
 
 @strawberry.type(description="One status change of a change request (never changed or deleted).")
 class ChangeRequestStatusChange:
-    from_status: ChangeStatus | None
-    to_status: ChangeStatus
-    comment: str | None
-    changed_at: datetime
+    from_status: ChangeStatus | None = strawberry.field(description="Null for the creation entry.")
+    to_status: ChangeStatus = strawberry.field(description="The new status.")
+    comment: str | None = strawberry.field(description="The submitter's or deciding approver's comment.")
+    changed_at: datetime = strawberry.field(description="When (UTC).")
     changed_by_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Who (or whose decision) changed it.")
@@ -254,15 +256,15 @@ class ChangeRequestStatusChange:
 @strawberry.type(description="A requested change to a project's scope, schedule or budget.")
 class ChangeRequest(relay.Node):
     id: relay.NodeID[str]
-    title: str
-    kind: ChangeKind
-    reason: str
-    description: str | None
+    title: str = strawberry.field(description="One-line summary.")
+    kind: ChangeKind = strawberry.field(description="SCOPE, SCHEDULE or BUDGET.")
+    reason: str = strawberry.field(description="Why it is needed.")
+    description: str | None = strawberry.field(description="What exactly changes.")
     cost_impact: Decimal | None = strawberry.field(description="Budget change in the project's currency.")
     new_planned_end: date | None = strawberry.field(description="The project's new planned end.")
     apply_on_approval: bool = strawberry.field(description="Applied to the project when finally approved.")
-    status: ChangeStatus
-    created_at: datetime
+    status: ChangeStatus = strawberry.field(description="See the ChangeStatus flow.")
+    created_at: datetime = strawberry.field(description="When it was drafted (UTC).")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
     project_id: strawberry.Private[uuid.UUID]
     requested_by_id: strawberry.Private[uuid.UUID]
@@ -331,11 +333,11 @@ async def project_change_requests(info: Info, project_id: uuid.UUID) -> list[Cha
 @strawberry.type(description="A reusable project outline: milestones and tasks with relative dates.")
 class ProjectTemplate:
     id: strawberry.ID = strawberry.field(description="Pass to createProjectFromTemplate.")
-    name: str
-    description: str | None
-    created_at: datetime
-    milestone_count: int
-    task_count: int
+    name: str = strawberry.field(description="Unique per tenant.")
+    description: str | None = strawberry.field(description="Free text.")
+    created_at: datetime = strawberry.field(description="When it was saved (UTC).")
+    milestone_count: int = strawberry.field(description="Milestones it creates.")
+    task_count: int = strawberry.field(description="Tasks (with subtasks) it creates.")
     duration_days: int | None = strawberry.field(description="Planned start to planned end, in days.")
 
     @classmethod
@@ -354,9 +356,9 @@ class ProjectTemplate:
 
 @strawberry.type(description="A member's hourly cost rate, used for project labor cost.")
 class UserCostRate:
-    hourly_rate: Decimal
-    currency: str
-    version: int
+    hourly_rate: Decimal = strawberry.field(description="Cost of one hour of this member's time.")
+    currency: str = strawberry.field(description="ISO 4217 code of the rate.")
+    version: int = strawberry.field(description="Increases with every change.")
     user_id: strawberry.Private[uuid.UUID]
 
     @classmethod

@@ -56,6 +56,9 @@ class Project(TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "projects"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "opportunity_id"], ["opportunities.tenant_id", "opportunities.id"]
+        ),
         member_fk("manager_id"),
     )
 

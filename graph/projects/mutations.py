@@ -34,6 +34,12 @@ from tenants.errors import not_found
 
 Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
+Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
+NewProjectStatus = Annotated[ProjectStatus, strawberry.argument(description="The new status.")]
+NewTaskStatus = Annotated[TaskStatus, strawberry.argument(description="The new status.")]
+RoleArgument = Annotated[
+    ProjectRole, strawberry.argument(description="Role in the project (default CONTRIBUTOR).")
+]
 
 ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Project.")]
 TaskId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Task.")]
@@ -50,7 +56,7 @@ class PlanningMutation:
         description="Create a project (PLANNED); you manage it unless `managerId` says otherwise."
     )
     @mutation_payload(ProjectPayload)
-    async def create_project(self, info: Info, input: CreateProjectInput) -> ProjectPayload:
+    async def create_project(self, info: Info, input: Input[CreateProjectInput]) -> ProjectPayload:
         session, actor = await info.context.session(), info.context.actor
         project = await projects.create_project(session, actor, given_values(input))
         return ProjectPayload(project=Project.from_model(project))
@@ -58,7 +64,7 @@ class PlanningMutation:
     @strawberry.mutation(description="Change the given fields of a project you manage.")
     @mutation_payload(ProjectPayload)
     async def update_project(
-        self, info: Info, id: ProjectId, version: Version, input: UpdateProjectInput
+        self, info: Info, id: ProjectId, version: Version, input: Input[UpdateProjectInput]
     ) -> ProjectPayload:
         session, actor = await info.context.session(), info.context.actor
         project = await projects.update_project(
@@ -72,7 +78,7 @@ class PlanningMutation:
     )
     @mutation_payload(ProjectPayload)
     async def change_project_status(
-        self, info: Info, id: ProjectId, version: Version, status: ProjectStatus, comment: Comment = None
+        self, info: Info, id: ProjectId, version: Version, status: NewProjectStatus, comment: Comment = None
     ) -> ProjectPayload:
         session, actor = await info.context.session(), info.context.actor
         project = await projects.change_project_status(
@@ -85,7 +91,7 @@ class PlanningMutation:
     )
     @mutation_payload(ProjectPayload)
     async def add_project_member(
-        self, info: Info, project_id: ProjectId, user_id: UserId, role: ProjectRole = ProjectRole.CONTRIBUTOR
+        self, info: Info, project_id: ProjectId, user_id: UserId, role: RoleArgument = ProjectRole.CONTRIBUTOR
     ) -> ProjectPayload:
         session, actor = await info.context.session(), info.context.actor
         project = await projects.add_project_member(
@@ -113,7 +119,7 @@ class PlanningMutation:
 
     @strawberry.mutation(description="Add a milestone to a project you manage.")
     @mutation_payload(MilestonePayload)
-    async def create_milestone(self, info: Info, input: CreateMilestoneInput) -> MilestonePayload:
+    async def create_milestone(self, info: Info, input: Input[CreateMilestoneInput]) -> MilestonePayload:
         session, actor = await info.context.session(), info.context.actor
         values = given_values(input)
         milestone = await projects.create_milestone(session, actor, values.pop("project_id"), values)
@@ -126,7 +132,7 @@ class PlanningMutation:
         info: Info,
         id: Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Milestone.")],
         version: Version,
-        input: UpdateMilestoneInput,
+        input: Input[UpdateMilestoneInput],
     ) -> MilestonePayload:
         session, actor = await info.context.session(), info.context.actor
         milestone = await projects.update_milestone(
@@ -136,7 +142,7 @@ class PlanningMutation:
 
     @strawberry.mutation(description="Create a task in a project you work in.")
     @mutation_payload(TaskPayload)
-    async def create_task(self, info: Info, input: CreateTaskInput) -> TaskPayload:
+    async def create_task(self, info: Info, input: Input[CreateTaskInput]) -> TaskPayload:
         session, actor = await info.context.session(), info.context.actor
         values = given_values(input)
         task = await tasks.create_task(session, actor, values.pop("project_id"), values)
@@ -145,7 +151,7 @@ class PlanningMutation:
     @strawberry.mutation(description="Change the given fields of a task (status: changeTaskStatus).")
     @mutation_payload(TaskPayload)
     async def update_task(
-        self, info: Info, id: TaskId, version: Version, input: UpdateTaskInput
+        self, info: Info, id: TaskId, version: Version, input: Input[UpdateTaskInput]
     ) -> TaskPayload:
         session, actor = await info.context.session(), info.context.actor
         task = await tasks.update_task(session, actor, decode_id(id, "Task"), version, given_values(input))
@@ -158,7 +164,7 @@ class PlanningMutation:
     )
     @mutation_payload(TaskPayload)
     async def change_task_status(
-        self, info: Info, id: TaskId, version: Version, status: TaskStatus
+        self, info: Info, id: TaskId, version: Version, status: NewTaskStatus
     ) -> TaskPayload:
         session, actor = await info.context.session(), info.context.actor
         task = await tasks.change_task_status(session, actor, decode_id(id, "Task"), version, status.value)
@@ -209,7 +215,7 @@ class PlanningMutation:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The item's id.")],
         version: Version,
-        input: UpdateChecklistItemInput,
+        input: Input[UpdateChecklistItemInput],
     ) -> ChecklistItemPayload:
         session, actor = await info.context.session(), info.context.actor
         item = await tasks.update_checklist_item(session, actor, parse_uuid(id), version, given_values(input))
@@ -217,7 +223,7 @@ class PlanningMutation:
 
     @strawberry.mutation(description="Comment on a task, mentioning members.")
     @mutation_payload(TaskCommentPayload)
-    async def add_task_comment(self, info: Info, input: AddTaskCommentInput) -> TaskCommentPayload:
+    async def add_task_comment(self, info: Info, input: Input[AddTaskCommentInput]) -> TaskCommentPayload:
         session, actor = await info.context.session(), info.context.actor
         mentions = [decode_id(user_id, "User", "mentions") for user_id in input.mentions]
         comment = await tasks.add_task_comment(

@@ -38,6 +38,8 @@ from graph.projects.rules import (
     snapshot,
     tenant_currency,
 )
+from graph.sales.commerce.contracts import get_contract
+from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.numbering import next_number, register_sequence
@@ -86,7 +88,7 @@ async def clean_project(
             checks[key] = lambda v=value: optional_text(v, "description", 20_000)
         elif key == "currency":
             checks[key] = lambda v=value: currency_code(v)
-        elif key in ("planned_start", "planned_end", "opportunity_id", "contract_id"):
+        elif key in ("planned_start", "planned_end"):
             checks[key] = lambda v=value: v
     cleaned = collect(checks)
     if "budget" in values:
@@ -104,7 +106,32 @@ async def clean_project(
         cleaned["account_id"] = (await get_account(session, actor, values["account_id"], "accountId")).id
     elif "account_id" in values:
         cleaned["account_id"] = None
+    if values.get("opportunity_id") is not None:
+        opportunity = await get_opportunity(session, actor, values["opportunity_id"], "opportunityId")
+        cleaned["opportunity_id"] = opportunity.id
+        for_same_account(cleaned, project, opportunity.account_id, "opportunity", "opportunityId")
+    elif "opportunity_id" in values:
+        cleaned["opportunity_id"] = None
+    if values.get("contract_id") is not None:
+        contract = await get_contract(session, actor, values["contract_id"], "contractId")
+        cleaned["contract_id"] = contract.id
+        for_same_account(cleaned, project, contract.account_id, "contract", "contractId")
+    elif "contract_id" in values:
+        cleaned["contract_id"] = None
     return cleaned
+
+
+def for_same_account(
+    cleaned: dict[str, Any], project: Project | None, account_id: uuid.UUID, what: str, field: str
+) -> None:
+    """The project delivers the deal (or contract) of its account: taken from it when none is set."""
+    current = cleaned.get("account_id", project.account_id if project else None)
+    if current is None:
+        cleaned["account_id"] = account_id
+    elif current != account_id:
+        raise DomainError(
+            ErrorCode.INVALID, f"The {what} belongs to another account than the project.", field
+        )
 
 
 async def add_status_change(

@@ -26,6 +26,10 @@ from graph.identity.types import User
 from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
+from graph.sales.commerce import loaders as commerce_loaders
+from graph.sales.commerce.types import Contract
+from graph.sales.pipeline import loaders as sales_loaders
+from graph.sales.pipeline.types import Opportunity
 
 if TYPE_CHECKING:
     from graph.projects.extra_types import (
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
     )
 
 Info = strawberry.Info[RequestContext, None]
+OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
 EXTRA = "graph.projects.extra_types"
 
 
@@ -98,7 +103,7 @@ class Milestone(relay.Node):
         )
 
     @strawberry.field(description="Days past the due date while open (0 when on time or completed).")
-    def days_late(self, on: date | None = None) -> int:
+    def days_late(self, on: OnDay = None) -> int:
         if self.completed_on is not None:
             return 0
         return max(((on or today()) - self.due_date).days, 0)
@@ -124,6 +129,8 @@ class Project(relay.Node):
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
     manager_id: strawberry.Private[uuid.UUID]
     account_id: strawberry.Private[uuid.UUID | None]
+    opportunity_key: strawberry.Private[uuid.UUID | None]
+    contract_key: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, project: pm.Project) -> Project:
@@ -146,6 +153,8 @@ class Project(relay.Node):
             version=project.version,
             manager_id=project.manager_id,
             account_id=project.account_id,
+            opportunity_key=project.opportunity_id,
+            contract_key=project.contract_id,
         )
 
     @classmethod
@@ -162,6 +171,22 @@ class Project(relay.Node):
     async def account(self, info: Info) -> Account | None:
         account = await live_node(info, "accounts_by_id", crm_loaders.accounts_by_id, self.account_id)
         return Account.from_model(account) if account else None
+
+    @strawberry.field(description="The won opportunity this project delivers; null when none or hidden.")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        if self.opportunity_key is None:
+            return None
+        loader = info.context.loader("opportunities_by_id", sales_loaders.opportunities_by_id)
+        record = await loader.load(self.opportunity_key)
+        return Opportunity.from_model(record) if record else None
+
+    @strawberry.field(description="The contract this project delivers; null when none or hidden.")
+    async def contract(self, info: Info) -> Contract | None:
+        if self.contract_key is None:
+            return None
+        loader = info.context.loader("contracts_by_id", commerce_loaders.contracts_by_id)
+        record = await loader.load(self.contract_key)
+        return Contract.from_model(record) if record else None
 
     @strawberry.field(description="Members with their project roles, in the order they joined.")
     async def members(self, info: Info) -> list[ProjectMember]:
@@ -206,9 +231,7 @@ class Project(relay.Node):
         )
 
     @strawberry.field(description="Computed health with its reasons, as of `on` (default today, UTC).")
-    async def health(
-        self, info: Info, on: date | None = None
-    ) -> Annotated[ProjectHealth, strawberry.lazy(EXTRA)]:
+    async def health(self, info: Info, on: OnDay = None) -> Annotated[ProjectHealth, strawberry.lazy(EXTRA)]:
         from graph.projects.extra_types import project_health
 
         return await project_health(info, uuid.UUID(self.id), on or today())
@@ -253,8 +276,8 @@ def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
 @strawberry.type(description="One item of a task's checklist.")
 class ChecklistItem:
     id: strawberry.ID = strawberry.field(description="Pass to updateChecklistItem.")
-    text: str
-    done: bool
+    text: str = strawberry.field(description="What to do (1-500 characters).")
+    done: bool = strawberry.field(description="Ticked.")
     position: int = strawberry.field(description="1-based order within the task.")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
 
@@ -272,8 +295,8 @@ class ChecklistItem:
 @strawberry.type(description="A comment on a task, with the members it mentions.")
 class TaskComment:
     id: strawberry.ID
-    body: str
-    created_at: datetime
+    body: str = strawberry.field(description="The text (1-10,000 characters).")
+    created_at: datetime = strawberry.field(description="When it was written (UTC).")
     author_id: strawberry.Private[uuid.UUID]
     mentioned_user_ids: strawberry.Private[list[uuid.UUID]]
 
@@ -336,7 +359,7 @@ class Task(relay.Node):
         return await resolve_by_ids(info, "tasks_by_id", loaders.tasks_by_id, node_ids, cls.from_model)
 
     @strawberry.field(description="True when open and past its due date as of `on` (default today, UTC).")
-    def is_overdue(self, on: date | None = None) -> bool:
+    def is_overdue(self, on: OnDay = None) -> bool:
         return (
             self.status is not TaskStatus.DONE
             and self.due_date is not None

@@ -16,6 +16,7 @@ Create Date: 2026-11-25
 
 from alembic import op
 
+from migrations.custom_fields import add_custom_field_columns, drop_custom_field_columns
 from migrations.helpers import enable_tenant_rls
 
 revision = "0060_tenant_admin"
@@ -53,12 +54,7 @@ def upgrade() -> None:
     enable_tenant_rls("field_definitions")
 
     for table in CUSTOM_TABLES:
-        op.execute(
-            f"alter table {table}"
-            " add column custom jsonb not null default '{}' check (jsonb_typeof(custom) = 'object'),"
-            " add column custom_sort jsonb not null default '{}' check (jsonb_typeof(custom_sort) = 'object')"
-        )
-        op.execute(f"create index {table}_custom_idx on {table} using gin (tenant_id, custom jsonb_path_ops)")
+        add_custom_field_columns(table)
 
     op.execute("alter table teams add column version integer not null default 1")
     op.execute("create index teams_parent_idx on teams (tenant_id, parent_id)")
@@ -70,6 +66,5 @@ def downgrade() -> None:
     op.execute("drop index teams_parent_idx")
     op.execute("alter table teams drop column version")
     for table in CUSTOM_TABLES:
-        op.execute(f"drop index {table}_custom_idx")
-        op.execute(f"alter table {table} drop column custom, drop column custom_sort")
+        drop_custom_field_columns(table)
     op.execute("drop table field_definitions")

@@ -8,7 +8,6 @@ in the records, hidden and not writable, until `purge_definition` removes them.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -21,9 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import kinds
-from tenants.fields.kinds import FieldType, clean_value, sort_key
+from tenants.fields.conversion import CURRENT_TENANT, check_no_duplicates, convert_values
+from tenants.fields.kinds import FieldType
 from tenants.fields.models import FieldDefinition
 from tenants.fields.registry import target
+from tenants.fields.rules import (
+    allowed_rules,
+    clean_default,
+    clean_field_type,
+    clean_option_list,
+    clean_rules,
+)
 from tenants.fields.values import custom_path
 from tenants.permissions import Action, Actor, Capability
 from tenants.validation import optional_text, required_text
@@ -44,8 +51,6 @@ AUDITED = (
     "filterable",
     "archived_at",
 )
-BATCH = 2_000
-CURRENT_TENANT = "(select nullif(current_setting('app.tenant_id', true), '')::uuid)"
 
 
 def snapshot(definition: FieldDefinition) -> dict[str, Any]:
@@ -72,149 +77,11 @@ async def list_definitions(
     return [row for row in rows if custom_path(row.key) not in hidden]
 
 
-async def get_definition(session: AsyncSession, definition_id: uuid.UUID) -> FieldDefinition:
-    definition = await session.get(FieldDefinition, (await current_tenant(session), definition_id))
+async def get_definition(session: AsyncSession, actor: Actor, definition_id: uuid.UUID) -> FieldDefinition:
+    definition = await session.get(FieldDefinition, (actor.tenant_id, definition_id))
     if definition is None:
         raise not_found("field definition")
     return definition
-
-
-async def current_tenant(session: AsyncSession) -> uuid.UUID:
-    return uuid.UUID(await session.scalar(text("select current_setting('app.tenant_id', true)")))
-
-
-def clean_rules(field_type: FieldType, given: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The validation settings that apply to the type, checked; anything else is refused."""
-    given = {key: value for key, value in (given or {}).items() if value is not None}
-    allowed = allowed_rules(field_type)
-    extra = sorted(set(given) - allowed)
-    if extra:
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"{', '.join(extra)} do not apply to {field_type.value} fields.",
-            f"validation.{extra[0]}",
-        )
-    rules: dict[str, Any] = {}
-    for name in ("min_length", "max_length", "max_selected", "scale"):
-        if name in given:
-            value = given[name]
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise DomainError(
-                    ErrorCode.INVALID, "Give a whole number of 0 or more.", f"validation.{name}"
-                )
-            rules[name] = value
-    limit = kinds.MAX_LENGTH_LIMIT.get(field_type)
-    if limit and rules.get("max_length", 0) > limit:
-        raise DomainError(ErrorCode.INVALID, f"At most {limit}.", "validation.maxLength")
-    if rules.get("scale", 0) > kinds.MAX_SCALE:
-        raise DomainError(ErrorCode.INVALID, f"At most {kinds.MAX_SCALE}.", "validation.scale")
-    if "pattern" in given:
-        rules["pattern"] = clean_pattern(given["pattern"])
-    if "currency" in given:
-        currency = str(given["currency"]).strip().upper()
-        if not kinds.CURRENCY.fullmatch(currency):
-            raise DomainError(ErrorCode.INVALID, "Use an ISO 4217 code, e.g. EUR.", "validation.currency")
-        rules["currency"] = currency
-    if "target_type" in given:
-        rules["target_type"] = target(given["target_type"], "validation.targetType").object_type
-    elif field_type is FieldType.RECORD_REFERENCE:
-        raise DomainError(ErrorCode.REQUIRED, "Name the object type it refers to.", "validation.targetType")
-    if field_type in kinds.SELECT_KINDS:
-        rules.update(clean_option_rules(given))
-    for name in ("min", "max"):
-        if name in given:
-            rules[name] = clean_bound(field_type, rules, given[name], f"validation.{name}")
-    return rules
-
-
-def allowed_rules(field_type: FieldType) -> set[str]:
-    if field_type in (FieldType.TEXT, FieldType.LONG_TEXT):
-        return {"min_length", "max_length", "pattern"}
-    if field_type in (FieldType.INTEGER, FieldType.DATE, FieldType.DATETIME):
-        return {"min", "max"}
-    if field_type is FieldType.DECIMAL:
-        return {"min", "max", "scale"}
-    if field_type is FieldType.CURRENCY_AMOUNT:
-        return {"min", "max", "currency"}
-    if field_type is FieldType.SINGLE_SELECT:
-        return {"options", "option_list"}
-    if field_type is FieldType.MULTI_SELECT:
-        return {"options", "option_list", "max_selected"}
-    if field_type is FieldType.RECORD_REFERENCE:
-        return {"target_type"}
-    return set()
-
-
-def clean_pattern(pattern: Any) -> str:
-    if not isinstance(pattern, str) or not pattern or len(pattern) > 200:
-        raise DomainError(ErrorCode.INVALID, "Give a pattern of 1-200 characters.", "validation.pattern")
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        raise DomainError(ErrorCode.INVALID, f"Not a valid pattern: {error}.", "validation.pattern") from None
-    return pattern
-
-
-def clean_option_rules(given: Mapping[str, Any]) -> dict[str, Any]:
-    if given.get("option_list") and given.get("options"):
-        raise DomainError(
-            ErrorCode.INVALID, "Give either inline options or an option list, not both.", "validation.options"
-        )
-    if given.get("option_list"):
-        return {"option_list": str(given["option_list"])}
-    options = given.get("options") or []
-    if not options or len(options) > kinds.MAX_OPTIONS:
-        raise DomainError(
-            ErrorCode.REQUIRED,
-            f"Give 1-{kinds.MAX_OPTIONS} options (key and label) or an option list key.",
-            "validation.options",
-        )
-    cleaned: list[dict[str, str]] = []
-    for option in options:
-        key = str(option.get("key", "")).strip()
-        if not kinds.OPTION_KEY.fullmatch(key) or key in {o["key"] for o in cleaned}:
-            raise DomainError(
-                ErrorCode.INVALID,
-                f"Option key '{key}' must be unique: lowercase letters, digits, _ or -.",
-                "validation.options",
-            )
-        label = required_text(option.get("label"), "validation.options", 100)
-        cleaned.append({"key": key, "label": label})
-    return {"options": cleaned}
-
-
-def clean_bound(field_type: FieldType, rules: Mapping[str, Any], raw: Any, path: str) -> Any:
-    if field_type in (FieldType.INTEGER,):
-        return kinds.clean_integer(raw, path)
-    if field_type in (FieldType.DECIMAL, FieldType.CURRENCY_AMOUNT):
-        return kinds.decimal_text(kinds.clean_decimal(raw, path))
-    if field_type is FieldType.DATE:
-        return kinds.clean_date(raw, path).isoformat()
-    return kinds.datetime_text(kinds.clean_datetime(raw, path))
-
-
-async def clean_option_list(session: AsyncSession, rules: Mapping[str, Any]) -> None:
-    """The option list must be one of the registered lists (tenants/options.py)."""
-    del session
-    if rules.get("option_list"):
-        from tenants.options import option_list_named
-
-        option_list_named(rules["option_list"], "validation.optionList")
-
-
-def clean_default(definition: FieldDefinition, raw: Any) -> Any:
-    if raw is None:
-        return None
-    if FieldType(definition.field_type) in (FieldType.USER_REFERENCE, FieldType.RECORD_REFERENCE):
-        raise DomainError(ErrorCode.INVALID, "Reference fields have no default.", "default")
-    return clean_value(FieldType(definition.field_type), definition.validation, raw, "default")
-
-
-def clean_field_type(value: Any) -> FieldType:
-    try:
-        return FieldType(value)
-    except ValueError:
-        raise DomainError(ErrorCode.INVALID, f"Unknown field type '{value}'.", "fieldType") from None
 
 
 async def create_definition(
@@ -289,7 +156,7 @@ async def update_definition(
     session: AsyncSession, actor: Actor, definition_id: uuid.UUID, version: int, values: Mapping[str, Any]
 ) -> FieldDefinition:
     actor.require_capability(Capability.MANAGE_FIELDS)
-    definition = await get_definition(session, definition_id)
+    definition = await get_definition(session, actor, definition_id)
     if definition.version != version:
         raise DomainError(
             ErrorCode.CONFLICT, "This field was changed since you read it; reload and retry.", "version"
@@ -332,100 +199,12 @@ async def apply_update(
     return definition
 
 
-async def convert_values(session: AsyncSession, definition: FieldDefinition, *, write: bool) -> None:
-    """Checks every stored value under the definition's (new) type and rules; when the type changed,
-    rewrites values and sort keys in their new canonical form. Refuses the whole change, naming how
-    many records fail, if any value does not fit."""
-    model = target(definition.object_type).model
-    field_type = FieldType(definition.field_type)
-    key = definition.key
-    failures = 0
-    converted: list[tuple[uuid.UUID, Any, str | None]] = []
-    result = await session.stream(
-        select(model.id, model.custom[key])
-        .where(model.custom.has_key(key))
-        .execution_options(yield_per=BATCH)
-    )
-    async for record_id, raw in result:
-        try:
-            value = clean_value(field_type, definition.validation, upgrade(raw, field_type), "custom")
-        except DomainError:
-            failures += 1
-            continue
-        converted.append((record_id, value, sort_key(field_type, value)))
-    if failures:
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"{failures} {definition.object_type} record(s) hold values of '{key}' that are not valid"
-            f" as {field_type.value} under these rules; fix or clear them first.",
-            "fieldType" if write else "validation",
-        )
-    if write:
-        await rewrite_values(session, model.__table__.name, key, converted)
-
-
-def upgrade(raw: Any, field_type: FieldType) -> Any:
-    """A stored value in the shape the new type reads: one option becomes a list and back."""
-    if field_type is FieldType.MULTI_SELECT and isinstance(raw, str):
-        return [raw]
-    if field_type is FieldType.SINGLE_SELECT and isinstance(raw, list):
-        return raw[0] if len(raw) == 1 else raw
-    return raw
-
-
-async def rewrite_values(
-    session: AsyncSession, table: str, key: str, rows: list[tuple[uuid.UUID, Any, str | None]]
-) -> None:
-    """Bulk rewrite of one key's values and sort keys, BATCH rows per statement."""
-    statement = text(
-        f"update {table} as t set"  # table name: from the registry
-        " custom = jsonb_set(t.custom, array[cast(:key as text)], cast(u.value as jsonb)),"
-        " custom_sort = case when u.sort is null then t.custom_sort - cast(:key as text)"
-        " else jsonb_set(t.custom_sort, array[cast(:key as text)], to_jsonb(u.sort)) end,"
-        " version = t.version + 1"
-        " from unnest(cast(:ids as uuid[]), cast(:values as text[]), cast(:sorts as text[]))"
-        " as u(id, value, sort)"
-        f" where t.tenant_id = {CURRENT_TENANT} and t.id = u.id"
-    )
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        await session.execute(
-            statement,
-            {
-                "key": key,
-                "ids": [row[0] for row in batch],
-                "values": [json.dumps(row[1]) for row in batch],
-                "sorts": [row[2] for row in batch],
-            },
-        )
-
-
-async def check_no_duplicates(session: AsyncSession, definition: FieldDefinition) -> None:
-    model = target(definition.object_type).model
-    duplicates = await session.scalar(
-        select(func.count()).select_from(
-            select(model.custom[definition.key])
-            .where(model.custom.has_key(definition.key))
-            .group_by(model.custom[definition.key])
-            .having(func.count() > 1)
-            .subquery()
-        )
-    )
-    if duplicates:
-        raise DomainError(
-            ErrorCode.DUPLICATE,
-            f"{duplicates} value(s) of '{definition.key}' are shared by several records; make them"
-            " unique first.",
-            "unique",
-        )
-
-
 async def archive_definition(
     session: AsyncSession, actor: Actor, definition_id: uuid.UUID
 ) -> FieldDefinition:
     """'Delete': the field disappears from forms, results and filters; values stay until purged."""
     actor.require_capability(Capability.MANAGE_FIELDS)
-    definition = await get_definition(session, definition_id)
+    definition = await get_definition(session, actor, definition_id)
     if definition.archived_at is not None:
         raise DomainError(ErrorCode.INVALID, "This field is already archived.", "id")
     definition.archived_at = datetime.now(UTC)
@@ -441,7 +220,7 @@ async def restore_definition(
     session: AsyncSession, actor: Actor, definition_id: uuid.UUID
 ) -> FieldDefinition:
     actor.require_capability(Capability.MANAGE_FIELDS)
-    definition = await get_definition(session, definition_id)
+    definition = await get_definition(session, actor, definition_id)
     if definition.archived_at is None:
         raise DomainError(ErrorCode.INVALID, "This field is not archived.", "id")
     before = definition.archived_at
@@ -457,7 +236,7 @@ async def restore_definition(
 async def purge_definition(session: AsyncSession, actor: Actor, definition_id: uuid.UUID) -> int:
     """Removes an archived field for good, and its values from every record (one statement)."""
     actor.require_capability(Capability.MANAGE_FIELDS)
-    definition = await get_definition(session, definition_id)
+    definition = await get_definition(session, actor, definition_id)
     if definition.archived_at is None:
         raise DomainError(ErrorCode.INVALID, "Archive the field before purging it.", "id")
     table = target(definition.object_type).table

@@ -90,10 +90,3 @@ def target(object_type: str, field: str = "objectType") -> CustomFieldTarget:
             ErrorCode.INVALID, f"Unknown object type '{object_type}'; use one of: {known}.", field
         )
     return entry
-
-
-def target_by_graphql_type(type_name: str) -> CustomFieldTarget | None:
-    for entry in TARGETS.values():
-        if entry.graphql_type == type_name:
-            return entry
-    return None

@@ -86,8 +86,8 @@ async def apply_custom_values(
 ) -> dict[str, list[Any]]:
     """Checks `values` (the service's values, `custom` among them) and sets the record's custom values.
 
-    Call it after the record's own fields are cleaned and before the flush; `record.id` must be set
-    (models default it, so pass `id=new_id()` or flush first). Returns {"custom.<key>": [old, new]}.
+    Call it after the record's own fields are cleaned and before the flush (a new record may have no id
+    yet: uniqueness then compares with every existing record). Returns {"custom.<key>": [old, new]}.
     """
     check_builtin_writes(actor, object_type, values)
     given = values.get("custom")

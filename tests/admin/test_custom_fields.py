@@ -400,4 +400,29 @@ async def test_select_fields_can_use_a_tenant_option_list(client):
     assert definition["validation"]["optionList"] == "admin_test_regions"
     assert error_pairs(unknown_list) == [("validation.optionList", "NOT_FOUND")]
     assert account["customFields"] == {"region": "apac"}
+    assert account["fieldValues"][0]["value"] == {"__typename": "OptionValue", "key": "apac", "label": "APAC"}
     assert error_pairs(bad["createAccount"]) == [("custom.region", "INVALID")]
+
+
+async def test_unique_holds_under_concurrent_writers_and_is_checked_when_switched_on(client):
+    import asyncio
+
+    admin = await client.sign_up()
+    await define_field(client, admin, "contact", "badge", "TEXT", unique=True)
+    loose = await define_field(client, admin, "contact", "team_code", "TEXT")
+    data = {"firstName": "A", "lastName": "B", "custom": {"badge": "B-1"}}
+
+    results = await asyncio.gather(
+        *(client.execute(CREATE_CONTACT, {"input": data}, admin.token) for _ in range(3))
+    )
+
+    outcomes = sorted(error_pairs(r["createContact"]) for r in results)
+    assert outcomes == [[], [("custom.badge", "DUPLICATE")], [("custom.badge", "DUPLICATE")]]
+    for _ in range(2):
+        await create(client, admin, "contact", custom={"team_code": "T1"})
+    switched = (
+        await client.execute(
+            UPDATE_FIELD, {"id": loose["id"], "version": 1, "input": {"unique": True}}, admin.token
+        )
+    )["updateFieldDefinition"]
+    assert error_pairs(switched) == [("unique", "DUPLICATE")]

@@ -85,10 +85,12 @@ async def test_reassign_records_moves_owned_accounts_and_contacts(client):
     to_inactive = await client.execute(REASSIGN, {"from": heir.user_id, "to": leaver.user_id}, admin.token)
     denied = await client.execute(REASSIGN, {"from": leaver.user_id, "to": heir.user_id}, heir.token)
 
-    assert payload == {
-        "reassigned": [{"objectType": "account", "count": 2}, {"objectType": "contact", "count": 1}],
-        "errors": [],
-    }
+    # Every object type with custom fields is covered; those the leaver owned nothing of report 0.
+    assert payload["errors"] == []
+    assert [r for r in payload["reassigned"] if r["count"]] == [
+        {"objectType": "account", "count": 2},
+        {"objectType": "contact", "count": 1},
+    ]
     accounts = (await client.execute(ACCOUNTS, {}, heir.token))["accounts"]["edges"]
     assert sorted((e["node"]["name"], e["node"]["version"]) for e in accounts) == [
         ("Heirs own", 1),

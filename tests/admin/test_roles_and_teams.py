@@ -79,6 +79,7 @@ async def test_role_input_is_checked(client):
         ({"key": "Bad Key"}, ("key", "INVALID")),
         ({"grants": [{"objectType": "planet", "actions": ["READ"], "scope": "ALL"}]}, ("objects.0.objectType", "INVALID")),
         ({"grants": grants(fields={"account": {"name": "HIDDEN"}})}, ("objects.0.fields", "INVALID")),
+        ({"grants": grants(fields={"account": {"parent": "HIDDEN"}})}, ("objects.0.fields", "INVALID")),
         ({"grants": grants(fields={"account": {"nope": "READ_ONLY"}})}, ("objects.0.fields", "INVALID")),
         ({"grants": grants(fields={"contact": {"custom.ghost": "HIDDEN"}})}, ("objects.1.fields", "INVALID")),
     ]  # fmt: skip

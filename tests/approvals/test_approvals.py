@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
+from tests.admin.documents import DEACTIVATE
 from tests.projects.documents import (
     CHAINS,
     CHANGE,
@@ -21,6 +22,8 @@ from tests.projects.documents import (
     error_pairs,
     ok,
 )
+
+AUDIT = """{ auditLog(first: 50) { edges { node { action changes } } } }"""
 
 
 async def submitted_change(client, requester, project_id, **values):
@@ -180,11 +183,11 @@ async def test_deciding_needs_the_capability_a_named_step_and_not_being_the_requ
     assert rejected["request"]["status"] == "REJECTED"
     seen = (await client.execute(CHANGE, {"id": change["id"]}, admin.token))["node"]
     assert seen["status"] == "REJECTED"
-    assert [(h["fromStatus"], h["toStatus"]) for h in seen["history"]] == [
-        (None, "DRAFT"),
-        ("DRAFT", "SUBMITTED"),
-        ("SUBMITTED", "UNDER_REVIEW"),
-        ("UNDER_REVIEW", "REJECTED"),
+    assert [(h["fromStatus"], h["toStatus"], h["comment"]) for h in seen["history"]] == [
+        (None, "DRAFT", None),
+        ("DRAFT", "SUBMITTED", None),
+        ("SUBMITTED", "UNDER_REVIEW", None),
+        ("UNDER_REVIEW", "REJECTED", "Not now"),
     ]
 
 
@@ -231,3 +234,42 @@ async def test_other_tenant_cannot_see_or_decide_and_history_is_append_only(clie
                 uuid.uuid4(),
                 uuid.uuid4(),
             )
+
+
+async def test_a_deactivated_approver_no_longer_holds_up_an_all_step(client):
+    admin = await client.sign_up()
+    staying = await client.add_member(admin, "manager", "staying")
+    leaving = await client.add_member(admin, "manager", "leaving")
+    await define_chain(
+        client, admin, {"name": "Both", "rule": "ALL", "userIds": [staying.user_id, leaving.user_id]}
+    )
+    project = await create_project(client, admin, budget="100")
+    change = await submitted_change(client, admin, project["id"])
+    request_id = change["approval"]["id"]
+
+    await client.execute(DEACTIVATE, {"userId": leaving.user_id}, admin.token)
+    waiting = (await client.execute(CHANGE, {"id": change["id"]}, admin.token))["node"]["approval"][
+        "awaiting"
+    ]
+    approved = await decide(client, staying, request_id)
+
+    assert waiting == [{"id": staying.user_id}]
+    assert approved["request"]["status"] == "APPROVED"
+
+
+async def test_chains_requests_and_decisions_are_audited(client):
+    admin = await client.sign_up()
+    boss = await client.add_member(admin, "manager", "boss")
+    await define_chain(client, admin, {"name": "Boss", "rule": "ANY", "userIds": [boss.user_id]})
+    project = await create_project(client, admin, budget="100")
+    change = await submitted_change(client, admin, project["id"])
+    await decide(client, boss, change["approval"]["id"], "REJECT", "No budget left")
+
+    entries = (await client.execute(AUDIT, {}, admin.token))["auditLog"]["edges"]
+    actions = {e["node"]["action"]: e["node"]["changes"] for e in entries}
+    assert actions["approval_chain.define"]["steps"][0]["name"] == "Boss"
+    assert actions["approval_request.create"]["subject_type"] == "change_request"
+    assert actions["approval_request.reject"]["comment"] == "No budget left"
+    assert actions["approval_request.reject"]["status"] == ["pending", "rejected"]
+    assert actions["change_request.rejected"]["status"] == ["under_review", "rejected"]
+    assert {"change_request.create", "change_request.submit", "change_request.under_review"} <= set(actions)

@@ -269,7 +269,7 @@ async def test_sql_wall_and_append_only_history(client, db):
     a = await client.sign_up("Tenant A")
     account = await create_account(client, a, name="A pooled")
     await release(client, a, account["id"], "Pool")
-    await client.execute(POOL_SETTINGS, {}, a.token)
+    await set_pool_settings(client, a, warningDays=4)
     b = await client.sign_up("Tenant B")
     account_id, tenant_a = raw_id(account["id"]), uuid.UUID(a.tenant_id)
     connection = await db.connect()

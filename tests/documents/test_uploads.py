@@ -213,3 +213,31 @@ async def test_body_cap_holds_without_a_content_length(local_docs):
     )
     assert response.status_code == 413
     assert await local_docs.stored_keys(admin.tenant_id) == []
+
+
+async def test_concurrent_versions_of_one_document_get_consecutive_numbers(docs):
+    import asyncio
+
+    admin = await docs.client.sign_up("Concurrent versions")
+    document = await docs.upload_document(admin, TEXT, name="log.txt", content_type="text/plain")
+    bodies = [TEXT + f"version {i}\n".encode() for i in range(3)]
+    responses = await asyncio.gather(
+        *(
+            docs.upload(
+                admin,
+                body,
+                "log.txt",
+                "text/plain",
+                query=UPLOAD_VERSION,
+                variables={"input": {"documentId": document["id"]}},
+            )
+            for body in bodies
+        )
+    )
+    assert all(r.json()["data"]["uploadDocumentVersion"]["errors"] == [] for r in responses)
+    renamed = await docs.presigned_document(
+        admin, TEXT, documentId=document["id"], name="renamed.txt", contentType="text/plain"
+    )
+    assert renamed["name"] == "renamed.txt"
+    assert [v["number"] for v in renamed["versions"]] == [5, 4, 3, 2, 1]
+    assert sorted(v["sha256"] for v in renamed["versions"][1:4]) == sorted(sha256(b) for b in bodies)

@@ -11,6 +11,8 @@ PROJECT_FIELDS = """
   id code name description status plannedStart plannedEnd actualStart actualEnd budget currency
   opportunityId contractId version
   account { id name }
+  opportunity { id name status }
+  contract { id number }
   manager { id email }
   members { role user { id email } }
   statusHistory { fromStatus toStatus comment changedBy { id } }
@@ -87,7 +89,9 @@ mutation($input: AddTaskCommentInput!) {{
 }}"""
 PROJECT = f"""query($id: ID!) {{ project(id: $id) {{ {PROJECT_FIELDS} }} }}"""
 PROJECTS = """
-query($filter: ProjectFilter) { projects(filter: $filter, first: 50) { totalCount edges { node { id name code } } } }"""
+query($filter: ProjectFilter, $orderBy: [ProjectOrder!]) {
+  projects(filter: $filter, orderBy: $orderBy, first: 50) { totalCount edges { node { id name code } } }
+}"""
 TASK = f"""query($id: ID!) {{ node(id: $id) {{ ... on Task {{ {TASK_FIELDS} }} }} }}"""
 NODE = """query($id: ID!) { node(id: $id) { id } }"""
 MY_TASKS = """

@@ -3,6 +3,7 @@ members of, and members work on tasks but only the manager changes the project i
 
 from __future__ import annotations
 
+from tests.crm.sql import put_in_team
 from tests.projects.documents import (
     ADD_CHECKLIST_ITEM,
     ADD_COMMENT,
@@ -11,21 +12,34 @@ from tests.projects.documents import (
     BOARD,
     CHANGE_PROJECT_STATUS,
     CHANGE_TASK_STATUS,
+    CREATE_CHANGE,
     CREATE_MILESTONE,
     CREATE_PROJECT,
+    CREATE_RISK,
     CREATE_TASK,
+    DECIDE,
+    DEFINE_CHAIN,
     GANTT,
+    IMPLEMENT_CHANGE,
     MY_TASKS,
     NODE,
     PROJECT,
     PROJECTS,
+    REMOVE_DEPENDENCY,
     REMOVE_MEMBER,
+    SUBMIT_CHANGE,
+    UPDATE_CHANGE,
+    UPDATE_CHECKLIST_ITEM,
+    UPDATE_MILESTONE,
     UPDATE_PROJECT,
+    UPDATE_RISK,
     UPDATE_TASK,
     add_member,
     create_project,
     create_task,
+    define_chain,
     error_pairs,
+    ok,
 )
 
 DENIED = [(None, "PERMISSION_DENIED")]
@@ -122,3 +136,119 @@ async def test_sales_rep_reaches_only_projects_they_manage_or_belong_to(client):
         )
     )["updateProject"]
     assert renamed["errors"] == []
+
+
+async def test_viewer_is_denied_every_delivery_mutation(client):
+    admin = await client.sign_up()
+    viewer = await client.add_member(admin, "viewer", "viewer")
+    boss = await client.add_member(admin, "manager", "boss")
+    await define_chain(client, admin, {"name": "Boss", "rule": "ANY", "userIds": [boss.user_id]})
+    project = await create_project(client, admin, budget="10")
+    milestone = (
+        await ok(
+            client,
+            admin,
+            CREATE_MILESTONE,
+            {"input": {"projectId": project["id"], "name": "M", "dueDate": "2026-01-01"}},
+            "createMilestone",
+        )
+    )["milestone"]
+    first = await create_task(client, admin, project["id"])
+    second = await create_task(client, admin, project["id"])
+    await ok(
+        client,
+        admin,
+        ADD_DEPENDENCY,
+        {"taskId": second["id"], "dependsOnId": first["id"]},
+        "addTaskDependency",
+    )
+    item = (
+        await ok(client, admin, ADD_CHECKLIST_ITEM, {"taskId": first["id"], "text": "x"}, "addChecklistItem")
+    )["item"]
+    risk = (
+        await ok(
+            client,
+            admin,
+            CREATE_RISK,
+            {"input": {"projectId": project["id"], "title": "R", "probability": 1, "impact": 1}},
+            "createRisk",
+        )
+    )["risk"]
+    change = (
+        await ok(
+            client,
+            admin,
+            CREATE_CHANGE,
+            {"input": {"projectId": project["id"], "title": "C", "kind": "SCOPE", "reason": "r"}},
+            "createChangeRequest",
+        )
+    )["changeRequest"]
+    submitted = (
+        await ok(
+            client,
+            admin,
+            CREATE_CHANGE,
+            {"input": {"projectId": project["id"], "title": "S", "kind": "SCOPE", "reason": "r"}},
+            "createChangeRequest",
+        )
+    )["changeRequest"]
+    submitted = (
+        await ok(client, admin, SUBMIT_CHANGE, {"id": submitted["id"], "version": 1}, "submitChangeRequest")
+    )["changeRequest"]
+
+    attempts = [
+        (UPDATE_MILESTONE, {"id": milestone["id"], "version": 1, "input": {"name": "x"}}, "updateMilestone"),
+        (REMOVE_DEPENDENCY, {"taskId": second["id"], "dependsOnId": first["id"]}, "removeTaskDependency"),
+        (
+            UPDATE_CHECKLIST_ITEM,
+            {"id": item["id"], "version": 1, "input": {"done": True}},
+            "updateChecklistItem",
+        ),
+        (UPDATE_RISK, {"id": risk["id"], "version": 1, "input": {"impact": 2}}, "updateRisk"),
+        (UPDATE_CHANGE, {"id": change["id"], "version": 1, "input": {"title": "x"}}, "updateChangeRequest"),
+        (SUBMIT_CHANGE, {"id": change["id"], "version": 1}, "submitChangeRequest"),
+        (IMPLEMENT_CHANGE, {"id": change["id"], "version": 1}, "implementChangeRequest"),
+        (DECIDE, {"requestId": submitted["approval"]["id"], "decision": "APPROVE"}, "decideApproval"),
+        (
+            DEFINE_CHAIN,
+            {
+                "input": {
+                    "name": "x",
+                    "subjectType": "change_request",
+                    "steps": [{"name": "s", "rule": "ANY", "userIds": [boss.user_id]}],
+                }
+            },
+            "defineApprovalChain",
+        ),
+    ]
+    for document, variables, name in attempts:
+        payload = (await client.execute(document, variables, viewer.token))[name]
+        assert error_pairs(payload) == DENIED, name
+
+
+async def test_team_scope_reaches_projects_managed_by_teammates(client, db):
+    admin = await client.sign_up()
+    lead = await client.add_member(admin, "manager", "lead")
+    teammate = await client.add_member(admin, "sales", "teammate")
+    stranger = await client.add_member(admin, "sales", "stranger")
+    await put_in_team(db, admin.tenant_id, "Delivery", lead.user_id, teammate.user_id)
+    ours = await create_project(client, teammate, name="Teammate's")
+    theirs = await create_project(client, stranger, name="Stranger's")
+    task = await create_task(client, teammate, ours["id"])
+
+    seen = (await client.execute(PROJECTS, {}, lead.token))["projects"]
+    renamed = (
+        await client.execute(
+            UPDATE_PROJECT, {"id": ours["id"], "version": 1, "input": {"name": "Renamed"}}, lead.token
+        )
+    )["updateProject"]
+    hidden = (
+        await client.execute(
+            UPDATE_PROJECT, {"id": theirs["id"], "version": 1, "input": {"name": "x"}}, lead.token
+        )
+    )["updateProject"]
+
+    assert [edge["node"]["name"] for edge in seen["edges"]] == ["Teammate's"]
+    assert renamed["errors"] == []
+    assert error_pairs(hidden) == [("id", "NOT_FOUND")]
+    assert (await client.execute(NODE, {"id": task["id"]}, lead.token))["node"] == {"id": task["id"]}

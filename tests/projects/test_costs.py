@@ -16,6 +16,7 @@ from tests.projects.documents import (
     ok,
 )
 
+AUDIT = """{ auditLog(first: 50) { edges { node { action objectType changes } } } }"""
 SET_EXCHANGE_RATE = """
 mutation($input: SetExchangeRateInput!) { setExchangeRate(input: $input) { errors { field code } } }"""
 
@@ -213,3 +214,18 @@ async def test_time_permissions(client):
     await ok(client, admin, DELETE_TIME, {"id": admin_entry["id"]}, "deleteTimeEntry")
     gone = (await client.execute(DELETE_TIME, {"id": admin_entry["id"]}, admin.token))["deleteTimeEntry"]
     assert error_pairs(gone) == [("id", "NOT_FOUND")]
+
+
+async def test_time_changes_are_audited(client):
+    admin = await client.sign_up()
+    project = await create_project(client, admin)
+    task = await create_task(client, admin, project["id"])
+    entry = await log(client, admin, task["id"], "2.5")
+    await ok(client, admin, DELETE_TIME, {"id": entry["id"]}, "deleteTimeEntry")
+
+    entries = (await client.execute(AUDIT, {}, admin.token))["auditLog"]["edges"]
+    changes = {
+        e["node"]["action"]: e["node"]["changes"] for e in entries if e["node"]["objectType"] == "time_entry"
+    }
+    assert changes["time_entry.create"]["hours"] == [None, "2.50"]
+    assert changes["time_entry.delete"]["hours"] == ["2.50", None]

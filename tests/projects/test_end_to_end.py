@@ -1,15 +1,10 @@
-"""A delivery project end to end, through GraphQL only: created from a template for a client account →
+"""A delivery project end to end, through GraphQL only: created from a template for a won opportunity →
 members added → tasks with dependencies progressed → time logged → a risk raised → a change request
 approved in two steps that moves the end date and raises the budget → health changes as tasks go
 overdue → project done, with the full status history.
-
-Opportunities live in the sales area (another branch); until it lands the project is linked to the
-won deal's account, and `opportunityId` round-trips as an opaque global id.
 """
 
 from __future__ import annotations
-
-import base64
 
 from tests.crm.documents import create_account
 from tests.projects.documents import (
@@ -38,6 +33,7 @@ from tests.projects.documents import (
     ok,
     set_status,
 )
+from tests.sales.pipeline.documents import create_opportunity, default_pipeline, moved, stage_named
 
 TASKS = """
 query($projectId: ID!) { projectGantt(projectId: $projectId) { tasks { id title version status dependsOn { title } } } }"""
@@ -121,7 +117,10 @@ async def test_delivery_project_end_to_end(client):
     dev = await client.add_member(admin, "sales", "dev")
     director = await client.add_member(admin, "manager", "director")
     account = await create_account(client, admin, name="Globex")
-    won_deal = base64.b64encode(b"Opportunity:01890000-0000-7000-8000-000000000001").decode()
+    deal = await create_opportunity(client, admin, account["id"], name="Globex rollout deal", amount="48000")
+    won = stage_named(await default_pipeline(client, admin), "Won")
+    deal = await moved(client, admin, deal, won["id"])
+    assert deal["status"] == "WON"
     template_id = await build_template(client, admin)
 
     # Created from the template for the won deal, starting 2026-03-02 (dates shift by eight weeks).
@@ -135,8 +134,7 @@ async def test_delivery_project_end_to_end(client):
                     "templateId": template_id,
                     "name": "Globex rollout",
                     "plannedStart": "2026-03-02",
-                    "accountId": account["id"],
-                    "opportunityId": won_deal,
+                    "opportunityId": deal["id"],
                     "managerId": pm.user_id,
                     "budget": "10000",
                     "currency": "USD",
@@ -149,9 +147,10 @@ async def test_delivery_project_end_to_end(client):
     assert (project["plannedStart"], project["plannedEnd"], project["opportunityId"]) == (
         "2026-03-02",
         "2026-04-27",
-        won_deal,
+        deal["id"],
     )
-    assert project["account"]["name"] == "Globex"
+    assert project["account"]["name"] == "Globex"  # taken from the won deal
+    assert project["opportunity"] == {"id": deal["id"], "name": "Globex rollout deal", "status": "WON"}
 
     # Members added; the manager (a lead) runs the project from here on.
     await add_member(client, pm, project_id, dev)
@@ -276,21 +275,23 @@ async def test_delivery_project_end_to_end(client):
     assert (await client.execute(MY_APPROVALS, {"scope": "AWAITING_ME"}, director.token))["myApprovals"][
         "edges"
     ] == []
-    second = await client.execute(DECIDE, {"requestId": request_id, "decision": "APPROVE"}, admin.token)
+    second = await client.execute(
+        DECIDE, {"requestId": request_id, "decision": "APPROVE", "comment": "Go"}, admin.token
+    )
     assert second["decideApproval"] == {"request": {"status": "APPROVED", "currentStep": 2}, "errors": []}
     change = (await client.execute(CHANGE, {"id": change["id"]}, dev.token))["node"]
-    assert [h["toStatus"] for h in change["history"]] == [
-        "DRAFT",
-        "SUBMITTED",
-        "UNDER_REVIEW",
-        "APPROVED",
-        "IMPLEMENTED",
+    assert [(h["toStatus"], h["comment"], h["changedBy"]["id"]) for h in change["history"]] == [
+        ("DRAFT", None, dev.user_id),
+        ("SUBMITTED", None, dev.user_id),
+        ("UNDER_REVIEW", "Needed", pm.user_id),
+        ("APPROVED", "Go", admin.user_id),
+        ("IMPLEMENTED", "Applied to the project on approval", admin.user_id),
     ]
     assert [
         (d["stepPosition"], d["approver"]["id"], d["comment"]) for d in change["approval"]["decisions"]
     ] == [
         (1, pm.user_id, "Needed"),
-        (2, admin.user_id, None),
+        (2, admin.user_id, "Go"),
     ]
     project = (await client.execute(PROJECT, {"id": project_id}, pm.token))["project"]
     assert (project["budget"], project["plannedEnd"]) == ("12500.00", "2026-05-15")

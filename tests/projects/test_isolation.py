@@ -32,13 +32,16 @@ from tests.projects.documents import (
     PROJECTS,
     RATES,
     RECORD_EXPENSE,
+    REMOVE_DEPENDENCY,
     REMOVE_MEMBER,
     RISK_MATRIX,
     SAVE_TEMPLATE,
     SET_RATE,
     SUBMIT_CHANGE,
+    TASK,
     TEMPLATES,
     UPDATE_CHANGE,
+    UPDATE_CHECKLIST_ITEM,
     UPDATE_MILESTONE,
     UPDATE_PROJECT,
     UPDATE_RISK,
@@ -79,6 +82,7 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
     a, project, milestone, first, second = await tenant_a(client)
     b = await client.sign_up("Tenant B")
     b_project = await create_project(client, b, name="B project")
+    item_id = (await client.execute(TASK, {"id": first["id"]}, a.token))["node"]["checklist"][0]["id"]
 
     for record_id in (project["id"], milestone["id"], first["id"]):
         assert (await client.execute(NODE, {"id": record_id}, b.token))["node"] is None
@@ -146,6 +150,18 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
         (ADD_DEPENDENCY, {"taskId": second["id"], "dependsOnId": first["id"]}, "addTaskDependency", "taskId"),
         (ADD_CHECKLIST_ITEM, {"taskId": first["id"], "text": "x"}, "addChecklistItem", "taskId"),
         (ADD_COMMENT, {"input": {"taskId": first["id"], "body": "x"}}, "addTaskComment", "taskId"),
+        (
+            REMOVE_DEPENDENCY,
+            {"taskId": second["id"], "dependsOnId": first["id"]},
+            "removeTaskDependency",
+            "taskId",
+        ),
+        (
+            UPDATE_CHECKLIST_ITEM,
+            {"id": item_id, "version": 1, "input": {"done": True}},
+            "updateChecklistItem",
+            "id",
+        ),
     ]
     for document, variables, name, field in attempts:
         payload = (await client.execute(document, variables, b.token))[name]

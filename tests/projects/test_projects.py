@@ -19,6 +19,8 @@ from tests.projects.documents import (
     error_pairs,
     ok,
 )
+from tests.sales.commerce.documents import contract_from_quote
+from tests.sales.pipeline.documents import create_opportunity
 
 YEAR = datetime.now(UTC).year
 
@@ -52,13 +54,27 @@ async def test_create_project_numbers_it_and_makes_the_manager_a_lead_member(cli
     assert second["currency"] == "USD"
     listed = (await client.execute(PROJECTS, {"filter": {"search": "globex"}}, admin.token))["projects"]
     assert [edge["node"]["code"] for edge in listed["edges"]] == [first["code"]]
+    by_code = await client.execute(
+        PROJECTS, {"orderBy": [{"field": "CODE", "direction": "DESC"}]}, admin.token
+    )
+    assert [edge["node"]["name"] for edge in by_code["projects"]["edges"]] == ["Second", "Globex rollout"]
+    planned = (await client.execute(PROJECTS, {"filter": {"status": ["ACTIVE"]}}, admin.token))["projects"]
+    assert planned["totalCount"] == 0
 
 
 async def test_create_project_rejects_bad_input(client):
     admin = await client.sign_up()
     other = await client.sign_up("Other")
     foreign_account = await create_account(client, other)
+    foreign_deal = await create_opportunity(client, other)
+    deal = await create_opportunity(client, admin)
+    elsewhere = await create_account(client, admin, name="Elsewhere")
     cases = [
+        ({"name": "A", "opportunityId": foreign_deal["id"]}, [("opportunityId", "NOT_FOUND")]),
+        (
+            {"name": "A", "opportunityId": deal["id"], "accountId": elsewhere["id"]},
+            [("opportunityId", "INVALID")],
+        ),
         ({"name": " "}, [("name", "REQUIRED")]),
         ({"name": "x" * 201}, [("name", "TOO_LONG")]),
         ({"name": "A", "budget": "-1"}, [("budget", "INVALID")]),
@@ -258,3 +274,41 @@ async def test_milestones_are_created_completed_and_validated(client):
     assert error_pairs(stale) == [("version", "CONFLICT")]
     seen = (await client.execute(PROJECT, {"id": project["id"]}, admin.token))["project"]
     assert [m["name"] for m in seen["milestones"]] == ["Design sign-off"]
+
+
+async def test_project_delivers_a_contract_of_its_account(client):
+    admin = await client.sign_up()
+    other = await client.sign_up("Other")
+    contract = await contract_from_quote(client, admin)
+    foreign = await contract_from_quote(client, other)
+    elsewhere = await create_account(client, admin, name="Elsewhere")
+
+    project = await create_project(client, admin, contractId=contract["id"])
+    mismatched = (
+        await client.execute(
+            CREATE_PROJECT,
+            {"input": {"name": "A", "contractId": contract["id"], "accountId": elsewhere["id"]}},
+            admin.token,
+        )
+    )["createProject"]
+    hidden = (
+        await client.execute(
+            CREATE_PROJECT, {"input": {"name": "A", "contractId": foreign["id"]}}, admin.token
+        )
+    )["createProject"]
+    unlinked = (
+        await ok(
+            client,
+            admin,
+            UPDATE_PROJECT,
+            {"id": project["id"], "version": 1, "input": {"contractId": None}},
+            "updateProject",
+        )
+    )["project"]
+
+    assert project["contractId"] == contract["id"]
+    assert project["contract"] == {"id": contract["id"], "number": contract["number"]}
+    assert project["account"]["id"] == contract["account"]["id"]
+    assert error_pairs(mismatched) == [("contractId", "INVALID")]
+    assert error_pairs(hidden) == [("contractId", "NOT_FOUND")]
+    assert (unlinked["contractId"], unlinked["contract"]) == (None, None)

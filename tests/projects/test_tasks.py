@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from tests.admin.documents import DEACTIVATE
 from tests.projects.documents import (
     ADD_CHECKLIST_ITEM,
     ADD_COMMENT,
@@ -326,3 +327,21 @@ async def test_my_tasks_overdue_gantt_and_board(client):
     ]
     assert too_wide[0]["extensions"]["code"] == "INVALID"
     assert undated["dueDate"] is None
+
+
+async def test_a_deactivated_member_cannot_be_assigned(client):
+    admin = await client.sign_up()
+    dev = await client.add_member(admin, "sales", "dev")
+    project = await create_project(client, admin)
+    await add_member(client, admin, project["id"], dev)
+    await client.execute(DEACTIVATE, {"userId": dev.user_id}, admin.token)
+
+    payload = (
+        await client.execute(
+            CREATE_TASK,
+            {"input": {"projectId": project["id"], "title": "T", "assigneeId": dev.user_id}},
+            admin.token,
+        )
+    )["createTask"]
+
+    assert error_pairs(payload) == [("assigneeId", "INVALID")]

@@ -173,3 +173,52 @@ def test_signed_tokens_refuse_tampering_other_purposes_and_expiry():
     now[0] += 61
     with pytest.raises(InvalidToken, match="expired"):
         signer.verify("blob-download", token)
+
+
+async def test_incomplete_uploads_are_removed_once_older_than_the_cutoff(store):
+    from datetime import UTC, datetime, timedelta
+
+    tenant = uuid.uuid4()
+    prefix = f"tenants/{tenant}/documents/"
+    if store.kind == "s3":
+        started = store.client.create_multipart_upload(
+            Bucket=store.bucket, Key=f"{prefix}{uuid.uuid4()}/{uuid.uuid4()}"
+        )
+        store.client.upload_part(
+            Bucket=store.bucket,
+            Key=started["Key"],
+            UploadId=started["UploadId"],
+            PartNumber=1,
+            Body=b"x" * 100,
+        )
+        other = store.client.create_multipart_upload(
+            Bucket=store.bucket, Key=f"tenants/{uuid.uuid4()}/documents/a/b"
+        )
+    else:
+        await store.ensure_ready()
+        (store.root / ".partial" / uuid.uuid4().hex).write_bytes(b"half a file")
+    now = datetime.now(UTC)
+
+    if store.kind == "local":  # moto reports every multipart upload as initiated in 2010: see below
+        assert await store.remove_incomplete(prefix, now - timedelta(hours=1)) == 0
+    assert await store.remove_incomplete(prefix, now + timedelta(hours=1)) == 1
+    assert await store.remove_incomplete(prefix, now + timedelta(hours=1)) == 0
+    if store.kind == "s3":
+        remaining = store.client.list_multipart_uploads(Bucket=store.bucket).get("Uploads", [])
+        assert [upload["UploadId"] for upload in remaining] == [other["UploadId"]]  # another tenant's stays
+
+
+async def test_s3_keeps_multipart_uploads_younger_than_the_cutoff(s3_server, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    store = make_s3_store(s3_server.url, "young-uploads")
+    recent = {
+        "Uploads": [{"Key": "tenants/t/documents/d/v", "UploadId": "u", "Initiated": datetime.now(UTC)}]
+    }
+    aborted = []
+    monkeypatch.setattr(store.client, "list_multipart_uploads", lambda **_: recent)
+    monkeypatch.setattr(store.client, "abort_multipart_upload", lambda **kwargs: aborted.append(kwargs))
+    assert await store.remove_incomplete("tenants/t/documents/", datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert aborted == []
+    assert await store.remove_incomplete("tenants/t/documents/", datetime.now(UTC) + timedelta(hours=1)) == 1
+    assert aborted == [{"Bucket": "young-uploads", "Key": "tenants/t/documents/d/v", "UploadId": "u"}]

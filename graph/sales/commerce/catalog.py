@@ -106,12 +106,16 @@ async def update_product_line(
     actor.require(PRODUCT, Action.UPDATE)
     line = await get_product_line(session, actor, line_id)
     check_version(line, version, "product line")
-    before = rules.snapshot(line, ("name", "description"))
+    cleaned: dict[str, Any] = {}
     if "name" in values:
-        line.name = required_text(values["name"], "name", 200)
-        await unique_line_name(session, actor, line.name, line.id)
+        cleaned["name"] = required_text(values["name"], "name", 200)
+        await unique_line_name(session, actor, cleaned["name"], line.id)
     if "description" in values:
-        line.description = optional_text(values["description"], "description", 5000)
+        cleaned["description"] = optional_text(values["description"], "description", 5000)
+    # Checked first, changed after: a lookup between two changes would flush (and version) twice.
+    before = rules.snapshot(line, ("name", "description"))
+    for key, value in cleaned.items():
+        setattr(line, key, value)
     await flush_versioned(session, "product line")
     changes = audit.diff(before, rules.snapshot(line, ("name", "description")))
     await audit.record(session, actor, "product_line.update", "product_line", line.id, changes)

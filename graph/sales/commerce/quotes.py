@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.jobs import job
 from graph.crm.accounts import get_account
-from graph.crm.rules import active_member, check_version, flush_versioned
+from graph.crm.rules import active_member, check_version, collect, flush_versioned
 from graph.money.service import validate_currency
 from graph.sales.commerce import catalog, pricing, pricing_rules, rules
 from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
 from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
-from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
+from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.ids import new_id
 from tenants.numbering import next_number, register_sequence
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import optional_text, required_text
@@ -103,9 +104,19 @@ async def quote_lines(session: AsyncSession, quote_id: uuid.UUID) -> list[QuoteL
 # --- pricing ---------------------------------------------------------------------------------
 
 
-async def reprice(session: AsyncSession, quote: Quote) -> None:
-    """Recomputes every line and the totals of a draft from the catalogue as it stands."""
-    lines = await quote_lines(session, quote.id)
+async def reprice(session: AsyncSession, quote: Quote, lines: list[QuoteLine] | None = None) -> None:
+    """Recomputes every line and the totals of a draft from the catalogue as it stands.
+
+    Callers flush new and deleted lines first (or pass the lines of a quote not yet written); the lookups
+    here do not autoflush, so a quote changed before repricing is written (and versioned) once.
+    """
+    with session.no_autoflush:
+        await compute_prices(
+            session, quote, lines if lines is not None else await quote_lines(session, quote.id)
+        )
+
+
+async def compute_prices(session: AsyncSession, quote: Quote, lines: list[QuoteLine]) -> None:
     product_ids = {line.product_id for line in lines if line.product_id}
     products = {
         product.id: product
@@ -172,30 +183,21 @@ def catalogue_price(
 async def clean_header(
     session: AsyncSession, actor: Actor, values: Mapping[str, Any], quote: Quote | None
 ) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    errors: list[DomainError] = []
-
-    def attempt(key: str, check: Any) -> None:
-        try:
-            cleaned[key] = check()
-        except DomainError as error:
-            errors.append(error)
-
-    if "currency" in values:
-        attempt("currency", lambda: validate_currency(values["currency"], "currency"))
-    if "cash_discount_percent" in values:
-        attempt(
-            "cash_discount_percent",
-            lambda: rules.percent(values["cash_discount_percent"], "cashDiscountPercent"),
-        )
-    if "terms" in values:
-        attempt("terms", lambda: optional_text(values["terms"], "terms", 10_000))
-    if "notes" in values:
-        attempt("notes", lambda: optional_text(values["notes"], "notes", 10_000))
-    if "valid_until" in values:
-        attempt("valid_until", lambda: valid_until(values["valid_until"], quote))
-    if errors:
-        raise ValidationErrors(errors)
+    rules_by_key: dict[str, Any] = {
+        "currency": lambda v: validate_currency(v, "currency"),
+        "cash_discount_percent": lambda v: rules.percent(v, "cashDiscountPercent"),
+        "terms": lambda v: optional_text(v, "terms", 10_000),
+        "notes": lambda v: optional_text(v, "notes", 10_000),
+        "valid_until": lambda v: valid_until(v, quote),
+    }
+    # Every plain field is checked, and all failures reported together, before any lookup.
+    cleaned = collect(
+        {
+            key: (lambda rule=rule, v=values[key]: rule(v))
+            for key, rule in rules_by_key.items()
+            if key in values
+        }
+    )
     if "account_id" in values:
         cleaned["account_id"] = (await get_account(session, actor, values["account_id"], "accountId")).id
     if "owner_id" in values:
@@ -250,6 +252,7 @@ async def create_quote(
     defaults = {"owner_id": actor.user_id, "cash_discount_percent": Decimal(0)}
     quote = Quote(
         tenant_id=actor.tenant_id,
+        id=new_id(),
         number=await next_number(session, actor.tenant_id, "quote", now),
         revision=1,
         status="draft",
@@ -257,12 +260,15 @@ async def create_quote(
         created_by_id=actor.user_id,
         **{**defaults, **cleaned},
     )
+    # Priced before anything is written, so the quote is inserted once, with its totals, at version 1.
+    rows = [
+        await new_line(session, actor, quote, line_values, index, f"lines.{index}")
+        for index, line_values in enumerate(lines)
+    ]
+    await reprice(session, quote, rows)
     session.add(quote)
     await session.flush()
-    for index, line_values in enumerate(lines):
-        await new_line(session, actor, quote, line_values, index, f"lines.{index}")
-    await session.flush()
-    await reprice(session, quote)
+    session.add_all(rows)
     await session.flush()
     after = rules.snapshot(quote, QUOTE_FIELDS)
     await audit.record(
@@ -371,6 +377,7 @@ async def clean_line(
 async def new_line(
     session: AsyncSession, actor: Actor, quote: Quote, values: Mapping[str, Any], position: int, prefix: str
 ) -> QuoteLine:
+    """A validated line, not yet added to the session (the caller adds it when the quote row exists)."""
     cleaned = await clean_line(
         session, actor, quote, {"product_id": None, "quantity": None, **values}, None, prefix
     )
@@ -380,11 +387,13 @@ async def new_line(
         "line_discount_percent": Decimal(0),
         "tax_rate": Decimal(0),
     }
-    line = QuoteLine(
-        tenant_id=quote.tenant_id, quote_id=quote.id, position=position, **{**defaults, **cleaned}
+    return QuoteLine(
+        tenant_id=quote.tenant_id,
+        id=new_id(),
+        quote_id=quote.id,
+        position=position,
+        **{**defaults, **cleaned},
     )
-    session.add(line)
-    return line
 
 
 async def add_quote_line(
@@ -398,6 +407,7 @@ async def add_quote_line(
     if len(lines) >= MAX_LINES:
         raise DomainError(ErrorCode.LIMIT_REACHED, f"A quote has at most {MAX_LINES} lines.", "quoteId")
     line = await new_line(session, actor, quote, values, max((x.position for x in lines), default=-1) + 1, "")
+    session.add(line)
     await session.flush()
     await reprice(session, quote)
     await flush_versioned(session, "quote")
@@ -529,6 +539,7 @@ async def revise_quote(session: AsyncSession, actor: Actor, quote_id: uuid.UUID,
     now = datetime.now(UTC)
     revision = Quote(
         tenant_id=quote.tenant_id,
+        id=new_id(),
         number=quote.number,
         revision=quote.revision + 1,
         previous_quote_id=quote.id,
@@ -545,26 +556,27 @@ async def revise_quote(session: AsyncSession, actor: Actor, quote_id: uuid.UUID,
         notes=quote.notes,
         created_by_id=actor.user_id,
     )
+    copies = [
+        QuoteLine(
+            tenant_id=line.tenant_id,
+            id=new_id(),
+            quote_id=revision.id,
+            position=line.position,
+            product_id=line.product_id,
+            description=line.description,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            price_given=line.price_given,
+            line_discount_percent=line.line_discount_percent,
+            tax_rate=line.tax_rate,
+        )
+        for line in await quote_lines(session, quote.id)
+    ]
+    await reprice(session, revision, copies)
     session.add(revision)
     await session.flush()
-    for line in await quote_lines(session, quote.id):
-        session.add(
-            QuoteLine(
-                tenant_id=line.tenant_id,
-                quote_id=revision.id,
-                position=line.position,
-                product_id=line.product_id,
-                description=line.description,
-                unit=line.unit,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                price_given=line.price_given,
-                line_discount_percent=line.line_discount_percent,
-                tax_rate=line.tax_rate,
-            )
-        )
-    await session.flush()
-    await reprice(session, revision)
+    session.add_all(copies)
     await session.flush()
     if quote.status == "sent":
         await transition(session, actor, quote, "superseded")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import base_currency, to_base
@@ -75,7 +75,17 @@ async def receivables(session: AsyncSession, actor: Actor, as_of: date) -> Recei
     contracts = list(
         await session.scalars(
             visible_contracts(actor)
-            .where(Contract.status != "cancelled", Contract.created_at < end_of_day)
+            .where(
+                Contract.status != "cancelled",
+                Contract.created_at < end_of_day,
+                # Owed now, or paid (partly) after as_of: the rest were settled by then and owe nothing.
+                (Contract.paid_amount < Contract.amount)
+                | exists().where(
+                    Payment.tenant_id == Contract.tenant_id,
+                    Payment.contract_id == Contract.id,
+                    Payment.received_on > as_of,
+                ),
+            )
             .order_by(Contract.account_id, Contract.id)
         )
     )

@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
 from graph.sales.leads.leads import (
@@ -94,6 +95,18 @@ async def rule_user_ids(
     return users
 
 
+async def advance_cursor(session: AsyncSession, rule: LeadAssignmentRule, next_index: int) -> None:
+    """Moves the round-robin cursor without touching `version`/`updated_at`: dealing leads is not an
+    edit of the rule, and must not make an admin's pending update of it a CONFLICT."""
+    table = LeadAssignmentRule.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.tenant_id == rule.tenant_id, table.c.id == rule.id)
+        .values(next_index=next_index, updated_at=table.c.updated_at)
+    )
+    set_committed_value(rule, "next_index", next_index)
+
+
 async def next_owner(
     session: AsyncSession,
     tenant_id: uuid.UUID,
@@ -110,8 +123,7 @@ async def next_owner(
         for offset in range(len(members)):
             candidate = members[(rule.next_index + offset) % len(members)]
             if await has_capacity(session, tenant_id, candidate):
-                rule.next_index = rule.next_index + offset + 1
-                await session.flush()
+                await advance_cursor(session, rule, rule.next_index + offset + 1)
                 return candidate
     return None
 

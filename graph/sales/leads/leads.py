@@ -87,8 +87,8 @@ def visible_leads(actor: Actor) -> Select[tuple[Lead]]:
 
 
 def manages_leads(actor: Actor) -> bool:
-    """Managers and admins (team or all scope) may hand leads to others and edit pool leads."""
-    return actor.permissions.scope(LEAD) in (Scope.TEAM, Scope.ALL)
+    """Managers and admins (any scope wider than their own records) hand leads out and edit pool leads."""
+    return actor.permissions.scope(LEAD) is not Scope.OWN
 
 
 async def get_lead(

@@ -22,23 +22,33 @@ from graph.sales.leads.models import LEAD, OPEN_STATUSES, Lead, LeadSettings
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
 from tenants.models import Membership
-from tenants.permissions import Action, Actor, Capability, Scope
+from tenants.permissions import Action, Actor, Capability, record_scope_clause
 
 DEFAULT_MAX_OPEN_LEADS = 50
 MAX_CAP = 100_000
 
 
-async def lead_settings(session: AsyncSession, tenant_id: uuid.UUID, *, lock: bool = False) -> LeadSettings:
-    """The tenant's row, created with the defaults the first time anyone asks."""
+def default_lead_settings(tenant_id: uuid.UUID) -> LeadSettings:
+    """What a tenant has until it changes a setting; not added to the session."""
+    return LeadSettings(tenant_id=tenant_id, max_open_leads_per_rep=DEFAULT_MAX_OPEN_LEADS, version=1)
+
+
+async def lead_settings(session: AsyncSession, tenant_id: uuid.UUID) -> LeadSettings:
+    """The tenant's settings; reads never write, so a tenant without a row gets the defaults."""
     statement = select(LeadSettings).where(LeadSettings.tenant_id == tenant_id)
-    settings = await session.scalar(statement.with_for_update() if lock else statement)
-    if settings is None:
-        await session.execute(
-            insert(LeadSettings)
-            .values(tenant_id=tenant_id, max_open_leads_per_rep=DEFAULT_MAX_OPEN_LEADS)
-            .on_conflict_do_nothing()
-        )
-        settings = await session.scalar(statement.with_for_update() if lock else statement)
+    return await session.scalar(statement) or default_lead_settings(tenant_id)
+
+
+async def locked_lead_settings(session: AsyncSession, tenant_id: uuid.UUID) -> LeadSettings:
+    """The tenant's row under a row lock, written with the defaults first if it does not exist yet."""
+    await session.execute(
+        insert(LeadSettings)
+        .values(tenant_id=tenant_id, max_open_leads_per_rep=DEFAULT_MAX_OPEN_LEADS, version=1)
+        .on_conflict_do_nothing()
+    )
+    settings = await session.scalar(
+        select(LeadSettings).where(LeadSettings.tenant_id == tenant_id).with_for_update()
+    )
     assert settings is not None
     return settings
 
@@ -47,7 +57,7 @@ async def update_lead_settings(
     session: AsyncSession, actor: Actor, version: int, values: Mapping[str, Any]
 ) -> LeadSettings:
     actor.require_capability(Capability.MANAGE_SETTINGS)
-    settings = await lead_settings(session, actor.tenant_id, lock=True)
+    settings = await locked_lead_settings(session, actor.tenant_id)
     check_version(settings, version, "lead settings")
     before = snapshot(settings, ("max_open_leads_per_rep",))
     if "max_open_leads_per_rep" in values:
@@ -143,18 +153,20 @@ async def release_lead(session: AsyncSession, actor: Actor, lead_id: uuid.UUID) 
 
 
 async def require_assignable_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> uuid.UUID:
-    """An active member the manager's scope reaches: anyone for `all`, their team for `team`."""
+    """An active member the manager's lead scope reaches: a lead they owned would be visible to the
+    manager (anyone for `all`, the team for `team`, the team and its sub-teams for `team_and_subteams`)."""
     member = await active_member(session, actor, user_id, "userId")
-    if actor.permissions.scope(LEAD) is Scope.TEAM and member != actor.user_id:
-        team_id = await session.scalar(
-            select(Membership.team_id).where(
-                Membership.tenant_id == actor.tenant_id, Membership.user_id == member
-            )
+    reachable = await session.scalar(
+        select(Membership.user_id).where(
+            Membership.tenant_id == actor.tenant_id,
+            Membership.user_id == member,
+            record_scope_clause(actor, LEAD, Membership.user_id),
         )
-        if actor.team_id is None or team_id != actor.team_id:
-            raise DomainError(
-                ErrorCode.PERMISSION_DENIED, "You may assign leads only within your team.", "userId"
-            )
+    )
+    if reachable is None:
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED, "You may assign leads only within your team.", "userId"
+        )
     return member
 
 

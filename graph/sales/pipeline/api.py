@@ -8,12 +8,13 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry import relay
 
+from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
-from graph.sales.pipeline import competitors, loaders, opportunities, pipelines
+from graph.sales.pipeline import competitors, loaders, moves, opportunities, pipelines
 from graph.sales.pipeline import models as sales
 from graph.sales.pipeline.filters import (
     OpportunityFilter,
@@ -102,12 +103,15 @@ class PipelineQuery(PipelineReportQuery):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Opportunity]:
+        custom, custom_sort = await custom_list(
+            info.context, sales.OPPORTUNITY, sales.Opportunity, filter, order_by
+        )
         statement = opportunities.visible_opportunities(info.context.actor).where(
-            *opportunity_conditions(filter)
+            *opportunity_conditions(filter), *custom
         )
         return await paginate(
             await info.context.session(),
-            statement.order_by(*opportunity_ordering(order_by)),
+            statement.order_by(*opportunity_ordering(order_by, custom_sort)),
             Opportunity.from_model,
             first,
             after,
@@ -269,7 +273,7 @@ class PipelineMutation:
         ] = None,
     ) -> OpportunityPayload:
         session, actor = await info.context.session(), info.context.actor
-        opportunity = await opportunities.move_opportunity(
+        opportunity = await moves.move_opportunity(
             session,
             actor,
             decode_id(id, "Opportunity"),
@@ -295,7 +299,7 @@ class PipelineMutation:
         ] = None,
     ) -> OpportunityPayload:
         session, actor = await info.context.session(), info.context.actor
-        opportunity = await opportunities.reopen_opportunity(
+        opportunity = await moves.reopen_opportunity(
             session,
             actor,
             decode_id(id, "Opportunity"),

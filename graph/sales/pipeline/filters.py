@@ -15,9 +15,10 @@ import strawberry
 from sqlalchemy import ColumnElement, func
 from strawberry import relay
 
+from graph.admin.filters import CustomFieldCondition
 from graph.core.filters import OrderDirection, ordered, time_range
 from graph.core.ids import decode_id
-from graph.crm.filters import search_text
+from graph.crm.filters import CustomSort, search_text, sort_columns
 from graph.sales.pipeline.models import Opportunity
 
 # Keyset cursors need non-null sort values: no expected close date sorts as the far future.
@@ -42,7 +43,12 @@ class OpportunityOrderField(Enum):
 
 @strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
 class OpportunityOrder:
-    field: OpportunityOrderField = strawberry.field(description="Column to sort by.")
+    field: OpportunityOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = strawberry.field(
+        default=None, description="Key of a filterable custom field to sort by (missing values first ASC)."
+    )
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
@@ -65,6 +71,9 @@ class OpportunityFilter:
     min_amount: Decimal | None = strawberry.field(default=None, description="Amount at least this.")
     created_after: datetime | None = strawberry.field(default=None, description="Created at or after.")
     created_before: datetime | None = strawberry.field(default=None, description="Created before.")
+    custom: list[CustomFieldCondition] | None = strawberry.field(
+        default=None, description="Conditions on custom fields (at most 10), all of which must hold."
+    )
 
 
 def opportunity_conditions(given: OpportunityFilter | None) -> list[ColumnElement[bool]]:
@@ -93,16 +102,22 @@ def opportunity_conditions(given: OpportunityFilter | None) -> list[ColumnElemen
     return clauses
 
 
-def opportunity_ordering(orders: list[OpportunityOrder] | None) -> list[Any]:
+def opportunity_ordering(orders: list[OpportunityOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
-        OpportunityOrderField.NAME: func.lower(Opportunity.name),
-        OpportunityOrderField.AMOUNT: Opportunity.amount,
-        OpportunityOrderField.EXPECTED_CLOSE_ON: func.coalesce(Opportunity.expected_close_on, NO_CLOSE_DATE),
-        OpportunityOrderField.CREATED_AT: Opportunity.created_at,
-        OpportunityOrderField.UPDATED_AT: Opportunity.updated_at,
+        OpportunityOrderField.NAME: [func.lower(Opportunity.name)],
+        OpportunityOrderField.AMOUNT: [Opportunity.amount],
+        OpportunityOrderField.EXPECTED_CLOSE_ON: [
+            func.coalesce(Opportunity.expected_close_on, NO_CLOSE_DATE)
+        ],
+        OpportunityOrderField.CREATED_AT: [Opportunity.created_at],
+        OpportunityOrderField.UPDATED_AT: [Opportunity.updated_at],
     }
     orders = orders or [
         OpportunityOrder(field=OpportunityOrderField.CREATED_AT, direction=OrderDirection.DESC)
     ]
-    keys = [ordered(columns[order.field], order.direction) for order in orders]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
     return [*keys, ordered(Opportunity.id, orders[-1].direction)]

@@ -11,6 +11,7 @@ from typing import Any
 
 import strawberry
 from strawberry import UNSET, relay
+from strawberry.scalars import JSON
 
 from graph.core.errors import UserError
 from graph.core.ids import decode_id
@@ -97,6 +98,10 @@ class CreateOpportunityInput:
     competitor_ids: list[relay.GlobalID] | None = strawberry.field(
         default=UNSET, description="Live Competitors in the deal (at most 20)."
     )
+    custom: JSON | None = strawberry.field(
+        default=UNSET,
+        description='Custom values by field key, e.g. {"region": "emea"}; null clears one.',
+    )
 
 
 @strawberry.input(description="Changes to an opportunity; its stage changes with moveOpportunity.")
@@ -118,6 +123,10 @@ class UpdateOpportunityInput:
     )
     competitor_ids: list[relay.GlobalID] | None = strawberry.field(
         default=UNSET, description="Replaces all competitors."
+    )
+    custom: JSON | None = strawberry.field(
+        default=UNSET,
+        description='Custom values by field key, e.g. {"region": "emea"}; null clears one.',
     )
 
 

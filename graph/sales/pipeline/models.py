@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.crm.models import CrmVersioned, owner_fk
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.ids import new_id
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
@@ -74,7 +75,7 @@ class Competitor(TenantMixin, TimestampMixin, CrmVersioned, Base):
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Opportunity(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Opportunity(CustomFieldsMixin, TenantMixin, TimestampMixin, CrmVersioned, Base):
     __tablename__ = "opportunities"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
@@ -159,3 +160,26 @@ class StageChange(Base):
     probability: Mapped[int] = mapped_column(Integer)
     moved_by_id: Mapped[uuid.UUID | None] = mapped_column()
     moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
+# attributes a write sets. No built-in field is hideable (they are not nullable in the schema).
+register_custom_fields(
+    OPPORTUNITY,
+    Opportunity,
+    graphql_type="Opportunity",
+    fields={
+        "name": ["name"],
+        "account": ["account_id"],
+        "owner": ["owner_id"],
+        "pipeline": ["pipeline_id"],
+        "stage": ["stage_id"],
+        "amount": ["amount"],
+        "currency": ["currency"],
+        "expectedCloseOn": ["expected_close_on"],
+        "probability": ["probability"],
+        "nextStep": ["next_step"],
+        "contacts": ["contacts"],
+        "competitors": ["competitor_ids"],
+    },
+)

@@ -1,9 +1,6 @@
-"""Opportunity rules: create and update inside the actor's role and record scope (on the owner), the
-buying contacts and competitors of a deal, and its moves through the pipeline's stages.
-
-Every stage change appends a row to the stage history (from, to, who, when, the probability then), in the
-same transaction as the change and its audit entry. A won or lost opportunity is closed: it moves again
-only after `reopen_opportunity`.
+"""Opportunity rules: create and update inside the actor's role and record scope (on the owner), and
+the buying contacts and competitors of a deal. Stage changes live in `moves.py`; the stage an
+opportunity is created in is the first row of its stage history.
 """
 
 from __future__ import annotations
@@ -21,8 +18,8 @@ from graph.crm.accounts import get_account
 from graph.crm.contacts import contact_scope
 from graph.crm.models import Contact
 from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
-from graph.live.events import Event, publish
 from graph.money.service import base_currency, quantize, validate_currency
+from graph.sales.pipeline.events import CREATED, UPDATED, announce
 from graph.sales.pipeline.models import (
     BUYING_ROLES,
     OPPORTUNITY,
@@ -42,7 +39,9 @@ from graph.sales.pipeline.pipelines import (
 )
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
-from tenants.options import register_option_list, require_option
+from tenants.fields import apply_custom_values
+from tenants.ids import new_id
+from tenants.options import register_option_list
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import optional_text, required_text
 
@@ -82,17 +81,11 @@ MAX_CONTACTS = 50
 MAX_COMPETITORS = 20
 
 
-async def announce(session: AsyncSession, actor: Actor, change: str, opportunity: Opportunity) -> None:
-    """Tell live boards (graph/live) once the transaction commits: ids and version only."""
-    await publish(
-        session,
-        Event(
-            actor.tenant_id,
-            f"opportunity.{change}",
-            {"opportunity": opportunity.id, "pipeline": opportunity.pipeline_id},
-            opportunity.version,
-        ),
-    )
+def audit_snapshot(opportunity: Opportunity) -> dict[str, Any]:
+    """Audited values, the amount in its currency's minor units (the column keeps four decimals)."""
+    values = snapshot(opportunity, AUDITED_FIELDS)
+    values["amount"] = quantize(Decimal(values["amount"]), opportunity.currency)
+    return values
 
 
 def opportunity_scope(actor: Actor) -> ColumnElement[bool]:
@@ -334,6 +327,7 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
     now = datetime.now(UTC)
     opportunity = Opportunity(
         tenant_id=actor.tenant_id,
+        id=new_id(),
         name=cleaned["name"],
         account_id=cleaned["account_id"],
         owner_id=cleaned.get("owner_id") or actor.user_id,
@@ -352,13 +346,14 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
         stay_seconds=[],
         created_by_id=actor.user_id,
     )
+    custom = await apply_custom_values(session, actor, OPPORTUNITY, opportunity, values, creating=True)
     session.add(opportunity)
     await session.flush()
     record_stage_change(session, actor, opportunity, None, now)
     links = await replace_links(session, actor, opportunity, cleaned)
-    changes = audit.diff({}, snapshot(opportunity, AUDITED_FIELDS)) | links
+    changes = audit.diff({}, audit_snapshot(opportunity)) | links | custom
     await audit.record(session, actor, "opportunity.create", OPPORTUNITY, opportunity.id, changes)
-    await announce(session, actor, "created", opportunity)
+    await announce(session, opportunity, CREATED)
     return opportunity
 
 
@@ -372,7 +367,7 @@ async def update_opportunity(
     check_version(opportunity, version, "opportunity")
     cleaned = clean_plain_values(values)
     cleaned.update(await clean_references(session, actor, values))
-    before = snapshot(opportunity, AUDITED_FIELDS)
+    before = audit_snapshot(opportunity)
     for key in ("name", "account_id", "owner_id", "currency", "expected_close_on", "next_step"):
         if key in cleaned:
             setattr(opportunity, key, cleaned[key])
@@ -380,15 +375,16 @@ async def update_opportunity(
         opportunity.amount = quantize(cleaned.get("amount", opportunity.amount), opportunity.currency)
     if "probability" in values:
         await set_probability(session, actor, opportunity, cleaned.get("probability"))
+    custom = await apply_custom_values(session, actor, OPPORTUNITY, opportunity, values, creating=False)
     await flush_versioned(session, "opportunity")
     links = await replace_links(session, actor, opportunity, cleaned)
-    if links and not audit.diff(before, snapshot(opportunity, AUDITED_FIELDS)):
+    if links and not audit.diff(before, audit_snapshot(opportunity)) and not custom:
         # Only the links changed: still a new version of the opportunity, so readers see the change.
         opportunity.updated_at = datetime.now(UTC)
         await flush_versioned(session, "opportunity")
-    changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS)) | links
+    changes = audit.diff(before, audit_snapshot(opportunity)) | links | custom
     await audit.record(session, actor, "opportunity.update", OPPORTUNITY, opportunity.id, changes)
-    await announce(session, actor, "updated", opportunity)
+    await announce(session, opportunity, UPDATED)
     return opportunity
 
 
@@ -406,138 +402,3 @@ async def set_probability(
         opportunity.probability, opportunity.probability_overridden = stage.probability, False
     else:
         opportunity.probability, opportunity.probability_overridden = probability, True
-
-
-# --- moves -------------------------------------------------------------------------------------------
-
-
-async def target_stage(
-    session: AsyncSession, actor: Actor, opportunity: Opportunity, stage_id: uuid.UUID
-) -> PipelineStage:
-    stage = await get_stage(session, actor, stage_id)
-    if stage.pipeline_id != opportunity.pipeline_id:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            "This stage belongs to another pipeline than the opportunity's.",
-            "stageId",
-        )
-    if stage.archived_at is not None:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "This stage is archived.", "stageId")
-    return stage
-
-
-async def enter_stage(
-    session: AsyncSession,
-    actor: Actor,
-    opportunity: Opportunity,
-    stage: PipelineStage,
-    lost_reason: str | None,
-    probability: int | None,
-    action: str,
-) -> Opportunity:
-    """Puts the opportunity in `stage`, with history and audit entries."""
-    before = snapshot(opportunity, AUDITED_FIELDS)
-    left, now = (opportunity.stage_id, opportunity.stage_entered_at), datetime.now(UTC)
-    # The funnel's summaries of the history (new lists: SQLAlchemy sees assignments, not appends).
-    opportunity.stay_stage_ids = [*opportunity.stay_stage_ids, opportunity.stage_id]
-    opportunity.stay_seconds = [
-        *opportunity.stay_seconds,
-        (now - opportunity.stage_entered_at).total_seconds(),
-    ]
-    if stage.id not in opportunity.entered_stage_ids:
-        opportunity.entered_stage_ids = [*opportunity.entered_stage_ids, stage.id]
-    opportunity.stage_id = stage.id
-    opportunity.status = stage.kind
-    opportunity.stage_entered_at = now
-    opportunity.closed_at = now if stage.is_closed else None
-    opportunity.lost_reason = lost_reason
-    if stage.is_closed:
-        opportunity.probability, opportunity.probability_overridden = stage.probability, False
-    elif probability is not None:
-        opportunity.probability, opportunity.probability_overridden = probability, True
-    elif not opportunity.probability_overridden:
-        opportunity.probability = stage.probability
-    await flush_versioned(session, "opportunity")
-    record_stage_change(session, actor, opportunity, left, now)
-    await session.flush()
-    changes = audit.diff(before, snapshot(opportunity, AUDITED_FIELDS))
-    await audit.record(session, actor, action, OPPORTUNITY, opportunity.id, changes)
-    await announce(session, actor, stage.kind if stage.is_closed else "stage_changed", opportunity)
-    return opportunity
-
-
-async def move_opportunity(
-    session: AsyncSession,
-    actor: Actor,
-    opportunity_id: uuid.UUID,
-    version: int,
-    stage_id: uuid.UUID,
-    lost_reason: str | None = None,
-    probability: int | None = None,
-) -> Opportunity:
-    actor.require(OPPORTUNITY, Action.UPDATE)
-    opportunity = await get_opportunity(session, actor, opportunity_id)
-    check_version(opportunity, version, "opportunity")
-    stage = await target_stage(session, actor, opportunity, stage_id)
-    if opportunity.status != "open":
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"This opportunity is {opportunity.status}; reopen it before moving it.",
-            "id",
-        )
-    if stage.id == opportunity.stage_id:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION, "The opportunity is already in this stage.", "stageId"
-        )
-    if stage.kind == "lost":
-        if not (lost_reason or "").strip():
-            raise DomainError(ErrorCode.REQUIRED, "Say why the opportunity was lost.", "lostReason")
-        lost_reason = lost_reason.strip()
-        await require_option(session, actor.tenant_id, LOSS_REASONS, lost_reason, "lostReason")
-    elif lost_reason is not None:
-        raise DomainError(ErrorCode.INVALID, "A lost reason goes only with a lost stage.", "lostReason")
-    if probability is not None:
-        if stage.is_closed:
-            raise DomainError(
-                ErrorCode.INVALID, "Won and lost stages set the probability themselves.", "probability"
-            )
-        clean_probability(probability, "probability")
-    return await enter_stage(session, actor, opportunity, stage, lost_reason, probability, "opportunity.move")
-
-
-async def reopen_opportunity(
-    session: AsyncSession,
-    actor: Actor,
-    opportunity_id: uuid.UUID,
-    version: int,
-    stage_id: uuid.UUID | None = None,
-) -> Opportunity:
-    """Back to an open stage: the given one, else the one it was in before it closed (or the first)."""
-    actor.require(OPPORTUNITY, Action.UPDATE)
-    opportunity = await get_opportunity(session, actor, opportunity_id)
-    check_version(opportunity, version, "opportunity")
-    if opportunity.status == "open":
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "This opportunity is already open.", "id")
-    if stage_id is not None:
-        stage = await target_stage(session, actor, opportunity, stage_id)
-        if stage.is_closed:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "Reopen into an open stage.", "stageId")
-    else:
-        stage = await stage_before_closing(session, opportunity)
-    opportunity.probability_overridden = False
-    return await enter_stage(session, actor, opportunity, stage, None, None, "opportunity.reopen")
-
-
-async def stage_before_closing(session: AsyncSession, opportunity: Opportunity) -> PipelineStage:
-    previous = await session.scalar(
-        select(StageChange.from_stage_id)
-        .where(
-            StageChange.opportunity_id == opportunity.id,
-            StageChange.to_stage_id == opportunity.stage_id,
-        )
-        .order_by(StageChange.moved_at.desc(), StageChange.id.desc())
-        .limit(1)
-    )
-    stages = await live_stages(session, opportunity.pipeline_id)
-    open_stages = [s for s in stages if s.kind == "open"]
-    return next((s for s in open_stages if s.id == previous), open_stages[0])

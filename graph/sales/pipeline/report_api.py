@@ -35,7 +35,6 @@ OptionalPipelineId = Annotated[
 OwnerFilter = Annotated[
     relay.GlobalID | None, strawberry.argument(description="Only opportunities owned by this User.")
 ]
-FromDate = Annotated[date, strawberry.argument(description="First day (inclusive, UTC).")]
 ToDate = Annotated[
     date, strawberry.argument(description="Last day (exclusive, UTC); at most 3 years after `from`.")
 ]

@@ -16,12 +16,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, Float, and_, case, cast, column, func, or_, select, true
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import base_currency, quantize, rate_to_base_sql
-from graph.sales.pipeline.board import converted_totals
 from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
 from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
@@ -112,18 +110,17 @@ async def funnel(
     ]
     if owner_id is not None:
         cohort_conditions.append(Opportunity.owner_id == owner_id)
-    current = await converted_totals(session, Opportunity.stage_id, cohort_conditions, currency)
     chain = [stage for stage in stages if stage.kind != "lost"]
-    reached = await reached_counts(session, stages, chain, cohort_conditions)
-    stays = await average_stays(session, cohort_conditions)
+    groups, stays = await cohort_totals(session, cohort_conditions)
+    reached = reached_counts(stages, chain, groups)
     rows = []
     for stage in stages:
-        totals = current.get(stage.id)
+        mine = [group for group in groups if group.stage_id == stage.id]
         rows.append(
             FunnelStage(
                 stage=stage,
-                count=totals.count if totals else 0,
-                amount=totals.amount if totals else quantize(Decimal(0), currency),
+                count=sum(group.count for group in mine),
+                amount=quantize(sum((group.amount for group in mine), Decimal(0)), currency),
                 reached=reached[stage.id],
                 conversion_rate=conversion(chain, reached, stage),
                 average_days=in_days(stays.get(stage.id)),
@@ -132,49 +129,99 @@ async def funnel(
     return Funnel(
         pipeline=pipeline,
         currency=currency,
-        total=sum(t.count for t in current.values()),
-        unconverted_count=sum(t.unconverted_count for t in current.values()),
+        total=sum(group.count for group in groups),
+        unconverted_count=sum(group.unconverted for group in groups),
         stages=rows,
     )
 
 
-async def reached_counts(
-    session: AsyncSession,
-    stages: list[PipelineStage],
-    chain: list[PipelineStage],
-    cohort_conditions: list[ColumnElement[bool]],
-) -> dict[uuid.UUID, int]:
-    """One scan of the cohort: for a chain stage, the opportunities that entered it or any later chain
-    stage (array overlap on `entered_stage_ids`); for a lost stage, those that entered it."""
-    counts = []
-    for stage in stages:
-        if stage.kind == "lost":
-            entered = Opportunity.entered_stage_ids.contains([stage.id])
-        else:
-            later = [s.id for s in chain if s.position >= stage.position]
-            entered = Opportunity.entered_stage_ids.overlap(later)
-        counts.append(func.count().filter(entered))
-    row = (await session.execute(select(*counts).where(*cohort_conditions))).one()
-    return {stage.id: int(count) for stage, count in zip(stages, row, strict=True)}
+@dataclass(frozen=True)
+class PathGroup:
+    """Cohort opportunities sharing a current stage and a set of entered stages."""
+
+    stage_id: uuid.UUID
+    entered: frozenset[uuid.UUID]
+    count: int
+    amount: Decimal  # base currency, unrounded; excludes those without a rate
+    unconverted: int
 
 
-async def average_stays(
+async def cohort_totals(
     session: AsyncSession, cohort_conditions: list[ColumnElement[bool]]
-) -> dict[uuid.UUID, float]:
-    """Average seconds of the finished stays per stage, from the cohort's (stage, seconds) arrays."""
-    stays = (
+) -> tuple[list[PathGroup], dict[uuid.UUID, float]]:
+    """Everything the funnel needs from one scan of the cohort.
+
+    Each opportunity is joined to its finished stays (unnest with ordinality); it counts once, on its
+    first stay row (or its only row when it has none), towards the groups of (current stage, stages
+    entered, currency), converted at today's rates; every stay row counts towards its stage's average.
+    Returns the groups and {stage id: average seconds of a finished stay}.
+    """
+    stay = (
         func.unnest(Opportunity.stay_stage_ids, Opportunity.stay_seconds)
-        .table_valued(column("stage_id", UUID(as_uuid=True)), column("seconds", Float()))
+        .table_valued("stage_id", "seconds", with_ordinality="ordinality")
         .render_derived()
     )
-    rows = await session.execute(
-        select(stays.c.stage_id, func.avg(stays.c.seconds))
+    once = func.coalesce(stay.c.ordinality, 1) == 1
+    inner = (
+        select(
+            Opportunity.stage_id,
+            Opportunity.entered_stage_ids,
+            Opportunity.currency,
+            stay.c.stage_id.label("stay_stage_id"),
+            func.count().filter(once).label("count"),
+            func.sum(Opportunity.amount).filter(once).label("amount"),
+            func.count(stay.c.seconds).label("stays"),
+            func.sum(stay.c.seconds).label("stay_seconds"),
+        )
         .select_from(Opportunity)
-        .join(stays, true())
+        .outerjoin(stay, true())
         .where(*cohort_conditions)
-        .group_by(stays.c.stage_id)
+        .group_by(Opportunity.stage_id, Opportunity.entered_stage_ids, Opportunity.currency, stay.c.stage_id)
+        .subquery()
     )
-    return {stage_id: seconds for stage_id, seconds in rows}
+    rate = rate_to_base_sql(inner.c.currency, func.current_date())
+    rows = await session.execute(
+        select(
+            inner.c.stage_id,
+            inner.c.entered_stage_ids,
+            inner.c.stay_stage_id,
+            func.sum(inner.c.count),
+            func.coalesce(func.sum(inner.c.amount * rate), 0),
+            func.coalesce(func.sum(inner.c.count).filter(rate.is_(None)), 0),
+            func.sum(inner.c.stays),
+            func.sum(inner.c.stay_seconds),
+        ).group_by(inner.c.stage_id, inner.c.entered_stage_ids, inner.c.stay_stage_id)
+    )
+    groups: dict[tuple[uuid.UUID, frozenset[uuid.UUID]], list[Any]] = {}
+    stay_totals: dict[uuid.UUID, list[float]] = {}
+    for stage_id, entered, stay_stage_id, count, amount, unconverted, stays, seconds in rows:
+        group = groups.setdefault((stage_id, frozenset(entered)), [0, Decimal(0), 0])
+        group[0] += int(count)
+        group[1] += Decimal(amount)
+        group[2] += int(unconverted)
+        if stay_stage_id is not None:
+            total = stay_totals.setdefault(stay_stage_id, [0.0, 0.0])
+            total[0] += float(seconds)
+            total[1] += float(stays)
+    return (
+        [PathGroup(key[0], key[1], *values) for key, values in groups.items()],
+        {stage_id: seconds / stays for stage_id, (seconds, stays) in stay_totals.items() if stays},
+    )
+
+
+def reached_counts(
+    stages: list[PipelineStage], chain: list[PipelineStage], groups: list[PathGroup]
+) -> dict[uuid.UUID, int]:
+    """A chain stage is reached by the opportunities that entered it or any later chain stage; a lost
+    stage by those that entered it."""
+    reached: dict[uuid.UUID, int] = {}
+    for stage in stages:
+        if stage.kind == "lost":
+            targets = {stage.id}
+        else:
+            targets = {s.id for s in chain if s.position >= stage.position}
+        reached[stage.id] = sum(group.count for group in groups if group.entered & targets)
+    return reached
 
 
 def in_days(seconds: Any) -> float | None:

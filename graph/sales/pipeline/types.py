@@ -14,6 +14,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.crm import loaders as crm_loaders
 from graph.crm.types import Account, Contact, live_node, owner, resolve_by_ids
@@ -195,7 +196,8 @@ async def stage(info: Info, stage_id: uuid.UUID | None) -> PipelineStage | None:
 
 
 @strawberry.type(description="A potential deal with an account, moving through a pipeline's stages.")
-class Opportunity(relay.Node):
+class Opportunity(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = sales.OPPORTUNITY
     id: relay.NodeID[str]
     name: str = strawberry.field(description="What is being sold (1-200 characters).")
     status: OpportunityStatus = strawberry.field(description="OPEN, or WON/LOST once closed.")
@@ -240,6 +242,7 @@ class Opportunity(relay.Node):
             owner_id=opportunity.owner_id,
             pipeline_id=opportunity.pipeline_id,
             stage_id=opportunity.stage_id,
+            custom=opportunity.custom or {},
         )
 
     @classmethod

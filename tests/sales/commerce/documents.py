@@ -37,6 +37,13 @@ CONTRACT_FIELDS = """
 CREATE_PRODUCT_LINE = f"""
 mutation($input: CreateProductLineInput!) {{
   createProductLine(input: $input) {{ productLine {{ id name version }} {ERRORS} }} }}"""
+UPDATE_PRODUCT_LINE = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateProductLineInput!) {{
+  updateProductLine(id: $id, version: $version, input: $input) {{ productLine {{ id name description version }} {ERRORS} }} }}"""
+UPDATE_PRICE_LIST = f"""
+mutation($id: ID!, $version: Int!, $input: UpdatePriceListInput!) {{
+  updatePriceList(id: $id, version: $version, input: $input) {{
+    priceList {{ id name currency customerType validFrom validUntil active version }} {ERRORS} }} }}"""
 CREATE_PRODUCT = f"""
 mutation($input: CreateProductInput!) {{
   createProduct(input: $input) {{ product {{ {PRODUCT_FIELDS} }} {ERRORS} }} }}"""

@@ -11,17 +11,15 @@ from tests.sales.commerce.documents import (
     SET_CUSTOMER_DISCOUNT,
     SET_PRICES,
     SET_TIERS,
+    UPDATE_PRICE_LIST,
     UPDATE_PRODUCT,
+    UPDATE_PRODUCT_LINE,
     UPDATE_PROMOTION,
     create_product,
     error_pairs,
     ok,
 )
 
-UPDATE_PRICE_LIST = """
-mutation($id: ID!, $version: Int!, $input: UpdatePriceListInput!) {
-  updatePriceList(id: $id, version: $version, input: $input) { priceList { id currency version }
-  errors { field code message } } }"""
 AUDIT = """{ auditLog(first: 50) { edges { node { action objectType objectId changes } } } }"""
 
 
@@ -243,3 +241,78 @@ async def test_price_lists_promotions_tiers_and_customer_discounts(client):
         "setCustomerTypeDiscount",
     )
     assert cleared["discount"] is None
+
+
+async def test_product_lines_and_price_lists_are_updated(client):
+    admin = await client.sign_up()
+    line = (await ok(client, admin, CREATE_PRODUCT_LINE, {"input": {"name": "Old"}}, "createProductLine"))[
+        "productLine"
+    ]
+    await ok(client, admin, CREATE_PRODUCT_LINE, {"input": {"name": "Taken"}}, "createProductLine")
+    renamed = await ok(
+        client,
+        admin,
+        UPDATE_PRODUCT_LINE,
+        {"id": line["id"], "version": 1, "input": {"name": "New", "description": "D"}},
+        "updateProductLine",
+    )
+    assert (
+        renamed["productLine"]["name"],
+        renamed["productLine"]["description"],
+        renamed["productLine"]["version"],
+    ) == ("New", "D", 2)
+    for values, expected in [
+        ({"name": "taken"}, [("name", "DUPLICATE")]),
+        ({"name": " "}, [("name", "REQUIRED")]),
+    ]:
+        payload = (
+            await client.execute(
+                UPDATE_PRODUCT_LINE, {"id": line["id"], "version": 2, "input": values}, admin.token
+            )
+        )["updateProductLine"]
+        assert error_pairs(payload) == expected
+    stale = (
+        await client.execute(
+            UPDATE_PRODUCT_LINE, {"id": line["id"], "version": 1, "input": {"name": "X"}}, admin.token
+        )
+    )["updateProductLine"]
+    assert error_pairs(stale) == [("version", "CONFLICT")]
+
+    price_list = (
+        await ok(
+            client, admin, CREATE_PRICE_LIST, {"input": {"name": "L", "currency": "EUR"}}, "createPriceList"
+        )
+    )["priceList"]
+    changed = await ok(
+        client,
+        admin,
+        UPDATE_PRICE_LIST,
+        {
+            "id": price_list["id"],
+            "version": 1,
+            "input": {
+                "currency": "chf",
+                "customerType": "retail",
+                "validFrom": "2027-01-01",
+                "active": False,
+            },
+        },
+        "updatePriceList",
+    )
+    assert {
+        k: changed["priceList"][k] for k in ("currency", "customerType", "validFrom", "active", "version")
+    } == {
+        "currency": "CHF",
+        "customerType": "retail",
+        "validFrom": "2027-01-01",
+        "active": False,
+        "version": 2,
+    }
+    backwards = (
+        await client.execute(
+            UPDATE_PRICE_LIST,
+            {"id": price_list["id"], "version": 2, "input": {"validUntil": "2026-12-31"}},
+            admin.token,
+        )
+    )["updatePriceList"]
+    assert error_pairs(backwards) == [("validUntil", "INVALID")]

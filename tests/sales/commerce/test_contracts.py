@@ -90,6 +90,38 @@ async def test_accepting_a_quote_creates_its_contract_in_the_same_step(client):
         )
     )["updateContract"]
     assert error_pairs(bad_dates) == [("endDate", "INVALID")]
+    updated = await ok(
+        client,
+        admin,
+        UPDATE_CONTRACT,
+        {
+            "id": contract["id"],
+            "version": contract["version"],
+            "input": {"endDate": None, "terms": "Net 45", "signatoryContactId": None},
+        },
+        "updateContract",
+    )
+    assert {k: updated["contract"][k] for k in ("endDate", "terms", "signatory", "version")} == {
+        "endDate": None,
+        "terms": "Net 45",
+        "signatory": None,
+        "version": contract["version"] + 1,
+    }
+    active = await ok(
+        client,
+        admin,
+        ACTIVATE_CONTRACT,
+        {"id": contract["id"], "version": updated["contract"]["version"]},
+        "activateContract",
+    )
+    frozen = (
+        await client.execute(
+            UPDATE_CONTRACT,
+            {"id": contract["id"], "version": active["contract"]["version"], "input": {"terms": "x"}},
+            admin.token,
+        )
+    )["updateContract"]
+    assert [code for _, code in error_pairs(frozen)] == ["INVALID_TRANSITION"]
 
 
 async def test_accept_refuses_bad_terms_and_leaves_the_quote_sent(client):

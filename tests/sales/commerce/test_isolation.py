@@ -12,7 +12,9 @@ from tests.crm.documents import create_account
 from tests.crm.sql import raw_id
 from tests.sales.commerce.documents import (
     ACCEPT_QUOTE,
+    ACTIVATE_CONTRACT,
     ADD_LINE,
+    CANCEL_CONTRACT,
     CONTRACT,
     CONTRACTS,
     CREATE_PRICE_LIST,
@@ -25,6 +27,8 @@ from tests.sales.commerce.documents import (
     QUOTES,
     RECORD_DELIVERY,
     RECORD_PAYMENT,
+    REJECT_QUOTE,
+    REMOVE_LINE,
     REVISE_QUOTE,
     SEND_QUOTE,
     SET_CUSTOMER_DISCOUNT,
@@ -34,7 +38,9 @@ from tests.sales.commerce.documents import (
     SET_TIERS,
     UPDATE_CONTRACT,
     UPDATE_LINE,
+    UPDATE_PRICE_LIST,
     UPDATE_PRODUCT,
+    UPDATE_PRODUCT_LINE,
     UPDATE_PROMOTION,
     UPDATE_QUOTE,
     contract_from_quote,
@@ -266,6 +272,24 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
             "id",
         ),
     ]
+    attempts += [
+        (
+            UPDATE_PRODUCT_LINE,
+            {"id": r["line"]["id"], "version": 1, "input": {"name": "x"}},
+            "updateProductLine",
+            "id",
+        ),
+        (
+            UPDATE_PRICE_LIST,
+            {"id": r["price_list"]["id"], "version": 2, "input": {"name": "x"}},
+            "updatePriceList",
+            "id",
+        ),
+        (REMOVE_LINE, {"id": draft["lines"][0]["id"], "version": draft["version"]}, "removeQuoteLine", "id"),
+        (REJECT_QUOTE, {"id": draft["id"], "version": draft["version"]}, "rejectQuote", "id"),
+        (ACTIVATE_CONTRACT, {"id": contract["id"], "version": contract["version"]}, "activateContract", "id"),
+        (CANCEL_CONTRACT, {"id": contract["id"], "version": contract["version"]}, "cancelContract", "id"),
+    ]
     for document, variables, name, field in attempts:
         payload = (await client.execute(document, variables, b.token))[name]
         assert error_pairs(payload) == [(field, "NOT_FOUND")], name
@@ -342,6 +366,8 @@ async def test_sql_wall_hides_and_protects_every_commerce_table(client, db):
             (tenant_a, uuid.uuid4(), raw_id(r["contract"]["id"]), raw_id(a.user_id)),
         ),
     ]
+    # The policy is checked before any other constraint, so even a bare row is refused for every table.
+    inserts += [(f"insert into {table} (tenant_id) values ($1)", (tenant_a,)) for table in TABLES]
     for statement, arguments in inserts:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             async with connection.transaction():

@@ -124,7 +124,7 @@ async def test_totals_are_recomputed_on_every_change(client):
     account = await create_account(client, admin)
     product = await create_product(client, admin, listPrice="100", taxRate="20")
     quote = await create_quote(client, admin, account["id"])
-    assert (quote["total"], quote["lines"]) == ("0.00", [])
+    assert (quote["total"], quote["lines"], quote["version"]) == ("0.00", [], 1)
 
     added = await ok(
         client,
@@ -139,6 +139,7 @@ async def test_totals_are_recomputed_on_every_change(client):
     )
     quote = added["quote"]
     assert (quote["netTotal"], quote["taxTotal"], quote["total"]) == ("300.00", "60.00", "360.00")
+    assert quote["version"] == 2
 
     line_id = quote["lines"][0]["id"]
     changed = await ok(
@@ -160,6 +161,7 @@ async def test_totals_are_recomputed_on_every_change(client):
         "updateQuote",
     )
     assert (header["quote"]["netTotal"], header["quote"]["total"]) == ("50.00", "60.00")
+    assert header["quote"]["version"] == quote["version"] + 1
 
     stale = (
         await client.execute(
@@ -332,7 +334,7 @@ async def test_sent_quote_is_immutable_and_revise_makes_a_new_draft(client):
     assert (revision["number"], revision["revision"], revision["status"]) == (quote["number"], 2, "DRAFT")
     assert revision["previousRevision"] == {"id": quote["id"], "status": "SUPERSEDED"}
     assert [x["quantity"] for x in revision["lines"]] == ["2"]
-    assert revision["total"] == "240.00"
+    assert (revision["total"], revision["version"]) == ("240.00", 1)
     again = (await client.execute(REVISE_QUOTE, {"id": quote["id"], "version": version + 1}, admin.token))[
         "reviseQuote"
     ]
@@ -461,3 +463,28 @@ async def test_a_sent_quote_past_its_date_cannot_be_accepted_before_the_job_runs
     assert error_pairs(payload) == [("id", "EXPIRED")]
     still = (await client.execute(QUOTE, {"id": quote["id"]}, admin.token))["quote"]
     assert (still["status"], still["contract"]) == ("SENT", None)
+
+
+async def test_quote_and_contract_numbers_follow_the_tenants_pattern(client):
+    admin = await client.sign_up()
+    set_pattern = """mutation($sequence: String!, $pattern: String!) {
+      setNumberingPattern(sequence: $sequence, pattern: $pattern) { errors { field code } } }"""
+    await ok(
+        client,
+        admin,
+        set_pattern,
+        {"sequence": "quote", "pattern": "Q{YY}{MM}-{SEQ:3}"},
+        "setNumberingPattern",
+    )
+    await ok(
+        client, admin, set_pattern, {"sequence": "contract", "pattern": "C-{SEQ}"}, "setNumberingPattern"
+    )
+    now = datetime.now(UTC)
+
+    quote = await sent_quote(client, admin)
+    accepted = await ok(
+        client, admin, ACCEPT_QUOTE, {"id": quote["id"], "version": quote["version"]}, "acceptQuote"
+    )
+
+    assert quote["number"] == f"Q{now:%y%m}-001"
+    assert accepted["contract"]["number"] == "C-1"

@@ -30,10 +30,14 @@ from tests.sales.commerce.documents import (
     SET_CUSTOMER_DISCOUNT,
     SET_DELIVERY_STATUS,
     SET_PLAN,
+    SET_PRICES,
     SET_TIERS,
     UPDATE_CONTRACT,
     UPDATE_LINE,
+    UPDATE_PRICE_LIST,
     UPDATE_PRODUCT,
+    UPDATE_PRODUCT_LINE,
+    UPDATE_PROMOTION,
     UPDATE_QUOTE,
     contract_from_quote,
     create_product,
@@ -45,10 +49,10 @@ from tests.sales.commerce.documents import (
 DENIED = [(None, "PERMISSION_DENIED")]
 
 
-def write_attempts(product, quote, contract, delivery_id):
+def write_attempts(product, quote, contract, delivery_id, catalogue=None):
     line_id = quote["lines"][0]["id"] if quote["lines"] else contract["lines"][0]["id"]
     contract_line = contract["lines"][0]["id"]
-    return [
+    attempts = [
         (
             CREATE_PRODUCT,
             {"input": {"sku": "V", "name": "V", "unit": "u", "listPrice": "1", "currency": "EUR"}},
@@ -113,6 +117,26 @@ def write_attempts(product, quote, contract, delivery_id):
         ),
         (SET_DELIVERY_STATUS, {"id": delivery_id, "version": 1, "status": "CANCELLED"}, "setDeliveryStatus"),
     ]
+    if catalogue is not None:
+        attempts += [
+            (
+                UPDATE_PRODUCT_LINE,
+                {"id": catalogue["line"], "version": 1, "input": {"name": "X"}},
+                "updateProductLine",
+            ),
+            (
+                UPDATE_PRICE_LIST,
+                {"id": catalogue["price_list"], "version": 1, "input": {"name": "X"}},
+                "updatePriceList",
+            ),
+            (SET_PRICES, {"id": catalogue["price_list"], "version": 1, "prices": []}, "setPriceListPrices"),
+            (
+                UPDATE_PROMOTION,
+                {"id": catalogue["promotion"], "version": 1, "input": {"percent": "9"}},
+                "updatePromotion",
+            ),
+        ]
+    return attempts
 
 
 async def seeded(client, admin):
@@ -143,6 +167,25 @@ async def test_viewer_reads_everything_but_changes_nothing(client):
     admin = await client.sign_up()
     viewer = await client.add_member(admin, "viewer", "viewer")
     product, quote, contract, delivery_id = await seeded(client, admin)
+    catalogue = {
+        "line": (await ok(client, admin, CREATE_PRODUCT_LINE, {"input": {"name": "L"}}, "createProductLine"))[
+            "productLine"
+        ]["id"],
+        "price_list": (
+            await ok(
+                client,
+                admin,
+                CREATE_PRICE_LIST,
+                {"input": {"name": "P", "currency": "EUR"}},
+                "createPriceList",
+            )
+        )["priceList"]["id"],
+        "promotion": (
+            await ok(
+                client, admin, CREATE_PROMOTION, {"input": {"name": "P", "percent": "1"}}, "createPromotion"
+            )
+        )["promotion"]["id"],
+    }
     await ok(
         client,
         admin,
@@ -151,7 +194,7 @@ async def test_viewer_reads_everything_but_changes_nothing(client):
         "setBaseCurrency",
     )
 
-    for document, variables, name in write_attempts(product, quote, contract, delivery_id):
+    for document, variables, name in write_attempts(product, quote, contract, delivery_id, catalogue):
         payload = (await client.execute(document, variables, viewer.token))[name]
         assert error_pairs(payload) == DENIED, name
 

@@ -11,6 +11,7 @@ from tests.crm.documents import NODE, create_contact
 from tests.crm.sql import raw_id
 from tests.sales.leads.documents import (
     ASSIGN_LEAD,
+    ASSIGN_POOL,
     CHANGE_STATUS,
     CLAIM_LEAD,
     LEAD,
@@ -23,6 +24,7 @@ from tests.sales.leads.documents import (
     create_lead,
     create_rule,
     error_pairs,
+    set_lead_cap,
 )
 
 TABLES = {
@@ -82,6 +84,10 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
         payload = (await client.execute(document, variables, b.token))[name]
         assert error_pairs(payload) == [(field, "NOT_FOUND")], name
 
+    await create_rule(client, b, [b.user_id])
+    b_assigned = (await client.execute(ASSIGN_POOL, {}, b.token))["assignPoolLeads"]
+    assert (b_assigned["errors"], b_assigned["leads"]) == ([], [])
+
     seen_by_a = (await client.execute(LEAD, {"id": owned["id"]}, a.token))["lead"]
     assert (seen_by_a["title"], seen_by_a["status"], seen_by_a["version"]) == (None, "NEW", 1)
     assert (await client.execute(LEAD, {"id": pooled["id"]}, a.token))["lead"]["inPool"] is True
@@ -90,7 +96,7 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
 async def test_sql_wall_hides_and_protects_lead_rows(client, db):
     a, owned, _, rule, contact = await tenant_a(client)
     b = await client.sign_up("Tenant B")
-    await client.execute("{ leadSettings { version } }", {}, a.token)
+    await set_lead_cap(client, a, 10)
     values = {
         "leads": raw_id(owned["id"]),
         "lead_settings": uuid.UUID(a.tenant_id),

@@ -151,3 +151,43 @@ async def test_leads_list_filters_and_orders(client):
     assert await names({"statuses": ["CONVERTED"]}) == []
     errors = await client.errors(LEADS, {"filter": {"ownerId": zed["id"]}}, admin.token)
     assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+AUDIT = """
+query($id: ID!) {
+  auditLog(first: 20, filter: {objectId: $id}) { edges { node { action objectType objectId changes } } }
+}"""
+
+
+async def test_every_lead_change_is_audited_with_the_leads_global_id(client):
+    from tests.sales.leads.documents import CLAIM_LEAD, MERGE_LEADS, RELEASE_LEAD
+
+    admin = await client.sign_up()
+    lead = await create_lead(client, admin, title="CTO")
+    other = await create_lead(client, admin, lastName="Other", notes="from other")
+    await client.execute(CLAIM_LEAD, {"id": lead["id"]}, admin.token)
+    await client.execute(
+        UPDATE_LEAD, {"id": lead["id"], "version": 2, "input": {"title": "CEO"}}, admin.token
+    )
+    await client.execute(RELEASE_LEAD, {"id": lead["id"]}, admin.token)
+    await client.execute(CLAIM_LEAD, {"id": lead["id"]}, admin.token)
+    merge = {"survivorId": lead["id"], "duplicateIds": [other["id"]], "version": 5}
+    assert (await client.execute(MERGE_LEADS, merge, admin.token))["mergeLeads"]["errors"] == []
+
+    entries = [
+        e["node"] for e in (await client.execute(AUDIT, {"id": lead["id"]}, admin.token))["auditLog"]["edges"]
+    ]
+
+    assert [e["action"] for e in reversed(entries)] == [
+        "lead.create",
+        "lead.claim",
+        "lead.update",
+        "lead.release",
+        "lead.claim",
+        "lead.merge",
+    ]
+    assert {(e["objectType"], e["objectId"]) for e in entries} == {("lead", lead["id"])}
+    update = next(e for e in entries if e["action"] == "lead.update")
+    assert update["changes"] == {"title": ["CTO", "CEO"]}
+    merged = (await client.execute(AUDIT, {"id": other["id"]}, admin.token))["auditLog"]["edges"]
+    assert merged[0]["node"]["changes"]["merged_into_id"][0] is None

@@ -185,6 +185,10 @@ async def test_concurrent_creates_are_dealt_fairly(client):
 
     owners = [r["lead"]["owner"]["id"] for r in results]
     assert sorted(owners.count(rep.user_id) for rep in reps) == [3, 3, 3]
+    # Dealing is not an edit of the rule: an admin's version stays valid.
+    assert [
+        rule["version"] for rule in (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"]
+    ] == [1]
 
 
 async def test_rules_skip_members_at_their_cap_and_assign_pool_leads(client):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.sales.pipeline.documents import (
+    ARCHIVE_STAGE,
     OPPORTUNITY,
     REOPEN,
     create_opportunity,
@@ -163,3 +166,49 @@ async def test_a_closed_opportunity_must_be_reopened_before_it_moves(client):
         "Lost",
         "Qualification",
     ]
+
+
+async def test_archived_and_foreign_pipeline_stages_are_refused(client):
+    admin = await client.sign_up()
+    pipeline = await default_pipeline(client, admin)
+    renewals = await create_pipeline(client, admin)
+    qualification = stage_named(pipeline, "Qualification")
+    archived = (await client.execute(ARCHIVE_STAGE, {"id": qualification["id"], "version": 1}, admin.token))[
+        "archivePipelineStage"
+    ]
+    assert archived["errors"] == []
+    opportunity = await create_opportunity(client, admin)
+
+    assert error_pairs(await move(client, admin, opportunity, qualification["id"])) == [
+        ("stageId", "INVALID_TRANSITION")
+    ]
+    won = await moved(client, admin, opportunity, stage_named(pipeline, "Won")["id"])
+    into_other = (
+        await client.execute(
+            REOPEN,
+            {"id": won["id"], "version": won["version"], "stageId": renewals["stages"][0]["id"]},
+            admin.token,
+        )
+    )["reopenOpportunity"]
+    assert error_pairs(into_other) == [("stageId", "INVALID_TRANSITION")]
+    # Its stage before closing (Prospecting) is still live, so a plain reopen goes back there.
+    reopened = (await client.execute(REOPEN, {"id": won["id"], "version": won["version"]}, admin.token))[
+        "reopenOpportunity"
+    ]["opportunity"]
+    assert reopened["stage"]["name"] == "Prospecting"
+
+
+async def test_concurrent_moves_of_one_version_leave_one_change(client):
+    admin = await client.sign_up()
+    pipeline = await default_pipeline(client, admin)
+    opportunity = await create_opportunity(client, admin)
+
+    first, second = await asyncio.gather(
+        move(client, admin, opportunity, stage_named(pipeline, "Proposal")["id"]),
+        move(client, admin, opportunity, stage_named(pipeline, "Negotiation")["id"]),
+    )
+
+    outcomes = sorted([error_pairs(first), error_pairs(second)])
+    assert outcomes == [[], [("version", "CONFLICT")]]
+    current = (await client.execute(OPPORTUNITY, {"id": opportunity["id"]}, admin.token))["opportunity"]
+    assert current["version"] == 2 and len(current["stageHistory"]) == 2

@@ -260,10 +260,27 @@ async def test_competitor_list(client):
         "archiveCompetitor"
     ]["competitor"]
     assert archived["archivedAt"] is not None
-    assert (await client.execute(COMPETITORS, {"all": False}, viewer.token))["competitors"] == []
-    assert [
-        c["name"] for c in (await client.execute(COMPETITORS, {"all": True}, viewer.token))["competitors"]
-    ] == ["Globex"]
+    again = (await client.execute(ARCHIVE_COMPETITOR, {"id": rival["id"], "version": 3}, admin.token))[
+        "archiveCompetitor"
+    ]
+    assert error_pairs(again) == [("id", "INVALID_TRANSITION")]
+    other = await create_competitor(client, admin, name="Initrode")
+    renamed = (
+        await client.execute(
+            UPDATE_COMPETITOR, {"id": other["id"], "version": 1, "input": {"name": " "}}, admin.token
+        )
+    )["updateCompetitor"]
+    assert error_pairs(renamed) == [("name", "REQUIRED")]
+    stale = (
+        await client.execute(
+            UPDATE_COMPETITOR, {"id": other["id"], "version": 5, "input": {"name": "X"}}, admin.token
+        )
+    )["updateCompetitor"]
+    assert error_pairs(stale) == [("version", "CONFLICT")]
+    live = (await client.execute(COMPETITORS, {"all": False}, viewer.token))["competitors"]
+    assert [c["name"] for c in live] == ["Initrode"]
+    everyone = (await client.execute(COMPETITORS, {"all": True}, viewer.token))["competitors"]
+    assert [c["name"] for c in everyone] == ["Globex", "Initrode"]
     account = await create_account(client, admin)
     payload = (
         await client.execute(

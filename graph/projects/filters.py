@@ -1,0 +1,73 @@
+"""Filter and order inputs of the project list, and their translation into SQL.
+
+Every filterable column has an index leading with `tenant_id` (see the migration); every ordering ends
+with the id so keyset cursors are unique.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from sqlalchemy import func
+from strawberry import relay
+
+from graph.core.filters import OrderDirection, like_pattern, ordered
+from graph.core.ids import decode_id
+from graph.projects.enums import ProjectStatus
+from graph.projects.models import Project as ProjectRow
+
+
+@strawberry.enum(description="What projects can be sorted by.")
+class ProjectOrderField(Enum):
+    NAME = "name"
+    CODE = "code"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
+class ProjectOrder:
+    field: ProjectOrderField = strawberry.field(description="Column to sort by.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
+
+
+@strawberry.input(description="Project filters; all given conditions must hold.")
+class ProjectFilter:
+    status: list[ProjectStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name or code (case-insensitive)."
+    )
+    account_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Projects of this Account."
+    )
+    manager_id: relay.GlobalID | None = strawberry.field(default=None, description="Managed by this User.")
+
+
+def project_conditions(filter: ProjectFilter | None) -> list[object]:
+    if filter is None:
+        return []
+    conditions: list[object] = []
+    if filter.status:
+        conditions.append(ProjectRow.status.in_([status.value for status in filter.status]))
+    if filter.search:
+        pattern = like_pattern(filter.search.strip()[:200])
+        conditions.append(ProjectRow.name.ilike(pattern) | ProjectRow.code.ilike(pattern))
+    if filter.account_id is not None:
+        conditions.append(
+            ProjectRow.account_id == decode_id(filter.account_id, "Account", "filter.accountId")
+        )
+    if filter.manager_id is not None:
+        conditions.append(ProjectRow.manager_id == decode_id(filter.manager_id, "User", "filter.managerId"))
+    return conditions
+
+
+def project_ordering(orders: list[ProjectOrder] | None) -> list[Any]:
+    columns = {
+        ProjectOrderField.NAME: func.lower(ProjectRow.name),
+        ProjectOrderField.CODE: ProjectRow.code,
+        ProjectOrderField.CREATED_AT: ProjectRow.created_at,
+    }
+    orders = orders or [ProjectOrder(field=ProjectOrderField.NAME)]
+    keys = [ordered(columns[order.field], order.direction) for order in orders]
+    return [*keys, ordered(ProjectRow.id, orders[-1].direction)]
