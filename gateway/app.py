@@ -27,6 +27,7 @@ from gateway.settings import Settings
 from graph.core.context import RequestContext
 from graph.live.backends import build_event_bus
 from graph.live.bus import EventBus
+from graph.live.checks import CredentialChecks
 from graph.live.context import LiveContext
 from graph.live.transport import LiveTransportHandler
 from graph.schema import build_schema
@@ -57,11 +58,13 @@ class GraphQLApp(GraphQLHTTPView):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            allowed_origins=[o.strip() for o in settings.ws_allowed_origins.split(",") if o.strip()],
             **kwargs,
         )
         self.services = services
         self.bus = bus
         self.live_slots = asyncio.Semaphore(settings.db_pool_size)
+        self.credential_checks = CredentialChecks(services.db)
         self.max_body_bytes = settings.max_body_bytes
         self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
@@ -76,6 +79,7 @@ class GraphQLApp(GraphQLHTTPView):
                 client_address=request.client.host if request.client else None,
                 bus=self.bus,
                 slots=self.live_slots,
+                checks=self.credential_checks,
             )
         context = RequestContext(
             services=self.services,

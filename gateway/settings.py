@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     ws_init_timeout_seconds: float = Field(default=10.0, alias="CRM_WS_INIT_TIMEOUT_SECONDS")
     ws_ping_seconds: float = Field(default=20.0, alias="CRM_WS_PING_SECONDS")
     ws_max_subscriptions: int = Field(default=20, alias="CRM_WS_MAX_SUBSCRIPTIONS")
+    # Browser pages on other origins allowed to open the WebSocket (comma-separated, `*` for any). The
+    # credential travels in connection_init, never in a cookie, so no ambient authority is at stake.
+    ws_allowed_origins: str = Field(default="", alias="CRM_WS_ALLOWED_ORIGINS")
     live_queue_size: int = Field(default=100, alias="CRM_LIVE_QUEUE_SIZE")
     live_revalidate_seconds: float = Field(default=15.0, alias="CRM_LIVE_REVALIDATE_SECONDS")
     live_listener_ping_seconds: float = Field(default=5.0, alias="CRM_LIVE_LISTENER_PING_SECONDS")

@@ -23,6 +23,7 @@ from graph.approvals.models import (
     ApprovalDecision,
     ApprovalRequest,
 )
+from graph.live.events import announce
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.models import Membership
@@ -92,6 +93,7 @@ async def start_approval(
         request.id,
         {"subject_type": subject.key, "subject_id": str(subject_id), "chain_id": str(chain.id)},
     )
+    await announce(session, actor.tenant_id, "approval.requested", request=request.id)
     return request
 
 
@@ -199,6 +201,7 @@ async def decide(
         },
     )
     await approval_subject(request.subject_type).on_decision(session, actor, request, comment)
+    await announce(session, actor.tenant_id, "approval.decided", request=request.id)
     return request
 
 

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from graph.live.accounts import AccountSubscription
+from graph.live.projects import ProjectSubscription
+from graph.live.sales import SalesSubscription
 from graph.sales.pipeline.live import PipelineSubscription
 
-SUBSCRIPTION_AREAS: tuple[type, ...] = (AccountSubscription, PipelineSubscription)
+SUBSCRIPTION_AREAS: tuple[type, ...] = (
+    AccountSubscription,
+    PipelineSubscription,
+    SalesSubscription,
+    ProjectSubscription,
+)

@@ -30,6 +30,7 @@ from tenants.permissions import Actor
 
 if TYPE_CHECKING:
     from graph.live.bus import EventBus
+    from graph.live.checks import CredentialChecks
     from graph.live.transport import LiveTransportHandler
 
 
@@ -53,6 +54,8 @@ class LiveContext(RequestContext):
     # Caps the transactions live deliveries hold at once (process-wide), so a fan-out to thousands of
     # subscribers waits here rather than timing out on the pool, and leaves connections for HTTP.
     slots: asyncio.Semaphore | None = None
+    # The process's batched per-event credential checks (graph/live/checks.py); None: one by one.
+    checks: CredentialChecks | None = None
 
     @property
     def event_bus(self) -> EventBus:

@@ -72,3 +72,14 @@ class Event:
 async def publish(session: AsyncSession, event: Event) -> None:
     """Queue `event` for delivery when the caller's transaction commits (nothing if it rolls back)."""
     await session.execute(NOTIFY, {"channel": CHANNEL, "payload": event.encode()})
+
+
+async def announce(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    type_: str,
+    version: int | None = None,
+    **ids: uuid.UUID | None,
+) -> None:
+    """`publish` in one line: `announce(session, tenant, "task.updated", task.version, task=task.id)`."""
+    await publish(session, Event(tenant_id, type_, ids, version))

@@ -22,7 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from gateway.auth import AuthenticationFailed
 from graph.live.bus import Dropped
@@ -96,14 +98,23 @@ async def live_stream(
                     continue
                 if not accepts(item):
                     continue
-                async with context.event_scope():
-                    if not await still_allowed(context, subscription.received_at):
-                        await wait_for_close()
-                    with domain_errors():
-                        authorize(context, object_types)
-                        delivery = await deliver(context, item)
-                    if delivery.item is not None:
-                        yield delivery.item
+                try:
+                    async with context.event_scope():
+                        if not await still_allowed(context, subscription.received_at):
+                            await wait_for_close()
+                        with domain_errors():
+                            authorize(context, object_types)
+                            delivery = await deliver(context, item)
+                        if delivery.item is not None:
+                            yield delivery.item
+                except Exception as error:
+                    if not database_unavailable(error):
+                        raise
+                    # PostgreSQL is restarting or unreachable: this event is lost for this subscriber,
+                    # who is told to refetch; the stream carries on with the next one.
+                    logger.warning("could not deliver an event (%s); sending `dropped`", error)
+                    yield dropped()
+                    continue
                 if delivery.last:
                     return
     except GraphQLError:
@@ -118,6 +129,28 @@ async def live_stream(
         raise GraphQLError(
             message, extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id}
         ) from None
+
+
+# SQLSTATE classes of a lost or refused connection: 08 (connection exception), 57 (operator intervention:
+# shutdown, crash, cannot connect now).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "57")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means "PostgreSQL is not reachable right now" rather than a bug."""
+    if isinstance(
+        error, OSError | TimeoutError | DisconnectionError | asyncpg.exceptions.ConnectionDoesNotExistError
+    ):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        return database_unavailable(error.orig) if isinstance(error.orig, BaseException) else False
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    if sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES:
+        return True
+    cause = error.__cause__  # SQLAlchemy's asyncpg adapter keeps the driver's exception here
+    return isinstance(cause, BaseException) and cause is not error and database_unavailable(cause)
 
 
 def authorize(context: LiveContext, object_types: tuple[str, ...]) -> None:
@@ -139,7 +172,10 @@ async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
         return not connection.closing
     started = time.monotonic()
     try:
-        actor = await context.authenticate(await context.session())
+        if context.checks is not None:
+            actor = await context.checks.actor_for(context)
+        else:
+            actor = await context.authenticate(await context.session())
     except AuthenticationFailed as error:
         await connection.forbid(str(error))
         return False

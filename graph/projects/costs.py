@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.rules import active_member
+from graph.live.events import announce
 from graph.money.service import quantize, rate_to_base_sql, validate_currency
 from graph.projects.access import get_managed_project, get_project, require_project_member
 from graph.projects.models import (
@@ -120,6 +121,7 @@ async def log_time(session: AsyncSession, actor: Actor, values: Mapping[str, Any
         entry.id,
         audit.diff({}, {"task_id": task.id, "user_id": user_id, "work_date": work_date, "hours": hours}),
     )
+    await announce(session, actor.tenant_id, "cost.time_logged", project=project.id, task=task.id)
     return entry
 
 
@@ -150,6 +152,9 @@ async def delete_time_entry(session: AsyncSession, actor: Actor, entry_id: uuid.
             {"task_id": None, "user_id": None, "work_date": None, "hours": None},
         ),
     )
+    await announce(
+        session, actor.tenant_id, "cost.time_deleted", project=entry.project_id, task=entry.task_id
+    )
     return entry
 
 
@@ -179,6 +184,7 @@ async def record_expense(session: AsyncSession, actor: Actor, values: Mapping[st
         expense.id,
         audit.diff({}, {"description": description, "amount": amount, "currency": currency}),
     )
+    await announce(session, actor.tenant_id, "cost.expense_recorded", project=project.id)
     return expense
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.accounts import get_account
 from graph.crm.rules import active_member
+from graph.live.events import announce
 from graph.projects.access import get_managed_project, get_project, project_member_ids
 from graph.projects.models import (
     MILESTONE,
@@ -184,6 +185,7 @@ async def create_project(
         project.id,
         audit.diff({}, snapshot(project, AUDITED_FIELDS)),
     )
+    await announce(session, actor.tenant_id, "project.created", project.version, project=project.id)
     return project
 
 
@@ -200,6 +202,7 @@ async def update_project(
     await ensure_member(session, actor, project, project.manager_id, "lead")
     changes = audit.diff(before, snapshot(project, AUDITED_FIELDS))
     await audit.record(session, actor, "project.update", PROJECT, project.id, changes)
+    await announce(session, actor.tenant_id, "project.updated", project.version, project=project.id)
     return project
 
 
@@ -232,6 +235,7 @@ async def change_project_status(
     await add_status_change(session, actor, project, previous, comment)
     changes = audit.diff(before, snapshot(project, AUDITED_FIELDS))
     await audit.record(session, actor, "project.status", PROJECT, project.id, {**changes, "comment": comment})
+    await announce(session, actor.tenant_id, "project.status_changed", project.version, project=project.id)
     return project
 
 
@@ -325,6 +329,7 @@ async def create_milestone(
     await session.flush()
     after = snapshot(milestone, MILESTONE_FIELDS)
     await audit.record(session, actor, "milestone.create", MILESTONE, milestone.id, audit.diff({}, after))
+    await announce(session, actor.tenant_id, "milestone.created", milestone.version, project=project.id)
     return milestone
 
 
@@ -343,4 +348,7 @@ async def update_milestone(
     await flush_versioned(session, "milestone")
     changes = audit.diff(before, snapshot(milestone, MILESTONE_FIELDS))
     await audit.record(session, actor, "milestone.update", MILESTONE, milestone.id, changes)
+    await announce(
+        session, actor.tenant_id, "milestone.updated", milestone.version, project=milestone.project_id
+    )
     return milestone

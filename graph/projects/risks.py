@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.live.events import announce
 from graph.projects.access import get_project, require_project_member
 from graph.projects.models import RISK, Risk
 from graph.projects.rules import check_version, collect, flush_versioned, snapshot
@@ -118,6 +119,7 @@ async def create_risk(
     await audit.record(
         session, actor, "risk.create", RISK, risk.id, audit.diff({}, snapshot(risk, AUDITED_FIELDS))
     )
+    await announce(session, actor.tenant_id, "risk.created", risk.version, project=project.id, risk=risk.id)
     return risk
 
 
@@ -143,6 +145,9 @@ async def update_risk(
     await session.refresh(risk, ["score"])
     changes = audit.diff(before, snapshot(risk, AUDITED_FIELDS))
     await audit.record(session, actor, "risk.update", RISK, risk.id, changes)
+    await announce(
+        session, actor.tenant_id, "risk.updated", risk.version, project=risk.project_id, risk=risk.id
+    )
     return risk
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.live.events import announce
 from graph.projects.access import get_project, require_project_member
 from graph.projects.models import TASK, ChecklistItem, Milestone, Project, Task, TaskComment, TaskDependency
 from graph.projects.rules import (
@@ -191,7 +192,24 @@ async def create_task(
     await session.flush()
     after = snapshot(task, AUDITED_FIELDS)
     await audit.record(session, actor, "task.create", TASK, task.id, audit.diff({}, after))
+    await announce_task(session, actor, "task.created", task, None)
     return task
+
+
+async def announce_task(
+    session: AsyncSession, actor: Actor, change: str, task: Task, previous_assignee: uuid.UUID | None
+) -> None:
+    """Tell live task lists (graph/live); the previous assignee lets their list drop a reassigned task."""
+    await announce(
+        session,
+        actor.tenant_id,
+        change,
+        task.version,
+        task=task.id,
+        project=task.project_id,
+        assignee=task.assignee_id,
+        previous_assignee=previous_assignee,
+    )
 
 
 async def update_task(
@@ -204,12 +222,17 @@ async def update_task(
     open_project(project)
     cleaned = await clean_task(session, project, values, task)
     before = snapshot(task, AUDITED_FIELDS)
+    previous_assignee = task.assignee_id
     for key, value in cleaned.items():
         setattr(task, key, value)
     await flush_versioned(session, "task")
     await audit.record(
         session, actor, "task.update", TASK, task.id, audit.diff(before, snapshot(task, AUDITED_FIELDS))
     )
+    if task.assignee_id != previous_assignee:
+        await announce_task(session, actor, "task.assigned", task, previous_assignee)
+    else:
+        await announce_task(session, actor, "task.updated", task, None)
     return task
 
 
@@ -246,6 +269,7 @@ async def change_task_status(
     task.completed_at = datetime.now(UTC) if status == "done" else None
     await flush_versioned(session, "task")
     await audit.record(session, actor, "task.status", TASK, task.id, {"status": [previous, status]})
+    await announce_task(session, actor, "task.status_changed", task, None)
     return task
 
 

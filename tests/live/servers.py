@@ -21,6 +21,7 @@ LIVE_ENVIRONMENT = {
     "CRM_LIVE_QUEUE_SIZE": "4",
     "CRM_LIVE_LISTENER_PING_SECONDS": "0.5",
     "CRM_WS_MAX_SUBSCRIPTIONS": "3",
+    "CRM_WS_ALLOWED_ORIGINS": "https://app.example.com",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.admin.documents import UPDATE_ROLE, assign, create_role, grants
 from tests.live.clients import NodeSubscriber, bearer
 from tests.live.servers import Server
 from tests.support import GraphQLClient
@@ -221,3 +222,37 @@ async def test_a_slow_reader_gets_a_dropped_signal_instead_of_a_growing_queue(
             assert change["type"] in {"account.created", "dropped"}
     finally:
         await watcher.stop()
+
+
+async def test_field_rules_of_a_custom_role_apply_to_deliveries_and_role_changes_apply_at_once(
+    server_a: Server, http_a: GraphQLClient
+) -> None:
+    admin = await http_a.sign_up()
+    reader = await http_a.add_member(admin, "viewer", "reader")
+    hidden = {"account": {"industry": "HIDDEN"}}
+    role = await create_role(http_a, admin, "reader", grants=grants("ALL", actions=["READ"], fields=hidden))
+    await assign(http_a, admin, reader, role)
+    feed = await NodeSubscriber.start(
+        server_a.ws_url,
+        bearer(reader.token),
+        "subscription { accountsChanged { type account { name industry } } }",
+    )
+    try:
+        await feed.subscribed("accountsChanged")
+        await create_account(http_a, admin.token, "Mine", industry="Mining")
+        assert (await feed.change("accountsChanged"))["account"] == {"name": "Mine", "industry": None}
+
+        updated = await http_a.execute(
+            UPDATE_ROLE,
+            {
+                "id": role["id"],
+                "version": role["version"],
+                "input": {"grants": grants("ALL", actions=["READ"])},
+            },
+            admin.token,
+        )
+        assert updated["updateRole"]["errors"] == []
+        await create_account(http_a, admin.token, "Fish", industry="Fishing")
+        assert (await feed.change("accountsChanged"))["account"] == {"name": "Fish", "industry": "Fishing"}
+    finally:
+        await feed.stop()

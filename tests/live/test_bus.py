@@ -127,3 +127,20 @@ async def test_the_listener_reconnects_after_its_backend_is_killed(
         async with database.transaction(tenant) as session:
             await publish(session, fresh)
         assert await next_item(subscription) == fresh
+
+
+def test_lost_connections_are_told_apart_from_bugs() -> None:
+    """A delivery that fails because PostgreSQL is away becomes `dropped`; anything else ends the stream."""
+    from asyncpg.exceptions import AdminShutdownError, ConnectionDoesNotExistError, UndefinedColumnError
+    from sqlalchemy.exc import DBAPIError
+
+    from graph.live.stream import database_unavailable
+
+    assert database_unavailable(ConnectionRefusedError())
+    assert database_unavailable(ConnectionDoesNotExistError("gone"))
+    assert database_unavailable(AdminShutdownError("terminating connection due to administrator command"))
+    shutdown = DBAPIError("select 1", {}, AdminShutdownError("shutdown"))
+    assert database_unavailable(shutdown)
+    assert database_unavailable(DBAPIError("select 1", {}, Exception("x"), connection_invalidated=True))
+    assert not database_unavailable(DBAPIError("select x", {}, UndefinedColumnError("no column x")))
+    assert not database_unavailable(ValueError("a bug"))

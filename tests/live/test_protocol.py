@@ -137,3 +137,22 @@ async def test_closing_the_socket_unsubscribes(server_a: Server, http_a: GraphQL
             assert await receive(socket) == {"type": "connection_ack"}
     except websockets.ConnectionClosed as error:  # pragma: no cover - diagnostic
         raise AssertionError(server_a.output()) from error
+
+
+async def test_browser_pages_on_other_origins_need_to_be_allowed(
+    server_a: Server, http_a: GraphQLClient
+) -> None:
+    """Cross-site WebSocket hijacking: refused at the handshake unless CRM_WS_ALLOWED_ORIGINS names the page."""
+    admin = await http_a.sign_up()
+    try:
+        async with websockets.connect(
+            server_a.ws_url, subprotocols=["graphql-transport-ws"], origin="https://evil.example.com"
+        ):
+            raise AssertionError("a foreign origin was accepted")
+    except websockets.InvalidStatus as refused:
+        assert refused.response.status_code == 403
+    async with websockets.connect(
+        server_a.ws_url, subprotocols=["graphql-transport-ws"], origin="https://app.example.com"
+    ) as socket:
+        await send(socket, {"type": "connection_init", "payload": {"token": admin.token}})
+        assert await receive(socket) == {"type": "connection_ack"}

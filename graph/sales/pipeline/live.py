@@ -1,8 +1,9 @@
 """Live pipeline screens: `opportunitiesChanged` (a board or list that updates itself).
 
 Events come from the opportunity services (`opportunity.created`, `opportunity.updated`,
-`opportunity.stage_changed`); each is re-read through the scoped `opportunities_by_id` loader under the
-subscriber's own tenant and role, so a sales rep with scope "own" hears only about their own deals.
+`opportunity.stage_changed`, `opportunity.won`, `opportunity.lost`); each is re-read through the scoped
+`opportunities_by_id` loader under the subscriber's own tenant and role, so a sales rep with scope "own" hears
+only about their own deals.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from graph.sales.pipeline.types import Opportunity
 @strawberry.type(
     description=(
         "One change to an opportunity, re-read for you when delivered. `type` is `subscribed` first (the "
-        "subscription is live: load your board now), then `opportunity.created`, `opportunity.updated` or "
-        "`opportunity.stage_changed`; `dropped` when events were lost (slow reader, reconnect): refetch."
+        "subscription is live: load your board now), then `opportunity.created`, `opportunity.updated`, "
+        "`opportunity.stage_changed`, `opportunity.won` or `opportunity.lost` (`opportunity.hidden` from "
+        "`opportunityChanged` when the deal left your view); `dropped` when events were lost (slow reader, "
+        "reconnect): refetch."
     )
 )
 class OpportunityChange:

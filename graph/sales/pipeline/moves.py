@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.rules import check_version, flush_versioned
-from graph.sales.pipeline.events import STAGE_CHANGED, announce
+from graph.sales.pipeline.events import announce, move_event
 from graph.sales.pipeline.models import OPPORTUNITY, Opportunity, PipelineStage, StageChange
 from graph.sales.pipeline.opportunities import (
     LOSS_REASONS,
@@ -82,7 +82,7 @@ async def enter_stage(
     await session.flush()
     changes = audit.diff(before, audit_snapshot(opportunity))
     await audit.record(session, actor, action, OPPORTUNITY, opportunity.id, changes)
-    await announce(session, opportunity, STAGE_CHANGED)
+    await announce(session, opportunity, move_event(stage.kind))
     return opportunity
 
 

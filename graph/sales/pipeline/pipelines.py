@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.rules import check_version, flush_versioned
+from graph.live.events import Event, publish
 from graph.sales.pipeline.models import PIPELINE, STAGE_KINDS, Opportunity, Pipeline, PipelineStage
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
@@ -155,6 +156,14 @@ async def bump(session: AsyncSession, pipeline: Pipeline) -> None:
     """Stage changes bump the pipeline's version too, so a stale reorder is a CONFLICT."""
     pipeline.updated_at = datetime.now(UTC)
     await flush_versioned(session, "pipeline")
+    await announce_pipeline(session, pipeline.tenant_id, pipeline.id, pipeline.version)
+
+
+async def announce_pipeline(
+    session: AsyncSession, tenant_id: uuid.UUID, pipeline_id: uuid.UUID, version: int | None
+) -> None:
+    """Tell live boards (graph/live) to reload the columns once the transaction commits."""
+    await publish(session, Event(tenant_id, "pipeline.updated", {"pipeline": pipeline_id}, version))
 
 
 # --- changes ---------------------------------------------------------------------------------------
@@ -223,6 +232,7 @@ async def rename_pipeline(
     before = pipeline.name
     pipeline.name = name
     await flush_versioned(session, "pipeline")
+    await announce_pipeline(session, pipeline.tenant_id, pipeline.id, pipeline.version)
     await audit.record(session, actor, "pipeline.update", PIPELINE, pipeline.id, {"name": [before, name]})
     return pipeline
 
@@ -294,6 +304,7 @@ async def update_stage(
     if values.get("probability") is not None:
         stage.probability = clean_probability(values["probability"], "probability")
     await flush_versioned(session, "stage")
+    await announce_pipeline(session, stage.tenant_id, stage.pipeline_id, None)
     after = {"name": stage.name, "probability": stage.probability}
     await audit.record(
         session,

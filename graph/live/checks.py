@@ -1,0 +1,108 @@
+"""Per-event credential checks, batched: one query for every session-token connection of a tenant.
+
+An event of a busy tenant reaches many connections of this process at once, and each must confirm that
+its credential still holds before anything is re-read for it. Checked one by one that is three statements
+per connection; here the connections waiting in the same turn of the event loop are checked together, with
+the same rules as `gateway.auth.actor_for_session` (not revoked, not expired, still acting in this tenant,
+active member, active user), inside the tenant's RLS wall. API keys (rare on live screens) keep the full
+one-by-one check; so do the connect-time and periodic checks, which also record `last_seen_at`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from gateway.auth import AuthenticationFailed
+from graph.live.context import LiveContext
+from tenants.db import Database
+from tenants.identity import role_permissions
+from tenants.models import Membership, Role, User, UserSession
+from tenants.permissions import Actor
+from tenants.tokens import digest
+
+Waiter = tuple[bytes, asyncio.Future[Actor], str | None]
+
+
+class CredentialChecks:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.waiting: dict[uuid.UUID, list[Waiter]] = defaultdict(list)
+
+    async def actor_for(self, context: LiveContext) -> Actor:
+        """The connection's actor now; raises AuthenticationFailed when the credential no longer holds."""
+        credential = context.credential
+        assert credential is not None
+        if credential.kind != "session":
+            return await context.authenticate()
+        tenant_id = context.actor.tenant_id
+        future: asyncio.Future[Actor] = asyncio.get_running_loop().create_future()
+        batch = self.waiting[tenant_id]
+        batch.append((digest(credential.value), future, context.request_id))
+        if len(batch) == 1:  # the first waiter of this turn schedules the check of everyone who joins it
+            asyncio.get_running_loop().call_soon(self._start, tenant_id)
+        return await future
+
+    def _start(self, tenant_id: uuid.UUID) -> None:
+        batch = self.waiting.pop(tenant_id, [])
+        if batch:
+            task = asyncio.ensure_future(self._check(tenant_id, batch))
+            task.add_done_callback(lambda done: done.exception() if not done.cancelled() else None)
+
+    async def _check(self, tenant_id: uuid.UUID, batch: list[Waiter]) -> None:
+        try:
+            rows = await self._rows(tenant_id, {token_hash for token_hash, _future, _id in batch})
+        except Exception as error:  # the database is unreachable: every waiter learns it
+            for _hash, future, _id in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        now = datetime.now(UTC)
+        for token_hash, future, request_id in batch:
+            if future.done():
+                continue
+            try:
+                future.set_result(actor_from(rows.get(token_hash), tenant_id, now, request_id))
+            except AuthenticationFailed as error:
+                future.set_exception(error)
+
+    async def _rows(self, tenant_id: uuid.UUID, hashes: set[bytes]) -> dict[bytes, tuple]:
+        async with self.db.transaction(tenant_id) as session:
+            result = await session.execute(
+                select(UserSession, Membership, Role, User.is_active)
+                .join(User, User.id == UserSession.user_id)
+                .outerjoin(
+                    Membership,
+                    (Membership.user_id == UserSession.user_id)
+                    & (Membership.tenant_id == UserSession.active_tenant_id),
+                )
+                .outerjoin(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
+                .where(UserSession.token_hash.in_(hashes))
+            )
+            return {row.UserSession.token_hash: tuple(row) for row in result}
+
+
+def actor_from(row: tuple | None, tenant_id: uuid.UUID, now: datetime, request_id: str | None) -> Actor:
+    """gateway.auth.actor_for_session's rules, on a row of the batched query."""
+    if row is None:
+        raise AuthenticationFailed("The session has expired or was revoked; log in again.")
+    user_session, membership, role, user_active = row
+    if user_session.revoked_at or user_session.expires_at <= now:
+        raise AuthenticationFailed("The session has expired or was revoked; log in again.")
+    if user_session.active_tenant_id != tenant_id:
+        raise AuthenticationFailed("The session moved to another tenant.")
+    if membership is None or role is None or not membership.is_active or not user_active:
+        raise AuthenticationFailed("You are no longer a member of this tenant.")
+    return Actor(
+        tenant_id=tenant_id,
+        user_id=user_session.user_id,
+        permissions=role_permissions(role),
+        team_id=membership.team_id,
+        role_key=role.key,
+        session_id=user_session.id,
+        request_id=request_id,
+    )
