@@ -20,6 +20,7 @@ from graph.crm.contacts import get_contact
 from graph.crm.rules import check_version, flush_versioned
 from graph.sales.commerce import quotes, rules
 from graph.sales.commerce.models import CONTRACT, QUOTE, Contract, ContractLine
+from graph.sales.pipeline.moves import win_for_accepted_quote
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.numbering import next_number, register_sequence
@@ -140,6 +141,9 @@ async def accept_quote(
         )
     await session.flush()
     await quotes.transition(session, actor, quote, "accepted", decided_at=now)
+    if quote.opportunity_id is not None:
+        # An accepted quote wins its deal, so the funnel, forecast and win rate see it without a second step.
+        await win_for_accepted_quote(session, actor, quote.opportunity_id)
     after = rules.snapshot(contract, CONTRACT_FIELDS)
     await audit.record(
         session,

@@ -21,11 +21,12 @@ from graph.sales.pipeline.opportunities import (
     LOSS_REASONS,
     audit_snapshot,
     get_opportunity,
+    opportunity_scope,
     record_stage_change,
 )
 from graph.sales.pipeline.pipelines import clean_probability, get_stage, live_stages
 from tenants import audit
-from tenants.errors import DomainError, ErrorCode
+from tenants.errors import DomainError, ErrorCode, ValidationErrors
 from tenants.fields.values import check_builtin_writes
 from tenants.options import require_option
 from tenants.permissions import Action, Actor
@@ -129,6 +130,33 @@ async def move_opportunity(
             )
         clean_probability(probability, "probability")
     return await enter_stage(session, actor, opportunity, stage, lost_reason, probability, "opportunity.move")
+
+
+async def win_for_accepted_quote(
+    session: AsyncSession, actor: Actor, opportunity_id: uuid.UUID
+) -> Opportunity | None:
+    """Moves an opportunity whose quote was just accepted into its pipeline's first live won stage,
+    through `move_opportunity` (history, audit entry, live event), in the caller's transaction.
+
+    Left as it is when it is already won or lost (a deliberate decision stays), or when the caller may not
+    see or move it (the acceptance itself must not fail for someone who may accept quotes but not move
+    deals). Returns the moved opportunity, else None."""
+    if not actor.permissions.can(OPPORTUNITY, Action.UPDATE):
+        return None
+    opportunity = await session.scalar(
+        select(Opportunity).where(opportunity_scope(actor), Opportunity.id == opportunity_id)
+    )
+    if opportunity is None or opportunity.status != "open":
+        return None
+    stages = await live_stages(session, opportunity.pipeline_id)
+    won = next((stage for stage in stages if stage.kind == "won"), None)
+    if won is None:
+        return None
+    try:
+        check_builtin_writes(actor, OPPORTUNITY, {"stage_id": won.id})
+    except ValidationErrors:
+        return None  # the caller's role keeps the stage read-only
+    return await move_opportunity(session, actor, opportunity.id, opportunity.version, won.id)
 
 
 async def reopen_opportunity(
