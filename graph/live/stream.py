@@ -8,7 +8,8 @@
 3. For each event of the tenant that the field cares about, a fresh transaction re-validates the
    connection's credential (a revoked session, API key or membership closes the socket with 4403) and
    re-reads the record under the subscriber's tenant and permissions; what the subscriber may not see is
-   skipped, never sent.
+   skipped, never sent. Subscribers with the same view (`view_key`) share the event's DataLoaders, so the
+   record is read once per view rather than once per connection.
 4. A `DROPPED` marker (queue overflow, listener reconnect) becomes a `dropped` item: refetch.
 """
 
