@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import uuid
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
@@ -35,10 +36,31 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class SharedView:
+    """What the subscribers of one event with the same view share: its DataLoaders (and their caches).
+
+    `context` is a copy of the first such subscriber's context taken when the view was created, so the
+    loaders keep that view's actor even if the original connection adopts another role later.
+    """
+
+    context: LiveContext
+    loaders: dict[str, Any] = field(default_factory=dict)
+    # One subscriber at a time works with the loaders (from the view's check to the end of its
+    # transaction), so a load is never in flight on another subscriber's connection; the first one reads,
+    # the ones after it find the records cached.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # A subscriber failed or was cancelled with the lock: its cache may hold errors, start a new view.
+    failed: bool = False
+
+
+@dataclass
 class EventScope:
     session: AsyncSession | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
     holds_slot: bool = False
+    # The subscriber whose transaction this is (its tenant and user open it), and the shared view, if any.
+    owner: LiveContext | None = None
+    view: SharedView | None = None
 
 
 CURRENT_SCOPE: ContextVar[EventScope | None] = ContextVar("crm_live_event_scope", default=None)
@@ -71,19 +93,22 @@ class LiveContext(RequestContext):
 
     async def session(self) -> AsyncSession:
         scope = self._scope()
+        # A shared view's loaders run on whichever subscriber's task needs them: that subscriber's own
+        # transaction, opened under its own tenant and user.
+        owner = scope.owner or self
         if scope.session is None:
-            if self.slots is not None and not scope.holds_slot:
-                await self.slots.acquire()
+            if owner.slots is not None and not scope.holds_slot:
+                await owner.slots.acquire()
                 scope.holds_slot = True
-            session = self.db.sessions()
+            session = owner.db.sessions()
             await session.begin()
             scope.session = session
-            actor = self.actor_or_none
+            actor = owner.actor_or_none
             await start_request_transaction(
                 session,
                 actor.tenant_id if actor else None,
                 actor.user_id if actor else None,
-                self.db.statement_timeout,
+                owner.db.statement_timeout,
             )
         return scope.session
 
@@ -91,7 +116,12 @@ class LiveContext(RequestContext):
         scope = CURRENT_SCOPE.get()
         if scope is None:
             return
+        owner = scope.owner or self
         session, scope.session = scope.session, None
+        view, scope.view = scope.view, None
+        if view is not None:
+            view.failed = view.failed or not commit
+            view.lock.release()
         try:
             if session is not None:
                 try:
@@ -102,20 +132,41 @@ class LiveContext(RequestContext):
                 finally:
                     await session.close()
         finally:
-            if scope.holds_slot and self.slots is not None:
+            if scope.holds_slot and owner.slots is not None:
                 scope.holds_slot = False
-                self.slots.release()
+                owner.slots.release()
 
     def loader(self, name: str, factory: Any) -> Any:
-        loaders = self._scope().loaders
+        scope = self._scope()
+        if scope.view is not None:
+            loaders, context = scope.view.loaders, scope.view.context
+        else:
+            loaders, context = scope.loaders, self
         if name not in loaders:
-            loaders[name] = factory(self)
+            loaders[name] = factory(context)
         return loaders[name]
+
+    async def join_view(self, views: dict[Any, SharedView], key: Any) -> None:
+        """From now on this event's loaders are the ones of the view `key`: what another subscriber with
+        the same view already loaded for this event is not read again. Held until `finish`."""
+        while True:
+            view = views.get(key)
+            if view is None or view.failed:
+                view = views[key] = SharedView(self.view_snapshot())
+            await view.lock.acquire()
+            if not view.failed:
+                break
+            view.lock.release()
+        self._scope().view = view
+
+    def view_snapshot(self) -> LiveContext:
+        """A copy that keeps the current actor (for a SharedView's loaders)."""
+        return copy.copy(self)
 
     @contextlib.asynccontextmanager
     async def event_scope(self) -> AsyncIterator[None]:
         """A fresh transaction and fresh loaders for the code inside (one event, one check)."""
-        token = CURRENT_SCOPE.set(EventScope())
+        token = CURRENT_SCOPE.set(EventScope(owner=self))
         ok = False
         try:
             yield

@@ -35,6 +35,9 @@ class Event:
     type: str
     ids: Mapping[str, uuid.UUID | None] = field(default_factory=dict)
     version: int | None = None
+    # This process's shared reads of the event, one per subscriber view (graph/live/stream.py): they live
+    # and die with the event object that was fanned out to the subscribers' queues.
+    views: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def id(self, name: str) -> uuid.UUID | None:
         return self.ids.get(name)

@@ -259,6 +259,7 @@ class ProjectSubscription:
             deliver,
             subscribed,
             dropped,
+            per_user=True,
         ):
             yield change
 

@@ -8,13 +8,15 @@
 3. For each event of the tenant that the field cares about, a fresh transaction re-validates the
    connection's credential (a revoked session, API key or membership closes the socket with 4403) and
    re-reads the record under the subscriber's tenant and permissions; what the subscriber may not see is
-   skipped, never sent.
+   skipped, never sent. Subscribers with the same view (`view_key`) share the event's DataLoaders, so the
+   record is read once per view rather than once per connection.
 4. A `DROPPED` marker (queue overflow, listener reconnect) becomes a `dropped` item: refetch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import asyncpg
-from graphql import GraphQLError
+from graphql import GraphQLError, print_ast
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from gateway.auth import AuthenticationFailed
@@ -31,7 +33,7 @@ from graph.live.bus import Dropped
 from graph.live.context import LiveContext
 from graph.live.events import Event
 from tenants.errors import DomainError, ErrorCode
-from tenants.permissions import Action
+from tenants.permissions import Action, Actor, Scope
 
 logger = logging.getLogger("crm.live")
 
@@ -76,8 +78,13 @@ async def live_stream(
     deliver: Callable[[LiveContext, Event], Awaitable[Delivery[T]]],
     subscribed: Callable[[LiveContext], Awaitable[T]],
     dropped: Callable[[], T],
+    *,
+    per_user: bool = False,
 ) -> AsyncIterator[T]:
+    """`per_user`: what the field delivers depends on who the subscriber is even at scope "all" (e.g.
+    "awaiting me"), so subscribers share reads only with the same user's other subscriptions."""
     context = live_context(info)
+    document = operation_key(info)
     try:
         with domain_errors():
             authorize(context, object_types)
@@ -104,6 +111,11 @@ async def live_stream(
                             await wait_for_close()
                         with domain_errors():
                             authorize(context, object_types)
+                        # The check's transaction (if it needed one) ends before waiting for the view,
+                        # so no subscriber waits for a view while holding a database lane.
+                        await context.finish(commit=True)
+                        await context.join_view(item.views, view_key(context.actor, document, per_user))
+                        with domain_errors():
                             delivery = await deliver(context, item)
                         if delivery.item is not None:
                             yield delivery.item
@@ -151,6 +163,31 @@ def database_unavailable(error: BaseException) -> bool:
         return True
     cause = error.__cause__  # SQLAlchemy's asyncpg adapter keeps the driver's exception here
     return isinstance(cause, BaseException) and cause is not error and database_unavailable(cause)
+
+
+def operation_key(info: Any) -> str:
+    """The subscription as sent (operation, fragments, variables), normalised: part of a view's key."""
+    raw = info._raw_info
+    parts = [print_ast(raw.operation)]
+    parts += [print_ast(raw.fragments[name]) for name in sorted(raw.fragments)]
+    parts.append(json.dumps(raw.variable_values, sort_keys=True, default=str))
+    return "\n".join(parts)
+
+
+def view_key(actor: Actor, document: str, per_user: bool) -> tuple[Any, ...]:
+    """Subscribers whose key is equal would be sent exactly the same thing for an event, so its records
+    are read once for all of them (graph/live/context.py `SharedView`): same tenant, same subscription
+    document and variables, same role permissions (scopes and field rules) and team, and the same user
+    whenever a scope narrower than "all" (own, team) or the field itself depends on who is asking."""
+    permissions = actor.permissions
+    narrow = per_user or any(grant.scope is not Scope.ALL for grant in permissions.objects.values())
+    return (
+        actor.tenant_id,
+        document,
+        json.dumps(permissions.to_json(), sort_keys=True),
+        actor.team_id,
+        actor.user_id if narrow else None,
+    )
 
 
 def authorize(context: LiveContext, object_types: tuple[str, ...]) -> None:
