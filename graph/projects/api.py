@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.ids import decode_id, decode_optional_id
@@ -52,10 +53,11 @@ class ProjectsQuery:
     ) -> Connection[Project]:
         actor = info.context.actor
         actor.require(PROJECT, Action.READ)
+        custom, custom_sort = await custom_list(info.context, PROJECT, ProjectRow, filter, order_by)
         statement = (
             select(ProjectRow)
-            .where(project_scope(actor), *project_conditions(filter))
-            .order_by(*project_ordering(order_by))
+            .where(project_scope(actor), *project_conditions(filter), *custom)
+            .order_by(*project_ordering(order_by, custom_sort))
         )
         return await paginate(await info.context.session(), statement, Project.from_model, first, after)
 

@@ -13,8 +13,10 @@ import strawberry
 from sqlalchemy import func
 from strawberry import relay
 
+from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
 from graph.core.filters import OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
+from graph.crm.filters import CustomSort, sort_columns
 from graph.projects.enums import ProjectStatus
 from graph.projects.models import Project as ProjectRow
 
@@ -28,7 +30,10 @@ class ProjectOrderField(Enum):
 
 @strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
 class ProjectOrder:
-    field: ProjectOrderField = strawberry.field(description="Column to sort by.")
+    field: ProjectOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = custom_order_field()
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
@@ -42,6 +47,7 @@ class ProjectFilter:
         default=None, description="Projects of this Account."
     )
     manager_id: relay.GlobalID | None = strawberry.field(default=None, description="Managed by this User.")
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
 def project_conditions(filter: ProjectFilter | None) -> list[object]:
@@ -62,12 +68,16 @@ def project_conditions(filter: ProjectFilter | None) -> list[object]:
     return conditions
 
 
-def project_ordering(orders: list[ProjectOrder] | None) -> list[Any]:
+def project_ordering(orders: list[ProjectOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
-        ProjectOrderField.NAME: func.lower(ProjectRow.name),
-        ProjectOrderField.CODE: ProjectRow.code,
-        ProjectOrderField.CREATED_AT: ProjectRow.created_at,
+        ProjectOrderField.NAME: [func.lower(ProjectRow.name)],
+        ProjectOrderField.CODE: [ProjectRow.code],
+        ProjectOrderField.CREATED_AT: [ProjectRow.created_at],
     }
     orders = orders or [ProjectOrder(field=ProjectOrderField.NAME)]
-    keys = [ordered(columns[order.field], order.direction) for order in orders]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
     return [*keys, ordered(ProjectRow.id, orders[-1].direction)]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.ids import encode_id
@@ -110,11 +111,12 @@ class Milestone(relay.Node):
 
 
 @strawberry.type(description="A delivery project, possibly for an account, an opportunity and a contract.")
-class Project(relay.Node):
+class Project(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = pm.PROJECT
     id: relay.NodeID[str]
     code: str = strawberry.field(description="Human number from the tenant's pattern, e.g. PRJ-2026-001.")
     name: str = strawberry.field(description="Name (1-200 characters).")
-    description: str | None = strawberry.field(description="Free text.")
+    description: str | None = strawberry.field(description="Free text (null when hidden).")
     status: ProjectStatus = strawberry.field(description="Current status; see statusHistory for the past.")
     planned_start: date | None = strawberry.field(description="Planned start date.")
     planned_end: date | None = strawberry.field(description="Planned end date.")
@@ -155,6 +157,7 @@ class Project(relay.Node):
             account_id=project.account_id,
             opportunity_key=project.opportunity_id,
             contract_key=project.contract_id,
+            custom=project.custom or {},
         )
 
     @classmethod
