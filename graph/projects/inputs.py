@@ -112,6 +112,7 @@ class CreateTaskInput:
     estimate_hours: Decimal | None = described("Estimated hours (0-100,000).")
     start_date: date | None = described("Planned start.")
     due_date: date | None = described("Due date (not before the start).")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a task (status has its own mutation); left-out fields stay.")
@@ -125,6 +126,7 @@ class UpdateTaskInput:
     estimate_hours: Decimal | None = described("Estimated hours.")
     start_date: date | None = described("Planned start.")
     due_date: date | None = described("Due date.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a checklist item.")

@@ -140,7 +140,7 @@ class Milestone(TenantMixin, TimestampMixin, Versioned, Base):
     completed_on: Mapped[date | None] = mapped_column(Date)
 
 
-class Task(TenantMixin, TimestampMixin, Versioned, Base):
+class Task(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "tasks"
     __table_args__ = (
         project_fk(),
@@ -168,6 +168,28 @@ class Task(TenantMixin, TimestampMixin, Versioned, Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Tasks have an assignee, not an owner: no reassignment (the heir may not be a member of the project).
+register_custom_fields(
+    TASK,
+    Task,
+    graphql_type="Task",
+    fields={
+        "title": ["title"],
+        "description": ["description"],
+        "status": ["status"],
+        "priority": ["priority"],
+        "assignee": ["assignee_id"],
+        "milestone": ["milestone_id"],
+        "parent": ["parent_id"],
+        "estimateHours": ["estimate_hours"],
+        "startDate": ["start_date"],
+        "dueDate": ["due_date"],
+    },
+    hideable=["description"],
+    owner_column=None,
+)
 
 
 class TaskDependency(Base):

@@ -314,10 +314,11 @@ class TaskComment:
 
 
 @strawberry.type(description="A unit of work in a project; may have subtasks, dependencies, a checklist.")
-class Task(relay.Node):
+class Task(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = pm.TASK
     id: relay.NodeID[str]
     title: str = strawberry.field(description="One-line summary (1-300 characters).")
-    description: str | None = strawberry.field(description="Details.")
+    description: str | None = strawberry.field(description="Details (null when hidden).")
     status: TaskStatus = strawberry.field(description="See changeTaskStatus for the allowed moves.")
     priority: TaskPriority = strawberry.field(description="How urgent it is.")
     estimate_hours: Decimal | None = strawberry.field(description="Estimated effort in hours.")
@@ -353,6 +354,7 @@ class Task(relay.Node):
             parent_id=task.parent_id,
             assignee_id=task.assignee_id,
             reporter_id=task.reporter_id,
+            custom=task.custom or {},
         )
 
     @classmethod

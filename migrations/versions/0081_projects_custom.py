@@ -1,4 +1,4 @@
-"""Custom fields on projects: `custom` values and `custom_sort` keys plus the GIN index (tenant_id leading).
+"""Custom fields on projects and tasks: `custom` values and `custom_sort` keys plus the GIN index (tenant_id leading).
 
 Revision ID: 0081_projects_custom
 Revises: 0042_projects_contract
@@ -15,7 +15,9 @@ depends_on = None
 
 def upgrade() -> None:
     add_custom_field_columns("projects")
+    add_custom_field_columns("tasks")
 
 
 def downgrade() -> None:
+    drop_custom_field_columns("tasks")
     drop_custom_field_columns("projects")
