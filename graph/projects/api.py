@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.ids import decode_id, decode_optional_id
@@ -18,9 +19,19 @@ from graph.projects.access import project_scope
 from graph.projects.delivery_mutations import DeliveryMutation
 from graph.projects.enums import TaskStatus
 from graph.projects.extra_types import ProjectTemplate, Risk, RiskMatrixCell, UserCostRate
-from graph.projects.filters import ProjectFilter, ProjectOrder, project_conditions, project_ordering
-from graph.projects.models import PROJECT
+from graph.projects.filters import (
+    ProjectFilter,
+    ProjectOrder,
+    TaskFilter,
+    TaskOrder,
+    project_conditions,
+    project_ordering,
+    task_conditions,
+    task_ordering,
+)
+from graph.projects.models import PROJECT, TASK
 from graph.projects.models import Project as ProjectRow
+from graph.projects.models import Task as TaskRow
 from graph.projects.mutations import PlanningMutation
 from graph.projects.types import Project, Task
 from graph.projects.view_types import BoardColumn, GanttChart
@@ -52,10 +63,11 @@ class ProjectsQuery:
     ) -> Connection[Project]:
         actor = info.context.actor
         actor.require(PROJECT, Action.READ)
+        custom, custom_sort = await custom_list(info.context, PROJECT, ProjectRow, filter, order_by)
         statement = (
             select(ProjectRow)
-            .where(project_scope(actor), *project_conditions(filter))
-            .order_by(*project_ordering(order_by))
+            .where(project_scope(actor), *project_conditions(filter), *custom)
+            .order_by(*project_ordering(order_by, custom_sort))
         )
         return await paginate(await info.context.session(), statement, Project.from_model, first, after)
 
@@ -67,6 +79,25 @@ class ProjectsQuery:
             return None
         record = await info.context.loader("projects_by_id", loaders.projects_by_id).load(project_id)
         return Project.from_model(record) if record else None
+
+    @strawberry.field(description="Tasks of the projects you may see; default oldest first.")
+    async def tasks(
+        self,
+        info: Info,
+        filter: Annotated[TaskFilter | None, strawberry.argument(description="Conditions.")] = None,
+        order_by: Annotated[
+            list[TaskOrder] | None, strawberry.argument(description="Sort keys; default CREATED_AT ASC.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Task]:
+        custom, custom_sort = await custom_list(info.context, TASK, TaskRow, filter, order_by)
+        statement = (
+            views.visible_tasks(info.context.actor)
+            .where(*task_conditions(filter), *custom)
+            .order_by(*task_ordering(order_by, custom_sort))
+        )
+        return await paginate(await info.context.session(), statement, Task.from_model, first, after)
 
     @strawberry.field(description="Tasks assigned to you across projects, soonest due first (undated last).")
     async def my_tasks(

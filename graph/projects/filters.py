@@ -13,10 +13,13 @@ import strawberry
 from sqlalchemy import func
 from strawberry import relay
 
+from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
 from graph.core.filters import OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
-from graph.projects.enums import ProjectStatus
+from graph.crm.filters import CustomSort, sort_columns
+from graph.projects.enums import ProjectStatus, TaskStatus
 from graph.projects.models import Project as ProjectRow
+from graph.projects.models import Task as TaskRow
 
 
 @strawberry.enum(description="What projects can be sorted by.")
@@ -28,7 +31,10 @@ class ProjectOrderField(Enum):
 
 @strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
 class ProjectOrder:
-    field: ProjectOrderField = strawberry.field(description="Column to sort by.")
+    field: ProjectOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = custom_order_field()
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
@@ -42,6 +48,7 @@ class ProjectFilter:
         default=None, description="Projects of this Account."
     )
     manager_id: relay.GlobalID | None = strawberry.field(default=None, description="Managed by this User.")
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
 def project_conditions(filter: ProjectFilter | None) -> list[object]:
@@ -62,12 +69,66 @@ def project_conditions(filter: ProjectFilter | None) -> list[object]:
     return conditions
 
 
-def project_ordering(orders: list[ProjectOrder] | None) -> list[Any]:
+def project_ordering(orders: list[ProjectOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
-        ProjectOrderField.NAME: func.lower(ProjectRow.name),
-        ProjectOrderField.CODE: ProjectRow.code,
-        ProjectOrderField.CREATED_AT: ProjectRow.created_at,
+        ProjectOrderField.NAME: [func.lower(ProjectRow.name)],
+        ProjectOrderField.CODE: [ProjectRow.code],
+        ProjectOrderField.CREATED_AT: [ProjectRow.created_at],
     }
     orders = orders or [ProjectOrder(field=ProjectOrderField.NAME)]
-    keys = [ordered(columns[order.field], order.direction) for order in orders]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
     return [*keys, ordered(ProjectRow.id, orders[-1].direction)]
+
+
+@strawberry.enum(description="What tasks can be sorted by.")
+class TaskOrderField(Enum):
+    TITLE = "title"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
+class TaskOrder:
+    field: TaskOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = custom_order_field()
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
+
+
+@strawberry.input(description="Task filters; all given conditions must hold.")
+class TaskFilter:
+    project_id: relay.GlobalID | None = strawberry.field(default=None, description="Tasks of this Project.")
+    status: list[TaskStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    assignee_id: relay.GlobalID | None = strawberry.field(default=None, description="Assigned to this User.")
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
+
+
+def task_conditions(filter: TaskFilter | None) -> list[object]:
+    if filter is None:
+        return []
+    conditions: list[object] = []
+    if filter.project_id is not None:
+        conditions.append(TaskRow.project_id == decode_id(filter.project_id, "Project", "filter.projectId"))
+    if filter.status:
+        conditions.append(TaskRow.status.in_([status.value for status in filter.status]))
+    if filter.assignee_id is not None:
+        conditions.append(TaskRow.assignee_id == decode_id(filter.assignee_id, "User", "filter.assigneeId"))
+    return conditions
+
+
+def task_ordering(orders: list[TaskOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
+    columns = {
+        TaskOrderField.TITLE: [func.lower(TaskRow.title)],
+        TaskOrderField.CREATED_AT: [TaskRow.created_at],
+    }
+    orders = orders or [TaskOrder(field=TaskOrderField.CREATED_AT)]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
+    return [*keys, ordered(TaskRow.id, orders[-1].direction)]

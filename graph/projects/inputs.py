@@ -9,7 +9,9 @@ from typing import Any
 
 import strawberry
 from strawberry import UNSET, relay
+from strawberry.scalars import JSON
 
+from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.core.ids import decode_id
 from graph.projects.enums import (
@@ -66,6 +68,7 @@ class CreateProjectInput:
     planned_end: date | None = described("Planned end date (not before the start).")
     budget: Decimal | None = described("Budget in `currency` (not negative).")
     currency: str | None = described("ISO 4217 code; defaults to the tenant's base currency.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a project; fields you leave out stay as they are.")
@@ -80,6 +83,7 @@ class UpdateProjectInput:
     planned_end: date | None = described("Planned end date.")
     budget: Decimal | None = described("Budget in `currency`.")
     currency: str | None = described("ISO 4217 code.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="A new milestone of a project you manage.")
@@ -108,6 +112,7 @@ class CreateTaskInput:
     estimate_hours: Decimal | None = described("Estimated hours (0-100,000).")
     start_date: date | None = described("Planned start.")
     due_date: date | None = described("Due date (not before the start).")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a task (status has its own mutation); left-out fields stay.")
@@ -121,6 +126,7 @@ class UpdateTaskInput:
     estimate_hours: Decimal | None = described("Estimated hours.")
     start_date: date | None = described("Planned start.")
     due_date: date | None = described("Due date.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a checklist item.")

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.approvals.models import Versioned, member_fk
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.ids import new_id
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
@@ -52,7 +53,7 @@ def project_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"])
 
 
-class Project(TenantMixin, TimestampMixin, Versioned, Base):
+class Project(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "projects"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
@@ -77,6 +78,31 @@ class Project(TenantMixin, TimestampMixin, Versioned, Base):
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16), default="planned")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+# Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
+# attributes a write sets. Only the description is hideable (the budget shows through health and costs).
+# Reassigning a leaver's records makes the heir the manager of the leaver's projects.
+register_custom_fields(
+    PROJECT,
+    Project,
+    graphql_type="Project",
+    fields={
+        "name": ["name"],
+        "description": ["description"],
+        "account": ["account_id"],
+        "opportunityId": ["opportunity_id"],
+        "contractId": ["contract_id"],
+        "manager": ["manager_id"],
+        "plannedStart": ["planned_start"],
+        "plannedEnd": ["planned_end"],
+        "budget": ["budget"],
+        "currency": ["currency"],
+        "status": ["status"],
+    },
+    hideable=["description"],
+    owner_column="manager_id",
+)
 
 
 class ProjectMember(Base):
@@ -114,7 +140,7 @@ class Milestone(TenantMixin, TimestampMixin, Versioned, Base):
     completed_on: Mapped[date | None] = mapped_column(Date)
 
 
-class Task(TenantMixin, TimestampMixin, Versioned, Base):
+class Task(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "tasks"
     __table_args__ = (
         project_fk(),
@@ -142,6 +168,28 @@ class Task(TenantMixin, TimestampMixin, Versioned, Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Tasks have an assignee, not an owner: no reassignment (the heir may not be a member of the project).
+register_custom_fields(
+    TASK,
+    Task,
+    graphql_type="Task",
+    fields={
+        "title": ["title"],
+        "description": ["description"],
+        "status": ["status"],
+        "priority": ["priority"],
+        "assignee": ["assignee_id"],
+        "milestone": ["milestone_id"],
+        "parent": ["parent_id"],
+        "estimateHours": ["estimate_hours"],
+        "startDate": ["start_date"],
+        "dueDate": ["due_date"],
+    },
+    hideable=["description"],
+    owner_column=None,
+)
 
 
 class TaskDependency(Base):

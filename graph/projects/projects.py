@@ -42,6 +42,9 @@ from graph.sales.commerce.contracts import get_contract
 from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import check_builtin_writes
+from tenants.ids import new_id
 from tenants.numbering import next_number, register_sequence
 from tenants.permissions import Action, Actor
 from tenants.validation import optional_text, required_text
@@ -172,7 +175,10 @@ async def create_project(
     cleaned["manager_id"] = cleaned.get("manager_id") or actor.user_id
     cleaned["currency"] = cleaned.get("currency") or await tenant_currency(session, actor.tenant_id)
     code = await next_number(session, actor.tenant_id, "project", at or datetime.now(UTC))
-    project = Project(tenant_id=actor.tenant_id, code=code, created_by_id=actor.user_id, **cleaned)
+    project = Project(
+        tenant_id=actor.tenant_id, id=new_id(), code=code, created_by_id=actor.user_id, **cleaned
+    )
+    custom = await apply_custom_values(session, actor, PROJECT, project, values, creating=True)
     session.add(project)
     await session.flush()
     await ensure_member(session, actor, project, project.manager_id, "lead")
@@ -183,7 +189,7 @@ async def create_project(
         "project.create",
         PROJECT,
         project.id,
-        audit.diff({}, snapshot(project, AUDITED_FIELDS)),
+        audit.diff({}, snapshot(project, AUDITED_FIELDS)) | custom,
     )
     await announce(session, actor.tenant_id, "project.created", project.version, project=project.id)
     return project
@@ -198,9 +204,10 @@ async def update_project(
     before = snapshot(project, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(project, key, value)
+    custom = await apply_custom_values(session, actor, PROJECT, project, values, creating=False)
     await flush_versioned(session, "project")
     await ensure_member(session, actor, project, project.manager_id, "lead")
-    changes = audit.diff(before, snapshot(project, AUDITED_FIELDS))
+    changes = audit.diff(before, snapshot(project, AUDITED_FIELDS)) | custom
     await audit.record(session, actor, "project.update", PROJECT, project.id, changes)
     await announce(session, actor.tenant_id, "project.updated", project.version, project=project.id)
     return project
@@ -217,6 +224,7 @@ async def change_project_status(
     today: date | None = None,
 ) -> Project:
     """Moves along PROJECT_TRANSITIONS, stamping actual start/end, and appends to the status history."""
+    check_builtin_writes(actor, PROJECT, {"status": status})
     project = await get_managed_project(session, actor, project_id)
     check_version(project, version, "project")
     require_transition(PROJECT_TRANSITIONS, project.status, status, "project")

@@ -30,6 +30,9 @@ from graph.projects.rules import (
 )
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import check_builtin_writes
+from tenants.ids import new_id
 from tenants.models import Membership
 from tenants.permissions import Action, Actor
 from tenants.validation import optional_text, required_text
@@ -187,11 +190,14 @@ async def create_task(
     project = await get_project(session, actor, project_id, "projectId", object_type=TASK)
     open_project(project)
     cleaned = await clean_task(session, project, {"title": None, **values}, None)
-    task = Task(tenant_id=actor.tenant_id, project_id=project.id, reporter_id=actor.user_id, **cleaned)
+    task = Task(
+        tenant_id=actor.tenant_id, id=new_id(), project_id=project.id, reporter_id=actor.user_id, **cleaned
+    )
+    custom = await apply_custom_values(session, actor, TASK, task, values, creating=True)
     session.add(task)
     await session.flush()
     after = snapshot(task, AUDITED_FIELDS)
-    await audit.record(session, actor, "task.create", TASK, task.id, audit.diff({}, after))
+    await audit.record(session, actor, "task.create", TASK, task.id, audit.diff({}, after) | custom)
     await announce_task(session, actor, "task.created", task, None)
     return task
 
@@ -225,10 +231,10 @@ async def update_task(
     previous_assignee = task.assignee_id
     for key, value in cleaned.items():
         setattr(task, key, value)
+    custom = await apply_custom_values(session, actor, TASK, task, values, creating=False)
     await flush_versioned(session, "task")
-    await audit.record(
-        session, actor, "task.update", TASK, task.id, audit.diff(before, snapshot(task, AUDITED_FIELDS))
-    )
+    changes = audit.diff(before, snapshot(task, AUDITED_FIELDS)) | custom
+    await audit.record(session, actor, "task.update", TASK, task.id, changes)
     if task.assignee_id != previous_assignee:
         await announce_task(session, actor, "task.assigned", task, previous_assignee)
     else:
@@ -252,6 +258,7 @@ async def unfinished_predecessors(session: AsyncSession, task: Task) -> list[str
 async def change_task_status(
     session: AsyncSession, actor: Actor, task_id: uuid.UUID, version: int, status: str
 ) -> Task:
+    check_builtin_writes(actor, TASK, {"status": status})
     task = await writable_task(session, actor, task_id)
     check_version(task, version, "task")
     open_project(await get_project(session, actor, task.project_id, object_type=TASK))

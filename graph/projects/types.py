@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.ids import encode_id
@@ -110,11 +111,12 @@ class Milestone(relay.Node):
 
 
 @strawberry.type(description="A delivery project, possibly for an account, an opportunity and a contract.")
-class Project(relay.Node):
+class Project(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = pm.PROJECT
     id: relay.NodeID[str]
     code: str = strawberry.field(description="Human number from the tenant's pattern, e.g. PRJ-2026-001.")
     name: str = strawberry.field(description="Name (1-200 characters).")
-    description: str | None = strawberry.field(description="Free text.")
+    description: str | None = strawberry.field(description="Free text (null when hidden).")
     status: ProjectStatus = strawberry.field(description="Current status; see statusHistory for the past.")
     planned_start: date | None = strawberry.field(description="Planned start date.")
     planned_end: date | None = strawberry.field(description="Planned end date.")
@@ -155,6 +157,7 @@ class Project(relay.Node):
             account_id=project.account_id,
             opportunity_key=project.opportunity_id,
             contract_key=project.contract_id,
+            custom=project.custom or {},
         )
 
     @classmethod
@@ -311,10 +314,11 @@ class TaskComment:
 
 
 @strawberry.type(description="A unit of work in a project; may have subtasks, dependencies, a checklist.")
-class Task(relay.Node):
+class Task(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = pm.TASK
     id: relay.NodeID[str]
     title: str = strawberry.field(description="One-line summary (1-300 characters).")
-    description: str | None = strawberry.field(description="Details.")
+    description: str | None = strawberry.field(description="Details (null when hidden).")
     status: TaskStatus = strawberry.field(description="See changeTaskStatus for the allowed moves.")
     priority: TaskPriority = strawberry.field(description="How urgent it is.")
     estimate_hours: Decimal | None = strawberry.field(description="Estimated effort in hours.")
@@ -350,6 +354,7 @@ class Task(relay.Node):
             parent_id=task.parent_id,
             assignee_id=task.assignee_id,
             reporter_id=task.reporter_id,
+            custom=task.custom or {},
         )
 
     @classmethod

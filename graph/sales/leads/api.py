@@ -7,6 +7,7 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry import relay
 
+from graph.admin.lists import custom_list, used_filters, used_orders
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
@@ -16,6 +17,8 @@ from graph.crm.inputs import given_values
 from graph.crm.types import Account, Contact
 from graph.sales.leads import assignment, conversion, duplicates, intake, leads, loaders, pool
 from graph.sales.leads.inputs import (
+    LEAD_FILTER_FIELDS,
+    LEAD_ORDER_FIELDS,
     AssignPoolLeadsPayload,
     ConvertLeadInput,
     ConvertLeadOpportunityInput,
@@ -35,11 +38,13 @@ from graph.sales.leads.inputs import (
     lead_ordering,
 )
 from graph.sales.leads.models import LEAD
+from graph.sales.leads.models import Lead as LeadRow
 from graph.sales.leads.models import LeadAssignmentRule as RuleRow
 from graph.sales.leads.types import Lead, LeadAssignmentRule, LeadDuplicate, LeadSettings, LeadStatus
 from graph.sales.pipeline.inputs import given_values as pipeline_given_values
 from graph.sales.pipeline.types import Opportunity
 from tenants.errors import DomainError
+from tenants.fields.query import refuse_hidden_filters
 from tenants.permissions import Action
 
 Info = strawberry.Info[RequestContext, None]
@@ -78,10 +83,14 @@ class LeadsQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Lead]:
-        statement = leads.visible_leads(info.context.actor).where(*lead_conditions(filter))
+        actor = info.context.actor
+        refuse_hidden_filters(actor, LEAD, used_filters(filter, LEAD_FILTER_FIELDS))
+        refuse_hidden_filters(actor, LEAD, used_orders(order_by, LEAD_ORDER_FIELDS), "orderBy")
+        custom, custom_sort = await custom_list(info.context, LEAD, LeadRow, filter, order_by)
+        statement = leads.visible_leads(actor).where(*lead_conditions(filter), *custom)
         return await paginate(
             await info.context.session(),
-            statement.order_by(*lead_ordering(order_by)),
+            statement.order_by(*lead_ordering(order_by, custom_sort)),
             Lead.from_model,
             first,
             after,

@@ -14,10 +14,18 @@ from typing import Any
 import strawberry
 from sqlalchemy import ColumnElement, func
 from strawberry import UNSET, relay
+from strawberry.scalars import JSON
 
+from graph.admin.filters import (
+    CustomFieldCondition,
+    custom_conditions_field,
+    custom_order_field,
+    custom_values_field,
+)
 from graph.core.errors import UserError
 from graph.core.filters import OrderDirection, ordered, time_range
 from graph.core.ids import decode_id
+from graph.crm.filters import CustomSort, sort_columns
 from graph.crm.types import Account, Contact
 from graph.sales.leads.models import Lead as LeadRow
 from graph.sales.leads.types import Lead, LeadAssignmentRule, LeadDuplicate, LeadSettings, LeadStatus
@@ -42,6 +50,7 @@ class CreateLeadInput:
         default=UNSET,
         description="Owning User: yourself, or anyone for managers. Counts against the open-lead cap.",
     )
+    custom: JSON | None = custom_values_field()
     reject_duplicates: bool = strawberry.field(
         default=False,
         description="If duplicates exist, create nothing (DUPLICATE error plus `duplicates`).",
@@ -60,6 +69,7 @@ class UpdateLeadInput:
     region: str | None = strawberry.field(default=UNSET, description="Region; null clears it.")
     country: str | None = strawberry.field(default=UNSET, description="Country; null clears it.")
     notes: str | None = strawberry.field(default=UNSET, description="Notes; null clears them.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="The tenant's lead pool rules; fields you leave out stay as they are.")
@@ -132,7 +142,10 @@ class LeadOrderField(Enum):
 
 @strawberry.input(description="One sort key; the id is always added last.")
 class LeadOrder:
-    field: LeadOrderField = strawberry.field(description="Column to sort by.")
+    field: LeadOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = custom_order_field()
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
 
 
@@ -146,6 +159,12 @@ class LeadFilter:
     source: str | None = strawberry.field(default=None, description="From this source key.")
     created_after: datetime | None = strawberry.field(default=None, description="Created at or after.")
     created_before: datetime | None = strawberry.field(default=None, description="Created before.")
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
+
+
+# Built-in filter and sort inputs -> the GraphQL fields they read (refused when the role hides one).
+LEAD_FILTER_FIELDS = {"ownerId": ["owner"], "inPool": ["owner"]}
+LEAD_ORDER_FIELDS = {"NAME": ["firstName", "lastName"]}
 
 
 def lead_conditions(given: LeadFilter | None) -> list[ColumnElement[bool]]:
@@ -162,13 +181,17 @@ def lead_conditions(given: LeadFilter | None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def lead_ordering(orders: list[LeadOrder] | None) -> list[Any]:
+def lead_ordering(orders: list[LeadOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
         LeadOrderField.CREATED_AT: [LeadRow.created_at],
         LeadOrderField.NAME: [func.lower(LeadRow.last_name), func.lower(LeadRow.first_name)],
     }
     orders = orders or [LeadOrder(field=LeadOrderField.CREATED_AT)]
-    keys = [ordered(column, order.direction) for order in orders for column in columns[order.field]]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
     return [*keys, ordered(LeadRow.id, orders[-1].direction)]
 
 

@@ -19,6 +19,9 @@ from graph.crm.rules import active_member, check_version, collect, flush_version
 from graph.sales.leads.models import LEAD, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import check_builtin_writes
+from tenants.ids import new_id
 from tenants.options import register_option_list, require_option
 from tenants.permissions import Action, Actor, Scope, record_scope_clause
 from tenants.validation import bounded_text, email_address, optional_text
@@ -163,16 +166,27 @@ async def build_lead(session: AsyncSession, actor: Actor, values: Mapping[str, A
     actor.require(LEAD, Action.CREATE)
     cleaned = await clean_lead(session, actor, {"source": None, **values})
     owner_id = await clean_owner(session, actor, values.get("owner_id"))
-    lead = Lead(tenant_id=actor.tenant_id, created_by_id=actor.user_id, owner_id=owner_id, **cleaned)
+    # The id is set now so a unique custom field compares with every other lead (not with a NULL id).
+    lead = Lead(
+        tenant_id=actor.tenant_id, id=new_id(), created_by_id=actor.user_id, owner_id=owner_id, **cleaned
+    )
     require_identity(lead)
+    await apply_custom_values(session, actor, LEAD, lead, values, creating=True)
     return lead
+
+
+def custom_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Audit diff of custom values, on `custom.<key>` like the built-in fields' diff."""
+    keys = sorted(set(before) | set(after))
+    return {f"custom.{k}": [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
 async def save_new_lead(session: AsyncSession, actor: Actor, lead: Lead) -> Lead:
     session.add(lead)
     await session.flush()
     after = snapshot(lead, AUDITED_FIELDS)
-    await audit.record(session, actor, "lead.create", LEAD, lead.id, audit.diff({}, after))
+    changes = audit.diff({}, after) | custom_changes({}, lead.custom or {})
+    await audit.record(session, actor, "lead.create", LEAD, lead.id, changes)
     return lead
 
 
@@ -194,11 +208,11 @@ async def update_lead(
     for key, value in cleaned.items():
         setattr(lead, key, value)
     require_identity(lead)
+    custom = await apply_custom_values(session, actor, LEAD, lead, values, creating=False)
     await flush_versioned(session, "lead")
     await session.refresh(lead, ["phone_digits", "company_key"])
-    await audit.record(
-        session, actor, "lead.update", LEAD, lead.id, audit.diff(before, snapshot(lead, AUDITED_FIELDS))
-    )
+    changes = audit.diff(before, snapshot(lead, AUDITED_FIELDS)) | custom
+    await audit.record(session, actor, "lead.update", LEAD, lead.id, changes)
     return lead
 
 
@@ -206,6 +220,7 @@ async def change_lead_status(
     session: AsyncSession, actor: Actor, lead_id: uuid.UUID, version: int, status: str, reason: str | None
 ) -> Lead:
     actor.require(LEAD, Action.UPDATE)
+    check_builtin_writes(actor, LEAD, {"status": status})
     lead = await get_lead(session, actor, lead_id)
     check_version(lead, version, "lead")
     require_editable(actor, lead)

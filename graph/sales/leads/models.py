@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Computed, DateTime, ForeignKeyConstraint, Int
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.crm.models import CrmVersioned, owner_fk
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
@@ -23,7 +24,7 @@ LEAD_STATUSES = ("new", "working", "qualified", "disqualified", "converted")
 OPEN_STATUSES = ("new", "working", "qualified")
 
 
-class Lead(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Lead(CustomFieldsMixin, TenantMixin, TimestampMixin, CrmVersioned, Base):
     __tablename__ = "leads"
     __table_args__ = (
         owner_fk(),
@@ -58,6 +59,31 @@ class Lead(TenantMixin, TimestampMixin, CrmVersioned, Base):
     phone_digits: Mapped[str | None] = mapped_column(Text, Computed("crm_phone_digits(phone)"))
     company_key: Mapped[str | None] = mapped_column(Text, Computed("crm_company_key(company_name)"))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+# Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
+# attributes a write sets. Hideable: nullable fields nothing else reveals (`fullName` shows the names,
+# `leadDuplicates` matches on email, phone and company, so those stay visible).
+register_custom_fields(
+    LEAD,
+    Lead,
+    graphql_type="Lead",
+    fields={
+        "source": ["source"],
+        "firstName": ["first_name"],
+        "lastName": ["last_name"],
+        "email": ["email"],
+        "phone": ["phone"],
+        "title": ["title"],
+        "companyName": ["company_name"],
+        "region": ["region"],
+        "country": ["country"],
+        "notes": ["notes"],
+        "status": ["status", "disqualified_reason"],
+        "owner": ["owner_id"],
+    },
+    hideable=["title", "region", "country", "notes"],
+)
 
 
 class LeadSettings(Base):

@@ -10,6 +10,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.core.ids import encode_id
 from graph.crm import loaders as crm_loaders
@@ -45,18 +46,21 @@ class DuplicateMatch(Enum):
 
 
 @strawberry.type(description="A prospective customer from any channel; in the pool while it has no owner.")
-class Lead(relay.Node):
+class Lead(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = lead_models.LEAD
     id: relay.NodeID[str]
     source: str = strawberry.field(description="Key of the tenant's `lead_sources` option list.")
     first_name: str | None = strawberry.field(description="Given name.")
     last_name: str | None = strawberry.field(description="Family name.")
     email: str | None = strawberry.field(description="Normalized email address.")
     phone: str | None = strawberry.field(description="Phone number as entered.")
-    title: str | None = strawberry.field(description="Job title.")
+    title: str | None = strawberry.field(description="Job title (null when hidden).")
     company_name: str | None = strawberry.field(description="Company the person works for.")
-    region: str | None = strawberry.field(description="Region or state.")
-    country: str | None = strawberry.field(description="Country.")
-    notes: str | None = strawberry.field(description="Free-text notes (merges append the duplicates' notes).")
+    region: str | None = strawberry.field(description="Region or state (null when hidden).")
+    country: str | None = strawberry.field(description="Country (null when hidden).")
+    notes: str | None = strawberry.field(
+        description="Free-text notes; merges append the duplicates' (null when hidden)."
+    )
     status: LeadStatus = strawberry.field(description="Where the lead stands.")
     disqualified_reason: str | None = strawberry.field(
         description="Why it was disqualified; 'duplicate' when merged into another lead."
@@ -100,6 +104,7 @@ class Lead(relay.Node):
             converted_account_id=lead.converted_account_id,
             converted_contact_id=lead.converted_contact_id,
             converted_opportunity_id=lead.converted_opportunity_id,
+            custom=lead.custom or {},
         )
 
     @classmethod

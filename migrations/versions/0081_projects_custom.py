@@ -1,0 +1,23 @@
+"""Custom fields on projects and tasks: `custom` values and `custom_sort` keys plus the GIN index (tenant_id leading).
+
+Revision ID: 0081_projects_custom
+Revises: 0042_projects_contract
+Create Date: 2026-11-25
+"""
+
+from migrations.custom_fields import add_custom_field_columns, drop_custom_field_columns
+
+revision = "0081_projects_custom"
+down_revision = "0042_projects_contract"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_custom_field_columns("projects")
+    add_custom_field_columns("tasks")
+
+
+def downgrade() -> None:
+    drop_custom_field_columns("tasks")
+    drop_custom_field_columns("projects")
