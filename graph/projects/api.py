@@ -15,22 +15,27 @@ from graph.core.filters import After, First
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
 from graph.projects import costs, loaders, risks, templates, views
-from graph.projects.access import project_scope
+from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.delivery_mutations import DeliveryMutation
 from graph.projects.enums import TaskStatus
 from graph.projects.extra_types import ProjectTemplate, Risk, RiskMatrixCell, UserCostRate
 from graph.projects.filters import (
     ProjectFilter,
     ProjectOrder,
+    RiskFilter,
+    RiskOrder,
     TaskFilter,
     TaskOrder,
     project_conditions,
     project_ordering,
+    risk_conditions,
+    risk_ordering,
     task_conditions,
     task_ordering,
 )
-from graph.projects.models import PROJECT, TASK
+from graph.projects.models import PROJECT, RISK, TASK
 from graph.projects.models import Project as ProjectRow
+from graph.projects.models import Risk as RiskRow
 from graph.projects.models import Task as TaskRow
 from graph.projects.mutations import PlanningMutation
 from graph.projects.types import Project, Task
@@ -98,6 +103,32 @@ class ProjectsQuery:
             .order_by(*task_ordering(order_by, custom_sort))
         )
         return await paginate(await info.context.session(), statement, Task.from_model, first, after)
+
+    @strawberry.field(description="Risks of the projects you may see; default oldest first.")
+    async def risks(
+        self,
+        info: Info,
+        filter: Annotated[RiskFilter | None, strawberry.argument(description="Conditions.")] = None,
+        order_by: Annotated[
+            list[RiskOrder] | None, strawberry.argument(description="Sort keys; default CREATED_AT ASC.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Risk]:
+        actor = info.context.actor
+        actor.require(RISK, Action.READ)
+        custom, custom_sort = await custom_list(info.context, RISK, RiskRow, filter, order_by)
+        statement = (
+            select(RiskRow)
+            .where(
+                RiskRow.tenant_id == actor.tenant_id,
+                in_visible_projects(actor, RISK, RiskRow.project_id),
+                *risk_conditions(filter),
+                *custom,
+            )
+            .order_by(*risk_ordering(order_by, custom_sort))
+        )
+        return await paginate(await info.context.session(), statement, Risk.from_model, first, after)
 
     @strawberry.field(description="Tasks assigned to you across projects, soonest due first (undated last).")
     async def my_tasks(

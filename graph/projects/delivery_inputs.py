@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
+from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.projects.enums import ChangeKind, RiskResponse, RiskStatus
 from graph.projects.extra_types import ChangeRequest, Expense, ProjectTemplate, Risk, TimeEntry, UserCostRate
@@ -47,6 +49,7 @@ class CreateRiskInput:
     response: RiskResponse | None = described("Default MITIGATE.")
     mitigation_plan: str | None = described("How it is handled.")
     review_date: date | None = described("When to look at it again.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a risk; left-out fields stay.")
@@ -61,6 +64,7 @@ class UpdateRiskInput:
     mitigation_plan: str | None = described("Plan; null clears.")
     status: RiskStatus | None = described("OPEN, MONITORING or CLOSED.")
     review_date: date | None = described("Next review; null clears.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="A change request (a draft until submitted).")

@@ -11,6 +11,7 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.approvals.types import ApprovalRequest, requests_by_id
 from graph.core.context import RequestContext
 from graph.core.pagination import Connection
@@ -181,16 +182,17 @@ async def project_expenses(info: Info, project_id: uuid.UUID) -> list[Expense]:
 
 
 @strawberry.type(description="A project risk; its score is probability times impact (1-25).")
-class Risk(relay.Node):
+class Risk(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = pm.RISK
     id: relay.NodeID[str]
     title: str = strawberry.field(description="One-line summary.")
-    description: str | None = strawberry.field(description="Details.")
+    description: str | None = strawberry.field(description="Details (null when hidden).")
     category: str | None = strawberry.field(description="A key of the tenant's risk_categories option list.")
     probability: int = strawberry.field(description="1-5.")
     impact: int = strawberry.field(description="1-5.")
     score: int = strawberry.field(description="Probability times impact.")
     response: RiskResponse = strawberry.field(description="AVOID, MITIGATE, TRANSFER or ACCEPT.")
-    mitigation_plan: str | None = strawberry.field(description="How it is handled.")
+    mitigation_plan: str | None = strawberry.field(description="How it is handled (null when hidden).")
     status: RiskStatus = strawberry.field(
         description="OPEN, MONITORING or CLOSED (closed risks leave the matrix and health)."
     )
@@ -214,6 +216,7 @@ class Risk(relay.Node):
             review_date=risk.review_date,
             version=risk.version,
             owner_id=risk.owner_id,
+            custom=risk.custom or {},
         )
 
     @classmethod

@@ -17,8 +17,9 @@ from graph.admin.filters import CustomFieldCondition, custom_conditions_field, c
 from graph.core.filters import OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
 from graph.crm.filters import CustomSort, sort_columns
-from graph.projects.enums import ProjectStatus, TaskStatus
+from graph.projects.enums import ProjectStatus, RiskStatus, TaskStatus
 from graph.projects.models import Project as ProjectRow
+from graph.projects.models import Risk as RiskRow
 from graph.projects.models import Task as TaskRow
 
 
@@ -132,3 +133,47 @@ def task_ordering(orders: list[TaskOrder] | None, custom_sort: CustomSort = None
         for column in sort_columns(order, columns, custom_sort)
     ]
     return [*keys, ordered(TaskRow.id, orders[-1].direction)]
+
+
+@strawberry.enum(description="What risks can be sorted by.")
+class RiskOrderField(Enum):
+    SCORE = "score"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
+class RiskOrder:
+    field: RiskOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = custom_order_field()
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
+
+
+@strawberry.input(description="Risk filters; all given conditions must hold.")
+class RiskFilter:
+    project_id: relay.GlobalID | None = strawberry.field(default=None, description="Risks of this Project.")
+    status: list[RiskStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
+
+
+def risk_conditions(filter: RiskFilter | None) -> list[object]:
+    if filter is None:
+        return []
+    conditions: list[object] = []
+    if filter.project_id is not None:
+        conditions.append(RiskRow.project_id == decode_id(filter.project_id, "Project", "filter.projectId"))
+    if filter.status:
+        conditions.append(RiskRow.status.in_([status.value for status in filter.status]))
+    return conditions
+
+
+def risk_ordering(orders: list[RiskOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
+    columns = {RiskOrderField.SCORE: [RiskRow.score], RiskOrderField.CREATED_AT: [RiskRow.created_at]}
+    orders = orders or [RiskOrder(field=RiskOrderField.CREATED_AT)]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
+    return [*keys, ordered(RiskRow.id, orders[-1].direction)]

@@ -279,7 +279,7 @@ class Expense(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
-class Risk(TenantMixin, TimestampMixin, Versioned, Base):
+class Risk(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "risks"
     __table_args__ = (project_fk(), member_fk("owner_id"))
 
@@ -295,6 +295,28 @@ class Risk(TenantMixin, TimestampMixin, Versioned, Base):
     mitigation_plan: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
     review_date: Mapped[date | None] = mapped_column(Date)
+
+
+# The owner must be a project member, so reassigning a leaver's records leaves risk owners alone.
+register_custom_fields(
+    RISK,
+    Risk,
+    graphql_type="Risk",
+    fields={
+        "title": ["title"],
+        "description": ["description"],
+        "category": ["category"],
+        "probability": ["probability"],
+        "impact": ["impact"],
+        "owner": ["owner_id"],
+        "response": ["response"],
+        "mitigationPlan": ["mitigation_plan"],
+        "status": ["status"],
+        "reviewDate": ["review_date"],
+    },
+    hideable=["description", "mitigationPlan"],
+    owner_column=None,
+)
 
 
 class ChangeRequest(TenantMixin, TimestampMixin, Versioned, Base):

@@ -20,6 +20,8 @@ from graph.projects.models import RISK, Risk
 from graph.projects.rules import check_version, collect, flush_versioned, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
+from tenants.fields import apply_custom_values
+from tenants.ids import new_id
 from tenants.options import register_option_list, require_option
 from tenants.permissions import Action, Actor
 from tenants.validation import optional_text, required_text
@@ -113,12 +115,12 @@ async def create_risk(
     given = {"title": None, "probability": None, "impact": None, "response": "mitigate", **values}
     given["owner_id"] = values.get("owner_id") or actor.user_id
     cleaned = await clean_risk(session, actor, project.id, given)
-    risk = Risk(tenant_id=actor.tenant_id, project_id=project.id, **cleaned)
+    risk = Risk(tenant_id=actor.tenant_id, id=new_id(), project_id=project.id, **cleaned)
+    custom = await apply_custom_values(session, actor, RISK, risk, values, creating=True)
     session.add(risk)
     await session.flush()
-    await audit.record(
-        session, actor, "risk.create", RISK, risk.id, audit.diff({}, snapshot(risk, AUDITED_FIELDS))
-    )
+    changes = audit.diff({}, snapshot(risk, AUDITED_FIELDS)) | custom
+    await audit.record(session, actor, "risk.create", RISK, risk.id, changes)
     await announce(session, actor.tenant_id, "risk.created", risk.version, project=project.id, risk=risk.id)
     return risk
 
@@ -141,9 +143,10 @@ async def update_risk(
     before = snapshot(risk, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(risk, key, value)
+    custom = await apply_custom_values(session, actor, RISK, risk, values, creating=False)
     await flush_versioned(session, "risk")
     await session.refresh(risk, ["score"])
-    changes = audit.diff(before, snapshot(risk, AUDITED_FIELDS))
+    changes = audit.diff(before, snapshot(risk, AUDITED_FIELDS)) | custom
     await audit.record(session, actor, "risk.update", RISK, risk.id, changes)
     await announce(
         session, actor.tenant_id, "risk.updated", risk.version, project=risk.project_id, risk=risk.id

@@ -1,4 +1,4 @@
-"""Custom fields on projects and tasks: `custom` values and `custom_sort` keys plus the GIN index (tenant_id leading).
+"""Custom fields on projects, tasks and risks: `custom` values and `custom_sort` keys plus the GIN index (tenant_id leading).
 
 Revision ID: 0081_projects_custom
 Revises: 0042_projects_contract
@@ -16,8 +16,10 @@ depends_on = None
 def upgrade() -> None:
     add_custom_field_columns("projects")
     add_custom_field_columns("tasks")
+    add_custom_field_columns("risks")
 
 
 def downgrade() -> None:
+    drop_custom_field_columns("risks")
     drop_custom_field_columns("tasks")
     drop_custom_field_columns("projects")

@@ -12,11 +12,14 @@ from sqlalchemy import func, select
 from strawberry import relay
 from strawberry.tools import merge_types
 
+from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
+from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
-from graph.core.filters import After, First, like_pattern
+from graph.core.filters import After, First, OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
+from graph.crm.filters import CustomSort, sort_columns
 from graph.sales.commerce import contracts, loaders, payments, quotes
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_api import CatalogMutation
@@ -83,12 +86,46 @@ class QuoteFilter:
     opportunity_id: relay.GlobalID | None = strawberry.field(
         default=None, description="For this Opportunity."
     )
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
 @strawberry.input(description="Contract conditions; all given ones must hold.")
 class ContractFilter:
     status: ContractStatus | None = strawberry.field(default=None, description="In this status.")
     account_id: relay.GlobalID | None = strawberry.field(default=None, description="For this Account.")
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
+
+
+@strawberry.enum(description="What quotes and contracts can be sorted by.")
+class CommerceOrderField(Enum):
+    CREATED_AT = "created_at"
+    NUMBER = "number"
+
+
+@strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
+class CommerceOrder:
+    field: CommerceOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = custom_order_field()
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
+
+
+def commerce_ordering(model: Any, orders: list[CommerceOrder] | None, custom_sort: CustomSort) -> list[Any]:
+    """Default newest first, as before orderBy existed."""
+    columns = {CommerceOrderField.CREATED_AT: [model.created_at], CommerceOrderField.NUMBER: [model.number]}
+    orders = orders or [CommerceOrder(field=CommerceOrderField.CREATED_AT, direction=OrderDirection.DESC)]
+    keys = [
+        ordered(column, order.direction)
+        for order in orders
+        for column in sort_columns(order, columns, custom_sort)
+    ]
+    return [*keys, ordered(model.id, orders[-1].direction)]
+
+
+OrderBy = Annotated[
+    list[CommerceOrder] | None, strawberry.argument(description="Sort keys; default CREATED_AT DESC.")
+]
 
 
 def product_conditions(filter: ProductFilter | None) -> list[Any]:
@@ -194,6 +231,7 @@ class CommerceQuery:
         self,
         info: Info,
         filter: Annotated[QuoteFilter | None, strawberry.argument(description="Conditions.")] = None,
+        order_by: OrderBy = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Quote]:
@@ -208,7 +246,8 @@ class CommerceQuery:
                 statement = statement.where(m.Quote.opportunity_id == opportunity_id)
             if filter.number is not None:
                 statement = statement.where(m.Quote.number == filter.number.strip())
-        statement = statement.order_by(m.Quote.created_at.desc(), m.Quote.id.desc())
+        custom, custom_sort = await custom_list(info.context, m.QUOTE, m.Quote, filter, order_by)
+        statement = statement.where(*custom).order_by(*commerce_ordering(m.Quote, order_by, custom_sort))
         return await page(info, statement, Quote.from_model, first, after)
 
     @strawberry.field(description="Contracts you may see, newest first.")
@@ -216,6 +255,7 @@ class CommerceQuery:
         self,
         info: Info,
         filter: Annotated[ContractFilter | None, strawberry.argument(description="Conditions.")] = None,
+        order_by: OrderBy = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Contract]:
@@ -225,7 +265,8 @@ class CommerceQuery:
                 statement = statement.where(m.Contract.status == status_value(filter.status))
             if filter.account_id is not None:
                 statement = statement.where(m.Contract.account_id == decode_id(filter.account_id, "Account"))
-        statement = statement.order_by(m.Contract.created_at.desc(), m.Contract.id.desc())
+        custom, custom_sort = await custom_list(info.context, m.CONTRACT, m.Contract, filter, order_by)
+        statement = statement.where(*custom).order_by(*commerce_ordering(m.Contract, order_by, custom_sort))
         return await page(info, statement, Contract.from_model, first, after)
 
     @strawberry.field(description="One product; null if missing or not yours to see.")

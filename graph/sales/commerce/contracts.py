@@ -23,6 +23,8 @@ from graph.sales.commerce.models import CONTRACT, QUOTE, Contract, ContractLine
 from graph.sales.pipeline.moves import win_for_accepted_quote
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.ids import new_id
 from tenants.numbering import next_number, register_sequence
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import optional_text
@@ -109,6 +111,7 @@ async def accept_quote(
     rules.date_range(cleaned["start_date"], cleaned.get("end_date"), "endDate")
     contract = Contract(
         tenant_id=actor.tenant_id,
+        id=new_id(),
         number=await next_number(session, actor.tenant_id, "contract", now),
         quote_id=quote.id,
         account_id=quote.account_id,
@@ -121,6 +124,7 @@ async def accept_quote(
         created_by_id=actor.user_id,
         **cleaned,
     )
+    custom = await apply_custom_values(session, actor, CONTRACT, contract, values, creating=True)
     session.add(contract)
     await session.flush()
     for line in await quotes.quote_lines(session, quote.id):
@@ -151,7 +155,12 @@ async def accept_quote(
         "contract.create",
         CONTRACT,
         contract.id,
-        {**audit.diff({}, after), "number": [None, contract.number], "quote_id": [None, str(quote.id)]},
+        {
+            **audit.diff({}, after),
+            "number": [None, contract.number],
+            "quote_id": [None, str(quote.id)],
+            **custom,
+        },
     )
     return contract
 
@@ -169,8 +178,9 @@ async def update_contract(
     before = rules.snapshot(contract, CONTRACT_FIELDS)
     for key, value in cleaned.items():
         setattr(contract, key, value)
+    custom = await apply_custom_values(session, actor, CONTRACT, contract, values, creating=False)
     await flush_versioned(session, "contract")
-    changes = audit.diff(before, rules.snapshot(contract, CONTRACT_FIELDS))
+    changes = audit.diff(before, rules.snapshot(contract, CONTRACT_FIELDS)) | custom
     await audit.record(session, actor, "contract.update", CONTRACT, contract.id, changes)
     return contract
 

@@ -12,7 +12,9 @@ from typing import Any
 
 import strawberry
 from strawberry import UNSET, relay
+from strawberry.scalars import JSON
 
+from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.core.ids import decode_id
 from graph.sales.commerce.catalog_types import (
@@ -160,6 +162,7 @@ class CreateQuoteInput:
     notes: str | None = strawberry.field(default=UNSET, description="Notes (max 10,000 characters).")
     owner_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Owning User; default you.")
     lines: list[QuoteLineInput] | None = strawberry.field(default=UNSET, description="At most 200 lines.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a draft quote's header.")
@@ -172,6 +175,7 @@ class UpdateQuoteInput:
     terms: str | None = strawberry.field(default=UNSET, description="Terms; null clears them.")
     notes: str | None = strawberry.field(default=UNSET, description="Notes; null clears them.")
     owner_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Owning User.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="The contract terms set when accepting a quote.")
@@ -180,6 +184,10 @@ class AcceptQuoteInput:
     end_date: date | None = strawberry.field(default=UNSET, description="Not before the start date.")
     signatory_contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="A Contact.")
     terms: str | None = strawberry.field(default=UNSET, description="Default: the quote's terms.")
+    custom: JSON | None = strawberry.field(
+        default=UNSET,
+        description="The contract's custom values by field key; see fieldDefinitions(contract).",
+    )
 
 
 @strawberry.input(description="Changes to a draft contract.")
@@ -188,6 +196,7 @@ class UpdateContractInput:
     end_date: date | None = strawberry.field(default=UNSET, description="End date; null clears it.")
     signatory_contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="A Contact.")
     terms: str | None = strawberry.field(default=UNSET, description="Terms; null clears them.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="One installment of a payment plan.")

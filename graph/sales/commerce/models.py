@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Integer, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin, VersionedMixin
 from tenants.permissions import register_object_type
 
@@ -126,7 +127,7 @@ class CustomerTypeDiscount(Base):
     percent: Mapped[Decimal] = mapped_column(Percent)
 
 
-class Quote(TenantMixin, TimestampMixin, Versioned, Base):
+class Quote(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "quotes"
     __table_args__ = (
         fk("account_id", "accounts"),
@@ -187,7 +188,7 @@ class QuoteLine(TenantMixin, Base):
     total_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
 
 
-class Contract(TenantMixin, TimestampMixin, Versioned, Base):
+class Contract(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "contracts"
     __table_args__ = (
         fk("quote_id", "quotes"),
@@ -268,3 +269,40 @@ class Delivery(TenantMixin, TimestampMixin, Versioned, Base):
     delivered_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="delivered")
     recorded_by_id: Mapped[uuid.UUID] = mapped_column()
+
+
+# Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
+# attributes a write sets. A quote's terms become its contract's, so only notes are hideable on quotes.
+register_custom_fields(
+    QUOTE,
+    Quote,
+    graphql_type="Quote",
+    fields={
+        "account": ["account_id"],
+        "opportunity": ["opportunity_id"],
+        "owner": ["owner_id"],
+        "status": ["status", "rejection_reason"],
+        "currency": ["currency"],
+        "customerType": ["customer_type"],
+        "validUntil": ["valid_until"],
+        "cashDiscountPercent": ["cash_discount_percent"],
+        "terms": ["terms"],
+        "notes": ["notes"],
+        "lines": ["lines"],
+    },
+    hideable=["notes"],
+)
+register_custom_fields(
+    CONTRACT,
+    Contract,
+    graphql_type="Contract",
+    fields={
+        "owner": ["owner_id"],
+        "status": ["status"],
+        "startDate": ["start_date"],
+        "endDate": ["end_date"],
+        "signatoryContact": ["signatory_contact_id"],
+        "terms": ["terms"],
+    },
+    hideable=["terms"],
+)

@@ -27,6 +27,8 @@ from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
 from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import active_definitions
 from tenants.ids import new_id
 from tenants.numbering import next_number, register_sequence
 from tenants.permissions import Action, Actor, record_scope_clause
@@ -260,6 +262,7 @@ async def create_quote(
         created_by_id=actor.user_id,
         **{**defaults, **cleaned},
     )
+    custom = await apply_custom_values(session, actor, QUOTE, quote, values, creating=True)
     # Priced before anything is written, so the quote is inserted once, with its totals, at version 1.
     rows = [
         await new_line(session, actor, quote, line_values, index, f"lines.{index}")
@@ -277,7 +280,7 @@ async def create_quote(
         "quote.create",
         QUOTE,
         quote.id,
-        {**audit.diff({}, after), "number": [None, quote.number]},
+        {**audit.diff({}, after), "number": [None, quote.number], **custom},
     )
     return quote
 
@@ -301,9 +304,10 @@ async def update_quote(
     before = rules.snapshot(quote, QUOTE_FIELDS)
     for key, value in cleaned.items():
         setattr(quote, key, value)
+    custom = await apply_custom_values(session, actor, QUOTE, quote, values, creating=False)
     await reprice(session, quote)
     await flush_versioned(session, "quote")
-    changes = audit.diff(before, rules.snapshot(quote, QUOTE_FIELDS))
+    changes = audit.diff(before, rules.snapshot(quote, QUOTE_FIELDS)) | custom
     await audit.record(session, actor, "quote.update", QUOTE, quote.id, changes)
     return quote
 
@@ -537,6 +541,7 @@ async def revise_quote(session: AsyncSession, actor: Actor, quote_id: uuid.UUID,
     if newer is not None:
         raise rules.invalid_transition("This quote was already revised; revise the latest revision.")
     now = datetime.now(UTC)
+    unique = {d.key for d in await active_definitions(session, QUOTE) if d.is_unique}
     revision = Quote(
         tenant_id=quote.tenant_id,
         id=new_id(),
@@ -555,6 +560,10 @@ async def revise_quote(session: AsyncSession, actor: Actor, quote_id: uuid.UUID,
         terms=quote.terms,
         notes=quote.notes,
         created_by_id=actor.user_id,
+        # A revision carries the values on (archived fields' too, kept until purged), except those of
+        # unique fields: two revisions with the same value would break the uniqueness.
+        custom={k: v for k, v in (quote.custom or {}).items() if k not in unique},
+        custom_sort={k: v for k, v in (quote.custom_sort or {}).items() if k not in unique},
     )
     copies = [
         QuoteLine(

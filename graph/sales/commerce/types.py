@@ -16,6 +16,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.ids import encode_id
 from graph.crm import loaders as crm_loaders
 from graph.crm.types import Account, Contact
@@ -145,7 +146,8 @@ class QuoteLine:
 
 
 @strawberry.type(description="An offer to an account: lines, server-computed totals, a status and a number.")
-class Quote(relay.Node):
+class Quote(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = m.QUOTE
     id: relay.NodeID[str]
     number: str = strawberry.field(description="Human number from the tenant's `quote` sequence.")
     revision: int = strawberry.field(description="1 for the original; each revision adds one.")
@@ -156,7 +158,7 @@ class Quote(relay.Node):
     valid_until: date = strawberry.field(description="Last day it can be accepted.")
     cash_discount_percent: Decimal = strawberry.field(description="(5) Cash / early-payment discount.")
     terms: str | None = strawberry.field(description="Terms and conditions.")
-    notes: str | None = strawberry.field(description="Internal notes.")
+    notes: str | None = strawberry.field(description="Internal notes (null when hidden).")
     gross_total: Decimal = strawberry.field(description="Sum of the lines' gross amounts.")
     discount_total: Decimal = strawberry.field(description="Sum of the lines' discounts.")
     net_total: Decimal = strawberry.field(description="Sum of the lines' rounded net amounts.")
@@ -211,6 +213,7 @@ class Quote(relay.Node):
             owner_id=quote.owner_id,
             previous_quote_id=quote.previous_quote_id,
             opportunity_uuid=quote.opportunity_id,
+            custom=quote.custom or {},
         )
 
     @classmethod
@@ -340,7 +343,8 @@ class Delivery:
 
 
 @strawberry.type(description="An order/contract created by accepting a quote.")
-class Contract(relay.Node):
+class Contract(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = m.CONTRACT
     id: relay.NodeID[str]
     number: str = strawberry.field(description="Human number from the tenant's `contract` sequence.")
     status: ContractStatus = strawberry.field(description="DRAFT, ACTIVE, COMPLETED or CANCELLED.")
@@ -350,7 +354,7 @@ class Contract(relay.Node):
     amount: Decimal = strawberry.field(description="What the customer owes in total (net + tax).")
     paid_amount: Decimal = strawberry.field(description="Payments minus refunds so far.")
     outstanding_amount: Decimal = strawberry.field(description="Amount minus paid.")
-    terms: str | None = strawberry.field(description="Terms and conditions.")
+    terms: str | None = strawberry.field(description="Terms and conditions (null when hidden).")
     start_date: date = strawberry.field(description="Start date; without a plan the amount is due then.")
     end_date: date | None = strawberry.field(description="End date, if any.")
     completed_at: datetime | None = strawberry.field(description="When it became complete.")
@@ -386,6 +390,7 @@ class Contract(relay.Node):
             quote_id=contract.quote_id,
             signatory_contact_id=contract.signatory_contact_id,
             model=contract,
+            custom=contract.custom or {},
         )
 
     @classmethod
