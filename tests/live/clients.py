@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.platform.conftest import ROOT
+from tests.servers import ROOT
 
 SCRIPT = Path(__file__).with_name("subscribe.mjs")
 PROTOCOL = "graphql-transport-ws"

@@ -28,7 +28,7 @@ from tests.conftest import make_settings
 from tests.crm.test_no_n_plus_one import counted_statements
 from tests.live.clients import PROTOCOL, receive, send
 from tests.live.test_accounts_live import create_account
-from tests.platform.conftest import free_port
+from tests.servers import free_port
 from tests.support import GraphQLClient, Member, TestDatabase
 
 FEED = "subscription { accountsChanged { type account { name industry owner { email } } } }"

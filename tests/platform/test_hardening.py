@@ -17,7 +17,7 @@ from graph.core.context import RequestContext
 from tenants.db import UnsafeDatabaseRole
 from tenants.embedded import DatabaseUrls
 from tests.conftest import make_settings
-from tests.platform.conftest import LiveServer, free_port
+from tests.servers import UvicornServer, free_port
 
 GRJ = "application/graphql-response+json"
 
@@ -277,7 +277,7 @@ async def test_superuser_runtime_role_is_refused(database_urls: DatabaseUrls) ->
 
 
 def test_server_process_refuses_to_start_as_superuser(database_urls: DatabaseUrls, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    server = LiveServer(database_urls.admin, "production", tmp_path / "superuser.log")
+    server = UvicornServer(database_urls.admin, tmp_path / "superuser.log", {"CRM_ENV": "production"})
     try:
         with pytest.raises(RuntimeError, match="exited") as refused:
             server.wait_ready(timeout=30)
