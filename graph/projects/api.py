@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+import graph.projects.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.filters import After, First

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from strawberry import relay
 from strawberry.tools import merge_types
 
+import graph.sales.commerce.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
 from graph.admin.lists import custom_list
 from graph.core.context import RequestContext

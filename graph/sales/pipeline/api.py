@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry import relay
 
+import graph.sales.pipeline.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
