@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry import relay
 
+from graph.admin.lists import custom_list
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
@@ -31,6 +32,8 @@ from graph.documents.inputs import (
     document_ordering,
     link_pairs,
 )
+from graph.documents.models import DOCUMENT
+from graph.documents.models import Document as DocumentRow
 from graph.documents.types import (
     Document,
     DocumentStorage,
@@ -99,10 +102,12 @@ class DocumentsQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Document]:
-        statement = documents.visible_documents(info.context.actor).where(*document_conditions(filter))
+        actor = info.context.actor
+        custom, custom_sort = await custom_list(info.context, DOCUMENT, DocumentRow, filter, order_by)
+        statement = documents.visible_documents(actor).where(*document_conditions(filter), *custom)
         return await paginate(
             await info.context.session(),
-            statement.order_by(*document_ordering(order_by)),
+            statement.order_by(*document_ordering(order_by, custom_sort)),
             Document.from_model,
             first,
             after,
@@ -174,6 +179,7 @@ class DocumentsMutation:
             content_type=input.content_type or file.content_type or "application/octet-stream",
             tags=input.tags,
             links=link_pairs(input.links),
+            custom=None if input.custom is strawberry.UNSET else input.custom,
         )
         document = await uploads.upload_file(
             session, actor, upload_config(info), new, file.read, getattr(file, "size", None), now()
@@ -210,6 +216,7 @@ class DocumentsMutation:
             tags=input.tags,
             links=link_pairs(input.links),
             document_id=decode_optional_id(input.document_id, "Document", "documentId"),
+            custom=None if input.custom is strawberry.UNSET else input.custom,
         )
         ticket = await presigned.request_upload(
             session, actor, upload_config(info), new, input.size, input.sha256, now()
@@ -249,7 +256,8 @@ class DocumentsMutation:
         self, info: Info, id: DocumentId, version: Version, input: UpdateDocumentInput
     ) -> DocumentPayload:
         session, actor = await info.context.session(), info.context.actor
-        values = {k: v for k, v in (("name", input.name), ("tags", input.tags)) if v is not strawberry.UNSET}
+        given = (("name", input.name), ("tags", input.tags), ("custom", input.custom))
+        values = {k: v for k, v in given if v is not strawberry.UNSET}
         document = await documents.update_document(session, actor, decode_id(id, "Document"), version, values)
         return payload(document)
 

@@ -23,6 +23,7 @@ from graph.documents.targets import check_visible, visible_target
 from storage import BlobStore, StorageUnavailable
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import required_text
 
@@ -199,8 +200,9 @@ async def update_document(
     before = snapshot(document, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(document, key, value)
+    custom = await apply_custom_values(session, actor, DOCUMENT, document, values, creating=False)
     await flush_versioned(session, "document")
-    changes = audit.diff(before, snapshot(document, AUDITED_FIELDS))
+    changes = audit.diff(before, snapshot(document, AUDITED_FIELDS)) | custom
     await audit.record(session, actor, "document.update", DOCUMENT, document.id, changes)
     return document
 

@@ -10,10 +10,18 @@ import strawberry
 from sqlalchemy import ColumnElement, exists, func, select
 from strawberry import UNSET, relay
 from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
 
+from graph.admin.filters import (
+    CustomFieldCondition,
+    custom_conditions_field,
+    custom_order_field,
+    custom_values_field,
+)
 from graph.core.errors import UserError
 from graph.core.filters import OrderDirection, like_pattern, ordered, soft_deleted
 from graph.core.scalars import ByteCount
+from graph.crm.filters import CustomSort, sort_columns
 from graph.documents.models import Document as DocumentModel
 from graph.documents.models import DocumentLink as DocumentLinkModel
 from graph.documents.targets import target_for_type_name
@@ -50,6 +58,7 @@ class UploadDocumentInput:
     links: list[DocumentLinkInput] | None = strawberry.field(
         default=None, description="Records to attach it to."
     )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="A new version of a document, sent in this request (multipart).")
@@ -78,12 +87,14 @@ class RequestUploadInput:
     links: list[DocumentLinkInput] | None = strawberry.field(
         default=None, description="Records to attach it to."
     )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a document; fields you leave out stay as they are.")
 class UpdateDocumentInput:
     name: str | None = strawberry.field(default=UNSET, description="Display name, 1-255 characters.")
     tags: list[str] | None = strawberry.field(default=UNSET, description="Replaces all tags.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Attach a document to a record, or detach it.")
@@ -119,6 +130,7 @@ class DocumentFilter:
     role: DocumentLinkRole | None = strawberry.field(
         default=None, description="With `linkedTo`: only this role."
     )
+    custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
 @strawberry.enum(description="What documents can be sorted by.")
@@ -130,7 +142,10 @@ class DocumentOrderField(Enum):
 
 @strawberry.input(description="One sort key.")
 class DocumentOrder:
-    field: DocumentOrderField
+    field: DocumentOrderField | None = strawberry.field(
+        default=None, description="Column to sort by; give this or customField."
+    )
+    custom_field: str | None = custom_order_field()
     direction: OrderDirection | None = OrderDirection.ASC
 
 
@@ -159,15 +174,17 @@ def document_conditions(filter: DocumentFilter | None) -> list[ColumnElement[boo
     return conditions
 
 
-def document_ordering(order_by: list[DocumentOrder] | None) -> list[Any]:
+def document_ordering(order_by: list[DocumentOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
-        DocumentOrderField.NAME: func.lower(DocumentModel.name),
-        DocumentOrderField.CREATED_AT: DocumentModel.created_at,
-        DocumentOrderField.SIZE: DocumentModel.size,
+        DocumentOrderField.NAME: [func.lower(DocumentModel.name)],
+        DocumentOrderField.CREATED_AT: [DocumentModel.created_at],
+        DocumentOrderField.SIZE: [DocumentModel.size],
     }
-    keys = [ordered(columns[o.field], o.direction) for o in order_by or []] or [
-        columns[DocumentOrderField.NAME]
-    ]
+    keys = [
+        ordered(column, o.direction)
+        for o in order_by or []
+        for column in sort_columns(o, columns, custom_sort)
+    ] or columns[DocumentOrderField.NAME]
     return [*keys, DocumentModel.id]
 
 

@@ -11,13 +11,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.crm.models import CrmVersioned
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
 DOCUMENT = register_object_type("document")
 
 
-class Document(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Document(CustomFieldsMixin, TenantMixin, TimestampMixin, CrmVersioned, Base):
     """A named file; `content_type`, `size` and `sha256` are those of its current version."""
 
     __tablename__ = "documents"
@@ -34,6 +35,17 @@ class Document(TenantMixin, TimestampMixin, CrmVersioned, Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
+# attributes a write sets. No built-in field is hideable: name, type, size and checksum describe the
+# file itself and are repeated by versions and download links.
+register_custom_fields(
+    DOCUMENT,
+    Document,
+    graphql_type="Document",
+    fields={"name": ["name"], "tags": ["tags"], "owner": ["owner_id"]},
+)
 
 
 class DocumentVersion(TenantMixin, Base):
@@ -86,6 +98,8 @@ class DocumentUpload(TenantMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    # Custom values as given (already validated once); applied, and validated again, at completeUpload.
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     storage_key: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

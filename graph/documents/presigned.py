@@ -44,13 +44,14 @@ async def request_upload(
     sha256: str,
     now: datetime,
 ) -> UploadTicket:
-    document, content_type, name, tags, links, limits = await prepare(session, actor, config, file)
+    ready = await prepare(session, actor, config, file)
+    document, content_type, limits = ready.document, ready.content_type, ready.limits
     checksum = sha256.strip().lower()
     if not SHA256_HEX.fullmatch(checksum):
         raise DomainError(ErrorCode.INVALID, "Give the file's SHA-256 as 64 hexadecimal digits.", "sha256")
     check_size(limits, size)
     await check_quota(session, actor.tenant_id, limits, size, now, "size")
-    document_id = document.id if document else new_id()
+    document_id = ready.document_id
     upload_id = new_id()
     key = object_key(actor.tenant_id, document_id, upload_id)
     lifetime = timedelta(minutes=config.upload_url_minutes)
@@ -60,12 +61,13 @@ async def request_upload(
         id=upload_id,
         document_id=document_id,
         new_document=document is None,
-        name=name or "",  # empty: a new version that keeps the document's name
+        name=ready.name or "",  # empty: a new version that keeps the document's name
         content_type=content_type,
         size=size,
         sha256=checksum,
-        tags=tags,
-        links=[{"type": t, "id": str(i), "role": r} for t, i, r in links],
+        tags=ready.tags,
+        links=[{"type": t, "id": str(i), "role": r} for t, i, r in ready.links],
+        custom=ready.custom,
         storage_key=key,
         created_by_id=actor.user_id,
         expires_at=now + lifetime,
@@ -159,6 +161,7 @@ async def complete_upload(
         upload.sha256,
         list(upload.tags),
         links,
+        dict(upload.custom or {}),
     )
     await session.delete(upload)
     return await commit_version(session, actor, document, committed)

@@ -10,6 +10,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.core.scalars import ByteCount
 from graph.crm.types import owner, resolve_by_ids
@@ -73,7 +74,8 @@ class DocumentLink:
 
 
 @strawberry.type(description="A stored file with versions, owner, tags and links to records.")
-class Document(relay.Node):
+class Document(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = documents.DOCUMENT
     id: relay.NodeID[str]
     name: str = strawberry.field(description="Display name (1-255 characters); never part of a storage key.")
     content_type: str = strawberry.field(description="Media type of the current version.")
@@ -102,6 +104,7 @@ class Document(relay.Node):
             deleted_at=document.deleted_at,
             version=document.version,
             owner_id=document.owner_id,
+            custom=document.custom or {},
         )
 
     @classmethod

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
@@ -43,6 +44,7 @@ from graph.documents.limits import (
 from graph.documents.models import DOCUMENT, Document, DocumentVersion
 from storage import BlobStore, ObjectTooLarge, StorageUnavailable, object_key
 from tenants import audit
+from tenants.fields import apply_custom_values
 from tenants.ids import new_id
 from tenants.permissions import Action, Actor
 
@@ -68,6 +70,7 @@ class NewFile:
     tags: Sequence[str] | None = None
     links: Sequence[tuple[relay.GlobalID, str]] = ()
     document_id: uuid.UUID | None = None  # a new version of this document; None: a new document
+    custom: Mapping[str, Any] | None = None  # custom values as given
 
 
 @dataclass
@@ -85,10 +88,37 @@ class Digest:
             self.sample.extend(chunk[: SAMPLE_SIZE - len(self.sample)])
 
 
-async def prepare(
-    session: AsyncSession, actor: Actor, config: UploadConfig, file: NewFile
-) -> tuple[Document | None, str, str | None, list[str], list[tuple[str, uuid.UUID, str]], Limits]:
-    """Permission, target document, name, type, tags and links checked before any byte moves."""
+@dataclass(frozen=True)
+class Prepared:
+    document: Document | None
+    document_id: uuid.UUID
+    content_type: str
+    name: str | None
+    tags: list[str]
+    links: list[tuple[str, uuid.UUID, str]]
+    limits: Limits
+    custom: dict[str, Any]  # the custom values as given (checked); applied again on commit
+
+
+async def check_custom(
+    session: AsyncSession, actor: Actor, document: Document | None, custom: Mapping[str, Any] | None
+) -> uuid.UUID:
+    """Validates custom values on a stand-in record (never added to the session), so a bad value is
+    refused before any byte moves. Returns the document id (a fresh one for a new document, so a
+    unique field compares with every other document)."""
+    probe = Document(
+        tenant_id=actor.tenant_id,
+        id=document.id if document else new_id(),
+        custom=dict(document.custom or {}) if document else {},
+        custom_sort=dict(document.custom_sort or {}) if document else {},
+    )
+    await apply_custom_values(session, actor, DOCUMENT, probe, {"custom": custom}, creating=document is None)
+    return probe.id
+
+
+async def prepare(session: AsyncSession, actor: Actor, config: UploadConfig, file: NewFile) -> Prepared:
+    """Permission, target document, name, type, tags, links and custom values checked before any
+    byte moves."""
     document: Document | None = None
     if file.document_id is None:
         actor.require(DOCUMENT, Action.CREATE)
@@ -101,7 +131,9 @@ async def prepare(
     links = await clean_links(session, actor, file.links)
     limits = await tenant_limits(session, actor.tenant_id, config.default_limits)
     check_allowed(limits, content_type)
-    return document, content_type, name, tags, links, limits
+    document_id = await check_custom(session, actor, document, file.custom)
+    custom = dict(file.custom or {})
+    return Prepared(document, document_id, content_type, name, tags, links, limits, custom)
 
 
 # --- 1. multipart upload through the GraphQL endpoint ------------------------------------------
@@ -117,13 +149,14 @@ async def upload_file(
     now: datetime,
 ) -> Document:
     """Streams `read(n)` into the store and commits the version; nothing remains if anything fails."""
-    document, content_type, name, tags, links, limits = await prepare(session, actor, config, file)
+    ready = await prepare(session, actor, config, file)
+    document, content_type, limits = ready.document, ready.content_type, ready.limits
     if declared_size is not None:
         # Refuse early, before any byte moves; the locked check below decides, so that the quota lock
         # is not held while a large file streams to the store.
         check_size(limits, declared_size, "file")
         await check_quota(session, actor.tenant_id, limits, declared_size, now, "file", lock=False)
-    document_id = document.id if document else new_id()
+    document_id = ready.document_id
     version_id = new_id()
     key = object_key(actor.tenant_id, document_id, version_id)
     digest = Digest()
@@ -150,12 +183,13 @@ async def upload_file(
                 document_id,
                 version_id,
                 key,
-                name,
+                ready.name,
                 content_type,
                 digest.size,
                 digest.sha256.hexdigest(),
-                tags,
-                links,
+                ready.tags,
+                ready.links,
+                ready.custom,
             ),
         )
     except BaseException:
@@ -185,6 +219,7 @@ class Committed:
     sha256: str
     tags: list[str]
     links: list[tuple[str, uuid.UUID, str]]
+    custom: dict[str, Any] = field(default_factory=dict)
 
 
 async def commit_version(
@@ -204,6 +239,10 @@ async def commit_version(
             tags=new.tags,
             created_by_id=actor.user_id,
         )
+        # Checked before the bytes moved; checked again here, where uniqueness is decided under its lock.
+        custom = await apply_custom_values(
+            session, actor, DOCUMENT, document, {"custom": new.custom}, creating=True
+        )
         session.add(document)
         await session.flush()
         action, changes = (
@@ -213,7 +252,8 @@ async def commit_version(
                 "size": [None, new.size],
                 "sha256": [None, new.sha256],
                 "version": [None, 1],
-            },
+            }
+            | custom,
         )
     else:
         # The row lock orders concurrent uploads of one document, so version numbers never collide.
@@ -223,6 +263,9 @@ async def commit_version(
         document.content_type, document.size, document.sha256 = new.content_type, new.size, new.sha256
         if new.name:
             document.name = new.name
+        custom = await apply_custom_values(
+            session, actor, DOCUMENT, document, {"custom": new.custom}, creating=False
+        )
         await flush_versioned(session, "document")
         action, changes = (
             "document.add_version",
@@ -230,7 +273,8 @@ async def commit_version(
                 "version": [before[0], document.current_version],
                 "size": [before[1], new.size],
                 "sha256": [before[2], new.sha256],
-            },
+            }
+            | custom,
         )
     session.add(
         DocumentVersion(
