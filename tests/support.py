@@ -132,3 +132,17 @@ class TestDatabase:
     async def close(self) -> None:
         for connection in self.connections:
             await connection.close()
+
+
+def error_pairs(payload: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """A mutation payload's errors as (field, code) pairs."""
+    return [(error["field"], error["code"]) for error in payload["errors"]]
+
+
+async def ok(
+    client: GraphQLClient, member: Member, document: str, variables: dict[str, Any], name: str
+) -> Any:
+    """Runs a mutation that must succeed and returns its payload."""
+    payload = (await client.execute(document, variables, member.token))[name]
+    assert payload["errors"] == [], payload
+    return payload

@@ -30,7 +30,7 @@ MAX_RATE = Decimal("1e9")
 
 @cache
 def _known_currencies() -> frozenset[str]:
-    # XXX/XTS and friends are ISO "no currency"/testing codes, not money.
+    # ISO's X-codes (no currency, testing, gold, SDR, ...) are not money; the CFA francs XAF/XOF are.
     return frozenset(code for code in list_currencies() if not code.startswith("X") or code in {"XAF", "XOF"})
 
 

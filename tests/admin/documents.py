@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import GraphQLClient, Member
+from tests.support import (
+    GraphQLClient,
+    Member,
+    error_pairs,  # noqa: F401 - shared helpers, re-exported for the area's tests
+)
 
 ERRORS = "errors { field code message }"
 DEFINITION_FIELDS = """
@@ -74,10 +78,6 @@ mutation($input: CreateActivityInput!) {{
   createActivity(input: $input) {{ activity {{ id version {VALUES} }} {ERRORS} }}
 }}"""
 ACCOUNT = f"query($id: ID!) {{ account(id: $id) {{ id {VALUES} }} }}"
-
-
-def error_pairs(payload: dict[str, Any]) -> list[tuple[str | None, str]]:
-    return [(error["field"], error["code"]) for error in payload["errors"]]
 
 
 async def define_field(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import GraphQLClient, Member
+from tests.support import (
+    GraphQLClient,
+    Member,
+    error_pairs,  # noqa: F401 - shared helpers, re-exported for the area's tests
+)
 
 ERRORS = "errors { field code message }"
 ACCOUNT_FIELDS = """
@@ -106,10 +110,6 @@ query($filter: ActivityFilter, $orderBy: [ActivityOrder!], $first: Int, $after: 
     pageInfo { hasNextPage endCursor }
   }
 }"""
-
-
-def error_pairs(payload: dict[str, Any]) -> list[tuple[str | None, str]]:
-    return [(error["field"], error["code"]) for error in payload["errors"]]
 
 
 async def create_account(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import GraphQLClient, Member
+from tests.support import GraphQLClient, Member, error_pairs
 
 PDF = b"%PDF-1.7\n" + os.urandom(2000) + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(500)
@@ -202,5 +202,5 @@ async def row_counts(db, tenant_id: str) -> dict[str, int]:
     return counts
 
 
-def codes(payload: dict[str, Any]) -> list[tuple[str | None, str]]:
-    return [(error["field"], error["code"]) for error in payload["errors"]]
+# A payload's errors as (field, code) pairs.
+codes = error_pairs

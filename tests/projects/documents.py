@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import GraphQLClient, Member
+from tests.support import GraphQLClient, Member, error_pairs, ok  # noqa: F401 - shared helpers, re-exported for the area's tests
 
 ERRORS = "errors { field code message }"
 PROJECT_FIELDS = """
@@ -110,19 +110,6 @@ BOARD = """
 query($projectId: ID!, $perColumn: Int!) {
   taskBoard(projectId: $projectId, perColumn: $perColumn) { status count tasks { title priority } }
 }"""
-
-
-def error_pairs(payload: dict[str, Any]) -> list[tuple[str | None, str]]:
-    return [(error["field"], error["code"]) for error in payload["errors"]]
-
-
-async def ok(
-    client: GraphQLClient, member: Member, document: str, variables: dict[str, Any], name: str
-) -> Any:
-    """Runs a mutation that must succeed and returns its payload."""
-    payload = (await client.execute(document, variables, member.token))[name]
-    assert payload["errors"] == [], payload
-    return payload
 
 
 async def create_project(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:

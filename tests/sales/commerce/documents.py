@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.crm.documents import create_account
-from tests.support import GraphQLClient, Member
+from tests.support import GraphQLClient, Member, error_pairs, ok  # noqa: F401 - shared helpers, re-exported for the area's tests
 
 ERRORS = "errors { field code message }"
 PRODUCT_FIELDS = """
@@ -139,19 +139,6 @@ query($asOf: Date!) { receivables(asOf: $asOf) {
   customers { contractCount account { id name }
     aging { current days1To30 days31To60 days61To90 daysOver90 total } }
   totals { current days1To30 days31To60 days61To90 daysOver90 total } } }"""
-
-
-def error_pairs(payload: dict[str, Any]) -> list[tuple[str | None, str]]:
-    return [(error["field"], error["code"]) for error in payload["errors"]]
-
-
-async def ok(
-    client: GraphQLClient, member: Member, document: str, variables: dict[str, Any], name: str
-) -> Any:
-    """Runs a mutation that must succeed and returns its payload."""
-    payload = (await client.execute(document, variables, member.token))[name]
-    assert payload["errors"] == [], payload
-    return payload
 
 
 async def create_product(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:
