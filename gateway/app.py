@@ -21,10 +21,13 @@ from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import AuthenticationFailed, authenticate, bearer_credential
+from gateway.compiled_reads import CompiledReads
 from gateway.graphql_http import GraphQLHTTPView
 from gateway.services import Services
 from gateway.settings import Settings
+from graph.compiled.planner import Planner
 from graph.core.context import RequestContext
+from graph.core.extensions import validation_rules
 from graph.live.backends import build_event_bus
 from graph.live.bus import EventBus
 from graph.live.checks import CredentialChecks
@@ -65,9 +68,21 @@ class GraphQLApp(GraphQLHTTPView):
         self.bus = bus
         self.live_slots = asyncio.Semaphore(settings.db_pool_size)
         self.credential_checks = CredentialChecks(services.db)
+        self.compiled_reads = CompiledReads(
+            Planner(self.schema, services.db.engine.dialect, validation_rules(settings), settings.max_tokens),
+            settings.compiled_reads,
+        )
+        self.verifies_compiled = settings.compiled_reads == "verify"
         self.max_body_bytes = settings.max_body_bytes
         self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
+
+    async def execute_compiled(self, context: Any, params: dict[str, Any]) -> bytes | None:
+        plan = self.compiled_reads.plan(context, params)
+        return None if plan is None else await self.compiled_reads.run(context, plan)
+
+    def compare_compiled(self, params: dict[str, Any], compiled: bytes, body: dict[str, Any]) -> str | None:
+        return self.compiled_reads.compare(params, compiled, body)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         if isinstance(request, WebSocket):
@@ -91,8 +106,10 @@ class GraphQLApp(GraphQLHTTPView):
         try:
             credential = bearer_credential(request.headers.get("authorization"))
             if credential is not None:
-                session = await context.session()
-                context.actor_or_none = await authenticate(session, credential, context.request_id)
+                statement_timeout = self.services.db.statement_timeout
+                context.actor_or_none = await context.begin_with(
+                    lambda session: authenticate(session, credential, context.request_id, statement_timeout)
+                )
         except AuthenticationFailed as error:
             await context.finish(commit=True)  # keep nothing but close the transaction cleanly
             raise HTTPException(401, str(error)) from None
@@ -152,6 +169,8 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     )
     app.state.services = services
     app.state.event_bus = bus
+    app.state.compiled_reads = graphql.compiled_reads
+    app.state.graphql = graphql
     return app
 
 

@@ -1,26 +1,37 @@
-"""Authentication at the edge: a bearer session token or API key becomes an `Actor`.
+"""Authentication at the edge: a bearer session token or API key becomes an `Actor`, in one round trip.
 
 The tenant always comes from the credential (the session's current tenant, or the key's own tenant),
-never from a header the client chooses.
+never from a header the client chooses. One SQL function per credential kind (migration
+0100_request_auth) checks the credential, makes the transaction-local tenant settings and returns the
+membership and role, so a request pays one statement for all of it. Role permissions are decoded once
+per process and role version (`PermissionCache`): a role edit bumps the version, so the next request
+reads the new permissions without any invalidation message.
 """
 
 from __future__ import annotations
 
-import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+import orjson
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.db import enter_tenant
-from tenants.identity import role_permissions
-from tenants.models import ApiKey, Membership, Role, User, UserSession
-from tenants.permissions import Actor
-from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key, same_digest
+from tenants.permissions import Actor, Permissions, builtin_permissions
+from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key
 
 # Last-seen / last-used times are refreshed at most this often, so reads do not all become writes.
 TOUCH_INTERVAL = timedelta(minutes=1)
+
+SESSION_ACTOR = text(
+    "select * from crm_authenticate_session(:token_hash, :statement_timeout, :touch_seconds)"
+)
+API_KEY_ACTOR = text(
+    "select * from crm_authenticate_api_key(:tenant_id, :prefix, :key_hash, :statement_timeout,"
+    " :touch_seconds)"
+)
 
 
 class AuthenticationFailed(Exception):
@@ -51,84 +62,102 @@ def credential_from(value: str) -> Credential:
     raise AuthenticationFailed("The credential is neither a session token nor an API key.")
 
 
-async def authenticate(session: AsyncSession, credential: Credential, request_id: str | None) -> Actor:
-    """Checks the credential inside the request's transaction and moves it into the actor's tenant."""
+class PermissionCache:
+    """Decoded role permissions per (role id, role version); built-in roles per key.
+
+    Bounded, so a tenant creating roles in a loop cannot grow the process without limit. Built-in roles
+    are computed from the registered object types, which are complete once the schema is imported.
+    """
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[Any, Permissions] = OrderedDict()
+
+    def get(self, row: Any) -> Permissions:
+        key = row.role_key if row.role_is_builtin else (row.role_id, row.role_version)
+        permissions = self.entries.get(key)
+        if permissions is None:
+            permissions = (
+                builtin_permissions(row.role_key)
+                if row.role_is_builtin
+                else Permissions.from_json(orjson.loads(row.role_permissions))
+            )
+            self.entries[key] = permissions
+            if len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+        return permissions
+
+
+PERMISSIONS = PermissionCache()
+
+
+async def authenticate(
+    session: AsyncSession, credential: Credential, request_id: str | None, statement_timeout: str = "15s"
+) -> Actor:
+    """Checks the credential as the first statement of the request's transaction and enters its tenant."""
     if credential.kind == "session":
-        return await actor_for_session(session, credential.value, request_id)
-    return await actor_for_api_key(session, credential.value, request_id)
+        return await actor_for_session(session, credential.value, request_id, statement_timeout)
+    return await actor_for_api_key(session, credential.value, request_id, statement_timeout)
 
 
-async def actor_for_session(session: AsyncSession, token: str, request_id: str | None) -> Actor:
-    now = datetime.now(UTC)
-    user_session = await session.scalar(select(UserSession).where(UserSession.token_hash == digest(token)))
-    if user_session is None or user_session.revoked_at or user_session.expires_at <= now:
-        raise AuthenticationFailed("The session has expired or was revoked; log in again.")
-    await enter_tenant(session, user_session.active_tenant_id, user_session.user_id)
+async def actor_for_session(
+    session: AsyncSession, token: str, request_id: str | None, statement_timeout: str = "15s"
+) -> Actor:
     row = (
         await session.execute(
-            select(Membership, Role, User.is_active)
-            .join(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
-            .join(User, User.id == Membership.user_id)
-            .where(
-                Membership.user_id == user_session.user_id,
-                Membership.tenant_id == user_session.active_tenant_id,
-            )
+            SESSION_ACTOR,
+            {
+                "token_hash": digest(token),
+                "statement_timeout": statement_timeout,
+                "touch_seconds": int(TOUCH_INTERVAL.total_seconds()),
+            },
         )
     ).one_or_none()
-    if row is None or not row.Membership.is_active or not row.is_active:
+    if row is None:
+        raise AuthenticationFailed("The session has expired or was revoked; log in again.")
+    if row.role_id is None:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
-    if user_session.last_seen_at is None or now - user_session.last_seen_at > TOUCH_INTERVAL:
-        await session.execute(
-            update(UserSession).where(UserSession.id == user_session.id).values(last_seen_at=now)
-        )
     return Actor(
-        tenant_id=user_session.active_tenant_id,
-        user_id=user_session.user_id,
-        permissions=role_permissions(row.Role),
-        team_id=row.Membership.team_id,
-        role_key=row.Role.key,
-        session_id=user_session.id,
+        tenant_id=row.tenant_id,
+        user_id=row.user_id,
+        permissions=PERMISSIONS.get(row),
+        team_id=row.team_id,
+        role_key=row.role_key,
+        session_id=row.session_id,
         request_id=request_id,
     )
 
 
-async def actor_for_api_key(session: AsyncSession, key: str, request_id: str | None) -> Actor:
+async def actor_for_api_key(
+    session: AsyncSession, key: str, request_id: str | None, statement_timeout: str = "15s"
+) -> Actor:
     parsed = parse_api_key(key)
     if parsed is None:
         raise AuthenticationFailed("Malformed API key.")
-    now = datetime.now(UTC)
-    await enter_tenant(session, parsed.tenant_id)
     row = (
         await session.execute(
-            select(ApiKey, Role)
-            .join(Role, (Role.tenant_id == ApiKey.tenant_id) & (Role.id == ApiKey.role_id))
-            .where(ApiKey.prefix == parsed.prefix)
+            API_KEY_ACTOR,
+            {
+                "tenant_id": parsed.tenant_id,
+                "prefix": parsed.prefix,
+                "key_hash": digest(key),
+                "statement_timeout": statement_timeout,
+                "touch_seconds": int(TOUCH_INTERVAL.total_seconds()),
+            },
         )
     ).one_or_none()
-    if row is None or not same_digest(row.ApiKey.key_hash, digest(key)):
+    if row is None:
         raise AuthenticationFailed("Unknown API key.")
-    api_key: ApiKey = row.ApiKey
-    if api_key.revoked_at or (api_key.expires_at and api_key.expires_at <= now):
+    if not row.usable:
         raise AuthenticationFailed("This API key was revoked or has expired.")
-    if api_key.last_used_at is None or now - api_key.last_used_at > TOUCH_INTERVAL:
-        api_key.last_used_at = now
-    # A key acts for its creator, so it dies with the creator's membership.
-    creator = await session.scalar(select(Membership).where(Membership.user_id == api_key.created_by_id))
-    if creator is None or not creator.is_active:
+    if not row.creator_active:
         raise AuthenticationFailed("The member who created this API key is no longer active.")
     return Actor(
         tenant_id=parsed.tenant_id,
-        user_id=api_key.created_by_id,
-        permissions=role_permissions(row.Role),
-        team_id=creator.team_id,
-        role_key=row.Role.key,
-        api_key_id=api_key.id,
+        user_id=row.creator_id,
+        permissions=PERMISSIONS.get(row),
+        team_id=row.team_id,
+        role_key=row.role_key,
+        api_key_id=row.api_key_id,
         request_id=request_id,
     )
-
-
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None

@@ -8,10 +8,12 @@ never leak to the next user of a pooled connection; with no setting a transactio
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SET_REQUEST_SETTINGS = text(
@@ -19,6 +21,7 @@ SET_REQUEST_SETTINGS = text(
     " set_config('app.user_id', :user_id, true),"
     " set_config('statement_timeout', :statement_timeout, true)"
 )
+READ_ONLY_SQL_TRANSACTION = "25006"
 SET_TENANT = text(
     "select set_config('app.tenant_id', :tenant_id, true), set_config('app.user_id', :user_id, true)"
 )
@@ -37,10 +40,24 @@ def to_async_url(url: str) -> str:
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
-    # pre_ping replaces connections that died with a PostgreSQL restart; recycle bounds their age.
-    return create_async_engine(
-        to_async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    """The pooled engine of the application role.
+
+    No pre-ping: it would cost a round trip on every checkout. A connection that died (PostgreSQL
+    restarted, a proxy dropped it) fails on the request's first statement instead, which
+    `Database.open_request_session` retries once on a fresh connection; `pool_recycle` bounds a
+    connection's age. A read-only-transaction error (SQLSTATE 25006: the server became a standby after a
+    failover) also marks the connection as lost, so the pool replaces it instead of reusing it.
+    """
+    engine = create_async_engine(
+        to_async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=1800
     )
+    event.listen(engine.sync_engine, "handle_error", treat_read_only_as_disconnect)
+    return engine
+
+
+def treat_read_only_as_disconnect(context: ExceptionContext) -> None:
+    if getattr(context.original_exception, "sqlstate", None) == READ_ONLY_SQL_TRANSACTION:
+        context.is_disconnect = True
 
 
 class Database:
@@ -57,6 +74,27 @@ class Database:
         async with self.sessions() as session, session.begin():
             await start_request_transaction(session, tenant_id, user_id, self.statement_timeout)
             yield session
+
+    async def open_request_session(
+        self, first_statement: Callable[[AsyncSession], Awaitable[None]]
+    ) -> AsyncSession:
+        """A session in a new transaction whose first statement (the tenant settings, or the credential
+        check that makes them) has run. A connection found dead on that first statement is replaced and
+        the statement retried once: nothing had happened yet, so the retry is safe."""
+        for attempt in (1, 2):
+            session = self.sessions()
+            await session.begin()
+            try:
+                await first_statement(session)
+                return session
+            except DBAPIError as error:
+                await session.close()
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+            except BaseException:
+                await session.close()
+                raise
+        raise AssertionError("unreachable")
 
     async def verify_runtime_role(self) -> None:
         """Refuse to run as a role that RLS does not bind."""

@@ -27,6 +27,14 @@ from tenants.embedded import DatabaseUrls, bootstrap_roles, start_embedded_serve
 from tests.support import GraphQLClient, TestDatabase
 
 APP_ROLE = "crm_app"
+COMPILED_READS: list[int] = []  # reads served by both paths and compared (verify mode)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if COMPILED_READS:
+        terminalreporter.write_line(
+            f"compiled reads compared with the executor: {sum(COMPILED_READS)}, all equal"
+        )
 
 
 def make_settings(**overrides: object) -> Settings:
@@ -36,6 +44,8 @@ def make_settings(**overrides: object) -> Settings:
         "CRM_ARGON2_TIME_COST": 2,
         "CRM_ARGON2_PARALLELISM": 1,
         "CRM_ENV": "development",
+        # Every read the compiler can serve runs both ways and must agree (gateway/compiled_reads.py).
+        "CRM_COMPILED_READS": "verify",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -81,6 +91,9 @@ async def app(database_urls: DatabaseUrls, services: Services):  # type: ignore[
     await application.state.services.db.verify_runtime_role()
     yield application
     await application.state.services.db.dispose()
+    report = application.state.compiled_reads.report
+    COMPILED_READS.append(report.compiled)
+    assert not report.mismatches, f"compiled reads differ from the executor: {report.mismatches[:3]}"
 
 
 @pytest.fixture

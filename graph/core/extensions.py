@@ -94,21 +94,31 @@ def directive_limit_rule(limit: int) -> type[ASTValidationRule]:
     return type("MaxDirectivesRule", (MaxDirectivesRule,), {"limit": limit})
 
 
+def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
+    """The request limits as validation rules (the compiled path validates with the same ones)."""
+    return list(limit_rules(settings.max_depth, settings.max_aliases, settings.max_directives))
+
+
+@functools.cache
+def limit_rules(max_depth: int, aliases: int, directives: int) -> tuple[type[ASTValidationRule], ...]:
+    """Built once per limits: the validation cache keys on the rule classes themselves."""
+    return (
+        query_depth_limiter.create_validator(max_depth, None, None),
+        max_aliases.create_validator(aliases),
+        directive_limit_rule(directives),
+    )
+
+
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories, not instances: every operation gets fresh extension state.
 
     The validation rules themselves are built once per schema: the validation cache keys on the rule
     classes, so rules created per request (as `QueryDepthLimiter(...)` does) would never hit it.
     """
-    validation_rules = [
-        query_depth_limiter.create_validator(settings.max_depth, None, None),
-        max_aliases.create_validator(settings.max_aliases),
-        directive_limit_rule(settings.max_directives),
-    ]
     extensions: list[Callable[[], SchemaExtension]] = [
         functools.partial(RequestLifecycle, production=settings.is_production),
         functools.partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        functools.partial(AddValidationRules, validation_rules),
+        functools.partial(AddValidationRules, validation_rules(settings)),
         functools.partial(ParserCache, maxsize=512),
         functools.partial(ValidationCache, maxsize=512),
     ]

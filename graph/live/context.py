@@ -181,10 +181,11 @@ class LiveContext(RequestContext):
     async def authenticate(self, session: AsyncSession | None = None) -> Actor:
         """Checks the connection's credential again (raises AuthenticationFailed when it no longer holds)."""
         assert self.credential is not None
+        timeout = self.db.statement_timeout
         if session is not None:
-            return await authenticate(session, self.credential, self.request_id)
+            return await authenticate(session, self.credential, self.request_id, timeout)
         async with self.db.transaction() as own_session:
-            return await authenticate(own_session, self.credential, self.request_id)
+            return await authenticate(own_session, self.credential, self.request_id, timeout)
 
     @property
     def tenant(self) -> uuid.UUID:

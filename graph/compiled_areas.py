@@ -1,0 +1,4 @@
+"""The areas whose reads the SQL compiler serves (graph/compiled): importing registers them."""
+
+from graph.crm import compiled as crm_compiled  # noqa: F401
+from graph.identity import compiled as identity_compiled  # noqa: F401

@@ -1,0 +1,179 @@
+"""How the CRM types read from SQL on the compiled path (graph/compiled): one entry per served field.
+
+Each entry mirrors the resolver in graph/crm/types.py and the loader it uses (same scope, same
+soft-delete rule, same ordering), so both paths answer alike; the differential mode of the test suite
+checks that they do. Fields not listed here (custom fields, timelines, nested lists) are served by the
+executor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, func, literal_column, select
+from sqlalchemy.orm import aliased
+
+from graph.admin.lists import used_filters
+from graph.compiled.errors import CannotCompile
+from graph.compiled.planner import Build, from_clause, rescoped
+from graph.compiled.registry import (
+    CompiledType,
+    ConnectionRoot,
+    NodeRoot,
+    column,
+    count_of,
+    embedded,
+    node_id,
+    reference,
+    register_root,
+    register_type,
+    timestamp,
+)
+from graph.crm import accounts, contacts
+from graph.crm.filters import (
+    ACCOUNT_FILTER_FIELDS,
+    CONTACT_FILTER_FIELDS,
+    account_conditions,
+    account_ordering,
+    contact_conditions,
+    contact_ordering,
+)
+from graph.crm.models import ACCOUNT, CONTACT, Account, Contact, ContactAccount
+from graph.identity.compiled import member_user
+from tenants.fields.query import refuse_hidden_filters
+
+
+def live_account(build: Build, target: Any) -> Any:
+    """accounts_by_id + live_node: visible to the caller and not soft-deleted."""
+    return rescoped(accounts.account_scope(build.actor), target) & target.deleted_at.is_(None)
+
+
+def live_contacts_of_account(build: Build, source: Any) -> Any:
+    """loaders.contact_counts_by_account_id: live contacts in scope linked to the account."""
+    return (
+        select(Contact.id)
+        .join(
+            ContactAccount,
+            (ContactAccount.tenant_id == Contact.tenant_id) & (ContactAccount.contact_id == Contact.id),
+        )
+        .where(
+            contacts.contact_scope(build.actor),
+            Contact.deleted_at.is_(None),
+            ContactAccount.account_id == source.id,
+        )
+    )
+
+
+def primary_account(build: Build, source: Any, selection: Any) -> Any:
+    """loaders.account_links_by_contact_id, primary link only: a live account in scope, or null."""
+    if not build.can_read(ACCOUNT):
+        return literal_column("null")
+    target = aliased(Account)
+    return (
+        select(build.object("Account", target, selection))
+        .select_from(ContactAccount)
+        .join(
+            target, (target.tenant_id == ContactAccount.tenant_id) & (target.id == ContactAccount.account_id)
+        )
+        .where(
+            ContactAccount.contact_id == source.id,
+            ContactAccount.is_primary.is_(True),
+            live_account(build, target),
+        )
+        .order_by(func.lower(target.name), target.id)
+        .limit(1)
+        .correlate(from_clause(source))
+        .scalar_subquery()
+    )
+
+
+def full_name(_build: Build, source: Any, _selection: Any) -> Any:
+    return source.first_name.op("||")(literal_column("' '", String)).op("||")(source.last_name)
+
+
+ADDRESS_FIELDS = {
+    "street": column("street"),
+    "city": column("city"),
+    "region": column("region"),
+    "postalCode": column("postal_code"),
+    "country": column("country"),
+}
+
+register_type(CompiledType(name="Address", model=Account, fields=ADDRESS_FIELDS))
+register_type(
+    CompiledType(
+        name="Account",
+        model=Account,
+        object_type=ACCOUNT,
+        fields={
+            "id": node_id("Account"),
+            "name": column("name"),
+            "domain": column("domain"),
+            "industry": column("industry"),
+            "tags": column("tags"),
+            "address": embedded("Address"),
+            "notes": column("notes"),
+            "createdAt": timestamp("created_at"),
+            "updatedAt": timestamp("updated_at"),
+            "deletedAt": timestamp("deleted_at"),
+            "version": column("version"),
+            "owner": reference("User", lambda source: source.owner_id, visible=member_user),
+            "parent": reference("Account", lambda source: source.parent_id, visible=live_account),
+            "contactCount": count_of(live_contacts_of_account, readable_as=CONTACT),
+        },
+    )
+)
+register_type(
+    CompiledType(
+        name="Contact",
+        model=Contact,
+        object_type=CONTACT,
+        fields={
+            "id": node_id("Contact"),
+            "firstName": column("first_name"),
+            "lastName": column("last_name"),
+            "fullName": full_name,
+            "emails": column("emails"),
+            "phones": column("phones"),
+            "birthday": column("birthday"),
+            "tags": column("tags"),
+            "notes": column("notes"),
+            "createdAt": timestamp("created_at"),
+            "updatedAt": timestamp("updated_at"),
+            "deletedAt": timestamp("deleted_at"),
+            "version": column("version"),
+            "owner": reference("User", lambda source: source.owner_id, visible=member_user),
+            "primaryAccount": primary_account,
+        },
+    )
+)
+
+
+def account_list(actor: Any, arguments: dict[str, Any]) -> Any:
+    """CrmQuery.accounts without custom-field conditions or sort keys (those read definitions first)."""
+    given, orders = arguments.get("filter"), arguments.get("order_by")
+    if (given is not None and given.custom) or any(order.custom_field for order in orders or []):
+        raise CannotCompile("custom-field conditions")
+    refuse_hidden_filters(actor, ACCOUNT, used_filters(given, ACCOUNT_FILTER_FIELDS))
+    return (
+        accounts.visible_accounts(actor).where(*account_conditions(given)).order_by(*account_ordering(orders))
+    )
+
+
+def contact_list(actor: Any, arguments: dict[str, Any]) -> Any:
+    """CrmQuery.contacts without custom fields, and without `search` (its hidden-field check reads)."""
+    given, orders = arguments.get("filter"), arguments.get("order_by")
+    if (given is not None and (given.custom or given.search)) or any(
+        order.custom_field for order in orders or []
+    ):
+        raise CannotCompile("custom-field conditions or search")
+    refuse_hidden_filters(actor, CONTACT, used_filters(given, CONTACT_FILTER_FIELDS))
+    return (
+        contacts.visible_contacts(actor).where(*contact_conditions(given)).order_by(*contact_ordering(orders))
+    )
+
+
+register_root("account", NodeRoot(type_name="Account", object_type=ACCOUNT, scope=accounts.account_scope))
+register_root("contact", NodeRoot(type_name="Contact", object_type=CONTACT, scope=contacts.contact_scope))
+register_root("accounts", ConnectionRoot(type_name="Account", statement=account_list))
+register_root("contacts", ConnectionRoot(type_name="Contact", statement=contact_list))

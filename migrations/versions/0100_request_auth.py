@@ -1,0 +1,98 @@
+"""Authentication of a request in one round trip: SQL functions that check a session token or an API key,
+enter the tenant (transaction-local settings) and return the actor's membership and role.
+
+Each is one statement from the gateway's point of view, instead of the six to eight round trips the ORM
+needed (session lookup, set_config, membership + role join, touch). They are SECURITY INVOKER: they run
+as the application role, under the same row-level security as every other query; the settings are made
+before the tenant tables are read, which a single SQL statement could not order reliably.
+
+Revision ID: 0100_request_auth
+Revises: 0004_settings
+Create Date: 2026-12-03
+"""
+
+from alembic import op
+
+revision = "0100_request_auth"
+down_revision = "0004_settings"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # A session: no row when the token is unknown, expired or revoked; a row with a null role_id when
+    # the user is no longer an active member of the session's tenant.
+    op.execute("""
+        create function crm_authenticate_session(
+            p_token_hash bytea, p_statement_timeout text, p_touch_seconds integer
+        ) returns table (
+            session_id uuid, user_id uuid, tenant_id uuid, team_id uuid,
+            role_id uuid, role_key text, role_is_builtin boolean, role_version integer,
+            role_permissions text
+        ) language plpgsql volatile as $$
+        declare
+            found_session record;
+        begin
+            select s.id, s.user_id, s.active_tenant_id, s.last_seen_at into found_session
+              from public.user_sessions s
+             where s.token_hash = p_token_hash and s.revoked_at is null and s.expires_at > now();
+            if not found then
+                return;
+            end if;
+            perform set_config('app.tenant_id', found_session.active_tenant_id::text, true),
+                    set_config('app.user_id', found_session.user_id::text, true),
+                    set_config('statement_timeout', p_statement_timeout, true);
+            if found_session.last_seen_at is null
+               or found_session.last_seen_at < now() - make_interval(secs => p_touch_seconds) then
+                update public.user_sessions set last_seen_at = now() where id = found_session.id;
+            end if;
+            return query
+                select found_session.id, found_session.user_id, found_session.active_tenant_id,
+                       m.team_id, r.id, r.key::text, r.is_builtin, r.version,
+                       case when r.is_builtin then null else r.permissions::text end
+                  from (select 1) as one
+                  left join (public.memberships m
+                             join public.users u on u.id = m.user_id and u.is_active
+                             join public.roles r on r.tenant_id = m.tenant_id and r.id = m.role_id)
+                    on m.tenant_id = found_session.active_tenant_id
+                   and m.user_id = found_session.user_id
+                   and m.is_active;
+        end
+        $$""")
+    # An API key of a tenant (named in the key itself), matched by prefix and SHA-256 digest (a digest of
+    # 256 random bits: comparing digests leaks nothing usable). It acts for its creator, so it dies with
+    # the creator's membership; last_used_at is touched only for a matching, usable key.
+    op.execute("""
+        create function crm_authenticate_api_key(
+            p_tenant_id uuid, p_prefix text, p_key_hash bytea, p_statement_timeout text, p_touch_seconds integer
+        ) returns table (
+            api_key_id uuid, usable boolean, creator_id uuid, team_id uuid, creator_active boolean,
+            role_id uuid, role_key text, role_is_builtin boolean, role_version integer, role_permissions text
+        ) language plpgsql volatile as $$
+        begin
+            perform set_config('app.tenant_id', p_tenant_id::text, true),
+                    set_config('app.user_id', '', true),
+                    set_config('statement_timeout', p_statement_timeout, true);
+            update public.api_keys set last_used_at = now()
+             where tenant_id = p_tenant_id and prefix = p_prefix and key_hash = p_key_hash
+               and revoked_at is null and (expires_at is null or expires_at > now())
+               and (last_used_at is null or last_used_at < now() - make_interval(secs => p_touch_seconds));
+            return query
+                select k.id,
+                       k.revoked_at is null and (k.expires_at is null or k.expires_at > now()),
+                       k.created_by_id, m.team_id,
+                       coalesce(m.is_active and u.is_active, false),
+                       r.id, r.key::text, r.is_builtin, r.version,
+                       case when r.is_builtin then null else r.permissions::text end
+                  from public.api_keys k
+                  join public.roles r on r.tenant_id = k.tenant_id and r.id = k.role_id
+                  left join public.memberships m on m.tenant_id = k.tenant_id and m.user_id = k.created_by_id
+                  left join public.users u on u.id = k.created_by_id
+                 where k.tenant_id = p_tenant_id and k.prefix = p_prefix and k.key_hash = p_key_hash;
+        end
+        $$""")
+
+
+def downgrade() -> None:
+    op.execute("drop function crm_authenticate_api_key(uuid, text, bytea, text, integer)")
+    op.execute("drop function crm_authenticate_session(bytea, text, integer)")

@@ -1,0 +1,123 @@
+"""Round trips to PostgreSQL per request (ARCHITECTURE.md's budget: 4 for a read, 6 for a simple write).
+
+Counted as the database sees them: every statement SQLAlchemy sends (savepoints included) plus what
+asyncpg sends outside prepared statements (BEGIN, COMMIT, ROLLBACK, the compiled path's queries).
+Prepared statements are cached per connection, so each operation runs once first and the repeat is
+counted. The verify mode of the suite (both paths run) is switched off here: it doubles the reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+
+from tests.crm.documents import create_account, create_contact, link
+
+POINT_READ = """
+query($id: ID!) {
+  contact(id: $id) { id firstName lastName emails primaryAccount { name } }
+}"""
+LIST_50 = """
+query {
+  accounts(first: 50, orderBy: [{field: NAME, direction: ASC}]) {
+    nodes { id name owner { fullName } contactCount }
+  }
+}"""
+CREATE = """
+mutation($name: String!, $ownerId: ID!) {
+  createAccount(input: {name: $name, ownerId: $ownerId}) {
+    account { id name owner { id } createdAt }
+  }
+}"""
+
+
+class RoundTrips:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.seen)
+
+    def reset(self) -> None:
+        self.seen.clear()
+
+
+@pytest.fixture
+def round_trips(app) -> Iterator[RoundTrips]:  # type: ignore[no-untyped-def]
+    engine = app.state.services.db.engine.sync_engine
+    counter = RoundTrips()
+
+    def statement(_conn, _cursor, sql, *_args) -> None:  # type: ignore[no-untyped-def]
+        counter.seen.append(sql)
+
+    def raw_query(record) -> None:  # type: ignore[no-untyped-def]
+        counter.seen.append(record.query)
+
+    def checkout(dbapi_connection, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.driver_connection.add_query_logger(raw_query)
+
+    def checkin(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        if dbapi_connection is not None:
+            dbapi_connection.driver_connection.remove_query_logger(raw_query)
+
+    listeners = [
+        ("before_cursor_execute", statement),
+        ("checkout", checkout),
+        ("checkin", checkin),
+    ]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    view = app.state.graphql
+    view.verifies_compiled = False
+    yield counter
+    view.verifies_compiled = True
+    for name, listener in listeners:
+        event.remove(engine, name, listener)
+
+
+async def counted(client, round_trips, query, variables, token):  # type: ignore[no-untyped-def]
+    await client.execute(query, variables, token)  # warm: statements prepared on this connection
+    await asyncio.sleep(0)  # asyncpg reports its queries with call_soon
+    round_trips.reset()
+    data = await client.execute(query, variables, token)
+    await asyncio.sleep(0)
+    return data, list(round_trips.seen)
+
+
+async def test_point_read_takes_four_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    admin = await client.sign_up()
+    account = await create_account(client, admin, name="Initech")
+    contact_id = (await create_contact(client, admin, firstName="Ada", lastName="Lovelace"))["id"]
+    await link(client, admin, contact_id, account["id"], isPrimary=True)
+
+    data, seen = await counted(client, round_trips, POINT_READ, {"id": contact_id}, admin.token)
+
+    assert data["contact"]["primaryAccount"] == {"name": "Initech"}
+    assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
+
+
+async def test_list_of_fifty_takes_four_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    admin = await client.sign_up()
+    for index in range(3):
+        await create_account(client, admin, name=f"Account {index}")
+
+    data, seen = await counted(client, round_trips, LIST_50, {}, admin.token)
+
+    assert [node["name"] for node in data["accounts"]["nodes"]] == ["Account 0", "Account 1", "Account 2"]
+    assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
+
+
+async def test_create_takes_six_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    admin = await client.sign_up()
+    await client.execute(CREATE, {"name": "Warm-up", "ownerId": admin.user_id}, admin.token)
+    await asyncio.sleep(0)
+    round_trips.reset()
+
+    data = await client.execute(CREATE, {"name": "Counted", "ownerId": admin.user_id}, admin.token)
+    await asyncio.sleep(0)
+
+    assert data["createAccount"]["account"]["name"] == "Counted"
+    assert len(round_trips) <= 6, "\n".join(s[:80] for s in round_trips.seen)
