@@ -81,6 +81,9 @@ class GraphQLApp(GraphQLHTTPView):
         plan = self.compiled_reads.plan(context, params)
         return None if plan is None else await self.compiled_reads.run(context, plan)
 
+    def is_single_mutation(self, params: dict[str, Any]) -> bool:
+        return self.compiled_reads.planner.is_single_mutation(params["query"], params["operationName"])
+
     def compare_compiled(self, params: dict[str, Any], compiled: bytes, body: dict[str, Any]) -> str | None:
         return self.compiled_reads.compare(params, compiled, body)
 

@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.fields.values import remember_fields_version
 from tenants.permissions import Actor, Permissions, builtin_permissions
 from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key
 
@@ -117,6 +118,7 @@ async def actor_for_session(
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if row.role_id is None:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
+    remember_fields_version(session, row.tenant_id, row.fields_version)
     return Actor(
         tenant_id=row.tenant_id,
         user_id=row.user_id,

@@ -298,6 +298,7 @@ class GraphQLHTTPView(GraphQL):
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
+            context.single_mutation = self.is_single_mutation(params)
         try:
             result = await self.schema.execute(
                 params["query"],
@@ -347,6 +348,10 @@ class GraphQLHTTPView(GraphQL):
         return None
 
     verifies_compiled = False
+
+    def is_single_mutation(self, params: dict[str, Any]) -> bool:
+        """Whether the operation is exactly one mutation field (it then needs no savepoint)."""
+        return False
 
     def compare_compiled(self, params: dict[str, Any], compiled: bytes, body: dict[str, Any]) -> str | None:
         return None

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.models import AuditEntry
+from tenants.effects import pending_effects
+from tenants.ids import new_id
 from tenants.permissions import Actor
 
 
@@ -50,15 +51,17 @@ async def record(
     tenant_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
 ) -> None:
-    session.add(
-        AuditEntry(
-            tenant_id=tenant_id or (actor.tenant_id if actor else None),
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            actor_user_id=user_id or (actor.user_id if actor else None),
-            actor_api_key_id=actor.api_key_id if actor else None,
-            changes=_plain(dict(changes or {})),
-            request_id=actor.request_id if actor else None,
-        )
+    # Written with the transaction's other effects just before it commits (tenants/effects.py).
+    pending_effects(session).audit.append(
+        {
+            "tenant_id": str(tenant_id or (actor.tenant_id if actor else None)),
+            "id": str(new_id()),
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id) if object_id else None,
+            "actor_user_id": str(user_id or (actor.user_id if actor else None) or "") or None,
+            "actor_api_key_id": str(actor.api_key_id) if actor and actor.api_key_id else None,
+            "changes": _plain(dict(changes or {})),
+            "request_id": actor.request_id if actor else None,
+        }
     )

@@ -212,6 +212,15 @@ class Planner:
             remember(self.documents, query, cached)
         return None if cached is UNSUPPORTED else cached
 
+    def is_single_mutation(self, query: str, operation_name: str | None) -> bool:
+        """One mutation field and nothing else (a valid document; fragments and directives excluded)."""
+        document = self.document(query)
+        operation = get_operation_ast(document, operation_name) if document is not None else None
+        if operation is None or operation.operation is not OperationType.MUTATION:
+            return False
+        selections = operation.selection_set.selections
+        return len(selections) == 1 and isinstance(selections[0], FieldNode) and not selections[0].directives
+
     def collect(
         self, type_name: str, selection_set: SelectionSetNode, variables: dict[str, Any]
     ) -> Selection:

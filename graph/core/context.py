@@ -36,6 +36,9 @@ class RequestContext:
     actor_or_none: Actor | None = None
     _session: AsyncSession | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
+    # Set by the gateway when the document is one mutation field (see `savepoint`).
+    single_mutation: bool = False
+    rollback_only: bool = False
 
     @property
     def db(self) -> Database:
@@ -84,7 +87,19 @@ class RequestContext:
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[AsyncSession]:
+        """Where one mutation runs: a savepoint, so that its failure undoes only its own writes.
+
+        A document with a single mutation needs none (two round trips saved): its failure marks the
+        whole transaction for rollback instead, which undoes exactly the same writes.
+        """
         session = await self.session()
+        if self.single_mutation:
+            try:
+                yield session
+            except BaseException:
+                self.rollback_only = True
+                raise
+            return
         async with session.begin_nested():
             yield session
 
@@ -93,7 +108,7 @@ class RequestContext:
             return
         session, self._session = self._session, None
         try:
-            if commit:
+            if commit and not self.rollback_only:
                 await session.commit()
             else:
                 await session.rollback()

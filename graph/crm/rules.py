@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from graph.identity.loaders import known_members
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
-from tenants.models import Membership
+from tenants.models import Membership, User
 from tenants.permissions import Actor
 from tenants.validation import bounded_text
 
@@ -43,16 +44,19 @@ async def flush_versioned(session: AsyncSession, what: str) -> None:
 
 async def active_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID, field: str) -> uuid.UUID:
     """`user_id` if they are an active member of the actor's tenant; otherwise NOT_FOUND on `field`."""
-    found = await session.scalar(
-        select(Membership.user_id).where(
+    member = await session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
             Membership.tenant_id == actor.tenant_id,
             Membership.user_id == user_id,
             Membership.is_active.is_(True),
         )
     )
-    if found is None:
+    if member is None:
         raise not_found("active member", field)
-    return found
+    known_members(session)[member.id] = member
+    return member.id
 
 
 def clean_tags(values: Iterable[str] | None, field: str = "tags") -> list[str]:

@@ -16,15 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.effects import pending_effects
 
 logger = logging.getLogger("crm.live")
 
 CHANNEL = "crm_events"
 # NOTIFY refuses payloads of 8000 bytes or more (the default build's limit); ours stay far below.
 MAX_PAYLOAD_BYTES = 8000
-NOTIFY = text("select pg_notify(:channel, :payload)")
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,11 @@ class Event:
 
 
 async def publish(session: AsyncSession, event: Event) -> None:
-    """Queue `event` for delivery when the caller's transaction commits (nothing if it rolls back)."""
-    await session.execute(NOTIFY, {"channel": CHANNEL, "payload": event.encode()})
+    """Queue `event` for delivery when the caller's transaction commits (nothing if it rolls back).
+
+    The NOTIFY goes out with the transaction's other effects in one statement before COMMIT
+    (tenants/effects.py)."""
+    pending_effects(session).notifications.append((CHANNEL, event.encode()))
 
 
 async def announce(

@@ -6,20 +6,36 @@ needed (session lookup, set_config, membership + role join, touch). They are SEC
 as the application role, under the same row-level security as every other query; the settings are made
 before the tenant tables are read, which a single SQL statement could not order reliably.
 
+The session function also returns the tenant's `fields_version`, bumped by a trigger whenever a custom
+field definition changes, so a process can cache definitions per (tenant, version) and never serve stale
+ones (tenants/fields/values.py).
+
 Revision ID: 0100_request_auth
-Revises: 0004_settings
+Revises: 0004_settings, 0060_tenant_admin
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "0100_request_auth"
-down_revision = "0004_settings"
+down_revision = ("0004_settings", "0060_tenant_admin")
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
+    op.execute("alter table tenants add column fields_version bigint not null default 0")
+    op.execute("""
+        create function crm_bump_fields_version() returns trigger language plpgsql as $$
+        begin
+            update public.tenants set fields_version = fields_version + 1
+             where id = coalesce(new.tenant_id, old.tenant_id);
+            return null;
+        end
+        $$""")
+    op.execute("""
+        create trigger field_definitions_version after insert or update or delete on field_definitions
+        for each row execute function crm_bump_fields_version()""")
     # A session: no row when the token is unknown, expired or revoked; a row with a null role_id when
     # the user is no longer an active member of the session's tenant.
     op.execute("""
@@ -28,7 +44,7 @@ def upgrade() -> None:
         ) returns table (
             session_id uuid, user_id uuid, tenant_id uuid, team_id uuid,
             role_id uuid, role_key text, role_is_builtin boolean, role_version integer,
-            role_permissions text
+            role_permissions text, fields_version bigint
         ) language plpgsql volatile as $$
         declare
             found_session record;
@@ -49,7 +65,8 @@ def upgrade() -> None:
             return query
                 select found_session.id, found_session.user_id, found_session.active_tenant_id,
                        m.team_id, r.id, r.key::text, r.is_builtin, r.version,
-                       case when r.is_builtin then null else r.permissions::text end
+                       case when r.is_builtin then null else r.permissions::text end,
+                       (select t.fields_version from public.tenants t where t.id = found_session.active_tenant_id)
                   from (select 1) as one
                   left join (public.memberships m
                              join public.users u on u.id = m.user_id and u.is_active
@@ -96,3 +113,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("drop function crm_authenticate_api_key(uuid, text, bytea, text, integer)")
     op.execute("drop function crm_authenticate_session(bytea, text, integer)")
+    op.execute("drop trigger field_definitions_version on field_definitions")
+    op.execute("drop function crm_bump_fields_version()")
+    op.execute("alter table tenants drop column fields_version")

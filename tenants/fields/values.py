@@ -10,6 +10,7 @@ and checks required fields on create, enforces unique-within-tenant values, and 
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,38 @@ async def active_definitions(session: AsyncSession, object_type: str) -> list[Fi
         .order_by(FieldDefinition.position, FieldDefinition.key)
     )
     return list(rows)
+
+
+FIELDS_VERSION = "crm_fields_version"
+# (tenant id, fields version, object type) -> definitions; a definition change bumps the version.
+DEFINITIONS_CACHE: OrderedDict[tuple[uuid.UUID, int, str], list[FieldDefinition]] = OrderedDict()
+DEFINITIONS_CACHE_SIZE = 2048
+
+
+def remember_fields_version(session: AsyncSession, tenant_id: uuid.UUID, version: int | None) -> None:
+    """The tenant's definitions version, read by the request's credential check (gateway/auth.py)."""
+    if version is not None:
+        session.info[FIELDS_VERSION] = (tenant_id, version)
+
+
+async def definitions_for_writes(session: AsyncSession, object_type: str) -> list[FieldDefinition]:
+    """`active_definitions`, cached per process while the tenant's definitions do not change.
+
+    Only for reading: the cached rows are detached and shared between requests, never to be changed.
+    A session that does not know its tenant's version (jobs, the CLI) reads them every time.
+    """
+    known = session.info.get(FIELDS_VERSION)
+    if known is None:
+        return await active_definitions(session, object_type)
+    key = (known[0], known[1], object_type)
+    cached = DEFINITIONS_CACHE.get(key)
+    if cached is None:
+        cached = DEFINITIONS_CACHE[key] = await active_definitions(session, object_type)
+        for definition in cached:
+            session.expunge(definition)
+        if len(DEFINITIONS_CACHE) > DEFINITIONS_CACHE_SIZE:
+            DEFINITIONS_CACHE.popitem(last=False)
+    return cached
 
 
 def visible_definitions(
@@ -96,7 +129,7 @@ async def apply_custom_values(
     given = dict(given or {})
     if not given and not creating:
         return {}
-    definitions = {d.key: d for d in await active_definitions(session, object_type)}
+    definitions = {d.key: d for d in await definitions_for_writes(session, object_type)}
     rules = actor.permissions.field_rules(object_type)
     current: dict[str, Any] = dict(record.custom or {}) if not creating else {}
     updated = dict(current)
