@@ -1,0 +1,103 @@
+"""Outgoing email behind one small interface: SMTP when configured, the log otherwise (development).
+
+Identity mail (invitations, "you already have an account") goes through here, so invitation tokens reach
+only the mailbox they were sent to. `send` raises `MailUnavailable` when the message could not be
+handed over; `send_later` is for notices whose delivery must not change the caller's answer (they would
+tell whether an email has an account): it returns at once and logs a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Literal, Protocol
+
+log = logging.getLogger("crm.mail")
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+class MailUnavailable(Exception):
+    """The message could not be handed to the mail server."""
+
+
+class MailSender(Protocol):
+    async def send(self, mail: Mail) -> None: ...
+
+
+@dataclass(frozen=True)
+class LogSender:
+    """No mail server configured: the message goes to the log, nowhere else. With `include_body` false
+    (production) only recipient and subject are logged, so tokens never land in logs."""
+
+    include_body: bool = True
+
+    async def send(self, mail: Mail) -> None:
+        if self.include_body:
+            log.info("mail to %s: %s\n%s", mail.to, mail.subject, mail.body)
+        else:
+            log.warning("mail to %s not sent (set CRM_SMTP_HOST): %s", mail.to, mail.subject)
+
+
+@dataclass(frozen=True)
+class SmtpSender:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    timeout_seconds: float = 10.0
+
+    async def send(self, mail: Mail) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, mail.to, mail.subject
+        message.set_content(mail.body)
+        try:
+            # smtplib blocks: run it off the event loop.
+            await asyncio.to_thread(self.deliver, message)
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("mail to %s failed: %s", mail.to, error)
+            raise MailUnavailable(str(error)) from error
+
+    def deliver(self, message: EmailMessage) -> None:
+        context = ssl.create_default_context()
+        smtp_class = smtplib.SMTP_SSL if self.security == "tls" else smtplib.SMTP
+        extra = {"context": context} if self.security == "tls" else {}
+        with smtp_class(self.host, self.port, timeout=self.timeout_seconds, **extra) as smtp:
+            if self.security == "starttls":
+                smtp.starttls(context=context)
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+
+
+class Mailer:
+    """A sender plus fire-and-forget delivery for notices (tasks are kept until done)."""
+
+    def __init__(self, sender: MailSender) -> None:
+        self.sender = sender
+        self.pending: set[asyncio.Task[None]] = set()
+
+    async def send(self, mail: Mail) -> None:
+        await self.sender.send(mail)
+
+    def send_later(self, mail: Mail) -> None:
+        task = asyncio.create_task(self.deliver_quietly(mail))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def deliver_quietly(self, mail: Mail) -> None:
+        # A failure is logged by the sender; the caller's answer must not depend on it.
+        with contextlib.suppress(MailUnavailable):
+            await self.sender.send(mail)
