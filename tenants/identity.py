@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from tenants import audit
 from tenants.db import enter_tenant
@@ -367,7 +368,38 @@ class Identity:
             )
         if invitation.expires_at < now():
             raise DomainError(ErrorCode.EXPIRED, "This invitation has expired; ask for a new one.", "token")
+        if not await self.inviter_still_covers(session, invitation):
+            raise DomainError(
+                ErrorCode.EXPIRED,
+                "This invitation lapsed: its sender no longer holds its role. Ask for a new one.",
+                "token",
+            )
         return invitation
+
+    @staticmethod
+    async def inviter_still_covers(session: AsyncSession, invitation: Invitation) -> bool:
+        """An invitation grants no more than its sender holds now (like an API key its creator)."""
+        inviter_role, invited_role = aliased(Role), aliased(Role)
+        row = (
+            await session.execute(
+                select(Membership.is_active, inviter_role, invited_role)
+                .join(
+                    inviter_role,
+                    (inviter_role.tenant_id == Membership.tenant_id)
+                    & (inviter_role.id == Membership.role_id),
+                )
+                .join(
+                    invited_role,
+                    (invited_role.tenant_id == Membership.tenant_id)
+                    & (invited_role.id == invitation.role_id),
+                )
+                .where(
+                    Membership.tenant_id == invitation.tenant_id,
+                    Membership.user_id == invitation.invited_by_id,
+                )
+            )
+        ).one_or_none()
+        return row is not None and row.is_active and role_permissions(row[1]).covers(role_permissions(row[2]))
 
     async def join(self, session: AsyncSession, invitation: Invitation, user: User) -> None:
         session.add(Membership(tenant_id=invitation.tenant_id, user_id=user.id, role_id=invitation.role_id))

@@ -172,3 +172,20 @@ async def test_only_user_managers_invite(client):
 
         assert refused["token"] is None
         assert refused["errors"][0]["code"] == "PERMISSION_DENIED"
+
+
+async def test_an_invitation_lapses_when_its_sender_no_longer_holds_its_role(client):
+    admin = await client.sign_up()
+    second = await client.add_member(admin, "admin", "second")
+    invitation = await invite(client, second, unique_email(), "admin")
+    roles = {r["key"]: r["id"] for r in (await client.execute("{ roles { id key } }", token=admin.token))["roles"]}
+    demoted = await client.execute(
+        "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { errors { code } } }",
+        {"u": second.user_id, "r": roles["sales"]},
+        admin.token,
+    )
+
+    lapsed = await accept(client, invitation["token"])
+
+    assert demoted["assignRole"]["errors"] == []
+    assert [(e["field"], e["code"]) for e in lapsed["errors"]] == [("token", "EXPIRED")] and lapsed["token"] is None
