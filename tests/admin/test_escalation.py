@@ -156,3 +156,26 @@ async def test_a_user_manager_without_role_rights_still_cannot_deactivate_the_ow
 
     assert error_pairs(refused) == [("userId", "PERMISSION_DENIED")]
     assert (await client.post(ME, token=admin.token)).status_code == 200
+
+
+def test_covers_compares_capabilities_actions_scope_and_field_rules():
+    from tenants.permissions import Action, Capability, FieldAccess, ObjectGrant, Permissions, Scope
+
+    def role(scope=Scope.TEAM, actions=(Action.READ,), fields=None, capabilities=()):
+        grant = ObjectGrant(frozenset(actions), scope, fields or {})
+        return Permissions({"account": grant}, frozenset(capabilities))
+
+    mine = role(fields={"industry": FieldAccess.HIDDEN, "notes": FieldAccess.READ_ONLY}, capabilities=[Capability.EXPORT])
+    strict = {"industry": FieldAccess.HIDDEN, "notes": FieldAccess.HIDDEN}
+
+    assert mine.covers(role(Scope.OWN, fields=strict))
+    assert mine.covers(role(fields={"industry": FieldAccess.HIDDEN, "notes": FieldAccess.READ_ONLY}))
+    assert mine.covers(Permissions({"account": ObjectGrant(frozenset(), Scope.ALL)}))  # no actions: nothing
+    assert mine.exceeding(role(Scope.TEAM_TREE, fields=strict)) == ["account: scope team_and_subteams"]
+    assert mine.exceeding(role(actions=(Action.READ, Action.DELETE), fields=strict)) == ["account: delete"]
+    assert mine.exceeding(role(fields={"notes": FieldAccess.READ_ONLY})) == ["account.industry: visible"]
+    assert mine.exceeding(role(fields={"industry": FieldAccess.HIDDEN})) == ["account.notes: writable"]
+    assert mine.exceeding(role(fields=strict, capabilities=[Capability.EXPORT, Capability.MANAGE_USERS])) == [
+        "capability manage_users"
+    ]
+    assert mine.exceeding(Permissions({"contact": ObjectGrant(frozenset([Action.READ]), Scope.OWN)})) == ["contact: read"]
