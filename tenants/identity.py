@@ -348,6 +348,8 @@ class Identity:
                     ErrorCode.ALREADY_MEMBER, "You are already a member of this tenant.", "token"
                 )
             await self.join(session, invitation, user)
+            # Back to the tenant the session acts in, for the request's other fields.
+            await enter_tenant(session, actor.tenant_id, actor.user_id)
             return Joined(user, tenant)
         existing = await user_by_email(session, invitation.email)
         password_hash = await self.passwords.hash(password or "")  # hashed either way: the same work

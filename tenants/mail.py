@@ -61,7 +61,9 @@ class SmtpSender:
 
     async def send(self, mail: Mail) -> None:
         message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, mail.to, mail.subject
+        # A subject quotes tenant names, which may hold line breaks; headers may not.
+        message["From"], message["To"] = self.sender, mail.to
+        message["Subject"] = " ".join(mail.subject.split())
         message.set_content(mail.body)
         try:
             # smtplib blocks: run it off the event loop.

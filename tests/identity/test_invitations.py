@@ -189,3 +189,22 @@ async def test_an_invitation_lapses_when_its_sender_no_longer_holds_its_role(cli
 
     assert demoted["assignRole"]["errors"] == []
     assert [(e["field"], e["code"]) for e in lapsed["errors"]] == [("token", "EXPIRED")] and lapsed["token"] is None
+
+
+async def test_accepting_signed_in_leaves_the_rest_of_the_request_in_the_sessions_tenant(client):
+    inviter = await client.sign_up("Inviter")
+    existing = await client.sign_up("Existing")
+    token = (await invite(client, inviter, existing.email))["token"]
+    both = """mutation($t: String!) {
+      acceptInvite(input: {token: $t}) { tenant { id } errors { code } }
+      createApiKey(input: {name: "after", roleKey: "viewer"}) { errors { code } }
+    }"""
+
+    data = await client.execute(both, {"t": token}, existing.token)
+    keys = (await client.execute("{ apiKeys { name } }", token=existing.token))["apiKeys"]
+
+    assert data == {
+        "acceptInvite": {"tenant": {"id": inviter.tenant_id}, "errors": []},
+        "createApiKey": {"errors": []},
+    }
+    assert keys == [{"name": "after"}]

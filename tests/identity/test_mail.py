@@ -164,3 +164,16 @@ async def test_smtp_sender_reports_an_unreachable_server():
 
     with pytest.raises(MailUnavailable):
         await sender.send(Mail("a@example.com", "s", "b"))
+
+
+async def test_a_tenant_name_with_line_breaks_stays_out_of_the_mail_headers(prod, smtp):
+    inbox, _ = smtp
+    values = {"tenantName": "Evil\r\nBcc: victim@example.com", "email": unique_email(), "password": PASSWORD, "fullName": "E"}
+    admin = (await prod.execute(SIGN_UP, {"input": values}))["signUp"]
+    email = unique_email("invitee")
+
+    invited = await prod.execute(INVITE, {"input": {"email": email, "roleKey": "viewer"}}, admin["token"])
+    mail = await inbox.wait_for(email, "You are invited")
+
+    assert invited["inviteUser"]["errors"] == []
+    assert mail["Subject"] == "You are invited to Evil Bcc: victim@example.com" and mail["Bcc"] is None
