@@ -9,7 +9,7 @@ from gateway.settings import Settings
 from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
 from tenants.identity import Identity, MailSettings
-from tenants.mail import LogSender, Mailer, MailSender, SmtpSender
+from tenants.mail import LogSender, Mailer, MailSender, NoMailServer, SmtpSender
 from tenants.passwords import Passwords
 from tenants.throttle import LoginThrottle
 
@@ -50,7 +50,7 @@ class Services:
 
 def mail_sender(settings: Settings) -> MailSender:
     if settings.smtp_host is None:
-        return LogSender(include_body=not settings.is_production)
+        return NoMailServer() if settings.is_production else LogSender()
     return SmtpSender(
         settings.smtp_host,
         settings.smtp_port,

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, alias="CRM_LOGIN_WINDOW_SECONDS")
 
     # Outgoing mail (invitations, "you already have an account"). Without CRM_SMTP_HOST messages go to the
-    # log: in full in development, only recipient and subject in production (where tokens must not leak).
+    # log in development; production logs recipient and subject only (no tokens) and the send fails.
     smtp_host: str | None = Field(default=None, alias="CRM_SMTP_HOST")
     smtp_port: int = Field(default=587, alias="CRM_SMTP_PORT")
     smtp_username: str | None = Field(default=None, alias="CRM_SMTP_USERNAME")

@@ -35,18 +35,20 @@ class MailSender(Protocol):
     async def send(self, mail: Mail) -> None: ...
 
 
-@dataclass(frozen=True)
 class LogSender:
-    """No mail server configured: the message goes to the log, nowhere else. With `include_body` false
-    (production) only recipient and subject are logged, so tokens never land in logs."""
-
-    include_body: bool = True
+    """Development default: the message goes to the log (tokens included), nowhere else."""
 
     async def send(self, mail: Mail) -> None:
-        if self.include_body:
-            log.info("mail to %s: %s\n%s", mail.to, mail.subject, mail.body)
-        else:
-            log.warning("mail to %s not sent (set CRM_SMTP_HOST): %s", mail.to, mail.subject)
+        log.info("mail to %s: %s\n%s", mail.to, mail.subject, mail.body)
+
+
+class NoMailServer:
+    """Production without CRM_SMTP_HOST: nothing can be delivered, and tokens must not land in logs, so
+    only recipient and subject are logged and the send fails (an invitation is then refused, not lost)."""
+
+    async def send(self, mail: Mail) -> None:
+        log.warning("mail to %s not sent, no CRM_SMTP_HOST: %s", mail.to, mail.subject)
+        raise MailUnavailable("no mail server is configured (CRM_SMTP_HOST)")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 from gateway.app import create_app
 from tenants.embedded import DatabaseUrls
-from tenants.mail import LogSender, Mail, MailUnavailable, SmtpSender
+from tenants.mail import LogSender, Mail, MailUnavailable, NoMailServer, SmtpSender
 from tests.conftest import make_settings
 from tests.servers import free_port
 from tests.support import ACCEPT, INVITE, PASSWORD, SIGN_UP, GraphQLClient, unique_email
@@ -147,16 +147,35 @@ async def test_an_unreachable_mail_server_fails_the_invitation_and_keeps_nothing
         assert await connection.fetchval("select count(*) from invitations") == 0
 
 
-async def test_without_a_mail_server_development_logs_the_mail_and_production_only_its_subject(caplog):
+async def test_without_a_mail_server_development_logs_the_mail_and_production_refuses_it(caplog):
     mail = Mail("a@example.com", "Subject line", "secret crmi_token body")
 
     with caplog.at_level(logging.INFO, logger="crm.mail"):
-        await LogSender(include_body=True).send(mail)
-        await LogSender(include_body=False).send(mail)
+        await LogSender().send(mail)
+        with pytest.raises(MailUnavailable):
+            await NoMailServer().send(mail)
 
     development, production = (record.getMessage() for record in caplog.records)
     assert "secret crmi_token body" in development
     assert "Subject line" in production and "crmi_token" not in production
+
+
+async def test_production_without_a_mail_server_refuses_invitations(database_urls):
+    application = create_app(make_settings(CRM_ENV="production"), database_urls.app)
+    try:
+        transport = httpx.ASGITransport(app=application, client=("10.9.8.5", 50005))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            client = GraphQLClient(http)
+            admin = await client.sign_up()
+            payload = (
+                await client.execute(INVITE, {"input": {"email": unique_email(), "roleKey": "viewer"}}, admin.token)
+            )["inviteUser"]
+    finally:
+        await application.state.services.db.dispose()
+
+    assert [(e["field"], e["code"], e["message"]) for e in payload["errors"]] == [
+        ("email", "MAIL_UNAVAILABLE", "The invitation email could not be sent; try again later.")
+    ]
 
 
 async def test_smtp_sender_reports_an_unreachable_server():
