@@ -13,11 +13,16 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Literal, Protocol
 
 log = logging.getLogger("crm.mail")
+
+# Notices remembered for the once-per-interval rule; the oldest are forgotten first.
+MAX_REMEMBERED_NOTICES = 10_000
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,30 @@ class SmtpSender:
 
 
 class Mailer:
-    """A sender plus fire-and-forget delivery for notices (tasks are kept until done)."""
+    """A sender plus fire-and-forget delivery for notices (tasks are kept until done).
 
-    def __init__(self, sender: MailSender) -> None:
+    Notices are triggered by anyone who knows an address (signUp with it), so the same notice goes to the
+    same address at most once per `notice_interval` per process: no mailbox can be flooded through us.
+    """
+
+    def __init__(self, sender: MailSender, notice_interval_seconds: float = 900.0) -> None:
         self.sender = sender
+        self.notice_interval = notice_interval_seconds
         self.pending: set[asyncio.Task[None]] = set()
+        self.recent: OrderedDict[tuple[str, str], float] = OrderedDict()  # (to, subject) -> monotonic time
 
     async def send(self, mail: Mail) -> None:
         await self.sender.send(mail)
 
     def send_later(self, mail: Mail) -> None:
+        key, now = (mail.to.lower(), mail.subject), time.monotonic()
+        last = self.recent.get(key)
+        if last is not None and now - last < self.notice_interval:
+            return
+        self.recent[key] = now
+        self.recent.move_to_end(key)
+        while len(self.recent) > MAX_REMEMBERED_NOTICES:
+            self.recent.popitem(last=False)
         task = asyncio.create_task(self.deliver_quietly(mail))
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
