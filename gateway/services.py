@@ -8,7 +8,8 @@ from datetime import timedelta
 from gateway.settings import Settings
 from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
-from tenants.identity import Identity
+from tenants.identity import Identity, MailSettings
+from tenants.mail import LogSender, Mailer, MailSender, NoMailServer, SmtpSender
 from tenants.passwords import Passwords
 from tenants.throttle import LoginThrottle
 
@@ -40,7 +41,21 @@ class Services:
             throttle,
             timedelta(hours=settings.session_ttl_hours),
             timedelta(hours=settings.invite_ttl_hours),
+            MailSettings(Mailer(mail_sender(settings)), settings.show_invite_tokens, settings.invite_url),
         )
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.
         blobs = use_blob_store(build_blob_store(settings))
         return cls(settings=settings, db=db, identity=identity, blobs=blobs)
+
+
+def mail_sender(settings: Settings) -> MailSender:
+    if settings.smtp_host is None:
+        return NoMailServer() if settings.is_production else LogSender()
+    return SmtpSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        settings.smtp_username,
+        settings.smtp_password,
+        settings.smtp_security,
+    )

@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=30, alias="CRM_LOGIN_MAX_FAILURES_PER_ADDRESS")
     login_window_seconds: int = Field(default=900, alias="CRM_LOGIN_WINDOW_SECONDS")
 
+    # Outgoing mail (invitations, "you already have an account"). Without CRM_SMTP_HOST messages go to the
+    # log in development; production logs recipient and subject only (no tokens) and the send fails.
+    smtp_host: str | None = Field(default=None, alias="CRM_SMTP_HOST")
+    smtp_port: int = Field(default=587, alias="CRM_SMTP_PORT")
+    smtp_username: str | None = Field(default=None, alias="CRM_SMTP_USERNAME")
+    smtp_password: str | None = Field(default=None, alias="CRM_SMTP_PASSWORD")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(default="starttls", alias="CRM_SMTP_SECURITY")
+    mail_from: str = Field(default="CRM <no-reply@localhost>", alias="CRM_MAIL_FROM")
+    # The client page that accepts invitations, `{token}` replaced by the token; empty: the mail carries the
+    # bare token.
+    invite_url: str = Field(default="", alias="CRM_INVITE_URL")
+
     # Documents: where bytes live. Unset backend: S3 when S3_ENDPOINT_URL is set, else a local directory.
     storage_backend: Literal["local", "s3"] | None = Field(default=None, alias="STORAGE_BACKEND")
     blob_dir: Path | None = Field(default=None, alias="CRM_BLOB_DIR")  # default: <CRM_DATA_DIR>/blobs
@@ -114,6 +126,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    @property
+    def show_invite_tokens(self) -> bool:
+        """Development hands the inviter the invitation token; production only emails it."""
+        return not self.is_production
 
     @property
     def introspection_enabled(self) -> bool:

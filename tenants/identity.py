@@ -2,6 +2,11 @@
 
 Users are global; what they may do lives in per-tenant memberships. A session is a login of one user
 with a current tenant; its token is random and stored only as a hash.
+
+No answer of signUp or acceptInvite tells whether an email already has an account: every input is
+checked (and the password hashed) before the account is looked up, and where an account exists the
+answer is an empty success and the explanation goes to that mailbox. A password is never checked here:
+an existing user accepts an invitation signed in as themselves (the invitation's address must be theirs).
 """
 
 from __future__ import annotations
@@ -12,18 +17,20 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from tenants import audit
 from tenants.db import enter_tenant
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
+from tenants.mail import Mail, Mailer, MailUnavailable
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
 from tenants.provisioning import provision_tenant
 from tenants.throttle import LoginThrottle, account_key, address_key
 from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token
-from tenants.validation import email_address, required_text
+from tenants.validation import account_email, required_text
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,25 @@ class SessionGrant:
 @dataclass(frozen=True)
 class Invite:
     invitation: Invitation
-    token: str
+    token: str | None  # None in production: the token went to the invitee's mailbox only
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A signed-in user accepted an invitation: a member now, reached with switchTenant."""
+
+    user: User
+    tenant: Tenant
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What identity mail needs: the sender, whether the inviter may see tokens (development), and the
+    client page that accepts invitations (`{token}` is replaced; empty: the token alone is sent)."""
+
+    mailer: Mailer
+    show_invite_tokens: bool = True
+    invite_url: str = ""
 
 
 def now() -> datetime:
@@ -52,14 +77,28 @@ def role_permissions(role: Role) -> Permissions:
     return builtin_permissions(role.key) if role.is_builtin else Permissions.from_json(role.permissions)
 
 
+async def role_by_key(session: AsyncSession, tenant_id: uuid.UUID, key: str, field: str = "roleKey") -> Role:
+    """The tenant's role with this key (a user in two tenants also sees their other tenant's roles)."""
+    role = await session.scalar(select(Role).where(Role.tenant_id == tenant_id, Role.key == key))
+    if role is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No role with key '{key}' in this tenant.", field)
+    return role
+
+
 class Identity:
     def __init__(
-        self, passwords: Passwords, throttle: LoginThrottle, session_ttl: timedelta, invite_ttl: timedelta
+        self,
+        passwords: Passwords,
+        throttle: LoginThrottle,
+        session_ttl: timedelta,
+        invite_ttl: timedelta,
+        mail: MailSettings,
     ) -> None:
         self.passwords = passwords
         self.throttle = throttle
         self.session_ttl = session_ttl
         self.invite_ttl = invite_ttl
+        self.mail = mail
 
     # --- sign-up and login ---------------------------------------------------------------
 
@@ -71,21 +110,29 @@ class Identity:
         password: str,
         full_name: str,
         client_address: str | None,
-    ) -> SessionGrant:
+        notify_existing: bool = False,
+    ) -> SessionGrant | None:
+        """A tenant with its first admin. For an email that has an account: EMAIL_TAKEN for operators
+        (the CLI), or with `notify_existing` (the public API) None, the explanation sent by email."""
         tenant_name = required_text(tenant_name, "tenantName", 200)
         full_name = required_text(full_name, "fullName", 200)
-        email = email_address(email)
+        email = account_email(email)
         check_password_policy(password)
-        if await user_by_email(session, email):
+        existing = await user_by_email(session, email)
+        password_hash = await self.passwords.hash(password)  # hashed either way: the same work
+        if existing and notify_existing:
+            self.mail.mailer.send_later(account_exists_mail(existing.email))
+            return None
+        if existing:
             raise DomainError(
                 ErrorCode.EMAIL_TAKEN,
                 "An account with this email exists; log in and create a tenant.",
                 "email",
             )
-        user = User(email=email, full_name=full_name, password_hash=await self.passwords.hash(password))
+        user = User(email=email, full_name=full_name, password_hash=password_hash)
         session.add(user)
         tenant = await self.create_tenant(session, tenant_name)
-        admin_role = await session.scalar(select(Role).where(Role.key == "admin"))
+        admin_role = await role_by_key(session, tenant.id, "admin")
         session.add(Membership(tenant_id=tenant.id, user_id=user.id, role_id=admin_role.id))
         await session.flush()
         await audit.record(
@@ -226,18 +273,11 @@ class Identity:
 
     async def invite_user(self, session: AsyncSession, actor: Actor, email: str, role_key: str) -> Invite:
         actor.require_capability(Capability.MANAGE_USERS)
-        email = email_address(email)
-        role = await session.scalar(select(Role).where(Role.key == role_key))
-        if role is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, f"No role with key '{role_key}' in this tenant.", "roleKey"
-            )
+        email = account_email(email)
+        role = await role_by_key(session, actor.tenant_id, role_key)
+        actor.require_covers(role_permissions(role), "roleKey", "This role")
         existing = await user_by_email(session, email)
-        if existing and await session.scalar(
-            select(Membership.id).where(
-                Membership.user_id == existing.id, Membership.tenant_id == actor.tenant_id
-            )
-        ):
+        if existing and await self.is_member(session, actor.tenant_id, existing.id):
             raise DomainError(
                 ErrorCode.ALREADY_MEMBER, "This person is already a member of the tenant.", "email"
             )
@@ -260,21 +300,69 @@ class Identity:
             invitation.id,
             {"email": [None, email], "role": [None, role_key]},
         )
-        return Invite(invitation, token)
+        tenant = await session.get_one(Tenant, actor.tenant_id)
+        try:
+            await self.mail.mailer.send(invitation_mail(email, tenant.name, token, self.mail.invite_url))
+        except MailUnavailable:
+            raise DomainError(
+                ErrorCode.MAIL_UNAVAILABLE,
+                "The invitation email could not be sent; try again later.",
+                "email",
+            ) from None
+        return Invite(invitation, token if self.mail.show_invite_tokens else None)
 
     async def accept_invite(
         self,
         session: AsyncSession,
+        actor: Actor | None,
         token: str,
-        password: str,
+        password: str | None,
         full_name: str | None,
         client_address: str | None,
-    ) -> SessionGrant:
-        """New people choose a password and name; existing users prove themselves with their password."""
+    ) -> SessionGrant | Joined | None:
+        """Signed in (`actor`): the invitation's address must be the user's own; they join and stay in
+        their session (switchTenant enters the new tenant). Signed out: a new person chooses a name and
+        password and gets a session; if the address already has an account nothing changes, the answer
+        is None and that mailbox is told to sign in and accept. No password is ever checked here."""
         tenant_id = invite_tenant(token)
         if tenant_id is None:
             raise DomainError(ErrorCode.INVALID, "This is not an invitation token.", "token")
+        if actor is not None and actor.session_id is None:
+            raise DomainError(ErrorCode.PERMISSION_DENIED, "API keys cannot accept invitations.", "token")
+        if actor is None:
+            full_name = required_text(full_name, "fullName", 200)
+            check_password_policy(password or "")
         await enter_tenant(session, tenant_id)
+        invitation = await self.pending_invitation(session, token)
+        tenant = await session.get_one(Tenant, tenant_id)
+        if actor is not None:
+            user = await session.get_one(User, actor.user_id)
+            if user.email.lower() != invitation.email.lower():
+                raise DomainError(
+                    ErrorCode.PERMISSION_DENIED,
+                    "This invitation was sent to another address: sign in as its recipient.",
+                    "token",
+                )
+            if await self.is_member(session, tenant_id, user.id):
+                raise DomainError(
+                    ErrorCode.ALREADY_MEMBER, "You are already a member of this tenant.", "token"
+                )
+            await self.join(session, invitation, user)
+            # Back to the tenant the session acts in, for the request's other fields.
+            await enter_tenant(session, actor.tenant_id, actor.user_id)
+            return Joined(user, tenant)
+        existing = await user_by_email(session, invitation.email)
+        password_hash = await self.passwords.hash(password or "")  # hashed either way: the same work
+        if existing is not None:
+            self.mail.mailer.send_later(sign_in_to_accept_mail(existing.email, tenant.name))
+            return None
+        user = User(email=invitation.email, full_name=full_name, password_hash=password_hash)
+        session.add(user)
+        await session.flush()
+        await self.join(session, invitation, user)
+        return await self.open_session(session, user, tenant, client_address)
+
+    async def pending_invitation(self, session: AsyncSession, token: str) -> Invitation:
         invitation = await session.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
         if invitation is None or invitation.revoked_at or invitation.accepted_at:
             raise DomainError(
@@ -282,20 +370,41 @@ class Identity:
             )
         if invitation.expires_at < now():
             raise DomainError(ErrorCode.EXPIRED, "This invitation has expired; ask for a new one.", "token")
-        user = await user_by_email(session, invitation.email)
-        if user is None:
-            full_name = required_text(full_name, "fullName", 200)
-            check_password_policy(password)
-            user = User(
-                email=invitation.email, full_name=full_name, password_hash=await self.passwords.hash(password)
-            )
-            session.add(user)
-        elif not await self.passwords.verify(user.password_hash, password):
+        if not await self.inviter_still_covers(session, invitation):
             raise DomainError(
-                ErrorCode.INVALID_CREDENTIALS, "Wrong password for the invited account.", "password"
+                ErrorCode.EXPIRED,
+                "This invitation lapsed: its sender no longer holds its role. Ask for a new one.",
+                "token",
             )
-        await session.flush()
-        session.add(Membership(tenant_id=tenant_id, user_id=user.id, role_id=invitation.role_id))
+        return invitation
+
+    @staticmethod
+    async def inviter_still_covers(session: AsyncSession, invitation: Invitation) -> bool:
+        """An invitation grants no more than its sender holds now (like an API key its creator)."""
+        inviter_role, invited_role = aliased(Role), aliased(Role)
+        row = (
+            await session.execute(
+                select(Membership.is_active, inviter_role, invited_role)
+                .join(
+                    inviter_role,
+                    (inviter_role.tenant_id == Membership.tenant_id)
+                    & (inviter_role.id == Membership.role_id),
+                )
+                .join(
+                    invited_role,
+                    (invited_role.tenant_id == Membership.tenant_id)
+                    & (invited_role.id == invitation.role_id),
+                )
+                .where(
+                    Membership.tenant_id == invitation.tenant_id,
+                    Membership.user_id == invitation.invited_by_id,
+                )
+            )
+        ).one_or_none()
+        return row is not None and row.is_active and role_permissions(row[1]).covers(role_permissions(row[2]))
+
+    async def join(self, session: AsyncSession, invitation: Invitation, user: User) -> None:
+        session.add(Membership(tenant_id=invitation.tenant_id, user_id=user.id, role_id=invitation.role_id))
         invitation.accepted_at = now()
         await audit.record(
             session,
@@ -304,11 +413,16 @@ class Identity:
             "user",
             user.id,
             {"email": [None, user.email]},
-            tenant_id=tenant_id,
+            tenant_id=invitation.tenant_id,
             user_id=user.id,
         )
-        tenant = await session.get_one(Tenant, tenant_id)
-        return await self.open_session(session, user, tenant, client_address)
+
+    @staticmethod
+    async def is_member(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        found = await session.scalar(
+            select(Membership.id).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+        )
+        return found is not None
 
     # --- administration (CLI) -----------------------------------------------------------------
 
@@ -325,10 +439,8 @@ class Identity:
         await enter_tenant(session, tenant_id)
         if await session.get(Tenant, tenant_id) is None:
             raise not_found("tenant", "tenantId")
-        role = await session.scalar(select(Role).where(Role.key == role_key))
-        if role is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"No role with key '{role_key}'.", "role")
-        email = email_address(email)
+        role = await role_by_key(session, tenant_id, role_key, "role")
+        email = account_email(email)
         user = await user_by_email(session, email)
         if user is None:
             check_password_policy(password)
@@ -339,10 +451,42 @@ class Identity:
             )
             session.add(user)
             await session.flush()
-        elif await session.scalar(select(Membership.id).where(Membership.user_id == user.id)):
+        elif await self.is_member(session, tenant_id, user.id):
             raise DomainError(ErrorCode.ALREADY_MEMBER, "This user is already a member.", "email")
         session.add(Membership(tenant_id=tenant_id, user_id=user.id, role_id=role.id))
         await audit.record(
             session, None, "membership.create", "user", user.id, {"email": [None, email]}, tenant_id=tenant_id
         )
         return user
+
+
+# --- identity mail ------------------------------------------------------------------------------
+
+
+def invitation_mail(email: str, tenant_name: str, token: str, invite_url: str) -> Mail:
+    link = invite_url.replace("{token}", token) if invite_url else ""
+    how = f"Open {link} to accept." if link else f"Accept it with this invitation token:\n\n{token}"
+    return Mail(
+        email,
+        f"You are invited to {tenant_name}",
+        f"You were invited to join {tenant_name}. {how}\n\nIf you already have an account, sign in first "
+        "and accept while signed in; otherwise you choose your name and password when accepting.",
+    )
+
+
+def sign_in_to_accept_mail(email: str, tenant_name: str) -> Mail:
+    return Mail(
+        email,
+        f"Sign in to join {tenant_name}",
+        f"Someone tried to accept your invitation to {tenant_name} without signing in. This address already "
+        "has an account, so nothing was changed: sign in and accept the invitation again while signed in.",
+    )
+
+
+def account_exists_mail(email: str) -> Mail:
+    return Mail(
+        email,
+        "You already have an account",
+        "Someone (perhaps you) tried to sign up with this address, which already has an account, so no new "
+        "account was created: sign in instead. If this was not you, you can ignore this message.",
+    )

@@ -33,6 +33,10 @@ class Scope(StrEnum):
     ALL = "all"
 
 
+# How many records a scope reaches, narrowest first: each scope reaches every record the ones before it do.
+SCOPE_BREADTH = {Scope.OWN: 0, Scope.TEAM: 1, Scope.TEAM_TREE: 2, Scope.ALL: 3}
+
+
 class FieldAccess(StrEnum):
     """Field-level rule of a role: absent from every result, or visible but not writable."""
 
@@ -96,6 +100,33 @@ class Permissions:
         return frozenset(
             name for name, rule in self.field_rules(object_type).items() if rule is FieldAccess.HIDDEN
         )
+
+    def exceeding(self, other: Permissions) -> list[str]:
+        """What `other` grants that these permissions do not hold: capabilities, actions, a broader record
+        scope, or a field these hide (or keep read-only) that `other` shows (or lets write). Empty when
+        these cover `other`. Every grant path (roles, members, invitations, API keys) asks this."""
+        beyond = [f"capability {c.value}" for c in sorted(other.capabilities - self.capabilities)]
+        for name, grant in sorted(other.objects.items()):
+            if not grant.actions:
+                continue  # a grant without actions gives nothing, whatever its scope or field rules
+            mine = self.objects.get(name)
+            held = mine.actions if mine else frozenset()
+            missing = sorted(a.value for a in grant.actions - held)
+            if missing or mine is None:
+                beyond.append(f"{name}: {', '.join(missing)}")
+                continue
+            if SCOPE_BREADTH[grant.scope] > SCOPE_BREADTH[mine.scope]:
+                beyond.append(f"{name}: scope {grant.scope.value}")
+            for field_name, rule in sorted(mine.fields.items()):
+                theirs = grant.fields.get(field_name)
+                if rule is FieldAccess.HIDDEN and theirs is not FieldAccess.HIDDEN:
+                    beyond.append(f"{name}.{field_name}: visible")
+                elif rule is FieldAccess.READ_ONLY and theirs is None:
+                    beyond.append(f"{name}.{field_name}: writable")
+        return beyond
+
+    def covers(self, other: Permissions) -> bool:
+        return not self.exceeding(other)
 
     def to_json(self) -> dict[str, Any]:
         objects: dict[str, Any] = {}
@@ -179,6 +210,15 @@ class Actor:
             raise DomainError(
                 ErrorCode.PERMISSION_DENIED,
                 f"Your role lacks the '{capability.value}' capability; ask a tenant admin.",
+            )
+
+    def require_covers(self, granted: Permissions, field: str | None, what: str) -> None:
+        """Nobody grants, or changes someone holding, more than they hold themselves."""
+        beyond = self.permissions.exceeding(granted)
+        if beyond:
+            shown = "; ".join(beyond[:5]) + ("; ..." if len(beyond) > 5 else "")
+            raise DomainError(
+                ErrorCode.PERMISSION_DENIED, f"{what} holds rights you do not hold ({shown}).", field
             )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -36,6 +37,19 @@ def email_address(value: str | None, field: str = "email") -> str:
         return validate_email(cleaned, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise DomainError(ErrorCode.INVALID, f"Not a valid email address: {error}", field) from None
+
+
+def account_email(value: str | None, field: str = "email") -> str:
+    """A login address, so that look-alikes cannot become a second account: NFKC folds fullwidth and
+    other compatibility forms to ASCII, the local part must then be ASCII (homoglyphs from other scripts
+    such as a Cyrillic a, U+0430, are refused), and the domain is lowercased in its ASCII (IDNA) form, where a
+    look-alike domain shows as the different name it is (xn--...)."""
+    cleaned = unicodedata.normalize("NFKC", required_text(value, field, 320))
+    try:
+        checked = validate_email(cleaned, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        raise DomainError(ErrorCode.INVALID, f"Not a valid email address: {error}", field) from None
+    return bounded_text(checked.ascii_email or checked.normalized, field, 320)
 
 
 def domain_name(value: str | None, field: str = "domain") -> str | None:

@@ -236,7 +236,7 @@ class ReassignRecordsPayload:
 
 async def member_payload(info: Info, membership: models.Membership) -> MemberPayload:
     session = await info.context.session()
-    role = await roles.get_role(session, membership.role_id)
+    role = await roles.get_role(session, membership.tenant_id, membership.role_id)
     return MemberPayload(member=TenantMember.from_model(membership, role.key))
 
 

@@ -37,15 +37,18 @@ from graph.identity.types import (
 )
 from tenants import api_keys, models
 from tenants.errors import DomainError, ErrorCode
-from tenants.identity import SessionGrant
+from tenants.identity import Joined, SessionGrant
 
 Info = strawberry.Info[RequestContext, None]
 
 
-def auth_payload(grant: SessionGrant) -> AuthPayload:
-    return AuthPayload(
-        token=grant.token, user=User.from_model(grant.user), tenant=Tenant.from_model(grant.tenant)
-    )
+def auth_payload(grant: SessionGrant | Joined | None) -> AuthPayload:
+    """A session; a signed-in user's new membership (no new token); or, where an email already has an
+    account, an empty success (that mailbox got the explanation): the same shape in every case."""
+    if grant is None:
+        return AuthPayload()
+    token = grant.token if isinstance(grant, SessionGrant) else None
+    return AuthPayload(token=token, user=User.from_model(grant.user), tenant=Tenant.from_model(grant.tenant))
 
 
 def tenant_uuid(value: strawberry.ID | None, field: str = "tenantId") -> uuid.UUID | None:
@@ -61,7 +64,7 @@ async def api_keys_by_id(info: Info, ids: list[uuid.UUID]) -> dict[uuid.UUID, Ap
     actor = info.context.actor
     session = await info.context.session()
     keys = [key for key in await api_keys.list_api_keys(session, actor) if key.id in ids]
-    roles = await roles_by_id(session, {key.role_id for key in keys})
+    roles = await roles_by_id(session, info.context.actor.tenant_id, {key.role_id for key in keys})
     return {key.id: ApiKey.from_model(key, roles[key.role_id].key) for key in keys}
 
 
@@ -91,7 +94,11 @@ class IdentityQuery:
         ]
         current = next(m for m in memberships if m.tenant.id == str(actor.tenant_id))
         # An API key acts with its own role, not its creator's.
-        acting_role = await session.scalar(select(models.Role).where(models.Role.key == actor.role_key))
+        acting_role = await session.scalar(
+            select(models.Role).where(
+                models.Role.tenant_id == actor.tenant_id, models.Role.key == actor.role_key
+            )
+        )
         return Me(
             user=User.from_model(user),
             tenant=current.tenant,
@@ -105,13 +112,17 @@ class IdentityQuery:
     async def api_keys(self, info: Info) -> list[ApiKey]:
         session = await info.context.session()
         keys = await api_keys.list_api_keys(session, info.context.actor)
-        roles = await roles_by_id(session, {key.role_id for key in keys})
+        roles = await roles_by_id(session, info.context.actor.tenant_id, {key.role_id for key in keys})
         return [ApiKey.from_model(key, roles[key.role_id].key) for key in keys]
 
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(description="Create a tenant and its first admin; returns a session token.")
+    @strawberry.mutation(
+        description="Create a tenant and its first admin; returns a session token. If the email already"
+        " has an account, nothing is created and the answer is an empty success (no token, no errors):"
+        " that mailbox receives the explanation, so the answer never tells whether an account exists."
+    )
     @mutation_payload(AuthPayload)
     async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
         context = info.context
@@ -122,6 +133,7 @@ class IdentityMutation:
             input.password,
             input.full_name,
             context.client_address,
+            notify_existing=True,
         )
         return auth_payload(grant)
 
@@ -165,7 +177,10 @@ class IdentityMutation:
         )
         return ChangePasswordPayload(ok=True)
 
-    @strawberry.mutation(description="Invite someone by email into this tenant (needs manage_users).")
+    @strawberry.mutation(
+        description="Invite someone by email into this tenant (needs manage_users and every right of the"
+        " role). The invitation is emailed; the token is shown here in development only."
+    )
     @mutation_payload(InviteUserPayload)
     async def invite_user(self, info: Info, input: InviteUserInput) -> InviteUserPayload:
         invite = await info.context.services.identity.invite_user(
@@ -182,17 +197,29 @@ class IdentityMutation:
             token=invite.token,
         )
 
-    @strawberry.mutation(description="Join a tenant with an invitation token; returns a session there.")
+    @strawberry.mutation(
+        description="Join a tenant with an invitation token. Signed in (the invitation's address must be"
+        " yours): you become a member; `token` is null, `tenant` is the tenant to switchTenant into."
+        " Signed out: a new account with `fullName` and `password`, answered with a session token; if the"
+        " address already has an account, an empty success (no token) and that mailbox is told to sign"
+        " in and accept again."
+    )
     @mutation_payload(AuthPayload)
     async def accept_invite(self, info: Info, input: AcceptInviteInput) -> AuthPayload:
         context = info.context
         grant = await context.services.identity.accept_invite(
-            await context.session(), input.token, input.password, input.full_name, context.client_address
+            await context.session(),
+            context.actor_or_none,
+            input.token,
+            input.password,
+            input.full_name,
+            context.client_address,
         )
         return auth_payload(grant)
 
     @strawberry.mutation(
-        description="Create an API key bound to this tenant and a role (needs manage_users)."
+        description="Create an API key bound to this tenant and a role you hold every right of (needs"
+        " manage_users). It is revoked when you no longer hold its role; `expiresAt` at most 365 days ahead."
     )
     @mutation_payload(CreateApiKeyPayload)
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
@@ -208,5 +235,5 @@ class IdentityMutation:
     async def revoke_api_key(self, info: Info, id: relay.GlobalID) -> RevokeApiKeyPayload:
         session = await info.context.session()
         api_key = await api_keys.revoke_api_key(session, info.context.actor, decode_id(id, "ApiKey"))
-        role = (await roles_by_id(session, {api_key.role_id}))[api_key.role_id]
+        role = (await roles_by_id(session, api_key.tenant_id, {api_key.role_id}))[api_key.role_id]
         return RevokeApiKeyPayload(api_key=ApiKey.from_model(api_key, role.key))

@@ -197,7 +197,9 @@ class Invitation:
 class InviteUserPayload:
     invitation: Invitation | None = None
     token: str | None = strawberry.field(
-        default=None, description="Send this to the invitee (shown once); they pass it to acceptInvite."
+        default=None,
+        description="Development only (null in production, where the invitation is emailed): the token"
+        " the invitee passes to acceptInvite.",
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -228,15 +230,25 @@ class InviteUserInput:
 @strawberry.input
 class AcceptInviteInput:
     token: str
-    password: str = strawberry.field(description="New account: choose one. Existing account: your password.")
-    full_name: str | None = strawberry.field(default=None, description="Required for a new account.")
+    password: str | None = strawberry.field(
+        default=None,
+        description="Signed out: the new account's password (at least 10 characters). Never your existing"
+        " password: existing users accept signed in, and this is then ignored.",
+    )
+    full_name: str | None = strawberry.field(
+        default=None, description="Signed out: the new account's name (required). Ignored when signed in."
+    )
 
 
 @strawberry.input
 class CreateApiKeyInput:
     name: str
-    role_key: str = strawberry.field(description="The role the key acts with, e.g. viewer.")
-    expires_at: datetime | None = None
+    role_key: str = strawberry.field(
+        description="The role the key acts with, e.g. viewer; you must hold every right it grants."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the key stops working: in the future, at most 365 days ahead."
+    )
 
 
 @strawberry.input
@@ -245,6 +257,8 @@ class ChangePasswordInput:
     new_password: str
 
 
-async def roles_by_id(session, ids: set[uuid.UUID]) -> dict[uuid.UUID, models.Role]:  # type: ignore[no-untyped-def]
-    rows = await session.scalars(select(models.Role).where(models.Role.id.in_(ids)))
+async def roles_by_id(session, tenant_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, models.Role]:  # type: ignore[no-untyped-def]
+    rows = await session.scalars(
+        select(models.Role).where(models.Role.tenant_id == tenant_id, models.Role.id.in_(ids))
+    )
     return {role.id: role for role in rows}

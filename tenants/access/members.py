@@ -4,6 +4,11 @@ Every change is audited. Deactivating a member ends their access at once: the me
 inactive (the edge refuses it), their sessions in this tenant and the API keys they created here are
 revoked. Their records keep their owner until `reassign_records` hands them to someone else, one
 UPDATE per object type with an owner.
+
+Nobody changes a member who holds more than they do (the tenant's owner is an admin, so only an admin
+changes them), nobody gives a role they do not cover, and a member whose rights shrink loses the API
+keys they created that now exceed them. Lookups name the current tenant: through RLS a user also sees
+their own memberships in other tenants.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants import audit
 from tenants.access.roles import get_role
 from tenants.access.teams import get_team
+from tenants.api_keys import revoke_keys_beyond_creators
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields.registry import TARGETS
+from tenants.identity import role_permissions
 from tenants.models import ApiKey, Membership, Role, UserSession
 from tenants.permissions import Actor, Capability
 
@@ -30,53 +37,71 @@ async def list_members(session: AsyncSession, actor: Actor) -> list[tuple[Member
     rows = await session.execute(
         select(Membership, Role)
         .join(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
+        .where(Membership.tenant_id == actor.tenant_id)
         .order_by(Membership.created_at, Membership.id)
     )
     return [(row.Membership, row.Role) for row in rows]
 
 
-async def get_membership(session: AsyncSession, user_id: uuid.UUID, field: str = "userId") -> Membership:
-    membership = await session.scalar(select(Membership).where(Membership.user_id == user_id))
+async def get_membership(
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, field: str = "userId"
+) -> Membership:
+    membership = await session.scalar(
+        select(Membership).where(Membership.tenant_id == actor.tenant_id, Membership.user_id == user_id)
+    )
     if membership is None:
         raise not_found("member", field)
     return membership
 
 
-async def active_admins(session: AsyncSession) -> int:
+async def changeable_member(
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, field: str = "userId"
+) -> Membership:
+    """The member, if the actor holds at least as much as they do (the owner: only an admin)."""
+    membership = await get_membership(session, actor, user_id, field)
+    role = await get_role(session, actor.tenant_id, membership.role_id, field)
+    actor.require_covers(role_permissions(role), field, "This member")
+    return membership
+
+
+async def active_admins(session: AsyncSession, tenant_id: uuid.UUID) -> int:
     return int(
         await session.scalar(
             select(func.count())
             .select_from(Membership)
             .join(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
-            .where(Role.key == "admin", Role.is_builtin.is_(True), Membership.is_active.is_(True))
+            .where(
+                Membership.tenant_id == tenant_id,
+                Role.key == "admin",
+                Role.is_builtin.is_(True),
+                Membership.is_active.is_(True),
+            )
         )
         or 0
     )
 
 
 async def keeps_an_admin(session: AsyncSession, membership: Membership) -> None:
-    role = await get_role(session, membership.role_id)
-    if role.key == "admin" and role.is_builtin and membership.is_active and await active_admins(session) <= 1:
+    tenant_id = membership.tenant_id
+    role = await get_role(session, tenant_id, membership.role_id)
+    if (
+        role.key == "admin"
+        and role.is_builtin
+        and membership.is_active
+        and await active_admins(session, tenant_id) <= 1
+    ):
         raise DomainError(ErrorCode.LAST_ADMIN, "The tenant needs at least one active admin.", "userId")
 
 
 async def assign_role(
     session: AsyncSession, actor: Actor, user_id: uuid.UUID, role_id: uuid.UUID
 ) -> Membership:
-    """Needs manage_users and manage_roles; the role may not carry capabilities the actor lacks."""
+    """Needs manage_users and manage_roles; the actor covers both the member and the new role."""
     actor.require_capability(Capability.MANAGE_USERS)
     actor.require_capability(Capability.MANAGE_ROLES)
-    membership = await get_membership(session, user_id)
-    role = await get_role(session, role_id, "roleId")
-    from tenants.identity import role_permissions
-
-    beyond = sorted(c.value for c in role_permissions(role).capabilities if not actor.permissions.has(c))
-    if beyond:
-        raise DomainError(
-            ErrorCode.PERMISSION_DENIED,
-            f"This role grants capabilities you lack: {', '.join(beyond)}.",
-            "roleId",
-        )
+    membership = await changeable_member(session, actor, user_id)
+    role = await get_role(session, actor.tenant_id, role_id, "roleId")
+    actor.require_covers(role_permissions(role), "roleId", "This role")
     if membership.role_id == role.id:
         return membership
     await keeps_an_admin(session, membership)
@@ -91,6 +116,7 @@ async def assign_role(
         user_id,
         audit.diff({"role_id": before}, {"role_id": role.id}),
     )
+    await revoke_keys_beyond_creators(session, actor, user_id)
     return membership
 
 
@@ -98,7 +124,7 @@ async def set_member_team(
     session: AsyncSession, actor: Actor, user_id: uuid.UUID, team_id: uuid.UUID | None
 ) -> Membership:
     actor.require_capability(Capability.MANAGE_USERS)
-    membership = await get_membership(session, user_id)
+    membership = await changeable_member(session, actor, user_id)
     team = await get_team(session, team_id, "teamId") if team_id is not None else None
     before = membership.team_id
     membership.team_id = team.id if team else None
@@ -114,7 +140,7 @@ async def deactivate_member(session: AsyncSession, actor: Actor, user_id: uuid.U
     actor.require_capability(Capability.MANAGE_USERS)
     if user_id == actor.user_id:
         raise DomainError(ErrorCode.INVALID, "You cannot deactivate yourself.", "userId")
-    membership = await get_membership(session, user_id)
+    membership = await changeable_member(session, actor, user_id)
     if not membership.is_active:
         raise DomainError(ErrorCode.INVALID, "This member is already inactive.", "userId")
     await keeps_an_admin(session, membership)
@@ -148,7 +174,8 @@ async def deactivate_member(session: AsyncSession, actor: Actor, user_id: uuid.U
 
 async def reactivate_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> Membership:
     actor.require_capability(Capability.MANAGE_USERS)
-    membership = await get_membership(session, user_id)
+    # Letting someone in again grants their role: only someone who covers it may.
+    membership = await changeable_member(session, actor, user_id)
     if membership.is_active:
         raise DomainError(ErrorCode.INVALID, "This member is active.", "userId")
     membership.is_active = True
@@ -163,8 +190,8 @@ async def reassign_records(
     """Every record owned by `from` goes to `to` (an active member): one UPDATE per object type that
     has an owner, bumping `version` so concurrent editors get a CONFLICT instead of a lost update."""
     actor.require_capability(Capability.MANAGE_USERS)
-    await get_membership(session, from_user_id, "fromUserId")
-    target = await get_membership(session, to_user_id, "toUserId")
+    await changeable_member(session, actor, from_user_id, "fromUserId")
+    target = await get_membership(session, actor, to_user_id, "toUserId")
     if not target.is_active:
         raise DomainError(ErrorCode.INVALID, "Records can only go to an active member.", "toUserId")
     if from_user_id == to_user_id:

@@ -2,8 +2,10 @@
 
 Stored in `roles.permissions` in the `Permissions` JSON shape (tenants/permissions.py), so the edge
 reads built-in and custom roles alike. Built-in roles are code and cannot be changed or deleted. A role
-can grant only capabilities its author holds (no escalation through role editing), and it cannot be
-deleted while a member, API key or open invitation uses it.
+can grant only what its author holds (capabilities, actions, record scope, field visibility), only
+someone holding at least as much as a role may change or delete it, and it cannot be deleted while a
+member, API key or open invitation uses it. Every lookup names the current tenant: a user in two
+tenants also sees the roles of their other memberships through RLS.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants import audit
+from tenants.api_keys import revoke_keys_beyond_creators
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.fields.models import FieldDefinition
 from tenants.fields.registry import TARGETS
@@ -46,11 +49,19 @@ def require_role_admin(actor: Actor) -> None:
 async def list_roles(session: AsyncSession, actor: Actor) -> list[Role]:
     if not (actor.permissions.has(Capability.MANAGE_ROLES) or actor.permissions.has(Capability.MANAGE_USERS)):
         actor.require_capability(Capability.MANAGE_ROLES)
-    return list(await session.scalars(select(Role).order_by(Role.is_builtin.desc(), Role.name, Role.id)))
+    return list(
+        await session.scalars(
+            select(Role)
+            .where(Role.tenant_id == actor.tenant_id)
+            .order_by(Role.is_builtin.desc(), Role.name, Role.id)
+        )
+    )
 
 
-async def get_role(session: AsyncSession, role_id: uuid.UUID, field: str = "id") -> Role:
-    role = await session.scalar(select(Role).where(Role.id == role_id))
+async def get_role(
+    session: AsyncSession, tenant_id: uuid.UUID, role_id: uuid.UUID, field: str = "id"
+) -> Role:
+    role = await session.get(Role, (tenant_id, role_id))
     if role is None:
         raise not_found("role", field)
     return role
@@ -75,22 +86,24 @@ async def clean_permissions(
             )
             continue
         fields = await clean_field_rules(session, object_type, given.get("fields") or {}, f"{path}.fields")
-        grants[object_type] = ObjectGrant(
+        grant = ObjectGrant(
             frozenset(Action(a) for a in given.get("actions") or []), Scope(given["scope"]), fields
         )
+        grants[object_type] = grant
+        errors.extend(beyond_actor(actor, Permissions({object_type: grant}), path))
     granted = frozenset(Capability(c) for c in capabilities)
-    beyond = sorted(c.value for c in granted if not actor.permissions.has(c))
-    if beyond:
-        errors.append(
-            DomainError(
-                ErrorCode.PERMISSION_DENIED,
-                f"You cannot grant capabilities you do not hold: {', '.join(beyond)}.",
-                "capabilities",
-            )
-        )
+    errors.extend(beyond_actor(actor, Permissions(capabilities=granted), "capabilities"))
     if errors:
         raise ValidationErrors(errors)
     return Permissions(grants, granted)
+
+
+def beyond_actor(actor: Actor, granted: Permissions, path: str) -> list[DomainError]:
+    try:
+        actor.require_covers(granted, path, "This grant")
+    except DomainError as error:
+        return [error]
+    return []
 
 
 async def clean_field_rules(
@@ -137,7 +150,10 @@ async def create_role(session: AsyncSession, actor: Actor, values: Mapping[str, 
             "Role keys are 2-64 lowercase letters, digits, _ or -, and not a built-in key.",
             "key",
         )
-    if await session.scalar(select(Role.id).where(Role.key == key)) is not None:
+    if (
+        await session.scalar(select(Role.id).where(Role.tenant_id == actor.tenant_id, Role.key == key))
+        is not None
+    ):
         raise DomainError(ErrorCode.DUPLICATE, f"There is a role '{key}' already.", "key")
     permissions = await clean_permissions(session, actor, values["objects"], values["capabilities"])
     role = Role(
@@ -163,9 +179,10 @@ async def update_role(
     session: AsyncSession, actor: Actor, role_id: uuid.UUID, version: int, values: Mapping[str, Any]
 ) -> Role:
     require_role_admin(actor)
-    role = await get_role(session, role_id)
+    role = await get_role(session, actor.tenant_id, role_id)
     if role.is_builtin:
         raise DomainError(ErrorCode.INVALID, "Built-in roles cannot be changed; create your own.", "id")
+    actor.require_covers(role_permissions(role), "id", "This role")
     if role.version != version:
         raise DomainError(ErrorCode.CONFLICT, "This role was changed since you read it; reload.", "version")
     before = snapshot(role)
@@ -185,6 +202,8 @@ async def update_role(
     role.permissions = permissions
     await session.flush()
     await audit.record(session, actor, "role.update", ROLE, role.id, audit.diff(before, snapshot(role)))
+    # Members holding this role may now hold less than keys they created (or a key's role grew).
+    await revoke_keys_beyond_creators(session, actor)
     return role
 
 
@@ -197,22 +216,27 @@ def grant_values(object_type: str, grant: ObjectGrant) -> dict[str, Any]:
     }
 
 
-async def role_holders(session: AsyncSession, role_id: uuid.UUID) -> int:
+async def role_holders(session: AsyncSession, tenant_id: uuid.UUID, role_id: uuid.UUID) -> int:
     """Members, API keys and invitations pointing at the role (revoked and used ones too: their rows
     keep the reference, and the audit trail needs them)."""
     total = 0
     for model in (Membership, ApiKey, Invitation):
-        count = await session.scalar(select(func.count()).select_from(model).where(model.role_id == role_id))
+        count = await session.scalar(
+            select(func.count())
+            .select_from(model)
+            .where(model.tenant_id == tenant_id, model.role_id == role_id)
+        )
         total += int(count or 0)
     return total
 
 
 async def delete_role(session: AsyncSession, actor: Actor, role_id: uuid.UUID) -> Role:
     require_role_admin(actor)
-    role = await get_role(session, role_id)
+    role = await get_role(session, actor.tenant_id, role_id)
     if role.is_builtin:
         raise DomainError(ErrorCode.INVALID, "Built-in roles cannot be deleted.", "id")
-    holders = await role_holders(session, role.id)
+    actor.require_covers(role_permissions(role), "id", "This role")
+    holders = await role_holders(session, actor.tenant_id, role.id)
     if holders:
         raise DomainError(
             ErrorCode.INVALID,

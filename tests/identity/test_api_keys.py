@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 CREATE_KEY = """
 mutation Create($input: CreateApiKeyInput!) {
   createApiKey(input: $input) { secret apiKey { id name prefix roleKey lastUsedAt revokedAt } errors { field code } }
@@ -98,3 +100,90 @@ async def test_another_tenant_cannot_see_or_revoke_a_key(client):
     assert node["node"] is None
     assert (await client.execute(LIST_KEYS, token=stranger.token))["apiKeys"] == []
     assert (await client.post(ME, token=key["secret"])).status_code == 200
+
+
+ROLE_IDS = "{ roles { id key } }"
+ASSIGN = """
+mutation($userId: ID!, $roleId: ID!) { assignRole(userId: $userId, roleId: $roleId) { errors { field code } } }"""
+UPDATE_ROLE = """
+mutation($id: ID!, $version: Int!, $input: UpdateRoleInput!) {
+  updateRole(id: $id, version: $version, input: $input) { errors { field code } } }"""
+CREATE_ROLE = """
+mutation($input: CreateRoleInput!) { createRole(input: $input) { role { id key } errors { field code } } }"""
+AUDIT = """
+query { auditLog(filter: {action: "api_key.revoke"}, first: 10) { edges { node { objectType changes } } } }"""
+
+
+def grant(object_type: str, actions: list[str]) -> dict:
+    return {"objectType": object_type, "actions": actions, "scope": "ALL", "fields": []}
+
+
+async def status(client, secret) -> int:
+    return (await client.post(ME, token=secret)).status_code
+
+
+async def test_a_demoted_creators_keys_that_exceed_them_are_revoked(client):
+    admin = await client.sign_up()
+    boss = await client.add_member(admin, "admin", "boss")
+    manager_key = (await create_key(client, boss, "manager"))["secret"]
+    viewer_key = (await create_key(client, boss, "viewer"))["secret"]
+    ids = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=admin.token))["roles"]}
+
+    await client.execute(ASSIGN, {"userId": boss.user_id, "roleId": ids["manager"]}, admin.token)
+    after_manager = (await status(client, manager_key), await status(client, viewer_key))
+    await client.execute(ASSIGN, {"userId": boss.user_id, "roleId": ids["sales"]}, admin.token)
+    after_sales = await status(client, manager_key)
+
+    # A manager reaches its team's records; a viewer key read the whole tenant: more than its creator now.
+    assert after_manager == (200, 401)
+    assert after_sales == 401
+    audit = (await client.execute(AUDIT, token=admin.token))["auditLog"]["edges"]
+    assert sorted(e["node"]["changes"]["reason"] for e in audit) == ["creator no longer holds its role"] * 2
+
+
+async def test_narrowing_the_creators_role_revokes_keys_it_no_longer_covers(client):
+    admin = await client.sign_up()
+    everything = [grant(t, ["READ", "CREATE", "UPDATE", "DELETE"]) for t in ("account", "contact")]
+    ops_role = (
+        await client.execute(
+            CREATE_ROLE,
+            {"input": {"key": "ops", "name": "Ops", "grants": everything, "capabilities": ["MANAGE_USERS"]}},
+            admin.token,
+        )
+    )["createRole"]["role"]
+    await client.execute(
+        CREATE_ROLE,
+        {"input": {"key": "reader", "name": "Reader", "grants": [grant("account", ["READ"])], "capabilities": []}},
+        admin.token,
+    )
+    ops = await client.add_member(admin, "viewer", "ops")
+    await client.execute(ASSIGN, {"userId": ops.user_id, "roleId": ops_role["id"]}, admin.token)
+    key = await create_key(client, ops, "reader")
+    assert key["errors"] == [] and await status(client, key["secret"]) == 200
+
+    narrowed = await client.execute(
+        UPDATE_ROLE, {"id": ops_role["id"], "version": 1, "input": {"grants": everything[1:]}}, admin.token
+    )
+
+    assert narrowed["updateRole"]["errors"] == []
+    assert await status(client, key["secret"]) == 401
+
+
+async def test_api_key_expiry_is_bounded_and_enforced(client, db):
+    admin = await client.sign_up()
+    far = (datetime.now(UTC) + timedelta(days=366)).isoformat()
+    soon = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+
+    too_far = await client.execute(
+        CREATE_KEY, {"input": {"name": "x", "roleKey": "viewer", "expiresAt": far}}, admin.token
+    )
+    ok = await client.execute(CREATE_KEY, {"input": {"name": "y", "roleKey": "viewer", "expiresAt": soon}}, admin.token)
+    secret = ok["createApiKey"]["secret"]
+    assert await status(client, secret) == 200
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
+        await connection.execute("update api_keys set expires_at = now() - interval '1 second'")
+
+    assert too_far["createApiKey"]["errors"] == [{"field": "expiresAt", "code": "INVALID"}]
+    assert await status(client, secret) == 401

@@ -59,16 +59,89 @@ async def test_expired_invitation_is_refused(client, db):
     }
 
 
-async def test_existing_user_must_prove_their_password(client):
+async def accept_signed_in(client, token, member):
+    return (await client.execute(ACCEPT, {"input": {"token": token}}, member.token))["acceptInvite"]
+
+
+async def memberships(client, member):
+    me = await client.execute("{ me { memberships { tenant { id } role { key } } } }", token=member.token)
+    return {m["tenant"]["id"]: m["role"]["key"] for m in me["me"]["memberships"]}
+
+
+EMPTY = {"token": None, "user": None, "tenant": None, "errors": []}
+
+
+async def test_an_invitation_cannot_test_an_existing_users_password(client):
+    inviter = await client.sign_up("Inviter")
+    victim = await client.sign_up("Victim")
+    invitation = await invite(client, inviter, victim.email, "viewer")
+
+    right = await accept(client, invitation["token"], password=PASSWORD)
+    wrong = await accept(client, invitation["token"], password="not the password at all")
+
+    # Whatever password is typed, nothing is joined and the answer is the same empty success.
+    assert right == wrong == EMPTY
+    assert await memberships(client, victim) == {victim.tenant_id: "admin"}
+
+
+async def test_an_existing_user_accepts_signed_in_as_themselves(client):
     inviter = await client.sign_up("Inviter")
     existing = await client.sign_up("Existing")
-    invitation = await invite(client, inviter, existing.email)
+    invitation = await invite(client, inviter, existing.email.upper(), "viewer")
 
-    wrong = await accept(client, invitation["token"], password="not my password")
-    right = await accept(client, invitation["token"], full_name=None)
+    joined = await accept_signed_in(client, invitation["token"], existing)
+    again = await accept_signed_in(client, invitation["token"], existing)
 
-    assert wrong["errors"][0]["code"] == "INVALID_CREDENTIALS"
-    assert right["errors"] == [] and right["tenant"]["id"] == inviter.tenant_id
+    assert joined == {
+        "token": None,
+        "user": {"id": existing.user_id, "email": existing.email},
+        "tenant": {"id": inviter.tenant_id},
+        "errors": [],
+    }
+    assert again["errors"][0]["code"] == "NOT_FOUND"
+    assert await memberships(client, existing) == {existing.tenant_id: "admin", inviter.tenant_id: "viewer"}
+    switched = await client.execute(
+        "mutation($id: ID!) { switchTenant(tenantId: $id) { tenant { id } } }", {"id": inviter.tenant_id}, existing.token
+    )
+    assert switched["switchTenant"]["tenant"]["id"] == inviter.tenant_id
+
+
+async def test_only_the_invited_address_accepts(client):
+    inviter = await client.sign_up("Inviter")
+    invited = await client.sign_up("Invited")
+    someone_else = await client.sign_up("Someone")
+    invitation = await invite(client, inviter, invited.email)
+    key = await client.execute(
+        "mutation { createApiKey(input: {name: \"k\", roleKey: \"admin\"}) { secret } }", token=invited.token
+    )
+
+    wrong_user = await accept_signed_in(client, invitation["token"], someone_else)
+    with_a_key = (await client.execute(ACCEPT, {"input": {"token": invitation["token"]}}, key["createApiKey"]["secret"]))[
+        "acceptInvite"
+    ]
+
+    assert wrong_user["errors"] == [
+        {"field": "token", "code": "PERMISSION_DENIED", "message": wrong_user["errors"][0]["message"]}
+    ]
+    assert with_a_key["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert await memberships(client, someone_else) == {someone_else.tenant_id: "admin"}
+    assert (await accept_signed_in(client, invitation["token"], invited))["errors"] == []
+
+
+async def test_accepting_answers_alike_for_new_and_existing_addresses(client):
+    inviter = await client.sign_up("Inviter")
+    existing = await client.sign_up("Existing")
+    for_existing = (await invite(client, inviter, existing.email))["token"]
+    for_new = (await invite(client, inviter, unique_email()))["token"]
+
+    answers = {}
+    for label, token in (("existing", for_existing), ("new", for_new)):
+        no_name = await accept(client, token, full_name=None)
+        weak = await accept(client, token, password="short")
+        answers[label] = [(e["field"], e["code"], e["message"]) for e in no_name["errors"] + weak["errors"]]
+
+    assert answers["existing"] == answers["new"]
+    assert [(field, code) for field, code, _ in answers["new"]] == [("fullName", "REQUIRED"), ("password", "WEAK_PASSWORD")]
 
 
 async def test_bad_invitations_and_tokens(client):
@@ -99,3 +172,39 @@ async def test_only_user_managers_invite(client):
 
         assert refused["token"] is None
         assert refused["errors"][0]["code"] == "PERMISSION_DENIED"
+
+
+async def test_an_invitation_lapses_when_its_sender_no_longer_holds_its_role(client):
+    admin = await client.sign_up()
+    second = await client.add_member(admin, "admin", "second")
+    invitation = await invite(client, second, unique_email(), "admin")
+    roles = {r["key"]: r["id"] for r in (await client.execute("{ roles { id key } }", token=admin.token))["roles"]}
+    demoted = await client.execute(
+        "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { errors { code } } }",
+        {"u": second.user_id, "r": roles["sales"]},
+        admin.token,
+    )
+
+    lapsed = await accept(client, invitation["token"])
+
+    assert demoted["assignRole"]["errors"] == []
+    assert [(e["field"], e["code"]) for e in lapsed["errors"]] == [("token", "EXPIRED")] and lapsed["token"] is None
+
+
+async def test_accepting_signed_in_leaves_the_rest_of_the_request_in_the_sessions_tenant(client):
+    inviter = await client.sign_up("Inviter")
+    existing = await client.sign_up("Existing")
+    token = (await invite(client, inviter, existing.email))["token"]
+    both = """mutation($t: String!) {
+      acceptInvite(input: {token: $t}) { tenant { id } errors { code } }
+      createApiKey(input: {name: "after", roleKey: "viewer"}) { errors { code } }
+    }"""
+
+    data = await client.execute(both, {"t": token}, existing.token)
+    keys = (await client.execute("{ apiKeys { name } }", token=existing.token))["apiKeys"]
+
+    assert data == {
+        "acceptInvite": {"tenant": {"id": inviter.tenant_id}, "errors": []},
+        "createApiKey": {"errors": []},
+    }
+    assert keys == [{"name": "after"}]

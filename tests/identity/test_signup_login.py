@@ -49,13 +49,30 @@ async def test_sign_up_rejects_bad_input_with_field_errors(client):
         assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, code)]
 
 
-async def test_sign_up_with_taken_email_is_refused_case_insensitively(client):
+async def test_sign_up_with_an_existing_email_answers_like_a_success_without_a_token(client):
     admin = await client.sign_up()
-    values = {"tenantName": "Other", "email": admin.email.upper(), "password": PASSWORD, "fullName": "B"}
+    local, domain = admin.email.split("@")
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in local) + "@" + domain.upper()
+    answers = []
+    for email in (admin.email.upper(), fullwidth):
+        values = {"tenantName": "Other", "email": email, "password": PASSWORD, "fullName": "B"}
+        answers.append((await client.execute(SIGN_UP, {"input": values}))["signUp"])
 
-    payload = (await client.execute(SIGN_UP, {"input": values}))["signUp"]
+    # No EMAIL_TAKEN: the mailbox is told instead (tests/identity/test_mail.py), and nothing is created.
+    assert answers == [{"token": None, "user": None, "tenant": None, "errors": []}] * 2
+    me = (await client.execute(ME, token=admin.token))["me"]
+    assert [m["tenant"]["name"] for m in me["memberships"]] == ["Acme"]
 
-    assert payload["errors"][0]["code"] == "EMAIL_TAKEN"
+
+async def test_look_alike_emails_are_folded_or_refused(client):
+    cyrillic = {"tenantName": "T", "email": "\u0430dmin@example.com", "password": PASSWORD, "fullName": "A"}
+    fullwidth = {"tenantName": "T", "email": unique_email("\uff41\uff44\uff4d"), "password": PASSWORD, "fullName": "A"}
+
+    refused = (await client.execute(SIGN_UP, {"input": cyrillic}))["signUp"]
+    folded = (await client.execute(SIGN_UP, {"input": fullwidth}))["signUp"]
+
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("email", "INVALID")]
+    assert folded["errors"] == [] and folded["user"]["email"].startswith("adm-")
 
 
 async def test_login_returns_a_new_session(client):
