@@ -20,8 +20,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gateway.auth import AuthenticationFailed, authenticate, bearer_credential
-from gateway.graphql_http import GraphQLHTTPView
+from gateway.auth import AccessRefused, AuthenticationFailed, authenticate, bearer_credential
+from gateway.graphql_http import GraphQLHTTPView, RequestRefused
 from gateway.services import Services
 from gateway.settings import Settings
 from graph.core.context import RequestContext
@@ -92,9 +92,13 @@ class GraphQLApp(GraphQLHTTPView):
             credential = bearer_credential(request.headers.get("authorization"))
             if credential is not None:
                 session = await context.session()
-                context.actor_or_none = await authenticate(session, credential, context.request_id)
+                context.actor_or_none = await authenticate(
+                    session, credential, context.request_id, context.client_address
+                )
         except AuthenticationFailed as error:
             await context.finish(commit=True)  # keep nothing but close the transaction cleanly
+            if isinstance(error, AccessRefused):  # the tenant's policy: 403 with its code
+                raise RequestRefused(403, str(error), code=error.code) from None
             raise HTTPException(401, str(error)) from None
         return context
 

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.db import enter_tenant
 from tenants.identity import role_permissions
 from tenants.models import ApiKey, Membership, Role, User, UserSession
-from tenants.permissions import Actor
+from tenants.permissions import Actor, Permissions
+from tenants.security.policy import Violation, access_violation, load_policy
 from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key, same_digest
 
 # Last-seen / last-used times are refreshed at most this often, so reads do not all become writes.
@@ -25,6 +26,14 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 
 class AuthenticationFailed(Exception):
     """The credential is unknown, expired or revoked."""
+
+
+class AccessRefused(AuthenticationFailed):
+    """A valid credential the tenant's security policy refuses here (network, MFA): HTTP 403 + code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -51,14 +60,18 @@ def credential_from(value: str) -> Credential:
     raise AuthenticationFailed("The credential is neither a session token nor an API key.")
 
 
-async def authenticate(session: AsyncSession, credential: Credential, request_id: str | None) -> Actor:
+async def authenticate(
+    session: AsyncSession, credential: Credential, request_id: str | None, client_address: str | None = None
+) -> Actor:
     """Checks the credential inside the request's transaction and moves it into the actor's tenant."""
     if credential.kind == "session":
-        return await actor_for_session(session, credential.value, request_id)
-    return await actor_for_api_key(session, credential.value, request_id)
+        return await actor_for_session(session, credential.value, request_id, client_address)
+    return await actor_for_api_key(session, credential.value, request_id, client_address)
 
 
-async def actor_for_session(session: AsyncSession, token: str, request_id: str | None) -> Actor:
+async def actor_for_session(
+    session: AsyncSession, token: str, request_id: str | None, client_address: str | None = None
+) -> Actor:
     now = datetime.now(UTC)
     user_session = await session.scalar(select(UserSession).where(UserSession.token_hash == digest(token)))
     if user_session is None or user_session.revoked_at or user_session.expires_at <= now:
@@ -77,6 +90,11 @@ async def actor_for_session(session: AsyncSession, token: str, request_id: str |
     ).one_or_none()
     if row is None or not row.Membership.is_active or not row.is_active:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
+    permissions = role_permissions(row.Role)
+    tenant_id = user_session.active_tenant_id
+    await enforce_access_policy(
+        session, tenant_id, user_session.user_id, permissions, client_address, user_session
+    )
     if user_session.last_seen_at is None or now - user_session.last_seen_at > TOUCH_INTERVAL:
         await session.execute(
             update(UserSession).where(UserSession.id == user_session.id).values(last_seen_at=now)
@@ -84,7 +102,7 @@ async def actor_for_session(session: AsyncSession, token: str, request_id: str |
     return Actor(
         tenant_id=user_session.active_tenant_id,
         user_id=user_session.user_id,
-        permissions=role_permissions(row.Role),
+        permissions=permissions,
         team_id=row.Membership.team_id,
         role_key=row.Role.key,
         session_id=user_session.id,
@@ -92,7 +110,9 @@ async def actor_for_session(session: AsyncSession, token: str, request_id: str |
     )
 
 
-async def actor_for_api_key(session: AsyncSession, key: str, request_id: str | None) -> Actor:
+async def actor_for_api_key(
+    session: AsyncSession, key: str, request_id: str | None, client_address: str | None = None
+) -> Actor:
     parsed = parse_api_key(key)
     if parsed is None:
         raise AuthenticationFailed("Malformed API key.")
@@ -110,6 +130,8 @@ async def actor_for_api_key(session: AsyncSession, key: str, request_id: str | N
     api_key: ApiKey = row.ApiKey
     if api_key.revoked_at or (api_key.expires_at and api_key.expires_at <= now):
         raise AuthenticationFailed("This API key was revoked or has expired.")
+    permissions = role_permissions(row.Role)
+    await enforce_access_policy(session, parsed.tenant_id, api_key.created_by_id, permissions, client_address)
     if api_key.last_used_at is None or now - api_key.last_used_at > TOUCH_INTERVAL:
         api_key.last_used_at = now
     # A key acts for its creator, so it dies with the creator's membership.
@@ -119,12 +141,44 @@ async def actor_for_api_key(session: AsyncSession, key: str, request_id: str | N
     return Actor(
         tenant_id=parsed.tenant_id,
         user_id=api_key.created_by_id,
-        permissions=role_permissions(row.Role),
+        permissions=permissions,
         team_id=creator.team_id,
         role_key=row.Role.key,
         api_key_id=api_key.id,
         request_id=request_id,
     )
+
+
+async def enforce_access_policy(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    permissions: Permissions,
+    client_address: str | None,
+    user_session: UserSession | None = None,
+) -> None:
+    """The tenant's security policy (tenants/security/policy.py): IP allowlist for sessions and API keys,
+    idle and absolute session limits, the MFA rule. One read (`POLICY_ROW`: columns of
+    tenant_security_settings + "has a confirmed factor"), one pure judgement; the transaction is already
+    inside the tenant."""
+    policy = await load_policy(session, tenant_id, user_id)
+    violation = access_violation(
+        policy,
+        now=datetime.now(UTC),
+        client_address=client_address,
+        permissions=permissions,
+        session_started=user_session.created_at if user_session else None,
+        session_last_active=user_session.last_seen_at if user_session else None,
+    )
+    raise_violation(violation)
+
+
+def raise_violation(violation: Violation | None) -> None:
+    if violation is None:
+        return
+    if violation.status == 403:
+        raise AccessRefused(violation.message, violation.code)
+    raise AuthenticationFailed(violation.message)
 
 
 def parse_uuid(value: str) -> uuid.UUID | None:

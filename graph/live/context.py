@@ -182,9 +182,9 @@ class LiveContext(RequestContext):
         """Checks the connection's credential again (raises AuthenticationFailed when it no longer holds)."""
         assert self.credential is not None
         if session is not None:
-            return await authenticate(session, self.credential, self.request_id)
+            return await authenticate(session, self.credential, self.request_id, self.client_address)
         async with self.db.transaction() as own_session:
-            return await authenticate(own_session, self.credential, self.request_id)
+            return await authenticate(own_session, self.credential, self.request_id, self.client_address)
 
     @property
     def tenant(self) -> uuid.UUID:
