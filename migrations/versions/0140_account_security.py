@@ -66,7 +66,8 @@ def upgrade() -> None:
             id uuid primary key,
             token_hash bytea not null unique,
             user_id uuid not null references users(id) on delete cascade,
-            tenant_id uuid not null references tenants(id) on delete cascade,
+            -- the tenant the login is for (like user_sessions.active_tenant_id): not tenant-owned data
+            login_tenant_id uuid not null references tenants(id) on delete cascade,
             purpose varchar(16) not null check (purpose in ('verify', 'enrol')),
             attempts integer not null default 0,
             created_at timestamptz not null default now(),

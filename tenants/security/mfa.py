@@ -100,11 +100,18 @@ async def member_permissions(session: AsyncSession, tenant_id: uuid.UUID, user_i
 async def new_challenge(session: AsyncSession, user: User, tenant: Tenant, purpose: str) -> LoginChallenge:
     token = CHALLENGE_PREFIX + secrets.token_urlsafe(32)
     expires_at = now() + config().mfa_challenge_ttl
+    # The user's finished challenges are of no further use: each login clears them (no job needed).
+    await session.execute(
+        delete(MfaChallenge).where(
+            MfaChallenge.user_id == user.id,
+            (MfaChallenge.expires_at < now()) | MfaChallenge.used_at.is_not(None),
+        )
+    )
     session.add(
         MfaChallenge(
             token_hash=digest(token),
             user_id=user.id,
-            tenant_id=tenant.id,
+            login_tenant_id=tenant.id,
             purpose=purpose,
             expires_at=expires_at,
         )
@@ -117,7 +124,7 @@ COUNT_CHALLENGE_ATTEMPT = text(
     """
     update mfa_challenges set attempts = attempts + 1
     where token_hash = :token_hash and purpose = :purpose
-    returning id, user_id, tenant_id, attempts, expires_at, used_at
+    returning id, user_id, login_tenant_id, attempts, expires_at, used_at
     """
 )
 
@@ -155,7 +162,7 @@ async def finish_challenge(
     user = await session.get_one(User, challenge.user_id)
     if not user.is_active:
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "This account is disabled.")
-    tenant = await identity.login_tenant(session, user, challenge.tenant_id)
+    tenant = await identity.login_tenant(session, user, challenge.login_tenant_id)
     refuse_network(await load_policy(session, tenant.id, user.id), client_address)
     return await identity.open_session(session, user, tenant, client_address)
 
@@ -216,7 +223,7 @@ async def confirm_challenge(
     grant = await finish_challenge(identity, session, challenge, client_address)
     await audit.record(
         session, None, "user.enable_mfa", "user", challenge.user_id,
-        tenant_id=challenge.tenant_id, user_id=challenge.user_id,
+        tenant_id=challenge.login_tenant_id, user_id=challenge.user_id,
     )  # fmt: skip
     return grant, codes
 

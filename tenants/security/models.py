@@ -66,7 +66,8 @@ class MfaChallenge(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     token_hash: Mapped[bytes] = mapped_column(unique=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    # The tenant the login is for (like UserSession.active_tenant_id); not tenant-owned data.
+    login_tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
     purpose: Mapped[str] = mapped_column(String(16))  # "verify" | "enrol"
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
