@@ -39,6 +39,7 @@ from graph.security.api import login_payload
 from tenants import api_keys, models
 from tenants.errors import DomainError, ErrorCode
 from tenants.identity import SessionGrant
+from tenants.security.mfa import refuse_entry
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -160,6 +161,10 @@ class IdentityMutation:
             await info.context.session(),
             info.context.actor,
             tenant_uuid(tenant_id),  # type: ignore[arg-type]
+        )
+        # The new tenant's allowlist and MFA rule, before the switch commits (an error rolls it back).
+        await refuse_entry(
+            await info.context.session(), tenant.id, info.context.actor.user_id, info.context.client_address
         )
         return SwitchTenantPayload(tenant=Tenant.from_model(tenant))
 

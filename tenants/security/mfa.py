@@ -32,7 +32,7 @@ from tenants.errors import DomainError, ErrorCode
 from tenants.models import Membership, Role, Tenant, User
 from tenants.permissions import Actor
 from tenants.security.models import MfaChallenge, RecoveryCode, UserMfa
-from tenants.security.policy import config, load_policy, refuse_network
+from tenants.security.policy import MFA_ENROLMENT_MESSAGE, config, load_policy, refuse_network
 from tenants.tokens import digest
 
 if TYPE_CHECKING:
@@ -83,6 +83,17 @@ async def after_password(
     if policy.requires_mfa(await member_permissions(session, tenant.id, user.id)):
         return await new_challenge(session, user, tenant, "enrol")
     return await identity.open_session(session, user, tenant, client_address)
+
+
+async def refuse_entry(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, client_address: str | None
+) -> None:
+    """Entering a tenant with an existing session (switchTenant): its allowlist and MFA rule, as typed
+    errors (the transaction must be inside the tenant)."""
+    policy = await load_policy(session, tenant_id, user_id)
+    refuse_network(policy, client_address)
+    if not policy.mfa_enrolled and policy.requires_mfa(await member_permissions(session, tenant_id, user_id)):
+        raise DomainError(ErrorCode.MFA_ENROLMENT_REQUIRED, MFA_ENROLMENT_MESSAGE)
 
 
 async def member_permissions(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID):  # type: ignore[no-untyped-def]

@@ -13,9 +13,10 @@ from tests.security.support import (
     mutate,
     update_settings,
 )
-from tests.support import error_pairs
+from tests.support import ACCEPT, INVITE, PASSWORD, error_pairs
 
 OFFICE = "10.77.0.0/16"
+SWITCH = "mutation Switch($id: ID!) { switchTenant(tenantId: $id) { errors { code } } }"
 
 
 async def test_sessions_and_api_keys_outside_the_allowlist_get_403(app):
@@ -172,3 +173,22 @@ async def test_one_tenants_allowlist_does_not_touch_another_tenant(app):
         assert (await cafe.execute(SECURITY_SETTINGS, token=other.token))["securitySettings"][
             "ipAllowlist"
         ] == []
+
+
+async def test_switching_into_a_tenant_from_outside_its_allowlist_is_refused(app):
+    async with client_at(app, "10.77.4.1") as office, client_at(app, "192.0.2.13") as cafe:
+        strict = await office.sign_up("Strict")
+        await update_settings(office, strict, ipAllowlist=[OFFICE])
+        home = await cafe.sign_up("Home")
+        invited = await office.execute(
+            INVITE, {"input": {"email": home.email, "roleKey": "viewer"}}, strict.token
+        )
+        await office.execute(
+            ACCEPT, {"input": {"token": invited["inviteUser"]["token"], "password": PASSWORD}}
+        )
+
+        refused = (await cafe.execute(SWITCH, {"id": strict.tenant_id}, home.token))["switchTenant"]
+        allowed = (await office.execute(SWITCH, {"id": strict.tenant_id}, home.token))["switchTenant"]
+
+        assert refused["errors"] == [{"code": "FORBIDDEN_NETWORK"}]
+        assert allowed["errors"] == []

@@ -24,7 +24,9 @@ from tests.security.support import (
     mutate,
     update_settings,
 )
-from tests.support import error_pairs
+from tests.support import ACCEPT, INVITE, PASSWORD, error_pairs
+
+SWITCH = "mutation Switch($id: ID!) { switchTenant(tenantId: $id) { errors { code } } }"
 
 
 async def verify(client, challenge: str, value: str) -> dict:
@@ -259,3 +261,20 @@ async def test_challenges_expire(client):
 
     expires = datetime.fromisoformat(challenge["expiresAt"])
     assert timedelta(minutes=4) < expires - datetime.now(UTC) <= timedelta(minutes=5)
+
+
+async def test_switching_into_a_tenant_that_requires_mfa_is_refused(client):
+    home = await client.sign_up("Home")
+    strict_admin = await client.sign_up("Strict")
+    await enrolled(client, strict_admin)
+    await update_settings(client, strict_admin, mfaRequired="ALL")
+    invited = await client.execute(
+        INVITE, {"input": {"email": home.email, "roleKey": "viewer"}}, strict_admin.token
+    )
+    assert invited["inviteUser"]["errors"] == []
+    await client.execute(ACCEPT, {"input": {"token": invited["inviteUser"]["token"], "password": PASSWORD}})
+
+    refused = (await client.execute(SWITCH, {"id": strict_admin.tenant_id}, home.token))["switchTenant"]
+
+    assert refused["errors"] == [{"code": "MFA_ENROLMENT_REQUIRED"}]
+    assert (await client.execute(ME, token=home.token))["me"]["tenant"]["id"] == home.tenant_id
