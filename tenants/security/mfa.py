@@ -80,7 +80,9 @@ async def after_password(
     refuse_network(policy, client_address)
     if policy.mfa_enrolled:
         return await new_challenge(session, user, tenant, "verify")
-    if policy.requires_mfa(await member_permissions(session, tenant.id, user.id)):
+    if policy.mfa_required != "none" and policy.requires_mfa(
+        await member_permissions(session, tenant.id, user.id)
+    ):
         return await new_challenge(session, user, tenant, "enrol")
     return await identity.open_session(session, user, tenant, client_address)
 
@@ -92,7 +94,9 @@ async def refuse_entry(
     errors (the transaction must be inside the tenant)."""
     policy = await load_policy(session, tenant_id, user_id)
     refuse_network(policy, client_address)
-    if not policy.mfa_enrolled and policy.requires_mfa(await member_permissions(session, tenant_id, user_id)):
+    if policy.mfa_enrolled or policy.mfa_required == "none":
+        return
+    if policy.requires_mfa(await member_permissions(session, tenant_id, user_id)):
         raise DomainError(ErrorCode.MFA_ENROLMENT_REQUIRED, MFA_ENROLMENT_MESSAGE)
 
 
