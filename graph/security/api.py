@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import UNSET, relay
@@ -39,6 +39,11 @@ from tenants.security.settings import security_settings, update_security_setting
 
 Info = strawberry.Info[RequestContext, None]
 PayloadT = TypeVar("PayloadT")
+MemberId = Annotated[relay.GlobalID, strawberry.argument(description="The member's User id (tenantMembers).")]
+CodeArgument = Annotated[str, strawberry.argument(description="A current 6-digit code (or a recovery code).")]
+TotpArgument = Annotated[
+    str, strawberry.argument(description="A current 6-digit code from your authenticator.")
+]
 
 
 def counted_payload(
@@ -114,7 +119,7 @@ class SecurityQuery:
         return [SessionInfo.from_model(row, actor.session_id) for row in rows]
 
     @strawberry.field(description="A member's active sessions in this tenant (needs manage_users); max 100.")
-    async def member_sessions(self, info: Info, user_id: relay.GlobalID) -> list[SessionInfo]:
+    async def member_sessions(self, info: Info, user_id: MemberId) -> list[SessionInfo]:
         actor = info.context.actor
         rows = await sessions.member_sessions(
             await info.context.session(), actor, decode_id(user_id, "User", "userId")
@@ -144,7 +149,11 @@ class SecurityQuery:
 class SecurityMutation:
     @strawberry.mutation(description="Revoke one of your sessions (its WebSockets close too).")
     @mutation_payload(RevokeSessionsPayload)
-    async def revoke_session(self, info: Info, id: relay.GlobalID) -> RevokeSessionsPayload:
+    async def revoke_session(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A Session id from mySessions.")],
+    ) -> RevokeSessionsPayload:
         await sessions.revoke_my_session(await info.context.session(), info.context.actor, session_id(id))
         return RevokeSessionsPayload(revoked=1)
 
@@ -152,7 +161,13 @@ class SecurityMutation:
         description="Revoke all your sessions in every tenant; the current one only if asked."
     )
     @mutation_payload(RevokeSessionsPayload)
-    async def revoke_my_sessions(self, info: Info, include_current: bool = False) -> RevokeSessionsPayload:
+    async def revoke_my_sessions(
+        self,
+        info: Info,
+        include_current: Annotated[
+            bool, strawberry.argument(description="Also end the session making this request.")
+        ] = False,
+    ) -> RevokeSessionsPayload:
         revoked = await sessions.revoke_my_sessions(
             await info.context.session(), info.context.actor, include_current
         )
@@ -165,7 +180,7 @@ class SecurityMutation:
         )
     )
     @mutation_payload(RevokeSessionsPayload)
-    async def revoke_member_sessions(self, info: Info, user_id: relay.GlobalID) -> RevokeSessionsPayload:
+    async def revoke_member_sessions(self, info: Info, user_id: MemberId) -> RevokeSessionsPayload:
         revoked = await sessions.revoke_member_sessions(
             await info.context.session(), info.context.actor, decode_id(user_id, "User", "userId")
         )
@@ -176,7 +191,10 @@ class SecurityMutation:
     )
     @mutation_payload(SecuritySettingsPayload)
     async def update_security_settings(
-        self, info: Info, version: int, input: UpdateSecuritySettingsInput
+        self,
+        info: Info,
+        version: Annotated[int, strawberry.argument(description="securitySettings.version as last read.")],
+        input: Annotated[UpdateSecuritySettingsInput, strawberry.argument(description="The changes.")],
     ) -> SecuritySettingsPayload:
         values: dict[str, Any] = {}
         for name in ("ip_allowlist", "session_idle_minutes", "session_max_hours"):
@@ -196,7 +214,13 @@ class SecurityMutation:
         )
     )
     @mutation_payload(EnrolMfaPayload)
-    async def enrol_mfa(self, info: Info, challenge: str | None = None) -> EnrolMfaPayload:
+    async def enrol_mfa(
+        self,
+        info: Info,
+        challenge: Annotated[
+            str | None, strawberry.argument(description="A login's ENROL challenge, when not signed in.")
+        ] = None,
+    ) -> EnrolMfaPayload:
         session = await info.context.session()
         if challenge is not None:
             _challenge, user = await mfa.enrol_challenge(session, challenge)
@@ -214,7 +238,11 @@ class SecurityMutation:
         )
     )
     @counted_payload(ConfirmMfaPayload)
-    async def confirm_mfa(self, info: Info, input: ConfirmMfaInput) -> ConfirmMfaPayload:
+    async def confirm_mfa(
+        self,
+        info: Info,
+        input: Annotated[ConfirmMfaInput, strawberry.argument(description="Code (and challenge).")],
+    ) -> ConfirmMfaPayload:
         context = info.context
         session = await context.session()
         if input.challenge is None:
@@ -237,7 +265,11 @@ class SecurityMutation:
         )
     )
     @counted_payload(AuthPayload)
-    async def verify_mfa(self, info: Info, input: VerifyMfaInput) -> AuthPayload:
+    async def verify_mfa(
+        self,
+        info: Info,
+        input: Annotated[VerifyMfaInput, strawberry.argument(description="Challenge and code.")],
+    ) -> AuthPayload:
         context = info.context
         grant = await mfa.verify_challenge(
             context.services.identity,
@@ -252,7 +284,7 @@ class SecurityMutation:
         description="Turn your second factor off (needs a current or recovery code; refused where required)."
     )
     @counted_payload(DisableMfaPayload)
-    async def disable_mfa(self, info: Info, code: str) -> DisableMfaPayload:
+    async def disable_mfa(self, info: Info, code: CodeArgument) -> DisableMfaPayload:
         actor = info.context.actor
         sessions.require_session(actor)
         await mfa.disable(await info.context.session(), actor, code)
@@ -262,7 +294,7 @@ class SecurityMutation:
         description="Replace your recovery codes (needs a current code); the old ones stop working."
     )
     @counted_payload(RecoveryCodesPayload)
-    async def regenerate_recovery_codes(self, info: Info, code: str) -> RecoveryCodesPayload:
+    async def regenerate_recovery_codes(self, info: Info, code: TotpArgument) -> RecoveryCodesPayload:
         actor = info.context.actor
         sessions.require_session(actor)
         codes = await mfa.regenerate_recovery_codes(await info.context.session(), actor, code)

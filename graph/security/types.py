@@ -17,6 +17,10 @@ from tenants.security.models import TenantSecuritySettings
 from tenants.security.policy import config
 
 
+def errors_field() -> list[UserError]:
+    return strawberry.field(default_factory=list, description="What went wrong; empty on success.")
+
+
 @strawberry.enum(description="Who must use a second factor in this tenant.")
 class MfaRequirement(Enum):
     NONE = "none"
@@ -140,13 +144,13 @@ class VerifyMfaInput:
 @strawberry.type
 class RevokeSessionsPayload:
     revoked: int = strawberry.field(default=0, description="How many sessions were revoked.")
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type
 class SecuritySettingsPayload:
-    settings: SecuritySettings | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    settings: SecuritySettings | None = strawberry.field(default=None, description="The settings as saved.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type
@@ -155,7 +159,7 @@ class EnrolMfaPayload:
     otpauth_uri: str | None = strawberry.field(
         default=None, description="otpauth://totp/... URI: show it as a QR code to the authenticator app."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type
@@ -166,9 +170,9 @@ class ConfirmMfaPayload:
     token: str | None = strawberry.field(
         default=None, description="With a login challenge: the new session token."
     )
-    user: User | None = None
-    tenant: Tenant | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    user: User | None = strawberry.field(default=None, description="With a login challenge: who logged in.")
+    tenant: Tenant | None = strawberry.field(default=None, description="With a login challenge: where.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type
@@ -176,10 +180,10 @@ class RecoveryCodesPayload:
     recovery_codes: list[str] = strawberry.field(
         default_factory=list, description="Ten new single-use codes; the old ones no longer work."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type
 class DisableMfaPayload:
-    ok: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    ok: bool = strawberry.field(default=False, description="True when the factor was removed.")
+    errors: list[UserError] = errors_field()
