@@ -192,3 +192,13 @@ async def test_switching_into_a_tenant_from_outside_its_allowlist_is_refused(app
 
         assert refused["errors"] == [{"code": "FORBIDDEN_NETWORK"}]
         assert allowed["errors"] == []
+
+
+async def test_ipv4_mapped_addresses_match_ipv4_networks(app):
+    """A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d."""
+    async with client_at(app, "::ffff:10.77.5.1") as mapped, client_at(app, "::ffff:192.0.2.14") as outside:
+        admin = await mapped.sign_up()
+        assert (await update_settings(mapped, admin, ipAllowlist=[OFFICE]))["errors"] == []
+
+        assert (await mapped.post(ME, token=admin.token)).status_code == 200
+        assert (await outside.post(ME, token=admin.token)).status_code == 403
