@@ -30,9 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
 from tenants.models import Membership, Role, Tenant, User
-from tenants.permissions import Actor
+from tenants.permissions import Actor, Permissions
 from tenants.security.models import MfaChallenge, RecoveryCode, UserMfa
-from tenants.security.policy import MFA_ENROLMENT_MESSAGE, config, load_policy, refuse_network
+from tenants.security.policy import (
+    MFA_ENROLMENT_MESSAGE,
+    SecurityPolicy,
+    config,
+    load_policy,
+    refuse_network,
+)
 from tenants.tokens import digest
 
 if TYPE_CHECKING:
@@ -80,9 +86,7 @@ async def after_password(
     refuse_network(policy, client_address)
     if policy.mfa_enrolled:
         return await new_challenge(session, user, tenant, "verify")
-    if policy.mfa_required != "none" and policy.requires_mfa(
-        await member_permissions(session, tenant.id, user.id)
-    ):
+    if await mfa_owed(session, policy, tenant.id, user.id):
         return await new_challenge(session, user, tenant, "enrol")
     return await identity.open_session(session, user, tenant, client_address)
 
@@ -94,13 +98,20 @@ async def refuse_entry(
     errors (the transaction must be inside the tenant)."""
     policy = await load_policy(session, tenant_id, user_id)
     refuse_network(policy, client_address)
-    if policy.mfa_enrolled or policy.mfa_required == "none":
-        return
-    if policy.requires_mfa(await member_permissions(session, tenant_id, user_id)):
+    if await mfa_owed(session, policy, tenant_id, user_id):
         raise DomainError(ErrorCode.MFA_ENROLMENT_REQUIRED, MFA_ENROLMENT_MESSAGE)
 
 
-async def member_permissions(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID):  # type: ignore[no-untyped-def]
+async def mfa_owed(
+    session: AsyncSession, policy: SecurityPolicy, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    """The tenant's MFA rule covers this member, who has no factor (the role is read only if it matters)."""
+    if policy.mfa_enrolled or policy.mfa_required == "none":
+        return False
+    return policy.requires_mfa(await member_permissions(session, tenant_id, user_id))
+
+
+async def member_permissions(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Permissions:
     from tenants.identity import role_permissions  # tenants.identity imports this module
 
     role = await session.scalar(
@@ -135,29 +146,20 @@ async def new_challenge(session: AsyncSession, user: User, tenant: Tenant, purpo
     return LoginChallenge(token, purpose, expires_at, user, tenant)
 
 
-COUNT_CHALLENGE_ATTEMPT = text(
-    """
-    update mfa_challenges set attempts = attempts + 1
-    where token_hash = :token_hash and purpose = :purpose
-    returning id, user_id, login_tenant_id, attempts, expires_at, used_at
-    """
-)
-
-
 async def use_challenge(session: AsyncSession, token: str, purpose: str, *, counted: bool) -> MfaChallenge:
     """The live challenge; `counted` attempts (those that check a code) are limited per challenge."""
     field = "challenge"
-    if counted:
-        row = (
-            await session.execute(COUNT_CHALLENGE_ATTEMPT, {"token_hash": digest(token), "purpose": purpose})
-        ).one_or_none()
-        challenge = await session.get(MfaChallenge, row.id) if row else None
-    else:
+    match = (MfaChallenge.token_hash == digest(token)) & (MfaChallenge.purpose == purpose)
+    if counted:  # counted before any check, under the row lock the UPDATE takes
         challenge = await session.scalar(
-            select(MfaChallenge).where(
-                MfaChallenge.token_hash == digest(token), MfaChallenge.purpose == purpose
-            )
+            update(MfaChallenge)
+            .where(match)
+            .values(attempts=MfaChallenge.attempts + 1)
+            .returning(MfaChallenge)
+            .execution_options(populate_existing=True)
         )
+    else:
+        challenge = await session.scalar(select(MfaChallenge).where(match))
     if challenge is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such login challenge; log in again.", field)
     if challenge.used_at is not None or challenge.expires_at <= now():
