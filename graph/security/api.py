@@ -4,6 +4,7 @@ login's second step."""
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -104,7 +105,7 @@ async def login_payload(info: Info, result: SessionGrant | mfa.LoginChallenge) -
     )
 
 
-def session_id(value: relay.GlobalID) -> Any:
+def session_id(value: relay.GlobalID) -> uuid.UUID:
     return decode_id(value, "Session")
 
 
