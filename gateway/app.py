@@ -20,9 +20,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gateway.auth import AuthenticationFailed, authenticate, bearer_credential
+from gateway.auth import AccessRefused, AuthenticationFailed, authenticate, bearer_credential
 from gateway.compiled_reads import CompiledReads
-from gateway.graphql_http import GraphQLHTTPView
+from gateway.graphql_http import GraphQLHTTPView, RequestRefused
 from gateway.services import Services
 from gateway.settings import Settings
 from graph.compiled.planner import Planner
@@ -109,12 +109,14 @@ class GraphQLApp(GraphQLHTTPView):
         try:
             credential = bearer_credential(request.headers.get("authorization"))
             if credential is not None:
-                statement_timeout = self.services.db.statement_timeout
+                timeout, address = self.services.db.statement_timeout, context.client_address
                 context.actor_or_none = await context.begin_with(
-                    lambda session: authenticate(session, credential, context.request_id, statement_timeout)
+                    lambda session: authenticate(session, credential, context.request_id, timeout, address)
                 )
         except AuthenticationFailed as error:
             await context.finish(commit=True)  # keep nothing but close the transaction cleanly
+            if isinstance(error, AccessRefused):  # the tenant's policy: 403 with its code
+                raise RequestRefused(403, str(error), code=error.code) from None
             raise HTTPException(401, str(error)) from None
         return context
 

@@ -3,16 +3,17 @@
 The tenant always comes from the credential (the session's current tenant, or the key's own tenant),
 never from a header the client chooses. One SQL function per credential kind (migration
 0100_request_auth) checks the credential, makes the transaction-local tenant settings and returns the
-membership and role, so a request pays one statement for all of it. Role permissions are decoded once
-per process and role version (`PermissionCache`): a role edit bumps the version, so the next request
-reads the new permissions without any invalidation message.
+membership, the role and the tenant's security policy, so a request pays one statement for all of it.
+Role permissions are decoded once per process and role version (`PermissionCache`): a role edit bumps
+the version, so the next request reads the new permissions without any invalidation message. The
+policy (IP allowlist, session limits, MFA rule) is judged here by `tenants.security.policy`.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.fields.values import remember_fields_version
 from tenants.permissions import Actor, Permissions, builtin_permissions
+from tenants.security.policy import SecurityPolicy, Violation, access_violation
 from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key
 
 # Last-seen / last-used times are refreshed at most this often, so reads do not all become writes.
@@ -37,6 +39,14 @@ API_KEY_ACTOR = text(
 
 class AuthenticationFailed(Exception):
     """The credential is unknown, expired or revoked."""
+
+
+class AccessRefused(AuthenticationFailed):
+    """A valid credential the tenant's security policy refuses here (network, MFA): HTTP 403 + code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -93,16 +103,23 @@ PERMISSIONS = PermissionCache()
 
 
 async def authenticate(
-    session: AsyncSession, credential: Credential, request_id: str | None, statement_timeout: str = "15s"
+    session: AsyncSession,
+    credential: Credential,
+    request_id: str | None,
+    statement_timeout: str = "15s",
+    client_address: str | None = None,
 ) -> Actor:
     """Checks the credential as the first statement of the request's transaction and enters its tenant."""
-    if credential.kind == "session":
-        return await actor_for_session(session, credential.value, request_id, statement_timeout)
-    return await actor_for_api_key(session, credential.value, request_id, statement_timeout)
+    check = actor_for_session if credential.kind == "session" else actor_for_api_key
+    return await check(session, credential.value, request_id, statement_timeout, client_address)
 
 
 async def actor_for_session(
-    session: AsyncSession, token: str, request_id: str | None, statement_timeout: str = "15s"
+    session: AsyncSession,
+    token: str,
+    request_id: str | None,
+    statement_timeout: str = "15s",
+    client_address: str | None = None,
 ) -> Actor:
     row = (
         await session.execute(
@@ -118,11 +135,22 @@ async def actor_for_session(
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if row.role_id is None:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
+    permissions = PERMISSIONS.get(row)
+    raise_violation(
+        access_violation(
+            SecurityPolicy.from_row(row),
+            now=datetime.now(UTC),
+            client_address=client_address,
+            permissions=permissions,
+            session_started=row.session_created_at,
+            session_last_active=row.session_last_seen_at,
+        )
+    )
     remember_fields_version(session, row.tenant_id, row.fields_version)
     return Actor(
         tenant_id=row.tenant_id,
         user_id=row.user_id,
-        permissions=PERMISSIONS.get(row),
+        permissions=permissions,
         team_id=row.team_id,
         role_key=row.role_key,
         session_id=row.session_id,
@@ -131,7 +159,11 @@ async def actor_for_session(
 
 
 async def actor_for_api_key(
-    session: AsyncSession, key: str, request_id: str | None, statement_timeout: str = "15s"
+    session: AsyncSession,
+    key: str,
+    request_id: str | None,
+    statement_timeout: str = "15s",
+    client_address: str | None = None,
 ) -> Actor:
     parsed = parse_api_key(key)
     if parsed is None:
@@ -154,12 +186,31 @@ async def actor_for_api_key(
         raise AuthenticationFailed("This API key was revoked or has expired.")
     if not row.creator_active:
         raise AuthenticationFailed("The member who created this API key is no longer active.")
+    permissions = PERMISSIONS.get(row)
+    # A key is not a person logging in: only the network rule applies (no session limits, no MFA).
+    raise_violation(
+        access_violation(
+            SecurityPolicy.from_row(row),
+            now=datetime.now(UTC),
+            client_address=client_address,
+            permissions=permissions,
+        )
+    )
+    remember_fields_version(session, parsed.tenant_id, row.fields_version)
     return Actor(
         tenant_id=parsed.tenant_id,
         user_id=row.creator_id,
-        permissions=PERMISSIONS.get(row),
+        permissions=permissions,
         team_id=row.team_id,
         role_key=row.role_key,
         api_key_id=row.api_key_id,
         request_id=request_id,
     )
+
+
+def raise_violation(violation: Violation | None) -> None:
+    if violation is None:
+        return
+    if violation.status == 403:
+        raise AccessRefused(violation.message, violation.code)
+    raise AuthenticationFailed(violation.message)

@@ -11,6 +11,8 @@ from tenants.db import Database
 from tenants.identity import Identity, MailSettings
 from tenants.mail import LogSender, Mailer, MailSender, NoMailServer, SmtpSender
 from tenants.passwords import Passwords
+from tenants.security.policy import SecurityConfig
+from tenants.security.policy import configure as configure_security
 from tenants.throttle import LoginThrottle
 
 
@@ -35,6 +37,16 @@ class Services:
             settings.login_max_failures_per_account,
             settings.login_max_failures_per_address,
             settings.login_window_seconds,
+        )
+        configure_security(
+            SecurityConfig(
+                session_idle_minutes=settings.session_idle_minutes,
+                session_max_hours=settings.session_ttl_hours,
+                mfa_issuer=settings.mfa_issuer,
+                mfa_max_failures=settings.mfa_max_failures,
+                mfa_window=timedelta(seconds=settings.login_window_seconds),
+                mfa_challenge_ttl=timedelta(minutes=settings.mfa_challenge_minutes),
+            )
         )
         identity = Identity(
             passwords,

@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     # Identity.
     session_ttl_hours: int = Field(default=24 * 14, alias="CRM_SESSION_TTL_HOURS")
     invite_ttl_hours: int = Field(default=24 * 7, alias="CRM_INVITE_TTL_HOURS")
+    # Account security defaults (a tenant changes them with updateSecuritySettings): a session unused
+    # this long ends (its absolute limit defaults to CRM_SESSION_TTL_HOURS); TOTP issuer shown by
+    # authenticator apps; wrong second-factor codes allowed per user per CRM_LOGIN_WINDOW_SECONDS;
+    # lifetime of a login's second-step challenge.
+    session_idle_minutes: int = Field(default=7 * 24 * 60, alias="CRM_SESSION_IDLE_MINUTES")
+    mfa_issuer: str = Field(default="CRM", alias="CRM_MFA_ISSUER")
+    mfa_max_failures: int = Field(default=10, alias="CRM_MFA_MAX_FAILURES")
+    mfa_challenge_minutes: int = Field(default=5, alias="CRM_MFA_CHALLENGE_MINUTES")
     # argon2id parameters. Defaults are RFC 9106's low-memory profile (64 MiB, t=3, p=4),
     # above OWASP's minimum (19 MiB, t=2, p=1). Hashes made with other parameters are
     # upgraded on the next successful login.

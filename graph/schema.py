@@ -24,6 +24,7 @@ from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
 from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
+from graph.security.api import SecurityMutation, SecurityQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
 # Each area contributes its root types here.
@@ -40,6 +41,7 @@ QUERY_AREAS: tuple[type, ...] = (
     LeadsQuery,
     DocumentsQuery,
     AdminQuery,
+    SecurityQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -53,6 +55,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     LeadsMutation,
     DocumentsMutation,
     AdminMutation,
+    SecurityMutation,
 )
 
 

@@ -36,6 +36,14 @@ class ErrorCode(StrEnum):
     CONTENT_TYPE_MISMATCH = "CONTENT_TYPE_MISMATCH"  # the bytes' magic number says another type
     UPLOAD_MISMATCH = "UPLOAD_MISMATCH"  # the uploaded object's size or sha256 is not the announced one
     MAIL_UNAVAILABLE = "MAIL_UNAVAILABLE"  # the mail server did not take the message; nothing was saved
+    # Account security (tenants/security/).
+    FORBIDDEN_NETWORK = "FORBIDDEN_NETWORK"  # the client address is outside the tenant's IP allowlist
+    WOULD_LOCK_YOU_OUT = "WOULD_LOCK_YOU_OUT"  # a security setting that would shut out the admin saving it
+    MFA_ENROLMENT_REQUIRED = "MFA_ENROLMENT_REQUIRED"  # the tenant requires a factor you have not set up
+    MFA_REQUIRED = "MFA_REQUIRED"  # the tenant requires your second factor: it cannot be turned off
+    MFA_ALREADY_ENABLED = "MFA_ALREADY_ENABLED"
+    MFA_NOT_ENABLED = "MFA_NOT_ENABLED"
+    INVALID_CODE = "INVALID_CODE"  # a wrong, reused or expired one-time or recovery code
 
 
 class DomainError(Exception):

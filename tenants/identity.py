@@ -28,6 +28,7 @@ from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry,
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
 from tenants.provisioning import provision_tenant
+from tenants.security import mfa as second_factor
 from tenants.throttle import LoginThrottle, account_key, address_key
 from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token
 from tenants.validation import account_email, required_text
@@ -175,7 +176,7 @@ class Identity:
         password: str,
         tenant_id: uuid.UUID | None,
         client_address: str | None,
-    ) -> SessionGrant:
+    ) -> SessionGrant | second_factor.LoginChallenge:
         keys = [account_key(email), address_key(client_address)]
         wait = await self.throttle.retry_after(keys)
         if wait is not None:
@@ -189,7 +190,7 @@ class Identity:
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = await self.passwords.hash(password)
         tenant = await self.login_tenant(session, user, tenant_id)
-        return await self.open_session(session, user, tenant, client_address)
+        return await second_factor.after_password(self, session, user, tenant, client_address)
 
     async def login_tenant(self, session: AsyncSession, user: User, tenant_id: uuid.UUID | None) -> Tenant:
         """The tenant to log into: the one asked for, or the only one the user has."""

@@ -35,9 +35,11 @@ from graph.identity.types import (
     User,
     roles_by_id,
 )
+from graph.security.api import login_payload
 from tenants import api_keys, models
 from tenants.errors import DomainError, ErrorCode
 from tenants.identity import Joined, SessionGrant
+from tenants.security.mfa import refuse_entry
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -137,18 +139,23 @@ class IdentityMutation:
         )
         return auth_payload(grant)
 
-    @strawberry.mutation(description="Log in. Repeated failures are throttled per account and per address.")
+    @strawberry.mutation(
+        description=(
+            "Log in. Repeated failures are throttled per account and per address. With a second factor "
+            "(or a tenant requiring one) the answer is an mfaChallenge instead of a token."
+        )
+    )
     @mutation_payload(AuthPayload)
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
         context = info.context
-        grant = await context.services.identity.login(
+        result = await context.services.identity.login(
             await context.session(),
             input.email,
             input.password,
             tenant_uuid(input.tenant_id),
             context.client_address,
         )
-        return auth_payload(grant)
+        return await login_payload(info, result)  # a session, or the second step it waits for
 
     @strawberry.mutation(description="Revoke the current session token.")
     @mutation_payload(LogoutPayload)
@@ -166,6 +173,10 @@ class IdentityMutation:
             await info.context.session(),
             info.context.actor,
             tenant_uuid(tenant_id),  # type: ignore[arg-type]
+        )
+        # The new tenant's allowlist and MFA rule, before the switch commits (an error rolls it back).
+        await refuse_entry(
+            await info.context.session(), tenant.id, info.context.actor.user_id, info.context.client_address
         )
         return SwitchTenantPayload(tenant=Tenant.from_model(tenant))
 

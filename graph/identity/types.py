@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -14,6 +15,9 @@ from graph.core.context import RequestContext
 from graph.core.errors import UserError
 from tenants import models
 from tenants.permissions import Permissions as PermissionSet
+
+if TYPE_CHECKING:
+    from graph.security.types import MfaChallenge
 
 
 @strawberry.type(description="A person who can log in. Visible only as a member of the current tenant.")
@@ -117,6 +121,10 @@ class AuthPayload:
     token: str | None = None
     user: User | None = None
     tenant: Tenant | None = None
+    mfa_challenge: Annotated[MfaChallenge, strawberry.lazy("graph.security.types")] | None = strawberry.field(
+        default=None,
+        description="Set instead of `token` when the login needs a second step (verifyMfa, or enrolment).",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -4,8 +4,9 @@ An event of a busy tenant reaches many connections of this process at once, and 
 its credential still holds before anything is re-read for it. Checked one by one that is three statements
 per connection; here the connections waiting in the same turn of the event loop are checked together, with
 the same rules as `gateway.auth.actor_for_session` (not revoked, not expired, still acting in this tenant,
-active member, active user), inside the tenant's RLS wall. API keys (rare on live screens) keep the full
-one-by-one check; so do the connect-time and periodic checks, which also record `last_seen_at`.
+active member, active user, the tenant's security policy), inside the tenant's RLS wall. API keys (rare
+on live screens) keep the full one-by-one check; so do the connect-time and periodic checks, which also
+record `last_seen_at`.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from gateway.auth import AuthenticationFailed
+from gateway.auth import AuthenticationFailed, raise_violation
 from graph.live.context import LiveContext
 from tenants.db import Database
 from tenants.identity import role_permissions
 from tenants.models import Membership, Role, User, UserSession
 from tenants.permissions import Actor
+from tenants.security.models import TenantSecuritySettings, UserMfa
+from tenants.security.policy import SecurityPolicy, access_violation
 from tenants.tokens import digest
 
-Waiter = tuple[bytes, asyncio.Future[Actor], str | None]
+Waiter = tuple[bytes, asyncio.Future[Actor], str | None, str | None]
 
 
 class CredentialChecks:
@@ -42,7 +45,7 @@ class CredentialChecks:
         tenant_id = context.actor.tenant_id
         future: asyncio.Future[Actor] = asyncio.get_running_loop().create_future()
         batch = self.waiting[tenant_id]
-        batch.append((digest(credential.value), future, context.request_id))
+        batch.append((digest(credential.value), future, context.request_id, context.client_address))
         if len(batch) == 1:  # the first waiter of this turn schedules the check of everyone who joins it
             asyncio.get_running_loop().call_soon(self._start, tenant_id)
         return await future
@@ -55,25 +58,28 @@ class CredentialChecks:
 
     async def _check(self, tenant_id: uuid.UUID, batch: list[Waiter]) -> None:
         try:
-            rows = await self._rows(tenant_id, {token_hash for token_hash, _future, _id in batch})
+            rows = await self._rows(tenant_id, {token_hash for token_hash, *_rest in batch})
         except Exception as error:  # the database is unreachable: every waiter learns it
-            for _hash, future, _id in batch:
+            for _hash, future, *_rest in batch:
                 if not future.done():
                     future.set_exception(error)
             return
         now = datetime.now(UTC)
-        for token_hash, future, request_id in batch:
+        for token_hash, future, request_id, client_address in batch:
             if future.done():
                 continue
             try:
-                future.set_result(actor_from(rows.get(token_hash), tenant_id, now, request_id))
+                actor = actor_from(rows.get(token_hash), tenant_id, now, request_id, client_address)
+                future.set_result(actor)
             except AuthenticationFailed as error:
                 future.set_exception(error)
 
     async def _rows(self, tenant_id: uuid.UUID, hashes: set[bytes]) -> dict[bytes, tuple]:
         async with self.db.transaction(tenant_id) as session:
             result = await session.execute(
-                select(UserSession, Membership, Role, User.is_active)
+                select(
+                    UserSession, Membership, Role, User.is_active, TenantSecuritySettings, UserMfa.enabled_at
+                )
                 .join(User, User.id == UserSession.user_id)
                 .outerjoin(
                     Membership,
@@ -81,26 +87,41 @@ class CredentialChecks:
                     & (Membership.tenant_id == UserSession.active_tenant_id),
                 )
                 .outerjoin(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
+                # The tenant's security policy and the user's second factor (gateway.auth's policy check).
+                .outerjoin(TenantSecuritySettings, TenantSecuritySettings.tenant_id == tenant_id)
+                .outerjoin(UserMfa, UserMfa.user_id == UserSession.user_id)
                 .where(UserSession.token_hash.in_(hashes))
             )
             return {row.UserSession.token_hash: tuple(row) for row in result}
 
 
-def actor_from(row: tuple | None, tenant_id: uuid.UUID, now: datetime, request_id: str | None) -> Actor:
+def actor_from(
+    row: tuple | None, tenant_id: uuid.UUID, now: datetime, request_id: str | None, client_address: str | None
+) -> Actor:
     """gateway.auth.actor_for_session's rules, on a row of the batched query."""
     if row is None:
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
-    user_session, membership, role, user_active = row
+    user_session, membership, role, user_active, security, mfa_enabled_at = row
     if user_session.revoked_at or user_session.expires_at <= now:
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if user_session.active_tenant_id != tenant_id:
         raise AuthenticationFailed("The session moved to another tenant.")
     if membership is None or role is None or not membership.is_active or not user_active:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
+    permissions = role_permissions(role)
+    violation = access_violation(
+        SecurityPolicy.of(security, mfa_enrolled=mfa_enabled_at is not None),
+        now=now,
+        client_address=client_address,
+        permissions=permissions,
+        session_started=user_session.created_at,
+        session_last_active=user_session.last_seen_at,
+    )
+    raise_violation(violation)
     return Actor(
         tenant_id=tenant_id,
         user_id=user_session.user_id,
-        permissions=role_permissions(role),
+        permissions=permissions,
         team_id=membership.team_id,
         role_key=role.key,
         session_id=user_session.id,

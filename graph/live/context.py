@@ -182,10 +182,11 @@ class LiveContext(RequestContext):
         """Checks the connection's credential again (raises AuthenticationFailed when it no longer holds)."""
         assert self.credential is not None
         timeout = self.db.statement_timeout
+        address = self.client_address
         if session is not None:
-            return await authenticate(session, self.credential, self.request_id, timeout)
+            return await authenticate(session, self.credential, self.request_id, timeout, address)
         async with self.db.transaction() as own_session:
-            return await authenticate(own_session, self.credential, self.request_id, timeout)
+            return await authenticate(own_session, self.credential, self.request_id, timeout, address)
 
     @property
     def tenant(self) -> uuid.UUID:
