@@ -16,6 +16,8 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from tenants.effects import write_pending_effects_now
+
 SET_REQUEST_SETTINGS = text(
     "select set_config('app.tenant_id', :tenant_id, true),"
     " set_config('app.user_id', :user_id, true),"
@@ -150,6 +152,7 @@ async def start_request_transaction(
 
 async def enter_tenant(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID | None = None) -> None:
     """Move the current transaction into a tenant (sign-up, login, accepting an invite)."""
+    await write_pending_effects_now(session)
     await session.execute(
         SET_TENANT, {"tenant_id": str(tenant_id), "user_id": str(user_id) if user_id else ""}
     )

@@ -7,7 +7,8 @@ outcome is the same: written and heard only if the transaction commits. SQLAlche
 for savepoints: releasing one writes what was recorded inside it, rolling one back drops it.
 
 Nothing reads the audit log inside the transaction that writes it: the audit queries are their own
-requests.
+requests. A transaction that moves to another tenant (sign-up, accepting an invitation) writes what it
+recorded first (`tenants.db.enter_tenant`), since RLS checks each row against the current tenant.
 """
 
 from __future__ import annotations
@@ -70,6 +71,14 @@ def write_pending_effects(session: Session) -> None:
             "payloads": [payload for _, payload in notifications],
         },
     )
+
+
+async def write_pending_effects_now(session: Any) -> None:
+    """Before the transaction changes tenant: what was recorded in one tenant is written in it (RLS
+    checks each audit row against the tenant of the moment)."""
+    effects = session.info.get(PENDING)
+    if effects is not None and (effects.audit or effects.notifications):
+        await session.run_sync(write_pending_effects)
 
 
 @event.listens_for(Session, "after_rollback")
