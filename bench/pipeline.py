@@ -50,6 +50,9 @@ query($from: Date!, $to: Date!) { winRate(from: $from, to: $to) {
 BOARD = """
 { pipelineBoard { columns { stage { name } count amount
   opportunities(first: 10) { edges { node { name amount owner { fullName } account { name } } } } } } }"""
+# The peer bench's pipelineAgg (../shared/peer-bench/queries/crm/pipelineAgg.graphql): totals, no cards.
+BOARD_TOTALS = """
+{ pipeline: pipelineBoard { nodes: columns { stage { name } count total: amount } } }"""
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,6 +67,12 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--database", default="crm_bench_pipeline", help="database name (recreated)")
     parser.add_argument("--reuse", action="store_true", help="keep the database seeded by an earlier run")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="requests in flight (1: latency without queueing)"
+    )
+    parser.add_argument(
+        "--only", default="", help="run only the queries whose name contains this text (e.g. board)"
+    )
     return parser.parse_args(argv)
 
 
@@ -90,6 +99,7 @@ def scenarios(today: date) -> list[Scenario]:
         ),
         Scenario("win rate by owner (12 months)", WIN_RATE, lambda: year, has("winRate")),
         Scenario("board (6 columns x 10 cards)", BOARD, dict, has("pipelineBoard")),
+        Scenario("board totals (peer bench pipelineAgg)", BOARD_TOTALS, dict, has("pipeline")),
     ]
 
 
@@ -196,20 +206,23 @@ async def measure(server: UvicornServer, arguments: argparse.Namespace) -> list[
             ("sales rep (scope own)", await login(client, f"bench-{LARGE}-sales-0@example.com")),
         ]
         for scenario in scenarios(today):
+            if arguments.only not in scenario.name:
+                continue
             for label, token in users:
                 stats = await drive(
                     client,
                     token,
                     scenario,
                     label,
-                    concurrency=1,
+                    concurrency=arguments.concurrency,
                     duration=None,
                     requests=arguments.requests,
                     warmup=arguments.warmup,
                 )
                 results.append(stats)
                 print(
-                    f"{scenario.name:40} {label:22} p50 {stats.percentile_ms(50):8.1f} ms"
+                    f"{scenario.name:40} {label:22} {stats.throughput:7.1f} req/s"
+                    f" p50 {stats.percentile_ms(50):8.1f} ms"
                     f"  p99 {stats.percentile_ms(99):8.1f} ms  errors {stats.errors}",
                     flush=True,
                 )
@@ -220,16 +233,18 @@ def report(results: list[Stats], timings: dict[str, float], arguments: argparse.
     lines = [
         f"Sales pipeline bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC:"
         f" {arguments.opportunities:,} opportunities, {arguments.accounts:,} accounts,"
-        f" {arguments.members + 1} owners; {arguments.requests} requests per query and user, concurrency 1.",
+        f" {arguments.members + 1} owners; {arguments.requests} requests per query and user,"
+        f" concurrency {arguments.concurrency}.",
         "",
-        "| query | user | p50 ms | p99 ms | mean ms | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| query | user | req/s | p50 ms | p99 ms | mean ms | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for stats in results:
         mean = sum(stats.latencies) / len(stats.latencies) * 1000 if stats.latencies else float("nan")
         p50, p99 = stats.percentile_ms(50), stats.percentile_ms(99)
         lines.append(
-            f"| {stats.scenario} | {stats.tenant} | {p50:,.1f} | {p99:,.1f} | {mean:,.1f} | {stats.errors} |"
+            f"| {stats.scenario} | {stats.tenant} | {stats.throughput:,.1f} | {p50:,.1f} | {p99:,.1f}"
+            f" | {mean:,.1f} | {stats.errors} |"
         )
     if timings:
         lines += ["", "| seeding step | seconds |", "| --- | ---: |"]
