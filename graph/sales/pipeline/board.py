@@ -1,6 +1,8 @@
 """The pipeline board: a pipeline's live stages, each with the count and value of the opportunities the
-caller may see in it. One grouped query serves every column; the cards come per stage from a loader
-(one window query for the first page of every column), see `loaders.board_pages_by_stage_id`.
+caller may see in it. One grouped query over the stage rollups (a few rows per stage: one per owner and
+currency, kept by triggers in every writing transaction, see migration 0150) serves every column, with
+the record scope as a predicate on the rollup's owner; the cards come per stage from a loader (one window
+query for the first page of every column), see `loaders.board_pages_by_stage_id`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import base_currency, quantize, rate_to_base_sql
-from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
+from graph.sales.pipeline.models import OpportunityStageRollup as Rollup
+from graph.sales.pipeline.models import Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
 from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
-from graph.sales.pipeline.reports import use_custom_plans
 from tenants.permissions import Actor
 
 
@@ -39,30 +41,30 @@ class Board:
 
 
 def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
-    conditions = [opportunity_scope(actor)]
+    conditions = [opportunity_scope(actor, Rollup), Rollup.opportunity_count > 0]
     if owner_id is not None:
-        conditions.append(Opportunity.owner_id == owner_id)
+        conditions.append(Rollup.owner_id == owner_id)
     return conditions
 
 
 async def converted_totals(
-    session: AsyncSession, group_column: Any, conditions: list[ColumnElement[bool]], currency: str
+    session: AsyncSession, conditions: list[ColumnElement[bool]], currency: str
 ) -> dict[Any, StageTotals]:
-    """Count, amount and weighted amount per `group_column`, converted at today's rates.
+    """Count, amount and weighted amount per stage, converted at today's rates.
 
-    Sums per (group, currency) first, so the rate lookup runs once per currency and group instead of
-    once per opportunity.
+    Sums the rollup rows (one per stage, owner and currency) per stage and currency first, so the rate
+    lookup runs once per currency and stage; the same sums the scan of the opportunities gave.
     """
     per_currency = (
         select(
-            group_column.label("group_key"),
-            Opportunity.currency.label("currency"),
-            func.count().label("count"),
-            func.sum(Opportunity.amount).label("amount"),
-            func.sum(Opportunity.amount * Opportunity.probability).label("weighted"),
+            Rollup.stage_id.label("group_key"),
+            Rollup.currency.label("currency"),
+            func.sum(Rollup.opportunity_count).label("count"),
+            func.sum(Rollup.amount).label("amount"),
+            func.sum(Rollup.weighted_amount).label("weighted"),
         )
         .where(*conditions)
-        .group_by(group_column, Opportunity.currency)
+        .group_by(Rollup.stage_id, Rollup.currency)
         .subquery()
     )
     rate = rate_to_base_sql(per_currency.c.currency, func.current_date())
@@ -88,12 +90,11 @@ async def pipeline_board(
     owner_id: uuid.UUID | None,
 ) -> Board:
     visible_opportunities(actor)  # the read check
-    await use_custom_plans(session)
     if pipeline_id is None:
         pipeline = await default_pipeline(session, actor)
     else:
         pipeline = await get_pipeline(session, actor, pipeline_id, "pipelineId")
     currency = await base_currency(session, actor.tenant_id)
-    conditions = [*board_conditions(actor, owner_id), Opportunity.pipeline_id == pipeline.id]
-    totals = await converted_totals(session, Opportunity.stage_id, conditions, currency)
+    conditions = [*board_conditions(actor, owner_id), Rollup.pipeline_id == pipeline.id]
+    totals = await converted_totals(session, conditions, currency)
     return Board(pipeline, await live_stages(session, pipeline.id), totals, currency, owner_id)
