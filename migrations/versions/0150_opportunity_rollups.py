@@ -193,25 +193,27 @@ def backfill(batch: int) -> None:
         )
         after = None
         while True:
+            # the last id of this batch; None: the rest of the tenant is the last batch
             last = connection.execute(
                 text(
-                    "select max(id) from (select id from opportunities"
+                    "select id from opportunities"
                     " where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after)"
-                    " order by id limit :batch) as ids"
+                    " order by id offset :skip limit 1"
                 ),
-                {"tenant": tenant_id, "after": after, "batch": batch},
+                {"tenant": tenant_id, "after": after, "skip": batch - 1},
             ).scalar()
-            if last is None:
-                break
             for statement in statements:
                 connection.execute(
                     text(
-                        f"with batch as (select * from opportunities where tenant_id = :tenant"
-                        f" and (cast(:after as uuid) is null or id > :after) and id <= :last)"
+                        "with batch as (select * from opportunities where tenant_id = :tenant"
+                        " and (cast(:after as uuid) is null or id > :after)"
+                        " and (cast(:last as uuid) is null or id <= :last))"
                         f" {statement}"
                     ),
                     {"tenant": tenant_id, "after": after, "last": last},
                 )
+            if last is None:
+                break
             after = last
     connection.execute(text("select set_config('app.tenant_id', '', true)"))
 
