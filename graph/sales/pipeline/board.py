@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import base_currency, quantize, rate_to_base_sql
@@ -47,36 +47,52 @@ def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnEle
     return conditions
 
 
-async def converted_totals(
-    session: AsyncSession, conditions: list[ColumnElement[bool]], currency: str
-) -> dict[Any, StageTotals]:
-    """Count, amount and weighted amount per stage, converted at today's rates.
+def totals_statement(
+    stage: Any, currency: Any, count: Any, amount: Any, weighted: Any, conditions: list[ColumnElement[bool]]
+) -> Select[Any]:
+    """(stage, count, amount, weighted amount / 100, unconverted count) per stage, converted at today's
+    rates after summing per stage and currency, so the rate lookup runs once per currency and stage.
 
-    Sums the rollup rows (one per stage, owner and currency) per stage and currency first, so the rate
-    lookup runs once per currency and stage; the same sums the scan of the opportunities gave.
-    """
+    The board passes the stage rollups' columns and sums; `bench/rollup_reads.py` passes the
+    opportunities' (`count(*)`, ...) to time the scan the rollups replaced."""
     per_currency = (
         select(
-            Rollup.stage_id.label("group_key"),
-            Rollup.currency.label("currency"),
-            func.sum(Rollup.opportunity_count).label("count"),
-            func.sum(Rollup.amount).label("amount"),
-            func.sum(Rollup.weighted_amount).label("weighted"),
+            stage.label("group_key"),
+            currency.label("currency"),
+            count.label("count"),
+            amount.label("amount"),
+            weighted.label("weighted"),
         )
         .where(*conditions)
-        .group_by(Rollup.stage_id, Rollup.currency)
+        .group_by(stage, currency)
         .subquery()
     )
     rate = rate_to_base_sql(per_currency.c.currency, func.current_date())
-    rows = await session.execute(
-        select(
-            per_currency.c.group_key,
-            func.sum(per_currency.c.count),
-            func.coalesce(func.sum(per_currency.c.amount * rate), 0),
-            func.coalesce(func.sum(per_currency.c.weighted * rate), 0) / 100,
-            func.coalesce(func.sum(per_currency.c.count).filter(rate.is_(None)), 0),
-        ).group_by(per_currency.c.group_key)
+    return select(
+        per_currency.c.group_key,
+        func.sum(per_currency.c.count),
+        func.coalesce(func.sum(per_currency.c.amount * rate), 0),
+        func.coalesce(func.sum(per_currency.c.weighted * rate), 0) / 100,
+        func.coalesce(func.sum(per_currency.c.count).filter(rate.is_(None)), 0),
+    ).group_by(per_currency.c.group_key)
+
+
+def rollup_totals_statement(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """The board's totals from the stage rollups (one row per stage, owner and currency)."""
+    return totals_statement(
+        Rollup.stage_id,
+        Rollup.currency,
+        func.sum(Rollup.opportunity_count),
+        func.sum(Rollup.amount),
+        func.sum(Rollup.weighted_amount),
+        conditions,
     )
+
+
+async def converted_totals(
+    session: AsyncSession, conditions: list[ColumnElement[bool]], currency: str
+) -> dict[Any, StageTotals]:
+    rows = await session.execute(rollup_totals_statement(conditions))
     return {
         key: StageTotals(int(count), quantize(amount, currency), quantize(weighted, currency), int(missing))
         for key, count, amount, weighted, missing in rows
