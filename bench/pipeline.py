@@ -57,6 +57,25 @@ BOARD_TOTALS = """
 { pipeline: pipelineBoard { nodes: columns { stage { name } count total: amount } } }"""
 
 
+def add_seeded_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options naming a database this bench seeded, for the tools that measure on it."""
+    parser.add_argument("--opportunities", type=int, default=100_000, help="as seeded by bench.pipeline")
+    parser.add_argument("--accounts", type=int, default=20_000, help="as seeded by bench.pipeline")
+    parser.add_argument(
+        "--data-dir", type=Path, default=ROOT / ".crm" / "bench", help="embedded PostgreSQL home"
+    )
+    parser.add_argument("--database", default="crm_bench_pipeline", help="the pipeline bench's database")
+
+
+def seeded_database(arguments: argparse.Namespace) -> tuple[str, BenchTenant]:
+    """(superuser URL of the server, the seeded tenant) of the database named by the arguments above."""
+    admin_url, _ = admin_url_for(arguments.data_dir)
+    tenant = asyncio.run(seeded_tenant(admin_url, arguments.database, arguments))
+    if tenant is None:
+        raise SystemExit("Seed first: python -m bench.pipeline (same --opportunities/--accounts).")
+    return admin_url, tenant
+
+
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__.split("\n")[0])
     parser.add_argument("--opportunities", type=int, default=200_000, help="opportunities in the tenant")

@@ -18,16 +18,14 @@ import asyncio
 import json
 import statistics
 import uuid
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql
 
-from bench.database import APP_ROLE, admin_url_for, with_database
-from bench.pipeline import seeded_tenant
-from bench.server import ROOT
+from bench.database import APP_ROLE, with_database
+from bench.pipeline import add_seeded_database_arguments, seeded_database
 from graph.sales.pipeline.board import board_conditions, rollup_totals_statement, totals_statement
 from graph.sales.pipeline.models import Opportunity, OpportunityStageRollup
 from graph.sales.pipeline.opportunities import opportunity_scope
@@ -37,12 +35,7 @@ from tenants.permissions import Actor, builtin_permissions
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.rollup_reads", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=30, help="runs of each statement per user")
-    parser.add_argument("--opportunities", type=int, default=100_000, help="as seeded by bench.pipeline")
-    parser.add_argument("--accounts", type=int, default=20_000, help="as seeded by bench.pipeline")
-    parser.add_argument(
-        "--data-dir", type=Path, default=ROOT / ".crm" / "bench", help="embedded PostgreSQL home"
-    )
-    parser.add_argument("--database", default="crm_bench_pipeline", help="the pipeline bench's database")
+    add_seeded_database_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -110,10 +103,7 @@ async def in_tenant(connection: asyncpg.Connection, tenant_id: uuid.UUID, statem
 
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
-    admin_url, _ = admin_url_for(arguments.data_dir)
-    tenant = asyncio.run(seeded_tenant(admin_url, arguments.database, arguments))
-    if tenant is None:
-        raise SystemExit("Seed first: python -m bench.pipeline (same --opportunities/--accounts).")
+    admin_url, tenant = seeded_database(arguments)
     results = asyncio.run(measure(with_database(admin_url, arguments.database), tenant, arguments.runs))
     print(
         f"Board totals over {arguments.opportunities:,} opportunities, {arguments.runs} runs each, medians:\n"

@@ -20,14 +20,12 @@ import statistics
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from bench.database import admin_url_for, prepare_database
-from bench.pipeline import seeded_tenant
-from bench.server import ROOT
+from bench.database import prepare_database
+from bench.pipeline import add_seeded_database_arguments, seeded_database
 
 TRIGGERS = ("opportunity_rollups_insert", "opportunity_rollups_update", "opportunity_rollups_delete")
 # (name, (statement, its parameters), (inverse, its parameters)) over a deal's `id`, its `owner`, another
@@ -68,12 +66,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.rollup_writes", description=__doc__.split("\n")[0])
     parser.add_argument("--writes", type=int, default=500, help="transactions per kind of write and mode")
     parser.add_argument("--rounds", type=int, default=10, help="slices alternating the two modes")
-    parser.add_argument("--opportunities", type=int, default=100_000, help="as seeded by bench.pipeline")
-    parser.add_argument("--accounts", type=int, default=20_000, help="as seeded by bench.pipeline")
-    parser.add_argument(
-        "--data-dir", type=Path, default=ROOT / ".crm" / "bench", help="embedded PostgreSQL home"
-    )
-    parser.add_argument("--database", default="crm_bench_pipeline", help="the pipeline bench's database")
+    add_seeded_database_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -154,10 +147,7 @@ async def measure(owner_url: str, tenant: str, writes: int, rounds: int) -> list
 
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
-    admin_url, _ = admin_url_for(arguments.data_dir)
-    tenant = asyncio.run(seeded_tenant(admin_url, arguments.database, arguments))
-    if tenant is None:
-        raise SystemExit("Seed first: python -m bench.pipeline (same --opportunities/--accounts).")
+    admin_url, tenant = seeded_database(arguments)
     urls = prepare_database(admin_url, arguments.database, recreate=False)
     results = asyncio.run(measure(urls.owner, str(tenant.id), arguments.writes, arguments.rounds))
     print(
