@@ -255,3 +255,34 @@ async def test_rollup_policies_use_the_initplan_form(db):
         assert policy["relrowsecurity"] and policy["relforcerowsecurity"]
         assert policy["using_clause"].startswith(initplan), policy
         assert policy["check_clause"].startswith(initplan), policy
+
+
+# The peer bench's pipelineAgg (../shared/peer-bench/queries/crm/pipelineAgg.graphql).
+BOARD_TOTALS = "{ pipelineBoard { columns { stage { name } count amount } } }"
+
+
+async def test_board_totals_are_one_statement_after_authentication(client, app):
+    from tests.crm.test_no_n_plus_one import counted_statements
+
+    admin = await client.sign_up()
+    pipeline = await default_pipeline(client, admin)
+    account = await create_account(client, admin)
+    for stage in pipeline["stages"][:3]:
+        await create_opportunity(client, admin, account["id"], amount="5", stageId=stage["id"])
+    with counted_statements(app) as statements:
+        board = (await client.execute(BOARD_TOTALS, {}, admin.token))["pipelineBoard"]
+
+    assert [(c["stage"]["name"], c["count"], c["amount"]) for c in board["columns"]] == [
+        ("Prospecting", 1, "5.00"),
+        ("Qualification", 1, "5.00"),
+        ("Proposal", 1, "5.00"),
+        ("Negotiation", 0, "0.00"),
+        ("Won", 0, "0.00"),
+        ("Lost", 0, "0.00"),
+    ]
+    # pipeline, live stages, base currency and totals (from the stage rollups) in one statement after
+    # authentication (at most 4); the opportunities are not read at all
+    board_statements = [s for s in statements if "pipeline_stages" in s or "opportunit" in s]
+    assert len(board_statements) == 1 and "opportunity_stage_rollups" in board_statements[0], statements
+    assert not any("FROM opportunities" in statement for statement in statements)
+    assert len(statements) <= 5, statements
