@@ -112,8 +112,25 @@ async def test_rollup_migration_backfills_existing_opportunities_in_batches(data
             found = [await assert_consistent(app, str(tenant_id)) for tenant_id in tenants]
         finally:
             await app.close()
+
+        # The downgrade removes tables, triggers and functions: opportunities are written as before.
+        await asyncio.to_thread(command.downgrade, config, "0012_opportunity_custom_fields")
+        owner = await asyncpg.connect(urls.owner)
+        try:
+            left = await owner.fetchval(
+                "select count(*) from pg_class where relname like 'opportunity_%_rollups'"
+            ) + await owner.fetchval(
+                "select count(*) from pg_proc where proname like 'opportunity_rollups_%'"
+            )
+            async with owner.transaction():
+                await owner.execute("select set_config('app.tenant_id', $1, true)", str(tenants[0]))
+                updated = await owner.execute("update opportunities set amount = amount + 1")
+        finally:
+            await owner.close()
     finally:
         await drop_database(database_urls.admin, database)
+
+    assert (left, updated) == (0, "UPDATE 23")
 
     for rollups in found:
         assert sum(row[4] for row in rollups["stored stages"]) == 23
