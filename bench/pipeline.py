@@ -3,6 +3,7 @@
     python -m bench.pipeline                          # 200,000 opportunities, 20 requests per query
     python -m bench.pipeline --opportunities 20000 --requests 10
     python -m bench.pipeline --reuse                  # keep a database seeded by an earlier run
+    python -m bench.pipeline --reuse --compare-with ../old-checkout   # two servers taking turns
 
 Seeds by bulk SQL as the owner role (see bench/pipeline_seed.py), starts the server as a real uvicorn
 process in production mode, logs in as the tenant's admin (scope ALL) and as one sales rep (scope OWN),
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -50,6 +52,28 @@ query($from: Date!, $to: Date!) { winRate(from: $from, to: $to) {
 BOARD = """
 { pipelineBoard { columns { stage { name } count amount
   opportunities(first: 10) { edges { node { name amount owner { fullName } account { name } } } } } } }"""
+# The peer bench's pipelineAgg (../shared/peer-bench/queries/crm/pipelineAgg.graphql): totals, no cards.
+BOARD_TOTALS = """
+{ pipeline: pipelineBoard { nodes: columns { stage { name } count total: amount } } }"""
+
+
+def add_seeded_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options naming a database this bench seeded, for the tools that measure on it."""
+    parser.add_argument("--opportunities", type=int, default=100_000, help="as seeded by bench.pipeline")
+    parser.add_argument("--accounts", type=int, default=20_000, help="as seeded by bench.pipeline")
+    parser.add_argument(
+        "--data-dir", type=Path, default=ROOT / ".crm" / "bench", help="embedded PostgreSQL home"
+    )
+    parser.add_argument("--database", default="crm_bench_pipeline", help="the pipeline bench's database")
+
+
+def seeded_database(arguments: argparse.Namespace) -> tuple[str, BenchTenant]:
+    """(superuser URL of the server, the seeded tenant) of the database named by the arguments above."""
+    admin_url, _ = admin_url_for(arguments.data_dir)
+    tenant = asyncio.run(seeded_tenant(admin_url, arguments.database, arguments))
+    if tenant is None:
+        raise SystemExit("Seed first: python -m bench.pipeline (same --opportunities/--accounts).")
+    return admin_url, tenant
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,6 +88,20 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--database", default="crm_bench_pipeline", help="database name (recreated)")
     parser.add_argument("--reuse", action="store_true", help="keep the database seeded by an earlier run")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="requests in flight (1: latency without queueing)"
+    )
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a git worktree of an older commit) served side by side on the same"
+        " database; the two take turns",
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="turns per query and user with --compare-with")
+    parser.add_argument(
+        "--only", default="", help="run only the queries whose name contains this text (e.g. board)"
+    )
     return parser.parse_args(argv)
 
 
@@ -90,6 +128,7 @@ def scenarios(today: date) -> list[Scenario]:
         ),
         Scenario("win rate by owner (12 months)", WIN_RATE, lambda: year, has("winRate")),
         Scenario("board (6 columns x 10 cards)", BOARD, dict, has("pipelineBoard")),
+        Scenario("board totals (peer bench pipelineAgg)", BOARD_TOTALS, dict, has("pipeline")),
     ]
 
 
@@ -187,32 +226,50 @@ async def login(client: httpx.AsyncClient, email: str) -> str:
     return str(payload["token"])
 
 
-async def measure(server: UvicornServer, arguments: argparse.Namespace) -> list[Stats]:
+async def measure(servers: dict[str, UvicornServer], arguments: argparse.Namespace) -> list[Stats]:
+    """Each query as each user on each server; with two servers (`--compare-with`) the servers take turns
+    in `--rounds` slices, so that a change in background load hits both alike."""
     today = datetime.now(UTC).date()
     results: list[Stats] = []
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as client:
+    clients = {
+        label: httpx.AsyncClient(base_url=server.base_url, timeout=120) for label, server in servers.items()
+    }
+    try:
+        some_client = next(iter(clients.values()))  # sessions live in the database: one login serves all
         users = [
-            ("admin (scope all)", await login(client, f"bench-{LARGE}-admin@example.com")),
-            ("sales rep (scope own)", await login(client, f"bench-{LARGE}-sales-0@example.com")),
+            ("admin (scope all)", await login(some_client, f"bench-{LARGE}-admin@example.com")),
+            ("sales rep (scope own)", await login(some_client, f"bench-{LARGE}-sales-0@example.com")),
         ]
+        rounds = arguments.rounds if len(servers) > 1 else 1
         for scenario in scenarios(today):
+            if arguments.only not in scenario.name:
+                continue
             for label, token in users:
-                stats = await drive(
-                    client,
-                    token,
-                    scenario,
-                    label,
-                    concurrency=1,
-                    duration=None,
-                    requests=arguments.requests,
-                    warmup=arguments.warmup,
-                )
-                results.append(stats)
-                print(
-                    f"{scenario.name:40} {label:22} p50 {stats.percentile_ms(50):8.1f} ms"
-                    f"  p99 {stats.percentile_ms(99):8.1f} ms  errors {stats.errors}",
-                    flush=True,
-                )
+                merged: dict[str, Stats] = {}
+                for _ in range(rounds):
+                    for code, client in clients.items():
+                        stats = await drive(
+                            client,
+                            token,
+                            scenario,
+                            f"{label}, {code}" if len(servers) > 1 else label,
+                            concurrency=arguments.concurrency,
+                            duration=None,
+                            requests=max(1, arguments.requests // rounds),
+                            warmup=arguments.warmup,
+                        )
+                        merged[code] = merged[code].merge(stats) if code in merged else stats
+                for stats in merged.values():
+                    results.append(stats)
+                    print(
+                        f"{scenario.name:40} {stats.tenant:40} {stats.throughput:7.1f} req/s"
+                        f" p50 {stats.percentile_ms(50):8.1f} ms"
+                        f"  p99 {stats.percentile_ms(99):8.1f} ms  errors {stats.errors}",
+                        flush=True,
+                    )
+    finally:
+        for client in clients.values():
+            await client.aclose()
     return results
 
 
@@ -220,16 +277,18 @@ def report(results: list[Stats], timings: dict[str, float], arguments: argparse.
     lines = [
         f"Sales pipeline bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC:"
         f" {arguments.opportunities:,} opportunities, {arguments.accounts:,} accounts,"
-        f" {arguments.members + 1} owners; {arguments.requests} requests per query and user, concurrency 1.",
+        f" {arguments.members + 1} owners; {arguments.requests} requests per query and user,"
+        f" concurrency {arguments.concurrency}.",
         "",
-        "| query | user | p50 ms | p99 ms | mean ms | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| query | user | req/s | p50 ms | p99 ms | mean ms | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for stats in results:
         mean = sum(stats.latencies) / len(stats.latencies) * 1000 if stats.latencies else float("nan")
         p50, p99 = stats.percentile_ms(50), stats.percentile_ms(99)
         lines.append(
-            f"| {stats.scenario} | {stats.tenant} | {p50:,.1f} | {p99:,.1f} | {mean:,.1f} | {stats.errors} |"
+            f"| {stats.scenario} | {stats.tenant} | {stats.throughput:,.1f} | {p50:,.1f} | {p99:,.1f}"
+            f" | {mean:,.1f} | {stats.errors} |"
         )
     if timings:
         lines += ["", "| seeding step | seconds |", "| --- | ---: |"]
@@ -246,10 +305,23 @@ def main(argv: list[str] | None = None) -> None:
     if tenant is None:
         tenant, timings = asyncio.run(create_and_seed(urls, arguments))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    with UvicornServer(
-        urls.app, workers=1, pool_size=5, log_path=RESULTS / f"pipeline-{stamp}.log"
-    ) as server:
-        results = asyncio.run(measure(server, arguments))
+    with contextlib.ExitStack() as stack:
+        servers = {
+            "this checkout": stack.enter_context(
+                UvicornServer(urls.app, workers=1, pool_size=5, log_path=RESULTS / f"pipeline-{stamp}.log")
+            )
+        }
+        if arguments.compare_with is not None:
+            servers[arguments.compare_with.name] = stack.enter_context(
+                UvicornServer(
+                    urls.app,
+                    workers=1,
+                    pool_size=5,
+                    log_path=RESULTS / f"pipeline-{stamp}-other.log",
+                    root=arguments.compare_with.resolve(),
+                )
+            )
+        results = asyncio.run(measure(servers, arguments))
     text = report(results, timings, arguments)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"pipeline-{stamp}.md").write_text(text + "\n")

@@ -24,8 +24,11 @@ def free_port() -> int:
 class UvicornServer:
     """Starts uvicorn with the application-role URL in production mode; stops it on exit."""
 
-    def __init__(self, app_url: str, *, workers: int, pool_size: int, log_path: Path) -> None:
+    def __init__(
+        self, app_url: str, *, workers: int, pool_size: int, log_path: Path, root: Path = ROOT
+    ) -> None:
         self.app_url = app_url
+        self.root = root  # the checkout whose code runs (`python -m` imports from the working directory)
         self.workers = workers
         self.pool_size = pool_size
         self.log_path = log_path
@@ -62,7 +65,7 @@ class UvicornServer:
         ]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         self.wait_ready()
         return self

@@ -1,6 +1,9 @@
 """The pipeline board: a pipeline's live stages, each with the count and value of the opportunities the
-caller may see in it. One grouped query serves every column; the cards come per stage from a loader
-(one window query for the first page of every column), see `loaders.board_pages_by_stage_id`.
+caller may see in it. One grouped query over the stage rollups (a few rows per stage: one per owner and
+currency, kept by triggers in every writing transaction, see migration 0150) serves every column, with
+the record scope as a predicate on the rollup's owner, in the same statement as the pipeline, its live
+stages and the base currency; the cards come per stage from a loader (one window query for the first page
+of every column), see `loaders.board_pages_by_stage_id`.
 """
 
 from __future__ import annotations
@@ -10,14 +13,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.money.service import base_currency, quantize, rate_to_base_sql
-from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
+from graph.money.service import quantize, rate_to_base_sql
+from graph.sales.pipeline.models import OpportunityStageRollup as Rollup
+from graph.sales.pipeline.models import Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
-from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
-from graph.sales.pipeline.reports import use_custom_plans
+from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.models import Tenant
 from tenants.permissions import Actor
 
 
@@ -39,46 +43,52 @@ class Board:
 
 
 def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
-    conditions = [opportunity_scope(actor)]
+    conditions = [opportunity_scope(actor, Rollup), Rollup.opportunity_count > 0]
     if owner_id is not None:
-        conditions.append(Opportunity.owner_id == owner_id)
+        conditions.append(Rollup.owner_id == owner_id)
     return conditions
 
 
-async def converted_totals(
-    session: AsyncSession, group_column: Any, conditions: list[ColumnElement[bool]], currency: str
-) -> dict[Any, StageTotals]:
-    """Count, amount and weighted amount per `group_column`, converted at today's rates.
+def totals_statement(
+    stage: Any, currency: Any, count: Any, amount: Any, weighted: Any, conditions: list[ColumnElement[bool]]
+) -> Select[Any]:
+    """(stage, count, amount, weighted amount / 100, unconverted count) per stage, converted at today's
+    rates after summing per stage and currency, so the rate lookup runs once per currency and stage.
 
-    Sums per (group, currency) first, so the rate lookup runs once per currency and group instead of
-    once per opportunity.
-    """
+    The board passes the stage rollups' columns and sums; `bench/rollup_reads.py` passes the
+    opportunities' (`count(*)`, ...) to time the scan the rollups replaced."""
     per_currency = (
         select(
-            group_column.label("group_key"),
-            Opportunity.currency.label("currency"),
-            func.count().label("count"),
-            func.sum(Opportunity.amount).label("amount"),
-            func.sum(Opportunity.amount * Opportunity.probability).label("weighted"),
+            stage.label("group_key"),
+            currency.label("currency"),
+            count.label("count"),
+            amount.label("amount"),
+            weighted.label("weighted"),
         )
         .where(*conditions)
-        .group_by(group_column, Opportunity.currency)
+        .group_by(stage, currency)
         .subquery()
     )
     rate = rate_to_base_sql(per_currency.c.currency, func.current_date())
-    rows = await session.execute(
-        select(
-            per_currency.c.group_key,
-            func.sum(per_currency.c.count),
-            func.coalesce(func.sum(per_currency.c.amount * rate), 0),
-            func.coalesce(func.sum(per_currency.c.weighted * rate), 0) / 100,
-            func.coalesce(func.sum(per_currency.c.count).filter(rate.is_(None)), 0),
-        ).group_by(per_currency.c.group_key)
+    return select(
+        per_currency.c.group_key.label("stage_id"),
+        func.sum(per_currency.c.count).label("count"),
+        func.coalesce(func.sum(per_currency.c.amount * rate), 0).label("amount"),
+        (func.coalesce(func.sum(per_currency.c.weighted * rate), 0) / 100).label("weighted"),
+        func.coalesce(func.sum(per_currency.c.count).filter(rate.is_(None)), 0).label("unconverted"),
+    ).group_by(per_currency.c.group_key)
+
+
+def rollup_totals_statement(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """The board's totals from the stage rollups (one row per stage, owner and currency)."""
+    return totals_statement(
+        Rollup.stage_id,
+        Rollup.currency,
+        func.sum(Rollup.opportunity_count),
+        func.sum(Rollup.amount),
+        func.sum(Rollup.weighted_amount),
+        conditions,
     )
-    return {
-        key: StageTotals(int(count), quantize(amount, currency), quantize(weighted, currency), int(missing))
-        for key, count, amount, weighted, missing in rows
-    }
 
 
 async def pipeline_board(
@@ -87,13 +97,42 @@ async def pipeline_board(
     pipeline_id: uuid.UUID | None,
     owner_id: uuid.UUID | None,
 ) -> Board:
+    """The pipeline (the default one unless named), its live stages, the base currency and the totals, in
+    one statement: the totals depend only on rollup rows, so nothing needs a second round trip."""
     visible_opportunities(actor)  # the read check
-    await use_custom_plans(session)
-    if pipeline_id is None:
-        pipeline = await default_pipeline(session, actor)
-    else:
-        pipeline = await get_pipeline(session, actor, pipeline_id, "pipelineId")
-    currency = await base_currency(session, actor.tenant_id)
-    conditions = [*board_conditions(actor, owner_id), Opportunity.pipeline_id == pipeline.id]
-    totals = await converted_totals(session, Opportunity.stage_id, conditions, currency)
-    return Board(pipeline, await live_stages(session, pipeline.id), totals, currency, owner_id)
+    which = Pipeline.is_default.is_(True) if pipeline_id is None else Pipeline.id == pipeline_id
+    chosen = select(Pipeline.id).where(Pipeline.tenant_id == actor.tenant_id, which)
+    totals = rollup_totals_statement([*board_conditions(actor, owner_id), Rollup.pipeline_id.in_(chosen)])
+    totals_of = totals.subquery()
+    rows = (
+        await session.execute(
+            select(
+                Pipeline,
+                PipelineStage,
+                select(Tenant.base_currency).where(Tenant.id == actor.tenant_id).scalar_subquery(),
+                *[totals_of.c[name] for name in ("count", "amount", "weighted", "unconverted")],
+            )
+            .join(
+                PipelineStage,
+                (PipelineStage.tenant_id == Pipeline.tenant_id) & (PipelineStage.pipeline_id == Pipeline.id),
+            )
+            .outerjoin(totals_of, totals_of.c.stage_id == PipelineStage.id)
+            .where(Pipeline.tenant_id == actor.tenant_id, which, PipelineStage.archived_at.is_(None))
+            .order_by(PipelineStage.position, PipelineStage.id)
+        )
+    ).all()
+    if not rows:  # a pipeline always keeps live stages: no row means no such pipeline
+        if pipeline_id is None:
+            raise DomainError(
+                ErrorCode.REQUIRED, "This tenant has no default pipeline; name one.", "pipelineId"
+            )
+        raise not_found("pipeline", "pipelineId")
+    currency = rows[0][2] or "USD"
+    totals_by_stage = {
+        stage.id: StageTotals(
+            int(count), quantize(amount, currency), quantize(weighted, currency), int(missing)
+        )
+        for _, stage, _, count, amount, weighted, missing in rows
+        if count is not None
+    }
+    return Board(rows[0][0], [row[1] for row in rows], totals_by_stage, currency, owner_id)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -108,6 +109,40 @@ class Opportunity(CustomFieldsMixin, TenantMixin, TimestampMixin, CrmVersioned, 
     stay_stage_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), default=list)
     stay_seconds: Mapped[list[float]] = mapped_column(ARRAY(Float), default=list)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class OpportunityStageRollup(Base):
+    """Count and sums of the opportunities per (pipeline, stage, owner, currency), kept by triggers on
+    `opportunities` in the writing transaction (migration 0150): the board reads these rows. Rows whose
+    count fell to zero stay; readers skip them."""
+
+    __tablename__ = "opportunity_stage_rollups"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    pipeline_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    stage_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    opportunity_count: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric)
+    weighted_amount: Mapped[Decimal] = mapped_column(Numeric)  # sum of amount x probability (percent)
+
+
+class OpportunityCloseRollup(Base):
+    """The same per (day, status, pipeline, owner, currency), where day is the expected close date of an
+    open opportunity and the UTC day a won or lost one closed: forecast and win rate read these rows."""
+
+    __tablename__ = "opportunity_close_rollups"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), primary_key=True)
+    pipeline_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    opportunity_count: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric)
+    weighted_amount: Mapped[Decimal] = mapped_column(Numeric)
 
 
 class OpportunityContact(Base):

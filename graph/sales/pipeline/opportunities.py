@@ -88,10 +88,10 @@ def audit_snapshot(opportunity: Opportunity) -> dict[str, Any]:
     return values
 
 
-def opportunity_scope(actor: Actor) -> ColumnElement[bool]:
-    return record_scope_clause(actor, OPPORTUNITY, Opportunity.owner_id) & (
-        Opportunity.tenant_id == actor.tenant_id
-    )
+def opportunity_scope(actor: Actor, table: Any = Opportunity) -> ColumnElement[bool]:
+    """The opportunities the actor's record scope reaches, as a predicate on `table`: the opportunities
+    or a rollup of them (keyed by owner, so the scope stays a predicate there too)."""
+    return record_scope_clause(actor, OPPORTUNITY, table.owner_id) & (table.tenant_id == actor.tenant_id)
 
 
 def visible_opportunities(actor: Actor) -> Select[tuple[Opportunity]]:

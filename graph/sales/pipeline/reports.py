@@ -16,11 +16,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Date, DateTime, cast, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import base_currency, quantize, rate_to_base_sql
 from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
+from graph.sales.pipeline.models import OpportunityCloseRollup as CloseRollup
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
 from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
 from tenants.errors import DomainError, ErrorCode
@@ -48,10 +49,6 @@ def check_range(start: date, end: date) -> None:
 
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def utc_date(column: Any) -> ColumnElement[date]:
-    return cast(func.timezone("UTC", column), Date)
 
 
 # asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared statement to its
@@ -294,44 +291,56 @@ def period_of(period: Period, day: Any) -> ColumnElement[date]:
 
 
 def report_conditions(
-    actor: Actor, pipeline_id: uuid.UUID | None, owner_id: uuid.UUID | None
+    actor: Actor, pipeline_id: uuid.UUID | None, owner_id: uuid.UUID | None, start: date, end: date
 ) -> list[ColumnElement[bool]]:
-    conditions = [opportunity_scope(actor)]
+    """Close rollup rows of [start, end) the caller's record scope reaches (skipping emptied rows)."""
+    conditions = [
+        opportunity_scope(actor, CloseRollup),
+        CloseRollup.opportunity_count > 0,
+        CloseRollup.day >= start,
+        CloseRollup.day < end,
+    ]
     if pipeline_id is not None:
-        conditions.append(Opportunity.pipeline_id == pipeline_id)
+        conditions.append(CloseRollup.pipeline_id == pipeline_id)
     if owner_id is not None:
-        conditions.append(Opportunity.owner_id == owner_id)
+        conditions.append(CloseRollup.owner_id == owner_id)
     return conditions
+
+
+def rolled(measure: Any, status: str) -> ColumnElement[Any]:
+    """The sum of a rollup measure over the rows of one status (0 when there are none)."""
+    return func.coalesce(func.sum(measure).filter(CloseRollup.status == status), 0)
 
 
 async def grouped_in_base(
     session: AsyncSession,
-    on_date: Any,
     period: Period,
     group_by: set[Grouping],
     conditions: list[ColumnElement[bool]],
     measures: dict[str, Any],
     counted: list[str],
 ) -> list[dict[str, Any]]:
-    """Runs `measures` (name: aggregate) grouped by the requested keys, per currency and date first.
+    """Runs `measures` (name: aggregate over close rollup rows) grouped by the requested keys, per
+    currency and day first.
 
     Measures whose name is in `counted` are plain counts; the others are amounts converted with the
-    rate in effect on `on_date`. Each result row also has `unconverted` (counts without a rate).
+    rate in effect on the row's day. Each result row also has `unconverted` (counts without a rate).
     """
+    on_date = CloseRollup.day
     keys: list[Any] = []
     if Grouping.PERIOD in group_by:
         keys.append(period_of(period, on_date).label("period_start"))
     if Grouping.OWNER in group_by:
-        keys.append(Opportunity.owner_id.label("owner_id"))
+        keys.append(CloseRollup.owner_id.label("owner_id"))
     inner = (
         select(
             *keys,
-            Opportunity.currency.label("currency"),
+            CloseRollup.currency.label("currency"),
             on_date.label("on_date"),
             *[aggregate.label(name) for name, aggregate in measures.items()],
         )
         .where(*conditions)
-        .group_by(*keys, Opportunity.currency, on_date)
+        .group_by(*keys, CloseRollup.currency, on_date)
         .subquery()
     )
     rate = rate_to_base_sql(inner.c.currency, inner.c.on_date)
@@ -367,33 +376,27 @@ async def forecast(
 ) -> Report:
     """Open opportunities by expected close date in [start, end): weighted (amount x probability) and
     best case (full amount); plus the amount won, by the day it was won. Converted at the rate of that
-    date (the latest known rate for future dates)."""
+    date (the latest known rate for future dates).
+
+    Read from the close rollups (one row per day, status, pipeline, owner and currency): the same sums
+    per currency and date the scan of the opportunities gave, so the same figures."""
     visible_opportunities(actor)
     check_range(start, end)
-    await use_custom_plans(session)
     if pipeline_id is not None:
         await get_pipeline(session, actor, pipeline_id, "pipelineId")
     currency = await base_currency(session, actor.tenant_id)
-    is_open, is_won = Opportunity.status == "open", Opportunity.status == "won"
-    closed_on = utc_date(Opportunity.closed_at)
     conditions = [
-        *report_conditions(actor, pipeline_id, owner_id),
-        or_(
-            and_(is_open, Opportunity.expected_close_on >= start, Opportunity.expected_close_on < end),
-            and_(is_won, Opportunity.closed_at >= day_start(start), Opportunity.closed_at < day_start(end)),
-        ),
+        *report_conditions(actor, pipeline_id, owner_id, start, end),
+        CloseRollup.status.in_(("open", "won")),
     ]
-    on_date = case((is_open, Opportunity.expected_close_on), else_=closed_on)
     measures = {
-        "open_count": func.count().filter(is_open),
-        "weighted": func.sum(Opportunity.amount * Opportunity.probability).filter(is_open),
-        "best_case": func.sum(Opportunity.amount).filter(is_open),
-        "won_count": func.count().filter(is_won),
-        "won": func.sum(Opportunity.amount).filter(is_won),
+        "open_count": rolled(CloseRollup.opportunity_count, "open"),
+        "weighted": rolled(CloseRollup.weighted_amount, "open"),
+        "best_case": rolled(CloseRollup.amount, "open"),
+        "won_count": rolled(CloseRollup.opportunity_count, "won"),
+        "won": rolled(CloseRollup.amount, "won"),
     }
-    rows = await grouped_in_base(
-        session, on_date, period, group_by, conditions, measures, ["open_count", "won_count"]
-    )
+    rows = await grouped_in_base(session, period, group_by, conditions, measures, ["open_count", "won_count"])
 
     def shaped(values: dict[str, Any]) -> ForecastRow:
         return ForecastRow(
@@ -426,34 +429,23 @@ async def win_rate(
     pipeline_id: uuid.UUID | None,
     owner_id: uuid.UUID | None,
 ) -> Report:
-    """Won and lost opportunities closed in [start, end), by the day they closed."""
+    """Won and lost opportunities closed in [start, end), by the (UTC) day they closed, from the close
+    rollups."""
     visible_opportunities(actor)
     check_range(start, end)
-    await use_custom_plans(session)
     if pipeline_id is not None:
         await get_pipeline(session, actor, pipeline_id, "pipelineId")
     currency = await base_currency(session, actor.tenant_id)
-    is_won = Opportunity.status == "won"
     conditions = [
-        *report_conditions(actor, pipeline_id, owner_id),
-        Opportunity.status != "open",
-        Opportunity.closed_at >= day_start(start),
-        Opportunity.closed_at < day_start(end),
+        *report_conditions(actor, pipeline_id, owner_id, start, end),
+        CloseRollup.status.in_(("won", "lost")),
     ]
     measures = {
-        "won_count": func.count().filter(is_won),
-        "lost_count": func.count().filter(Opportunity.status == "lost"),
-        "won": func.sum(Opportunity.amount).filter(is_won),
+        "won_count": rolled(CloseRollup.opportunity_count, "won"),
+        "lost_count": rolled(CloseRollup.opportunity_count, "lost"),
+        "won": rolled(CloseRollup.amount, "won"),
     }
-    rows = await grouped_in_base(
-        session,
-        utc_date(Opportunity.closed_at),
-        period,
-        group_by,
-        conditions,
-        measures,
-        ["won_count", "lost_count"],
-    )
+    rows = await grouped_in_base(session, period, group_by, conditions, measures, ["won_count", "lost_count"])
 
     def shaped(values: dict[str, Any]) -> WinRateRow:
         return WinRateRow(
