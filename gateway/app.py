@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import AuthenticationFailed, authenticate, bearer_credential
+from gateway.client_address import client_address, trusted_networks
 from gateway.graphql_http import GraphQLHTTPView
 from gateway.services import Services
 from gateway.settings import Settings
@@ -32,6 +33,8 @@ from graph.live.context import LiveContext
 from graph.live.transport import LiveTransportHandler
 from graph.schema import build_schema
 from storage.routes import blob_routes
+from tenants import login_log
+from tenants.login_log import Client
 
 logger = logging.getLogger("crm.gateway")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -68,15 +71,21 @@ class GraphQLApp(GraphQLHTTPView):
         self.max_body_bytes = settings.max_body_bytes
         self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
+        self.trusted_proxies = trusted_networks(settings.trusted_proxies)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
+        address = client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            self.trusted_proxies,
+        )
         if isinstance(request, WebSocket):
             return LiveContext(
                 services=self.services,
                 request=request,
                 response=response,
                 request_id=request_id_for(request),  # type: ignore[arg-type]
-                client_address=request.client.host if request.client else None,
+                client_address=address,
                 bus=self.bus,
                 slots=self.live_slots,
                 checks=self.credential_checks,
@@ -86,14 +95,18 @@ class GraphQLApp(GraphQLHTTPView):
             request=request,
             response=response,
             request_id=request_id_for(request),
-            client_address=request.client.host if request.client else None,
+            client_address=address,
         )
+        credential = None
         try:
             credential = bearer_credential(request.headers.get("authorization"))
             if credential is not None:
                 session = await context.session()
                 context.actor_or_none = await authenticate(session, credential, context.request_id)
         except AuthenticationFailed as error:
+            if credential is not None and credential.kind == "api_key":  # the login log keeps key failures
+                client = Client(address, request.headers.get("user-agent"))
+                await login_log.record_api_key_failure(await context.session(), credential.value, client)
             await context.finish(commit=True)  # keep nothing but close the transaction cleanly
             raise HTTPException(401, str(error)) from None
         return context

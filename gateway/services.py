@@ -27,11 +27,15 @@ class Services:
 
         db = Database(database_url, settings.db_pool_size, settings.statement_timeout_ms)
         passwords = Passwords(
-            settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+            settings.argon2_memory_kib,
+            settings.argon2_time_cost,
+            settings.argon2_parallelism,
+            settings.password_hash_concurrency,
+            settings.password_hash_queue,
         )
         throttle = LoginThrottle(
-            db,
             settings.login_max_failures_per_account,
+            settings.login_max_failures_per_account_all_addresses,
             settings.login_max_failures_per_address,
             settings.login_window_seconds,
         )

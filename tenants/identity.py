@@ -7,21 +7,24 @@ with a current tenant; its token is random and stored only as a hash.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants import audit
+from tenants import audit, login_log
 from tenants.db import enter_tenant
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
+from tenants.login_log import Client, Entry, Method, Outcome, Reason
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
 from tenants.provisioning import provision_tenant
-from tenants.throttle import LoginThrottle, account_key, address_key
+from tenants.throttle import LoginThrottle, Scope
 from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token
 from tenants.validation import email_address, required_text
 
@@ -32,6 +35,16 @@ class SessionGrant:
     user: User
     tenant: Tenant
     session_id: uuid.UUID
+    # Every tenant the user may act in (login fills it, for a tenant chooser and `switchTenant`).
+    tenants: tuple[Tenant, ...] = ()
+
+
+class RequestTransaction(Protocol):
+    """The request's transaction, which login ends before hashing (gateway's RequestContext)."""
+
+    async def session(self) -> AsyncSession: ...
+
+    async def finish(self, *, commit: bool) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,38 @@ def now() -> datetime:
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+async def log_attempt(
+    session: AsyncSession, entry: Entry, user: User | None, tenant_id: uuid.UUID | None
+) -> None:
+    """An attempt on an account goes to the tenant it named, if the user belongs to it, else to all of
+    the user's tenants; an attempt on no account goes to the global log."""
+    if user is None:
+        await login_log.record(session, entry, [])
+        return
+    tenant_ids = [tenant.id for tenant in await member_tenants(session, user.id)]
+    await login_log.record(session, entry, [tenant_id] if tenant_id in tenant_ids else tenant_ids, user.id)
+
+
+async def member_tenants(session: AsyncSession, user_id: uuid.UUID) -> list[Tenant]:
+    """Tenants of the user's active memberships, by name (visible to them through `app.user_id`)."""
+    await session.execute(select(func.set_config("app.user_id", str(user_id), True)))
+    return list(
+        await session.scalars(
+            select(Tenant)
+            .join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Membership.user_id == user_id, Membership.is_active)
+            .order_by(Tenant.name, Tenant.id)
+        )
+    )
+
+
+THROTTLE_REASONS = {
+    Scope.ACCOUNT_ADDRESS: Reason.LOCKED_ACCOUNT_ADDRESS,
+    Scope.ACCOUNT: Reason.LOCKED_ACCOUNT,
+    Scope.ADDRESS: Reason.LOCKED_ADDRESS,
+}
 
 
 def role_permissions(role: Role) -> Permissions:
@@ -123,47 +168,92 @@ class Identity:
 
     async def login(
         self,
-        session: AsyncSession,
+        transaction: RequestTransaction,
         email: str,
         password: str,
         tenant_id: uuid.UUID | None,
-        client_address: str | None,
+        client: Client,
     ) -> SessionGrant:
-        keys = [account_key(email), address_key(client_address)]
-        wait = await self.throttle.retry_after(keys)
-        if wait is not None:
-            raise DomainError(ErrorCode.THROTTLED, f"Too many failed attempts; try again in {wait} seconds.")
-        user = await user_by_email(session, email.strip())
-        password_ok = await self.passwords.verify(user.password_hash if user else None, password)
+        """Password login in three steps, so no pooled connection is held while the password hashes.
+
+        1. On the request's connection: count the attempt (atomically, before any check) and read the
+           user; commit, so the count stands whatever the rest of the request does, and give the
+           connection back. 2. Verify (and upgrade an old hash) in a bounded hashing slot, no connection
+           held; admission is decided before anything is counted, so an OVERLOADED answer costs no attempt.
+        3. On the request's connection again: log the outcome; on success give the attempt back, choose
+           the tenant and open the session (in a savepoint, so a wrong tenant leaves no session behind).
+        """
+        entry = partial(Entry, method=Method.PASSWORD, client=client, email=email)
+        async with self.passwords.reservation() as hashing:
+            session = await transaction.session()
+            attempt = await self.throttle.count(session, email, client.address)
+            user = await user_by_email(session, email.strip())
+            if not attempt.allowed:
+                reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
+                await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
+                await transaction.finish(commit=True)
+                raise DomainError(
+                    ErrorCode.THROTTLED,
+                    f"Too many failed attempts; try again in {attempt.retry_after} seconds.",
+                )
+            await transaction.finish(commit=True)
+            password_ok = await hashing.verify(user.password_hash if user else None, password)
+            upgraded = None
+            if user is not None and password_ok and self.passwords.needs_rehash(user.password_hash):
+                upgraded = await hashing.hash(password)
+        session = await transaction.session()
         if user is None or not password_ok or not user.is_active:
-            await self.throttle.record_failure(keys)
+            reason = (
+                Reason.UNKNOWN_EMAIL
+                if user is None
+                else Reason.WRONG_PASSWORD
+                if not password_ok
+                else Reason.INACTIVE_USER
+            )
+            await log_attempt(session, entry(Outcome.FAILURE, reason=reason), user, tenant_id)
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
-        await self.throttle.clear(keys[0])
-        if self.passwords.needs_rehash(user.password_hash):
-            user.password_hash = await self.passwords.hash(password)
-        tenant = await self.login_tenant(session, user, tenant_id)
-        return await self.open_session(session, user, tenant, client_address)
+        await self.throttle.succeeded(session, attempt)
+        if upgraded is not None:
+            await session.execute(update(User).where(User.id == user.id).values(password_hash=upgraded))
+        try:
+            async with session.begin_nested():
+                tenants = await member_tenants(session, user.id)
+                tenant = await self.choose_tenant(session, user, tenants, tenant_id)
+                grant = await self.open_session(session, user, tenant, client.address)
+        except DomainError:
+            failure = entry(Outcome.FAILURE, reason=Reason.NOT_A_MEMBER)
+            await log_attempt(session, failure, user, None)
+            raise
+        await login_log.record(session, entry(Outcome.SUCCESS), [tenant.id], user.id)
+        return replace(grant, tenants=tuple(tenants))
 
     async def login_tenant(self, session: AsyncSession, user: User, tenant_id: uuid.UUID | None) -> Tenant:
-        """The tenant to log into: the one asked for, or the only one the user has."""
-        await session.execute(select(func.set_config("app.user_id", str(user.id), True)))
-        memberships = (
-            await session.scalars(
-                select(Membership).where(Membership.user_id == user.id, Membership.is_active)
-            )
-        ).all()
+        """The tenant to act in: the one asked for (if the user belongs to it), else as `choose_tenant`."""
+        return await self.choose_tenant(session, user, await member_tenants(session, user.id), tenant_id)
+
+    async def choose_tenant(
+        self, session: AsyncSession, user: User, tenants: list[Tenant], tenant_id: uuid.UUID | None
+    ) -> Tenant:
+        """The tenant asked for, or without one the tenant of the user's latest session (else the first
+        by name): a member of several tenants logs in without knowing an id and switches with the list
+        the login answers."""
+        by_id = {tenant.id: tenant for tenant in tenants}
         if tenant_id is None:
-            if len(memberships) != 1:
+            if not tenants:
                 raise DomainError(
-                    ErrorCode.TENANT_REQUIRED,
-                    f"You belong to {len(memberships)} tenants; pass tenantId to choose one.",
-                    "tenantId",
+                    ErrorCode.TENANT_REQUIRED, "You are not an active member of any tenant.", "tenantId"
                 )
-            tenant_id = memberships[0].tenant_id
-        elif tenant_id not in {m.tenant_id for m in memberships}:
+            last = await session.scalar(
+                select(UserSession.active_tenant_id)
+                .where(UserSession.user_id == user.id)
+                .order_by(UserSession.created_at.desc())
+                .limit(1)
+            )
+            tenant_id = last if last in by_id else tenants[0].id
+        elif tenant_id not in by_id:
             raise not_found("tenant you belong to", "tenantId")
-        await enter_tenant(session, tenant_id)
-        return await session.get_one(Tenant, tenant_id)
+        await enter_tenant(session, tenant_id, user.id)
+        return by_id[tenant_id]
 
     async def open_session(
         self, session: AsyncSession, user: User, tenant: Tenant, client_address: str | None

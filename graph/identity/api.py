@@ -35,17 +35,25 @@ from graph.identity.types import (
     User,
     roles_by_id,
 )
-from tenants import api_keys, models
+from tenants import api_keys, login_log, models
 from tenants.errors import DomainError, ErrorCode
 from tenants.identity import SessionGrant
+from tenants.login_log import Client, Method
 
 Info = strawberry.Info[RequestContext, None]
 
 
 def auth_payload(grant: SessionGrant) -> AuthPayload:
     return AuthPayload(
-        token=grant.token, user=User.from_model(grant.user), tenant=Tenant.from_model(grant.tenant)
+        token=grant.token,
+        user=User.from_model(grant.user),
+        tenant=Tenant.from_model(grant.tenant),
+        tenants=[Tenant.from_model(tenant) for tenant in grant.tenants or (grant.tenant,)],
     )
+
+
+def sign_in_client(context: RequestContext) -> Client:
+    return Client(context.client_address, context.request.headers.get("user-agent"))
 
 
 def tenant_uuid(value: strawberry.ID | None, field: str = "tenantId") -> uuid.UUID | None:
@@ -125,16 +133,16 @@ class IdentityMutation:
         )
         return auth_payload(grant)
 
-    @strawberry.mutation(description="Log in. Repeated failures are throttled per account and per address.")
-    @mutation_payload(AuthPayload)
+    @strawberry.mutation(
+        description="Log in. Attempts are limited per account and address, per account and per address "
+        "(THROTTLED); when the server is busy hashing passwords the answer is OVERLOADED with HTTP 429 and "
+        "Retry-After. Ends the request's transaction so far before the password is checked."
+    )
+    @mutation_payload(AuthPayload, savepoint=False)
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
         context = info.context
         grant = await context.services.identity.login(
-            await context.session(),
-            input.email,
-            input.password,
-            tenant_uuid(input.tenant_id),
-            context.client_address,
+            context, input.email, input.password, tenant_uuid(input.tenant_id), sign_in_client(context)
         )
         return auth_payload(grant)
 
@@ -186,9 +194,11 @@ class IdentityMutation:
     @mutation_payload(AuthPayload)
     async def accept_invite(self, info: Info, input: AcceptInviteInput) -> AuthPayload:
         context = info.context
+        session = await context.session()
         grant = await context.services.identity.accept_invite(
-            await context.session(), input.token, input.password, input.full_name, context.client_address
+            session, input.token, input.password, input.full_name, context.client_address
         )
+        await login_log.record_sign_in(session, grant, Method.INVITATION, sign_in_client(context))
         return auth_payload(grant)
 
     @strawberry.mutation(
