@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 
 import httpx
 import pytest
 
 from gateway.app import create_app
+from gateway.client_address import client_address, trusted_networks
 from tests.conftest import make_settings
 from tests.support import PASSWORD, GraphQLClient, unique_email
 
@@ -189,3 +191,30 @@ async def test_successful_logins_from_one_address_never_lock_it(make_client):
     codes = [await login_code(client, admin.email, PASSWORD) for _ in range(6)]
 
     assert codes == ["OK"] * 6
+
+
+PROXIES = trusted_networks("10.200.0.0/16, 2001:db8::/32")
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded_for", "expected"),
+    [
+        ("192.0.2.1", "203.0.113.9", "192.0.2.1"),  # untrusted peer: header ignored
+        ("10.200.0.1", None, "10.200.0.1"),  # a proxy without the header is the client
+        ("10.200.0.1", "203.0.113.9", "203.0.113.9"),
+        ("10.200.0.1", "6.6.6.6, 203.0.113.9, 10.200.9.9", "203.0.113.9"),  # client-written hops not believed
+        ("10.200.0.1", "10.200.1.1, 10.200.2.2", "10.200.1.1"),  # only proxies: the farthest one
+        ("10.200.0.1", "not-an-ip, 203.0.113.9", "203.0.113.9"),
+        ("10.200.0.1", "203.0.113.9, not-an-ip", "10.200.0.1"),  # garbage appended by our proxy's client
+        ("2001:db8::1", "[2001:db8:ffff::2]:443, 198.51.100.4:5555", "198.51.100.4"),
+    ],
+)
+def test_client_address_believes_forwarded_hops_only_from_trusted_proxies(peer, forwarded_for, expected):
+    assert client_address(peer, forwarded_for, PROXIES) == expected
+
+
+def test_a_bad_trusted_proxy_entry_is_refused_at_start():
+    with pytest.raises(
+        ValueError, match=re.escape("CRM_TRUSTED_PROXIES: 'proxy.local' is not an IP address or CIDR range")
+    ):
+        trusted_networks("10.0.0.0/8, proxy.local")
