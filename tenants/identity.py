@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants import audit, login_log
 from tenants.db import enter_tenant
-from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.errors import DomainError, ErrorCode, RetryLater, not_found
 from tenants.ids import new_id
 from tenants.login_log import Client, Entry, Method, Outcome, Reason
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
@@ -179,28 +179,34 @@ class Identity:
         1. On the request's connection: count the attempt (atomically, before any check) and read the
            user; commit, so the count stands whatever the rest of the request does, and give the
            connection back. 2. Verify (and upgrade an old hash) in a bounded hashing slot, no connection
-           held; admission is decided before anything is counted, so an OVERLOADED answer costs no attempt.
+           held. Throttled attempts never ask for a hashing slot; an attempt refused one (OVERLOADED) is
+           given back in the same transaction, so it costs the client nothing but a retry.
         3. On the request's connection again: log the outcome; on success give the attempt back, choose
            the tenant and open the session (in a savepoint, so a wrong tenant leaves no session behind).
         """
         entry = partial(Entry, method=Method.PASSWORD, client=client, email=email)
-        async with self.passwords.reservation() as hashing:
-            session = await transaction.session()
-            attempt = await self.throttle.count(session, email, client.address)
-            user = await user_by_email(session, email.strip())
-            if not attempt.allowed:
-                reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
-                await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
-                await transaction.finish(commit=True)
-                raise DomainError(
-                    ErrorCode.THROTTLED,
-                    f"Too many failed attempts; try again in {attempt.retry_after} seconds.",
-                )
+        session = await transaction.session()
+        attempt = await self.throttle.count(session, email, client.address)
+        user = await user_by_email(session, email.strip())
+        if not attempt.allowed:
+            reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
+            await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
             await transaction.finish(commit=True)
-            password_ok = await hashing.verify(user.password_hash if user else None, password)
-            upgraded = None
-            if user is not None and password_ok and self.passwords.needs_rehash(user.password_hash):
-                upgraded = await hashing.hash(password)
+            raise DomainError(
+                ErrorCode.THROTTLED, f"Too many failed attempts; try again in {attempt.retry_after} seconds."
+            )
+        try:
+            async with self.passwords.reservation() as hashing:
+                await transaction.finish(commit=True)
+                password_ok = await hashing.verify(user.password_hash if user else None, password)
+                upgraded = None
+                if user is not None and password_ok and self.passwords.needs_rehash(user.password_hash):
+                    upgraded = await hashing.hash(password)
+        except RetryLater:
+            # Refused before the transaction ended (admission is the block's first step): no cost.
+            await self.throttle.forgive(session, attempt)
+            await transaction.finish(commit=True)
+            raise
         session = await transaction.session()
         if user is None or not password_ok or not user.is_active:
             reason = (

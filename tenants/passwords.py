@@ -9,8 +9,11 @@ piling up behind the others while every other tenant's request waits for the eve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import TypeVar
@@ -23,6 +26,7 @@ from tenants.errors import DomainError, ErrorCode, RetryLater
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 OVERLOAD_RETRY_SECONDS = 1
+HASH_NICENESS = 10
 
 ResultT = TypeVar("ResultT")
 
@@ -40,6 +44,15 @@ def hasher(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
 
 
+def lower_thread_priority() -> None:
+    """Hashing threads yield the CPU to the event loop: a flood of logins must not slow other requests.
+
+    On Linux the niceness is per thread and inherited by the threads libargon2 starts for its lanes.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+
+
 class Reservation:
     """An admitted hashing job: its hashes wait for a free slot (bounded), then run in a thread."""
 
@@ -48,7 +61,7 @@ class Reservation:
 
     async def run(self, work: Callable[[], ResultT]) -> ResultT:
         async with self.passwords.slots:
-            return await asyncio.to_thread(work)
+            return await asyncio.get_running_loop().run_in_executor(self.passwords.executor, work)
 
     async def hash(self, password: str) -> str:
         return await self.run(lambda: self.passwords.hasher.hash(password))
@@ -79,6 +92,7 @@ class Passwords:
         self.dummy_hash = self.hasher.hash("not a real password, only for timing")
         concurrency = concurrency or cpu_count()
         self.slots = asyncio.Semaphore(concurrency)
+        self.executor = ThreadPoolExecutor(concurrency, "argon2", initializer=lower_thread_priority)
         self.capacity = concurrency + queue
         self.admitted = 0
 
