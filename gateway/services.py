@@ -44,6 +44,8 @@ class Services:
             throttle,
             timedelta(hours=settings.session_ttl_hours),
             timedelta(hours=settings.invite_ttl_hours),
+            # Logins may hold a quarter of the pool (pool_size + as many overflow connections) at once.
+            login_connections=max(1, settings.db_pool_size // 2),
         )
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.
         blobs = use_blob_store(build_blob_store(settings))

@@ -6,7 +6,10 @@ with a current tenant; its token is random and stored only as a hash.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -99,10 +102,16 @@ def role_permissions(role: Role) -> Permissions:
 
 class Identity:
     def __init__(
-        self, passwords: Passwords, throttle: LoginThrottle, session_ttl: timedelta, invite_ttl: timedelta
+        self,
+        passwords: Passwords,
+        throttle: LoginThrottle,
+        session_ttl: timedelta,
+        invite_ttl: timedelta,
+        login_connections: int = 5,
     ) -> None:
         self.passwords = passwords
         self.throttle = throttle
+        self.login_connections = asyncio.Semaphore(login_connections)
         self.session_ttl = session_ttl
         self.invite_ttl = invite_ttl
 
@@ -174,64 +183,82 @@ class Identity:
         tenant_id: uuid.UUID | None,
         client: Client,
     ) -> SessionGrant:
-        """Password login in three steps, so no pooled connection is held while the password hashes.
+        """Password login in three short steps, so no pooled connection is held while the password hashes.
 
-        1. On the request's connection: count the attempt (atomically, before any check) and read the
-           user; commit, so the count stands whatever the rest of the request does, and give the
-           connection back. 2. Verify (and upgrade an old hash) in a bounded hashing slot, no connection
-           held. Throttled attempts never ask for a hashing slot; an attempt refused one (OVERLOADED) is
-           given back in the same transaction, so it costs the client nothing but a retry.
-        3. On the request's connection again: log the outcome; on success give the attempt back, choose
-           the tenant and open the session (in a savepoint, so a wrong tenant leaves no session behind).
+        1. Read the user and count the attempt (atomically, before any check); commit, so the count stands
+           whatever the rest of the request does. An attempt over a limit is logged in its own step and
+           refused without hashing; one refused a hashing slot (OVERLOADED) is given back at once.
+        2. Verify (and upgrade an old hash) in the admitted hashing slot, no connection held.
+        3. Log the outcome; on success give the attempt back, choose the tenant and open the session (in
+           a savepoint, so a wrong tenant leaves no session behind).
         """
         entry = partial(Entry, method=Method.PASSWORD, client=client, email=email)
-        session = await transaction.session()
-        attempt = await self.throttle.count(session, email, client.address)
-        user = await user_by_email(session, email.strip())
+        async with self.login_step(transaction) as session:
+            user = await user_by_email(session, email.strip())
+            attempt = await self.throttle.count(session, email, client.address)  # row locks until commit
+            if attempt.allowed:
+                try:
+                    hashing = self.passwords.admit()
+                except RetryLater:
+                    await self.throttle.forgive(session, attempt)  # refused a slot: costs no attempt
+                    raise
         if not attempt.allowed:
-            reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
-            await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
-            await transaction.finish(commit=True)
-            raise DomainError(
-                ErrorCode.THROTTLED, f"Too many failed attempts; try again in {attempt.retry_after} seconds."
-            )
+            async with self.login_step(transaction) as session:
+                reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
+                await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
+                raise DomainError(
+                    ErrorCode.THROTTLED,
+                    f"Too many failed attempts; try again in {attempt.retry_after} seconds.",
+                )
         try:
-            async with self.passwords.reservation() as hashing:
-                await transaction.finish(commit=True)
-                password_ok = await hashing.verify(user.password_hash if user else None, password)
-                upgraded = None
-                if user is not None and password_ok and self.passwords.needs_rehash(user.password_hash):
-                    upgraded = await hashing.hash(password)
-        except RetryLater:
-            # Refused before the transaction ended (admission is the block's first step): no cost.
-            await self.throttle.forgive(session, attempt)
-            await transaction.finish(commit=True)
-            raise
-        session = await transaction.session()
-        if user is None or not password_ok or not user.is_active:
-            reason = (
-                Reason.UNKNOWN_EMAIL
-                if user is None
-                else Reason.WRONG_PASSWORD
-                if not password_ok
-                else Reason.INACTIVE_USER
-            )
-            await log_attempt(session, entry(Outcome.FAILURE, reason=reason), user, tenant_id)
-            raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
-        await self.throttle.succeeded(session, attempt)
-        if upgraded is not None:
-            await session.execute(update(User).where(User.id == user.id).values(password_hash=upgraded))
-        try:
-            async with session.begin_nested():
-                tenants = await member_tenants(session, user.id)
-                tenant = await self.choose_tenant(session, user, tenants, tenant_id)
-                grant = await self.open_session(session, user, tenant, client.address)
-        except DomainError:
-            failure = entry(Outcome.FAILURE, reason=Reason.NOT_A_MEMBER)
-            await log_attempt(session, failure, user, None)
-            raise
-        await login_log.record(session, entry(Outcome.SUCCESS), [tenant.id], user.id)
+            password_ok = await hashing.verify(user.password_hash if user else None, password)
+            upgraded = None
+            if user is not None and password_ok and self.passwords.needs_rehash(user.password_hash):
+                upgraded = await hashing.hash(password)
+        finally:
+            hashing.release()
+        async with self.login_step(transaction) as session:
+            if user is None or not password_ok or not user.is_active:
+                reason = (
+                    Reason.UNKNOWN_EMAIL
+                    if user is None
+                    else Reason.WRONG_PASSWORD
+                    if not password_ok
+                    else Reason.INACTIVE_USER
+                )
+                await log_attempt(session, entry(Outcome.FAILURE, reason=reason), user, tenant_id)
+                raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
+            await self.throttle.succeeded(session, attempt)
+            if upgraded is not None:
+                await session.execute(update(User).where(User.id == user.id).values(password_hash=upgraded))
+            try:
+                async with session.begin_nested():
+                    tenants = await member_tenants(session, user.id)
+                    tenant = await self.choose_tenant(session, user, tenants, tenant_id)
+                    grant = await self.open_session(session, user, tenant, client.address)
+            except DomainError:
+                await log_attempt(session, entry(Outcome.FAILURE, reason=Reason.NOT_A_MEMBER), user, None)
+                raise
+            await login_log.record(session, entry(Outcome.SUCCESS), [tenant.id], user.id)
         return replace(grant, tenants=tuple(tenants))
+
+    @asynccontextmanager
+    async def login_step(self, transaction: RequestTransaction) -> AsyncIterator[AsyncSession]:
+        """One short transaction of a login on the request's connection, committed at its end, also when
+        it ends in a DomainError (what it counted and logged stands). Logins hold at most
+        `login_connections` pooled connections at once, so a flood of them leaves the rest of the pool to
+        everybody else; none is held while a password hashes."""
+        async with self.login_connections:
+            session = await transaction.session()
+            try:
+                yield session
+            except DomainError:
+                await transaction.finish(commit=True)
+                raise
+            except BaseException:
+                await transaction.finish(commit=False)
+                raise
+            await transaction.finish(commit=True)
 
     async def login_tenant(self, session: AsyncSession, user: User, tenant_id: uuid.UUID | None) -> Tenant:
         """The tenant to act in: the one asked for (if the user belongs to it), else as `choose_tenant`."""

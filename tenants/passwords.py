@@ -58,6 +58,12 @@ class Reservation:
 
     def __init__(self, passwords: Passwords) -> None:
         self.passwords = passwords
+        self.released = False
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.passwords.admitted -= 1
 
     async def run(self, work: Callable[[], ResultT]) -> ResultT:
         async with self.passwords.slots:
@@ -96,9 +102,8 @@ class Passwords:
         self.capacity = concurrency + queue
         self.admitted = 0
 
-    @asynccontextmanager
-    async def reservation(self) -> AsyncIterator[Reservation]:
-        """Admit a hashing job now or refuse it now (OVERLOADED); never queue without bound."""
+    def admit(self) -> Reservation:
+        """Admit a hashing job now or refuse it now (OVERLOADED); `release()` the reservation after."""
         if self.admitted >= self.capacity:
             raise RetryLater(
                 ErrorCode.OVERLOADED,
@@ -106,10 +111,15 @@ class Passwords:
                 OVERLOAD_RETRY_SECONDS,
             )
         self.admitted += 1
+        return Reservation(self)
+
+    @asynccontextmanager
+    async def reservation(self) -> AsyncIterator[Reservation]:
+        reservation = self.admit()
         try:
-            yield Reservation(self)
+            yield reservation
         finally:
-            self.admitted -= 1
+            reservation.release()
 
     async def hash(self, password: str) -> str:
         async with self.reservation() as reservation:
