@@ -9,6 +9,7 @@ from gateway.settings import Settings
 from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
 from tenants.identity import Identity
+from tenants.login import PasswordLogin
 from tenants.passwords import Passwords
 from tenants.throttle import LoginThrottle
 
@@ -18,6 +19,7 @@ class Services:
     settings: Settings
     db: Database
     identity: Identity
+    login: PasswordLogin
     blobs: BlobStore
 
     @classmethod
@@ -44,9 +46,9 @@ class Services:
             throttle,
             timedelta(hours=settings.session_ttl_hours),
             timedelta(hours=settings.invite_ttl_hours),
-            # Logins may hold a quarter of the pool (pool_size + as many overflow connections) at once.
-            login_connections=max(1, settings.db_pool_size // 2),
         )
+        # Login steps may hold a quarter of the pool (pool_size + as many overflow connections) at once.
+        login = PasswordLogin(identity, max(1, settings.db_pool_size // 2))
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.
         blobs = use_blob_store(build_blob_store(settings))
-        return cls(settings=settings, db=db, identity=identity, blobs=blobs)
+        return cls(settings=settings, db=db, identity=identity, login=login, blobs=blobs)

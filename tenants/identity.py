@@ -6,28 +6,22 @@ with a current tenant; its token is random and stored only as a hash.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
-from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants import audit, login_log
+from tenants import audit
 from tenants.db import enter_tenant
-from tenants.errors import DomainError, ErrorCode, RetryLater, not_found
+from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
-from tenants.login_log import Client, Entry, Method, Outcome, Reason
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
 from tenants.provisioning import provision_tenant
-from tenants.throttle import LoginThrottle, Scope
+from tenants.throttle import LoginThrottle
 from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token
 from tenants.validation import email_address, required_text
 
@@ -40,14 +34,6 @@ class SessionGrant:
     session_id: uuid.UUID
     # Every tenant the user may act in (login fills it, for a tenant chooser and `switchTenant`).
     tenants: tuple[Tenant, ...] = ()
-
-
-class RequestTransaction(Protocol):
-    """The request's transaction, which login ends before hashing (gateway's RequestContext)."""
-
-    async def session(self) -> AsyncSession: ...
-
-    async def finish(self, *, commit: bool) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -64,18 +50,6 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
-async def log_attempt(
-    session: AsyncSession, entry: Entry, user: User | None, tenant_id: uuid.UUID | None
-) -> None:
-    """An attempt on an account goes to the tenant it named, if the user belongs to it, else to all of
-    the user's tenants; an attempt on no account goes to the global log."""
-    if user is None:
-        await login_log.record(session, entry, [])
-        return
-    tenant_ids = [tenant.id for tenant in await member_tenants(session, user.id)]
-    await login_log.record(session, entry, [tenant_id] if tenant_id in tenant_ids else tenant_ids, user.id)
-
-
 async def member_tenants(session: AsyncSession, user_id: uuid.UUID) -> list[Tenant]:
     """Tenants of the user's active memberships, by name (visible to them through `app.user_id`)."""
     await session.execute(select(func.set_config("app.user_id", str(user_id), True)))
@@ -89,29 +63,16 @@ async def member_tenants(session: AsyncSession, user_id: uuid.UUID) -> list[Tena
     )
 
 
-THROTTLE_REASONS = {
-    Scope.ACCOUNT_ADDRESS: Reason.LOCKED_ACCOUNT_ADDRESS,
-    Scope.ACCOUNT: Reason.LOCKED_ACCOUNT,
-    Scope.ADDRESS: Reason.LOCKED_ADDRESS,
-}
-
-
 def role_permissions(role: Role) -> Permissions:
     return builtin_permissions(role.key) if role.is_builtin else Permissions.from_json(role.permissions)
 
 
 class Identity:
     def __init__(
-        self,
-        passwords: Passwords,
-        throttle: LoginThrottle,
-        session_ttl: timedelta,
-        invite_ttl: timedelta,
-        login_connections: int = 5,
+        self, passwords: Passwords, throttle: LoginThrottle, session_ttl: timedelta, invite_ttl: timedelta
     ) -> None:
         self.passwords = passwords
         self.throttle = throttle
-        self.login_connections = asyncio.Semaphore(login_connections)
         self.session_ttl = session_ttl
         self.invite_ttl = invite_ttl
 
@@ -174,91 +135,6 @@ class Identity:
         await session.flush()
         await provision_tenant(session, tenant.id)
         return tenant
-
-    async def login(
-        self,
-        transaction: RequestTransaction,
-        email: str,
-        password: str,
-        tenant_id: uuid.UUID | None,
-        client: Client,
-    ) -> SessionGrant:
-        """Password login in three short steps, so no pooled connection is held while the password hashes.
-
-        1. Read the user and count the attempt (atomically, before any check); commit, so the count stands
-           whatever the rest of the request does. An attempt over a limit is logged in its own step and
-           refused without hashing; one refused a hashing slot (OVERLOADED) is given back at once.
-        2. Verify (and upgrade an old hash) in the admitted hashing slot, no connection held.
-        3. Log the outcome; on success give the attempt back, choose the tenant and open the session (in
-           a savepoint, so a wrong tenant leaves no session behind).
-        """
-        entry = partial(Entry, method=Method.PASSWORD, client=client, email=email)
-        async with self.login_step(transaction) as session:
-            user = await user_by_email(session, email.strip())
-            attempt = await self.throttle.count(session, email, client.address)  # row locks until commit
-            if attempt.allowed:
-                try:
-                    hashing = self.passwords.admit()
-                except RetryLater:
-                    await self.throttle.forgive(session, attempt)  # refused a slot: costs no attempt
-                    raise
-        if not attempt.allowed:
-            async with self.login_step(transaction) as session:
-                reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
-                await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
-                raise DomainError(
-                    ErrorCode.THROTTLED,
-                    f"Too many failed attempts; try again in {attempt.retry_after} seconds.",
-                )
-        try:
-            password_ok = await hashing.verify(user.password_hash if user else None, password)
-            upgraded = None
-            if user is not None and password_ok and self.passwords.needs_rehash(user.password_hash):
-                upgraded = await hashing.hash(password)
-        finally:
-            hashing.release()
-        async with self.login_step(transaction) as session:
-            if user is None or not password_ok or not user.is_active:
-                reason = (
-                    Reason.UNKNOWN_EMAIL
-                    if user is None
-                    else Reason.WRONG_PASSWORD
-                    if not password_ok
-                    else Reason.INACTIVE_USER
-                )
-                await log_attempt(session, entry(Outcome.FAILURE, reason=reason), user, tenant_id)
-                raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
-            await self.throttle.succeeded(session, attempt)
-            if upgraded is not None:
-                await session.execute(update(User).where(User.id == user.id).values(password_hash=upgraded))
-            try:
-                async with session.begin_nested():
-                    tenants = await member_tenants(session, user.id)
-                    tenant = await self.choose_tenant(session, user, tenants, tenant_id)
-                    grant = await self.open_session(session, user, tenant, client.address)
-            except DomainError:
-                await log_attempt(session, entry(Outcome.FAILURE, reason=Reason.NOT_A_MEMBER), user, None)
-                raise
-            await login_log.record(session, entry(Outcome.SUCCESS), [tenant.id], user.id)
-        return replace(grant, tenants=tuple(tenants))
-
-    @asynccontextmanager
-    async def login_step(self, transaction: RequestTransaction) -> AsyncIterator[AsyncSession]:
-        """One short transaction of a login on the request's connection, committed at its end, also when
-        it ends in a DomainError (what it counted and logged stands). Logins hold at most
-        `login_connections` pooled connections at once, so a flood of them leaves the rest of the pool to
-        everybody else; none is held while a password hashes."""
-        async with self.login_connections:
-            session = await transaction.session()
-            try:
-                yield session
-            except DomainError:
-                await transaction.finish(commit=True)
-                raise
-            except BaseException:
-                await transaction.finish(commit=False)
-                raise
-            await transaction.finish(commit=True)
 
     async def login_tenant(self, session: AsyncSession, user: User, tenant_id: uuid.UUID | None) -> Tenant:
         """The tenant to act in: the one asked for (if the user belongs to it), else as `choose_tenant`."""

@@ -141,7 +141,7 @@ class IdentityMutation:
     @mutation_payload(AuthPayload, savepoint=False)
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
         context = info.context
-        grant = await context.services.identity.login(
+        grant = await context.services.login.login(
             context, input.email, input.password, tenant_uuid(input.tenant_id), sign_in_client(context)
         )
         return auth_payload(grant)

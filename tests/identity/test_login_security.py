@@ -11,6 +11,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.client_address import client_address, trusted_networks
+from tenants.passwords import Reservation
 from tests.conftest import make_settings
 from tests.support import PASSWORD, GraphQLClient, unique_email
 
@@ -52,13 +53,22 @@ async def make_client(database_urls):
         await app.state.services.db.dispose()
 
 
-async def test_parallel_wrong_logins_verify_exactly_the_limit(make_client):
+async def test_parallel_wrong_logins_verify_exactly_the_limit(make_client, monkeypatch):
     client = await make_client(CRM_LOGIN_MAX_FAILURES_PER_ADDRESS=1000, CRM_PASSWORD_HASH_QUEUE=100)
     admin = await client.sign_up()
+    verified = []
+    verify = Reservation.verify
+
+    async def counting_verify(self, password_hash, password):
+        verified.append(password)
+        return await verify(self, password_hash, password)
+
+    monkeypatch.setattr(Reservation, "verify", counting_verify)
 
     codes = await asyncio.gather(*(login_code(client, admin.email, f"wrong {i}") for i in range(40)))
 
     assert Counter(codes) == {"INVALID_CREDENTIALS": 5, "THROTTLED": 35}
+    assert len(verified) == 5
 
 
 async def test_forty_parallel_logins_on_a_small_pool_all_answer_and_other_tenants_stay_served(make_client):
