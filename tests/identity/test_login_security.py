@@ -11,6 +11,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.client_address import client_address, trusted_networks
+from tenants import login
 from tenants.passwords import Reservation
 from tests.conftest import make_settings
 from tests.support import PASSWORD, GraphQLClient, unique_email
@@ -21,13 +22,13 @@ ME = "{ me { user { email } tenant { id } } }"
 PROXY = "10.200.0.1"
 
 
-async def login(client, email, password, **headers):
+async def login_request(client, email, password, **headers):
     response = await client.post(LOGIN, {"input": {"email": email, "password": password}}, None, **headers)
     return response
 
 
 async def login_code(client, email, password, **headers):
-    body = (await login(client, email, password, **headers)).json()
+    body = (await login_request(client, email, password, **headers)).json()
     errors = body["data"]["login"]["errors"]
     return errors[0]["code"] if errors else "OK"
 
@@ -99,7 +100,7 @@ async def test_overload_is_a_fast_429_with_retry_after(make_client):
     passwords = client.http._transport.app.state.services.identity.passwords  # type: ignore[attr-defined]
 
     async with passwords.reservation():  # the only hashing slot is taken
-        response = await login(client, admin.email, PASSWORD)
+        response = await login_request(client, admin.email, PASSWORD)
 
     assert response.status_code == 429
     assert response.headers["retry-after"] == "1"
@@ -118,7 +119,7 @@ async def test_an_overloaded_attempt_is_not_counted(make_client):
     passwords = client.http._transport.app.state.services.identity.passwords  # type: ignore[attr-defined]
     async with passwords.reservation():
         for _ in range(6):
-            assert (await login(client, admin.email, "wrong password")).status_code == 429
+            assert (await login_request(client, admin.email, "wrong password")).status_code == 429
 
     assert await login_code(client, admin.email, PASSWORD) == "OK"
 
@@ -228,3 +229,19 @@ def test_a_bad_trusted_proxy_entry_is_refused_at_start():
         ValueError, match=re.escape("CRM_TRUSTED_PROXIES: 'proxy.local' is not an IP address or CIDR range")
     ):
         trusted_networks("10.0.0.0/8, proxy.local")
+
+
+async def test_attempts_count_even_when_the_rest_of_the_request_rolls_back(make_client, monkeypatch):
+    client = await make_client("192.0.2.251")
+    admin = await client.sign_up()
+
+    async def broken_log(*_args, **_kwargs):
+        raise RuntimeError("the login log is down")
+
+    monkeypatch.setattr(login, "log_attempt", broken_log)
+    for _ in range(5):
+        response = await login_request(client, admin.email, "wrong password")
+        assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    monkeypatch.undo()
+
+    assert await login_code(client, admin.email, PASSWORD) == "THROTTLED"
