@@ -23,6 +23,7 @@ from tenants.errors import DomainError, ErrorCode, RetryLater
 from tenants.identity import Identity, SessionGrant, member_tenants, user_by_email
 from tenants.login_log import Client, Entry, Method, Outcome, Reason
 from tenants.models import User
+from tenants.passwords import Reservation
 from tenants.throttle import Scope
 
 
@@ -53,6 +54,12 @@ async def log_attempt(
     await login_log.record(session, entry, [tenant_id] if tenant_id in tenant_ids else tenant_ids, user.id)
 
 
+def failure_reason(user: User | None, password_ok: bool) -> Reason:
+    if user is None:
+        return Reason.UNKNOWN_EMAIL
+    return Reason.INACTIVE_USER if password_ok else Reason.WRONG_PASSWORD
+
+
 class PasswordLogin:
     """`login(email, password)`; at most `connections` pooled connections serve login steps at once."""
 
@@ -78,41 +85,36 @@ class PasswordLogin:
            a savepoint, so a wrong tenant leaves no session behind).
         """
         entry = partial(Entry, method=Method.PASSWORD, client=client, email=email)
-        async with self.login_step(transaction) as session:
-            user = await user_by_email(session, email.strip())
-            attempt = await self.identity.throttle.count(
-                session, email, client.address
-            )  # row locks until commit
-            if attempt.allowed:
-                try:
-                    hashing = self.identity.passwords.admit()
-                except RetryLater:
-                    await self.identity.throttle.forgive(session, attempt)  # refused a slot: costs no attempt
-                    raise
-        if not attempt.allowed:
-            async with self.login_step(transaction) as session:
-                reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
-                await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
-                raise DomainError(
-                    ErrorCode.THROTTLED,
-                    f"Too many failed attempts; try again in {attempt.retry_after} seconds.",
-                )
+        hashing: Reservation | None = None
         try:
+            async with self.login_step(transaction) as session:
+                user = await user_by_email(session, email.strip())
+                # Row locks on the counters from here to the commit: parallel attempts queue here.
+                attempt = await self.identity.throttle.count(session, email, client.address)
+                if attempt.allowed:
+                    try:
+                        hashing = self.identity.passwords.admit()
+                    except RetryLater:
+                        await self.identity.throttle.forgive(session, attempt)  # costs no attempt
+                        raise
+            if hashing is None:
+                async with self.login_step(transaction) as session:
+                    reason = THROTTLE_REASONS[max(attempt.exceeded, key=attempt.exceeded.__getitem__)]
+                    await log_attempt(session, entry(Outcome.THROTTLED, reason=reason), user, tenant_id)
+                    raise DomainError(
+                        ErrorCode.THROTTLED,
+                        f"Too many failed attempts; try again in {attempt.retry_after} seconds.",
+                    )
             password_ok = await hashing.verify(user.password_hash if user else None, password)
             upgraded = None
             if user is not None and password_ok and self.identity.passwords.needs_rehash(user.password_hash):
                 upgraded = await hashing.hash(password)
         finally:
-            hashing.release()
+            if hashing is not None:
+                hashing.release()
         async with self.login_step(transaction) as session:
             if user is None or not password_ok or not user.is_active:
-                reason = (
-                    Reason.UNKNOWN_EMAIL
-                    if user is None
-                    else Reason.WRONG_PASSWORD
-                    if not password_ok
-                    else Reason.INACTIVE_USER
-                )
+                reason = failure_reason(user, password_ok)
                 await log_attempt(session, entry(Outcome.FAILURE, reason=reason), user, tenant_id)
                 raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
             await self.identity.throttle.succeeded(session, attempt)
