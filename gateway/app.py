@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import AccessRefused, AuthenticationFailed, authenticate, bearer_credential
+from gateway.client_address import client_address, trusted_networks
 from gateway.compiled_reads import CompiledReads
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
 from gateway.services import Services
@@ -35,6 +36,8 @@ from graph.live.context import LiveContext
 from graph.live.transport import LiveTransportHandler
 from graph.schema import build_schema
 from storage.routes import blob_routes
+from tenants import login_log
+from tenants.login_log import Client
 
 logger = logging.getLogger("crm.gateway")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -76,6 +79,7 @@ class GraphQLApp(GraphQLHTTPView):
         self.max_body_bytes = settings.max_body_bytes
         self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
+        self.trusted_proxies = trusted_networks(settings.trusted_proxies)
 
     async def execute_compiled(self, context: Any, params: dict[str, Any]) -> bytes | None:
         plan = self.compiled_reads.plan(context, params)
@@ -88,13 +92,18 @@ class GraphQLApp(GraphQLHTTPView):
         return self.compiled_reads.compare(params, compiled, body)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
+        address = client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            self.trusted_proxies,
+        )
         if isinstance(request, WebSocket):
             return LiveContext(
                 services=self.services,
                 request=request,
                 response=response,
                 request_id=request_id_for(request),  # type: ignore[arg-type]
-                client_address=request.client.host if request.client else None,
+                client_address=address,
                 bus=self.bus,
                 slots=self.live_slots,
                 checks=self.credential_checks,
@@ -104,16 +113,20 @@ class GraphQLApp(GraphQLHTTPView):
             request=request,
             response=response,
             request_id=request_id_for(request),
-            client_address=request.client.host if request.client else None,
+            client_address=address,
         )
+        credential = None
         try:
             credential = bearer_credential(request.headers.get("authorization"))
             if credential is not None:
-                timeout, address = self.services.db.statement_timeout, context.client_address
+                timeout = self.services.db.statement_timeout
                 context.actor_or_none = await context.begin_with(
                     lambda session: authenticate(session, credential, context.request_id, timeout, address)
                 )
         except AuthenticationFailed as error:
+            if credential is not None and credential.kind == "api_key":  # the login log keeps key failures
+                client = Client(address, request.headers.get("user-agent"))
+                await login_log.record_api_key_failure(await context.session(), credential.value, client)
             await context.finish(commit=True)  # keep nothing but close the transaction cleanly
             if isinstance(error, AccessRefused):  # the tenant's policy: 403 with its code
                 raise RequestRefused(403, str(error), code=error.code) from None

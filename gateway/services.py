@@ -9,6 +9,7 @@ from gateway.settings import Settings
 from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
 from tenants.identity import Identity, MailSettings
+from tenants.login import PasswordLogin
 from tenants.mail import LogSender, Mailer, MailSender, NoMailServer, SmtpSender
 from tenants.passwords import Passwords
 from tenants.security.policy import SecurityConfig
@@ -21,6 +22,7 @@ class Services:
     settings: Settings
     db: Database
     identity: Identity
+    login: PasswordLogin
     blobs: BlobStore
 
     @classmethod
@@ -30,11 +32,15 @@ class Services:
 
         db = Database(database_url, settings.db_pool_size, settings.statement_timeout_ms)
         passwords = Passwords(
-            settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+            settings.argon2_memory_kib,
+            settings.argon2_time_cost,
+            settings.argon2_parallelism,
+            settings.password_hash_concurrency,
+            settings.password_hash_queue,
         )
         throttle = LoginThrottle(
-            db,
             settings.login_max_failures_per_account,
+            settings.login_max_failures_per_account_all_addresses,
             settings.login_max_failures_per_address,
             settings.login_window_seconds,
         )
@@ -55,9 +61,11 @@ class Services:
             timedelta(hours=settings.invite_ttl_hours),
             MailSettings(Mailer(mail_sender(settings)), settings.show_invite_tokens, settings.invite_url),
         )
+        # Login steps may hold a quarter of the pool (pool_size + as many overflow connections) at once.
+        login = PasswordLogin(identity, max(1, settings.db_pool_size // 2))
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.
         blobs = use_blob_store(build_blob_store(settings))
-        return cls(settings=settings, db=db, identity=identity, blobs=blobs)
+        return cls(settings=settings, db=db, identity=identity, login=login, blobs=blobs)
 
 
 def mail_sender(settings: Settings) -> MailSender:

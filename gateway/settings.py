@@ -67,11 +67,22 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65_536, alias="CRM_ARGON2_MEMORY_KIB")
     argon2_time_cost: int = Field(default=3, alias="CRM_ARGON2_TIME_COST")
     argon2_parallelism: int = Field(default=4, alias="CRM_ARGON2_PARALLELISM")
-    # Failed-login throttling: after this many failures inside the window, further attempts
-    # for that account (or from that address) are refused until the window ends.
+    # Failed-login throttling (tenants/throttle.py): after this many failures inside the window,
+    # further attempts are refused until the window ends, for one account from one address, for one
+    # account from all addresses together, and from one address over all accounts.
     login_max_failures_per_account: int = Field(default=5, alias="CRM_LOGIN_MAX_FAILURES_PER_ACCOUNT")
+    login_max_failures_per_account_all_addresses: int = Field(
+        default=50, alias="CRM_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES"
+    )
     login_max_failures_per_address: int = Field(default=30, alias="CRM_LOGIN_MAX_FAILURES_PER_ADDRESS")
     login_window_seconds: int = Field(default=900, alias="CRM_LOGIN_WINDOW_SECONDS")
+    # Password hashes running at once (default: the CPUs this process may use) and waiting beyond
+    # them; past both, a login is answered OVERLOADED (HTTP 429, Retry-After) at once.
+    password_hash_concurrency: int | None = Field(default=None, alias="CRM_PASSWORD_HASH_CONCURRENCY")
+    password_hash_queue: int = Field(default=16, alias="CRM_PASSWORD_HASH_QUEUE")
+    # Reverse proxies (comma-separated addresses or CIDR ranges) whose X-Forwarded-For is believed;
+    # from anyone else the header is ignored and the peer address is the client's.
+    trusted_proxies: str = Field(default="", alias="CRM_TRUSTED_PROXIES")
 
     # Outgoing mail (invitations, "you already have an account"). Without CRM_SMTP_HOST messages go to the
     # log in development; production logs recipient and subject only (no tokens) and the send fails.

@@ -19,6 +19,7 @@ from graph.crm.api import CrmMutation, CrmQuery
 from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
+from graph.identity.login_events import LoginEventsQuery
 from graph.live.api import SUBSCRIPTION_AREAS
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
@@ -30,6 +31,7 @@ from graph.settings.api import SettingsMutation, SettingsQuery
 # Each area contributes its root types here.
 QUERY_AREAS: tuple[type, ...] = (
     IdentityQuery,
+    LoginEventsQuery,
     AuditQuery,
     SettingsQuery,
     CrmQuery,

@@ -19,7 +19,8 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "PERMISSION_DENIED"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    THROTTLED = "THROTTLED"
+    THROTTLED = "THROTTLED"  # too many failed sign-ins for this account or address; wait and retry
+    OVERLOADED = "OVERLOADED"  # the server is at capacity (password hashing); retry after `Retry-After`
     WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 - an error code, not a password
     EMAIL_TAKEN = "EMAIL_TAKEN"
     TENANT_REQUIRED = "TENANT_REQUIRED"
@@ -52,6 +53,14 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+class RetryLater(DomainError):
+    """A refusal that passes with time: the HTTP layer answers 429 with `Retry-After` for OVERLOADED."""
+
+    def __init__(self, code: ErrorCode, message: str, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
 
 
 class ValidationErrors(DomainError):

@@ -28,8 +28,7 @@ from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry,
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
 from tenants.provisioning import provision_tenant
-from tenants.security import mfa as second_factor
-from tenants.throttle import LoginThrottle, account_key, address_key
+from tenants.throttle import LoginThrottle
 from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token
 from tenants.validation import account_email, required_text
 
@@ -40,6 +39,8 @@ class SessionGrant:
     user: User
     tenant: Tenant
     session_id: uuid.UUID
+    # Every tenant the user may act in (login fills it, for a tenant chooser and `switchTenant`).
+    tenants: tuple[Tenant, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,19 @@ def now() -> datetime:
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+async def member_tenants(session: AsyncSession, user_id: uuid.UUID) -> list[Tenant]:
+    """Tenants of the user's active memberships, by name (visible to them through `app.user_id`)."""
+    await session.execute(select(func.set_config("app.user_id", str(user_id), True)))
+    return list(
+        await session.scalars(
+            select(Tenant)
+            .join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Membership.user_id == user_id, Membership.is_active)
+            .order_by(Tenant.name, Tenant.id)
+        )
+    )
 
 
 def role_permissions(role: Role) -> Permissions:
@@ -169,49 +183,33 @@ class Identity:
         await provision_tenant(session, tenant.id)
         return tenant
 
-    async def login(
-        self,
-        session: AsyncSession,
-        email: str,
-        password: str,
-        tenant_id: uuid.UUID | None,
-        client_address: str | None,
-    ) -> SessionGrant | second_factor.LoginChallenge:
-        keys = [account_key(email), address_key(client_address)]
-        wait = await self.throttle.retry_after(keys)
-        if wait is not None:
-            raise DomainError(ErrorCode.THROTTLED, f"Too many failed attempts; try again in {wait} seconds.")
-        user = await user_by_email(session, email.strip())
-        password_ok = await self.passwords.verify(user.password_hash if user else None, password)
-        if user is None or not password_ok or not user.is_active:
-            await self.throttle.record_failure(keys)
-            raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
-        await self.throttle.clear(keys[0])
-        if self.passwords.needs_rehash(user.password_hash):
-            user.password_hash = await self.passwords.hash(password)
-        tenant = await self.login_tenant(session, user, tenant_id)
-        return await second_factor.after_password(self, session, user, tenant, client_address)
-
     async def login_tenant(self, session: AsyncSession, user: User, tenant_id: uuid.UUID | None) -> Tenant:
-        """The tenant to log into: the one asked for, or the only one the user has."""
-        await session.execute(select(func.set_config("app.user_id", str(user.id), True)))
-        memberships = (
-            await session.scalars(
-                select(Membership).where(Membership.user_id == user.id, Membership.is_active)
-            )
-        ).all()
+        """The tenant to act in: the one asked for (if the user belongs to it), else as `choose_tenant`."""
+        return await self.choose_tenant(session, user, await member_tenants(session, user.id), tenant_id)
+
+    async def choose_tenant(
+        self, session: AsyncSession, user: User, tenants: list[Tenant], tenant_id: uuid.UUID | None
+    ) -> Tenant:
+        """The tenant asked for, or without one the tenant of the user's latest session (else the first
+        by name): a member of several tenants logs in without knowing an id and switches with the list
+        the login answers."""
+        by_id = {tenant.id: tenant for tenant in tenants}
         if tenant_id is None:
-            if len(memberships) != 1:
+            if not tenants:
                 raise DomainError(
-                    ErrorCode.TENANT_REQUIRED,
-                    f"You belong to {len(memberships)} tenants; pass tenantId to choose one.",
-                    "tenantId",
+                    ErrorCode.TENANT_REQUIRED, "You are not an active member of any tenant.", "tenantId"
                 )
-            tenant_id = memberships[0].tenant_id
-        elif tenant_id not in {m.tenant_id for m in memberships}:
+            last = await session.scalar(
+                select(UserSession.active_tenant_id)
+                .where(UserSession.user_id == user.id)
+                .order_by(UserSession.created_at.desc())
+                .limit(1)
+            )
+            tenant_id = last if last in by_id else tenants[0].id
+        elif tenant_id not in by_id:
             raise not_found("tenant you belong to", "tenantId")
-        await enter_tenant(session, tenant_id)
-        return await session.get_one(Tenant, tenant_id)
+        await enter_tenant(session, tenant_id, user.id)
+        return by_id[tenant_id]
 
     async def open_session(
         self, session: AsyncSession, user: User, tenant: Tenant, client_address: str | None

@@ -36,9 +36,10 @@ from graph.identity.types import (
     roles_by_id,
 )
 from graph.security.api import login_payload
-from tenants import api_keys, models
+from tenants import api_keys, login_log, models
 from tenants.errors import DomainError, ErrorCode
 from tenants.identity import Joined, SessionGrant
+from tenants.login_log import Client, Method
 from tenants.security.mfa import refuse_entry
 
 Info = strawberry.Info[RequestContext, None]
@@ -49,8 +50,18 @@ def auth_payload(grant: SessionGrant | Joined | None) -> AuthPayload:
     account, an empty success (that mailbox got the explanation): the same shape in every case."""
     if grant is None:
         return AuthPayload()
-    token = grant.token if isinstance(grant, SessionGrant) else None
-    return AuthPayload(token=token, user=User.from_model(grant.user), tenant=Tenant.from_model(grant.tenant))
+    session_grant = isinstance(grant, SessionGrant)
+    tenants = (grant.tenants if session_grant else None) or (grant.tenant,)
+    return AuthPayload(
+        token=grant.token if session_grant else None,
+        user=User.from_model(grant.user),
+        tenant=Tenant.from_model(grant.tenant),
+        tenants=[Tenant.from_model(tenant) for tenant in tenants],
+    )
+
+
+def sign_in_client(context: RequestContext) -> Client:
+    return Client(context.client_address, context.request.headers.get("user-agent"))
 
 
 def tenant_uuid(value: strawberry.ID | None, field: str = "tenantId") -> uuid.UUID | None:
@@ -140,20 +151,16 @@ class IdentityMutation:
         return auth_payload(grant)
 
     @strawberry.mutation(
-        description=(
-            "Log in. Repeated failures are throttled per account and per address. With a second factor "
-            "(or a tenant requiring one) the answer is an mfaChallenge instead of a token."
-        )
+        description="Log in. Attempts are limited per account and address, per account and per address "
+        "(THROTTLED); when the server is busy hashing passwords the answer is OVERLOADED with HTTP 429 and "
+        "Retry-After. Ends the request's transaction so far before the password is checked. With a second "
+        "factor (or a tenant requiring one) the answer is an mfaChallenge instead of a token."
     )
-    @mutation_payload(AuthPayload)
+    @mutation_payload(AuthPayload, savepoint=False)
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
         context = info.context
-        result = await context.services.identity.login(
-            await context.session(),
-            input.email,
-            input.password,
-            tenant_uuid(input.tenant_id),
-            context.client_address,
+        result = await context.services.login.login(
+            context, input.email, input.password, tenant_uuid(input.tenant_id), sign_in_client(context)
         )
         return await login_payload(info, result)  # a session, or the second step it waits for
 
@@ -218,14 +225,17 @@ class IdentityMutation:
     @mutation_payload(AuthPayload)
     async def accept_invite(self, info: Info, input: AcceptInviteInput) -> AuthPayload:
         context = info.context
+        session = await context.session()
         grant = await context.services.identity.accept_invite(
-            await context.session(),
+            session,
             context.actor_or_none,
             input.token,
             input.password,
             input.full_name,
             context.client_address,
         )
+        if isinstance(grant, SessionGrant):  # a signed-in join or an empty success is no sign-in
+            await login_log.record_sign_in(session, grant, Method.INVITATION, sign_in_client(context))
         return auth_payload(grant)
 
     @strawberry.mutation(

@@ -125,6 +125,11 @@ class AuthPayload:
         default=None,
         description="Set instead of `token` when the login needs a second step (verifyMfa, or enrolment).",
     )
+    tenants: list[Tenant] = strawberry.field(
+        default_factory=list,
+        description="Every tenant you may act in (login): offer them and move with switchTenant. Without "
+        "tenantId, login enters the tenant of your latest session, else the first of these by name.",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -225,7 +230,8 @@ class LoginInput:
     email: str
     password: str
     tenant_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Required when you belong to more than one tenant."
+        default=None,
+        description="The tenant to enter; without it, the tenant of your latest session (see `tenants`).",
     )
 
 

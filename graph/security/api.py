@@ -80,7 +80,10 @@ async def granted(info: Info, grant: SessionGrant) -> AuthPayload:
     """The payload of an opened session, with the client's User-Agent recorded on it."""
     await sessions.describe_session(await info.context.session(), grant.session_id, user_agent(info))
     return AuthPayload(
-        token=grant.token, user=User.from_model(grant.user), tenant=Tenant.from_model(grant.tenant)
+        token=grant.token,
+        user=User.from_model(grant.user),
+        tenant=Tenant.from_model(grant.tenant),
+        tenants=[Tenant.from_model(tenant) for tenant in grant.tenants or (grant.tenant,)],
     )
 
 

@@ -8,6 +8,10 @@ LOGIN = """
 mutation Login($input: LoginInput!) {
   login(input: $input) { token tenant { id } errors { field code message } }
 }"""
+LOGIN_CHOICES = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { token tenant { id } tenants { id name } errors { field code message } }
+}"""
 LOGOUT = "mutation { logout { ok errors { code } } }"
 ME = "{ me { user { email } tenant { id name } memberships { tenant { id name } role { key } } } }"
 CHANGE_PASSWORD = """
@@ -93,7 +97,7 @@ async def test_change_password_needs_the_current_one_and_a_strong_new_one(client
     assert (await login(client, admin.email))["errors"] == []
 
 
-async def test_user_in_two_tenants_must_choose_and_can_switch(client):
+async def test_user_in_two_tenants_logs_into_the_last_one_and_can_switch(client):
     first = await client.sign_up("First Co")
     second = await client.sign_up("Second Co")
     member = await client.add_member(first, "sales")
@@ -109,9 +113,14 @@ async def test_user_in_two_tenants_must_choose_and_can_switch(client):
     )
     assert accepted["acceptInvite"]["tenant"]["id"] == second.tenant_id
 
-    ambiguous = await login(client, member.email)
-    assert ambiguous["errors"] == [
-        {"field": "tenantId", "code": "TENANT_REQUIRED", "message": ambiguous["errors"][0]["message"]}
+    # No tenant id: the tenant of the latest session (the invitation's), and the list to choose from.
+    chosen = (await client.execute(LOGIN_CHOICES, {"input": {"email": member.email, "password": PASSWORD}}))[
+        "login"
+    ]
+    assert chosen["errors"] == [] and chosen["tenant"]["id"] == second.tenant_id
+    assert chosen["tenants"] == [
+        {"id": first.tenant_id, "name": "First Co"},
+        {"id": second.tenant_id, "name": "Second Co"},
     ]
 
     session = await login(client, member.email, tenant_id=first.tenant_id)
