@@ -101,9 +101,17 @@ class CreateActivityInput:
     kind: ActivityKind = strawberry.field(description="CALL, EMAIL, MEETING, NOTE or TASK.")
     subject: str = strawberry.field(description="One-line summary, 1-300 characters.")
     body: str | None = strawberry.field(default=UNSET, description="Details (max 20,000 characters).")
-    occurred_at: datetime | None = strawberry.field(default=UNSET, description="When; defaults to now.")
+    occurred_at: datetime | None = strawberry.field(
+        default=UNSET,
+        description="When it happened (done) or is planned for; defaults to now. A done activity may be "
+        "dated at most 5 minutes ahead (INVALID otherwise).",
+    )
     due_at: datetime | None = strawberry.field(default=UNSET, description="Due date (tasks only).")
-    done: bool | None = strawberry.field(default=UNSET, description="Whether it is complete.")
+    done: bool | None = strawberry.field(
+        default=UNSET,
+        description="Done (it happened; counts as contact) or planned (a follow-up). Left out: done when "
+        "dated now or earlier, planned when dated ahead; tasks start planned.",
+    )
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="The Account.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="The Contact.")
     custom: JSON | None = custom_values_field()
@@ -114,9 +122,14 @@ class UpdateActivityInput:
     kind: ActivityKind | None = strawberry.field(default=UNSET, description="New kind.")
     subject: str | None = strawberry.field(default=UNSET, description="One-line summary.")
     body: str | None = strawberry.field(default=UNSET, description="Details; null clears them.")
-    occurred_at: datetime | None = strawberry.field(default=UNSET, description="When it happened.")
+    occurred_at: datetime | None = strawberry.field(
+        default=UNSET, description="When it happened or is planned for; a done one at most 5 minutes ahead."
+    )
     due_at: datetime | None = strawberry.field(default=UNSET, description="Due date (tasks only).")
-    done: bool | None = strawberry.field(default=UNSET, description="Whether it is complete.")
+    done: bool | None = strawberry.field(
+        default=UNSET,
+        description="Mark done (a planned one still dated ahead is dated now) or planned again.",
+    )
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Move to this Account.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Move to this Contact.")
     custom: JSON | None = custom_values_field()

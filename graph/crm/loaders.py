@@ -55,6 +55,11 @@ def by_id(model: Any, object_type: str, scope: Any) -> Any:
 
 
 accounts_by_id = by_id(Account, ACCOUNT, account_scope)
+# The account of a record the actor may see (a deal, quote, contract, project): that record's own scope
+# already decided, so the account reads by tenant alone. An owner change (a reclaim, a reassignment)
+# never hides the customer of the deals and contracts a rep still owns. Read-only: writes still need
+# the account in the actor's own scope.
+referenced_accounts_by_id = by_id(Account, ACCOUNT, lambda actor: Account.tenant_id == actor.tenant_id)
 contacts_by_id = by_id(Contact, CONTACT, contact_scope)
 activities_by_id = by_id(Activity, ACTIVITY, activity_scope)
 

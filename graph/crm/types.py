@@ -62,6 +62,13 @@ async def live_node(info: Info, name: str, factory: Any, record_id: uuid.UUID | 
     return record if record is not None and getattr(record, "deleted_at", None) is None else None
 
 
+async def referenced_account(info: Info, account_id: uuid.UUID | None) -> Account | None:
+    """The live account a visible record belongs to, whoever owns the account now."""
+    loader = loaders.referenced_accounts_by_id
+    account = await live_node(info, "referenced_accounts_by_id", loader, account_id)
+    return Account.from_model(account) if account else None
+
+
 async def owner(info: Info, user_id: uuid.UUID) -> User | None:
     return await info.context.loader("users_by_id", users_by_id).load(user_id)
 
@@ -330,9 +337,11 @@ class Activity(HasCustomFields, relay.Node):
     kind: ActivityKind = strawberry.field(description="What kind of activity.")
     subject: str = strawberry.field(description="One-line summary.")
     body: str | None = strawberry.field(description="Details.")
-    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
+    occurred_at: datetime = strawberry.field(description="When it happened (done) or is planned for (UTC).")
     due_at: datetime | None = strawberry.field(description="For tasks: when it is due.")
-    done: bool = strawberry.field(description="For tasks: whether it is complete.")
+    done: bool = strawberry.field(
+        description="Done (it happened; counts as contact with the customer) or planned (a follow-up)."
+    )
     created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")
