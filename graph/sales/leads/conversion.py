@@ -128,7 +128,8 @@ async def convert_lead(
     lead = await get_lead(session, actor, lead_id, lock=True)
     check_version(lead, version, "lead")
     require_convertible(lead)
-    require_editable(actor, lead)
+    # Converting makes the lead's records the converter's: a pool lead is claimed first, even by its creator.
+    require_editable(actor, lead, creator_may=False)
     owner_id = lead.owner_id or actor.user_id
     account = await account_for(session, actor, lead, owner_id, account_id)
     contact, created = await contact_for(session, actor, lead, owner_id, contact_id)
