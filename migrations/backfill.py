@@ -17,13 +17,23 @@ BATCH = 1000
 FIRST_KEY = (uuid.UUID(int=0), uuid.UUID(int=0))
 
 
-def backfill(table: str, assignments: str, where: str = "true", batch: int = BATCH) -> int:
+def backfill(
+    table: str,
+    assignments: str,
+    where: str = "true",
+    *,
+    triggered: tuple[str, ...] = (),
+    batch: int | None = None,
+) -> int:
     """`UPDATE table SET assignments WHERE where`, in batches; returns how many rows were updated.
 
-    `table`, `assignments` and `where` are SQL written by the revision, never input.
+    `triggered`: tables the update's triggers write (their FORCE is lifted too). `table`, `assignments`
+    and `where` are SQL written by the revision, never input.
     """
+    batch = batch or BATCH
     bind = op.get_bind()
-    op.execute(f"alter table {table} no force row level security")
+    for name in (table, *triggered):
+        op.execute(f"alter table {name} no force row level security")
     after, updated = FIRST_KEY, 0
     while True:
         keys = bind.execute(
@@ -45,5 +55,6 @@ def backfill(table: str, assignments: str, where: str = "true", batch: int = BAT
         )
         updated += result.rowcount or 0
         after = last
-    op.execute(f"alter table {table} force row level security")
+    for name in (table, *triggered):
+        op.execute(f"alter table {name} force row level security")
     return updated
