@@ -16,7 +16,7 @@ from strawberry.scalars import JSON
 from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.core.ids import decode_id
-from graph.crm.filters import ActivityKind
+from graph.crm.filters import ActivityKind, NameOrder
 from graph.crm.types import Account, Activity, Contact
 
 
@@ -63,6 +63,10 @@ class UpdateAccountInput:
 class CreateContactInput:
     first_name: str = strawberry.field(description="Given name, 1-100 characters.")
     last_name: str = strawberry.field(description="Family name, 1-100 characters.")
+    name_order: NameOrder | None = strawberry.field(
+        default=UNSET,
+        description="How fullName orders the names; left out or null: guessed (CJK family name first).",
+    )
     emails: list[str] | None = strawberry.field(default=UNSET, description="Valid addresses, at most 10.")
     phones: list[str] | None = strawberry.field(default=UNSET, description="Phone numbers, at most 10.")
     birthday: date | None = strawberry.field(default=UNSET, description="Date of birth, not in the future.")
@@ -76,6 +80,9 @@ class CreateContactInput:
 class UpdateContactInput:
     first_name: str | None = strawberry.field(default=UNSET, description="Given name.")
     last_name: str | None = strawberry.field(default=UNSET, description="Family name.")
+    name_order: NameOrder | None = strawberry.field(
+        default=UNSET, description="How fullName orders the names; null: guessed from the script again."
+    )
     emails: list[str] | None = strawberry.field(default=UNSET, description="Replaces all addresses.")
     phones: list[str] | None = strawberry.field(default=UNSET, description="Replaces all phone numbers.")
     birthday: date | None = strawberry.field(default=UNSET, description="Date of birth; null clears it.")
@@ -181,7 +188,7 @@ def given_values(data: Any) -> dict[str, Any]:
         elif key in ID_FIELDS and value is not None:
             type_name, field = ID_FIELDS[key]
             values[key] = decode_id(value, type_name, field)
-        elif key == "kind" and value is not None:
+        elif key in ("kind", "name_order") and value is not None:
             values[key] = value.value
         else:
             values[key] = value

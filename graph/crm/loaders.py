@@ -26,8 +26,7 @@ from tenants.permissions import Action
 # Sort keys of the nested connections: (expression, descending), ending with the id.
 CHILDREN_ORDER = ((func.lower(Account.name), False), (Account.id, False))
 CONTACTS_ORDER = (
-    (func.lower(Contact.last_name), False),
-    (func.lower(Contact.first_name), False),
+    (func.lower(Contact.full_name), False),
     (Contact.id, False),
 )
 TIMELINE_ORDER = ((Activity.occurred_at, True), (Activity.id, True))

@@ -21,7 +21,7 @@ from graph.core.filters import After, First
 from graph.core.pagination import Connection, page_size, paginate
 from graph.crm import loaders
 from graph.crm import models as crm
-from graph.crm.filters import ActivityKind
+from graph.crm.filters import ActivityKind, NameOrder
 from graph.crm.pages import connection_from_page
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
@@ -232,6 +232,14 @@ class Contact(HasCustomFields, relay.Node):
     id: relay.NodeID[str]
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name.")
+    full_name: str = strawberry.field(
+        description='The names as people write them: given name first ("Ada Lovelace"), family name '
+        'first without a space for CJK names ("张伟"), or as nameOrder says. Sorting by NAME and '
+        "search use it."
+    )
+    name_order: NameOrder | None = strawberry.field(
+        description="The order chosen for this contact; null: guessed from the script."
+    )
     emails: list[str] | None = strawberry.field(
         description="Normalized email addresses, at most 10 (null when your role hides them)."
     )
@@ -253,6 +261,8 @@ class Contact(HasCustomFields, relay.Node):
             id=str(contact.id),
             first_name=contact.first_name,
             last_name=contact.last_name,
+            full_name=contact.full_name,
+            name_order=NameOrder(contact.name_order) if contact.name_order else None,
             emails=list(contact.emails),
             phones=list(contact.phones),
             birthday=contact.birthday,
@@ -271,10 +281,6 @@ class Contact(HasCustomFields, relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Contact | None]:
         return await resolve_by_ids(info, "contacts_by_id", loaders.contacts_by_id, node_ids, cls.from_model)
-
-    @strawberry.field(description="First and last name.")
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
     @strawberry.field(description="The member responsible for this contact.")
     async def owner(self, info: Info) -> User | None:

@@ -1,5 +1,5 @@
 """Revisions that change what stored values mean update existing rows, in batches, for every tenant:
-0171 marks logged activities done, 0172 recomputes the stored duplicate keys."""
+0171 marks logged activities done, 0172 recomputes the stored duplicate keys, 0173 stores full names."""
 
 # ruff: noqa: RUF001 - full-width characters are what the duplicate keys fold
 
@@ -75,8 +75,8 @@ async def seed_tenant(owner: asyncpg.Connection, tenant_id: uuid.UUID) -> None:
                 phone,
             )
         await owner.execute(
-            "insert into contacts (tenant_id, id, first_name, last_name, phones, owner_id)"
-            " values ($1, $2, '伟', '张', array['+86 138 0013 8000', '010-1234 5678'], $3)",
+            "insert into contacts (tenant_id, id, first_name, last_name, phones, owner_id, search_text)"
+            " values ($1, $2, '伟', '张', array['+86 138 0013 8000', '010-1234 5678'], $3, '伟 张 wei@example.cn')",
             tenant_id,
             uuid.uuid4(),
             user_id,
@@ -98,7 +98,7 @@ async def test_data_revisions_update_existing_rows_in_batches(database_urls, mon
         finally:
             await owner.close()
 
-        await asyncio.to_thread(command.upgrade, config, "0172_duplicate_keys")
+        await asyncio.to_thread(command.upgrade, config, "0173_contact_names")
 
         app = await asyncpg.connect(urls.app)
         seen = []
@@ -118,6 +118,7 @@ async def test_data_revisions_update_existing_rows_in_batches(database_urls, mon
                             ),
                             await app.fetchval("select company_key from accounts"),
                             sorted(await app.fetchval("select array_agg(key) from contact_match_keys")),
+                            tuple(await app.fetchrow("select full_name, search_text from contacts")),
                         )
                     )
             forced = await app.fetchval(
@@ -134,6 +135,7 @@ async def test_data_revisions_update_existing_rows_in_batches(database_urls, mon
         [("", "1012345678"), ("full stack", "3800138000"), ("华磊科技", "")],
         "华磊科技",
         ["1012345678", "3800138000"],
+        ("张伟", "张伟 wei@example.cn"),
     )
     assert seen == [expected, expected]
     assert forced is True
