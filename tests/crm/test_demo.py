@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from graph.demo.tenants import load_demo
 from graph.crm.models import Account, Activity, Contact, ContactAccount
+from graph.demo.tenants import load_demo
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { token errors { code } } }"
 OVERVIEW = """
@@ -31,8 +31,8 @@ async def test_demo_loader_builds_a_consistent_tenant_that_can_log_in(services, 
     overview = (await client.execute(OVERVIEW, {}, login["token"]))["accounts"]
 
     assert english.tenant_id != loaded.tenant_id
-    # 25 generated accounts, plus the story's customer and the accounts of its five other deals.
-    assert (account_count, contact_count) == (loaded.accounts + 6, loaded.contacts + 1) == (31, contact_count)
+    # 25 generated accounts, plus the story's customer and the accounts of its six other deals.
+    assert (account_count, contact_count) == (loaded.accounts + 7, loaded.contacts + 1) == (32, contact_count)
     assert child_count > 0 and contact_count > 0
     assert primaries == linked
     assert kinds == {"call", "email", "meeting", "note", "task"}
