@@ -81,3 +81,30 @@ async def test_crm_demo_command_prints_a_working_login(database_urls, monkeypatc
     login = (await client.execute(LOGIN, {"i": {"email": lines["admin"], "password": password}}))["login"]
     assert login["errors"] == [] and login["token"]
     assert refused.exit_code != 0
+
+
+async def test_crm_demo_loads_the_readme_logins_once(database_urls, monkeypatch, client):
+    import asyncio
+
+    from typer.testing import CliRunner
+
+    from gateway.cli import app
+    from gateway.settings import get_settings
+    from graph.demo.tenants import COMPANIES, DEMO_PASSWORD
+
+    monkeypatch.setenv("DATABASE_URL", database_urls.app)
+    get_settings.cache_clear()
+    try:
+        first = await asyncio.to_thread(CliRunner().invoke, app, ["demo", "--accounts", "1"])
+        again = await asyncio.to_thread(CliRunner().invoke, app, ["demo", "--accounts", "1"])
+    finally:
+        get_settings.cache_clear()
+
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("demo already loaded")
+    for company in COMPANIES:
+        assert all(email in first.output for email, _, _ in company.logins)
+        email = company.logins[1][0]
+        login = (await client.execute(LOGIN, {"i": {"email": email, "password": DEMO_PASSWORD}}))["login"]
+        assert login["errors"] == [] and login["token"]
