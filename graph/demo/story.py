@@ -106,9 +106,15 @@ async def seed_pool_leads(session: AsyncSession, cast: Cast, script: Script) -> 
         )
 
 
-async def stages(session: AsyncSession) -> dict[str, PipelineStage]:
-    pipeline = select(Pipeline.id).where(Pipeline.is_default.is_(True)).scalar_subquery()
-    rows = await session.scalars(select(PipelineStage).where(PipelineStage.pipeline_id == pipeline))
+async def stages(session: AsyncSession, actor: Actor) -> dict[str, PipelineStage]:
+    """The stages of the tenant's default pipeline (created with the tenant), by name."""
+    tenant = actor.tenant_id
+    pipeline = select(Pipeline.id).where(Pipeline.tenant_id == tenant, Pipeline.is_default.is_(True))
+    rows = await session.scalars(
+        select(PipelineStage).where(
+            PipelineStage.tenant_id == tenant, PipelineStage.pipeline_id == pipeline.scalar_subquery()
+        )
+    )
     return {stage.name: stage for stage in rows}
 
 
@@ -116,7 +122,7 @@ async def seed_pipeline(
     session: AsyncSession, cast: Cast, script: Script, customer_id: uuid.UUID
 ) -> uuid.UUID:
     """Deals in every stage of the default pipeline; returns the customer's deal (in Negotiation)."""
-    by_name = await stages(session)
+    by_name = await stages(session, cast.rep)
     customer_deal = None
     for index, (account_name, stage_name, amount) in enumerate(script.deals):
         if index == 0:
