@@ -137,20 +137,34 @@ def user_create(
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
-    accounts: Annotated[int, typer.Option(help="Number of accounts to create (1-5000).")] = 300,
+    accounts: Annotated[int, typer.Option(help="Generated accounts per tenant (1-5000).")] = 300,
+    fresh: Annotated[
+        bool, typer.Option(help="Tag the logins with a random suffix, so the demo can be loaded again.")
+    ] = False,
 ) -> None:
-    """Load a demo tenant (accounts with hierarchy, contacts, activities) and print its login."""
-    from graph.crm.demo import load_demo
+    """Load the two demo tenants (the whole story, README "Demo") and print their logins."""
+    from graph.demo.tenants import COMPANIES, DEMO_PASSWORD, demo_loaded, load_demo
 
     if not 1 <= accounts <= 5000:
         raise typer.BadParameter("Use between 1 and 5000 accounts.", param_hint="--accounts")
 
     async def work(services: Services) -> str:
-        loaded = await load_demo(services, seed=seed, account_count=accounts)
-        return (
-            f"tenant {loaded.tenant_id}: {loaded.accounts} accounts, {loaded.contacts} contacts, "
-            f"{loaded.activities} activities\nlogin: {loaded.email}\npassword: {loaded.password}"
-        )
+        if not fresh and await demo_loaded(services):
+            logins = [f"{c.name}: {', '.join(e for e, _, _ in c.logins)}" for c in COMPANIES]
+            return "\n".join(
+                ["demo already loaded (--fresh loads another copy)", *logins, f"password: {DEMO_PASSWORD}"]
+            )
+        lines = []
+        for loaded in await load_demo(services, seed=seed, account_count=accounts, unique=fresh):
+            lines.append(
+                f"tenant {loaded.tenant_id} ({loaded.name}): {loaded.accounts} accounts, "
+                f"{loaded.contacts} contacts, {loaded.activities} activities"
+            )
+            lines += [
+                f"{role}: {email}"
+                for role, email in zip(("admin", "sales", "manager"), loaded.logins, strict=True)
+            ]
+        return "\n".join([*lines, f"password: {DEMO_PASSWORD}"])
 
     typer.echo(with_services(prepared_database(run_migrations=False), work))
 

@@ -1,5 +1,11 @@
 """Activity rules: calls, emails, meetings, notes and tasks on an account and/or a contact.
 
+Every activity is either done (it happened: dated now or earlier) or planned (a follow-up, dated when it
+is meant to happen). A done activity dated in the future beyond `CLOCK_SKEW` is refused: it would count
+as contact with the customer before it happened. Left out on create, `done` follows the date (a past
+call is logged as done, a future one is planned); tasks start planned. Marking a planned activity done
+dates it now if its date is still ahead. Only done activities count as contact (the pool's reclaim rule).
+
 Who sees an activity: its author within the actor's `activity` scope, or anyone who may see the
 account or contact it belongs to (a rep sees the whole timeline of the accounts they own).
 """
@@ -8,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select, true
@@ -24,6 +30,8 @@ from tenants.fields import apply_custom_values
 from tenants.permissions import Action, Actor, Scope, record_scope_clause
 from tenants.validation import optional_text, required_text
 
+# Clients' clocks run a little ahead of ours: a done activity may be dated this far in the future.
+CLOCK_SKEW = timedelta(minutes=5)
 AUDITED_FIELDS = ("kind", "subject", "body", "occurred_at", "due_at", "done", "account_id", "contact_id")
 
 
@@ -65,7 +73,6 @@ async def clean_activity(
         "body": lambda v: optional_text(v, "body", 20_000),
         "occurred_at": lambda v: v or datetime.now(UTC),
         "due_at": lambda v: v,
-        "done": bool,
     }
     cleaned = collect(
         {key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules}
@@ -87,14 +94,38 @@ async def clean_activity(
     kind = cleaned.get("kind", current.kind if current else None)
     if cleaned.get("due_at") is not None and kind != "task":
         raise DomainError(ErrorCode.INVALID, "Only tasks have a due date.", "dueAt")
-    return cleaned
+    return {**cleaned, **done_and_date(values, cleaned, current, kind)}
+
+
+def done_and_date(
+    values: Mapping[str, Any], cleaned: Mapping[str, Any], current: Activity | None, kind: str | None
+) -> dict[str, Any]:
+    """`done` and `occurred_at` together: a done activity is dated now or earlier."""
+    if current is not None and "done" not in values and "occurred_at" not in values:
+        return {}
+    now = datetime.now(UTC)
+    occurred_at = cleaned.get("occurred_at", current.occurred_at if current else now)
+    if values.get("done") is not None:
+        done = bool(values["done"])
+    elif current is not None:
+        done = current.done
+    else:
+        done = kind != "task" and occurred_at <= now + CLOCK_SKEW
+    if done and occurred_at > now + CLOCK_SKEW:
+        if current is None or "occurred_at" in values or current.done:
+            raise DomainError(
+                ErrorCode.INVALID,
+                "A done activity cannot be dated in the future; plan it with done: false instead.",
+                "occurredAt",
+            )
+        occurred_at = now  # a follow-up done ahead of its date happened now
+    return {"done": done, "occurred_at": occurred_at}
 
 
 async def create_activity(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Activity:
     actor.require(ACTIVITY, Action.CREATE)
     cleaned = await clean_activity(session, actor, {"occurred_at": None, **values}, None)
     activity = Activity(tenant_id=actor.tenant_id, author_id=actor.user_id, **cleaned)
-    activity.done = bool(activity.done)
     custom_changes = await apply_custom_values(session, actor, ACTIVITY, activity, values, creating=True)
     session.add(activity)
     await session.flush()

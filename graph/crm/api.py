@@ -289,7 +289,9 @@ class CrmMutation:
         activity = await activities.update_activity(session, actor, activity_id, version, given_values(input))
         return ActivityPayload(activity=Activity.from_model(activity))
 
-    @strawberry.mutation(description="Mark a task (or any activity) as done.")
+    @strawberry.mutation(
+        description="Mark a planned activity (or task) as done; one still dated ahead is dated now."
+    )
     @mutation_payload(ActivityPayload)
     async def complete_activity(self, info: Info, id: ActivityId, version: Version) -> ActivityPayload:
         session, actor = await info.context.session(), info.context.actor

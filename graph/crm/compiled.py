@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, func, literal_column, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from graph.admin.lists import used_filters
@@ -87,10 +87,6 @@ def primary_account(build: Build, source: Any, selection: Any) -> Any:
     )
 
 
-def full_name(_build: Build, source: Any, _selection: Any) -> Any:
-    return source.first_name.op("||")(literal_column("' '", String)).op("||")(source.last_name)
-
-
 ADDRESS_FIELDS = {
     "street": column("street"),
     "city": column("city"),
@@ -132,7 +128,7 @@ register_type(
             "id": node_id("Contact"),
             "firstName": column("first_name"),
             "lastName": column("last_name"),
-            "fullName": full_name,
+            "fullName": column("full_name"),
             "emails": column("emails"),
             "phones": column("phones"),
             "birthday": column("birthday"),

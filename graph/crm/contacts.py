@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.accounts import get_account
 from graph.crm.models import CONTACT, Contact, ContactAccount
+from graph.crm.names import NAME_ORDERS, full_name
 from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
@@ -27,6 +28,7 @@ from tenants.validation import bounded_text, email_address, optional_text, requi
 AUDITED_FIELDS = (
     "first_name",
     "last_name",
+    "name_order",
     "emails",
     "phones",
     "birthday",
@@ -89,8 +91,15 @@ def clean_birthday(value: date | None) -> date | None:
 
 
 def search_text(contact: Contact) -> str:
-    """What the `search` filter matches: names and email addresses, lowercased."""
-    return " ".join([contact.first_name, contact.last_name, *contact.emails]).lower()
+    """What the `search` filter matches: the full name as shown, then email addresses, lowercased."""
+    contact.full_name = full_name(contact.first_name, contact.last_name, contact.name_order)
+    return " ".join([contact.full_name, *contact.emails]).lower()
+
+
+def clean_name_order(value: str | None) -> str | None:
+    if value is not None and value not in NAME_ORDERS:
+        raise DomainError(ErrorCode.INVALID, f"Use one of: {', '.join(NAME_ORDERS)}, or null.", "nameOrder")
+    return value
 
 
 async def full_search_text(session: AsyncSession, contact: Contact) -> str:
@@ -103,6 +112,7 @@ async def clean_contact(session: AsyncSession, actor: Actor, values: Mapping[str
     rules: dict[str, Any] = {
         "first_name": lambda v: required_text(v, "firstName", 100),
         "last_name": lambda v: required_text(v, "lastName", 100),
+        "name_order": clean_name_order,
         "emails": clean_emails,
         "phones": clean_phones,
         "birthday": clean_birthday,

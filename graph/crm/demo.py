@@ -1,23 +1,18 @@
-"""A realistic demo tenant, loaded through the CRM services so it obeys every rule they enforce.
-
-Deterministic for a given seed (names, hierarchy, links, activities); only the login email and
-password are fresh each run, so the demo can be loaded many times into one database.
+"""The CRM part of the demo tenants (`graph/demo/`): generated accounts, contacts and activities,
+created through the CRM services so they obey every rule they enforce. Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
 import random
-import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.services import Services
 from graph.crm import accounts, activities, contacts
 from graph.crm.models import ACTIVITY_KINDS
-from tenants.permissions import Actor, builtin_permissions
+from tenants.permissions import Actor
 
 PREFIXES = ["North", "Blue", "Granite", "Silver", "Bright", "Summit", "Harbor", "Iron", "Maple", "Quantum"]
 NOUNS = [
@@ -55,38 +50,6 @@ LAST_NAMES = [
 ]
 TAGS = ["vip", "smb", "enterprise", "partner", "churn-risk", "new"]
 TITLES = ["CEO", "CTO", "Buyer", "Head of Ops", "Engineer", "CFO"]
-
-
-@dataclass(frozen=True)
-class DemoTenant:
-    tenant_id: uuid.UUID
-    email: str
-    password: str
-    accounts: int
-    contacts: int
-    activities: int
-
-
-async def load_demo(services: Services, *, seed: int = 42, account_count: int = 300) -> DemoTenant:
-    """Creates a tenant with an admin and two sales reps, then accounts in a hierarchy (about one in
-    five under a parent), two contacts per account on average, and activities of every kind."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-    email = f"demo-{secrets.token_hex(4)}@example.com"
-    password = secrets.token_urlsafe(12)
-    async with services.db.transaction() as session:
-        grant = await services.identity.sign_up(
-            session, f"Demo Co {seed}", email, password, "Demo Admin", None
-        )
-        tenant_id = grant.tenant.id
-        owners = [grant.user.id]
-        for index in range(2):
-            rep = await services.identity.add_member(
-                session, tenant_id, f"rep{index}-{email}", f"Rep {index + 1}", password, "sales"
-            )
-            owners.append(rep.id)
-        actor = Actor(tenant_id, grant.user.id, builtin_permissions("admin"), role_key="admin")
-        counts = await populate(session, actor, rng, owners, account_count)
-    return DemoTenant(tenant_id, email, password, *counts)
 
 
 async def populate(

@@ -19,6 +19,7 @@ from graph.admin.lists import CustomSort, sort_columns
 from graph.core.filters import OrderDirection, like_pattern, ordered, soft_deleted, time_range
 from graph.core.ids import decode_id
 from graph.crm.models import ACTIVITY_KINDS, Account, Activity, Contact, ContactAccount
+from graph.crm.names import FAMILY_FIRST, GIVEN_FIRST, NAME_ORDERS
 
 SEARCH_MAX_LENGTH = 200
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -59,6 +60,15 @@ class ActivityKind(Enum):
 
 
 assert {kind.value for kind in ActivityKind} == set(ACTIVITY_KINDS)
+
+
+@strawberry.enum(description="Which name a full name starts with.")
+class NameOrder(Enum):
+    GIVEN_FIRST = GIVEN_FIRST
+    FAMILY_FIRST = FAMILY_FIRST
+
+
+assert {order.value for order in NameOrder} == set(NAME_ORDERS)
 
 
 @strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
@@ -222,7 +232,8 @@ def account_ordering(orders: list[AccountOrder] | None, custom_sort: CustomSort 
 
 def contact_ordering(orders: list[ContactOrder] | None, custom_sort: CustomSort = None) -> list[Any]:
     columns = {
-        ContactOrderField.NAME: [func.lower(Contact.last_name), func.lower(Contact.first_name)],
+        # The full name as shown ("Ada Lovelace", "张伟"): sorted the way people read the list.
+        ContactOrderField.NAME: [func.lower(Contact.full_name)],
         ContactOrderField.CREATED_AT: [Contact.created_at],
         ContactOrderField.UPDATED_AT: [Contact.updated_at],
     }

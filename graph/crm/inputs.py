@@ -16,7 +16,7 @@ from strawberry.scalars import JSON
 from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.core.ids import decode_id
-from graph.crm.filters import ActivityKind
+from graph.crm.filters import ActivityKind, NameOrder
 from graph.crm.types import Account, Activity, Contact
 
 
@@ -63,6 +63,10 @@ class UpdateAccountInput:
 class CreateContactInput:
     first_name: str = strawberry.field(description="Given name, 1-100 characters.")
     last_name: str = strawberry.field(description="Family name, 1-100 characters.")
+    name_order: NameOrder | None = strawberry.field(
+        default=UNSET,
+        description="How fullName orders the names; left out or null: guessed (CJK family name first).",
+    )
     emails: list[str] | None = strawberry.field(default=UNSET, description="Valid addresses, at most 10.")
     phones: list[str] | None = strawberry.field(default=UNSET, description="Phone numbers, at most 10.")
     birthday: date | None = strawberry.field(default=UNSET, description="Date of birth, not in the future.")
@@ -76,6 +80,9 @@ class CreateContactInput:
 class UpdateContactInput:
     first_name: str | None = strawberry.field(default=UNSET, description="Given name.")
     last_name: str | None = strawberry.field(default=UNSET, description="Family name.")
+    name_order: NameOrder | None = strawberry.field(
+        default=UNSET, description="How fullName orders the names; null: guessed from the script again."
+    )
     emails: list[str] | None = strawberry.field(default=UNSET, description="Replaces all addresses.")
     phones: list[str] | None = strawberry.field(default=UNSET, description="Replaces all phone numbers.")
     birthday: date | None = strawberry.field(default=UNSET, description="Date of birth; null clears it.")
@@ -101,9 +108,17 @@ class CreateActivityInput:
     kind: ActivityKind = strawberry.field(description="CALL, EMAIL, MEETING, NOTE or TASK.")
     subject: str = strawberry.field(description="One-line summary, 1-300 characters.")
     body: str | None = strawberry.field(default=UNSET, description="Details (max 20,000 characters).")
-    occurred_at: datetime | None = strawberry.field(default=UNSET, description="When; defaults to now.")
+    occurred_at: datetime | None = strawberry.field(
+        default=UNSET,
+        description="When it happened (done) or is planned for; defaults to now. A done activity may be "
+        "dated at most 5 minutes ahead (INVALID otherwise).",
+    )
     due_at: datetime | None = strawberry.field(default=UNSET, description="Due date (tasks only).")
-    done: bool | None = strawberry.field(default=UNSET, description="Whether it is complete.")
+    done: bool | None = strawberry.field(
+        default=UNSET,
+        description="Done (it happened; counts as contact) or planned (a follow-up). Left out: done when "
+        "dated now or earlier, planned when dated ahead; tasks start planned.",
+    )
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="The Account.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="The Contact.")
     custom: JSON | None = custom_values_field()
@@ -114,9 +129,14 @@ class UpdateActivityInput:
     kind: ActivityKind | None = strawberry.field(default=UNSET, description="New kind.")
     subject: str | None = strawberry.field(default=UNSET, description="One-line summary.")
     body: str | None = strawberry.field(default=UNSET, description="Details; null clears them.")
-    occurred_at: datetime | None = strawberry.field(default=UNSET, description="When it happened.")
+    occurred_at: datetime | None = strawberry.field(
+        default=UNSET, description="When it happened or is planned for; a done one at most 5 minutes ahead."
+    )
     due_at: datetime | None = strawberry.field(default=UNSET, description="Due date (tasks only).")
-    done: bool | None = strawberry.field(default=UNSET, description="Whether it is complete.")
+    done: bool | None = strawberry.field(
+        default=UNSET,
+        description="Mark done (a planned one still dated ahead is dated now) or planned again.",
+    )
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Move to this Account.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Move to this Contact.")
     custom: JSON | None = custom_values_field()
@@ -168,7 +188,7 @@ def given_values(data: Any) -> dict[str, Any]:
         elif key in ID_FIELDS and value is not None:
             type_name, field = ID_FIELDS[key]
             values[key] = decode_id(value, type_name, field)
-        elif key == "kind" and value is not None:
+        elif key in ("kind", "name_order") and value is not None:
             values[key] = value.value
         else:
             values[key] = value

@@ -26,8 +26,7 @@ from tenants.permissions import Action
 # Sort keys of the nested connections: (expression, descending), ending with the id.
 CHILDREN_ORDER = ((func.lower(Account.name), False), (Account.id, False))
 CONTACTS_ORDER = (
-    (func.lower(Contact.last_name), False),
-    (func.lower(Contact.first_name), False),
+    (func.lower(Contact.full_name), False),
     (Contact.id, False),
 )
 TIMELINE_ORDER = ((Activity.occurred_at, True), (Activity.id, True))
@@ -55,6 +54,11 @@ def by_id(model: Any, object_type: str, scope: Any) -> Any:
 
 
 accounts_by_id = by_id(Account, ACCOUNT, account_scope)
+# The account of a record the actor may see (a deal, quote, contract, project): that record's own scope
+# already decided, so the account reads by tenant alone. An owner change (a reclaim, a reassignment)
+# never hides the customer of the deals and contracts a rep still owns. Read-only: writes still need
+# the account in the actor's own scope.
+referenced_accounts_by_id = by_id(Account, ACCOUNT, lambda actor: Account.tenant_id == actor.tenant_id)
 contacts_by_id = by_id(Contact, CONTACT, contact_scope)
 activities_by_id = by_id(Activity, ACTIVITY, activity_scope)
 

@@ -69,6 +69,9 @@ class Contact(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base
 
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
+    # Null: guessed from the script (graph/crm/names.py). `full_name` is derived, stored for sorting.
+    name_order: Mapped[str | None] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(201), default="")
     emails: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     phones: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     birthday: Mapped[date | None] = mapped_column(Date)
@@ -140,6 +143,7 @@ register_custom_fields(
     fields={
         "firstName": ["first_name"],
         "lastName": ["last_name"],
+        "nameOrder": ["name_order"],
         "emails": ["emails"],
         "phones": ["phones"],
         "birthday": ["birthday"],

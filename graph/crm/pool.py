@@ -28,6 +28,7 @@ from tenants.validation import required_text
 
 DEFAULT_MAX_ACCOUNTS = 200
 DEFAULT_WARNING_DAYS = 3
+DEFAULT_KEEP_WON_DAYS = 90
 MAX_DAYS = 3650
 MAX_CAP = 1_000_000
 SETTING_FIELDS = (
@@ -35,6 +36,10 @@ SETTING_FIELDS = (
     "reclaim_inactive_days",
     "reclaim_no_opportunity_days",
     "warning_days",
+    "keep_open_opportunities",
+    "keep_won_days",
+    "keep_active_contracts",
+    "keep_unpaid_receivables",
 )
 
 
@@ -58,6 +63,10 @@ def default_pool_settings(tenant_id: uuid.UUID) -> AccountPoolSettings:
         reclaim_inactive_days=None,
         reclaim_no_opportunity_days=None,
         warning_days=DEFAULT_WARNING_DAYS,
+        keep_open_opportunities=True,
+        keep_won_days=DEFAULT_KEEP_WON_DAYS,
+        keep_active_contracts=True,
+        keep_unpaid_receivables=True,
         version=1,
     )
 
@@ -91,6 +100,12 @@ def bounded(value: int | None, field: str, low: int, high: int, *, nullable: boo
     return value
 
 
+def flag(value: bool | None, field: str) -> bool:
+    if value is None:
+        raise DomainError(ErrorCode.INVALID, "Use true or false.", field)
+    return value
+
+
 async def update_pool_settings(
     session: AsyncSession, actor: Actor, version: int, values: Mapping[str, Any]
 ) -> AccountPoolSettings:
@@ -102,11 +117,20 @@ async def update_pool_settings(
         "reclaim_inactive_days": ("reclaimInactiveDays", 1, MAX_DAYS, True),
         "reclaim_no_opportunity_days": ("reclaimNoOpportunityDays", 1, MAX_DAYS, True),
         "warning_days": ("warningDays", 0, MAX_DAYS, False),
+        "keep_won_days": ("keepWonDays", 1, MAX_DAYS, True),
+    }
+    flags = {
+        "keep_open_opportunities": "keepOpenOpportunities",
+        "keep_active_contracts": "keepActiveContracts",
+        "keep_unpaid_receivables": "keepUnpaidReceivables",
     }
     checks = {
         key: (lambda v=values[key], f=field, lo=low, hi=high, n=nullable: bounded(v, f, lo, hi, nullable=n))
         for key, (field, low, high, nullable) in rules.items()
         if key in values
+    }
+    checks |= {
+        key: (lambda v=values[key], f=field: flag(v, f)) for key, field in flags.items() if key in values
     }
     cleaned = collect(checks)
     before = snapshot(settings, SETTING_FIELDS)

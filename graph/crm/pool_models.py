@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, Integer, String, func
+from sqlalchemy import Boolean, DateTime, ForeignKeyConstraint, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.models import Base, TenantMixin
@@ -26,6 +26,11 @@ class AccountPoolSettings(Base):
     reclaim_inactive_days: Mapped[int | None] = mapped_column(Integer)
     reclaim_no_opportunity_days: Mapped[int | None] = mapped_column(Integer)
     warning_days: Mapped[int] = mapped_column(Integer, default=3)
+    # Live customers the reclaim job leaves with their owner (migration 0171_pool_keep_customers).
+    keep_open_opportunities: Mapped[bool] = mapped_column(Boolean, default=True)
+    keep_won_days: Mapped[int | None] = mapped_column(Integer, default=90)
+    keep_active_contracts: Mapped[bool] = mapped_column(Boolean, default=True)
+    keep_unpaid_receivables: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -1,10 +1,14 @@
 """The reclaim job: owned accounts nobody works on go back to the public pool.
 
 Rules (per tenant, `account_pool_settings`, each off when null):
-- no activity for `reclaim_inactive_days`: counted from the latest of an activity on the account (up to
-  the job's clock), the current owner's claim of it, and the account's creation;
+- no activity for `reclaim_inactive_days`: counted from the latest of a done activity on the account (up
+  to the job's clock; planned follow-ups are not contact), the current owner's claim of it, and the
+  account's creation;
 - no open opportunity for `reclaim_no_opportunity_days`: accounts with an open opportunity are exempt;
   counted from the latest of the last opportunity closed, the current owner's claim, and the creation.
+Live customers are never reclaimed, whatever the rule (each exemption a pool setting, on by default): an
+open opportunity, a deal won in the last `keep_won_days`, a draft or active contract, a signed contract
+not fully paid. A reclaim would take them from the rep who still owns their deals and contracts.
 The deadline is that moment plus the rule's days (the earliest deadline of the rules wins), so new work
 moves the deadline and opens a new grace window; `warning_days` before it the owner gets one warning.
 
@@ -32,6 +36,7 @@ from gateway.jobs import job
 from graph.crm.models import ACCOUNT, Account, Activity
 from graph.crm.pool import pool_settings
 from graph.crm.pool_models import AccountPoolEvent, AccountPoolSettings
+from graph.sales.commerce.models import Contract
 from graph.sales.pipeline.models import Opportunity
 from tenants import audit
 from tenants.ids import new_id
@@ -70,6 +75,7 @@ def inactivity_rule(days: int, now: datetime) -> ReclaimRule:
         .where(
             Activity.tenant_id == Account.tenant_id,
             Activity.account_id == Account.id,
+            Activity.done.is_(True),
             Activity.occurred_at <= now,
         )
         .scalar_subquery()
@@ -92,13 +98,32 @@ def no_open_opportunity_rule(days: int, now: datetime) -> ReclaimRule:
     return ReclaimRule(days, started, (~has_open,), "No open opportunity for {days} days (since {since}).")
 
 
+def live_customer_exemptions(settings: AccountPoolSettings, now: datetime) -> tuple[Any, ...]:
+    """Conditions on Account that keep live customers with their owner under every rule."""
+    deals = (Opportunity.tenant_id == Account.tenant_id) & (Opportunity.account_id == Account.id)
+    contracts = (Contract.tenant_id == Account.tenant_id) & (Contract.account_id == Account.id)
+    kept = []
+    if settings.keep_open_opportunities:
+        kept.append(exists().where(deals, Opportunity.status == "open"))
+    if settings.keep_won_days is not None:
+        since = now - timedelta(days=settings.keep_won_days)
+        kept.append(exists().where(deals, Opportunity.status == "won", Opportunity.closed_at > since))
+    if settings.keep_active_contracts:
+        kept.append(exists().where(contracts, Contract.status.in_(("draft", "active"))))
+    if settings.keep_unpaid_receivables:
+        signed = Contract.status.in_(("active", "completed"))
+        kept.append(exists().where(contracts, signed, Contract.paid_amount < Contract.amount))
+    return tuple(~condition for condition in kept)
+
+
 def reclaim_rules(settings: AccountPoolSettings, now: datetime) -> list[ReclaimRule]:
     rules = []
     if settings.reclaim_inactive_days is not None:
         rules.append(inactivity_rule(settings.reclaim_inactive_days, now))
     if settings.reclaim_no_opportunity_days is not None:
         rules.append(no_open_opportunity_rule(settings.reclaim_no_opportunity_days, now))
-    return rules
+    exemptions = live_customer_exemptions(settings, now)
+    return [ReclaimRule(r.days, r.started, (*r.covers, *exemptions), r.reason) for r in rules]
 
 
 @dataclass(frozen=True)

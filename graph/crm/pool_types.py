@@ -78,6 +78,19 @@ class PoolSettings:
         description="Owned accounts without an open opportunity for this many days return; null: off."
     )
     warning_days: int = strawberry.field(description="The owner is warned this many days before a reclaim.")
+    keep_open_opportunities: bool = strawberry.field(
+        description="Accounts with an open opportunity are never reclaimed (default true)."
+    )
+    keep_won_days: int | None = strawberry.field(
+        description="Accounts with an opportunity won within this many days are never reclaimed (default "
+        "90); null: off."
+    )
+    keep_active_contracts: bool = strawberry.field(
+        description="Accounts with a draft or active contract are never reclaimed (default true)."
+    )
+    keep_unpaid_receivables: bool = strawberry.field(
+        description="Accounts with a signed contract not fully paid are never reclaimed (default true)."
+    )
     version: int = strawberry.field(description="Pass to updatePoolSettings.")
 
     @classmethod
@@ -87,6 +100,10 @@ class PoolSettings:
             reclaim_inactive_days=row.reclaim_inactive_days,
             reclaim_no_opportunity_days=row.reclaim_no_opportunity_days,
             warning_days=row.warning_days,
+            keep_open_opportunities=row.keep_open_opportunities,
+            keep_won_days=row.keep_won_days,
+            keep_active_contracts=row.keep_active_contracts,
+            keep_unpaid_receivables=row.keep_unpaid_receivables,
             version=row.version,
         )
 
@@ -101,6 +118,18 @@ class UpdatePoolSettingsInput:
         default=UNSET, description="1-3650, or null: off."
     )
     warning_days: int | None = strawberry.field(default=UNSET, description="0-3650 (0: no warning).")
+    keep_open_opportunities: bool | None = strawberry.field(
+        default=UNSET, description="Keep accounts with an open opportunity from every reclaim rule."
+    )
+    keep_won_days: int | None = strawberry.field(
+        default=UNSET, description="Keep accounts with a deal won within 1-3650 days; null: off."
+    )
+    keep_active_contracts: bool | None = strawberry.field(
+        default=UNSET, description="Keep accounts with a draft or active contract."
+    )
+    keep_unpaid_receivables: bool | None = strawberry.field(
+        default=UNSET, description="Keep accounts whose signed contracts are not fully paid."
+    )
 
 
 @strawberry.input(description="Public pool filters; all given conditions must hold.")

@@ -21,7 +21,7 @@ from graph.core.filters import After, First
 from graph.core.pagination import Connection, page_size, paginate
 from graph.crm import loaders
 from graph.crm import models as crm
-from graph.crm.filters import ActivityKind
+from graph.crm.filters import ActivityKind, NameOrder
 from graph.crm.pages import connection_from_page
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
@@ -60,6 +60,13 @@ async def live_node(info: Info, name: str, factory: Any, record_id: uuid.UUID | 
         return None
     record = await info.context.loader(name, factory).load(record_id)
     return record if record is not None and getattr(record, "deleted_at", None) is None else None
+
+
+async def referenced_account(info: Info, account_id: uuid.UUID | None) -> Account | None:
+    """The live account a visible record belongs to, whoever owns the account now."""
+    loader = loaders.referenced_accounts_by_id
+    account = await live_node(info, "referenced_accounts_by_id", loader, account_id)
+    return Account.from_model(account) if account else None
 
 
 async def owner(info: Info, user_id: uuid.UUID) -> User | None:
@@ -225,6 +232,14 @@ class Contact(HasCustomFields, relay.Node):
     id: relay.NodeID[str]
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name.")
+    full_name: str = strawberry.field(
+        description='The names as people write them: given name first ("Ada Lovelace"), family name '
+        'first without a space for CJK names ("张伟"), or as nameOrder says. Sorting by NAME and '
+        "search use it."
+    )
+    name_order: NameOrder | None = strawberry.field(
+        description="The order chosen for this contact; null: guessed from the script."
+    )
     emails: list[str] | None = strawberry.field(
         description="Normalized email addresses, at most 10 (null when your role hides them)."
     )
@@ -246,6 +261,8 @@ class Contact(HasCustomFields, relay.Node):
             id=str(contact.id),
             first_name=contact.first_name,
             last_name=contact.last_name,
+            full_name=contact.full_name,
+            name_order=NameOrder(contact.name_order) if contact.name_order else None,
             emails=list(contact.emails),
             phones=list(contact.phones),
             birthday=contact.birthday,
@@ -264,10 +281,6 @@ class Contact(HasCustomFields, relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Contact | None]:
         return await resolve_by_ids(info, "contacts_by_id", loaders.contacts_by_id, node_ids, cls.from_model)
-
-    @strawberry.field(description="First and last name.")
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
     @strawberry.field(description="The member responsible for this contact.")
     async def owner(self, info: Info) -> User | None:
@@ -330,9 +343,11 @@ class Activity(HasCustomFields, relay.Node):
     kind: ActivityKind = strawberry.field(description="What kind of activity.")
     subject: str = strawberry.field(description="One-line summary.")
     body: str | None = strawberry.field(description="Details.")
-    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
+    occurred_at: datetime = strawberry.field(description="When it happened (done) or is planned for (UTC).")
     due_at: datetime | None = strawberry.field(description="For tasks: when it is due.")
-    done: bool = strawberry.field(description="For tasks: whether it is complete.")
+    done: bool = strawberry.field(
+        description="Done (it happened; counts as contact with the customer) or planned (a follow-up)."
+    )
     created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")

@@ -13,18 +13,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, select
+from sqlalchemy import ColumnElement, Select, delete, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from graph.crm.rules import check_version, clean_tags, collect, flush_versioned, snapshot
 from graph.documents.models import DOCUMENT, Document, DocumentLink, DocumentVersion
-from graph.documents.targets import check_visible, visible_target
+from graph.documents.targets import LINK_TARGETS, check_visible, visible_target
 from storage import BlobStore, StorageUnavailable
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import apply_custom_values
-from tenants.permissions import Action, Actor, record_scope_clause
+from tenants.permissions import Action, Actor, Scope, record_scope_clause
 from tenants.validation import required_text
 
 AUDITED_FIELDS = ("name", "tags", "owner_id", "deleted_at")
@@ -47,9 +47,40 @@ def document_scope(actor: Actor) -> ColumnElement[bool]:
     return record_scope_clause(actor, DOCUMENT, Document.owner_id) & (Document.tenant_id == actor.tenant_id)
 
 
+def linked_to_visible_records(actor: Actor) -> ColumnElement[bool]:
+    """Documents linked to a live record the actor may see, by that record's own scope (a project
+    member sees the project's documents, a rep those of the deals they own)."""
+    links = []
+    for target in LINK_TARGETS.values():
+        if not actor.permissions.can(target.object_type, Action.READ):
+            continue
+        visible = select(target.model.id).where(target.scope(actor))
+        if hasattr(target.model, "deleted_at"):
+            visible = visible.where(target.model.deleted_at.is_(None))
+        links.append(
+            exists().where(
+                DocumentLink.tenant_id == Document.tenant_id,
+                DocumentLink.document_id == Document.id,
+                DocumentLink.target_type == target.object_type,
+                DocumentLink.target_id.in_(visible),
+            )
+        )
+    return or_(false(), *links)
+
+
+def document_read_scope(actor: Actor) -> ColumnElement[bool]:
+    """What the actor may read: documents in their own scope, and whatever is linked to a record they
+    may see. Changing a document stays with `document_scope` (its owner's scope)."""
+    if actor.permissions.scope(DOCUMENT) is Scope.ALL:
+        return document_scope(actor)
+    return (Document.tenant_id == actor.tenant_id) & or_(
+        document_scope(actor), linked_to_visible_records(actor)
+    )
+
+
 def visible_documents(actor: Actor) -> Select[tuple[Document]]:
     actor.require(DOCUMENT, Action.READ)
-    return select(Document).where(document_scope(actor))
+    return select(Document).where(document_read_scope(actor))
 
 
 async def get_document(

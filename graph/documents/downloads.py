@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.documents.documents import document_scope
+from graph.documents.documents import document_read_scope
 from graph.documents.models import DOCUMENT, Document, DocumentVersion
 from storage import BlobStore
 from tenants.permissions import Action, Actor
@@ -44,7 +44,7 @@ async def download_link(
                 & (DocumentVersion.document_id == Document.id),
             )
             .where(
-                document_scope(actor),
+                document_read_scope(actor),
                 Document.id == document_id,
                 Document.deleted_at.is_(None),
                 DocumentVersion.number == (number if number is not None else Document.current_version),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
-from graph.documents.documents import document_scope
+from graph.documents.documents import document_read_scope
 from graph.documents.models import DOCUMENT, Document, DocumentLink, DocumentVersion
 from tenants.permissions import Action
 
@@ -29,7 +29,7 @@ def documents_by_id(context: RequestContext) -> DataLoader[uuid.UUID, Document |
             return [None] * len(ids)
         session = await context.session()
         rows = await session.scalars(
-            select(Document).where(document_scope(context.actor), Document.id.in_(ids))
+            select(Document).where(document_read_scope(context.actor), Document.id.in_(ids))
         )
         found = {row.id: row for row in rows}
         return [found.get(document_id) for document_id in ids]

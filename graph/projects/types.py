@@ -21,8 +21,7 @@ from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.ids import encode_id
 from graph.core.pagination import Connection
-from graph.crm import loaders as crm_loaders
-from graph.crm.types import Account, live_node, nested_connection, owner, resolve_by_ids
+from graph.crm.types import Account, nested_connection, owner, referenced_account, resolve_by_ids
 from graph.identity.types import User
 from graph.projects import loaders
 from graph.projects import models as pm
@@ -172,8 +171,7 @@ class Project(HasCustomFields, relay.Node):
 
     @strawberry.field(description="The client account; null when none, hidden or deleted.")
     async def account(self, info: Info) -> Account | None:
-        account = await live_node(info, "accounts_by_id", crm_loaders.accounts_by_id, self.account_id)
-        return Account.from_model(account) if account else None
+        return await referenced_account(info, self.account_id)
 
     @strawberry.field(description="The won opportunity this project delivers; null when none or hidden.")
     async def opportunity(self, info: Info) -> Opportunity | None:

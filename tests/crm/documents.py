@@ -18,7 +18,7 @@ ACCOUNT_FIELDS = """
   parent { id name }
 """
 CONTACT_FIELDS = """
-  id firstName lastName fullName emails phones birthday tags notes version deletedAt
+  id firstName lastName fullName nameOrder emails phones birthday tags notes version deletedAt
   owner { id }
   accounts { account { id name } title role isPrimary }
   primaryAccount { id name }

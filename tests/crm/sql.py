@@ -28,3 +28,15 @@ async def put_in_team(db, tenant_id: str, team_name: str, *user_ids: str) -> Non
             team_id,
             [raw_id(user_id) for user_id in user_ids],
         )
+
+
+async def backdate_accounts(db, tenant_id: str, days: int, *account_ids: str) -> None:
+    """Moves the accounts' creation `days` into the past (the reclaim rules count from it)."""
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", tenant_id)
+        await connection.execute(
+            "update accounts set created_at = created_at - make_interval(days => $1) where id = any($2::uuid[])",
+            days,
+            [raw_id(account_id) for account_id in account_ids],
+        )

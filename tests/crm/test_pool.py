@@ -25,7 +25,7 @@ from tests.crm.pool_documents import (
     UPDATE_POOL_SETTINGS,
     set_pool_settings,
 )
-from tests.crm.sql import put_in_team, raw_id
+from tests.crm.sql import backdate_accounts, put_in_team, raw_id
 
 AUDIT = "{ auditLog(first: 100) { edges { node { action objectId changes } } } }"
 
@@ -179,24 +179,24 @@ async def run_reclaim(services, tenant_id, at):
         return await reclaim_neglected_accounts(session, uuid.UUID(tenant_id), at)
 
 
-async def test_reclaim_job_warns_once_then_returns_neglected_accounts(client, services):
+async def test_reclaim_job_warns_once_then_returns_neglected_accounts(client, services, db):
     admin = await client.sign_up()
     rep = await client.add_member(admin, "sales", "rep")
     now = datetime.now(UTC)
     quiet = await create_account(client, admin, name="Quiet", ownerId=rep.user_id)
     busy = await create_account(client, admin, name="Busy", ownerId=rep.user_id)
-    await create_activity(
-        client, rep, accountId=busy["id"], occurredAt=(now + timedelta(days=20)).isoformat()
-    )
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=60)) == "reclaim rules off"
+    # Both created 20 days ago; the rep called Busy just now (a done activity: contact).
+    await backdate_accounts(db, admin.tenant_id, 20, quiet["id"], busy["id"])
+    await create_activity(client, rep, kind="CALL", accountId=busy["id"])
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=40)) == "reclaim rules off"
     await set_pool_settings(client, admin, reclaimInactiveDays=30, warningDays=5)
 
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=24)) == "reclaimed 0, warned 0"
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=26)) == "reclaimed 0, warned 1"
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=26)) == "reclaimed 0, warned 0"
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=28)) == "reclaimed 0, warned 0"
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=31)) == "reclaimed 1, warned 0"
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=31)) == "reclaimed 0, warned 0"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=4)) == "reclaimed 0, warned 0"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=6)) == "reclaimed 0, warned 1"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=6)) == "reclaimed 0, warned 0"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=8)) == "reclaimed 0, warned 0"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=11)) == "reclaimed 1, warned 0"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=11)) == "reclaimed 0, warned 0"
 
     assert (await client.execute(ACCOUNT, {"id": quiet["id"]}, admin.token))["account"]["owner"] is None
     assert (await client.execute(ACCOUNT, {"id": busy["id"]}, admin.token))["account"]["owner"][
@@ -215,28 +215,27 @@ async def test_reclaim_job_warns_once_then_returns_neglected_accounts(client, se
     assert reclaim["objectId"] == quiet["id"]
     assert reclaim["changes"]["owner_id"] == [str(raw_id(rep.user_id)), None]
     # The busy account's deadline is 30 days after its activity: it is warned in turn, later.
-    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=46)) == "reclaimed 0, warned 1"
+    assert await run_reclaim(services, admin.tenant_id, now + timedelta(days=26)) == "reclaimed 0, warned 1"
 
 
 async def test_reclaim_runs_through_run_jobs_and_the_command_line(
-    client, services, database_urls, monkeypatch
+    client, services, db, database_urls, monkeypatch
 ):
     admin = await client.sign_up()
     rep = await client.add_member(admin, "sales", "rep")
     first = await create_account(client, admin, name="First", ownerId=rep.user_id)
     second = await create_account(client, admin, name="Second", ownerId=rep.user_id)
     await set_pool_settings(client, admin, reclaimInactiveDays=10, warningDays=0)
-    await create_activity(
-        client, rep, accountId=second["id"], occurredAt=(datetime.now(UTC) + timedelta(days=5)).isoformat()
-    )
-    at = datetime.now(UTC) + timedelta(days=11)
+    await backdate_accounts(db, admin.tenant_id, 5, first["id"], second["id"])
+    await create_activity(client, rep, kind="CALL", accountId=second["id"])
+    at = datetime.now(UTC) + timedelta(days=6)
 
     outcomes = await run_jobs(services.db, at, only="pool.reclaim")
     mine = [o for o in outcomes if o.tenant_id == uuid.UUID(admin.tenant_id)]
     assert [(o.summary, o.failed) for o in mine] == [("reclaimed 1, warned 0", False)]
     assert (await client.execute(ACCOUNT, {"id": first["id"]}, admin.token))["account"]["owner"] is None
 
-    later = (datetime.now(UTC) + timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%S")
+    later = (datetime.now(UTC) + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%S")
     monkeypatch.setenv("DATABASE_URL", database_urls.app)
     get_settings.cache_clear()
     try:

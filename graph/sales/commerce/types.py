@@ -77,7 +77,9 @@ class DeliveryStatus(Enum):
 
 
 async def account_of(info: Info, account_id: uuid.UUID) -> Account | None:
-    account = await load_one(info, "accounts_by_id", crm_loaders.accounts_by_id, account_id)
+    """The customer of a quote or contract you may see, whoever owns the account now."""
+    loader = crm_loaders.referenced_accounts_by_id
+    account = await load_one(info, "referenced_accounts_by_id", loader, account_id)
     return Account.from_model(account) if account else None
 
 

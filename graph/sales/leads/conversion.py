@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.crm.accounts import create_account, get_account
 from graph.crm.contacts import create_contact, get_contact, link_contact_to_account
 from graph.crm.models import Account, Contact, ContactAccount
+from graph.crm.names import full_name
 from graph.crm.rules import check_version, flush_versioned, snapshot
 from graph.sales.leads.leads import AUDITED_FIELDS, get_lead, require_editable, transaction_time
 from graph.sales.leads.models import LEAD, Lead
@@ -82,7 +83,7 @@ def require_convertible(lead: Lead) -> None:
 
 
 def person_name(lead: Lead) -> str | None:
-    return " ".join(part for part in (lead.first_name, lead.last_name) if part) or None
+    return full_name(lead.first_name, lead.last_name) or None
 
 
 async def account_for(
@@ -128,7 +129,8 @@ async def convert_lead(
     lead = await get_lead(session, actor, lead_id, lock=True)
     check_version(lead, version, "lead")
     require_convertible(lead)
-    require_editable(actor, lead)
+    # Converting makes the lead's records the converter's: a pool lead is claimed first, even by its creator.
+    require_editable(actor, lead, creator_may=False)
     owner_id = lead.owner_id or actor.user_id
     account = await account_for(session, actor, lead, owner_id, account_id)
     contact, created = await contact_for(session, actor, lead, owner_id, contact_id)

@@ -104,8 +104,11 @@ async def get_lead(
     return lead
 
 
-def require_editable(actor: Actor, lead: Lead) -> None:
-    if lead.owner_id is None and not manages_leads(actor):
+def require_editable(actor: Actor, lead: Lead, *, creator_may: bool = True) -> None:
+    """A pool lead is edited (and merged) by whoever manages leads, or by the member who created it
+    (`creator_may`: tidying up one's own entries needs no claim); everyone else claims it first."""
+    own_entry = creator_may and lead.created_by_id == actor.user_id
+    if lead.owner_id is None and not manages_leads(actor) and not own_entry:
         raise DomainError(
             ErrorCode.PERMISSION_DENIED, "This lead is in the pool; claim it before changing it."
         )

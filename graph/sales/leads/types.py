@@ -14,6 +14,7 @@ from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
 from graph.core.ids import encode_id
 from graph.crm import loaders as crm_loaders
+from graph.crm.names import full_name
 from graph.crm.types import Account, Contact, live_node, owner, resolve_by_ids
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
@@ -113,9 +114,9 @@ class Lead(HasCustomFields, relay.Node):
     ) -> list[Lead | None]:
         return await resolve_by_ids(info, "leads_by_id", loaders.leads_by_id, node_ids, cls.from_model)
 
-    @strawberry.field(description="First and last name, as far as known.")
+    @strawberry.field(description='The names as far as known, as people write them ("Ada Lovelace", "张伟").')
     def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+        return full_name(self.first_name, self.last_name)
 
     @strawberry.field(description="The member working the lead; null while it is in the pool.")
     async def owner(self, info: Info) -> User | None:

@@ -16,8 +16,7 @@ from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
-from graph.crm import loaders as crm_loaders
-from graph.crm.types import Account, Contact, live_node, owner, resolve_by_ids
+from graph.crm.types import Account, Contact, owner, referenced_account, resolve_by_ids
 from graph.identity.types import User
 from graph.money.service import quantize
 from graph.sales.pipeline import loaders
@@ -255,8 +254,7 @@ class Opportunity(HasCustomFields, relay.Node):
 
     @strawberry.field(description="The account; null if you may not see it or it is deleted.")
     async def account(self, info: Info) -> Account | None:
-        account = await live_node(info, "accounts_by_id", crm_loaders.accounts_by_id, self.account_id)
-        return Account.from_model(account) if account else None
+        return await referenced_account(info, self.account_id)
 
     @strawberry.field(description="The member responsible for this deal.")
     async def owner(self, info: Info) -> User | None:

@@ -1,5 +1,7 @@
 """Duplicate detection on create and on request, and merging."""
 
+# ruff: noqa: RUF001 - full-width characters are what these tests are about
+
 from __future__ import annotations
 
 from tests.crm.documents import create_account, create_contact
@@ -139,3 +141,57 @@ async def test_merge_is_all_or_nothing_and_checks_input(client):
     assert (await merge(admin, [good["id"]]))["mergeLeads"]["errors"] == []
     twice = (await merge(admin, [good["id"]], 2))["mergeLeads"]
     assert error_pairs(twice) == [("duplicateIds", "INVALID_TRANSITION")]
+
+
+async def test_chinese_legal_forms_full_width_and_e164_phones_are_duplicates(client):
+    admin = await client.sign_up()
+    plain = await create_lead(client, admin, companyName="华磊科技", lastName="一")
+    account = await create_account(client, admin, name="华磊科技有限公司")
+    by_phone = await create_lead(client, admin, phone="13800138000", lastName="二")
+    contact = await create_contact(client, admin, phones=["010-6552 9988"], emails=["Wei.Zhang@Example.CN"])
+    full_width = await create_lead(client, admin, companyName="Ｆｕｌｌ Ｓｔａｃｋ Ltd", lastName="三")
+    await create_lead(client, admin, companyName="华磊电子", phone="13800138001", lastName="不")
+
+    async def found(values):
+        # Rejected as a duplicate, so each question leaves the data as it was.
+        variables = {"input": {"source": "web", "lastName": "新", "rejectDuplicates": True, **values}}
+        payload = (await client.execute(CREATE_LEAD, variables, admin.token))["createLead"]
+        assert error_pairs(payload) == [("rejectDuplicates", "DUPLICATE")], payload
+        return {
+            (d["lead"] or d["contact"] or d["account"])["id"]: d["matchedOn"] for d in payload["duplicates"]
+        }
+
+    assert await found({"companyName": "华磊科技（北京）有限公司", "phone": "+86 138 0013 8000"}) == {
+        plain["id"]: ["COMPANY"],
+        account["id"]: ["COMPANY"],
+        by_phone["id"]: ["PHONE"],
+    }
+    assert await found({"companyName": "华磊科技股份有限公司", "email": "wei.zhang@example.cn"}) == {
+        plain["id"]: ["COMPANY"],
+        account["id"]: ["COMPANY"],
+        contact["id"]: ["EMAIL"],
+    }
+    assert await found({"companyName": "华磊科技集团", "phone": "+86 10 6552 9988"}) == {
+        plain["id"]: ["COMPANY"],
+        account["id"]: ["COMPANY"],
+        contact["id"]: ["PHONE"],
+    }
+    assert await found({"companyName": "Full Stack"}) == {full_width["id"]: ["COMPANY"]}
+
+
+async def test_stored_keys_agree_with_the_sql_functions(client, db):
+    """The migration recomputes stored keys; every stored key equals what the functions say now."""
+    admin = await client.sign_up()
+    await create_lead(client, admin, companyName="华磊科技（北京）有限责任公司", phone="+86 138 0013 8000")
+    await create_account(client, admin, name="Ａｃｍｅ （上海） Inc.")
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
+        lead = await connection.fetchrow("select company_key, phone_digits from leads")
+        account_key = await connection.fetchval("select company_key from accounts")
+        stale = await connection.fetchval(
+            "select count(*) from leads where company_key is distinct from crm_company_key(company_name)"
+            " or phone_digits is distinct from crm_phone_digits(phone)"
+        )
+    assert (lead["company_key"], lead["phone_digits"], account_key) == ("华磊科技", "3800138000", "acme")
+    assert stale == 0

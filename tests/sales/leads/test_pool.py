@@ -14,6 +14,7 @@ from tests.sales.leads.documents import (
     DELETE_RULE,
     LEAD,
     LEAD_SETTINGS,
+    MERGE_LEADS,
     RELEASE_LEAD,
     RULES,
     UPDATE_LEAD,
@@ -264,3 +265,40 @@ async def test_rule_management(client):
     deleted = (await client.execute(DELETE_RULE, {"id": rule["id"]}, admin.token))["deleteLeadAssignmentRule"]
     assert deleted["errors"] == []
     assert (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"] == []
+
+
+async def test_creator_edits_and_merges_their_own_pool_leads_without_claiming(client):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    other = await client.add_member(admin, "sales", "other")
+    first = await create_lead(client, rep, lastName="Zhang", email="wei@example.com")
+    second = await create_lead(client, rep, lastName="Zhang", phone="+86 138 0013 8000")
+    foreign = await create_lead(client, other, lastName="Other")
+
+    edited = (
+        await client.execute(
+            UPDATE_LEAD, {"id": first["id"], "version": 1, "input": {"title": "Buyer"}}, rep.token
+        )
+    )["updateLead"]
+    merged = (
+        await client.execute(
+            MERGE_LEADS, {"survivorId": first["id"], "duplicateIds": [second["id"]], "version": 2}, rep.token
+        )
+    )["mergeLeads"]
+    not_theirs = (
+        await client.execute(
+            UPDATE_LEAD, {"id": foreign["id"], "version": 1, "input": {"title": "x"}}, rep.token
+        )
+    )["updateLead"]
+    by_manager = (
+        await client.execute(
+            UPDATE_LEAD, {"id": foreign["id"], "version": 1, "input": {"title": "Lead"}}, admin.token
+        )
+    )["updateLead"]
+
+    assert (first["inPool"], second["inPool"]) == (True, True)
+    assert edited["errors"] == [] and edited["lead"]["title"] == "Buyer"
+    assert merged["errors"] == []
+    assert (merged["lead"]["phone"], merged["lead"]["inPool"]) == ("+86 138 0013 8000", True)
+    assert error_pairs(not_theirs) == [(None, "PERMISSION_DENIED")]
+    assert by_manager["errors"] == [] and by_manager["lead"]["title"] == "Lead"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.crm.documents import create_contact
+from tests.crm.documents import ACCOUNT, create_contact
 from tests.crm.sql import put_in_team
 from tests.sales.pipeline.documents import (
     CREATE_OPPORTUNITY,
@@ -113,5 +113,7 @@ async def test_manager_sees_the_team_and_hidden_contacts_stay_hidden(client, db)
     assert [e["node"]["name"] for e in listed["edges"]] == ["Team deal"]
     alices = (await client.execute(OPPORTUNITIES, {}, alice.token))["opportunities"]["edges"][0]["node"]
     detail = (await client.execute(OPPORTUNITY, {"id": alices["id"]}, alice.token))["opportunity"]
-    # Alice owns the deal but not the admin's contact or account: they are left out, not leaked.
-    assert detail["contacts"] == [] and detail["account"] is None
+    # Alice owns the deal but not the admin's contact: it is left out, not leaked. The deal's account is
+    # the customer she sells to: shown through her deal (read-only), as after an owner change.
+    assert detail["contacts"] == [] and detail["account"]["id"] == account["id"]
+    assert (await client.execute(ACCOUNT, {"id": account["id"]}, alice.token))["account"] is None
