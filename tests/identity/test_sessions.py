@@ -112,8 +112,10 @@ async def test_user_in_two_tenants_logs_into_the_last_one_and_can_switch(client)
         member.token,  # an existing user accepts signed in as themselves
     )
     assert accepted["acceptInvite"]["tenant"]["id"] == second.tenant_id
+    moved = await client.execute(SWITCH, {"id": second.tenant_id}, member.token)
+    assert moved["switchTenant"]["tenant"]["id"] == second.tenant_id
 
-    # No tenant id: the tenant of the latest session (the invitation's), and the list to choose from.
+    # No tenant id: the tenant of the latest session (moved there), and the list to choose from.
     chosen = (await client.execute(LOGIN_CHOICES, {"input": {"email": member.email, "password": PASSWORD}}))[
         "login"
     ]
