@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tenants.errors import DomainError, ErrorCode
+from tenants.fields.patterns import PatternError, full_match
 from tenants.validation import email_address
 
 
@@ -135,9 +136,18 @@ def clean_text(field_type: FieldType, rules: Mapping[str, Any], raw: Any, path: 
     if len(value) < rules.get("min_length", 0):
         raise invalid(f"Use at least {rules['min_length']} characters.", path)
     pattern = rules.get("pattern")
-    if pattern and not re.fullmatch(pattern, value):
+    if pattern and not matches(pattern, value, path):
         raise invalid(f"Must match the pattern {pattern}.", path)
     return value
+
+
+def matches(pattern: str, value: str, path: str) -> bool:
+    """On RE2 (linear time); a stored pattern RE2 refuses (defined before RE2 checks) refuses the value."""
+    try:
+        return full_match(pattern, value)
+    except PatternError:
+        message = f"The field's pattern {pattern} is not supported; ask an admin to change it."
+        raise invalid(message, path) from None
 
 
 def clean_url(raw: Any, path: str) -> str:
