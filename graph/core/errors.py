@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
 
@@ -34,6 +34,30 @@ UNIQUE_VIOLATION = "23505"
 CONCURRENT_WRITE = DomainError(
     ErrorCode.CONFLICT, "Someone else made the same change at the same moment; reload and retry."
 )
+
+
+# SQLSTATE class 22 ("data exception"): the database refused a value as given. Each is the caller's
+# input (a NUL character, a number wider than its column), so it is INVALID, never an internal error, and
+# the statement's SQL text never reaches the client.
+DATA_EXCEPTION_MESSAGES = {
+    "22021": "Text may not contain the NUL character (U+0000).",  # invalid byte sequence (NUL in text)
+    "22P05": "Text may not contain the NUL character (U+0000).",  # untranslatable character (NUL in JSON)
+    "22003": "A number is out of the range this field can store.",
+    "22008": "A date or time is out of range.",
+    "22001": "A text is longer than this field can store.",
+}
+
+
+def data_exception(error: BaseException | None) -> DomainError | None:
+    """The INVALID error for a value the database refused (SQLSTATE class 22); None for anything else."""
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return None
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    if not sqlstate.startswith("22"):
+        return None
+    return DomainError(
+        ErrorCode.INVALID, DATA_EXCEPTION_MESSAGES.get(sqlstate, "A value cannot be stored as given.")
+    )
 
 
 def mutation_payload(
@@ -59,6 +83,12 @@ def mutation_payload(
                     raise
                 # Two writers raced past the service's own checks; the savepoint is already rolled back.
                 return payload_type(errors=user_errors(CONCURRENT_WRITE))  # type: ignore[call-arg]
+            except DBAPIError as error:
+                refused = data_exception(error)
+                if refused is None:
+                    raise
+                # The savepoint is rolled back, so the request's transaction carries on.
+                return payload_type(errors=user_errors(refused))  # type: ignore[call-arg]
 
         return run
 

@@ -7,7 +7,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationContext
+from graphql import ASTValidationRule, DirectiveNode, GraphQLError, StringValueNode, ValidationContext
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -20,7 +21,9 @@ from strawberry.extensions import (
 )
 
 from gateway.settings import Settings
-from tenants.errors import DomainError
+from graph.core.errors import data_exception
+from graph.core.scalars import ScalarInputError
+from tenants.errors import DomainError, ErrorCode
 
 logger = logging.getLogger("crm.graphql")
 
@@ -28,7 +31,28 @@ logger = logging.getLogger("crm.graphql")
 def is_unexpected(error: GraphQLError) -> bool:
     """Parse/validation errors have no original error; domain errors are expected; the rest is a bug."""
     original = error.original_error
-    return original is not None and not isinstance(original, DomainError | GraphQLError)
+    return (
+        original is not None
+        and not isinstance(original, DomainError | GraphQLError | ScalarInputError)
+        and data_exception(original) is None
+    )
+
+
+def is_request_error(error: GraphQLError) -> bool:
+    """The client's to fix: the document (syntax, validation, limits) or a value in it that does not parse.
+
+    Parse and validation errors have no cause and no path; a scalar that does not parse (a literal, a
+    variable, an id decoded by a resolver) has a `ScalarInputError` or Strawberry coercion error as its
+    cause, possibly wrapped by graphql-core in another GraphQLError (variables).
+    """
+    if error.original_error is None and not error.path:
+        return True
+    cause: BaseException | None = error
+    while isinstance(cause, GraphQLError):
+        if isinstance(cause, StrawberryInputCoercionError):
+            return True
+        cause = cause.original_error
+    return isinstance(cause, ScalarInputError)
 
 
 class RequestLifecycle(SchemaExtension):
@@ -48,8 +72,10 @@ class RequestLifecycle(SchemaExtension):
         result = self.execution_context.result
         errors = list(getattr(result, "errors", None) or [])
         unexpected = [error for error in errors if is_unexpected(error)]
+        # A statement the database refused aborted the transaction: end it without trying to commit.
+        refused = any(data_exception(error.original_error) for error in errors)
         try:
-            await context.finish(commit=not unexpected)
+            await context.finish(commit=not unexpected and not refused)
         except Exception as error:  # the commit itself failed: report it instead of the data
             logger.exception("commit failed (request %s)", context.request_id)
             if result is not None:
@@ -64,6 +90,14 @@ class RequestLifecycle(SchemaExtension):
         original = error.original_error
         if isinstance(original, DomainError):
             error.extensions = {"code": original.code.value, "field": original.field}
+            return error
+        refused = data_exception(original)
+        if refused is not None:
+            return GraphQLError(
+                refused.message, nodes=error.nodes, path=error.path, extensions={"code": refused.code.value}
+            )
+        if is_request_error(error) and "code" not in (error.extensions or {}):
+            error.extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID.value}
             return error
         if not is_unexpected(error):
             return error
@@ -90,6 +124,20 @@ class MaxDirectivesRule(ASTValidationRule):
             self.report_error(GraphQLError(f"More than {self.limit} directives in one document.", node))
 
 
+NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
+
+
+class NoNulCharacterRule(ASTValidationRule):
+    """A string literal with U+0000 is refused before execution: PostgreSQL cannot store it in text.
+
+    (In variables it reaches the database, which refuses it; `data_exception` reports that as INVALID.)
+    """
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": ErrorCode.INVALID.value}))
+
+
 def directive_limit_rule(limit: int) -> type[ASTValidationRule]:
     return type("MaxDirectivesRule", (MaxDirectivesRule,), {"limit": limit})
 
@@ -104,6 +152,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         query_depth_limiter.create_validator(settings.max_depth, None, None),
         max_aliases.create_validator(settings.max_aliases),
         directive_limit_rule(settings.max_directives),
+        NoNulCharacterRule,
     ]
     extensions: list[Callable[[], SchemaExtension]] = [
         functools.partial(RequestLifecycle, production=settings.is_production),
