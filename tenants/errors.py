@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     CONTENT_TYPE_NOT_ALLOWED = "CONTENT_TYPE_NOT_ALLOWED"  # the tenant does not accept this type
     CONTENT_TYPE_MISMATCH = "CONTENT_TYPE_MISMATCH"  # the bytes' magic number says another type
     UPLOAD_MISMATCH = "UPLOAD_MISMATCH"  # the uploaded object's size or sha256 is not the announced one
+    UNAVAILABLE = "UNAVAILABLE"  # the database is unreachable (outage, restart): retry later, HTTP 503
 
 
 class DomainError(Exception):

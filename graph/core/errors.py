@@ -11,8 +11,10 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import asyncpg
 import strawberry
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
 
@@ -58,6 +60,34 @@ def data_exception(error: BaseException | None) -> DomainError | None:
     return DomainError(
         ErrorCode.INVALID, DATA_EXCEPTION_MESSAGES.get(sqlstate, "A value cannot be stored as given.")
     )
+
+
+UNAVAILABLE_MESSAGE = "The database is not answering; try again in a few seconds."
+# SQLSTATE classes and codes that mean the server is unreachable or going away, not a bad statement:
+# connection exceptions (08...), admin/crash shutdown and "cannot connect now" (57P01-57P03).
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """True when `error` (or what caused it) is the database being unreachable: an outage, not a bug.
+
+    Connection failures arrive as OSError (refused, no socket, reset), as asyncpg connection errors, or
+    wrapped by SQLAlchemy (which marks a lost connection `connection_invalidated`); a full pool is a
+    `sqlalchemy.exc.TimeoutError`. Statement timeouts (57014) are not outages.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError | PoolTimeout | asyncpg.PostgresConnectionError):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "connection" in str(error).lower():
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if str(getattr(error, "sqlstate", "") or "").startswith(UNAVAILABLE_SQLSTATES):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
 
 
 def mutation_payload(

@@ -21,7 +21,7 @@ from strawberry.extensions import (
 )
 
 from gateway.settings import Settings
-from graph.core.errors import data_exception
+from graph.core.errors import UNAVAILABLE_MESSAGE, data_exception, database_unavailable
 from graph.core.scalars import ScalarInputError
 from tenants.errors import DomainError, ErrorCode
 
@@ -91,6 +91,14 @@ class RequestLifecycle(SchemaExtension):
         if isinstance(original, DomainError):
             error.extensions = {"code": original.code.value, "field": original.field}
             return error
+        if database_unavailable(original):
+            logger.warning("database unavailable (request %s): %s", request_id, original)
+            return GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": ErrorCode.UNAVAILABLE.value, "requestId": request_id},
+            )
         refused = data_exception(original)
         if refused is not None:
             return GraphQLError(
