@@ -15,6 +15,7 @@ import typer
 from gateway.database import ResolvedDatabase, migrate, resolve_database
 from gateway.services import Services
 from gateway.settings import get_settings
+from migrations import pending_migrations
 from tenants.errors import DomainError
 
 app = typer.Typer(help="Multi-tenant CRM and project-management GraphQL server.", no_args_is_help=True)
@@ -70,6 +71,7 @@ def serve(
 
     settings = get_settings()
     database = prepared_database(run_migrations=migrate_first)
+    refuse_pending_migrations(database)
     # Workers (and the factory below) read the resolved URL from the environment.
     os.environ["DATABASE_URL"] = database.app_url
     get_settings.cache_clear()
@@ -86,6 +88,19 @@ def serve(
         log_level="info",
         proxy_headers=False,
     )
+
+
+def refuse_pending_migrations(database: ResolvedDatabase) -> None:
+    """Code newer than the schema would fail at the first query that needs the change: refuse to start."""
+    pending = asyncio.run(pending_migrations(database.app_url))
+    if pending:
+        typer.secho(
+            f"crm: the database has pending migrations ({', '.join(pending)}). Apply them first with "
+            "`crm migrate` (as the owner role, MIGRATION_DATABASE_URL), or start with `crm serve --migrate`.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command("migrate")
