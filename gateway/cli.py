@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from gateway.database import ResolvedDatabase, migrate, resolve_database
 from gateway.services import Services
 from gateway.settings import get_settings
 from migrations import pending_migrations
+from tenants.embedded import stop_embedded_server
 from tenants.errors import DomainError
 
 app = typer.Typer(help="Multi-tenant CRM and project-management GraphQL server.", no_args_is_help=True)
@@ -79,15 +82,24 @@ def serve(
         f"crm: serving http://{host or settings.host}:{port or settings.port}/graphql "
         f"({settings.environment.value}, {'embedded' if database.embedded else 'external'} PostgreSQL)"
     )
-    uvicorn.run(
-        "gateway.app:app_from_environment",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="info",
-        proxy_headers=False,
-    )
+    if database.embedded:
+        # uvicorn shuts down gracefully on SIGTERM and then re-raises the signal with the handler it
+        # found; Python's default handler would end the process before `finally` and atexit run,
+        # leaving the embedded PostgreSQL running. This one exits through them instead.
+        signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(0))
+    try:
+        uvicorn.run(
+            "gateway.app:app_from_environment",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
+        )
+    finally:
+        if database.embedded:
+            stop_embedded_server(settings.data_dir)
 
 
 def refuse_pending_migrations(database: ResolvedDatabase) -> None:
