@@ -8,6 +8,9 @@ in production, masked with a request id (see `graph/core/extensions.py`).
 from __future__ import annotations
 
 import functools
+import os
+import socket
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -41,9 +44,10 @@ CONCURRENT_WRITE = DomainError(
 # SQLSTATE class 22 ("data exception"): the database refused a value as given. Each is the caller's
 # input (a NUL character, a number wider than its column), so it is INVALID, never an internal error, and
 # the statement's SQL text never reaches the client.
+NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
 DATA_EXCEPTION_MESSAGES = {
-    "22021": "Text may not contain the NUL character (U+0000).",  # invalid byte sequence (NUL in text)
-    "22P05": "Text may not contain the NUL character (U+0000).",  # untranslatable character (NUL in JSON)
+    "22021": NUL_MESSAGE,  # invalid byte sequence (a NUL in text)
+    "22P05": NUL_MESSAGE,  # untranslatable character (a NUL in JSON)
     "22003": "A number is out of the range this field can store.",
     "22008": "A date or time is out of range.",
     "22001": "A text is longer than this field can store.",
@@ -71,14 +75,19 @@ UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 def database_unavailable(error: BaseException | None) -> bool:
     """True when `error` (or what caused it) is the database being unreachable: an outage, not a bug.
 
-    Connection failures arrive as OSError (refused, no socket, reset), as asyncpg connection errors, or
-    wrapped by SQLAlchemy (which marks a lost connection `connection_invalidated`); a full pool is a
-    `sqlalchemy.exc.TimeoutError`. Statement timeouts (57014) are not outages.
+    Connection failures arrive as OSError (refused, reset, timed out, or a missing Unix socket raised
+    inside asyncpg's connect; other OSErrors, a blob store's say, are not the database), as asyncpg
+    connection errors, or wrapped by SQLAlchemy (which marks a lost connection `connection_invalidated`);
+    a full pool is a `sqlalchemy.exc.TimeoutError`. Statement timeouts (57014) are not outages.
     """
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if isinstance(error, OSError | PoolTimeout | asyncpg.PostgresConnectionError):
+        if isinstance(error, ConnectionError | TimeoutError | socket.gaierror | PoolTimeout):
+            return True
+        if isinstance(error, asyncpg.PostgresConnectionError) or (
+            isinstance(error, OSError) and raised_in_asyncpg(error)
+        ):
             return True
         if isinstance(error, asyncpg.InterfaceError) and "connection" in str(error).lower():
             return True
@@ -88,6 +97,12 @@ def database_unavailable(error: BaseException | None) -> bool:
             return True
         error = getattr(error, "orig", None) or error.__cause__ or error.__context__
     return False
+
+
+def raised_in_asyncpg(error: BaseException) -> bool:
+    """Raised while asyncpg was connecting or talking to the server (the socket calls are asyncio's)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return any(f"{os.sep}asyncpg{os.sep}" in frame.filename for frame in frames)
 
 
 def mutation_payload(

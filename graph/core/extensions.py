@@ -21,7 +21,7 @@ from strawberry.extensions import (
 )
 
 from gateway.settings import Settings
-from graph.core.errors import UNAVAILABLE_MESSAGE, data_exception, database_unavailable
+from graph.core.errors import NUL_MESSAGE, UNAVAILABLE_MESSAGE, data_exception, database_unavailable
 from graph.core.scalars import ScalarInputError
 from tenants.errors import DomainError, ErrorCode
 
@@ -130,9 +130,6 @@ class MaxDirectivesRule(ASTValidationRule):
         self.count += 1
         if self.count == self.limit + 1:
             self.report_error(GraphQLError(f"More than {self.limit} directives in one document.", node))
-
-
-NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
 
 
 class NoNulCharacterRule(ASTValidationRule):
