@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from graphql import ASTValidationRule, DirectiveNode, GraphQLError, StringValueNode, ValidationContext
@@ -143,6 +143,40 @@ class NoNulCharacterRule(ASTValidationRule):
             self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": ErrorCode.INVALID.value}))
 
 
+class RefuseNulInVariables(SchemaExtension):
+    """A NUL in a variable (a string, or a JSON key or value) is refused before execution.
+
+    Reaching the database it would abort the request's transaction, and with it every other root field
+    of the operation. Runs after the validation cache has set the document's own errors.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        path = nul_path(context.variables or {}, "")
+        if path is not None:
+            message = f"Variable '${path}': {NUL_MESSAGE}"
+            error = GraphQLError(message, extensions={"code": ErrorCode.INVALID.value})
+            context.pre_execution_errors = [*(context.pre_execution_errors or []), error]
+        yield
+
+
+def nul_path(value: Any, path: str) -> str | None:
+    """The path (`input.name`, `tags[2]`) of the first text holding U+0000 in a variables value."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = nul_path(key, f"{path}.{key}".lstrip(".")) or nul_path(item, f"{path}.{key}".lstrip("."))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 def directive_limit_rule(limit: int) -> type[ASTValidationRule]:
     return type("MaxDirectivesRule", (MaxDirectivesRule,), {"limit": limit})
 
@@ -165,6 +199,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         functools.partial(AddValidationRules, validation_rules),
         functools.partial(ParserCache, maxsize=512),
         functools.partial(ValidationCache, maxsize=512),
+        RefuseNulInVariables,
     ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
