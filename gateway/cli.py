@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -15,6 +17,8 @@ import typer
 from gateway.database import ResolvedDatabase, migrate, resolve_database
 from gateway.services import Services
 from gateway.settings import get_settings
+from migrations import pending_migrations
+from tenants.embedded import stop_embedded_server
 from tenants.errors import DomainError
 
 app = typer.Typer(help="Multi-tenant CRM and project-management GraphQL server.", no_args_is_help=True)
@@ -70,6 +74,7 @@ def serve(
 
     settings = get_settings()
     database = prepared_database(run_migrations=migrate_first)
+    refuse_pending_migrations(database)
     # Workers (and the factory below) read the resolved URL from the environment.
     os.environ["DATABASE_URL"] = database.app_url
     get_settings.cache_clear()
@@ -77,15 +82,37 @@ def serve(
         f"crm: serving http://{host or settings.host}:{port or settings.port}/graphql "
         f"({settings.environment.value}, {'embedded' if database.embedded else 'external'} PostgreSQL)"
     )
-    uvicorn.run(
-        "gateway.app:app_from_environment",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="info",
-        proxy_headers=False,
-    )
+    if database.embedded:
+        # uvicorn shuts down gracefully on SIGTERM and then re-raises the signal with the handler it
+        # found; Python's default handler would end the process before `finally` and atexit run,
+        # leaving the embedded PostgreSQL running. This one exits through them instead.
+        signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(0))
+    try:
+        uvicorn.run(
+            "gateway.app:app_from_environment",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
+        )
+    finally:
+        if database.embedded:
+            stop_embedded_server(settings.data_dir)
+
+
+def refuse_pending_migrations(database: ResolvedDatabase) -> None:
+    """Code newer than the schema would fail at the first query that needs the change: refuse to start."""
+    pending = asyncio.run(pending_migrations(database.app_url))
+    if pending:
+        typer.secho(
+            f"crm: the database has pending migrations ({', '.join(pending)}). Apply them first with "
+            "`crm migrate` (as the owner role, MIGRATION_DATABASE_URL), or start with `crm serve --migrate`.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command("migrate")

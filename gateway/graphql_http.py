@@ -46,6 +46,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from graph.core.errors import UNAVAILABLE_MESSAGE, database_unavailable
+
 logger = logging.getLogger("crm.gateway")
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -54,6 +56,7 @@ SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
 MULTIPART_FORM_DATA = "multipart/form-data"
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name", "graphql-require-preflight")
 MAX_UPLOAD_FILES = 10
+RETRY_AFTER_SECONDS = "5"
 UNSUPPORTED_BODY = (
     "Unsupported content type: send a JSON body with Content-Type: application/json "
     "(file uploads: multipart/form-data with an Apollo-Require-Preflight header)."
@@ -141,6 +144,10 @@ def is_internal_error(result: ExecutionResult) -> bool:
     return any((e.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for e in result.errors or [])
 
 
+def is_unavailable(result: ExecutionResult) -> bool:
+    return any((e.extensions or {}).get("code") == "UNAVAILABLE" for e in result.errors or [])
+
+
 class GraphQLHTTPView(GraphQL):
     """Strawberry's ASGI view with a specification-conformant HTTP transport in front of it."""
 
@@ -203,6 +210,15 @@ class GraphQLHTTPView(GraphQL):
         except RequestRefused as refused:
             return self.error_response(
                 media_type, refused.status, refused.message, refused.headers, refused.code
+            )
+        except Exception as error:
+            # The database is down (authentication, or ending the transaction, could not reach it):
+            # a GraphQL error the client can act on, not Starlette's plain-text 500.
+            if not database_unavailable(error):
+                raise
+            logger.warning("database unavailable: %s", error)
+            return self.error_response(
+                media_type, 503, UNAVAILABLE_MESSAGE, {"Retry-After": RETRY_AFTER_SECONDS}, "UNAVAILABLE"
             )
 
     async def read_params(self, request: Request) -> dict[str, Any]:
@@ -333,7 +349,10 @@ class GraphQLHTTPView(GraphQL):
             body.pop("data", None)
             if media_type == GRAPHQL_RESPONSE_JSON:
                 status = 500 if is_internal_error(result) else 400
-        response = self.json_response(media_type, status, body, {"X-Request-Id": context.request_id})
+        headers = {"X-Request-Id": context.request_id}
+        if is_unavailable(result):
+            status, headers["Retry-After"] = 503, RETRY_AFTER_SECONDS
+        response = self.json_response(media_type, status, body, headers)
         response.headers.raw.extend(
             (name, value) for name, value in sub_response.headers.raw if name != b"content-type"
         )

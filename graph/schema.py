@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import inspect
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
+from strawberry.relay.types import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types.base import StrawberryOptional
 
 from gateway.settings import Settings
 from graph import compiled_areas  # noqa: F401  (registers each area's compiled types and root fields)
@@ -62,20 +68,52 @@ MUTATION_AREAS: tuple[type, ...] = (
 
 
 def node_query() -> type:
-    """A fresh `node` root field per schema: Strawberry's relay field binds itself to one schema."""
+    """The `node` root field: an id of a type that is not a node (or of no type) is simply not found."""
 
     @strawberry.type
     class NodeQuery:
-        node: relay.Node | None = relay.node(
-            description="Any object by its global id; null when it does not exist or you may not see it."
+        @strawberry.field(
+            description="Any object by its global id; null when it does not exist, is not a node, or you "
+            "may not see it."
         )
+        async def node(
+            self,
+            info: strawberry.Info,
+            id: Annotated[relay.GlobalID, strawberry.argument(description="An object's `id`.")],
+        ) -> relay.Node | None:
+            try:
+                id.resolve_type(info)
+            except GlobalIDValueError:
+                return None
+            found = id.resolve_node(info, required=False)
+            return await found if inspect.isawaitable(found) else found
 
     return NodeQuery
 
 
+def nullable_root_fields(query: type) -> type:
+    """Every root query field nullable, so one field's failure stays its own.
+
+    GraphQL propagates an error in a non-null field to its parent; for a root field the parent is the
+    whole `data`, and graphql-core then cancels the sibling fields still running, mid-statement on the
+    request's shared connection (which loses the transaction). Nullable root fields stop the
+    propagation at the field: `{ me apiKeys }` answers `me` and a PERMISSION_DENIED on `apiKeys` alone.
+    The areas' own field objects are left as they are (copies are made for the merged type).
+    """
+    definition = query.__strawberry_definition__  # type: ignore[attr-defined]
+    fields = []
+    for field in definition.fields:
+        if not isinstance(field.type, StrawberryOptional):
+            field = copy.copy(field)
+            field.type = StrawberryOptional(field.type)
+        fields.append(field)
+    definition.fields = fields
+    return query
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=merge_types("Query", (node_query(), *QUERY_AREAS)),
+        query=nullable_root_fields(merge_types("Query", (node_query(), *QUERY_AREAS))),
         mutation=merge_types("Mutation", MUTATION_AREAS),
         subscription=merge_types("Subscription", SUBSCRIPTION_AREAS),
         extensions=[*schema_extensions(settings), field_rules_extension()],

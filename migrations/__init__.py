@@ -22,3 +22,33 @@ def upgrade_to_head(owner_url: str, app_role: str) -> None:
     # "heads": each domain area starts its own branch from the platform revisions, so areas built in
     # parallel never fight over one linear chain; a migration needing two areas names both as parents.
     command.upgrade(alembic_config(owner_url, app_role), "heads")
+
+
+
+async def pending_migrations(url: str) -> list[str]:
+    """Heads of the code's migration graph that the database at `url` has not reached (read-only).
+
+    Any role that may read `alembic_version` will do (the application role may, since 0130). A
+    database without the table has everything pending.
+    """
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect, pool, text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from tenants.db import to_async_url
+
+    engine = create_async_engine(to_async_url(url), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            applied: set[str] = set()
+            if await connection.run_sync(lambda sync: inspect(sync).has_table("alembic_version")):
+                rows = await connection.execute(text("select version_num from alembic_version"))
+                applied = {row[0] for row in rows}
+    finally:
+        await engine.dispose()
+    script = ScriptDirectory.from_config(alembic_config(url, ""))
+    reached: set[str] = set()
+    for revision in applied:
+        if script.get_revision(revision) is not None:
+            reached.update(r.revision for r in script.iterate_revisions(revision, "base"))
+    return sorted(head for head in script.get_heads() if head not in reached)

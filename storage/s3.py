@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import unicodedata
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -261,6 +262,14 @@ class S3BlobStore(BlobStore):
 
 
 def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback and the RFC 5987 UTF-8 name."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    """`attachment` as RFC 6266 wants it: an ASCII `filename` fallback and the exact UTF-8 `filename*`.
+
+    Control characters (a CR/LF would end the header; names stored before they were refused may hold
+    them) become `_` in both; the fallback also replaces every non-ASCII character, quote, backslash and
+    semicolon, so it is a plain quoted-string; `filename*` percent-encodes everything else (RFC 8187).
+    """
+    name = "".join("_" if unicodedata.category(char) in ("Cc", "Cf") else char for char in filename)
+    if not name.strip("_ "):
+        name = "download"
+    fallback = "".join(char if " " <= char <= "~" and char not in '"\\;%' else "_" for char in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

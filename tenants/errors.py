@@ -45,6 +45,7 @@ class ErrorCode(StrEnum):
     MFA_ALREADY_ENABLED = "MFA_ALREADY_ENABLED"
     MFA_NOT_ENABLED = "MFA_NOT_ENABLED"
     INVALID_CODE = "INVALID_CODE"  # a wrong, reused or expired one-time or recovery code
+    UNAVAILABLE = "UNAVAILABLE"  # the database is unreachable (outage, restart): retry later, HTTP 503
 
 
 class DomainError(Exception):

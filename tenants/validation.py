@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
 from tenants.errors import DomainError, ErrorCode
 
 DOMAIN_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# Decimal() also takes "1_000", "1e3", " 12", "NaN" and any script's digits ("١٢٣"); accept only this.
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+MAX_DECIMAL_DIGITS = 32
+DECIMAL_FORMAT_HINT = (
+    'e.g. "1234.50" or "-0.5": ASCII digits with an optional minus sign and decimal point '
+    f"(no exponent, group separators or spaces; at most {MAX_DECIMAL_DIGITS} digits)"
+)
 
 
 def required_text(value: str | None, field: str, max_length: int) -> str:
@@ -59,3 +68,16 @@ def domain_name(value: str | None, field: str = "domain") -> str | None:
     if not DOMAIN_NAME.fullmatch(cleaned):
         raise DomainError(ErrorCode.INVALID, "Not a valid domain name, e.g. example.com.", field)
     return cleaned
+
+
+def plain_decimal(value: Any) -> Decimal:
+    """The one parser of decimal (money, rate, quantity, percent) input; `ValueError` when not plain.
+
+    Strings and JSON numbers are accepted (a JSON number is read through its text, so 1.1 stays 1.1).
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError(f"Use a plain decimal number, {DECIMAL_FORMAT_HINT}.")
+    text = str(value)
+    if len(text) > MAX_DECIMAL_DIGITS + 2 or not PLAIN_DECIMAL.fullmatch(text):
+        raise ValueError(f"Use a plain decimal number, {DECIMAL_FORMAT_HINT}.")
+    return Decimal(text)

@@ -329,7 +329,7 @@ class AccessMutation:
     @strawberry.mutation(description="Put a member in a team, or in none (teamId null).")
     @mutation_payload(MemberPayload)
     async def set_member_team(
-        self, info: Info, user_id: UserId, team_id: relay.GlobalID | None
+        self, info: Info, user_id: UserId, team_id: relay.GlobalID | None = None
     ) -> MemberPayload:
         session, actor = await info.context.session(), info.context.actor
         team = decode_id(team_id, "Team", "teamId") if team_id is not None else None

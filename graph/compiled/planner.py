@@ -66,6 +66,7 @@ from strawberry.types.arguments import convert_arguments
 from graph.compiled import registry
 from graph.compiled.errors import CannotCompile
 from graph.compiled.sql import cursor, text_literal
+from graph.core.extensions import nul_path
 from graph.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor
 from tenants.errors import DomainError
 from tenants.permissions import Action, Actor, Permissions
@@ -264,6 +265,8 @@ class Planner:
         operation = get_operation_ast(document, operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
+        if variables and nul_path(variables, "") is not None:
+            return None  # the executor refuses it with the variable's name
         coerced = get_variable_values(
             self.graphql_schema, operation.variable_definitions or (), variables or {}
         )

@@ -8,11 +8,16 @@ in production, masked with a request id (see `graph/core/extensions.py`).
 from __future__ import annotations
 
 import functools
+import os
+import socket
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import asyncpg
 import strawberry
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import Response
 
 from tenants.errors import DomainError, ErrorCode, RetryLater, ValidationErrors
@@ -35,6 +40,70 @@ UNIQUE_VIOLATION = "23505"
 CONCURRENT_WRITE = DomainError(
     ErrorCode.CONFLICT, "Someone else made the same change at the same moment; reload and retry."
 )
+
+
+# SQLSTATE class 22 ("data exception"): the database refused a value as given. Each is the caller's
+# input (a NUL character, a number wider than its column), so it is INVALID, never an internal error, and
+# the statement's SQL text never reaches the client.
+NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
+DATA_EXCEPTION_MESSAGES = {
+    "22021": NUL_MESSAGE,  # invalid byte sequence (a NUL in text)
+    "22P05": NUL_MESSAGE,  # untranslatable character (a NUL in JSON)
+    "22003": "A number is out of the range this field can store.",
+    "22008": "A date or time is out of range.",
+    "22001": "A text is longer than this field can store.",
+}
+
+
+def data_exception(error: BaseException | None) -> DomainError | None:
+    """The INVALID error for a value the database refused (SQLSTATE class 22); None for anything else."""
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return None
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    if not sqlstate.startswith("22"):
+        return None
+    return DomainError(
+        ErrorCode.INVALID, DATA_EXCEPTION_MESSAGES.get(sqlstate, "A value cannot be stored as given.")
+    )
+
+
+UNAVAILABLE_MESSAGE = "The database is not answering; try again in a few seconds."
+# SQLSTATE classes and codes that mean the server is unreachable or going away, not a bad statement:
+# connection exceptions (08...), admin/crash shutdown and "cannot connect now" (57P01-57P03).
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """True when `error` (or what caused it) is the database being unreachable: an outage, not a bug.
+
+    Connection failures arrive as OSError (refused, reset, timed out, or a missing Unix socket raised
+    inside asyncpg's connect; other OSErrors, a blob store's say, are not the database), as asyncpg
+    connection errors, or wrapped by SQLAlchemy (which marks a lost connection `connection_invalidated`);
+    a full pool is a `sqlalchemy.exc.TimeoutError`. Statement timeouts (57014) are not outages.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ConnectionError | TimeoutError | socket.gaierror | PoolTimeout):
+            return True
+        if isinstance(error, asyncpg.PostgresConnectionError) or (
+            isinstance(error, OSError) and raised_in_asyncpg(error)
+        ):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "connection" in str(error).lower():
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if str(getattr(error, "sqlstate", "") or "").startswith(UNAVAILABLE_SQLSTATES):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
+
+
+def raised_in_asyncpg(error: BaseException) -> bool:
+    """Raised while asyncpg was connecting or talking to the server (the socket calls are asyncio's)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return any(f"{os.sep}asyncpg{os.sep}" in frame.filename for frame in frames)
 
 
 def mutation_payload(
@@ -65,6 +134,12 @@ def mutation_payload(
                     raise
                 # Two writers raced past the service's own checks; the savepoint is already rolled back.
                 return payload_type(errors=user_errors(CONCURRENT_WRITE))  # type: ignore[call-arg]
+            except DBAPIError as error:
+                refused = data_exception(error)
+                if refused is None:
+                    raise
+                # The savepoint is rolled back, so the request's transaction carries on.
+                return payload_type(errors=user_errors(refused))  # type: ignore[call-arg]
 
         return run
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationContext
+from graphql import ASTValidationRule, DirectiveNode, GraphQLError, StringValueNode, ValidationContext
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -20,7 +21,9 @@ from strawberry.extensions import (
 )
 
 from gateway.settings import Settings
-from tenants.errors import DomainError
+from graph.core.errors import NUL_MESSAGE, UNAVAILABLE_MESSAGE, data_exception, database_unavailable
+from graph.core.scalars import ScalarInputError
+from tenants.errors import DomainError, ErrorCode
 
 logger = logging.getLogger("crm.graphql")
 
@@ -28,7 +31,28 @@ logger = logging.getLogger("crm.graphql")
 def is_unexpected(error: GraphQLError) -> bool:
     """Parse/validation errors have no original error; domain errors are expected; the rest is a bug."""
     original = error.original_error
-    return original is not None and not isinstance(original, DomainError | GraphQLError)
+    return (
+        original is not None
+        and not isinstance(original, DomainError | GraphQLError | ScalarInputError)
+        and data_exception(original) is None
+    )
+
+
+def is_request_error(error: GraphQLError) -> bool:
+    """The client's to fix: the document (syntax, validation, limits) or a value in it that does not parse.
+
+    Parse and validation errors have no cause and no path; a scalar that does not parse (a literal, a
+    variable, an id decoded by a resolver) has a `ScalarInputError` or Strawberry coercion error as its
+    cause, possibly wrapped by graphql-core in another GraphQLError (variables).
+    """
+    if error.original_error is None and not error.path:
+        return True
+    cause: BaseException | None = error
+    while isinstance(cause, GraphQLError):
+        if isinstance(cause, StrawberryInputCoercionError):
+            return True
+        cause = cause.original_error
+    return isinstance(cause, ScalarInputError)
 
 
 class RequestLifecycle(SchemaExtension):
@@ -48,8 +72,10 @@ class RequestLifecycle(SchemaExtension):
         result = self.execution_context.result
         errors = list(getattr(result, "errors", None) or [])
         unexpected = [error for error in errors if is_unexpected(error)]
+        # A statement the database refused aborted the transaction: end it without trying to commit.
+        refused = any(data_exception(error.original_error) for error in errors)
         try:
-            await context.finish(commit=not unexpected)
+            await context.finish(commit=not unexpected and not refused)
         except Exception as error:  # the commit itself failed: report it instead of the data
             logger.exception("commit failed (request %s)", context.request_id)
             if result is not None:
@@ -64,6 +90,22 @@ class RequestLifecycle(SchemaExtension):
         original = error.original_error
         if isinstance(original, DomainError):
             error.extensions = {"code": original.code.value, "field": original.field}
+            return error
+        if database_unavailable(original):
+            logger.warning("database unavailable (request %s): %s", request_id, original)
+            return GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": ErrorCode.UNAVAILABLE.value, "requestId": request_id},
+            )
+        refused = data_exception(original)
+        if refused is not None:
+            return GraphQLError(
+                refused.message, nodes=error.nodes, path=error.path, extensions={"code": refused.code.value}
+            )
+        if is_request_error(error) and "code" not in (error.extensions or {}):
+            error.extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID.value}
             return error
         if not is_unexpected(error):
             return error
@@ -90,6 +132,51 @@ class MaxDirectivesRule(ASTValidationRule):
             self.report_error(GraphQLError(f"More than {self.limit} directives in one document.", node))
 
 
+class NoNulCharacterRule(ASTValidationRule):
+    """A string literal with U+0000 is refused before execution: PostgreSQL cannot store it in text.
+
+    (In variables it reaches the database, which refuses it; `data_exception` reports that as INVALID.)
+    """
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": ErrorCode.INVALID.value}))
+
+
+class RefuseNulInVariables(SchemaExtension):
+    """A NUL in a variable (a string, or a JSON key or value) is refused before execution.
+
+    Reaching the database it would abort the request's transaction, and with it every other root field
+    of the operation. Runs after the validation cache has set the document's own errors.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        path = nul_path(context.variables or {}, "")
+        if path is not None:
+            message = f"Variable '${path}': {NUL_MESSAGE}"
+            error = GraphQLError(message, extensions={"code": ErrorCode.INVALID.value})
+            context.pre_execution_errors = [*(context.pre_execution_errors or []), error]
+        yield
+
+
+def nul_path(value: Any, path: str) -> str | None:
+    """The path (`input.name`, `tags[2]`) of the first text holding U+0000 in a variables value."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = nul_path(key, f"{path}.{key}".lstrip(".")) or nul_path(item, f"{path}.{key}".lstrip("."))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 def directive_limit_rule(limit: int) -> type[ASTValidationRule]:
     return type("MaxDirectivesRule", (MaxDirectivesRule,), {"limit": limit})
 
@@ -106,6 +193,7 @@ def limit_rules(max_depth: int, aliases: int, directives: int) -> tuple[type[AST
         query_depth_limiter.create_validator(max_depth, None, None),
         max_aliases.create_validator(aliases),
         directive_limit_rule(directives),
+        NoNulCharacterRule,
     )
 
 
@@ -121,6 +209,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         functools.partial(AddValidationRules, validation_rules(settings)),
         functools.partial(ParserCache, maxsize=512),
         functools.partial(ValidationCache, maxsize=512),
+        RefuseNulInVariables,
     ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)

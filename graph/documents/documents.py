@@ -7,6 +7,7 @@ Uploads (which also create documents and versions) live in `graph/documents/uplo
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -108,8 +109,15 @@ async def get_document(
 
 
 def clean_name(name: str | None, field: str = "name") -> str:
-    # Display only: a name never becomes part of a storage key.
-    return required_text(name, field, 255)
+    # Display only: a name never becomes part of a storage key. It does become a download's
+    # Content-Disposition header, where a line break would end the header: no control characters
+    # (nor format characters such as U+202E, which make "exe.pdf" read as a PDF).
+    cleaned = required_text(name, field, 255)
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in cleaned):
+        raise DomainError(
+            ErrorCode.INVALID, "A name may not contain control characters (line breaks, tabs).", field
+        )
+    return cleaned
 
 
 async def clean_links(

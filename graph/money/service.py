@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from tenants import audit
 from tenants.errors import DomainError, ErrorCode
 from tenants.models import Tenant
 from tenants.permissions import Actor, Capability
+from tenants.validation import plain_decimal
 
 MAX_RATE = Decimal("1e9")
 
@@ -54,9 +55,9 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 def parse_amount(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(ErrorCode.INVALID, f"'{value}' is not a number.", field) from None
+        amount = plain_decimal(value)
+    except ValueError as error:
+        raise DomainError(ErrorCode.INVALID, str(error), field) from None
     if not amount.is_finite():
         raise DomainError(ErrorCode.INVALID, "An amount must be a finite number.", field)
     if amount < 0 and not allow_negative:

@@ -167,7 +167,9 @@ class CatalogMutation:
         self,
         info: Info,
         customer_type: Annotated[str, strawberry.argument(description="Key in `customer_types`.")],
-        percent: Annotated[Decimal | None, strawberry.argument(description="0-100, or null.")],
+        percent: Annotated[
+            Decimal | None, strawberry.argument(description="0-100; null or omitted removes the discount.")
+        ] = None,
     ) -> CustomerTypeDiscountPayload:
         session, actor = await info.context.session(), info.context.actor
         row = await catalog.set_customer_type_discount(session, actor, customer_type, percent)

@@ -111,7 +111,7 @@ async def test_create_opportunity_rejects_bad_input(client):
     cases = [
         ({"name": " "}, [("name", "REQUIRED")]),
         ({"amount": "-1"}, [("amount", "INVALID")]),
-        ({"amount": "1e20"}, [("amount", "INVALID")]),
+        ({"amount": "100000000000000000000"}, [("amount", "INVALID")]),
         ({"currency": "EURO"}, [("currency", "INVALID")]),
         ({"currency": "XXX"}, [("currency", "INVALID")]),
         ({"probability": 101}, [("probability", "INVALID")]),
