@@ -209,7 +209,11 @@ class Planner:
             except GraphQLError:
                 cached = UNSUPPORTED
             else:
-                cached = UNSUPPORTED if validate(self.graphql_schema, document, self.rules) else document
+                try:
+                    errors = validate(self.graphql_schema, document, self.rules)
+                except Exception:  # a scalar's literal parser raising its own error: the executor reports it
+                    errors = [GraphQLError("invalid")]
+                cached = UNSUPPORTED if errors else document
             remember(self.documents, query, cached)
         return None if cached is UNSUPPORTED else cached
 
