@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants import audit
 from tenants.db import enter_tenant
-from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.ids import new_id
+from tenants.locales import DEFAULT_LOCALE, default_currency, validate_currency, validate_locale
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
@@ -48,6 +49,27 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
+def regional_defaults(locale: str | None, base_currency: str | None) -> tuple[str, str]:
+    """(locale, base currency) of a new tenant: both checked, the currency defaulting from the locale."""
+    errors: list[DomainError] = []
+    tag = currency = None
+    try:
+        tag = DEFAULT_LOCALE if locale is None else validate_locale(locale)
+    except DomainError as error:
+        errors.append(error)
+    try:
+        if base_currency is not None:
+            currency = validate_currency(base_currency, "baseCurrency")
+        elif tag is not None:
+            currency = default_currency(tag)
+    except DomainError as error:
+        errors.append(error)
+    if errors:
+        raise ValidationErrors(errors)
+    assert tag is not None and currency is not None  # both are set when nothing failed
+    return tag, currency
+
+
 def role_permissions(role: Role) -> Permissions:
     return builtin_permissions(role.key) if role.is_builtin else Permissions.from_json(role.permissions)
 
@@ -71,11 +93,15 @@ class Identity:
         password: str,
         full_name: str,
         client_address: str | None,
+        locale: str | None = None,
+        base_currency: str | None = None,
     ) -> SessionGrant:
+        """`locale` defaults to en-US; `base_currency` to the currency of the locale's country."""
         tenant_name = required_text(tenant_name, "tenantName", 200)
         full_name = required_text(full_name, "fullName", 200)
         email = email_address(email)
         check_password_policy(password)
+        region = regional_defaults(locale, base_currency)
         if await user_by_email(session, email):
             raise DomainError(
                 ErrorCode.EMAIL_TAKEN,
@@ -84,7 +110,7 @@ class Identity:
             )
         user = User(email=email, full_name=full_name, password_hash=await self.passwords.hash(password))
         session.add(user)
-        tenant = await self.create_tenant(session, tenant_name)
+        tenant = await self.create_tenant(session, tenant_name, *region)
         admin_role = await session.scalar(select(Role).where(Role.key == "admin"))
         session.add(Membership(tenant_id=tenant.id, user_id=user.id, role_id=admin_role.id))
         await session.flush()
@@ -94,15 +120,21 @@ class Identity:
             "tenant.create",
             "tenant",
             tenant.id,
-            {"name": [None, tenant_name]},
+            {
+                "name": [None, tenant_name],
+                "locale": [None, tenant.locale],
+                "base_currency": [None, tenant.base_currency],
+            },
             tenant_id=tenant.id,
             user_id=user.id,
         )
         return await self.open_session(session, user, tenant, client_address)
 
-    async def create_tenant(self, session: AsyncSession, name: str) -> Tenant:
+    async def create_tenant(
+        self, session: AsyncSession, name: str, locale: str = DEFAULT_LOCALE, base_currency: str = "USD"
+    ) -> Tenant:
         """A tenant with its built-in roles; leaves the transaction inside the new tenant."""
-        tenant = Tenant(id=new_id(), name=name)
+        tenant = Tenant(id=new_id(), name=name, locale=locale, base_currency=base_currency)
         await enter_tenant(session, tenant.id)
         session.add(tenant)
         await session.flush()

@@ -122,6 +122,8 @@ class IdentityMutation:
             input.password,
             input.full_name,
             context.client_address,
+            locale=input.locale,
+            base_currency=input.base_currency,
         )
         return auth_payload(grant)
 

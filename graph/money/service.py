@@ -11,10 +11,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision
 from sqlalchemy import ColumnElement, and_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,25 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.money.models import ExchangeRate
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
+from tenants.locales import validate_currency
 from tenants.models import Tenant
 from tenants.permissions import Actor, Capability
 
 MAX_RATE = Decimal("1e9")
-
-
-@cache
-def _known_currencies() -> frozenset[str]:
-    # ISO's X-codes (no currency, testing, gold, SDR, ...) are not money; the CFA francs XAF/XOF are.
-    return frozenset(code for code in list_currencies() if not code.startswith("X") or code in {"XAF", "XOF"})
-
-
-def validate_currency(code: str | None, field: str = "currency") -> str:
-    normalized = (code or "").strip().upper()
-    if normalized not in _known_currencies():
-        raise DomainError(
-            ErrorCode.INVALID, f"'{code}' is not an ISO 4217 currency code such as EUR or USD.", field
-        )
-    return normalized
 
 
 def minor_units(currency: str) -> int:
