@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Date, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.money.service import base_currency, quantize, rate_to_base_sql
+from graph.money.service import MissingRate, base_currency, missing_rates, rate_to_base_sql, shown, today
 from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
 from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
@@ -24,9 +24,10 @@ from tenants.permissions import Actor
 @dataclass(frozen=True)
 class StageTotals:
     count: int
-    amount: Decimal  # in the base currency, at today's rates
-    weighted_amount: Decimal
-    unconverted_count: int  # opportunities left out of the amounts for want of an exchange rate
+    amount: Decimal | None  # in the base currency, at today's rates; None when a rate is missing
+    weighted_amount: Decimal | None
+    unconverted_count: int  # opportunities without an exchange rate for their currency
+    missing_currencies: tuple[str, ...] = ()  # their currencies
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Board:
     totals: dict[uuid.UUID, StageTotals]
     currency: str
     owner_id: uuid.UUID | None
+    missing_rates: list[MissingRate]
 
 
 def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
@@ -65,19 +67,36 @@ async def converted_totals(
         .group_by(group_column, Opportunity.currency)
         .subquery()
     )
-    rate = rate_to_base_sql(per_currency.c.currency, func.current_date())
+    return await to_base_totals(session, per_currency, currency)
+
+
+async def to_base_totals(session: AsyncSession, per_currency: Any, currency: str) -> dict[Any, StageTotals]:
+    """Converts per (group_key, currency) sums (count, amount, weighted) at today's rates.
+
+    A group with an amount in a currency without a rate gets no amounts (None), not a partial sum, and
+    names that currency.
+    """
+    rate = rate_to_base_sql(per_currency.c.currency, literal(today(), Date))
+    missing = rate.is_(None)
     rows = await session.execute(
         select(
             per_currency.c.group_key,
             func.sum(per_currency.c.count),
-            func.coalesce(func.sum(per_currency.c.amount * rate), 0),
-            func.coalesce(func.sum(per_currency.c.weighted * rate), 0) / 100,
-            func.coalesce(func.sum(per_currency.c.count).filter(rate.is_(None)), 0),
+            func.sum(per_currency.c.amount * rate),
+            func.sum(per_currency.c.weighted * rate) / 100,
+            func.coalesce(func.sum(per_currency.c.count).filter(missing), 0),
+            func.array_agg(per_currency.c.currency).filter(missing),
         ).group_by(per_currency.c.group_key)
     )
     return {
-        key: StageTotals(int(count), quantize(amount, currency), quantize(weighted, currency), int(missing))
-        for key, count, amount, weighted, missing in rows
+        key: StageTotals(
+            int(count),
+            shown(amount, currency, complete=not unconverted),
+            shown(weighted, currency, complete=not unconverted),
+            int(unconverted),
+            tuple(currencies or ()),
+        )
+        for key, count, amount, weighted, unconverted, currencies in rows
     }
 
 
@@ -96,4 +115,7 @@ async def pipeline_board(
     currency = await base_currency(session, actor.tenant_id)
     conditions = [*board_conditions(actor, owner_id), Opportunity.pipeline_id == pipeline.id]
     totals = await converted_totals(session, Opportunity.stage_id, conditions, currency)
-    return Board(pipeline, await live_stages(session, pipeline.id), totals, currency, owner_id)
+    missing = missing_rates(
+        currency, ((code, today()) for t in totals.values() for code in t.missing_currencies)
+    )
+    return Board(pipeline, await live_stages(session, pipeline.id), totals, currency, owner_id, missing)
