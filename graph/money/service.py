@@ -20,7 +20,7 @@ missing rate (`MissingRate`), never as 0.00, and still answer everything else.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -114,6 +114,19 @@ class MissingRate:
     currency: str
     base_currency: str
     needed_from: date
+
+
+def rate_need_sql(currency: Any, on_date: Any) -> ColumnElement[str]:
+    """ "CUR yyyy-mm-dd": a (currency, date) a report needed a rate for, as SQL text to aggregate."""
+    return func.concat(currency, " ", func.to_char(on_date, "YYYY-MM-DD"))
+
+
+def parsed_needs(values: Iterable[str | None]) -> Iterator[tuple[str, date]]:
+    """The (currency, date) pairs of `rate_need_sql` values."""
+    for value in values:
+        if value:
+            currency, day = value.split(" ")
+            yield currency, date.fromisoformat(day)
 
 
 def missing_rates(base: str, needs: Iterable[tuple[str, date]]) -> list[MissingRate]:

@@ -21,7 +21,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, func, literal, or_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.money.service import MissingRate, base_currency, missing_rates, rate_to_base_sql, shown, today
+from graph.money.service import (
+    MissingRate,
+    base_currency,
+    missing_rates,
+    parsed_needs,
+    rate_need_sql,
+    rate_to_base_sql,
+    shown,
+    today,
+)
 from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
 from graph.sales.pipeline.pipelines import default_pipeline, get_pipeline, live_stages
@@ -322,8 +331,7 @@ def total_of(rows: list[Any], empty: Any) -> Any:
 def report(currency: str, rows: list[dict[str, Any]], measures: dict[str, Any], shaped: Any) -> Report:
     """Rows shaped, their total, and the rates they missed (each currency from its earliest date)."""
     empty = shaped(dict.fromkeys([*measures, "unconverted"], 0))
-    needs = (need.split(" ") for row in rows for need in row["missing"] or ())
-    missing = missing_rates(currency, ((code, date.fromisoformat(day)) for code, day in needs))
+    missing = missing_rates(currency, parsed_needs(need for row in rows for need in row["missing"] or ()))
     shaped_rows = [shaped(row) for row in rows]
     return Report(currency, shaped_rows, total_of(shaped_rows, empty), missing)
 
@@ -395,7 +403,7 @@ async def grouped_in_base(
         for name in measures
         if name not in counted
     ]
-    need = func.concat(inner.c.currency, " ", func.to_char(inner.c.on_date, "YYYY-MM-DD"))
+    need = rate_need_sql(inner.c.currency, inner.c.on_date)
     rows = await session.execute(
         select(
             *outer_keys,
