@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants import audit
 from tenants.db import enter_tenant
-from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
+from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
-from tenants.locales import DEFAULT_LOCALE, default_currency, validate_currency, validate_locale
+from tenants.locales import DEFAULT_LOCALE, regional_defaults
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
@@ -47,27 +47,6 @@ def now() -> datetime:
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-
-
-def regional_defaults(locale: str | None, base_currency: str | None) -> tuple[str, str]:
-    """(locale, base currency) of a new tenant: both checked, the currency defaulting from the locale."""
-    errors: list[DomainError] = []
-    tag = currency = None
-    try:
-        tag = DEFAULT_LOCALE if locale is None else validate_locale(locale)
-    except DomainError as error:
-        errors.append(error)
-    try:
-        if base_currency is not None:
-            currency = validate_currency(base_currency, "baseCurrency")
-        elif tag is not None:
-            currency = default_currency(tag)
-    except DomainError as error:
-        errors.append(error)
-    if errors:
-        raise ValidationErrors(errors)
-    assert tag is not None and currency is not None  # both are set when nothing failed
-    return tag, currency
 
 
 def role_permissions(role: Role) -> Permissions:

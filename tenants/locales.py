@@ -13,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_territory_currencies, list_currencies
 
-from tenants.errors import DomainError, ErrorCode
+from tenants.errors import DomainError, ErrorCode, ValidationErrors
 
 DEFAULT_LOCALE = "en-US"
 
@@ -81,3 +81,24 @@ def default_currency(locale: str, field: str = "baseCurrency") -> str:
 
 def default_cash_discount_reduces_tax_base(locale: str) -> bool:
     return territory_of(locale) in CASH_DISCOUNT_REDUCES_TAX_BASE
+
+
+def regional_defaults(locale: str | None, base_currency: str | None) -> tuple[str, str]:
+    """(locale, base currency) of a new tenant: both checked, the currency defaulting from the locale."""
+    errors: list[DomainError] = []
+    tag = currency = None
+    try:
+        tag = DEFAULT_LOCALE if locale is None else validate_locale(locale)
+    except DomainError as error:
+        errors.append(error)
+    try:
+        if base_currency is not None:
+            currency = validate_currency(base_currency, "baseCurrency")
+        elif tag is not None:
+            currency = default_currency(tag)
+    except DomainError as error:
+        errors.append(error)
+    if errors:
+        raise ValidationErrors(errors)
+    assert tag is not None and currency is not None  # both are set when nothing failed
+    return tag, currency

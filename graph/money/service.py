@@ -117,7 +117,7 @@ class MissingRate:
 
 
 def rate_need_sql(currency: Any, on_date: Any) -> ColumnElement[str]:
-    """ "CUR yyyy-mm-dd": a (currency, date) a report needed a rate for, as SQL text to aggregate."""
+    """A (currency, date) a report needed a rate for, as SQL text to aggregate: 'CUR yyyy-mm-dd'."""
     return func.concat(currency, " ", func.to_char(on_date, "YYYY-MM-DD"))
 
 
