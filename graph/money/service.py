@@ -81,19 +81,6 @@ async def rate_on(session: AsyncSession, tenant_id: uuid.UUID, currency: str, on
     )
 
 
-async def to_base(
-    session: AsyncSession, tenant_id: uuid.UUID, amount: Decimal, currency: str, on: date
-) -> Decimal:
-    rate = await rate_on(session, tenant_id, currency, on)
-    if rate is None:
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"No exchange rate for {currency} on or before {on.isoformat()}; add one with setExchangeRate.",
-            "currency",
-        )
-    return quantize(amount * rate, await base_currency(session, tenant_id))
-
-
 def today() -> date:
     """Today in UTC: the day whose rate "today's rate" means."""
     return datetime.now(UTC).date()
