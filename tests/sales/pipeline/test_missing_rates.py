@@ -105,4 +105,5 @@ async def test_reports_name_the_missing_rate_and_still_answer_everything_else(cl
     assert columns(board)["Prospecting"] == (2, "4550.00", "455.00", 0)  # 1000 + 500 x 7.10
     assert board["missingRates"] == []
     forecast = (await client.execute(FORECAST, window(), admin.token))["forecast"]
+    # 1000 + (500 + 200) x 7.10
     assert forecast["total"]["bestCaseAmount"] == "5970.00" and forecast["missingRates"] == []
