@@ -128,13 +128,24 @@ def tenant_create(
     admin_email: Annotated[str, typer.Option(help="Email of the first admin.")],
     admin_password: Annotated[str, typer.Option(prompt=True, hide_input=True, help="Their password.")],
     admin_name: Annotated[str, typer.Option(help="Full name of the first admin.")] = "Administrator",
+    locale: Annotated[str | None, typer.Option(help="BCP 47 locale, e.g. zh-CN (default en-US).")] = None,
+    base_currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 code; default the currency of the locale's country.")
+    ] = None,
 ) -> None:
     """Create a tenant with its built-in roles and first admin."""
 
     async def work(services: Services) -> str:
         async with services.db.transaction() as session:
             grant = await services.identity.sign_up(
-                session, name, admin_email, admin_password, admin_name, None
+                session,
+                name,
+                admin_email,
+                admin_password,
+                admin_name,
+                None,
+                locale=locale,
+                base_currency=base_currency,
             )
             return f"tenant {grant.tenant.id} '{grant.tenant.name}', admin {grant.user.email}"
 

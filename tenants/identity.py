@@ -23,6 +23,7 @@ from tenants import audit
 from tenants.db import enter_tenant
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
+from tenants.locales import DEFAULT_LOCALE, regional_defaults
 from tenants.mail import Mail, Mailer, MailUnavailable
 from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
 from tenants.passwords import Passwords, check_password_policy
@@ -126,13 +127,17 @@ class Identity:
         full_name: str,
         client_address: str | None,
         notify_existing: bool = False,
+        locale: str | None = None,
+        base_currency: str | None = None,
     ) -> SessionGrant | None:
         """A tenant with its first admin. For an email that has an account: EMAIL_TAKEN for operators
-        (the CLI), or with `notify_existing` (the public API) None, the explanation sent by email."""
+        (the CLI), or with `notify_existing` (the public API) None, the explanation sent by email.
+        `locale` defaults to en-US; `base_currency` to the currency of the locale's country."""
         tenant_name = required_text(tenant_name, "tenantName", 200)
         full_name = required_text(full_name, "fullName", 200)
         email = account_email(email)
         check_password_policy(password)
+        region = regional_defaults(locale, base_currency)
         existing = await user_by_email(session, email)
         password_hash = await self.passwords.hash(password)  # hashed either way: the same work
         if existing and notify_existing:
@@ -146,7 +151,7 @@ class Identity:
             )
         user = User(email=email, full_name=full_name, password_hash=password_hash)
         session.add(user)
-        tenant = await self.create_tenant(session, tenant_name)
+        tenant = await self.create_tenant(session, tenant_name, *region)
         admin_role = await role_by_key(session, tenant.id, "admin")
         session.add(Membership(tenant_id=tenant.id, user_id=user.id, role_id=admin_role.id))
         await session.flush()
@@ -156,15 +161,21 @@ class Identity:
             "tenant.create",
             "tenant",
             tenant.id,
-            {"name": [None, tenant_name]},
+            {
+                "name": [None, tenant_name],
+                "locale": [None, tenant.locale],
+                "base_currency": [None, tenant.base_currency],
+            },
             tenant_id=tenant.id,
             user_id=user.id,
         )
         return await self.open_session(session, user, tenant, client_address)
 
-    async def create_tenant(self, session: AsyncSession, name: str) -> Tenant:
+    async def create_tenant(
+        self, session: AsyncSession, name: str, locale: str = DEFAULT_LOCALE, base_currency: str = "USD"
+    ) -> Tenant:
         """A tenant with its built-in roles; leaves the transaction inside the new tenant."""
-        tenant = Tenant(id=new_id(), name=name)
+        tenant = Tenant(id=new_id(), name=name, locale=locale, base_currency=base_currency)
         await enter_tenant(session, tenant.id)
         session.add(tenant)
         await session.flush()

@@ -68,6 +68,9 @@ class Tenant(TimestampMixin, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     base_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    locale: Mapped[str] = mapped_column(String(35), default="en-US")
+    # None: follow the locale's default (tenants.locales); True/False: the tenant's explicit choice.
+    cash_discount_reduces_tax_base: Mapped[bool | None] = mapped_column(default=None)
 
 
 class TenantRegistry(Base):

@@ -79,7 +79,8 @@ class GraphQLClient:
         assert body.get("errors"), body
         return body["errors"]
 
-    async def sign_up(self, tenant_name: str = "Acme") -> Member:
+    async def sign_up(self, tenant_name: str = "Acme", **regional: str) -> Member:
+        """`regional`: `locale` and/or `baseCurrency` of the new tenant."""
         email = unique_email("admin")
         data = await self.execute(
             SIGN_UP,
@@ -89,6 +90,7 @@ class GraphQLClient:
                     "email": email,
                     "password": PASSWORD,
                     "fullName": "Ada Admin",
+                    **regional,
                 }
             },
         )

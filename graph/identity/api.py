@@ -147,6 +147,8 @@ class IdentityMutation:
             input.full_name,
             context.client_address,
             notify_existing=True,
+            locale=input.locale,
+            base_currency=input.base_currency,
         )
         return auth_payload(grant)
 

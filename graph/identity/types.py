@@ -223,6 +223,16 @@ class SignUpInput:
     email: str
     password: str = strawberry.field(description="At least 10 characters.")
     full_name: str
+    locale: str | None = strawberry.field(
+        default=None,
+        description="BCP 47 locale of the company, e.g. zh-CN, en-US, de-DE (default en-US); it gives the"
+        " default base currency and tax rules.",
+    )
+    base_currency: str | None = strawberry.field(
+        default=None,
+        description="ISO 4217 code reports convert into; default the currency of the locale's country"
+        " (zh-CN -> CNY, en-US -> USD, de-DE -> EUR).",
+    )
 
 
 @strawberry.input

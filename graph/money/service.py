@@ -1,20 +1,32 @@
 """Money rules every area shares: currency codes, rounding, conversion into the tenant's base currency.
 
-Rounding: amounts are rounded half-up (away from zero on a tie, like most invoices) to the currency's
-minor unit (2 digits for EUR, 0 for JPY, 3 for KWD; Babel's CLDR data). Conversion multiplies by the
-rate in effect on the relevant date (the latest rate whose `effective_on` is on or before it) and then
-rounds to the base currency. Rates are stored as "1 unit of currency = rate units of base currency".
+The rounding rule, the only one (every service and report uses `quantize` below):
+- places: the currency's minor unit (2 digits for EUR and CNY, 0 for JPY, 3 for KWD; Babel's CLDR data);
+- mode: half-up, i.e. away from zero on a tie (2.345 -> 2.35, -2.345 -> -2.35), like most invoices;
+- when: arithmetic stays exact (Decimal in Python, numeric in SQL, never float) and a figure is rounded
+  once, where it is shown: a quote line's gross, net and tax; a converted report figure (a board column,
+  a funnel stage, a forecast row, a receivables bucket of one customer); a total is the sum of the
+  rounded figures shown beneath it (quote totals add the lines, a receivables customer adds its buckets,
+  report totals add their rows), so every document adds up on screen;
+- input: amounts received (payments, installments) must already have at most the minor digits and are
+  refused otherwise, never silently rounded; unit prices may carry up to four decimals (sub-cent prices).
+
+Conversion multiplies by the rate in effect on the relevant date (the latest rate whose `effective_on`
+is on or before it). Rates are stored as "1 unit of currency = rate units of base currency". A figure
+that needs a rate the tenant has not entered is not converted: reports show it as null and name the
+missing rate (`MissingRate`), never as 0.00, and still answer everything else.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision
 from sqlalchemy import ColumnElement, and_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,26 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.money.models import ExchangeRate
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
+from tenants.locales import validate_currency
 from tenants.models import Tenant
 from tenants.permissions import Actor, Capability
 from tenants.validation import plain_decimal
 
 MAX_RATE = Decimal("1e9")
-
-
-@cache
-def _known_currencies() -> frozenset[str]:
-    # ISO's X-codes (no currency, testing, gold, SDR, ...) are not money; the CFA francs XAF/XOF are.
-    return frozenset(code for code in list_currencies() if not code.startswith("X") or code in {"XAF", "XOF"})
-
-
-def validate_currency(code: str | None, field: str = "currency") -> str:
-    normalized = (code or "").strip().upper()
-    if normalized not in _known_currencies():
-        raise DomainError(
-            ErrorCode.INVALID, f"'{code}' is not an ISO 4217 currency code such as EUR or USD.", field
-        )
-    return normalized
 
 
 def minor_units(currency: str) -> int:
@@ -84,17 +82,47 @@ async def rate_on(session: AsyncSession, tenant_id: uuid.UUID, currency: str, on
     )
 
 
-async def to_base(
-    session: AsyncSession, tenant_id: uuid.UUID, amount: Decimal, currency: str, on: date
-) -> Decimal:
-    rate = await rate_on(session, tenant_id, currency, on)
-    if rate is None:
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"No exchange rate for {currency} on or before {on.isoformat()}; add one with setExchangeRate.",
-            "currency",
-        )
-    return quantize(amount * rate, await base_currency(session, tenant_id))
+def today() -> date:
+    """Today in UTC: the day whose rate "today's rate" means."""
+    return datetime.now(UTC).date()
+
+
+def shown(exact: Any, currency: str, *, complete: bool = True) -> Decimal | None:
+    """A converted figure as reports show it: rounded once, or None when part of it had no rate."""
+    return quantize(Decimal(exact or 0), currency) if complete else None
+
+
+@dataclass(frozen=True)
+class MissingRate:
+    """A rate a report needed and the tenant has not entered: 1 `currency` = ? `base_currency`.
+
+    A rate effective on or before `needed_from` (the earliest date the report needed) covers them all.
+    """
+
+    currency: str
+    base_currency: str
+    needed_from: date
+
+
+def rate_need_sql(currency: Any, on_date: Any) -> ColumnElement[str]:
+    """A (currency, date) a report needed a rate for, as SQL text to aggregate: 'CUR yyyy-mm-dd'."""
+    return func.concat(currency, " ", func.to_char(on_date, "YYYY-MM-DD"))
+
+
+def parsed_needs(values: Iterable[str | None]) -> Iterator[tuple[str, date]]:
+    """The (currency, date) pairs of `rate_need_sql` values."""
+    for value in values:
+        if value:
+            currency, day = value.split(" ")
+            yield currency, date.fromisoformat(day)
+
+
+def missing_rates(base: str, needs: Iterable[tuple[str, date]]) -> list[MissingRate]:
+    """One entry per currency, with the earliest date it was needed on, by currency code."""
+    earliest: dict[str, date] = {}
+    for currency, on in needs:
+        earliest[currency] = min(on, earliest.get(currency, on))
+    return [MissingRate(currency, base, on) for currency, on in sorted(earliest.items())]
 
 
 def rate_to_base_sql(currency_column: Any, on_date_column: Any) -> ColumnElement[Decimal]:

@@ -4,14 +4,17 @@ project's budget against its actual cost.
 Actual cost = Σ hours times the user's current cost rate + Σ expenses, in the project's currency. A rate or
 an expense in another currency is converted through the tenant's exchange rates on the work date (or
 the expense date); hours without a rate, or without a usable exchange rate, are reported as
-`unpriced_hours` instead of being guessed. Rates are current rates: changing one re-prices history.
+`unpriced_hours` instead of being guessed. A cost that needs a missing exchange rate is not shown as a
+partial sum: the summary's labor, expense and actual figures are then null and `missing_rates` names the
+rates (health still judges the burn by the part that is known). Rates are current rates: changing one
+re-prices history.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,7 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.rules import active_member
 from graph.live.events import announce
-from graph.money.service import quantize, rate_to_base_sql, validate_currency
+from graph.money.service import (
+    MissingRate,
+    missing_rates,
+    parsed_needs,
+    quantize,
+    rate_need_sql,
+    rate_to_base_sql,
+    validate_currency,
+)
 from graph.projects.access import get_managed_project, get_project, require_project_member
 from graph.projects.models import (
     EXPENSE,
@@ -36,6 +47,7 @@ from graph.projects.rules import money
 from graph.projects.tasks import open_project
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.models import Tenant
 from tenants.permissions import Action, Actor, Capability
 from tenants.validation import optional_text, required_text
 
@@ -198,10 +210,17 @@ class Cost:
     billable_hours: Decimal
     unpriced_hours: Decimal
     unconverted_expenses: int
+    labor_complete: bool = True  # no hour with a cost rate lacked an exchange rate
+    missing_rates: list[MissingRate] = field(default_factory=list)
 
     @property
     def actual(self) -> Decimal:
+        """Labor plus expenses, of what could be priced (a lower bound when a rate is missing)."""
         return self.labor + self.expenses
+
+    @property
+    def complete(self) -> bool:
+        return self.labor_complete and not self.unconverted_expenses
 
     @property
     def burn_percent(self) -> Decimal | None:
@@ -218,12 +237,24 @@ def converted(amount: Any, from_currency: Any, to_currency: Any, on: Any) -> Any
     return case((from_currency == to_currency, amount), else_=through_base)
 
 
+def rate_needs(value: Any, from_currency: Any, to_currency: Any, on: Any) -> list[Any]:
+    """Aggregates naming the currencies (and dates) whose rate `converted(...)` lacked; NULL when none."""
+    lacked = value.is_(None) & (from_currency != to_currency)
+    return [
+        func.array_agg(rate_need_sql(code, on)).filter(lacked & rate_to_base_sql(code, on).is_(None))
+        for code in (from_currency, to_currency)
+    ]
+
+
 async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, Cost]:
     """Budget against actual cost for each project, in two grouped statements for the whole batch."""
+    tenant_base = select(Tenant.base_currency).where(Tenant.id == Project.tenant_id).scalar_subquery()
     projects = {
         row.id: row
         for row in await session.execute(
-            select(Project.id, Project.budget, Project.currency).where(Project.id.in_(project_ids))
+            select(Project.id, Project.budget, Project.currency, tenant_base.label("base_currency")).where(
+                Project.id.in_(project_ids)
+            )
         )
     }
     labor_value = converted(
@@ -239,6 +270,7 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
             func.coalesce(func.sum(TimeEntry.hours).filter(TimeEntry.billable), 0),
             func.coalesce(func.sum(labor_value), 0),
             func.coalesce(func.sum(TimeEntry.hours).filter(labor_value.is_(None)), 0),
+            *rate_needs(labor_value, UserCostRate.currency, Project.currency, TimeEntry.work_date),
         )
         .join(Project, and_(Project.tenant_id == TimeEntry.tenant_id, Project.id == TimeEntry.project_id))
         .outerjoin(
@@ -254,6 +286,7 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
             Expense.project_id,
             func.coalesce(func.sum(expense_value), 0),
             func.count().filter(expense_value.is_(None)),
+            *rate_needs(expense_value, Expense.currency, Project.currency, Expense.incurred_on),
         )
         .join(Project, and_(Project.tenant_id == Expense.tenant_id, Project.id == Expense.project_id))
         .where(Expense.project_id.in_(project_ids))
@@ -263,8 +296,9 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
     expenses = {row[0]: row[1:] for row in expense_rows}
     costs: dict[uuid.UUID, Cost] = {}
     for project_id, project in projects.items():
-        hours, billable, labor, unpriced = times.get(project_id, (0, 0, 0, 0))
-        spent, unconverted = expenses.get(project_id, (0, 0))
+        hours, billable, labor, unpriced, *labor_needs = times.get(project_id, (0, 0, 0, 0, None, None))
+        spent, unconverted, *expense_needs = expenses.get(project_id, (0, 0, None, None))
+        needs = list(parsed_needs(need for column in (*labor_needs, *expense_needs) for need in column or ()))
         costs[project_id] = Cost(
             budget=project.budget,
             currency=project.currency,
@@ -274,5 +308,7 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
             billable_hours=Decimal(billable),
             unpriced_hours=Decimal(unpriced),
             unconverted_expenses=int(unconverted),
+            labor_complete=not any(labor_needs),
+            missing_rates=missing_rates(project.base_currency, needs),
         )
     return costs

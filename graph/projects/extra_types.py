@@ -17,6 +17,7 @@ from graph.core.context import RequestContext
 from graph.core.pagination import Connection
 from graph.crm.types import nested_connection, owner, resolve_by_ids
 from graph.identity.types import User
+from graph.money.types import MissingRate, missing_rate_list
 from graph.projects import costs, health, loaders
 from graph.projects import models as pm
 from graph.projects.enums import ChangeKind, ChangeStatus, HealthStatus, RiskResponse, RiskStatus
@@ -60,12 +61,19 @@ async def project_health(info: Info, project_id: uuid.UUID, on: date) -> Project
 class CostSummary:
     currency: str = strawberry.field(description="The project's currency.")
     budget: Decimal | None = strawberry.field(description="The project's budget, if set.")
-    labor_cost: Decimal = strawberry.field(description="Hours times each member's cost rate.")
-    expense_cost: Decimal = strawberry.field(description="Recorded expenses.")
-    actual_cost: Decimal = strawberry.field(description="Labor plus expenses.")
-    remaining: Decimal | None = strawberry.field(description="Budget minus actual (negative when over).")
+    labor_cost: Decimal | None = strawberry.field(
+        description="Hours times each member's cost rate; null (never a partial sum) when some hours need a"
+        " missing exchange rate (see `missingRates`)."
+    )
+    expense_cost: Decimal | None = strawberry.field(
+        description="Recorded expenses; null when one needs a missing exchange rate."
+    )
+    actual_cost: Decimal | None = strawberry.field(description="Labor plus expenses; null when either is.")
+    remaining: Decimal | None = strawberry.field(
+        description="Budget minus actual (negative when over); null without a budget or an actual cost."
+    )
     burn_percent: Decimal | None = strawberry.field(
-        description="Actual cost as a percentage of the budget, one decimal."
+        description="Actual cost as a percentage of the budget, one decimal; null without both."
     )
     hours: Decimal = strawberry.field(description="All hours logged.")
     billable_hours: Decimal = strawberry.field(description="Hours marked billable.")
@@ -73,24 +81,29 @@ class CostSummary:
         description="Hours left out of the labor cost: no cost rate, or no exchange rate for its currency."
     )
     unconverted_expenses: int = strawberry.field(description="Expenses left out: no exchange rate.")
+    missing_rates: list[MissingRate] = strawberry.field(
+        description="Exchange rates the costs need and the tenant lacks (the figures needing them are null)."
+    )
 
 
 async def cost_summary(info: Info, project_id: uuid.UUID) -> CostSummary:
     cost: costs.Cost = await info.context.loader("costs_by_project_id", loaders.costs_by_project_id).load(
         project_id
     )
+    known = cost.complete
     return CostSummary(
         currency=cost.currency,
         budget=cost.budget,
-        labor_cost=cost.labor,
-        expense_cost=cost.expenses,
-        actual_cost=cost.actual,
-        remaining=cost.budget - cost.actual if cost.budget is not None else None,
-        burn_percent=cost.burn_percent,
+        labor_cost=cost.labor if cost.labor_complete else None,
+        expense_cost=cost.expenses if not cost.unconverted_expenses else None,
+        actual_cost=cost.actual if known else None,
+        remaining=cost.budget - cost.actual if known and cost.budget is not None else None,
+        burn_percent=cost.burn_percent if known else None,
         hours=cost.hours,
         billable_hours=cost.billable_hours,
         unpriced_hours=cost.unpriced_hours,
         unconverted_expenses=cost.unconverted_expenses,
+        missing_rates=missing_rate_list(cost.missing_rates),
     )
 
 

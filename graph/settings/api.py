@@ -1,4 +1,5 @@
-"""Tenant settings queries and mutations: numbering patterns, option lists, base currency, exchange rates.
+"""Tenant settings queries and mutations: numbering patterns, option lists, base currency, exchange rates,
+the cash-discount tax rule.
 
 Every member may read them (forms and reports need them); changing them needs the MANAGE_FIELDS
 (option lists) or MANAGE_SETTINGS (numbering, currencies) capability.
@@ -6,10 +7,12 @@ Every member may read them (forms and reports need them); changing them needs th
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from graph.core.context import RequestContext
@@ -18,6 +21,7 @@ from graph.core.filters import After, First
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
 from graph.money import service as money
+from graph.money import tax
 from graph.money.models import ExchangeRate as ExchangeRateModel
 from graph.settings.types import (
     AddOptionInput,
@@ -31,9 +35,12 @@ from graph.settings.types import (
     OptionPayload,
     OptionValueType,
     SetExchangeRateInput,
+    TaxSettings,
+    TaxSettingsPayload,
     UpdateOptionInput,
 )
 from tenants import numbering, options
+from tenants.models import Tenant
 from tenants.numbering import SEQUENCES
 from tenants.options import OPTION_LISTS
 
@@ -60,6 +67,13 @@ async def option_list_view(info: Info, key: str, include_archived: bool) -> Opti
     )
 
 
+async def currency_settings_view(session: AsyncSession, tenant_id: uuid.UUID) -> CurrencySettings:
+    base_currency, locale = (
+        await session.execute(select(Tenant.base_currency, Tenant.locale).where(Tenant.id == tenant_id))
+    ).one()
+    return CurrencySettings(base_currency=base_currency, locale=locale)
+
+
 IncludeArchived = Annotated[
     bool, strawberry.argument(description="Also list archived options (for admin screens).")
 ]
@@ -81,10 +95,15 @@ class SettingsQuery:
     async def option_lists(self, info: Info) -> list[OptionList]:
         return [await option_list_view(info, key, False) for key in sorted(OPTION_LISTS)]
 
-    @strawberry.field(description="The tenant's base currency.")
+    @strawberry.field(description="The tenant's base currency and locale.")
     async def currency_settings(self, info: Info) -> CurrencySettings:
         session, tenant_id = await info.context.session(), info.context.actor.tenant_id
-        return CurrencySettings(base_currency=await money.base_currency(session, tenant_id))
+        return await currency_settings_view(session, tenant_id)
+
+    @strawberry.field(description="The tenant's tax rules (the cash-discount rule).")
+    async def tax_settings(self, info: Info) -> TaxSettings:
+        session, tenant_id = await info.context.session(), info.context.actor.tenant_id
+        return TaxSettings.from_rules(await tax.tax_rules(session, tenant_id))
 
     @strawberry.field(description="Exchange rates, by currency then newest first.")
     async def exchange_rates(
@@ -147,8 +166,26 @@ class SettingsMutation:
     @mutation_payload(CurrencySettingsPayload)
     async def set_base_currency(self, info: Info, currency: str) -> CurrencySettingsPayload:
         session, actor = await info.context.session(), info.context.actor
-        code = await money.set_base_currency(session, actor, currency)
-        return CurrencySettingsPayload(settings=CurrencySettings(base_currency=code))
+        await money.set_base_currency(session, actor, currency)
+        return CurrencySettingsPayload(settings=await currency_settings_view(session, actor.tenant_id))
+
+    @strawberry.mutation(
+        description="Choose whether a cash (early-payment) discount lowers the tax base of quotes"
+        " (manage_settings); null goes back to the locale's default. Draft quotes are repriced on their"
+        " next change; sent quotes keep their tax."
+    )
+    @mutation_payload(TaxSettingsPayload)
+    async def set_cash_discount_tax_rule(
+        self,
+        info: Info,
+        reduces_tax_base: Annotated[
+            bool | None,
+            strawberry.argument(description="True: lowers the base; false: does not; null: the default."),
+        ],
+    ) -> TaxSettingsPayload:
+        session, actor = await info.context.session(), info.context.actor
+        rules = await tax.set_cash_discount_rule(session, actor, reduces_tax_base)
+        return TaxSettingsPayload(settings=TaxSettings.from_rules(rules))
 
     @strawberry.mutation(description="Add or replace the rate of a currency from a date (manage_settings).")
     @mutation_payload(ExchangeRatePayload)

@@ -11,6 +11,7 @@ from strawberry import relay
 from graph.core.errors import UserError
 from graph.core.ids import encode_id
 from graph.money.models import ExchangeRate as ExchangeRateModel
+from graph.money.tax import TaxRules
 from tenants.options import OptionValue
 
 
@@ -68,6 +69,25 @@ class ExchangeRate:
 @strawberry.type(description="The tenant's money settings.")
 class CurrencySettings:
     base_currency: str = strawberry.field(description="Reports and forecasts convert into it.")
+    locale: str = strawberry.field(description="The tenant's locale (BCP 47, e.g. zh-CN), chosen at sign-up.")
+
+
+@strawberry.type(description="How quotes compute tax.")
+class TaxSettings:
+    cash_discount_reduces_tax_base: bool = strawberry.field(
+        description="Whether a quote's cash (early-payment) discount lowers the tax base. Discounts shown"
+        " on the invoice (line, promotion, volume, customer type) always do. False in China and most VAT"
+        " regimes (a financial expense): tax is then charged on the amount before the cash discount."
+    )
+    is_default: bool = strawberry.field(
+        description="True while the rule follows the default of the tenant's locale (not chosen yet)."
+    )
+
+    @classmethod
+    def from_rules(cls, rules: TaxRules) -> TaxSettings:
+        return cls(
+            cash_discount_reduces_tax_base=rules.cash_discount_reduces_tax_base, is_default=rules.is_default
+        )
 
 
 @strawberry.type
@@ -85,6 +105,12 @@ class OptionPayload:
 @strawberry.type
 class CurrencySettingsPayload:
     settings: CurrencySettings | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TaxSettingsPayload:
+    settings: TaxSettings | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -88,3 +88,18 @@ def test_command_line_errors_are_clear(cli):
 
     assert weak.exit_code == 1 and "WEAK_PASSWORD" in weak.output
     assert unknown_role.exit_code == 1 and "NOT_FOUND" in unknown_role.output
+
+
+async def test_tenant_create_takes_a_locale_and_base_currency(cli, client):
+    email = unique_email("cli-zh")
+    arguments = ["tenant", "create", "--name", "Hualei", "--admin-email", email, "--admin-password", PASSWORD]
+    created = await asyncio.to_thread(cli.invoke, app, [*arguments, "--locale", "zh-CN"])
+    assert created.exit_code == 0, created.output
+    session = (await client.execute(LOGIN, {"i": {"email": email, "password": PASSWORD}}))["login"]
+    settings = await client.execute("{ currencySettings { baseCurrency locale } }", token=session["token"])
+    assert settings["currencySettings"] == {"baseCurrency": "CNY", "locale": "zh-CN"}
+
+    bad = await asyncio.to_thread(
+        cli.invoke, app, [*arguments[:5], unique_email(), *arguments[6:], "--base-currency", "ABC"]
+    )
+    assert bad.exit_code == 1 and "baseCurrency" in bad.output and "ISO 4217" in bad.output

@@ -21,6 +21,38 @@ SET_EXCHANGE_RATE = """
 mutation($input: SetExchangeRateInput!) { setExchangeRate(input: $input) { errors { field code } } }"""
 
 
+MISSING_RATES = """query($id: ID!) { project(id: $id) { cost {
+  missingRates { fromCurrency toCurrency neededFrom } } } }"""
+
+
+async def test_project_costs_name_the_missing_rates(client):
+    admin = await client.sign_up("华磊科技", locale="zh-CN")
+    project = await create_project(client, admin, budget="1000", currency="CNY")
+    task = await create_task(client, admin, project["id"], title="Build")
+    await ok(
+        client, admin, SET_RATE, {"userId": admin.user_id, "rate": "80", "currency": "USD"}, "setUserCostRate"
+    )
+    await log(client, admin, task["id"], "1", work_date="2026-01-07")
+    await log(client, admin, task["id"], "1", work_date="2026-01-05")
+    expense = {"projectId": project["id"], "description": "Hotel", "amount": "50", "currency": "EUR"}
+    await ok(
+        client, admin, RECORD_EXPENSE, {"input": {**expense, "incurredOn": "2026-01-06"}}, "recordExpense"
+    )
+    cost = (await client.execute(MISSING_RATES, {"id": project["id"]}, admin.token))["project"]["cost"]
+    assert cost["missingRates"] == [
+        {"fromCurrency": "EUR", "toCurrency": "CNY", "neededFrom": "2026-01-06"},
+        {"fromCurrency": "USD", "toCurrency": "CNY", "neededFrom": "2026-01-05"},
+    ]
+    # A project in yen converts base-currency costs through the yen's rate: that is the one missing.
+    yen = await create_project(client, admin, currency="JPY")
+    expense = {"projectId": yen["id"], "description": "Taxi", "amount": "50", "currency": "CNY"}
+    await ok(
+        client, admin, RECORD_EXPENSE, {"input": {**expense, "incurredOn": "2026-02-01"}}, "recordExpense"
+    )
+    cost = (await client.execute(MISSING_RATES, {"id": yen["id"]}, admin.token))["project"]["cost"]
+    assert cost["missingRates"] == [{"fromCurrency": "JPY", "toCurrency": "CNY", "neededFrom": "2026-02-01"}]
+
+
 async def log(client, member, task_id, hours, work_date="2026-01-05", **extra):
     variables = {"input": {"taskId": task_id, "hours": hours, "workDate": work_date, **extra}}
     return (await ok(client, member, LOG_TIME, variables, "logTime"))["timeEntry"]
@@ -80,19 +112,22 @@ async def test_cost_is_time_at_cost_rates_plus_expenses_against_the_budget(clien
     after_rates = (await client.execute(COST, {"id": project["id"]}, dev.token))["project"]
 
     assert rate["costRate"] == {"hourlyRate": "100.00", "currency": "USD", "user": {"id": dev.user_id}}
+    # 1.5 h at 80 EUR and the 50 EUR hotel need a EUR rate: the costs are unknown, not 500.00 and 120.00.
     assert before_rates["cost"] == {
         "currency": "USD",
         "budget": "1000.00",
-        "laborCost": "500.00",
-        "expenseCost": "120.00",
-        "actualCost": "620.00",
-        "remaining": "380.00",
-        "burnPercent": "62.0",
+        "laborCost": None,
+        "expenseCost": None,
+        "actualCost": None,
+        "remaining": None,
+        "burnPercent": None,
         "hours": "6.50",
         "billableHours": "4.50",
         "unpricedHours": "1.50",
         "unconvertedExpenses": 1,
     }
+    missing = (await client.execute(MISSING_RATES, {"id": project["id"]}, dev.token))["project"]["cost"]
+    assert missing == {"missingRates": []}  # before the rate: test_project_costs_name_the_missing_rates
     # 1.5 h at 80 EUR = 120 EUR = 132 USD; 50 EUR = 55 USD.
     assert after_rates["cost"]["laborCost"] == "632.00"
     assert after_rates["cost"]["expenseCost"] == "175.00"

@@ -230,7 +230,7 @@ async def test_lead_to_completed_contract_shows_in_funnel_forecast_and_receivabl
     # --- the first payment; the second installment is 15 days overdue on 15 March ----------------------
     first = {
         "contractId": contract["id"],
-        "receivedOn": "2027-01-30",
+        "receivedOn": "2026-11-20",
         "amount": "1500.00",
         "method": "BANK_TRANSFER",
     }
@@ -255,7 +255,7 @@ async def test_lead_to_completed_contract_shows_in_funnel_forecast_and_receivabl
 
     second = {
         "contractId": contract["id"],
-        "receivedOn": "2027-03-10",
+        "receivedOn": "2026-11-28",
         "amount": "949.02",
         "method": "BANK_TRANSFER",
     }

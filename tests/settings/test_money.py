@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import literal, select
 
-from graph.money.service import quantize, rate_to_base_sql, to_base, validate_currency
+from graph.money.service import quantize, rate_on, rate_to_base_sql, validate_currency
 from tenants.errors import DomainError
 from tests.support import GraphQLClient
 
@@ -65,12 +65,10 @@ async def test_conversion_uses_the_rate_in_effect_on_the_date(services, client: 
 
     tenant = uuid.UUID(admin.tenant_id)
     async with services.db.transaction(tenant) as session:
-        assert await to_base(session, tenant, Decimal("100"), "USD", date(2026, 3, 1)) == Decimal("90.00")
-        assert await to_base(session, tenant, Decimal("100"), "USD", date(2026, 7, 1)) == Decimal("85.00")
-        assert await to_base(session, tenant, Decimal("10.005"), "EUR", date(2020, 1, 1)) == Decimal("10.01")
-        with pytest.raises(DomainError) as missing:
-            await to_base(session, tenant, Decimal("1"), "USD", date(2025, 12, 31))
-        assert "USD" in missing.value.message
+        assert await rate_on(session, tenant, "USD", date(2026, 3, 1)) == Decimal("0.9")
+        assert await rate_on(session, tenant, "USD", date(2026, 7, 1)) == Decimal("0.85")
+        assert await rate_on(session, tenant, "EUR", date(2020, 1, 1)) == Decimal(1)
+        assert await rate_on(session, tenant, "USD", date(2025, 12, 31)) is None
         in_sql = await session.execute(
             select(
                 rate_to_base_sql(literal("USD"), literal(date(2026, 7, 1))),

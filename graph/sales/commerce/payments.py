@@ -4,11 +4,15 @@ queue instead of both passing the "not more than outstanding" check.
 
 - A payment plan is a list of installments (due date, amount) that must add up to the contract amount;
   setting it replaces the previous plan. Without a plan the whole amount is due on the start date.
-- A payment is positive and at most the outstanding amount. A refund is recorded as a negative payment
-  of at most what was paid so far; it lowers the paid amount (and reopens a completed contract).
+- A payment is money received: dated today or earlier (future ones are installments of the plan), on a
+  signed contract (active, or completed for a refund; a draft takes none). It is positive and at most
+  the outstanding amount. A refund is recorded as a negative payment of at most what was paid so far;
+  it lowers the paid amount (and reopens a completed contract).
 - Amounts have at most the currency's minor digits (no sub-cent payments in EUR).
-- Overdue as of a date: what the installments due before that date ask for, minus what was paid
-  (payments fill the earliest installments first), never below zero.
+- Owed as of a date (`owed_on`, the one rule behind `Contract.overdueAmount` and the receivables
+  report): nothing before the contract was accepted or once it is cancelled; otherwise each installment
+  minus the payments received by that date (filling the earliest installments first). Overdue: what of
+  it was due before that date, never below zero.
 - Deliveries: the non-cancelled deliveries of a line never exceed its ordered quantity; only delivered
   ones count towards completion. A contract is complete when every line is delivered and it is paid.
 """
@@ -16,9 +20,9 @@ queue instead of both passing the "not more than outstanding" check.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +50,9 @@ from tenants.validation import optional_text
 
 MAX_INSTALLMENTS = 120
 OPEN_STATUSES = ("draft", "active", "completed")
+SIGNED_STATUSES = ("active", "completed")
+# Tenants have no time zone yet: a date is "today or earlier" when it is so somewhere on Earth (UTC+14).
+LATEST_OFFSET = timedelta(hours=14)
 
 
 def money(value: Decimal | None, currency: str, field: str, *, allow_negative: bool = False) -> Decimal:
@@ -142,6 +149,13 @@ async def record_payment(
     actor.require(CONTRACT, Action.UPDATE)
     contract = await get_contract(session, actor, contract_id, "contractId", lock=True)
     require_open(contract)
+    if contract.status not in SIGNED_STATUSES:
+        raise rules.invalid_transition(
+            f"This contract is a {contract.status}; activate it (activateContract) once signed to record"
+            " payments.",
+            "contractId",
+        )
+    received_on = received_date(values.get("received_on"))
     amount = money(values.get("amount"), contract.currency, "amount", allow_negative=True)
     outstanding = quantize(contract.amount - contract.paid_amount, contract.currency)
     paid = quantize(contract.paid_amount, contract.currency)
@@ -158,12 +172,10 @@ async def record_payment(
     method = values.get("method") or "bank_transfer"
     if method not in PAYMENT_METHODS:
         raise DomainError(ErrorCode.INVALID, f"Use one of: {', '.join(PAYMENT_METHODS)}.", "method")
-    if values.get("received_on") is None:
-        raise DomainError(ErrorCode.REQUIRED, "When was it received?", "receivedOn")
     payment = Payment(
         tenant_id=actor.tenant_id,
         contract_id=contract.id,
-        received_on=values["received_on"],
+        received_on=received_on,
         amount=amount,
         method=method,
         reference=optional_text(values.get("reference"), "reference", 200),
@@ -189,6 +201,19 @@ async def record_payment(
     )
     await settle_status(session, actor, contract)
     return contract, payment
+
+
+def received_date(value: date | None) -> date:
+    if value is None:
+        raise DomainError(ErrorCode.REQUIRED, "When was it received?", "receivedOn")
+    if value > (datetime.now(UTC) + LATEST_OFFSET).date():
+        raise DomainError(
+            ErrorCode.INVALID,
+            "A payment is recorded once received, dated today or earlier; plan future ones with"
+            " setPaymentPlan.",
+            "receivedOn",
+        )
+    return value
 
 
 async def line_for_delivery(
@@ -323,5 +348,25 @@ def unpaid_schedule(contract: Contract, installments: Sequence[Installment], pai
     return result
 
 
+def accepted_by(contract: Contract, as_of: date) -> bool:
+    """Accepted on or before `as_of` (UTC day) and not cancelled: the contracts that owe anything then."""
+    return contract.status != "cancelled" and contract.created_at.astimezone(UTC).date() <= as_of
+
+
+def paid_by(payments: Iterable[Payment], as_of: date) -> Decimal:
+    """Payments minus refunds received on or before `as_of`."""
+    return sum((payment.amount for payment in payments if payment.received_on <= as_of), Decimal(0))
+
+
+def owed_on(
+    contract: Contract, installments: Sequence[Installment], paid_then: Decimal, as_of: date
+) -> list[Due]:
+    """What the contract still owed on `as_of`, per installment; `paid_then` is `paid_by(..., as_of)`."""
+    if not accepted_by(contract, as_of):
+        return []
+    return unpaid_schedule(contract, installments, paid_then)
+
+
 def overdue_amount(schedule: Sequence[Due], as_of: date) -> Decimal:
+    """Unpaid installments due before `as_of`: the receivables buckets past "current", added up."""
     return sum((due.unpaid for due in schedule if due.due_date < as_of), Decimal(0))

@@ -9,11 +9,14 @@ compound; none is applied to the undiscounted price twice):
 4. the customer-type discount of the quote's customer type,
 5. the cash / early-payment discount of the quote.
 
-Then tax: the product's tax rate on the discounted (net) amount.
+Then tax: the product's tax rate on the tax base. The discounts shown on the invoice (1-4) always lower
+the base; the cash discount (5) lowers it only when the tenant's rule says so (`graph/money/tax.py`): in
+China and most VAT regimes it is a financial expense, so the tax stays on the amount before it.
 
 Rounding: the intermediate amounts stay exact (Decimal, never float); each line's gross and net are
-rounded once, ROUND_HALF_UP to the currency's minor unit (0.005 -> 0.01; JPY has none, BHD three);
-the tax is computed on the rounded net and rounded the same way; the line total is net + tax. Quote
+rounded once by the money rule (`graph.money.service.quantize`: ROUND_HALF_UP to the currency's minor
+unit, 0.005 -> 0.01; JPY has none, BHD three); the tax is computed on the rounded base and rounded the
+same way; the line total is net + tax. Quote
 totals are the sums of the rounded line amounts, so a document always adds up line by line (three
 lines of 100.00 at 33.3333 % off are 66.67 each and 200.01 together, not a rounded 200.00).
 """
@@ -49,18 +52,30 @@ class LineAmounts:
     net: Decimal
     tax: Decimal
     total: Decimal
+    tax_base: Decimal  # what the tax was computed on: net, or net before the cash discount
 
 
 def price_line(
-    quantity: Decimal, unit_price: Decimal, discounts: Discounts, tax_rate: Decimal, currency: str
+    quantity: Decimal,
+    unit_price: Decimal,
+    discounts: Discounts,
+    tax_rate: Decimal,
+    currency: str,
+    *,
+    cash_discount_reduces_tax_base: bool = True,
 ) -> LineAmounts:
     exact = quantity * unit_price
     gross = quantize(exact, currency)
-    for percent in discounts.in_order():
+    *invoiced, cash = discounts.in_order()
+    for percent in invoiced:
         exact = exact * (HUNDRED - percent) / HUNDRED
-    net = quantize(exact, currency)
-    tax = quantize(net * tax_rate / HUNDRED, currency)
-    return LineAmounts(gross=gross, discount=gross - net, net=net, tax=tax, total=net + tax)
+    before_cash = quantize(exact, currency)
+    net = quantize(exact * (HUNDRED - cash) / HUNDRED, currency)
+    tax_base = net if cash_discount_reduces_tax_base else before_cash
+    tax = quantize(tax_base * tax_rate / HUNDRED, currency)
+    return LineAmounts(
+        gross=gross, discount=gross - net, net=net, tax=tax, total=net + tax, tax_base=tax_base
+    )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from gateway.jobs import job
 from graph.crm.accounts import get_account
 from graph.crm.rules import active_member, check_version, collect, flush_versioned
 from graph.money.service import validate_currency
+from graph.money.tax import tax_rules
 from graph.sales.commerce import catalog, pricing, pricing_rules, rules
 from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
 from graph.sales.pipeline.opportunities import get_opportunity
@@ -132,6 +133,7 @@ async def compute_prices(session: AsyncSession, quote: Quote, lines: list[QuoteL
     customer_percent = await pricing_rules.customer_type_percent(
         session, quote.tenant_id, quote.customer_type
     )
+    tax = await tax_rules(session, quote.tenant_id)
     amounts = []
     for index, line in enumerate(lines):
         product = products.get(line.product_id) if line.product_id else None
@@ -153,7 +155,14 @@ async def compute_prices(session: AsyncSession, quote: Quote, lines: list[QuoteL
             customer_type=line.customer_type_percent,
             cash=line.cash_percent,
         )
-        result = pricing.price_line(line.quantity, line.unit_price, discounts, line.tax_rate, quote.currency)
+        result = pricing.price_line(
+            line.quantity,
+            line.unit_price,
+            discounts,
+            line.tax_rate,
+            quote.currency,
+            cash_discount_reduces_tax_base=tax.cash_discount_reduces_tax_base,
+        )
         line.gross_amount, line.discount_amount = result.gross, result.discount
         line.net_amount, line.tax_amount, line.total_amount = result.net, result.tax, result.total
         amounts.append(result)

@@ -1,18 +1,22 @@
 """Receivables as of a date: what each customer still owes on its open contracts, aged by how long each
 unpaid installment has been due, converted into the tenant's base currency.
 
-Only contracts accepted on or before `as_of` and payments received on or before it count, so a report
-for a past date reads the same tomorrow. Buckets by days past the due date: current (not yet due, or
-due that day), 1-30, 31-60, 61-90, 90+. Conversion uses the exchange rate in effect on `as_of`, one
-conversion per customer, currency and bucket (each rounded half-up to the base currency's minor unit);
-customer and grand totals add the converted buckets. A missing rate is an error naming the currency.
-Cancelled contracts owe nothing. Visibility follows contract read permission and record scope.
+What a contract owes comes from `payments.owed_on`, the rule `Contract.overdueAmount` uses too: only
+contracts accepted on or before `as_of` and payments received on or before it count, so a report for a
+past date reads the same tomorrow, and cancelled contracts owe nothing. Buckets by days past the due
+date: current (not yet due, or due that day), 1-30, 31-60, 61-90, 90+; the buckets past current add up to
+the contracts' `overdueAmount(asOf)`. Conversion uses the exchange rate in effect on `as_of`; by the money
+rule each customer's bucket is converted exactly and rounded once, and customer and grand totals add the
+rounded buckets. A currency without a rate does not fail the report: the buckets (and totals) it is part
+of are None, the customer and the report name the missing rate, and every other figure answers.
+Visibility follows contract read permission and record scope.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -20,10 +24,10 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.money.service import base_currency, to_base
+from graph.money.service import MissingRate, base_currency, missing_rates, rate_on, shown
 from graph.sales.commerce.contracts import visible_contracts
 from graph.sales.commerce.models import Contract, Installment, Payment
-from graph.sales.commerce.payments import unpaid_schedule
+from graph.sales.commerce.payments import owed_on
 from tenants.permissions import Actor
 
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
@@ -43,15 +47,23 @@ def bucket_of(days_overdue: int) -> str:
 
 @dataclass
 class Aging:
-    amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(BUCKETS, Decimal(0)))
+    """Amounts per bucket; None for a bucket that needed a missing exchange rate."""
+
+    amounts: dict[str, Decimal | None] = field(default_factory=lambda: dict.fromkeys(BUCKETS, Decimal(0)))
 
     @property
-    def total(self) -> Decimal:
-        return sum(self.amounts.values(), Decimal(0))
+    def total(self) -> Decimal | None:
+        return add_known(self.amounts.values())
 
     def add(self, other: Aging) -> None:
         for bucket in BUCKETS:
-            self.amounts[bucket] += other.amounts[bucket]
+            self.amounts[bucket] = add_known([self.amounts[bucket], other.amounts[bucket]])
+
+
+def add_known(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum, or None when any part is unknown."""
+    parts = list(amounts)
+    return None if any(part is None for part in parts) else sum(parts, Decimal(0))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -59,6 +71,7 @@ class CustomerReceivable:
     account_id: uuid.UUID
     contract_count: int
     aging: Aging
+    missing_rates: list[MissingRate]
 
 
 @dataclass
@@ -67,6 +80,7 @@ class Receivables:
     currency: str
     customers: list[CustomerReceivable]
     totals: Aging
+    missing_rates: list[MissingRate]
 
 
 async def receivables(session: AsyncSession, actor: Actor, as_of: date) -> Receivables:
@@ -112,7 +126,7 @@ async def receivables(session: AsyncSession, actor: Actor, as_of: date) -> Recei
     native: dict[tuple[uuid.UUID, str], Aging] = defaultdict(Aging)
     counts: dict[uuid.UUID, int] = defaultdict(int)
     for contract in contracts:
-        schedule = unpaid_schedule(contract, plans[contract.id], Decimal(paid.get(contract.id) or 0))
+        schedule = owed_on(contract, plans[contract.id], Decimal(paid.get(contract.id) or 0), as_of)
         if not any(due.unpaid for due in schedule):
             continue
         counts[contract.account_id] += 1
@@ -121,17 +135,37 @@ async def receivables(session: AsyncSession, actor: Actor, as_of: date) -> Recei
             aging.amounts[bucket_of((as_of - due.due_date).days)] += due.unpaid
 
     base = await base_currency(session, actor.tenant_id)
-    per_customer: dict[uuid.UUID, Aging] = defaultdict(Aging)
+    rates = {
+        currency: await rate_on(session, actor.tenant_id, currency, as_of)
+        for currency in sorted({currency for _, currency in native})
+    }
+    # account -> bucket -> exact amount in the base currency, None once a part of it had no rate
+    exact: dict[uuid.UUID, dict[str, Decimal | None]] = defaultdict(
+        lambda: dict.fromkeys(BUCKETS, Decimal(0))
+    )
+    lacking: dict[uuid.UUID, set[str]] = defaultdict(set)
     for (account_id, currency), aging in native.items():
-        converted = Aging()
+        rate = rates[currency]
         for bucket, amount in aging.amounts.items():
-            if amount:
-                converted.amounts[bucket] = await to_base(session, actor.tenant_id, amount, currency, as_of)
-        per_customer[account_id].add(converted)
+            if not amount:
+                continue
+            if rate is None:
+                exact[account_id][bucket] = None
+                lacking[account_id].add(currency)
+            else:
+                exact[account_id][bucket] = add_known([exact[account_id][bucket], amount * rate])
     totals = Aging()
     customers = []
-    for account_id, aging in per_customer.items():
+    for account_id, amounts in exact.items():
+        aging = Aging(
+            {bucket: shown(value, base, complete=value is not None) for bucket, value in amounts.items()}
+        )
         totals.add(aging)
-        customers.append(CustomerReceivable(account_id, counts[account_id], aging))
-    customers.sort(key=lambda customer: (-customer.aging.total, str(customer.account_id)))
-    return Receivables(as_of=as_of, currency=base, customers=customers, totals=totals)
+        needs = [(currency, as_of) for currency in lacking[account_id]]
+        customers.append(
+            CustomerReceivable(account_id, counts[account_id], aging, missing_rates(base, needs))
+        )
+    # Largest first; a customer whose total is unknown after the known ones.
+    customers.sort(key=lambda row: (row.aging.total is None, -(row.aging.total or 0), str(row.account_id)))
+    everything_lacking = [(currency, as_of) for currencies in lacking.values() for currency in currencies]
+    return Receivables(as_of, base, customers, totals, missing_rates(base, everything_lacking))

@@ -22,6 +22,7 @@ from graph.crm import loaders as crm_loaders
 from graph.crm.types import Account, Contact
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
+from graph.money.types import MissingRate, missing_rate_list
 from graph.sales.commerce import loaders
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_types import (
@@ -33,7 +34,7 @@ from graph.sales.commerce.catalog_types import (
     resolve_by_ids,
     unit_price,
 )
-from graph.sales.commerce.payments import overdue_amount, unpaid_schedule
+from graph.sales.commerce.payments import overdue_amount, owed_on, paid_by
 from graph.sales.commerce.quotes import today
 from graph.sales.commerce.receivables import Aging, Receivables
 from graph.sales.pipeline.loaders import opportunities_by_id
@@ -403,7 +404,11 @@ class Contract(HasCustomFields, relay.Node):
             info, "contracts_by_id", loaders.contracts_by_id, node_ids, cls.from_model
         )
 
-    @strawberry.field(description="Unpaid installments due before `asOf` (default today), never below zero.")
+    @strawberry.field(
+        description="Unpaid installments due before `asOf` (default today), counting the payments received"
+        " by `asOf` only, never below zero; 0 before the contract was accepted and once cancelled. The"
+        " same figure as the past-due buckets of `receivables(asOf)` for this contract."
+    )
     async def overdue_amount(
         self,
         info: Info,
@@ -411,9 +416,13 @@ class Contract(HasCustomFields, relay.Node):
             date | None, strawberry.argument(description="Date to judge by; default today (UTC).")
         ] = None,
     ) -> Decimal:
-        loader = info.context.loader("installments_by_contract_id", loaders.installments_by_contract_id)
-        schedule = unpaid_schedule(self.model, await loader.load(uuid.UUID(self.id)), self.model.paid_amount)
-        return amount(overdue_amount(schedule, as_of or today()), self.currency)
+        day = as_of or today()
+        contract_id = uuid.UUID(self.id)
+        installments = info.context.loader("installments_by_contract_id", loaders.installments_by_contract_id)
+        payments = info.context.loader("payments_by_contract_id", loaders.payments_by_contract_id)
+        paid = paid_by(await payments.load(contract_id), day)
+        schedule = owed_on(self.model, await installments.load(contract_id), paid, day)
+        return amount(overdue_amount(schedule, day), self.currency)
 
     @strawberry.field(description="The customer account.")
     async def account(self, info: Info) -> Account | None:
@@ -461,32 +470,42 @@ class Contract(HasCustomFields, relay.Node):
         return [Delivery.from_model(row) for row in await loader.load(uuid.UUID(self.id))]
 
 
-@strawberry.type(description="Amounts by age: days past the due date.")
+@strawberry.type(
+    description="Amounts by age: days past the due date. A bucket is null (never 0.00) when part of it is "
+    "in a currency without an exchange rate on the report date; `missingRates` names the rate."
+)
 class AgingBuckets:
-    current: Decimal = strawberry.field(description="Not yet due, or due on the report date.")
-    days_1_to_30: Decimal = strawberry.field(description="1-30 days past due.")
-    days_31_to_60: Decimal = strawberry.field(description="31-60 days past due.")
-    days_61_to_90: Decimal = strawberry.field(description="61-90 days past due.")
-    days_over_90: Decimal = strawberry.field(description="More than 90 days past due.")
-    total: Decimal = strawberry.field(description="Sum of the buckets.")
+    current: Decimal | None = strawberry.field(description="Not yet due, or due on the report date.")
+    days_1_to_30: Decimal | None = strawberry.field(description="1-30 days past due.")
+    days_31_to_60: Decimal | None = strawberry.field(description="31-60 days past due.")
+    days_61_to_90: Decimal | None = strawberry.field(description="61-90 days past due.")
+    days_over_90: Decimal | None = strawberry.field(description="More than 90 days past due.")
+    total: Decimal | None = strawberry.field(description="Sum of the buckets (null if one is).")
 
     @classmethod
     def from_aging(cls, aging: Aging, currency: str) -> AgingBuckets:
-        values = {key: amount(value, currency) for key, value in aging.amounts.items()}
+        values = {key: shown_amount(value, currency) for key, value in aging.amounts.items()}
         return cls(
             current=values["current"],
             days_1_to_30=values["days_1_30"],
             days_31_to_60=values["days_31_60"],
             days_61_to_90=values["days_61_90"],
             days_over_90=values["days_over_90"],
-            total=amount(aging.total, currency),
+            total=shown_amount(aging.total, currency),
         )
+
+
+def shown_amount(value: Decimal | None, currency: str) -> Decimal | None:
+    return None if value is None else amount(value, currency)
 
 
 @strawberry.type(description="What one customer owes, aged, in the base currency.")
 class CustomerReceivable:
     contract_count: int = strawberry.field(description="Contracts with something outstanding.")
     aging: AgingBuckets = strawberry.field(description="Outstanding amounts by age.")
+    missing_rates: list[MissingRate] = strawberry.field(
+        description="Rates this customer's amounts need and the tenant lacks (their buckets are null)."
+    )
     account_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The customer account.")
@@ -498,8 +517,13 @@ class CustomerReceivable:
 class ReceivablesReport:
     as_of: date = strawberry.field(description="Report date.")
     currency: str = strawberry.field(description="The tenant's base currency.")
-    customers: list[CustomerReceivable] = strawberry.field(description="By total owed, largest first.")
-    totals: AgingBuckets = strawberry.field(description="All customers together.")
+    customers: list[CustomerReceivable] = strawberry.field(
+        description="By total owed, largest first; customers whose total is unknown (a missing rate) last."
+    )
+    totals: AgingBuckets = strawberry.field(description="All customers together: their buckets added up.")
+    missing_rates: list[MissingRate] = strawberry.field(
+        description="Exchange rates the report needed and lacks; every other figure is still given."
+    )
 
     @classmethod
     def from_report(cls, report: Receivables) -> ReceivablesReport:
@@ -510,9 +534,11 @@ class ReceivablesReport:
                 CustomerReceivable(
                     contract_count=row.contract_count,
                     aging=AgingBuckets.from_aging(row.aging, report.currency),
+                    missing_rates=missing_rate_list(row.missing_rates),
                     account_id=row.account_id,
                 )
                 for row in report.customers
             ],
             totals=AgingBuckets.from_aging(report.totals, report.currency),
+            missing_rates=missing_rate_list(report.missing_rates),
         )

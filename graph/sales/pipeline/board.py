@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Date, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.money.service import quantize, rate_to_base_sql
+from graph.money.service import MissingRate, missing_rates, rate_to_base_sql, shown, today
 from graph.sales.pipeline.models import OpportunityStageRollup as Rollup
 from graph.sales.pipeline.models import Pipeline, PipelineStage
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
@@ -28,9 +28,10 @@ from tenants.permissions import Actor
 @dataclass(frozen=True)
 class StageTotals:
     count: int
-    amount: Decimal  # in the base currency, at today's rates
-    weighted_amount: Decimal
-    unconverted_count: int  # opportunities left out of the amounts for want of an exchange rate
+    amount: Decimal | None  # in the base currency, at today's rates; None when a rate is missing
+    weighted_amount: Decimal | None
+    unconverted_count: int  # opportunities without an exchange rate for their currency
+    missing_currencies: tuple[str, ...] = ()  # their currencies
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Board:
     totals: dict[uuid.UUID, StageTotals]
     currency: str
     owner_id: uuid.UUID | None
+    missing_rates: list[MissingRate]
 
 
 def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
@@ -52,8 +54,10 @@ def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnEle
 def totals_statement(
     stage: Any, currency: Any, count: Any, amount: Any, weighted: Any, conditions: list[ColumnElement[bool]]
 ) -> Select[Any]:
-    """(stage, count, amount, weighted amount / 100, unconverted count) per stage, converted at today's
-    rates after summing per stage and currency, so the rate lookup runs once per currency and stage.
+    """(stage, count, amount, weighted amount / 100, unconverted count, missing currencies) per stage,
+    converted at today's rates after summing per stage and currency, so the rate lookup runs once per
+    currency and stage. A stage with an amount in a currency without a rate gets no amounts (null, not a
+    partial sum) and names that currency.
 
     The board passes the stage rollups' columns and sums; `bench/rollup_reads.py` passes the
     opportunities' (`count(*)`, ...) to time the scan the rollups replaced."""
@@ -69,13 +73,15 @@ def totals_statement(
         .group_by(stage, currency)
         .subquery()
     )
-    rate = rate_to_base_sql(per_currency.c.currency, func.current_date())
+    rate = rate_to_base_sql(per_currency.c.currency, literal(today(), Date))
+    missing = rate.is_(None)
     return select(
         per_currency.c.group_key.label("stage_id"),
         func.sum(per_currency.c.count).label("count"),
-        func.coalesce(func.sum(per_currency.c.amount * rate), 0).label("amount"),
-        (func.coalesce(func.sum(per_currency.c.weighted * rate), 0) / 100).label("weighted"),
-        func.coalesce(func.sum(per_currency.c.count).filter(rate.is_(None)), 0).label("unconverted"),
+        func.sum(per_currency.c.amount * rate).label("amount"),
+        (func.sum(per_currency.c.weighted * rate) / 100).label("weighted"),
+        func.coalesce(func.sum(per_currency.c.count).filter(missing), 0).label("unconverted"),
+        func.array_agg(per_currency.c.currency).filter(missing).label("missing_currencies"),
     ).group_by(per_currency.c.group_key)
 
 
@@ -110,7 +116,10 @@ async def pipeline_board(
                 Pipeline,
                 PipelineStage,
                 select(Tenant.base_currency).where(Tenant.id == actor.tenant_id).scalar_subquery(),
-                *[totals_of.c[name] for name in ("count", "amount", "weighted", "unconverted")],
+                *[
+                    totals_of.c[name]
+                    for name in ("count", "amount", "weighted", "unconverted", "missing_currencies")
+                ],
             )
             .join(
                 PipelineStage,
@@ -130,9 +139,16 @@ async def pipeline_board(
     currency = rows[0][2] or "USD"
     totals_by_stage = {
         stage.id: StageTotals(
-            int(count), quantize(amount, currency), quantize(weighted, currency), int(missing)
+            int(count),
+            shown(amount, currency, complete=not unconverted),
+            shown(weighted, currency, complete=not unconverted),
+            int(unconverted),
+            tuple(currencies or ()),
         )
-        for _, stage, _, count, amount, weighted, missing in rows
+        for _, stage, _, count, amount, weighted, unconverted, currencies in rows
         if count is not None
     }
-    return Board(rows[0][0], [row[1] for row in rows], totals_by_stage, currency, owner_id)
+    missing = missing_rates(
+        currency, ((code, today()) for t in totals_by_stage.values() for code in t.missing_currencies)
+    )
+    return Board(rows[0][0], [row[1] for row in rows], totals_by_stage, currency, owner_id, missing)

@@ -22,11 +22,15 @@ from graph.crm.pages import connection_from_page
 from graph.crm.types import owner
 from graph.identity.types import User
 from graph.money.service import quantize
+from graph.money.types import MissingRate, missing_rate_list
 from graph.sales.pipeline import board, loaders, reports
 from graph.sales.pipeline.models import Opportunity as OpportunityModel
 from graph.sales.pipeline.types import Opportunity, Pipeline, PipelineStage
 
 Info = strawberry.Info[RequestContext, None]
+
+NO_RATE = " Null (never 0.00) when part of it has no exchange rate; `missingRates` names the rate."
+MISSING_RATES = "Exchange rates this report needed and lacks; the figures that needed them are null."
 
 OptionalPipelineId = Annotated[
     relay.GlobalID | None,
@@ -44,10 +48,14 @@ ToDate = Annotated[
 class BoardColumn:
     stage: PipelineStage = strawberry.field(description="The stage.")
     count: int = strawberry.field(description="Opportunities you may see in this stage.")
-    amount: Decimal = strawberry.field(description="Their total amount in the base currency (today's rates).")
-    weighted_amount: Decimal = strawberry.field(description="Sum of amount times probability, base currency.")
+    amount: Decimal | None = strawberry.field(
+        description="Their total amount in the base currency (today's rates)." + NO_RATE
+    )
+    weighted_amount: Decimal | None = strawberry.field(
+        description="Sum of amount times probability, base currency." + NO_RATE
+    )
     unconverted_count: int = strawberry.field(
-        description="Opportunities left out of the amounts: no exchange rate for their currency."
+        description="Opportunities whose currency has no exchange rate today (the amounts are then null)."
     )
     pipeline_id: strawberry.Private[uuid.UUID]
     owner_id: strawberry.Private[uuid.UUID | None]
@@ -78,13 +86,16 @@ class PipelineBoard:
     pipeline: Pipeline = strawberry.field(description="The pipeline.")
     currency: str = strawberry.field(description="The tenant's base currency, of every amount here.")
     columns: list[BoardColumn] = strawberry.field(description="One per live stage, in order.")
+    missing_rates: list[MissingRate] = strawberry.field(description=MISSING_RATES)
 
 
 @strawberry.type(description="One stage of a funnel.")
 class FunnelStage:
     stage: PipelineStage = strawberry.field(description="The stage.")
     count: int = strawberry.field(description="Opportunities of the cohort in this stage now.")
-    amount: Decimal = strawberry.field(description="Their amount in the base currency (today's rates).")
+    amount: Decimal | None = strawberry.field(
+        description="Their amount in the base currency (today's rates)." + NO_RATE
+    )
     reached: int = strawberry.field(
         description="Opportunities of the cohort that got at least this far (for a lost stage: entered it)."
     )
@@ -104,6 +115,7 @@ class Funnel:
     total: int = strawberry.field(description="Opportunities in the cohort.")
     unconverted_count: int = strawberry.field(description="Cohort opportunities without an exchange rate.")
     stages: list[FunnelStage] = strawberry.field(description="The live stages in order.")
+    missing_rates: list[MissingRate] = strawberry.field(description=MISSING_RATES)
 
 
 @strawberry.enum(description="Calendar periods reports group by (UTC).")
@@ -122,12 +134,16 @@ class ReportGrouping(Enum):
 class ForecastRow:
     period_start: date | None = strawberry.field(description="First day of the period; null unless grouped.")
     open_count: int = strawberry.field(description="Open opportunities expected to close in the group.")
-    weighted_amount: Decimal = strawberry.field(description="Sum of amount x probability of the open ones.")
-    best_case_amount: Decimal = strawberry.field(description="Sum of the open ones' full amounts.")
+    weighted_amount: Decimal | None = strawberry.field(
+        description="Sum of amount x probability of the open ones." + NO_RATE
+    )
+    best_case_amount: Decimal | None = strawberry.field(
+        description="Sum of the open ones' full amounts." + NO_RATE
+    )
     won_count: int = strawberry.field(description="Opportunities won in the group (by the day they closed).")
-    closed_won_amount: Decimal = strawberry.field(description="Their amount.")
+    closed_won_amount: Decimal | None = strawberry.field(description="Their amount." + NO_RATE)
     unconverted_count: int = strawberry.field(
-        description="Opportunities left out of the amounts for want of an exchange rate on their date."
+        description="Opportunities without an exchange rate on their date (their amounts are null)."
     )
     owner_id: strawberry.Private[uuid.UUID | None]
 
@@ -140,7 +156,8 @@ class ForecastRow:
 class Forecast:
     currency: str = strawberry.field(description="The tenant's base currency.")
     rows: list[ForecastRow] = strawberry.field(description="One per group, by period then owner.")
-    total: ForecastRow = strawberry.field(description="All groups together.")
+    total: ForecastRow = strawberry.field(description="All groups together: the rows added up.")
+    missing_rates: list[MissingRate] = strawberry.field(description=MISSING_RATES)
 
 
 @strawberry.type(description="Won and lost opportunities of one group (or of all, as the total).")
@@ -149,8 +166,12 @@ class WinRateRow:
     won_count: int = strawberry.field(description="Won in the group.")
     lost_count: int = strawberry.field(description="Lost in the group.")
     win_rate: float | None = strawberry.field(description="won / (won + lost), 0-1; null when none closed.")
-    won_amount: Decimal = strawberry.field(description="Amount won, base currency at the closing day's rate.")
-    unconverted_count: int = strawberry.field(description="Won deals left out of the amount (no rate).")
+    won_amount: Decimal | None = strawberry.field(
+        description="Amount won, base currency at the closing day's rate." + NO_RATE
+    )
+    unconverted_count: int = strawberry.field(
+        description="Closed deals without an exchange rate on their day."
+    )
     owner_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="The owner; null unless grouped by OWNER.")
@@ -162,7 +183,8 @@ class WinRateRow:
 class WinRate:
     currency: str = strawberry.field(description="The tenant's base currency.")
     rows: list[WinRateRow] = strawberry.field(description="One per group, by period then owner.")
-    total: WinRateRow = strawberry.field(description="All groups together.")
+    total: WinRateRow = strawberry.field(description="All groups together: the rows added up.")
+    missing_rates: list[MissingRate] = strawberry.field(description=MISSING_RATES)
 
 
 def forecast_row(row: reports.ForecastRow) -> ForecastRow:
@@ -246,7 +268,10 @@ class PipelineReportQuery:
                 )
             )
         return PipelineBoard(
-            pipeline=Pipeline.from_model(result.pipeline), currency=result.currency, columns=columns
+            pipeline=Pipeline.from_model(result.pipeline),
+            currency=result.currency,
+            columns=columns,
+            missing_rates=missing_rate_list(result.missing_rates),
         )
 
     @strawberry.field(
@@ -286,6 +311,7 @@ class PipelineReportQuery:
                 )
                 for row in result.stages
             ],
+            missing_rates=missing_rate_list(result.missing_rates),
         )
 
     @strawberry.field(
@@ -313,6 +339,7 @@ class PipelineReportQuery:
             currency=result.currency,
             rows=[forecast_row(row) for row in result.rows],
             total=forecast_row(result.total),
+            missing_rates=missing_rate_list(result.missing_rates),
         )
 
     @strawberry.field(
@@ -343,6 +370,7 @@ class PipelineReportQuery:
             currency=result.currency,
             rows=[win_rate_row(row) for row in result.rows],
             total=win_rate_row(result.total),
+            missing_rates=missing_rate_list(result.missing_rates),
         )
 
 

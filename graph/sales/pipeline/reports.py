@@ -3,23 +3,34 @@ opportunities the caller's role and record scope reach (the same predicate as ev
 
 Amounts are converted into the tenant's base currency with `rate_to_base_sql`, after summing per
 currency and date, so the rate lookup runs once per (group, currency, date) rather than once per row.
-An opportunity whose currency has no rate on its date is left out of the amounts and counted in
-`unconverted_count`.
+An opportunity whose currency has no rate on its date is counted in `unconverted_count`; an amount it
+is part of is None (never a partial sum or 0.00), and the report names the rate (`missing_rates`).
+Rounding follows the money rule (`graph/money/service.py`): each figure shown is rounded once, and a
+total row adds the rounded rows.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, cast, func, select, text, true
+from sqlalchemy import ColumnElement, Date, DateTime, cast, func, literal, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.money.service import base_currency, quantize, rate_to_base_sql
+from graph.money.service import (
+    MissingRate,
+    base_currency,
+    missing_rates,
+    parsed_needs,
+    rate_need_sql,
+    rate_to_base_sql,
+    shown,
+    today,
+)
 from graph.sales.pipeline.models import Opportunity, Pipeline, PipelineStage
 from graph.sales.pipeline.models import OpportunityCloseRollup as CloseRollup
 from graph.sales.pipeline.opportunities import opportunity_scope, visible_opportunities
@@ -75,7 +86,7 @@ async def report_pipeline(session: AsyncSession, actor: Actor, pipeline_id: uuid
 class FunnelStage:
     stage: PipelineStage
     count: int  # cohort opportunities in this stage now
-    amount: Decimal  # their amount in the base currency at today's rates
+    amount: Decimal | None  # their amount in the base currency at today's rates; None without a rate
     reached: int  # cohort opportunities that got this far (see `funnel`)
     conversion_rate: float | None  # share of `reached` that also reached the next stage
     average_days: float | None  # average completed stay in this stage, in days
@@ -88,6 +99,7 @@ class Funnel:
     total: int
     unconverted_count: int
     stages: list[FunnelStage]
+    missing_rates: list[MissingRate]
 
 
 async def funnel(
@@ -129,7 +141,11 @@ async def funnel(
             FunnelStage(
                 stage=stage,
                 count=sum(group.count for group in mine),
-                amount=quantize(sum((group.amount for group in mine), Decimal(0)), currency),
+                amount=shown(
+                    sum((group.amount for group in mine), Decimal(0)),
+                    currency,
+                    complete=not any(group.unconverted for group in mine),
+                ),
                 reached=reached[stage.id],
                 conversion_rate=conversion(chain, reached, stage),
                 average_days=in_days(stays.get(stage.id)),
@@ -141,6 +157,9 @@ async def funnel(
         total=sum(group.count for group in groups),
         unconverted_count=sum(group.unconverted for group in groups),
         stages=rows,
+        missing_rates=missing_rates(
+            currency, ((code, today()) for group in groups for code in group.missing_currencies)
+        ),
     )
 
 
@@ -153,6 +172,7 @@ class PathGroup:
     count: int
     amount: Decimal  # base currency, unrounded; excludes those without a rate
     unconverted: int
+    missing_currencies: frozenset[str]  # currencies of those without a rate
 
 
 async def cohort_totals(
@@ -188,7 +208,8 @@ async def cohort_totals(
         .group_by(Opportunity.stage_id, Opportunity.entered_stage_ids, Opportunity.currency, stay.c.stage_id)
         .subquery()
     )
-    rate = rate_to_base_sql(inner.c.currency, func.current_date())
+    rate = rate_to_base_sql(inner.c.currency, literal(today(), Date))
+    missing = rate.is_(None) & (inner.c.count > 0)
     rows = await session.execute(
         select(
             inner.c.stage_id,
@@ -196,18 +217,20 @@ async def cohort_totals(
             inner.c.stay_stage_id,
             func.sum(inner.c.count),
             func.coalesce(func.sum(inner.c.amount * rate), 0),
-            func.coalesce(func.sum(inner.c.count).filter(rate.is_(None)), 0),
+            func.coalesce(func.sum(inner.c.count).filter(missing), 0),
+            func.array_agg(inner.c.currency).filter(missing),
             func.sum(inner.c.stays),
             func.sum(inner.c.stay_seconds),
         ).group_by(inner.c.stage_id, inner.c.entered_stage_ids, inner.c.stay_stage_id)
     )
     groups: dict[tuple[uuid.UUID, frozenset[uuid.UUID]], list[Any]] = {}
     stay_totals: dict[uuid.UUID, list[float]] = {}
-    for stage_id, entered, stay_stage_id, count, amount, unconverted, stays, seconds in rows:
-        group = groups.setdefault((stage_id, frozenset(entered)), [0, Decimal(0), 0])
+    for stage_id, entered, stay_stage_id, count, amount, unconverted, currencies, stays, seconds in rows:
+        group = groups.setdefault((stage_id, frozenset(entered)), [0, Decimal(0), 0, frozenset()])
         group[0] += int(count)
         group[1] += Decimal(amount)
         group[2] += int(unconverted)
+        group[3] |= frozenset(currencies or ())
         if stay_stage_id is not None:
             total = stay_totals.setdefault(stay_stage_id, [0.0, 0.0])
             total[0] += float(seconds)
@@ -256,10 +279,10 @@ class ForecastRow:
     period_start: date | None
     owner_id: uuid.UUID | None
     open_count: int
-    weighted_amount: Decimal
-    best_case_amount: Decimal
+    weighted_amount: Decimal | None  # None: part of it has no exchange rate
+    best_case_amount: Decimal | None
     won_count: int
-    closed_won_amount: Decimal
+    closed_won_amount: Decimal | None
     unconverted_count: int
 
 
@@ -269,7 +292,7 @@ class WinRateRow:
     owner_id: uuid.UUID | None
     won_count: int
     lost_count: int
-    won_amount: Decimal
+    won_amount: Decimal | None  # None: part of it has no exchange rate
     unconverted_count: int
 
     @property
@@ -283,6 +306,35 @@ class Report:
     currency: str
     rows: list[Any]
     total: Any
+    missing_rates: list[MissingRate]
+
+
+GROUP_KEYS = ("period_start", "owner_id")
+
+
+def total_of(rows: list[Any], empty: Any) -> Any:
+    """The total row: counts and rounded amounts of `rows` added up (an amount is None if any row's is);
+    `empty` is the row of no opportunities, which gives the zeros and the type."""
+    values: dict[str, Any] = {}
+    for row_field in fields(empty):
+        parts = [getattr(row, row_field.name) for row in rows]
+        if row_field.name in GROUP_KEYS or any(part is None for part in parts):
+            values[row_field.name] = None
+        else:
+            values[row_field.name] = sum(parts, getattr(empty, row_field.name))
+    return type(empty)(**values)
+
+
+def report(currency: str, rows: list[dict[str, Any]], measures: dict[str, Any], shaped: Any) -> Report:
+    """Rows shaped, their total, and the rates they missed (each currency from its earliest date)."""
+    empty = shaped(dict.fromkeys([*measures, "unconverted"], 0))
+    missing = missing_rates(currency, parsed_needs(need for row in rows for need in row["missing"] or ()))
+    shaped_rows = [shaped(row) for row in rows]
+    return Report(currency, shaped_rows, total_of(shaped_rows, empty), missing)
+
+
+def amount_of(values: dict[str, Any], name: str, currency: str, divisor: int = 1) -> Decimal | None:
+    return shown(Decimal(values[name]) / divisor, currency, complete=not values.get(f"{name}_missing"))
 
 
 def period_of(period: Period, day: Any) -> ColumnElement[date]:
@@ -308,8 +360,9 @@ def report_conditions(
 
 
 def rolled(measure: Any, status: str) -> ColumnElement[Any]:
-    """The sum of a rollup measure over the rows of one status (0 when there are none)."""
-    return func.coalesce(func.sum(measure).filter(CloseRollup.status == status), 0)
+    """The sum of a rollup measure over the rows of one status (null when there are none, so a missing
+    rate marks only the amounts it is part of)."""
+    return func.sum(measure).filter(CloseRollup.status == status)
 
 
 async def grouped_in_base(
@@ -324,7 +377,10 @@ async def grouped_in_base(
     currency and day first.
 
     Measures whose name is in `counted` are plain counts; the others are amounts converted with the
-    rate in effect on the row's day. Each result row also has `unconverted` (counts without a rate).
+    rate in effect on the row's day, each with `<name>_missing` (true when part of it had no rate). Each
+    result row also has `unconverted` (counts without a rate) and `missing` ("CUR yyyy-mm-dd" of the
+    currencies and days without a rate). A measure is null for a (currency, day) without rows of its
+    status (see `rolled`), so only the amounts a missing rate really touches are marked missing.
     """
     on_date = CloseRollup.day
     keys: list[Any] = []
@@ -337,7 +393,10 @@ async def grouped_in_base(
             *keys,
             CloseRollup.currency.label("currency"),
             on_date.label("on_date"),
-            *[aggregate.label(name) for name, aggregate in measures.items()],
+            *[
+                (func.coalesce(aggregate, 0) if name in counted else aggregate).label(name)
+                for name, aggregate in measures.items()
+            ],
         )
         .where(*conditions)
         .group_by(*keys, CloseRollup.currency, on_date)
@@ -346,17 +405,26 @@ async def grouped_in_base(
     rate = rate_to_base_sql(inner.c.currency, inner.c.on_date)
     outer_keys = [inner.c[key.name] for key in keys]
     all_counts = sum((inner.c[name] for name in counted[1:]), inner.c[counted[0]])
+    missing = rate.is_(None)
     columns = [
         func.coalesce(func.sum(inner.c[name]), 0).label(name)
         if name in counted
         else func.coalesce(func.sum(inner.c[name] * rate), 0).label(name)
         for name in measures
     ]
+    completeness = [
+        func.coalesce(func.bool_or(missing & inner.c[name].is_not(None)), False).label(f"{name}_missing")
+        for name in measures
+        if name not in counted
+    ]
+    need = rate_need_sql(inner.c.currency, inner.c.on_date)
     rows = await session.execute(
         select(
             *outer_keys,
             *columns,
-            func.coalesce(func.sum(all_counts).filter(rate.is_(None)), 0).label("unconverted"),
+            *completeness,
+            func.coalesce(func.sum(all_counts).filter(missing), 0).label("unconverted"),
+            func.array_agg(need).filter(missing).label("missing"),
         )
         .group_by(*outer_keys)
         .order_by(*outer_keys)
@@ -403,20 +471,14 @@ async def forecast(
             period_start=values.get("period_start"),
             owner_id=values.get("owner_id"),
             open_count=int(values["open_count"]),
-            weighted_amount=quantize(Decimal(values["weighted"]) / 100, currency),
-            best_case_amount=quantize(Decimal(values["best_case"]), currency),
+            weighted_amount=amount_of(values, "weighted", currency, 100),
+            best_case_amount=amount_of(values, "best_case", currency),
             won_count=int(values["won_count"]),
-            closed_won_amount=quantize(Decimal(values["won"]), currency),
+            closed_won_amount=amount_of(values, "won", currency),
             unconverted_count=int(values["unconverted"]),
         )
 
-    return Report(currency, [shaped(row) for row in rows], shaped(summed(rows, measures)))
-
-
-def summed(rows: list[dict[str, Any]], measures: dict[str, Any]) -> dict[str, Any]:
-    """The grand total of grouped rows (from the unrounded sums, so rounding happens once)."""
-    names = [*measures, "unconverted"]
-    return {name: sum((Decimal(row[name]) for row in rows), Decimal(0)) for name in names}
+    return report(currency, rows, measures, shaped)
 
 
 async def win_rate(
@@ -453,8 +515,8 @@ async def win_rate(
             owner_id=values.get("owner_id"),
             won_count=int(values["won_count"]),
             lost_count=int(values["lost_count"]),
-            won_amount=quantize(Decimal(values["won"]), currency),
+            won_amount=amount_of(values, "won", currency),
             unconverted_count=int(values["unconverted"]),
         )
 
-    return Report(currency, [shaped(row) for row in rows], shaped(summed(rows, measures)))
+    return report(currency, rows, measures, shaped)

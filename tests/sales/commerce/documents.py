@@ -181,3 +181,15 @@ async def contract_from_quote(client: GraphQLClient, member: Member, **accept: A
         "acceptQuote",
     )
     return payload["contract"]
+
+
+async def activated(client: GraphQLClient, member: Member, contract: dict[str, Any]) -> dict[str, Any]:
+    """Activates a draft contract (signed: it takes payments now); returns id, status and version."""
+    variables = {"id": contract["id"], "version": contract["version"]}
+    return (await ok(client, member, ACTIVATE_CONTRACT, variables, "activateContract"))["contract"]
+
+
+async def signed_contract(client: GraphQLClient, member: Member, **accept: Any) -> dict[str, Any]:
+    """`contract_from_quote`, activated, with every contract field."""
+    contract = await activated(client, member, await contract_from_quote(client, member, **accept))
+    return (await client.execute(CONTRACT, {"id": contract["id"]}, member.token))["contract"]

@@ -15,9 +15,10 @@ from tests.sales.commerce.documents import (
     SEND_QUOTE,
     SET_PLAN,
     UPDATE_QUOTE,
-    contract_from_quote,
+    activated,
     create_quote,
     ok,
+    signed_contract,
 )
 
 
@@ -53,7 +54,7 @@ async def test_quote_and_contract_changes_are_audited(client, db):
     contract = (
         await ok(client, admin, ACCEPT_QUOTE, {"id": quote["id"], "version": quote["version"]}, "acceptQuote")
     )["contract"]
-    await ok(
+    planned = await ok(
         client,
         admin,
         SET_PLAN,
@@ -64,11 +65,12 @@ async def test_quote_and_contract_changes_are_audited(client, db):
         },
         "setPaymentPlan",
     )
+    await activated(client, admin, planned["contract"])
     await ok(
         client,
         admin,
         RECORD_PAYMENT,
-        {"input": {"contractId": contract["id"], "receivedOn": "2027-01-01", "amount": "100"}},
+        {"input": {"contractId": contract["id"], "receivedOn": "2026-11-01", "amount": "100"}},
         "recordPayment",
     )
     await ok(
@@ -100,20 +102,21 @@ async def test_quote_and_contract_changes_are_audited(client, db):
     assert [action for action, _ in contract_log] == [
         "contract.create",
         "contract.set_payment_plan",
+        "contract.active",
         "contract.payment",
         "contract.delivery",
         "contract.completed",
     ]
-    assert contract_log[2][1]["paid_amount"] == ["0", "100"]
-    assert contract_log[4][1] == {"status": ["draft", "completed"]}
+    assert contract_log[3][1]["paid_amount"] == ["0", "100"]
+    assert contract_log[5][1] == {"status": ["active", "completed"]}
 
 
 async def test_concurrent_payments_cannot_exceed_the_outstanding_amount(client):
     admin = await client.sign_up()
-    contract = await contract_from_quote(client, admin)  # 240.00 outstanding
+    contract = await signed_contract(client, admin)  # 240.00 outstanding
 
     async def pay() -> dict:
-        variables = {"input": {"contractId": contract["id"], "receivedOn": "2027-01-01", "amount": "200"}}
+        variables = {"input": {"contractId": contract["id"], "receivedOn": "2026-11-01", "amount": "200"}}
         return (await client.execute(RECORD_PAYMENT, variables, admin.token))["recordPayment"]
 
     results = await asyncio.gather(*(pay() for _ in range(4)))

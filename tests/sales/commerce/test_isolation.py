@@ -43,11 +43,11 @@ from tests.sales.commerce.documents import (
     UPDATE_PRODUCT_LINE,
     UPDATE_PROMOTION,
     UPDATE_QUOTE,
-    contract_from_quote,
     create_product,
     create_quote,
     error_pairs,
     ok,
+    signed_contract,
 )
 
 TABLES = [
@@ -110,7 +110,7 @@ async def tenant_a_records(client):
     draft = await create_quote(
         client, a, account["id"], lines=[{"productId": product["id"], "quantity": "1"}]
     )
-    contract = await contract_from_quote(client, a)
+    contract = await signed_contract(client, a)
     await ok(
         client,
         a,
@@ -126,7 +126,7 @@ async def tenant_a_records(client):
         client,
         a,
         RECORD_PAYMENT,
-        {"input": {"contractId": contract["id"], "receivedOn": "2027-01-01", "amount": "10"}},
+        {"input": {"contractId": contract["id"], "receivedOn": "2026-11-01", "amount": "10"}},
         "recordPayment",
     )
     delivery = await ok(

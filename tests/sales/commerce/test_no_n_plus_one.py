@@ -10,6 +10,7 @@ from tests.sales.commerce.documents import (
     RECORD_DELIVERY,
     RECORD_PAYMENT,
     SEND_QUOTE,
+    activated,
     create_product,
     create_quote,
     ok,
@@ -47,11 +48,12 @@ async def test_statement_count_does_not_grow_with_the_page(client, app):
                 client, admin, ACCEPT_QUOTE, {"id": sent["id"], "version": sent["version"]}, "acceptQuote"
             )
         )["contract"]
+        await activated(client, admin, contract)
         await ok(
             client,
             admin,
             RECORD_PAYMENT,
-            {"input": {"contractId": contract["id"], "receivedOn": "2027-01-01", "amount": "1"}},
+            {"input": {"contractId": contract["id"], "receivedOn": "2026-11-01", "amount": "1"}},
             "recordPayment",
         )
         await ok(

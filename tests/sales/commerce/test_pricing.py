@@ -21,6 +21,16 @@ def test_discounts_compound_in_the_documented_order_then_tax_on_the_net() -> Non
     assert amounts.total == D("466.65")
 
 
+def test_a_cash_discount_leaves_the_tax_base_alone_unless_the_rule_says_otherwise() -> None:
+    # Same line: the tax base is 400.14 (after discounts 1-4) where the cash discount is a financial expense.
+    discounts = Discounts(line=D(10), promotion=D(5), volume=D(4), customer_type=D("2.5"), cash=D(2))
+    amounts = price_line(D(10), D("50.00"), discounts, D(19), "EUR", cash_discount_reduces_tax_base=False)
+
+    assert (amounts.net, amounts.tax_base) == (D("392.14"), D("400.14"))
+    assert amounts.tax == D("76.03")  # 19 % of 400.14 = 76.0266
+    assert amounts.total == D("468.17")
+
+
 def test_no_intermediate_rounding_between_discounts() -> None:
     # 0.01 x 1 with 50 % then 50 %: rounding after each step would give 0.01 -> 0.01 -> 0.01;
     # exact arithmetic gives 0.0025 -> 0.00.

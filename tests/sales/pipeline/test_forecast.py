@@ -105,25 +105,16 @@ async def test_forecast_by_period_and_by_owner(client):
     assert by_month["currency"] == "USD"
     assert [(r["periodStart"], r["owner"], *figures(r)) for r in by_month["rows"]] == [
         (str(m[0]), None, 0, "0.00", "0.00", 2, "1900.00", 0),  # r2 800 USD + r3 1000 EUR x 1.10, won today
-        (
-            str(m[1]),
-            None,
-            4,
-            "780.00",
-            "3500.00",
-            0,
-            "0.00",
-            1,
-        ),  # a1 500/1000, a2 220/2200, r1 60/300; a6 GBP
+        (str(m[1]), None, 4, None, None, 0, "0.00", 1),  # a6 is in GBP without a rate: unknown, not 0.00
         (str(m[2]), None, 1, "240.00", "600.00", 0, "0.00", 0),  # a3: 40% of 500 EUR x 1.20
     ]
-    assert figures(by_month["total"]) == (5, "1020.00", "4100.00", 2, "1900.00", 1)
+    assert figures(by_month["total"]) == (5, None, None, 2, "1900.00", 1)
     assert by_month["total"]["periodStart"] is None
 
     by_owner = (await client.execute(FORECAST, {**window, "groupBy": ["OWNER"]}, admin.token))["forecast"]
     owners = {r["owner"]["id"]: figures(r) for r in by_owner["rows"]}
     assert owners == {
-        admin.user_id: (4, "960.00", "3800.00", 0, "0.00", 1),
+        admin.user_id: (4, None, None, 0, "0.00", 1),
         rep.user_id: (1, "60.00", "300.00", 2, "1900.00", 0),
     }
     both = (await client.execute(FORECAST, {**window, "groupBy": ["PERIOD", "OWNER"]}, admin.token))[
@@ -147,6 +138,12 @@ async def test_forecast_by_period_and_by_owner(client):
         await client.execute(FORECAST, {**window, "ownerId": rep.user_id, "groupBy": []}, admin.token)
     )["forecast"]
     assert figures(filtered["total"]) == figures(own["total"])
+
+    # With a GBP rate every figure is known: a1 500/1000, a2 220/2200, r1 60/300, a6 10% of 100 GBP x 1.30.
+    await set_rate(client, admin, "GBP", "2020-01-01", "1.30")
+    priced = (await client.execute(FORECAST, window, admin.token))["forecast"]
+    assert figures(priced["rows"][1]) == (4, "793.00", "3630.00", 0, "0.00", 0)
+    assert figures(priced["total"]) == (5, "1033.00", "4230.00", 2, "1900.00", 0)
 
 
 async def test_win_rate_by_owner(client):
