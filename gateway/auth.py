@@ -135,26 +135,16 @@ async def actor_for_session(
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if row.role_id is None:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
-    permissions = PERMISSIONS.get(row)
-    raise_violation(
-        access_violation(
-            SecurityPolicy.from_row(row),
-            now=datetime.now(UTC),
-            client_address=client_address,
-            permissions=permissions,
-            session_started=row.session_created_at,
-            session_last_active=row.session_last_seen_at,
-        )
-    )
-    remember_fields_version(session, row.tenant_id, row.fields_version)
-    return Actor(
+    return admitted_actor(
+        session,
+        row,
+        client_address,
         tenant_id=row.tenant_id,
         user_id=row.user_id,
-        permissions=permissions,
-        team_id=row.team_id,
-        role_key=row.role_key,
-        session_id=row.session_id,
         request_id=request_id,
+        session_id=row.session_id,
+        session_started=row.session_created_at,
+        session_last_active=row.session_last_seen_at,
     )
 
 
@@ -186,24 +176,52 @@ async def actor_for_api_key(
         raise AuthenticationFailed("This API key was revoked or has expired.")
     if not row.creator_active:
         raise AuthenticationFailed("The member who created this API key is no longer active.")
-    permissions = PERMISSIONS.get(row)
     # A key is not a person logging in: only the network rule applies (no session limits, no MFA).
+    return admitted_actor(
+        session,
+        row,
+        client_address,
+        tenant_id=parsed.tenant_id,
+        user_id=row.creator_id,
+        request_id=request_id,
+        api_key_id=row.api_key_id,
+    )
+
+
+def admitted_actor(
+    session: AsyncSession,
+    row: Any,
+    client_address: str | None,
+    *,
+    tenant_id: Any,
+    user_id: Any,
+    request_id: str | None,
+    session_id: Any = None,
+    api_key_id: Any = None,
+    session_started: datetime | None = None,
+    session_last_active: datetime | None = None,
+) -> Actor:
+    """The actor of a checked credential, once the tenant's security policy admits the request."""
+    permissions = PERMISSIONS.get(row)
     raise_violation(
         access_violation(
             SecurityPolicy.from_row(row),
             now=datetime.now(UTC),
             client_address=client_address,
             permissions=permissions,
+            session_started=session_started,
+            session_last_active=session_last_active,
         )
     )
-    remember_fields_version(session, parsed.tenant_id, row.fields_version)
+    remember_fields_version(session, tenant_id, row.fields_version)
     return Actor(
-        tenant_id=parsed.tenant_id,
-        user_id=row.creator_id,
+        tenant_id=tenant_id,
+        user_id=user_id,
         permissions=permissions,
         team_id=row.team_id,
         role_key=row.role_key,
-        api_key_id=row.api_key_id,
+        session_id=session_id,
+        api_key_id=api_key_id,
         request_id=request_id,
     )
 

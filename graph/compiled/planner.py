@@ -281,6 +281,10 @@ class Planner:
         }
         try:
             roots = self.root_calls(operation, coerced)
+        except Exception as reason:  # an argument the executor refuses (a malformed id): its error to give
+            logger.debug("not compiled (%s): %s", reason, operation_name or query[:80])
+            return None
+        try:
             key = (query, operation_name, id(actor.permissions), actor.team_id is not None, roots.shape)
             plan = self.plans.get(key)
             build = self.new_build(actor, coerced)

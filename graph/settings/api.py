@@ -181,7 +181,7 @@ class SettingsMutation:
         reduces_tax_base: Annotated[
             bool | None,
             strawberry.argument(description="True: lowers the base; false: does not; null: the default."),
-        ],
+        ] = None,
     ) -> TaxSettingsPayload:
         session, actor = await info.context.session(), info.context.actor
         rules = await tax.set_cash_discount_rule(session, actor, reduces_tax_base)
