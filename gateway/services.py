@@ -59,7 +59,14 @@ class Services:
             throttle,
             timedelta(hours=settings.session_ttl_hours),
             timedelta(hours=settings.invite_ttl_hours),
-            MailSettings(Mailer(mail_sender(settings)), settings.show_invite_tokens, settings.invite_url),
+            MailSettings(
+                Mailer(mail_sender(settings)),
+                settings.show_invite_tokens,
+                settings.invite_url,
+                confirm_sign_ups=settings.is_production,
+                sign_up_url=settings.signup_url,
+            ),
+            sign_up_ttl=timedelta(hours=settings.signup_ttl_hours),
         )
         # Login steps may hold a quarter of the pool (pool_size + as many overflow connections) at once.
         login = PasswordLogin(identity, max(1, settings.db_pool_size // 2))

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     # The client page that accepts invitations, `{token}` replaced by the token; empty: the mail carries the
     # bare token.
     invite_url: str = Field(default="", alias="CRM_INVITE_URL")
+    # Production: the client page that confirms a sign-up, `{token}` replaced (empty: the bare token), and
+    # how long the emailed confirmation stays valid.
+    signup_url: str = Field(default="", alias="CRM_SIGNUP_URL")
+    signup_ttl_hours: int = Field(default=24, alias="CRM_SIGNUP_TTL_HOURS")
 
     # Documents: where bytes live. Unset backend: S3 when S3_ENDPOINT_URL is set, else a local directory.
     storage_backend: Literal["local", "s3"] | None = Field(default=None, alias="STORAGE_BACKEND")

@@ -5,7 +5,9 @@ with a current tenant; its token is random and stored only as a hash.
 
 No answer of signUp or acceptInvite tells whether an email already has an account: every input is
 checked (and the password hashed) before the account is looked up, and where an account exists the
-answer is an empty success and the explanation goes to that mailbox. A password is never checked here:
+answer is an empty success and the explanation goes to that mailbox. In production signUp answers the
+same empty success for a new email too: it emails a confirmation token, and confirmSignUp creates the
+account. A password is never checked here:
 an existing user accepts an invitation signed in as themselves (the invitation's address must be theirs).
 """
 
@@ -25,12 +27,21 @@ from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
 from tenants.locales import DEFAULT_LOCALE, regional_defaults
 from tenants.mail import Mail, Mailer, MailUnavailable
-from tenants.models import Invitation, Membership, Role, Tenant, TenantRegistry, User, UserSession
+from tenants.models import (
+    Invitation,
+    Membership,
+    PendingSignUp,
+    Role,
+    Tenant,
+    TenantRegistry,
+    User,
+    UserSession,
+)
 from tenants.passwords import Passwords, check_password_policy
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability, Permissions, builtin_permissions
 from tenants.provisioning import provision_tenant
 from tenants.throttle import LoginThrottle
-from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token
+from tenants.tokens import digest, invite_tenant, new_invite_token, new_session_token, new_sign_up_token
 from tenants.validation import account_email, required_text
 
 
@@ -60,12 +71,15 @@ class Joined:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """What identity mail needs: the sender, whether the inviter may see tokens (development), and the
-    client page that accepts invitations (`{token}` is replaced; empty: the token alone is sent)."""
+    """What identity mail needs: the sender, whether the inviter may see tokens (development), the
+    client page that accepts invitations (`{token}` is replaced; empty: the token alone is sent), whether
+    public sign-ups wait for an emailed confirmation (production) and the page that confirms them."""
 
     mailer: Mailer
     show_invite_tokens: bool = True
     invite_url: str = ""
+    confirm_sign_ups: bool = False
+    sign_up_url: str = ""
 
 
 def now() -> datetime:
@@ -109,11 +123,13 @@ class Identity:
         session_ttl: timedelta,
         invite_ttl: timedelta,
         mail: MailSettings,
+        sign_up_ttl: timedelta = timedelta(hours=24),
     ) -> None:
         self.passwords = passwords
         self.throttle = throttle
         self.session_ttl = session_ttl
         self.invite_ttl = invite_ttl
+        self.sign_up_ttl = sign_up_ttl
         self.mail = mail
 
     # --- sign-up and login ---------------------------------------------------------------
@@ -132,12 +148,22 @@ class Identity:
     ) -> SessionGrant | None:
         """A tenant with its first admin. For an email that has an account: EMAIL_TAKEN for operators
         (the CLI), or with `notify_existing` (the public API) None, the explanation sent by email.
+        The public API with `confirm_sign_ups` (production) creates nothing: a new email gets a
+        confirmation link (`confirm_sign_up` then creates the account) and the answer is None too.
         `locale` defaults to en-US; `base_currency` to the currency of the locale's country."""
         tenant_name = required_text(tenant_name, "tenantName", 200)
         full_name = required_text(full_name, "fullName", 200)
         email = account_email(email)
         check_password_policy(password)
-        region = regional_defaults(locale, base_currency)
+        locale, base_currency = regional_defaults(locale, base_currency)
+        confirm = notify_existing and self.mail.confirm_sign_ups
+        if confirm and not self.mail.mailer.can_deliver:
+            # Refused for every email alike, before any lookup: the answer tells nothing about accounts.
+            raise DomainError(
+                ErrorCode.MAIL_UNAVAILABLE,
+                "The confirmation email could not be sent; try again later.",
+                "email",
+            )
         existing = await user_by_email(session, email)
         password_hash = await self.passwords.hash(password)  # hashed either way: the same work
         if existing and notify_existing:
@@ -149,9 +175,57 @@ class Identity:
                 "An account with this email exists; log in and create a tenant.",
                 "email",
             )
-        user = User(email=email, full_name=full_name, password_hash=password_hash)
+        form = PendingSignUp(
+            email=email,
+            full_name=full_name,
+            password_hash=password_hash,
+            tenant_name=tenant_name,
+            locale=locale,
+            base_currency=base_currency,
+        )
+        if confirm:
+            token = new_sign_up_token()
+            form.token_hash, form.expires_at = digest(token), now() + self.sign_up_ttl
+            session.add(form)
+            await session.flush()
+            # Sent like the "already have an account" notice (at once, failures logged) so both answers
+            # are alike in content and time.
+            mail = sign_up_confirmation_mail(email, tenant_name, token, self.mail.sign_up_url)
+            self.mail.mailer.send_later(mail)
+            return None
+        return await self.create_account(session, form, client_address)
+
+    async def confirm_sign_up(
+        self, session: AsyncSession, token: str, client_address: str | None
+    ) -> SessionGrant | None:
+        """Creates what a confirmed sign-up asked for and opens a session. The token works once; if the
+        email got an account meanwhile, nothing is created, None, and that mailbox is told (as signUp)."""
+        form = await session.scalar(
+            select(PendingSignUp).where(PendingSignUp.token_hash == digest(token)).with_for_update()
+        )
+        if form is None or form.used_at is not None:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "This sign-up confirmation does not exist or was already used.", "token"
+            )
+        if form.expires_at < now():
+            raise DomainError(
+                ErrorCode.EXPIRED, "This sign-up confirmation has expired; sign up again.", "token"
+            )
+        form.used_at = now()
+        await session.flush()
+        existing = await user_by_email(session, form.email)
+        if existing is not None:
+            self.mail.mailer.send_later(account_exists_mail(existing.email))
+            return None
+        return await self.create_account(session, form, client_address)
+
+    async def create_account(
+        self, session: AsyncSession, form: PendingSignUp, client_address: str | None
+    ) -> SessionGrant:
+        """The user, their tenant and admin membership from a checked sign-up; a session for them."""
+        user = User(email=form.email, full_name=form.full_name, password_hash=form.password_hash)
         session.add(user)
-        tenant = await self.create_tenant(session, tenant_name, *region)
+        tenant = await self.create_tenant(session, form.tenant_name, form.locale, form.base_currency)
         admin_role = await role_by_key(session, tenant.id, "admin")
         session.add(Membership(tenant_id=tenant.id, user_id=user.id, role_id=admin_role.id))
         await session.flush()
@@ -162,7 +236,7 @@ class Identity:
             "tenant",
             tenant.id,
             {
-                "name": [None, tenant_name],
+                "name": [None, form.tenant_name],
                 "locale": [None, tenant.locale],
                 "base_currency": [None, tenant.base_currency],
             },
@@ -490,6 +564,17 @@ def sign_in_to_accept_mail(email: str, tenant_name: str) -> Mail:
         f"Sign in to join {tenant_name}",
         f"Someone tried to accept your invitation to {tenant_name} without signing in. This address already "
         "has an account, so nothing was changed: sign in and accept the invitation again while signed in.",
+    )
+
+
+def sign_up_confirmation_mail(email: str, tenant_name: str, token: str, sign_up_url: str) -> Mail:
+    link = sign_up_url.replace("{token}", token) if sign_up_url else ""
+    how = f"Open {link} to confirm." if link else f"Confirm it with this token:\n\n{token}"
+    return Mail(
+        email,
+        "Confirm your sign-up",
+        f"Someone (perhaps you) signed up with this address to create {tenant_name}. {how}\n\nNothing is "
+        "created until you confirm. If this was not you, you can ignore this message.",
     )
 
 

@@ -104,6 +104,11 @@ class Mailer:
         self.pending: set[asyncio.Task[None]] = set()
         self.recent: OrderedDict[tuple[str, str], float] = OrderedDict()  # (to, subject) -> monotonic time
 
+    @property
+    def can_deliver(self) -> bool:
+        """False when no mail server is configured at all (production without CRM_SMTP_HOST)."""
+        return not isinstance(self.sender, NoMailServer)
+
     async def send(self, mail: Mail) -> None:
         await self.sender.send(mail)
 

@@ -114,6 +114,25 @@ class UserSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(400))
 
 
+class PendingSignUp(Base):
+    """A production sign-up waiting for its email to be confirmed. Global like `users` (no tenant exists
+    yet); only the SHA-256 of the confirmation token and the argon2 hash of the password are kept."""
+
+    __tablename__ = "pending_sign_ups"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    token_hash: Mapped[bytes] = mapped_column(unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(Text)
+    tenant_name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(35))
+    base_currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuthThrottle(Base):
     """Failed-login counters keyed by `account:<email>` or `address:<ip>`, shared by all processes."""
 

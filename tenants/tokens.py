@@ -1,4 +1,4 @@
-"""Opaque secrets handed to clients: session tokens, API keys, invitation tokens.
+"""Opaque secrets handed to clients: session tokens, API keys, invitation and sign-up confirmation tokens.
 
 Each carries 256 random bits and is stored only as its SHA-256 (a fast hash is right here: the secret
 is random, not a human password, so there is nothing to brute-force). API keys and invitation tokens
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 SESSION_PREFIX = "crms_"
 API_KEY_PREFIX = "crm_"
 INVITE_PREFIX = "crmi_"
+SIGN_UP_PREFIX = "crmsu_"
 
 
 def digest(secret: str) -> bytes:
@@ -53,6 +54,10 @@ def parse_api_key(key: str) -> ParsedKey | None:
     except ValueError:
         return None
     return ParsedKey(tenant_id, body[33:41], body[42:])
+
+
+def new_sign_up_token() -> str:
+    return SIGN_UP_PREFIX + secrets.token_urlsafe(32)
 
 
 def new_invite_token(tenant_id: uuid.UUID) -> str:

@@ -132,9 +132,12 @@ class IdentityQuery:
 @strawberry.type
 class IdentityMutation:
     @strawberry.mutation(
-        description="Create a tenant and its first admin; returns a session token. If the email already"
-        " has an account, nothing is created and the answer is an empty success (no token, no errors):"
-        " that mailbox receives the explanation, so the answer never tells whether an account exists."
+        description="Create a tenant and its first admin. In production nothing is created yet: the answer"
+        " is an empty success (no token, no errors) and the address receives a confirmation token for"
+        " confirmSignUp (MAIL_UNAVAILABLE when no mail server is configured). In development the account"
+        " is created at once and a session token returned. If the email already has an account, nothing is"
+        " created and the answer is the same empty success: that mailbox receives the explanation, so the"
+        " answer never tells whether an account exists."
     )
     @mutation_payload(AuthPayload)
     async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
@@ -149,6 +152,19 @@ class IdentityMutation:
             notify_existing=True,
             locale=input.locale,
             base_currency=input.base_currency,
+        )
+        return auth_payload(grant)
+
+    @strawberry.mutation(
+        description="Confirm a sign-up with the token emailed by signUp: creates the tenant and its first"
+        " admin and returns a session token. NOT_FOUND (unknown or already used) or EXPIRED on `token`. If"
+        " the email got an account meanwhile, nothing is created and the answer is signUp's empty success."
+    )
+    @mutation_payload(AuthPayload)
+    async def confirm_sign_up(self, info: Info, token: str) -> AuthPayload:
+        context = info.context
+        grant = await context.services.identity.confirm_sign_up(
+            await context.session(), token, context.client_address
         )
         return auth_payload(grant)
 
