@@ -6,84 +6,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
-from email import message_from_bytes
-from email.message import Message
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from gateway.app import create_app
-from tenants.embedded import DatabaseUrls
 from tenants.mail import LogSender, Mail, MailUnavailable, NoMailServer, SmtpSender
 from tests.conftest import make_settings
+from tests.identity.mailbox import CONFIRM_SIGN_UP, body, confirmation_token, sign_up_by_mail, sign_up_input
 from tests.servers import free_port
 from tests.support import ACCEPT, INVITE, PASSWORD, SIGN_UP, GraphQLClient, unique_email
 
 TOKEN = re.compile(r"crmi_[0-9a-f]{32}_[A-Za-z0-9_-]+")
 
 
-class Inbox:
-    """aiosmtpd handler keeping every message it is handed."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    async def wait_for(self, to: str, subject_part: str) -> Message:
-        for _ in range(200):
-            for message in self.messages:
-                if message["To"] == to and subject_part in message["Subject"]:
-                    return message
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"no mail to {to} about {subject_part!r}: {[m['Subject'] for m in self.messages]}")
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
-
-@pytest.fixture(scope="module")
-async def production_app(database_urls: DatabaseUrls, smtp):  # type: ignore[no-untyped-def]
-    settings = make_settings(
-        CRM_ENV="production",
-        CRM_SMTP_HOST="127.0.0.1",
-        CRM_SMTP_PORT=smtp[1],
-        CRM_SMTP_SECURITY="none",
-        CRM_MAIL_FROM="CRM <crm@example.com>",
-        CRM_INVITE_URL="https://app.example.com/join?token={token}",
-    )
-    application = create_app(settings, database_urls.app)
-    yield application
-    await application.state.services.db.dispose()
-
-
-@pytest.fixture
-async def prod(production_app) -> AsyncIterator[GraphQLClient]:  # type: ignore[no-untyped-def]
-    transport = httpx.ASGITransport(app=production_app, client=("10.9.8.7", 50003))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield GraphQLClient(http)
-
-
-def body(message: Message) -> str:
-    return message.get_payload(decode=True).decode()
-
-
 async def test_production_emails_the_invitation_and_never_shows_the_token(prod, smtp):
     inbox, _ = smtp
-    admin = await prod.sign_up()
+    admin = await sign_up_by_mail(prod, inbox)
     email = unique_email("invitee")
 
-    invited = (await prod.execute(INVITE, {"input": {"email": email, "roleKey": "viewer"}}, admin.token))["inviteUser"]
+    invited = (await prod.execute(INVITE, {"input": {"email": email, "roleKey": "viewer"}}, admin.token))[
+        "inviteUser"
+    ]
     mail = await inbox.wait_for(email, "You are invited")
     token = TOKEN.search(body(mail)).group(0)
     joined = (
@@ -98,8 +42,13 @@ async def test_production_emails_the_invitation_and_never_shows_the_token(prod, 
 
 async def test_sign_up_with_an_existing_email_tells_the_mailbox_not_the_caller(prod, smtp):
     inbox, _ = smtp
-    admin = await prod.sign_up()
-    values = {"tenantName": "Again", "email": admin.email, "password": "another long passphrase", "fullName": "X"}
+    admin = await sign_up_by_mail(prod, inbox)
+    values = {
+        "tenantName": "Again",
+        "email": admin.email,
+        "password": "another long passphrase",
+        "fullName": "X",
+    }
 
     answer = (await prod.execute(SIGN_UP, {"input": values}))["signUp"]
     mail = await inbox.wait_for(admin.email, "You already have an account")
@@ -110,14 +59,16 @@ async def test_sign_up_with_an_existing_email_tells_the_mailbox_not_the_caller(p
     for _ in range(3):
         await prod.execute(SIGN_UP, {"input": values})
     await asyncio.sleep(0.3)
-    notices = [m for m in inbox.messages if m["To"] == admin.email and "already have an account" in m["Subject"]]
+    notices = [
+        m for m in inbox.messages if m["To"] == admin.email and "already have an account" in m["Subject"]
+    ]
     assert len(notices) == 1
 
 
 async def test_accepting_signed_out_for_an_existing_account_mails_how_to_accept(prod, smtp):
     inbox, _ = smtp
-    inviter = await prod.sign_up("Inviter Co")
-    existing = await prod.sign_up("Existing Co")
+    inviter = await sign_up_by_mail(prod, inbox, "Inviter Co")
+    existing = await sign_up_by_mail(prod, inbox, "Existing Co")
     await prod.execute(INVITE, {"input": {"email": existing.email, "roleKey": "viewer"}}, inviter.token)
     token = TOKEN.search(body(await inbox.wait_for(existing.email, "You are invited"))).group(0)
 
@@ -132,16 +83,17 @@ async def test_accepting_signed_out_for_an_existing_account_mails_how_to_accept(
     assert signed_in["errors"] == [] and signed_in["tenant"]["id"] == inviter.tenant_id
 
 
-async def test_an_unreachable_mail_server_fails_the_invitation_and_keeps_nothing(database_urls, db):
+async def test_an_unreachable_mail_server_fails_the_invitation_and_keeps_nothing(database_urls, db, client):
+    admin = await client.sign_up()  # in development: a production sign-up needs the mail server
     settings = make_settings(CRM_ENV="production", CRM_SMTP_HOST="127.0.0.1", CRM_SMTP_PORT=free_port())
     application = create_app(settings, database_urls.app)
     try:
         transport = httpx.ASGITransport(app=application, client=("10.9.8.6", 50004))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            client = GraphQLClient(http)
-            admin = await client.sign_up()
             payload = (
-                await client.execute(INVITE, {"input": {"email": unique_email(), "roleKey": "viewer"}}, admin.token)
+                await GraphQLClient(http).execute(
+                    INVITE, {"input": {"email": unique_email(), "roleKey": "viewer"}}, admin.token
+                )
             )["inviteUser"]
     finally:
         await application.state.services.db.dispose()
@@ -166,15 +118,16 @@ async def test_without_a_mail_server_development_logs_the_mail_and_production_re
     assert "Subject line" in production and "crmi_token" not in production
 
 
-async def test_production_without_a_mail_server_refuses_invitations(database_urls):
+async def test_production_without_a_mail_server_refuses_invitations(database_urls, client):
+    admin = await client.sign_up()  # in development: a production sign-up needs the mail server
     application = create_app(make_settings(CRM_ENV="production"), database_urls.app)
     try:
         transport = httpx.ASGITransport(app=application, client=("10.9.8.5", 50005))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            client = GraphQLClient(http)
-            admin = await client.sign_up()
             payload = (
-                await client.execute(INVITE, {"input": {"email": unique_email(), "roleKey": "viewer"}}, admin.token)
+                await GraphQLClient(http).execute(
+                    INVITE, {"input": {"email": unique_email(), "roleKey": "viewer"}}, admin.token
+                )
             )["inviteUser"]
     finally:
         await application.state.services.db.dispose()
@@ -193,8 +146,9 @@ async def test_smtp_sender_reports_an_unreachable_server():
 
 async def test_a_tenant_name_with_line_breaks_stays_out_of_the_mail_headers(prod, smtp):
     inbox, _ = smtp
-    values = {"tenantName": "Evil\r\nBcc: victim@example.com", "email": unique_email(), "password": PASSWORD, "fullName": "E"}
-    admin = (await prod.execute(SIGN_UP, {"input": values}))["signUp"]
+    values = sign_up_input("Evil\r\nBcc: victim@example.com")
+    token = await confirmation_token(prod, inbox, values)
+    admin = (await prod.execute(CONFIRM_SIGN_UP, {"token": token}))["confirmSignUp"]
     email = unique_email("invitee")
 
     invited = await prod.execute(INVITE, {"input": {"email": email, "roleKey": "viewer"}}, admin["token"])
