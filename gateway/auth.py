@@ -121,16 +121,7 @@ async def actor_for_session(
     statement_timeout: str = "15s",
     client_address: str | None = None,
 ) -> Actor:
-    row = (
-        await session.execute(
-            SESSION_ACTOR,
-            {
-                "token_hash": digest(token),
-                "statement_timeout": statement_timeout,
-                "touch_seconds": int(TOUCH_INTERVAL.total_seconds()),
-            },
-        )
-    ).one_or_none()
+    row = await credential_row(session, SESSION_ACTOR, statement_timeout, token_hash=digest(token))
     if row is None:
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if row.role_id is None:
@@ -158,18 +149,14 @@ async def actor_for_api_key(
     parsed = parse_api_key(key)
     if parsed is None:
         raise AuthenticationFailed("Malformed API key.")
-    row = (
-        await session.execute(
-            API_KEY_ACTOR,
-            {
-                "tenant_id": parsed.tenant_id,
-                "prefix": parsed.prefix,
-                "key_hash": digest(key),
-                "statement_timeout": statement_timeout,
-                "touch_seconds": int(TOUCH_INTERVAL.total_seconds()),
-            },
-        )
-    ).one_or_none()
+    row = await credential_row(
+        session,
+        API_KEY_ACTOR,
+        statement_timeout,
+        tenant_id=parsed.tenant_id,
+        prefix=parsed.prefix,
+        key_hash=digest(key),
+    )
     if row is None:
         raise AuthenticationFailed("Unknown API key.")
     if not row.usable:
@@ -186,6 +173,16 @@ async def actor_for_api_key(
         request_id=request_id,
         api_key_id=row.api_key_id,
     )
+
+
+async def credential_row(session: AsyncSession, check: Any, statement_timeout: str, **credential: Any) -> Any:
+    """The credential function's row (None: unknown, expired or revoked); it also enters the tenant."""
+    parameters = {
+        **credential,
+        "statement_timeout": statement_timeout,
+        "touch_seconds": int(TOUCH_INTERVAL.total_seconds()),
+    }
+    return (await session.execute(check, parameters)).one_or_none()
 
 
 def admitted_actor(

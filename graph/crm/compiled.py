@@ -145,28 +145,39 @@ register_type(
 )
 
 
-def account_list(actor: Any, arguments: dict[str, Any]) -> Any:
-    """CrmQuery.accounts without custom-field conditions or sort keys (those read definitions first)."""
-    given, orders = arguments.get("filter"), arguments.get("order_by")
-    if (given is not None and given.custom) or any(order.custom_field for order in orders or []):
-        raise CannotCompile("custom-field conditions")
-    refuse_hidden_filters(actor, ACCOUNT, used_filters(given, ACCOUNT_FILTER_FIELDS))
-    return (
-        accounts.visible_accounts(actor).where(*account_conditions(given)).order_by(*account_ordering(orders))
-    )
+def plain_list(
+    object_type: str, filter_fields: Any, visible: Any, conditions: Any, ordering: Any, *, search_reads: bool
+) -> Any:
+    """A CRM root list as its resolver builds it, for what needs no read before the statement: custom-field
+    conditions and sort keys read definitions first, and so does a contact search (its hidden-field check)."""
+
+    def statement(actor: Any, arguments: dict[str, Any]) -> Any:
+        given, orders = arguments.get("filter"), arguments.get("order_by")
+        reads_first = given is not None and (given.custom or (search_reads and given.search))
+        if reads_first or any(order.custom_field for order in orders or []):
+            raise CannotCompile("custom-field conditions or a search that reads first")
+        refuse_hidden_filters(actor, object_type, used_filters(given, filter_fields))
+        return visible(actor).where(*conditions(given)).order_by(*ordering(orders))
+
+    return statement
 
 
-def contact_list(actor: Any, arguments: dict[str, Any]) -> Any:
-    """CrmQuery.contacts without custom fields, and without `search` (its hidden-field check reads)."""
-    given, orders = arguments.get("filter"), arguments.get("order_by")
-    if (given is not None and (given.custom or given.search)) or any(
-        order.custom_field for order in orders or []
-    ):
-        raise CannotCompile("custom-field conditions or search")
-    refuse_hidden_filters(actor, CONTACT, used_filters(given, CONTACT_FILTER_FIELDS))
-    return (
-        contacts.visible_contacts(actor).where(*contact_conditions(given)).order_by(*contact_ordering(orders))
-    )
+account_list = plain_list(
+    ACCOUNT,
+    ACCOUNT_FILTER_FIELDS,
+    accounts.visible_accounts,
+    account_conditions,
+    account_ordering,
+    search_reads=False,
+)
+contact_list = plain_list(
+    CONTACT,
+    CONTACT_FILTER_FIELDS,
+    contacts.visible_contacts,
+    contact_conditions,
+    contact_ordering,
+    search_reads=True,
+)
 
 
 register_root("account", NodeRoot(type_name="Account", object_type=ACCOUNT, scope=accounts.account_scope))
