@@ -276,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
                     }
                 )
             log = arguments.data_dir / f"uvicorn-{backend}.log"
-            with UvicornServer(urls.app, workers=1, pool_size=10, log_path=log) as server:
+            with UvicornServer(
+                urls.app, workers=1, pool_size=10, log_path=log, environment="development"
+            ) as server:
                 assert server.process is not None
                 results.append(
                     asyncio.run(run_backend(server.base_url, server.process.pid, arguments, backend))

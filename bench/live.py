@@ -253,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     admin_url, _embedded = admin_url_for(arguments.data_dir)
     urls = prepare_database(admin_url, arguments.database, recreate=True)
     log_path = Path("bench/results") / f"live-{time.strftime('%Y%m%d-%H%M%S')}.log"
-    with UvicornServer(urls.app, workers=1, pool_size=arguments.pool_size, log_path=log_path) as server:
+    with UvicornServer(
+        urls.app, workers=1, pool_size=arguments.pool_size, log_path=log_path, environment="development"
+    ) as server:
         results = asyncio.run(run(arguments, server, urls))
     width = max(len(key) for key in results)
     for key, value in results.items():

@@ -2,7 +2,7 @@
 
     python -m bench.logins [--parallel 40] [--waves 5] [--pool-size 10] [--limit-ms 1000]
 
-The server is a real `uvicorn gateway.app:app_from_environment --factory` process (production mode, so
+The server is a real `uvicorn gateway.app:app_from_environment --factory` process (development mode, to sign up over the API; the same
 production argon2id parameters, one worker, `CRM_DB_POOL_SIZE` connections). Two floods:
 - `one account`: every login guesses the same account's password; the throttle counts each attempt
   before it hashes, so only the limit's worth reach argon2 and the rest are THROTTLED at once;
@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         # The many-accounts flood lifts the per-address limit so that every attempt asks for a hash.
         os.environ["CRM_LOGIN_MAX_FAILURES_PER_ADDRESS"] = "30" if same_account else "1000000"
         log = arguments.data_dir / f"uvicorn-{name.replace(' ', '-')}.log"
-        with UvicornServer(urls.app, workers=1, pool_size=arguments.pool_size, log_path=log) as server:
+        with UvicornServer(
+            urls.app, workers=1, pool_size=arguments.pool_size, log_path=log, environment="development"
+        ) as server:
             rows.append(asyncio.run(flood(server.base_url, arguments, name, same_account)))
     bound = f"{arguments.limit_ms:.0f} ms"
     print(f"\n| flood | logins | answers (HTTP status) | other tenant's `me` (bound {bound}) |")
