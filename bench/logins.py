@@ -2,8 +2,9 @@
 
     python -m bench.logins [--parallel 40] [--waves 5] [--pool-size 10] [--limit-ms 1000]
 
-The server is a real `uvicorn gateway.app:app_from_environment --factory` process (development mode, to sign up over the API; the same
-production argon2id parameters, one worker, `CRM_DB_POOL_SIZE` connections). Two floods:
+The server is a real `uvicorn gateway.app:app_from_environment --factory` process (development mode, to
+sign up over the API; production argon2id parameters, one worker, `CRM_DB_POOL_SIZE` connections). Two
+floods:
 - `one account`: every login guesses the same account's password; the throttle counts each attempt
   before it hashes, so only the limit's worth reach argon2 and the rest are THROTTLED at once;
 - `many accounts`: every login names another email and the per-address limit is lifted, so every attempt
