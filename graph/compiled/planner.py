@@ -107,7 +107,7 @@ class Build:
     planner: Planner
     actor: SymbolicActor
     hidden: dict[str, frozenset[str]]
-    variables: dict[str, Any]
+    fragments: dict[str, FragmentDefinitionNode]
     binds: dict[str, Any] = field(default_factory=dict)  # bind name -> value for this request
     key_types: dict[str, list[Any]] = field(default_factory=dict)  # sort key SQL types per root key
     counter: int = 0
@@ -124,7 +124,7 @@ class Build:
     def selection(self, type_name: str, node: FieldNode) -> Selection:
         if node.selection_set is None:
             raise CannotCompile("object field without selection")
-        return self.planner.collect(type_name, node.selection_set, self.variables)
+        return self.planner.collect(type_name, node.selection_set, self.fragments)
 
     def object(self, type_name: str, source: Any, selection: Selection) -> ColumnElement[Any]:
         """`json_build_object` of the selected fields of `type_name` read from `source`."""
@@ -227,16 +227,22 @@ class Planner:
         return len(selections) == 1 and isinstance(selections[0], FieldNode) and not selections[0].directives
 
     def collect(
-        self, type_name: str, selection_set: SelectionSetNode, variables: dict[str, Any]
+        self, type_name: str, selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
     ) -> Selection:
         fields: list[tuple[str, str, FieldNode]] = []
-        self._collect(type_name, selection_set, fields)
+        self._collect(type_name, selection_set, fragments, fields)
         keys = [key for key, _, _ in fields]
         if len(set(keys)) != len(keys):
             raise CannotCompile("a response key selected twice")
         return Selection(tuple(fields), type_name)
 
-    def _collect(self, type_name: str, selection_set: SelectionSetNode, out: list[Any]) -> None:
+    def _collect(
+        self,
+        type_name: str,
+        selection_set: SelectionSetNode,
+        fragments: dict[str, FragmentDefinitionNode],
+        out: list[Any],
+    ) -> None:
         for node in selection_set.selections:
             if node.directives:
                 raise CannotCompile("directives")
@@ -245,12 +251,12 @@ class Planner:
             elif isinstance(node, InlineFragmentNode):
                 if node.type_condition is not None and node.type_condition.name.value != type_name:
                     raise CannotCompile("fragment on another type")
-                self._collect(type_name, node.selection_set, out)
+                self._collect(type_name, node.selection_set, fragments, out)
             elif isinstance(node, FragmentSpreadNode):
-                fragment = self.fragments.get(node.name.value)
+                fragment = fragments.get(node.name.value)
                 if fragment is None or fragment.type_condition.name.value != type_name:
                     raise CannotCompile("fragment on another type")
-                self._collect(type_name, fragment.selection_set, out)
+                self._collect(type_name, fragment.selection_set, fragments, out)
 
     def field_type(self, type_name: str, field_name: str) -> str:
         parent = self.graphql_schema.get_type(type_name)
@@ -276,18 +282,16 @@ class Planner:
         )
         if isinstance(coerced, list):  # variable errors: the executor reports them
             return None
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         try:
-            roots = self.root_calls(operation, coerced)
+            roots = self.root_calls(operation, coerced, fragments)
         except Exception as reason:  # an argument the executor refuses (a malformed id): its error to give
             logger.debug("not compiled (%s): %s", reason, operation_name or query[:80])
             return None
         try:
             key = (query, operation_name, id(actor.permissions), actor.team_id is not None, roots.shape)
             plan = self.plans.get(key)
-            build = self.new_build(actor, coerced)
+            build = self.new_build(actor, fragments)
             if plan is None:
                 plan = self.compile(build, roots)
                 remember(self.plans, key, plan)
@@ -303,19 +307,24 @@ class Planner:
             return None
         return bind(plan, build, actor)
 
-    def new_build(self, actor: Actor, variables: dict[str, Any]) -> Build:
+    def new_build(self, actor: Actor, fragments: dict[str, FragmentDefinitionNode]) -> Build:
         symbolic = SymbolicActor(
             permissions=actor.permissions,
             tenant_id=bindparam("actor_tenant_id", type_=PG_UUID(as_uuid=True)),
             user_id=bindparam("actor_user_id", type_=PG_UUID(as_uuid=True)),
             team_id=bindparam("actor_team_id", type_=PG_UUID(as_uuid=True)) if actor.team_id else None,
         )
-        return Build(planner=self, actor=symbolic, hidden={}, variables=variables)
+        return Build(planner=self, actor=symbolic, hidden={}, fragments=fragments)
 
-    def root_calls(self, operation: OperationDefinitionNode, variables: dict[str, Any]) -> RootCalls:
+    def root_calls(
+        self,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> RootCalls:
         query_type = self.graphql_schema.query_type
         assert query_type is not None
-        selection = self.collect(query_type.name, operation.selection_set, variables)
+        selection = self.collect(query_type.name, operation.selection_set, fragments)
         calls = []
         for response_key, field_name, node in selection.fields:
             root = registry.ROOTS.get(field_name)

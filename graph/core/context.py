@@ -81,10 +81,6 @@ class RequestContext:
         self._session = await self.db.open_request_session(run)
         return results[-1]
 
-    def adopt_session(self, session: AsyncSession) -> None:
-        """Use a session the gateway already opened (it authenticated the request in it)."""
-        self._session = session
-
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[AsyncSession]:
         """Where one mutation runs: a savepoint, so that its failure undoes only its own writes.
