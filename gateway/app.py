@@ -44,8 +44,13 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def request_id_for(request: Request) -> str:
-    offered = request.headers.get("x-request-id", "")
-    return offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+    """The client's X-Request-Id when well-formed, else a new one; the same for the whole request."""
+    known = request.scope.get("crm.request_id")
+    if known is None:
+        offered = request.headers.get("x-request-id", "")
+        known = offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        request.scope["crm.request_id"] = known
+    return known
 
 
 class GraphQLApp(GraphQLHTTPView):
@@ -81,9 +86,20 @@ class GraphQLApp(GraphQLHTTPView):
         self.graphiql_enabled = settings.graphiql_enabled
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
 
-    async def execute_compiled(self, context: Any, params: dict[str, Any]) -> bytes | None:
-        plan = self.compiled_reads.plan(context, params)
-        return None if plan is None else await self.compiled_reads.run(context, plan)
+    async def execute_compiled(self, request: Any, params: dict[str, Any]) -> tuple[bytes, str] | None:
+        if not self.compiled_reads.wanted(params):
+            return None
+        try:
+            credential = bearer_credential(request.headers.get("authorization"))
+        except AuthenticationFailed:
+            return None
+        if credential is None:
+            return None
+        request_id = request_id_for(request)
+        data = await self.compiled_reads.serve(
+            self.services.db, credential, self.client_address(request), request_id, params
+        )
+        return None if data is None else (data, request_id)
 
     def is_single_mutation(self, params: dict[str, Any]) -> bool:
         return self.compiled_reads.planner.is_single_mutation(params["query"], params["operationName"])
@@ -91,12 +107,15 @@ class GraphQLApp(GraphQLHTTPView):
     def compare_compiled(self, params: dict[str, Any], compiled: bytes, body: dict[str, Any]) -> str | None:
         return self.compiled_reads.compare(params, compiled, body)
 
-    async def get_context(self, request: Any, response: Any) -> RequestContext:
-        address = client_address(
+    def client_address(self, request: Any) -> str | None:
+        return client_address(
             request.client.host if request.client else None,
             request.headers.get("x-forwarded-for"),
             self.trusted_proxies,
         )
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        address = self.client_address(request)
         if isinstance(request, WebSocket):
             return LiveContext(
                 services=self.services,

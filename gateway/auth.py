@@ -12,10 +12,13 @@ policy (IP allowlist, session limits, MFA rule) is judged here by `tenants.secur
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,13 +31,63 @@ from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key
 # Last-seen / last-used times are refreshed at most this often, so reads do not all become writes.
 TOUCH_INTERVAL = timedelta(minutes=1)
 
-SESSION_ACTOR = text(
-    "select * from crm_authenticate_session(:token_hash, :statement_timeout, :touch_seconds)"
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """One of migration 0100's credential functions, callable through a session or a raw connection."""
+
+    function: str
+    parameters: tuple[str, ...]
+
+    @cached_property
+    def session_statement(self) -> Any:
+        return text(f"select * from {self.function}({', '.join(':' + p for p in self.parameters)})")
+
+    @cached_property
+    def raw_statement(self) -> str:
+        placeholders = ", ".join(f"${n}" for n in range(1, len(self.parameters) + 1))
+        return f"select * from {self.function}({placeholders})"
+
+
+SESSION_CHECK = CredentialCheck(
+    "crm_authenticate_session", ("token_hash", "statement_timeout", "touch_seconds")
 )
-API_KEY_ACTOR = text(
-    "select * from crm_authenticate_api_key(:tenant_id, :prefix, :key_hash, :statement_timeout,"
-    " :touch_seconds)"
+API_KEY_CHECK = CredentialCheck(
+    "crm_authenticate_api_key", ("tenant_id", "prefix", "key_hash", "statement_timeout", "touch_seconds")
 )
+
+# Runs a check with its parameters and returns its row (attribute access) or None.
+CheckRunner = Callable[[CredentialCheck, dict[str, Any]], Awaitable[Any]]
+
+
+def session_runner(session: AsyncSession) -> CheckRunner:
+    async def run(check: CredentialCheck, parameters: dict[str, Any]) -> Any:
+        return (await session.execute(check.session_statement, parameters)).one_or_none()
+
+    return run
+
+
+def raw_runner(connection: asyncpg.Connection) -> CheckRunner:
+    async def run(check: CredentialCheck, parameters: dict[str, Any]) -> Any:
+        record = await connection.fetchrow(check.raw_statement, *(parameters[p] for p in check.parameters))
+        return None if record is None else RecordRow(record)
+
+    return run
+
+
+class RecordRow:
+    """An asyncpg record read by attribute, like a SQLAlchemy row."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record: asyncpg.Record) -> None:
+        self.record = record
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.record[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class AuthenticationFailed(Exception):
@@ -110,24 +163,52 @@ async def authenticate(
     client_address: str | None = None,
 ) -> Actor:
     """Checks the credential as the first statement of the request's transaction and enters its tenant."""
+    actor, fields_version = await checked_actor(
+        session_runner(session), credential, request_id, statement_timeout, client_address
+    )
+    remember_fields_version(session, actor.tenant_id, fields_version)
+    return actor
+
+
+async def authenticate_raw(
+    connection: asyncpg.Connection,
+    credential: Credential,
+    request_id: str | None,
+    statement_timeout: str,
+    client_address: str | None,
+) -> Actor:
+    """`authenticate` on a raw asyncpg connection (the compiled fast path, which has no session)."""
+    actor, _ = await checked_actor(
+        raw_runner(connection), credential, request_id, statement_timeout, client_address
+    )
+    return actor
+
+
+async def checked_actor(
+    run: CheckRunner,
+    credential: Credential,
+    request_id: str | None,
+    statement_timeout: str,
+    client_address: str | None,
+) -> tuple[Actor, int | None]:
+    """The credential's actor and its tenant's custom-fields version."""
     check = actor_for_session if credential.kind == "session" else actor_for_api_key
-    return await check(session, credential.value, request_id, statement_timeout, client_address)
+    return await check(run, credential.value, request_id, statement_timeout, client_address)
 
 
 async def actor_for_session(
-    session: AsyncSession,
+    run: CheckRunner,
     token: str,
     request_id: str | None,
-    statement_timeout: str = "15s",
-    client_address: str | None = None,
-) -> Actor:
-    row = await credential_row(session, SESSION_ACTOR, statement_timeout, token_hash=digest(token))
+    statement_timeout: str,
+    client_address: str | None,
+) -> tuple[Actor, int | None]:
+    row = await credential_row(run, SESSION_CHECK, statement_timeout, token_hash=digest(token))
     if row is None:
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if row.role_id is None:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
-    return admitted_actor(
-        session,
+    actor = admitted_actor(
         row,
         client_address,
         tenant_id=row.tenant_id,
@@ -137,21 +218,22 @@ async def actor_for_session(
         session_started=row.session_created_at,
         session_last_active=row.session_last_seen_at,
     )
+    return actor, row.fields_version
 
 
 async def actor_for_api_key(
-    session: AsyncSession,
+    run: CheckRunner,
     key: str,
     request_id: str | None,
-    statement_timeout: str = "15s",
-    client_address: str | None = None,
-) -> Actor:
+    statement_timeout: str,
+    client_address: str | None,
+) -> tuple[Actor, int | None]:
     parsed = parse_api_key(key)
     if parsed is None:
         raise AuthenticationFailed("Malformed API key.")
     row = await credential_row(
-        session,
-        API_KEY_ACTOR,
+        run,
+        API_KEY_CHECK,
         statement_timeout,
         tenant_id=parsed.tenant_id,
         prefix=parsed.prefix,
@@ -164,8 +246,7 @@ async def actor_for_api_key(
     if not row.creator_active:
         raise AuthenticationFailed("The member who created this API key is no longer active.")
     # A key is not a person logging in: only the network rule applies (no session limits, no MFA).
-    return admitted_actor(
-        session,
+    actor = admitted_actor(
         row,
         client_address,
         tenant_id=parsed.tenant_id,
@@ -173,20 +254,22 @@ async def actor_for_api_key(
         request_id=request_id,
         api_key_id=row.api_key_id,
     )
+    return actor, row.fields_version
 
 
-async def credential_row(session: AsyncSession, check: Any, statement_timeout: str, **credential: Any) -> Any:
+async def credential_row(
+    run: CheckRunner, check: CredentialCheck, statement_timeout: str, **credential: Any
+) -> Any:
     """The credential function's row (None: unknown, expired or revoked); it also enters the tenant."""
     parameters = {
         **credential,
         "statement_timeout": statement_timeout,
         "touch_seconds": int(TOUCH_INTERVAL.total_seconds()),
     }
-    return (await session.execute(check, parameters)).one_or_none()
+    return await run(check, parameters)
 
 
 def admitted_actor(
-    session: AsyncSession,
     row: Any,
     client_address: str | None,
     *,
@@ -210,7 +293,6 @@ def admitted_actor(
             session_last_active=session_last_active,
         )
     )
-    remember_fields_version(session, tenant_id, row.fields_version)
     return Actor(
         tenant_id=tenant_id,
         user_id=user_id,

@@ -1,8 +1,10 @@
-"""The fast path of a read: the compiled statement on the request's own transaction, JSON straight out.
+"""The fast path of a read: one transaction on a raw connection, PostgreSQL's JSON straight out.
 
 A read the planner (graph/compiled) can compile costs BEGIN + the credential check + one statement +
-COMMIT, and PostgreSQL's JSON text is sent as the response body without being decoded. Everything else
-(mutations, errors, fields the planner does not know) goes to the executor. In `verify` mode (the test
+COMMIT on the pooled connection's asyncpg driver, with no SQLAlchemy session, no executor and no JSON
+decoding: PostgreSQL's JSON text becomes the response body. The path answers or does nothing: a
+credential it does not admit, or an operation it cannot compile for this role, rolls back and the
+regular path serves the request (with its own errors, login log and so on). In `verify` mode (the test
 suite) the executor runs the same operation too and any difference is reported as an error, so the whole
 suite doubles as a differential test of the two paths.
 """
@@ -15,8 +17,9 @@ from typing import Any
 
 import orjson
 
-from graph.compiled.planner import BoundPlan, Planner
-from graph.core.context import RequestContext
+from gateway.auth import AuthenticationFailed, Credential, authenticate_raw
+from graph.compiled.planner import Planner
+from tenants.db import Database
 
 logger = logging.getLogger("crm.compiled")
 
@@ -35,18 +38,35 @@ class CompiledReads:
         self.mode = mode
         self.report = VerifyReport()
 
-    def plan(self, context: RequestContext, params: dict[str, Any]) -> BoundPlan | None:
-        if self.mode == "off" or context.actor_or_none is None:
-            return None
-        return self.planner.plan(
-            params["query"], params["operationName"], params["variables"], context.actor_or_none
-        )
+    def wanted(self, params: dict[str, Any]) -> bool:
+        """Whether to try the fast path for this operation at all (no database work)."""
+        return self.mode != "off" and self.planner.might_compile(params["query"], params["operationName"])
 
-    async def run(self, context: RequestContext, plan: BoundPlan) -> bytes:
-        """The `data` JSON of the operation, read inside the request's transaction."""
-        session = await context.session()
-        connection = await (await session.connection()).get_raw_connection()
-        data: str = await connection.driver_connection.fetchval(plan.sql, *plan.arguments)
+    async def serve(
+        self,
+        db: Database,
+        credential: Credential,
+        client_address: str | None,
+        request_id: str,
+        params: dict[str, Any],
+    ) -> bytes | None:
+        """The `data` JSON of the operation, or None (nothing done) when the regular path must serve it."""
+        transaction = await db.begin_raw()
+        answered = False
+        try:
+            try:
+                actor = await authenticate_raw(
+                    transaction.connection, credential, request_id, db.statement_timeout, client_address
+                )
+            except AuthenticationFailed:
+                return None
+            plan = self.planner.plan(params["query"], params["operationName"], params["variables"], actor)
+            if plan is None:
+                return None
+            data: str = await transaction.connection.fetchval(plan.sql, *plan.arguments)
+            answered = True
+        finally:
+            await transaction.finish(commit=answered)
         return data.encode()
 
     def compare(self, params: dict[str, Any], compiled: bytes, executed: dict[str, Any]) -> str | None:

@@ -298,6 +298,10 @@ class GraphQLHTTPView(GraphQL):
         return parse_multipart_operation(form)
 
     async def execute_params(self, request: Request, media_type: str, params: dict[str, Any]) -> Response:
+        answer = await self.execute_compiled(request, params)
+        compiled = None if answer is None else answer[0]
+        if answer is not None and not self.verifies_compiled:
+            return self.raw_json_response(media_type, b'{"data":' + answer[0] + b"}", answer[1])
         sub_response = await self.get_sub_response(request)
         try:
             context = await self.get_context(request, sub_response)
@@ -307,10 +311,6 @@ class GraphQLHTTPView(GraphQL):
                     401, error.reason, {"WWW-Authenticate": "Bearer"}, "UNAUTHENTICATED"
                 ) from None
             raise RequestRefused(error.status_code, error.reason) from None
-        compiled = await self.execute_compiled(context, params)
-        if compiled is not None and not self.verifies_compiled:
-            await context.finish(commit=True)
-            return self.raw_json_response(media_type, b'{"data":' + compiled + b"}", context.request_id)
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
@@ -362,8 +362,9 @@ class GraphQLHTTPView(GraphQL):
             response.status_code = sub_response.status_code
         return response
 
-    async def execute_compiled(self, context: Any, params: dict[str, Any]) -> bytes | None:
-        """The `data` JSON of a read served without the executor; None to use the executor."""
+    async def execute_compiled(self, request: Request, params: dict[str, Any]) -> tuple[bytes, str] | None:
+        """The `data` JSON of a read served without the executor, with the request id; None to use the
+        executor (which then serves the request from the start)."""
         return None
 
     verifies_compiled = False

@@ -196,7 +196,9 @@ class Planner:
         self.rules = [*specified_rules, *validation_rules]
         self.max_tokens = max_tokens
         self.documents: OrderedDict[str, Any] = OrderedDict()
+        self.candidates: OrderedDict[Any, bool] = OrderedDict()
         self.plans: OrderedDict[Any, Any] = OrderedDict()
+        self.root_fields: dict[str, Any] = {}
 
     # --- documents ---------------------------------------------------------------------------------
 
@@ -216,6 +218,25 @@ class Planner:
                 cached = UNSUPPORTED if errors else document
             remember(self.documents, query, cached)
         return None if cached is UNSUPPORTED else cached
+
+    def might_compile(self, query: str, operation_name: str | None) -> bool:
+        """Whether the operation is a valid query whose root fields all have compiled roots: worth
+        opening the fast path for (what the actor may see decides the rest, after authentication)."""
+        key = (query, operation_name)
+        known = self.candidates.get(key)
+        if known is None:
+            document = self.document(query)
+            operation = get_operation_ast(document, operation_name) if document is not None else None
+            known = (
+                operation is not None
+                and operation.operation is OperationType.QUERY
+                and all(
+                    isinstance(node, FieldNode) and node.name.value in registry.ROOTS
+                    for node in operation.selection_set.selections
+                )
+            )
+            remember(self.candidates, key, known)
+        return known
 
     def is_single_mutation(self, query: str, operation_name: str | None) -> bool:
         """One mutation field and nothing else (a valid document; fragments and directives excluded)."""
@@ -330,9 +351,8 @@ class Planner:
             root = registry.ROOTS.get(field_name)
             if root is None:
                 raise CannotCompile(f"root field {field_name} is not compiled")
-            definition = query_type.fields[field_name]
+            definition, strawberry_field = self.root_field(query_type, field_name)
             raw = get_argument_values(definition, node, variables)
-            strawberry_field = self.schema.get_field_for_type(field_name, query_type.name)
             arguments = convert_arguments(
                 raw,
                 strawberry_field.arguments,
@@ -341,6 +361,18 @@ class Planner:
             )
             calls.append(RootCall(response_key, field_name, node, root, arguments))
         return RootCalls(tuple(calls))
+
+    def root_field(self, query_type: GraphQLObjectType, field_name: str) -> tuple[Any, Any]:
+        """The graphql-core and Strawberry definitions of a root field (looked up once: the lookup
+        converts names on every call)."""
+        found = self.root_fields.get(field_name)
+        if found is None:
+            found = (
+                query_type.fields[field_name],
+                self.schema.get_field_for_type(field_name, query_type.name),
+            )
+            self.root_fields[field_name] = found
+        return found
 
     def compile(self, build: Build, roots: RootCalls) -> Plan:
         entries: list[Any] = []

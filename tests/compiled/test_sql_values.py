@@ -16,7 +16,7 @@ from graph.compiled.sql import cursor, global_id, iso_datetime
 from graph.core.pagination import encode_cursor
 
 ID = uuid.UUID("0190c0de-0000-7000-8000-00000000beef")
-TRICKY = ["plain", "a~b", 'a"b', "a\\b", "a\nb", "a\\nb", "a\rb", "中文 名字", " x,y ", "", "~\\\"\n"]
+TRICKY = ["plain", "a~b", 'a"b', "a\\b", "a\nb", "a\\nb", "a\rb", "中文 名字", " x,y ", "", '~\\"\n']
 
 
 async def scalar(services, expression):  # type: ignore[no-untyped-def]
