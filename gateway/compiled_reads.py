@@ -63,7 +63,9 @@ class CompiledReads:
             plan = self.planner.plan(params["query"], params["operationName"], params["variables"], actor)
             if plan is None:
                 return None
-            data: str = await transaction.connection.fetchval(plan.sql, *plan.arguments)
+            data: str | None = await transaction.connection.fetchval(plan.sql, *plan.arguments)
+            if data is None:  # a guard failed (see graph/compiled/registry.py, ValueRoot)
+                return None
             answered = True
         finally:
             await transaction.finish(commit=answered)

@@ -43,12 +43,15 @@ from sqlalchemy import (
     Boolean,
     Integer,
     Text,
+    and_,
     bindparam,
+    case,
     cast,
     func,
     inspect,
     literal,
     literal_column,
+    null,
     select,
     tuple_,
 )
@@ -109,11 +112,17 @@ class Build:
     hidden: dict[str, frozenset[str]]
     fragments: dict[str, FragmentDefinitionNode]
     binds: dict[str, Any] = field(default_factory=dict)  # bind name -> value for this request
+    guards: list[ColumnElement[bool]] = field(default_factory=list)  # all true, or the executor answers
     key_types: dict[str, list[Any]] = field(default_factory=dict)  # sort key SQL types per root key
     counter: int = 0
 
     def can_read(self, object_type: str) -> bool:
         return self.actor.permissions.can(object_type, Action.READ)
+
+    def guard(self, condition: ColumnElement[bool]) -> None:
+        """A condition the answer depends on: when false, the statement returns NULL and the executor
+        serves the request (it has the error to report)."""
+        self.guards.append(condition)
 
     def bind(self, prefix: str, value: Any, type_: Any) -> Any:
         self.counter += 1
@@ -380,7 +389,10 @@ class Planner:
             entries.append(text_literal(call.response_key))
             entries.append(call.build(build))
         # As text: the pool's connections decode json into dicts, and the body needs the text anyway.
-        statement = select(cast(func.json_build_object(*entries), Text))
+        data = cast(func.json_build_object(*entries), Text)
+        if build.guards:
+            data = case((and_(*build.guards), data), else_=null())
+        statement = select(data)
         compiled = statement.compile(dialect=self.dialect)
         names = tuple(compiled.positiontup or ())
         return Plan(
@@ -431,7 +443,7 @@ class RootCall:
     response_key: str
     field_name: str
     node: FieldNode
-    root: registry.NodeRoot | registry.ConnectionRoot
+    root: registry.Root
     arguments: dict[str, Any]
     _statement: Any = None
 
@@ -440,18 +452,25 @@ class RootCall:
         """What decides the SQL text: everything but ids, page size and cursor values."""
         if isinstance(self.root, registry.NodeRoot):
             return (self.field_name,)
+        if isinstance(self.root, registry.ValueRoot):
+            return (self.field_name, tuple(sorted(k for k, v in self.arguments.items() if v is not None)))
         structural = {k: v for k, v in self.arguments.items() if k not in ("first", "after")}
         return (self.field_name, repr(sorted(structural.items())), self.arguments.get("after") is None)
 
     def build(self, build: Build) -> ColumnElement[Any]:
         if isinstance(self.root, registry.NodeRoot):
             return self.build_node(build, self.root)
+        if isinstance(self.root, registry.ValueRoot):
+            binds = self.root.binds(build, self.arguments)
+            return self.root.value(build, binds, build.selection(self.root.type_name, self.node))
         return self.build_connection(build, self.root)
 
     def bind(self, build: Build) -> None:
         """The binds `build` would create, in the same order (so their names match the plan's)."""
         if isinstance(self.root, registry.NodeRoot):
             build.bind("id", self.node_uuid(self.root), PG_UUID(as_uuid=True))
+        elif isinstance(self.root, registry.ValueRoot):
+            self.root.binds(build, self.arguments)
         else:
             size = self.page_size()
             build.bind("fetch", size + 1, Integer)
@@ -616,10 +635,15 @@ def aggregate(element: Any, page: Any, in_page: Any) -> Any:
     return select(func.coalesce(ordered, literal_column("'[]'::json"))).select_from(page).scalar_subquery()
 
 
-def aggregate_order_by(element: Any, key: Any) -> Any:
+def aggregate_order_by(element: Any, *keys: Any) -> Any:
     from sqlalchemy.dialects.postgresql import aggregate_order_by as order_by
 
-    return order_by(element, key)
+    return order_by(element, *keys)
+
+
+def json_list(element: Any, *keys: Any) -> ColumnElement[Any]:
+    """`json_agg` of `element` over the rows in `keys` order; `[]` when there are none."""
+    return func.coalesce(func.json_agg(aggregate_order_by(element, *keys)), literal_column("'[]'::json"))
 
 
 def sort_keys(statement: Any) -> list[tuple[Any, bool]]:

@@ -63,8 +63,26 @@ class ConnectionRoot:
     statement: Callable[[Any, dict[str, Any]], Select[Any]]
 
 
+@dataclass(frozen=True)
+class ValueRoot:
+    """A root field the area computes in SQL itself (a report such as the pipeline board).
+
+    `binds(build, arguments)` creates this request's bind parameters (always the same ones, in the same
+    order, for one shape of arguments) and returns them by name; `value(build, binds, selection)`
+    returns the field's JSON. What the executor would answer with an error (no such record, a
+    malformed id) goes in `build.guard(...)`: when a guard is false the statement returns NULL and the
+    executor serves the request. `shape(arguments)` is what changes the SQL text (default: which
+    arguments were given).
+    """
+
+    type_name: str
+    binds: Callable[[Build, dict[str, Any]], dict[str, Any]]
+    value: Callable[[Build, dict[str, Any], Selection], ColumnElement[Any]]
+
+
+Root = NodeRoot | ConnectionRoot | ValueRoot
 TYPES: dict[str, CompiledType] = {}
-ROOTS: dict[str, NodeRoot | ConnectionRoot] = {}
+ROOTS: dict[str, Root] = {}
 
 
 def register_type(compiled: CompiledType) -> CompiledType:
@@ -72,7 +90,7 @@ def register_type(compiled: CompiledType) -> CompiledType:
     return compiled
 
 
-def register_root(field_name: str, root: NodeRoot | ConnectionRoot) -> None:
+def register_root(field_name: str, root: Root) -> None:
     ROOTS[field_name] = root
 
 

@@ -24,10 +24,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any
 
-from babel.numbers import get_currency_precision
-from sqlalchemy import ColumnElement, and_, case, cast, func, literal, select
+from babel.numbers import get_currency_precision, list_currencies
+from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal, null, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +45,21 @@ MAX_RATE = Decimal("1e9")
 
 def minor_units(currency: str) -> int:
     return get_currency_precision(currency)
+
+
+@cache
+def _unusual_minor_units() -> dict[str, int]:
+    return {code: units for code in list_currencies() if (units := minor_units(code)) != 2}
+
+
+def shown_sql(exact: Any, currency: Any, complete: Any) -> ColumnElement[str]:
+    """`shown` in SQL, as the text Strawberry gives a Decimal: rounded half away from zero (PostgreSQL's
+    `round` on numeric) to the currency's minor units, NULL when incomplete."""
+    places = case(
+        *((currency == code, units) for code, units in sorted(_unusual_minor_units().items())), else_=2
+    )
+    rounded = func.round(func.coalesce(exact, 0), places)
+    return case((complete, cast(rounded, Text)), else_=null())
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:

@@ -52,7 +52,13 @@ def board_conditions(actor: Actor, owner_id: uuid.UUID | None) -> list[ColumnEle
 
 
 def totals_statement(
-    stage: Any, currency: Any, count: Any, amount: Any, weighted: Any, conditions: list[ColumnElement[bool]]
+    stage: Any,
+    currency: Any,
+    count: Any,
+    amount: Any,
+    weighted: Any,
+    conditions: list[ColumnElement[bool]],
+    on_date: Any = None,
 ) -> Select[Any]:
     """(stage, count, amount, weighted amount / 100, unconverted count, missing currencies) per stage,
     converted at today's rates after summing per stage and currency, so the rate lookup runs once per
@@ -73,7 +79,7 @@ def totals_statement(
         .group_by(stage, currency)
         .subquery()
     )
-    rate = rate_to_base_sql(per_currency.c.currency, literal(today(), Date))
+    rate = rate_to_base_sql(per_currency.c.currency, literal(today(), Date) if on_date is None else on_date)
     missing = rate.is_(None)
     return select(
         per_currency.c.group_key.label("stage_id"),
@@ -85,8 +91,9 @@ def totals_statement(
     ).group_by(per_currency.c.group_key)
 
 
-def rollup_totals_statement(conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    """The board's totals from the stage rollups (one row per stage, owner and currency)."""
+def rollup_totals_statement(conditions: list[ColumnElement[bool]], on_date: Any = None) -> Select[Any]:
+    """The board's totals from the stage rollups (one row per stage, owner and currency), converted at
+    the rates of `on_date` (an SQL date; default today)."""
     return totals_statement(
         Rollup.stage_id,
         Rollup.currency,
@@ -94,6 +101,7 @@ def rollup_totals_statement(conditions: list[ColumnElement[bool]]) -> Select[Any
         func.sum(Rollup.amount),
         func.sum(Rollup.weighted_amount),
         conditions,
+        on_date,
     )
 
 

@@ -26,6 +26,15 @@ query($pipelineId: ID, $ownerId: ID, $first: Int, $after: String) {
     }
   }
 }"""
+# The same board without the cards: served by the compiled path (graph/sales/pipeline/compiled.py), which
+# the suite's verify mode compares with the executor; `read_board` checks it equals BOARD's figures.
+TOTALS = """
+query($pipelineId: ID, $ownerId: ID) {
+  pipelineBoard(pipelineId: $pipelineId, ownerId: $ownerId) {
+    pipeline { name } currency
+    columns { stage { name } count amount weightedAmount unconvertedCount }
+  }
+}"""
 # `count` is the column's total; `totalCount` on each column's connection would cost a COUNT per column.
 LEAN_BOARD = """
 query($first: Int) {
@@ -41,6 +50,16 @@ query($from: Date!, $to: Date!, $ownerId: ID, $pipelineId: ID) {
     stages { stage { name } count amount reached conversionRate averageDaysInStage }
   }
 }"""
+
+
+async def read_board(client, variables: dict, token: str) -> dict:  # type: ignore[no-untyped-def]
+    """BOARD's answer, after checking that the totals alone (the compiled path) agree with it."""
+    board = (await client.execute(BOARD, variables, token))["pipelineBoard"]
+    filters = {k: v for k, v in variables.items() if k in ("pipelineId", "ownerId")}
+    totals = (await client.execute(TOTALS, filters, token))["pipelineBoard"]
+    without_cards = [{k: v for k, v in column.items() if k != "opportunities"} for column in board["columns"]]
+    assert totals == {**board, "columns": without_cards}
+    return board
 
 
 def today() -> date:
@@ -71,7 +90,7 @@ async def test_board_columns_count_sum_and_page_per_stage(client):
         client, rep, rep_account["id"], name="Rep", amount="70", stageId=stages["Proposal"]
     )
 
-    board = (await client.execute(BOARD, {"first": 2}, admin.token))["pipelineBoard"]
+    board = await read_board(client, {"first": 2}, admin.token)
     assert (board["pipeline"]["name"], board["currency"]) == ("Sales", "USD")
     columns = {c["stage"]["name"]: c for c in board["columns"]}
     assert list(columns) == ["Prospecting", "Qualification", "Proposal", "Negotiation", "Won", "Lost"]
@@ -104,7 +123,7 @@ async def test_board_columns_count_sum_and_page_per_stage(client):
     page = rest["columns"][0]["opportunities"]
     assert [e["node"]["name"] for e in page["edges"]] == ["A"] and page["pageInfo"]["hasNextPage"] is False
 
-    mine = (await client.execute(BOARD, {"first": 5}, rep.token))["pipelineBoard"]
+    mine = await read_board(client, {"first": 5}, rep.token)
     counts = {c["stage"]["name"]: c["count"] for c in mine["columns"]}
     assert counts == {
         "Prospecting": 0,
@@ -115,7 +134,7 @@ async def test_board_columns_count_sum_and_page_per_stage(client):
         "Lost": 0,
     }
     assert [e["node"]["name"] for e in mine["columns"][2]["opportunities"]["edges"]] == ["Rep"]
-    filtered = (await client.execute(BOARD, {"ownerId": rep.user_id}, admin.token))["pipelineBoard"]
+    filtered = await read_board(client, {"ownerId": rep.user_id}, admin.token)
     assert [c["count"] for c in filtered["columns"]] == [0, 0, 1, 0, 0, 0]
 
 
@@ -229,7 +248,10 @@ async def test_report_arguments_are_checked(client):
     for variables, field, code in bad:
         errors = await client.errors(FUNNEL, variables, admin.token)
         assert errors[0]["extensions"]["code"] == code, errors
-    errors = await client.errors(BOARD, {"pipelineId": foreign["id"]}, admin.token)
-    assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+    for board in (BOARD, TOTALS):
+        errors = await client.errors(board, {"pipelineId": foreign["id"]}, admin.token)
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+        malformed = await client.errors(board, {"ownerId": foreign["id"]}, admin.token)
+        assert malformed[0]["extensions"]["code"] == "NOT_FOUND", malformed
     assert error_pairs({"errors": []}) == []
     assert stage_named(foreign, "Won")["kind"] == "WON"
