@@ -41,11 +41,20 @@ from graph.crm.filters import (
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact, ContactAccount
 from graph.identity.compiled import member_user
 from tenants.fields.query import refuse_hidden_filters
+from tenants.permissions import Scope
 
 
 def live_account(build: Build, target: Any) -> Any:
     """accounts_by_id + live_node: visible to the caller and not soft-deleted."""
     return rescoped(accounts.account_scope(build.actor), target) & target.deleted_at.is_(None)
+
+
+def contact_count(build: Build, source: Any, selection: Any) -> Any:
+    """The account's stored count of live contacts when the caller sees every contact; otherwise the
+    links in the caller's scope are counted (as the executor's loader always does)."""
+    if build.can_read(CONTACT) and build.actor.permissions.scope(CONTACT) is Scope.ALL:
+        return source.live_contact_count
+    return count_live_contacts(build, source, selection)
 
 
 def live_contacts_of_account(build: Build, source: Any) -> Any:
@@ -96,6 +105,7 @@ ADDRESS_FIELDS = {
 }
 
 register_type(CompiledType(name="Address", model=Account, fields=ADDRESS_FIELDS))
+count_live_contacts = count_of(live_contacts_of_account, readable_as=CONTACT)
 register_type(
     CompiledType(
         name="Account",
@@ -115,7 +125,7 @@ register_type(
             "version": column("version"),
             "owner": reference("User", lambda source: source.owner_id, visible=member_user),
             "parent": reference("Account", lambda source: source.parent_id, visible=live_account),
-            "contactCount": count_of(live_contacts_of_account, readable_as=CONTACT),
+            "contactCount": contact_count,
         },
     )
 )

@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Integer, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -61,6 +61,8 @@ class Account(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Live contacts linked to the account, kept by triggers (migration 0174); never written by the ORM.
+    live_contact_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Contact(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base):
