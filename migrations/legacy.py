@@ -141,6 +141,8 @@ select 'extension ' || extname from pg_extension where extname <> 'plpgsql'
 
 async def schema_signature(connection: AsyncConnection, app_role: str) -> list[str]:
     """The sorted signature lines of the database's schema (see SIGNATURE_QUERY)."""
+    # Definitions print names outside the search path qualified: fix it for this transaction.
+    await connection.execute(text("select set_config('search_path', 'public', true)"))
     rows = await connection.execute(text(SIGNATURE_QUERY), {"app_role": app_role})
     return sorted(row[0].replace("\n", "\\n") for row in rows)
 

@@ -32,6 +32,7 @@ LEGACY_VERSIONS = Path(__file__).parent / "legacy"
 def legacy_config(owner_url: str, app_role: str) -> Config:
     """Alembic on the 31 revisions squashed into the baseline (the previous release's chain)."""
     config = alembic_config(owner_url, app_role)
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(LEGACY_VERSIONS))
     return config
 
