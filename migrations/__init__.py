@@ -18,6 +18,8 @@ HERE = Path(__file__).parent
 def alembic_config(owner_url: str, app_role: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))
+    # `command.revision(config, message, rev_id="0201_<name>")` writes versions/0201_<name>.py
+    config.set_main_option("file_template", "%%(rev)s")
     config.attributes["url"] = owner_url
     config.attributes["app_role"] = app_role
     return config
