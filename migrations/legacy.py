@@ -49,8 +49,10 @@ class MigrationRefused(RuntimeError):
 # One line per schema object of `public`, printed by the server from its catalogs: names, types,
 # defaults and definitions, with the owner and the application role spelled OWNER and APP. Left out:
 # `alembic_version`, objects of extensions, NOT NULL constraints (PostgreSQL 18 lists them as
-# constraints, older servers do not; the column lines carry them) and the `cf_` custom-field indexes,
-# which `python -m tenants.fields.indexes` builds and drops outside migrations.
+# constraints, older servers do not; the column lines carry them), the `cf_` custom-field indexes,
+# which `python -m tenants.fields.indexes` builds and drops outside migrations, and grants to other
+# roles than the application's and PUBLIC (an operator's reporting role, say). Extensions beyond the
+# baseline's may be installed too (see `differences`).
 SIGNATURE_QUERY = """
 with relations as (
     select c.oid, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relacl, c.relowner
@@ -110,14 +112,14 @@ select format('grant %s to %s: %s', r.relname, coalesce(n.name, 'PUBLIC'),
               string_agg(acl.privilege_type, ',' order by acl.privilege_type))
 from relations r cross join aclexplode(r.relacl) as acl
 left join role_names n on n.oid = acl.grantee
-where acl.grantee <> r.relowner
+where acl.grantee <> r.relowner and coalesce(n.name, 'PUBLIC') in ('APP', 'PUBLIC')
 group by r.relname, n.name
 union all
 select format('grant %s to %s: %s', 'alembic_version', coalesce(n.name, 'PUBLIC'),
               string_agg(acl.privilege_type, ',' order by acl.privilege_type))
 from pg_class c cross join aclexplode(c.relacl) as acl
 left join role_names n on n.oid = acl.grantee
-where c.oid = 'alembic_version'::regclass and acl.grantee <> c.relowner
+where c.oid = 'alembic_version'::regclass and coalesce(n.name, 'PUBLIC') in ('APP', 'PUBLIC')
 group by n.name
 union all
 select format('schema public grant to %s: %s', coalesce(n.name, 'PUBLIC'),
@@ -132,7 +134,7 @@ select format('default privileges %s on %s to %s: %s', coalesce(o.name, '?'), da
 from pg_default_acl da cross join aclexplode(da.defaclacl) as acl
 left join role_names n on n.oid = acl.grantee
 left join role_names o on o.oid = da.defaclrole
-where da.defaclnamespace = 'public'::regnamespace
+where da.defaclnamespace = 'public'::regnamespace and coalesce(n.name, 'PUBLIC') in ('APP', 'PUBLIC')
 group by o.name, da.defaclobjtype, n.name
 union all
 select 'extension ' || extname from pg_extension where extname <> 'plpgsql'
@@ -177,11 +179,8 @@ async def stamp_previous_release(owner_url: str, app_role: str) -> bool:
                     f"({', '.join(sorted(applied))}); run `crm migrate` of the previous release first, then "
                     "this one."
                 )
-            found = await schema_signature(connection, app_role)
-            expected = expected_signature()
-            if found != expected:
-                missing = sorted(set(expected) - set(found))
-                unexpected = sorted(set(found) - set(expected))
+            missing, unexpected = differences(await schema_signature(connection, app_role))
+            if missing or unexpected:
                 raise MigrationRefused(
                     "crm: the database's schema is not the previous release's, so it is not stamped to "
                     f"{BASELINE_REVISION}. Missing: {shown(missing)}. Unexpected: {shown(unexpected)}. "
@@ -195,6 +194,15 @@ async def stamp_previous_release(owner_url: str, app_role: str) -> bool:
             return True
     finally:
         await engine.dispose()
+
+
+def differences(found: list[str]) -> tuple[list[str], list[str]]:
+    """(missing, unexpected) signature lines; another extension (pg_stat_statements, say) is no
+    difference: it adds no table or function of ours."""
+    expected = expected_signature()
+    missing = sorted(set(expected) - set(found))
+    unexpected = sorted(line for line in set(found) - set(expected) if not line.startswith("extension "))
+    return missing, unexpected
 
 
 def shown(lines: list[str], limit: int = 10) -> str:
