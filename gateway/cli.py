@@ -18,6 +18,7 @@ from gateway.database import ResolvedDatabase, migrate, resolve_database
 from gateway.services import Services
 from gateway.settings import get_settings
 from migrations import pending_migrations
+from migrations.legacy import MigrationRefused
 from tenants.embedded import stop_embedded_server
 from tenants.errors import DomainError
 
@@ -36,7 +37,11 @@ def prepared_database(*, run_migrations: bool) -> ResolvedDatabase:
     settings = get_settings()
     database = resolve_database(settings)
     if run_migrations or database.embedded:
-        migrate(settings, database)
+        try:
+            migrate(settings, database)
+        except MigrationRefused as refused:
+            typer.secho(str(refused), fg="red", err=True)
+            raise typer.Exit(1) from None
     return database
 
 

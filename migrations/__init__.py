@@ -1,7 +1,12 @@
-"""Alembic migrations. Run them with `crm migrate` (as the owner role)."""
+"""Alembic migrations. Run them with `crm migrate` (as the owner role).
+
+One baseline revision (`0200_baseline`, the previous release's schema) and one linear chain after it:
+a single head, which CI checks (tests/migrations/test_revisions.py). See docs/migrations.md.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -13,23 +18,28 @@ HERE = Path(__file__).parent
 def alembic_config(owner_url: str, app_role: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))
+    # `command.revision(config, message, rev_id="0201_<name>")` writes versions/0201_<name>.py
+    config.set_main_option("file_template", "%%(rev)s")
     config.attributes["url"] = owner_url
     config.attributes["app_role"] = app_role
     return config
 
 
 def upgrade_to_head(owner_url: str, app_role: str) -> None:
-    # "heads": each domain area starts its own branch from the platform revisions, so areas built in
-    # parallel never fight over one linear chain; a migration needing two areas names both as parents.
-    command.upgrade(alembic_config(owner_url, app_role), "heads")
+    """Stamp a previous-release database onto the baseline (migrations/legacy.py), then upgrade to the
+    head. "head", not "heads": a second head is a mistake Alembic then refuses to guess about."""
+    from migrations.legacy import stamp_previous_release
 
+    asyncio.run(stamp_previous_release(owner_url, app_role))
+    command.upgrade(alembic_config(owner_url, app_role), "head")
 
 
 async def pending_migrations(url: str) -> list[str]:
     """Heads of the code's migration graph that the database at `url` has not reached (read-only).
 
-    Any role that may read `alembic_version` will do (the application role may, since 0130). A
-    database without the table has everything pending.
+    Any role that may read `alembic_version` will do (the application role may). A database without
+    the table has everything pending, and so has one of the previous release (its revisions are
+    unknown here) until `crm migrate` stamps it onto the baseline.
     """
     from alembic.script import ScriptDirectory
     from sqlalchemy import inspect, pool, text
@@ -47,8 +57,9 @@ async def pending_migrations(url: str) -> list[str]:
     finally:
         await engine.dispose()
     script = ScriptDirectory.from_config(alembic_config(url, ""))
+    known = {entry.revision for entry in script.walk_revisions()}
     reached: set[str] = set()
     for revision in applied:
-        if script.get_revision(revision) is not None:
+        if revision in known:
             reached.update(r.revision for r in script.iterate_revisions(revision, "base"))
     return sorted(head for head in script.get_heads() if head not in reached)

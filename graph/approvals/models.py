@@ -4,7 +4,7 @@ through a chain, and the decisions taken on them.
 
 Chains and their steps are immutable once defined: a new definition for the same subject type replaces
 the active one, and requests already in flight keep walking the chain they started on. Decisions are
-append-only for the application role (see migrations/versions/0040_projects.py).
+append-only for the application role (see migrations/baseline.sql).
 """
 
 from __future__ import annotations

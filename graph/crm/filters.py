@@ -1,6 +1,6 @@
 """Filter and order inputs of the CRM lists, and their translation into SQL.
 
-Every filterable column has an index leading with `tenant_id` (see migrations/versions/0002_crm.py);
+Every filterable column has an index leading with `tenant_id` (see migrations/baseline.sql);
 every ordering ends with the id so keyset cursors are unique.
 """
 

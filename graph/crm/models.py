@@ -2,7 +2,7 @@
 
 All are tenant-owned on `TenantMixin` (composite key `(tenant_id, id)`); references are composite
 foreign keys so they cannot cross tenants. The DDL, indexes and RLS policies live in
-`migrations/versions/0002_crm.py`; these mappings must agree with it.
+`migrations/baseline.sql`; these mappings must agree with it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Tables of the public customer pool: per-tenant pool settings and each account's pool history.
 
-DDL, indexes and RLS policies live in `migrations/versions/0020_leads_pool.py`.
+DDL, indexes and RLS policies live in `migrations/baseline.sql`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Document tables; the DDL, indexes and RLS policies live in migrations/versions/0050_documents.py."""
+"""Document tables; the DDL, indexes and RLS policies live in migrations/baseline.sql."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 items, comments), time entries, expenses, per-user cost rates, risks, change requests with their history,
 and templates.
 
-The DDL, indexes and RLS policies live in `migrations/versions/0040_projects.py`; these mappings must
+The DDL, indexes and RLS policies live in `migrations/baseline.sql`; these mappings must
 agree with it. Tasks, milestones and dependencies carry composite keys that include `project_id`, so a
 parent task, a milestone or a dependency can never point into another project.
 """

@@ -3,7 +3,7 @@ customer-type discounts), quotes and their lines, contracts with lines, installm
 deliveries.
 
 All tenant-owned with composite keys `(tenant_id, id)` and composite foreign keys; DDL, indexes and RLS
-live in `migrations/versions/0030_commerce.py` and must agree with these mappings. Money and prices are
+live in `migrations/baseline.sql` and must agree with these mappings. Money and prices are
 `numeric(18,4)` (enough for three-decimal currencies and sub-cent unit prices); amounts are rounded to
 the currency's minor unit by the services, never by the column.
 """

@@ -1,6 +1,6 @@
 """Filter and order inputs of the opportunity list, and their translation into SQL.
 
-Every filter column has an index leading with `tenant_id` (migrations/versions/0010_sales_pipeline.py);
+Every filter column has an index leading with `tenant_id` (migrations/baseline.sql);
 every ordering ends with the id so keyset cursors are unique.
 """
 

@@ -2,7 +2,7 @@
 contacts and competitors) and the append-only stage history.
 
 All are tenant-owned with composite keys and composite foreign keys; the DDL, indexes and RLS policies
-live in `migrations/versions/0010_sales_pipeline.py` and these mappings must agree with it.
+live in `migrations/baseline.sql` and these mappings must agree with it.
 """
 
 from __future__ import annotations

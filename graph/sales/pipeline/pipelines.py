@@ -26,7 +26,6 @@ from tenants.provisioning import on_tenant_created
 from tenants.validation import required_text
 
 DEFAULT_PIPELINE_NAME = "Sales"
-# Must stay equal to the list in migrations/versions/0010_sales_pipeline.py (the backfill).
 DEFAULT_STAGES = (
     ("Prospecting", 10, "open"),
     ("Qualification", 20, "open"),

@@ -5,7 +5,7 @@ Revises: 0042_projects_contract
 Create Date: 2026-11-25
 """
 
-from migrations.custom_fields import add_custom_field_columns, drop_custom_field_columns
+from tests.migrations.legacy_custom_fields import add_custom_field_columns, drop_custom_field_columns
 
 revision = "0081_projects_custom"
 down_revision = "0042_projects_contract"

@@ -8,7 +8,7 @@ Create Date: 2026-11-25
 
 from alembic import op
 
-from migrations.custom_fields import add_custom_field_columns, drop_custom_field_columns
+from tests.migrations.legacy_custom_fields import add_custom_field_columns, drop_custom_field_columns
 
 revision = "0083_documents_custom"
 down_revision = "0050_documents"

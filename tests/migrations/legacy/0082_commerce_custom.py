@@ -6,7 +6,7 @@ Revises: 0031_commerce_opportunity
 Create Date: 2026-11-25
 """
 
-from migrations.custom_fields import add_custom_field_columns, drop_custom_field_columns
+from tests.migrations.legacy_custom_fields import add_custom_field_columns, drop_custom_field_columns
 
 revision = "0082_commerce_custom"
 down_revision = "0031_commerce_opportunity"

@@ -16,8 +16,8 @@ Create Date: 2026-11-25
 
 from alembic import op
 
-from migrations.custom_fields import add_custom_field_columns, drop_custom_field_columns
 from migrations.helpers import enable_tenant_rls
+from tests.migrations.legacy_custom_fields import add_custom_field_columns, drop_custom_field_columns
 
 revision = "0060_tenant_admin"
 down_revision = "0003_tenant_registry"

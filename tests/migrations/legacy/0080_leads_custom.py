@@ -5,7 +5,7 @@ Revises: 0021_leads_opportunity
 Create Date: 2026-11-25
 """
 
-from migrations.custom_fields import add_custom_field_columns, drop_custom_field_columns
+from tests.migrations.legacy_custom_fields import add_custom_field_columns, drop_custom_field_columns
 
 revision = "0080_leads_custom"
 down_revision = "0021_leads_opportunity"
