@@ -61,7 +61,7 @@ class Account(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Live contacts linked to the account, kept by triggers (migration 0174); never written by the ORM.
+    # Live contacts linked to the account, kept by triggers (migration 0201); never written by the ORM.
     live_contact_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 

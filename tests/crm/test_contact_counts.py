@@ -1,4 +1,4 @@
-"""`accounts.live_contact_count` (migration 0174) equals a recount after every kind of change to links and
+"""`accounts.live_contact_count` (migration 0201) equals a recount after every kind of change to links and
 contacts: link, unlink, soft delete, restore, delete for good, account deleted. The compiled path reads it
 for callers who see every contact; the suite's verify mode compares that with the executor's count."""
 

@@ -7,15 +7,15 @@ a contact soft-deleted or restored moves every count it is linked to; a contact 
 its links off before the cascade removes them (the cascade's own deletes then find no live contact and
 change nothing). The triggers run as the writer, under RLS, like the writes that fire them.
 
-Revision ID: 0174_account_contact_counts
-Revises: 0173_contact_names
+Revision ID: 0201_account_contact_counts
+Revises: 0200_baseline
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
-revision = "0174_account_contact_counts"
-down_revision = "0173_contact_names"
+revision = "0201_account_contact_counts"
+down_revision = "0200_baseline"
 branch_labels = None
 depends_on = None
 
