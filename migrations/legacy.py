@@ -46,7 +46,8 @@ class MigrationRefused(RuntimeError):
     """The database cannot be migrated by this release as it is; the message says why and what to do."""
 
 
-# One line per schema object of `public`, printed by the server from its catalogs: names, types,
+# One line per schema object of `public`, printed by the server from its catalogs: names, types
+# (not column positions: databases that applied the old branches in another order have other ones),
 # defaults and definitions, with the owner and the application role spelled OWNER and APP. Left out:
 # `alembic_version`, objects of extensions, NOT NULL constraints (PostgreSQL 18 lists them as
 # constraints, older servers do not; the column lines carry them), the `cf_` custom-field indexes,
@@ -70,8 +71,7 @@ role_names as (
 select format('relation %s kind=%s rls=%s force=%s', relname, relkind, relrowsecurity, relforcerowsecurity)
 from relations
 union all
-select format('column %s.%s #%s %s%s%s%s', r.relname, a.attname,
-              row_number() over (partition by r.oid order by a.attnum),
+select format('column %s.%s %s%s%s%s', r.relname, a.attname,
               format_type(a.atttypid, a.atttypmod),
               case when a.attnotnull then ' not null' else '' end,
               case when a.attgenerated = 's' then ' generated ' || pg_get_expr(d.adbin, d.adrelid)

@@ -250,7 +250,7 @@ async def test_a_previous_release_database_whose_schema_differs_is_not_stamped(d
     )
     assert (
         "Missing: index CREATE INDEX accounts_domain_trgm_idx ON public.accounts USING gin (tenant_id, domain "
-        "gin_trgm_ops). Unexpected: column accounts.nickname #"
+        "gin_trgm_ops). Unexpected: column accounts.nickname text."
     ) in message
     assert "cf_accounts_x" not in message and "hstore" not in message and "grant" not in message
     assert left == sorted(LEGACY_HEADS)
