@@ -44,9 +44,20 @@ class CredentialCheck:
         return text(f"select * from {self.function}({', '.join(':' + p for p in self.parameters)})")
 
     @cached_property
+    def placeholders(self) -> str:
+        return ", ".join(f"${n}" for n in range(1, len(self.parameters) + 1))
+
+    @cached_property
     def raw_statement(self) -> str:
-        placeholders = ", ".join(f"${n}" for n in range(1, len(self.parameters) + 1))
-        return f"select * from {self.function}({placeholders})"
+        return f"select * from {self.function}({self.placeholders})"
+
+    @cached_property
+    def raw_statement_generic_plans(self) -> str:
+        """`raw_statement` that also lets the rest of the transaction reuse generic plans."""
+        return (
+            "select c.*, set_config('plan_cache_mode', 'force_generic_plan', true) as plan_cache_mode"
+            f" from {self.function}({self.placeholders}) as c"
+        )
 
 
 SESSION_CHECK = CredentialCheck(
@@ -67,9 +78,10 @@ def session_runner(session: AsyncSession) -> CheckRunner:
     return run
 
 
-def raw_runner(connection: asyncpg.Connection) -> CheckRunner:
+def raw_runner(connection: asyncpg.Connection, generic_plans: bool = False) -> CheckRunner:
     async def run(check: CredentialCheck, parameters: dict[str, Any]) -> Any:
-        record = await connection.fetchrow(check.raw_statement, *(parameters[p] for p in check.parameters))
+        statement = check.raw_statement_generic_plans if generic_plans else check.raw_statement
+        record = await connection.fetchrow(statement, *(parameters[p] for p in check.parameters))
         return None if record is None else RecordRow(record)
 
     return run
@@ -176,10 +188,12 @@ async def authenticate_raw(
     request_id: str | None,
     statement_timeout: str,
     client_address: str | None,
+    generic_plans: bool = False,
 ) -> Actor:
-    """`authenticate` on a raw asyncpg connection (the compiled fast path, which has no session)."""
+    """`authenticate` on a raw asyncpg connection (the compiled fast path, which has no session);
+    `generic_plans` sets `plan_cache_mode` for the rest of the transaction in the same statement."""
     actor, _ = await checked_actor(
-        raw_runner(connection), credential, request_id, statement_timeout, client_address
+        raw_runner(connection, generic_plans), credential, request_id, statement_timeout, client_address
     )
     return actor
 

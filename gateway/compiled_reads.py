@@ -56,7 +56,12 @@ class CompiledReads:
         try:
             try:
                 actor = await authenticate_raw(
-                    transaction.connection, credential, request_id, db.statement_timeout, client_address
+                    transaction.connection,
+                    credential,
+                    request_id,
+                    db.statement_timeout,
+                    client_address,
+                    self.planner.generic_plans(params["query"], params["operationName"]),
                 )
             except AuthenticationFailed:
                 return None

@@ -76,6 +76,9 @@ from tenants.permissions import Action, Actor, Permissions
 
 logger = logging.getLogger("crm.compiled")
 
+# Root arguments whose values should shape the plan (a text search may need its trigram index, which a
+# generic plan, blind to the pattern, would pass over for a scan of the tenant in sort order).
+GENERIC_PLAN_UNSAFE = frozenset({"filter", "search"})
 # json_build_object takes at most 100 arguments: 50 keys with their values.
 MAX_OBJECT_FIELDS = 50
 CACHE_SIZE = 1024
@@ -205,7 +208,7 @@ class Planner:
         self.rules = [*specified_rules, *validation_rules]
         self.max_tokens = max_tokens
         self.documents: OrderedDict[str, Any] = OrderedDict()
-        self.candidates: OrderedDict[Any, bool] = OrderedDict()
+        self.candidates: OrderedDict[Any, tuple[bool, bool]] = OrderedDict()
         self.plans: OrderedDict[Any, Any] = OrderedDict()
         self.root_fields: dict[str, Any] = {}
 
@@ -231,19 +234,34 @@ class Planner:
     def might_compile(self, query: str, operation_name: str | None) -> bool:
         """Whether the operation is a valid query whose root fields all have compiled roots: worth
         opening the fast path for (what the actor may see decides the rest, after authentication)."""
+        return self.candidate(query, operation_name)[0]
+
+    def generic_plans(self, query: str, operation_name: str | None) -> bool:
+        """Whether PostgreSQL may reuse one generic plan for the operation's statement (see
+        `GENERIC_PLAN_UNSAFE`): with custom plans it replans every execution, which costs as much as
+        running a page of accounts."""
+        return self.candidate(query, operation_name)[1]
+
+    def candidate(self, query: str, operation_name: str | None) -> tuple[bool, bool]:
+        """(might_compile, generic_plans), worked out once per operation text and name."""
         key = (query, operation_name)
         known = self.candidates.get(key)
         if known is None:
             document = self.document(query)
             operation = get_operation_ast(document, operation_name) if document is not None else None
-            known = (
+            roots = operation.selection_set.selections if operation is not None else ()
+            compilable = (
                 operation is not None
                 and operation.operation is OperationType.QUERY
-                and all(
-                    isinstance(node, FieldNode) and node.name.value in registry.ROOTS
-                    for node in operation.selection_set.selections
-                )
+                and all(isinstance(node, FieldNode) and node.name.value in registry.ROOTS for node in roots)
             )
+            generic = compilable and not any(
+                argument.name.value in GENERIC_PLAN_UNSAFE
+                for node in roots
+                if isinstance(node, FieldNode)
+                for argument in node.arguments or ()
+            )
+            known = (compilable, generic)
             remember(self.candidates, key, known)
         return known
 
