@@ -1,12 +1,12 @@
 """Live project screens: `projectChanged(projectId)`, `tasksChanged(projectId, assigneeId)` and
 `myApprovalsChanged`.
 
-Events come from `graph/projects/projects.py` (project.updated, project.status_changed; milestones),
+Events come from `graph/projects/projects/projects.py` (project.updated, project.status_changed; milestones),
 `tasks.py` (task.created, task.updated, task.status_changed, task.assigned), `risks.py` and `costs.py`, and
 `graph/approvals/requests.py` (approval.requested, approval.decided). Each is re-read through the area's own
 scoped loaders: project scope for projects and tasks, request scope for approvals.
 
-Health is computed on read (graph/projects/health.py), so no write announces it: `projectChanged`
+Health is computed on read (graph/projects/costs/health.py), so no write announces it: `projectChanged`
 recomputes it, under the subscriber's permissions, when something that feeds it changes in the project
 (tasks, milestones, risks, time and expenses) and sends `project.health_changed` only when the status moved.
 """
@@ -29,7 +29,9 @@ from graph.core.ids import decode_id, encode_id
 from graph.live.context import LiveContext
 from graph.live.events import Event
 from graph.live.stream import DROPPED_TYPE, SUBSCRIBED, Delivery, live_stream, not_found
-from graph.projects import health, loaders
+from graph.projects import loaders
+from graph.projects.costs import health
+from graph.projects.costs.loaders import costs_by_project_id, health_facts_by_project_id
 from graph.projects.models import PROJECT, TASK
 from graph.projects.types import Project, Task
 from tenants.errors import DomainError, ErrorCode
@@ -270,10 +272,10 @@ async def health_status(context: LiveContext, project_id: uuid.UUID) -> str | No
     if record is None:
         return None
     today = datetime.now(UTC).date()
-    facts = await context.loader("health_facts_by_project_id", loaders.health_facts_by_project_id).load(
+    facts = await context.loader("health_facts_by_project_id", health_facts_by_project_id).load(
         (project_id, today)
     )
-    cost = await context.loader("costs_by_project_id", loaders.costs_by_project_id).load(project_id)
+    cost = await context.loader("costs_by_project_id", costs_by_project_id).load(project_id)
     return health.assess(record, facts, cost, today).status
 
 
