@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.lists import custom_list, used_filters, used_orders
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
@@ -49,7 +49,6 @@ from graph.crm.types import Account, Activity, Contact
 from tenants.errors import DomainError
 from tenants.fields.query import refuse_hidden_filters, refuse_hidden_search
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 
 AccountId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of an Account.")]

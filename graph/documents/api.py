@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id, encode_id
@@ -44,7 +44,6 @@ from graph.documents.types import (
 )
 from tenants.errors import DomainError
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 REGISTERED_JOBS = (orphans.remove_orphans,)  # importing the area registers `documents.orphans`
 

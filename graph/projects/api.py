@@ -23,7 +23,7 @@ from strawberry import relay
 
 import graph.projects.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.filters import After, First
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
@@ -64,7 +64,6 @@ from tenants.permissions import Action
 
 __all__ = ["ProjectsMutation", "ProjectsQuery"]
 
-Info = strawberry.Info[RequestContext, None]
 ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Project.")]
 
 

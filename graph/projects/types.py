@@ -17,12 +17,13 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.filters import After, First
 from graph.core.ids import encode_id
+from graph.core.nodes import nested_connection, resolve_by_ids
 from graph.core.pagination import Connection
-from graph.crm.types import Account, nested_connection, owner, referenced_account, resolve_by_ids
-from graph.identity.types import User
+from graph.crm.types import Account, referenced_account
+from graph.identity.types import User, owner
 from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
@@ -36,7 +37,6 @@ from graph.sales.pipeline.types import Opportunity
 if TYPE_CHECKING:
     from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
 
-Info = strawberry.Info[RequestContext, None]
 OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
 # The cost types refer back to Task (a time entry's task): lazy here, see graph/projects/costs/types.py.
 COSTS = "graph.projects.costs.types"

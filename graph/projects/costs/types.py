@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
+from graph.core.nodes import nested_connection
 from graph.core.pagination import Connection
-from graph.crm.types import nested_connection, owner
-from graph.identity.types import User
+from graph.identity.types import User, owner
 from graph.money.types import MissingRate, missing_rate_list
 from graph.projects import models as pm
 from graph.projects import types as project_types
@@ -27,8 +27,6 @@ from graph.projects.loaders import projects_by_id, tasks_by_id
 
 if TYPE_CHECKING:
     from graph.projects.types import Task
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type(description="One reason behind a project's health.")

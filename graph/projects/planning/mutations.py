@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.ids import decode_id
 from graph.projects.inputs import (
@@ -37,8 +37,6 @@ from graph.projects.planning.types import ProjectTemplate
 from graph.projects.projects import projects
 from graph.projects.projects.inputs import ProjectPayload
 from graph.projects.types import ChecklistItem, Milestone, Project, Task, TaskComment
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type
@@ -165,7 +163,6 @@ class PlanningMutation:
                 mentioned_user_ids=list(comment.mentioned_user_ids),
             )
         )
-
 
 
 @strawberry.type

@@ -14,13 +14,12 @@ from strawberry.tools import merge_types
 
 import graph.sales.commerce.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
-from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.admin.lists import CustomSort, custom_list, sort_columns
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, First, OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
-from graph.crm.filters import CustomSort, sort_columns
 from graph.sales.commerce import contracts, loaders, payments, quotes
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_api import CatalogMutation
@@ -61,7 +60,6 @@ from graph.sales.commerce.types import (
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 Id = Annotated[relay.GlobalID, strawberry.argument(description="Global id of the record.")]
 Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]

@@ -12,13 +12,11 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.money.service import quantize
 from graph.sales.commerce import loaders
 from graph.sales.commerce import models as m
 from graph.sales.commerce.rules import plain
-
-Info = strawberry.Info[RequestContext, None]
 
 
 def amount(value: Decimal, currency: str) -> Decimal:

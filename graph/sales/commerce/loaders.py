@@ -16,6 +16,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
+from graph.core.loaders import by_id, can_read
 from graph.sales.commerce.contracts import contract_scope
 from graph.sales.commerce.models import (
     CONTRACT,
@@ -36,30 +37,6 @@ from graph.sales.commerce.models import (
 )
 from graph.sales.commerce.models import Quote as QuoteModel
 from graph.sales.commerce.quotes import quote_scope
-from tenants.permissions import Action
-
-
-def can_read(context: RequestContext, object_type: str) -> bool:
-    return context.actor.permissions.can(object_type, Action.READ)
-
-
-def by_id(model: Any, object_type: str, scope: Any = None) -> Any:
-    """Factory of a loader of records by id that the actor may read (None otherwise)."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, Any]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            if not can_read(context, object_type):
-                return [None] * len(ids)
-            session = await context.session()
-            statement = select(model).where(model.tenant_id == context.actor.tenant_id, model.id.in_(ids))
-            if scope is not None:
-                statement = statement.where(scope(context.actor))
-            found = {row.id: row for row in await session.scalars(statement)}
-            return [found.get(record_id) for record_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
 
 
 def grouped(model: Any, key: Any, object_type: str, *order_by: Any) -> Any:

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.lists import custom_list, used_filters, used_orders
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
@@ -47,7 +47,6 @@ from tenants.errors import DomainError
 from tenants.fields.query import refuse_hidden_filters
 from tenants.permissions import Action
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 
 LeadId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Lead.")]

@@ -10,7 +10,7 @@ from strawberry import relay
 
 import graph.sales.pipeline.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
@@ -43,7 +43,6 @@ from graph.sales.pipeline.types import Competitor, Opportunity, Pipeline, Pipeli
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 
 Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
