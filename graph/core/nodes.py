@@ -34,11 +34,16 @@ async def nested_connection(
     return connection_from_page(rows, size, to_node, session, per_parent)
 
 
-async def live_node(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
-    """The record `record_id` through the loader, None when missing, invisible or soft-deleted."""
+async def load_by_id(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
+    """The record `record_id` through the loader; None without an id, or when missing or invisible."""
     if record_id is None:
         return None
-    record = await info.context.loader(name, factory).load(record_id)
+    return await info.context.loader(name, factory).load(record_id)
+
+
+async def live_node(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
+    """Like `load_by_id`, and None for a soft-deleted record too."""
+    record = await load_by_id(info, name, factory, record_id)
     return record if record is not None and getattr(record, "deleted_at", None) is None else None
 
 

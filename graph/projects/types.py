@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -20,7 +20,7 @@ from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
 from graph.core.filters import After, First
 from graph.core.ids import encode_id
-from graph.core.nodes import nested_connection, resolve_by_ids
+from graph.core.nodes import load_by_id, nested_connection, resolve_by_ids
 from graph.core.pagination import Connection
 from graph.crm.types import Account, referenced_account
 from graph.identity.types import User, owner
@@ -360,12 +360,12 @@ class Task(HasCustomFields, relay.Node):
 
     @strawberry.field(description="The milestone it contributes to, if any.")
     async def milestone(self, info: Info) -> Milestone | None:
-        record = await node_or_none(info, "milestones_by_id", loaders.milestones_by_id, self.milestone_id)
+        record = await load_by_id(info, "milestones_by_id", loaders.milestones_by_id, self.milestone_id)
         return Milestone.from_model(record) if record else None
 
     @strawberry.field(description="The parent task of a subtask.")
     async def parent(self, info: Info) -> Task | None:
-        record = await node_or_none(info, "tasks_by_id", loaders.tasks_by_id, self.parent_id)
+        record = await load_by_id(info, "tasks_by_id", loaders.tasks_by_id, self.parent_id)
         return Task.from_model(record) if record else None
 
     @strawberry.field(description="Direct subtasks, oldest first.")
@@ -412,9 +412,3 @@ class Task(HasCustomFields, relay.Node):
     @strawberry.field(description="Hours logged on this task (time entries).")
     async def actual_hours(self, info: Info) -> Decimal:
         return await cost_types.hours_by_task(info, uuid.UUID(self.id))
-
-
-async def node_or_none(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
-    if record_id is None:
-        return None
-    return await info.context.loader(name, factory).load(record_id)
