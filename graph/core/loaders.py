@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
@@ -74,3 +74,34 @@ def first_page_loader(
         return DataLoader(load_fn=load)
 
     return factory
+
+
+def grouped(
+    object_type: str,
+    statement: Callable[[RequestContext, Sequence[uuid.UUID]], Select[Any]],
+    key: Callable[[Any], uuid.UUID],
+) -> Any:
+    """Factory of a loader of lists per parent id, one query for the whole batch, in the statement's order."""
+
+    def factory(context: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
+        async def load(ids: Sequence[uuid.UUID]) -> list[list[Any]]:
+            if not can_read(context, object_type):
+                return [[] for _ in ids]
+            session = await context.session()
+            lists: dict[uuid.UUID, list[Any]] = defaultdict(list)
+            for row in await session.scalars(statement(context, ids)):
+                lists[key(row)].append(row)
+            return [lists.get(parent_id, []) for parent_id in ids]
+
+        return DataLoader(load_fn=load)
+
+    return factory
+
+
+def children(model: Any, parent_column: Any, object_type: str, *order_by: Any) -> Any:
+    """`grouped` for the plain case: the rows of `model` whose `parent_column` is one of the ids."""
+    return grouped(
+        object_type,
+        lambda _context, ids: select(model).where(parent_column.in_(ids)).order_by(*order_by),
+        lambda row: getattr(row, parent_column.key),
+    )

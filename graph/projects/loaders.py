@@ -7,16 +7,12 @@ see resolves to None or is left out of lists.
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
-from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
-from graph.core.loaders import by_id, can_read, first_page_loader
+from graph.core.loaders import by_id, first_page_loader, grouped
 from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.models import (
     MILESTONE,
@@ -46,27 +42,6 @@ milestones_by_id = by_id(
     Milestone, MILESTONE, lambda actor: in_visible_projects(actor, MILESTONE, Milestone.project_id)
 )
 
-
-def grouped(
-    object_type: str,
-    statement: Callable[[RequestContext, Sequence[uuid.UUID]], Select[Any]],
-    key: Callable[[Any], uuid.UUID],
-) -> Any:
-    """Factory of a loader of lists per parent id, one query for the whole batch."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[list[Any]]:
-            if not can_read(context, object_type):
-                return [[] for _ in ids]
-            session = await context.session()
-            lists: dict[uuid.UUID, list[Any]] = defaultdict(list)
-            for row in await session.scalars(statement(context, ids)):
-                lists[key(row)].append(row)
-            return [lists.get(parent_id, []) for parent_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
 
 
 members_by_project_id = grouped(

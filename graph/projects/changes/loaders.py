@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from graph.core.loaders import by_id
+from graph.core.loaders import by_id, grouped
 from graph.projects.access import in_visible_projects
-from graph.projects.loaders import grouped
 from graph.projects.models import (
     CHANGE_REQUEST,
     RISK,
