@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry import UNSET, relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload
 from graph.core.ids import decode_id, encode_id
 from graph.identity.loaders import users_by_id
@@ -19,8 +19,6 @@ from tenants import models
 from tenants.access import members, roles, teams
 from tenants.identity import role_permissions
 from tenants.permissions import Action, Capability, FieldAccess, Scope
-
-Info = strawberry.Info[RequestContext, None]
 
 
 def mirror(name: str, source: type[Enum], description: str) -> Any:

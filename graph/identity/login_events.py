@@ -8,16 +8,13 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.ids import decode_optional_id
 from graph.core.pagination import Connection, paginate
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
 from tenants import login_log
 from tenants.permissions import Capability
-
-Info = strawberry.Info[RequestContext, None]
-
 
 LoginOutcome = strawberry.enum(
     login_log.Outcome, name="LoginOutcome", description="How a sign-in attempt ended."

@@ -11,8 +11,9 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import UserError
+from graph.identity.loaders import users_by_id
 from tenants import models
 from tenants.permissions import Permissions as PermissionSet
 
@@ -32,10 +33,8 @@ class User(relay.Node):
 
     @classmethod
     async def resolve_nodes(
-        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[User | None]:
-        from graph.identity.loaders import users_by_id
-
         loader = info.context.loader("users_by_id", users_by_id)
         return [await loader.load(uuid.UUID(node_id)) for node_id in node_ids]
 
@@ -177,7 +176,7 @@ class ApiKey(relay.Node):
 
     @classmethod
     async def resolve_nodes(
-        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ApiKey | None]:
         from graph.identity.api import api_keys_by_id
 
@@ -286,3 +285,8 @@ async def roles_by_id(session, tenant_id: uuid.UUID, ids: set[uuid.UUID]) -> dic
         select(models.Role).where(models.Role.tenant_id == tenant_id, models.Role.id.in_(ids))
     )
     return {role.id: role for role in rows}
+
+
+async def owner(info: Info, user_id: uuid.UUID) -> User | None:
+    """A member of the tenant by id (None for anyone else): who owns, created or changed a record."""
+    return await info.context.loader("users_by_id", users_by_id).load(user_id)

@@ -1,4 +1,16 @@
-"""Project queries. Resolvers parse input, call the service, and shape the result."""
+"""The projects area's root fields. Each concept is a sub-package with its services, types, inputs and
+mutations (like graph/sales/):
+
+- `projects/`: projects, members, status history, milestones (`projects.py`)
+- `planning/`: tasks, dependencies, checklists, comments, the Gantt chart and board, templates
+- `costs/`: time entries, expenses, cost rates, cost against budget and computed health
+- `changes/`: the risk register and change requests (with their approval)
+
+What they share sits here: the tables (`models.py`), enums, record scope (`access.py`), service checks
+(`rules.py`), list filters, the project and task loaders and types (`types.py`: every concept hangs off a
+project or a task), and the input helpers (`inputs.py`). The read root fields stay in one class below so the
+schema lists them in one place; the mutations are each concept's own class.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +22,20 @@ from sqlalchemy import select
 from strawberry import relay
 
 import graph.projects.documents  # noqa: F401 - registers the area's document link targets
-from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.admin.lists import custom_page
+from graph.core.context import Info
 from graph.core.filters import After, First
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
-from graph.projects import costs, loaders, risks, templates, views
+from graph.projects import loaders
 from graph.projects.access import in_visible_projects, project_scope
-from graph.projects.delivery_mutations import DeliveryMutation
+from graph.projects.changes import risks
+from graph.projects.changes.mutations import ChangeMutation
+from graph.projects.changes.types import Risk, RiskMatrixCell
+from graph.projects.costs import costs
+from graph.projects.costs.mutations import CostMutation
+from graph.projects.costs.types import UserCostRate
 from graph.projects.enums import TaskStatus
-from graph.projects.extra_types import ProjectTemplate, Risk, RiskMatrixCell, UserCostRate
 from graph.projects.filters import (
     ProjectFilter,
     ProjectOrder,
@@ -38,15 +54,16 @@ from graph.projects.models import PROJECT, RISK, TASK
 from graph.projects.models import Project as ProjectRow
 from graph.projects.models import Risk as RiskRow
 from graph.projects.models import Task as TaskRow
-from graph.projects.mutations import PlanningMutation
+from graph.projects.planning import templates, views
+from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
+from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate
+from graph.projects.projects.mutations import ProjectMutation
 from graph.projects.types import Project, Task
-from graph.projects.view_types import BoardColumn, GanttChart
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
 __all__ = ["ProjectsMutation", "ProjectsQuery"]
 
-Info = strawberry.Info[RequestContext, None]
 ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Project.")]
 
 
@@ -69,13 +86,19 @@ class ProjectsQuery:
     ) -> Connection[Project]:
         actor = info.context.actor
         actor.require(PROJECT, Action.READ)
-        custom, custom_sort = await custom_list(info.context, PROJECT, ProjectRow, filter, order_by)
-        statement = (
-            select(ProjectRow)
-            .where(project_scope(actor), *project_conditions(filter), *custom)
-            .order_by(*project_ordering(order_by, custom_sort))
+        statement = select(ProjectRow).where(project_scope(actor), *project_conditions(filter))
+        return await custom_page(
+            info,
+            PROJECT,
+            ProjectRow,
+            statement,
+            filter,
+            order_by,
+            project_ordering,
+            Project.from_model,
+            first,
+            after,
         )
-        return await paginate(await info.context.session(), statement, Project.from_model, first, after)
 
     @strawberry.field(description="One project; null if missing or not yours to see.")
     async def project(self, info: Info, id: ProjectId) -> Project | None:
@@ -97,13 +120,10 @@ class ProjectsQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[Task]:
-        custom, custom_sort = await custom_list(info.context, TASK, TaskRow, filter, order_by)
-        statement = (
-            views.visible_tasks(info.context.actor)
-            .where(*task_conditions(filter), *custom)
-            .order_by(*task_ordering(order_by, custom_sort))
+        statement = views.visible_tasks(info.context.actor).where(*task_conditions(filter))
+        return await custom_page(
+            info, TASK, TaskRow, statement, filter, order_by, task_ordering, Task.from_model, first, after
         )
-        return await paginate(await info.context.session(), statement, Task.from_model, first, after)
 
     @strawberry.field(description="Risks of the projects you may see; default oldest first.")
     async def risks(
@@ -118,18 +138,14 @@ class ProjectsQuery:
     ) -> Connection[Risk]:
         actor = info.context.actor
         actor.require(RISK, Action.READ)
-        custom, custom_sort = await custom_list(info.context, RISK, RiskRow, filter, order_by)
-        statement = (
-            select(RiskRow)
-            .where(
-                RiskRow.tenant_id == actor.tenant_id,
-                in_visible_projects(actor, RISK, RiskRow.project_id),
-                *risk_conditions(filter),
-                *custom,
-            )
-            .order_by(*risk_ordering(order_by, custom_sort))
+        statement = select(RiskRow).where(
+            RiskRow.tenant_id == actor.tenant_id,
+            in_visible_projects(actor, RISK, RiskRow.project_id),
+            *risk_conditions(filter),
         )
-        return await paginate(await info.context.session(), statement, Risk.from_model, first, after)
+        return await custom_page(
+            info, RISK, RiskRow, statement, filter, order_by, risk_ordering, Risk.from_model, first, after
+        )
 
     @strawberry.field(description="Tasks assigned to you across projects, soonest due first (undated last).")
     async def my_tasks(
@@ -210,6 +226,5 @@ class ProjectsQuery:
 
 
 @strawberry.type
-class ProjectsMutation(PlanningMutation, DeliveryMutation):
-    """Every project mutation: planning (projects, members, milestones, tasks) and delivery (time, cost,
-    risks, change requests, templates)."""
+class ProjectsMutation(ProjectMutation, PlanningMutation, CostMutation, ChangeMutation, TemplateMutation):
+    """Every project mutation, concept by concept (the order is the schema's)."""

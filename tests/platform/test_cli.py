@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from gateway.cli import app
-from gateway.settings import get_settings
 from tests.support import PASSWORD, unique_email
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { token tenant { id name } errors { code } } }"

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import active_member
+from graph.identity.members import active_member
 from graph.live.events import announce
 from graph.money.service import (
     MissingRate,
@@ -43,8 +43,8 @@ from graph.projects.models import (
     TimeEntry,
     UserCostRate,
 )
+from graph.projects.planning.tasks import open_project
 from graph.projects.rules import money
-from graph.projects.tasks import open_project
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.models import Tenant
