@@ -18,8 +18,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from gateway.cli import app
-from gateway.settings import get_settings
 from migrations import alembic_config, pending_migrations, upgrade_to_head
 from migrations.legacy import (
     BASELINE_REVISION,
