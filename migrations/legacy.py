@@ -51,7 +51,7 @@ class MigrationRefused(RuntimeError):
 # defaults and definitions, with the owner and the application role spelled OWNER and APP. Left out:
 # `alembic_version`, objects of extensions, NOT NULL constraints (PostgreSQL 18 lists them as
 # constraints, older servers do not; the column lines carry them), the `cf_` custom-field indexes,
-# which `python -m tenants.fields.indexes` builds and drops outside migrations, and grants to other
+# which `crm indexes` builds and drops outside migrations, and grants to other
 # roles than the application's and PUBLIC (an operator's reporting role, say). Extensions beyond the
 # baseline's may be installed too (see `differences`).
 SIGNATURE_QUERY = """

@@ -232,7 +232,7 @@ async def test_a_previous_release_database_whose_schema_differs_is_not_stamped(d
             await owner.executemany("insert into alembic_version values ($1)", [(h,) for h in LEGACY_HEADS])
             await owner.execute("drop index accounts_domain_trgm_idx")
             await owner.execute("alter table accounts add column nickname text")
-            # Not compared: custom-field indexes (python -m tenants.fields.indexes), another extension,
+            # Not compared: custom-field indexes (crm indexes), another extension,
             # grants to another role than the application's.
             await owner.execute("create index cf_accounts_x on accounts (tenant_id)")
             await owner.execute("create extension hstore")

@@ -5,7 +5,7 @@
   contacts and activities, each `jsonb not null default '{}'` (a constant default: no table rewrite).
 - A GIN index `(tenant_id, custom jsonb_path_ops)` per table for equality / `in` / contains (`@>`).
   Range filters and ordering use per-field btree expression indexes on `custom_sort`, created outside
-  any transaction with CREATE INDEX CONCURRENTLY by `python -m tenants.fields.indexes` (see there).
+  any transaction with CREATE INDEX CONCURRENTLY by `crm indexes` (see there).
 - `teams.version` (optimistic concurrency for renames and moves) and the indexes the recursive
   team-scope query walks: `(tenant_id, parent_id)` on teams, `(tenant_id, team_id)` on memberships.
 
