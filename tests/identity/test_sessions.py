@@ -151,3 +151,54 @@ async def test_cannot_log_into_or_switch_to_a_foreign_tenant(client):
         "errors": [{"field": "tenantId", "code": "NOT_FOUND"}],
     }
     assert (await client.execute(ME, token=mine.token))["me"]["tenant"]["id"] == mine.tenant_id
+
+
+SWITCH_ALONE = "switchTenant must be the only field of the only operation in its document"
+
+
+async def test_a_document_that_switches_tenant_does_nothing_else(client):
+    first = await client.sign_up("First Co")
+    second = await client.sign_up("Second Co")
+    member = await client.add_member(first, "sales")
+    invite = await client.execute(
+        "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token errors { code } } }",
+        {"i": {"email": member.email, "roleKey": "admin"}},
+        second.token,
+    )
+    await client.execute(
+        "mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { tenant { id } errors { code } } }",
+        {"i": {"token": invite["inviteUser"]["token"]}},
+        member.token,
+    )
+    create = 'createAccount(input: {name: "Smuggled"}) { account { id } errors { code } }'
+    documents = [
+        # another mutation after (or before) the switch
+        f"mutation($id: ID!) {{ switchTenant(tenantId: $id) {{ tenant {{ id }} }} {create} }}",
+        f"mutation($id: ID!) {{ {create} switchTenant(tenantId: $id) {{ tenant {{ id }} }} }}",
+        # the same, hidden in a fragment or an alias
+        "mutation($id: ID!) { ...Both } fragment Both on Mutation { switchTenant(tenantId: $id) { tenant { id } } "
+        f"{create} }}",
+        "mutation($id: ID!) { a: switchTenant(tenantId: $id) { tenant { id } } b: switchTenant(tenantId: $id) "
+        "{ tenant { id } } }",
+        # even __typename, or a second operation in the same document
+        "mutation($id: ID!) { switchTenant(tenantId: $id) { tenant { id } } __typename }",
+        "mutation S($id: ID!) { switchTenant(tenantId: $id) { tenant { id } } } query Q { me { user { email } } }",
+    ]
+    for document in documents:
+        response = await client.post(document, {"id": second.tenant_id}, member.token)
+        body = response.json()
+        assert [(e["message"][: len(SWITCH_ALONE)], e["extensions"]["code"]) for e in body["errors"]] == [
+            (SWITCH_ALONE, "INVALID")
+        ], document
+        assert body.get("data") is None
+
+    # Nothing ran: still in the first tenant, with the sales role, and no account anywhere.
+    me = (await client.execute(ME, token=member.token))["me"]
+    assert me["tenant"]["id"] == first.tenant_id
+    for admin in (first, second):
+        accounts = await client.execute("{ accounts { totalCount } }", token=admin.token)
+        assert accounts["accounts"]["totalCount"] == 0
+
+    # Alone it works.
+    moved = await client.execute(SWITCH, {"id": second.tenant_id}, member.token)
+    assert moved["switchTenant"]["tenant"]["id"] == second.tenant_id
