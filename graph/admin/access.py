@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from strawberry import UNSET, relay
 
 from graph.core.context import RequestContext
-from graph.core.errors import UserError, mutation_payload
+from graph.core.errors import UserError, mutation_payload, payload_errors
 from graph.core.ids import decode_id, encode_id
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
@@ -207,19 +207,19 @@ def team_values(given: TeamInput) -> dict[str, Any]:
 @strawberry.type
 class RolePayload:
     role: TenantRole | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type
 class TeamPayload:
     team: Team | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type
 class MemberPayload:
     member: TenantMember | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type(description="How many records of each object type changed owner.")
@@ -231,7 +231,7 @@ class ReassignedCount:
 @strawberry.type
 class ReassignRecordsPayload:
     reassigned: list[ReassignedCount] | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 async def member_payload(info: Info, membership: models.Membership) -> MemberPayload:

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graph.admin.fields import CustomFieldType
 from graph.core.context import RequestContext
-from graph.core.errors import UserError
+from graph.core.errors import UserError, payload_errors
 from graph.core.ids import encode_id
 from tenants.fields.indexes import index_name
 from tenants.fields.kinds import SORTABLE_KINDS, FieldType
@@ -131,10 +131,10 @@ class FieldDefinition:
 @strawberry.type(description="Result of a field definition mutation.")
 class FieldDefinitionPayload:
     field_definition: FieldDefinition | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type(description="Result of purging a field: how many records lost their value.")
 class PurgeFieldDefinitionPayload:
     records_cleared: int | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()

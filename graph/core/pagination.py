@@ -27,22 +27,32 @@ NodeT = TypeVar("NodeT")
 
 @strawberry.type(description="Where this page sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow the last edge (paging forwards); true when paging back from `before`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items come before the first edge (paging back); true when paging forwards from `after`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first edge (pass as `before` for the page before); null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last edge (pass as `after` for the next page); null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page with its cursor.")
 class Edge(Generic[NodeT]):
-    node: NodeT
-    cursor: str = strawberry.field(description="Opaque; pass as `after` to continue after this edge.")
+    node: NodeT = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(
+        description="Opaque; pass as `after` to continue after this edge, or as `before` to page back."
+    )
 
 
 @strawberry.type(description="A page of results. `first` is capped at 100.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, in the list's order.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist either way.")
     _count_statement: strawberry.Private[Select[Any] | None] = None
     _session: strawberry.Private[AsyncSession | None] = None
 

@@ -46,7 +46,7 @@ class MfaChallenge:
 @strawberry.type(name="Session", description="A login of yours (or of a member, for admins).")
 class SessionInfo:
     id: strawberry.ID = strawberry.field(description="Global id of the session, for revokeSession.")
-    tenant_id: strawberry.ID = strawberry.field(description="The tenant the session currently acts in.")
+    tenant_id: strawberry.ID = strawberry.field(description="The tenant the session acts in (a Tenant `id`).")
     created_at: datetime = strawberry.field(description="When the login happened.")
     last_seen_at: datetime | None = strawberry.field(description="Last request (refreshed once a minute).")
     expires_at: datetime = strawberry.field(description="Absolute end, before any tenant's shorter limit.")
@@ -58,7 +58,7 @@ class SessionInfo:
     def from_model(cls, row: models.UserSession, current_id: uuid.UUID | None) -> SessionInfo:
         return cls(
             id=strawberry.ID(str(encode_id("Session", row.id))),
-            tenant_id=strawberry.ID(str(row.active_tenant_id)),
+            tenant_id=strawberry.ID(str(encode_id("Tenant", row.active_tenant_id))),
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
             expires_at=row.expires_at,

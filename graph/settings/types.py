@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
-from graph.core.errors import UserError
+from graph.core.errors import UserError, payload_errors
 from graph.core.ids import encode_id
 from graph.money.models import ExchangeRate as ExchangeRateModel
 from graph.money.tax import TaxRules
@@ -93,31 +93,31 @@ class TaxSettings:
 @strawberry.type
 class NumberingSequencePayload:
     sequence: NumberingSequence | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type
 class OptionPayload:
     option: OptionValueType | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type
 class CurrencySettingsPayload:
     settings: CurrencySettings | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type
 class TaxSettingsPayload:
     settings: TaxSettings | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type
 class ExchangeRatePayload:
     rate: ExchangeRate | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.input(description="A new option at the end of the list (or at `position`).")

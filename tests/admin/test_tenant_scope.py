@@ -26,7 +26,7 @@ async def in_two_tenants(client, role_key="admin"):
     invited = await client.execute(INVITE, {"input": {"email": home.email, "roleKey": role_key}}, other.token)
     variables = {"input": {"token": invited["inviteUser"]["token"], "password": PASSWORD}}
     accepted = (await client.execute(ACCEPT, variables, home.token))["acceptInvite"]
-    assert accepted["errors"] == [] and accepted["tenant"]["id"] == other.tenant_id
+    assert accepted["errors"] == [] and accepted["tenant"]["id"] == other.tenant_node_id
     return home, other
 
 

@@ -27,7 +27,7 @@ async def test_api_key_is_shown_once_and_authenticates_in_its_tenant_and_role(cl
 
     assert created["errors"] == [] and created["secret"].startswith("crm_")
     assert created["secret"].split("_")[2] == created["apiKey"]["prefix"]
-    assert me == {"viaApiKey": True, "role": {"key": "viewer"}, "tenant": {"id": admin.tenant_id}}
+    assert me == {"viaApiKey": True, "role": {"key": "viewer"}, "tenant": {"id": admin.tenant_node_id}}
     assert [key["name"] for key in listed] == ["Zapier"]
     assert listed[0]["lastUsedAt"] is not None
     assert "secret" not in listed[0]
