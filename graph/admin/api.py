@@ -13,7 +13,9 @@ from graph.admin.inputs import CreateFieldDefinitionInput, UpdateFieldDefinition
 from graph.admin.types import FieldDefinition, FieldDefinitionPayload, PurgeFieldDefinitionPayload
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
+from graph.core.pagination import Connection, connection_of
 from tenants.fields import definitions
 
 Info = strawberry.Info[RequestContext, None]
@@ -35,10 +37,15 @@ class FieldsQuery:
         info: Info,
         object_type: Annotated[str, strawberry.argument(description="account, contact, activity, ...")],
         archived: Annotated[bool, strawberry.argument(description="Archived fields instead.")] = False,
-    ) -> list[FieldDefinition]:
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[FieldDefinition]:
         session, actor = await info.context.session(), info.context.actor
         rows = await definitions.list_definitions(session, actor, object_type, archived=archived)
-        return [FieldDefinition.from_model(row) for row in rows]
+        found = [FieldDefinition.from_model(row) for row in rows]
+        return connection_of(found, lambda definition: definition.id, first, after, last, before)
 
 
 @strawberry.type

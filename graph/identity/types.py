@@ -13,6 +13,7 @@ from strawberry import relay
 
 from graph.core.context import RequestContext
 from graph.core.errors import UserError, payload_errors
+from graph.core.ids import nodes_in_order
 from tenants import models
 from tenants.permissions import Capability
 from tenants.permissions import Permissions as PermissionSet
@@ -57,24 +58,19 @@ class Tenant(relay.Node):
     ) -> list[Tenant | None]:
         """The tenants you may act in (as `me.memberships`); an API key sees its own tenant only."""
         actor = info.context.actor
-        wanted = [uuid_or_none(node_id) for node_id in node_ids]
-        statement = select(models.Tenant).where(models.Tenant.id.in_([w for w in wanted if w is not None]))
-        if actor.api_key_id is not None:
-            statement = statement.where(models.Tenant.id == actor.tenant_id)
-        else:
-            statement = statement.join(
-                models.Membership, models.Membership.tenant_id == models.Tenant.id
-            ).where(models.Membership.user_id == actor.user_id)
-        found = {tenant.id: tenant for tenant in await (await info.context.session()).scalars(statement)}
-        return [cls.from_model(found[w]) if w in found else None for w in wanted]
 
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Tenant]:
+            statement = select(models.Tenant).where(models.Tenant.id.in_(ids))
+            if actor.api_key_id is not None:
+                statement = statement.where(models.Tenant.id == actor.tenant_id)
+            else:
+                statement = statement.join(
+                    models.Membership, models.Membership.tenant_id == models.Tenant.id
+                ).where(models.Membership.user_id == actor.user_id)
+            rows = await (await info.context.session()).scalars(statement)
+            return {tenant.id: cls.from_model(tenant) for tenant in rows}
 
-def uuid_or_none(node_id: str) -> uuid.UUID | None:
-    """The UUID inside a node id; None for anything else (a node that cannot exist)."""
-    try:
-        return uuid.UUID(node_id)
-    except ValueError:
-        return None
+        return await nodes_in_order(node_ids, load)
 
 
 @strawberry.type(description="A role inside one tenant.")
@@ -244,23 +240,23 @@ class Invitation(relay.Node):
         cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Invitation | None]:
         """Invitations of the current tenant, for members who may invite (manage_users); else null."""
-        if not info.context.actor.permissions.has(Capability.MANAGE_USERS):
-            return [None for _ in node_ids]
-        wanted = [uuid_or_none(node_id) for node_id in node_ids]
-        rows = await (await info.context.session()).execute(
-            select(models.Invitation, models.Role.key)
-            .join(
-                models.Role,
-                (models.Role.tenant_id == models.Invitation.tenant_id)
-                & (models.Role.id == models.Invitation.role_id),
+        actor = info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Invitation]:
+            if not actor.permissions.has(Capability.MANAGE_USERS):
+                return {}
+            rows = await (await info.context.session()).execute(
+                select(models.Invitation, models.Role.key)
+                .join(
+                    models.Role,
+                    (models.Role.tenant_id == models.Invitation.tenant_id)
+                    & (models.Role.id == models.Invitation.role_id),
+                )
+                .where(models.Invitation.tenant_id == actor.tenant_id, models.Invitation.id.in_(ids))
             )
-            .where(
-                models.Invitation.tenant_id == info.context.actor.tenant_id,
-                models.Invitation.id.in_([w for w in wanted if w is not None]),
-            )
-        )
-        found = {invitation.id: cls.from_model(invitation, key) for invitation, key in rows}
-        return [found.get(w) if w is not None else None for w in wanted]
+            return {invitation.id: cls.from_model(invitation, key) for invitation, key in rows}
+
+        return await nodes_in_order(node_ids, load)
 
 
 @strawberry.type(description="Result of inviteUser.")

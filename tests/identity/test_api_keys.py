@@ -102,7 +102,7 @@ async def test_another_tenant_cannot_see_or_revoke_a_key(client):
     assert (await client.post(ME, token=key["secret"])).status_code == 200
 
 
-ROLE_IDS = "{ roles { id key } }"
+ROLE_IDS = "{ roles { nodes { id key } } }"
 ASSIGN = """
 mutation($userId: ID!, $roleId: ID!) { assignRole(userId: $userId, roleId: $roleId) { errors { field code } } }"""
 UPDATE_ROLE = """
@@ -127,7 +127,7 @@ async def test_a_demoted_creators_keys_that_exceed_them_are_revoked(client):
     boss = await client.add_member(admin, "admin", "boss")
     manager_key = (await create_key(client, boss, "manager"))["secret"]
     viewer_key = (await create_key(client, boss, "viewer"))["secret"]
-    ids = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=admin.token))["roles"]}
+    ids = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=admin.token))["roles"]["nodes"]}
 
     await client.execute(ASSIGN, {"userId": boss.user_id, "roleId": ids["manager"]}, admin.token)
     after_manager = (await status(client, manager_key), await status(client, viewer_key))

@@ -178,7 +178,7 @@ async def test_an_invitation_lapses_when_its_sender_no_longer_holds_its_role(cli
     admin = await client.sign_up()
     second = await client.add_member(admin, "admin", "second")
     invitation = await invite(client, second, unique_email(), "admin")
-    roles = {r["key"]: r["id"] for r in (await client.execute("{ roles { id key } }", token=admin.token))["roles"]}
+    roles = {r["key"]: r["id"] for r in (await client.execute("{ roles { nodes { id key } } }", token=admin.token))["roles"]["nodes"]}
     demoted = await client.execute(
         "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { errors { code } } }",
         {"u": second.user_id, "r": roles["sales"]},
