@@ -11,7 +11,9 @@ from strawberry import relay
 
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
+from graph.core.pagination import Connection, connection_of
 from graph.identity.types import (
     AcceptInviteInput,
     ApiKey,
@@ -118,11 +120,14 @@ class IdentityQuery:
         )
 
     @strawberry.field(description="API keys of the current tenant (needs manage_users).")
-    async def api_keys(self, info: Info) -> list[ApiKey]:
+    async def api_keys(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[ApiKey]:
         session = await info.context.session()
         keys = await api_keys.list_api_keys(session, info.context.actor)
         roles = await roles_by_id(session, info.context.actor.tenant_id, {key.role_id for key in keys})
-        return [ApiKey.from_model(key, roles[key.role_id].key) for key in keys]
+        found = [ApiKey.from_model(key, roles[key.role_id].key) for key in keys]
+        return connection_of(found, lambda key: key.id, first, after, last, before)
 
 
 @strawberry.type

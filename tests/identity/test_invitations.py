@@ -201,7 +201,7 @@ async def test_accepting_signed_in_leaves_the_rest_of_the_request_in_the_session
     }"""
 
     data = await client.execute(both, {"t": token}, existing.token)
-    keys = (await client.execute("{ apiKeys { name } }", token=existing.token))["apiKeys"]
+    keys = (await client.execute("{ apiKeys { nodes { name } } }", token=existing.token))["apiKeys"]["nodes"]
 
     assert data == {
         "acceptInvite": {"tenant": {"id": inviter.tenant_node_id}, "errors": []},

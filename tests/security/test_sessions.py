@@ -25,7 +25,7 @@ SWITCH = "mutation Switch($id: ID!) { switchTenant(tenantId: $id) { errors { cod
 
 
 async def sessions_of(client, token: str) -> list[dict]:
-    return (await client.execute(MY_SESSIONS, token=token))["mySessions"]
+    return (await client.execute(MY_SESSIONS, token=token))["mySessions"]["nodes"]
 
 
 async def test_a_user_lists_their_sessions_with_address_and_user_agent(client):
@@ -100,7 +100,7 @@ async def test_an_admin_revokes_a_members_sessions_in_their_tenant_only(client):
 
     listed = (await client.execute(MEMBER_SESSIONS, {"userId": member.user_id}, admin.token))[
         "memberSessions"
-    ]
+    ]["nodes"]
     revoked = await mutate(
         client, REVOKE_MEMBER, {"userId": member.user_id}, admin.token, "revokeMemberSessions"
     )
@@ -111,7 +111,7 @@ async def test_an_admin_revokes_a_members_sessions_in_their_tenant_only(client):
     assert (await client.post(ME, token=elsewhere_session)).status_code == 200  # the other tenant's session
     assert (await client.execute(MEMBER_SESSIONS, {"userId": member.user_id}, admin.token))[
         "memberSessions"
-    ] == []
+    ]["nodes"] == []
 
 
 async def test_member_sessions_need_manage_users(client):
