@@ -20,7 +20,7 @@ SET_RATE = """mutation($input: SetExchangeRateInput!) { setExchangeRate(input: $
 DELETE_RATE = """mutation($id: ID!) { deleteExchangeRate(id: $id) {
   rate { id } errors { field code message } } }"""
 RATES = (
-    """query($c: String) { exchangeRates(currency: $c) { edges { node { currency effectiveOn rate } } } }"""
+    """query($c: String) { exchangeRates(filter: {currency: $c}) { edges { node { currency effectiveOn rate } } } }"""
 )
 
 
