@@ -14,7 +14,7 @@ from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection, connection_of, paginate
 from graph.sales.pipeline import competitors, loaders, moves, opportunities, pipelines
 from graph.sales.pipeline import models as sales
 from graph.sales.pipeline.filters import (
@@ -59,14 +59,17 @@ CompetitorId = Annotated[relay.GlobalID, strawberry.argument(description="Global
 @strawberry.type
 class PipelineQuery(PipelineReportQuery):
     @strawberry.field(description="The tenant's pipelines, the default one first, then by name.")
-    async def pipelines(self, info: Info) -> list[Pipeline]:
+    async def pipelines(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Pipeline]:
         session, actor = await info.context.session(), info.context.actor
         rows = await session.scalars(
             select(sales.Pipeline)
             .where(sales.Pipeline.tenant_id == actor.tenant_id)
             .order_by(sales.Pipeline.is_default.desc(), func.lower(sales.Pipeline.name), sales.Pipeline.id)
         )
-        return [Pipeline.from_model(row) for row in rows]
+        found = [Pipeline.from_model(row) for row in rows]
+        return connection_of(found, lambda pipeline: pipeline.id, first, after, last, before)
 
     @strawberry.field(description="One pipeline; null if missing.")
     async def pipeline(self, info: Info, id: PipelineId) -> Pipeline | None:
@@ -79,7 +82,15 @@ class PipelineQuery(PipelineReportQuery):
         return Pipeline.from_model(record) if record else None
 
     @strawberry.field(description="The competitor list by name; archived ones only when asked.")
-    async def competitors(self, info: Info, include_archived: bool = False) -> list[Competitor]:
+    async def competitors(
+        self,
+        info: Info,
+        include_archived: Annotated[bool, strawberry.argument(description="Archived ones too.")] = False,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Competitor]:
         session, actor = await info.context.session(), info.context.actor
         actor.require(COMPETITOR, Action.READ)
         statement = select(sales.Competitor).where(sales.Competitor.tenant_id == actor.tenant_id)
@@ -88,7 +99,8 @@ class PipelineQuery(PipelineReportQuery):
         rows = await session.scalars(
             statement.order_by(func.lower(sales.Competitor.name), sales.Competitor.id)
         )
-        return [Competitor.from_model(row) for row in rows]
+        found = [Competitor.from_model(row) for row in rows]
+        return connection_of(found, lambda competitor: competitor.id, first, after, last, before)
 
     @strawberry.field(description="Opportunities you may see (your role's scope on their owner).")
     async def opportunities(

@@ -158,20 +158,20 @@ class OpportunityContact:
 
 @strawberry.type(description="One stage change of an opportunity (the first row is where it started).")
 class StageChange:
-    moved_at: datetime = strawberry.field(description="When (UTC).")
+    occurred_at: datetime = strawberry.field(description="When the move was made.")
     probability: int = strawberry.field(description="The opportunity's probability right after the change.")
     from_stage_id: strawberry.Private[uuid.UUID | None]
     to_stage_id: strawberry.Private[uuid.UUID]
-    moved_by_id: strawberry.Private[uuid.UUID | None]
+    actor_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, change: sales.StageChange) -> StageChange:
         return cls(
-            moved_at=change.moved_at,
+            occurred_at=change.moved_at,
             probability=change.probability,
             from_stage_id=change.from_stage_id,
             to_stage_id=change.to_stage_id,
-            moved_by_id=change.moved_by_id,
+            actor_id=change.moved_by_id,
         )
 
     @strawberry.field(description="The stage it left; null for the stage it was created in.")
@@ -183,8 +183,8 @@ class StageChange:
         return await stage(info, self.to_stage_id)
 
     @strawberry.field(description="Who moved it.")
-    async def moved_by(self, info: Info) -> User | None:
-        return await owner(info, self.moved_by_id) if self.moved_by_id else None
+    async def actor(self, info: Info) -> User | None:
+        return await owner(info, self.actor_id) if self.actor_id else None
 
 
 async def stage(info: Info, stage_id: uuid.UUID | None) -> PipelineStage | None:
