@@ -319,7 +319,9 @@ class AccessQuery:
 class AccessMutation:
     @strawberry.mutation(description="Create a custom role (needs manage_roles).")
     @mutation_payload(RolePayload)
-    async def create_role(self, info: Info, input: CreateRoleInput) -> RolePayload:
+    async def create_role(
+        self, info: Info, input: Annotated[CreateRoleInput, strawberry.argument(description="The role.")]
+    ) -> RolePayload:
         session, actor = await info.context.session(), info.context.actor
         values = {
             "key": input.key,
@@ -332,7 +334,11 @@ class AccessMutation:
     @strawberry.mutation(description="Change a custom role; built-in roles are fixed.")
     @mutation_payload(RolePayload)
     async def update_role(
-        self, info: Info, id: RoleId, version: Version, input: UpdateRoleInput
+        self,
+        info: Info,
+        id: RoleId,
+        version: Version,
+        input: Annotated[UpdateRoleInput, strawberry.argument(description="What to change.")],
     ) -> RolePayload:
         session, actor = await info.context.session(), info.context.actor
         values = {
@@ -362,13 +368,21 @@ class AccessMutation:
 
     @strawberry.mutation(description="Create a team (needs manage_users).")
     @mutation_payload(TeamPayload)
-    async def create_team(self, info: Info, input: TeamInput) -> TeamPayload:
+    async def create_team(
+        self, info: Info, input: Annotated[TeamInput, strawberry.argument(description="The team.")]
+    ) -> TeamPayload:
         session, actor = await info.context.session(), info.context.actor
         return TeamPayload(team=Team.from_model(await teams.create_team(session, actor, team_values(input))))
 
     @strawberry.mutation(description="Rename a team or move it under another (no cycles).")
     @mutation_payload(TeamPayload)
-    async def update_team(self, info: Info, id: TeamId, version: Version, input: TeamInput) -> TeamPayload:
+    async def update_team(
+        self,
+        info: Info,
+        id: TeamId,
+        version: Version,
+        input: Annotated[TeamInput, strawberry.argument(description="What to change.")],
+    ) -> TeamPayload:
         session, actor = await info.context.session(), info.context.actor
         team = await teams.update_team(session, actor, decode_id(id, "Team"), version, team_values(input))
         return TeamPayload(team=Team.from_model(team))
@@ -384,7 +398,12 @@ class AccessMutation:
     @strawberry.mutation(description="Put a member in a team, or in none (teamId null).")
     @mutation_payload(MemberPayload)
     async def set_member_team(
-        self, info: Info, user_id: UserId, team_id: relay.GlobalID | None = None
+        self,
+        info: Info,
+        user_id: UserId,
+        team_id: Annotated[
+            relay.GlobalID | None, strawberry.argument(description="The Team; null: no team.")
+        ] = None,
     ) -> MemberPayload:
         session, actor = await info.context.session(), info.context.actor
         team = decode_id(team_id, "Team", "teamId") if team_id is not None else None

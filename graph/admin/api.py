@@ -53,7 +53,9 @@ class FieldsMutation:
     @strawberry.mutation(description="Define a custom field (needs manage_fields).")
     @mutation_payload(FieldDefinitionPayload)
     async def create_field_definition(
-        self, info: Info, input: CreateFieldDefinitionInput
+        self,
+        info: Info,
+        input: Annotated[CreateFieldDefinitionInput, strawberry.argument(description="The field.")],
     ) -> FieldDefinitionPayload:
         session, actor = await info.context.session(), info.context.actor
         row = await definitions.create_definition(session, actor, input.object_type, definition_values(input))
@@ -65,7 +67,11 @@ class FieldsMutation:
     )
     @mutation_payload(FieldDefinitionPayload)
     async def update_field_definition(
-        self, info: Info, id: DefinitionId, version: Version, input: UpdateFieldDefinitionInput
+        self,
+        info: Info,
+        id: DefinitionId,
+        version: Version,
+        input: Annotated[UpdateFieldDefinitionInput, strawberry.argument(description="What to change.")],
     ) -> FieldDefinitionPayload:
         session, actor = await info.context.session(), info.context.actor
         row = await definitions.update_definition(

@@ -253,7 +253,7 @@ class DocumentsMutation:
     @strawberry.mutation(description="Rename or retag a document.")
     @mutation_payload(DocumentPayload)
     async def update_document(
-        self, info: Info, id: DocumentId, version: Version, input: UpdateDocumentInput
+        self, info: Info, id: DocumentId, version: Version, input: Input[UpdateDocumentInput]
     ) -> DocumentPayload:
         session, actor = await info.context.session(), info.context.actor
         given = (("name", input.name), ("tags", input.tags), ("custom", input.custom))

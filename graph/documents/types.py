@@ -157,8 +157,8 @@ class DownloadUrl:
 
 @strawberry.type(description="A form field to send with the upload POST.")
 class FormField:
-    name: str
-    value: str
+    name: str = strawberry.field(description="The form field's name.")
+    value: str = strawberry.field(description="Its value, sent as is.")
 
 
 @strawberry.type(

@@ -161,7 +161,7 @@ class LeadsMutation:
     @strawberry.mutation(description="Change the given fields of a lead (not of a converted one).")
     @mutation_payload(LeadPayload)
     async def update_lead(
-        self, info: Info, id: LeadId, version: Version, input: UpdateLeadInput
+        self, info: Info, id: LeadId, version: Version, input: Input[UpdateLeadInput]
     ) -> LeadPayload:
         session, actor = await info.context.session(), info.context.actor
         lead = await leads.update_lead(session, actor, decode_id(id, "Lead"), version, given_values(input))

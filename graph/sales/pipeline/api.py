@@ -156,7 +156,11 @@ class PipelineMutation:
     @strawberry.mutation(description="Rename a pipeline (needs MANAGE_SETTINGS).")
     @mutation_payload(PipelinePayload)
     async def rename_pipeline(
-        self, info: Info, id: PipelineId, version: Version, name: str
+        self,
+        info: Info,
+        id: PipelineId,
+        version: Version,
+        name: Annotated[str, strawberry.argument(description="The new name (1-200 characters).")],
     ) -> PipelinePayload:
         session, actor = await info.context.session(), info.context.actor
         pipeline = await pipelines.rename_pipeline(session, actor, decode_id(id, "Pipeline"), version, name)
@@ -199,7 +203,13 @@ class PipelineMutation:
     )
     @mutation_payload(PipelinePayload)
     async def reorder_pipeline_stages(
-        self, info: Info, pipeline_id: PipelineId, version: Version, stage_ids: list[relay.GlobalID]
+        self,
+        info: Info,
+        pipeline_id: PipelineId,
+        version: Version,
+        stage_ids: Annotated[
+            list[relay.GlobalID], strawberry.argument(description="Every live stage's id, in the new order.")
+        ],
     ) -> PipelinePayload:
         session, actor = await info.context.session(), info.context.actor
         ids = [decode_id(stage_id, "PipelineStage", "stageIds") for stage_id in stage_ids]

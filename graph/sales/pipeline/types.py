@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -77,7 +78,11 @@ class Pipeline(relay.Node):
         )
 
     @strawberry.field(description="Stages in order; archived ones (last) only when asked.")
-    async def stages(self, info: Info, include_archived: bool = False) -> list[PipelineStage]:
+    async def stages(
+        self,
+        info: Info,
+        include_archived: Annotated[bool, strawberry.argument(description="Archived ones too.")] = False,
+    ) -> list[PipelineStage]:
         loader = info.context.loader("stages_by_pipeline_id", loaders.stages_by_pipeline_id)
         return [
             PipelineStage.from_model(s) for s in await loader.load((uuid.UUID(self.id), include_archived))
