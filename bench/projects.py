@@ -229,8 +229,8 @@ async def explain_plans(app_url: str, tenant: BenchTenant, user_id: Any, project
     application role inside the tenant, so RLS and the sales scope are in every plan."""
     from sqlalchemy.dialects import postgresql
 
-    from graph.projects import views
     from graph.projects.models import Task
+    from graph.projects.planning import views
     from tenants.permissions import Actor, builtin_permissions
 
     actor = Actor(tenant_id=tenant.id, user_id=user_id, permissions=builtin_permissions("sales"))

@@ -18,23 +18,26 @@ from graph import compiled_areas  # noqa: F401  (registers each area's compiled 
 from graph.admin.api import AdminMutation, AdminQuery
 from graph.admin.rules import field_rules_extension
 from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
+from graph.approvals.live import ApprovalSubscription
 from graph.audit.api import AuditQuery
 from graph.core.extensions import schema_extensions
 from graph.core.scalars import SCALAR_MAP
 from graph.crm.api import CrmMutation, CrmQuery
+from graph.crm.live import AccountSubscription
 from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
-from graph.live.api import SUBSCRIPTION_AREAS
 from graph.projects.api import ProjectsMutation, ProjectsQuery
+from graph.projects.live import ProjectSubscription
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
 from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
+from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 
-# Each area contributes its root types here.
+# Each area contributes its root types here (subscriptions: its `live.py`, on graph/live's plumbing).
 QUERY_AREAS: tuple[type, ...] = (
     IdentityQuery,
     LoginEventsQuery,
@@ -64,6 +67,12 @@ MUTATION_AREAS: tuple[type, ...] = (
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,
+)
+SUBSCRIPTION_AREAS: tuple[type, ...] = (
+    AccountSubscription,
+    PipelineSubscription,
+    ProjectSubscription,
+    ApprovalSubscription,
 )
 
 

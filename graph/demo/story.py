@@ -23,8 +23,10 @@ from graph.approvals import chains
 from graph.crm import accounts, activities, contacts
 from graph.documents import limits, uploads
 from graph.money.service import quantize
-from graph.projects import change_requests, projects, risks, tasks
-from graph.projects.change_requests import APPROVAL_SUBJECT
+from graph.projects.changes import change_requests, risks
+from graph.projects.changes.change_requests import APPROVAL_SUBJECT
+from graph.projects.planning import tasks
+from graph.projects.projects import projects
 from graph.sales.commerce import catalog, contracts, payments, quotes
 from graph.sales.leads import intake
 from graph.sales.pipeline import moves, opportunities

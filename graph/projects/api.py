@@ -1,4 +1,16 @@
-"""Project queries. Resolvers parse input, call the service, and shape the result."""
+"""The projects area's root fields. Each concept is a sub-package with its services, types, inputs and
+mutations (like graph/sales/):
+
+- `projects/`: projects, members, status history, milestones (`projects.py`)
+- `planning/`: tasks, dependencies, checklists, comments, the Gantt chart and board, templates
+- `costs/`: time entries, expenses, cost rates, cost against budget and computed health
+- `changes/`: the risk register and change requests (with their approval)
+
+What they share sits here: the tables (`models.py`), enums, record scope (`access.py`), service checks
+(`rules.py`), list filters, the project and task loaders and types (`types.py`: every concept hangs off a
+project or a task), and the input helpers (`inputs.py`). The read root fields stay in one class below so the
+schema lists them in one place; the mutations are each concept's own class.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +27,15 @@ from graph.core.context import RequestContext
 from graph.core.filters import After, First
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, paginate
-from graph.projects import costs, loaders, risks, templates, views
+from graph.projects import loaders
 from graph.projects.access import in_visible_projects, project_scope
-from graph.projects.delivery_mutations import DeliveryMutation
+from graph.projects.changes import risks
+from graph.projects.changes.mutations import ChangeMutation
+from graph.projects.changes.types import Risk, RiskMatrixCell
+from graph.projects.costs import costs
+from graph.projects.costs.mutations import CostMutation
+from graph.projects.costs.types import UserCostRate
 from graph.projects.enums import TaskStatus
-from graph.projects.extra_types import ProjectTemplate, Risk, RiskMatrixCell, UserCostRate
 from graph.projects.filters import (
     ProjectFilter,
     ProjectOrder,
@@ -38,9 +54,11 @@ from graph.projects.models import PROJECT, RISK, TASK
 from graph.projects.models import Project as ProjectRow
 from graph.projects.models import Risk as RiskRow
 from graph.projects.models import Task as TaskRow
-from graph.projects.mutations import PlanningMutation
+from graph.projects.planning import templates, views
+from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
+from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate
+from graph.projects.projects.mutations import ProjectMutation
 from graph.projects.types import Project, Task
-from graph.projects.view_types import BoardColumn, GanttChart
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
@@ -210,6 +228,5 @@ class ProjectsQuery:
 
 
 @strawberry.type
-class ProjectsMutation(PlanningMutation, DeliveryMutation):
-    """Every project mutation: planning (projects, members, milestones, tasks) and delivery (time, cost,
-    risks, change requests, templates)."""
+class ProjectsMutation(ProjectMutation, PlanningMutation, CostMutation, ChangeMutation, TemplateMutation):
+    """Every project mutation, concept by concept (the order is the schema's)."""

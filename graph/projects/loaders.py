@@ -10,37 +10,26 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
-from graph.crm.loaders import first_page_loader
 from graph.crm.pages import first_pages
 from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.models import (
-    CHANGE_REQUEST,
-    EXPENSE,
     MILESTONE,
     PROJECT,
-    RISK,
     TASK,
-    TIME_ENTRY,
-    ChangeRequest,
-    ChangeRequestStatusChange,
     ChecklistItem,
-    Expense,
     Milestone,
     Project,
     ProjectMember,
     ProjectStatusChange,
-    Risk,
     Task,
     TaskComment,
     TaskDependency,
-    TimeEntry,
 )
 from tenants.permissions import Action
 
@@ -187,103 +176,3 @@ def task_pages_by_project_id(context: RequestContext) -> DataLoader[tuple[uuid.U
         return [pages[size].get(project_id, []) for project_id, size in keys]
 
     return DataLoader(load_fn=load)
-
-
-def costs_by_project_id(context: RequestContext) -> DataLoader[uuid.UUID, Any]:
-    """Budget against actual cost per project (grouped statements for the whole batch)."""
-    from graph.projects.costs import costs_by_project
-
-    async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-        session = await context.session()
-        costs = await costs_by_project(session, list(ids))
-        return [costs.get(project_id) for project_id in ids]
-
-    return DataLoader(load_fn=load)
-
-
-def health_facts_by_project_id(context: RequestContext) -> DataLoader[tuple[uuid.UUID, Any], Any]:
-    """Counts behind the health of each project, keyed by (project id, day)."""
-    from graph.projects.health import health_facts
-
-    async def load(keys: Sequence[tuple[uuid.UUID, Any]]) -> list[Any]:
-        session = await context.session()
-        by_day: dict[Any, list[uuid.UUID]] = defaultdict(list)
-        for project_id, day in keys:
-            by_day[day].append(project_id)
-        facts = {day: await health_facts(session, ids, day) for day, ids in by_day.items()}
-        return [facts[day][project_id] for project_id, day in keys]
-
-    return DataLoader(load_fn=load)
-
-
-def hours_by_task_id(context: RequestContext) -> DataLoader[uuid.UUID, Any]:
-    """Hours logged per task: one grouped SUM for the batch."""
-
-    async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-        session = await context.session()
-        rows = await session.execute(
-            select(TimeEntry.task_id, func.sum(TimeEntry.hours))
-            .where(TimeEntry.task_id.in_(ids))
-            .group_by(TimeEntry.task_id)
-        )
-        hours = dict(rows.all())
-        return [hours.get(task_id, Decimal("0.00")) for task_id in ids]
-
-    return DataLoader(load_fn=load)
-
-
-risks_by_project_id = grouped(
-    RISK,
-    lambda context, ids: (
-        select(Risk)
-        .where(Risk.project_id.in_(ids), in_visible_projects(context.actor, RISK, Risk.project_id))
-        .order_by(Risk.project_id, Risk.score.desc(), Risk.id)
-    ),
-    lambda row: row.project_id,
-)
-change_requests_by_project_id = grouped(
-    CHANGE_REQUEST,
-    lambda context, ids: (
-        select(ChangeRequest)
-        .where(
-            ChangeRequest.project_id.in_(ids),
-            in_visible_projects(context.actor, CHANGE_REQUEST, ChangeRequest.project_id),
-        )
-        .order_by(ChangeRequest.project_id, ChangeRequest.id.desc())
-    ),
-    lambda row: row.project_id,
-)
-expenses_by_project_id = grouped(
-    EXPENSE,
-    lambda context, ids: (
-        select(Expense)
-        .where(Expense.project_id.in_(ids), in_visible_projects(context.actor, EXPENSE, Expense.project_id))
-        .order_by(Expense.project_id, Expense.incurred_on.desc(), Expense.id.desc())
-    ),
-    lambda row: row.project_id,
-)
-change_history_by_change_id = grouped(
-    CHANGE_REQUEST,
-    lambda context, ids: (
-        select(ChangeRequestStatusChange)
-        .where(ChangeRequestStatusChange.change_request_id.in_(ids))
-        .order_by(ChangeRequestStatusChange.changed_at, ChangeRequestStatusChange.id)
-    ),
-    lambda row: row.change_request_id,
-)
-risks_by_id = by_id(Risk, RISK, lambda context: in_visible_projects(context.actor, RISK, Risk.project_id))
-change_requests_by_id = by_id(
-    ChangeRequest,
-    CHANGE_REQUEST,
-    lambda context: in_visible_projects(context.actor, CHANGE_REQUEST, ChangeRequest.project_id),
-)
-
-
-def time_entries_statement(context: RequestContext) -> Select[Any]:
-    return select(TimeEntry).where(in_visible_projects(context.actor, TIME_ENTRY, TimeEntry.project_id))
-
-
-TIME_ENTRIES_ORDER = ((TimeEntry.work_date, True), (TimeEntry.id, True))
-time_entry_pages_by_project_id = first_page_loader(
-    TimeEntry, TIME_ENTRY, time_entries_statement, TimeEntry.project_id, TIME_ENTRIES_ORDER
-)

@@ -25,6 +25,8 @@ from graph.crm.types import Account, nested_connection, owner, referenced_accoun
 from graph.identity.types import User
 from graph.projects import loaders
 from graph.projects import models as pm
+from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
+from graph.projects.costs import types as cost_types
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.types import Contract
@@ -32,18 +34,12 @@ from graph.sales.pipeline import loaders as sales_loaders
 from graph.sales.pipeline.types import Opportunity
 
 if TYPE_CHECKING:
-    from graph.projects.extra_types import (
-        ChangeRequest,
-        CostSummary,
-        Expense,
-        ProjectHealth,
-        Risk,
-        TimeEntry,
-    )
+    from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
 
 Info = strawberry.Info[RequestContext, None]
 OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
-EXTRA = "graph.projects.extra_types"
+# The cost types refer back to Task (a time entry's task): lazy here, see graph/projects/costs/types.py.
+COSTS = "graph.projects.costs.types"
 
 
 def today() -> date:
@@ -232,42 +228,30 @@ class Project(HasCustomFields, relay.Node):
         )
 
     @strawberry.field(description="Computed health with its reasons, as of `on` (default today, UTC).")
-    async def health(self, info: Info, on: OnDay = None) -> Annotated[ProjectHealth, strawberry.lazy(EXTRA)]:
-        from graph.projects.extra_types import project_health
-
-        return await project_health(info, uuid.UUID(self.id), on or today())
+    async def health(self, info: Info, on: OnDay = None) -> Annotated[ProjectHealth, strawberry.lazy(COSTS)]:
+        return await cost_types.project_health(info, uuid.UUID(self.id), on or today())
 
     @strawberry.field(description="Budget against actual cost (time times cost rates + expenses).")
-    async def cost(self, info: Info) -> Annotated[CostSummary, strawberry.lazy(EXTRA)]:
-        from graph.projects.extra_types import cost_summary
-
-        return await cost_summary(info, uuid.UUID(self.id))
+    async def cost(self, info: Info) -> Annotated[CostSummary, strawberry.lazy(COSTS)]:
+        return await cost_types.cost_summary(info, uuid.UUID(self.id))
 
     @strawberry.field(description="Risks, highest score first.")
-    async def risks(self, info: Info) -> list[Annotated[Risk, strawberry.lazy(EXTRA)]]:
-        from graph.projects.extra_types import project_risks
-
+    async def risks(self, info: Info) -> list[Risk]:
         return await project_risks(info, uuid.UUID(self.id))
 
     @strawberry.field(description="Change requests, newest first.")
-    async def change_requests(self, info: Info) -> list[Annotated[ChangeRequest, strawberry.lazy(EXTRA)]]:
-        from graph.projects.extra_types import project_change_requests
-
+    async def change_requests(self, info: Info) -> list[ChangeRequest]:
         return await project_change_requests(info, uuid.UUID(self.id))
 
     @strawberry.field(description="Time entries, newest work date first (first ≤ 100).")
     async def time_entries(
         self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Annotated[TimeEntry, strawberry.lazy(EXTRA)]]:
-        from graph.projects.extra_types import project_time_entries
-
-        return await project_time_entries(info, uuid.UUID(self.id), first, after)
+    ) -> Connection[Annotated[TimeEntry, strawberry.lazy(COSTS)]]:
+        return await cost_types.project_time_entries(info, uuid.UUID(self.id), first, after)
 
     @strawberry.field(description="Recorded expenses, newest first.")
-    async def expenses(self, info: Info) -> list[Annotated[Expense, strawberry.lazy(EXTRA)]]:
-        from graph.projects.extra_types import project_expenses
-
-        return await project_expenses(info, uuid.UUID(self.id))
+    async def expenses(self, info: Info) -> list[Annotated[Expense, strawberry.lazy(COSTS)]]:
+        return await cost_types.project_expenses(info, uuid.UUID(self.id))
 
 
 def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
@@ -427,9 +411,7 @@ class Task(HasCustomFields, relay.Node):
 
     @strawberry.field(description="Hours logged on this task (time entries).")
     async def actual_hours(self, info: Info) -> Decimal:
-        from graph.projects.extra_types import hours_by_task
-
-        return await hours_by_task(info, uuid.UUID(self.id))
+        return await cost_types.hours_by_task(info, uuid.UUID(self.id))
 
 
 async def node_or_none(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:

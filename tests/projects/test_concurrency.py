@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from graph.approvals import requests
-from graph.projects import tasks
+from graph.projects.planning import tasks
 from tenants.errors import DomainError, ErrorCode
 from tenants.permissions import Actor, builtin_permissions
 from tests.approvals.test_approvals import submitted_change

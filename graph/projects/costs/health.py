@@ -22,9 +22,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.projects.costs import Cost
+from graph.projects.changes.risks import HIGH_SCORE
+from graph.projects.costs.costs import Cost
 from graph.projects.models import Milestone, Project, Risk, Task
-from graph.projects.risks import HIGH_SCORE
 
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
 SEVERITY = {ON_TRACK: 0, AT_RISK: 1, OFF_TRACK: 2}

@@ -43,8 +43,8 @@ from graph.projects.models import (
     TimeEntry,
     UserCostRate,
 )
+from graph.projects.planning.tasks import open_project
 from graph.projects.rules import money
-from graph.projects.tasks import open_project
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.models import Tenant

@@ -1,9 +1,8 @@
-"""Project, milestone and task mutations. Resolvers parse input, call the service, shape the payload."""
+"""Milestone, task, checklist, comment and template mutations."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,112 +10,39 @@ from strawberry import relay
 from graph.core.context import RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.ids import decode_id
-from graph.projects import projects, tasks
-from graph.projects.enums import ProjectRole, ProjectStatus, TaskStatus
 from graph.projects.inputs import (
+    Input,
+    NewTaskStatus,
+    TaskId,
+    Version,
+    given_values,
+    parse_uuid,
+)
+from graph.projects.planning import tasks, templates
+from graph.projects.planning.inputs import (
     AddTaskCommentInput,
     ChecklistItemPayload,
     CreateMilestoneInput,
-    CreateProjectInput,
+    CreateProjectFromTemplateInput,
     CreateTaskInput,
     MilestonePayload,
-    ProjectPayload,
+    ProjectTemplatePayload,
     TaskCommentPayload,
     TaskPayload,
     UpdateChecklistItemInput,
     UpdateMilestoneInput,
-    UpdateProjectInput,
     UpdateTaskInput,
-    given_values,
 )
+from graph.projects.planning.types import ProjectTemplate
+from graph.projects.projects import projects
+from graph.projects.projects.inputs import ProjectPayload
 from graph.projects.types import ChecklistItem, Milestone, Project, Task, TaskComment
-from tenants.errors import not_found
 
 Info = strawberry.Info[RequestContext, None]
-T = TypeVar("T")
-Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
-NewProjectStatus = Annotated[ProjectStatus, strawberry.argument(description="The new status.")]
-NewTaskStatus = Annotated[TaskStatus, strawberry.argument(description="The new status.")]
-RoleArgument = Annotated[
-    ProjectRole, strawberry.argument(description="Role in the project (default CONTRIBUTOR).")
-]
-
-ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Project.")]
-TaskId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Task.")]
-UserId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a User.")]
-Version = Annotated[
-    int, strawberry.argument(description="The `version` you last read; a stale one is a CONFLICT.")
-]
-Comment = Annotated[str | None, strawberry.argument(description="Why (max 2,000 characters).")]
 
 
 @strawberry.type
 class PlanningMutation:
-    @strawberry.mutation(
-        description="Create a project (PLANNED); you manage it unless `managerId` says otherwise."
-    )
-    @mutation_payload(ProjectPayload)
-    async def create_project(self, info: Info, input: Input[CreateProjectInput]) -> ProjectPayload:
-        session, actor = await info.context.session(), info.context.actor
-        project = await projects.create_project(session, actor, given_values(input))
-        return ProjectPayload(project=Project.from_model(project))
-
-    @strawberry.mutation(description="Change the given fields of a project you manage.")
-    @mutation_payload(ProjectPayload)
-    async def update_project(
-        self, info: Info, id: ProjectId, version: Version, input: Input[UpdateProjectInput]
-    ) -> ProjectPayload:
-        session, actor = await info.context.session(), info.context.actor
-        project = await projects.update_project(
-            session, actor, decode_id(id, "Project"), version, given_values(input)
-        )
-        return ProjectPayload(project=Project.from_model(project))
-
-    @strawberry.mutation(
-        description="Move a project: PLANNED → ACTIVE/ON_HOLD/CANCELLED, ACTIVE → ON_HOLD/DONE/CANCELLED, "
-        "ON_HOLD → ACTIVE/CANCELLED, DONE → ACTIVE. Recorded in statusHistory."
-    )
-    @mutation_payload(ProjectPayload)
-    async def change_project_status(
-        self, info: Info, id: ProjectId, version: Version, status: NewProjectStatus, comment: Comment = None
-    ) -> ProjectPayload:
-        session, actor = await info.context.session(), info.context.actor
-        project = await projects.change_project_status(
-            session, actor, decode_id(id, "Project"), version, status.value, comment
-        )
-        return ProjectPayload(project=Project.from_model(project))
-
-    @strawberry.mutation(
-        description="Add a tenant member to a project you manage, or change their project role."
-    )
-    @mutation_payload(ProjectPayload)
-    async def add_project_member(
-        self, info: Info, project_id: ProjectId, user_id: UserId, role: RoleArgument = ProjectRole.CONTRIBUTOR
-    ) -> ProjectPayload:
-        session, actor = await info.context.session(), info.context.actor
-        project = await projects.add_project_member(
-            session,
-            actor,
-            decode_id(project_id, "Project", "projectId"),
-            decode_id(user_id, "User", "userId"),
-            role.value,
-        )
-        return ProjectPayload(project=Project.from_model(project))
-
-    @strawberry.mutation(description="Remove a member (not the manager, nor anyone with open tasks).")
-    @mutation_payload(ProjectPayload)
-    async def remove_project_member(
-        self, info: Info, project_id: ProjectId, user_id: UserId
-    ) -> ProjectPayload:
-        session, actor = await info.context.session(), info.context.actor
-        project = await projects.remove_project_member(
-            session,
-            actor,
-            decode_id(project_id, "Project", "projectId"),
-            decode_id(user_id, "User", "userId"),
-        )
-        return ProjectPayload(project=Project.from_model(project))
-
     @strawberry.mutation(description="Add a milestone to a project you manage.")
     @mutation_payload(MilestonePayload)
     async def create_milestone(self, info: Info, input: Input[CreateMilestoneInput]) -> MilestonePayload:
@@ -218,7 +144,8 @@ class PlanningMutation:
         input: Input[UpdateChecklistItemInput],
     ) -> ChecklistItemPayload:
         session, actor = await info.context.session(), info.context.actor
-        item = await tasks.update_checklist_item(session, actor, parse_uuid(id), version, given_values(input))
+        item_id = parse_uuid(id, "checklist item")
+        item = await tasks.update_checklist_item(session, actor, item_id, version, given_values(input))
         return ChecklistItemPayload(item=ChecklistItem.from_model(item))
 
     @strawberry.mutation(description="Comment on a task, mentioning members.")
@@ -240,8 +167,33 @@ class PlanningMutation:
         )
 
 
-def parse_uuid(value: str, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise not_found("checklist item", field) from None
+
+@strawberry.type
+class TemplateMutation:
+    @strawberry.mutation(description="Save a project's milestones and tasks as a template.")
+    @mutation_payload(ProjectTemplatePayload)
+    async def save_project_as_template(
+        self,
+        info: Info,
+        project_id: Annotated[relay.GlobalID, strawberry.argument(description="The Project.")],
+        name: Annotated[str, strawberry.argument(description="Unique per tenant, 1-200 characters.")],
+        description: Annotated[str | None, strawberry.argument(description="Free text.")] = None,
+    ) -> ProjectTemplatePayload:
+        session, actor = await info.context.session(), info.context.actor
+        template = await templates.save_project_as_template(
+            session, actor, decode_id(project_id, "Project", "projectId"), name, description
+        )
+        return ProjectTemplatePayload(template=ProjectTemplate.from_model(template))
+
+    @strawberry.mutation(
+        description="Create a project from a template with its dates shifted to a new start."
+    )
+    @mutation_payload(ProjectPayload)
+    async def create_project_from_template(
+        self, info: Info, input: Input[CreateProjectFromTemplateInput]
+    ) -> ProjectPayload:
+        session, actor = await info.context.session(), info.context.actor
+        values = given_values(input, skip=("template_id",))
+        template_id = parse_uuid(input.template_id, "project template", "templateId")
+        project = await templates.create_project_from_template(session, actor, template_id, values)
+        return ProjectPayload(project=Project.from_model(project))

@@ -22,7 +22,7 @@ from graph.approvals.models import ApprovalRequest
 from graph.approvals.requests import start_approval
 from graph.projects.access import get_managed_project, get_project
 from graph.projects.models import CHANGE_REQUEST, PROJECT, ChangeRequest, ChangeRequestStatusChange, Project
-from graph.projects.projects import AUDITED_FIELDS as PROJECT_FIELDS
+from graph.projects.projects.projects import AUDITED_FIELDS as PROJECT_FIELDS
 from graph.projects.rules import check_version, collect, date_order, flush_versioned, money, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found

@@ -1,12 +1,10 @@
-"""Live project screens: `projectChanged(projectId)`, `tasksChanged(projectId, assigneeId)` and
-`myApprovalsChanged`.
+"""Live project screens: `projectChanged(projectId)` and `tasksChanged(projectId, assigneeId)`.
 
-Events come from `graph/projects/projects.py` (project.updated, project.status_changed; milestones),
-`tasks.py` (task.created, task.updated, task.status_changed, task.assigned), `risks.py` and `costs.py`, and
-`graph/approvals/requests.py` (approval.requested, approval.decided). Each is re-read through the area's own
-scoped loaders: project scope for projects and tasks, request scope for approvals.
+Events come from `graph/projects/projects/projects.py` (project.updated, project.status_changed; milestones),
+`planning/tasks.py` (task.created, task.updated, task.status_changed, task.assigned), `changes/risks.py` and
+`costs/costs.py`. Each is re-read through the area's own scoped loaders (project scope).
 
-Health is computed on read (graph/projects/health.py), so no write announces it: `projectChanged`
+Health is computed on read (graph/projects/costs/health.py), so no write announces it: `projectChanged`
 recomputes it, under the subscriber's permissions, when something that feeds it changes in the project
 (tasks, milestones, risks, time and expenses) and sends `project.health_changed` only when the status moved.
 """
@@ -19,17 +17,15 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import exists, select
 from strawberry import relay
 
-from graph.approvals import models as approvals
-from graph.approvals.requests import awaiting_me, names_actor
-from graph.approvals.types import ApprovalRequest, requests_by_id
 from graph.core.ids import decode_id, encode_id
 from graph.live.context import LiveContext
 from graph.live.events import Event
 from graph.live.stream import DROPPED_TYPE, SUBSCRIBED, Delivery, live_stream, not_found
-from graph.projects import health, loaders
+from graph.projects import loaders
+from graph.projects.costs import health
+from graph.projects.costs.loaders import costs_by_project_id, health_facts_by_project_id
 from graph.projects.models import PROJECT, TASK
 from graph.projects.types import Project, Task
 from tenants.errors import DomainError, ErrorCode
@@ -38,8 +34,6 @@ PROJECT_EVENTS = ("project.updated", "project.status_changed")
 HEALTH_INPUTS = ("task.", "milestone.", "risk.", "cost.")
 HEALTH_CHANGED = "project.health_changed"
 TASK_EVENTS = ("task.created", "task.updated", "task.status_changed", "task.assigned")
-APPROVAL_EVENTS = ("approval.requested", "approval.decided")
-
 Info = strawberry.Info[LiveContext, None]
 ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of the Project to watch.")]
 
@@ -84,23 +78,6 @@ class TaskChange:
     )
     version: int | None = strawberry.field(description="The task version the change produced.")
     task: Task | None = strawberry.field(description="The task as you may see it now.")
-    dropped: bool = strawberry.field(description="True when events were lost and you should refetch.")
-
-
-@strawberry.type(
-    description=(
-        "A change to an approval request that concerns you (you requested it, or its chain names you as "
-        "an approver). `type` is `subscribed` first, then `approval.requested` or `approval.decided`; "
-        "`dropped` when events were lost: refetch `myApprovals`."
-    )
-)
-class ApprovalChange:
-    type: str = strawberry.field(description="What happened; see the type's description.")
-    request_id: relay.GlobalID | None = strawberry.field(
-        description="The request; null for `subscribed`/`dropped`."
-    )
-    request: ApprovalRequest | None = strawberry.field(description="The request as you may see it now.")
-    awaiting_me: bool = strawberry.field(description="True when the request now waits for your decision.")
     dropped: bool = strawberry.field(description="True when events were lost and you should refetch.")
 
 
@@ -218,79 +195,14 @@ class ProjectSubscription:
         async for change in live_stream(info, (TASK,), accepts, deliver, subscribed, dropped):
             yield change
 
-    @strawberry.subscription(
-        description=(
-            "Changes to approval requests that concern you: requested by you, or naming you as an approver. "
-            "First item: `subscribed`."
-        )
-    )
-    async def my_approvals_changed(self, info: Info) -> AsyncGenerator[ApprovalChange, None]:
-        async def subscribed(_context: LiveContext) -> ApprovalChange:
-            return ApprovalChange(
-                type=SUBSCRIBED, request_id=None, request=None, awaiting_me=False, dropped=False
-            )
-
-        async def deliver(context: LiveContext, event: Event) -> Delivery[ApprovalChange]:
-            request_id = event.id("request")
-            if request_id is None:
-                return Delivery(None)
-            record = await context.loader("requests_by_id", requests_by_id).load(request_id)
-            if record is None or not await concerns(context, record):
-                return Delivery(None)
-            return Delivery(
-                ApprovalChange(
-                    type=event.type,
-                    request_id=encode_id("ApprovalRequest", request_id),
-                    request=ApprovalRequest.from_model(record),
-                    awaiting_me=await is_awaiting(context, request_id),
-                    dropped=False,
-                )
-            )
-
-        def dropped() -> ApprovalChange:
-            return ApprovalChange(
-                type=DROPPED_TYPE, request_id=None, request=None, awaiting_me=False, dropped=True
-            )
-
-        async for change in live_stream(
-            info,
-            (approvals.APPROVAL_REQUEST,),
-            lambda event: event.type in APPROVAL_EVENTS,
-            deliver,
-            subscribed,
-            dropped,
-            per_user=True,
-        ):
-            yield change
-
-
 async def health_status(context: LiveContext, project_id: uuid.UUID) -> str | None:
     """The project's computed health status today, as the subscriber may read it (None if invisible)."""
     record = await context.loader("projects_by_id", loaders.projects_by_id).load(project_id)
     if record is None:
         return None
     today = datetime.now(UTC).date()
-    facts = await context.loader("health_facts_by_project_id", loaders.health_facts_by_project_id).load(
+    facts = await context.loader("health_facts_by_project_id", health_facts_by_project_id).load(
         (project_id, today)
     )
-    cost = await context.loader("costs_by_project_id", loaders.costs_by_project_id).load(project_id)
+    cost = await context.loader("costs_by_project_id", costs_by_project_id).load(project_id)
     return health.assess(record, facts, cost, today).status
-
-
-async def concerns(context: LiveContext, record: approvals.ApprovalRequest) -> bool:
-    actor = context.actor
-    if record.requested_by_id == actor.user_id:
-        return True
-    session = await context.session()
-    names_me = exists().where(
-        approvals.ApprovalChainStep.tenant_id == record.tenant_id,
-        approvals.ApprovalChainStep.chain_id == record.chain_id,
-        names_actor(actor),
-    )
-    return bool(await session.scalar(select(names_me)))
-
-
-async def is_awaiting(context: LiveContext, request_id: uuid.UUID) -> bool:
-    session = await context.session()
-    statement = select(exists().where(approvals.ApprovalRequest.id == request_id, awaiting_me(context.actor)))
-    return bool(await session.scalar(statement))

@@ -1,4 +1,4 @@
-"""Inputs and payloads of time, expenses, cost rates, risks, change requests and templates."""
+"""Inputs and payloads of risk and change request mutations."""
 
 from __future__ import annotations
 
@@ -11,30 +11,9 @@ from strawberry.scalars import JSON
 
 from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
+from graph.projects.changes.types import ChangeRequest, Risk
 from graph.projects.enums import ChangeKind, RiskResponse, RiskStatus
-from graph.projects.extra_types import ChangeRequest, Expense, ProjectTemplate, Risk, TimeEntry, UserCostRate
 from graph.projects.inputs import described
-
-
-@strawberry.input(
-    description="Hours on a task; `userId` defaults to you (others need the project's manager)."
-)
-class LogTimeInput:
-    task_id: relay.GlobalID = strawberry.field(description="The Task.")
-    work_date: date = strawberry.field(description="The day worked (not in the future).")
-    hours: Decimal = strawberry.field(description="0.01-24; at most 24 per person and day.")
-    billable: bool = strawberry.field(default=True, description="Billable to the client.")
-    note: str | None = described("Max 1,000 characters.")
-    user_id: relay.GlobalID | None = described("Who worked (a project member); default you.")
-
-
-@strawberry.input(description="A cost recorded against a project.")
-class RecordExpenseInput:
-    project_id: relay.GlobalID = strawberry.field(description="The Project.")
-    description: str = strawberry.field(description="1-500 characters.")
-    amount: Decimal = strawberry.field(description="Greater than zero.")
-    currency: str | None = described("ISO 4217; defaults to the project's currency.")
-    incurred_on: date = strawberry.field(description="When it was incurred (also the conversion date).")
 
 
 @strawberry.input(description="A new risk; it starts OPEN.")
@@ -90,37 +69,6 @@ class UpdateChangeRequestInput:
     apply_on_approval: bool | None = described("Apply on final approval.")
 
 
-@strawberry.input(description="A new project from a template, every date shifted to `plannedStart`.")
-class CreateProjectFromTemplateInput:
-    template_id: strawberry.ID = strawberry.field(description="The template's id.")
-    name: str = strawberry.field(description="1-200 characters.")
-    planned_start: date = strawberry.field(description="The new start; the template's dates shift to it.")
-    account_id: relay.GlobalID | None = described("The client Account.")
-    opportunity_id: relay.GlobalID | None = described("The won Opportunity.")
-    contract_id: relay.GlobalID | None = described("The Contract.")
-    manager_id: relay.GlobalID | None = described("The manager; default you.")
-    budget: Decimal | None = described("Budget.")
-    currency: str | None = described("ISO 4217; default the tenant's base currency.")
-
-
-@strawberry.type(description="Result of logging or deleting time.")
-class TimeEntryPayload:
-    time_entry: TimeEntry | None = strawberry.field(default=None, description="The entry.")
-    errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
-
-
-@strawberry.type(description="Result of recording an expense.")
-class ExpensePayload:
-    expense: Expense | None = strawberry.field(default=None, description="The expense.")
-    errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
-
-
-@strawberry.type(description="Result of setting a cost rate.")
-class UserCostRatePayload:
-    cost_rate: UserCostRate | None = strawberry.field(default=None, description="The rate.")
-    errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
-
-
 @strawberry.type(description="Result of a risk mutation.")
 class RiskPayload:
     risk: Risk | None = strawberry.field(default=None, description="The risk after the change.")
@@ -130,10 +78,4 @@ class RiskPayload:
 @strawberry.type(description="Result of a change request mutation.")
 class ChangeRequestPayload:
     change_request: ChangeRequest | None = strawberry.field(default=None, description="After the change.")
-    errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
-
-
-@strawberry.type(description="Result of saving a template.")
-class ProjectTemplatePayload:
-    template: ProjectTemplate | None = strawberry.field(default=None, description="The template.")
     errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from graph.projects.access import get_project, in_visible_projects
 from graph.projects.models import TASK, Milestone, Task, TaskDependency
-from graph.projects.tasks import TASK_STATUSES
+from graph.projects.planning.tasks import TASK_STATUSES
 from tenants.errors import DomainError, ErrorCode
 from tenants.permissions import Action, Actor
 

@@ -1,12 +1,15 @@
-"""GraphQL shapes of the task read models: the Gantt chart and the board."""
+"""GraphQL shapes of the planning read models (the Gantt chart and the board) and of project templates."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import strawberry
 
 from graph.core.ids import encode_id
-from graph.projects import views
+from graph.projects import models as pm
 from graph.projects.enums import TaskStatus
+from graph.projects.planning import views
 from graph.projects.types import Milestone, Task
 
 
@@ -53,4 +56,28 @@ class BoardColumn:
             status=TaskStatus(column.status),
             count=column.count,
             tasks=[Task.from_model(task) for task in column.tasks],
+        )
+
+
+@strawberry.type(description="A reusable project outline: milestones and tasks with relative dates.")
+class ProjectTemplate:
+    id: strawberry.ID = strawberry.field(description="Pass to createProjectFromTemplate.")
+    name: str = strawberry.field(description="Unique per tenant.")
+    description: str | None = strawberry.field(description="Free text.")
+    created_at: datetime = strawberry.field(description="When it was saved (UTC).")
+    milestone_count: int = strawberry.field(description="Milestones it creates.")
+    task_count: int = strawberry.field(description="Tasks (with subtasks) it creates.")
+    duration_days: int | None = strawberry.field(description="Planned start to planned end, in days.")
+
+    @classmethod
+    def from_model(cls, template: pm.ProjectTemplate) -> ProjectTemplate:
+        content = template.content
+        return cls(
+            id=strawberry.ID(str(template.id)),
+            name=template.name,
+            description=template.description,
+            created_at=template.created_at,
+            milestone_count=len(content["milestones"]),
+            task_count=len(content["tasks"]),
+            duration_days=content.get("duration_days"),
         )

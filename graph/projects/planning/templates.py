@@ -24,7 +24,7 @@ from graph.projects.models import (
     Task,
     TaskDependency,
 )
-from graph.projects.projects import create_project
+from graph.projects.projects.projects import create_project
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
