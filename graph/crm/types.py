@@ -17,7 +17,7 @@ from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
-from graph.core.filters import After, First
+from graph.core.filters import After, Before, First, Last
 from graph.core.pagination import Connection, page_size, paginate
 from graph.crm import loaders
 from graph.crm import models as crm
@@ -43,13 +43,16 @@ async def nested_connection(
     parent_id: uuid.UUID,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Any:
-    """First pages come batched from a loader; a later page (`after`) is one keyset query."""
+    """First pages come batched from a loader; a later page (`after`), or paging backwards (`last`,
+    `before`), is one keyset query."""
     session = await info.context.session()
     per_parent = statement(info.context).where(parent_column == parent_id)
-    if after is not None:
+    if after is not None or last is not None or before is not None:
         ordering = [key.desc() if descending else key.asc() for key, descending in order_keys]
-        return await paginate(session, per_parent.order_by(*ordering), to_node, first, after)
+        return await paginate(session, per_parent.order_by(*ordering), to_node, first, after, before, last)
     size = page_size(first)
     rows = await info.context.loader(name, factory).load((parent_id, size))
     return connection_from_page(rows, size, to_node, session, per_parent)
@@ -175,7 +178,9 @@ class Account(HasCustomFields, relay.Node):
         return [Account.from_model(account) for account in await loader.load(uuid.UUID(self.id))]
 
     @strawberry.field(description="Direct child accounts, by name.")
-    async def children(self, info: Info, first: First = None, after: After = None) -> Connection[Account]:
+    async def children(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Account]:
         return await nested_connection(
             info,
             "children_pages_by_account_id",
@@ -187,10 +192,14 @@ class Account(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Contacts linked to this account, by last and first name.")
-    async def contacts(self, info: Info, first: First = None, after: After = None) -> Connection[Contact]:
+    async def contacts(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Contact]:
         return await nested_connection(
             info,
             "contact_pages_by_account_id",
@@ -202,6 +211,8 @@ class Account(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Number of live contacts you may see that are linked to this account.")
@@ -210,7 +221,9 @@ class Account(HasCustomFields, relay.Node):
         return await loader.load(uuid.UUID(self.id))
 
     @strawberry.field(description="Activities on this account, newest first.")
-    async def timeline(self, info: Info, first: First = None, after: After = None) -> Connection[Activity]:
+    async def timeline(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Activity]:
         return await nested_connection(
             info,
             "timeline_pages_by_account_id",
@@ -222,6 +235,8 @@ class Account(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
 
@@ -312,7 +327,9 @@ class Contact(HasCustomFields, relay.Node):
         return next((Account.from_model(account) for link, account in links if link.is_primary), None)
 
     @strawberry.field(description="Activities with this contact, newest first.")
-    async def timeline(self, info: Info, first: First = None, after: After = None) -> Connection[Activity]:
+    async def timeline(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Activity]:
         return await nested_connection(
             info,
             "timeline_pages_by_contact_id",
@@ -324,6 +341,8 @@ class Contact(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
 

@@ -18,7 +18,7 @@ from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.core.context import RequestContext
-from graph.core.filters import After, First
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import encode_id
 from graph.core.pagination import Connection
 from graph.crm.types import Account, nested_connection, owner, referenced_account, resolve_by_ids
@@ -213,7 +213,9 @@ class Project(HasCustomFields, relay.Node):
         return [Milestone.from_model(row) for row in await loader.load(uuid.UUID(self.id))]
 
     @strawberry.field(description="Tasks of the project, oldest first (first ≤ 100).")
-    async def tasks(self, info: Info, first: First = None, after: After = None) -> Connection[Task]:
+    async def tasks(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Task]:
         return await nested_connection(
             info,
             "task_pages_by_project_id",
@@ -225,6 +227,8 @@ class Project(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Computed health with its reasons, as of `on` (default today, UTC).")
@@ -245,9 +249,9 @@ class Project(HasCustomFields, relay.Node):
 
     @strawberry.field(description="Time entries, newest work date first (first ≤ 100).")
     async def time_entries(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Connection[Annotated[TimeEntry, strawberry.lazy(COSTS)]]:
-        return await cost_types.project_time_entries(info, uuid.UUID(self.id), first, after)
+        return await cost_types.project_time_entries(info, uuid.UUID(self.id), first, after, last, before)
 
     @strawberry.field(description="Recorded expenses, newest first.")
     async def expenses(self, info: Info) -> list[Annotated[Expense, strawberry.lazy(COSTS)]]:

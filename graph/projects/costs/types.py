@@ -151,7 +151,12 @@ class TimeEntry:
 
 
 async def project_time_entries(
-    info: Info, project_id: uuid.UUID, first: int | None, after: str | None
+    info: Info,
+    project_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Connection[TimeEntry]:
     return await nested_connection(
         info,
@@ -164,6 +169,8 @@ async def project_time_entries(
         project_id,
         first,
         after,
+        last,
+        before,
     )
 
 
