@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import select
 from strawberry import relay
 
 from tenants.errors import DomainError, ErrorCode
@@ -51,3 +52,28 @@ async def nodes_in_order(
     ids = [value for value in wanted if value is not None]
     found = await load(ids) if ids else {}
     return [found.get(value) if value is not None else None for value in wanted]
+
+
+async def child_nodes(
+    info: Any,
+    node_ids: Iterable[str],
+    model: Any,
+    parent_key: str,
+    parent_loader: tuple[str, Any],
+    to_node: Callable[[Any, Any], NodeT],
+) -> list[NodeT | None]:
+    """`resolve_nodes` of a record's part (a quote line, a payment, a checklist item): visible exactly when
+    its parent is, as the parent's loader (`(name, factory)`, which applies the parent's record scope) finds
+    it; `to_node(row, parent)` builds the node (with the parent's currency, say)."""
+
+    async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, NodeT]:
+        rows = await (await info.context.session()).scalars(select(model).where(model.id.in_(ids)))
+        parents = info.context.loader(*parent_loader)
+        found = {}
+        for row in rows:
+            parent = await parents.load(getattr(row, parent_key))
+            if parent is not None:
+                found[row.id] = to_node(row, parent)
+        return found
+
+    return await nodes_in_order(node_ids, load)

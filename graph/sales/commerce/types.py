@@ -7,18 +7,17 @@ Amounts are `Decimal` scalars (strings on the wire) shown with the currency's mi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.core.ids import encode_id, nodes_in_order
+from graph.core.ids import child_nodes, encode_id
 from graph.crm import loaders as crm_loaders
 from graph.crm.types import Account, Contact
 from graph.identity.loaders import users_by_id
@@ -90,29 +89,6 @@ async def account_of(info: Info, account_id: uuid.UUID) -> Account | None:
 
 async def user_of(info: Info, user_id: uuid.UUID | None) -> User | None:
     return await load_one(info, "users_by_id", users_by_id, user_id)
-
-
-async def child_nodes(
-    info: Info,
-    node_ids: Iterable[str],
-    model: Any,
-    parent_key: str,
-    parent_loader: tuple[str, Any],
-    to_node: Callable[[Any, Any], Any],
-) -> list[Any]:
-    """`resolve_nodes` of a quote's or contract's part (line, payment, delivery): visible exactly when its
-    parent is (the parent's loader applies the parent's record scope); built with the parent's currency."""
-
-    async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
-        rows = list(await (await info.context.session()).scalars(select(model).where(model.id.in_(ids))))
-        found = {}
-        for row in rows:
-            parent = await load_one(info, *parent_loader, getattr(row, parent_key))
-            if parent is not None:
-                found[row.id] = to_node(row, parent)
-        return found
-
-    return await nodes_in_order(node_ids, load)
 
 
 async def product_of(info: Info, product_id: uuid.UUID | None) -> Product | None:
