@@ -223,7 +223,7 @@ class DocumentsMutation:
         )
         return RequestUploadPayload(
             upload=UploadTicket(
-                id=encode_id("DocumentUpload", ticket.upload.id),
+                upload_id=encode_id("DocumentUpload", ticket.upload.id),
                 url=ticket.post.url,
                 fields=[FormField(name=k, value=v) for k, v in ticket.post.fields.items()],
                 expires_at=ticket.upload.expires_at,

@@ -215,7 +215,7 @@ mutation($input: DefineApprovalChainInput!) {{
     chain {{ id name subjectType isActive steps {{ position name rule users {{ id }} role {{ key }} }} }} {ERRORS}
   }}
 }}"""
-CHAINS = """{ approvalChains { name subjectType isActive steps { position rule } } }"""
+CHAINS = """{ approvalChains { nodes { name subjectType isActive steps { position rule } } } }"""
 DECIDE = f"""
 mutation($requestId: ID!, $decision: ApprovalDecisionKind!, $comment: String) {{
   decideApproval(requestId: $requestId, decision: $decision, comment: $comment) {{
