@@ -106,7 +106,9 @@ async def paginate(
     if last is not None or before is not None:
         marker = decode_cursor(before, "before") if before else None
         size = page_size(last)
-        page = await select_page(session, statement, per_page=size, before=marker.place if marker else None)
+        # `last` alone is the end of the list: sqlakeyset's backwards page from no place.
+        place = marker.place if marker else None
+        page = await select_page(session, statement, per_page=size, page=(place, True))
     else:
         marker = decode_cursor(after, "after") if after else None
         size = page_size(first)
