@@ -43,7 +43,7 @@ async def test_create_opportunity_with_contacts_and_competitors(client):
         admin,
         account["id"],
         name=" Licences ",
-        amount="12345.675",
+        amount="12345.68",
         currency="eur",
         expectedCloseOn="2027-03-31",
         ownerId=rep.user_id,
