@@ -50,7 +50,7 @@ query($projectId: ID!) {
     milestones { name dueDate }
   }
 }"""
-OVERDUE = """{ overdueTasks(on: "2026-04-01", first: 50) { edges { node { title dueDate } } } }"""
+OVERDUE = """{ overdueTasks(filter: {on: "2026-04-01"}, first: 50) { edges { node { title dueDate } } } }"""
 
 
 def row(kind: str, number: str) -> str:

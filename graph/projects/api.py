@@ -72,6 +72,19 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+@strawberry.input(description="Conditions on your tasks.")
+class MyTasksFilter:
+    status: list[TaskStatus] | None = strawberry.field(
+        default=None, description="Only these statuses; default all but DONE."
+    )
+
+
+@strawberry.input(description="Conditions on overdue tasks.")
+class OverdueTasksFilter:
+    project_id: relay.GlobalID | None = strawberry.field(default=None, description="Only this Project.")
+    on: date | None = strawberry.field(default=None, description="The day to judge by (default today, UTC).")
+
+
 @strawberry.type
 class ProjectsQuery:
     @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
@@ -165,15 +178,13 @@ class ProjectsQuery:
     async def my_tasks(
         self,
         info: Info,
-        status: Annotated[
-            list[TaskStatus] | None,
-            strawberry.argument(description="Only these statuses; default all but DONE."),
-        ] = None,
+        filter: Annotated[MyTasksFilter | None, strawberry.argument(description="Conditions.")] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Task]:
+        status = filter.status if filter is not None else None
         statement = views.my_tasks(info.context.actor, [s.value for s in status] if status else None)
         return await paginate(
             await info.context.session(), statement, Task.from_model, first, after, before, last
@@ -183,21 +194,16 @@ class ProjectsQuery:
     async def overdue_tasks(
         self,
         info: Info,
-        project_id: Annotated[
-            relay.GlobalID | None, strawberry.argument(description="Only this Project.")
-        ] = None,
-        on: Annotated[
-            date | None, strawberry.argument(description="The day to judge by (default today, UTC).")
-        ] = None,
+        filter: Annotated[OverdueTasksFilter | None, strawberry.argument(description="Conditions.")] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Task]:
         session, actor = await info.context.session(), info.context.actor
-        statement = await views.overdue_tasks(
-            session, actor, on or today(), decode_optional_id(project_id, "Project", "projectId")
-        )
+        filter = filter or OverdueTasksFilter()
+        project_id = decode_optional_id(filter.project_id, "Project", "filter.projectId")
+        statement = await views.overdue_tasks(session, actor, filter.on or today(), project_id)
         return await paginate(session, statement, Task.from_model, first, after, before, last)
 
     @strawberry.field(description="Tasks with dates and dependencies, and milestones, for a Gantt chart.")

@@ -95,10 +95,10 @@ query($filter: ProjectFilter, $orderBy: [ProjectOrder!]) {
 TASK = f"""query($id: ID!) {{ node(id: $id) {{ ... on Task {{ {TASK_FIELDS} }} }} }}"""
 NODE = """query($id: ID!) { node(id: $id) { id } }"""
 MY_TASKS = """
-query($status: [TaskStatus!]) { myTasks(status: $status, first: 50) { totalCount edges { node { id title dueDate } } } }"""
+query($status: [TaskStatus!]) { myTasks(filter: {status: $status}, first: 50) { totalCount edges { node { id title dueDate } } } }"""
 OVERDUE = """
 query($projectId: ID, $on: Date) {
-  overdueTasks(projectId: $projectId, on: $on, first: 50) { edges { node { id title dueDate } } }
+  overdueTasks(filter: {projectId: $projectId, on: $on}, first: 50) { edges { node { id title dueDate } } }
 }"""
 GANTT = """
 query($projectId: ID!) {

@@ -56,6 +56,11 @@ StageId = Annotated[relay.GlobalID, strawberry.argument(description="Global id o
 CompetitorId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Competitor.")]
 
 
+@strawberry.input(description="Conditions on competitors.")
+class CompetitorFilter:
+    include_archived: bool = strawberry.field(default=False, description="Archived ones too.")
+
+
 @strawberry.type
 class PipelineQuery(PipelineReportQuery):
     @strawberry.field(description="The tenant's pipelines, the default one first, then by name.")
@@ -85,7 +90,7 @@ class PipelineQuery(PipelineReportQuery):
     async def competitors(
         self,
         info: Info,
-        include_archived: Annotated[bool, strawberry.argument(description="Archived ones too.")] = False,
+        filter: Annotated[CompetitorFilter | None, strawberry.argument(description="Conditions.")] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -94,7 +99,7 @@ class PipelineQuery(PipelineReportQuery):
         session, actor = await info.context.session(), info.context.actor
         actor.require(COMPETITOR, Action.READ)
         statement = select(sales.Competitor).where(sales.Competitor.tenant_id == actor.tenant_id)
-        if not include_archived:
+        if filter is None or not filter.include_archived:
             statement = statement.where(sales.Competitor.archived_at.is_(None))
         rows = await session.scalars(
             statement.order_by(func.lower(sales.Competitor.name), sales.Competitor.id)

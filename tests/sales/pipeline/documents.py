@@ -50,7 +50,7 @@ mutation($id: ID!, $version: Int!, $input: UpdateCompetitorInput!) {{
 ARCHIVE_COMPETITOR = f"""
 mutation($id: ID!, $version: Int!) {{
   archiveCompetitor(id: $id, version: $version) {{ competitor {{ {COMPETITOR_FIELDS} }} {ERRORS} }} }}"""
-COMPETITORS = f"query($all: Boolean!) {{ competitors(includeArchived: $all) {{ nodes {{ {COMPETITOR_FIELDS} }} }} }}"
+COMPETITORS = f"query($all: Boolean!) {{ competitors(filter: {{includeArchived: $all}}) {{ nodes {{ {COMPETITOR_FIELDS} }} }} }}"
 
 CREATE_OPPORTUNITY = f"""
 mutation($input: CreateOpportunityInput!) {{
