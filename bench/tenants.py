@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from config.settings import Settings
 from gateway.services import Services
-from gateway.settings import Settings
 from tenants.models import User
 
 PASSWORD = "bench horse battery staple"

@@ -20,12 +20,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from config.settings import Settings
 from gateway.auth import AccessRefused, AuthenticationFailed, authenticate, bearer_credential
 from gateway.client_address import client_address, trusted_networks
 from gateway.compiled_reads import CompiledReads
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
 from gateway.services import Services
-from gateway.settings import Settings
 from graph.compiled.planner import Planner
 from graph.core.context import RequestContext
 from graph.core.extensions import validation_rules
@@ -194,7 +194,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
 
 def app_from_environment() -> Starlette:
     """uvicorn factory: settings (and the resolved DATABASE_URL) come from the environment."""
-    from gateway.settings import get_settings
+    from config.settings import get_settings
 
     settings = get_settings()
     if not settings.database_url:

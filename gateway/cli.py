@@ -14,9 +14,9 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from config.settings import get_settings
 from gateway.database import ResolvedDatabase, migrate, resolve_database
 from gateway.services import Services
-from gateway.settings import get_settings
 from migrations import pending_migrations
 from tenants.embedded import stop_embedded_server
 from tenants.errors import DomainError
@@ -246,6 +246,18 @@ def jobs_run(
 
     lines = with_services(prepared_database(run_migrations=False), work)
     typer.echo("\n".join(lines) if lines else "crm: no jobs to run")
+
+
+@app.command("indexes")
+def indexes_command() -> None:
+    """Build (concurrently, as the owner) the per-field indexes filterable custom fields need."""
+    import graph.schema  # noqa: F401 - registers every area's object types
+    from tenants.fields.indexes import build_indexes
+
+    # The owner: MIGRATION_DATABASE_URL (or DATABASE_URL), else the embedded server's owner role.
+    owner_url = resolve_database(get_settings()).owner_url
+    result = asyncio.run(build_indexes(owner_url.replace("postgresql+asyncpg://", "postgresql://")))
+    typer.echo(f"created {len(result['created'])}, dropped {len(result['dropped'])}")
 
 
 def main() -> None:

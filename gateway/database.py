@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from gateway.settings import Settings
+from config.settings import Settings
 from migrations import upgrade_to_head
 from tenants.embedded import DATABASE_NAME, bootstrap_roles, start_embedded_server
 

@@ -3,43 +3,27 @@
 A scheduler (cron, a Kubernetes CronJob) calls the command; jobs must be idempotent, so running twice, or
 two runners at once, changes nothing more. Each (job, tenant) pair runs in its own transaction inside that
 tenant's RLS wall, as the application role, with the clock passed in (`--at`) so tests control time.
-Areas register their jobs with `@job("name")` at import time (see `registered_jobs`).
+Areas register their jobs with `@job("name")` (graph/core/jobs.py) at import time; importing the schema
+imports every area, and with it every area's jobs.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+import graph.schema  # noqa: F401 - imports every area, registering its jobs
+from graph.core.jobs import JOBS, JobFunction
 from tenants.db import Database
 from tenants.models import TenantRegistry
 
 logger = logging.getLogger("crm.jobs")
 
-JobFunction = Callable[[AsyncSession, uuid.UUID, datetime], Awaitable[str]]
-JOBS: dict[str, JobFunction] = {}
-
-
-def job(name: str) -> Callable[[JobFunction], JobFunction]:
-    """Register `async def f(session, tenant_id, now) -> summary` under `name`."""
-
-    def register(function: JobFunction) -> JobFunction:
-        JOBS[name] = function
-        return function
-
-    return register
-
-
 def registered_jobs() -> dict[str, JobFunction]:
-    # Importing the schema imports every area, and with it every area's jobs.
-    import graph.schema  # noqa: F401
-
     return dict(JOBS)
 
 

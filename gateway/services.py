@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from gateway.settings import Settings
+from config.settings import Settings
 from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
 from tenants.identity import Identity, MailSettings

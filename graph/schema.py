@@ -13,7 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryOptional
 
-from gateway.settings import Settings
+from config.settings import Settings
 from graph import compiled_areas  # noqa: F401  (registers each area's compiled types and root fields)
 from graph.admin.api import AdminMutation, AdminQuery
 from graph.admin.rules import field_rules_extension

@@ -8,7 +8,7 @@ from storage.base import BlobStore, ObjectInfo, ObjectTooLarge, PresignedPost, S
 from storage.signing import Signer
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
+    from config.settings import Settings
 
 __all__ = [
     "BlobStore",
@@ -36,7 +36,7 @@ def use_blob_store(store: BlobStore) -> BlobStore:
 
 def current_blob_store() -> BlobStore:
     if _current is None:
-        from gateway.settings import get_settings
+        from config.settings import get_settings
 
         return use_blob_store(build_blob_store(get_settings()))
     return _current

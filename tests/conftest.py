@@ -19,9 +19,9 @@ import asyncpg
 import httpx
 import pytest
 
+from config.settings import Settings
 from gateway.app import create_app
 from gateway.services import Services
-from gateway.settings import Settings
 from migrations import upgrade_to_head
 from tenants.embedded import DatabaseUrls, bootstrap_roles, start_embedded_server
 from tests.support import GraphQLClient, TestDatabase

@@ -11,7 +11,7 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry import UNSET, relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, payload_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, encode_id, nodes_in_order
@@ -22,8 +22,6 @@ from tenants import models
 from tenants.access import members, roles, teams
 from tenants.identity import role_permissions
 from tenants.permissions import Action, Capability, FieldAccess, Scope
-
-Info = strawberry.Info[RequestContext, None]
 
 
 def mirror(name: str, source: type[Enum], description: str) -> Any:

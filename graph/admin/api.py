@@ -11,14 +11,12 @@ from strawberry.tools import merge_types
 from graph.admin.access import AccessMutation, AccessQuery
 from graph.admin.inputs import CreateFieldDefinitionInput, UpdateFieldDefinitionInput, definition_values
 from graph.admin.types import FieldDefinition, FieldDefinitionPayload, PurgeFieldDefinitionPayload
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, connection_of
 from tenants.fields import definitions
-
-Info = strawberry.Info[RequestContext, None]
 
 DefinitionId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a FieldDefinition.")]
 Version = Annotated[

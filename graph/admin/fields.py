@@ -19,7 +19,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
-from graph.core.context import RequestContext
+from graph.core.context import Info, RequestContext
 from graph.core.ids import encode_id
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
@@ -27,8 +27,6 @@ from tenants.fields.kinds import FieldType
 from tenants.fields.models import FieldDefinition
 from tenants.fields.registry import target
 from tenants.fields.values import active_definitions, visible_definitions
-
-Info = strawberry.Info[RequestContext, None]
 
 CustomFieldType = strawberry.enum(
     Enum("CustomFieldType", {kind.name: kind.value for kind in FieldType}),  # type: ignore[misc]

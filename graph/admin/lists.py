@@ -1,9 +1,11 @@
-"""Custom fields and field rules in a list resolver.
+"""Custom fields and field rules in a list resolver; `custom_page` is the shape of every filtered list.
 
     refuse_hidden_filters(actor, "contact", used_filters(filter, {"search": ["emails"]}))
-    clauses, custom_sort = await custom_list(info.context, "contact", Contact, filter, order_by)
-    statement = visible(...).where(*own_conditions(filter), *clauses)
-    order = [... for order in order_by for column in sort_columns(order, COLUMNS, custom_sort)]
+    statement = visible_contacts(actor).where(*contact_conditions(filter))
+    return await custom_page(info, CONTACT, Contact, statement, filter, order_by, contact_ordering,
+                             ContactType.from_model, first, after, before, last)
+
+where `contact_ordering(order_by, custom_sort)` builds its sort keys with `sort_columns`.
 
 The definitions are read only when the request uses a custom condition or sort key.
 """
@@ -11,10 +13,13 @@ The definitions are read only when the request uses a custom condition or sort k
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
 
 from graph.admin.filters import custom_conditions
-from graph.core.context import RequestContext
+from graph.core.context import Info, RequestContext
+from graph.core.pagination import Connection, paginate
 from tenants.errors import DomainError, ErrorCode
 from tenants.fields.query import CustomQuery
 
@@ -32,6 +37,28 @@ async def custom_list(
 
 
 CustomSort = Callable[[str], Any] | None
+NodeT = TypeVar("NodeT")
+
+
+async def custom_page(
+    info: Info,
+    object_type: str,
+    model: Any,
+    statement: Select[Any],
+    filter: Any,
+    order_by: list[Any] | None,
+    ordering: Callable[[list[Any] | None, CustomSort], list[Any]],
+    to_node: Callable[[Any], NodeT],
+    first: int | None,
+    after: str | None,
+    before: str | None = None,
+    last: int | None = None,
+) -> Connection[NodeT]:
+    """One page of `statement` (the area's record scope and its own conditions) with the custom-field
+    conditions of `filter`, ordered by `ordering(order_by, custom_sort)`."""
+    custom, custom_sort = await custom_list(info.context, object_type, model, filter, order_by)
+    statement = statement.where(*custom).order_by(*ordering(order_by, custom_sort))
+    return await paginate(await info.context.session(), statement, to_node, first, after, before, last)
 
 
 def sort_columns(order: Any, columns: dict[Any, list[Any]], custom_sort: CustomSort) -> list[Any]:

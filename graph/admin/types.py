@@ -13,7 +13,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from graph.admin.fields import CustomFieldType
-from graph.core.context import RequestContext
+from graph.core.context import Info, RequestContext
 from graph.core.errors import UserError, payload_errors
 from graph.core.ids import nodes_in_order
 from tenants.fields.definitions import definitions_by_id
@@ -21,8 +21,6 @@ from tenants.fields.indexes import index_name
 from tenants.fields.kinds import SORTABLE_KINDS, FieldType
 from tenants.fields.models import FieldDefinition as FieldDefinitionRow
 from tenants.fields.registry import target
-
-Info = strawberry.Info[RequestContext, None]
 
 
 def valid_indexes(context: RequestContext) -> DataLoader[str, bool]:

@@ -15,13 +15,12 @@ from graph.approvals.types import (
     ApprovalRequest,
     ApprovalRule,
 )
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, connection_of, paginate
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
 

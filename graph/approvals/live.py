@@ -16,13 +16,11 @@ from graph.approvals import models as approvals
 from graph.approvals.requests import awaiting_me, names_actor
 from graph.approvals.types import ApprovalRequest, requests_by_id
 from graph.core.ids import encode_id
-from graph.live.context import LiveContext
+from graph.live.context import Info, LiveContext
 from graph.live.events import Event
 from graph.live.stream import DROPPED_TYPE, SUBSCRIBED, Delivery, live_stream
 
 APPROVAL_EVENTS = ("approval.requested", "approval.decided")
-
-Info = strawberry.Info[LiveContext, None]
 
 
 @strawberry.type(

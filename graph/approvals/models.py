@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKeyConstraint, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from graph.core.models import Versioned, member_fk
 from tenants.ids import new_id
-from tenants.models import Base, TenantMixin, TimestampMixin, VersionedMixin
+from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
 APPROVAL_CHAIN = register_object_type("approval_chain")
@@ -31,16 +31,6 @@ DECISIONS = ("approve", "reject")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class Versioned(VersionedMixin):
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version, "eager_defaults": True}
-
-
-def member_fk(column: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", column], ["memberships.tenant_id", "memberships.user_id"])
 
 
 class ApprovalChain(TenantMixin, TimestampMixin, Versioned, Base):

@@ -16,15 +16,13 @@ from strawberry.dataloader import DataLoader
 from graph.approvals import models
 from graph.approvals.chains import SUBJECTS
 from graph.approvals.requests import request_scope
-from graph.core.context import RequestContext
+from graph.core.context import Info, RequestContext
 from graph.core.ids import encode_id, nodes_in_order
-from graph.crm.types import owner, resolve_by_ids
-from graph.identity.types import Role, User
+from graph.core.nodes import resolve_by_ids
+from graph.identity.types import Role, User, owner
 from tenants.models import Membership
 from tenants.models import Role as RoleRow
 from tenants.permissions import Action
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.enum(description="ALL: every approver the step names must approve; ANY: one is enough.")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, encode_id, nodes_in_order
 from graph.core.pagination import Connection, paginate
@@ -21,8 +21,6 @@ from graph.identity.types import User
 from tenants.fields.values import hidden_change_keys
 from tenants.models import AuditEntry as AuditEntryRow
 from tenants.permissions import Capability
-
-Info = strawberry.Info[RequestContext, None]
 
 # Audit object types that are GraphQL nodes: their ids are shown (and filtered) as global ids.
 NODE_TYPE_NAMES = {

@@ -12,18 +12,30 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.settings import Settings
+from storage.base import BlobStore
 from tenants.db import Database, start_request_transaction
 from tenants.errors import DomainError, ErrorCode
+from tenants.identity import Identity
+from tenants.login import PasswordLogin
 from tenants.permissions import Actor
 
-if TYPE_CHECKING:
-    from gateway.services import Services
-
 T = TypeVar("T")
+
+
+class Services(Protocol):
+    """The process-wide services resolvers use; the gateway builds them (gateway/services.py)."""
+
+    settings: Settings
+    db: Database
+    identity: Identity
+    login: PasswordLogin
+    blobs: BlobStore
 
 
 @dataclass
@@ -116,3 +128,7 @@ class RequestContext:
         if name not in self.loaders:
             self.loaders[name] = factory(self)
         return self.loaders[name]
+
+
+# The `info` of every resolver: `async def field(self, info: Info) -> ...`.
+Info = strawberry.Info[RequestContext, None]

@@ -33,7 +33,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 
-from gateway.settings import Settings
+from config.settings import Settings
 from graph.core.errors import NUL_MESSAGE, UNAVAILABLE_MESSAGE, data_exception, database_unavailable
 from graph.core.scalars import ScalarInputError
 from tenants.errors import DomainError, ErrorCode

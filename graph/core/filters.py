@@ -42,6 +42,14 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+SEARCH_MAX_LENGTH = 200
+
+
+def search_text(value: str) -> str:
+    """The pattern of a `search` argument: trimmed, lower-cased, at most 200 characters, literal."""
+    return like_pattern(value.strip().lower()[:SEARCH_MAX_LENGTH])
+
+
 def soft_deleted(column: Any, deleted: bool | None) -> ColumnElement[bool]:
     """Live records by default; only the soft-deleted ones when `deleted` is true."""
     return column.is_not(None) if deleted else column.is_(None)

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, clean_tags, collect, flush_versioned, snapshot
 from graph.crm.models import ACCOUNT, Account
-from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
+from graph.identity.members import active_member
 from graph.live.events import Event, publish
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found

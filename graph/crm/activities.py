@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.crm.accounts import account_scope, get_account
 from graph.crm.contacts import contact_scope, get_contact
 from graph.crm.models import ACTIVITY, ACTIVITY_KINDS, Account, Activity, Contact
-from graph.crm.rules import check_version, collect, flush_versioned, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import apply_custom_values

@@ -7,12 +7,12 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry import relay
 
-from graph.admin.lists import custom_list, used_filters, used_orders
-from graph.core.context import RequestContext
+from graph.admin.lists import custom_page, used_filters, used_orders
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection
 from graph.crm import accounts, activities, contacts, loaders, models
 from graph.crm.filters import (
     ACCOUNT_FILTER_FIELDS,
@@ -49,7 +49,6 @@ from graph.crm.types import Account, Activity, Contact
 from tenants.errors import DomainError
 from tenants.fields.query import refuse_hidden_filters, refuse_hidden_search
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 
 AccountId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of an Account.")]
@@ -78,13 +77,15 @@ class CrmQuery:
     ) -> Connection[Account]:
         actor = info.context.actor
         refuse_hidden_filters(actor, models.ACCOUNT, used_filters(filter, ACCOUNT_FILTER_FIELDS))
-        custom, custom_sort = await custom_list(
-            info.context, models.ACCOUNT, models.Account, filter, order_by
-        )
-        statement = accounts.visible_accounts(actor).where(*account_conditions(filter), *custom)
-        return await paginate(
-            await info.context.session(),
-            statement.order_by(*account_ordering(order_by, custom_sort)),
+        statement = accounts.visible_accounts(actor).where(*account_conditions(filter))
+        return await custom_page(
+            info,
+            models.ACCOUNT,
+            models.Account,
+            statement,
+            filter,
+            order_by,
+            account_ordering,
             Account.from_model,
             first,
             after,
@@ -109,13 +110,15 @@ class CrmQuery:
         refuse_hidden_filters(actor, models.CONTACT, used_filters(filter, CONTACT_FILTER_FIELDS))
         if filter is not None and filter.search:
             await refuse_hidden_search(await info.context.session(), actor, models.CONTACT)
-        custom, custom_sort = await custom_list(
-            info.context, models.CONTACT, models.Contact, filter, order_by
-        )
-        statement = contacts.visible_contacts(actor).where(*contact_conditions(filter), *custom)
-        return await paginate(
-            await info.context.session(),
-            statement.order_by(*contact_ordering(order_by, custom_sort)),
+        statement = contacts.visible_contacts(actor).where(*contact_conditions(filter))
+        return await custom_page(
+            info,
+            models.CONTACT,
+            models.Contact,
+            statement,
+            filter,
+            order_by,
+            contact_ordering,
             Contact.from_model,
             first,
             after,
@@ -140,13 +143,15 @@ class CrmQuery:
         actor = info.context.actor
         refuse_hidden_filters(actor, models.ACTIVITY, used_filters(filter, ACTIVITY_FILTER_FIELDS))
         refuse_hidden_filters(actor, models.ACTIVITY, used_orders(order_by, ACTIVITY_ORDER_FIELDS), "orderBy")
-        custom, custom_sort = await custom_list(
-            info.context, models.ACTIVITY, models.Activity, filter, order_by
-        )
-        statement = activities.visible_activities(actor).where(*activity_conditions(filter), *custom)
-        return await paginate(
-            await info.context.session(),
-            statement.order_by(*activity_ordering(order_by, custom_sort)),
+        statement = activities.visible_activities(actor).where(*activity_conditions(filter))
+        return await custom_page(
+            info,
+            models.ACTIVITY,
+            models.Activity,
+            statement,
+            filter,
+            order_by,
+            activity_ordering,
             Activity.from_model,
             first,
             after,

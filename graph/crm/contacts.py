@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, clean_tags, collect, flush_versioned, snapshot
 from graph.crm.accounts import get_account
 from graph.crm.models import CONTACT, Contact, ContactAccount
 from graph.crm.names import NAME_ORDERS, full_name
-from graph.crm.rules import active_member, check_version, clean_tags, collect, flush_versioned, snapshot
+from graph.identity.members import active_member
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import apply_custom_values

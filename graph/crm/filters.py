@@ -16,17 +16,12 @@ from strawberry import relay
 
 from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
 from graph.admin.lists import CustomSort, sort_columns
-from graph.core.filters import OrderDirection, like_pattern, ordered, soft_deleted, time_range
+from graph.core.filters import OrderDirection, ordered, search_text, soft_deleted, time_range
 from graph.core.ids import decode_id
 from graph.crm.models import ACTIVITY_KINDS, Account, Activity, Contact, ContactAccount
 from graph.crm.names import FAMILY_FIRST, GIVEN_FIRST, NAME_ORDERS
 
-SEARCH_MAX_LENGTH = 200
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-def search_text(value: str) -> str:
-    return like_pattern(value.strip().lower()[:SEARCH_MAX_LENGTH])
 
 
 @strawberry.enum(description="What accounts can be sorted by.")

@@ -14,8 +14,8 @@ from strawberry import UNSET, relay
 from strawberry.scalars import JSON
 
 from graph.admin.filters import custom_values_field
+from graph.core import inputs as core_inputs
 from graph.core.errors import UserError
-from graph.core.ids import decode_id
 from graph.crm.filters import ActivityKind, NameOrder
 from graph.crm.types import Account, Activity, Contact
 
@@ -176,22 +176,12 @@ ID_FIELDS = {
 
 
 def given_values(data: Any) -> dict[str, Any]:
-    """The fields the caller sent (UNSET ones left out), ids decoded, the address flattened."""
-    values: dict[str, Any] = {}
-    for name in data.__strawberry_definition__.fields:
-        value = getattr(data, name.python_name)
-        key = name.python_name
-        if value is UNSET:
-            continue
-        if key == "address":
-            values.update(given_values(value) if value is not None else dict.fromkeys(ADDRESS_PARTS))
-        elif key in ID_FIELDS and value is not None:
-            type_name, field = ID_FIELDS[key]
-            values[key] = decode_id(value, type_name, field)
-        elif key in ("kind", "name_order") and value is not None:
-            values[key] = value.value
-        else:
-            values[key] = value
+    """The fields the caller sent (see graph/core/inputs.py), the address flattened into its parts."""
+    values = core_inputs.given_values(data, ID_FIELDS, skip=("address",))
+    address = getattr(data, "address", UNSET)
+    if address is not UNSET:
+        parts = core_inputs.given_values(address, {}) if address is not None else dict.fromkeys(ADDRESS_PARTS)
+        values.update(parts)
     return values
 
 

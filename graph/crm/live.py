@@ -17,7 +17,7 @@ from graph.core.ids import decode_id, encode_id
 from graph.crm import loaders
 from graph.crm.models import ACCOUNT
 from graph.crm.types import Account
-from graph.live.context import LiveContext
+from graph.live.context import Info, LiveContext
 from graph.live.events import Event
 from graph.live.stream import DROPPED_TYPE, SUBSCRIBED, Delivery, live_stream, not_found
 from tenants.errors import DomainError
@@ -78,7 +78,6 @@ async def account_change(context: LiveContext, event: Event) -> Delivery[Account
 
 
 AccountId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of the Account to watch.")]
-Info = strawberry.Info[LiveContext, None]
 
 
 @strawberry.type

@@ -16,12 +16,11 @@ from sqlalchemy import Select, func, literal, select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
+from graph.core.loaders import by_id, can_read, first_page_loader
 from graph.crm.accounts import MAX_DEPTH, account_scope
 from graph.crm.activities import activity_scope
 from graph.crm.contacts import contact_scope
 from graph.crm.models import ACCOUNT, ACTIVITY, CONTACT, Account, Activity, Contact, ContactAccount
-from graph.crm.pages import first_pages
-from tenants.permissions import Action
 
 # Sort keys of the nested connections: (expression, descending), ending with the id.
 CHILDREN_ORDER = ((func.lower(Account.name), False), (Account.id, False))
@@ -30,27 +29,6 @@ CONTACTS_ORDER = (
     (Contact.id, False),
 )
 TIMELINE_ORDER = ((Activity.occurred_at, True), (Activity.id, True))
-
-
-def can_read(context: RequestContext, object_type: str) -> bool:
-    return context.actor.permissions.can(object_type, Action.READ)
-
-
-def by_id(model: Any, object_type: str, scope: Any) -> Any:
-    """Factory of a loader of visible records by id (soft-deleted ones included: callers decide)."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, Any]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            if not can_read(context, object_type):
-                return [None] * len(ids)
-            session = await context.session()
-            rows = await session.scalars(select(model).where(scope(context.actor), model.id.in_(ids)))
-            found = {row.id: row for row in rows}
-            return [found.get(record_id) for record_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
 
 
 accounts_by_id = by_id(Account, ACCOUNT, account_scope)
@@ -80,32 +58,6 @@ def contacts_statement(context: RequestContext) -> Select[Any]:
 
 def timeline_statement(context: RequestContext) -> Select[Any]:
     return select(Activity).where(activity_scope(context.actor))
-
-
-def first_page_loader(
-    model: Any, object_type: str, statement: Any, parent_column: Any, order_keys: Any
-) -> Any:
-    """Factory of a loader keyed by (parent id, page size) returning [(record, sort keys)]."""
-
-    def factory(context: RequestContext) -> DataLoader[tuple[uuid.UUID, int], list[Any]]:
-        async def load(keys: Sequence[tuple[uuid.UUID, int]]) -> list[list[Any]]:
-            if not can_read(context, object_type):
-                return [[] for _ in keys]
-            session = await context.session()
-            by_size: dict[int, list[uuid.UUID]] = defaultdict(list)
-            for parent_id, size in keys:
-                by_size[size].append(parent_id)
-            pages = {
-                size: await first_pages(
-                    session, model, statement(context), parent_column, order_keys, parent_ids, size
-                )
-                for size, parent_ids in by_size.items()
-            }
-            return [pages[size].get(parent_id, []) for parent_id, size in keys]
-
-        return DataLoader(load_fn=load)
-
-    return factory
 
 
 children_pages_by_account_id = first_page_loader(

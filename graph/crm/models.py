@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from graph.core.models import Versioned, member_fk
 from tenants.fields import CustomFieldsMixin, register_custom_fields
-from tenants.models import Base, TenantMixin, TimestampMixin, VersionedMixin
+from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
 ACCOUNT = register_object_type("account")
@@ -26,24 +26,11 @@ ACTIVITY = register_object_type("activity")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
 
 
-class CrmVersioned(VersionedMixin):
-    """Optimistic version column plus eager server defaults, so timestamps are readable after a flush
-    without a lazy load (which async sessions cannot do)."""
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version, "eager_defaults": True}
-
-
-def owner_fk() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", "owner_id"], ["memberships.tenant_id", "memberships.user_id"])
-
-
-class Account(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base):
+class Account(TenantMixin, TimestampMixin, Versioned, CustomFieldsMixin, Base):
     __tablename__ = "accounts"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "parent_id"], ["accounts.tenant_id", "accounts.id"]),
-        owner_fk(),
+        member_fk("owner_id"),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -63,9 +50,9 @@ class Account(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Contact(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base):
+class Contact(TenantMixin, TimestampMixin, Versioned, CustomFieldsMixin, Base):
     __tablename__ = "contacts"
-    __table_args__ = (owner_fk(),)
+    __table_args__ = (member_fk("owner_id"),)
 
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -98,7 +85,7 @@ class ContactAccount(Base):
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Activity(TenantMixin, TimestampMixin, CrmVersioned, CustomFieldsMixin, Base):
+class Activity(TenantMixin, TimestampMixin, Versioned, CustomFieldsMixin, Base):
     __tablename__ = "activities"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),

@@ -17,10 +17,10 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.crm.accounts import AUDITED_FIELDS, account_scope
 from graph.crm.models import ACCOUNT, Account
 from graph.crm.pool_models import AccountPoolEvent, AccountPoolSettings
-from graph.crm.rules import check_version, collect, flush_versioned, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.permissions import Action, Actor, Capability

@@ -8,7 +8,7 @@ import strawberry
 from sqlalchemy import func
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
@@ -30,7 +30,6 @@ from graph.crm.pool_types import (
 from graph.crm.types import Account
 from tenants.permissions import Action
 
-Info = strawberry.Info[RequestContext, None]
 AccountId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of an Account.")]
 
 

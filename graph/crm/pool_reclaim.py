@@ -32,7 +32,7 @@ from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.jobs import job
+from graph.core.jobs import job
 from graph.crm.models import ACCOUNT, Account, Activity
 from graph.crm.pool import pool_settings
 from graph.crm.pool_models import AccountPoolEvent, AccountPoolSettings

@@ -11,17 +11,14 @@ import strawberry
 from sqlalchemy import ColumnElement, or_
 from strawberry import UNSET, relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import UserError
+from graph.core.filters import search_text
 from graph.core.ids import nodes_in_order
-from graph.crm.filters import search_text
 from graph.crm.models import Account as AccountRow
 from graph.crm.pool import pool_events
 from graph.crm.pool_models import POOL_EVENT_KINDS, AccountPoolEvent, AccountPoolSettings
-from graph.crm.types import owner
-from graph.identity.types import User
-
-Info = strawberry.Info[RequestContext, None]
+from graph.identity.types import User, owner
 
 
 @strawberry.enum(description="What happened to an account in the pool.")

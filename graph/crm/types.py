@@ -10,59 +10,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
-from graph.core.pagination import Connection, page_size, paginate
+from graph.core.nodes import live_node, nested_connection, resolve_by_ids
+from graph.core.pagination import Connection
 from graph.crm import loaders
 from graph.crm import models as crm
 from graph.crm.filters import ActivityKind, NameOrder
-from graph.crm.pages import connection_from_page
-from graph.identity.loaders import users_by_id
-from graph.identity.types import User
+from graph.identity.types import User, owner
 
 if TYPE_CHECKING:
     from graph.sales.leads.types import Lead
-
-Info = strawberry.Info[RequestContext, None]
-
-
-async def nested_connection(
-    info: Info,
-    name: str,
-    factory: Any,
-    statement: Any,
-    parent_column: Any,
-    order_keys: Any,
-    to_node: Any,
-    parent_id: uuid.UUID,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
-) -> Any:
-    """First pages come batched from a loader; a later page (`after`), or paging backwards (`last`,
-    `before`), is one keyset query."""
-    session = await info.context.session()
-    per_parent = statement(info.context).where(parent_column == parent_id)
-    if after is not None or last is not None or before is not None:
-        ordering = [key.desc() if descending else key.asc() for key, descending in order_keys]
-        return await paginate(session, per_parent.order_by(*ordering), to_node, first, after, before, last)
-    size = page_size(first)
-    rows = await info.context.loader(name, factory).load((parent_id, size))
-    return connection_from_page(rows, size, to_node, session, per_parent)
-
-
-async def live_node(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
-    if record_id is None:
-        return None
-    record = await info.context.loader(name, factory).load(record_id)
-    return record if record is not None and getattr(record, "deleted_at", None) is None else None
 
 
 async def referenced_account(info: Info, account_id: uuid.UUID | None) -> Account | None:
@@ -72,10 +36,6 @@ async def referenced_account(info: Info, account_id: uuid.UUID | None) -> Accoun
     return Account.from_model(account) if account else None
 
 
-async def owner(info: Info, user_id: uuid.UUID) -> User | None:
-    return await info.context.loader("users_by_id", users_by_id).load(user_id)
-
-
 async def converted_from_lead(info: Info, name: str, record_id: uuid.UUID) -> Lead | None:
     # Imported here: the leads area builds on this module, not the other way round.
     from graph.sales.leads import loaders as lead_loaders
@@ -83,20 +43,6 @@ async def converted_from_lead(info: Info, name: str, record_id: uuid.UUID) -> Le
 
     lead = await info.context.loader(name, getattr(lead_loaders, name)).load(record_id)
     return Lead.from_model(lead) if lead else None
-
-
-async def resolve_by_ids(
-    info: Info, name: str, factory: Any, node_ids: Iterable[str], to_node: Any
-) -> list[Any]:
-    loader = info.context.loader(name, factory)
-    results = []
-    for node_id in node_ids:
-        try:
-            record = await loader.load(uuid.UUID(node_id))
-        except ValueError:
-            record = None
-        results.append(to_node(record) if record is not None else None)
-    return results
 
 
 @strawberry.type(description="A postal address; every part is optional.")

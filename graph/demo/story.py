@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from gateway.services import Services
 from graph.approvals import chains
+from graph.core.context import Services
 from graph.crm import accounts, activities, contacts
 from graph.documents import limits, uploads
 from graph.money.service import quantize

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from gateway.services import Services
+from graph.core.context import Services
 from graph.crm.demo import populate
 from graph.demo.story import Cast, Person, Script, Story, tell_story
 from graph.money.service import set_base_currency

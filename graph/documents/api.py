@@ -8,12 +8,12 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry import relay
 
-from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.admin.lists import custom_page
+from graph.core.context import Info
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id, encode_id
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection
 from graph.documents import documents, downloads, limits, loaders, orphans, presigned, uploads
 from graph.documents.inputs import (
     DocumentFilter,
@@ -44,7 +44,6 @@ from graph.documents.types import (
 )
 from tenants.errors import DomainError
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 REGISTERED_JOBS = (orphans.remove_orphans,)  # importing the area registers `documents.orphans`
 
@@ -103,11 +102,15 @@ class DocumentsQuery:
         before: Before = None,
     ) -> Connection[Document]:
         actor = info.context.actor
-        custom, custom_sort = await custom_list(info.context, DOCUMENT, DocumentRow, filter, order_by)
-        statement = documents.visible_documents(actor).where(*document_conditions(filter), *custom)
-        return await paginate(
-            await info.context.session(),
-            statement.order_by(*document_ordering(order_by, custom_sort)),
+        statement = documents.visible_documents(actor).where(*document_conditions(filter))
+        return await custom_page(
+            info,
+            DOCUMENT,
+            DocumentRow,
+            statement,
+            filter,
+            order_by,
+            document_ordering,
             Document.from_model,
             first,
             after,

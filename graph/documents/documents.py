@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, delete, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from graph.crm.rules import check_version, clean_tags, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, clean_tags, collect, flush_versioned, snapshot
 from graph.documents.models import DOCUMENT, Document, DocumentLink, DocumentVersion
 from graph.documents.targets import LINK_TARGETS, check_visible, visible_target
 from storage import BlobStore, StorageUnavailable

@@ -18,10 +18,10 @@ from graph.admin.filters import (
     custom_order_field,
     custom_values_field,
 )
+from graph.admin.lists import CustomSort, sort_columns
 from graph.core.errors import UserError
 from graph.core.filters import OrderDirection, like_pattern, ordered, soft_deleted
 from graph.core.scalars import ByteCount
-from graph.crm.filters import CustomSort, sort_columns
 from graph.documents.models import Document as DocumentModel
 from graph.documents.models import DocumentLink as DocumentLinkModel
 from graph.documents.targets import target_for_type_name

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKeyConstraint, Inte
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from graph.crm.models import CrmVersioned
+from graph.core.models import Versioned
 from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
@@ -18,7 +18,7 @@ from tenants.permissions import register_object_type
 DOCUMENT = register_object_type("document")
 
 
-class Document(CustomFieldsMixin, TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Document(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     """A named file; `content_type`, `size` and `sha256` are those of its current version."""
 
     __tablename__ = "documents"

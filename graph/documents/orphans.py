@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.jobs import job
+from graph.core.jobs import job
 from graph.documents.models import DocumentUpload, DocumentVersion
 from storage import current_blob_store
 from storage.base import tenant_prefix
@@ -24,7 +24,7 @@ BATCH = 1000
 
 
 def grace_period() -> timedelta:
-    from gateway.settings import get_settings
+    from config.settings import get_settings
 
     return timedelta(minutes=get_settings().orphan_grace_minutes)
 

@@ -11,16 +11,14 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.core.context import RequestContext
+from graph.core.context import Info
+from graph.core.nodes import resolve_by_ids
 from graph.core.scalars import ByteCount
-from graph.crm.types import owner, resolve_by_ids
 from graph.documents import loaders
 from graph.documents import models as documents
 from graph.documents.documents import LinkRole
 from graph.documents.targets import target_global_id
-from graph.identity.types import User
-
-Info = strawberry.Info[RequestContext, None]
+from graph.identity.types import User, owner
 
 
 @strawberry.enum(description="Why a document is linked to a record.")

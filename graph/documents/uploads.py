@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from graph.crm.rules import clean_tags, flush_versioned
+from graph.core.rules import clean_tags, flush_versioned
 from graph.documents.documents import (
     add_links,
     clean_links,

@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info, RequestContext
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
@@ -44,8 +44,6 @@ from tenants.errors import DomainError, ErrorCode
 from tenants.identity import Joined, SessionGrant
 from tenants.login_log import Client, Method
 from tenants.security.mfa import refuse_entry
-
-Info = strawberry.Info[RequestContext, None]
 
 
 def auth_payload(grant: SessionGrant | Joined | None) -> AuthPayload:

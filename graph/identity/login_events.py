@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_optional_id, nodes_in_order
 from graph.core.pagination import Connection, paginate
@@ -18,9 +18,6 @@ from graph.identity.loaders import users_by_id
 from graph.identity.types import User
 from tenants import login_log
 from tenants.permissions import Capability
-
-Info = strawberry.Info[RequestContext, None]
-
 
 LoginOutcome = strawberry.enum(
     login_log.Outcome, name="LoginOutcome", description="How a sign-in attempt ended."

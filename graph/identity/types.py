@@ -11,9 +11,10 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info, RequestContext
 from graph.core.errors import UserError, payload_errors
 from graph.core.ids import nodes_in_order
+from graph.identity.loaders import users_by_id
 from tenants import models
 from tenants.permissions import Capability
 from tenants.permissions import Permissions as PermissionSet
@@ -34,10 +35,8 @@ class User(relay.Node):
 
     @classmethod
     async def resolve_nodes(
-        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[User | None]:
-        from graph.identity.loaders import users_by_id
-
         loader = info.context.loader("users_by_id", users_by_id)
         return [await loader.load(uuid.UUID(node_id)) for node_id in node_ids]
 
@@ -201,7 +200,7 @@ class ApiKey(relay.Node):
 
     @classmethod
     async def resolve_nodes(
-        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ApiKey | None]:
         from graph.identity.api import api_keys_by_id
 
@@ -342,3 +341,8 @@ async def roles_by_id(session, tenant_id: uuid.UUID, ids: set[uuid.UUID]) -> dic
         select(models.Role).where(models.Role.tenant_id == tenant_id, models.Role.id.in_(ids))
     )
     return {role.id: role for role in rows}
+
+
+async def owner(info: Info, user_id: uuid.UUID) -> User | None:
+    """A member of the tenant by id (None for anyone else): who owns, created or changed a record."""
+    return await info.context.loader("users_by_id", users_by_id).load(user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.settings import Settings
+from config.settings import Settings
 from graph.live.bus import EventBus
 from graph.live.postgres import PostgresEventBus
 

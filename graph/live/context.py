@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import Credential, authenticate
@@ -191,3 +192,7 @@ class LiveContext(RequestContext):
     @property
     def tenant(self) -> uuid.UUID:
         return self.actor.tenant_id
+
+
+# The `info` of every subscription resolver.
+Info = strawberry.Info[LiveContext, None]

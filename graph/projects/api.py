@@ -22,8 +22,8 @@ from sqlalchemy import select
 from strawberry import relay
 
 import graph.projects.documents  # noqa: F401 - registers the area's document link targets
-from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.admin.lists import custom_page
+from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, connection_of, paginate
@@ -64,7 +64,6 @@ from tenants.permissions import Action
 
 __all__ = ["ProjectsMutation", "ProjectsQuery"]
 
-Info = strawberry.Info[RequestContext, None]
 ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Project.")]
 
 
@@ -102,14 +101,20 @@ class ProjectsQuery:
     ) -> Connection[Project]:
         actor = info.context.actor
         actor.require(PROJECT, Action.READ)
-        custom, custom_sort = await custom_list(info.context, PROJECT, ProjectRow, filter, order_by)
-        statement = (
-            select(ProjectRow)
-            .where(project_scope(actor), *project_conditions(filter), *custom)
-            .order_by(*project_ordering(order_by, custom_sort))
-        )
-        return await paginate(
-            await info.context.session(), statement, Project.from_model, first, after, before, last
+        statement = select(ProjectRow).where(project_scope(actor), *project_conditions(filter))
+        return await custom_page(
+            info,
+            PROJECT,
+            ProjectRow,
+            statement,
+            filter,
+            order_by,
+            project_ordering,
+            Project.from_model,
+            first,
+            after,
+            before,
+            last,
         )
 
     @strawberry.field(description="One project; null if missing or not yours to see.")
@@ -134,14 +139,20 @@ class ProjectsQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Task]:
-        custom, custom_sort = await custom_list(info.context, TASK, TaskRow, filter, order_by)
-        statement = (
-            views.visible_tasks(info.context.actor)
-            .where(*task_conditions(filter), *custom)
-            .order_by(*task_ordering(order_by, custom_sort))
-        )
-        return await paginate(
-            await info.context.session(), statement, Task.from_model, first, after, before, last
+        statement = views.visible_tasks(info.context.actor).where(*task_conditions(filter))
+        return await custom_page(
+            info,
+            TASK,
+            TaskRow,
+            statement,
+            filter,
+            order_by,
+            task_ordering,
+            Task.from_model,
+            first,
+            after,
+            before,
+            last,
         )
 
     @strawberry.field(description="Risks of the projects you may see; default oldest first.")
@@ -159,19 +170,24 @@ class ProjectsQuery:
     ) -> Connection[Risk]:
         actor = info.context.actor
         actor.require(RISK, Action.READ)
-        custom, custom_sort = await custom_list(info.context, RISK, RiskRow, filter, order_by)
-        statement = (
-            select(RiskRow)
-            .where(
-                RiskRow.tenant_id == actor.tenant_id,
-                in_visible_projects(actor, RISK, RiskRow.project_id),
-                *risk_conditions(filter),
-                *custom,
-            )
-            .order_by(*risk_ordering(order_by, custom_sort))
+        statement = select(RiskRow).where(
+            RiskRow.tenant_id == actor.tenant_id,
+            in_visible_projects(actor, RISK, RiskRow.project_id),
+            *risk_conditions(filter),
         )
-        return await paginate(
-            await info.context.session(), statement, Risk.from_model, first, after, before, last
+        return await custom_page(
+            info,
+            RISK,
+            RiskRow,
+            statement,
+            filter,
+            order_by,
+            risk_ordering,
+            Risk.from_model,
+            first,
+            after,
+            before,
+            last,
         )
 
     @strawberry.field(description="Tasks assigned to you across projects, soonest due first (undated last).")

@@ -14,9 +14,9 @@ from sqlalchemy import func
 from strawberry import relay
 
 from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
+from graph.admin.lists import CustomSort, sort_columns
 from graph.core.filters import OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
-from graph.crm.filters import CustomSort, sort_columns
 from graph.projects.enums import ProjectStatus, RiskStatus, TaskStatus
 from graph.projects.models import Project as ProjectRow
 from graph.projects.models import Risk as RiskRow

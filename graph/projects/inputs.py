@@ -4,13 +4,12 @@ inputs into service values."""
 from __future__ import annotations
 
 import uuid
-from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import UNSET, relay
 
-from graph.core.ids import decode_id
+from graph.core import inputs as core_inputs
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskStatus
 from tenants.errors import not_found
 
@@ -47,20 +46,8 @@ ID_FIELDS = {
 
 
 def given_values(data: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The fields the caller sent (UNSET ones left out), global ids decoded, enums as their values."""
-    values: dict[str, Any] = {}
-    for definition in data.__strawberry_definition__.fields:
-        key = definition.python_name
-        value = getattr(data, key)
-        if value is UNSET or key in skip:
-            continue
-        if key in ID_FIELDS and value is not None:
-            type_name, field = ID_FIELDS[key]
-            value = decode_id(value, type_name, field)
-        elif isinstance(value, Enum):
-            value = value.value
-        values[key] = value
-    return values
+    """The fields the caller sent (see graph/core/inputs.py)."""
+    return core_inputs.given_values(data, ID_FIELDS, skip=skip)
 
 
 def described(description: str) -> Any:

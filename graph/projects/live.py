@@ -20,7 +20,7 @@ import strawberry
 from strawberry import relay
 
 from graph.core.ids import decode_id, encode_id
-from graph.live.context import LiveContext
+from graph.live.context import Info, LiveContext
 from graph.live.events import Event
 from graph.live.stream import DROPPED_TYPE, SUBSCRIBED, Delivery, live_stream, not_found
 from graph.projects import loaders
@@ -34,7 +34,6 @@ PROJECT_EVENTS = ("project.updated", "project.status_changed")
 HEALTH_INPUTS = ("task.", "milestone.", "risk.", "cost.")
 HEALTH_CHANGED = "project.health_changed"
 TASK_EVENTS = ("task.created", "task.updated", "task.status_changed", "task.assigned")
-Info = strawberry.Info[LiveContext, None]
 ProjectId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of the Project to watch.")]
 
 

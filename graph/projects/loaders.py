@@ -7,16 +7,12 @@ see resolves to None or is left out of lists.
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
-from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
-from graph.crm.pages import first_pages
+from graph.core.loaders import by_id, first_page_loader, grouped
 from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.models import (
     MILESTONE,
@@ -31,63 +27,21 @@ from graph.projects.models import (
     TaskComment,
     TaskDependency,
 )
-from tenants.permissions import Action
+from tenants.permissions import Actor
 
 TASKS_ORDER = ((Task.id, False),)
 
 
-def can_read(context: RequestContext, object_type: str) -> bool:
-    return context.actor.permissions.can(object_type, Action.READ)
+def visible_tasks(actor: Actor) -> Any:
+    return in_visible_projects(actor, TASK, Task.project_id)
 
 
-def by_id(model: Any, object_type: str, visible: Callable[[RequestContext], Any]) -> Any:
-    """Factory of a loader of visible records by id."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, Any]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            if not can_read(context, object_type):
-                return [None] * len(ids)
-            session = await context.session()
-            rows = await session.scalars(select(model).where(visible(context), model.id.in_(ids)))
-            found = {row.id: row for row in rows}
-            return [found.get(record_id) for record_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
-
-
-def visible_tasks(context: RequestContext) -> Any:
-    return in_visible_projects(context.actor, TASK, Task.project_id)
-
-
-projects_by_id = by_id(Project, PROJECT, lambda context: project_scope(context.actor))
+projects_by_id = by_id(Project, PROJECT, project_scope)
 tasks_by_id = by_id(Task, TASK, visible_tasks)
 milestones_by_id = by_id(
-    Milestone, MILESTONE, lambda context: in_visible_projects(context.actor, MILESTONE, Milestone.project_id)
+    Milestone, MILESTONE, lambda actor: in_visible_projects(actor, MILESTONE, Milestone.project_id)
 )
 
-
-def grouped(
-    object_type: str,
-    statement: Callable[[RequestContext, Sequence[uuid.UUID]], Select[Any]],
-    key: Callable[[Any], uuid.UUID],
-) -> Any:
-    """Factory of a loader of lists per parent id, one query for the whole batch."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[list[Any]]:
-            if not can_read(context, object_type):
-                return [[] for _ in ids]
-            session = await context.session()
-            lists: dict[uuid.UUID, list[Any]] = defaultdict(list)
-            for row in await session.scalars(statement(context, ids)):
-                lists[key(row)].append(row)
-            return [lists.get(parent_id, []) for parent_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
 
 
 members_by_project_id = grouped(
@@ -122,7 +76,7 @@ milestones_by_project_id = grouped(
 subtasks_by_task_id = grouped(
     TASK,
     lambda context, ids: (
-        select(Task).where(Task.parent_id.in_(ids), visible_tasks(context)).order_by(Task.id)
+        select(Task).where(Task.parent_id.in_(ids), visible_tasks(context.actor)).order_by(Task.id)
     ),
     lambda row: row.parent_id,
 )
@@ -154,25 +108,9 @@ dependencies_by_task_id = grouped(
 
 
 def project_tasks_statement(context: RequestContext) -> Select[Any]:
-    return select(Task).where(visible_tasks(context))
+    return select(Task).where(visible_tasks(context.actor))
 
 
-def task_pages_by_project_id(context: RequestContext) -> DataLoader[tuple[uuid.UUID, int], list[Any]]:
-    """First pages of each project's tasks (oldest first), one window query for the whole batch."""
-
-    async def load(keys: Sequence[tuple[uuid.UUID, int]]) -> list[list[Any]]:
-        if not can_read(context, TASK):
-            return [[] for _ in keys]
-        session = await context.session()
-        by_size: dict[int, list[uuid.UUID]] = defaultdict(list)
-        for project_id, size in keys:
-            by_size[size].append(project_id)
-        pages = {
-            size: await first_pages(
-                session, Task, project_tasks_statement(context), Task.project_id, TASKS_ORDER, ids, size
-            )
-            for size, ids in by_size.items()
-        }
-        return [pages[size].get(project_id, []) for project_id, size in keys]
-
-    return DataLoader(load_fn=load)
+task_pages_by_project_id = first_page_loader(
+    Task, TASK, project_tasks_statement, Task.project_id, TASKS_ORDER
+)

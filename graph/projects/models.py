@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from graph.approvals.models import Versioned, member_fk
+from graph.core.models import Versioned, member_fk
 from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.ids import new_id
 from tenants.models import Base, TenantMixin, TimestampMixin

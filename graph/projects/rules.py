@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import check_version, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.money.service import base_currency, parse_amount, quantize, validate_currency
 from tenants.errors import DomainError, ErrorCode
 from tenants.validation import money_amount

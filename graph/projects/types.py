@@ -17,12 +17,13 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import child_nodes, encode_id
+from graph.core.nodes import load_by_id, nested_connection, resolve_by_ids
 from graph.core.pagination import Connection
-from graph.crm.types import Account, nested_connection, owner, referenced_account, resolve_by_ids
-from graph.identity.types import User
+from graph.crm.types import Account, referenced_account
+from graph.identity.types import User, owner
 from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
@@ -36,7 +37,6 @@ from graph.sales.pipeline.types import Opportunity
 if TYPE_CHECKING:
     from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
 
-Info = strawberry.Info[RequestContext, None]
 OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
 # The cost types refer back to Task (a time entry's task): lazy here, see graph/projects/costs/types.py.
 COSTS = "graph.projects.costs.types"
@@ -390,12 +390,12 @@ class Task(HasCustomFields, relay.Node):
 
     @strawberry.field(description="The milestone it contributes to, if any.")
     async def milestone(self, info: Info) -> Milestone | None:
-        record = await node_or_none(info, "milestones_by_id", loaders.milestones_by_id, self.milestone_id)
+        record = await load_by_id(info, "milestones_by_id", loaders.milestones_by_id, self.milestone_id)
         return Milestone.from_model(record) if record else None
 
     @strawberry.field(description="The parent task of a subtask.")
     async def parent(self, info: Info) -> Task | None:
-        record = await node_or_none(info, "tasks_by_id", loaders.tasks_by_id, self.parent_id)
+        record = await load_by_id(info, "tasks_by_id", loaders.tasks_by_id, self.parent_id)
         return Task.from_model(record) if record else None
 
     @strawberry.field(description="Direct subtasks, oldest first.")
@@ -433,9 +433,3 @@ class Task(HasCustomFields, relay.Node):
     @strawberry.field(description="Hours logged on this task (time entries).")
     async def actual_hours(self, info: Info) -> Decimal:
         return await cost_types.hours_by_task(info, uuid.UUID(self.id))
-
-
-async def node_or_none(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
-    if record_id is None:
-        return None
-    return await info.context.loader(name, factory).load(record_id)

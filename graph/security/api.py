@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry import UNSET, relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
@@ -40,7 +40,6 @@ from tenants.security import mfa, sessions
 from tenants.security.policy import MFA_ENROLMENT_MESSAGE
 from tenants.security.settings import security_settings, update_security_settings
 
-Info = strawberry.Info[RequestContext, None]
 PayloadT = TypeVar("PayloadT")
 MemberId = Annotated[relay.GlobalID, strawberry.argument(description="The member's User id (tenantMembers).")]
 CodeArgument = Annotated[str, strawberry.argument(description="A current 6-digit code (or a recovery code).")]

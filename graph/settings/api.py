@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
@@ -44,8 +44,6 @@ from tenants import numbering, options
 from tenants.models import Tenant
 from tenants.numbering import SEQUENCES
 from tenants.options import OPTION_LISTS
-
-Info = strawberry.Info[RequestContext, None]
 
 
 async def sequence_view(info: Info, key: str) -> NumberingSequence:

@@ -5,7 +5,7 @@ and CREATE INDEX CONCURRENTLY (the only form that does not block writes on a 300
 run inside a transaction, while every request is one. So definition changes never touch DDL; this
 module reconciles the indexes with the definitions, as the owner role, outside any transaction:
 
-    python -m tenants.fields.indexes        # MIGRATION_DATABASE_URL / embedded owner
+    crm indexes        # MIGRATION_DATABASE_URL / embedded owner (gateway/cli.py)
 
 Run it after deploys and from cron (every few minutes); until it ran for a new field, filters on it
 work the same, only without the index. It:
@@ -25,7 +25,6 @@ cannot fail on another tenant's value, and every query also constrains `tenant_i
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 
@@ -110,18 +109,3 @@ async def build_indexes(owner_url: str) -> dict[str, list[str]]:
         return {"created": created, "dropped": dropped}
     finally:
         await connection.close()
-
-
-def main() -> None:
-    import graph.schema  # noqa: F401 - registers every area's object types
-    from gateway.database import resolve_database
-    from gateway.settings import Settings
-
-    # The owner: MIGRATION_DATABASE_URL (or DATABASE_URL), else the embedded server's owner role.
-    owner_url = resolve_database(Settings()).owner_url
-    result = asyncio.run(build_indexes(owner_url.replace("postgresql+asyncpg://", "postgresql://")))
-    print(f"created {len(result['created'])}, dropped {len(result['dropped'])}")
-
-
-if __name__ == "__main__":
-    main()

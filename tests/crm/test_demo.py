@@ -60,8 +60,8 @@ async def test_crm_demo_command_prints_a_working_login(database_urls, monkeypatc
 
     from typer.testing import CliRunner
 
+    from config.settings import get_settings
     from gateway.cli import app
-    from gateway.settings import get_settings
 
     monkeypatch.setenv("DATABASE_URL", database_urls.app)
     monkeypatch.setenv("CRM_ARGON2_MEMORY_KIB", "19456")
@@ -88,8 +88,8 @@ async def test_crm_demo_loads_the_readme_logins_once(database_urls, monkeypatch,
 
     from typer.testing import CliRunner
 
+    from config.settings import get_settings
     from gateway.cli import app
-    from gateway.settings import get_settings
     from graph.demo.tenants import COMPANIES, DEMO_PASSWORD
 
     monkeypatch.setenv("DATABASE_URL", database_urls.app)

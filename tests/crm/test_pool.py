@@ -11,9 +11,9 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from gateway.cli import app as cli
 from gateway.jobs import run_jobs
-from gateway.settings import get_settings
 from graph.crm.pool_reclaim import reclaim_neglected_accounts
 from tests.crm.documents import ACCOUNT, ACCOUNTS, create_account, create_activity, error_pairs
 from tests.crm.pool_documents import (

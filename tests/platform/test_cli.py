@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from strawberry import relay
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from gateway.cli import app
-from gateway.settings import get_settings
 from tests.support import PASSWORD, unique_email
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { token tenant { id name } errors { code } } }"
@@ -26,7 +27,7 @@ def cli(database_urls, monkeypatch):
 
 
 def test_every_command_explains_itself(cli):
-    for command in [[], ["serve"], ["migrate"], ["tenant", "create"], ["user", "create"]]:
+    for command in [[], ["serve"], ["migrate"], ["tenant", "create"], ["user", "create"], ["indexes"]]:
         result = cli.invoke(app, [*command, "--help"])
         assert result.exit_code == 0, result.output
         assert "Usage" in result.output
@@ -105,3 +106,14 @@ async def test_tenant_create_takes_a_locale_and_base_currency(cli, client):
         cli.invoke, app, [*arguments[:5], unique_email(), *arguments[6:], "--base-currency", "ABC"]
     )
     assert bad.exit_code == 1 and "baseCurrency" in bad.output and "ISO 4217" in bad.output
+
+
+async def test_indexes_command_reconciles_the_custom_field_indexes_as_the_owner(cli, database_urls, monkeypatch):
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", database_urls.owner)
+    get_settings.cache_clear()
+    first = await asyncio.to_thread(cli.invoke, app, ["indexes"])
+    again = await asyncio.to_thread(cli.invoke, app, ["indexes"])
+
+    assert first.exit_code == 0, first.output
+    assert re.fullmatch(r"created \d+, dropped \d+\n", first.output)
+    assert again.exit_code == 0 and again.output == "created 0, dropped 0\n"

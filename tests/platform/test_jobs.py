@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from gateway import jobs
 from gateway.cli import app
 from gateway.jobs import run_jobs
-from gateway.settings import get_settings
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ import pytest
 from alembic import command
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from gateway.cli import app
-from gateway.settings import get_settings
 from migrations import alembic_config, pending_migrations
 from tenants.embedded import bootstrap_roles
 from tests.servers import ROOT, TEST_ENVIRONMENT, free_port

@@ -25,7 +25,7 @@ from graphql import (
 )
 from strawberry import relay
 
-from gateway.settings import Settings
+from config.settings import Settings
 from graph.schema import build_schema
 
 PAGING = {"first", "after", "last", "before"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from graph.core.loaders import by_id, grouped
 from graph.projects.access import in_visible_projects
-from graph.projects.loaders import by_id, grouped
 from graph.projects.models import (
     CHANGE_REQUEST,
     RISK,
@@ -50,11 +50,11 @@ change_history_by_change_id = grouped(
 )
 
 
-risks_by_id = by_id(Risk, RISK, lambda context: in_visible_projects(context.actor, RISK, Risk.project_id))
+risks_by_id = by_id(Risk, RISK, lambda actor: in_visible_projects(actor, RISK, Risk.project_id))
 
 
 change_requests_by_id = by_id(
     ChangeRequest,
     CHANGE_REQUEST,
-    lambda context: in_visible_projects(context.actor, CHANGE_REQUEST, ChangeRequest.project_id),
+    lambda actor: in_visible_projects(actor, CHANGE_REQUEST, ChangeRequest.project_id),
 )

@@ -12,14 +12,12 @@ from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.approvals.types import ApprovalRequest, requests_by_id
-from graph.core.context import RequestContext
-from graph.crm.types import owner, resolve_by_ids
-from graph.identity.types import User
+from graph.core.context import Info
+from graph.core.nodes import resolve_by_ids
+from graph.identity.types import User, owner
 from graph.projects import models as pm
 from graph.projects.changes import loaders
 from graph.projects.enums import ChangeKind, ChangeStatus, RiskResponse, RiskStatus
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type(description="A project risk; its score is probability times impact (1-25).")

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import active_member
+from graph.identity.members import active_member
 from graph.live.events import announce
 from graph.money.service import (
     MissingRate,

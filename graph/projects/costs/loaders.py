@@ -12,11 +12,10 @@ from sqlalchemy import Select, func, select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
-from graph.crm.loaders import first_page_loader
+from graph.core.loaders import first_page_loader, grouped
 from graph.projects.access import in_visible_projects
 from graph.projects.costs.costs import costs_by_project
 from graph.projects.costs.health import health_facts
-from graph.projects.loaders import grouped
 from graph.projects.models import (
     EXPENSE,
     TIME_ENTRY,

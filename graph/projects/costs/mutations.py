@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.ids import decode_id
 from graph.projects.costs import costs
@@ -24,8 +24,6 @@ from graph.projects.inputs import (
     Input,
     given_values,
 )
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type

@@ -17,11 +17,11 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.ids import nodes_in_order
+from graph.core.nodes import nested_connection
 from graph.core.pagination import Connection
-from graph.crm.types import nested_connection, owner
-from graph.identity.types import User
+from graph.identity.types import User, owner
 from graph.money.types import MissingRate, missing_rate_list
 from graph.projects import models as pm
 from graph.projects import types as project_types
@@ -34,8 +34,6 @@ from tenants.permissions import Action
 
 if TYPE_CHECKING:
     from graph.projects.types import Task
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type(description="One reason behind a project's health.")

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.ids import decode_id
 from graph.projects.inputs import (
@@ -36,8 +36,6 @@ from graph.projects.planning.types import ProjectTemplate
 from graph.projects.projects import projects
 from graph.projects.projects.inputs import ProjectPayload
 from graph.projects.types import ChecklistItem, Milestone, Project, Task, TaskComment
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type
@@ -156,7 +154,6 @@ class PlanningMutation:
             session, actor, decode_id(input.task_id, "Task", "taskId"), input.body, mentions
         )
         return TaskCommentPayload(comment=TaskComment.from_model(comment))
-
 
 @strawberry.type
 class TemplateMutation:

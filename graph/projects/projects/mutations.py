@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.ids import decode_id
 from graph.projects.enums import ProjectRole
@@ -22,8 +22,6 @@ from graph.projects.inputs import (
 from graph.projects.projects import projects
 from graph.projects.projects.inputs import CreateProjectInput, ProjectPayload, UpdateProjectInput
 from graph.projects.types import Project
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type

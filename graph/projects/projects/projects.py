@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.accounts import get_account
-from graph.crm.rules import active_member
+from graph.identity.members import active_member
 from graph.live.events import announce
 from graph.projects.access import get_managed_project, get_project, project_member_ids
 from graph.projects.models import (

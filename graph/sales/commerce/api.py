@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -14,13 +15,12 @@ from strawberry.tools import merge_types
 
 import graph.sales.commerce.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
-from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.admin.lists import CustomSort, custom_page, sort_columns
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last, OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, connection_of, paginate
-from graph.crm.filters import CustomSort, sort_columns
 from graph.sales.commerce import contracts, loaders, payments, quotes
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_api import CatalogMutation
@@ -61,7 +61,6 @@ from graph.sales.commerce.types import (
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 Id = Annotated[relay.GlobalID, strawberry.argument(description="Global id of the record.")]
 Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
@@ -264,9 +263,21 @@ class CommerceQuery:
                 statement = statement.where(m.Quote.opportunity_id == opportunity_id)
             if filter.number is not None:
                 statement = statement.where(m.Quote.number == filter.number.strip())
-        custom, custom_sort = await custom_list(info.context, m.QUOTE, m.Quote, filter, order_by)
-        statement = statement.where(*custom).order_by(*commerce_ordering(m.Quote, order_by, custom_sort))
-        return await page(info, statement, Quote.from_model, first, after, last, before)
+        ordering = partial(commerce_ordering, m.Quote)
+        return await custom_page(
+            info,
+            m.QUOTE,
+            m.Quote,
+            statement,
+            filter,
+            order_by,
+            ordering,
+            Quote.from_model,
+            first,
+            after,
+            before,
+            last,
+        )
 
     @strawberry.field(description="Contracts you may see, newest first.")
     async def contracts(
@@ -285,9 +296,21 @@ class CommerceQuery:
                 statement = statement.where(m.Contract.status == status_value(filter.status))
             if filter.account_id is not None:
                 statement = statement.where(m.Contract.account_id == decode_id(filter.account_id, "Account"))
-        custom, custom_sort = await custom_list(info.context, m.CONTRACT, m.Contract, filter, order_by)
-        statement = statement.where(*custom).order_by(*commerce_ordering(m.Contract, order_by, custom_sort))
-        return await page(info, statement, Contract.from_model, first, after, last, before)
+        ordering = partial(commerce_ordering, m.Contract)
+        return await custom_page(
+            info,
+            m.CONTRACT,
+            m.Contract,
+            statement,
+            filter,
+            order_by,
+            ordering,
+            Contract.from_model,
+            first,
+            after,
+            before,
+            last,
+        )
 
     @strawberry.field(description="One product; null if missing or not yours to see.")
     async def product(self, info: Info, id: Id) -> Product | None:

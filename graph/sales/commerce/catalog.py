@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import check_version, collect, flush_versioned
+from graph.core.rules import check_version, collect, flush_versioned
 from graph.money.service import validate_currency
 from graph.sales.commerce import rules
 from graph.sales.commerce.models import (

@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.ids import decode_id, decode_optional_id
 from graph.sales.commerce import catalog
@@ -41,7 +41,6 @@ from graph.sales.commerce.inputs import (
     given_values,
 )
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 Id = Annotated[relay.GlobalID, strawberry.argument(description="Global id of the record.")]
 Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]

@@ -7,18 +7,16 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
+from graph.core.nodes import load_by_id, resolve_by_ids
 from graph.money.service import quantize
 from graph.sales.commerce import loaders
 from graph.sales.commerce import models as m
 from graph.sales.commerce.rules import plain
-
-Info = strawberry.Info[RequestContext, None]
 
 
 def amount(value: Decimal, currency: str) -> Decimal:
@@ -30,26 +28,6 @@ def unit_price(value: Decimal, currency: str) -> Decimal:
     """Prices keep sub-minor digits when they have them (0.3333), otherwise minor digits."""
     rounded = quantize(value, currency)
     return rounded if rounded == value else value.normalize()
-
-
-async def resolve_by_ids(
-    info: Info, name: str, factory: Any, node_ids: Iterable[str], to_node: Any
-) -> list[Any]:
-    loader = info.context.loader(name, factory)
-    results = []
-    for node_id in node_ids:
-        try:
-            record = await loader.load(uuid.UUID(node_id))
-        except ValueError:
-            record = None
-        results.append(to_node(record) if record is not None else None)
-    return results
-
-
-async def load_one(info: Info, name: str, factory: Any, record_id: uuid.UUID | None) -> Any:
-    if record_id is None:
-        return None
-    return await info.context.loader(name, factory).load(record_id)
 
 
 @strawberry.type(description="A volume discount: lines reaching `minQuantity` get `percent` off.")
@@ -136,7 +114,9 @@ class Product(relay.Node):
 
     @strawberry.field(description="The product line, if any.")
     async def product_line(self, info: Info) -> ProductLine | None:
-        line = await load_one(info, "product_lines_by_id", loaders.product_lines_by_id, self.product_line_id)
+        line = await load_by_id(
+            info, "product_lines_by_id", loaders.product_lines_by_id, self.product_line_id
+        )
         return ProductLine.from_model(line) if line else None
 
     @strawberry.field(description="The product's own volume tiers, lowest threshold first.")
@@ -152,7 +132,7 @@ class PriceListPrice:
 
     @strawberry.field(description="The product.")
     async def product(self, info: Info) -> Product | None:
-        product = await load_one(info, "products_by_id", loaders.products_by_id, self.product_id)
+        product = await load_by_id(info, "products_by_id", loaders.products_by_id, self.product_id)
         return Product.from_model(product) if product else None
 
 
@@ -237,12 +217,14 @@ class Promotion(relay.Node):
 
     @strawberry.field(description="The targeted product, if the promotion targets one.")
     async def product(self, info: Info) -> Product | None:
-        product = await load_one(info, "products_by_id", loaders.products_by_id, self.product_id)
+        product = await load_by_id(info, "products_by_id", loaders.products_by_id, self.product_id)
         return Product.from_model(product) if product else None
 
     @strawberry.field(description="The targeted product line, if the promotion targets one.")
     async def product_line(self, info: Info) -> ProductLine | None:
-        line = await load_one(info, "product_lines_by_id", loaders.product_lines_by_id, self.product_line_id)
+        line = await load_by_id(
+            info, "product_lines_by_id", loaders.product_lines_by_id, self.product_line_id
+        )
         return ProductLine.from_model(line) if line else None
 
 

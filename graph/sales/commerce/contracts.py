@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, flush_versioned
 from graph.crm.contacts import get_contact
-from graph.crm.rules import check_version, flush_versioned
 from graph.sales.commerce import quotes, rules
 from graph.sales.commerce.models import CONTRACT, QUOTE, Contract, ContractLine
 from graph.sales.pipeline.moves import win_for_accepted_quote

@@ -15,8 +15,8 @@ from strawberry import UNSET, relay
 from strawberry.scalars import JSON
 
 from graph.admin.filters import custom_values_field
+from graph.core import inputs as core_inputs
 from graph.core.errors import UserError
-from graph.core.ids import decode_id
 from graph.sales.commerce.catalog_types import (
     CustomerTypeDiscount,
     PriceList,
@@ -304,20 +304,6 @@ RENAMED = {"discount_percent": "line_discount_percent"}
 
 
 def given_values(data: Any, skip: tuple[str, ...] = (), prefix: str = "") -> dict[str, Any]:
-    """The fields the caller sent (UNSET ones left out), ids decoded, enums as their values.
-
-    `prefix` names a nested input in error paths, e.g. "lines.2" gives "lines.2.productId".
-    """
-    values: dict[str, Any] = {}
-    for definition in data.__strawberry_definition__.fields:
-        key = definition.python_name
-        value = getattr(data, key)
-        if value is UNSET or key in skip:
-            continue
-        if key in ID_FIELDS and value is not None:
-            type_name, field = ID_FIELDS[key]
-            value = decode_id(value, type_name, f"{prefix}.{field}" if prefix else field)
-        elif hasattr(value, "value") and not isinstance(value, Decimal):
-            value = value.value
-        values[RENAMED.get(key, key)] = value
-    return values
+    """The fields the caller sent (see graph/core/inputs.py); `prefix` names a nested input in error
+    paths, e.g. "lines.2" gives "lines.2.productId"."""
+    return core_inputs.given_values(data, ID_FIELDS, skip=skip, prefix=prefix, renamed=RENAMED)

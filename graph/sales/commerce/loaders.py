@@ -8,7 +8,6 @@ may already see, so they need the parent's read permission and nothing more.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
+from graph.core.loaders import by_id, can_read, children
 from graph.sales.commerce.contracts import contract_scope
 from graph.sales.commerce.models import (
     CONTRACT,
@@ -36,50 +36,6 @@ from graph.sales.commerce.models import (
 )
 from graph.sales.commerce.models import Quote as QuoteModel
 from graph.sales.commerce.quotes import quote_scope
-from tenants.permissions import Action
-
-
-def can_read(context: RequestContext, object_type: str) -> bool:
-    return context.actor.permissions.can(object_type, Action.READ)
-
-
-def by_id(model: Any, object_type: str, scope: Any = None) -> Any:
-    """Factory of a loader of records by id that the actor may read (None otherwise)."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, Any]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            if not can_read(context, object_type):
-                return [None] * len(ids)
-            session = await context.session()
-            statement = select(model).where(model.tenant_id == context.actor.tenant_id, model.id.in_(ids))
-            if scope is not None:
-                statement = statement.where(scope(context.actor))
-            found = {row.id: row for row in await session.scalars(statement)}
-            return [found.get(record_id) for record_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
-
-
-def grouped(model: Any, key: Any, object_type: str, *order_by: Any) -> Any:
-    """Factory of a loader of the children of many parents in one query, in `order_by` order."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[list[Any]]:
-            if not can_read(context, object_type):
-                return [[] for _ in ids]
-            session = await context.session()
-            rows = await session.scalars(select(model).where(key.in_(ids)).order_by(*order_by))
-            children: dict[uuid.UUID, list[Any]] = defaultdict(list)
-            for row in rows:
-                children[getattr(row, key.key)].append(row)
-            return [children.get(parent_id, []) for parent_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
-
 
 products_by_id = by_id(Product, PRODUCT)
 product_lines_by_id = by_id(ProductLine, PRODUCT)
@@ -88,20 +44,20 @@ promotions_by_id = by_id(Promotion, PRODUCT)
 quotes_by_id = by_id(QuoteModel, QUOTE, quote_scope)
 contracts_by_id = by_id(Contract, CONTRACT, contract_scope)
 
-prices_by_price_list_id = grouped(
+prices_by_price_list_id = children(
     PriceListItem, PriceListItem.price_list_id, PRODUCT, PriceListItem.product_id
 )
-tiers_by_product_id = grouped(VolumeTier, VolumeTier.product_id, PRODUCT, VolumeTier.min_quantity)
-tiers_by_product_line_id = grouped(VolumeTier, VolumeTier.product_line_id, PRODUCT, VolumeTier.min_quantity)
-lines_by_quote_id = grouped(QuoteLine, QuoteLine.quote_id, QUOTE, QuoteLine.position, QuoteLine.id)
-lines_by_contract_id = grouped(
+tiers_by_product_id = children(VolumeTier, VolumeTier.product_id, PRODUCT, VolumeTier.min_quantity)
+tiers_by_product_line_id = children(VolumeTier, VolumeTier.product_line_id, PRODUCT, VolumeTier.min_quantity)
+lines_by_quote_id = children(QuoteLine, QuoteLine.quote_id, QUOTE, QuoteLine.position, QuoteLine.id)
+lines_by_contract_id = children(
     ContractLine, ContractLine.contract_id, CONTRACT, ContractLine.position, ContractLine.id
 )
-installments_by_contract_id = grouped(
+installments_by_contract_id = children(
     Installment, Installment.contract_id, CONTRACT, Installment.due_date, Installment.position
 )
-payments_by_contract_id = grouped(Payment, Payment.contract_id, CONTRACT, Payment.received_on, Payment.id)
-deliveries_by_contract_id = grouped(
+payments_by_contract_id = children(Payment, Payment.contract_id, CONTRACT, Payment.received_on, Payment.id)
+deliveries_by_contract_id = children(
     Delivery, Delivery.contract_id, CONTRACT, Delivery.delivered_on, Delivery.id
 )
 

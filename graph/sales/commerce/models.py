@@ -13,13 +13,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Integer, Numeric, String, Text, func
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from graph.core.models import Versioned, member_fk
 from tenants.fields import CustomFieldsMixin, register_custom_fields
-from tenants.models import Base, TenantMixin, TimestampMixin, VersionedMixin
+from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
 PRODUCT = register_object_type("product")
@@ -36,21 +36,9 @@ PAYMENT_METHODS = ("bank_transfer", "card", "cash", "cheque", "other")
 DELIVERY_STATUSES = ("pending", "delivered", "cancelled")
 
 
-class Versioned(VersionedMixin):
-    """Optimistic version plus eager server defaults (timestamps readable after flush without a lazy load)."""
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version, "eager_defaults": True}
-
-
 def fk(columns: str, target: str) -> ForeignKeyConstraint:
     """Composite tenant FK: `fk("product_id", "products")` -> (tenant_id, product_id) -> products."""
     return ForeignKeyConstraint(["tenant_id", columns], [f"{target}.tenant_id", f"{target}.id"])
-
-
-def member_fk(column: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", column], ["memberships.tenant_id", "memberships.user_id"])
 
 
 class ProductLine(TenantMixin, TimestampMixin, Versioned, Base):

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import check_version, flush_versioned
+from graph.core.rules import check_version, flush_versioned
 from graph.money.service import quantize
 from graph.sales.commerce import rules
 from graph.sales.commerce.contracts import get_contract, settle_status

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.jobs import job
+from graph.core.jobs import job
+from graph.core.rules import check_version, collect, flush_versioned
 from graph.crm.accounts import get_account
-from graph.crm.rules import active_member, check_version, collect, flush_versioned
+from graph.identity.members import active_member
 from graph.money.service import validate_currency
 from graph.money.tax import tax_rules
 from graph.sales.commerce import catalog, pricing, pricing_rules, rules

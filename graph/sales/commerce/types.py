@@ -17,7 +17,9 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
+from graph.core.context import Info
 from graph.core.ids import child_nodes, encode_id
+from graph.core.nodes import load_by_id, resolve_by_ids
 from graph.crm import loaders as crm_loaders
 from graph.crm.types import Account, Contact
 from graph.identity.loaders import users_by_id
@@ -25,15 +27,7 @@ from graph.identity.types import User
 from graph.money.types import MissingRate, missing_rate_list
 from graph.sales.commerce import loaders
 from graph.sales.commerce import models as m
-from graph.sales.commerce.catalog_types import (
-    Info,
-    Product,
-    amount,
-    load_one,
-    plain,
-    resolve_by_ids,
-    unit_price,
-)
+from graph.sales.commerce.catalog_types import Product, amount, plain, unit_price
 from graph.sales.commerce.payments import overdue_amount, owed_on, paid_by
 from graph.sales.commerce.quotes import today
 from graph.sales.commerce.receivables import Aging, Receivables
@@ -83,16 +77,16 @@ CONTRACTS = ("contracts_by_id", loaders.contracts_by_id)
 async def account_of(info: Info, account_id: uuid.UUID) -> Account | None:
     """The customer of a quote or contract you may see, whoever owns the account now."""
     loader = crm_loaders.referenced_accounts_by_id
-    account = await load_one(info, "referenced_accounts_by_id", loader, account_id)
+    account = await load_by_id(info, "referenced_accounts_by_id", loader, account_id)
     return Account.from_model(account) if account else None
 
 
 async def user_of(info: Info, user_id: uuid.UUID | None) -> User | None:
-    return await load_one(info, "users_by_id", users_by_id, user_id)
+    return await load_by_id(info, "users_by_id", users_by_id, user_id)
 
 
 async def product_of(info: Info, product_id: uuid.UUID | None) -> Product | None:
-    product = await load_one(info, "products_by_id", loaders.products_by_id, product_id)
+    product = await load_by_id(info, "products_by_id", loaders.products_by_id, product_id)
     return Product.from_model(product) if product else None
 
 
@@ -245,7 +239,7 @@ class Quote(HasCustomFields, relay.Node):
 
     @strawberry.field(description="The opportunity the quote is for; null when none or not yours to see.")
     async def opportunity(self, info: Info) -> Opportunity | None:
-        record = await load_one(info, "opportunities_by_id", opportunities_by_id, self.opportunity_uuid)
+        record = await load_by_id(info, "opportunities_by_id", opportunities_by_id, self.opportunity_uuid)
         return Opportunity.from_model(record) if record else None
 
     @strawberry.field(description="The member responsible for the quote.")
@@ -259,7 +253,7 @@ class Quote(HasCustomFields, relay.Node):
 
     @strawberry.field(description="The revision this one replaced, if any.")
     async def previous_revision(self, info: Info) -> Quote | None:
-        quote = await load_one(info, "quotes_by_id", loaders.quotes_by_id, self.previous_quote_id)
+        quote = await load_by_id(info, "quotes_by_id", loaders.quotes_by_id, self.previous_quote_id)
         return Quote.from_model(quote) if quote else None
 
     @strawberry.field(description="The contract created when the quote was accepted.")
@@ -479,14 +473,14 @@ class Contract(HasCustomFields, relay.Node):
 
     @strawberry.field(description="The contact who signs, if set and visible to you.")
     async def signatory(self, info: Info) -> Contact | None:
-        contact = await load_one(
+        contact = await load_by_id(
             info, "contacts_by_id", crm_loaders.contacts_by_id, self.signatory_contact_id
         )
         return Contact.from_model(contact) if contact else None
 
     @strawberry.field(description="The accepted quote.")
     async def quote(self, info: Info) -> Quote | None:
-        quote = await load_one(info, "quotes_by_id", loaders.quotes_by_id, self.quote_id)
+        quote = await load_by_id(info, "quotes_by_id", loaders.quotes_by_id, self.quote_id)
         return Quote.from_model(quote) if quote else None
 
     @strawberry.field(description="The lines, in order.")

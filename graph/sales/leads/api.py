@@ -7,12 +7,12 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry import relay
 
-from graph.admin.lists import custom_list, used_filters, used_orders
-from graph.core.context import RequestContext
+from graph.admin.lists import custom_page, used_filters, used_orders
+from graph.core.context import Info
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
-from graph.core.pagination import Connection, connection_of, paginate
+from graph.core.pagination import Connection, connection_of
 from graph.crm.inputs import given_values
 from graph.crm.types import Account, Contact
 from graph.sales.leads import assignment, conversion, duplicates, intake, leads, loaders, pool
@@ -47,7 +47,6 @@ from tenants.errors import DomainError
 from tenants.fields.query import refuse_hidden_filters
 from tenants.permissions import Action
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 
 LeadId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Lead.")]
@@ -86,11 +85,15 @@ class LeadsQuery:
         actor = info.context.actor
         refuse_hidden_filters(actor, LEAD, used_filters(filter, LEAD_FILTER_FIELDS))
         refuse_hidden_filters(actor, LEAD, used_orders(order_by, LEAD_ORDER_FIELDS), "orderBy")
-        custom, custom_sort = await custom_list(info.context, LEAD, LeadRow, filter, order_by)
-        statement = leads.visible_leads(actor).where(*lead_conditions(filter), *custom)
-        return await paginate(
-            await info.context.session(),
-            statement.order_by(*lead_ordering(order_by, custom_sort)),
+        statement = leads.visible_leads(actor).where(*lead_conditions(filter))
+        return await custom_page(
+            info,
+            LEAD,
+            LeadRow,
+            statement,
+            filter,
+            order_by,
+            lead_ordering,
             Lead.from_model,
             first,
             after,

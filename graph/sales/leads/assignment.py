@@ -18,7 +18,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
+from graph.identity.members import active_member
 from graph.sales.leads.leads import (
     AUDITED_FIELDS,
     LEAD_SOURCES,

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, flush_versioned, snapshot
 from graph.crm.accounts import create_account, get_account
 from graph.crm.contacts import create_contact, get_contact, link_contact_to_account
 from graph.crm.models import Account, Contact, ContactAccount
 from graph.crm.names import full_name
-from graph.crm.rules import check_version, flush_versioned, snapshot
 from graph.sales.leads.leads import AUDITED_FIELDS, get_lead, require_editable, transaction_time
 from graph.sales.leads.models import LEAD, Lead
 from graph.sales.pipeline.models import Opportunity

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import Row, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, flush_versioned, snapshot
 from graph.crm.accounts import account_scope
 from graph.crm.contacts import contact_scope
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact
-from graph.crm.rules import check_version, flush_versioned, snapshot
 from graph.sales.leads.leads import AUDITED_FIELDS, get_lead, lead_scope, require_editable
 from graph.sales.leads.models import LEAD, OPEN_STATUSES, ContactMatchKey, Lead
 from tenants import audit

@@ -22,10 +22,10 @@ from graph.admin.filters import (
     custom_order_field,
     custom_values_field,
 )
+from graph.admin.lists import CustomSort, sort_columns
 from graph.core.errors import UserError
 from graph.core.filters import OrderDirection, ordered, time_range
 from graph.core.ids import decode_id
-from graph.crm.filters import CustomSort, sort_columns
 from graph.crm.types import Account, Contact
 from graph.sales.leads.models import Lead as LeadRow
 from graph.sales.leads.types import Lead, LeadAssignmentRule, LeadDuplicate, LeadSettings, LeadStatus

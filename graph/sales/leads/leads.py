@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
+from graph.identity.members import active_member
 from graph.sales.leads.models import LEAD, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found

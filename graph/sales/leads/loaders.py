@@ -10,7 +10,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
-from graph.crm.loaders import by_id
+from graph.core.loaders import by_id
 from graph.sales.leads.leads import lead_scope
 from graph.sales.leads.models import LEAD, Lead
 from tenants.permissions import Action

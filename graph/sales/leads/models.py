@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Computed, DateTime, ForeignKeyConstraint, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from graph.crm.models import CrmVersioned, owner_fk
+from graph.core.models import Versioned, member_fk
 from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
@@ -24,10 +24,10 @@ LEAD_STATUSES = ("new", "working", "qualified", "disqualified", "converted")
 OPEN_STATUSES = ("new", "working", "qualified")
 
 
-class Lead(CustomFieldsMixin, TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Lead(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "leads"
     __table_args__ = (
-        owner_fk(),
+        member_fk("owner_id"),
         ForeignKeyConstraint(["tenant_id", "merged_into_id"], ["leads.tenant_id", "leads.id"]),
         ForeignKeyConstraint(["tenant_id", "converted_account_id"], ["accounts.tenant_id", "accounts.id"]),
         ForeignKeyConstraint(["tenant_id", "converted_contact_id"], ["contacts.tenant_id", "contacts.id"]),
@@ -99,7 +99,7 @@ class LeadSettings(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class LeadAssignmentRule(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class LeadAssignmentRule(TenantMixin, TimestampMixin, Versioned, Base):
     """Matches new pool leads by source and/or region, then deals them round-robin to its users.
 
     `next_index` is the round-robin cursor; it only grows, and is advanced under a row lock so that

@@ -16,7 +16,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import active_member, check_version, flush_versioned, snapshot
+from graph.core.rules import check_version, flush_versioned, snapshot
+from graph.identity.members import active_member
 from graph.sales.leads.leads import AUDITED_FIELDS, get_lead, manages_leads, transaction_time
 from graph.sales.leads.models import LEAD, OPEN_STATUSES, Lead, LeadSettings
 from tenants import audit

@@ -11,20 +11,19 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.ids import nodes_in_order
+from graph.core.nodes import live_node, resolve_by_ids
 from graph.crm import loaders as crm_loaders
 from graph.crm.names import full_name
-from graph.crm.types import Account, Contact, live_node, owner, resolve_by_ids
+from graph.crm.types import Account, Contact
 from graph.identity.loaders import users_by_id
-from graph.identity.types import User
+from graph.identity.types import User, owner
 from graph.sales.leads import assignment, loaders
 from graph.sales.leads import models as lead_models
 from graph.sales.leads.duplicates import Duplicate
 from graph.sales.pipeline import loaders as pipeline_loaders
 from graph.sales.pipeline.types import Opportunity
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.enum(description="Where a lead stands: NEW -> WORKING -> QUALIFIED | DISQUALIFIED -> CONVERTED.")

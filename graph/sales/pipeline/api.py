@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from strawberry import relay
 
 import graph.sales.pipeline.documents  # noqa: F401 - registers the area's document link targets
-from graph.admin.lists import custom_list
-from graph.core.context import RequestContext
+from graph.admin.lists import custom_page
+from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
-from graph.core.pagination import Connection, connection_of, paginate
+from graph.core.pagination import Connection, connection_of
 from graph.sales.pipeline import competitors, loaders, moves, opportunities, pipelines
 from graph.sales.pipeline import models as sales
 from graph.sales.pipeline.filters import (
@@ -43,7 +43,6 @@ from graph.sales.pipeline.types import Competitor, Opportunity, Pipeline, Pipeli
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
-Info = strawberry.Info[RequestContext, None]
 T = TypeVar("T")
 
 Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
@@ -121,15 +120,17 @@ class PipelineQuery(PipelineReportQuery):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Opportunity]:
-        custom, custom_sort = await custom_list(
-            info.context, sales.OPPORTUNITY, sales.Opportunity, filter, order_by
-        )
         statement = opportunities.visible_opportunities(info.context.actor).where(
-            *opportunity_conditions(filter), *custom
+            *opportunity_conditions(filter)
         )
-        return await paginate(
-            await info.context.session(),
-            statement.order_by(*opportunity_ordering(order_by, custom_sort)),
+        return await custom_page(
+            info,
+            sales.OPPORTUNITY,
+            sales.Opportunity,
+            statement,
+            filter,
+            order_by,
+            opportunity_ordering,
             Opportunity.from_model,
             first,
             after,

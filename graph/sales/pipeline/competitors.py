@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import check_version, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.sales.pipeline.models import COMPETITOR, Competitor
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found

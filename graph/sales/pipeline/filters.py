@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, func
 from strawberry import relay
 
 from graph.admin.filters import CustomFieldCondition
-from graph.core.filters import OrderDirection, ordered, time_range
+from graph.admin.lists import CustomSort, sort_columns
+from graph.core.filters import OrderDirection, ordered, search_text, time_range
 from graph.core.ids import decode_id
-from graph.crm.filters import CustomSort, search_text, sort_columns
 from graph.sales.pipeline.models import Opportunity
 
 # Keyset cursors need non-null sort values: no expected close date sorts as the far future.

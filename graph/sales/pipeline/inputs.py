@@ -13,6 +13,7 @@ import strawberry
 from strawberry import UNSET, relay
 from strawberry.scalars import JSON
 
+from graph.core import inputs as core_inputs
 from graph.core.errors import UserError
 from graph.core.ids import decode_id
 from graph.sales.pipeline.types import BuyingRole, Competitor, Opportunity, Pipeline, PipelineStage, StageKind
@@ -162,30 +163,22 @@ ID_FIELDS = {
 }
 
 
+def contact_links(entries: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "contact_id": decode_id(entry.contact_id, "Contact", f"contacts.{index}.contactId"),
+            "role": entry.role.value,
+            "is_primary": entry.is_primary,
+        }
+        for index, entry in enumerate(entries)
+    ]
+
+
+def competitor_ids(ids: list[Any]) -> list[Any]:
+    return [decode_id(item, "Competitor", f"competitorIds.{index}") for index, item in enumerate(ids)]
+
+
 def given_values(data: Any) -> dict[str, Any]:
-    """The fields the caller sent (UNSET ones left out), ids decoded, enums as their values."""
-    values: dict[str, Any] = {}
-    for definition in data.__strawberry_definition__.fields:
-        key = definition.python_name
-        value = getattr(data, key)
-        if value is UNSET:
-            continue
-        if key in ID_FIELDS and value is not None:
-            type_name, field = ID_FIELDS[key]
-            values[key] = decode_id(value, type_name, field)
-        elif key == "contacts" and value is not None:
-            values[key] = [
-                {
-                    "contact_id": decode_id(entry.contact_id, "Contact", f"contacts.{index}.contactId"),
-                    "role": entry.role.value,
-                    "is_primary": entry.is_primary,
-                }
-                for index, entry in enumerate(value)
-            ]
-        elif key == "competitor_ids" and value is not None:
-            values[key] = [
-                decode_id(item, "Competitor", f"competitorIds.{index}") for index, item in enumerate(value)
-            ]
-        else:
-            values[key] = value
-    return values
+    """The fields the caller sent (see graph/core/inputs.py), contact links and competitors decoded."""
+    convert = {"contacts": contact_links, "competitor_ids": competitor_ids}
+    return core_inputs.given_values(data, ID_FIELDS, convert=convert)

@@ -19,7 +19,7 @@ import strawberry
 from strawberry import relay
 
 from graph.core.ids import decode_id, encode_id
-from graph.live.context import LiveContext
+from graph.live.context import Info, LiveContext
 from graph.live.events import Event
 from graph.live.stream import DROPPED_TYPE, SUBSCRIBED, Delivery, live_stream, not_found
 from graph.sales.pipeline import loaders
@@ -173,9 +173,6 @@ def decoded(global_id: relay.GlobalID, type_name: str) -> uuid.UUID | None:
         return decode_id(global_id, type_name)
     except DomainError:
         return None  # reported as NOT_FOUND once subscribed, like any invisible record
-
-
-Info = strawberry.Info[LiveContext, None]
 
 
 @strawberry.type

@@ -16,8 +16,8 @@ from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
 from graph.core.context import RequestContext
+from graph.core.loaders import by_id, can_read
 from graph.crm.contacts import contact_scope
-from graph.crm.loaders import can_read
 from graph.crm.models import CONTACT, Contact
 from graph.sales.pipeline.models import (
     COMPETITOR,
@@ -36,28 +36,9 @@ from graph.sales.pipeline.opportunities import opportunity_scope
 BOARD_ORDER = ((Opportunity.amount, True), (Opportunity.id, True))
 
 
-def tenant_rows_by_id(model: Any, object_type: str | None) -> Any:
-    """Factory of a loader of the tenant's rows of `model` by id (no owner scope on these)."""
-
-    def factory(context: RequestContext) -> DataLoader[uuid.UUID, Any]:
-        async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            if object_type is not None and not can_read(context, object_type):
-                return [None] * len(ids)
-            session = await context.session()
-            rows = await session.scalars(
-                select(model).where(model.tenant_id == context.actor.tenant_id, model.id.in_(ids))
-            )
-            found = {row.id: row for row in rows}
-            return [found.get(record_id) for record_id in ids]
-
-        return DataLoader(load_fn=load)
-
-    return factory
-
-
-pipelines_by_id = tenant_rows_by_id(Pipeline, None)
-stages_by_id = tenant_rows_by_id(PipelineStage, None)
-competitors_by_id = tenant_rows_by_id(Competitor, COMPETITOR)
+pipelines_by_id = by_id(Pipeline, None)
+stages_by_id = by_id(PipelineStage, None)
+competitors_by_id = by_id(Competitor, COMPETITOR)
 
 
 def opportunities_by_id(context: RequestContext) -> DataLoader[uuid.UUID, Opportunity | None]:
@@ -180,7 +161,7 @@ BoardKey = tuple[uuid.UUID, uuid.UUID, int, uuid.UUID | None]
 def board_pages_by_stage_id(context: RequestContext) -> DataLoader[BoardKey, list[Any]]:
     """First pages of every column of a board in one query: a LATERAL top-N per stage that walks
     `opportunities_board_idx` (tenant, pipeline, stage, amount desc, id desc), so a column of 50,000
-    deals costs as little as one of 5. Returns [(record, sort keys)] like `graph.crm.pages.first_pages`,
+    deals costs as little as one of 5. Returns [(record, sort keys)] like `graph.core.pages.first_pages`,
     so `after:` on a column continues with the ordinary `paginate`.
     """
 

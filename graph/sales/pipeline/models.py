@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from graph.crm.models import CrmVersioned, owner_fk
+from graph.core.models import Versioned, member_fk
 from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.ids import new_id
 from tenants.models import Base, TenantMixin, TimestampMixin
@@ -42,14 +42,14 @@ STAGE_KINDS = ("open", "won", "lost")
 BUYING_ROLES = ("decision_maker", "influencer", "user", "blocker")
 
 
-class Pipeline(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Pipeline(TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "pipelines"
 
     name: Mapped[str] = mapped_column(String(100))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class PipelineStage(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class PipelineStage(TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "pipeline_stages"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "pipeline_id"], ["pipelines.tenant_id", "pipelines.id"]),
@@ -67,7 +67,7 @@ class PipelineStage(TenantMixin, TimestampMixin, CrmVersioned, Base):
         return self.kind != "open"
 
 
-class Competitor(TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Competitor(TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "competitors"
 
     name: Mapped[str] = mapped_column(String(200))
@@ -76,11 +76,11 @@ class Competitor(TenantMixin, TimestampMixin, CrmVersioned, Base):
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Opportunity(CustomFieldsMixin, TenantMixin, TimestampMixin, CrmVersioned, Base):
+class Opportunity(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "opportunities"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
-        owner_fk(),
+        member_fk("owner_id"),
         ForeignKeyConstraint(["tenant_id", "pipeline_id"], ["pipelines.tenant_id", "pipelines.id"]),
         ForeignKeyConstraint(
             ["tenant_id", "pipeline_id", "stage_id"],

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import check_version, flush_versioned
+from graph.core.rules import check_version, flush_versioned
 from graph.sales.pipeline.events import announce, move_event
 from graph.sales.pipeline.models import OPPORTUNITY, Opportunity, PipelineStage, StageChange
 from graph.sales.pipeline.opportunities import (

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.crm.accounts import get_account
 from graph.crm.contacts import contact_scope
 from graph.crm.models import Contact
-from graph.crm.rules import active_member, check_version, collect, flush_versioned, snapshot
+from graph.identity.members import active_member
 from graph.money.service import base_currency, quantize, validate_currency
 from graph.sales.pipeline.events import CREATED, UPDATED, announce
 from graph.sales.pipeline.models import (

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.crm.rules import check_version, flush_versioned
+from graph.core.rules import check_version, flush_versioned
 from graph.live.events import Event, publish
 from graph.sales.pipeline.models import PIPELINE, STAGE_KINDS, Opportunity, Pipeline, PipelineStage
 from tenants import audit

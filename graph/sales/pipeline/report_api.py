@@ -14,20 +14,17 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from graph.core.context import RequestContext
+from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_optional_id
+from graph.core.pages import connection_from_page
 from graph.core.pagination import Connection, page_size, paginate
-from graph.crm.pages import connection_from_page
-from graph.crm.types import owner
-from graph.identity.types import User
+from graph.identity.types import User, owner
 from graph.money.service import quantize
 from graph.money.types import MissingRate, missing_rate_list
 from graph.sales.pipeline import board, loaders, reports
 from graph.sales.pipeline.models import Opportunity as OpportunityModel
 from graph.sales.pipeline.types import Opportunity, Pipeline, PipelineStage
-
-Info = strawberry.Info[RequestContext, None]
 
 NO_RATE = " Null (never 0.00) when part of it has no exchange rate; `missingRates` names the rate."
 MISSING_RATES = "Exchange rates this report needed and lacks; the figures that needed them are null."

@@ -342,21 +342,34 @@ def period_of(period: Period, day: Any) -> ColumnElement[date]:
     return cast(func.date_trunc(period.value, cast(day, DateTime())), Date)
 
 
-def report_conditions(
-    actor: Actor, pipeline_id: uuid.UUID | None, owner_id: uuid.UUID | None, start: date, end: date
-) -> list[ColumnElement[bool]]:
-    """Close rollup rows of [start, end) the caller's record scope reaches (skipping emptied rows)."""
+async def rollup_report(
+    session: AsyncSession,
+    actor: Actor,
+    start: date,
+    end: date,
+    pipeline_id: uuid.UUID | None,
+    owner_id: uuid.UUID | None,
+    statuses: tuple[str, ...],
+) -> tuple[str, list[ColumnElement[bool]]]:
+    """The checks every close-rollup report starts with (read permission, range, a visible pipeline), the
+    tenant's base currency, and the conditions on the rollup rows of [start, end) with these statuses the
+    caller's record scope reaches (skipping emptied rows)."""
+    visible_opportunities(actor)
+    check_range(start, end)
+    if pipeline_id is not None:
+        await get_pipeline(session, actor, pipeline_id, "pipelineId")
     conditions = [
         opportunity_scope(actor, CloseRollup),
         CloseRollup.opportunity_count > 0,
         CloseRollup.day >= start,
         CloseRollup.day < end,
+        CloseRollup.status.in_(statuses),
     ]
     if pipeline_id is not None:
         conditions.append(CloseRollup.pipeline_id == pipeline_id)
     if owner_id is not None:
         conditions.append(CloseRollup.owner_id == owner_id)
-    return conditions
+    return await base_currency(session, actor.tenant_id), conditions
 
 
 def rolled(measure: Any, status: str) -> ColumnElement[Any]:
@@ -448,15 +461,9 @@ async def forecast(
 
     Read from the close rollups (one row per day, status, pipeline, owner and currency): the same sums
     per currency and date the scan of the opportunities gave, so the same figures."""
-    visible_opportunities(actor)
-    check_range(start, end)
-    if pipeline_id is not None:
-        await get_pipeline(session, actor, pipeline_id, "pipelineId")
-    currency = await base_currency(session, actor.tenant_id)
-    conditions = [
-        *report_conditions(actor, pipeline_id, owner_id, start, end),
-        CloseRollup.status.in_(("open", "won")),
-    ]
+    currency, conditions = await rollup_report(
+        session, actor, start, end, pipeline_id, owner_id, ("open", "won")
+    )
     measures = {
         "open_count": rolled(CloseRollup.opportunity_count, "open"),
         "weighted": rolled(CloseRollup.weighted_amount, "open"),
@@ -493,15 +500,9 @@ async def win_rate(
 ) -> Report:
     """Won and lost opportunities closed in [start, end), by the (UTC) day they closed, from the close
     rollups."""
-    visible_opportunities(actor)
-    check_range(start, end)
-    if pipeline_id is not None:
-        await get_pipeline(session, actor, pipeline_id, "pipelineId")
-    currency = await base_currency(session, actor.tenant_id)
-    conditions = [
-        *report_conditions(actor, pipeline_id, owner_id, start, end),
-        CloseRollup.status.in_(("won", "lost")),
-    ]
+    currency, conditions = await rollup_report(
+        session, actor, start, end, pipeline_id, owner_id, ("won", "lost")
+    )
     measures = {
         "won_count": rolled(CloseRollup.opportunity_count, "won"),
         "lost_count": rolled(CloseRollup.opportunity_count, "lost"),

@@ -16,16 +16,15 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.core.context import RequestContext
-from graph.crm.types import Account, Contact, owner, referenced_account, resolve_by_ids
-from graph.identity.types import User
+from graph.core.context import Info
+from graph.core.nodes import resolve_by_ids
+from graph.crm.types import Account, Contact, referenced_account
+from graph.identity.types import User, owner
 from graph.money.service import quantize
 from graph.sales.pipeline import loaders
 from graph.sales.pipeline import models as sales
 from graph.sales.pipeline.filters import OpportunityStatus
 from graph.sales.pipeline.models import BUYING_ROLES, STAGE_KINDS
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.enum(description="OPEN stages hold live deals; WON and LOST stages close them.")

@@ -1,19 +1,15 @@
-"""Rules shared by the CRM services: owners, versions, tags, snapshots for the audit diff."""
+"""Rules every area's services share: versions (optimistic concurrency), tags, collected validation
+errors, snapshots for the audit diff."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from graph.identity.loaders import known_members
-from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
-from tenants.models import Membership, User
-from tenants.permissions import Actor
+from tenants.errors import DomainError, ErrorCode, ValidationErrors
 from tenants.validation import bounded_text
 
 MAX_TAGS = 20
@@ -41,22 +37,6 @@ async def flush_versioned(session: AsyncSession, what: str) -> None:
     except StaleDataError:
         raise conflict(what) from None
 
-
-async def active_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID, field: str) -> uuid.UUID:
-    """`user_id` if they are an active member of the actor's tenant; otherwise NOT_FOUND on `field`."""
-    member = await session.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.tenant_id == actor.tenant_id,
-            Membership.user_id == user_id,
-            Membership.is_active.is_(True),
-        )
-    )
-    if member is None:
-        raise not_found("active member", field)
-    known_members(session)[member.id] = member
-    return member.id
 
 
 def clean_tags(values: Iterable[str] | None, field: str = "tags") -> list[str]:
