@@ -36,7 +36,7 @@ SIGN_UP = """mutation($input: SignUpInput!) { signUp(input: $input) { token erro
 UPLOAD = """mutation($input: UploadDocumentInput!) {
   uploadDocument(input: $input) { document { id size sha256 } errors { code message } } }"""
 REQUEST = """mutation($input: RequestUploadInput!) {
-  requestUpload(input: $input) { upload { id url fields { name value } } errors { code message } } }"""
+  requestUpload(input: $input) { upload { uploadId url fields { name value } } errors { code message } } }"""
 COMPLETE = """mutation($id: ID!) {
   completeUpload(uploadId: $id) { document { id sha256 } errors { code message } } }"""
 DOWNLOAD = """query($id: ID!) { downloadUrl(documentId: $id) { url } }"""
@@ -151,7 +151,7 @@ class Client:
         )
         if posted.status_code not in (200, 204):
             raise RuntimeError(f"upload POST answered {posted.status_code}: {posted.text[:200]}")
-        completed = (await self.graphql(COMPLETE, {"id": ticket["id"]}))["completeUpload"]
+        completed = (await self.graphql(COMPLETE, {"id": ticket["uploadId"]}))["completeUpload"]
         if completed["errors"]:
             raise RuntimeError(completed["errors"])
         return str(completed["document"]["id"])

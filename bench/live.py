@@ -94,7 +94,7 @@ async def sign_up(base_url: str) -> tuple[str, uuid.UUID, uuid.UUID, str]:
         }
         payload = (await http.post("/graphql", json={"query": SIGN_UP, "variables": variables})).json()
         token = payload["data"]["signUp"]["token"]
-        tenant_id = uuid.UUID(payload["data"]["signUp"]["tenant"]["id"])
+        tenant_id = global_uuid(payload["data"]["signUp"]["tenant"]["id"])
         user_id = global_uuid(payload["data"]["signUp"]["user"]["id"])
         created = (
             await http.post("/graphql", json={"query": CREATE}, headers={"authorization": f"Bearer {token}"})

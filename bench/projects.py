@@ -39,7 +39,7 @@ MY_TASKS = """
 BOARD = """
 query($projectId: ID!) {
   taskBoard(projectId: $projectId, perColumn: 20) {
-    status count tasks { title priority assignee { fullName } }
+    columns { status count tasks { title priority assignee { fullName } } }
   }
 }"""
 GANTT = """
@@ -50,7 +50,7 @@ query($projectId: ID!) {
     milestones { name dueDate }
   }
 }"""
-OVERDUE = """{ overdueTasks(on: "2026-04-01", first: 50) { edges { node { title dueDate } } } }"""
+OVERDUE = """{ overdueTasks(filter: {on: "2026-04-01"}, first: 50) { edges { node { title dueDate } } } }"""
 
 
 def row(kind: str, number: str) -> str:
@@ -164,7 +164,7 @@ def scenarios(project_ids: list[Any]) -> list[Scenario]:
         return check
 
     def board_check(data: dict[str, Any]) -> str | None:
-        columns = data.get("taskBoard") or []
+        columns = (data.get("taskBoard") or {}).get("columns") or []
         return None if len(columns) == 4 and sum(c["count"] for c in columns) > 0 else f"bad board {columns}"
 
     def gantt_check(data: dict[str, Any]) -> str | None:

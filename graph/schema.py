@@ -120,11 +120,27 @@ def nullable_root_fields(query: type) -> type:
     return query
 
 
+def described(root: type, description: str) -> type:
+    """A merged root type with its description (`merge_types` gives none)."""
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=nullable_root_fields(merge_types("Query", (node_query(), *QUERY_AREAS))),
-        mutation=merge_types("Mutation", MUTATION_AREAS),
-        subscription=merge_types("Subscription", SUBSCRIPTION_AREAS),
+        query=described(
+            nullable_root_fields(merge_types("Query", (node_query(), *QUERY_AREAS))),
+            "Reads. Every field is nullable: one field's error leaves the others answered.",
+        ),
+        mutation=described(
+            merge_types("Mutation", MUTATION_AREAS),
+            "Changes. Each mutation runs in its own savepoint and reports what the caller can fix in its "
+            "payload's `errors`.",
+        ),
+        subscription=described(
+            merge_types("Subscription", SUBSCRIPTION_AREAS),
+            "Live updates over WebSocket (graphql-transport-ws); every stream starts with `subscribed`.",
+        ),
         extensions=[*schema_extensions(settings), field_rules_extension()],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP),
     )

@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import get_currency_precision
 from email_validator import EmailNotValidError, validate_email
 
 from tenants.errors import DomainError, ErrorCode
@@ -81,3 +82,27 @@ def plain_decimal(value: Any) -> Decimal:
     if len(text) > MAX_DECIMAL_DIGITS + 2 or not PLAIN_DECIMAL.fullmatch(text):
         raise ValueError(f"Use a plain decimal number, {DECIMAL_FORMAT_HINT}.")
     return Decimal(text)
+
+
+def minor_units(currency: str) -> int:
+    """Decimal places of the currency's minor unit: 2 for EUR and CNY, 0 for JPY, 3 for KWD (CLDR)."""
+    return int(get_currency_precision(currency))
+
+
+def money_amount(value: Any, currency: str, field: str) -> Decimal:
+    """The one check of an amount of money a caller gives, in every input (payments, installments,
+    budgets, expenses, cost rates, deal amounts, currency custom fields): a plain decimal with at most the
+    currency's minor digits. More digits are refused, never rounded, so a stored figure is always the
+    figure the caller sent. Sign and size are the caller's rules."""
+    try:
+        amount = value if isinstance(value, Decimal) else plain_decimal(value)
+    except ValueError as error:
+        raise DomainError(ErrorCode.INVALID, str(error), field) from None
+    if not amount.is_finite():
+        raise DomainError(ErrorCode.INVALID, "An amount must be a finite number.", field)
+    places = minor_units(currency)
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        raise DomainError(
+            ErrorCode.INVALID, f"{currency} amounts have at most {places} decimal places.", field
+        )
+    return amount

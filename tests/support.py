@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,17 @@ class Member:
     token: str
     user_id: str  # global id
     email: str
-    tenant_id: str
+    tenant_node_id: str  # the Tenant's global id, as the API takes and returns it
+
+    @property
+    def tenant_id(self) -> str:
+        """The tenant's UUID, as SQL (RLS settings, tenant_id columns) and the CLI take it."""
+        return relay_uuid(self.tenant_node_id)
+
+
+def relay_uuid(global_id: str) -> str:
+    """The UUID inside a global id (`base64("Type:uuid")`)."""
+    return base64.b64decode(global_id).decode().split(":", 1)[1]
 
 
 @dataclass

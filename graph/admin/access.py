@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from enum import Enum
 from typing import Annotated, Any
 
@@ -11,8 +12,10 @@ from sqlalchemy import func, select
 from strawberry import UNSET, relay
 
 from graph.core.context import Info
-from graph.core.errors import UserError, mutation_payload
-from graph.core.ids import decode_id, encode_id
+from graph.core.errors import UserError, mutation_payload, payload_errors
+from graph.core.filters import After, Before, First, Last
+from graph.core.ids import decode_id, encode_id, nodes_in_order
+from graph.core.pagination import Connection, connection_of
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User
 from tenants import models
@@ -42,33 +45,50 @@ Version = Annotated[int, strawberry.argument(description="The `version` you last
 @strawberry.type(description="A field-level rule of a role.")
 class FieldRule:
     field: str = strawberry.field(description="Built-in GraphQL field name or custom.<key>.")
-    access: FieldAccessRule  # type: ignore[valid-type]
+    access: FieldAccessRule = strawberry.field(description="Hidden or read-only.")  # type: ignore[valid-type]
 
 
 @strawberry.type(description="What a role allows on one object type.")
 class RoleGrant:
-    object_type: str
-    actions: list[RoleAction]  # type: ignore[valid-type]
-    scope: RecordScope  # type: ignore[valid-type]
-    fields: list[FieldRule]
+    object_type: str = strawberry.field(description="The object type, e.g. account, opportunity.")
+    actions: list[RoleAction] = strawberry.field(description="What the role may do.")  # type: ignore[valid-type]
+    scope: RecordScope = strawberry.field(description="Which records it reaches.")  # type: ignore[valid-type]
+    fields: list[FieldRule] = strawberry.field(description="Hidden and read-only fields.")
 
 
 @strawberry.type(description="A role of this tenant: built in (fixed) or custom.")
-class TenantRole:
-    id: strawberry.ID
-    key: str
-    name: str
-    is_builtin: bool
-    version: int
-    grants: list[RoleGrant]
-    capabilities: list[CapabilityName]  # type: ignore[valid-type]
-    _id: strawberry.Private[uuid.UUID]
+class TenantRole(relay.Node):
+    id: relay.NodeID[str]
+    key: str = strawberry.field(description="Stable key (built in: admin, manager, sales, viewer).")
+    name: str = strawberry.field(description="Display name.")
+    is_builtin: bool = strawberry.field(description="Built-in roles cannot be changed or deleted.")
+    version: int = strawberry.field(description="Optimistic-concurrency version; pass it to updateRole.")
+    grants: list[RoleGrant] = strawberry.field(description="What the role allows per object type.")
+    capabilities: list[CapabilityName] = strawberry.field(  # type: ignore[valid-type]
+        description="Tenant-wide rights the role holds."
+    )
+    _role_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """Roles of the current tenant, for members who may see them (as `roles`); else null."""
+        actor = info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, TenantRole]:
+            if not roles.may_list_roles(actor):
+                return {}
+            rows = await (await info.context.session()).scalars(
+                select(models.Role).where(models.Role.tenant_id == actor.tenant_id, models.Role.id.in_(ids))
+            )
+            return {role.id: cls.from_model(role) for role in rows}
+
+        return await nodes_in_order(node_ids, load)
 
     @classmethod
     def from_model(cls, role: models.Role) -> TenantRole:
         permissions = role_permissions(role)
         return cls(
-            id=strawberry.ID(str(encode_id("TenantRole", role.id))),
+            id=str(role.id),
             key=role.key,
             name=role.name,
             is_builtin=role.is_builtin,
@@ -86,30 +106,46 @@ class TenantRole:
                 for name, grant in sorted(permissions.objects.items())
             ],
             capabilities=[CapabilityName(c.value) for c in sorted(permissions.capabilities)],
-            _id=role.id,
+            _role_id=role.id,
         )
 
     @strawberry.field(description="Members holding this role.")
     async def member_count(self, info: Info) -> int:
         session = await info.context.session()
         count = await session.scalar(
-            select(func.count()).select_from(models.Membership).where(models.Membership.role_id == self._id)
+            select(func.count())
+            .select_from(models.Membership)
+            .where(models.Membership.role_id == self._role_id)
         )
         return int(count or 0)
 
 
 @strawberry.type(description="A team; teams nest under a parent.")
-class Team:
-    id: strawberry.ID
-    name: str
+class Team(relay.Node):
+    id: relay.NodeID[str]
+    name: str = strawberry.field(description="Display name.")
     parent_id: strawberry.ID | None = strawberry.field(description="Global id of the parent Team.")
-    version: int
+    version: int = strawberry.field(description="Optimistic-concurrency version; pass it to updateTeam.")
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """Teams of the current tenant: every member sees the team structure (as `teams`)."""
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Team]:
+            rows = await (await info.context.session()).scalars(
+                select(models.Team).where(
+                    models.Team.tenant_id == info.context.actor.tenant_id, models.Team.id.in_(ids)
+                )
+            )
+            return {team.id: cls.from_model(team) for team in rows}
+
+        return await nodes_in_order(node_ids, load)
 
     @classmethod
     def from_model(cls, team: models.Team) -> Team:
         parent = str(encode_id("Team", team.parent_id)) if team.parent_id else None
         return cls(
-            id=strawberry.ID(str(encode_id("Team", team.id))),
+            id=str(team.id),
             name=team.name,
             parent_id=strawberry.ID(parent) if parent else None,
             version=team.version,
@@ -118,10 +154,10 @@ class Team:
 
 @strawberry.type(description="A member of this tenant as administrators see it.")
 class TenantMember:
-    user_id: strawberry.ID
-    role_key: str
-    team_id: strawberry.ID | None
-    is_active: bool
+    user_id: strawberry.ID = strawberry.field(description="The member's User `id`.")
+    role_key: str = strawberry.field(description="The member's role.")
+    team_id: strawberry.ID | None = strawberry.field(description="The member's Team `id`; null: no team.")
+    is_active: bool = strawberry.field(description="False once deactivated (no access to this tenant).")
     _user_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -135,7 +171,7 @@ class TenantMember:
             _user_id=membership.user_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The member as a User.")
     async def user(self, info: Info) -> User | None:
         return await info.context.loader("users_by_id", users_by_id).load(self._user_id)
 
@@ -143,35 +179,43 @@ class TenantMember:
 @strawberry.input(description="A field rule: hide a field or make it read-only.")
 class FieldRuleInput:
     field: str = strawberry.field(description="Built-in GraphQL field name (e.g. industry) or custom.<key>.")
-    access: FieldAccessRule  # type: ignore[valid-type]
+    access: FieldAccessRule = strawberry.field(description="Hidden or read-only.")  # type: ignore[valid-type]
 
 
 @strawberry.input(description="What the role allows on one object type (types left out: nothing).")
 class RoleGrantInput:
-    object_type: str
-    actions: list[RoleAction]  # type: ignore[valid-type]
-    scope: RecordScope  # type: ignore[valid-type]
-    fields: list[FieldRuleInput] = strawberry.field(default_factory=list)
+    object_type: str = strawberry.field(description="The object type, e.g. account, opportunity.")
+    actions: list[RoleAction] = strawberry.field(description="What the role may do.")  # type: ignore[valid-type]
+    scope: RecordScope = strawberry.field(description="Which records it reaches.")  # type: ignore[valid-type]
+    fields: list[FieldRuleInput] = strawberry.field(
+        default_factory=list, description="Fields to hide or keep read-only."
+    )
 
 
 @strawberry.input(description="A new custom role.")
 class CreateRoleInput:
     key: str = strawberry.field(description="Stable key, 2-64 of a-z, 0-9, _ or -; not a built-in key.")
-    name: str
-    grants: list[RoleGrantInput]
-    capabilities: list[CapabilityName] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    name: str = strawberry.field(description="Display name (1-200 characters).")
+    grants: list[RoleGrantInput] = strawberry.field(description="What it allows; types left out: nothing.")
+    capabilities: list[CapabilityName] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list, description="Tenant-wide rights; you must hold each."
+    )
 
 
 @strawberry.input(description="Changes to a custom role; grants and capabilities replace the old ones.")
 class UpdateRoleInput:
-    name: str | None = UNSET
-    grants: list[RoleGrantInput] | None = UNSET
-    capabilities: list[CapabilityName] | None = UNSET  # type: ignore[valid-type]
+    name: str | None = strawberry.field(default=UNSET, description="New display name; left out: unchanged.")
+    grants: list[RoleGrantInput] | None = strawberry.field(
+        default=UNSET, description="Replaces every grant; left out: unchanged."
+    )
+    capabilities: list[CapabilityName] | None = strawberry.field(  # type: ignore[valid-type]
+        default=UNSET, description="Replaces the capabilities; left out: unchanged."
+    )
 
 
 @strawberry.input(description="A team.")
 class TeamInput:
-    name: str | None = UNSET
+    name: str | None = strawberry.field(default=UNSET, description="Display name; left out: unchanged.")
     parent_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Parent Team; null: top.")
 
 
@@ -202,34 +246,36 @@ def team_values(given: TeamInput) -> dict[str, Any]:
     return values
 
 
-@strawberry.type
+@strawberry.type(description="Result of a role mutation.")
 class RolePayload:
-    role: TenantRole | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    role: TenantRole | None = strawberry.field(default=None, description="The role after the change.")
+    errors: list[UserError] = payload_errors()
 
 
-@strawberry.type
+@strawberry.type(description="Result of a team mutation.")
 class TeamPayload:
-    team: Team | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    team: Team | None = strawberry.field(default=None, description="The team after the change.")
+    errors: list[UserError] = payload_errors()
 
 
-@strawberry.type
+@strawberry.type(description="Result of a member mutation.")
 class MemberPayload:
-    member: TenantMember | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    member: TenantMember | None = strawberry.field(default=None, description="The member after the change.")
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type(description="How many records of each object type changed owner.")
 class ReassignedCount:
-    object_type: str
-    count: int
+    object_type: str = strawberry.field(description="The object type, e.g. account.")
+    count: int = strawberry.field(description="How many of its records changed owner.")
 
 
-@strawberry.type
+@strawberry.type(description="Result of reassignRecords.")
 class ReassignRecordsPayload:
-    reassigned: list[ReassignedCount] | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    reassigned: list[ReassignedCount] | None = strawberry.field(
+        default=None, description="Per object type, how many records moved."
+    )
+    errors: list[UserError] = payload_errors()
 
 
 async def member_payload(info: Info, membership: models.Membership) -> MemberPayload:
@@ -241,28 +287,39 @@ async def member_payload(info: Info, membership: models.Membership) -> MemberPay
 @strawberry.type
 class AccessQuery:
     @strawberry.field(description="Roles of this tenant (needs manage_roles or manage_users).")
-    async def roles(self, info: Info) -> list[TenantRole]:
+    async def roles(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[TenantRole]:
         session, actor = await info.context.session(), info.context.actor
-        return [TenantRole.from_model(role) for role in await roles.list_roles(session, actor)]
+        found = [TenantRole.from_model(role) for role in await roles.list_roles(session, actor)]
+        return connection_of(found, lambda role: role.id, first, after, last, before)
 
     @strawberry.field(description="Teams of this tenant, by name.")
-    async def teams(self, info: Info) -> list[Team]:
+    async def teams(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Team]:
         session, actor = await info.context.session(), info.context.actor
-        return [Team.from_model(team) for team in await teams.list_teams(session, actor)]
+        found = [Team.from_model(team) for team in await teams.list_teams(session, actor)]
+        return connection_of(found, lambda team: team.id, first, after, last, before)
 
     @strawberry.field(description="Members with role, team and status (needs manage_users).")
-    async def tenant_members(self, info: Info) -> list[TenantMember]:
+    async def tenant_members(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[TenantMember]:
         session, actor = await info.context.session(), info.context.actor
-        return [
+        found = [
             TenantMember.from_model(m, role.key) for m, role in await members.list_members(session, actor)
         ]
+        return connection_of(found, lambda member: member.user_id, first, after, last, before)
 
 
 @strawberry.type
 class AccessMutation:
     @strawberry.mutation(description="Create a custom role (needs manage_roles).")
     @mutation_payload(RolePayload)
-    async def create_role(self, info: Info, input: CreateRoleInput) -> RolePayload:
+    async def create_role(
+        self, info: Info, input: Annotated[CreateRoleInput, strawberry.argument(description="The role.")]
+    ) -> RolePayload:
         session, actor = await info.context.session(), info.context.actor
         values = {
             "key": input.key,
@@ -275,7 +332,11 @@ class AccessMutation:
     @strawberry.mutation(description="Change a custom role; built-in roles are fixed.")
     @mutation_payload(RolePayload)
     async def update_role(
-        self, info: Info, id: RoleId, version: Version, input: UpdateRoleInput
+        self,
+        info: Info,
+        id: RoleId,
+        version: Version,
+        input: Annotated[UpdateRoleInput, strawberry.argument(description="What to change.")],
     ) -> RolePayload:
         session, actor = await info.context.session(), info.context.actor
         values = {
@@ -305,13 +366,21 @@ class AccessMutation:
 
     @strawberry.mutation(description="Create a team (needs manage_users).")
     @mutation_payload(TeamPayload)
-    async def create_team(self, info: Info, input: TeamInput) -> TeamPayload:
+    async def create_team(
+        self, info: Info, input: Annotated[TeamInput, strawberry.argument(description="The team.")]
+    ) -> TeamPayload:
         session, actor = await info.context.session(), info.context.actor
         return TeamPayload(team=Team.from_model(await teams.create_team(session, actor, team_values(input))))
 
     @strawberry.mutation(description="Rename a team or move it under another (no cycles).")
     @mutation_payload(TeamPayload)
-    async def update_team(self, info: Info, id: TeamId, version: Version, input: TeamInput) -> TeamPayload:
+    async def update_team(
+        self,
+        info: Info,
+        id: TeamId,
+        version: Version,
+        input: Annotated[TeamInput, strawberry.argument(description="What to change.")],
+    ) -> TeamPayload:
         session, actor = await info.context.session(), info.context.actor
         team = await teams.update_team(session, actor, decode_id(id, "Team"), version, team_values(input))
         return TeamPayload(team=Team.from_model(team))
@@ -327,7 +396,12 @@ class AccessMutation:
     @strawberry.mutation(description="Put a member in a team, or in none (teamId null).")
     @mutation_payload(MemberPayload)
     async def set_member_team(
-        self, info: Info, user_id: UserId, team_id: relay.GlobalID | None = None
+        self,
+        info: Info,
+        user_id: UserId,
+        team_id: Annotated[
+            relay.GlobalID | None, strawberry.argument(description="The Team; null: no team.")
+        ] = None,
     ) -> MemberPayload:
         session, actor = await info.context.session(), info.context.actor
         team = decode_id(team_id, "Team", "teamId") if team_id is not None else None

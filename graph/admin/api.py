@@ -13,7 +13,9 @@ from graph.admin.inputs import CreateFieldDefinitionInput, UpdateFieldDefinition
 from graph.admin.types import FieldDefinition, FieldDefinitionPayload, PurgeFieldDefinitionPayload
 from graph.core.context import Info
 from graph.core.errors import mutation_payload
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
+from graph.core.pagination import Connection, connection_of
 from tenants.fields import definitions
 
 DefinitionId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a FieldDefinition.")]
@@ -33,10 +35,15 @@ class FieldsQuery:
         info: Info,
         object_type: Annotated[str, strawberry.argument(description="account, contact, activity, ...")],
         archived: Annotated[bool, strawberry.argument(description="Archived fields instead.")] = False,
-    ) -> list[FieldDefinition]:
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[FieldDefinition]:
         session, actor = await info.context.session(), info.context.actor
         rows = await definitions.list_definitions(session, actor, object_type, archived=archived)
-        return [FieldDefinition.from_model(row) for row in rows]
+        found = [FieldDefinition.from_model(row) for row in rows]
+        return connection_of(found, lambda definition: definition.id, first, after, last, before)
 
 
 @strawberry.type
@@ -44,7 +51,9 @@ class FieldsMutation:
     @strawberry.mutation(description="Define a custom field (needs manage_fields).")
     @mutation_payload(FieldDefinitionPayload)
     async def create_field_definition(
-        self, info: Info, input: CreateFieldDefinitionInput
+        self,
+        info: Info,
+        input: Annotated[CreateFieldDefinitionInput, strawberry.argument(description="The field.")],
     ) -> FieldDefinitionPayload:
         session, actor = await info.context.session(), info.context.actor
         row = await definitions.create_definition(session, actor, input.object_type, definition_values(input))
@@ -56,7 +65,11 @@ class FieldsMutation:
     )
     @mutation_payload(FieldDefinitionPayload)
     async def update_field_definition(
-        self, info: Info, id: DefinitionId, version: Version, input: UpdateFieldDefinitionInput
+        self,
+        info: Info,
+        id: DefinitionId,
+        version: Version,
+        input: Annotated[UpdateFieldDefinitionInput, strawberry.argument(description="What to change.")],
     ) -> FieldDefinitionPayload:
         session, actor = await info.context.session(), info.context.actor
         row = await definitions.update_definition(

@@ -74,49 +74,49 @@ async def definitions_for(info: Info, object_type: str) -> list[FieldDefinition]
 
 @strawberry.type(description="Value of a text, long text, URL, email or phone field.")
 class TextValue:
-    text: str
+    text: str = strawberry.field(description="The text.")
 
 
 @strawberry.type(description="Value of an integer field (32-bit).")
 class IntegerValue:
-    integer: int
+    integer: int = strawberry.field(description="The number.")
 
 
 @strawberry.type(description="Value of a decimal field.")
 class DecimalValue:
-    decimal: Decimal
+    decimal: Decimal = strawberry.field(description="The number.")
 
 
 @strawberry.type(description="Value of a currency amount field.")
 class MoneyValue:
-    amount: Decimal
+    amount: Decimal = strawberry.field(description="The amount, in `currency`.")
     currency: str = strawberry.field(description="ISO 4217 code.")
 
 
 @strawberry.type(description="Value of a date field.")
 class DateValue:
-    date: date
+    date: date = strawberry.field(description="The date.")
 
 
 @strawberry.type(description="Value of a date-and-time field (UTC).")
 class DateTimeValue:
-    date_time: datetime
+    date_time: datetime = strawberry.field(description="The instant.")
 
 
 @strawberry.type(description="Value of a boolean field.")
 class BooleanValue:
-    boolean: bool
+    boolean: bool = strawberry.field(description="The value.")
 
 
 @strawberry.type(description="One chosen option: its stable key and its current label.")
 class OptionValue:
-    key: str
-    label: str | None
+    key: str = strawberry.field(description="The option's stable key.")
+    label: str | None = strawberry.field(description="Its label; null if the option was removed.")
 
 
 @strawberry.type(description="Value of a multi select field.")
 class OptionsValue:
-    options: list[OptionValue]
+    options: list[OptionValue] = strawberry.field(description="The options chosen.")
 
 
 @strawberry.type(description="Value of a user reference field.")
@@ -131,7 +131,7 @@ class UserValue:
 
 @strawberry.type(description="Value of a record reference field: fetch the record with `node(id:)`.")
 class RecordValue:
-    object_type: str
+    object_type: str = strawberry.field(description="The referenced record's object type.")
     record_id: strawberry.ID = strawberry.field(description="Global id of the referenced record.")
 
 
@@ -153,9 +153,9 @@ CustomValue = Annotated[
 
 @strawberry.type(description="One custom field of a record: definition key, type and typed value.")
 class FieldValue:
-    key: str
-    label: str
-    type: CustomFieldType  # type: ignore[valid-type]
+    key: str = strawberry.field(description="The field's key.")
+    label: str = strawberry.field(description="The field's label.")
+    type: CustomFieldType = strawberry.field(description="The field's type.")  # type: ignore[valid-type]
     value: CustomValue | None = strawberry.field(description="Null when the record has no value.")
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import strawberry
 from sqlalchemy import text
+from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from graph.admin.fields import CustomFieldType
 from graph.core.context import Info, RequestContext
-from graph.core.errors import UserError
-from graph.core.ids import encode_id
+from graph.core.errors import UserError, payload_errors
+from graph.core.ids import nodes_in_order
+from tenants.fields.definitions import definitions_by_id
 from tenants.fields.indexes import index_name
 from tenants.fields.kinds import SORTABLE_KINDS, FieldType
 from tenants.fields.models import FieldDefinition as FieldDefinitionRow
@@ -41,41 +44,41 @@ def valid_indexes(context: RequestContext) -> DataLoader[str, bool]:
 @strawberry.type(description="One inline option of a select field.")
 class FieldOption:
     key: str = strawberry.field(description="Stable key stored in records; never changes.")
-    label: str
+    label: str = strawberry.field(description="What users see.")
 
 
 @strawberry.type(description="Validation settings; only those that apply to the field's type are set.")
 class FieldValidation:
     min: JSON | None = strawberry.field(description="Smallest value (numbers, dates) or null.")
     max: JSON | None = strawberry.field(description="Largest value or null.")
-    min_length: int | None
-    max_length: int | None
+    min_length: int | None = strawberry.field(description="Shortest text allowed, or null.")
+    max_length: int | None = strawberry.field(description="Longest text allowed, or null.")
     pattern: str | None = strawberry.field(description="Regular expression the whole text must match.")
     options: list[FieldOption] | None = strawberry.field(description="Inline options of select fields.")
     option_list: str | None = strawberry.field(description="Key of a tenant option list instead.")
-    max_selected: int | None
+    max_selected: int | None = strawberry.field(description="Most options a multi select takes, or null.")
     currency: str | None = strawberry.field(description="Fixed currency of a currency amount field.")
     target_type: str | None = strawberry.field(description="Object type a record reference points at.")
     scale: int | None = strawberry.field(description="Most decimal places of a decimal field.")
 
 
 @strawberry.type(description="A tenant's custom field on one object type.")
-class FieldDefinition:
-    id: strawberry.ID = strawberry.field(description="Global id (FieldDefinition).")
-    object_type: str
+class FieldDefinition(relay.Node):
+    id: relay.NodeID[str]
+    object_type: str = strawberry.field(description="The object type it belongs to, e.g. account.")
     key: str = strawberry.field(description="Stable key: the name in `customFields` and in filters.")
-    label: str
-    description: str | None
-    type: CustomFieldType  # type: ignore[valid-type]
-    required: bool
+    label: str = strawberry.field(description="What users see on forms.")
+    description: str | None = strawberry.field(description="Help text for the field, or null.")
+    type: CustomFieldType = strawberry.field(description="The value type.")  # type: ignore[valid-type]
+    required: bool = strawberry.field(description="Every record must have a value.")
     default: JSON | None = strawberry.field(description="Value new records get when none is given.")
-    validation: FieldValidation
+    validation: FieldValidation = strawberry.field(description="Rules values must follow.")
     unique: bool = strawberry.field(description="No two records of the tenant share a value.")
     position: int = strawberry.field(description="Form order, ascending.")
-    searchable: bool
+    searchable: bool = strawberry.field(description="Matched by the list's `search` filter.")
     filterable: bool = strawberry.field(description="May be used in list filters and ordering.")
     archived_at: datetime | None = strawberry.field(description="Set while archived (deleted, restorable).")
-    version: int
+    version: int = strawberry.field(description="Optimistic-concurrency version; pass it to updates.")
     _index_name: strawberry.Private[str | None] = None
 
     @strawberry.field(
@@ -88,10 +91,22 @@ class FieldDefinition:
         return await info.context.loader("valid_indexes", valid_indexes).load(self._index_name)
 
     @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[FieldDefinition | None]:
+        """As `fieldDefinitions` shows them: readable object type, not hidden, archived for managers."""
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, FieldDefinition]:
+            rows = await definitions_by_id(await info.context.session(), info.context.actor, ids)
+            return {row_id: cls.from_model(row) for row_id, row in rows.items()}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
     def from_model(cls, row: FieldDefinitionRow) -> FieldDefinition:
         rules = row.validation or {}
         return cls(
-            id=strawberry.ID(str(encode_id("FieldDefinition", row.id))),
+            id=str(row.id),
             object_type=row.object_type,
             key=row.key,
             label=row.label,
@@ -128,11 +143,15 @@ class FieldDefinition:
 
 @strawberry.type(description="Result of a field definition mutation.")
 class FieldDefinitionPayload:
-    field_definition: FieldDefinition | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    field_definition: FieldDefinition | None = strawberry.field(
+        default=None, description="The definition after the change."
+    )
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type(description="Result of purging a field: how many records lost their value.")
 class PurgeFieldDefinitionPayload:
-    records_cleared: int | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    records_cleared: int | None = strawberry.field(
+        default=None, description="Records whose value was removed."
+    )
+    errors: list[UserError] = payload_errors()

@@ -17,9 +17,9 @@ from graph.approvals.types import (
 )
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload
-from graph.core.filters import After, First
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection, connection_of, paginate
 
 T = TypeVar("T")
 Input = Annotated[T, strawberry.argument(description="The values; see the input type for limits.")]
@@ -58,9 +58,13 @@ class MyApprovalsScope(Enum):
     REQUESTED_BY_ME = "requested_by_me"
 
 
-SubjectArgument = Annotated[
-    str | None, strawberry.argument(description="Only chains for this subject, e.g. change_request.")
-]
+@strawberry.input(description="Conditions on approval chains.")
+class ApprovalChainFilter:
+    subject_type: str | None = strawberry.field(
+        default=None, description="Only chains for this subject, e.g. change_request."
+    )
+
+
 ScopeArgument = Annotated[
     MyApprovalsScope, strawberry.argument(description="AWAITING_ME (default) or REQUESTED_BY_ME.")
 ]
@@ -70,11 +74,22 @@ DecisionArgument = Annotated[ApprovalDecisionKind, strawberry.argument(descripti
 @strawberry.type
 class ApprovalsQuery:
     @strawberry.field(description="The tenant's approval chains (active and replaced ones), by subject type.")
-    async def approval_chains(self, info: Info, subject_type: SubjectArgument = None) -> list[ApprovalChain]:
+    async def approval_chains(
+        self,
+        info: Info,
+        filter: Annotated[
+            ApprovalChainFilter | None, strawberry.argument(description="Conditions; left out: every chain.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ApprovalChain]:
         session, actor = await info.context.session(), info.context.actor
-        return [
-            ApprovalChain.from_model(row) for row in await chains.list_chains(session, actor, subject_type)
-        ]
+        subject_type = filter.subject_type if filter is not None else None
+        rows = await chains.list_chains(session, actor, subject_type)
+        found = [ApprovalChain.from_model(row) for row in rows]
+        return connection_of(found, lambda chain: chain.id, first, after, last, before)
 
     @strawberry.field(
         description="Pending requests awaiting your decision (default), or your own pending requests."
@@ -85,11 +100,12 @@ class ApprovalsQuery:
         scope: ScopeArgument = MyApprovalsScope.AWAITING_ME,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ApprovalRequest]:
         statement = requests.my_approvals(info.context.actor, scope is MyApprovalsScope.REQUESTED_BY_ME)
-        return await paginate(
-            await info.context.session(), statement, ApprovalRequest.from_model, first, after
-        )
+        session = await info.context.session()
+        return await paginate(session, statement, ApprovalRequest.from_model, first, after, before, last)
 
 
 @strawberry.type

@@ -17,7 +17,7 @@ from graph.approvals import models
 from graph.approvals.chains import SUBJECTS
 from graph.approvals.requests import request_scope
 from graph.core.context import Info, RequestContext
-from graph.core.ids import encode_id
+from graph.core.ids import encode_id, nodes_in_order
 from graph.core.nodes import resolve_by_ids
 from graph.identity.types import Role, User, owner
 from tenants.models import Membership
@@ -185,17 +185,34 @@ class ApprovalStep:
 
 
 @strawberry.type(description="A tenant's approval chain for one subject type (e.g. change_request).")
-class ApprovalChain:
-    id: strawberry.ID
+class ApprovalChain(relay.Node):
+    id: relay.NodeID[str]
     name: str = strawberry.field(description="Display name.")
     subject_type: str = strawberry.field(description="What it approves, e.g. change_request.")
     is_active: bool = strawberry.field(description="Only the active chain receives new requests.")
     created_at: datetime = strawberry.field(description="When it was defined (UTC).")
 
     @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ApprovalChain | None]:
+        """Chains of the tenant, for members who may read them (as `approvalChains`)."""
+        actor = info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, ApprovalChain]:
+            if not actor.permissions.can(models.APPROVAL_CHAIN, Action.READ):
+                return {}
+            rows = await (await info.context.session()).scalars(
+                select(models.ApprovalChain).where(models.ApprovalChain.id.in_(ids))
+            )
+            return {row.id: cls.from_model(row) for row in rows}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
     def from_model(cls, chain: models.ApprovalChain) -> ApprovalChain:
         return cls(
-            id=strawberry.ID(str(chain.id)),
+            id=str(chain.id),
             name=chain.name,
             subject_type=chain.subject_type,
             is_active=chain.is_active,

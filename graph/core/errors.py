@@ -30,6 +30,15 @@ class UserError:
     message: str = strawberry.field(description="Human-readable explanation saying how to fix it.")
 
 
+def payload_errors() -> list[UserError]:
+    """The `errors` field every mutation payload carries (empty on success)."""
+    return strawberry.field(
+        default_factory=list,
+        description="What the caller can fix, one entry per problem; empty on success. When not empty, "
+        "the mutation changed nothing.",
+    )
+
+
 def user_errors(error: DomainError) -> list[UserError]:
     errors = error.errors if isinstance(error, ValidationErrors) else [error]
     return [UserError(field=e.field, code=e.code.value, message=e.message) for e in errors]

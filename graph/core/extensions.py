@@ -7,7 +7,20 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from graphql import ASTValidationRule, DirectiveNode, GraphQLError, StringValueNode, ValidationContext
+from graphql import (
+    ASTValidationRule,
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    StringValueNode,
+    ValidationContext,
+)
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     AddValidationRules,
@@ -143,6 +156,59 @@ class NoNulCharacterRule(ASTValidationRule):
             self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": ErrorCode.INVALID.value}))
 
 
+SWITCH_TENANT = "switchTenant"
+SWITCH_TENANT_ALONE_MESSAGE = (
+    "switchTenant must be the only field of the only operation in its document: send what follows it "
+    "as a separate request, which runs in the new tenant with its role."
+)
+
+
+class SwitchTenantAloneRule(ASTValidationRule):
+    """A document that switches tenant does nothing else, refused before anything runs.
+
+    The request's actor (tenant, role, permissions) is fixed when it is authenticated; a field run after
+    `switchTenant` in the same document would run with the old role in the new tenant. Checked on the
+    whole document (other operations, aliases, fragments at the root), so no spelling slips through.
+    """
+
+    def enter_document(self, node: DocumentNode, *_args: Any) -> None:
+        operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
+        switching = [
+            operation
+            for operation in operations
+            if operation.operation is OperationType.MUTATION
+            and SWITCH_TENANT in root_field_names(self.context, operation.selection_set)
+        ]
+        if not switching:
+            return
+        alone = len(operations) == 1 and root_field_names(self.context, switching[0].selection_set) == [
+            SWITCH_TENANT
+        ]
+        if not alone:
+            self.report_error(
+                GraphQLError(
+                    SWITCH_TENANT_ALONE_MESSAGE, switching[0], extensions={"code": ErrorCode.INVALID.value}
+                )
+            )
+
+
+def root_field_names(
+    context: ValidationContext, selection_set: SelectionSetNode, seen: frozenset[str] = frozenset()
+) -> list[str]:
+    """The names of the fields an operation selects at its root, through fragments (`__typename` too)."""
+    names: list[str] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.append(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            names.extend(root_field_names(context, selection.selection_set, seen))
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = context.get_fragment(selection.name.value)
+            if fragment is not None:
+                names.extend(root_field_names(context, fragment.selection_set, seen | {selection.name.value}))
+    return names
+
+
 class RefuseNulInVariables(SchemaExtension):
     """A NUL in a variable (a string, or a JSON key or value) is refused before execution.
 
@@ -194,6 +260,7 @@ def limit_rules(max_depth: int, aliases: int, directives: int) -> tuple[type[AST
         max_aliases.create_validator(aliases),
         directive_limit_rule(directives),
         NoNulCharacterRule,
+        SwitchTenantAloneRule,
     )
 
 

@@ -22,13 +22,16 @@ async def nested_connection(
     parent_id: uuid.UUID,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Any:
-    """First pages come batched from a loader; a later page (`after`) is one keyset query."""
+    """First pages come batched from a loader; a later page (`after`), or paging backwards (`last`,
+    `before`), is one keyset query."""
     session = await info.context.session()
     per_parent = statement(info.context).where(parent_column == parent_id)
-    if after is not None:
+    if after is not None or last is not None or before is not None:
         ordering = [key.desc() if descending else key.asc() for key, descending in order_keys]
-        return await paginate(session, per_parent.order_by(*ordering), to_node, first, after)
+        return await paginate(session, per_parent.order_by(*ordering), to_node, first, after, before, last)
     size = page_size(first)
     rows = await info.context.loader(name, factory).load((parent_id, size))
     return connection_from_page(rows, size, to_node, session, per_parent)

@@ -27,27 +27,40 @@ NodeT = TypeVar("NodeT")
 
 @strawberry.type(description="Where this page sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow the last edge (paging forwards); true when paging back from `before`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items come before the first edge (paging back); true when paging forwards from `after`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first edge (pass as `before` for the page before); null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last edge (pass as `after` for the next page); null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page with its cursor.")
 class Edge(Generic[NodeT]):
-    node: NodeT
-    cursor: str = strawberry.field(description="Opaque; pass as `after` to continue after this edge.")
+    node: NodeT = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(
+        description="Opaque; pass as `after` to continue after this edge, or as `before` to page back."
+    )
 
 
 @strawberry.type(description="A page of results. `first` is capped at 100.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, in the list's order.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist either way.")
     _count_statement: strawberry.Private[Select[Any] | None] = None
     _session: strawberry.Private[AsyncSession | None] = None
+    _total: strawberry.Private[int | None] = None  # a list read whole knows its size
 
     @strawberry.field(description="Number of matching records in the whole list (one extra COUNT query).")
     async def total_count(self) -> int:
+        if self._total is not None:
+            return self._total
         if self._count_statement is None or self._session is None:
             return len(self.edges)
         subquery = self._count_statement.order_by(None).subquery()
@@ -93,7 +106,9 @@ async def paginate(
     if last is not None or before is not None:
         marker = decode_cursor(before, "before") if before else None
         size = page_size(last)
-        page = await select_page(session, statement, per_page=size, before=marker.place if marker else None)
+        # `last` alone is the end of the list: sqlakeyset's backwards page from no place.
+        place = marker.place if marker else None
+        page = await select_page(session, statement, per_page=size, page=(place, True))
     else:
         marker = decode_cursor(after, "after") if after else None
         size = page_size(first)
@@ -115,3 +130,53 @@ async def paginate(
         _count_statement=statement,
         _session=session,
     )
+
+
+LIST_CURSOR_PREFIX = "key:"
+
+
+def connection_of(
+    items: Sequence[NodeT],
+    key: Callable[[NodeT], object],
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[NodeT]:
+    """A page of a short list already read whole (roles, teams, sessions, settings lists), as a Connection.
+
+    For lists a tenant keeps small, read in one statement: the cursor names the item's key (not its
+    position), so a page continues after the same item when others were added meanwhile; a cursor
+    whose item is gone is refused as malformed. Long lists page in SQL with `paginate`.
+    """
+    cursors = [encode_cursor(LIST_CURSOR_PREFIX + str(key(item))) for item in items]
+    start, end = 0, len(items)
+    if after is not None:
+        start = list_position(cursors, after, "after") + 1
+    if before is not None:
+        end = list_position(cursors, before, "before")
+    backwards = last is not None or before is not None
+    if backwards:
+        start = max(start, end - page_size(last))
+    else:
+        end = min(end, start + page_size(first))
+    edges = [Edge(node=items[index], cursor=cursors[index]) for index in range(start, end)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=end < len(items),
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _total=len(items),
+    )
+
+
+def list_position(cursors: list[str], cursor: str, field: str) -> int:
+    try:
+        return cursors.index(cursor)
+    except ValueError:
+        raise DomainError(
+            ErrorCode.INVALID, "Unknown cursor (its item is gone?); use one returned by this list.", field
+        ) from None

@@ -194,7 +194,7 @@ class CrmMutation:
     @strawberry.mutation(description="Change the given fields of an account.")
     @mutation_payload(AccountPayload)
     async def update_account(
-        self, info: Info, id: AccountId, version: Version, input: UpdateAccountInput
+        self, info: Info, id: AccountId, version: Version, input: Input[UpdateAccountInput]
     ) -> AccountPayload:
         session, actor = await info.context.session(), info.context.actor
         account_id = decode_id(id, "Account")
@@ -225,7 +225,7 @@ class CrmMutation:
     @strawberry.mutation(description="Change the given fields of a contact.")
     @mutation_payload(ContactPayload)
     async def update_contact(
-        self, info: Info, id: ContactId, version: Version, input: UpdateContactInput
+        self, info: Info, id: ContactId, version: Version, input: Input[UpdateContactInput]
     ) -> ContactPayload:
         session, actor = await info.context.session(), info.context.actor
         contact_id = decode_id(id, "Contact")
@@ -287,7 +287,7 @@ class CrmMutation:
     @strawberry.mutation(description="Change the given fields of an activity.")
     @mutation_payload(ActivityPayload)
     async def update_activity(
-        self, info: Info, id: ActivityId, version: Version, input: UpdateActivityInput
+        self, info: Info, id: ActivityId, version: Version, input: Input[UpdateActivityInput]
     ) -> ActivityPayload:
         session, actor = await info.context.session(), info.context.actor
         activity_id = decode_id(id, "Activity")

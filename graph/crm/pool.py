@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -252,6 +252,16 @@ async def release_account(
 def history_visible(actor: Actor) -> ColumnElement[bool]:
     """An account's pool history is visible with the account: in your scope, or in the pool."""
     return or_(account_scope(actor), in_pool(actor.tenant_id))
+
+
+def pool_events(actor: Actor) -> Select[tuple[AccountPoolEvent]]:
+    """Pool history entries of every account whose history the actor may read (node lookups)."""
+    if not actor.permissions.can(ACCOUNT, Action.READ):
+        return select(AccountPoolEvent).where(false())
+    visible = select(Account.id).where(history_visible(actor))
+    return select(AccountPoolEvent).where(
+        AccountPoolEvent.tenant_id == actor.tenant_id, AccountPoolEvent.account_id.in_(visible)
+    )
 
 
 def pool_history(actor: Actor, account_id: uuid.UUID) -> Select[tuple[AccountPoolEvent]]:

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from graph.core.context import Info
 from graph.core.errors import mutation_payload
-from graph.core.filters import After, First
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
 from graph.crm import pool
@@ -42,23 +42,33 @@ class PoolQuery:
         filter: Annotated[PublicPoolFilter | None, strawberry.argument(description="Conditions.")] = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Account]:
         statement = pool.public_pool(info.context.actor).where(*public_pool_conditions(filter))
         ordering = (func.lower(AccountRow.name), AccountRow.id)
+        session = await info.context.session()
         return await paginate(
-            await info.context.session(), statement.order_by(*ordering), Account.from_model, first, after
+            session, statement.order_by(*ordering), Account.from_model, first, after, before, last
         )
 
     @strawberry.field(
         description="An account's pool history, newest first (claims, releases, reclaims, warnings)."
     )
     async def pool_history(
-        self, info: Info, account_id: AccountId, first: First = None, after: After = None
+        self,
+        info: Info,
+        account_id: AccountId,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[PoolEvent]:
         statement = pool.pool_history(info.context.actor, decode_id(account_id, "Account", "accountId"))
         ordering = (AccountPoolEvent.occurred_at.desc(), AccountPoolEvent.id.desc())
+        session = await info.context.session()
         return await paginate(
-            await info.context.session(), statement.order_by(*ordering), PoolEvent.from_model, first, after
+            session, statement.order_by(*ordering), PoolEvent.from_model, first, after, before, last
         )
 
     @strawberry.field(description="The tenant's public pool rules (defaults until changed: reclaim off).")

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 
 import strawberry
 from sqlalchemy import ColumnElement, or_
-from strawberry import UNSET
+from strawberry import UNSET, relay
 
 from graph.core.context import Info
 from graph.core.errors import UserError
 from graph.core.filters import search_text
-from graph.core.ids import encode_id
+from graph.core.ids import nodes_in_order
 from graph.crm.models import Account as AccountRow
+from graph.crm.pool import pool_events
 from graph.crm.pool_models import POOL_EVENT_KINDS, AccountPoolEvent, AccountPoolSettings
 from graph.identity.types import User, owner
 
@@ -31,8 +33,8 @@ assert {kind.value for kind in PoolEventKind} == set(POOL_EVENT_KINDS)
 
 
 @strawberry.type(description="One entry of an account's pool history.")
-class PoolEvent:
-    id: strawberry.ID = strawberry.field(description="Opaque id of the entry.")
+class PoolEvent(relay.Node):
+    id: relay.NodeID[str]
     kind: PoolEventKind = strawberry.field(description="Claimed, released, reclaimed, or a grace warning.")
     reason: str | None = strawberry.field(
         description="Why: the release reason, or the reclaim rule that applied."
@@ -43,9 +45,22 @@ class PoolEvent:
     actor_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[PoolEvent | None]:
+        """An entry of the pool history of an account whose history you may read (as `poolHistory`)."""
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, PoolEvent]:
+            statement = pool_events(info.context.actor).where(AccountPoolEvent.id.in_(ids))
+            rows = await (await info.context.session()).scalars(statement)
+            return {row.id: cls.from_model(row) for row in rows}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
     def from_model(cls, event: AccountPoolEvent) -> PoolEvent:
         return cls(
-            id=strawberry.ID(str(encode_id("PoolEvent", event.id))),
+            id=str(event.id),
             kind=PoolEventKind(event.kind),
             reason=event.reason,
             deadline=event.deadline,

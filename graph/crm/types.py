@@ -17,7 +17,7 @@ from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
-from graph.core.filters import After, First
+from graph.core.filters import After, Before, First, Last
 from graph.core.nodes import live_node, nested_connection, resolve_by_ids
 from graph.core.pagination import Connection
 from graph.crm import loaders
@@ -124,7 +124,9 @@ class Account(HasCustomFields, relay.Node):
         return [Account.from_model(account) for account in await loader.load(uuid.UUID(self.id))]
 
     @strawberry.field(description="Direct child accounts, by name.")
-    async def children(self, info: Info, first: First = None, after: After = None) -> Connection[Account]:
+    async def children(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Account]:
         return await nested_connection(
             info,
             "children_pages_by_account_id",
@@ -136,10 +138,14 @@ class Account(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Contacts linked to this account, by last and first name.")
-    async def contacts(self, info: Info, first: First = None, after: After = None) -> Connection[Contact]:
+    async def contacts(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Contact]:
         return await nested_connection(
             info,
             "contact_pages_by_account_id",
@@ -151,6 +157,8 @@ class Account(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Number of live contacts you may see that are linked to this account.")
@@ -159,7 +167,9 @@ class Account(HasCustomFields, relay.Node):
         return await loader.load(uuid.UUID(self.id))
 
     @strawberry.field(description="Activities on this account, newest first.")
-    async def timeline(self, info: Info, first: First = None, after: After = None) -> Connection[Activity]:
+    async def timeline(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Activity]:
         return await nested_connection(
             info,
             "timeline_pages_by_account_id",
@@ -171,6 +181,8 @@ class Account(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
 
@@ -261,7 +273,9 @@ class Contact(HasCustomFields, relay.Node):
         return next((Account.from_model(account) for link, account in links if link.is_primary), None)
 
     @strawberry.field(description="Activities with this contact, newest first.")
-    async def timeline(self, info: Info, first: First = None, after: After = None) -> Connection[Activity]:
+    async def timeline(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Activity]:
         return await nested_connection(
             info,
             "timeline_pages_by_contact_id",
@@ -273,6 +287,8 @@ class Contact(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
 

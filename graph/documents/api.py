@@ -226,7 +226,7 @@ class DocumentsMutation:
         )
         return RequestUploadPayload(
             upload=UploadTicket(
-                id=encode_id("DocumentUpload", ticket.upload.id),
+                upload_id=encode_id("DocumentUpload", ticket.upload.id),
                 url=ticket.post.url,
                 fields=[FormField(name=k, value=v) for k, v in ticket.post.fields.items()],
                 expires_at=ticket.upload.expires_at,
@@ -256,7 +256,7 @@ class DocumentsMutation:
     @strawberry.mutation(description="Rename or retag a document.")
     @mutation_payload(DocumentPayload)
     async def update_document(
-        self, info: Info, id: DocumentId, version: Version, input: UpdateDocumentInput
+        self, info: Info, id: DocumentId, version: Version, input: Input[UpdateDocumentInput]
     ) -> DocumentPayload:
         session, actor = await info.context.session(), info.context.actor
         given = (("name", input.name), ("tags", input.tags), ("custom", input.custom))

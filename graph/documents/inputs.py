@@ -146,7 +146,9 @@ class DocumentOrder:
         default=None, description="Column to sort by; give this or customField."
     )
     custom_field: str | None = custom_order_field()
-    direction: OrderDirection | None = OrderDirection.ASC
+    direction: OrderDirection | None = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (default) or descending."
+    )
 
 
 def document_conditions(filter: DocumentFilter | None) -> list[ColumnElement[bool]]:

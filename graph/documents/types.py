@@ -155,8 +155,8 @@ class DownloadUrl:
 
 @strawberry.type(description="A form field to send with the upload POST.")
 class FormField:
-    name: str
-    value: str
+    name: str = strawberry.field(description="The form field's name.")
+    value: str = strawberry.field(description="Its value, sent as is.")
 
 
 @strawberry.type(
@@ -165,7 +165,9 @@ class FormField:
     "Then call completeUpload."
 )
 class UploadTicket:
-    id: relay.GlobalID = strawberry.field(description="Pass to completeUpload.")
+    upload_id: relay.GlobalID = strawberry.field(
+        description="The pending upload (a one-time ticket, not a node): pass it to completeUpload."
+    )
     url: str = strawberry.field(description="The form's action; relative URLs are on this API's host.")
     fields: list[FormField] = strawberry.field(description="Form fields to send before the file.")
     expires_at: datetime = strawberry.field(description="After this the URL refuses the upload.")

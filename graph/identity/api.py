@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -10,7 +11,9 @@ from strawberry import relay
 
 from graph.core.context import Info, RequestContext
 from graph.core.errors import mutation_payload
-from graph.core.ids import decode_id
+from graph.core.filters import After, Before, First, Last
+from graph.core.ids import decode_id, decode_optional_id
+from graph.core.pagination import Connection, connection_of
 from graph.identity.types import (
     AcceptInviteInput,
     ApiKey,
@@ -62,13 +65,8 @@ def sign_in_client(context: RequestContext) -> Client:
     return Client(context.client_address, context.request.headers.get("user-agent"))
 
 
-def tenant_uuid(value: strawberry.ID | None, field: str = "tenantId") -> uuid.UUID | None:
-    if value is None:
-        return None
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise DomainError(ErrorCode.NOT_FOUND, "No tenant with this id.", field) from None
+def tenant_uuid(value: relay.GlobalID | None, field: str = "tenantId") -> uuid.UUID | None:
+    return decode_optional_id(value, "Tenant", field)
 
 
 async def api_keys_by_id(info: Info, ids: list[uuid.UUID]) -> dict[uuid.UUID, ApiKey]:
@@ -120,11 +118,14 @@ class IdentityQuery:
         )
 
     @strawberry.field(description="API keys of the current tenant (needs manage_users).")
-    async def api_keys(self, info: Info) -> list[ApiKey]:
+    async def api_keys(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[ApiKey]:
         session = await info.context.session()
         keys = await api_keys.list_api_keys(session, info.context.actor)
         roles = await roles_by_id(session, info.context.actor.tenant_id, {key.role_id for key in keys})
-        return [ApiKey.from_model(key, roles[key.role_id].key) for key in keys]
+        found = [ApiKey.from_model(key, roles[key.role_id].key) for key in keys]
+        return connection_of(found, lambda key: key.id, first, after, last, before)
 
 
 @strawberry.type
@@ -138,7 +139,11 @@ class IdentityMutation:
         " answer never tells whether an account exists."
     )
     @mutation_payload(AuthPayload)
-    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+    async def sign_up(
+        self,
+        info: Info,
+        input: Annotated[SignUpInput, strawberry.argument(description="The new tenant and admin.")],
+    ) -> AuthPayload:
         context = info.context
         grant = await context.services.identity.sign_up(
             await context.session(),
@@ -159,7 +164,9 @@ class IdentityMutation:
         " the email got an account meanwhile, nothing is created and the answer is signUp's empty success."
     )
     @mutation_payload(AuthPayload)
-    async def confirm_sign_up(self, info: Info, token: str) -> AuthPayload:
+    async def confirm_sign_up(
+        self, info: Info, token: Annotated[str, strawberry.argument(description="The token from the mail.")]
+    ) -> AuthPayload:
         context = info.context
         grant = await context.services.identity.confirm_sign_up(
             await context.session(), token, context.client_address
@@ -173,7 +180,9 @@ class IdentityMutation:
         "factor (or a tenant requiring one) the answer is an mfaChallenge instead of a token."
     )
     @mutation_payload(AuthPayload, savepoint=False)
-    async def login(self, info: Info, input: LoginInput) -> AuthPayload:
+    async def login(
+        self, info: Info, input: Annotated[LoginInput, strawberry.argument(description="Your credentials.")]
+    ) -> AuthPayload:
         context = info.context
         result = await context.services.login.login(
             context, input.email, input.password, tenant_uuid(input.tenant_id), sign_in_client(context)
@@ -191,11 +200,17 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Act in another tenant you belong to, with the same session token.")
     @mutation_payload(SwitchTenantPayload)
-    async def switch_tenant(self, info: Info, tenant_id: strawberry.ID) -> SwitchTenantPayload:
+    async def switch_tenant(
+        self,
+        info: Info,
+        tenant_id: Annotated[
+            relay.GlobalID, strawberry.argument(description="The tenant to act in (a Tenant's `id`).")
+        ],
+    ) -> SwitchTenantPayload:
         tenant = await info.context.services.identity.switch_tenant(
             await info.context.session(),
             info.context.actor,
-            tenant_uuid(tenant_id),  # type: ignore[arg-type]
+            tenant_uuid(tenant_id),
         )
         # The new tenant's allowlist and MFA rule, before the switch commits (an error rolls it back).
         await refuse_entry(
@@ -205,7 +220,11 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Change your password; every other session of yours is revoked.")
     @mutation_payload(ChangePasswordPayload)
-    async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordPayload:
+    async def change_password(
+        self,
+        info: Info,
+        input: Annotated[ChangePasswordInput, strawberry.argument(description="Current and new password.")],
+    ) -> ChangePasswordPayload:
         await info.context.services.identity.change_password(
             await info.context.session(), info.context.actor, input.current_password, input.new_password
         )
@@ -216,18 +235,17 @@ class IdentityMutation:
         " role). The invitation is emailed; the token is shown here in development only."
     )
     @mutation_payload(InviteUserPayload)
-    async def invite_user(self, info: Info, input: InviteUserInput) -> InviteUserPayload:
+    async def invite_user(
+        self,
+        info: Info,
+        input: Annotated[InviteUserInput, strawberry.argument(description="Whom and as what.")],
+    ) -> InviteUserPayload:
         invite = await info.context.services.identity.invite_user(
             await info.context.session(), info.context.actor, input.email, input.role_key
         )
         invitation = invite.invitation
         return InviteUserPayload(
-            invitation=Invitation(
-                id=strawberry.ID(str(invitation.id)),
-                email=invitation.email,
-                role_key=input.role_key,
-                expires_at=invitation.expires_at,
-            ),
+            invitation=Invitation.from_model(invitation, input.role_key),
             token=invite.token,
         )
 
@@ -239,7 +257,11 @@ class IdentityMutation:
         " in and accept again."
     )
     @mutation_payload(AuthPayload)
-    async def accept_invite(self, info: Info, input: AcceptInviteInput) -> AuthPayload:
+    async def accept_invite(
+        self,
+        info: Info,
+        input: Annotated[AcceptInviteInput, strawberry.argument(description="The token and new account.")],
+    ) -> AuthPayload:
         context = info.context
         session = await context.session()
         grant = await context.services.identity.accept_invite(
@@ -259,7 +281,9 @@ class IdentityMutation:
         " manage_users). It is revoked when you no longer hold its role; `expiresAt` at most 365 days ahead."
     )
     @mutation_payload(CreateApiKeyPayload)
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    async def create_api_key(
+        self, info: Info, input: Annotated[CreateApiKeyInput, strawberry.argument(description="The new key.")]
+    ) -> CreateApiKeyPayload:
         created = await api_keys.create_api_key(
             await info.context.session(), info.context.actor, input.name, input.role_key, input.expires_at
         )
@@ -269,7 +293,9 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Revoke an API key at once (needs manage_users).")
     @mutation_payload(RevokeApiKeyPayload)
-    async def revoke_api_key(self, info: Info, id: relay.GlobalID) -> RevokeApiKeyPayload:
+    async def revoke_api_key(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="An ApiKey's `id`.")]
+    ) -> RevokeApiKeyPayload:
         session = await info.context.session()
         api_key = await api_keys.revoke_api_key(session, info.context.actor, decode_id(id, "ApiKey"))
         role = (await roles_by_id(session, api_key.tenant_id, {api_key.role_id}))[api_key.role_id]

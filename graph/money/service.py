@@ -8,8 +8,10 @@ The rounding rule, the only one (every service and report uses `quantize` below)
   a funnel stage, a forecast row, a receivables bucket of one customer); a total is the sum of the
   rounded figures shown beneath it (quote totals add the lines, a receivables customer adds its buckets,
   report totals add their rows), so every document adds up on screen;
-- input: amounts received (payments, installments) must already have at most the minor digits and are
-  refused otherwise, never silently rounded; unit prices may carry up to four decimals (sub-cent prices).
+- input: every amount a caller gives (payments, installments, budgets, expenses, cost rates, deal amounts,
+  currency custom fields) must already have at most the minor digits and is refused otherwise, never
+  silently rounded (`tenants.validation.money_amount`, the one validator); unit prices and exchange
+  rates are not amounts and may carry up to four decimals (sub-cent prices).
 
 Conversion multiplies by the rate in effect on the relevant date (the latest rate whose `effective_on`
 is on or before it). Rates are stored as "1 unit of currency = rate units of base currency". A figure
@@ -27,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import list_currencies
 from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal, null, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,13 +40,9 @@ from tenants.errors import DomainError, ErrorCode
 from tenants.locales import validate_currency
 from tenants.models import Tenant
 from tenants.permissions import Actor, Capability
-from tenants.validation import plain_decimal
+from tenants.validation import minor_units, plain_decimal
 
 MAX_RATE = Decimal("1e9")
-
-
-def minor_units(currency: str) -> int:
-    return get_currency_precision(currency)
 
 
 @cache

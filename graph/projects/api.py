@@ -24,14 +24,14 @@ from strawberry import relay
 import graph.projects.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.lists import custom_page
 from graph.core.context import Info
-from graph.core.filters import After, First
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection, connection_of, paginate
 from graph.projects import loaders
 from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.changes import risks
 from graph.projects.changes.mutations import ChangeMutation
-from graph.projects.changes.types import Risk, RiskMatrixCell
+from graph.projects.changes.types import Risk, RiskMatrix, RiskMatrixCell
 from graph.projects.costs import costs
 from graph.projects.costs.mutations import CostMutation
 from graph.projects.costs.types import UserCostRate
@@ -56,7 +56,7 @@ from graph.projects.models import Risk as RiskRow
 from graph.projects.models import Task as TaskRow
 from graph.projects.planning import templates, views
 from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
-from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate
+from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate, TaskBoard
 from graph.projects.projects.mutations import ProjectMutation
 from graph.projects.types import Project, Task
 from tenants.errors import DomainError
@@ -71,6 +71,19 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+@strawberry.input(description="Conditions on your tasks.")
+class MyTasksFilter:
+    status: list[TaskStatus] | None = strawberry.field(
+        default=None, description="Only these statuses; default all but DONE."
+    )
+
+
+@strawberry.input(description="Conditions on overdue tasks.")
+class OverdueTasksFilter:
+    project_id: relay.GlobalID | None = strawberry.field(default=None, description="Only this Project.")
+    on: date | None = strawberry.field(default=None, description="The day to judge by (default today, UTC).")
+
+
 @strawberry.type
 class ProjectsQuery:
     @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
@@ -83,6 +96,8 @@ class ProjectsQuery:
         ] = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Project]:
         actor = info.context.actor
         actor.require(PROJECT, Action.READ)
@@ -98,6 +113,8 @@ class ProjectsQuery:
             Project.from_model,
             first,
             after,
+            before,
+            last,
         )
 
     @strawberry.field(description="One project; null if missing or not yours to see.")
@@ -119,10 +136,23 @@ class ProjectsQuery:
         ] = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Task]:
         statement = views.visible_tasks(info.context.actor).where(*task_conditions(filter))
         return await custom_page(
-            info, TASK, TaskRow, statement, filter, order_by, task_ordering, Task.from_model, first, after
+            info,
+            TASK,
+            TaskRow,
+            statement,
+            filter,
+            order_by,
+            task_ordering,
+            Task.from_model,
+            first,
+            after,
+            before,
+            last,
         )
 
     @strawberry.field(description="Risks of the projects you may see; default oldest first.")
@@ -135,6 +165,8 @@ class ProjectsQuery:
         ] = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Risk]:
         actor = info.context.actor
         actor.require(RISK, Action.READ)
@@ -144,41 +176,51 @@ class ProjectsQuery:
             *risk_conditions(filter),
         )
         return await custom_page(
-            info, RISK, RiskRow, statement, filter, order_by, risk_ordering, Risk.from_model, first, after
+            info,
+            RISK,
+            RiskRow,
+            statement,
+            filter,
+            order_by,
+            risk_ordering,
+            Risk.from_model,
+            first,
+            after,
+            before,
+            last,
         )
 
     @strawberry.field(description="Tasks assigned to you across projects, soonest due first (undated last).")
     async def my_tasks(
         self,
         info: Info,
-        status: Annotated[
-            list[TaskStatus] | None,
-            strawberry.argument(description="Only these statuses; default all but DONE."),
-        ] = None,
+        filter: Annotated[MyTasksFilter | None, strawberry.argument(description="Conditions.")] = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Task]:
+        status = filter.status if filter is not None else None
         statement = views.my_tasks(info.context.actor, [s.value for s in status] if status else None)
-        return await paginate(await info.context.session(), statement, Task.from_model, first, after)
+        return await paginate(
+            await info.context.session(), statement, Task.from_model, first, after, before, last
+        )
 
     @strawberry.field(description="Open tasks due before `on` (default today, UTC), most overdue first.")
     async def overdue_tasks(
         self,
         info: Info,
-        project_id: Annotated[
-            relay.GlobalID | None, strawberry.argument(description="Only this Project.")
-        ] = None,
-        on: Annotated[
-            date | None, strawberry.argument(description="The day to judge by (default today, UTC).")
-        ] = None,
+        filter: Annotated[OverdueTasksFilter | None, strawberry.argument(description="Conditions.")] = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Task]:
         session, actor = await info.context.session(), info.context.actor
-        statement = await views.overdue_tasks(
-            session, actor, on or today(), decode_optional_id(project_id, "Project", "projectId")
-        )
-        return await paginate(session, statement, Task.from_model, first, after)
+        filter = filter or OverdueTasksFilter()
+        project_id = decode_optional_id(filter.project_id, "Project", "filter.projectId")
+        statement = await views.overdue_tasks(session, actor, filter.on or today(), project_id)
+        return await paginate(session, statement, Task.from_model, first, after, before, last)
 
     @strawberry.field(description="Tasks with dates and dependencies, and milestones, for a Gantt chart.")
     async def project_gantt(self, info: Info, project_id: ProjectId) -> GanttChart:
@@ -193,36 +235,44 @@ class ProjectsQuery:
         info: Info,
         project_id: ProjectId,
         per_column: Annotated[int, strawberry.argument(description="Tasks per column, 0-100.")] = 50,
-    ) -> list[BoardColumn]:
+    ) -> TaskBoard:
         session, actor = await info.context.session(), info.context.actor
         columns = await views.board(session, actor, decode_id(project_id, "Project", "projectId"), per_column)
-        return [BoardColumn.from_view(column) for column in columns]
+        return TaskBoard(columns=[BoardColumn.from_view(column) for column in columns])
 
     @strawberry.field(
         description="The five-by-five risk matrix of a project: each cell with its risks not closed."
     )
-    async def project_risk_matrix(self, info: Info, project_id: ProjectId) -> list[RiskMatrixCell]:
+    async def project_risk_matrix(self, info: Info, project_id: ProjectId) -> RiskMatrix:
         session, actor = await info.context.session(), info.context.actor
         cells = await risks.risk_matrix(session, actor, decode_id(project_id, "Project", "projectId"))
-        return [
-            RiskMatrixCell(
-                probability=cell.probability,
-                impact=cell.impact,
-                score=cell.probability * cell.impact,
-                risks=[Risk.from_model(risk) for risk in cell.risks],
-            )
-            for cell in cells
-        ]
+        return RiskMatrix(
+            cells=[
+                RiskMatrixCell(
+                    probability=cell.probability,
+                    impact=cell.impact,
+                    score=cell.probability * cell.impact,
+                    risks=[Risk.from_model(risk) for risk in cell.risks],
+                )
+                for cell in cells
+            ]
+        )
 
     @strawberry.field(description="Project templates, by name.")
-    async def project_templates(self, info: Info) -> list[ProjectTemplate]:
+    async def project_templates(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[ProjectTemplate]:
         session, actor = await info.context.session(), info.context.actor
-        return [ProjectTemplate.from_model(row) for row in await templates.list_templates(session, actor)]
+        found = [ProjectTemplate.from_model(row) for row in await templates.list_templates(session, actor)]
+        return connection_of(found, lambda template: template.id, first, after, last, before)
 
     @strawberry.field(description="Members' hourly cost rates (manage_settings).")
-    async def user_cost_rates(self, info: Info) -> list[UserCostRate]:
+    async def user_cost_rates(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[UserCostRate]:
         session, actor = await info.context.session(), info.context.actor
-        return [UserCostRate.from_model(row) for row in await costs.user_cost_rates(session, actor)]
+        found = [UserCostRate.from_model(row) for row in await costs.user_cost_rates(session, actor)]
+        return connection_of(found, lambda rate: rate.user_id, first, after, last, before)
 
 
 @strawberry.type

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.money.service import base_currency, parse_amount, quantize, validate_currency
 from tenants.errors import DomainError, ErrorCode
+from tenants.validation import money_amount
 
 __all__ = [
     "check_version",
@@ -31,11 +32,14 @@ MAX_MONEY = Decimal("1e16")
 def money(
     value: Decimal | None, currency: str, field: str, *, positive: bool = False, signed: bool = False
 ) -> Decimal | None:
-    """Rounded half-up to the currency's minor unit; negative only when `signed`, zero refused when
-    `positive`."""
+    """At most the currency's minor digits (more are refused); negative only when `signed`, zero refused
+    when `positive`."""
     if value is None:
         return None
-    amount = quantize(parse_amount(value, field, allow_negative=True), currency)
+    # Validated, then written with the currency's minor digits (100 -> 100.00: the same figure).
+    amount = quantize(
+        money_amount(parse_amount(value, field, allow_negative=True), currency, field), currency
+    )
     if abs(amount) >= MAX_MONEY:
         raise DomainError(ErrorCode.INVALID, "The amount is too large.", field)
     if amount < 0 and not signed:

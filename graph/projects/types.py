@@ -11,15 +11,15 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
-from graph.core.filters import After, First
-from graph.core.ids import encode_id
+from graph.core.filters import After, Before, First, Last
+from graph.core.ids import child_nodes, encode_id
 from graph.core.nodes import load_by_id, nested_connection, resolve_by_ids
 from graph.core.pagination import Connection
 from graph.crm.types import Account, referenced_account
@@ -62,12 +62,12 @@ class ProjectStatusChange:
     from_status: ProjectStatus | None = strawberry.field(description="Null for the creation entry.")
     to_status: ProjectStatus = strawberry.field(description="The new status.")
     comment: str | None = strawberry.field(description="Why, as given by whoever changed it.")
-    changed_at: datetime = strawberry.field(description="When (UTC).")
-    changed_by_id: strawberry.Private[uuid.UUID]
+    occurred_at: datetime = strawberry.field(description="When the status changed.")
+    actor_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Who changed it.")
-    async def changed_by(self, info: Info) -> User | None:
-        return await owner(info, self.changed_by_id)
+    async def actor(self, info: Info) -> User | None:
+        return await owner(info, self.actor_id)
 
 
 @strawberry.type(description="A project milestone with its due date and completion.")
@@ -201,8 +201,8 @@ class Project(HasCustomFields, relay.Node):
                 from_status=ProjectStatus(row.from_status) if row.from_status else None,
                 to_status=ProjectStatus(row.to_status),
                 comment=row.comment,
-                changed_at=row.changed_at,
-                changed_by_id=row.changed_by_id,
+                occurred_at=row.changed_at,
+                actor_id=row.changed_by_id,
             )
             for row in await loader.load(uuid.UUID(self.id))
         ]
@@ -213,7 +213,9 @@ class Project(HasCustomFields, relay.Node):
         return [Milestone.from_model(row) for row in await loader.load(uuid.UUID(self.id))]
 
     @strawberry.field(description="Tasks of the project, oldest first (first ≤ 100).")
-    async def tasks(self, info: Info, first: First = None, after: After = None) -> Connection[Task]:
+    async def tasks(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Task]:
         return await nested_connection(
             info,
             "task_pages_by_project_id",
@@ -225,6 +227,8 @@ class Project(HasCustomFields, relay.Node):
             uuid.UUID(self.id),
             first,
             after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Computed health with its reasons, as of `on` (default today, UTC).")
@@ -245,9 +249,9 @@ class Project(HasCustomFields, relay.Node):
 
     @strawberry.field(description="Time entries, newest work date first (first ≤ 100).")
     async def time_entries(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Connection[Annotated[TimeEntry, strawberry.lazy(COSTS)]]:
-        return await cost_types.project_time_entries(info, uuid.UUID(self.id), first, after)
+        return await cost_types.project_time_entries(info, uuid.UUID(self.id), first, after, last, before)
 
     @strawberry.field(description="Recorded expenses, newest first.")
     async def expenses(self, info: Info) -> list[Annotated[Expense, strawberry.lazy(COSTS)]]:
@@ -259,17 +263,25 @@ def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
 
 
 @strawberry.type(description="One item of a task's checklist.")
-class ChecklistItem:
-    id: strawberry.ID = strawberry.field(description="Pass to updateChecklistItem.")
+class ChecklistItem(relay.Node):
+    id: relay.NodeID[str]
     text: str = strawberry.field(description="What to do (1-500 characters).")
     done: bool = strawberry.field(description="Ticked.")
     position: int = strawberry.field(description="1-based order within the task.")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
 
     @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """An item of a task you may see."""
+        tasks = ("tasks_by_id", loaders.tasks_by_id)
+        return await child_nodes(
+            info, node_ids, pm.ChecklistItem, "task_id", tasks, lambda row, _task: cls.from_model(row)
+        )
+
+    @classmethod
     def from_model(cls, item: pm.ChecklistItem) -> ChecklistItem:
         return cls(
-            id=strawberry.ID(str(item.id)),
+            id=str(item.id),
             text=item.text,
             done=item.done,
             position=item.position,
@@ -278,12 +290,30 @@ class ChecklistItem:
 
 
 @strawberry.type(description="A comment on a task, with the members it mentions.")
-class TaskComment:
-    id: strawberry.ID
+class TaskComment(relay.Node):
+    id: relay.NodeID[str]
     body: str = strawberry.field(description="The text (1-10,000 characters).")
     created_at: datetime = strawberry.field(description="When it was written (UTC).")
     author_id: strawberry.Private[uuid.UUID]
     mentioned_user_ids: strawberry.Private[list[uuid.UUID]]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A comment on a task you may see."""
+        tasks = ("tasks_by_id", loaders.tasks_by_id)
+        return await child_nodes(
+            info, node_ids, pm.TaskComment, "task_id", tasks, lambda row, _task: cls.from_model(row)
+        )
+
+    @classmethod
+    def from_model(cls, comment: pm.TaskComment) -> TaskComment:
+        return cls(
+            id=str(comment.id),
+            body=comment.body,
+            created_at=comment.created_at,
+            author_id=comment.author_id,
+            mentioned_user_ids=list(comment.mentioned_user_ids),
+        )
 
     @strawberry.field(description="Who wrote it.")
     async def author(self, info: Info) -> User | None:
@@ -398,16 +428,7 @@ class Task(HasCustomFields, relay.Node):
     @strawberry.field(description="Comments, oldest first.")
     async def comments(self, info: Info) -> list[TaskComment]:
         loader = info.context.loader("comments_by_task_id", loaders.comments_by_task_id)
-        return [
-            TaskComment(
-                id=strawberry.ID(str(row.id)),
-                body=row.body,
-                created_at=row.created_at,
-                author_id=row.author_id,
-                mentioned_user_ids=list(row.mentioned_user_ids),
-            )
-            for row in await loader.load(uuid.UUID(self.id))
-        ]
+        return [TaskComment.from_model(row) for row in await loader.load(uuid.UUID(self.id))]
 
     @strawberry.field(description="Hours logged on this task (time entries).")
     async def actual_hours(self, info: Info) -> Decimal:

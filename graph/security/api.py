@@ -13,7 +13,9 @@ from strawberry import UNSET, relay
 
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, user_errors
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
+from graph.core.pagination import Connection, connection_of
 from graph.identity.types import AuthPayload, Tenant, User
 from graph.security.types import (
     ConfirmMfaInput,
@@ -116,18 +118,30 @@ class SecurityQuery:
     @strawberry.field(
         description="Your active sessions (not revoked, not expired), newest activity first; max 100."
     )
-    async def my_sessions(self, info: Info) -> list[SessionInfo]:
+    async def my_sessions(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[SessionInfo]:
         actor = info.context.actor
         rows = await sessions.my_sessions(await info.context.session(), actor)
-        return [SessionInfo.from_model(row, actor.session_id) for row in rows]
+        found = [SessionInfo.from_model(row, actor.session_id) for row in rows]
+        return connection_of(found, lambda row: row.id, first, after, last, before)
 
     @strawberry.field(description="A member's active sessions in this tenant (needs manage_users); max 100.")
-    async def member_sessions(self, info: Info, user_id: MemberId) -> list[SessionInfo]:
+    async def member_sessions(
+        self,
+        info: Info,
+        user_id: MemberId,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[SessionInfo]:
         actor = info.context.actor
         rows = await sessions.member_sessions(
             await info.context.session(), actor, decode_id(user_id, "User", "userId")
         )
-        return [SessionInfo.from_model(row, actor.session_id) for row in rows]
+        found = [SessionInfo.from_model(row, actor.session_id) for row in rows]
+        return connection_of(found, lambda row: row.id, first, after, last, before)
 
     @strawberry.field(
         description="The tenant's IP allowlist, session limits and MFA rule (needs manage_settings)."

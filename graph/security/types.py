@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 
 import strawberry
-from strawberry import UNSET
+from strawberry import UNSET, relay
 
-from graph.core.errors import UserError
-from graph.core.ids import encode_id
+from graph.core.context import RequestContext
+from graph.core.errors import UserError, payload_errors
+from graph.core.ids import encode_id, nodes_in_order
 from graph.identity.types import Tenant, User
 from tenants import models
+from tenants.security import sessions
 from tenants.security.models import TenantSecuritySettings
 from tenants.security.policy import config
 
 
 def errors_field() -> list[UserError]:
-    return strawberry.field(default_factory=list, description="What went wrong; empty on success.")
+    return payload_errors()
 
 
 @strawberry.enum(description="Who must use a second factor in this tenant.")
@@ -44,9 +47,9 @@ class MfaChallenge:
 
 
 @strawberry.type(name="Session", description="A login of yours (or of a member, for admins).")
-class SessionInfo:
-    id: strawberry.ID = strawberry.field(description="Global id of the session, for revokeSession.")
-    tenant_id: strawberry.ID = strawberry.field(description="The tenant the session currently acts in.")
+class SessionInfo(relay.Node):
+    id: relay.NodeID[str]
+    tenant_id: strawberry.ID = strawberry.field(description="The tenant the session acts in (a Tenant `id`).")
     created_at: datetime = strawberry.field(description="When the login happened.")
     last_seen_at: datetime | None = strawberry.field(description="Last request (refreshed once a minute).")
     expires_at: datetime = strawberry.field(description="Absolute end, before any tenant's shorter limit.")
@@ -55,10 +58,23 @@ class SessionInfo:
     current: bool = strawberry.field(description="True for the session making this request.")
 
     @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[SessionInfo | None]:
+        """Active sessions as `mySessions` and `memberSessions` show them to you."""
+        actor = info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, SessionInfo]:
+            rows = await sessions.sessions_by_id(await info.context.session(), actor, ids)
+            return {row.id: cls.from_model(row, actor.session_id) for row in rows}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
     def from_model(cls, row: models.UserSession, current_id: uuid.UUID | None) -> SessionInfo:
         return cls(
-            id=strawberry.ID(str(encode_id("Session", row.id))),
-            tenant_id=strawberry.ID(str(row.active_tenant_id)),
+            id=str(row.id),
+            tenant_id=strawberry.ID(str(encode_id("Tenant", row.active_tenant_id))),
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
             expires_at=row.expires_at,
@@ -127,7 +143,7 @@ class UpdateSecuritySettingsInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A code from your authenticator app (and the enrolment challenge in a login).")
 class ConfirmMfaInput:
     code: str = strawberry.field(description="The 6-digit code your authenticator shows now.")
     challenge: str | None = strawberry.field(
@@ -135,25 +151,25 @@ class ConfirmMfaInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The second step of a login: its challenge and a current or recovery code.")
 class VerifyMfaInput:
     challenge: str = strawberry.field(description="The token of login's mfaChallenge.")
     code: str = strawberry.field(description="A 6-digit code, or one of your recovery codes (single use).")
 
 
-@strawberry.type
+@strawberry.type(description="Result of revoking sessions.")
 class RevokeSessionsPayload:
     revoked: int = strawberry.field(default=0, description="How many sessions were revoked.")
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="Result of updateSecuritySettings.")
 class SecuritySettingsPayload:
     settings: SecuritySettings | None = strawberry.field(default=None, description="The settings as saved.")
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="Result of enrolMfa: the secret to add to an authenticator app.")
 class EnrolMfaPayload:
     secret: str | None = strawberry.field(default=None, description="Base32 secret, for typing it in.")
     otpauth_uri: str | None = strawberry.field(
@@ -162,7 +178,7 @@ class EnrolMfaPayload:
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="Result of confirmMfa: the factor is on; recovery codes shown once.")
 class ConfirmMfaPayload:
     recovery_codes: list[str] = strawberry.field(
         default_factory=list, description="Ten single-use codes for when the device is lost. Shown once."
@@ -175,7 +191,7 @@ class ConfirmMfaPayload:
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="Result of regenerateRecoveryCodes: new codes, shown once.")
 class RecoveryCodesPayload:
     recovery_codes: list[str] = strawberry.field(
         default_factory=list, description="Ten new single-use codes; the old ones no longer work."
@@ -183,7 +199,7 @@ class RecoveryCodesPayload:
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="Result of disableMfa.")
 class DisableMfaPayload:
     ok: bool = strawberry.field(default=False, description="True when the factor was removed.")
     errors: list[UserError] = errors_field()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 
-from graph.core.errors import UserError
-from graph.core.ids import encode_id
+from graph.core.context import RequestContext
+from graph.core.errors import UserError, payload_errors
+from graph.core.ids import nodes_in_order
 from graph.money.models import ExchangeRate as ExchangeRateModel
 from graph.money.tax import TaxRules
 from tenants.options import OptionValue
@@ -18,9 +22,9 @@ from tenants.options import OptionValue
 @strawberry.type(description="A per-tenant numbering sequence, e.g. quote numbers QUO-2026-0001.")
 class NumberingSequence:
     key: str = strawberry.field(description="Stable key, e.g. quote, contract, project.")
-    label: str
+    label: str = strawberry.field(description="What the sequence numbers, for people.")
     pattern: str = strawberry.field(description="The tenant's pattern, or the default when it set none.")
-    default_pattern: str
+    default_pattern: str = strawberry.field(description="The pattern a tenant starts with.")
     tokens: str = strawberry.field(
         default="{YYYY} {YY} {MM} year/month of the document's date; {SEQ} or {SEQ:n} the counter "
         "padded to n digits. The counter restarts each period the date tokens name.",
@@ -32,7 +36,7 @@ class NumberingSequence:
 class OptionValueType:
     key: str = strawberry.field(description="Stable key stored on records; never changes.")
     label: str = strawberry.field(description="Display label; renaming never touches data.")
-    position: int
+    position: int = strawberry.field(description="Order in the list, ascending.")
     archived: bool = strawberry.field(description="Archived options stay on old records, not new ones.")
 
     @classmethod
@@ -42,28 +46,47 @@ class OptionValueType:
 
 @strawberry.type(description="A per-tenant list of choices such as lead sources or loss reasons.")
 class OptionList:
-    key: str
-    label: str
-    options: list[OptionValueType]
+    key: str = strawberry.field(description="Stable key, e.g. lead_sources, loss_reasons.")
+    label: str = strawberry.field(description="What the list is, for people.")
+    options: list[OptionValueType] = strawberry.field(description="Its options in order.")
 
 
 @strawberry.type(
     description="1 unit of `currency` is worth `rate` units of the base currency from `effectiveOn`."
 )
-class ExchangeRate:
-    id: relay.GlobalID
-    currency: str
-    effective_on: date
-    rate: Decimal
+class ExchangeRate(relay.Node):
+    id: relay.NodeID[str]
+    currency: str = strawberry.field(description="ISO 4217 code of the foreign currency.")
+    effective_on: date = strawberry.field(description="First day the rate applies (until the next one).")
+    rate: Decimal = strawberry.field(description="Units of base currency per unit of `currency`.")
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info[RequestContext, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[ExchangeRate | None]:
+        """Every member reads the tenant's rates (as `exchangeRates`)."""
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, ExchangeRate]:
+            rows = await (await info.context.session()).scalars(
+                select(ExchangeRateModel).where(ExchangeRateModel.id.in_(ids))
+            )
+            return {row.id: cls.from_model(row) for row in rows}
+
+        return await nodes_in_order(node_ids, load)
 
     @classmethod
     def from_model(cls, rate: ExchangeRateModel) -> ExchangeRate:
         return cls(
-            id=encode_id("ExchangeRate", rate.id),
+            id=str(rate.id),
             currency=rate.currency,
             effective_on=rate.effective_on,
             rate=rate.rate,
         )
+
+
+@strawberry.input(description="Conditions on exchange rates.")
+class ExchangeRateFilter:
+    currency: str | None = strawberry.field(default=None, description="Only this currency (ISO 4217 code).")
 
 
 @strawberry.type(description="The tenant's money settings.")
@@ -90,54 +113,62 @@ class TaxSettings:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Result of a NumberingSequence mutation.")
 class NumberingSequencePayload:
-    sequence: NumberingSequence | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    sequence: NumberingSequence | None = strawberry.field(
+        default=None, description="The sequence after the change."
+    )
+    errors: list[UserError] = payload_errors()
 
 
-@strawberry.type
+@strawberry.type(description="Result of a Option mutation.")
 class OptionPayload:
-    option: OptionValueType | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    option: OptionValueType | None = strawberry.field(
+        default=None, description="The option after the change."
+    )
+    errors: list[UserError] = payload_errors()
 
 
-@strawberry.type
+@strawberry.type(description="Result of a CurrencySettings mutation.")
 class CurrencySettingsPayload:
-    settings: CurrencySettings | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    settings: CurrencySettings | None = strawberry.field(
+        default=None, description="The settings after the change."
+    )
+    errors: list[UserError] = payload_errors()
 
 
-@strawberry.type
+@strawberry.type(description="Result of a TaxSettings mutation.")
 class TaxSettingsPayload:
-    settings: TaxSettings | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    settings: TaxSettings | None = strawberry.field(default=None, description="The rules after the change.")
+    errors: list[UserError] = payload_errors()
 
 
-@strawberry.type
+@strawberry.type(description="Result of a ExchangeRate mutation.")
 class ExchangeRatePayload:
-    rate: ExchangeRate | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    rate: ExchangeRate | None = strawberry.field(default=None, description="The rate set or deleted.")
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.input(description="A new option at the end of the list (or at `position`).")
 class AddOptionInput:
-    list_key: str
+    list_key: str = strawberry.field(description="The option list, e.g. lead_sources.")
     key: str = strawberry.field(description="1-50 lowercase letters, digits, underscores; never changes.")
     label: str = strawberry.field(description="1-100 characters.")
-    position: int | None = None
+    position: int | None = strawberry.field(
+        default=None, description="Where to insert; left out: at the end."
+    )
 
 
 @strawberry.input(description="Rename and/or move an option; its key stays.")
 class UpdateOptionInput:
-    list_key: str
-    key: str
-    label: str | None = None
-    position: int | None = None
+    list_key: str = strawberry.field(description="The option list, e.g. lead_sources.")
+    key: str = strawberry.field(description="The option's key.")
+    label: str | None = strawberry.field(default=None, description="New label; null: unchanged.")
+    position: int | None = strawberry.field(default=None, description="New position; null: unchanged.")
 
 
 @strawberry.input(description="The rate in effect from `effectiveOn` until the next one.")
 class SetExchangeRateInput:
     currency: str = strawberry.field(description="ISO 4217 code, not the base currency.")
-    effective_on: date
+    effective_on: date = strawberry.field(description="First day the rate applies.")
     rate: Decimal = strawberry.field(description="Units of base currency per unit of `currency`; > 0.")

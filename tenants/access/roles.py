@@ -46,8 +46,13 @@ def require_role_admin(actor: Actor) -> None:
     actor.require_capability(Capability.MANAGE_ROLES)
 
 
+def may_list_roles(actor: Actor) -> bool:
+    """Roles are read by those who manage roles or give them to members."""
+    return actor.permissions.has(Capability.MANAGE_ROLES) or actor.permissions.has(Capability.MANAGE_USERS)
+
+
 async def list_roles(session: AsyncSession, actor: Actor) -> list[Role]:
-    if not (actor.permissions.has(Capability.MANAGE_ROLES) or actor.permissions.has(Capability.MANAGE_USERS)):
+    if not may_list_roles(actor):
         actor.require_capability(Capability.MANAGE_ROLES)
     return list(
         await session.scalars(

@@ -77,6 +77,20 @@ async def list_definitions(
     return [row for row in rows if custom_path(row.key) not in hidden]
 
 
+async def definitions_by_id(
+    session: AsyncSession, actor: Actor, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, FieldDefinition]:
+    """The definitions `list_definitions` would show this actor (node lookups); the others are absent."""
+    rows = await session.scalars(select(FieldDefinition).where(FieldDefinition.id.in_(ids)))
+    return {
+        row.id: row
+        for row in rows
+        if actor.permissions.can(row.object_type, Action.READ)
+        and custom_path(row.key) not in actor.permissions.hidden_fields(row.object_type)
+        and (row.archived_at is None or actor.permissions.has(Capability.MANAGE_FIELDS))
+    }
+
+
 async def get_definition(session: AsyncSession, actor: Actor, definition_id: uuid.UUID) -> FieldDefinition:
     definition = await session.get(FieldDefinition, (actor.tenant_id, definition_id))
     if definition is None:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from tenants.errors import DomainError, ErrorCode
 from tenants.fields.patterns import PatternError, full_match
-from tenants.validation import DECIMAL_FORMAT_HINT, email_address, plain_decimal
+from tenants.validation import DECIMAL_FORMAT_HINT, email_address, money_amount, plain_decimal
 
 
 class FieldType(StrEnum):
@@ -200,6 +200,7 @@ def clean_money(rules: Mapping[str, Any], raw: Any, path: str) -> dict[str, str]
     if fixed and currency != fixed:
         raise invalid(f"This field holds amounts in {fixed} only.", path)
     number = in_range(clean_decimal(amount, path, 4), rules, path, Decimal)
+    money_amount(number, currency, path)
     return {"amount": decimal_text(number), "currency": currency}
 
 

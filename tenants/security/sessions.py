@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants import audit
@@ -49,6 +49,20 @@ async def sessions_where(session: AsyncSession, condition) -> list[UserSession]:
         .limit(MAX_LISTED)
     )
     return list(rows)
+
+
+async def sessions_by_id(session: AsyncSession, actor: Actor, ids: list[uuid.UUID]) -> list[UserSession]:
+    """Active sessions among `ids` the two lists would show this actor: their own (signed in with a
+    session), and for manage_users holders the sessions acting in this tenant. `user_sessions` has no
+    RLS (sessions are global identity data), so the tenant condition here is the wall."""
+    visible = []
+    if actor.session_id is not None:
+        visible.append(UserSession.user_id == actor.user_id)
+    if actor.permissions.has(Capability.MANAGE_USERS):
+        visible.append(UserSession.active_tenant_id == actor.tenant_id)
+    if not visible:
+        return []
+    return await sessions_where(session, UserSession.id.in_(ids) & or_(*visible))
 
 
 async def revoke_my_session(session: AsyncSession, actor: Actor, session_id: uuid.UUID) -> None:

@@ -35,7 +35,7 @@ PURGE_FIELD = f"""
 mutation($id: ID!) {{ purgeFieldDefinition(id: $id) {{ recordsCleared {ERRORS} }} }}"""
 FIELDS = f"""
 query($objectType: String!, $archived: Boolean! = false) {{
-  fieldDefinitions(objectType: $objectType, archived: $archived) {{ {DEFINITION_FIELDS} indexed }}
+  fieldDefinitions(objectType: $objectType, archived: $archived) {{ nodes {{ {DEFINITION_FIELDS} indexed }} }}
 }}"""
 VALUES = """
   customFields
@@ -109,7 +109,7 @@ mutation($id: ID!, $version: Int!, $input: UpdateRoleInput!) {{
   updateRole(id: $id, version: $version, input: $input) {{ role {{ {ROLE_FIELDS} }} {ERRORS} }}
 }}"""
 DELETE_ROLE = f"mutation($id: ID!) {{ deleteRole(id: $id) {{ role {{ id }} {ERRORS} }} }}"
-ROLES = f"query {{ roles {{ {ROLE_FIELDS} memberCount }} }}"
+ROLES = f"query {{ roles {{ nodes {{ {ROLE_FIELDS} memberCount }} }} }}"
 ASSIGN_ROLE = f"""
 mutation($userId: ID!, $roleId: ID!) {{
   assignRole(userId: $userId, roleId: $roleId) {{ member {{ userId roleKey teamId isActive }} {ERRORS} }}
@@ -121,12 +121,12 @@ mutation($id: ID!, $version: Int!, $input: TeamInput!) {{
   updateTeam(id: $id, version: $version, input: $input) {{ team {{ id name parentId version }} {ERRORS} }}
 }}"""
 DELETE_TEAM = f"mutation($id: ID!) {{ deleteTeam(id: $id) {{ team {{ id }} {ERRORS} }} }}"
-TEAMS = "query { teams { id name parentId version } }"
+TEAMS = "query { teams { nodes { id name parentId version } } }"
 SET_TEAM = f"""
 mutation($userId: ID!, $teamId: ID) {{
   setMemberTeam(userId: $userId, teamId: $teamId) {{ member {{ userId teamId }} {ERRORS} }}
 }}"""
-MEMBERS = "query { tenantMembers { userId roleKey teamId isActive user { email } } }"
+MEMBERS = "query { tenantMembers { nodes { userId roleKey teamId isActive user { email } } } }"
 DEACTIVATE = f"""
 mutation($userId: ID!) {{ deactivateMember(userId: $userId) {{ member {{ userId isActive }} {ERRORS} }} }}"""
 REACTIVATE = f"""

@@ -47,7 +47,7 @@ async def test_define_fields_and_store_typed_values(client):
     assert values["tier"] == {"__typename": "OptionValue", "key": "gold", "label": "Gold"}
     assert values["arr"] == {"__typename": "MoneyValue", "amount": "1200.5", "currency": "EUR"}
     assert values["renewal"] == {"__typename": "DateValue", "date": "2027-01-01"}
-    listed = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"]
+    listed = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"]["nodes"]
     assert [d["key"] for d in listed] == ["employees", "tier", "arr", "renewal"]
     assert listed[1]["validation"]["options"] == [
         {"key": "gold", "label": "Gold"},
@@ -256,7 +256,7 @@ async def test_only_field_managers_define_fields(client):
     )["updateFieldDefinition"]
     assert error_pairs(update) == [(None, "PERMISSION_DENIED")]
     # Reading definitions (for forms) needs only read access to the object type.
-    listed = (await client.execute(FIELDS, {"objectType": "account"}, manager.token))["fieldDefinitions"]
+    listed = (await client.execute(FIELDS, {"objectType": "account"}, manager.token))["fieldDefinitions"]["nodes"]
     assert [d["key"] for d in listed] == ["a"]
 
 
@@ -360,7 +360,7 @@ async def test_archive_hides_keeps_restores_and_purge_removes(client):
     assert archived["fieldDefinition"]["archivedAt"] is not None
     assert hidden["customFields"] == {}
     assert error_pairs(write) == [("custom.legacy", "INVALID")]
-    assert [d["key"] for d in listed["fieldDefinitions"]] == ["legacy"]
+    assert [d["key"] for d in listed["fieldDefinitions"]["nodes"]] == ["legacy"]
     assert error_pairs(early) == [("id", "INVALID")]
     assert restored["fieldDefinition"]["archivedAt"] is None
     assert back["customFields"] == {"legacy": "kept"}

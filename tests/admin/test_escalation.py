@@ -45,7 +45,7 @@ def one_grant(object_type="account", scope="TEAM", actions=("READ",), fields=Non
 
 
 async def role_ids(client, admin):
-    return {r["key"]: r["id"] for r in (await client.execute(ROLES, {}, admin.token))["roles"]}
+    return {r["key"]: r["id"] for r in (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"]}
 
 
 async def test_a_user_manager_cannot_mint_an_admin_key_or_invite_an_admin(client):

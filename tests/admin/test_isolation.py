@@ -45,10 +45,10 @@ async def test_api_shows_and_changes_nothing_of_another_tenant(client):
     a, definition, role, team = await tenant_a(client)
     b = await client.sign_up("Tenant B")
 
-    b_fields = (await client.execute(FIELDS, {"objectType": "account"}, b.token))["fieldDefinitions"]
+    b_fields = (await client.execute(FIELDS, {"objectType": "account"}, b.token))["fieldDefinitions"]["nodes"]
     b_archived = await client.execute(FIELDS, {"objectType": "account", "archived": True}, b.token)
-    b_roles = (await client.execute(ROLES, {}, b.token))["roles"]
-    b_teams = (await client.execute(TEAMS, {}, b.token))["teams"]
+    b_roles = (await client.execute(ROLES, {}, b.token))["roles"]["nodes"]
+    b_teams = (await client.execute(TEAMS, {}, b.token))["teams"]["nodes"]
     b_filter = await client.errors(
         ACCOUNTS, {"filter": {"custom": [{"key": "secret_code", "equals": "X1"}]}}, b.token
     )
@@ -57,7 +57,7 @@ async def test_api_shows_and_changes_nothing_of_another_tenant(client):
     b_account = await create(client, b, "account", name="B account", custom={"secret_code": "X1"})
 
     assert [d["key"] for d in b_fields] == []
-    assert b_archived["fieldDefinitions"] == []
+    assert b_archived["fieldDefinitions"]["nodes"] == []
     assert [r["key"] for r in b_roles] == ["admin", "manager", "sales", "viewer"]
     assert b_teams == []
     assert b_filter[0]["extensions"]["code"] == "INVALID"
@@ -77,9 +77,9 @@ async def test_api_shows_and_changes_nothing_of_another_tenant(client):
     for document, variables, name, field in attempts:
         payload = (await client.execute(document, variables, b.token))[name]
         assert error_pairs(payload) == [(field, "NOT_FOUND")], name
-    a_fields = (await client.execute(FIELDS, {"objectType": "account"}, a.token))["fieldDefinitions"]
+    a_fields = (await client.execute(FIELDS, {"objectType": "account"}, a.token))["fieldDefinitions"]["nodes"]
     assert [(d["key"], d["label"], d["version"]) for d in a_fields] == [("secret_code", "Secret_Code", 1)]
-    a_roles = (await client.execute(ROLES, {}, a.token))["roles"]
+    a_roles = (await client.execute(ROLES, {}, a.token))["roles"]["nodes"]
     assert [r["name"] for r in a_roles if r["key"] == "a-role"] == ["A-Role"]
 
 

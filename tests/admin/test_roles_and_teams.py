@@ -45,7 +45,7 @@ async def test_create_update_and_list_a_custom_role(client):
             admin.token,
         )
     )["updateRole"]
-    listed = (await client.execute(ROLES, {}, admin.token))["roles"]
+    listed = (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"]
 
     account = next(g for g in role["grants"] if g["objectType"] == "account")
     assert account == {
@@ -120,7 +120,7 @@ async def test_only_role_managers_manage_roles_and_no_escalation(client):
 async def test_builtin_roles_are_fixed_and_used_roles_stay(client):
     admin = await client.sign_up()
     rep = await client.add_member(admin, "sales", "rep")
-    builtin = (await client.execute(ROLES, {}, admin.token))["roles"][0]
+    builtin = (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"][0]
     custom = await create_role(client, admin, "custom")
     await assign(client, admin, rep, custom)
 
@@ -138,7 +138,7 @@ async def test_builtin_roles_are_fixed_and_used_roles_stay(client):
     assert error_pairs(remove_used) == [("id", "INVALID")]
     assert remove_used["errors"][0]["message"].startswith("1 member(s)")
     assert error_pairs(stale["updateRole"]) == [("version", "CONFLICT")]
-    sales = next(r for r in (await client.execute(ROLES, {}, admin.token))["roles"] if r["key"] == "sales")
+    sales = next(r for r in (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"] if r["key"] == "sales")
     await assign(client, admin, rep, sales)
     removed = (await client.execute(DELETE_ROLE, {"id": custom["id"]}, admin.token))["deleteRole"]
     assert removed["errors"] == []
@@ -146,7 +146,7 @@ async def test_builtin_roles_are_fixed_and_used_roles_stay(client):
 
 async def test_assign_role_keeps_an_admin_and_is_audited(client):
     admin = await client.sign_up()
-    roles = {r["key"]: r for r in (await client.execute(ROLES, {}, admin.token))["roles"]}
+    roles = {r["key"]: r for r in (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"]}
     from tests.admin.documents import create as _unused  # noqa: F401
 
     me = type("Me", (), {"user_id": admin.user_id})
@@ -183,7 +183,7 @@ async def test_teams_nest_without_cycles(client):
         {"id": north["id"], "version": 1, "input": {"parentId": None, "name": "North"}},
         admin.token,
     )
-    listed = (await client.execute(TEAMS, {}, admin.token))["teams"]
+    listed = (await client.execute(TEAMS, {}, admin.token))["teams"]["nodes"]
 
     assert error_pairs(cycle["updateTeam"]) == [("parentId", "CYCLE")]
     assert error_pairs(self_parent["updateTeam"]) == [("parentId", "CYCLE")]

@@ -13,7 +13,7 @@ from tests.admin.documents import (
 )
 from tests.support import ACCEPT, INVITE, PASSWORD
 
-ROLE_IDS = "{ roles { id key } }"
+ROLE_IDS = "{ roles { nodes { id key } } }"
 
 
 async def in_two_tenants(client, role_key="admin"):
@@ -26,15 +26,15 @@ async def in_two_tenants(client, role_key="admin"):
     invited = await client.execute(INVITE, {"input": {"email": home.email, "roleKey": role_key}}, other.token)
     variables = {"input": {"token": invited["inviteUser"]["token"], "password": PASSWORD}}
     accepted = (await client.execute(ACCEPT, variables, home.token))["acceptInvite"]
-    assert accepted["errors"] == [] and accepted["tenant"]["id"] == other.tenant_id
+    assert accepted["errors"] == [] and accepted["tenant"]["id"] == other.tenant_node_id
     return home, other
 
 
 async def test_lists_show_the_current_tenant_only(client):
     home, _ = await in_two_tenants(client)
 
-    roles = (await client.execute(ROLES, {}, home.token))["roles"]
-    members = (await client.execute(MEMBERS, {}, home.token))["tenantMembers"]
+    roles = (await client.execute(ROLES, {}, home.token))["roles"]["nodes"]
+    members = (await client.execute(MEMBERS, {}, home.token))["tenantMembers"]["nodes"]
 
     assert sorted(r["key"] for r in roles) == ["admin", "manager", "sales", "viewer"]
     assert [(m["userId"], m["roleKey"]) for m in members] == [(home.user_id, "admin")]
@@ -43,8 +43,8 @@ async def test_lists_show_the_current_tenant_only(client):
 async def test_the_other_tenants_role_is_not_found_and_admins_are_counted_per_tenant(client):
     home, other = await in_two_tenants(client)
     rep = await client.add_member(home, "sales", "rep")
-    foreign = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=other.token))["roles"]}
-    mine = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=home.token))["roles"]}
+    foreign = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=other.token))["roles"]["nodes"]}
+    mine = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=home.token))["roles"]["nodes"]}
 
     foreign_role = (await client.execute(ASSIGN_ROLE, {"userId": rep.user_id, "roleId": foreign["admin"]}, home.token))
     last_admin = await client.execute(ASSIGN_ROLE, {"userId": home.user_id, "roleId": mine["viewer"]}, home.token)
@@ -56,7 +56,7 @@ async def test_the_other_tenants_role_is_not_found_and_admins_are_counted_per_te
 
 async def test_the_other_tenants_custom_role_cannot_be_changed_or_used(client):
     home, other = await in_two_tenants(client, "theirs")
-    theirs = next(r for r in (await client.execute(ROLES, {}, other.token))["roles"] if r["key"] == "theirs")
+    theirs = next(r for r in (await client.execute(ROLES, {}, other.token))["roles"]["nodes"] if r["key"] == "theirs")
     rep = await client.add_member(home, "sales", "rep")
     create_key = "mutation($r: String!) { createApiKey(input: {name: \"k\", roleKey: $r}) { secret errors { field code } } }"
 
@@ -69,4 +69,4 @@ async def test_the_other_tenants_custom_role_cannot_be_changed_or_used(client):
     assert error_pairs(delete["deleteRole"]) == [("id", "NOT_FOUND")]
     assert error_pairs(assign["assignRole"]) == [("roleId", "NOT_FOUND")]
     assert key["createApiKey"]["errors"] == [{"field": "roleKey", "code": "NOT_FOUND"}]
-    assert [r["key"] for r in (await client.execute(ROLES, {}, other.token))["roles"]].count("theirs") == 1
+    assert [r["key"] for r in (await client.execute(ROLES, {}, other.token))["roles"]["nodes"]].count("theirs") == 1

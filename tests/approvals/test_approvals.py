@@ -65,7 +65,7 @@ async def test_define_chain_replaces_the_active_one_and_checks_its_steps(client)
         {"name": "PMO", "rule": "ALL", "userIds": [boss.user_id]},
         {"name": "Admins", "rule": "ANY", "roleKey": "admin"},
     )
-    chains = (await client.execute(CHAINS, {}, admin.token))["approvalChains"]
+    chains = (await client.execute(CHAINS, {}, admin.token))["approvalChains"]["nodes"]
 
     assert second["steps"] == [
         {"position": 1, "name": "PMO", "rule": "ALL", "users": [{"id": boss.user_id}], "role": None},
@@ -205,7 +205,7 @@ async def test_other_tenant_cannot_see_or_decide_and_history_is_append_only(clie
     assert (await client.execute(MY_APPROVALS, {"scope": "AWAITING_ME"}, b.token))["myApprovals"][
         "edges"
     ] == []
-    assert (await client.execute(CHAINS, {}, b.token))["approvalChains"] == []
+    assert (await client.execute(CHAINS, {}, b.token))["approvalChains"]["nodes"] == []
     assert error_pairs(await decide(client, b, request_id)) == [("requestId", "NOT_FOUND")]
 
     connection = await db.connect()

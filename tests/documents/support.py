@@ -35,7 +35,7 @@ mutation UploadVersion($input: UploadDocumentVersionInput!) {{
 }}"""
 REQUEST_UPLOAD = f"""
 mutation Request($input: RequestUploadInput!) {{
-  requestUpload(input: $input) {{ upload {{ id url fields {{ name value }} expiresAt documentId }} {ERRORS} }}
+  requestUpload(input: $input) {{ upload {{ uploadId url fields {{ name value }} expiresAt documentId }} {ERRORS} }}
 }}"""
 COMPLETE_UPLOAD = f"""
 mutation Complete($id: ID!) {{
@@ -165,7 +165,7 @@ class Docs:
         assert requested["errors"] == [], requested
         posted = await self.post_form(requested["upload"], data)
         assert posted.status_code in (200, 201, 204), posted.text
-        completed = await self.complete(member, requested["upload"]["id"])
+        completed = await self.complete(member, requested["upload"]["uploadId"])
         assert completed["errors"] == [], completed
         return completed["document"]
 

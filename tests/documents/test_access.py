@@ -85,7 +85,7 @@ async def test_another_tenant_can_neither_see_nor_touch_documents(docs):
             "unlinkDocument",
             "documentId",
         ),
-        (COMPLETE_UPLOAD, {"id": pending["id"]}, "completeUpload", "uploadId"),
+        (COMPLETE_UPLOAD, {"id": pending["uploadId"]}, "completeUpload", "uploadId"),
         (
             REQUEST_UPLOAD,
             {
@@ -229,8 +229,8 @@ async def test_only_the_requester_completes_an_upload(docs):
     colleague = await docs.client.add_member(admin, "admin", "colleague")
     ticket = (await docs.request_upload(admin, PDF))["upload"]
     await docs.post_form(ticket, PDF)
-    assert codes(await docs.complete(colleague, ticket["id"])) == [("uploadId", "NOT_FOUND")]
-    assert (await docs.complete(admin, ticket["id"]))["errors"] == []
+    assert codes(await docs.complete(colleague, ticket["uploadId"])) == [("uploadId", "NOT_FOUND")]
+    assert (await docs.complete(admin, ticket["uploadId"]))["errors"] == []
 
 
 async def test_local_urls_cannot_be_forged_and_expire(local_docs, monkeypatch):
@@ -284,7 +284,7 @@ async def test_s3_urls_are_short_lived_and_pinned(s3_docs):
     assert {"key": fields["key"]} in policy["conditions"]
     assert (
         fields["key"]
-        == f"tenants/{admin.tenant_id}/documents/{raw(ticket['documentId'])}/{raw(ticket['id'])}"
+        == f"tenants/{admin.tenant_id}/documents/{raw(ticket['documentId'])}/{raw(ticket['uploadId'])}"
     )
     from datetime import datetime
 
@@ -304,7 +304,7 @@ async def test_completing_an_expired_upload_is_refused(docs, monkeypatch):
     ticket = (await docs.request_upload(admin, PDF))["upload"]
     await docs.post_form(ticket, PDF)
     monkeypatch.setattr(documents_api, "now", lambda: datetime.now(UTC) + timedelta(minutes=16))
-    assert codes(await docs.complete(admin, ticket["id"])) == [("uploadId", "EXPIRED")]
+    assert codes(await docs.complete(admin, ticket["uploadId"])) == [("uploadId", "EXPIRED")]
 
 
 async def test_viewer_can_change_nothing_at_all(docs, db):
@@ -367,6 +367,6 @@ async def test_s3_post_to_another_key_never_completes(s3_docs):
     fields = {field["name"]: field["value"] for field in ticket["fields"]}
     fields["key"] = fields["key"].rsplit("/", 1)[0] + f"/{uuid.uuid4()}"
     await s3_docs.outside.post(ticket["url"], data=fields, files={"file": ("a.pdf", PDF, "application/pdf")})
-    refused = await s3_docs.complete(admin, ticket["id"])
+    refused = await s3_docs.complete(admin, ticket["uploadId"])
     assert codes(refused) == [("uploadId", "UPLOAD_MISMATCH")]
     assert (await s3_docs.client.execute(DOCUMENTS, {}, admin.token))["documents"]["totalCount"] == 0

@@ -69,7 +69,7 @@ async def test_store_stopped_before_completion_keeps_the_upload_pending(fragile,
     ticket = (await docs.request_upload(admin, PDF))["upload"]
     assert (await docs.post_form(ticket, PDF)).status_code in (200, 204)
     server.stop()
-    refused = await docs.complete(admin, ticket["id"])
+    refused = await docs.complete(admin, ticket["uploadId"])
     assert codes(refused) == [(None, "STORAGE_UNAVAILABLE")]
     assert await row_counts(db, admin.tenant_id) == {**NOTHING, "document_uploads": 1}
 

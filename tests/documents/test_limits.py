@@ -77,7 +77,7 @@ async def test_bytes_that_do_not_match_the_declared_type_leave_nothing(docs, db)
     # Presigned: the store accepts the bytes; completion sniffs them and removes the upload.
     requested = await docs.request_upload(admin, PNG, contentType="image/jpeg")
     assert (await docs.post_form(requested["upload"], PNG)).status_code in (200, 204)
-    refused = await docs.complete(admin, requested["upload"]["id"])
+    refused = await docs.complete(admin, requested["upload"]["uploadId"])
     assert codes(refused) == [("contentType", "CONTENT_TYPE_MISMATCH")]
 
     assert await row_counts(db, admin.tenant_id) == NOTHING
@@ -89,7 +89,7 @@ async def test_completion_refuses_other_bytes_and_removes_them(docs, db):
     requested = await docs.request_upload(admin, PDF)
     impostor = b"%PDF-1.7\n" + b"x" * (len(PDF) - 9)  # same size, other bytes
     assert (await docs.post_form(requested["upload"], impostor)).status_code in (200, 204)
-    refused = await docs.complete(admin, requested["upload"]["id"])
+    refused = await docs.complete(admin, requested["upload"]["uploadId"])
     assert codes(refused) == [("sha256", "UPLOAD_MISMATCH")]
     assert await row_counts(db, admin.tenant_id) == NOTHING
     assert await docs.stored_keys(admin.tenant_id) == []
@@ -100,7 +100,7 @@ async def test_s3_post_of_another_size_is_caught_at_completion(s3_docs, db):
     admin = await s3_docs.client.sign_up("Size mismatch")
     requested = await s3_docs.request_upload(admin, PDF)
     assert (await s3_docs.post_form(requested["upload"], PDF + b"extra")).status_code in (200, 204)
-    refused = await s3_docs.complete(admin, requested["upload"]["id"])
+    refused = await s3_docs.complete(admin, requested["upload"]["uploadId"])
     assert codes(refused) == [("size", "UPLOAD_MISMATCH")]
     assert await row_counts(db, admin.tenant_id) == NOTHING
     assert await s3_docs.stored_keys(admin.tenant_id) == []
@@ -122,7 +122,7 @@ async def test_local_upload_url_enforces_the_policy_itself(local_docs):
     ).status_code == 403
     assert await local_docs.stored_keys(admin.tenant_id) == []
     assert (await local_docs.post_form(ticket, PDF)).status_code == 204
-    assert (await local_docs.complete(admin, ticket["id"]))["errors"] == []
+    assert (await local_docs.complete(admin, ticket["uploadId"]))["errors"] == []
 
 
 async def test_limits_need_the_settings_capability_and_valid_values(docs):

@@ -91,18 +91,18 @@ async def test_presigned_upload_is_invisible_until_completed(docs):
     ticket = requested["upload"]
 
     assert (await docs.client.execute(DOCUMENTS, {}, admin.token))["documents"]["totalCount"] == 0
-    early = await docs.complete(admin, ticket["id"])
+    early = await docs.complete(admin, ticket["uploadId"])
     assert codes(early) == [("uploadId", "UPLOAD_MISMATCH")]  # nothing arrived yet; the ticket stays
 
     assert (await docs.post_form(ticket, data)).status_code in (200, 204)
     assert (await docs.client.execute(DOCUMENTS, {}, admin.token))["documents"]["totalCount"] == 0
-    completed = await docs.complete(admin, ticket["id"])
+    completed = await docs.complete(admin, ticket["uploadId"])
     assert completed["errors"] == [], completed
     document = completed["document"]
     assert document["id"] == ticket["documentId"]
     assert (document["name"], document["size"], document["tags"]) == ("Scan.pdf", len(data), ["scan"])
     assert await docs.download(admin, document["id"]) == data
-    again = await docs.complete(admin, ticket["id"])
+    again = await docs.complete(admin, ticket["uploadId"])
     assert codes(again) == [("uploadId", "NOT_FOUND")]
 
 

@@ -9,7 +9,7 @@ mutation Create($input: CreateApiKeyInput!) {
 REVOKE_KEY = (
     "mutation Revoke($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } errors { field code } } }"
 )
-LIST_KEYS = "{ apiKeys { id name prefix roleKey lastUsedAt revokedAt } }"
+LIST_KEYS = "{ apiKeys { nodes { id name prefix roleKey lastUsedAt revokedAt } } }"
 ME = "{ me { viaApiKey role { key } tenant { id } } }"
 
 
@@ -23,11 +23,11 @@ async def test_api_key_is_shown_once_and_authenticates_in_its_tenant_and_role(cl
 
     created = await create_key(client, admin)
     me = (await client.execute(ME, token=created["secret"]))["me"]
-    listed = (await client.execute(LIST_KEYS, token=admin.token))["apiKeys"]
+    listed = (await client.execute(LIST_KEYS, token=admin.token))["apiKeys"]["nodes"]
 
     assert created["errors"] == [] and created["secret"].startswith("crm_")
     assert created["secret"].split("_")[2] == created["apiKey"]["prefix"]
-    assert me == {"viaApiKey": True, "role": {"key": "viewer"}, "tenant": {"id": admin.tenant_id}}
+    assert me == {"viaApiKey": True, "role": {"key": "viewer"}, "tenant": {"id": admin.tenant_node_id}}
     assert [key["name"] for key in listed] == ["Zapier"]
     assert listed[0]["lastUsedAt"] is not None
     assert "secret" not in listed[0]
@@ -69,7 +69,7 @@ async def test_api_key_bad_input(client):
     assert blank["errors"] == [{"field": "name", "code": "REQUIRED"}]
     assert unknown_role["errors"] == [{"field": "roleKey", "code": "NOT_FOUND"}]
     assert past["createApiKey"]["errors"] == [{"field": "expiresAt", "code": "INVALID"}]
-    assert (await client.execute(LIST_KEYS, token=admin.token))["apiKeys"] == []
+    assert (await client.execute(LIST_KEYS, token=admin.token))["apiKeys"]["nodes"] == []
 
 
 async def test_only_user_managers_handle_api_keys(client):
@@ -98,11 +98,11 @@ async def test_another_tenant_cannot_see_or_revoke_a_key(client):
 
     assert revoke["revokeApiKey"]["errors"] == [{"field": "id", "code": "NOT_FOUND"}]
     assert node["node"] is None
-    assert (await client.execute(LIST_KEYS, token=stranger.token))["apiKeys"] == []
+    assert (await client.execute(LIST_KEYS, token=stranger.token))["apiKeys"]["nodes"] == []
     assert (await client.post(ME, token=key["secret"])).status_code == 200
 
 
-ROLE_IDS = "{ roles { id key } }"
+ROLE_IDS = "{ roles { nodes { id key } } }"
 ASSIGN = """
 mutation($userId: ID!, $roleId: ID!) { assignRole(userId: $userId, roleId: $roleId) { errors { field code } } }"""
 UPDATE_ROLE = """
@@ -127,7 +127,7 @@ async def test_a_demoted_creators_keys_that_exceed_them_are_revoked(client):
     boss = await client.add_member(admin, "admin", "boss")
     manager_key = (await create_key(client, boss, "manager"))["secret"]
     viewer_key = (await create_key(client, boss, "viewer"))["secret"]
-    ids = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=admin.token))["roles"]}
+    ids = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=admin.token))["roles"]["nodes"]}
 
     await client.execute(ASSIGN, {"userId": boss.user_id, "roleId": ids["manager"]}, admin.token)
     after_manager = (await status(client, manager_key), await status(client, viewer_key))

@@ -24,9 +24,9 @@ async def test_invited_person_joins_with_the_given_role(client):
     joined = await accept(client, invitation["token"])
 
     assert invitation["invitation"]["email"] == email
-    assert joined["errors"] == [] and joined["tenant"]["id"] == admin.tenant_id
+    assert joined["errors"] == [] and joined["tenant"]["id"] == admin.tenant_node_id
     me = (await client.execute(ME, token=joined["token"]))["me"]
-    assert me == {"role": {"key": "manager"}, "tenant": {"id": admin.tenant_id}}
+    assert me == {"role": {"key": "manager"}, "tenant": {"id": admin.tenant_node_id}}
 
 
 async def test_invitation_is_single_use(client):
@@ -81,7 +81,7 @@ async def test_an_invitation_cannot_test_an_existing_users_password(client):
 
     # Whatever password is typed, nothing is joined and the answer is the same empty success.
     assert right == wrong == EMPTY
-    assert await memberships(client, victim) == {victim.tenant_id: "admin"}
+    assert await memberships(client, victim) == {victim.tenant_node_id: "admin"}
 
 
 async def test_an_existing_user_accepts_signed_in_as_themselves(client):
@@ -95,15 +95,15 @@ async def test_an_existing_user_accepts_signed_in_as_themselves(client):
     assert joined == {
         "token": None,
         "user": {"id": existing.user_id, "email": existing.email},
-        "tenant": {"id": inviter.tenant_id},
+        "tenant": {"id": inviter.tenant_node_id},
         "errors": [],
     }
     assert again["errors"][0]["code"] == "NOT_FOUND"
-    assert await memberships(client, existing) == {existing.tenant_id: "admin", inviter.tenant_id: "viewer"}
+    assert await memberships(client, existing) == {existing.tenant_node_id: "admin", inviter.tenant_node_id: "viewer"}
     switched = await client.execute(
-        "mutation($id: ID!) { switchTenant(tenantId: $id) { tenant { id } } }", {"id": inviter.tenant_id}, existing.token
+        "mutation($id: ID!) { switchTenant(tenantId: $id) { tenant { id } } }", {"id": inviter.tenant_node_id}, existing.token
     )
-    assert switched["switchTenant"]["tenant"]["id"] == inviter.tenant_id
+    assert switched["switchTenant"]["tenant"]["id"] == inviter.tenant_node_id
 
 
 async def test_only_the_invited_address_accepts(client):
@@ -124,7 +124,7 @@ async def test_only_the_invited_address_accepts(client):
         {"field": "token", "code": "PERMISSION_DENIED", "message": wrong_user["errors"][0]["message"]}
     ]
     assert with_a_key["errors"][0]["code"] == "PERMISSION_DENIED"
-    assert await memberships(client, someone_else) == {someone_else.tenant_id: "admin"}
+    assert await memberships(client, someone_else) == {someone_else.tenant_node_id: "admin"}
     assert (await accept_signed_in(client, invitation["token"], invited))["errors"] == []
 
 
@@ -178,7 +178,7 @@ async def test_an_invitation_lapses_when_its_sender_no_longer_holds_its_role(cli
     admin = await client.sign_up()
     second = await client.add_member(admin, "admin", "second")
     invitation = await invite(client, second, unique_email(), "admin")
-    roles = {r["key"]: r["id"] for r in (await client.execute("{ roles { id key } }", token=admin.token))["roles"]}
+    roles = {r["key"]: r["id"] for r in (await client.execute("{ roles { nodes { id key } } }", token=admin.token))["roles"]["nodes"]}
     demoted = await client.execute(
         "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { errors { code } } }",
         {"u": second.user_id, "r": roles["sales"]},
@@ -201,10 +201,10 @@ async def test_accepting_signed_in_leaves_the_rest_of_the_request_in_the_session
     }"""
 
     data = await client.execute(both, {"t": token}, existing.token)
-    keys = (await client.execute("{ apiKeys { name } }", token=existing.token))["apiKeys"]
+    keys = (await client.execute("{ apiKeys { nodes { name } } }", token=existing.token))["apiKeys"]["nodes"]
 
     assert data == {
-        "acceptInvite": {"tenant": {"id": inviter.tenant_id}, "errors": []},
+        "acceptInvite": {"tenant": {"id": inviter.tenant_node_id}, "errors": []},
         "createApiKey": {"errors": []},
     }
     assert keys == [{"name": "after"}]

@@ -154,7 +154,7 @@ async def test_a_user_of_two_tenants_is_logged_in_the_tenant_named_else_in_both(
     )
     assert accepted["acceptInvite"]["errors"] == []
 
-    await login(client, first.email, "wrong password", tenant_id=second.tenant_id)
+    await login(client, first.email, "wrong password", tenant_id=second.tenant_node_id)
     await login(client, first.email, "another wrong password")
 
     in_first = nodes(await events(client, first, {"outcome": "FAILURE"}))

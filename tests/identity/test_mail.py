@@ -37,7 +37,7 @@ async def test_production_emails_the_invitation_and_never_shows_the_token(prod, 
     assert invited["errors"] == [] and invited["token"] is None and invited["invitation"]["email"] == email
     assert mail["From"] == "CRM <crm@example.com>"
     assert f"https://app.example.com/join?token={token}" in body(mail)
-    assert joined["errors"] == [] and joined["tenant"]["id"] == admin.tenant_id and joined["token"]
+    assert joined["errors"] == [] and joined["tenant"]["id"] == admin.tenant_node_id and joined["token"]
 
 
 async def test_sign_up_with_an_existing_email_tells_the_mailbox_not_the_caller(prod, smtp):
@@ -80,7 +80,7 @@ async def test_accepting_signed_out_for_an_existing_account_mails_how_to_accept(
 
     assert answer == {"token": None, "user": None, "tenant": None, "errors": []}
     assert "nothing was changed" in body(notice)
-    assert signed_in["errors"] == [] and signed_in["tenant"]["id"] == inviter.tenant_id
+    assert signed_in["errors"] == [] and signed_in["tenant"]["id"] == inviter.tenant_node_id
 
 
 async def test_an_unreachable_mail_server_fails_the_invitation_and_keeps_nothing(database_urls, db, client):

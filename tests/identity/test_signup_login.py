@@ -16,7 +16,7 @@ async def test_sign_up_creates_tenant_and_admin_session(client):
     me = (await client.execute(ME, token=admin.token))["me"]
 
     assert me["user"]["email"] == admin.email
-    assert me["tenant"] == {"id": admin.tenant_id, "name": "Globex"}
+    assert me["tenant"] == {"id": admin.tenant_node_id, "name": "Globex"}
     assert me["role"]["key"] == "admin"
 
 
@@ -82,7 +82,7 @@ async def test_login_returns_a_new_session(client):
 
     assert payload["errors"] == []
     assert payload["token"].startswith("crms_") and payload["token"] != admin.token
-    assert payload["tenant"]["id"] == admin.tenant_id
+    assert payload["tenant"]["id"] == admin.tenant_node_id
 
 
 async def test_wrong_password_and_unknown_user_look_the_same(client):

@@ -31,7 +31,7 @@ async def test_revoking_a_session_closes_its_websocket_only(server_a: Server, ht
     revoked_watcher = await subscribed(server_a, second)
     kept_watcher = await subscribed(server_a, admin.token)
     try:
-        listed = (await http_a.execute(MY_SESSIONS, token=admin.token))["mySessions"]
+        listed = (await http_a.execute(MY_SESSIONS, token=admin.token))["mySessions"]["nodes"]
         other = next(s for s in listed if not s["current"])
         result = await http_a.execute(REVOKE_SESSION, {"id": other["id"]}, admin.token)
         assert result["revokeSession"]["revoked"] == 1

@@ -4,6 +4,7 @@ import asyncio
 import re
 
 import pytest
+from strawberry import relay
 from typer.testing import CliRunner
 
 from config.settings import get_settings
@@ -63,7 +64,8 @@ async def test_tenant_and_user_created_from_the_command_line_can_log_in(cli, cli
     assert added.exit_code == 0, added.output
 
     session = (await client.execute(LOGIN, {"i": {"email": sales_email, "password": PASSWORD}}))["login"]
-    assert session["tenant"] == {"id": tenant_id, "name": "Cli Co"}
+    # The CLI speaks raw UUIDs (operators, SQL); the API the Tenant's global id.
+    assert session["tenant"] == {"id": str(relay.GlobalID("Tenant", tenant_id)), "name": "Cli Co"}
     assert (await client.execute(ME, token=session["token"]))["me"]["role"]["key"] == "sales"
 
 

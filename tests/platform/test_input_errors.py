@@ -98,7 +98,7 @@ async def test_a_forbidden_root_field_fails_alone(client):
     admin = await client.sign_up()
     member = await client.add_member(admin, "sales")
 
-    body = (await client.post("{ me { user { email } } apiKeys { id } }", token=member.token)).json()
+    body = (await client.post("{ me { user { email } } apiKeys { nodes { id } } }", token=member.token)).json()
 
     assert body["data"] == {"me": {"user": {"email": member.email}}, "apiKeys": None}
     assert codes(body) == ["PERMISSION_DENIED"]

@@ -15,7 +15,7 @@ PROJECT_FIELDS = """
   contract { id number }
   manager { id email }
   members { role user { id email } }
-  statusHistory { fromStatus toStatus comment changedBy { id } }
+  statusHistory { fromStatus toStatus comment actor { id } }
   milestones { id name dueDate completedOn }
 """
 TASK_FIELDS = """
@@ -95,10 +95,10 @@ query($filter: ProjectFilter, $orderBy: [ProjectOrder!]) {
 TASK = f"""query($id: ID!) {{ node(id: $id) {{ ... on Task {{ {TASK_FIELDS} }} }} }}"""
 NODE = """query($id: ID!) { node(id: $id) { id } }"""
 MY_TASKS = """
-query($status: [TaskStatus!]) { myTasks(status: $status, first: 50) { totalCount edges { node { id title dueDate } } } }"""
+query($status: [TaskStatus!]) { myTasks(filter: {status: $status}, first: 50) { totalCount edges { node { id title dueDate } } } }"""
 OVERDUE = """
 query($projectId: ID, $on: Date) {
-  overdueTasks(projectId: $projectId, on: $on, first: 50) { edges { node { id title dueDate } } }
+  overdueTasks(filter: {projectId: $projectId, on: $on}, first: 50) { edges { node { id title dueDate } } }
 }"""
 GANTT = """
 query($projectId: ID!) {
@@ -108,7 +108,7 @@ query($projectId: ID!) {
 }"""
 BOARD = """
 query($projectId: ID!, $perColumn: Int!) {
-  taskBoard(projectId: $projectId, perColumn: $perColumn) { status count tasks { title priority } }
+  taskBoard(projectId: $projectId, perColumn: $perColumn) { columns { status count tasks { title priority } } }
 }"""
 
 
@@ -174,7 +174,7 @@ mutation($userId: ID!, $rate: Decimal!, $currency: String!) {{
     costRate {{ hourlyRate currency user {{ id }} }} {ERRORS}
   }}
 }}"""
-RATES = """{ userCostRates { hourlyRate currency user { id } } }"""
+RATES = """{ userCostRates { nodes { hourlyRate currency user { id } } } }"""
 RISK_FIELDS = """
   id title category probability impact score response status reviewDate mitigationPlan version owner { id }
 """
@@ -185,11 +185,11 @@ mutation($id: ID!, $version: Int!, $input: UpdateRiskInput!) {{
   updateRisk(id: $id, version: $version, input: $input) {{ risk {{ {RISK_FIELDS} }} {ERRORS} }}
 }}"""
 RISK_MATRIX = """
-query($projectId: ID!) { projectRiskMatrix(projectId: $projectId) { probability impact score risks { title } } }"""
+query($projectId: ID!) { projectRiskMatrix(projectId: $projectId) { cells { probability impact score risks { title } } } }"""
 CHANGE_FIELDS = """
   id title kind reason costImpact newPlannedEnd applyOnApproval status version
   requestedBy { id }
-  history { fromStatus toStatus comment changedBy { id } }
+  history { fromStatus toStatus comment actor { id } }
   approval { id status currentStep decisions { stepPosition decision comment approver { id } } awaiting { id } }
 """
 CREATE_CHANGE = f"""
@@ -215,7 +215,7 @@ mutation($input: DefineApprovalChainInput!) {{
     chain {{ id name subjectType isActive steps {{ position name rule users {{ id }} role {{ key }} }} }} {ERRORS}
   }}
 }}"""
-CHAINS = """{ approvalChains { name subjectType isActive steps { position rule } } }"""
+CHAINS = """{ approvalChains { nodes { name subjectType isActive steps { position rule } } } }"""
 DECIDE = f"""
 mutation($requestId: ID!, $decision: ApprovalDecisionKind!, $comment: String) {{
   decideApproval(requestId: $requestId, decision: $decision, comment: $comment) {{
@@ -238,7 +238,7 @@ FROM_TEMPLATE = f"""
 mutation($input: CreateProjectFromTemplateInput!) {{
   createProjectFromTemplate(input: $input) {{ project {{ {PROJECT_FIELDS} }} {ERRORS} }}
 }}"""
-TEMPLATES = """{ projectTemplates { id name milestoneCount taskCount durationDays } }"""
+TEMPLATES = """{ projectTemplates { nodes { id name milestoneCount taskCount durationDays } } }"""
 
 
 async def define_chain(client: GraphQLClient, admin: Member, *steps: dict[str, Any]) -> dict[str, Any]:

@@ -92,7 +92,7 @@ async def test_viewer_reads_everything_and_writes_nothing(client):
     assert (await client.execute(PROJECT, {"id": project["id"]}, viewer.token))["project"]["version"] == 1
     board = (await client.execute(BOARD, {"projectId": project["id"], "perColumn": 5}, viewer.token))[
         "taskBoard"
-    ]
+    ]["columns"]
     assert board[0]["count"] == 1
 
 

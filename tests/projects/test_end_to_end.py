@@ -280,7 +280,7 @@ async def test_delivery_project_end_to_end(client):
     )
     assert second["decideApproval"] == {"request": {"status": "APPROVED", "currentStep": 2}, "errors": []}
     change = (await client.execute(CHANGE, {"id": change["id"]}, dev.token))["node"]
-    assert [(h["toStatus"], h["comment"], h["changedBy"]["id"]) for h in change["history"]] == [
+    assert [(h["toStatus"], h["comment"], h["actor"]["id"]) for h in change["history"]] == [
         ("DRAFT", None, dev.user_id),
         ("SUBMITTED", None, dev.user_id),
         ("UNDER_REVIEW", "Needed", pm.user_id),
@@ -328,7 +328,7 @@ async def test_delivery_project_end_to_end(client):
         )
     )["project"]
     assert [
-        (h["fromStatus"], h["toStatus"], h["comment"], h["changedBy"]["id"]) for h in done["statusHistory"]
+        (h["fromStatus"], h["toStatus"], h["comment"], h["actor"]["id"]) for h in done["statusHistory"]
     ] == [
         (None, "PLANNED", "Created", admin.user_id),
         ("PLANNED", "ACTIVE", "Kick-off", pm.user_id),

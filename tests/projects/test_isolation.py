@@ -339,8 +339,8 @@ async def test_other_tenant_cannot_reach_time_risks_changes_or_templates(client)
 
     for node_id in (risk["id"], change["id"], change["approval"]["id"]):
         assert (await client.execute(NODE, {"id": node_id}, b.token))["node"] is None
-    assert (await client.execute(TEMPLATES, {}, b.token))["projectTemplates"] == []
-    assert (await client.execute(RATES, {}, b.token))["userCostRates"] == []
+    assert (await client.execute(TEMPLATES, {}, b.token))["projectTemplates"]["nodes"] == []
+    assert (await client.execute(RATES, {}, b.token))["userCostRates"]["nodes"] == []
     matrix_errors = await client.errors(RISK_MATRIX, {"projectId": project["id"]}, b.token)
     assert matrix_errors[0]["extensions"]["code"] == "NOT_FOUND"
     attempts = [

@@ -25,7 +25,7 @@ query($first: Int!) {
       node {
         code manager { email } account { name }
         members { role user { email } }
-        statusHistory { toStatus changedBy { email } }
+        statusHistory { toStatus actor { email } }
         milestones { name }
         health(on: "2026-06-01") { status reasons { code } }
         cost { actualCost burnPercent unpricedHours }

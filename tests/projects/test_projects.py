@@ -36,7 +36,7 @@ async def test_create_project_numbers_it_and_makes_the_manager_a_lead_member(cli
         accountId=account["id"],
         plannedStart="2026-01-05",
         plannedEnd="2026-03-31",
-        budget="12000.005",
+        budget="12000.01",
         currency="eur",
     )
     second = await create_project(client, admin, name="Second")
@@ -49,7 +49,7 @@ async def test_create_project_numbers_it_and_makes_the_manager_a_lead_member(cli
     assert first["manager"]["id"] == admin.user_id
     assert first["members"] == [{"role": "LEAD", "user": {"id": admin.user_id, "email": admin.email}}]
     assert first["statusHistory"] == [
-        {"fromStatus": None, "toStatus": "PLANNED", "comment": "Created", "changedBy": {"id": admin.user_id}}
+        {"fromStatus": None, "toStatus": "PLANNED", "comment": "Created", "actor": {"id": admin.user_id}}
     ]
     assert second["currency"] == "USD"
     listed = (await client.execute(PROJECTS, {"filter": {"search": "globex"}}, admin.token))["projects"]

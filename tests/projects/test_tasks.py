@@ -310,7 +310,7 @@ async def test_my_tasks_overdue_gantt_and_board(client):
     gantt = (await client.execute(GANTT, {"projectId": project["id"]}, dev.token))["projectGantt"]
     board = (await client.execute(BOARD, {"projectId": project["id"], "perColumn": 1}, dev.token))[
         "taskBoard"
-    ]
+    ]["columns"]
     too_wide = await client.errors(BOARD, {"projectId": project["id"], "perColumn": 101}, dev.token)
 
     assert [e["node"]["title"] for e in mine["edges"]] == ["Late", "Soon", "Undated"]

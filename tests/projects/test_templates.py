@@ -86,7 +86,7 @@ async def test_template_round_trip_shifts_every_date_to_the_new_start(client):
         )
     )["project"]
     gantt = (await client.execute(TASKS, {"projectId": created["id"]}, admin.token))["projectGantt"]
-    listed = (await client.execute(TEMPLATES, {}, admin.token))["projectTemplates"]
+    listed = (await client.execute(TEMPLATES, {}, admin.token))["projectTemplates"]["nodes"]
 
     assert (template["milestoneCount"], template["taskCount"], template["durationDays"]) == (1, 3, 30)
     assert error_pairs(duplicate) == [("name", "DUPLICATE")]
@@ -154,7 +154,7 @@ async def test_template_input_and_access(client):
     assert error_pairs(foreign) == [("templateId", "NOT_FOUND")]
     assert error_pairs(foreign_source) == [("projectId", "NOT_FOUND")]
     assert error_pairs(bad_name) == [("name", "REQUIRED")]
-    assert (await client.execute(TEMPLATES, {}, other.token))["projectTemplates"] == []
+    assert (await client.execute(TEMPLATES, {}, other.token))["projectTemplates"]["nodes"] == []
     assert (await client.execute(GANTT, {"projectId": source["id"]}, admin.token))["projectGantt"][
         "tasks"
     ] == []

@@ -198,7 +198,7 @@ async def test_lead_to_completed_contract_shows_in_funnel_forecast_and_receivabl
     )
     won = (await client.execute(OPPORTUNITY, {"id": opportunity["id"]}, manager.token))["opportunity"]
     assert (won["status"], won["stage"]["name"], won["probability"]) == ("WON", "Won", 100)
-    assert [(h["toStage"]["name"], h["movedBy"]["id"]) for h in won["stageHistory"]][-1] == (
+    assert [(h["toStage"]["name"], h["actor"]["id"]) for h in won["stageHistory"]][-1] == (
         "Won",
         rep.user_id,
     )

@@ -188,8 +188,8 @@ async def test_switching_into_a_tenant_from_outside_its_allowlist_is_refused(app
         # An existing user accepts signed in as themselves (never with a password).
         await office.execute(ACCEPT, {"input": {"token": invited["inviteUser"]["token"]}}, home.token)
 
-        refused = (await cafe.execute(SWITCH, {"id": strict.tenant_id}, home.token))["switchTenant"]
-        allowed = (await office.execute(SWITCH, {"id": strict.tenant_id}, home.token))["switchTenant"]
+        refused = (await cafe.execute(SWITCH, {"id": strict.tenant_node_id}, home.token))["switchTenant"]
+        allowed = (await office.execute(SWITCH, {"id": strict.tenant_node_id}, home.token))["switchTenant"]
 
         assert refused["errors"] == [{"code": "FORBIDDEN_NETWORK"}]
         assert allowed["errors"] == []

@@ -208,7 +208,7 @@ async def test_a_tenant_requiring_mfa_makes_members_enrol_at_login(client):
     )
     assert error_pairs(wrong) == [("code", "INVALID_CODE")]
     assert confirmed["errors"] == [] and len(confirmed["recoveryCodes"]) == 10
-    assert confirmed["tenant"]["id"] == member.tenant_id
+    assert confirmed["tenant"]["id"] == member.tenant_node_id
     assert (await client.execute(ME, token=confirmed["token"]))["me"]["user"]["email"] == member.email
     # The verify challenge of a login cannot be used to enrol, nor the other way round.
     verify_challenge = (await login(client, member.email))["mfaChallenge"]["token"]
@@ -275,7 +275,7 @@ async def test_switching_into_a_tenant_that_requires_mfa_is_refused(client):
     # An existing user accepts signed in as themselves (never with a password).
     await client.execute(ACCEPT, {"input": {"token": invited["inviteUser"]["token"]}}, home.token)
 
-    refused = (await client.execute(SWITCH, {"id": strict_admin.tenant_id}, home.token))["switchTenant"]
+    refused = (await client.execute(SWITCH, {"id": strict_admin.tenant_node_id}, home.token))["switchTenant"]
 
     assert refused["errors"] == [{"code": "MFA_ENROLMENT_REQUIRED"}]
-    assert (await client.execute(ME, token=home.token))["me"]["tenant"]["id"] == home.tenant_id
+    assert (await client.execute(ME, token=home.token))["me"]["tenant"]["id"] == home.tenant_node_id

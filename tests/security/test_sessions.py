@@ -25,7 +25,7 @@ SWITCH = "mutation Switch($id: ID!) { switchTenant(tenantId: $id) { errors { cod
 
 
 async def sessions_of(client, token: str) -> list[dict]:
-    return (await client.execute(MY_SESSIONS, token=token))["mySessions"]
+    return (await client.execute(MY_SESSIONS, token=token))["mySessions"]["nodes"]
 
 
 async def test_a_user_lists_their_sessions_with_address_and_user_agent(client):
@@ -40,7 +40,7 @@ async def test_a_user_lists_their_sessions_with_address_and_user_agent(client):
     other = next(s for s in listed if not s["current"])
     assert other["userAgent"] == "CRM-Phone/2.1"
     assert other["clientAddress"].startswith("10.")
-    assert other["tenantId"] == admin.tenant_id
+    assert other["tenantId"] == admin.tenant_node_id
     assert other["createdAt"] and other["expiresAt"]
     assert [s["current"] for s in await sessions_of(client, phone)].count(True) == 1
 
@@ -100,18 +100,18 @@ async def test_an_admin_revokes_a_members_sessions_in_their_tenant_only(client):
 
     listed = (await client.execute(MEMBER_SESSIONS, {"userId": member.user_id}, admin.token))[
         "memberSessions"
-    ]
+    ]["nodes"]
     revoked = await mutate(
         client, REVOKE_MEMBER, {"userId": member.user_id}, admin.token, "revokeMemberSessions"
     )
 
-    assert len(listed) == 1 and listed[0]["tenantId"] == admin.tenant_id and listed[0]["current"] is False
+    assert len(listed) == 1 and listed[0]["tenantId"] == admin.tenant_node_id and listed[0]["current"] is False
     assert revoked == {"revoked": 1, "errors": []}
     assert (await client.post(ME, token=member.token)).status_code == 401
     assert (await client.post(ME, token=elsewhere_session)).status_code == 200  # the other tenant's session
     assert (await client.execute(MEMBER_SESSIONS, {"userId": member.user_id}, admin.token))[
         "memberSessions"
-    ] == []
+    ]["nodes"] == []
 
 
 async def test_member_sessions_need_manage_users(client):

@@ -19,9 +19,7 @@ SET_RATE = """mutation($input: SetExchangeRateInput!) { setExchangeRate(input: $
   rate { id currency effectiveOn rate } errors { field code message } } }"""
 DELETE_RATE = """mutation($id: ID!) { deleteExchangeRate(id: $id) {
   rate { id } errors { field code message } } }"""
-RATES = (
-    """query($c: String) { exchangeRates(currency: $c) { edges { node { currency effectiveOn rate } } } }"""
-)
+RATES = """query($c: String) { exchangeRates(filter: {currency: $c}) { edges { node { currency effectiveOn rate } } } }"""
 
 
 @pytest.mark.parametrize(
@@ -113,3 +111,46 @@ async def test_another_tenant_cannot_see_or_delete_rates(client: GraphQLClient) 
     assert len((await client.execute(RATES, {}, a.token))["exchangeRates"]["edges"]) == 1
     gone = await client.execute(DELETE_RATE, {"id": created["rate"]["id"]}, a.token)
     assert gone["deleteExchangeRate"]["errors"] == []
+
+
+async def test_every_amount_input_refuses_more_decimals_than_its_currency_has(client: GraphQLClient):
+    """One validator, one policy: extra decimals are refused (never rounded), per the currency's minor unit."""
+    from tests.admin.documents import define_field
+    from tests.crm.documents import create_account
+    from tests.projects.documents import CREATE_PROJECT
+    from tests.sales.pipeline.documents import CREATE_OPPORTUNITY
+
+    admin = await client.sign_up()
+    account = await create_account(client, admin, name="Money Co")
+    await define_field(client, admin, "account", "deal_size", "CURRENCY_AMOUNT")
+
+    def deal(amount: str, currency: str) -> dict:
+        return {"input": {"name": "Deal", "accountId": account["id"], "amount": amount, "currency": currency}}
+
+    async def errors(document: str, variables: dict, name: str) -> list:
+        payload = (await client.execute(document, variables, admin.token))[name]
+        return [(error["field"], error["code"], error["message"]) for error in payload["errors"]]
+
+    assert await errors(CREATE_OPPORTUNITY, deal("10.005", "EUR"), "createOpportunity") == [
+        ("amount", "INVALID", "EUR amounts have at most 2 decimal places.")
+    ]
+    assert await errors(CREATE_OPPORTUNITY, deal("10.5", "JPY"), "createOpportunity") == [
+        ("amount", "INVALID", "JPY amounts have at most 0 decimal places.")
+    ]
+    assert await errors(CREATE_OPPORTUNITY, deal("10.125", "KWD"), "createOpportunity") == []
+    project = {"input": {"name": "P", "budget": "100.001", "currency": "EUR"}}
+    assert await errors(CREATE_PROJECT, project, "createProject") == [
+        ("budget", "INVALID", "EUR amounts have at most 2 decimal places.")
+    ]
+    custom = {
+        "id": account["id"],
+        "version": account["version"],
+        "input": {"custom": {"deal_size": {"amount": "1.001", "currency": "EUR"}}},
+    }
+    update = "mutation($id: ID!, $version: Int!, $input: UpdateAccountInput!) { updateAccount(id: $id, version: $version, input: $input) { errors { field code message } } }"
+    assert await errors(update, custom, "updateAccount") == [
+        ("custom.deal_size", "INVALID", "EUR amounts have at most 2 decimal places.")
+    ]
+    # The figure given is the figure kept, shown with the currency's digits.
+    kept = (await client.execute(CREATE_OPPORTUNITY, deal("10", "EUR"), admin.token))["createOpportunity"]
+    assert kept["opportunity"]["amount"] == "10.00"

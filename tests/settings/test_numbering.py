@@ -17,7 +17,7 @@ mutation($sequence: String!, $pattern: String!) {
   setNumberingPattern(sequence: $sequence, pattern: $pattern) {
     sequence { key pattern defaultPattern } errors { field code message } } }
 """
-SEQUENCES = "{ numberingSequences { key label pattern defaultPattern } }"
+SEQUENCES = "{ numberingSequences { nodes { key label pattern defaultPattern } } }"
 NOV = datetime(2026, 11, 25, tzinfo=UTC)
 
 
@@ -82,7 +82,7 @@ async def test_admin_changes_the_pattern_and_others_may_not(services, client: Gr
     sales = await client.add_member(admin, "sales")
     other = await client.sign_up("Other")
 
-    listed = (await client.execute(SEQUENCES, token=sales.token))["numberingSequences"]
+    listed = (await client.execute(SEQUENCES, token=sales.token))["numberingSequences"]["nodes"]
     assert {
         "key": "test_invoice",
         "label": "Test invoices",
@@ -106,5 +106,5 @@ async def test_admin_changes_the_pattern_and_others_may_not(services, client: Gr
     assert unknown["setNumberingPattern"]["errors"][0]["code"] == "NOT_FOUND"
 
     # Another tenant still has the default.
-    theirs = (await client.execute(SEQUENCES, token=other.token))["numberingSequences"]
+    theirs = (await client.execute(SEQUENCES, token=other.token))["numberingSequences"]["nodes"]
     assert next(s for s in theirs if s["key"] == "test_invoice")["pattern"] == "INV-{YYYY}-{SEQ:4}"

@@ -74,6 +74,13 @@ async def project_risks(info: Info, project_id: uuid.UUID) -> list[Risk]:
     return [Risk.from_model(row) for row in rows]
 
 
+@strawberry.type(description="A project's five-by-five risk matrix (probability by impact).")
+class RiskMatrix:
+    cells: list[RiskMatrixCell] = strawberry.field(
+        description="The 25 cells, by probability then impact (1 to 5 each)."
+    )
+
+
 @strawberry.type(description="One cell of a risk matrix with the risks (not closed) that fall in it.")
 class RiskMatrixCell:
     probability: int = strawberry.field(description="1-5.")
@@ -87,12 +94,12 @@ class ChangeRequestStatusChange:
     from_status: ChangeStatus | None = strawberry.field(description="Null for the creation entry.")
     to_status: ChangeStatus = strawberry.field(description="The new status.")
     comment: str | None = strawberry.field(description="The submitter's or deciding approver's comment.")
-    changed_at: datetime = strawberry.field(description="When (UTC).")
-    changed_by_id: strawberry.Private[uuid.UUID]
+    occurred_at: datetime = strawberry.field(description="When the status changed.")
+    actor_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Who (or whose decision) changed it.")
-    async def changed_by(self, info: Info) -> User | None:
-        return await owner(info, self.changed_by_id)
+    async def actor(self, info: Info) -> User | None:
+        return await owner(info, self.actor_id)
 
 
 @strawberry.type(description="A requested change to a project's scope, schedule or budget.")
@@ -151,8 +158,8 @@ class ChangeRequest(relay.Node):
                 from_status=ChangeStatus(row.from_status) if row.from_status else None,
                 to_status=ChangeStatus(row.to_status),
                 comment=row.comment,
-                changed_at=row.changed_at,
-                changed_by_id=row.changed_by_id,
+                occurred_at=row.changed_at,
+                actor_id=row.changed_by_id,
             )
             for row in await loader.load(uuid.UUID(self.id))
         ]

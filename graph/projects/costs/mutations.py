@@ -23,7 +23,6 @@ from graph.projects.costs.types import Expense, TimeEntry, UserCostRate
 from graph.projects.inputs import (
     Input,
     given_values,
-    parse_uuid,
 )
 
 
@@ -39,10 +38,12 @@ class CostMutation:
     @strawberry.mutation(description="Delete your own time entry (or any, as the project's manager).")
     @mutation_payload(TimeEntryPayload)
     async def delete_time_entry(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The entry's id.")]
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A TimeEntry's `id`.")],
     ) -> TimeEntryPayload:
         session, actor = await info.context.session(), info.context.actor
-        entry = await costs.delete_time_entry(session, actor, parse_uuid(id, "time entry"))
+        entry = await costs.delete_time_entry(session, actor, decode_id(id, "TimeEntry"))
         return TimeEntryPayload(time_entry=TimeEntry.from_model(entry))
 
     @strawberry.mutation(description="Record an expense against a project.")

@@ -8,22 +8,29 @@ refer to each other as modules (`project_types.Task`, `cost_types.cost_summary`)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import select
+from strawberry import relay
 
 from graph.core.context import Info
+from graph.core.ids import nodes_in_order
 from graph.core.nodes import nested_connection
 from graph.core.pagination import Connection
 from graph.identity.types import User, owner
 from graph.money.types import MissingRate, missing_rate_list
 from graph.projects import models as pm
 from graph.projects import types as project_types
+from graph.projects.access import in_visible_projects
 from graph.projects.costs import costs, health, loaders
 from graph.projects.enums import HealthStatus
 from graph.projects.loaders import projects_by_id, tasks_by_id
+from graph.projects.models import EXPENSE, TIME_ENTRY
+from tenants.permissions import Action
 
 if TYPE_CHECKING:
     from graph.projects.types import Task
@@ -115,8 +122,8 @@ async def hours_by_task(info: Info, task_id: uuid.UUID) -> Decimal:
 
 
 @strawberry.type(description="Hours a member spent on a task on one day.")
-class TimeEntry:
-    id: strawberry.ID = strawberry.field(description="Pass to deleteTimeEntry.")
+class TimeEntry(relay.Node):
+    id: relay.NodeID[str]
     work_date: date = strawberry.field(description="The day worked.")
     hours: Decimal = strawberry.field(description="0.01-24.")
     billable: bool = strawberry.field(description="Billable to the client.")
@@ -126,9 +133,14 @@ class TimeEntry:
     task_id: strawberry.Private[uuid.UUID]
 
     @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A time entry of a project you may see (as `Project.timeEntries`)."""
+        return await project_parts(info, node_ids, pm.TimeEntry, TIME_ENTRY, cls.from_model)
+
+    @classmethod
     def from_model(cls, entry: pm.TimeEntry) -> TimeEntry:
         return cls(
-            id=strawberry.ID(str(entry.id)),
+            id=str(entry.id),
             work_date=entry.work_date,
             hours=entry.hours,
             billable=entry.billable,
@@ -148,8 +160,30 @@ class TimeEntry:
         return project_types.Task.from_model(record) if record else None
 
 
+async def project_parts(
+    info: Info, node_ids: Iterable[str], model: Any, object_type: str, to_node: Callable[[Any], Any]
+) -> list[Any]:
+    """Time entries or expenses by id, as the project lists show them: readable type, visible project."""
+    actor = info.context.actor
+
+    async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        if not actor.permissions.can(object_type, Action.READ):
+            return {}
+        rows = await (await info.context.session()).scalars(
+            select(model).where(model.id.in_(ids), in_visible_projects(actor, object_type, model.project_id))
+        )
+        return {row.id: to_node(row) for row in rows}
+
+    return await nodes_in_order(node_ids, load)
+
+
 async def project_time_entries(
-    info: Info, project_id: uuid.UUID, first: int | None, after: str | None
+    info: Info,
+    project_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Connection[TimeEntry]:
     return await nested_connection(
         info,
@@ -162,12 +196,14 @@ async def project_time_entries(
         project_id,
         first,
         after,
+        last,
+        before,
     )
 
 
 @strawberry.type(description="A cost recorded against a project.")
-class Expense:
-    id: strawberry.ID
+class Expense(relay.Node):
+    id: relay.NodeID[str]
     description: str = strawberry.field(description="What it was for.")
     amount: Decimal = strawberry.field(description="In `currency`.")
     currency: str = strawberry.field(description="ISO 4217 code.")
@@ -175,9 +211,14 @@ class Expense:
     recorded_by_id: strawberry.Private[uuid.UUID]
 
     @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """An expense of a project you may see (as `Project.expenses`)."""
+        return await project_parts(info, node_ids, pm.Expense, EXPENSE, cls.from_model)
+
+    @classmethod
     def from_model(cls, expense: pm.Expense) -> Expense:
         return cls(
-            id=strawberry.ID(str(expense.id)),
+            id=str(expense.id),
             description=expense.description,
             amount=expense.amount,
             currency=expense.currency,

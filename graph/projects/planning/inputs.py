@@ -19,7 +19,7 @@ from graph.projects.types import ChecklistItem, Milestone, Task, TaskComment
 
 @strawberry.input(description="A new project from a template, every date shifted to `plannedStart`.")
 class CreateProjectFromTemplateInput:
-    template_id: strawberry.ID = strawberry.field(description="The template's id.")
+    template_id: relay.GlobalID = strawberry.field(description="A ProjectTemplate's `id`.")
     name: str = strawberry.field(description="1-200 characters.")
     planned_start: date = strawberry.field(description="The new start; the template's dates shift to it.")
     account_id: relay.GlobalID | None = described("The client Account.")

@@ -16,7 +16,6 @@ from graph.projects.inputs import (
     TaskId,
     Version,
     given_values,
-    parse_uuid,
 )
 from graph.projects.planning import tasks, templates
 from graph.projects.planning.inputs import (
@@ -137,12 +136,12 @@ class PlanningMutation:
     async def update_checklist_item(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The item's id.")],
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A ChecklistItem's `id`.")],
         version: Version,
         input: Input[UpdateChecklistItemInput],
     ) -> ChecklistItemPayload:
         session, actor = await info.context.session(), info.context.actor
-        item_id = parse_uuid(id, "checklist item")
+        item_id = decode_id(id, "ChecklistItem")
         item = await tasks.update_checklist_item(session, actor, item_id, version, given_values(input))
         return ChecklistItemPayload(item=ChecklistItem.from_model(item))
 
@@ -154,16 +153,7 @@ class PlanningMutation:
         comment = await tasks.add_task_comment(
             session, actor, decode_id(input.task_id, "Task", "taskId"), input.body, mentions
         )
-        return TaskCommentPayload(
-            comment=TaskComment(
-                id=strawberry.ID(str(comment.id)),
-                body=comment.body,
-                created_at=comment.created_at,
-                author_id=comment.author_id,
-                mentioned_user_ids=list(comment.mentioned_user_ids),
-            )
-        )
-
+        return TaskCommentPayload(comment=TaskComment.from_model(comment))
 
 @strawberry.type
 class TemplateMutation:
@@ -191,6 +181,6 @@ class TemplateMutation:
     ) -> ProjectPayload:
         session, actor = await info.context.session(), info.context.actor
         values = given_values(input, skip=("template_id",))
-        template_id = parse_uuid(input.template_id, "project template", "templateId")
+        template_id = decode_id(input.template_id, "ProjectTemplate", "templateId")
         project = await templates.create_project_from_template(session, actor, template_id, values)
         return ProjectPayload(project=Project.from_model(project))

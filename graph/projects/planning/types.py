@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
+from sqlalchemy import select
+from strawberry import relay
 
-from graph.core.ids import encode_id
+from graph.core.context import RequestContext
+from graph.core.ids import encode_id, nodes_in_order
 from graph.projects import models as pm
 from graph.projects.enums import TaskStatus
+from graph.projects.models import PROJECT_TEMPLATE
 from graph.projects.planning import views
 from graph.projects.types import Milestone, Task
+from tenants.permissions import Action
+
+Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type(description="A finish-to-start link: `taskId` starts after `dependsOnId` is done.")
@@ -42,6 +51,11 @@ class GanttChart:
         )
 
 
+@strawberry.type(description="A project's task board: one column per task status, in flow order.")
+class TaskBoard:
+    columns: list[BoardColumn] = strawberry.field(description="The columns, todo to done.")
+
+
 @strawberry.type(name="TaskBoardColumn", description="One column of a task board.")
 class BoardColumn:
     status: TaskStatus = strawberry.field(description="The column's status.")
@@ -60,8 +74,8 @@ class BoardColumn:
 
 
 @strawberry.type(description="A reusable project outline: milestones and tasks with relative dates.")
-class ProjectTemplate:
-    id: strawberry.ID = strawberry.field(description="Pass to createProjectFromTemplate.")
+class ProjectTemplate(relay.Node):
+    id: relay.NodeID[str]
     name: str = strawberry.field(description="Unique per tenant.")
     description: str | None = strawberry.field(description="Free text.")
     created_at: datetime = strawberry.field(description="When it was saved (UTC).")
@@ -70,10 +84,27 @@ class ProjectTemplate:
     duration_days: int | None = strawberry.field(description="Planned start to planned end, in days.")
 
     @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ProjectTemplate | None]:
+        """Templates of the tenant, for members who may read them (as `projectTemplates`)."""
+        actor = info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, ProjectTemplate]:
+            if not actor.permissions.can(PROJECT_TEMPLATE, Action.READ):
+                return {}
+            rows = await (await info.context.session()).scalars(
+                select(pm.ProjectTemplate).where(pm.ProjectTemplate.id.in_(ids))
+            )
+            return {row.id: cls.from_model(row) for row in rows}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
     def from_model(cls, template: pm.ProjectTemplate) -> ProjectTemplate:
         content = template.content
         return cls(
-            id=strawberry.ID(str(template.id)),
+            id=str(template.id),
             name=template.name,
             description=template.description,
             created_at=template.created_at,

@@ -18,9 +18,9 @@ from graph.admin.filters import CustomFieldCondition, custom_conditions_field, c
 from graph.admin.lists import CustomSort, custom_page, sort_columns
 from graph.core.context import Info
 from graph.core.errors import mutation_payload
-from graph.core.filters import After, First, OrderDirection, like_pattern, ordered
+from graph.core.filters import After, Before, First, Last, OrderDirection, like_pattern, ordered
 from graph.core.ids import decode_id
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection, connection_of, paginate
 from graph.sales.commerce import contracts, loaders, payments, quotes
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_api import CatalogMutation
@@ -154,8 +154,16 @@ async def one(info: Info, global_id: relay.GlobalID, type_name: str, name: str, 
     return await info.context.loader(name, factory).load(record_id)
 
 
-async def page(info: Info, statement: Any, to_node: Any, first: int | None, after: str | None) -> Any:
-    return await paginate(await info.context.session(), statement, to_node, first, after)
+async def page(
+    info: Info,
+    statement: Any,
+    to_node: Any,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Any:
+    return await paginate(await info.context.session(), statement, to_node, first, after, before, last)
 
 
 @strawberry.type
@@ -167,6 +175,8 @@ class CommerceQuery:
         filter: Annotated[ProductFilter | None, strawberry.argument(description="Conditions.")] = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Product]:
         actor = info.context.actor
         actor.require(m.PRODUCT, Action.READ)
@@ -175,11 +185,11 @@ class CommerceQuery:
             .where(m.Product.tenant_id == actor.tenant_id, *product_conditions(filter))
             .order_by(func.lower(m.Product.name), m.Product.id)
         )
-        return await page(info, statement, Product.from_model, first, after)
+        return await page(info, statement, Product.from_model, first, after, last, before)
 
     @strawberry.field(description="Product lines by name.")
     async def product_lines(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Connection[ProductLine]:
         actor = info.context.actor
         actor.require(m.PRODUCT, Action.READ)
@@ -188,11 +198,11 @@ class CommerceQuery:
             .where(m.ProductLine.tenant_id == actor.tenant_id)
             .order_by(func.lower(m.ProductLine.name), m.ProductLine.id)
         )
-        return await page(info, statement, ProductLine.from_model, first, after)
+        return await page(info, statement, ProductLine.from_model, first, after, last, before)
 
     @strawberry.field(description="Price lists, newest first.")
     async def price_lists(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Connection[PriceList]:
         actor = info.context.actor
         actor.require(m.PRODUCT, Action.READ)
@@ -201,10 +211,12 @@ class CommerceQuery:
             .where(m.PriceList.tenant_id == actor.tenant_id)
             .order_by(m.PriceList.created_at.desc(), m.PriceList.id.desc())
         )
-        return await page(info, statement, PriceList.from_model, first, after)
+        return await page(info, statement, PriceList.from_model, first, after, last, before)
 
     @strawberry.field(description="Promotions, newest first.")
-    async def promotions(self, info: Info, first: First = None, after: After = None) -> Connection[Promotion]:
+    async def promotions(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Promotion]:
         actor = info.context.actor
         actor.require(m.PRODUCT, Action.READ)
         statement = (
@@ -212,10 +224,12 @@ class CommerceQuery:
             .where(m.Promotion.tenant_id == actor.tenant_id)
             .order_by(m.Promotion.created_at.desc(), m.Promotion.id.desc())
         )
-        return await page(info, statement, Promotion.from_model, first, after)
+        return await page(info, statement, Promotion.from_model, first, after, last, before)
 
     @strawberry.field(description="Discounts per customer type.")
-    async def customer_type_discounts(self, info: Info) -> list[CustomerTypeDiscount]:
+    async def customer_type_discounts(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[CustomerTypeDiscount]:
         actor = info.context.actor
         actor.require(m.PRODUCT, Action.READ)
         session = await info.context.session()
@@ -224,7 +238,8 @@ class CommerceQuery:
             .where(m.CustomerTypeDiscount.tenant_id == actor.tenant_id)
             .order_by(m.CustomerTypeDiscount.customer_type)
         )
-        return [CustomerTypeDiscount.from_model(row) for row in rows]
+        found = [CustomerTypeDiscount.from_model(row) for row in rows]
+        return connection_of(found, lambda discount: discount.customer_type, first, after, last, before)
 
     @strawberry.field(description="Quotes you may see, newest first.")
     async def quotes(
@@ -234,6 +249,8 @@ class CommerceQuery:
         order_by: OrderBy = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Quote]:
         statement = quotes.visible_quotes(info.context.actor)
         if filter is not None:
@@ -248,7 +265,18 @@ class CommerceQuery:
                 statement = statement.where(m.Quote.number == filter.number.strip())
         ordering = partial(commerce_ordering, m.Quote)
         return await custom_page(
-            info, m.QUOTE, m.Quote, statement, filter, order_by, ordering, Quote.from_model, first, after
+            info,
+            m.QUOTE,
+            m.Quote,
+            statement,
+            filter,
+            order_by,
+            ordering,
+            Quote.from_model,
+            first,
+            after,
+            before,
+            last,
         )
 
     @strawberry.field(description="Contracts you may see, newest first.")
@@ -259,6 +287,8 @@ class CommerceQuery:
         order_by: OrderBy = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Contract]:
         statement = contracts.visible_contracts(info.context.actor)
         if filter is not None:
@@ -278,6 +308,8 @@ class CommerceQuery:
             Contract.from_model,
             first,
             after,
+            before,
+            last,
         )
 
     @strawberry.field(description="One product; null if missing or not yours to see.")

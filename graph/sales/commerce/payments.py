@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import check_version, flush_versioned
-from graph.money.service import minor_units, quantize
+from graph.money.service import quantize
 from graph.sales.commerce import rules
 from graph.sales.commerce.contracts import get_contract, settle_status
 from graph.sales.commerce.models import (
@@ -46,7 +46,7 @@ from graph.sales.commerce.models import (
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.permissions import Action, Actor
-from tenants.validation import optional_text
+from tenants.validation import money_amount, optional_text
 
 MAX_INSTALLMENTS = 120
 OPEN_STATUSES = ("draft", "active", "completed")
@@ -59,13 +59,7 @@ def money(value: Decimal | None, currency: str, field: str, *, allow_negative: b
     """An amount in `currency` with no more digits than its minor unit."""
     if value is None:
         raise DomainError(ErrorCode.REQUIRED, "An amount is required.", field)
-    value = rules.exact(value, field)
-    if value != quantize(value, currency):
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"{currency} amounts have at most {minor_units(currency)} decimal places.",
-            field,
-        )
+    value = money_amount(value, currency, field)
     if value == 0 or (value < 0 and not allow_negative):
         raise DomainError(ErrorCode.INVALID, "The amount must be greater than zero.", field)
     if abs(value) > rules.MAX_AMOUNT:

@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
-from graph.core.ids import encode_id
+from graph.core.ids import child_nodes, encode_id
 from graph.core.nodes import load_by_id, resolve_by_ids
 from graph.crm import loaders as crm_loaders
 from graph.crm.types import Account, Contact
@@ -71,6 +71,9 @@ class DeliveryStatus(Enum):
     CANCELLED = "cancelled"
 
 
+CONTRACTS = ("contracts_by_id", loaders.contracts_by_id)
+
+
 async def account_of(info: Info, account_id: uuid.UUID) -> Account | None:
     """The customer of a quote or contract you may see, whoever owns the account now."""
     loader = crm_loaders.referenced_accounts_by_id
@@ -88,10 +91,8 @@ async def product_of(info: Info, product_id: uuid.UUID | None) -> Product | None
 
 
 @strawberry.type(description="One line of a quote with the discounts the server applied, in order.")
-class QuoteLine:
-    id: strawberry.ID = strawberry.field(
-        description="Global id (QuoteLine) for updateQuoteLine/removeQuoteLine."
-    )
+class QuoteLine(relay.Node):
+    id: relay.NodeID[str]
     position: int = strawberry.field(description="Order on the quote.")
     description: str = strawberry.field(description="Product name or the free text.")
     unit: str | None = strawberry.field(description="Unit of the product, if any.")
@@ -114,9 +115,22 @@ class QuoteLine:
     product_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A line of a quote you may see."""
+        quotes = ("quotes_by_id", loaders.quotes_by_id)
+        return await child_nodes(
+            info,
+            node_ids,
+            m.QuoteLine,
+            "quote_id",
+            quotes,
+            lambda line, quote: cls.from_model(line, quote.currency),
+        )
+
+    @classmethod
     def from_model(cls, line: m.QuoteLine, currency: str) -> QuoteLine:
         return cls(
-            id=strawberry.ID(str(encode_id("QuoteLine", line.id))),
+            id=str(line.id),
             position=line.position,
             description=line.description,
             unit=line.unit,
@@ -251,8 +265,8 @@ class Quote(HasCustomFields, relay.Node):
 
 
 @strawberry.type(description="A line copied from the accepted quote, with its delivery progress.")
-class ContractLine:
-    id: strawberry.ID = strawberry.field(description="Global id (ContractLine) for recordDelivery.")
+class ContractLine(relay.Node):
+    id: relay.NodeID[str]
     position: int = strawberry.field(description="Order on the contract.")
     description: str = strawberry.field(description="Product name or free text.")
     unit: str | None = strawberry.field(description="Unit, if any.")
@@ -265,9 +279,21 @@ class ContractLine:
     product_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A line of a contract you may see."""
+        return await child_nodes(
+            info,
+            node_ids,
+            m.ContractLine,
+            "contract_id",
+            CONTRACTS,
+            lambda line, c: cls.from_model(line, c.currency),
+        )
+
+    @classmethod
     def from_model(cls, line: m.ContractLine, currency: str) -> ContractLine:
         return cls(
-            id=strawberry.ID(str(encode_id("ContractLine", line.id))),
+            id=str(line.id),
             position=line.position,
             description=line.description,
             unit=line.unit,
@@ -292,8 +318,8 @@ class Installment:
 
 
 @strawberry.type(description="Money received (positive) or refunded (negative) on a contract.")
-class Payment:
-    id: strawberry.ID = strawberry.field(description="Global id (Payment).")
+class Payment(relay.Node):
+    id: relay.NodeID[str]
     received_on: date = strawberry.field(description="Date received.")
     amount: Decimal = strawberry.field(description="Amount; negative for a refund.")
     method: PaymentMethod = strawberry.field(description="How it was received.")
@@ -302,9 +328,21 @@ class Payment:
     recorded_by_id: strawberry.Private[uuid.UUID]
 
     @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A payment on a contract you may see."""
+        return await child_nodes(
+            info,
+            node_ids,
+            m.Payment,
+            "contract_id",
+            CONTRACTS,
+            lambda row, c: cls.from_model(row, c.currency),
+        )
+
+    @classmethod
     def from_model(cls, payment: m.Payment, currency: str) -> Payment:
         return cls(
-            id=strawberry.ID(str(encode_id("Payment", payment.id))),
+            id=str(payment.id),
             received_on=payment.received_on,
             amount=amount(payment.amount, currency),
             method=PaymentMethod(payment.method),
@@ -319,8 +357,8 @@ class Payment:
 
 
 @strawberry.type(description="A quantity of one contract line delivered (or planned) on a date.")
-class Delivery:
-    id: strawberry.ID = strawberry.field(description="Global id (Delivery) for setDeliveryStatus.")
+class Delivery(relay.Node):
+    id: relay.NodeID[str]
     quantity: Decimal = strawberry.field(description="Quantity.")
     delivered_on: date = strawberry.field(description="Delivery date.")
     status: DeliveryStatus = strawberry.field(description="PENDING, DELIVERED or CANCELLED.")
@@ -328,9 +366,16 @@ class Delivery:
     contract_line_id: strawberry.ID = strawberry.field(description="Global id of the ContractLine.")
 
     @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A delivery on a contract you may see."""
+        return await child_nodes(
+            info, node_ids, m.Delivery, "contract_id", CONTRACTS, lambda row, _contract: cls.from_model(row)
+        )
+
+    @classmethod
     def from_model(cls, delivery: m.Delivery) -> Delivery:
         return cls(
-            id=strawberry.ID(str(encode_id("Delivery", delivery.id))),
+            id=str(delivery.id),
             quantity=plain(delivery.quantity),
             delivered_on=delivery.delivered_on,
             status=DeliveryStatus(delivery.status),

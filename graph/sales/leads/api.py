@@ -12,7 +12,7 @@ from graph.core.context import Info
 from graph.core.errors import mutation_payload, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
-from graph.core.pagination import Connection
+from graph.core.pagination import Connection, connection_of
 from graph.crm.inputs import given_values
 from graph.crm.types import Account, Contact
 from graph.sales.leads import assignment, conversion, duplicates, intake, leads, loaders, pool
@@ -113,10 +113,19 @@ class LeadsQuery:
     @strawberry.field(
         description="Leads, contacts and accounts you may see that look like this lead's party."
     )
-    async def lead_duplicates(self, info: Info, id: LeadId) -> list[LeadDuplicate]:
+    async def lead_duplicates(
+        self,
+        info: Info,
+        id: LeadId,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LeadDuplicate]:
         session, actor = await info.context.session(), info.context.actor
         found = await duplicates.lead_duplicates(session, actor, decode_id(id, "Lead"))
-        return [LeadDuplicate.from_duplicate(duplicate) for duplicate in found]
+        matches = [LeadDuplicate.from_duplicate(duplicate) for duplicate in found]
+        return connection_of(matches, LeadDuplicate.record_id, first, after, last, before)
 
     @strawberry.field(description="The tenant's lead pool settings (defaults until changed).")
     async def lead_settings(self, info: Info) -> LeadSettings:
@@ -125,9 +134,12 @@ class LeadsQuery:
         return settings_type(await pool.lead_settings(await info.context.session(), actor.tenant_id))
 
     @strawberry.field(description="Automatic assignment rules, in the order they are tried.")
-    async def lead_assignment_rules(self, info: Info) -> list[LeadAssignmentRule]:
+    async def lead_assignment_rules(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[LeadAssignmentRule]:
         rules = await assignment.list_rules(await info.context.session(), info.context.actor)
-        return await rule_types(info, rules)
+        found = await rule_types(info, rules)
+        return connection_of(found, lambda rule: rule.id, first, after, last, before)
 
 
 @strawberry.type
@@ -152,7 +164,7 @@ class LeadsMutation:
     @strawberry.mutation(description="Change the given fields of a lead (not of a converted one).")
     @mutation_payload(LeadPayload)
     async def update_lead(
-        self, info: Info, id: LeadId, version: Version, input: UpdateLeadInput
+        self, info: Info, id: LeadId, version: Version, input: Input[UpdateLeadInput]
     ) -> LeadPayload:
         session, actor = await info.context.session(), info.context.actor
         lead = await leads.update_lead(session, actor, decode_id(id, "Lead"), version, given_values(input))

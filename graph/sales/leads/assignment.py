@@ -191,6 +191,18 @@ async def list_rules(session: AsyncSession, actor: Actor) -> list[LeadAssignment
     return await ordered_rules(session, actor.tenant_id)
 
 
+async def rules_by_id(session: AsyncSession, actor: Actor, ids: list[uuid.UUID]) -> list[LeadAssignmentRule]:
+    """The rules among `ids`, for those who may read leads (as `list_rules`); nothing for the others."""
+    if not actor.permissions.can(LEAD, Action.READ):
+        return []
+    rows = await session.scalars(
+        select(LeadAssignmentRule).where(
+            LeadAssignmentRule.tenant_id == actor.tenant_id, LeadAssignmentRule.id.in_(ids)
+        )
+    )
+    return list(rows)
+
+
 async def get_rule(session: AsyncSession, actor: Actor, rule_id: uuid.UUID) -> LeadAssignmentRule:
     rule = await session.scalar(
         select(LeadAssignmentRule).where(

@@ -12,14 +12,14 @@ from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
-from graph.core.ids import encode_id
+from graph.core.ids import nodes_in_order
 from graph.core.nodes import live_node, resolve_by_ids
 from graph.crm import loaders as crm_loaders
 from graph.crm.names import full_name
 from graph.crm.types import Account, Contact
 from graph.identity.loaders import users_by_id
 from graph.identity.types import User, owner
-from graph.sales.leads import loaders
+from graph.sales.leads import assignment, loaders
 from graph.sales.leads import models as lead_models
 from graph.sales.leads.duplicates import Duplicate
 from graph.sales.pipeline import loaders as pipeline_loaders
@@ -160,6 +160,11 @@ class LeadDuplicate:
     contact: Contact | None = strawberry.field(description="The matching contact, if it is a contact.")
     account: Account | None = strawberry.field(description="The matching account, if it is an account.")
 
+    def record_id(self) -> str:
+        """The matching record's global id: the key a page of duplicates continues after."""
+        record = self.lead or self.contact or self.account
+        return str(relay.GlobalID(type(record).__name__, str(record.id)))
+
     @classmethod
     def from_duplicate(cls, duplicate: Duplicate) -> LeadDuplicate:
         return cls(
@@ -179,8 +184,8 @@ class LeadSettings:
 
 
 @strawberry.type(description="An automatic assignment rule: matching pool leads go round-robin to its users.")
-class LeadAssignmentRule:
-    id: relay.GlobalID = strawberry.field(description="Global id, for update and delete.")
+class LeadAssignmentRule(relay.Node):
+    id: relay.NodeID[str]
     name: str = strawberry.field(description="Label for admins.")
     position: int = strawberry.field(
         description="Rules are tried in ascending position; the first match wins."
@@ -193,11 +198,25 @@ class LeadAssignmentRule:
     user_ids: strawberry.Private[list[uuid.UUID]]
 
     @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[LeadAssignmentRule | None]:
+        """Rules of the tenant, for members who may read leads (as `leadAssignmentRules`)."""
+        session, actor = await info.context.session(), info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, LeadAssignmentRule]:
+            rules = await assignment.rules_by_id(session, actor, ids)
+            users = await assignment.rule_users(session, [rule.id for rule in rules], actor.tenant_id)
+            return {rule.id: cls.from_model(rule, users[rule.id]) for rule in rules}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
     def from_model(
         cls, rule: lead_models.LeadAssignmentRule, user_ids: list[uuid.UUID]
     ) -> LeadAssignmentRule:
         return cls(
-            id=encode_id("LeadAssignmentRule", rule.id),
+            id=str(rule.id),
             name=rule.name,
             position=rule.position,
             source=rule.source,

@@ -14,7 +14,7 @@ from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
-from graph.core.pagination import Connection
+from graph.core.pagination import Connection, connection_of
 from graph.sales.pipeline import competitors, loaders, moves, opportunities, pipelines
 from graph.sales.pipeline import models as sales
 from graph.sales.pipeline.filters import (
@@ -55,17 +55,25 @@ StageId = Annotated[relay.GlobalID, strawberry.argument(description="Global id o
 CompetitorId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a Competitor.")]
 
 
+@strawberry.input(description="Conditions on competitors.")
+class CompetitorFilter:
+    include_archived: bool = strawberry.field(default=False, description="Archived ones too.")
+
+
 @strawberry.type
 class PipelineQuery(PipelineReportQuery):
     @strawberry.field(description="The tenant's pipelines, the default one first, then by name.")
-    async def pipelines(self, info: Info) -> list[Pipeline]:
+    async def pipelines(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Pipeline]:
         session, actor = await info.context.session(), info.context.actor
         rows = await session.scalars(
             select(sales.Pipeline)
             .where(sales.Pipeline.tenant_id == actor.tenant_id)
             .order_by(sales.Pipeline.is_default.desc(), func.lower(sales.Pipeline.name), sales.Pipeline.id)
         )
-        return [Pipeline.from_model(row) for row in rows]
+        found = [Pipeline.from_model(row) for row in rows]
+        return connection_of(found, lambda pipeline: pipeline.id, first, after, last, before)
 
     @strawberry.field(description="One pipeline; null if missing.")
     async def pipeline(self, info: Info, id: PipelineId) -> Pipeline | None:
@@ -78,16 +86,25 @@ class PipelineQuery(PipelineReportQuery):
         return Pipeline.from_model(record) if record else None
 
     @strawberry.field(description="The competitor list by name; archived ones only when asked.")
-    async def competitors(self, info: Info, include_archived: bool = False) -> list[Competitor]:
+    async def competitors(
+        self,
+        info: Info,
+        filter: Annotated[CompetitorFilter | None, strawberry.argument(description="Conditions.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Competitor]:
         session, actor = await info.context.session(), info.context.actor
         actor.require(COMPETITOR, Action.READ)
         statement = select(sales.Competitor).where(sales.Competitor.tenant_id == actor.tenant_id)
-        if not include_archived:
+        if filter is None or not filter.include_archived:
             statement = statement.where(sales.Competitor.archived_at.is_(None))
         rows = await session.scalars(
             statement.order_by(func.lower(sales.Competitor.name), sales.Competitor.id)
         )
-        return [Competitor.from_model(row) for row in rows]
+        found = [Competitor.from_model(row) for row in rows]
+        return connection_of(found, lambda competitor: competitor.id, first, after, last, before)
 
     @strawberry.field(description="Opportunities you may see (your role's scope on their owner).")
     async def opportunities(
@@ -145,7 +162,11 @@ class PipelineMutation:
     @strawberry.mutation(description="Rename a pipeline (needs MANAGE_SETTINGS).")
     @mutation_payload(PipelinePayload)
     async def rename_pipeline(
-        self, info: Info, id: PipelineId, version: Version, name: str
+        self,
+        info: Info,
+        id: PipelineId,
+        version: Version,
+        name: Annotated[str, strawberry.argument(description="The new name (1-200 characters).")],
     ) -> PipelinePayload:
         session, actor = await info.context.session(), info.context.actor
         pipeline = await pipelines.rename_pipeline(session, actor, decode_id(id, "Pipeline"), version, name)
@@ -188,7 +209,13 @@ class PipelineMutation:
     )
     @mutation_payload(PipelinePayload)
     async def reorder_pipeline_stages(
-        self, info: Info, pipeline_id: PipelineId, version: Version, stage_ids: list[relay.GlobalID]
+        self,
+        info: Info,
+        pipeline_id: PipelineId,
+        version: Version,
+        stage_ids: Annotated[
+            list[relay.GlobalID], strawberry.argument(description="Every live stage's id, in the new order.")
+        ],
     ) -> PipelinePayload:
         session, actor = await info.context.session(), info.context.actor
         ids = [decode_id(stage_id, "PipelineStage", "stageIds") for stage_id in stage_ids]

@@ -44,7 +44,7 @@ from tenants.fields import apply_custom_values
 from tenants.ids import new_id
 from tenants.options import register_option_list
 from tenants.permissions import Action, Actor, record_scope_clause
-from tenants.validation import optional_text, required_text
+from tenants.validation import money_amount, optional_text, required_text
 
 LOSS_REASONS = "loss_reasons"
 register_option_list(
@@ -335,7 +335,7 @@ async def create_opportunity(session: AsyncSession, actor: Actor, values: Mappin
         pipeline_id=pipeline_id,
         stage_id=stage.id,
         status="open",
-        amount=quantize(cleaned["amount"], cleaned["currency"]),
+        amount=quantize(money_amount(cleaned["amount"], cleaned["currency"], "amount"), cleaned["currency"]),
         currency=cleaned["currency"],
         expected_close_on=cleaned.get("expected_close_on"),
         probability=cleaned.get("probability", stage.probability),
@@ -373,7 +373,8 @@ async def update_opportunity(
         if key in cleaned:
             setattr(opportunity, key, cleaned[key])
     if "amount" in cleaned or "currency" in cleaned:
-        opportunity.amount = quantize(cleaned.get("amount", opportunity.amount), opportunity.currency)
+        amount = money_amount(cleaned.get("amount", opportunity.amount), opportunity.currency, "amount")
+        opportunity.amount = quantize(amount, opportunity.currency)
     if "probability" in values:
         await set_probability(session, actor, opportunity, cleaned.get("probability"))
     custom = await apply_custom_values(session, actor, OPPORTUNITY, opportunity, values, creating=False)

@@ -15,7 +15,7 @@ import strawberry
 from strawberry import relay
 
 from graph.core.context import Info
-from graph.core.filters import After, First
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_optional_id
 from graph.core.pages import connection_from_page
 from graph.core.pagination import Connection, page_size, paginate
@@ -62,16 +62,17 @@ class BoardColumn:
         "`count` to `totalCount` (which costs one COUNT per column)."
     )
     async def opportunities(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Connection[Opportunity]:
         session = await info.context.session()
         stage_id = uuid.UUID(self.stage.id)
         column = loaders.board_statement(info.context, self.owner_id).where(
             OpportunityModel.pipeline_id == self.pipeline_id, OpportunityModel.stage_id == stage_id
         )
-        if after is not None:
+        if after is not None or last is not None or before is not None:
             ordering = [key.desc() if descending else key for key, descending in loaders.BOARD_ORDER]
-            return await paginate(session, column.order_by(*ordering), Opportunity.from_model, first, after)
+            ordered = column.order_by(*ordering)
+            return await paginate(session, ordered, Opportunity.from_model, first, after, before, last)
         size = page_size(first)
         loader = info.context.loader("board_pages_by_stage_id", loaders.board_pages_by_stage_id)
         rows = await loader.load((self.pipeline_id, stage_id, size, self.owner_id))

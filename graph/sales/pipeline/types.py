@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -76,7 +77,11 @@ class Pipeline(relay.Node):
         )
 
     @strawberry.field(description="Stages in order; archived ones (last) only when asked.")
-    async def stages(self, info: Info, include_archived: bool = False) -> list[PipelineStage]:
+    async def stages(
+        self,
+        info: Info,
+        include_archived: Annotated[bool, strawberry.argument(description="Archived ones too.")] = False,
+    ) -> list[PipelineStage]:
         loader = info.context.loader("stages_by_pipeline_id", loaders.stages_by_pipeline_id)
         return [
             PipelineStage.from_model(s) for s in await loader.load((uuid.UUID(self.id), include_archived))
@@ -157,20 +162,20 @@ class OpportunityContact:
 
 @strawberry.type(description="One stage change of an opportunity (the first row is where it started).")
 class StageChange:
-    moved_at: datetime = strawberry.field(description="When (UTC).")
+    occurred_at: datetime = strawberry.field(description="When the move was made.")
     probability: int = strawberry.field(description="The opportunity's probability right after the change.")
     from_stage_id: strawberry.Private[uuid.UUID | None]
     to_stage_id: strawberry.Private[uuid.UUID]
-    moved_by_id: strawberry.Private[uuid.UUID | None]
+    actor_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, change: sales.StageChange) -> StageChange:
         return cls(
-            moved_at=change.moved_at,
+            occurred_at=change.moved_at,
             probability=change.probability,
             from_stage_id=change.from_stage_id,
             to_stage_id=change.to_stage_id,
-            moved_by_id=change.moved_by_id,
+            actor_id=change.moved_by_id,
         )
 
     @strawberry.field(description="The stage it left; null for the stage it was created in.")
@@ -182,8 +187,8 @@ class StageChange:
         return await stage(info, self.to_stage_id)
 
     @strawberry.field(description="Who moved it.")
-    async def moved_by(self, info: Info) -> User | None:
-        return await owner(info, self.moved_by_id) if self.moved_by_id else None
+    async def actor(self, info: Info) -> User | None:
+        return await owner(info, self.actor_id) if self.actor_id else None
 
 
 async def stage(info: Info, stage_id: uuid.UUID | None) -> PipelineStage | None:

@@ -246,7 +246,7 @@ async def test_other_tenants_definitions_are_invisible_and_leavers_records_reass
     for object_type in ("quote", "contract"):
         definitions = (await client.execute(FIELDS, {"objectType": object_type}, other.token))[
             "fieldDefinitions"
-        ]
+        ]["nodes"]
         assert definitions == [], object_type
     other_account = await create_account(client, other, name="Other Co")
     created = await client.execute(

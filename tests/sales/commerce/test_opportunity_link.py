@@ -138,7 +138,7 @@ async def test_accepting_a_quote_wins_its_open_opportunity(client):
     assert (won["status"], won["stage"]["name"], won["probability"], won["version"]) == ("WON", "Won", 100, 2)
     assert won["closedAt"] is not None
     last = won["stageHistory"][-1]
-    assert (last["fromStage"]["name"], last["toStage"]["name"], last["movedBy"]["id"]) == (
+    assert (last["fromStage"]["name"], last["toStage"]["name"], last["actor"]["id"]) == (
         "Prospecting",
         "Won",
         rep.user_id,

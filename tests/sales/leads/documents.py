@@ -59,14 +59,14 @@ query($filter: LeadFilter, $orderBy: [LeadOrder!], $first: Int, $after: String) 
     pageInfo { hasNextPage endCursor }
   }
 }"""
-LEAD_DUPLICATES = f"query($id: ID!) {{ leadDuplicates(id: $id) {{ {DUPLICATE_FIELDS} }} }}"
+LEAD_DUPLICATES = f"query($id: ID!) {{ leadDuplicates(id: $id) {{ nodes {{ {DUPLICATE_FIELDS} }} }} }}"
 LEAD_SETTINGS = "{ leadSettings { maxOpenLeadsPerRep version } }"
 UPDATE_LEAD_SETTINGS = f"""
 mutation($version: Int!, $input: UpdateLeadSettingsInput!) {{
   updateLeadSettings(version: $version, input: $input) {{ settings {{ maxOpenLeadsPerRep version }} {ERRORS} }}
 }}"""
 RULE_FIELDS = "id name position source region version users { id }"
-RULES = f"{{ leadAssignmentRules {{ {RULE_FIELDS} }} }}"
+RULES = f"{{ leadAssignmentRules {{ nodes {{ {RULE_FIELDS} }} }} }}"
 CREATE_RULE = f"""
 mutation($input: CreateLeadAssignmentRuleInput!) {{
   createLeadAssignmentRule(input: $input) {{ rule {{ {RULE_FIELDS} }} {ERRORS} }}

@@ -142,7 +142,7 @@ async def test_convert_can_open_an_opportunity_with_the_contact_as_primary(clien
         client,
         rep,
         lead["id"],
-        createOpportunity={"amount": "1250.555", "currency": "EUR", "contactRole": "INFLUENCER"},
+        createOpportunity={"amount": "1250.56", "currency": "EUR", "contactRole": "INFLUENCER"},
     )
 
     assert payload["errors"] == []

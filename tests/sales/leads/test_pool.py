@@ -188,7 +188,7 @@ async def test_concurrent_creates_are_dealt_fairly(client):
     assert sorted(owners.count(rep.user_id) for rep in reps) == [3, 3, 3]
     # Dealing is not an edit of the rule: an admin's version stays valid.
     assert [
-        rule["version"] for rule in (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"]
+        rule["version"] for rule in (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"]["nodes"]
     ] == [1]
 
 
@@ -257,14 +257,14 @@ async def test_rule_management(client):
         )
     )["updateLeadAssignmentRule"]
     assert error_pairs(emptied) == [("userIds", "REQUIRED")]
-    listed = (await client.execute(RULES, {}, manager.token))["leadAssignmentRules"]
+    listed = (await client.execute(RULES, {}, manager.token))["leadAssignmentRules"]["nodes"]
     assert [r["id"] for r in listed] == [rule["id"]]
-    assert (await client.execute(RULES, {}, other.token))["leadAssignmentRules"] == []
+    assert (await client.execute(RULES, {}, other.token))["leadAssignmentRules"]["nodes"] == []
     foreign = (await client.execute(DELETE_RULE, {"id": rule["id"]}, other.token))["deleteLeadAssignmentRule"]
     assert error_pairs(foreign) == [("id", "NOT_FOUND")]
     deleted = (await client.execute(DELETE_RULE, {"id": rule["id"]}, admin.token))["deleteLeadAssignmentRule"]
     assert deleted["errors"] == []
-    assert (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"] == []
+    assert (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"]["nodes"] == []
 
 
 async def test_creator_edits_and_merges_their_own_pool_leads_without_claiming(client):

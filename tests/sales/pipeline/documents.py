@@ -17,9 +17,9 @@ OPPORTUNITY_FIELDS = """
   contacts { contact { id lastName } role isPrimary }
   competitors { id name }
 """
-HISTORY_FIELDS = "stageHistory { fromStage { name } toStage { name } movedBy { id } movedAt probability }"
+HISTORY_FIELDS = "stageHistory { fromStage { name } toStage { name } actor { id } occurredAt probability }"
 
-PIPELINES = f"{{ pipelines {{ {PIPELINE_FIELDS} }} }}"
+PIPELINES = f"{{ pipelines {{ nodes {{ {PIPELINE_FIELDS} }} }} }}"
 PIPELINE = f"query($id: ID!) {{ pipeline(id: $id) {{ {PIPELINE_FIELDS} }} }}"
 CREATE_PIPELINE = f"""
 mutation($input: CreatePipelineInput!) {{ createPipeline(input: $input) {{ pipeline {{ {PIPELINE_FIELDS} }} {ERRORS} }} }}"""
@@ -50,7 +50,7 @@ mutation($id: ID!, $version: Int!, $input: UpdateCompetitorInput!) {{
 ARCHIVE_COMPETITOR = f"""
 mutation($id: ID!, $version: Int!) {{
   archiveCompetitor(id: $id, version: $version) {{ competitor {{ {COMPETITOR_FIELDS} }} {ERRORS} }} }}"""
-COMPETITORS = f"query($all: Boolean!) {{ competitors(includeArchived: $all) {{ {COMPETITOR_FIELDS} }} }}"
+COMPETITORS = f"query($all: Boolean!) {{ competitors(filter: {{includeArchived: $all}}) {{ nodes {{ {COMPETITOR_FIELDS} }} }} }}"
 
 CREATE_OPPORTUNITY = f"""
 mutation($input: CreateOpportunityInput!) {{
@@ -77,7 +77,7 @@ NODE = "query($id: ID!) { node(id: $id) { id } }"
 
 
 async def default_pipeline(client: GraphQLClient, member: Member) -> dict[str, Any]:
-    pipelines = (await client.execute(PIPELINES, {}, member.token))["pipelines"]
+    pipelines = (await client.execute(PIPELINES, {}, member.token))["pipelines"]["nodes"]
     return next(p for p in pipelines if p["isDefault"])
 
 

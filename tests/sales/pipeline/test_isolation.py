@@ -68,8 +68,8 @@ async def test_other_tenant_sees_nothing_through_queries(client):
     assert (await client.execute(OPPORTUNITIES, {}, b.token))["opportunities"]["totalCount"] == 0
     filtered = {"filter": {"pipelineId": pipeline["id"]}}
     assert (await client.execute(OPPORTUNITIES, filtered, b.token))["opportunities"]["totalCount"] == 0
-    assert (await client.execute(COMPETITORS, {"all": True}, b.token))["competitors"] == []
-    own = (await client.execute(PIPELINES, {}, b.token))["pipelines"]
+    assert (await client.execute(COMPETITORS, {"all": True}, b.token))["competitors"]["nodes"] == []
+    own = (await client.execute(PIPELINES, {}, b.token))["pipelines"]["nodes"]
     assert [p["id"] for p in own] != [pipeline["id"]] and len(own) == 1
 
 
@@ -175,7 +175,7 @@ async def test_sql_wall_hides_and_protects_pipeline_rows(client, db):
         "pipelines": raw_id(pipeline["id"]),
         "pipeline_stages": raw_id(pipeline["id"]),
         "competitors": raw_id(
-            (await client.execute(COMPETITORS, {"all": True}, a.token))["competitors"][0]["id"]
+            (await client.execute(COMPETITORS, {"all": True}, a.token))["competitors"]["nodes"][0]["id"]
         ),
         **{table: raw_id(opportunity["id"]) for table in list(TABLES)[3:]},
     }

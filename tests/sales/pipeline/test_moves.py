@@ -47,7 +47,7 @@ async def test_moves_are_recorded_in_the_stage_history(client):
             h["fromStage"] and h["fromStage"]["name"],
             h["toStage"]["name"],
             h["probability"],
-            h["movedBy"]["id"],
+            h["actor"]["id"],
         )
         for h in history
     ] == [
@@ -56,7 +56,7 @@ async def test_moves_are_recorded_in_the_stage_history(client):
         ("Proposal", "Qualification", 30, admin.user_id),
         ("Qualification", "Won", 100, rep.user_id),
     ]
-    times = [h["movedAt"] for h in history]
+    times = [h["occurredAt"] for h in history]
     assert times == sorted(times)
     fetched = (await client.execute(OPPORTUNITY, {"id": opportunity["id"]}, rep.token))["opportunity"]
     assert fetched["stageHistory"] == history

@@ -26,7 +26,7 @@ query($first: Int!) {
         stage { name kind pipeline { name } }
         contacts { role contact { lastName } }
         competitors { name }
-        stageHistory { fromStage { name } toStage { name } movedBy { email } }
+        stageHistory { fromStage { name } toStage { name } actor { email } }
       }
     }
   }

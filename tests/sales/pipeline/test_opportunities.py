@@ -43,7 +43,7 @@ async def test_create_opportunity_with_contacts_and_competitors(client):
         admin,
         account["id"],
         name=" Licences ",
-        amount="12345.675",
+        amount="12345.68",
         currency="eur",
         expectedCloseOn="2027-03-31",
         ownerId=rep.user_id,
@@ -277,9 +277,9 @@ async def test_competitor_list(client):
         )
     )["updateCompetitor"]
     assert error_pairs(stale) == [("version", "CONFLICT")]
-    live = (await client.execute(COMPETITORS, {"all": False}, viewer.token))["competitors"]
+    live = (await client.execute(COMPETITORS, {"all": False}, viewer.token))["competitors"]["nodes"]
     assert [c["name"] for c in live] == ["Initrode"]
-    everyone = (await client.execute(COMPETITORS, {"all": True}, viewer.token))["competitors"]
+    everyone = (await client.execute(COMPETITORS, {"all": True}, viewer.token))["competitors"]["nodes"]
     assert [c["name"] for c in everyone] == ["Globex", "Initrode"]
     account = await create_account(client, admin)
     payload = (

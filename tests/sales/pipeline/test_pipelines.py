@@ -46,7 +46,7 @@ async def create_pipeline(client, member, name="Renewals", stages=None):
 async def test_every_new_tenant_starts_with_the_default_sales_pipeline(client):
     admin = await client.sign_up()
 
-    pipelines = (await client.execute(PIPELINES, {}, admin.token))["pipelines"]
+    pipelines = (await client.execute(PIPELINES, {}, admin.token))["pipelines"]["nodes"]
 
     assert [(p["name"], p["isDefault"]) for p in pipelines] == [("Sales", True)]
     stages = pipelines[0]["stages"]
