@@ -94,7 +94,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="embedded PostgreSQL home (ignored when DATABASE_URL, a superuser/admin URL, is set)",
     )
     parser.add_argument(
-        "--profile", type=Path, help="py-spy record the server into this SVG during the events"
+        "--profile",
+        type=Path,
+        help="py-spy record the server during the events into this file (.svg: flame graph, else raw stacks)",
     )
     return parser.parse_args(argv)
 
@@ -288,6 +290,9 @@ def profile_server(pid: int, path: Path, seconds: float) -> Any:
         "200",
         "-o",
         str(path),
+        # an .svg flame graph, or collapsed stacks (one line per stack and its sample count) for anything else
+        "--format",
+        "flamegraph" if path.suffix == ".svg" else "raw",
     ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 

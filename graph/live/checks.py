@@ -15,13 +15,13 @@ import asyncio
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Text, cast, select
 
-from gateway.auth import AuthenticationFailed, raise_violation
+from gateway.auth import PERMISSIONS, AuthenticationFailed, raise_violation
 from graph.live.context import LiveContext
 from tenants.db import Database
-from tenants.identity import role_permissions
 from tenants.models import Membership, Role, User, UserSession
 from tenants.permissions import Actor
 from tenants.security.models import TenantSecuritySettings, UserMfa
@@ -74,11 +74,34 @@ class CredentialChecks:
             except AuthenticationFailed as error:
                 future.set_exception(error)
 
-    async def _rows(self, tenant_id: uuid.UUID, hashes: set[bytes]) -> dict[bytes, tuple]:
+    async def _rows(self, tenant_id: uuid.UUID, hashes: set[bytes]) -> dict[bytes, Row[Any]]:
+        # Plain columns, not ORM objects: one row per connection of a busy tenant, and the role's
+        # permissions as text (decoded once per role version by gateway.auth's PERMISSIONS cache).
         async with self.db.transaction(tenant_id) as session:
             result = await session.execute(
                 select(
-                    UserSession, Membership, Role, User.is_active, TenantSecuritySettings, UserMfa.enabled_at
+                    UserSession.token_hash,
+                    UserSession.id.label("session_id"),
+                    UserSession.user_id,
+                    UserSession.active_tenant_id,
+                    UserSession.revoked_at,
+                    UserSession.expires_at,
+                    UserSession.created_at.label("session_created_at"),
+                    UserSession.last_seen_at.label("session_last_seen_at"),
+                    User.is_active.label("user_active"),
+                    Membership.is_active.label("member_active"),
+                    Membership.team_id,
+                    Role.id.label("role_id"),
+                    Role.version.label("role_version"),
+                    Role.key.label("role_key"),
+                    Role.is_builtin.label("role_is_builtin"),
+                    cast(Role.permissions, Text).label("role_permissions"),
+                    # The tenant's security policy and the user's second factor (gateway.auth's check).
+                    TenantSecuritySettings.ip_allowlist,
+                    TenantSecuritySettings.session_idle_minutes,
+                    TenantSecuritySettings.session_max_hours,
+                    TenantSecuritySettings.mfa_required,
+                    UserMfa.enabled_at.is_not(None).label("mfa_enrolled"),
                 )
                 .join(User, User.id == UserSession.user_id)
                 .outerjoin(
@@ -87,43 +110,43 @@ class CredentialChecks:
                     & (Membership.tenant_id == UserSession.active_tenant_id),
                 )
                 .outerjoin(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
-                # The tenant's security policy and the user's second factor (gateway.auth's policy check).
                 .outerjoin(TenantSecuritySettings, TenantSecuritySettings.tenant_id == tenant_id)
                 .outerjoin(UserMfa, UserMfa.user_id == UserSession.user_id)
                 .where(UserSession.token_hash.in_(hashes))
             )
-            return {row.UserSession.token_hash: tuple(row) for row in result}
+            return {row.token_hash: row for row in result}
 
 
 def actor_from(
-    row: tuple | None, tenant_id: uuid.UUID, now: datetime, request_id: str | None, client_address: str | None
+    row: Row[Any] | None,
+    tenant_id: uuid.UUID,
+    now: datetime,
+    request_id: str | None,
+    client_address: str | None,
 ) -> Actor:
     """gateway.auth.actor_for_session's rules, on a row of the batched query."""
-    if row is None:
+    if row is None or row.revoked_at or row.expires_at <= now:
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
-    user_session, membership, role, user_active, security, mfa_enabled_at = row
-    if user_session.revoked_at or user_session.expires_at <= now:
-        raise AuthenticationFailed("The session has expired or was revoked; log in again.")
-    if user_session.active_tenant_id != tenant_id:
+    if row.active_tenant_id != tenant_id:
         raise AuthenticationFailed("The session moved to another tenant.")
-    if membership is None or role is None or not membership.is_active or not user_active:
+    if row.role_id is None or not row.member_active or not row.user_active:
         raise AuthenticationFailed("You are no longer a member of this tenant.")
-    permissions = role_permissions(role)
+    permissions = PERMISSIONS.get(row)
     violation = access_violation(
-        SecurityPolicy.of(security, mfa_enrolled=mfa_enabled_at is not None),
+        SecurityPolicy.from_row(row),
         now=now,
         client_address=client_address,
         permissions=permissions,
-        session_started=user_session.created_at,
-        session_last_active=user_session.last_seen_at,
+        session_started=row.session_created_at,
+        session_last_active=row.session_last_seen_at,
     )
     raise_violation(violation)
     return Actor(
         tenant_id=tenant_id,
-        user_id=user_session.user_id,
+        user_id=row.user_id,
         permissions=permissions,
-        team_id=membership.team_id,
-        role_key=role.key,
-        session_id=user_session.id,
+        team_id=row.team_id,
+        role_key=row.role_key,
+        session_id=row.session_id,
         request_id=request_id,
     )
