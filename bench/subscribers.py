@@ -369,10 +369,21 @@ def run(arguments: argparse.Namespace, server: UvicornServer, owner_url: str) ->
         "last delivery of an event p50 / p99 / max": ms_triple(last_per_event),
         "moveOpportunity request p50 / p99 / max": ms_triple(mutation_ms),
         "client event-loop lag p50 / p99 / max": ms_triple(lags),
+        "per event: move request / first / median / last delivery (ms)": "; ".join(
+            per_event(arrivals, version, start, mutation)
+            for (version, start), mutation in zip(starts.items(), mutation_ms, strict=True)
+        ),
         "load average (1/5/15 min) before / after": " / ".join(
             "{:.2f} {:.2f} {:.2f}".format(*v) for v in (load_before, load_after)
         ),
     }
+
+
+def per_event(arrivals: list[dict[int, float]], version: int, start: float, mutation_ms: float) -> str:
+    seen = sorted((subscriber[version] - start) * 1000 for subscriber in arrivals if version in subscriber)
+    if not seen:
+        return f"{mutation_ms:.0f} / none"
+    return f"{mutation_ms:.0f} / {seen[0]:.0f} / {statistics.median(seen):.0f} / {seen[-1]:.0f}"
 
 
 def ms_triple(values: list[float]) -> str:

@@ -17,7 +17,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Text, cast, select
+from sqlalchemy import LargeBinary, Row, Text, any_, bindparam, cast, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from gateway.auth import PERMISSIONS, AuthenticationFailed, raise_violation
 from graph.live.context import LiveContext
@@ -29,6 +30,7 @@ from tenants.security.policy import SecurityPolicy, access_violation
 from tenants.tokens import digest
 
 Waiter = tuple[bytes, asyncio.Future[Actor], str | None, str | None]
+HASHES = ARRAY(LargeBinary)
 
 
 class CredentialChecks:
@@ -112,7 +114,8 @@ class CredentialChecks:
                 .outerjoin(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
                 .outerjoin(TenantSecuritySettings, TenantSecuritySettings.tenant_id == tenant_id)
                 .outerjoin(UserMfa, UserMfa.user_id == UserSession.user_id)
-                .where(UserSession.token_hash.in_(hashes))
+                # One array parameter: the same prepared statement whatever the number of connections.
+                .where(UserSession.token_hash == any_(bindparam("hashes", list(hashes), type_=HASHES)))
             )
             return {row.token_hash: row for row in result}
 
