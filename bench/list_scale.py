@@ -81,8 +81,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     load.add_argument(
         "--concurrency", default="1,8", help="comma-separated client counts, each measured on both tenants"
     )
-    load.add_argument("--duration", type=float, default=12.0, help="seconds per concurrency and tenant")
-    load.add_argument("--rounds", type=int, default=4, help="alternating large/small slices per measurement")
+    load.add_argument("--duration", type=float, default=16.0, help="seconds per concurrency and tenant")
+    load.add_argument("--rounds", type=int, default=8, help="alternating large/small slices per measurement")
     load.add_argument("--warmup", type=int, default=30, help="uncounted requests before each measurement")
     load.add_argument("--pool-size", type=int, default=10, help="CRM_DB_POOL_SIZE of the server")
     load.add_argument(
@@ -154,7 +154,8 @@ async def measure(
         for concurrency in levels:
             merged: dict[str, Stats] = {}
             for round_number in range(arguments.rounds):
-                for tenant, token in tokens:
+                # Each tenant goes first in every other round, so neither always follows the other.
+                for tenant, token in tokens if round_number % 2 == 0 else tokens[::-1]:
                     part = await drive(
                         client,
                         token,
