@@ -95,7 +95,7 @@ async def live_stream(
         with bus.subscribe(context.actor.tenant_id) as subscription:
             async with context.event_scope():
                 # Like an HTTP query, a new subscription is authorized with the credential as it is now.
-                if not await still_allowed(context, time.monotonic()):
+                if not await still_allowed(context, time.monotonic(), event=False):
                     await wait_for_close()
                 with domain_errors():
                     authorize(context, object_types)
@@ -225,12 +225,13 @@ def authorize(context: LiveContext, object_types: tuple[str, ...]) -> None:
         actor.require(object_type, Action.READ)
 
 
-async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
+async def still_allowed(context: LiveContext, event_received_at: float, *, event: bool = True) -> bool:
     """Re-validates the credential inside the event's transaction; closes the socket when it fails.
 
     A check that started after this process received the event already saw every change committed
     before it (a revocation included), so another subscription of the same connection, or the next
-    event of the same burst, reuses it instead of asking the database again.
+    event of the same burst, reuses it instead of asking the database again. `event`: the tenant's other
+    connections will ask about the same event, so the check covers them too (False: a new subscription).
     """
     connection = context.connection
     assert connection is not None, "a LiveContext is always bound to its transport"
@@ -239,7 +240,7 @@ async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
     started = time.monotonic()
     try:
         if context.checks is not None:
-            actor = await context.checks.actor_for(context)
+            actor, started = await context.checks.actor_for(context, event_received_at, everyone=event)
         else:
             actor = await context.authenticate(await context.session())
     except AuthenticationFailed as error:

@@ -27,7 +27,6 @@ from typing import Any
 
 from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -229,10 +228,8 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         if operation is None or operation.completed:
             return
         message = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":{payload}}}'
-        try:
+        with contextlib.suppress(WebSocketDisconnect):  # gone: the reader's shutdown cancels the operations
             await self.websocket.ws.send_text(message)  # type: ignore[attr-defined]
-        except WebSocketDisconnect as error:
-            raise WebSocketDisconnected from error
 
     async def _handle_pre_execution_error(self, operation: Operation[LiveContext, None], result: Any) -> None:
         first = result.errors[0] if result.errors else None
