@@ -15,16 +15,17 @@ which also record `last_seen_at`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import LargeBinary, Row, Text, any_, bindparam, cast, select
+from sqlalchemy import Dialect, LargeBinary, Text, any_, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
 from gateway.auth import PERMISSIONS, AuthenticationFailed, raise_violation
 from graph.live.context import LiveContext
@@ -35,14 +36,12 @@ from tenants.security.models import TenantSecuritySettings, UserMfa
 from tenants.security.policy import SecurityPolicy, access_violation
 from tenants.tokens import digest
 
-HASHES = ARRAY(LargeBinary)
-
 
 @dataclass
 class Checked:
     """A session's row from the check that started at `started` (monotonic); None: no such session."""
 
-    row: Row[Any] | None
+    row: SessionRow | None
     started: float
     asked: float  # when a connection last asked about it (sessions nobody asks about are dropped)
 
@@ -146,52 +145,69 @@ class CredentialChecks:
             if not known:
                 del self.checked[tenant_id]
 
-    async def _rows(self, tenant_id: uuid.UUID, hashes: set[bytes]) -> dict[bytes, Row[Any]]:
-        # Plain columns, not ORM objects: one row per connection of a busy tenant, and the role's
-        # permissions as text (decoded once per role version by gateway.auth's PERMISSIONS cache).
+    async def _rows(self, tenant_id: uuid.UUID, hashes: set[bytes]) -> dict[bytes, SessionRow]:
+        # On the driver's connection, as plain tuples: a busy tenant's check returns a row per
+        # connection, and SQLAlchemy's result processing of a thousand rows cost more than the query.
+        sql, names = checks_statement(self.db.engine.dialect)
+        values = {"hashes": list(hashes), "tenant_id": tenant_id}
         async with self.db.transaction(tenant_id) as session:
-            result = await session.execute(
-                select(
-                    UserSession.token_hash,
-                    UserSession.id.label("session_id"),
-                    UserSession.user_id,
-                    UserSession.active_tenant_id,
-                    UserSession.revoked_at,
-                    UserSession.expires_at,
-                    UserSession.created_at.label("session_created_at"),
-                    UserSession.last_seen_at.label("session_last_seen_at"),
-                    User.is_active.label("user_active"),
-                    Membership.is_active.label("member_active"),
-                    Membership.team_id,
-                    Role.id.label("role_id"),
-                    Role.version.label("role_version"),
-                    Role.key.label("role_key"),
-                    Role.is_builtin.label("role_is_builtin"),
-                    cast(Role.permissions, Text).label("role_permissions"),
-                    # The tenant's security policy and the user's second factor (gateway.auth's check).
-                    TenantSecuritySettings.ip_allowlist,
-                    TenantSecuritySettings.session_idle_minutes,
-                    TenantSecuritySettings.session_max_hours,
-                    TenantSecuritySettings.mfa_required,
-                    UserMfa.enabled_at.is_not(None).label("mfa_enrolled"),
-                )
-                .join(User, User.id == UserSession.user_id)
-                .outerjoin(
-                    Membership,
-                    (Membership.user_id == UserSession.user_id)
-                    & (Membership.tenant_id == UserSession.active_tenant_id),
-                )
-                .outerjoin(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
-                .outerjoin(TenantSecuritySettings, TenantSecuritySettings.tenant_id == tenant_id)
-                .outerjoin(UserMfa, UserMfa.user_id == UserSession.user_id)
-                # One array parameter: the same prepared statement whatever the number of connections.
-                .where(UserSession.token_hash == any_(bindparam("hashes", list(hashes), type_=HASHES)))
-            )
-            return {row.token_hash: row for row in result}
+            raw = await (await session.connection()).get_raw_connection()
+            records = await raw.driver_connection.fetch(sql, *(values[name] for name in names))
+        return {record[0]: SessionRow(*record) for record in records}
+
+
+# The tenant's security policy and the user's second factor are gateway.auth's check; the role's
+# permissions come as text, decoded once per role version by gateway.auth's PERMISSIONS cache.
+CHECKS = (
+    select(
+        UserSession.token_hash,
+        UserSession.id.label("session_id"),
+        UserSession.user_id,
+        UserSession.active_tenant_id,
+        UserSession.revoked_at,
+        UserSession.expires_at,
+        UserSession.created_at.label("session_created_at"),
+        UserSession.last_seen_at.label("session_last_seen_at"),
+        User.is_active.label("user_active"),
+        Membership.is_active.label("member_active"),
+        Membership.team_id,
+        Role.id.label("role_id"),
+        Role.version.label("role_version"),
+        Role.key.label("role_key"),
+        Role.is_builtin.label("role_is_builtin"),
+        cast(Role.permissions, Text).label("role_permissions"),
+        TenantSecuritySettings.ip_allowlist,
+        TenantSecuritySettings.session_idle_minutes,
+        TenantSecuritySettings.session_max_hours,
+        TenantSecuritySettings.mfa_required,
+        UserMfa.enabled_at.is_not(None).label("mfa_enrolled"),
+    )
+    .join(User, User.id == UserSession.user_id)
+    .outerjoin(
+        Membership,
+        (Membership.user_id == UserSession.user_id) & (Membership.tenant_id == UserSession.active_tenant_id),
+    )
+    .outerjoin(Role, (Role.tenant_id == Membership.tenant_id) & (Role.id == Membership.role_id))
+    .outerjoin(
+        TenantSecuritySettings,
+        TenantSecuritySettings.tenant_id == bindparam("tenant_id", type_=PG_UUID(as_uuid=True)),
+    )
+    .outerjoin(UserMfa, UserMfa.user_id == UserSession.user_id)
+    # One array parameter: the same prepared statement whatever the number of connections.
+    .where(UserSession.token_hash == any_(bindparam("hashes", type_=ARRAY(LargeBinary))))
+)
+SessionRow = namedtuple("SessionRow", [column.name for column in CHECKS.selected_columns])  # type: ignore[misc]
+
+
+@functools.cache
+def checks_statement(dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """CHECKS as the driver's SQL, with its parameter names in order."""
+    compiled = CHECKS.compile(dialect=dialect)
+    return str(compiled), tuple(compiled.positiontup or ())
 
 
 def actor_from(
-    row: Row[Any] | None,
+    row: SessionRow | None,
     tenant_id: uuid.UUID,
     now: datetime,
     request_id: str | None,
