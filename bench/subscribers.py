@@ -85,6 +85,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--drain", type=float, default=5.0, help="seconds to wait for late deliveries after the last move"
     )
+    parser.add_argument(
+        "--no-compression",
+        action="store_true",
+        help="do not offer permessage-deflate (browsers do; without it the server compresses nothing)",
+    )
     parser.add_argument("--pool-size", type=int, default=10, help="CRM_DB_POOL_SIZE of the server")
     parser.add_argument("--database", default="crm_bench_subscribers", help="database name (recreated)")
     parser.add_argument(
@@ -105,11 +110,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def subscribe(
-    ws_url: str, token: str, pipeline_id: str, arrivals: dict[int, float], gate: asyncio.Semaphore
+    ws_url: str, token: str, pipeline_id: str, compression: str | None, gate: asyncio.Semaphore
 ) -> Any:
     async with gate:
         socket = await websockets.connect(
-            ws_url, subprotocols=[PROTOCOL], open_timeout=120, ping_interval=None
+            ws_url, subprotocols=[PROTOCOL], open_timeout=120, ping_interval=None, compression=compression
         )  # type: ignore[list-item]
         await socket.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
         ack = json.loads(await asyncio.wait_for(socket.recv(), 120))
@@ -153,12 +158,14 @@ async def lag_monitor(samples: list[float], stop: asyncio.Event, period: float =
         samples.append(max(0.0, time.monotonic() - planned))
 
 
-async def client_main(ws_url: str, tokens: list[str], pipeline_id: str, pipe: Connection) -> None:
+async def client_main(
+    ws_url: str, tokens: list[str], pipeline_id: str, compression: str | None, pipe: Connection
+) -> None:
     gate = asyncio.Semaphore(25)
     arrivals = [dict[int, float]() for _ in tokens]
     problems: list[str] = []
     sockets = await asyncio.gather(
-        *(subscribe(ws_url, t, pipeline_id, a, gate) for t, a in zip(tokens, arrivals, strict=True))
+        *(subscribe(ws_url, token, pipeline_id, compression, gate) for token in tokens)
     )
     listeners = [asyncio.create_task(listen(s, a, problems)) for s, a in zip(sockets, arrivals, strict=True)]
     loop = asyncio.get_running_loop()
@@ -176,9 +183,11 @@ async def client_main(ws_url: str, tokens: list[str], pipeline_id: str, pipe: Co
     pipe.send({"arrivals": arrivals, "lags": lags, "problems": problems[:20], "problem_count": len(problems)})
 
 
-def client_process(ws_url: str, tokens: list[str], pipeline_id: str, pipe: Connection) -> None:
+def client_process(
+    ws_url: str, tokens: list[str], pipeline_id: str, compression: str | None, pipe: Connection
+) -> None:
     try:
-        uvloop.run(client_main(ws_url, tokens, pipeline_id, pipe))
+        uvloop.run(client_main(ws_url, tokens, pipeline_id, compression, pipe))
     except BaseException as error:
         pipe.send({"error": repr(error)})
         raise
@@ -314,7 +323,14 @@ def run(arguments: argparse.Namespace, server: UvicornServer, owner_url: str) ->
     for share in shares:
         parent_end, child_end = context.Pipe()
         process = context.Process(
-            target=client_process, args=(ws_url, share, setup["pipeline_id"], child_end)
+            target=client_process,
+            args=(
+                ws_url,
+                share,
+                setup["pipeline_id"],
+                None if arguments.no_compression else "deflate",
+                child_end,
+            ),
         )
         process.start()
         pipes.append(parent_end)
@@ -359,6 +375,9 @@ def run(arguments: argparse.Namespace, server: UvicornServer, owner_url: str) ->
     return {
         "subscribers": arguments.subscribers,
         "client processes": arguments.processes,
+        "permessage-deflate": "not offered"
+        if arguments.no_compression
+        else "offered by the client (negotiated)",
         "events (moves) x interval": f"{len(starts)} x {arguments.interval:g} s",
         "deliveries": f"{len(latencies)} / {len(starts) * len(arrivals)}",
         "wrong or dropped frames": sum(r["problem_count"] for r in results),
