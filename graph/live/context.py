@@ -52,6 +52,12 @@ class SharedView:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # A subscriber failed or was cancelled with the lock: its cache may hold errors, start a new view.
     failed: bool = False
+    # What the event comes to for this view, once its first subscriber has found out: `settled`, then the
+    # JSON of the `next` message's payload to send (None: nothing to send) and whether the stream ends.
+    # The other subscribers of the view send that same payload: no re-read, no GraphQL execution.
+    settled: bool = False
+    payload: str | None = None
+    last: bool = False
 
 
 @dataclass
@@ -147,18 +153,50 @@ class LiveContext(RequestContext):
             loaders[name] = factory(context)
         return loaders[name]
 
-    async def join_view(self, views: dict[Any, SharedView], key: Any) -> None:
+    async def join_view(self, views: dict[Any, SharedView], key: Any) -> SharedView | None:
         """From now on this event's loaders are the ones of the view `key`: what another subscriber with
-        the same view already loaded for this event is not read again. Held until `finish`."""
+        the same view already loaded for this event is not read again. Held until `finish`.
+
+        Returns the view instead, holding nothing, when an earlier subscriber of it has settled what the
+        event sends (`SharedView.settled`): the caller sends the same."""
         while True:
             view = views.get(key)
             if view is None or view.failed:
                 view = views[key] = SharedView(self.view_snapshot())
+            if view.settled:
+                return view
             await view.lock.acquire()
-            if not view.failed:
-                break
-            view.lock.release()
+            if view.failed or view.settled:
+                view.lock.release()
+                if view.settled:
+                    return view
+                continue
+            break
         self._scope().view = view
+        return None
+
+    def settle_view(self, payload: str | None, *, last: bool | None = None) -> None:
+        """Records what this event sends to every subscriber of the joined view (see `join_view`).
+        `last`: whether their streams end after it (None: as `view_ends` recorded before execution)."""
+        view = self._joined_view()
+        if view is not None and not view.failed:
+            view.payload, view.settled = payload, True
+            view.last = view.last if last is None else last
+
+    def view_ends(self, last: bool) -> None:
+        """Whether the streams of the joined view end after the item now going to be executed."""
+        view = self._joined_view()
+        if view is not None:
+            view.last = last
+
+    def _joined_view(self) -> SharedView | None:
+        scope = CURRENT_SCOPE.get()
+        return scope.view if scope is not None else None
+
+    async def send_shared(self, payload: str) -> None:
+        """Sends a view's serialised `next` payload on the operation of the current task."""
+        assert self.connection is not None, "a LiveContext is always bound to its transport"
+        await self.connection.send_payload(payload)
 
     def view_snapshot(self) -> LiveContext:
         """A copy that keeps the current actor (for a SharedView's loaders)."""

@@ -9,7 +9,8 @@
    connection's credential (a revoked session, API key or membership closes the socket with 4403) and
    re-reads the record under the subscriber's tenant and permissions; what the subscriber may not see is
    skipped, never sent. Subscribers with the same view (`view_key`) share the event's DataLoaders, so the
-   record is read once per view rather than once per connection.
+   record is read once per view rather than once per connection, and the serialised result of the first
+   one's execution: the others send that same payload without executing the selection set again.
 4. A `DROPPED` marker (queue overflow, listener reconnect) becomes a `dropped` item: refetch.
 """
 
@@ -19,6 +20,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +35,7 @@ from graph.live.bus import Dropped
 from graph.live.context import LiveContext
 from graph.live.events import Event
 from tenants.errors import DomainError, ErrorCode
-from tenants.permissions import Action, Actor, Scope
+from tenants.permissions import Action, Actor, Permissions, Scope
 
 logger = logging.getLogger("crm.live")
 
@@ -93,7 +95,7 @@ async def live_stream(
         with bus.subscribe(context.actor.tenant_id) as subscription:
             async with context.event_scope():
                 # Like an HTTP query, a new subscription is authorized with the credential as it is now.
-                if not await still_allowed(context, time.monotonic()):
+                if not await still_allowed(context, time.monotonic(), event=False):
                     await wait_for_close()
                 with domain_errors():
                     authorize(context, object_types)
@@ -114,11 +116,20 @@ async def live_stream(
                         # The check's transaction (if it needed one) ends before waiting for the view,
                         # so no subscriber waits for a view while holding a database lane.
                         await context.finish(commit=True)
-                        await context.join_view(item.views, view_key(context.actor, document, per_user))
-                        with domain_errors():
-                            delivery = await deliver(context, item)
-                        if delivery.item is not None:
-                            yield delivery.item
+                        key = view_key(context.actor, document, per_user)
+                        settled = await context.join_view(item.views, key)
+                        if settled is not None:  # the view's first subscriber has executed it: send the same
+                            if settled.payload is not None:
+                                await context.send_shared(settled.payload)
+                            delivery = Delivery(None, settled.last)
+                        else:
+                            with domain_errors():
+                                delivery = await deliver(context, item)
+                            if delivery.item is None:
+                                context.settle_view(None, last=delivery.last)
+                            else:
+                                context.view_ends(delivery.last)
+                                yield delivery.item
                 except Exception as error:
                     if not database_unavailable(error):
                         raise
@@ -179,15 +190,33 @@ def view_key(actor: Actor, document: str, per_user: bool) -> tuple[Any, ...]:
     are read once for all of them (graph/live/context.py `SharedView`): same tenant, same subscription
     document and variables, same role permissions (scopes and field rules) and team, and the same user
     whenever a scope narrower than "all" (own, team) or the field itself depends on who is asking."""
-    permissions = actor.permissions
-    narrow = per_user or any(grant.scope is not Scope.ALL for grant in permissions.objects.values())
+    permissions, narrow = permissions_key(actor.permissions)
     return (
         actor.tenant_id,
         document,
-        json.dumps(permissions.to_json(), sort_keys=True),
+        permissions,
         actor.team_id,
-        actor.user_id if narrow else None,
+        actor.user_id if per_user or narrow else None,
     )
+
+
+# Permissions as part of a view key, per Permissions object (gateway.auth caches one per role version),
+# computed once rather than for every subscriber of every event. The entry keeps its object alive, so an
+# id is never reused while it is cached.
+PERMISSION_KEYS: OrderedDict[int, tuple[Permissions, str, bool]] = OrderedDict()
+MAX_PERMISSION_KEYS = 1024
+
+
+def permissions_key(permissions: Permissions) -> tuple[str, bool]:
+    """(the permissions as sorted JSON, whether any scope is narrower than "all")."""
+    entry = PERMISSION_KEYS.get(id(permissions))
+    if entry is None or entry[0] is not permissions:
+        narrow = any(grant.scope is not Scope.ALL for grant in permissions.objects.values())
+        entry = (permissions, json.dumps(permissions.to_json(), sort_keys=True), narrow)
+        PERMISSION_KEYS[id(permissions)] = entry
+        if len(PERMISSION_KEYS) > MAX_PERMISSION_KEYS:
+            PERMISSION_KEYS.popitem(last=False)
+    return entry[1], entry[2]
 
 
 def authorize(context: LiveContext, object_types: tuple[str, ...]) -> None:
@@ -196,12 +225,13 @@ def authorize(context: LiveContext, object_types: tuple[str, ...]) -> None:
         actor.require(object_type, Action.READ)
 
 
-async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
+async def still_allowed(context: LiveContext, event_received_at: float, *, event: bool = True) -> bool:
     """Re-validates the credential inside the event's transaction; closes the socket when it fails.
 
     A check that started after this process received the event already saw every change committed
     before it (a revocation included), so another subscription of the same connection, or the next
-    event of the same burst, reuses it instead of asking the database again.
+    event of the same burst, reuses it instead of asking the database again. `event`: the tenant's other
+    connections will ask about the same event, so the check covers them too (False: a new subscription).
     """
     connection = context.connection
     assert connection is not None, "a LiveContext is always bound to its transport"
@@ -210,7 +240,7 @@ async def still_allowed(context: LiveContext, event_received_at: float) -> bool:
     started = time.monotonic()
     try:
         if context.checks is not None:
-            actor = await context.checks.actor_for(context)
+            actor, started = await context.checks.actor_for(context, event_received_at, everyone=event)
         else:
             actor = await context.authenticate(await context.session())
     except AuthenticationFailed as error:

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 import time
+from contextvars import ContextVar
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.websockets import WebSocketDisconnect
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -47,6 +50,11 @@ UNAUTHORIZED = 4401
 FORBIDDEN = 4403
 # WebSocket close reasons are limited to 123 bytes.
 MAX_REASON = 120
+
+# The operation whose task this is (each operation runs in a task of its own).
+CURRENT_OPERATION: ContextVar[Operation[LiveContext, None] | None] = ContextVar(
+    "crm_live_operation", default=None
+)
 
 
 class MissingCredential(Exception):
@@ -198,13 +206,30 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
             if not isinstance(result, ExecutionResult):
                 await self._reject_incremental_delivery(operation)
                 return
-            await self.context.finish(commit=True)
+            payload: dict[str, Any] = {"data": result.data}  # Operation.send_next's payload
             if result.errors:
-                result.errors = [
-                    self.error_shaper.shape(error, self.context.request_id) for error in result.errors
+                payload["errors"] = [
+                    self.error_shaper.shape(error, self.context.request_id).formatted
+                    for error in result.errors
                 ]
-            await operation.send_next(result)
+            if result.extensions:
+                payload["extensions"] = result.extensions
+            encoded = json.dumps(payload, separators=(",", ":"))
+            if not result.errors and not result.extensions:  # nothing in it is this connection's own
+                self.context.settle_view(encoded)
+            await self.context.finish(commit=True)
+            await self.send_payload(encoded, operation)
             first = False
+
+    async def send_payload(self, payload: str, operation: Operation[LiveContext, None] | None = None) -> None:
+        """A `next` message around an already serialised payload (shared by the subscribers of a view), for
+        `operation` or else the operation of the current task."""
+        operation = operation or CURRENT_OPERATION.get()
+        if operation is None or operation.completed:
+            return
+        message = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":{payload}}}'
+        with contextlib.suppress(WebSocketDisconnect):  # gone: the reader's shutdown cancels the operations
+            await self.websocket.ws.send_text(message)  # type: ignore[attr-defined]
 
     async def _handle_pre_execution_error(self, operation: Operation[LiveContext, None], result: Any) -> None:
         first = result.errors[0] if result.errors else None
@@ -219,6 +244,7 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
     async def run_operation(self, operation: Operation[LiveContext, None]) -> None:
         """Strawberry's, restricted to subscriptions, with one event scope per operation task."""
         CURRENT_SCOPE.set(EventScope())
+        CURRENT_OPERATION.set(operation)
         try:
             result_source = await self.schema.subscribe(
                 operation.query,

@@ -21,6 +21,7 @@ import websockets
 from strawberry import relay
 
 from gateway.app import create_app
+from graph.live.context import LiveContext
 from graph.live.events import CHANNEL, Event
 from tenants.embedded import DatabaseUrls
 from tests.admin.documents import assign, create_role, grants
@@ -132,3 +133,96 @@ async def test_subscribers_with_the_same_view_share_one_read_and_each_view_stays
     # Per view: tenant settings, the account, its owner (none for the other rep); plus the batched
     # credential checks. Per connection it was ~4 statements each (12 connections: ~48).
     assert len(statements) <= 4 * 3 + 3, json.dumps(statements, indent=1)
+
+
+@pytest.fixture
+def shared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The payloads sent to subscribers that did not execute the event themselves (see `SharedView`)."""
+    sent: list[str] = []
+    send_shared = LiveContext.send_shared
+
+    async def counted(context: LiveContext, payload: str) -> None:
+        sent.append(payload)
+        await send_shared(context, payload)
+
+    monkeypatch.setattr(LiveContext, "send_shared", counted)
+    return sent
+
+
+async def test_subscribers_of_one_view_are_sent_the_first_ones_payload_without_executing_again(
+    server: Any, db: TestDatabase, shared: list[str]
+) -> None:
+    async with httpx.AsyncClient(base_url=server.state.http_url, timeout=30) as http:
+        client = GraphQLClient(http)
+        admin = await client.sign_up()
+        rep = await client.add_member(admin, "sales", "rep")
+        viewer = await client.add_member(admin, "viewer", "viewer")
+        account = await create_account(client, admin.token, "Before", industry="Mining", ownerId=rep.user_id)
+    account_id = uuid.UUID(relay.GlobalID.from_id(account["id"]).node_id)
+
+    async with contextlib.AsyncExitStack() as stack:
+        viewer_feeds = [await stack.enter_async_context(feed(server, viewer.token)) for _ in range(4)]
+        rep_feed = await stack.enter_async_context(feed(server, rep.token))
+        await commit_update(db, admin.tenant_id, account_id, "After")
+        frames = [await receive(socket) for socket in viewer_feeds]
+        owned = await change(rep_feed)
+
+    # One view of four connections: the first executes the selection set, the other three are sent its
+    # payload; the rep (scope "own") is a view of its own and executes its own.
+    assert len(shared) == 3
+    assert all(json.loads(payload) == frames[0]["payload"] for payload in shared)
+    assert [frame["payload"] for frame in frames] == [frames[0]["payload"]] * 4
+    assert frames[0]["payload"]["data"]["accountsChanged"]["account"]["name"] == "After"
+    assert [frame["id"] for frame in frames] == ["1"] * 4
+    assert owned["account"]["name"] == "After"
+
+
+DEAL_FEED = "subscription($id: ID!) { opportunityChanged(id: $id) { type opportunity { name } } }"
+CREATE_DEAL = """
+mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id version } errors { code } } }"""
+REASSIGN_DEAL = """
+mutation($id: ID!, $version: Int!, $ownerId: ID!) {
+  updateOpportunity(id: $id, version: $version, input: {ownerId: $ownerId}) { errors { code } } }"""
+
+
+async def test_a_shared_last_item_ends_every_stream_of_the_view(server: Any, shared: list[str]) -> None:
+    async with httpx.AsyncClient(base_url=server.state.http_url, timeout=30) as http:
+        client = GraphQLClient(http)
+        admin = await client.sign_up()
+        rep = await client.add_member(admin, "sales", "rep")
+        account = await create_account(client, admin.token, "Buyer", ownerId=rep.user_id)
+        created = await client.execute(
+            CREATE_DEAL,
+            {"input": {"name": "Deal", "accountId": account["id"], "amount": "10", "ownerId": rep.user_id}},
+            admin.token,
+        )
+        deal = created["createOpportunity"]["opportunity"]
+        async with contextlib.AsyncExitStack() as stack:
+            sockets = []
+            for _ in range(3):  # one rep, three connections: one view (scope "own", the same user)
+                socket = await stack.enter_async_context(
+                    websockets.connect(server.state.ws_url, subprotocols=[PROTOCOL])  # type: ignore[list-item]
+                )
+                await send(socket, {"type": "connection_init", "payload": {"token": rep.token}})
+                assert (await receive(socket))["type"] == "connection_ack"
+                subscribe = {"query": DEAL_FEED, "variables": {"id": deal["id"]}}
+                await send(socket, {"id": "deal", "type": "subscribe", "payload": subscribe})
+                assert (await receive(socket))["payload"]["data"]["opportunityChanged"][
+                    "type"
+                ] == "subscribed"
+                sockets.append(socket)
+            reassigned = await client.execute(
+                REASSIGN_DEAL,
+                {"id": deal["id"], "version": deal["version"], "ownerId": admin.user_id},
+                admin.token,
+            )
+            assert reassigned["updateOpportunity"]["errors"] == []
+            # The deal left the rep's view: every connection hears it once, then its stream completes.
+            for socket in sockets:
+                hidden = await receive(socket)
+                assert hidden["payload"]["data"]["opportunityChanged"] == {
+                    "type": "opportunity.hidden",
+                    "opportunity": None,
+                }
+                assert await receive(socket) == {"id": "deal", "type": "complete"}
+    assert len(shared) == 2
