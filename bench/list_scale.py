@@ -186,7 +186,7 @@ async def compiled_statement(tenant: BenchTenant) -> tuple[str, list[Any]]:
     """The statement (and arguments) the server runs for list50 as this tenant's admin."""
     from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
-    from gateway.settings import Settings
+    from config.settings import Settings
     from graph.compiled.planner import Planner
     from graph.core.extensions import validation_rules
     from graph.schema import build_schema
