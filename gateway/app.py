@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import re
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -50,7 +50,7 @@ def request_id_for(request: Request) -> str:
     known = request.scope.get("crm.request_id")
     if known is None:
         offered = request.headers.get("x-request-id", "")
-        known = offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        known = offered if REQUEST_ID.fullmatch(offered) else os.urandom(16).hex()
         request.scope["crm.request_id"] = known
     return known
 

@@ -26,7 +26,6 @@ WebSockets and the GraphiQL page still go through Strawberry's view.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -410,10 +409,10 @@ class GraphQLHTTPView(GraphQL):
         return self.json_response(media_type, status, {"errors": [error]}, headers)
 
 
-def decode_json(text: str, message: str) -> Any:
+def decode_json(text: str | bytes, message: str) -> Any:
     try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # also NaN/Infinity and nesting past orjson's depth limit
         raise RequestRefused(400, message) from None
 
 

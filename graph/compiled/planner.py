@@ -118,6 +118,7 @@ class Build:
     guards: list[ColumnElement[bool]] = field(default_factory=list)  # all true, or the executor answers
     key_types: dict[str, list[Any]] = field(default_factory=dict)  # sort key SQL types per root key
     counter: int = 0
+    values_only: bool = False
 
     def can_read(self, object_type: str) -> bool:
         return self.actor.permissions.can(object_type, Action.READ)
@@ -131,7 +132,8 @@ class Build:
         self.counter += 1
         name = f"{prefix}_{self.counter}"
         self.binds[name] = value
-        return bindparam(name, type_=type_)
+        # Only values are wanted when the plan is cached (`bind_only`): no SQL element to build.
+        return None if self.values_only else bindparam(name, type_=type_)
 
     def selection(self, type_name: str, node: FieldNode) -> Selection:
         if node.selection_set is None:
@@ -339,7 +341,7 @@ class Planner:
         try:
             key = (query, operation_name, id(actor.permissions), actor.team_id is not None, roots.shape)
             plan = self.plans.get(key)
-            build = self.new_build(actor, fragments)
+            build = self.new_build(actor, fragments, symbolic=plan is None)
             if plan is None:
                 plan = self.compile(build, roots)
                 remember(self.plans, key, plan)
@@ -347,6 +349,7 @@ class Planner:
                 return None
             else:
                 build.key_types = plan.key_types
+                build.values_only = True
                 self.bind_only(build, roots)
         except (CannotCompile, DomainError) as reason:
             logger.debug("not compiled (%s): %s", reason, operation_name or query[:80])
@@ -355,14 +358,20 @@ class Planner:
             return None
         return bind(plan, build, actor)
 
-    def new_build(self, actor: Actor, fragments: dict[str, FragmentDefinitionNode]) -> Build:
-        symbolic = SymbolicActor(
+    def new_build(
+        self, actor: Actor, fragments: dict[str, FragmentDefinitionNode], *, symbolic: bool = True
+    ) -> Build:
+        """The state of a compilation (`symbolic`: ids as bind parameters), or of a cached plan's
+        binding, which needs only the permissions."""
+        if not symbolic:
+            return Build(self, SymbolicActor(actor.permissions, None, None, None), {}, fragments)
+        stand_in = SymbolicActor(
             permissions=actor.permissions,
             tenant_id=bindparam("actor_tenant_id", type_=PG_UUID(as_uuid=True)),
             user_id=bindparam("actor_user_id", type_=PG_UUID(as_uuid=True)),
             team_id=bindparam("actor_team_id", type_=PG_UUID(as_uuid=True)) if actor.team_id else None,
         )
-        return Build(planner=self, actor=symbolic, hidden={}, fragments=fragments)
+        return Build(planner=self, actor=stand_in, hidden={}, fragments=fragments)
 
     def root_calls(
         self,
