@@ -23,7 +23,6 @@ from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from config.settings import Settings
-from gateway.auth import AccessRefused, AuthenticationFailed, authenticate, bearer_credential
 from gateway.client_address import client_address, trusted_networks
 from gateway.compiled_reads import CompiledReads
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
@@ -39,6 +38,7 @@ from graph.live.transport import LiveTransportHandler
 from graph.schema import build_schema
 from storage.routes import blob_routes
 from tenants import login_log
+from tenants.credentials import AccessRefused, AuthenticationFailed, authenticate, bearer_credential
 from tenants.login_log import Client
 
 logger = logging.getLogger("crm.gateway")

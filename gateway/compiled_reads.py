@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from gateway.auth import AuthenticationFailed, Credential, authenticate_raw
 from graph.compiled.planner import Planner
+from tenants.credentials import AuthenticationFailed, Credential, authenticate_raw
 from tenants.db import Database
 
 logger = logging.getLogger("crm.compiled")

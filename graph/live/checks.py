@@ -2,7 +2,7 @@
 
 An event of a busy tenant reaches many connections of this process at once, and each must confirm that
 its credential still holds before anything is re-read for it, with the same rules as
-`gateway.auth.actor_for_session` (not revoked, not expired, still acting in this tenant, active member,
+`tenants.credentials.actor_for_session` (not revoked, not expired, still acting in this tenant, active member,
 active user, the tenant's security policy), inside the tenant's RLS wall. Checked one by one that is three
 statements per connection. Here one query checks every session of the tenant that this process has been
 asked about recently, and a connection may use the answer of any check that *started* after its event was
@@ -27,8 +27,8 @@ from sqlalchemy import Dialect, LargeBinary, Text, any_, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
-from gateway.auth import PERMISSIONS, AuthenticationFailed, raise_violation
 from graph.live.context import LiveContext
+from tenants.credentials import PERMISSIONS, AuthenticationFailed, raise_violation
 from tenants.db import Database
 from tenants.models import Membership, Role, User, UserSession
 from tenants.permissions import Actor
@@ -156,8 +156,8 @@ class CredentialChecks:
         return {record[0]: SessionRow(*record) for record in records}
 
 
-# The tenant's security policy and the user's second factor are gateway.auth's check; the role's
-# permissions come as text, decoded once per role version by gateway.auth's PERMISSIONS cache.
+# The tenant's security policy and the user's second factor are tenants.credentials' check; the role's
+# permissions come as text, decoded once per role version by tenants.credentials' PERMISSIONS cache.
 CHECKS = (
     select(
         UserSession.token_hash,
@@ -213,7 +213,7 @@ def actor_from(
     request_id: str | None,
     client_address: str | None,
 ) -> Actor:
-    """gateway.auth.actor_for_session's rules, on a row of the batched query."""
+    """tenants.credentials.actor_for_session's rules, on a row of the batched query."""
     if row is None or row.revoked_at or row.expires_at <= now:
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if row.active_tenant_id != tenant_id:

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.auth import Credential, authenticate
 from graph.core.context import RequestContext
+from tenants.credentials import Credential, authenticate
 from tenants.db import start_request_transaction
 from tenants.permissions import Actor
 

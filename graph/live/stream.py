@@ -30,10 +30,10 @@ import asyncpg
 from graphql import GraphQLError, print_ast
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
-from gateway.auth import AuthenticationFailed
 from graph.live.bus import Dropped
 from graph.live.context import LiveContext
 from graph.live.events import Event
+from tenants.credentials import AuthenticationFailed
 from tenants.errors import DomainError, ErrorCode
 from tenants.permissions import Action, Actor, Permissions, Scope
 
@@ -200,7 +200,7 @@ def view_key(actor: Actor, document: str, per_user: bool) -> tuple[Any, ...]:
     )
 
 
-# Permissions as part of a view key, per Permissions object (gateway.auth caches one per role version),
+# Permissions as part of a view key, per Permissions object (tenants.credentials caches one per role version),
 # computed once rather than for every subscriber of every event. The entry keeps its object alive, so an
 # id is never reused while it is cached.
 PERMISSION_KEYS: OrderedDict[int, tuple[Permissions, str, bool]] = OrderedDict()

@@ -40,9 +40,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
-from gateway.auth import AuthenticationFailed, Credential, credential_from
 from graph.core.extensions import RequestLifecycle
 from graph.live.context import CURRENT_SCOPE, EventScope, LiveContext
+from tenants.credentials import AuthenticationFailed, Credential, credential_from
 
 logger = logging.getLogger("crm.live")
 

@@ -46,7 +46,7 @@ DEFINITIONS_CACHE_SIZE = 2048
 
 
 def remember_fields_version(session: AsyncSession, tenant_id: uuid.UUID, version: int | None) -> None:
-    """The tenant's definitions version, read by the request's credential check (gateway/auth.py)."""
+    """The tenant's definitions version, read by the request's credential check (tenants/credentials.py)."""
     if version is not None:
         session.info[FIELDS_VERSION] = (tenant_id, version)
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import AuthenticationFailed, credential_from
 from gateway.services import Services
 from graph.live.checks import CredentialChecks
+from tenants.credentials import AuthenticationFailed, credential_from
 from tests.support import GraphQLClient, Member
 
 LOGOUT = "mutation { logout { ok errors { code } } }"
