@@ -3,8 +3,9 @@
 Used by both endpoints (HTTP in gateway/app.py and gateway/compiled_reads.py, WebSocket in graph/live).
 The tenant always comes from the credential (the session's current tenant, or the key's own tenant),
 never from a header the client chooses. One SQL function per credential kind (migrations/baseline.sql,
-first written by revision 0100_request_auth) checks the credential, makes the transaction-local tenant settings and returns the
-membership, the role and the tenant's security policy, so a request pays one statement for all of it.
+first written by revision 0100_request_auth) checks the credential, makes the transaction-local tenant
+settings and returns the membership, the role and the tenant's security policy, so a request pays one
+statement for all of it.
 Role permissions are decoded once per process and role version (`PermissionCache`): a role edit bumps
 the version, so the next request reads the new permissions without any invalidation message. The
 policy (IP allowlist, session limits, MFA rule) is judged here by `tenants.security.policy`.
