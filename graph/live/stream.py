@@ -201,8 +201,8 @@ def view_key(actor: Actor, document: str, per_user: bool) -> tuple[Any, ...]:
 
 
 # Permissions as part of a view key, per Permissions object (tenants.credentials caches one per role
-# version), computed once rather than for every subscriber of every event. The entry keeps its object alive, so an
-# id is never reused while it is cached.
+# version), computed once rather than for every subscriber of every event. The entry keeps its object
+# alive, so an id is never reused while it is cached.
 PERMISSION_KEYS: OrderedDict[int, tuple[Permissions, str, bool]] = OrderedDict()
 MAX_PERMISSION_KEYS = 1024
 
