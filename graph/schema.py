@@ -100,16 +100,17 @@ def node_query() -> type:
     return NodeQuery
 
 
-def nullable_root_fields(query: type) -> type:
-    """Every root query field nullable, so one field's failure stays its own.
+def nullable_root_fields(root: type) -> type:
+    """Every root field nullable (queries and mutations), so one field's failure stays its own.
 
     GraphQL propagates an error in a non-null field to its parent; for a root field the parent is the
     whole `data`, and graphql-core then cancels the sibling fields still running, mid-statement on the
     request's shared connection (which loses the transaction). Nullable root fields stop the
-    propagation at the field: `{ me apiKeys }` answers `me` and a PERMISSION_DENIED on `apiKeys` alone.
+    propagation at the field: `{ me apiKeys }` answers `me` and a PERMISSION_DENIED on `apiKeys` alone;
+    a mutation refused at top level (docs/errors.md) leaves the payloads of the mutations before it.
     The areas' own field objects are left as they are (copies are made for the merged type).
     """
-    definition = query.__strawberry_definition__  # type: ignore[attr-defined]
+    definition = root.__strawberry_definition__  # type: ignore[attr-defined]
     fields = []
     for field in definition.fields:
         if not isinstance(field.type, StrawberryOptional):
@@ -117,7 +118,7 @@ def nullable_root_fields(query: type) -> type:
             field.type = StrawberryOptional(field.type)
         fields.append(field)
     definition.fields = fields
-    return query
+    return root
 
 
 def described(root: type, description: str) -> type:
@@ -133,9 +134,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             "Reads. Every field is nullable: one field's error leaves the others answered.",
         ),
         mutation=described(
-            merge_types("Mutation", MUTATION_AREAS),
+            nullable_root_fields(merge_types("Mutation", MUTATION_AREAS)),
             "Changes. Each mutation runs in its own savepoint and reports what the caller can fix in its "
-            "payload's `errors`.",
+            "payload's `errors`; a refusal of the caller (UNAUTHENTICATED, PERMISSION_DENIED, THROTTLED, "
+            "...) is a top-level error with `extensions.code` and that mutation's field null.",
         ),
         subscription=described(
             merge_types("Subscription", SUBSCRIPTION_AREAS),

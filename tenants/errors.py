@@ -1,7 +1,8 @@
 """Domain errors: one exception type carrying a stable code the caller can act on.
 
-Services raise `DomainError`; the GraphQL layer turns it into a `UserError` in the mutation payload
-(and rolls back the mutation's savepoint) or into a typed GraphQL error for queries.
+Services raise `DomainError`; the GraphQL layer rolls back the mutation's savepoint and turns it into a
+`UserError` in the mutation payload, or, for a refusal of the caller (`graph/core/errors.py` REFUSALS) and
+for queries, into a GraphQL error with `extensions.code` (docs/errors.md).
 """
 
 from __future__ import annotations

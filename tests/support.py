@@ -90,6 +90,28 @@ class GraphQLClient:
         assert body.get("errors"), body
         return body["errors"]
 
+    async def outcome(
+        self, query: str, variables: dict[str, Any] | None, token: str | None, name: str
+    ) -> list[tuple[str | None, str]]:
+        """The (field, code) pairs of mutation `name`'s errors, wherever docs/errors.md puts them: a refusal
+        of the caller at top level (the field null, the error at its path, `extensions.code`), an input
+        error in the payload's `errors`. Fails when an error arrives in the other place."""
+        response = await self.post(query, variables, token)
+        return mutation_outcome(response.json(), name)
+
+    async def refused(
+        self, query: str, variables: dict[str, Any] | None, token: str | None, name: str
+    ) -> list[tuple[str | None, str]]:
+        """`outcome` of a mutation that must be refused at top level (PERMISSION_DENIED, THROTTLED...)."""
+        pairs = await self.outcome(query, variables, token, name)
+        assert pairs and all(code in REFUSALS for _, code in pairs), pairs
+        return pairs
+
+    async def mutate(self, query: str, variables: dict[str, Any] | None, token: str | None, name: str) -> Any:
+        """Mutation `name`'s payload, or for a refusal of the caller (checked as in `outcome`: top-level,
+        the field null) a stand-in `{"refused": True, "errors": [...]}`, so `error_pairs` reads both."""
+        return payload_or_refusal((await self.post(query, variables, token)).json(), name)
+
     async def sign_up(self, tenant_name: str = "Acme", **regional: str) -> Member:
         """`regional`: `locale` and/or `baseCurrency` of the new tenant."""
         email = unique_email("admin")
@@ -145,6 +167,48 @@ class TestDatabase:
     async def close(self) -> None:
         for connection in self.connections:
             await connection.close()
+
+
+# The codes a mutation reports at top level (graph/core/errors.py REFUSALS, docs/errors.md).
+REFUSALS = {
+    "UNAUTHENTICATED",
+    "PERMISSION_DENIED",
+    "FORBIDDEN_NETWORK",
+    "THROTTLED",
+    "OVERLOADED",
+    "UNAVAILABLE",
+}
+
+
+def mutation_outcome(body: dict[str, Any], name: str) -> list[tuple[str | None, str]]:
+    """See `GraphQLClient.outcome`; `body` is the whole response, `name` the field's response key."""
+    top = [error for error in body.get("errors") or [] if error.get("path") == [name]]
+    payload = (body.get("data") or {}).get(name)
+    if top:
+        assert payload is None and len(top) == 1, body
+        extensions = top[0]["extensions"]
+        pairs = [(e["field"], e["code"]) for e in extensions.get("errors") or [extensions]]
+        assert all(code in REFUSALS for _, code in pairs), body
+        return pairs
+    # No error of the request itself (errors without a path); other fields' errors are theirs.
+    assert payload is not None and all(error.get("path") for error in body.get("errors") or []), body
+    pairs = error_pairs(payload)
+    assert not any(code in REFUSALS for _, code in pairs), body
+    return pairs
+
+
+def payload_or_refusal(body: dict[str, Any], name: str) -> Any:
+    """See `GraphQLClient.mutate`; `body` is the whole response."""
+    mutation_outcome(body, name)
+    payload = body["data"][name]
+    if payload is not None:
+        return payload
+    error = body["errors"][0]
+    extensions = error["extensions"]
+    entries = extensions.get("errors") or [
+        {"field": extensions["field"], "code": extensions["code"], "message": error["message"]}
+    ]
+    return {"refused": True, "errors": entries}
 
 
 def error_pairs(payload: dict[str, Any]) -> list[tuple[str | None, str]]:

@@ -1,8 +1,10 @@
-"""How domain errors reach clients.
+"""How domain errors reach clients (docs/errors.md).
 
-Mutations: `errors: [UserError!]` in the payload, with the mutation's savepoint rolled back.
-Queries: a GraphQL error whose `extensions.code` is the domain code. Anything else is unexpected and,
-in production, masked with a request id (see `graph/core/extensions.py`).
+Mutations: what the caller can fix in its input arrives as `errors: [UserError!]` in the payload; a
+refusal of the caller (`REFUSALS`: not logged in, not allowed, throttled, overloaded) is a top-level
+GraphQL error with `extensions.code` and the mutation's field null. Either way the mutation's savepoint
+is rolled back. Queries: every domain error is a top-level GraphQL error with `extensions.code`.
+Anything else is unexpected and, in production, masked with a request id (see `graph/core/extensions.py`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,43 @@ def user_errors(error: DomainError) -> list[UserError]:
     return [UserError(field=e.field, code=e.code.value, message=e.message) for e in errors]
 
 
+# Refusals of the caller rather than of the input: no change to the input makes the mutation pass. They
+# are top-level errors, like the same refusals of a query field (docs/errors.md has the table).
+REFUSALS = frozenset(
+    {
+        ErrorCode.UNAUTHENTICATED,
+        ErrorCode.PERMISSION_DENIED,
+        ErrorCode.FORBIDDEN_NETWORK,
+        ErrorCode.THROTTLED,
+        ErrorCode.OVERLOADED,
+        ErrorCode.UNAVAILABLE,
+    }
+)
+
+
+def refusal(error: DomainError) -> DomainError | None:
+    """The refusal of the caller in `error` (only those entries of several), or None for input errors."""
+    if not isinstance(error, ValidationErrors):
+        return error if error.code in REFUSALS else None
+    refused = [e for e in error.errors if e.code in REFUSALS]
+    if not refused:
+        return None
+    return refused[0] if len(refused) == 1 else ValidationErrors(refused)
+
+
 PayloadT = TypeVar("PayloadT")
+
+
+def error_payload(payload_type: type[PayloadT], context: Any, error: DomainError) -> PayloadT:
+    """`payload_type(errors=...)` for an input error; a refusal of the caller is raised instead, so that
+    GraphQL reports it at top level with `extensions.code` and nulls this mutation's field alone."""
+    answer_overload(context, error)
+    refused = refusal(error)
+    if refused is not None:
+        raise refused
+    return payload_type(errors=user_errors(error))  # type: ignore[call-arg]
+
+
 UNIQUE_VIOLATION = "23505"
 CONCURRENT_WRITE = DomainError(
     ErrorCode.CONFLICT, "Someone else made the same change at the same moment; reload and retry."
@@ -118,7 +156,8 @@ def raised_in_asyncpg(error: BaseException) -> bool:
 def mutation_payload(
     payload_type: type[PayloadT], *, savepoint: bool = True
 ) -> Callable[[Callable[..., Awaitable[PayloadT]]], Callable[..., Awaitable[PayloadT]]]:
-    """Runs a mutation resolver inside a savepoint; a DomainError becomes `payload(errors=[...])`.
+    """Runs a mutation resolver inside a savepoint; a DomainError becomes `payload(errors=[...])`, or a
+    top-level error when it refuses the caller (`error_payload`).
 
     The resolver must take `info` and return the payload; the payload type must give every field a
     default so that an error payload can be built with `errors` alone. `savepoint=False` is for a
@@ -135,9 +174,8 @@ def mutation_payload(
                     return await resolver(*args, **kwargs)
                 async with context.savepoint():
                     return await resolver(*args, **kwargs)
-            except DomainError as error:
-                answer_overload(context, error)
-                return payload_type(errors=user_errors(error))  # type: ignore[call-arg]
+            except DomainError as error:  # the savepoint is already rolled back
+                return error_payload(payload_type, context, error)
             except IntegrityError as error:
                 if not savepoint or getattr(error.orig, "sqlstate", None) != UNIQUE_VIOLATION:
                     raise

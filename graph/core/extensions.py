@@ -36,7 +36,7 @@ from strawberry.extensions import (
 from config.settings import Settings
 from graph.core.errors import NUL_MESSAGE, UNAVAILABLE_MESSAGE, data_exception, database_unavailable
 from graph.core.scalars import ScalarInputError
-from tenants.errors import DomainError, ErrorCode
+from tenants.errors import DomainError, ErrorCode, ValidationErrors
 
 logger = logging.getLogger("crm.graphql")
 
@@ -103,6 +103,11 @@ class RequestLifecycle(SchemaExtension):
         original = error.original_error
         if isinstance(original, DomainError):
             error.extensions = {"code": original.code.value, "field": original.field}
+            if isinstance(original, ValidationErrors) and len(original.errors) > 1:
+                # Several fields refused at once (a mutation setting fields the role may not set).
+                error.extensions["errors"] = [
+                    {"field": e.field, "code": e.code.value, "message": e.message} for e in original.errors
+                ]
             return error
         if database_unavailable(original):
             logger.warning("database unavailable (request %s): %s", request_id, original)

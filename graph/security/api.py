@@ -12,7 +12,7 @@ import strawberry
 from strawberry import UNSET, relay
 
 from graph.core.context import Info
-from graph.core.errors import UserError, mutation_payload, user_errors
+from graph.core.errors import UserError, error_payload, mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, connection_of
@@ -52,8 +52,9 @@ def counted_payload(
     payload_type: type[PayloadT],
 ) -> Callable[[Callable[..., Awaitable[PayloadT]]], Callable[..., Awaitable[PayloadT]]]:
     """`mutation_payload` for operations that check a one-time code: a `RejectedCode` (wrong code,
-    throttled) is returned with its savepoint *kept*, so the attempt counted before the check commits and
-    the limit holds. Services raise it only before writing anything but that count."""
+    throttled) is reported with its savepoint *kept*, so the attempt counted before the check commits and
+    the limit holds. Services raise it only before writing anything but that count. THROTTLED is a
+    top-level error like every refusal of the caller (`error_payload`), raised after the savepoint."""
 
     def decorate(resolver: Callable[..., Awaitable[PayloadT]]) -> Callable[..., Awaitable[PayloadT]]:
         @functools.wraps(resolver)
@@ -64,9 +65,10 @@ def counted_payload(
                     try:
                         return await resolver(*args, **kwargs)
                     except mfa.RejectedCode as rejected:
-                        return payload_type(errors=user_errors(rejected))  # type: ignore[call-arg]
-            except DomainError as error:
-                return payload_type(errors=user_errors(error))  # type: ignore[call-arg]
+                        kept = rejected  # the savepoint is released: the counted attempt commits
+            except DomainError as error:  # the savepoint is rolled back
+                return error_payload(payload_type, context, error)
+            return error_payload(payload_type, context, kept)
 
         return run
 

@@ -245,16 +245,17 @@ async def test_only_field_managers_define_fields(client):
     manager = await client.add_member(admin, "manager", "manager")
     data = {"objectType": "account", "key": "a", "label": "A", "type": "TEXT"}
 
-    payload = (await client.execute(CREATE_FIELD, {"input": data}, manager.token))["createFieldDefinition"]
+    payload = await client.refused(CREATE_FIELD, {"input": data}, manager.token, "createFieldDefinition")
 
-    assert error_pairs(payload) == [(None, "PERMISSION_DENIED")]
+    assert payload == [(None, "PERMISSION_DENIED")]
     definition = await define_field(client, admin, "account", "a", "TEXT")
-    update = (
-        await client.execute(
-            UPDATE_FIELD, {"id": definition["id"], "version": 1, "input": {"label": "B"}}, manager.token
-        )
-    )["updateFieldDefinition"]
-    assert error_pairs(update) == [(None, "PERMISSION_DENIED")]
+    update = await client.refused(
+        UPDATE_FIELD,
+        {"id": definition["id"], "version": 1, "input": {"label": "B"}},
+        manager.token,
+        "updateFieldDefinition",
+    )
+    assert update == [(None, "PERMISSION_DENIED")]
     # Reading definitions (for forms) needs only read access to the object type.
     listed = (await client.execute(FIELDS, {"objectType": "account"}, manager.token))["fieldDefinitions"]["nodes"]
     assert [d["key"] for d in listed] == ["a"]

@@ -22,7 +22,7 @@ from tests.admin.documents import (
     error_pairs,
     grants,
 )
-from tests.support import INVITE, unique_email
+from tests.support import INVITE, mutation_outcome, unique_email
 
 CREATE_KEY = """
 mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret errors { field code message } } }"""
@@ -56,9 +56,13 @@ async def test_a_user_manager_cannot_mint_an_admin_key_or_invite_an_admin(client
 
     results = {}
     for role_key in ("admin", "viewer", "reader"):
-        key = await client.execute(CREATE_KEY, {"input": {"name": "k", "roleKey": role_key}}, ops.token)
-        invite = await client.execute(INVITE, {"input": {"email": unique_email(), "roleKey": role_key}}, ops.token)
-        results[role_key] = (error_pairs(key["createApiKey"]), error_pairs(invite["inviteUser"]))
+        key = await client.outcome(
+            CREATE_KEY, {"input": {"name": "k", "roleKey": role_key}}, ops.token, "createApiKey"
+        )
+        invite = await client.outcome(
+            INVITE, {"input": {"email": unique_email(), "roleKey": role_key}}, ops.token, "inviteUser"
+        )
+        results[role_key] = (key, invite)
 
     denied = [("roleKey", "PERMISSION_DENIED")]
     assert results["admin"] == (denied, denied)
@@ -74,12 +78,16 @@ async def test_nobody_assigns_a_role_beyond_their_own_even_to_themselves(client)
     await assign(client, admin, rep, narrow)
     ids = await role_ids(client, admin)
 
-    promote_self = await client.execute(ASSIGN_ROLE, {"userId": ops.user_id, "roleId": ids["admin"]}, ops.token)
-    promote_rep = await client.execute(ASSIGN_ROLE, {"userId": rep.user_id, "roleId": ids["manager"]}, ops.token)
+    promote_self = await client.mutate(
+        ASSIGN_ROLE, {"userId": ops.user_id, "roleId": ids["admin"]}, ops.token, "assignRole"
+    )
+    promote_rep = await client.refused(
+        ASSIGN_ROLE, {"userId": rep.user_id, "roleId": ids["manager"]}, ops.token, "assignRole"
+    )
 
-    assert error_pairs(promote_self["assignRole"]) == [("roleId", "PERMISSION_DENIED")]
-    assert error_pairs(promote_rep["assignRole"]) == [("roleId", "PERMISSION_DENIED")]
-    assert "capability manage_settings" in promote_self["assignRole"]["errors"][0]["message"]
+    assert promote_self["refused"] and error_pairs(promote_self) == [("roleId", "PERMISSION_DENIED")]
+    assert promote_rep == [("roleId", "PERMISSION_DENIED")]
+    assert "capability manage_settings" in promote_self["errors"][0]["message"]
     still = (await client.execute("{ me { role { key } } }", token=ops.token))["me"]
     assert still == {"role": {"key": "ops"}}
 
@@ -97,25 +105,30 @@ async def test_role_edits_cannot_exceed_the_editor(client):
 
     for given, reason in cases:
         data = {"key": "sneaky", "name": "Sneaky", "grants": given, "capabilities": []}
-        payload = (await client.execute(CREATE_ROLE, {"input": data}, ops.token))["createRole"]
-        assert error_pairs(payload) == [("objects.0", "PERMISSION_DENIED")], given
-        assert reason in payload["errors"][0]["message"]
+        body = (await client.post(CREATE_ROLE, {"input": data}, ops.token)).json()
+        assert mutation_outcome(body, "createRole") == [("objects.0", "PERMISSION_DENIED")], given
+        assert reason in body["errors"][0]["message"]
     stricter = one_grant(fields={"industry": "HIDDEN", "notes": "HIDDEN"})
     allowed = (
         await client.execute(
             CREATE_ROLE, {"input": {"key": "ok", "name": "Ok", "grants": stricter, "capabilities": []}}, ops.token
         )
     )["createRole"]
-    rename_wide = await client.execute(UPDATE_ROLE, {"id": wide["id"], "version": 1, "input": {"name": "Mine"}}, ops.token)
-    delete_wide = await client.execute(DELETE_ROLE, {"id": wide["id"]}, ops.token)
-    widen_ok = await client.execute(
-        UPDATE_ROLE, {"id": allowed["role"]["id"], "version": 1, "input": {"grants": grants()}}, ops.token
+    rename_wide = await client.refused(
+        UPDATE_ROLE, {"id": wide["id"], "version": 1, "input": {"name": "Mine"}}, ops.token, "updateRole"
+    )
+    delete_wide = await client.refused(DELETE_ROLE, {"id": wide["id"]}, ops.token, "deleteRole")
+    widen_ok = await client.refused(
+        UPDATE_ROLE,
+        {"id": allowed["role"]["id"], "version": 1, "input": {"grants": grants()}},
+        ops.token,
+        "updateRole",
     )
 
     assert allowed["errors"] == []
-    assert error_pairs(rename_wide["updateRole"]) == [("id", "PERMISSION_DENIED")]
-    assert error_pairs(delete_wide["deleteRole"]) == [("id", "PERMISSION_DENIED")]
-    assert [e["code"] for e in widen_ok["updateRole"]["errors"]] == ["PERMISSION_DENIED"] * 3
+    assert rename_wide == [("id", "PERMISSION_DENIED")]
+    assert delete_wide == [("id", "PERMISSION_DENIED")]
+    assert [code for _, code in widen_ok] == ["PERMISSION_DENIED"] * 3
 
 
 async def test_a_user_manager_cannot_touch_the_owner_or_anyone_above_them(client):
@@ -130,17 +143,26 @@ async def test_a_user_manager_cannot_touch_the_owner_or_anyone_above_them(client
     await client.execute(DEACTIVATE, {"userId": second_admin.user_id}, admin.token)
 
     attempts = {
-        "deactivate": await client.execute(DEACTIVATE, {"userId": admin.user_id}, ops.token),
-        "demote": await client.execute(ASSIGN_ROLE, {"userId": admin.user_id, "roleId": ids["reader"]}, ops.token),
-        "team": await client.execute(SET_TEAM, {"userId": admin.user_id, "teamId": team["id"]}, ops.token),
-        "reassign": await client.execute(REASSIGN, {"from": admin.user_id, "to": ops.user_id}, ops.token),
-        "reactivate": await client.execute(REACTIVATE, {"userId": second_admin.user_id}, ops.token),
+        "deactivate": await client.refused(
+            DEACTIVATE, {"userId": admin.user_id}, ops.token, "deactivateMember"
+        ),
+        "demote": await client.refused(
+            ASSIGN_ROLE, {"userId": admin.user_id, "roleId": ids["reader"]}, ops.token, "assignRole"
+        ),
+        "team": await client.refused(
+            SET_TEAM, {"userId": admin.user_id, "teamId": team["id"]}, ops.token, "setMemberTeam"
+        ),
+        "reassign": await client.refused(
+            REASSIGN, {"from": admin.user_id, "to": ops.user_id}, ops.token, "reassignRecords"
+        ),
+        "reactivate": await client.refused(
+            REACTIVATE, {"userId": second_admin.user_id}, ops.token, "reactivateMember"
+        ),
     }
 
-    for name, data in attempts.items():
-        (payload,) = data.values()
+    for name, pairs in attempts.items():
         field = "fromUserId" if name == "reassign" else "userId"
-        assert error_pairs(payload) == [(field, "PERMISSION_DENIED")], name
+        assert pairs == [(field, "PERMISSION_DENIED")], name
     assert (await client.execute(ME, token=admin.token))["me"]["user"]["id"] == admin.user_id
     below = (await client.execute(DEACTIVATE, {"userId": rep.user_id}, ops.token))["deactivateMember"]
     assert below["errors"] == []
@@ -152,9 +174,9 @@ async def test_a_user_manager_without_role_rights_still_cannot_deactivate_the_ow
     admin = await client.sign_up()
     ops = await ops_member(client, admin, capabilities=["MANAGE_USERS"])
 
-    refused = (await client.execute(DEACTIVATE, {"userId": admin.user_id}, ops.token))["deactivateMember"]
+    refused = await client.refused(DEACTIVATE, {"userId": admin.user_id}, ops.token, "deactivateMember")
 
-    assert error_pairs(refused) == [("userId", "PERMISSION_DENIED")]
+    assert refused == [("userId", "PERMISSION_DENIED")]
     assert (await client.post(ME, token=admin.token)).status_code == 200
 
 

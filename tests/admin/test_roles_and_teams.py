@@ -103,18 +103,22 @@ async def test_only_role_managers_manage_roles_and_no_escalation(client):
     manager = await client.add_member(admin, "manager", "manager")
     data = {"key": "x1", "name": "X", "grants": grants(), "capabilities": []}
 
-    denied = (await client.execute(CREATE_ROLE, {"input": data}, manager.token))["createRole"]
+    denied = await client.refused(CREATE_ROLE, {"input": data}, manager.token, "createRole")
     listing = await client.errors(ROLES, {}, manager.token)
 
-    assert error_pairs(denied) == [(None, "PERMISSION_DENIED")]
+    assert denied == [(None, "PERMISSION_DENIED")]
     assert listing[0]["extensions"]["code"] == "PERMISSION_DENIED"
     # A role manager without manage_users cannot mint a role that has it.
     role_admin = await create_role(client, admin, "role-admin", capabilities=["MANAGE_ROLES"])
     delegate = await client.add_member(admin, "viewer", "delegate")
     await assign(client, admin, delegate, role_admin)
     escalation = {"key": "x2", "name": "X", "grants": grants(), "capabilities": ["MANAGE_USERS"]}
-    refused = (await client.execute(CREATE_ROLE, {"input": escalation}, delegate.token))["createRole"]
-    assert error_pairs(refused) == [("capabilities", "PERMISSION_DENIED")]
+    assert await client.refused(
+        CREATE_ROLE,
+        {"input": escalation},
+        delegate.token,
+        "createRole",
+    ) == [("capabilities", "PERMISSION_DENIED")]
 
 
 async def test_builtin_roles_are_fixed_and_used_roles_stay(client):
@@ -204,15 +208,17 @@ async def test_team_membership_and_deletion_rules(client):
     east = await create_team(client, admin, "East", sales["id"])
     await set_team(client, admin, manager, east)
 
-    denied = await client.execute(SET_TEAM, {"userId": admin.user_id, "teamId": east["id"]}, manager.token)
-    create_denied = (await client.execute(CREATE_TEAM, {"input": {"name": "X"}}, manager.token))["createTeam"]
+    denied = await client.refused(
+        SET_TEAM, {"userId": admin.user_id, "teamId": east["id"]}, manager.token, "setMemberTeam"
+    )
+    create_denied = await client.refused(CREATE_TEAM, {"input": {"name": "X"}}, manager.token, "createTeam")
     parent_in_use = (await client.execute(DELETE_TEAM, {"id": sales["id"]}, admin.token))["deleteTeam"]
     members_in_use = (await client.execute(DELETE_TEAM, {"id": east["id"]}, admin.token))["deleteTeam"]
     await set_team(client, admin, manager, None)
     removed = (await client.execute(DELETE_TEAM, {"id": east["id"]}, admin.token))["deleteTeam"]
 
-    assert error_pairs(denied["setMemberTeam"]) == [(None, "PERMISSION_DENIED")]
-    assert error_pairs(create_denied) == [(None, "PERMISSION_DENIED")]
+    assert denied == [(None, "PERMISSION_DENIED")]
+    assert create_denied == [(None, "PERMISSION_DENIED")]
     assert error_pairs(parent_in_use) == [("id", "INVALID")]
     assert error_pairs(members_in_use) == [("id", "INVALID")]
     assert removed["errors"] == []

@@ -50,7 +50,7 @@ async def submitted_change(client, requester, project_id, **values):
 
 async def decide(client, member, request_id, decision="APPROVE", comment=None):
     variables = {"requestId": request_id, "decision": decision, "comment": comment}
-    return (await client.execute(DECIDE, variables, member.token))["decideApproval"]
+    return await client.mutate(DECIDE, variables, member.token, "decideApproval")
 
 
 async def test_define_chain_replaces_the_active_one_and_checks_its_steps(client):
@@ -93,22 +93,21 @@ async def test_define_chain_replaces_the_active_one_and_checks_its_steps(client)
                 **values,
             }
         }
-        payload = (await client.execute(DEFINE_CHAIN, variables, admin.token))["defineApprovalChain"]
-        assert error_pairs(payload) == expected, values
-    denied = (
-        await client.execute(
-            DEFINE_CHAIN,
-            {
-                "input": {
-                    "name": "C",
-                    "subjectType": "change_request",
-                    "steps": [{"name": "S", "rule": "ANY", "userIds": [boss.user_id]}],
-                }
-            },
-            boss.token,
-        )
-    )["defineApprovalChain"]
-    assert error_pairs(denied) == [(None, "PERMISSION_DENIED")]
+        payload = await client.outcome(DEFINE_CHAIN, variables, admin.token, "defineApprovalChain")
+        assert payload == expected, values
+    denied = await client.refused(
+        DEFINE_CHAIN,
+        {
+            "input": {
+                "name": "C",
+                "subjectType": "change_request",
+                "steps": [{"name": "S", "rule": "ANY", "userIds": [boss.user_id]}],
+            }
+        },
+        boss.token,
+        "defineApprovalChain",
+    )
+    assert denied == [(None, "PERMISSION_DENIED")]
 
 
 async def test_all_rule_needs_everyone_any_rule_needs_one_and_my_approvals_follow(client):

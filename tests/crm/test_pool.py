@@ -31,12 +31,12 @@ AUDIT = "{ auditLog(first: 100) { edges { node { action objectId changes } } } }
 
 
 async def claim(client, member, account_id):
-    return (await client.execute(CLAIM_ACCOUNT, {"id": account_id}, member.token))["claimAccount"]
+    return await client.mutate(CLAIM_ACCOUNT, {"id": account_id}, member.token, "claimAccount")
 
 
 async def release(client, member, account_id, reason="Not a fit for me"):
     variables = {"id": account_id, "reason": reason}
-    return (await client.execute(RELEASE_ACCOUNT, variables, member.token))["releaseAccount"]
+    return await client.mutate(RELEASE_ACCOUNT, variables, member.token, "releaseAccount")
 
 
 async def history(client, member, account_id):
@@ -156,17 +156,17 @@ async def test_pool_settings_need_the_capability_and_valid_values(client):
     }
 
     def update(member, version, values):
-        return client.execute(UPDATE_POOL_SETTINGS, {"version": version, "input": values}, member.token)
+        return client.mutate(
+            UPDATE_POOL_SETTINGS, {"version": version, "input": values}, member.token, "updatePoolSettings"
+        )
 
-    denied = (await update(manager, 1, {"reclaimInactiveDays": 30}))["updatePoolSettings"]
+    denied = await update(manager, 1, {"reclaimInactiveDays": 30})
     assert error_pairs(denied) == [(None, "PERMISSION_DENIED")]
-    bad = (await update(admin, 1, {"reclaimInactiveDays": 0, "warningDays": None}))["updatePoolSettings"]
+    bad = await update(admin, 1, {"reclaimInactiveDays": 0, "warningDays": None})
     assert error_pairs(bad) == [("reclaimInactiveDays", "INVALID"), ("warningDays", "INVALID")]
-    stale = (await update(admin, 3, {"reclaimInactiveDays": 30}))["updatePoolSettings"]
+    stale = await update(admin, 3, {"reclaimInactiveDays": 30})
     assert error_pairs(stale) == [("version", "CONFLICT")]
-    done = (await update(admin, 1, {"reclaimInactiveDays": 30, "maxAccountsPerRep": None}))[
-        "updatePoolSettings"
-    ]
+    done = await update(admin, 1, {"reclaimInactiveDays": 30, "maxAccountsPerRep": None})
     assert (done["errors"], done["settings"]["reclaimInactiveDays"], done["settings"]["version"]) == (
         [],
         30,

@@ -135,14 +135,14 @@ class Docs:
         return payload["document"]
 
     async def request_upload(self, member: Member, data: bytes, **input: Any) -> dict[str, Any]:
-        values = {
-            "name": "big.pdf",
-            "contentType": "application/pdf",
-            "size": len(data),
-            "sha256": sha256(data),
-        }
-        values.update(input)
-        return (await self.client.execute(REQUEST_UPLOAD, {"input": values}, member.token))["requestUpload"]
+        variables = upload_request(data, **input)
+        return (await self.client.execute(REQUEST_UPLOAD, variables, member.token))["requestUpload"]
+
+    async def refused_upload_request(self, member: Member, data: bytes, **input: Any) -> list[Any]:
+        """`requestUpload` refused at top level: its (field, code) pairs (tests/support.py `refused`)."""
+        return await self.client.refused(
+            REQUEST_UPLOAD, upload_request(data, **input), member.token, "requestUpload"
+        )
 
     def http_for(self, url: str) -> httpx.AsyncClient:
         # Local-store URLs are relative to this API; S3 URLs point at the S3 server.
@@ -204,3 +204,9 @@ async def row_counts(db, tenant_id: str) -> dict[str, int]:
 
 # A payload's errors as (field, code) pairs.
 codes = error_pairs
+
+
+def upload_request(data: bytes, **input: Any) -> dict[str, Any]:
+    """`requestUpload`'s variables for `data` (a PDF named big.pdf unless `input` says otherwise)."""
+    values = {"name": "big.pdf", "contentType": "application/pdf", "size": len(data), "sha256": sha256(data)}
+    return {"input": {**values, **input}}

@@ -33,6 +33,7 @@ from tests.documents.support import (
     row_counts,
     sha256,
 )
+from tests.support import mutation_outcome
 
 
 async def tenant_a(docs):
@@ -174,18 +175,17 @@ async def test_viewer_reads_but_cannot_upload_or_change(docs, db):
     viewer = await docs.client.add_member(admin, "viewer", "viewer")
     document = await docs.upload_document(admin, PDF)
 
-    multipart = (await docs.upload(viewer, PDF)).json()["data"]["uploadDocument"]
-    assert codes(multipart) == [(None, "PERMISSION_DENIED")]
-    presigned = await docs.request_upload(viewer, PDF)
-    assert codes(presigned) == [(None, "PERMISSION_DENIED")]
-    renamed = await docs.client.execute(
-        UPDATE, {"id": document["id"], "version": 1, "input": {"name": "x"}}, viewer.token
+    multipart = (await docs.upload(viewer, PDF)).json()
+    assert mutation_outcome(multipart, "uploadDocument") == [(None, "PERMISSION_DENIED")]
+    assert await docs.refused_upload_request(viewer, PDF) == [(None, "PERMISSION_DENIED")]
+    renamed = await docs.client.refused(
+        UPDATE, {"id": document["id"], "version": 1, "input": {"name": "x"}}, viewer.token, "updateDocument"
     )
-    assert codes(renamed["updateDocument"]) == [(None, "PERMISSION_DENIED")]
-    deleted = (await docs.client.execute(DELETE, {"id": document["id"], "version": 1}, viewer.token))[
-        "deleteDocument"
-    ]
-    assert codes(deleted) == [(None, "PERMISSION_DENIED")]
+    assert renamed == [(None, "PERMISSION_DENIED")]
+    deleted = await docs.client.refused(
+        DELETE, {"id": document["id"], "version": 1}, viewer.token, "deleteDocument"
+    )
+    assert deleted == [(None, "PERMISSION_DENIED")]
     assert await docs.download(viewer, document["id"]) == PDF
     assert (await row_counts(db, admin.tenant_id))["documents"] == 1
     assert len(await docs.stored_keys(admin.tenant_id)) == 1
@@ -323,14 +323,14 @@ async def test_viewer_can_change_nothing_at_all(docs, db):
         (UNLINK, link_input, "unlinkDocument"),
     ]
     for query, variables, name in attempts:
-        payload = (await docs.client.execute(query, variables, viewer.token))[name]
-        assert codes(payload) == [(None, "PERMISSION_DENIED")], name
+        payload = await docs.client.refused(query, variables, viewer.token, name)
+        assert payload == [(None, "PERMISSION_DENIED")], name
     version = await docs.upload(
         viewer, PDF, query=UPLOAD_VERSION, variables={"input": {"documentId": live["id"]}}
     )
-    assert codes(version.json()["data"]["uploadDocumentVersion"]) == [(None, "PERMISSION_DENIED")]
-    new_version = await docs.request_upload(viewer, PDF, documentId=live["id"], name=None)
-    assert codes(new_version) == [(None, "PERMISSION_DENIED")]
+    assert mutation_outcome(version.json(), "uploadDocumentVersion") == [(None, "PERMISSION_DENIED")]
+    new_version = await docs.refused_upload_request(viewer, PDF, documentId=live["id"], name=None)
+    assert new_version == [(None, "PERMISSION_DENIED")]
     assert (await row_counts(db, admin.tenant_id))["document_versions"] == 2
     assert len(await docs.stored_keys(admin.tenant_id)) == 2
 

@@ -128,8 +128,10 @@ async def test_local_upload_url_enforces_the_policy_itself(local_docs):
 async def test_limits_need_the_settings_capability_and_valid_values(docs):
     admin = await docs.client.sign_up("Admin limits")
     manager = await docs.client.add_member(admin, "manager", "manager")
-    denied = await set_limits(docs, manager, quotaBytes=1)
-    assert codes(denied) == [(None, "PERMISSION_DENIED")]
+    denied = await docs.client.refused(
+        SET_LIMITS, {"input": {"quotaBytes": 1}}, manager.token, "setDocumentLimits"
+    )
+    assert denied == [(None, "PERMISSION_DENIED")]
     invalid = await set_limits(docs, admin, maxFileBytes=0, allowedContentTypes=["pdf"])
     assert codes(invalid) == [("maxFileBytes", "INVALID"), ("allowedContentTypes", "INVALID")]
     negative = await docs.client.errors(SET_LIMITS, {"input": {"quotaBytes": -1}}, admin.token)

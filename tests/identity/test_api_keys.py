@@ -14,8 +14,8 @@ ME = "{ me { viaApiKey role { key } tenant { id } } }"
 
 
 async def create_key(client, admin, role_key="viewer", name="Zapier"):
-    payload = await client.execute(CREATE_KEY, {"input": {"name": name, "roleKey": role_key}}, admin.token)
-    return payload["createApiKey"]
+    variables = {"input": {"name": name, "roleKey": role_key}}
+    return await client.mutate(CREATE_KEY, variables, admin.token, "createApiKey")
 
 
 async def test_api_key_is_shown_once_and_authenticates_in_its_tenant_and_role(client):
@@ -78,11 +78,11 @@ async def test_only_user_managers_handle_api_keys(client):
     key = await create_key(client, admin)
 
     denied = await create_key(client, sales)
-    revoke = await client.execute(REVOKE_KEY, {"id": key["apiKey"]["id"]}, sales.token)
+    revoke = await client.refused(REVOKE_KEY, {"id": key["apiKey"]["id"]}, sales.token, "revokeApiKey")
     listing = await client.errors(LIST_KEYS, token=sales.token)
 
-    assert denied["errors"][0]["code"] == "PERMISSION_DENIED"
-    assert revoke["revokeApiKey"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert denied["refused"] and denied["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert revoke == [(None, "PERMISSION_DENIED")]
     assert listing[0]["extensions"]["code"] == "PERMISSION_DENIED"
 
 

@@ -6,14 +6,14 @@ from argon2 import PasswordHasher
 
 from gateway.app import create_app
 from tests.conftest import make_settings
-from tests.support import PASSWORD, GraphQLClient, unique_email
+from tests.support import PASSWORD, GraphQLClient, mutation_outcome, unique_email
 
 LOGIN = """
-mutation Login($input: LoginInput!) { login(input: $input) { token errors { code message } } }"""
+mutation Login($input: LoginInput!) { login(input: $input) { token errors { field code message } } }"""
 
 
 async def login(client, email, password):
-    return (await client.execute(LOGIN, {"input": {"email": email, "password": password}}))["login"]
+    return await client.mutate(LOGIN, {"input": {"email": email, "password": password}}, None, "login")
 
 
 async def test_account_is_throttled_after_repeated_failures_even_with_the_right_password(client):
@@ -25,21 +25,20 @@ async def test_account_is_throttled_after_repeated_failures_even_with_the_right_
 
     locked = await login(client, admin.email, PASSWORD)
 
-    assert locked["token"] is None
-    assert locked["errors"][0]["code"] == "THROTTLED"
+    assert locked["refused"] and locked["errors"][0]["code"] == "THROTTLED"
     assert "try again in" in locked["errors"][0]["message"]
 
 
 async def test_aliased_logins_in_one_request_each_count_as_an_attempt(client):
     admin = await client.sign_up()
     fields = " ".join(
-        f'a{i}: login(input: {{email: "{admin.email}", password: "wrong {i}"}}) {{ errors {{ code }} }}'
+        f'a{i}: login(input: {{email: "{admin.email}", password: "wrong {i}"}}) {{ errors {{ field code }} }}'
         for i in range(7)
     )
 
-    data = await client.execute(f"mutation {{ {fields} }}")
+    body = (await client.post(f"mutation {{ {fields} }}")).json()
 
-    codes = [data[f"a{i}"]["errors"][0]["code"] for i in range(7)]
+    codes = [mutation_outcome(body, f"a{i}")[0][1] for i in range(7)]
     assert codes == ["INVALID_CREDENTIALS"] * 5 + ["THROTTLED"] * 2
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from graph.core.errors import REFUSALS
 from tenants.errors import ErrorCode
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
@@ -20,6 +21,13 @@ def test_the_error_table_lists_every_code_once():
     documented = documented_codes(DOCS.read_text())
     assert len(documented) == len(set(documented))
     assert set(documented) == {code.value for code in ErrorCode} | EDGE_CODES
+
+
+def test_the_table_says_where_a_mutation_reports_each_code_as_the_code_does():
+    rows = re.findall(r"^\| `([A-Z_]+)` \|.*\| (top level|payload) \|$", DOCS.read_text(), flags=re.MULTILINE)
+    assert len(rows) == len(documented_codes(DOCS.read_text()))
+    top_level = {code for code, where in rows if where == "top level"}
+    assert top_level == {code.value for code in REFUSALS} | EDGE_CODES
 
 
 def test_the_table_reader_finds_rows_only():

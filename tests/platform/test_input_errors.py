@@ -64,7 +64,8 @@ async def test_optional_argument_may_be_omitted(client):
     anonymous = (await client.post(document)).json()
     signed_in = (await client.post(document, token=admin.token)).json()
 
-    assert anonymous == {"data": {"setCustomerTypeDiscount": {"discount": None, "errors": [{"code": "UNAUTHENTICATED"}]}}}
+    assert anonymous["data"] == {"setCustomerTypeDiscount": None}  # a refusal of the caller: top level
+    assert codes(anonymous) == ["UNAUTHENTICATED"]
     assert signed_in == {"data": {"setCustomerTypeDiscount": {"discount": None, "errors": []}}}
 
 
@@ -103,6 +104,46 @@ async def test_a_forbidden_root_field_fails_alone(client):
     assert body["data"] == {"me": {"user": {"email": member.email}}, "apiKeys": None}
     assert codes(body) == ["PERMISSION_DENIED"]
     assert body["errors"][0]["path"] == ["apiKeys"]
+
+
+TWO_MUTATIONS = """mutation($first: CreateAccountInput!, $second: CreateAccountInput!) {
+  first: createAccount(input: $first) { account { id name } errors { field code message } }
+  key: createApiKey(input: {name: "k", roleKey: "viewer"}) { secret errors { field code message } }
+  second: createAccount(input: $second) { account { id name } errors { field code message } } }"""
+
+
+async def test_a_refused_mutation_is_null_at_top_level_and_the_others_commit(client):
+    """docs/errors.md: a refusal of the caller nulls its own mutation field, with a top-level error carrying
+    `extensions.code` and the field's path; the mutations before and after it keep their payloads and
+    commit, and the refused one wrote nothing."""
+    admin = await client.sign_up()
+    member = await client.add_member(admin, "sales")  # may create accounts, not API keys
+    variables = {"first": {"name": "Before"}, "second": {"name": "After"}}
+
+    response = await client.post(TWO_MUTATIONS, variables, member.token)
+    body = response.json()
+
+    assert response.status_code == 200
+    assert body["data"]["key"] is None
+    assert (body["data"]["first"]["account"]["name"], body["data"]["first"]["errors"]) == ("Before", [])
+    assert (body["data"]["second"]["account"]["name"], body["data"]["second"]["errors"]) == ("After", [])
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["key"], "PERMISSION_DENIED")]
+    names = await client.execute("{ accounts { edges { node { name } } } }", token=admin.token)
+    assert sorted(e["node"]["name"] for e in names["accounts"]["edges"]) == ["After", "Before"]
+    keys = await client.execute("{ apiKeys { totalCount } }", token=admin.token)
+    assert keys["apiKeys"]["totalCount"] == 0
+
+
+async def test_a_refused_single_mutation_writes_nothing(client):
+    admin = await client.sign_up()
+    viewer = await client.add_member(admin, "viewer")
+
+    body = (await client.post(CREATE_ACCOUNT, {"input": {"name": "Nope"}}, viewer.token)).json()
+
+    assert body["data"] == {"createAccount": None}
+    refusals = [(e["path"], e["extensions"]["code"]) for e in body["errors"]]
+    assert refusals == [(["createAccount"], "PERMISSION_DENIED")]
+    assert (await client.execute(ACCOUNTS, {}, admin.token))["accounts"]["totalCount"] == 0
 
 
 async def test_money_accepts_only_plain_decimals(client):

@@ -86,8 +86,7 @@ async def test_viewer_reads_everything_and_writes_nothing(client):
         *task_writes(project, task, viewer.user_id),
     ]
     for document, variables, name in attempts:
-        payload = (await client.execute(document, variables, viewer.token))[name]
-        assert error_pairs(payload) == DENIED, name
+        assert await client.refused(document, variables, viewer.token, name) == DENIED, name
 
     assert (await client.execute(PROJECT, {"id": project["id"]}, viewer.token))["project"]["version"] == 1
     board = (await client.execute(BOARD, {"projectId": project["id"], "perColumn": 5}, viewer.token))[
@@ -118,8 +117,7 @@ async def test_sales_rep_reaches_only_projects_they_manage_or_belong_to(client):
     listed = (await client.execute(PROJECTS, {}, rep.token))["projects"]
     assert sorted(e["node"]["name"] for e in listed["edges"]) == ["Admin's", "Rep's"]
     for document, variables, name in project_writes(project, admin.user_id):
-        payload = (await client.execute(document, variables, rep.token))[name]
-        assert error_pairs(payload) == DENIED, name
+        assert await client.refused(document, variables, rep.token, name) == DENIED, name
     mine = await create_task(client, rep, project["id"], title="Mine", assigneeId=rep.user_id)
     updated = (
         await client.execute(
@@ -222,8 +220,7 @@ async def test_viewer_is_denied_every_delivery_mutation(client):
         ),
     ]
     for document, variables, name in attempts:
-        payload = (await client.execute(document, variables, viewer.token))[name]
-        assert error_pairs(payload) == DENIED, name
+        assert await client.refused(document, variables, viewer.token, name) == DENIED, name
 
 
 async def test_team_scope_reaches_projects_managed_by_teammates(client, db):

@@ -46,8 +46,8 @@ async def test_drafts_are_validated_edited_then_frozen_once_submitted(client):
         variables = {
             "input": {"projectId": project["id"], "title": "T", "kind": "SCHEDULE", "reason": "R", **values}
         }
-        payload = (await client.execute(CREATE_CHANGE, variables, admin.token))["createChangeRequest"]
-        assert error_pairs(payload) == expected, values
+        payload = await client.outcome(CREATE_CHANGE, variables, admin.token, "createChangeRequest")
+        assert payload == expected, values
 
     change = await draft(client, admin, project["id"], newPlannedEnd="2026-04-01")
     no_chain = (await client.execute(SUBMIT_CHANGE, {"id": change["id"], "version": 1}, admin.token))[
@@ -106,11 +106,12 @@ async def test_approval_without_auto_apply_is_implemented_by_the_manager(client)
     approved = (await client.execute(CHANGE, {"id": change["id"]}, dev.token))["node"]
     unchanged = (await client.execute(PROJECT, {"id": project["id"]}, admin.token))["project"]
 
-    by_member = (
-        await client.execute(
-            IMPLEMENT_CHANGE, {"id": change["id"], "version": approved["version"]}, dev.token
-        )
-    )["implementChangeRequest"]
+    by_member = await client.refused(
+        IMPLEMENT_CHANGE,
+        {"id": change["id"], "version": approved["version"]},
+        dev.token,
+        "implementChangeRequest",
+    )
     implemented = (
         await ok(
             client,
@@ -129,7 +130,7 @@ async def test_approval_without_auto_apply_is_implemented_by_the_manager(client)
 
     assert approved["status"] == "APPROVED"
     assert unchanged["budget"] == "100.00"
-    assert error_pairs(by_member) == [(None, "PERMISSION_DENIED")]
+    assert by_member == [(None, "PERMISSION_DENIED")]
     assert implemented["status"] == "IMPLEMENTED"
     assert error_pairs(twice) == [("id", "INVALID_TRANSITION")]
     assert changed["budget"] == "150.00"
@@ -143,14 +144,13 @@ async def test_change_requests_are_hidden_from_outsiders_and_viewers_cannot_draf
     project = await create_project(client, admin, plannedStart="2026-01-01")
     change = await draft(client, admin, project["id"], newPlannedEnd="2026-04-01")
 
-    denied = (
-        await client.execute(
-            CREATE_CHANGE,
-            {"input": {"projectId": project["id"], "title": "x", "kind": "SCOPE", "reason": "r"}},
-            viewer.token,
-        )
-    )["createChangeRequest"]
-    assert error_pairs(denied) == [(None, "PERMISSION_DENIED")]
+    denied = await client.refused(
+        CREATE_CHANGE,
+        {"input": {"projectId": project["id"], "title": "x", "kind": "SCOPE", "reason": "r"}},
+        viewer.token,
+        "createChangeRequest",
+    )
+    assert denied == [(None, "PERMISSION_DENIED")]
     for member in (outsider, other):
         assert (await client.execute(CHANGE, {"id": change["id"]}, member.token))["node"] is None
         payload = (

@@ -160,8 +160,8 @@ async def test_time_and_expense_input_is_checked(client):
     ]
     for values, expected in cases:
         variables = {"input": {"taskId": task["id"], "workDate": "2026-01-05", **values}}
-        payload = (await client.execute(LOG_TIME, variables, admin.token))["logTime"]
-        assert error_pairs(payload) == expected, values
+        payload = await client.outcome(LOG_TIME, variables, admin.token, "logTime")
+        assert payload == expected, values
     expense_cases = [
         ({"amount": "0"}, [("amount", "INVALID")]),
         ({"amount": "1", "description": " "}, [("description", "REQUIRED")]),
@@ -171,17 +171,17 @@ async def test_time_and_expense_input_is_checked(client):
         variables = {
             "input": {"projectId": project["id"], "description": "x", "incurredOn": "2026-01-05", **values}
         }
-        payload = (await client.execute(RECORD_EXPENSE, variables, admin.token))["recordExpense"]
-        assert error_pairs(payload) == expected, values
+        payload = await client.outcome(RECORD_EXPENSE, variables, admin.token, "recordExpense")
+        assert payload == expected, values
     rate_cases = [
         ({"rate": "-1", "currency": "USD"}, [("hourlyRate", "INVALID")]),
         ({"rate": "1", "currency": "usd1"}, [("currency", "INVALID")]),
     ]
     for values, expected in rate_cases:
-        payload = (await client.execute(SET_RATE, {"userId": admin.user_id, **values}, admin.token))[
-            "setUserCostRate"
-        ]
-        assert error_pairs(payload) == expected, values
+        payload = await client.outcome(
+            SET_RATE, {"userId": admin.user_id, **values}, admin.token, "setUserCostRate"
+        )
+        assert payload == expected, values
 
 
 async def test_time_permissions(client):
@@ -232,8 +232,12 @@ async def test_time_permissions(client):
         ),
     ]
     for member, document, variables, name in denied:
-        payload = (await client.execute(document, variables, member.token))[name]
-        assert error_pairs(payload) == [(None, "PERMISSION_DENIED")], name
+        assert await client.refused(
+            document,
+            variables,
+            member.token,
+            name,
+        ) == [(None, "PERMISSION_DENIED")], name
     assert (await client.errors(RATES, {}, manager.token))[0]["extensions"]["code"] == "PERMISSION_DENIED"
 
     outsider = await client.add_member(admin, "sales", "outsider")

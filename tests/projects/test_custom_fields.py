@@ -47,14 +47,17 @@ async def test_project_custom_values_are_validated_stored_filtered_and_ordered(c
         ({"seats": 0, "phase": "sunset"}, [("custom.seats", "INVALID"), ("custom.phase", "INVALID")]),
     ]
     for custom, expected in bad:
-        created = await client.execute(
-            CREATE_PROJECT, {"input": {"name": "X", "custom": custom}}, admin.token
+        created = await client.outcome(
+            CREATE_PROJECT, {"input": {"name": "X", "custom": custom}}, admin.token, "createProject"
         )
-        assert error_pairs(created["createProject"]) == expected, custom
-        updated = await client.execute(
-            UPDATE_PROJECT, {"id": small["id"], "version": 1, "input": {"custom": custom}}, admin.token
+        assert created == expected, custom
+        updated = await client.outcome(
+            UPDATE_PROJECT,
+            {"id": small["id"], "version": 1, "input": {"custom": custom}},
+            admin.token,
+            "updateProject",
         )
-        assert error_pairs(updated["updateProject"]) == expected, custom
+        assert updated == expected, custom
     assert await names(client, admin, {}) == ["Big", "Small"]  # nothing half-written
 
     updated = (
@@ -123,16 +126,17 @@ async def test_hidden_fields_are_absent_and_read_only_fields_refused_for_a_custo
         ({"budget": "10.00"}, [("budget", "PERMISSION_DENIED")]),
     ]
     for data, expected in attempts:
-        payload = (
-            await client.execute(
-                UPDATE_PROJECT, {"id": project["id"], "version": 1, "input": data}, clerk.token
-            )
-        )["updateProject"]
-        assert error_pairs(payload) == expected, data
-    status = await client.execute(
-        CHANGE_PROJECT_STATUS, {"id": project["id"], "version": 1, "status": "ACTIVE"}, clerk.token
+        payload = await client.outcome(
+            UPDATE_PROJECT, {"id": project["id"], "version": 1, "input": data}, clerk.token, "updateProject"
+        )
+        assert payload == expected, data
+    status = await client.refused(
+        CHANGE_PROJECT_STATUS,
+        {"id": project["id"], "version": 1, "status": "ACTIVE"},
+        clerk.token,
+        "changeProjectStatus",
     )
-    assert error_pairs(status["changeProjectStatus"]) == [("status", "PERMISSION_DENIED")]
+    assert status == [("status", "PERMISSION_DENIED")]
     allowed = await client.execute(
         UPDATE_PROJECT, {"id": project["id"], "version": 1, "input": {"name": "Renamed"}}, clerk.token
     )

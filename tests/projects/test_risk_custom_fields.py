@@ -46,12 +46,17 @@ async def test_risk_custom_values_are_validated_stored_filtered_and_ordered(clie
     ]
     base = {"projectId": project["id"], "title": "X", "probability": 1, "impact": 1}
     for custom, expected in bad:
-        created = await client.execute(CREATE_RISK, {"input": {**base, "custom": custom}}, admin.token)
-        assert error_pairs(created["createRisk"]) == expected, custom
-        updated = await client.execute(
-            UPDATE_RISK, {"id": small["id"], "version": 1, "input": {"custom": custom}}, admin.token
+        created = await client.outcome(
+            CREATE_RISK, {"input": {**base, "custom": custom}}, admin.token, "createRisk"
         )
-        assert error_pairs(updated["updateRisk"]) == expected, custom
+        assert created == expected, custom
+        updated = await client.outcome(
+            UPDATE_RISK,
+            {"id": small["id"], "version": 1, "input": {"custom": custom}},
+            admin.token,
+            "updateRisk",
+        )
+        assert updated == expected, custom
     assert await titles(client, admin, {}) == ["Big", "Small"]  # nothing half-written
 
     updated = (
@@ -129,10 +134,10 @@ async def test_hidden_risk_fields_are_absent_and_read_only_ones_refused_for_a_cu
         ({"impact": 5}, [("impact", "PERMISSION_DENIED")]),
     ]
     for data, expected in attempts:
-        payload = (
-            await client.execute(UPDATE_RISK, {"id": risk["id"], "version": 1, "input": data}, clerk.token)
-        )["updateRisk"]
-        assert error_pairs(payload) == expected, data
+        payload = await client.outcome(
+            UPDATE_RISK, {"id": risk["id"], "version": 1, "input": data}, clerk.token, "updateRisk"
+        )
+        assert payload == expected, data
     allowed = await client.execute(
         UPDATE_RISK, {"id": risk["id"], "version": 1, "input": {"title": "Renamed"}}, clerk.token
     )

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pyotp
 
-from tests.support import PASSWORD, GraphQLClient, Member
+from tests.support import PASSWORD, GraphQLClient, Member, payload_or_refusal
 
 ERRORS = "errors { field code message }"
 LOGIN = f"""
@@ -71,13 +71,13 @@ def code(secret: str, steps_ahead: int = 0) -> str:
 async def login(client: GraphQLClient, email: str, tenant_id: str | None = None, **headers: str) -> dict:
     variables = {"input": {"email": email, "password": PASSWORD, "tenantId": tenant_id}}
     response = await client.post(LOGIN, variables, None, **headers)
-    body = response.json()
-    assert response.status_code == 200 and not body.get("errors"), body
-    return body["data"]["login"]
+    assert response.status_code == 200, response.text
+    return payload_or_refusal(response.json(), "login")  # a refusal (FORBIDDEN_NETWORK...) as a stand-in
 
 
 async def mutate(client: GraphQLClient, document: str, variables: dict, token: str | None, name: str) -> dict:
-    return (await client.execute(document, variables, token))[name]
+    """The payload, or a refusal's stand-in (`GraphQLClient.mutate`)."""
+    return await client.mutate(document, variables, token, name)
 
 
 async def enrolled(client: GraphQLClient, member: Member) -> tuple[str, list[str]]:

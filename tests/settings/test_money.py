@@ -45,10 +45,8 @@ def test_currency_codes() -> None:
 
 
 async def rate(client: GraphQLClient, token: str, currency: str, on: str, value: str) -> dict:
-    data = await client.execute(
-        SET_RATE, {"input": {"currency": currency, "effectiveOn": on, "rate": value}}, token
-    )
-    return data["setExchangeRate"]
+    variables = {"input": {"currency": currency, "effectiveOn": on, "rate": value}}
+    return await client.mutate(SET_RATE, variables, token, "setExchangeRate")
 
 
 async def test_conversion_uses_the_rate_in_effect_on_the_date(services, client: GraphQLClient) -> None:
@@ -97,8 +95,9 @@ async def test_bad_rates_and_permissions(client: GraphQLClient) -> None:
     assert (await rate(client, manager.token, "EUR", "2026-01-01", "1.1"))["errors"][0]["code"] == (
         "PERMISSION_DENIED"
     )
-    denied = await client.execute(SET_BASE, {"c": "GBP"}, manager.token)
-    assert denied["setBaseCurrency"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert await client.refused(SET_BASE, {"c": "GBP"}, manager.token, "setBaseCurrency") == [
+        (None, "PERMISSION_DENIED")
+    ]
 
 
 async def test_another_tenant_cannot_see_or_delete_rates(client: GraphQLClient) -> None:

@@ -98,8 +98,10 @@ async def test_admin_changes_the_pattern_and_others_may_not(services, client: Gr
     async with services.db.transaction(tenant) as session:
         assert await next_number(session, tenant, "test_invoice", NOV) == "F2600001"
 
-    denied = await client.execute(SET_PATTERN, {"sequence": "test_invoice", "pattern": "X{SEQ}"}, sales.token)
-    assert denied["setNumberingPattern"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    denied = await client.refused(
+        SET_PATTERN, {"sequence": "test_invoice", "pattern": "X{SEQ}"}, sales.token, "setNumberingPattern"
+    )
+    assert denied == [(None, "PERMISSION_DENIED")]
     bad = await client.execute(SET_PATTERN, {"sequence": "test_invoice", "pattern": "X"}, admin.token)
     assert bad["setNumberingPattern"]["errors"][0]["field"] == "pattern"
     unknown = await client.execute(SET_PATTERN, {"sequence": "nope", "pattern": "X{SEQ}"}, admin.token)

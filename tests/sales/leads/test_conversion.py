@@ -12,7 +12,7 @@ query { auditLog(first: 50) { edges { node { action objectType } } } }
 
 async def convert(client, member, lead_id, version=1, **values):
     variables = {"id": lead_id, "version": version, "input": values or None}
-    return (await client.execute(CONVERT_LEAD, variables, member.token))["convertLead"]
+    return await client.mutate(CONVERT_LEAD, variables, member.token, "convertLead")
 
 
 async def test_convert_creates_account_and_contact_linked_both_ways(client):

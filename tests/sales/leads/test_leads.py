@@ -71,8 +71,9 @@ async def test_create_lead_rejects_bad_input(client):
         assert (payload["lead"], error_pairs(payload)) == (None, expected), values
 
     as_rep = {"source": "web", "lastName": "X", "ownerId": admin.user_id}
-    payload = (await client.execute(CREATE_LEAD, {"input": as_rep}, rep.token))["createLead"]
-    assert error_pairs(payload) == [("ownerId", "PERMISSION_DENIED")]
+    assert await client.refused(CREATE_LEAD, {"input": as_rep}, rep.token, "createLead") == [
+        ("ownerId", "PERMISSION_DENIED")
+    ]
     assert (await client.execute(LEADS, {}, admin.token))["leads"]["totalCount"] == 0
 
 

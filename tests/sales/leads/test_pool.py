@@ -28,7 +28,7 @@ from tests.sales.leads.documents import (
 
 
 async def claim(client, member, lead_id):
-    return (await client.execute(CLAIM_LEAD, {"id": lead_id}, member.token))["claimLead"]
+    return await client.mutate(CLAIM_LEAD, {"id": lead_id}, member.token, "claimLead")
 
 
 async def test_rep_claims_a_pool_lead_then_releases_it(client):
@@ -39,9 +39,7 @@ async def test_rep_claims_a_pool_lead_then_releases_it(client):
     pool_view = (await client.execute(LEAD, {"id": lead["id"]}, rep.token))["lead"]
     assert pool_view["inPool"] is True
     edit = {"id": lead["id"], "version": 1, "input": {"title": "x"}}
-    assert error_pairs((await client.execute(UPDATE_LEAD, edit, rep.token))["updateLead"]) == [
-        (None, "PERMISSION_DENIED")
-    ]
+    assert await client.refused(UPDATE_LEAD, edit, rep.token, "updateLead") == [(None, "PERMISSION_DENIED")]
 
     claimed = await claim(client, rep, lead["id"])
     assert claimed["errors"] == []
@@ -116,24 +114,24 @@ async def test_manager_assigns_within_scope(client, db):
     lead = await create_lead(client, admin)
 
     def assign(member, user_id, lead_id=lead["id"]):
-        return client.execute(ASSIGN_LEAD, {"leadId": lead_id, "userId": user_id}, member.token)
+        return client.mutate(ASSIGN_LEAD, {"leadId": lead_id, "userId": user_id}, member.token, "assignLead")
 
-    payload = (await assign(manager, rep.user_id))["assignLead"]
+    payload = await assign(manager, rep.user_id)
     assert (payload["errors"], payload["lead"]["owner"]["id"]) == ([], rep.user_id)
-    denied = (await assign(manager, outsider.user_id))["assignLead"]
+    denied = await assign(manager, outsider.user_id)
     assert error_pairs(denied) == [("userId", "PERMISSION_DENIED")]
-    by_rep = (await assign(rep, rep.user_id))["assignLead"]
+    by_rep = await assign(rep, rep.user_id)
     assert error_pairs(by_rep) == [(None, "PERMISSION_DENIED")]
-    unknown = (await assign(admin, lead["id"]))["assignLead"]
+    unknown = await assign(admin, lead["id"])
     assert error_pairs(unknown) == [("userId", "NOT_FOUND")]
-    moved = (await assign(admin, outsider.user_id))["assignLead"]
+    moved = await assign(admin, outsider.user_id)
     assert moved["lead"]["owner"]["id"] == outsider.user_id
     # Now outside the manager's team: invisible to them.
-    assert error_pairs((await assign(manager, rep.user_id))["assignLead"]) == [("leadId", "NOT_FOUND")]
+    assert error_pairs(await assign(manager, rep.user_id)) == [("leadId", "NOT_FOUND")]
 
     await set_lead_cap(client, admin, 1)
     second = await create_lead(client, admin, lastName="Second")
-    capped = (await assign(admin, outsider.user_id, second["id"]))["assignLead"]
+    capped = await assign(admin, outsider.user_id, second["id"])
     assert error_pairs(capped) == [("userId", "LIMIT_REACHED")]
 
 
@@ -145,14 +143,14 @@ async def test_lead_settings_need_the_capability_and_valid_values(client):
 
     def update(member, version, cap):
         variables = {"version": version, "input": {"maxOpenLeadsPerRep": cap}}
-        return client.execute(UPDATE_LEAD_SETTINGS, variables, member.token)
+        return client.mutate(UPDATE_LEAD_SETTINGS, variables, member.token, "updateLeadSettings")
 
-    assert error_pairs((await update(manager, 1, 5))["updateLeadSettings"]) == [(None, "PERMISSION_DENIED")]
-    assert error_pairs((await update(admin, 1, -1))["updateLeadSettings"]) == [
+    assert error_pairs(await update(manager, 1, 5)) == [(None, "PERMISSION_DENIED")]
+    assert error_pairs(await update(admin, 1, -1)) == [
         ("maxOpenLeadsPerRep", "INVALID")
     ]
-    assert error_pairs((await update(admin, 7, 5))["updateLeadSettings"]) == [("version", "CONFLICT")]
-    done = (await update(admin, 1, None))["updateLeadSettings"]
+    assert error_pairs(await update(admin, 7, 5)) == [("version", "CONFLICT")]
+    done = await update(admin, 1, None)
     assert done["settings"] == {"maxOpenLeadsPerRep": None, "version": 2}
 
 
@@ -206,8 +204,12 @@ async def test_rules_skip_members_at_their_cap_and_assign_pool_leads(client):
     assert [lead["owner"]["id"] for lead in payload["leads"]] == [first.user_id, second.user_id]
     last = (await client.execute(LEAD, {"id": waiting[2]["id"]}, admin.token))["lead"]
     assert last["inPool"] is True
-    by_rep = (await client.execute(ASSIGN_POOL, {}, first.token))["assignPoolLeads"]
-    assert error_pairs(by_rep) == [(None, "PERMISSION_DENIED")]
+    assert await client.refused(
+        ASSIGN_POOL,
+        {},
+        first.token,
+        "assignPoolLeads",
+    ) == [(None, "PERMISSION_DENIED")]
     bad = (await client.execute(ASSIGN_POOL, {"limit": 0}, admin.token))["assignPoolLeads"]
     assert error_pairs(bad) == [("limit", "INVALID")]
 
@@ -219,7 +221,12 @@ async def test_rule_management(client):
     other = await client.sign_up("Other")
 
     def create(member, values):
-        return client.execute(CREATE_RULE, {"input": {"name": "R", **values}}, member.token)
+        return client.mutate(
+            CREATE_RULE,
+            {"input": {"name": "R", **values}},
+            member.token,
+            "createLeadAssignmentRule",
+        )
 
     cases = [
         ({"userIds": []}, [("userIds", "REQUIRED")]),
@@ -231,8 +238,8 @@ async def test_rule_management(client):
         ),
     ]
     for values, expected in cases:
-        assert error_pairs((await create(admin, values))["createLeadAssignmentRule"]) == expected, values
-    denied = (await create(manager, {"userIds": [rep.user_id]}))["createLeadAssignmentRule"]
+        assert error_pairs(await create(admin, values)) == expected, values
+    denied = await create(manager, {"userIds": [rep.user_id]})
     assert error_pairs(denied) == [(None, "PERMISSION_DENIED")]
 
     rule = await create_rule(client, admin, [rep.user_id], source="web")
@@ -285,11 +292,9 @@ async def test_creator_edits_and_merges_their_own_pool_leads_without_claiming(cl
             MERGE_LEADS, {"survivorId": first["id"], "duplicateIds": [second["id"]], "version": 2}, rep.token
         )
     )["mergeLeads"]
-    not_theirs = (
-        await client.execute(
-            UPDATE_LEAD, {"id": foreign["id"], "version": 1, "input": {"title": "x"}}, rep.token
-        )
-    )["updateLead"]
+    not_theirs = await client.refused(
+        UPDATE_LEAD, {"id": foreign["id"], "version": 1, "input": {"title": "x"}}, rep.token, "updateLead"
+    )
     by_manager = (
         await client.execute(
             UPDATE_LEAD, {"id": foreign["id"], "version": 1, "input": {"title": "Lead"}}, admin.token
@@ -300,5 +305,5 @@ async def test_creator_edits_and_merges_their_own_pool_leads_without_claiming(cl
     assert edited["errors"] == [] and edited["lead"]["title"] == "Buyer"
     assert merged["errors"] == []
     assert (merged["lead"]["phone"], merged["lead"]["inPool"]) == ("+86 138 0013 8000", True)
-    assert error_pairs(not_theirs) == [(None, "PERMISSION_DENIED")]
+    assert not_theirs == [(None, "PERMISSION_DENIED")]
     assert by_manager["errors"] == [] and by_manager["lead"]["title"] == "Lead"

@@ -41,8 +41,7 @@ async def test_viewer_reads_but_cannot_write(client):
         (CREATE_RULE, {"input": {"name": "R", "userIds": [admin.user_id]}}, "createLeadAssignmentRule"),
     ]
     for document, variables, name in attempts:
-        payload = (await client.execute(document, variables, viewer.token))[name]
-        assert error_pairs(payload) == DENIED, name
+        assert await client.refused(document, variables, viewer.token, name) == DENIED, name
 
     listed = (await client.execute(LEADS, {}, viewer.token))["leads"]
     assert listed["totalCount"] == 2
@@ -65,12 +64,13 @@ async def test_sales_rep_sees_own_and_pool_leads_only(client):
         )
     )["updateLead"]
     assert error_pairs(update) == [("id", "NOT_FOUND")]
-    merge = (
-        await client.execute(
-            MERGE_LEADS, {"survivorId": mine["id"], "duplicateIds": [pooled["id"]], "version": 1}, rep.token
-        )
-    )["mergeLeads"]
-    assert error_pairs(merge) == [(None, "PERMISSION_DENIED")]
+    merge = await client.refused(
+        MERGE_LEADS,
+        {"survivorId": mine["id"], "duplicateIds": [pooled["id"]], "version": 1},
+        rep.token,
+        "mergeLeads",
+    )
+    assert merge == [(None, "PERMISSION_DENIED")]
     own_update = (
         await client.execute(
             UPDATE_LEAD, {"id": mine["id"], "version": 1, "input": {"title": "Boss"}}, rep.token

@@ -105,7 +105,7 @@ async def move(
     client: GraphQLClient, member: Member, opportunity: dict[str, Any], stage_id: str, **extra: Any
 ) -> dict[str, Any]:
     variables = {"id": opportunity["id"], "stageId": stage_id, "version": opportunity["version"], **extra}
-    return (await client.execute(MOVE, variables, member.token))["moveOpportunity"]
+    return await client.mutate(MOVE, variables, member.token, "moveOpportunity")
 
 
 async def moved(

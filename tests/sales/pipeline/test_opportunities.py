@@ -225,14 +225,13 @@ async def test_update_changes_fields_links_and_probability_override(client):
         ({"currency": "ABC"}, [("currency", "INVALID")]),
         ({"probability": 150}, [("probability", "INVALID")]),
     ]:
-        bad = (
-            await client.execute(
-                UPDATE_OPPORTUNITY,
-                {"id": current["id"], "version": reset["version"], "input": values},
-                admin.token,
-            )
-        )["updateOpportunity"]
-        assert error_pairs(bad) == expected, values
+        bad = await client.outcome(
+            UPDATE_OPPORTUNITY,
+            {"id": current["id"], "version": reset["version"], "input": values},
+            admin.token,
+            "updateOpportunity",
+        )
+        assert bad == expected, values
 
 
 async def test_competitor_list(client):
@@ -243,10 +242,10 @@ async def test_competitor_list(client):
         "createCompetitor"
     ]
     assert error_pairs(duplicate) == [("name", "DUPLICATE")]
-    denied = (await client.execute(CREATE_COMPETITOR, {"input": {"name": "Umbrella"}}, viewer.token))[
-        "createCompetitor"
-    ]
-    assert error_pairs(denied) == [(None, "PERMISSION_DENIED")]
+    denied = await client.refused(
+        CREATE_COMPETITOR, {"input": {"name": "Umbrella"}}, viewer.token, "createCompetitor"
+    )
+    assert denied == [(None, "PERMISSION_DENIED")]
 
     updated = (
         await client.execute(

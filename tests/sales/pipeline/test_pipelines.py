@@ -136,8 +136,8 @@ async def test_pipeline_input_is_checked(client):
         ({"name": "sales", "stages": SMALL}, [("name", "DUPLICATE")]),
     ]
     for variables, expected in cases:
-        payload = (await client.execute(CREATE_PIPELINE, {"input": variables}, admin.token))["createPipeline"]
-        assert error_pairs(payload) == expected, variables
+        payload = await client.outcome(CREATE_PIPELINE, {"input": variables}, admin.token, "createPipeline")
+        assert payload == expected, variables
 
     stage_ids = [s["id"] for s in pipeline["stages"]]
     stage_cases = [
@@ -195,8 +195,8 @@ async def test_pipeline_input_is_checked(client):
         ),
     ]
     for document, variables, name, expected in stage_cases:
-        payload = (await client.execute(document, variables, admin.token))[name]
-        assert error_pairs(payload) == expected, (name, variables)
+        payload = await client.outcome(document, variables, admin.token, name)
+        assert payload == expected, (name, variables)
     assert (await default_pipeline(client, admin)) == pipeline
 
 
@@ -240,6 +240,7 @@ async def test_only_members_who_manage_settings_change_pipelines(client):
         (ARCHIVE_STAGE, {"id": stage["id"], "version": 1}, "archivePipelineStage"),
     ]
     for document, variables, name in attempts:
-        payload = (await client.execute(document, variables, manager.token))[name]
-        assert error_pairs(payload) == [(None, "PERMISSION_DENIED")], name
+        assert await client.refused(document, variables, manager.token, name) == [
+            (None, "PERMISSION_DENIED")
+        ], name
     assert (await default_pipeline(client, manager)) == pipeline

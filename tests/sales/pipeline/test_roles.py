@@ -30,22 +30,24 @@ async def test_viewer_reads_but_cannot_create_update_or_move(client):
     account = await create_account(client, admin)
     opportunity = await create_opportunity(client, admin, account["id"])
 
-    created = (
-        await client.execute(
-            CREATE_OPPORTUNITY, {"input": {"name": "X", "accountId": account["id"]}}, viewer.token
-        )
-    )["createOpportunity"]
-    updated = (
-        await client.execute(
-            UPDATE_OPPORTUNITY, {"id": opportunity["id"], "version": 1, "input": {"name": "X"}}, viewer.token
-        )
-    )["updateOpportunity"]
+    created = await client.refused(
+        CREATE_OPPORTUNITY,
+        {"input": {"name": "X", "accountId": account["id"]}},
+        viewer.token,
+        "createOpportunity",
+    )
+    updated = await client.refused(
+        UPDATE_OPPORTUNITY,
+        {"id": opportunity["id"], "version": 1, "input": {"name": "X"}},
+        viewer.token,
+        "updateOpportunity",
+    )
     moved_payload = await move(client, viewer, opportunity, stage_named(pipeline, "Proposal")["id"])
-    reopened = (await client.execute(REOPEN, {"id": opportunity["id"], "version": 1}, viewer.token))[
-        "reopenOpportunity"
-    ]
-    for payload in [created, updated, moved_payload, reopened]:
-        assert error_pairs(payload) == DENIED
+    reopened = await client.refused(
+        REOPEN, {"id": opportunity["id"], "version": 1}, viewer.token, "reopenOpportunity"
+    )
+    assert created == updated == reopened == DENIED
+    assert moved_payload["refused"] and error_pairs(moved_payload) == DENIED
 
     seen = (await client.execute(OPPORTUNITY, {"id": opportunity["id"]}, viewer.token))["opportunity"]
     assert (seen["name"], seen["version"]) == ("Deal", 1)
