@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import inspect
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -36,6 +36,7 @@ from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
+from tenants.errors import DomainError
 
 # Each area contributes its root types here (subscriptions: its `live.py`, on graph/live's plumbing).
 QUERY_AREAS: tuple[type, ...] = (
@@ -127,8 +128,17 @@ def described(root: type, description: str) -> type:
     return root
 
 
+class CrmSchema(strawberry.Schema):
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        """Logs what went wrong, not what was refused: a DomainError (a permission, a missing record, a
+        throttled attempt) is an answer the client gets with its code, so it is not logged as an error."""
+        unexpected = [error for error in errors if not isinstance(error.original_error, DomainError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return CrmSchema(
         query=described(
             nullable_root_fields(merge_types("Query", (node_query(), *QUERY_AREAS))),
             "Reads. Every field is nullable: one field's error leaves the others answered.",

@@ -297,3 +297,14 @@ async def test_live_production_server_hides_the_schema(live_server_production: s
     assert introspection.status_code == 400
     assert ide.status_code == 406 and "graphiql" not in ide.text.lower()
     assert typo.status_code == 200 and "Did you mean" not in typo.text
+
+
+async def test_refusals_are_answers_not_logged_errors(client, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A refused caller (no credential) gets its code; only faults reach the error log."""
+    with caplog.at_level(logging.ERROR, logger="strawberry.execution"):
+        response = await client.post("mutation { createAccount(input: {name: \"Acme\"}) { errors { code } } }")
+
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert response.json()["data"] == {"createAccount": None}
+    assert not [r for r in caplog.records if r.name == "strawberry.execution"], caplog.text
