@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from graph.compiled.planner import BoundPlan
 from tests.crm.documents import create_account
 from tests.security.support import client_at, update_settings
 
@@ -53,3 +54,18 @@ async def test_dead_pooled_connections_are_replaced_without_an_error(app, client
 
     assert [n["name"] for n in answer["accounts"]["nodes"]] == ["After the restart"]
     assert pids, "the pool held idle connections to kill"
+
+
+async def test_a_compiled_statement_that_fails_is_served_by_the_executor(app, client, monkeypatch):
+    admin = await client.sign_up()
+    await create_account(client, admin, name="Still answered")
+    planner = app.state.compiled_reads.planner
+    failing = BoundPlan(sql="select (1 / 0)::text", arguments=[])
+    monkeypatch.setattr(planner, "plan", lambda *_args: failing)
+    app.state.graphql.verifies_compiled = False
+    try:
+        answer = await client.execute(ACCOUNTS, token=admin.token)
+    finally:
+        app.state.graphql.verifies_compiled = True
+
+    assert [n["name"] for n in answer["accounts"]["nodes"]] == ["Still answered"]
