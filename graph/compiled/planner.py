@@ -508,13 +508,7 @@ class RootCall:
     # node(id) ---------------------------------------------------------------------------------------
 
     def node_uuid(self, root: registry.NodeRoot) -> uuid.UUID | None:
-        global_id = self.arguments.get("id")
-        if not isinstance(global_id, relay.GlobalID) or global_id.type_name != root.type_name:
-            return None
-        try:
-            return uuid.UUID(global_id.node_id)
-        except ValueError:
-            return None
+        return uuid_of(self.arguments.get("id"), root.type_name)
 
     def build_node(self, build: Build, root: registry.NodeRoot) -> ColumnElement[Any]:
         record_id = build.bind("id", self.node_uuid(root), PG_UUID(as_uuid=True))
@@ -695,6 +689,17 @@ def key_type(expression: Any) -> Any:
     if isinstance(type_, NullType):
         raise CannotCompile("a sort key of unknown type")
     return type_
+
+
+def uuid_of(value: Any, type_name: str) -> uuid.UUID | None:
+    """The UUID inside a global id of `type_name`; None when malformed or of another type (a node
+    lookup answers null; a root that must refuse it guards on the null, see `Build.guard`)."""
+    if not isinstance(value, relay.GlobalID) or value.type_name != type_name:
+        return None
+    try:
+        return uuid.UUID(value.node_id)
+    except ValueError:
+        return None
 
 
 def python_type(expression: Any) -> type:

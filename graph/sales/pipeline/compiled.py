@@ -9,17 +9,15 @@ missing pipeline or a malformed id fails a guard, and the executor answers with 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Date, func, literal, select
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import aliased
-from strawberry import relay
 
 from graph.compiled.errors import CannotCompile
-from graph.compiled.planner import Build, Selection, json_list
+from graph.compiled.planner import Build, Selection, json_list, uuid_of
 from graph.compiled.registry import (
     CompiledType,
     ValueRoot,
@@ -61,22 +59,11 @@ class MissingRateSource:
     needed_from: Any
 
 
-def optional_uuid(value: Any, type_name: str) -> uuid.UUID | None:
-    """The UUID of a global id of `type_name`; None when malformed or of another type (the guard sends
-    the request to the executor, which reports it)."""
-    if not isinstance(value, relay.GlobalID) or value.type_name != type_name:
-        return None
-    try:
-        return uuid.UUID(value.node_id)
-    except ValueError:
-        return None
-
-
 def board_binds(build: Build, arguments: dict[str, Any]) -> dict[str, Any]:
     binds = {"today": build.bind("today", today(), Date)}
     for name, type_name in (("pipeline_id", "Pipeline"), ("owner_id", "User")):
         if arguments.get(name) is not None:
-            binds[name] = build.bind(name, optional_uuid(arguments[name], type_name), PG_UUID(as_uuid=True))
+            binds[name] = build.bind(name, uuid_of(arguments[name], type_name), PG_UUID(as_uuid=True))
     return binds
 
 
@@ -88,15 +75,16 @@ def board_value(build: Build, binds: dict[str, Any], selection: Selection) -> An
     which = Pipeline.is_default.is_(True) if given is None else Pipeline.id == given
     chosen = select(Pipeline.id).where(Pipeline.tenant_id == tenant_id, which)
     build.guard(chosen.exists())
+    chosen_id = chosen.scalar_subquery()
     owner = binds.get("owner_id")
     if owner is not None:
         build.guard(owner.is_not(None))
-    conditions = [*board.board_conditions(build.actor, owner), Rollup.pipeline_id == chosen.scalar_subquery()]
+    conditions = [*board.board_conditions(build.actor, owner), Rollup.pipeline_id == chosen_id]
     totals = board.rollup_totals_statement(conditions, binds["today"]).cte(f"board_totals_{build.counter}")
     currency = func.coalesce(
         select(Tenant.base_currency).where(Tenant.id == tenant_id).scalar_subquery(), literal("USD")
     )
-    source = BoardSource(chosen.scalar_subquery(), totals, currency, binds["today"])
+    source = BoardSource(chosen_id, totals, currency, binds["today"])
     return build.object("PipelineBoard", source, selection)
 
 
@@ -153,18 +141,13 @@ def column_amount(name: str) -> Any:
     return build_amount
 
 
-def field_of(attribute: str) -> Any:
-    """A field read from an attribute of the source (a column expression)."""
-    return lambda _build, source, _selection: getattr(source, attribute)
-
-
 register_type(
     CompiledType(
         name="PipelineBoard",
         model=None,
         fields={
             "pipeline": board_pipeline,
-            "currency": field_of("currency"),
+            "currency": column("currency"),
             "columns": board_columns,
             "missingRates": board_missing_rates,
         },
@@ -190,9 +173,9 @@ register_type(
         name="MissingRate",
         model=None,
         fields={
-            "fromCurrency": field_of("currency"),
-            "toCurrency": field_of("base_currency"),
-            "neededFrom": field_of("needed_from"),
+            "fromCurrency": column("currency"),
+            "toCurrency": column("base_currency"),
+            "neededFrom": column("needed_from"),
         },
     )
 )
