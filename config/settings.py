@@ -142,8 +142,9 @@ class Settings(BaseSettings):
     live_queue_size: int = Field(default=100, alias="CRM_LIVE_QUEUE_SIZE")
     live_revalidate_seconds: float = Field(default=15.0, alias="CRM_LIVE_REVALIDATE_SECONDS")
     live_listener_ping_seconds: float = Field(default=5.0, alias="CRM_LIVE_LISTENER_PING_SECONDS")
-    # Read operations compiled into one SQL statement (graph/compiled): `on`, `off` (executor only), or
-    # `verify` (both paths run and must agree: the test suite's differential mode).
+    # Reads and declared creates compiled into one SQL statement (graph/compiled, gateway/fast_path.py):
+    # `on`, `off` (executor only), or `verify` (both paths run and must agree: the test suite's
+    # differential mode; creates are rehearsed and rolled back).
     compiled_reads: Literal["on", "off", "verify"] = Field(default="on", alias="CRM_COMPILED_READS")
 
     @property

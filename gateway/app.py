@@ -24,7 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from config.settings import Settings
 from gateway.client_address import client_address, trusted_networks
-from gateway.compiled_reads import CompiledReads
+from gateway.fast_path import Answer, FastPath
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
 from gateway.services import Services
 from graph.compiled.planner import Planner
@@ -78,7 +78,7 @@ class GraphQLApp(GraphQLHTTPView):
         self.bus = bus
         self.live_slots = asyncio.Semaphore(settings.db_pool_size)
         self.credential_checks = CredentialChecks(services.db)
-        self.compiled_reads = CompiledReads(
+        self.fast_path = FastPath(
             Planner(self.schema, services.db.engine.dialect, validation_rules(settings), settings.max_tokens),
             settings.compiled_reads,
         )
@@ -88,8 +88,8 @@ class GraphQLApp(GraphQLHTTPView):
         self.graphiql_enabled = settings.graphiql_enabled
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
 
-    async def execute_compiled(self, request: Any, params: dict[str, Any]) -> tuple[bytes, str] | None:
-        if not self.compiled_reads.wanted(params):
+    async def execute_compiled(self, request: Any, params: dict[str, Any]) -> tuple[Answer, str] | None:
+        if not self.fast_path.wanted(params, request.method):
             return None
         try:
             credential = bearer_credential(request.headers.get("authorization"))
@@ -98,16 +98,21 @@ class GraphQLApp(GraphQLHTTPView):
         if credential is None:
             return None
         request_id = request_id_for(request)
-        data = await self.compiled_reads.serve(
-            self.services.db, credential, self.client_address(request), request_id, params
+        answer = await self.fast_path.serve(
+            self.services.db,
+            credential,
+            self.client_address(request),
+            request_id,
+            params,
+            rehearse=self.verifies_compiled,
         )
-        return None if data is None else (data, request_id)
+        return None if answer is None else (answer, request_id)
 
     def is_single_mutation(self, params: dict[str, Any]) -> bool:
-        return self.compiled_reads.planner.is_single_mutation(params["query"], params["operationName"])
+        return self.fast_path.planner.is_single_mutation(params["query"], params["operationName"])
 
-    def compare_compiled(self, params: dict[str, Any], compiled: bytes, body: dict[str, Any]) -> str | None:
-        return self.compiled_reads.compare(params, compiled, body)
+    def compare_compiled(self, params: dict[str, Any], compiled: Any, body: dict[str, Any]) -> str | None:
+        return self.fast_path.compare(params, compiled, body)
 
     def client_address(self, request: Any) -> str | None:
         return client_address(
@@ -229,7 +234,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     )
     app.state.services = services
     app.state.event_bus = bus
-    app.state.compiled_reads = graphql.compiled_reads
+    app.state.fast_path = graphql.fast_path
     app.state.graphql = graphql
     return app
 

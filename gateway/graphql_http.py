@@ -300,7 +300,7 @@ class GraphQLHTTPView(GraphQL):
         answer = await self.execute_compiled(request, params)
         compiled = None if answer is None else answer[0]
         if answer is not None and not self.verifies_compiled:
-            return self.raw_json_response(media_type, b'{"data":' + answer[0] + b"}", answer[1])
+            return self.raw_json_response(media_type, b'{"data":' + answer[0].data + b"}", answer[1])
         sub_response = await self.get_sub_response(request)
         try:
             context = await self.get_context(request, sub_response)
@@ -361,9 +361,9 @@ class GraphQLHTTPView(GraphQL):
             response.status_code = sub_response.status_code
         return response
 
-    async def execute_compiled(self, request: Request, params: dict[str, Any]) -> tuple[bytes, str] | None:
-        """The `data` JSON of a read served without the executor, with the request id; None to use the
-        executor (which then serves the request from the start)."""
+    async def execute_compiled(self, request: Request, params: dict[str, Any]) -> tuple[Any, str] | None:
+        """An operation served without the executor (its `data` JSON in `.data`), with the request id;
+        None to use the executor (which then serves the request from the start)."""
         return None
 
     verifies_compiled = False
@@ -372,7 +372,7 @@ class GraphQLHTTPView(GraphQL):
         """Whether the operation is exactly one mutation field (it then needs no savepoint)."""
         return False
 
-    def compare_compiled(self, params: dict[str, Any], compiled: bytes, body: dict[str, Any]) -> str | None:
+    def compare_compiled(self, params: dict[str, Any], compiled: Any, body: dict[str, Any]) -> str | None:
         return None
 
     def json_response(

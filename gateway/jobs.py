@@ -23,6 +23,7 @@ from tenants.models import TenantRegistry
 
 logger = logging.getLogger("crm.jobs")
 
+
 def registered_jobs() -> dict[str, JobFunction]:
     return dict(JOBS)
 

@@ -47,21 +47,37 @@ async def record(
     object_type: str,
     object_id: uuid.UUID | None,
     changes: Mapping[str, Any] | None = None,
+    **who: uuid.UUID | None,
+) -> None:
+    """`entry(...)` queued on the session (`who`: `tenant_id`/`user_id` when there is no actor)."""
+    add(session, entry(actor, action, object_type, object_id, changes, **who))
+
+
+def entry(
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: uuid.UUID | None,
+    changes: Mapping[str, Any] | None = None,
     *,
     tenant_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
-) -> None:
-    # Written with the transaction's other effects just before it commits (tenants/effects.py).
-    pending_effects(session).audit.append(
-        {
-            "tenant_id": str(tenant_id or (actor.tenant_id if actor else None)),
-            "id": str(new_id()),
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id) if object_id else None,
-            "actor_user_id": str(user_id or (actor.user_id if actor else None) or "") or None,
-            "actor_api_key_id": str(actor.api_key_id) if actor and actor.api_key_id else None,
-            "changes": _plain(dict(changes or {})),
-            "request_id": actor.request_id if actor else None,
-        }
-    )
+) -> dict[str, Any]:
+    """One audit row as JSON-ready values (also written directly by compiled writes, graph/compiled)."""
+    return {
+        "tenant_id": str(tenant_id or (actor.tenant_id if actor else None)),
+        "id": str(new_id()),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id else None,
+        "actor_user_id": str(user_id or (actor.user_id if actor else None) or "") or None,
+        "actor_api_key_id": str(actor.api_key_id) if actor and actor.api_key_id else None,
+        "changes": _plain(dict(changes or {})),
+        "request_id": actor.request_id if actor else None,
+    }
+
+
+def add(session: AsyncSession, audit_entry: dict[str, Any]) -> None:
+    """Queue an `entry`: written with the transaction's other effects just before it commits
+    (tenants/effects.py)."""
+    pending_effects(session).audit.append(audit_entry)

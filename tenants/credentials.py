@@ -191,13 +191,13 @@ async def authenticate_raw(
     statement_timeout: str,
     client_address: str | None,
     generic_plans: bool = False,
-) -> Actor:
-    """`authenticate` on a raw asyncpg connection (the compiled fast path, which has no session);
-    `generic_plans` sets `plan_cache_mode` for the rest of the transaction in the same statement."""
-    actor, _ = await checked_actor(
+) -> tuple[Actor, int | None]:
+    """`authenticate` on a raw asyncpg connection (the compiled fast path, which has no session), with
+    the tenant's custom-fields version; `generic_plans` sets `plan_cache_mode` for the rest of the
+    transaction in the same statement."""
+    return await checked_actor(
         raw_runner(connection, generic_plans), credential, request_id, statement_timeout, client_address
     )
-    return actor
 
 
 async def checked_actor(

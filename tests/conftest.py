@@ -33,7 +33,7 @@ COMPILED_READS: list[int] = []  # reads served by both paths and compared (verif
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     if COMPILED_READS:
         terminalreporter.write_line(
-            f"compiled reads compared with the executor: {sum(COMPILED_READS)}, all equal"
+            f"compiled reads and creates compared with the executor: {sum(COMPILED_READS)}, all equal"
         )
 
 
@@ -44,7 +44,7 @@ def make_settings(**overrides: object) -> Settings:
         "CRM_ARGON2_TIME_COST": 2,
         "CRM_ARGON2_PARALLELISM": 1,
         "CRM_ENV": "development",
-        # Every read the compiler can serve runs both ways and must agree (gateway/compiled_reads.py).
+        # Every operation the fast path serves runs both ways and must agree (gateway/fast_path.py).
         "CRM_COMPILED_READS": "verify",
     }
     values.update(overrides)
@@ -91,7 +91,7 @@ async def app(database_urls: DatabaseUrls, services: Services):  # type: ignore[
     await application.state.services.db.verify_runtime_role()
     yield application
     await application.state.services.db.dispose()
-    report = application.state.compiled_reads.report
+    report = application.state.fast_path.report
     COMPILED_READS.append(report.compiled)
     assert not report.mismatches, f"compiled reads differ from the executor: {report.mismatches[:3]}"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,6 +168,21 @@ class Build:
                 arguments.append(builder(self, source, sub))
         return func.json_build_object(*arguments)
 
+    def composite(
+        self, type_name: str, node: FieldNode, value_of: Callable[[str, FieldNode], Any]
+    ) -> ColumnElement[Any]:
+        """`json_build_object` of an object the planner assembles itself (an edge, page info, a
+        mutation payload): `value_of(field name, field node)` gives each selected field's value (or
+        raises CannotCompile); `__typename` is answered here."""
+        entries: list[Any] = []
+        for response_key, field_name, field_node in self.selection(type_name, node).fields:
+            entries.append(text_literal(response_key))
+            if field_name == "__typename":
+                entries.append(text_literal(type_name))
+            else:
+                entries.append(value_of(field_name, field_node))
+        return func.json_build_object(*entries)
+
     def hidden_fields(self, type_name: str, object_type: str | None) -> frozenset[str]:
         if object_type is None:
             return frozenset()
@@ -177,6 +193,13 @@ class Build:
             hideable = entry[1] if entry else frozenset()
             self.hidden[type_name] = hideable & self.actor.permissions.hidden_fields(object_type)
         return self.hidden[type_name]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    compilable: bool  # might be served by the fast path
+    generic_plans: bool  # its statement may use PostgreSQL's generic plans
+    writes: bool  # a compiled create (graph/compiled/writes.py)
 
 
 @dataclass(frozen=True)
@@ -210,9 +233,9 @@ class Planner:
         self.rules = [*specified_rules, *validation_rules]
         self.max_tokens = max_tokens
         self.documents: OrderedDict[str, Any] = OrderedDict()
-        self.candidates: OrderedDict[Any, tuple[bool, bool]] = OrderedDict()
+        self.candidates: OrderedDict[Any, Candidate] = OrderedDict()
         self.plans: OrderedDict[Any, Any] = OrderedDict()
-        self.root_fields: dict[str, Any] = {}
+        self.root_fields: dict[tuple[str, str], Any] = {}
 
     # --- documents ---------------------------------------------------------------------------------
 
@@ -234,38 +257,49 @@ class Planner:
         return None if cached is UNSUPPORTED else cached
 
     def might_compile(self, query: str, operation_name: str | None) -> bool:
-        """Whether the operation is a valid query whose root fields all have compiled roots: worth
-        opening the fast path for (what the actor may see decides the rest, after authentication)."""
-        return self.candidate(query, operation_name)[0]
+        """Whether the operation is a valid query whose root fields all have compiled roots, or one
+        compiled create: worth opening the fast path for (what the actor may see and send decides the
+        rest, after authentication)."""
+        return self.candidate(query, operation_name).compilable
 
     def generic_plans(self, query: str, operation_name: str | None) -> bool:
         """Whether PostgreSQL may reuse one generic plan for the operation's statement (see
         `GENERIC_PLAN_UNSAFE`): with custom plans it replans every execution, which costs as much as
         running a page of accounts."""
-        return self.candidate(query, operation_name)[1]
+        return self.candidate(query, operation_name).generic_plans
 
-    def candidate(self, query: str, operation_name: str | None) -> tuple[bool, bool]:
-        """(might_compile, generic_plans), worked out once per operation text and name."""
+    def writes(self, query: str, operation_name: str | None) -> bool:
+        """Whether the operation is a compiled create (POST only, like every mutation)."""
+        return self.candidate(query, operation_name).writes
+
+    def candidate(self, query: str, operation_name: str | None) -> Candidate:
+        """What the fast path may do with an operation, worked out once per operation text and name."""
         key = (query, operation_name)
         known = self.candidates.get(key)
         if known is None:
-            document = self.document(query)
-            operation = get_operation_ast(document, operation_name) if document is not None else None
-            roots = operation.selection_set.selections if operation is not None else ()
-            compilable = (
-                operation is not None
-                and operation.operation is OperationType.QUERY
-                and all(isinstance(node, FieldNode) and node.name.value in registry.ROOTS for node in roots)
-            )
-            generic = compilable and not any(
-                argument.name.value in GENERIC_PLAN_UNSAFE
-                for node in roots
-                if isinstance(node, FieldNode)
-                for argument in node.arguments or ()
-            )
-            known = (compilable, generic)
+            known = self.judge(query, operation_name)
             remember(self.candidates, key, known)
         return known
+
+    def judge(self, query: str, operation_name: str | None) -> Candidate:
+        document = self.document(query)
+        operation = get_operation_ast(document, operation_name) if document is not None else None
+        if operation is None:
+            return Candidate(False, False, False)
+        roots = operation.selection_set.selections
+        fields = [node for node in roots if isinstance(node, FieldNode)]
+        if operation.operation is OperationType.MUTATION:
+            writes = len(roots) == len(fields) == 1 and fields[0].name.value in registry.CREATES
+            return Candidate(writes, writes, writes)
+        compilable = (
+            operation.operation is OperationType.QUERY
+            and len(fields) == len(roots)
+            and all(node.name.value in registry.ROOTS for node in fields)
+        )
+        generic = compilable and not any(
+            argument.name.value in GENERIC_PLAN_UNSAFE for node in fields for argument in node.arguments or ()
+        )
+        return Candidate(compilable, generic, False)
 
     def is_single_mutation(self, query: str, operation_name: str | None) -> bool:
         """One mutation field and nothing else (a valid document; fragments and directives excluded)."""
@@ -387,28 +421,31 @@ class Planner:
             root = registry.ROOTS.get(field_name)
             if root is None:
                 raise CannotCompile(f"root field {field_name} is not compiled")
-            definition, strawberry_field = self.root_field(query_type, field_name)
-            raw = get_argument_values(definition, node, variables)
-            arguments = convert_arguments(
-                raw,
-                strawberry_field.arguments,
-                self.schema.schema_converter.scalar_registry,
-                self.schema.config,
-            )
+            arguments = self.arguments(query_type, field_name, node, variables)
             calls.append(RootCall(response_key, field_name, node, root, arguments))
         return RootCalls(tuple(calls))
 
-    def root_field(self, query_type: GraphQLObjectType, field_name: str) -> tuple[Any, Any]:
+    def root_field(self, parent: GraphQLObjectType, field_name: str) -> tuple[Any, Any]:
         """The graphql-core and Strawberry definitions of a root field (looked up once: the lookup
         converts names on every call)."""
-        found = self.root_fields.get(field_name)
+        key = (parent.name, field_name)
+        found = self.root_fields.get(key)
         if found is None:
-            found = (
-                query_type.fields[field_name],
-                self.schema.get_field_for_type(field_name, query_type.name),
-            )
-            self.root_fields[field_name] = found
+            found = (parent.fields[field_name], self.schema.get_field_for_type(field_name, parent.name))
+            self.root_fields[key] = found
         return found
+
+    def arguments(
+        self, parent: GraphQLObjectType, field_name: str, node: FieldNode, variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A root field's arguments as its resolver receives them (Strawberry inputs, global ids)."""
+        definition, strawberry_field = self.root_field(parent, field_name)
+        return convert_arguments(
+            get_argument_values(definition, node, variables),
+            strawberry_field.arguments,
+            self.schema.schema_converter.scalar_registry,
+            self.schema.config,
+        )
 
     def compile(self, build: Build, roots: RootCalls) -> Plan:
         entries: list[Any] = []
@@ -416,10 +453,16 @@ class Planner:
             entries.append(text_literal(call.response_key))
             entries.append(call.build(build))
         # As text: the pool's connections decode json into dicts, and the body needs the text anyway.
-        data = cast(func.json_build_object(*entries), Text)
+        return self.to_plan(build, select(self.data(build, func.json_build_object(*entries))))
+
+    def data(self, build: Build, response: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The `data` JSON as text, NULL when a guard fails (the executor then answers)."""
+        data = cast(response, Text)
         if build.guards:
             data = case((and_(*build.guards), data), else_=null())
-        statement = select(data)
+        return data
+
+    def to_plan(self, build: Build, statement: Any) -> Plan:
         compiled = statement.compile(dialect=self.dialect)
         names = tuple(compiled.positiontup or ())
         return Plan(
@@ -610,44 +653,32 @@ class RootCall:
         return get_named_type(query_type.fields[self.field_name].type).name
 
     def edge(self, build: Build, node: FieldNode, root: Any, source: Any, cursor_of: Any) -> Any:
-        edge_type = build.planner.field_type(self.connection_type(build), "edges")
-        selection = build.selection(edge_type, node)
-        entries: list[Any] = []
-        for response_key, field_name, field_node in selection.fields:
-            entries.append(text_literal(response_key))
-            if field_name == "__typename":
-                entries.append(text_literal(edge_type))
-            elif field_name == "cursor":
-                entries.append(cursor_of)
-            elif field_name == "node":
-                entries.append(
-                    build.object(root.type_name, source, build.selection(root.type_name, field_node))
-                )
-            else:
-                raise CannotCompile(f"edge field {field_name}")
-        return func.json_build_object(*entries)
+        def value_of(field_name: str, field_node: FieldNode) -> Any:
+            if field_name == "cursor":
+                return cursor_of
+            if field_name == "node":
+                return build.object(root.type_name, source, build.selection(root.type_name, field_node))
+            raise CannotCompile(f"edge field {field_name}")
+
+        return build.composite(build.planner.field_type(self.connection_type(build), "edges"), node, value_of)
 
     def page_info(
         self, build: Build, node: FieldNode, page: Any, size: Any, cursor_of: Any, after: bool
     ) -> Any:
-        selection = build.selection("PageInfo", node)
-        entries: list[Any] = []
         last_row = func.least(select(func.count()).select_from(page).scalar_subquery(), size)
-        for response_key, field_name, _ in selection.fields:
-            entries.append(text_literal(response_key))
-            if field_name == "__typename":
-                entries.append(text_literal("PageInfo"))
-            elif field_name == "hasNextPage":
-                entries.append(select(func.count() > size).select_from(page).scalar_subquery())
-            elif field_name == "hasPreviousPage":
-                entries.append(literal_column("true" if after else "false", Boolean))
-            elif field_name == "startCursor":
-                entries.append(select(cursor_of).where(page.c.rn == 1).scalar_subquery())
-            elif field_name == "endCursor":
-                entries.append(select(cursor_of).where(page.c.rn == last_row).scalar_subquery())
-            else:
-                raise CannotCompile(f"pageInfo field {field_name}")
-        return func.json_build_object(*entries)
+
+        def value_of(field_name: str, _node: FieldNode) -> Any:
+            if field_name == "hasNextPage":
+                return select(func.count() > size).select_from(page).scalar_subquery()
+            if field_name == "hasPreviousPage":
+                return literal_column("true" if after else "false", Boolean)
+            if field_name == "startCursor":
+                return select(cursor_of).where(page.c.rn == 1).scalar_subquery()
+            if field_name == "endCursor":
+                return select(cursor_of).where(page.c.rn == last_row).scalar_subquery()
+            raise CannotCompile(f"pageInfo field {field_name}")
+
+        return build.composite("PageInfo", node, value_of)
 
 
 def aggregate(element: Any, page: Any, in_page: Any) -> Any:

@@ -6,7 +6,9 @@ from its table (`CompiledType`), and which root fields start a compiled read (`N
 they are the same SQLAlchemy expressions the executor runs, built for a symbolic actor whose ids are
 bind parameters, so one compiled plan serves every member with the same role.
 
-A field that is not declared makes the whole operation go to the executor; so does anything a
+Creates are declared the same way (`CreateRoot`): the area checks the input with its own functions, and
+one statement inserts the row, writes the audit entry, sends the change notification and reads the
+payload. A field that is not declared makes the whole operation go to the executor; so does anything a
 declaration refuses with `CannotCompile`. Nothing here changes what the executor does.
 """
 
@@ -80,9 +82,46 @@ class ValueRoot:
     value: Callable[[Build, dict[str, Any], Selection], ColumnElement[Any]]
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """One create, checked in Python by the area (`CreateRoot.prepare`): the row and its effects.
+
+    `row` holds a value for every column in `CreateRoot.columns` (a missing one is NULL); `audit` is
+    `tenants.audit.entry(...)`; `event` the change notification (graph/live/events.py).
+    """
+
+    row: Mapping[str, Any]
+    audit: Mapping[str, Any]
+    event: Any
+
+
+@dataclass(frozen=True)
+class CreateRoot:
+    """`createX(input)` served by one statement: INSERT, audit row, change notification, payload.
+
+    `prepare(actor, arguments, definitions)` does what the service does before its writes, with the same
+    functions: permission, validation, defaults, custom values (`definitions`: the tenant's live
+    custom-field definitions of `object_type`, by key). It raises DomainError or CannotCompile for
+    anything it does not finish itself (the executor then serves the request, error included).
+    `guards(build, row)` are the checks that need the database (an owner who is an active member), as
+    SQL over the row's bind parameters: when one is false nothing is inserted and the executor answers.
+    The payload's `payload_field` is read from the inserted row like any compiled read of `type_name`.
+    """
+
+    type_name: str
+    object_type: str
+    payload_field: str
+    columns: tuple[str, ...]  # written by the INSERT; other columns take their server defaults
+    prepare: Callable[[Any, dict[str, Any], Mapping[str, Any]], NewRecord]
+    guards: Callable[[Build, Mapping[str, Any]], list[ColumnElement[bool]]]
+    # Input `prepare` would always leave to the executor, recognised before a transaction is opened.
+    accepts: Callable[[dict[str, Any]], bool] = lambda _arguments: True
+
+
 Root = NodeRoot | ConnectionRoot | ValueRoot
 TYPES: dict[str, CompiledType] = {}
 ROOTS: dict[str, Root] = {}
+CREATES: dict[str, CreateRoot] = {}
 
 
 def register_type(compiled: CompiledType) -> CompiledType:
@@ -92,6 +131,11 @@ def register_type(compiled: CompiledType) -> CompiledType:
 
 def register_root(field_name: str, root: Root) -> None:
     ROOTS[field_name] = root
+
+
+def register_create(field_name: str, root: CreateRoot) -> None:
+    """A mutation root field served by a compiled create (graph/compiled/writes.py)."""
+    CREATES[field_name] = root
 
 
 # --- field builders ------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ async def flush_versioned(session: AsyncSession, what: str) -> None:
         raise conflict(what) from None
 
 
-
 def clean_tags(values: Iterable[str] | None, field: str = "tags") -> list[str]:
     """Trimmed, de-duplicated (first spelling wins), bounded in count and length."""
     tags: list[str] = []

@@ -46,8 +46,20 @@ MAX_DEPTH = 50
 
 async def announce(session: AsyncSession, actor: Actor, change: str, account: Account) -> None:
     """Tell live subscribers (graph/live) once the transaction commits: ids and version only."""
-    await publish(
-        session, Event(actor.tenant_id, f"account.{change}", {"account": account.id}, account.version)
+    await publish(session, change_event(actor, change, account.id, account.version))
+
+
+def change_event(actor: Actor, change: str, account_id: uuid.UUID, version: int) -> Event:
+    return Event(actor.tenant_id, f"account.{change}", {"account": account_id}, version)
+
+
+def creation_audit(
+    actor: Actor, account: Mapping[str, Any], custom_changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The audit entry of a new account (`account`: its columns), shared with the compiled create."""
+    after = {name: account.get(name) for name in AUDITED_FIELDS}
+    return audit.entry(
+        actor, "account.create", ACCOUNT, account["id"], {**audit.diff({}, after), **custom_changes}
     )
 
 
@@ -113,10 +125,9 @@ async def clean_parent(
     return parent.id
 
 
-async def clean_account(
-    session: AsyncSession, actor: Actor, values: Mapping[str, Any], account_id: uuid.UUID | None
-) -> dict[str, Any]:
-    """Validated values for the given keys only (model attribute names)."""
+def clean_account_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The given plain fields validated, all problems at once (no database work: owner and parent are
+    checked by `clean_account`)."""
     text_rules = {
         "industry": ("industry", 100),
         "street": ("address.street", 200),
@@ -137,30 +148,48 @@ async def clean_account(
         elif key in text_rules:
             field, limit = text_rules[key]
             checks[key] = lambda v=value, f=field, n=limit: optional_text(v, f, n)
-    cleaned = collect(checks)
+    return collect(checks)
+
+
+async def clean_account(
+    session: AsyncSession, actor: Actor, values: Mapping[str, Any], account_id: uuid.UUID | None
+) -> dict[str, Any]:
+    """Validated values for the given keys only (model attribute names)."""
+    cleaned = clean_account_fields(values)
     if "owner_id" in values:
-        owner_id = values["owner_id"]
-        if owner_id is None:
-            raise DomainError(ErrorCode.REQUIRED, "Every account has an owner.", "ownerId")
-        cleaned["owner_id"] = await active_member(session, actor, owner_id, "ownerId")
+        cleaned["owner_id"] = await active_member(session, actor, required_owner(values), "ownerId")
     if "parent_id" in values:
         cleaned["parent_id"] = await clean_parent(session, actor, values["parent_id"], account_id)
     return cleaned
 
 
+def required_owner(values: Mapping[str, Any]) -> uuid.UUID:
+    owner_id = values["owner_id"]
+    if owner_id is None:
+        raise DomainError(ErrorCode.REQUIRED, "Every account has an owner.", "ownerId")
+    return owner_id
+
+
+def new_account_values(actor: Actor, cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """A new account's own columns from its cleaned values: the owner defaults to the creator, tags to
+    none. Shared with the compiled create (graph/crm/compiled.py)."""
+    return {
+        **cleaned,
+        "tenant_id": actor.tenant_id,
+        "created_by_id": actor.user_id,
+        "owner_id": cleaned.get("owner_id") or actor.user_id,
+        "tags": cleaned.get("tags") or [],
+    }
+
+
 async def create_account(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Account:
     actor.require(ACCOUNT, Action.CREATE)
     cleaned = await clean_account(session, actor, {"name": None, **values}, None)
-    cleaned["owner_id"] = cleaned.get("owner_id") or actor.user_id
-    account = Account(tenant_id=actor.tenant_id, created_by_id=actor.user_id, **cleaned)
-    account.tags = account.tags or []
+    account = Account(**new_account_values(actor, cleaned))
     custom_changes = await apply_custom_values(session, actor, ACCOUNT, account, values, creating=True)
     session.add(account)
     await session.flush()
-    after = snapshot(account, AUDITED_FIELDS)
-    await audit.record(
-        session, actor, "account.create", ACCOUNT, account.id, {**audit.diff({}, after), **custom_changes}
-    )
+    audit.add(session, creation_audit(actor, snapshot(account, ("id", *AUDITED_FIELDS)), custom_changes))
     await announce(session, actor, "created", account)
     return account
 

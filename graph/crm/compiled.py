@@ -19,17 +19,20 @@ from graph.compiled.planner import Build, from_clause, rescoped
 from graph.compiled.registry import (
     CompiledType,
     ConnectionRoot,
+    CreateRoot,
+    NewRecord,
     NodeRoot,
     column,
     count_of,
     embedded,
     node_id,
     reference,
+    register_create,
     register_root,
     register_type,
     timestamp,
 )
-from graph.crm import accounts, contacts
+from graph.crm import accounts, contacts, inputs
 from graph.crm.filters import (
     ACCOUNT_FILTER_FIELDS,
     CONTACT_FILTER_FIELDS,
@@ -40,8 +43,18 @@ from graph.crm.filters import (
 )
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact, ContactAccount
 from graph.identity.compiled import member_user
+from graph.identity.members import active_member_exists
 from tenants.fields.query import refuse_hidden_filters
-from tenants.permissions import Scope
+from tenants.fields.values import (
+    audit_changes,
+    check_builtin_writes,
+    custom_changes,
+    given_custom,
+    needs_database_checks,
+    sort_keys,
+)
+from tenants.ids import new_id
+from tenants.permissions import Action, Actor, Scope
 
 
 def live_account(build: Build, target: Any) -> Any:
@@ -194,3 +207,53 @@ register_root("account", NodeRoot(type_name="Account", object_type=ACCOUNT, scop
 register_root("contact", NodeRoot(type_name="Contact", object_type=CONTACT, scope=contacts.contact_scope))
 register_root("accounts", ConnectionRoot(type_name="Account", statement=account_list))
 register_root("contacts", ConnectionRoot(type_name="Contact", statement=contact_list))
+
+
+# --- createAccount -----------------------------------------------------------------------------------
+
+# Every column but those PostgreSQL fills (timestamps, the trigger-kept contact count) or a create
+# never sets (deleted_at).
+ACCOUNT_COLUMNS = tuple(
+    column.key
+    for column in Account.__table__.c
+    if column.key not in ("created_at", "updated_at", "deleted_at", "live_contact_count")
+)
+
+
+def prepare_account(actor: Actor, arguments: dict[str, Any], definitions: Any) -> NewRecord:
+    """accounts.create_account up to its writes, with its functions; the owner is checked by the guard.
+    A parent (hierarchy checks) and custom values checked against other rows go to the executor."""
+    values = inputs.given_values(arguments["input"])
+    actor.require(ACCOUNT, Action.CREATE)
+    if values.get("parent_id") is not None:
+        raise CannotCompile("a parent account needs the hierarchy checks")
+    cleaned = accounts.clean_account_fields({"name": None, **values})
+    if "owner_id" in values:
+        cleaned["owner_id"] = accounts.required_owner(values)
+    row = accounts.new_account_values(actor, cleaned)
+    row["id"] = new_id()
+    check_builtin_writes(actor, ACCOUNT, values)
+    custom = custom_changes(actor, ACCOUNT, definitions, given_custom(values), {}, creating=True)
+    if custom.errors or any(needs_database_checks(definitions[key]) for key in custom.changed):
+        raise CannotCompile("custom values the executor checks or refuses")
+    row["custom"] = custom.updated
+    row["custom_sort"] = sort_keys(definitions, custom.updated, {})
+    return NewRecord(
+        row=row,
+        audit=accounts.creation_audit(actor, row, audit_changes(custom)),
+        event=accounts.change_event(actor, "created", row["id"], 1),
+    )
+
+
+register_create(
+    "createAccount",
+    CreateRoot(
+        type_name="Account",
+        object_type=ACCOUNT,
+        payload_field="account",
+        columns=ACCOUNT_COLUMNS,
+        prepare=prepare_account,
+        guards=lambda build, row: [active_member_exists(build.actor.tenant_id, row["owner_id"])],
+        accepts=lambda arguments: not arguments["input"].parent_id,
+    ),
+)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.identity.loaders import known_members
@@ -18,13 +19,21 @@ async def active_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID,
     member = await session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.tenant_id == actor.tenant_id,
-            Membership.user_id == user_id,
-            Membership.is_active.is_(True),
-        )
+        .where(is_active_member(actor.tenant_id, user_id))
     )
     if member is None:
         raise not_found("active member", field)
     known_members(session)[member.id] = member
     return member.id
+
+
+def is_active_member(tenant_id: Any, user_id: Any) -> ColumnElement[bool]:
+    """The membership conditions of `active_member` (values or bind parameters)."""
+    return (
+        (Membership.tenant_id == tenant_id) & (Membership.user_id == user_id) & Membership.is_active.is_(True)
+    )
+
+
+def active_member_exists(tenant_id: Any, user_id: Any) -> ColumnElement[bool]:
+    """`active_member` as a SQL condition, for a statement that checks it itself (compiled writes)."""
+    return exists(select(Membership.user_id).where(is_active_member(tenant_id, user_id)))

@@ -194,6 +194,7 @@ class ProjectSubscription:
         async for change in live_stream(info, (TASK,), accepts, deliver, subscribed, dropped):
             yield change
 
+
 async def health_status(context: LiveContext, project_id: uuid.UUID) -> str | None:
     """The project's computed health status today, as the subscriber may read it (None if invisible)."""
     record = await context.loader("projects_by_id", loaders.projects_by_id).load(project_id)

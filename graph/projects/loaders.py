@@ -43,7 +43,6 @@ milestones_by_id = by_id(
 )
 
 
-
 members_by_project_id = grouped(
     PROJECT,
     lambda context, ids: (

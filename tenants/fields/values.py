@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -71,6 +72,17 @@ async def definitions_for_writes(session: AsyncSession, object_type: str) -> lis
     return cached
 
 
+def cached_definitions(
+    tenant_id: uuid.UUID, version: int | None, object_type: str
+) -> dict[str, FieldDefinition] | None:
+    """The definitions `definitions_for_writes` cached for this tenant's version, by key; None when
+    they are not cached (the compiled create then leaves the request to the executor, which caches them)."""
+    if version is None:
+        return None
+    cached = DEFINITIONS_CACHE.get((tenant_id, version, object_type))
+    return None if cached is None else {definition.key: definition for definition in cached}
+
+
 def visible_definitions(
     actor: Actor, object_type: str, definitions: Sequence[FieldDefinition]
 ) -> list[FieldDefinition]:
@@ -108,30 +120,35 @@ def check_builtin_writes(actor: Actor, object_type: str, values: Mapping[str, An
         raise ValidationErrors(errors)
 
 
-async def apply_custom_values(
-    session: AsyncSession,
-    actor: Actor,
-    object_type: str,
-    record: Any,
-    values: Mapping[str, Any],
-    *,
-    creating: bool,
-) -> dict[str, list[Any]]:
-    """Checks `values` (the service's values, `custom` among them) and sets the record's custom values.
+@dataclass
+class CustomChanges:
+    """What a write does to a record's custom values, before the checks that read the database."""
 
-    Call it after the record's own fields are cleaned and before the flush (a new record may have no id
-    yet: uniqueness then compares with every existing record). Returns {"custom.<key>": [old, new]}.
-    """
-    check_builtin_writes(actor, object_type, values)
+    current: dict[str, Any]
+    updated: dict[str, Any]
+    changed: list[str]  # keys whose value changes (every set key on create), sorted
+    errors: list[DomainError]
+
+
+def given_custom(values: Mapping[str, Any]) -> dict[str, Any]:
     given = values.get("custom")
     if given is not None and not isinstance(given, Mapping):
         raise DomainError(ErrorCode.INVALID, 'Give custom values as an object {"key": value}.', "custom")
-    given = dict(given or {})
-    if not given and not creating:
-        return {}
-    definitions = {d.key: d for d in await definitions_for_writes(session, object_type)}
+    return dict(given or {})
+
+
+def custom_changes(
+    actor: Actor,
+    object_type: str,
+    definitions: Mapping[str, FieldDefinition],
+    given: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    creating: bool,
+) -> CustomChanges:
+    """Validates `given` against the definitions and the actor's field rules, fills defaults and checks
+    required fields on create (no database work: references and uniqueness are checked after)."""
     rules = actor.permissions.field_rules(object_type)
-    current: dict[str, Any] = dict(record.custom or {}) if not creating else {}
     updated = dict(current)
     errors: list[DomainError] = []
     for key, raw in given.items():
@@ -167,18 +184,57 @@ async def apply_custom_values(
     changed = {key for key in given if key in definitions and updated.get(key) != current.get(key)}
     if creating:
         changed |= set(updated)
-    for key in sorted(changed):
-        if key in updated and not any(e.field == custom_path(key) for e in errors):
+    return CustomChanges(dict(current), updated, sorted(changed), errors)
+
+
+def needs_database_checks(definition: FieldDefinition) -> bool:
+    """Whether a value of this field is checked against other rows (`check_references`, `check_unique`)."""
+    return (
+        definition.is_unique
+        or FieldType(definition.field_type) in (FieldType.USER_REFERENCE, FieldType.RECORD_REFERENCE)
+        or bool(definition.validation.get("option_list"))
+    )
+
+
+async def apply_custom_values(
+    session: AsyncSession,
+    actor: Actor,
+    object_type: str,
+    record: Any,
+    values: Mapping[str, Any],
+    *,
+    creating: bool,
+) -> dict[str, list[Any]]:
+    """Checks `values` (the service's values, `custom` among them) and sets the record's custom values.
+
+    Call it after the record's own fields are cleaned and before the flush (a new record may have no id
+    yet: uniqueness then compares with every existing record). Returns {"custom.<key>": [old, new]}.
+    """
+    check_builtin_writes(actor, object_type, values)
+    given = given_custom(values)
+    if not given and not creating:
+        return {}
+    definitions = {d.key: d for d in await definitions_for_writes(session, object_type)}
+    current: dict[str, Any] = dict(record.custom or {}) if not creating else {}
+    plan = custom_changes(actor, object_type, definitions, given, current, creating=creating)
+    errors = plan.errors
+    for key in plan.changed:
+        if key in plan.updated and not any(e.field == custom_path(key) for e in errors):
             try:
-                await check_references(session, actor, definitions[key], updated[key])
-                await check_unique(session, object_type, record, definitions[key], updated[key])
+                await check_references(session, actor, definitions[key], plan.updated[key])
+                await check_unique(session, object_type, record, definitions[key], plan.updated[key])
             except DomainError as error:
                 errors.append(error)
     if errors:
         raise ValidationErrors(errors)
-    record.custom = updated
-    record.custom_sort = sort_keys(definitions, updated, dict(getattr(record, "custom_sort", None) or {}))
-    return {custom_path(key): [current.get(key), updated.get(key)] for key in sorted(changed)}
+    record.custom = plan.updated
+    previous_sort = dict(getattr(record, "custom_sort", None) or {})
+    record.custom_sort = sort_keys(definitions, plan.updated, previous_sort)
+    return audit_changes(plan)
+
+
+def audit_changes(plan: CustomChanges) -> dict[str, list[Any]]:
+    return {custom_path(key): [plan.current.get(key), plan.updated.get(key)] for key in plan.changed}
 
 
 def sort_keys(

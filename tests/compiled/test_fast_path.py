@@ -59,7 +59,7 @@ async def test_dead_pooled_connections_are_replaced_without_an_error(app, client
 async def test_a_compiled_statement_that_fails_is_served_by_the_executor(app, client, monkeypatch):
     admin = await client.sign_up()
     await create_account(client, admin, name="Still answered")
-    planner = app.state.compiled_reads.planner
+    planner = app.state.fast_path.planner
     failing = BoundPlan(sql="select (1 / 0)::text", arguments=[])
     monkeypatch.setattr(planner, "plan", lambda *_args: failing)
     app.state.graphql.verifies_compiled = False

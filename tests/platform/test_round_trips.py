@@ -33,6 +33,13 @@ mutation($name: String!, $ownerId: ID!) {
   }
 }"""
 
+CREATE_UNDER = """
+mutation($name: String!, $parentId: ID!) {
+  createAccount(input: {name: $name, parentId: $parentId}) {
+    account { id name parent { name } createdAt }
+  }
+}"""
+
 
 class RoundTrips:
     def __init__(self) -> None:
@@ -110,7 +117,8 @@ async def test_list_of_fifty_takes_four_round_trips(client, round_trips) -> None
     assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
 
 
-async def test_create_takes_six_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+async def test_create_takes_four_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    """The compiled create (graph/compiled/writes.py): BEGIN, credential, the statement, COMMIT."""
     admin = await client.sign_up()
     await client.execute(CREATE, {"name": "Warm-up", "ownerId": admin.user_id}, admin.token)
     await asyncio.sleep(0)
@@ -120,4 +128,38 @@ async def test_create_takes_six_round_trips(client, round_trips) -> None:  # typ
     await asyncio.sleep(0)
 
     assert data["createAccount"]["account"]["name"] == "Counted"
+    assert len(round_trips) <= 4, "\n".join(s[:80] for s in round_trips.seen)
+
+
+async def test_create_by_the_executor_takes_six_round_trips(app, client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    admin = await client.sign_up()
+    app.state.fast_path.mode = "off"
+    try:
+        await client.execute(CREATE, {"name": "Warm-up", "ownerId": admin.user_id}, admin.token)
+        await asyncio.sleep(0)
+        round_trips.reset()
+
+        data = await client.execute(CREATE, {"name": "Counted", "ownerId": admin.user_id}, admin.token)
+        await asyncio.sleep(0)
+    finally:
+        app.state.fast_path.mode = "verify"
+
+    assert data["createAccount"]["account"]["name"] == "Counted"
     assert len(round_trips) <= 6, "\n".join(s[:80] for s in round_trips.seen)
+
+
+async def test_a_create_left_to_the_executor_opens_no_fast_path_transaction(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    """Input the compiled create never handles (a parent: the hierarchy checks) is recognised before
+    BEGIN, so the fallback costs no extra round trips."""
+    admin = await client.sign_up()
+    parent = await client.execute(CREATE, {"name": "Parent", "ownerId": admin.user_id}, admin.token)
+    parent_id = parent["createAccount"]["account"]["id"]
+    await client.execute(CREATE_UNDER, {"name": "Warm-up", "parentId": parent_id}, admin.token)
+    await asyncio.sleep(0)
+    round_trips.reset()
+
+    data = await client.execute(CREATE_UNDER, {"name": "Counted", "parentId": parent_id}, admin.token)
+    await asyncio.sleep(0)
+
+    assert data["createAccount"]["account"]["parent"]["name"] == "Parent"
+    assert [s for s in round_trips.seen if s.startswith(("BEGIN", "ROLLBACK"))] == ["BEGIN;"]

@@ -155,6 +155,7 @@ class PlanningMutation:
         )
         return TaskCommentPayload(comment=TaskComment.from_model(comment))
 
+
 @strawberry.type
 class TemplateMutation:
     @strawberry.mutation(description="Save a project's milestones and tasks as a template.")

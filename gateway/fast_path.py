@@ -1,0 +1,176 @@
+"""The fast path: a read, or a create, in one transaction on a raw connection, PostgreSQL's JSON out.
+
+An operation the planner (graph/compiled) can compile costs BEGIN + the credential check + one
+statement + COMMIT on the pooled connection's asyncpg driver, with no SQLAlchemy session, no executor
+and no JSON decoding: PostgreSQL's JSON text becomes the response body. Reads are compiled by
+`graph/compiled/planner.py`, creates (INSERT, audit row, notification and payload in one statement) by
+`graph/compiled/writes.py`. The path answers or does nothing: a credential it does not admit, an
+operation it cannot compile for this role, input the area's checks refuse, or a failed guard rolls back
+and the regular path serves the request (with its own errors, login log and so on).
+
+In `verify` mode (the test suite) the executor runs the same operation too and any difference is
+reported as an error, so the whole suite doubles as a differential test of the two paths. A create is
+rehearsed there: its statement runs and is rolled back, then the executor makes the real write, and the
+two payloads must agree but for the new record's id and timestamps.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import orjson
+from strawberry import relay
+
+from graph.compiled.planner import Planner
+from graph.compiled.writes import create_call, plan_create
+from tenants.credentials import AuthenticationFailed, Credential, authenticate_raw
+from tenants.db import Database, connection_lost
+from tenants.fields.values import cached_definitions
+
+logger = logging.getLogger("crm.compiled")
+# Fields of a created record that differ between two creates of the same input.
+VOLATILE_FIELDS = frozenset({"createdAt", "updatedAt"})
+
+
+@dataclass
+class VerifyReport:
+    """What verify mode saw (the test suite asserts on it)."""
+
+    compiled: int = 0
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The `data` JSON of an operation served by the fast path; `created`: the global id of the record a
+    create inserted (verify mode rehearses creates, see `compare`)."""
+
+    data: bytes
+    created: str | None = None
+
+
+class FastPath:
+    def __init__(self, planner: Planner, mode: str) -> None:
+        self.planner = planner
+        self.mode = mode
+        self.report = VerifyReport()
+
+    def wanted(self, params: dict[str, Any], method: str) -> bool:
+        """Whether to try the fast path for this operation at all (no database work)."""
+        if self.mode == "off":
+            return False
+        candidate = self.planner.candidate(params["query"], params["operationName"])
+        return candidate.compilable and (method == "POST" or not candidate.writes)
+
+    async def serve(
+        self,
+        db: Database,
+        credential: Credential,
+        client_address: str | None,
+        request_id: str,
+        params: dict[str, Any],
+        *,
+        rehearse: bool = False,
+    ) -> Answer | None:
+        """The operation's answer, or None (nothing done) when the regular path must serve it.
+        `rehearse`: a create is rolled back (verify mode: the executor then makes the real write)."""
+        query, operation_name = params["query"], params["operationName"]
+        candidate = self.planner.candidate(query, operation_name)
+        call = (
+            create_call(self.planner, query, operation_name, params["variables"])
+            if candidate.writes
+            else None
+        )
+        if candidate.writes and call is None:
+            return None
+        transaction = await db.begin_raw()
+        answered = False
+        try:
+            try:
+                actor, fields_version = await authenticate_raw(
+                    transaction.connection,
+                    credential,
+                    request_id,
+                    db.statement_timeout,
+                    client_address,
+                    candidate.generic_plans,
+                )
+            except AuthenticationFailed:
+                return None
+            created = None
+            if call is not None:
+                plan: Any = plan_create(
+                    self.planner,
+                    call,
+                    actor,
+                    lambda object_type: cached_definitions(actor.tenant_id, fields_version, object_type),
+                )
+                if plan is not None:
+                    created = relay.to_base64(plan.type_name, plan.record_id)
+            else:
+                plan = self.planner.plan(query, operation_name, params["variables"], actor)
+            if plan is None:
+                return None
+            try:
+                data: str | None = await transaction.connection.fetchval(plan.sql, *plan.arguments)
+            except asyncpg.PostgresError as error:
+                if connection_lost(error):
+                    raise
+                # The executor answers it with its own error shape (and is the reference anyway).
+                logger.warning("compiled statement failed, served by the executor: %s", error)
+                return None
+            if data is None:  # a guard failed (graph/compiled/registry.py: ValueRoot, CreateRoot)
+                return None
+            answered = True
+        finally:
+            await transaction.finish(commit=answered and not (candidate.writes and rehearse))
+        return Answer(data.encode(), created)
+
+    def compare(self, params: dict[str, Any], compiled: Answer, executed: dict[str, Any]) -> str | None:
+        """verify mode: the difference between the two answers, or None when they agree."""
+        self.report.compiled += 1
+        expected = executed.get("data")
+        got = orjson.loads(compiled.data)
+        if compiled.created is not None:
+            got = same_creation(got, expected, compiled.created)
+        if executed.get("errors") or got != expected:
+            difference = {"query": params["query"], "compiled": got, "executor": executed}
+            self.report.mismatches.append(difference)
+            logger.error("compiled operation differs from the executor: %s", difference)
+            return "The compiled operation differs from the executor's answer (see the log)."
+        return None
+
+
+def same_creation(compiled: Any, executed: Any, created: str, key: str | None = None) -> Any:
+    """`compiled` with the values that must differ between two creates taken from `executed`: the new
+    record's id (where `compiled` has it) and timestamps (where both are timestamps)."""
+    if isinstance(compiled, dict) and isinstance(executed, dict):
+        return {k: same_creation(v, executed.get(k), created, k) for k, v in compiled.items()}
+    if isinstance(compiled, list) and isinstance(executed, list) and len(compiled) == len(executed):
+        return [same_creation(c, e, created) for c, e in zip(compiled, executed, strict=True)]
+    if compiled == created and isinstance(executed, str) and same_type_id(executed, created):
+        return executed
+    if key in VOLATILE_FIELDS and is_timestamp(compiled) and is_timestamp(executed):
+        return executed
+    return compiled
+
+
+def same_type_id(one: str, other: str) -> bool:
+    try:
+        return relay.from_base64(one)[0] == relay.from_base64(other)[0]
+    except Exception:
+        return False
+
+
+def is_timestamp(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and datetime.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+__all__ = ["Answer", "FastPath"]

@@ -1,0 +1,223 @@
+"""Compiles a create mutation into one statement: INSERT, audit row, change notification and payload.
+
+A create the executor serves costs an ORM flush, the effects statement before COMMIT and a read of the
+payload, plus graphql-core's execution around them (most of its CPU). A create an area declares
+(`registry.CreateRoot`) is checked in Python by the area's own functions (`prepare`), and then one
+statement does the rest:
+
+    WITH inserted AS (INSERT INTO accounts (...) SELECT $1, $2, ... WHERE <guards> RETURNING *),
+         audited AS (INSERT INTO audit_log (...) SELECT ... FROM inserted RETURNING id)
+    SELECT json_build_object('createAccount', json_build_object('account', <the compiled read of the
+           inserted row>, 'errors', '[]'))::text, pg_notify('crm_events', $n)
+    FROM inserted
+
+A guard that fails inserts nothing, so the statement returns no row; the transaction is rolled back and
+the executor serves the request with its error. The payload is read from the inserted row: compiled
+fields that read other rows (the owner) see the database as it was before the statement, which is what
+they would see afterwards too, since the new row is nobody's owner, parent or contact yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import FieldNode, FragmentDefinitionNode, OperationType, get_operation_ast
+from graphql.execution.values import get_variable_values
+from sqlalchemy import Text, Uuid, bindparam, func, insert, literal_column, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.types import JSON
+
+from graph.compiled import registry
+from graph.compiled.errors import CannotCompile
+from graph.compiled.planner import UNSUPPORTED, BoundPlan, Build, Plan, Planner, bind, remember
+from graph.compiled.sql import text_literal
+from graph.core.extensions import nul_path
+from graph.live.events import CHANNEL
+from tenants.errors import DomainError
+from tenants.models import AuditEntry
+from tenants.permissions import Actor
+
+logger = logging.getLogger("crm.compiled")
+
+AUDIT_COLUMNS = (
+    "tenant_id",
+    "id",
+    "action",
+    "object_type",
+    "object_id",
+    "actor_user_id",
+    "actor_api_key_id",
+    "changes",
+    "request_id",
+)
+# The tenant's live custom-field definitions of an object type, by key; None when not known here.
+Definitions = Callable[[str], Mapping[str, Any] | None]
+
+
+class CreatePlan:
+    """A compiled create for this request: the statement and the id of the record it inserts."""
+
+    def __init__(self, bound: BoundPlan, record_id: uuid.UUID, type_name: str) -> None:
+        self.sql = bound.sql
+        self.arguments = bound.arguments
+        self.record_id = record_id
+        self.type_name = type_name
+
+
+@dataclass(frozen=True)
+class CreateCall:
+    """A create mutation as received: which root, its converted arguments, the document's parts."""
+
+    query: str
+    operation_name: str | None
+    root: registry.CreateRoot
+    response_key: str
+    field_name: str
+    node: FieldNode
+    arguments: dict[str, Any]
+    fragments: dict[str, FragmentDefinitionNode]
+
+
+def create_call(
+    planner: Planner, query: str, operation_name: str | None, variables: dict[str, Any] | None
+) -> CreateCall | None:
+    """The operation as a compiled create, or None for the executor; no database work, so the fast
+    path knows before it opens a transaction (what the actor may do is `plan_create`'s part)."""
+    document = planner.document(query)
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    if document is None or operation is None or operation.operation is not OperationType.MUTATION:
+        return None
+    if variables and nul_path(variables, "") is not None:
+        return None  # the executor refuses it with the variable's name
+    coerced = get_variable_values(
+        planner.graphql_schema, operation.variable_definitions or (), variables or {}
+    )
+    if isinstance(coerced, list):
+        return None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    mutation_type = planner.graphql_schema.mutation_type
+    assert mutation_type is not None
+    try:
+        selection = planner.collect(mutation_type.name, operation.selection_set, fragments)
+        [(response_key, field_name, node)] = selection.fields
+        root = registry.CREATES[field_name]
+        arguments = planner.arguments(mutation_type, field_name, node, coerced)
+    except Exception as reason:  # an argument the executor refuses (a malformed id): its error to give
+        logger.debug("create not compiled (%s): %s", reason, operation_name or query[:80])
+        return None
+    if not root.accepts(arguments):
+        return None
+    return CreateCall(query, operation_name, root, response_key, field_name, node, arguments, fragments)
+
+
+def plan_create(
+    planner: Planner, call: CreateCall, actor: Actor, definitions: Definitions
+) -> CreatePlan | None:
+    """This request's create statement, or None when the executor must serve the operation."""
+    root = call.root
+    key = ("create", call.query, call.operation_name, id(actor.permissions), actor.team_id is not None)
+    plan = planner.plans.get(key)
+    if plan is UNSUPPORTED:
+        return None
+    try:
+        known = definitions(root.object_type)
+        if known is None:
+            raise CannotCompile("the tenant's custom-field definitions are not cached yet")
+        record = root.prepare(actor, call.arguments, known)
+    except (CannotCompile, DomainError) as reason:
+        logger.debug("create not compiled (%s): %s", reason, call.operation_name or call.query[:80])
+        return None
+    build = planner.new_build(actor, call.fragments, symbolic=plan is None)
+    if plan is None:
+        try:
+            plan = compile_create(build, root, call.response_key, call.field_name, call.node)
+        except CannotCompile as reason:
+            logger.debug("create not compiled (%s): %s", reason, call.operation_name or call.query[:80])
+            remember(planner.plans, key, UNSUPPORTED)
+            return None
+        remember(planner.plans, key, plan)
+    build.binds.update(record_binds(root, record))
+    return CreatePlan(bind(plan, build, actor), record.row["id"], root.type_name)
+
+
+def compile_create(
+    build: Build, root: registry.CreateRoot, response_key: str, field_name: str, node: FieldNode
+) -> Plan:
+    planner = build.planner
+    model = registry.TYPES[root.type_name].model
+    table = model.__table__
+    row = {name: bindparam(f"w_{name}", type_=table.c[name].type) for name in root.columns}
+    chosen = select(*(row[name].label(name) for name in root.columns)).where(*root.guards(build, row))
+    inserted = insert(table).from_select(list(root.columns), chosen).returning(*table.c).cte("inserted")
+    audit_table = AuditEntry.__table__
+    audit_row = select(*(bindparam(f"a_{name}", type_=audit_table.c[name].type) for name in AUDIT_COLUMNS))
+    audited = (
+        insert(audit_table)
+        .from_select(list(AUDIT_COLUMNS), audit_row.select_from(inserted))
+        .returning(audit_table.c.id)
+        .cte("audited")
+    )
+    source = aliased(model, inserted)
+    payload = payload_object(build, root, field_name, node, source)
+    data = planner.data(build, func.json_build_object(text_literal(response_key), payload))
+    notify = func.pg_notify(text_literal(CHANNEL), bindparam("w_event", type_=Text))
+    statement = select(data, notify).select_from(inserted).add_cte(audited)
+    return planner.to_plan(build, statement)
+
+
+def payload_object(
+    build: Build, root: registry.CreateRoot, field_name: str, node: FieldNode, source: Any
+) -> Any:
+    """The mutation's payload: the new record (a compiled read of the inserted row), `errors: []`."""
+    mutation_type = build.planner.graphql_schema.mutation_type
+    assert mutation_type is not None
+    if node.arguments is None:
+        raise CannotCompile("a create without input")
+
+    def value_of(name: str, field_node: FieldNode) -> Any:
+        if name == root.payload_field and not field_node.arguments:
+            if not build.can_read(root.object_type):
+                raise CannotCompile("the caller may not read what they create")
+            return build.object(root.type_name, source, build.selection(root.type_name, field_node))
+        if name == "errors":
+            return literal_column("'[]'::json")
+        raise CannotCompile(f"payload field {name}")
+
+    return build.composite(build.planner.field_type(mutation_type.name, field_name), node, value_of)
+
+
+def record_binds(root: registry.CreateRoot, record: registry.NewRecord) -> dict[str, Any]:
+    """The bind values of one create, as the raw driver takes them (JSON columns as text)."""
+    table = registry.TYPES[root.type_name].model.__table__
+    values = {f"w_{name}": driver_value(table.c[name], record.row.get(name, UNSET)) for name in root.columns}
+    audit_table = AuditEntry.__table__
+    for name in AUDIT_COLUMNS:
+        values[f"a_{name}"] = driver_value(audit_table.c[name], record.audit.get(name))
+    values["w_event"] = record.event.encode()
+    return values
+
+
+UNSET = object()
+
+
+def driver_value(column: Any, value: Any) -> Any:
+    """`value` for asyncpg: a missing one takes the column's Python default (or NULL); JSON as text (the
+    pool's jsonb codec takes text, as SQLAlchemy sends it); UUIDs given as text become UUIDs."""
+    if value is UNSET:
+        default = column.default
+        if default is None:
+            value = None
+        elif default.is_callable:
+            value = default.arg(None)
+        else:
+            value = default.arg
+    if value is not None and isinstance(column.type, JSON):
+        return orjson.dumps(value).decode()
+    if isinstance(value, str) and isinstance(column.type, Uuid):
+        return uuid.UUID(value)
+    return value
