@@ -174,3 +174,33 @@ async def test_a_mutation_sent_by_get_is_refused_before_the_fast_path(client, se
 
     assert response.status_code == 405
     assert served.compiled == 0
+
+
+async def test_a_create_with_an_api_key_is_audited_as_the_keys(client, served):
+    from tests.identity.test_api_keys import create_key
+
+    admin = await client.sign_up()
+    key = await create_key(client, admin, role_key="sales", name="ERP sync")
+    member = type(admin)(key["secret"], admin.user_id, admin.email, admin.tenant_id)
+    await warm_up(client, member, served)
+
+    created = await create(client, member, name="From the ERP")
+
+    assert created["errors"] == [] and served.compiled == 1
+    [written] = await audit_of(client, admin, objectId=created["account"]["id"])
+    assert written["viaApiKey"] is True and written["action"] == "account.create"
+
+
+async def test_a_sales_rep_creating_for_a_colleague_gets_the_account_but_no_longer_sees_it(client, served):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    await warm_up(client, rep, served)
+
+    mine = await create(client, rep, name="客户甲")
+    handed_over = await create(client, rep, name="客户乙", ownerId=admin.user_id)
+
+    assert served.compiled == 2  # the payload shows what was created, whoever owns it (as the executor)
+    assert mine["account"]["owner"]["id"] == rep.user_id
+    assert handed_over["errors"] == [] and handed_over["account"]["owner"]["id"] == admin.user_id
+    listed = await client.execute("query { accounts { nodes { name } } }", token=rep.token)
+    assert [node["name"] for node in listed["accounts"]["nodes"]] == ["Warm-up", "客户甲"]
