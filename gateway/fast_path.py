@@ -17,6 +17,7 @@ two payloads must agree but for the new record's id and timestamps.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,13 +28,21 @@ from strawberry import relay
 
 from graph.compiled.planner import Planner
 from graph.compiled.writes import create_call, plan_create
-from tenants.credentials import AuthenticationFailed, Credential, authenticate_raw
+from tenants.credentials import (
+    AuthenticationFailed,
+    Credential,
+    authenticate_and_read,
+    authenticate_raw,
+)
 from tenants.db import Database, connection_lost
 from tenants.fields.values import cached_definitions
+from tenants.permissions import Actor
+from tenants.tokens import digest
 
 logger = logging.getLogger("crm.compiled")
 # Fields of a created record that differ between two creates of the same input.
 VOLATILE_FIELDS = frozenset({"createdAt", "updatedAt"})
+KNOWN_ACTORS_SIZE = 10_000
 
 
 @dataclass
@@ -58,6 +67,8 @@ class FastPath:
         self.planner = planner
         self.mode = mode
         self.report = VerifyReport()
+        # credential digest -> the actor it was last (the plan of a one-trip read is built for it)
+        self.known_actors: OrderedDict[bytes, Actor] = OrderedDict()
 
     def wanted(self, params: dict[str, Any], method: str) -> bool:
         """Whether to try the fast path for this operation at all (no database work)."""
@@ -80,6 +91,10 @@ class FastPath:
         `rehearse`: a create is rolled back (verify mode: the executor then makes the real write)."""
         query, operation_name = params["query"], params["operationName"]
         candidate = self.planner.candidate(query, operation_name)
+        if candidate.generic_plans and not candidate.writes:
+            known = self.known_actors.get(digest(credential.value))
+            if known is not None:
+                return await self.read_in_one_trip(db, credential, client_address, request_id, params, known)
         call = (
             create_call(self.planner, query, operation_name, params["variables"])
             if candidate.writes
@@ -101,6 +116,7 @@ class FastPath:
                 )
             except AuthenticationFailed:
                 return None
+            self.remember(credential, actor)
             created = None
             if call is not None:
                 plan: Any = plan_create(
@@ -130,6 +146,55 @@ class FastPath:
             await transaction.finish(commit=answered and not (candidate.writes and rehearse))
         return Answer(data.encode(), created)
 
+    async def read_in_one_trip(
+        self,
+        db: Database,
+        credential: Credential,
+        client_address: str | None,
+        request_id: str,
+        params: dict[str, Any],
+        known: Actor,
+    ) -> Answer | None:
+        """A read in one statement with the credential check (no BEGIN/COMMIT: a third of a point read's
+        CPU went to them), planned for the actor this credential was last time. The answer counts only
+        if the check yields that same actor (tenant, user, team, role and its version, key or session);
+        otherwise, or when the check refuses, nothing is sent and the regular path serves the request."""
+        plan = self.planner.plan(params["query"], params["operationName"], params["variables"], known)
+        if plan is None:
+            return None
+        try:
+            actor, data = await authenticate_and_read(
+                await db.single_statements(),
+                credential,
+                request_id,
+                db.statement_timeout,
+                client_address,
+                plan.sql,
+                plan.arguments,
+            )
+        except AuthenticationFailed:
+            self.forget(credential)
+            return None
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+            # A lost connection (the pool drops it) or a statement PostgreSQL refused: the regular
+            # path serves the request and reports its own error.
+            logger.warning("one-trip read failed, served by the executor: %s", error)
+            return None
+        if not same_actor(actor, known):
+            self.remember(credential, actor)
+            return None
+        return None if data is None else Answer(data.encode())
+
+    def remember(self, credential: Credential, actor: Actor) -> None:
+        key = digest(credential.value)
+        self.known_actors[key] = actor
+        self.known_actors.move_to_end(key)
+        if len(self.known_actors) > KNOWN_ACTORS_SIZE:
+            self.known_actors.popitem(last=False)
+
+    def forget(self, credential: Credential) -> None:
+        self.known_actors.pop(digest(credential.value), None)
+
     def compare(self, params: dict[str, Any], compiled: Answer, executed: dict[str, Any]) -> str | None:
         """verify mode: the difference between the two answers, or None when they agree."""
         self.report.compiled += 1
@@ -143,6 +208,19 @@ class FastPath:
             logger.error("compiled operation differs from the executor: %s", difference)
             return "The compiled operation differs from the executor's answer (see the log)."
         return None
+
+
+def same_actor(actor: Actor, known: Actor) -> bool:
+    """Whether a plan built for `known` is `actor`'s plan: the same ids and the same permissions object
+    (one per role and role version, tenants/credentials.py `PERMISSIONS`)."""
+    return (
+        actor.tenant_id == known.tenant_id
+        and actor.user_id == known.user_id
+        and actor.team_id == known.team_id
+        and actor.permissions is known.permissions
+        and actor.api_key_id == known.api_key_id
+        and actor.session_id == known.session_id
+    )
 
 
 def same_creation(compiled: Any, executed: Any, created: str, key: str | None = None) -> Any:

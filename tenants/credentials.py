@@ -200,6 +200,42 @@ async def authenticate_raw(
     )
 
 
+async def authenticate_and_read(
+    pool: asyncpg.Pool,
+    credential: Credential,
+    request_id: str | None,
+    statement_timeout: str,
+    client_address: str | None,
+    read: str,
+    arguments: list[Any],
+) -> tuple[Actor, Any]:
+    """`authenticate` and a read in ONE statement outside any transaction block (no BEGIN, no COMMIT):
+    `select c.*, (<read>) from <credential function>(...) as c`, returning the actor and the read's value.
+
+    `read` is a single-value SELECT with `$1..$n` for `arguments`. The credential function runs first:
+    PostgreSQL materialises a PL/pgSQL set-returning function in FROM before it evaluates the target list,
+    and the read is an uncorrelated subquery (an InitPlan) evaluated when the target list first needs it.
+    So the read's row-level security sees the tenant settings the function made, local to the statement's
+    own transaction and gone after it. Were it ever otherwise, the read would see no tenant at all (the
+    settings are empty outside the function), never another tenant. The test suite's verify mode compares
+    every such read with the executor's answer.
+    """
+    found: dict[str, Any] = {}
+
+    async def run(check: CredentialCheck, parameters: dict[str, Any]) -> Any:
+        first = len(arguments) + 1
+        placeholders = ", ".join(f"${n}" for n in range(first, first + len(check.parameters)))
+        statement = f"select c.*, ({read}) as crm_read from {check.function}({placeholders}) as c"
+        record = await pool.fetchrow(statement, *arguments, *(parameters[p] for p in check.parameters))
+        if record is None:
+            return None
+        found["value"] = record["crm_read"]
+        return RecordRow(record)
+
+    actor, _ = await checked_actor(run, credential, request_id, statement_timeout, client_address)
+    return actor, found.get("value")
+
+
 async def checked_actor(
     run: CheckRunner,
     credential: Credential,

@@ -7,6 +7,7 @@ never leak to the next user of a pooled connection; with no setting a transactio
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -70,6 +71,45 @@ class Database:
         self.engine = create_engine(url, pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self.statement_timeout = f"{statement_timeout_ms}ms"
+        self.pool_size = pool_size
+        self.statement_pool: asyncpg.Pool | None = None
+        self.statement_pool_lock = asyncio.Lock()
+        # Query loggers put on the statement pool's connections (the round-trip tests count with them).
+        self.query_loggers: list[Callable[[Any], None]] = []
+        self.retired_loggers: list[Callable[[Any], None]] = []
+
+    async def single_statements(self) -> asyncpg.Pool:
+        """A pool of plain asyncpg connections for requests made of one statement (no BEGIN/COMMIT):
+        the fast path's one-trip reads (gateway/fast_path.py).
+
+        Its own pool, because its connections carry session settings that the SQLAlchemy sessions must
+        not inherit: `plan_cache_mode = force_generic_plan` (a one-trip read cannot set it first, and
+        PostgreSQL would otherwise replan a page query on every execution; text searches never come
+        here) and the request `statement_timeout` (the credential check sets it for later statements
+        only). Nothing transaction-local survives a statement, so no tenant setting can leak.
+        """
+        if self.statement_pool is None:
+            async with self.statement_pool_lock:
+                if self.statement_pool is None:
+                    self.statement_pool = await asyncpg.create_pool(
+                        self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                        min_size=0,
+                        max_size=self.pool_size,
+                        setup=self.attach_query_loggers,
+                        reset=keep_session,
+                        server_settings={
+                            "plan_cache_mode": "force_generic_plan",
+                            "statement_timeout": self.statement_timeout,
+                        },
+                    )
+        return self.statement_pool
+
+    async def attach_query_loggers(self, connection: Any) -> None:
+        """On every acquire: the connection logs to exactly the loggers registered now."""
+        for logger in self.retired_loggers:
+            connection.remove_query_logger(logger)
+        for logger in self.query_loggers:
+            connection.add_query_logger(logger)
 
     @asynccontextmanager
     async def transaction(
@@ -160,6 +200,9 @@ class Database:
         return bool(flags)
 
     async def dispose(self) -> None:
+        if self.statement_pool is not None:
+            await self.statement_pool.close()
+            self.statement_pool = None
         await self.engine.dispose()
 
 
@@ -182,6 +225,12 @@ async def enter_tenant(session: AsyncSession, tenant_id: uuid.UUID, user_id: uui
     await session.execute(
         SET_TENANT, {"tenant_id": str(tenant_id), "user_id": str(user_id) if user_id else ""}
     )
+
+
+async def keep_session(_connection: Any) -> None:
+    """No reset when a statement-pool connection is released (asyncpg's default costs a round trip):
+    its statements leave nothing behind (no locks, cursors, LISTEN or session settings: every setting
+    they make is transaction-local)."""
 
 
 class RawTransaction:

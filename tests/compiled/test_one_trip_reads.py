@@ -1,0 +1,72 @@
+"""One-trip reads (gateway/fast_path.py `read_in_one_trip`): the credential check and the read in one
+statement, planned for the actor the credential was last time. Whatever changed since (a revoked
+session, another role, another tenant, the network), the answer is the one the current credential gets:
+the suite's verify mode compares every such read with the executor's, and these tests pin the cases."""
+
+from __future__ import annotations
+
+from tests.admin.documents import ASSIGN_ROLE, ROLES
+from tests.crm.documents import create_account
+from tests.identity.test_sessions import LOGOUT, SWITCH
+
+NAMES = "query { accounts(first: 10) { nodes { name } } }"
+
+
+async def names(client, token: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [node["name"] for node in (await client.execute(NAMES, token=token))["accounts"]["nodes"]]
+
+
+async def test_a_logged_out_session_is_refused_at_once(app, client):
+    admin = await client.sign_up()
+    await create_account(client, admin, name="Visible")
+    assert await names(client, admin.token) == ["Visible"]
+    assert await names(client, admin.token) == ["Visible"]  # served in one trip
+    assert app.state.fast_path.known_actors
+
+    await client.execute(LOGOUT, token=admin.token)
+    response = await client.post(NAMES, token=admin.token)
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_new_role_applies_to_the_next_read(client):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    await create_account(client, admin, name="The admin's")
+    await create_account(client, rep, name="The rep's")
+    assert await names(client, rep.token) == ["The rep's"]
+    assert await names(client, rep.token) == ["The rep's"]
+    roles = {r["key"]: r["id"] for r in (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"]}
+
+    assigned = await client.execute(
+        ASSIGN_ROLE, {"userId": rep.user_id, "roleId": roles["admin"]}, admin.token
+    )
+    assert assigned["assignRole"]["errors"] == []
+
+    assert await names(client, rep.token) == ["The admin's", "The rep's"]
+
+
+async def test_switching_tenant_reads_the_new_tenant(client):
+    first = await client.sign_up("First Co")
+    second = await client.sign_up("Second Co")
+    await create_account(client, first, name="First's")
+    await create_account(client, second, name="Second's")
+    member = await client.add_member(first, "admin")
+    invite = await client.execute(
+        "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token errors { code } } }",
+        {"i": {"email": member.email, "roleKey": "admin"}},
+        second.token,
+    )
+    await client.execute(
+        "mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { tenant { id } errors { code } } }",
+        {"i": {"token": invite["inviteUser"]["token"]}},
+        member.token,
+    )
+    assert await names(client, member.token) == ["First's"]
+    assert await names(client, member.token) == ["First's"]
+
+    await client.execute(SWITCH, {"id": second.tenant_node_id}, member.token)
+
+    assert await names(client, member.token) == ["Second's"]
+    assert await names(client, member.token) == ["Second's"]
