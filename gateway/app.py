@@ -24,7 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from config.settings import Settings
 from gateway.client_address import client_address, trusted_networks
-from gateway.fast_path import Answer, FastPath
+from gateway.fast_path import Answer, FastPath, FastRequest
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
 from gateway.services import Services
 from graph.compiled.planner import Planner
@@ -98,14 +98,8 @@ class GraphQLApp(GraphQLHTTPView):
         if credential is None:
             return None
         request_id = request_id_for(request)
-        answer = await self.fast_path.serve(
-            self.services.db,
-            credential,
-            self.client_address(request),
-            request_id,
-            params,
-            rehearse=self.verifies_compiled,
-        )
+        fast = FastRequest(self.services.db, credential, self.client_address(request), request_id, params)
+        answer = await self.fast_path.serve(fast, rehearse=self.verifies_compiled)
         return None if answer is None else (answer, request_id)
 
     def is_single_mutation(self, params: dict[str, Any]) -> bool:

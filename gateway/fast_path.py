@@ -54,6 +54,17 @@ class VerifyReport:
 
 
 @dataclass(frozen=True)
+class FastRequest:
+    """What the fast path needs of an HTTP request: the operation and who sends it from where."""
+
+    db: Database
+    credential: Credential
+    client_address: str | None
+    request_id: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Answer:
     """The `data` JSON of an operation served by the fast path; `created`: the global id of the record a
     create inserted (verify mode rehearses creates, see `compare`)."""
@@ -77,24 +88,16 @@ class FastPath:
         candidate = self.planner.candidate(params["query"], params["operationName"])
         return candidate.compilable and (method == "POST" or not candidate.writes)
 
-    async def serve(
-        self,
-        db: Database,
-        credential: Credential,
-        client_address: str | None,
-        request_id: str,
-        params: dict[str, Any],
-        *,
-        rehearse: bool = False,
-    ) -> Answer | None:
+    async def serve(self, request: FastRequest, *, rehearse: bool = False) -> Answer | None:
         """The operation's answer, or None (nothing done) when the regular path must serve it.
         `rehearse`: a create is rolled back (verify mode: the executor then makes the real write)."""
+        db, credential, params = request.db, request.credential, request.params
         query, operation_name = params["query"], params["operationName"]
         candidate = self.planner.candidate(query, operation_name)
         if candidate.generic_plans and not candidate.writes:
             known = self.known_actors.get(digest(credential.value))
             if known is not None:
-                return await self.read_in_one_trip(db, credential, client_address, request_id, params, known)
+                return await self.read_in_one_trip(request, known)
         call = (
             create_call(self.planner, query, operation_name, params["variables"])
             if candidate.writes
@@ -109,9 +112,9 @@ class FastPath:
                 actor, fields_version = await authenticate_raw(
                     transaction.connection,
                     credential,
-                    request_id,
+                    request.request_id,
                     db.statement_timeout,
-                    client_address,
+                    request.client_address,
                     candidate.generic_plans,
                 )
             except AuthenticationFailed:
@@ -146,29 +149,22 @@ class FastPath:
             await transaction.finish(commit=answered and not (candidate.writes and rehearse))
         return Answer(data.encode(), created)
 
-    async def read_in_one_trip(
-        self,
-        db: Database,
-        credential: Credential,
-        client_address: str | None,
-        request_id: str,
-        params: dict[str, Any],
-        known: Actor,
-    ) -> Answer | None:
+    async def read_in_one_trip(self, request: FastRequest, known: Actor) -> Answer | None:
         """A read in one statement with the credential check (no BEGIN/COMMIT: a third of a point read's
         CPU went to them), planned for the actor this credential was last time. The answer counts only
         if the check yields that same actor (tenant, user, team, role and its version, key or session);
         otherwise, or when the check refuses, nothing is sent and the regular path serves the request."""
+        params, credential = request.params, request.credential
         plan = self.planner.plan(params["query"], params["operationName"], params["variables"], known)
         if plan is None:
             return None
         try:
             actor, data = await authenticate_and_read(
-                await db.single_statements(),
+                await request.db.single_statements(),
                 credential,
-                request_id,
-                db.statement_timeout,
-                client_address,
+                request.request_id,
+                request.db.statement_timeout,
+                request.client_address,
                 plan.sql,
                 plan.arguments,
             )
@@ -251,4 +247,4 @@ def is_timestamp(value: Any) -> bool:
         return False
 
 
-__all__ = ["Answer", "FastPath"]
+__all__ = ["Answer", "FastPath", "FastRequest"]

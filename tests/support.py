@@ -131,6 +131,20 @@ class GraphQLClient:
         assert payload["errors"] == [], payload
         return Member(payload["token"], payload["user"]["id"], email, payload["tenant"]["id"])
 
+    async def join_tenant(self, admin: Member, member: Member, role_key: str) -> None:
+        """An existing user (`member`) accepts `admin`'s invitation into admin's tenant, signed in as
+        themselves; their session stays in the tenant it was in."""
+        invite = await self.execute(
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token errors { code } } }",
+            {"i": {"email": member.email, "roleKey": role_key}},
+            admin.token,
+        )
+        await self.execute(
+            "mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { tenant { id } errors { code } } }",
+            {"i": {"token": invite["inviteUser"]["token"]}},
+            member.token,
+        )
+
     async def add_member(self, admin: Member, role_key: str, label: str = "member") -> Member:
         email = unique_email(label)
         invited = await self.execute(INVITE, {"input": {"email": email, "roleKey": role_key}}, admin.token)

@@ -177,7 +177,9 @@ async def test_hidden_fields_are_absent_on_every_path(client, scope):
     node = (await client.execute(NODE, {"id": records["boss"]["account"]}, boss.token))["node"]
     contact_node = (await client.execute(NODE, {"id": records["boss"]["contact"]}, boss.token))["node"]
     activity_node = (await client.execute(NODE, {"id": records["boss"]["activity"]}, boss.token))["node"]
-    definitions = (await client.execute(FIELDS, {"objectType": "account"}, boss.token))["fieldDefinitions"]["nodes"]
+    definitions = (await client.execute(FIELDS, {"objectType": "account"}, boss.token))["fieldDefinitions"][
+        "nodes"
+    ]
 
     assert {e["node"]["name"] for e in accounts} == VISIBLE[scope]
     for edge in accounts:

@@ -47,7 +47,9 @@ async def test_define_fields_and_store_typed_values(client):
     assert values["tier"] == {"__typename": "OptionValue", "key": "gold", "label": "Gold"}
     assert values["arr"] == {"__typename": "MoneyValue", "amount": "1200.5", "currency": "EUR"}
     assert values["renewal"] == {"__typename": "DateValue", "date": "2027-01-01"}
-    listed = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"]["nodes"]
+    listed = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert [d["key"] for d in listed] == ["employees", "tier", "arr", "renewal"]
     assert listed[1]["validation"]["options"] == [
         {"key": "gold", "label": "Gold"},
@@ -257,7 +259,9 @@ async def test_only_field_managers_define_fields(client):
     )
     assert update == [(None, "PERMISSION_DENIED")]
     # Reading definitions (for forms) needs only read access to the object type.
-    listed = (await client.execute(FIELDS, {"objectType": "account"}, manager.token))["fieldDefinitions"]["nodes"]
+    listed = (await client.execute(FIELDS, {"objectType": "account"}, manager.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert [d["key"] for d in listed] == ["a"]
 
 

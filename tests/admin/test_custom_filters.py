@@ -297,9 +297,13 @@ async def test_index_builder_drops_indexes_no_field_needs(client, database_urls)
     definition = await define_field(client, admin, "account", "probe_drop_key", "DATE", filterable=True)
     await define_field(client, admin, "account", "plain", "TEXT")
     name = index_name("accounts", "probe_drop_key")
-    before = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"]["nodes"]
+    before = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert name in (await build_indexes(database_urls.owner))["created"]
-    after = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"]["nodes"]
+    after = (await client.execute(FIELDS, {"objectType": "account"}, admin.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert [d["indexed"] for d in before] == [None, False]  # plain, probe_drop_key
     assert [d["indexed"] for d in after] == [None, True]
 

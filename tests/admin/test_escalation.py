@@ -74,7 +74,9 @@ async def test_nobody_assigns_a_role_beyond_their_own_even_to_themselves(client)
     admin = await client.sign_up()
     ops = await ops_member(client, admin)
     rep = await client.add_member(admin, "viewer", "rep")
-    narrow = await create_role(client, admin, "narrow", grants=one_grant(fields={"industry": "HIDDEN", "notes": "HIDDEN"}))
+    narrow = await create_role(
+        client, admin, "narrow", grants=one_grant(fields={"industry": "HIDDEN", "notes": "HIDDEN"})
+    )
     await assign(client, admin, rep, narrow)
     ids = await role_ids(client, admin)
 
@@ -111,7 +113,9 @@ async def test_role_edits_cannot_exceed_the_editor(client):
     stricter = one_grant(fields={"industry": "HIDDEN", "notes": "HIDDEN"})
     allowed = (
         await client.execute(
-            CREATE_ROLE, {"input": {"key": "ok", "name": "Ok", "grants": stricter, "capabilities": []}}, ops.token
+            CREATE_ROLE,
+            {"input": {"key": "ok", "name": "Ok", "grants": stricter, "capabilities": []}},
+            ops.token,
         )
     )["createRole"]
     rename_wide = await client.refused(
@@ -136,7 +140,9 @@ async def test_a_user_manager_cannot_touch_the_owner_or_anyone_above_them(client
     ops = await ops_member(client, admin)
     second_admin = await client.add_member(admin, "admin", "second")
     team = await create_team(client, admin, "Ops")
-    reader = await create_role(client, admin, "reader", grants=one_grant(fields={"industry": "HIDDEN", "notes": "HIDDEN"}))
+    reader = await create_role(
+        client, admin, "reader", grants=one_grant(fields={"industry": "HIDDEN", "notes": "HIDDEN"})
+    )
     rep = await client.add_member(admin, "viewer", "rep")
     await assign(client, admin, rep, reader)
     ids = await role_ids(client, admin)
@@ -166,7 +172,9 @@ async def test_a_user_manager_cannot_touch_the_owner_or_anyone_above_them(client
     assert (await client.execute(ME, token=admin.token))["me"]["user"]["id"] == admin.user_id
     below = (await client.execute(DEACTIVATE, {"userId": rep.user_id}, ops.token))["deactivateMember"]
     assert below["errors"] == []
-    equal = (await client.execute(REACTIVATE, {"userId": second_admin.user_id}, admin.token))["reactivateMember"]
+    equal = (await client.execute(REACTIVATE, {"userId": second_admin.user_id}, admin.token))[
+        "reactivateMember"
+    ]
     assert equal["errors"] == []
 
 
@@ -187,7 +195,10 @@ def test_covers_compares_capabilities_actions_scope_and_field_rules():
         grant = ObjectGrant(frozenset(actions), scope, fields or {})
         return Permissions({"account": grant}, frozenset(capabilities))
 
-    mine = role(fields={"industry": FieldAccess.HIDDEN, "notes": FieldAccess.READ_ONLY}, capabilities=[Capability.EXPORT])
+    mine = role(
+        fields={"industry": FieldAccess.HIDDEN, "notes": FieldAccess.READ_ONLY},
+        capabilities=[Capability.EXPORT],
+    )
     strict = {"industry": FieldAccess.HIDDEN, "notes": FieldAccess.HIDDEN}
 
     assert mine.covers(role(Scope.OWN, fields=strict))
@@ -200,4 +211,6 @@ def test_covers_compares_capabilities_actions_scope_and_field_rules():
     assert mine.exceeding(role(fields=strict, capabilities=[Capability.EXPORT, Capability.MANAGE_USERS])) == [
         "capability manage_users"
     ]
-    assert mine.exceeding(Permissions({"contact": ObjectGrant(frozenset([Action.READ]), Scope.OWN)})) == ["contact: read"]
+    assert mine.exceeding(Permissions({"contact": ObjectGrant(frozenset([Action.READ]), Scope.OWN)})) == [
+        "contact: read"
+    ]

@@ -47,7 +47,9 @@ async def test_deactivation_revokes_sessions_and_api_keys(client, db):
         )
         open_keys = await connection.fetchval("select count(*) from api_keys where revoked_at is null")
     assert (open_sessions, open_keys) == (0, 0)
-    members = {m["userId"]: m for m in (await client.execute(MEMBERS, {}, admin.token))["tenantMembers"]["nodes"]}
+    members = {
+        m["userId"]: m for m in (await client.execute(MEMBERS, {}, admin.token))["tenantMembers"]["nodes"]
+    }
     assert members[ops.user_id]["isActive"] is False
     again = (await client.execute(REACTIVATE, {"userId": ops.user_id}, admin.token))["reactivateMember"]
     assert again["member"]["isActive"] is True

@@ -142,7 +142,9 @@ async def test_builtin_roles_are_fixed_and_used_roles_stay(client):
     assert error_pairs(remove_used) == [("id", "INVALID")]
     assert remove_used["errors"][0]["message"].startswith("1 member(s)")
     assert error_pairs(stale["updateRole"]) == [("version", "CONFLICT")]
-    sales = next(r for r in (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"] if r["key"] == "sales")
+    sales = next(
+        r for r in (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"] if r["key"] == "sales"
+    )
     await assign(client, admin, rep, sales)
     removed = (await client.execute(DELETE_ROLE, {"id": custom["id"]}, admin.token))["deleteRole"]
     assert removed["errors"] == []

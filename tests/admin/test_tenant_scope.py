@@ -43,11 +43,17 @@ async def test_lists_show_the_current_tenant_only(client):
 async def test_the_other_tenants_role_is_not_found_and_admins_are_counted_per_tenant(client):
     home, other = await in_two_tenants(client)
     rep = await client.add_member(home, "sales", "rep")
-    foreign = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=other.token))["roles"]["nodes"]}
+    foreign = {
+        r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=other.token))["roles"]["nodes"]
+    }
     mine = {r["key"]: r["id"] for r in (await client.execute(ROLE_IDS, token=home.token))["roles"]["nodes"]}
 
-    foreign_role = (await client.execute(ASSIGN_ROLE, {"userId": rep.user_id, "roleId": foreign["admin"]}, home.token))
-    last_admin = await client.execute(ASSIGN_ROLE, {"userId": home.user_id, "roleId": mine["viewer"]}, home.token)
+    foreign_role = await client.execute(
+        ASSIGN_ROLE, {"userId": rep.user_id, "roleId": foreign["admin"]}, home.token
+    )
+    last_admin = await client.execute(
+        ASSIGN_ROLE, {"userId": home.user_id, "roleId": mine["viewer"]}, home.token
+    )
 
     assert error_pairs(foreign_role["assignRole"]) == [("roleId", "NOT_FOUND")]
     # The same person is an admin of `other`; that does not make `home` keep an admin.
@@ -56,11 +62,15 @@ async def test_the_other_tenants_role_is_not_found_and_admins_are_counted_per_te
 
 async def test_the_other_tenants_custom_role_cannot_be_changed_or_used(client):
     home, other = await in_two_tenants(client, "theirs")
-    theirs = next(r for r in (await client.execute(ROLES, {}, other.token))["roles"]["nodes"] if r["key"] == "theirs")
+    theirs = next(
+        r for r in (await client.execute(ROLES, {}, other.token))["roles"]["nodes"] if r["key"] == "theirs"
+    )
     rep = await client.add_member(home, "sales", "rep")
-    create_key = "mutation($r: String!) { createApiKey(input: {name: \"k\", roleKey: $r}) { secret errors { field code } } }"
+    create_key = 'mutation($r: String!) { createApiKey(input: {name: "k", roleKey: $r}) { secret errors { field code } } }'
 
-    update = await client.execute(UPDATE_ROLE, {"id": theirs["id"], "version": 1, "input": {"name": "Mine"}}, home.token)
+    update = await client.execute(
+        UPDATE_ROLE, {"id": theirs["id"], "version": 1, "input": {"name": "Mine"}}, home.token
+    )
     delete = await client.execute(DELETE_ROLE, {"id": theirs["id"]}, home.token)
     assign = await client.execute(ASSIGN_ROLE, {"userId": rep.user_id, "roleId": theirs["id"]}, home.token)
     key = await client.execute(create_key, {"r": "theirs"}, home.token)
@@ -69,4 +79,6 @@ async def test_the_other_tenants_custom_role_cannot_be_changed_or_used(client):
     assert error_pairs(delete["deleteRole"]) == [("id", "NOT_FOUND")]
     assert error_pairs(assign["assignRole"]) == [("roleId", "NOT_FOUND")]
     assert key["createApiKey"]["errors"] == [{"field": "roleKey", "code": "NOT_FOUND"}]
-    assert [r["key"] for r in (await client.execute(ROLES, {}, other.token))["roles"]["nodes"]].count("theirs") == 1
+    assert [r["key"] for r in (await client.execute(ROLES, {}, other.token))["roles"]["nodes"]].count(
+        "theirs"
+    ) == 1

@@ -53,16 +53,7 @@ async def test_switching_tenant_reads_the_new_tenant(client):
     await create_account(client, first, name="First's")
     await create_account(client, second, name="Second's")
     member = await client.add_member(first, "admin")
-    invite = await client.execute(
-        "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token errors { code } } }",
-        {"i": {"email": member.email, "roleKey": "admin"}},
-        second.token,
-    )
-    await client.execute(
-        "mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { tenant { id } errors { code } } }",
-        {"i": {"token": invite["inviteUser"]["token"]}},
-        member.token,
-    )
+    await client.join_tenant(second, member, "admin")
     assert await names(client, member.token) == ["First's"]
     assert await names(client, member.token) == ["First's"]
 

@@ -69,7 +69,9 @@ async def test_crm_demo_command_prints_a_working_login(database_urls, monkeypatc
     monkeypatch.setenv("CRM_ARGON2_PARALLELISM", "1")
     get_settings.cache_clear()
     try:
-        result = await asyncio.to_thread(CliRunner().invoke, app, ["demo", "--fresh", "--seed", "1", "--accounts", "4"])
+        result = await asyncio.to_thread(
+            CliRunner().invoke, app, ["demo", "--fresh", "--seed", "1", "--accounts", "4"]
+        )
         refused = await asyncio.to_thread(CliRunner().invoke, app, ["demo", "--accounts", "0"])
     finally:
         get_settings.cache_clear()

@@ -153,7 +153,14 @@ async def test_narrowing_the_creators_role_revokes_keys_it_no_longer_covers(clie
     )["createRole"]["role"]
     await client.execute(
         CREATE_ROLE,
-        {"input": {"key": "reader", "name": "Reader", "grants": [grant("account", ["READ"])], "capabilities": []}},
+        {
+            "input": {
+                "key": "reader",
+                "name": "Reader",
+                "grants": [grant("account", ["READ"])],
+                "capabilities": [],
+            }
+        },
         admin.token,
     )
     ops = await client.add_member(admin, "viewer", "ops")
@@ -177,7 +184,9 @@ async def test_api_key_expiry_is_bounded_and_enforced(client, db):
     too_far = await client.execute(
         CREATE_KEY, {"input": {"name": "x", "roleKey": "viewer", "expiresAt": far}}, admin.token
     )
-    ok = await client.execute(CREATE_KEY, {"input": {"name": "y", "roleKey": "viewer", "expiresAt": soon}}, admin.token)
+    ok = await client.execute(
+        CREATE_KEY, {"input": {"name": "y", "roleKey": "viewer", "expiresAt": soon}}, admin.token
+    )
     secret = ok["createApiKey"]["secret"]
     assert await status(client, secret) == 200
     connection = await db.connect()

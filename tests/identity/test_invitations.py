@@ -99,9 +99,14 @@ async def test_an_existing_user_accepts_signed_in_as_themselves(client):
         "errors": [],
     }
     assert again["errors"][0]["code"] == "NOT_FOUND"
-    assert await memberships(client, existing) == {existing.tenant_node_id: "admin", inviter.tenant_node_id: "viewer"}
+    assert await memberships(client, existing) == {
+        existing.tenant_node_id: "admin",
+        inviter.tenant_node_id: "viewer",
+    }
     switched = await client.execute(
-        "mutation($id: ID!) { switchTenant(tenantId: $id) { tenant { id } } }", {"id": inviter.tenant_node_id}, existing.token
+        "mutation($id: ID!) { switchTenant(tenantId: $id) { tenant { id } } }",
+        {"id": inviter.tenant_node_id},
+        existing.token,
     )
     assert switched["switchTenant"]["tenant"]["id"] == inviter.tenant_node_id
 
@@ -112,7 +117,7 @@ async def test_only_the_invited_address_accepts(client):
     someone_else = await client.sign_up("Someone")
     invitation = await invite(client, inviter, invited.email)
     key = await client.execute(
-        "mutation { createApiKey(input: {name: \"k\", roleKey: \"admin\"}) { secret } }", token=invited.token
+        'mutation { createApiKey(input: {name: "k", roleKey: "admin"}) { secret } }', token=invited.token
     )
 
     wrong_user = await accept_signed_in(client, invitation["token"], someone_else)
@@ -141,7 +146,10 @@ async def test_accepting_answers_alike_for_new_and_existing_addresses(client):
         answers[label] = [(e["field"], e["code"], e["message"]) for e in no_name["errors"] + weak["errors"]]
 
     assert answers["existing"] == answers["new"]
-    assert [(field, code) for field, code, _ in answers["new"]] == [("fullName", "REQUIRED"), ("password", "WEAK_PASSWORD")]
+    assert [(field, code) for field, code, _ in answers["new"]] == [
+        ("fullName", "REQUIRED"),
+        ("password", "WEAK_PASSWORD"),
+    ]
 
 
 async def test_bad_invitations_and_tokens(client):
@@ -177,7 +185,10 @@ async def test_an_invitation_lapses_when_its_sender_no_longer_holds_its_role(cli
     admin = await client.sign_up()
     second = await client.add_member(admin, "admin", "second")
     invitation = await invite(client, second, unique_email(), "admin")
-    roles = {r["key"]: r["id"] for r in (await client.execute("{ roles { nodes { id key } } }", token=admin.token))["roles"]["nodes"]}
+    roles = {
+        r["key"]: r["id"]
+        for r in (await client.execute("{ roles { nodes { id key } } }", token=admin.token))["roles"]["nodes"]
+    }
     demoted = await client.execute(
         "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { errors { code } } }",
         {"u": second.user_id, "r": roles["sales"]},
@@ -187,7 +198,9 @@ async def test_an_invitation_lapses_when_its_sender_no_longer_holds_its_role(cli
     lapsed = await accept(client, invitation["token"])
 
     assert demoted["assignRole"]["errors"] == []
-    assert [(e["field"], e["code"]) for e in lapsed["errors"]] == [("token", "EXPIRED")] and lapsed["token"] is None
+    assert [(e["field"], e["code"]) for e in lapsed["errors"]] == [("token", "EXPIRED")] and lapsed[
+        "token"
+    ] is None
 
 
 async def test_accepting_signed_in_leaves_the_rest_of_the_request_in_the_sessions_tenant(client):

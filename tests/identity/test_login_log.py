@@ -150,7 +150,9 @@ async def test_a_user_of_two_tenants_is_logged_in_the_tenant_named_else_in_both(
         INVITE, {"input": {"email": first.email, "roleKey": "viewer"}}, second.token
     )
     accepted = await client.execute(
-        ACCEPT, {"input": {"token": invited["inviteUser"]["token"]}}, first.token  # signed in (H1)
+        ACCEPT,
+        {"input": {"token": invited["inviteUser"]["token"]}},
+        first.token,  # signed in (H1)
     )
     assert accepted["acceptInvite"]["errors"] == []
 

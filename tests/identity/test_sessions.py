@@ -160,16 +160,7 @@ async def test_a_document_that_switches_tenant_does_nothing_else(client):
     first = await client.sign_up("First Co")
     second = await client.sign_up("Second Co")
     member = await client.add_member(first, "sales")
-    invite = await client.execute(
-        "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token errors { code } } }",
-        {"i": {"email": member.email, "roleKey": "admin"}},
-        second.token,
-    )
-    await client.execute(
-        "mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { tenant { id } errors { code } } }",
-        {"i": {"token": invite["inviteUser"]["token"]}},
-        member.token,
-    )
+    await client.join_tenant(second, member, "admin")
     create = 'createAccount(input: {name: "Smuggled"}) { account { id } errors { code } }'
     documents = [
         # another mutation after (or before) the switch

@@ -66,7 +66,12 @@ async def test_sign_up_with_an_existing_email_answers_like_a_success_without_a_t
 
 async def test_look_alike_emails_are_folded_or_refused(client):
     cyrillic = {"tenantName": "T", "email": "\u0430dmin@example.com", "password": PASSWORD, "fullName": "A"}
-    fullwidth = {"tenantName": "T", "email": unique_email("\uff41\uff44\uff4d"), "password": PASSWORD, "fullName": "A"}
+    fullwidth = {
+        "tenantName": "T",
+        "email": unique_email("\uff41\uff44\uff4d"),
+        "password": PASSWORD,
+        "fullName": "A",
+    }
 
     refused = (await client.execute(SIGN_UP, {"input": cyrillic}))["signUp"]
     folded = (await client.execute(SIGN_UP, {"input": fullwidth}))["signUp"]

@@ -60,7 +60,9 @@ def baseline_sql(dump: str) -> str:
     text = HEADER + "\n" + "".join(kept)
     text = VARCHAR_IN.sub(varchar_in, text)
     text = re.sub(r"\bcrm_app\b", "@APP_ROLE@", text)
-    text = text.replace("ALTER DEFAULT PRIVILEGES FOR ROLE crm_owner IN SCHEMA", "ALTER DEFAULT PRIVILEGES IN SCHEMA")
+    text = text.replace(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE crm_owner IN SCHEMA", "ALTER DEFAULT PRIVILEGES IN SCHEMA"
+    )
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.rstrip("\n") + "\n"
 

@@ -73,7 +73,9 @@ async def test_custom_field_ddl_lets_writers_proceed_on_a_big_table(database_url
             index_valid = await owner.fetchval(
                 "select indisvalid from pg_index where indexrelid = 'things_custom_idx'::regclass"
             )
-            with_json = await owner.fetchval("select count(*) from things where custom = '{}' and custom_sort = '{}'")
+            with_json = await owner.fetchval(
+                "select count(*) from things where custom = '{}' and custom_sort = '{}'"
+            )
             refused = None
             try:
                 await owner.execute(
@@ -96,7 +98,10 @@ async def test_custom_field_ddl_lets_writers_proceed_on_a_big_table(database_url
     # Writes kept landing while the DDL ran (0.3-0.4 s here); the former inline CHECK and plain CREATE
     # INDEX held the table for about 0.1 s and 0.2 s, and this writer timed out on them.
     assert len(during) >= 3, (len(during), finished - started)
-    assert [tuple(row) for row in constraints] == [("things_custom_check", True), ("things_custom_sort_check", True)]
+    assert [tuple(row) for row in constraints] == [
+        ("things_custom_check", True),
+        ("things_custom_sort_check", True),
+    ]
     assert index_valid is True
     assert with_json == ROWS + len(writes)
     assert refused == "things_custom_check"

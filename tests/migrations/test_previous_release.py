@@ -66,7 +66,15 @@ SEED_TENANT = [
        from (select n, case when n % 3 = 0 then 'won' else 'open' end as status
              from generate_series(1, 12) as n) as drawn""",
 ]
-COUNTED = ["tenants", "users", "accounts", "contacts", "activities", "opportunities", "opportunity_stage_rollups"]
+COUNTED = [
+    "tenants",
+    "users",
+    "accounts",
+    "contacts",
+    "activities",
+    "opportunities",
+    "opportunity_stage_rollups",
+]
 
 
 @dataclass
@@ -100,7 +108,9 @@ async def previous_release(database_urls) -> AsyncIterator[PreviousRelease]:
 async def versions(url: str) -> list[str]:
     connection = await asyncpg.connect(url)
     try:
-        return sorted(await connection.fetchval("select coalesce(array_agg(version_num), '{}') from alembic_version"))
+        return sorted(
+            await connection.fetchval("select coalesce(array_agg(version_num), '{}') from alembic_version")
+        )
     finally:
         await connection.close()
 
@@ -120,7 +130,9 @@ async def counts(urls: DatabaseUrls, tenants: list[uuid.UUID]) -> dict[str, list
     return found
 
 
-async def test_the_baseline_builds_the_schema_and_rows_of_the_previous_release(database_urls, previous_release):
+async def test_the_baseline_builds_the_schema_and_rows_of_the_previous_release(
+    database_urls, previous_release
+):
     async with scratch_database(database_urls.admin) as urls:
         await asyncio.to_thread(command.upgrade, alembic_config(urls.owner, APP_ROLE), BASELINE_REVISION)
         schema, data = schema_dump(urls), data_dump(urls)

@@ -108,7 +108,9 @@ async def test_tenant_create_takes_a_locale_and_base_currency(cli, client):
     assert bad.exit_code == 1 and "baseCurrency" in bad.output and "ISO 4217" in bad.output
 
 
-async def test_indexes_command_reconciles_the_custom_field_indexes_as_the_owner(cli, database_urls, monkeypatch):
+async def test_indexes_command_reconciles_the_custom_field_indexes_as_the_owner(
+    cli, database_urls, monkeypatch
+):
     monkeypatch.setenv("MIGRATION_DATABASE_URL", database_urls.owner)
     get_settings.cache_clear()
     first = await asyncio.to_thread(cli.invoke, app, ["indexes"])

@@ -44,7 +44,16 @@ HOSTILE_TEXT = ["", " ", "\x00", "a\x00b", "Acme\x00", "\r\n", "a\r\nb", "x" * 1
                 "%", "_", "\\", "{{x}}", "😀", "\uff21", "null"]  # fmt: skip
 DECIMALS = ["0", "1", "-1", "12.50", "0.0000000001", "99999999999999999999999999999999", "1e3", "1_000", "١٢٣",
             "12.345.6", "NaN", "-0", "100", "101", "-100.5"]  # fmt: skip
-DATES = ["2026-01-01", "1000-01-01", "8999-12-31", "9999-12-31", "0001-01-01", "2026-13-45", "2026-02-29", "x"]
+DATES = [
+    "2026-01-01",
+    "1000-01-01",
+    "8999-12-31",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-13-45",
+    "2026-02-29",
+    "x",
+]
 DATETIMES = ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00",
              "2026-01-01", "yesterday"]  # fmt: skip
 
@@ -52,7 +61,11 @@ DATETIMES = ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00", "9999-12-31T23:59:59
 def json_values() -> st.SearchStrategy[Any]:
     leaves = st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.sampled_from(HOSTILE_TEXT),
                        st.text(max_size=10))  # fmt: skip
-    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+        max_leaves=6,
+    )
 
 
 def global_ids(known: list[str], node_types: list[str]) -> st.SearchStrategy[str]:
@@ -66,9 +79,13 @@ def global_ids(known: list[str], node_types: list[str]) -> st.SearchStrategy[str
 def scalar_values(name: str, ids: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
     match name:
         case "String":  # hostile text twice as often as arbitrary text
-            return st.one_of(st.sampled_from(HOSTILE_TEXT), st.sampled_from(HOSTILE_TEXT), st.text(max_size=30))
+            return st.one_of(
+                st.sampled_from(HOSTILE_TEXT), st.sampled_from(HOSTILE_TEXT), st.text(max_size=30)
+            )
         case "Int":
-            return st.one_of(st.integers(-(2**31), 2**31 - 1), st.sampled_from([0, 1, -1, 2**31 - 1, -(2**31)]))
+            return st.one_of(
+                st.integers(-(2**31), 2**31 - 1), st.sampled_from([0, 1, -1, 2**31 - 1, -(2**31)])
+            )
         case "Float":
             return st.floats(allow_nan=False, allow_infinity=False, width=32)
         case "Boolean":
@@ -105,18 +122,28 @@ def non_null_values(type_: Any, ids: st.SearchStrategy[str], depth: int) -> st.S
     if isinstance(type_, GraphQLScalarType):
         return scalar_values(type_.name, ids)
     assert isinstance(type_, GraphQLInputObjectType)
-    required = {name: values_of(f.type, ids, depth + 1) for name, f in type_.fields.items() if isinstance(f.type, GraphQLNonNull)}
-    optional = {name: values_of(f.type, ids, depth + 1) for name, f in type_.fields.items() if name not in required}
+    required = {
+        name: values_of(f.type, ids, depth + 1)
+        for name, f in type_.fields.items()
+        if isinstance(f.type, GraphQLNonNull)
+    }
+    optional = {
+        name: values_of(f.type, ids, depth + 1) for name, f in type_.fields.items() if name not in required
+    }
     if depth >= 4:
         optional = {}
     if type_.is_one_of:
-        return st.sampled_from(sorted(optional)).flatmap(lambda name: optional[name].filter(lambda v: v is not None).map(lambda v: {name: v}))
+        return st.sampled_from(sorted(optional)).flatmap(
+            lambda name: optional[name].filter(lambda v: v is not None).map(lambda v: {name: v})
+        )
     return st.fixed_dictionaries(required, optional=optional)  # type: ignore[arg-type]
 
 
 def arguments_of(arguments: dict[str, Any], ids: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
     """Required arguments always; nullable ones given, null or omitted (an omitted one must work too)."""
-    required = {name: values_of(a.type, ids) for name, a in arguments.items() if isinstance(a.type, GraphQLNonNull)}
+    required = {
+        name: values_of(a.type, ids) for name, a in arguments.items() if isinstance(a.type, GraphQLNonNull)
+    }
     optional = {name: values_of(a.type, ids) for name, a in arguments.items() if name not in required}
     return st.fixed_dictionaries(required, optional=optional)  # type: ignore[arg-type]
 
@@ -158,7 +185,11 @@ async def fuzz_plan(client) -> Plan:
         token=admin.token,
     )
     me = await client.execute("{ me { user { id } } }", token=admin.token)
-    known = [seeded["createAccount"]["account"]["id"], seeded["createContact"]["contact"]["id"], me["me"]["user"]["id"]]
+    known = [
+        seeded["createAccount"]["account"]["id"],
+        seeded["createContact"]["contact"]["id"],
+        me["me"]["user"]["id"],
+    ]
     ids = global_ids(known, node_types)
     names = sorted(mutations, key=lambda name: (any(word in name for word in LAST) or name == "signUp", name))
     return Plan(
@@ -176,7 +207,9 @@ async def test_no_mutation_input_is_an_internal_error(app, client, data):
     if id(app) not in PLANS:
         PLANS[id(app)] = await fuzz_plan(client)
     plan = PLANS[id(app)]
-    admin = await client.sign_up(f"Fuzz {uuid.uuid4().hex[:6]}")  # a fresh tenant: earlier examples logged out
+    admin = await client.sign_up(
+        f"Fuzz {uuid.uuid4().hex[:6]}"
+    )  # a fresh tenant: earlier examples logged out
     failures: list[str] = []
     started = time.monotonic()
 
@@ -184,10 +217,15 @@ async def test_no_mutation_input_is_an_internal_error(app, client, data):
         variables = data.draw(plan.strategies[name], label=name)
         response = await client.post(plan.documents[name], variables, admin.token)
         body = response.json() if response.headers.get("content-type", "").startswith("application/") else {}
-        internal = [e for e in body.get("errors") or [] if (e.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"]
+        internal = [
+            e
+            for e in body.get("errors") or []
+            if (e.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"
+        ]
         if response.status_code >= 500 or internal:
-            failures.append(f"{name} {variables!r:.300} -> {response.status_code} {internal or response.text[:300]}")
+            failures.append(
+                f"{name} {variables!r:.300} -> {response.status_code} {internal or response.text[:300]}"
+            )
 
     assert failures == [], "\n".join(failures)
     assert time.monotonic() - started < TIME_BUDGET_SECONDS / 2
-

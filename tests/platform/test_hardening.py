@@ -69,7 +69,9 @@ async def test_statement_listener_sees_sql(prod, statements) -> None:  # type: i
     """The listener the refusals below rely on does record the statements a request runs."""
     response = await send(prod, "{ me { user { email } } }")
     assert response.status_code == 200
-    await prod.post("/graphql", json={"query": "{ __typename }"}, headers={"authorization": "Bearer crms_unknown"})
+    await prod.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"authorization": "Bearer crms_unknown"}
+    )
     assert statements, "a bearer token is checked in the database"
 
 
@@ -302,7 +304,7 @@ async def test_live_production_server_hides_the_schema(live_server_production: s
 async def test_refusals_are_answers_not_logged_errors(client, caplog) -> None:  # type: ignore[no-untyped-def]
     """A refused caller (no credential) gets its code; only faults reach the error log."""
     with caplog.at_level(logging.ERROR, logger="strawberry.execution"):
-        response = await client.post("mutation { createAccount(input: {name: \"Acme\"}) { errors { code } } }")
+        response = await client.post('mutation { createAccount(input: {name: "Acme"}) { errors { code } } }')
 
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "UNAUTHENTICATED"

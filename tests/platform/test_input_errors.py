@@ -31,7 +31,10 @@ async def test_nul_character_in_text_input_is_invalid_without_sql(client):
 
     assert "data" not in via_variable or via_variable["data"] is None
     assert codes(via_variable) == ["INVALID"]
-    assert via_variable["errors"][0]["message"] == "Variable '$input.name': Text may not contain the NUL character (U+0000)."
+    assert (
+        via_variable["errors"][0]["message"]
+        == "Variable '$input.name': Text may not contain the NUL character (U+0000)."
+    )
     assert "data" not in inline or inline["data"] is None
     assert codes(inline) == ["INVALID"]
     assert inline["errors"][0]["locations"] == [{"line": 1, "column": 40}]
@@ -44,7 +47,10 @@ async def test_nul_character_in_search_filter_is_invalid_without_sql(client):
     body = (await client.post(ACCOUNTS, {"filter": {"search": "a\x00b"}}, admin.token)).json()
 
     assert codes(body) == ["INVALID"]
-    assert body["errors"][0]["message"] == "Variable '$filter.search': Text may not contain the NUL character (U+0000)."
+    assert (
+        body["errors"][0]["message"]
+        == "Variable '$filter.search': Text may not contain the NUL character (U+0000)."
+    )
     assert "SELECT" not in str(body)
 
 
@@ -91,7 +97,9 @@ async def test_node_with_an_id_of_a_type_that_is_no_node_is_null(client):
 
     for type_name in ("TenantRole", "Planet"):
         global_id = base64.b64encode(f"{type_name}:00000000-0000-0000-0000-000000000001".encode()).decode()
-        body = (await client.post("query($id: ID!) { node(id: $id) { id } }", {"id": global_id}, admin.token)).json()
+        body = (
+            await client.post("query($id: ID!) { node(id: $id) { id } }", {"id": global_id}, admin.token)
+        ).json()
         assert body == {"data": {"node": None}}, (type_name, body)
 
 
@@ -99,7 +107,9 @@ async def test_a_forbidden_root_field_fails_alone(client):
     admin = await client.sign_up()
     member = await client.add_member(admin, "sales")
 
-    body = (await client.post("{ me { user { email } } apiKeys { nodes { id } } }", token=member.token)).json()
+    body = (
+        await client.post("{ me { user { email } } apiKeys { nodes { id } } }", token=member.token)
+    ).json()
 
     assert body["data"] == {"me": {"user": {"email": member.email}}, "apiKeys": None}
     assert codes(body) == ["PERMISSION_DENIED"]
@@ -184,7 +194,9 @@ async def test_scalar_parse_errors_carry_a_code_and_a_location(client):
 
 async def test_a_refused_value_leaves_the_other_root_fields_typed(client):
     admin = await client.sign_up()
-    document = "query($search: String) { accounts(filter: {search: $search}) { totalCount } me { user { email } } }"
+    document = (
+        "query($search: String) { accounts(filter: {search: $search}) { totalCount } me { user { email } } }"
+    )
 
     body = (await client.post(document, {"search": "a\x00b"}, admin.token)).json()
 

@@ -51,7 +51,9 @@ async def test_an_embedded_server_gone_is_503_unavailable(database_urls, tmp_pat
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            response = await http.post("/graphql", json={"query": LOGIN}, headers={"content-type": "application/json"})
+            response = await http.post(
+                "/graphql", json={"query": LOGIN}, headers={"content-type": "application/json"}
+            )
     finally:
         await app.state.services.db.dispose()
 

@@ -137,7 +137,9 @@ async def test_cost_is_time_at_cost_rates_plus_expenses_against_the_budget(clien
     assert [e["description"] for e in before_rates["expenses"]] == ["Licences", "Hotel"] or [
         e["description"] for e in before_rates["expenses"]
     ] == ["Hotel", "Licences"]
-    assert {r["user"]["id"] for r in (await client.execute(RATES, {}, admin.token))["userCostRates"]["nodes"]} == {
+    assert {
+        r["user"]["id"] for r in (await client.execute(RATES, {}, admin.token))["userCostRates"]["nodes"]
+    } == {
         admin.user_id,
         dev.user_id,
     }

@@ -150,7 +150,9 @@ async def test_another_tenants_project_fields_are_invisible(client):
     await define_project_fields(client, admin)
     other = await client.sign_up("Globex")
 
-    definitions = (await client.execute(FIELDS, {"objectType": "project"}, other.token))["fieldDefinitions"]["nodes"]
+    definitions = (await client.execute(FIELDS, {"objectType": "project"}, other.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert definitions == []
     created = await client.execute(
         CREATE_PROJECT, {"input": {"name": "X", "custom": {"seats": 2}}}, other.token

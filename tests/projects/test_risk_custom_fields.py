@@ -154,7 +154,9 @@ async def test_another_tenants_risk_fields_are_invisible(client):
     other = await client.sign_up("Globex")
     project = await create_project(client, other)
 
-    definitions = (await client.execute(FIELDS, {"objectType": "risk"}, other.token))["fieldDefinitions"]["nodes"]
+    definitions = (await client.execute(FIELDS, {"objectType": "risk"}, other.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert definitions == []
     created = await client.execute(
         CREATE_RISK,

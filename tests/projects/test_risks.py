@@ -57,7 +57,9 @@ async def test_risks_are_scored_updated_and_placed_in_the_matrix(client):
         {"id": closed["id"], "version": 1, "input": {"status": "CLOSED"}},
         "updateRisk",
     )
-    matrix = (await client.execute(RISK_MATRIX, {"projectId": project["id"]}, dev.token))["projectRiskMatrix"]["cells"]
+    matrix = (await client.execute(RISK_MATRIX, {"projectId": project["id"]}, dev.token))[
+        "projectRiskMatrix"
+    ]["cells"]
 
     assert (vendor["score"], vendor["status"], vendor["response"], vendor["owner"]["id"]) == (
         20,

@@ -156,7 +156,9 @@ async def test_another_tenants_task_fields_are_invisible(client):
     other = await client.sign_up("Globex")
     project = await create_project(client, other)
 
-    definitions = (await client.execute(FIELDS, {"objectType": "task"}, other.token))["fieldDefinitions"]["nodes"]
+    definitions = (await client.execute(FIELDS, {"objectType": "task"}, other.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert definitions == []
     created = await client.execute(
         CREATE_TASK,

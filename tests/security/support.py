@@ -45,7 +45,9 @@ mutation Update($version: Int!, $input: UpdateSecuritySettingsInput!) {{
 }}"""
 SESSION_FIELDS = "id tenantId createdAt lastSeenAt expiresAt clientAddress userAgent current"
 MY_SESSIONS = f"{{ mySessions {{ nodes {{ {SESSION_FIELDS} }} }} }}"
-MEMBER_SESSIONS = f"query Member($userId: ID!) {{ memberSessions(userId: $userId) {{ nodes {{ {SESSION_FIELDS} }} }} }}"
+MEMBER_SESSIONS = (
+    f"query Member($userId: ID!) {{ memberSessions(userId: $userId) {{ nodes {{ {SESSION_FIELDS} }} }} }}"
+)
 REVOKE_SESSION = f"mutation Revoke($id: ID!) {{ revokeSession(id: $id) {{ revoked {ERRORS} }} }}"
 REVOKE_MINE = f"""
 mutation RevokeMine($all: Boolean!) {{ revokeMySessions(includeCurrent: $all) {{ revoked {ERRORS} }} }}"""

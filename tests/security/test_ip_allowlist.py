@@ -105,7 +105,9 @@ async def test_bad_networks_have_exact_errors(client):
         payload = await update_settings(client, admin, ipAllowlist=networks)
         assert error_pairs(payload) == expected, networks
     # A NUL is refused before execution, naming the variable (graph/core/extensions.py).
-    nul = await client.errors(UPDATE_SETTINGS, {"version": 1, "input": {"ipAllowlist": ["10.0.0.0/8\u0000"]}}, admin.token)
+    nul = await client.errors(
+        UPDATE_SETTINGS, {"version": 1, "input": {"ipAllowlist": ["10.0.0.0/8\u0000"]}}, admin.token
+    )
     assert nul[0]["extensions"]["code"] == "INVALID" and "ipAllowlist[0]" in nul[0]["message"]
     host = await update_settings(client, admin, ipAllowlist=["0.0.0.0/0"])
     assert host["errors"] == [] and host["settings"]["ipAllowlist"] == ["0.0.0.0/0"]

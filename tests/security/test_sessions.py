@@ -105,13 +105,15 @@ async def test_an_admin_revokes_a_members_sessions_in_their_tenant_only(client):
         client, REVOKE_MEMBER, {"userId": member.user_id}, admin.token, "revokeMemberSessions"
     )
 
-    assert len(listed) == 1 and listed[0]["tenantId"] == admin.tenant_node_id and listed[0]["current"] is False
+    assert (
+        len(listed) == 1 and listed[0]["tenantId"] == admin.tenant_node_id and listed[0]["current"] is False
+    )
     assert revoked == {"revoked": 1, "errors": []}
     assert (await client.post(ME, token=member.token)).status_code == 401
     assert (await client.post(ME, token=elsewhere_session)).status_code == 200  # the other tenant's session
-    assert (await client.execute(MEMBER_SESSIONS, {"userId": member.user_id}, admin.token))[
-        "memberSessions"
-    ]["nodes"] == []
+    assert (await client.execute(MEMBER_SESSIONS, {"userId": member.user_id}, admin.token))["memberSessions"][
+        "nodes"
+    ] == []
 
 
 async def test_member_sessions_need_manage_users(client):

@@ -147,7 +147,9 @@ async def test_another_tenants_lead_fields_are_invisible(client):
     await define_lead_fields(client, admin)
     other = await client.sign_up("Globex")
 
-    definitions = (await client.execute(FIELDS, {"objectType": "lead"}, other.token))["fieldDefinitions"]["nodes"]
+    definitions = (await client.execute(FIELDS, {"objectType": "lead"}, other.token))["fieldDefinitions"][
+        "nodes"
+    ]
     assert definitions == []
     created = await client.execute(
         CREATE_LEAD, {"input": {"source": "web", "lastName": "X", "custom": {"budget": 1}}}, other.token

@@ -45,7 +45,9 @@ async def test_create_lead_reports_duplicates_among_leads_contacts_and_accounts(
         contact["id"]: ["EMAIL"],
         account["id"]: ["COMPANY"],
     }
-    again = (await client.execute(LEAD_DUPLICATES, {"id": first["id"]}, admin.token))["leadDuplicates"]["nodes"]
+    again = (await client.execute(LEAD_DUPLICATES, {"id": first["id"]}, admin.token))["leadDuplicates"][
+        "nodes"
+    ]
     assert {(d["lead"] or d["contact"] or {}).get("id") for d in again} == {
         payload["lead"]["id"],
         contact["id"],
@@ -108,7 +110,9 @@ async def test_merge_fills_the_survivor_and_retires_duplicates(client):
             "duplicate",
             {"id": survivor["id"]},
         )
-    after = (await client.execute(LEAD_DUPLICATES, {"id": survivor["id"]}, admin.token))["leadDuplicates"]["nodes"]
+    after = (await client.execute(LEAD_DUPLICATES, {"id": survivor["id"]}, admin.token))["leadDuplicates"][
+        "nodes"
+    ]
     assert after == []
 
 

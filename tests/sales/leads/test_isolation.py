@@ -55,7 +55,9 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
         assert (await client.execute(NODE, {"id": lead_id}, b.token))["node"] is None
     listed = (await client.execute(LEADS, {}, b.token))["leads"]
     assert [e["node"]["id"] for e in listed["edges"]] == [b_lead["id"]]
-    assert (await client.execute(LEAD_DUPLICATES, {"id": b_lead["id"]}, b.token))["leadDuplicates"]["nodes"] == []
+    assert (await client.execute(LEAD_DUPLICATES, {"id": b_lead["id"]}, b.token))["leadDuplicates"][
+        "nodes"
+    ] == []
     assert (await client.errors(LEAD_DUPLICATES, {"id": owned["id"]}, b.token))[0]["extensions"][
         "code"
     ] == "NOT_FOUND"

@@ -146,9 +146,7 @@ async def test_lead_settings_need_the_capability_and_valid_values(client):
         return client.mutate(UPDATE_LEAD_SETTINGS, variables, member.token, "updateLeadSettings")
 
     assert error_pairs(await update(manager, 1, 5)) == [(None, "PERMISSION_DENIED")]
-    assert error_pairs(await update(admin, 1, -1)) == [
-        ("maxOpenLeadsPerRep", "INVALID")
-    ]
+    assert error_pairs(await update(admin, 1, -1)) == [("maxOpenLeadsPerRep", "INVALID")]
     assert error_pairs(await update(admin, 7, 5)) == [("version", "CONFLICT")]
     done = await update(admin, 1, None)
     assert done["settings"] == {"maxOpenLeadsPerRep": None, "version": 2}
@@ -186,7 +184,8 @@ async def test_concurrent_creates_are_dealt_fairly(client):
     assert sorted(owners.count(rep.user_id) for rep in reps) == [3, 3, 3]
     # Dealing is not an edit of the rule: an admin's version stays valid.
     assert [
-        rule["version"] for rule in (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"]["nodes"]
+        rule["version"]
+        for rule in (await client.execute(RULES, {}, admin.token))["leadAssignmentRules"]["nodes"]
     ] == [1]
 
 

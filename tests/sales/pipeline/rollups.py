@@ -44,7 +44,9 @@ async def rollups(connection: asyncpg.Connection, tenant_id: str) -> dict[str, l
         }
 
 
-async def assert_consistent(connection: asyncpg.Connection, tenant_id: str) -> dict[str, list[tuple[Any, ...]]]:
+async def assert_consistent(
+    connection: asyncpg.Connection, tenant_id: str
+) -> dict[str, list[tuple[Any, ...]]]:
     """Stored rollups equal a full recomputation; returns both."""
     found = await rollups(connection, tenant_id)
     assert found["stored stages"] == found["recomputed stages"]
