@@ -21,6 +21,7 @@ from graph.sales.commerce.models import (
     CONTRACT,
     PRODUCT,
     QUOTE,
+    SALES_ORDER,
     Contract,
     ContractLine,
     Delivery,
@@ -32,9 +33,14 @@ from graph.sales.commerce.models import (
     ProductLine,
     Promotion,
     QuoteLine,
+    SalesOrder,
+    SalesOrderDelivery,
+    SalesOrderLine,
+    SalesOrderPayment,
     VolumeTier,
 )
 from graph.sales.commerce.models import Quote as QuoteModel
+from graph.sales.commerce.orders import order_scope
 from graph.sales.commerce.quotes import quote_scope
 
 products_by_id = by_id(Product, PRODUCT)
@@ -43,6 +49,7 @@ price_lists_by_id = by_id(PriceList, PRODUCT)
 promotions_by_id = by_id(Promotion, PRODUCT)
 quotes_by_id = by_id(QuoteModel, QUOTE, quote_scope)
 contracts_by_id = by_id(Contract, CONTRACT, contract_scope)
+orders_by_id = by_id(SalesOrder, SALES_ORDER, order_scope)
 
 prices_by_price_list_id = children(
     PriceListItem, PriceListItem.price_list_id, PRODUCT, PriceListItem.product_id
@@ -59,6 +66,24 @@ installments_by_contract_id = children(
 payments_by_contract_id = children(Payment, Payment.contract_id, CONTRACT, Payment.received_on, Payment.id)
 deliveries_by_contract_id = children(
     Delivery, Delivery.contract_id, CONTRACT, Delivery.delivered_on, Delivery.id
+)
+
+lines_by_order_id = children(
+    SalesOrderLine, SalesOrderLine.order_id, SALES_ORDER, SalesOrderLine.position, SalesOrderLine.id
+)
+deliveries_by_order_id = children(
+    SalesOrderDelivery,
+    SalesOrderDelivery.order_id,
+    SALES_ORDER,
+    SalesOrderDelivery.delivered_on,
+    SalesOrderDelivery.id,
+)
+payments_by_order_id = children(
+    SalesOrderPayment,
+    SalesOrderPayment.order_id,
+    SALES_ORDER,
+    SalesOrderPayment.received_on,
+    SalesOrderPayment.id,
 )
 
 

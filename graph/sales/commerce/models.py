@@ -25,6 +25,7 @@ from tenants.permissions import register_object_type
 PRODUCT = register_object_type("product")
 QUOTE = register_object_type("quote")
 CONTRACT = register_object_type("contract")
+SALES_ORDER = register_object_type("sales_order")
 
 Money = Numeric(18, 4)
 Quantity = Numeric(14, 4)
@@ -34,6 +35,7 @@ QUOTE_STATUSES = ("draft", "sent", "accepted", "rejected", "expired", "supersede
 CONTRACT_STATUSES = ("draft", "active", "completed", "cancelled")
 PAYMENT_METHODS = ("bank_transfer", "card", "cash", "cheque", "other")
 DELIVERY_STATUSES = ("pending", "delivered", "cancelled")
+ORDER_STATUSES = ("draft", "confirmed", "partially_delivered", "delivered", "closed", "cancelled")
 
 
 def fk(columns: str, target: str) -> ForeignKeyConstraint:
@@ -259,6 +261,88 @@ class Delivery(TenantMixin, TimestampMixin, Versioned, Base):
     recorded_by_id: Mapped[uuid.UUID] = mapped_column()
 
 
+class SalesOrder(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
+    """An order (migration 0210): from a quote (lines copied, then frozen) or directly for a customer."""
+
+    __tablename__ = "sales_orders"
+    __table_args__ = (fk("quote_id", "quotes"), fk("account_id", "accounts"), member_fk("owner_id"))
+
+    number: Mapped[str] = mapped_column(String(60))
+    quote_id: Mapped[uuid.UUID | None] = mapped_column()
+    account_id: Mapped[uuid.UUID] = mapped_column()
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    status: Mapped[str] = mapped_column(String(24), default="draft")
+    currency: Mapped[str] = mapped_column(String(3))
+    order_date: Mapped[date] = mapped_column(Date)
+    cash_discount_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    gross_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    discount_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    net_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    tax_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    notes: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class SalesOrderLine(TenantMixin, Base):
+    __tablename__ = "sales_order_lines"
+    __table_args__ = (fk("order_id", "sales_orders"), fk("product_id", "products"))
+
+    order_id: Mapped[uuid.UUID] = mapped_column()
+    position: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[uuid.UUID | None] = mapped_column()
+    description: Mapped[str] = mapped_column(String(500))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    line_discount_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    promotion_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    volume_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    customer_type_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    cash_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
+    gross_amount: Mapped[Decimal] = mapped_column(Money)
+    discount_amount: Mapped[Decimal] = mapped_column(Money)
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    tax_amount: Mapped[Decimal] = mapped_column(Money)
+    total_amount: Mapped[Decimal] = mapped_column(Money)
+    delivered_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    returned_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+
+
+class SalesOrderDelivery(TenantMixin, Base):
+    __tablename__ = "sales_order_deliveries"
+    __table_args__ = (
+        fk("order_id", "sales_orders"),
+        fk("order_line_id", "sales_order_lines"),
+        member_fk("recorded_by_id"),
+    )
+
+    order_id: Mapped[uuid.UUID] = mapped_column()
+    order_line_id: Mapped[uuid.UUID] = mapped_column()
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    delivered_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SalesOrderPayment(TenantMixin, Base):
+    __tablename__ = "sales_order_payments"
+    __table_args__ = (fk("order_id", "sales_orders"), member_fk("recorded_by_id"))
+
+    order_id: Mapped[uuid.UUID] = mapped_column()
+    received_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 # Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
 # attributes a write sets. A quote's terms become its contract's, so only notes are hideable on quotes.
 register_custom_fields(
@@ -293,4 +377,11 @@ register_custom_fields(
         "terms": ["terms"],
     },
     hideable=["terms"],
+)
+register_custom_fields(
+    SALES_ORDER,
+    SalesOrder,
+    graphql_type="SalesOrder",
+    fields={"owner": ["owner_id"], "status": ["status"], "notes": ["notes"]},
+    hideable=["notes"],
 )

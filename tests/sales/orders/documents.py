@@ -1,0 +1,87 @@
+"""GraphQL documents and factories shared by the sales order tests (issue 15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.crm.documents import create_account
+from tests.sales.commerce.documents import SEND_QUOTE, create_product, create_quote
+from tests.support import GraphQLClient, Member, ok
+
+ERRORS = "errors { field code message }"
+ORDER_LINE_FIELDS = """
+  id position description unit quantity unitPrice discountPercent promotionPercent volumePercent
+  customerTypePercent cashPercent taxRate grossAmount discountAmount netAmount taxAmount totalAmount
+  deliveredQuantity returnedQuantity product { id sku }
+"""
+ORDER_FIELDS = f"""
+  id number status currency orderDate cashDiscountPercent grossTotal discountTotal netTotal taxTotal total
+  paidAmount outstandingAmount notes version confirmedAt closedAt cancelledAt
+  account {{ id name }} owner {{ id }} quote {{ id status }}
+  lines {{ {ORDER_LINE_FIELDS} }}
+  deliveries {{ id quantity deliveredOn orderLineId }}
+  payments {{ id amount receivedOn method }}
+"""
+CREATE_ORDER = f"""
+mutation($input: CreateSalesOrderInput!) {{
+  createSalesOrder(input: $input) {{ salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+ORDER_FROM_QUOTE = f"""
+mutation($quoteId: ID!, $version: Int!, $input: CreateSalesOrderFromQuoteInput) {{
+  createSalesOrderFromQuote(quoteId: $quoteId, version: $version, input: $input) {{
+    salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+UPDATE_ORDER = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateSalesOrderInput!) {{
+  updateSalesOrder(id: $id, version: $version, input: $input) {{ salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+CONFIRM_ORDER = f"""
+mutation($id: ID!, $version: Int!) {{
+  confirmSalesOrder(id: $id, version: $version) {{ salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+CLOSE_ORDER = f"""
+mutation($id: ID!, $version: Int!) {{
+  closeSalesOrder(id: $id, version: $version) {{ salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+CANCEL_ORDER = f"""
+mutation($id: ID!, $version: Int!) {{
+  cancelSalesOrder(id: $id, version: $version) {{ salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+DELIVER = f"""
+mutation($input: RecordSalesOrderDeliveryInput!) {{
+  recordSalesOrderDelivery(input: $input) {{
+    delivery {{ id quantity orderLineId }} salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+PAY = f"""
+mutation($input: RecordSalesOrderPaymentInput!) {{
+  recordSalesOrderPayment(input: $input) {{
+    payment {{ id amount }} salesOrder {{ {ORDER_FIELDS} }} {ERRORS} }} }}"""
+ORDER = f"query($id: ID!) {{ salesOrder(id: $id) {{ {ORDER_FIELDS} }} }}"
+ORDERS = """
+query($filter: SalesOrderFilter, $first: Int, $after: String, $orderBy: [CommerceOrder!]) {
+  salesOrders(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
+    totalCount nodes { id number status total currency notes owner { id } account { id name } }
+    pageInfo { hasNextPage endCursor } } }"""
+NODE = "query($id: ID!) { node(id: $id) { id } }"
+
+
+async def sent_quote_with_discount(
+    client: GraphQLClient, member: Member, discount: str = "15", **product: Any
+) -> dict[str, Any]:
+    """An account, a product at 100 EUR with 20 % tax, and a sent quote for 2 of it at `discount` % off:
+    gross 200.00, net 170.00, tax 34.00, total 204.00 with 15 % off."""
+    account = await create_account(client, member, name="Customer Co")
+    created = await create_product(client, member, taxRate="20", **product)
+    quote = await create_quote(
+        client,
+        member,
+        account["id"],
+        lines=[{"productId": created["id"], "quantity": "2", "discountPercent": discount}],
+    )
+    sent = await ok(client, member, SEND_QUOTE, {"id": quote["id"], "version": quote["version"]}, "sendQuote")
+    return sent["quote"]
+
+
+async def order_from_quote(client: GraphQLClient, member: Member, **input: Any) -> dict[str, Any]:
+    quote = await sent_quote_with_discount(client, member)
+    variables = {"quoteId": quote["id"], "version": quote["version"], "input": input}
+    return (await ok(client, member, ORDER_FROM_QUOTE, variables, "createSalesOrderFromQuote"))["salesOrder"]
+
+
+async def confirmed_order(client: GraphQLClient, member: Member) -> dict[str, Any]:
+    order = await order_from_quote(client, member)
+    variables = {"id": order["id"], "version": order["version"]}
+    return (await ok(client, member, CONFIRM_ORDER, variables, "confirmSalesOrder"))["salesOrder"]
