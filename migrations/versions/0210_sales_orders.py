@@ -43,6 +43,9 @@ create table sales_orders (
     tax_total numeric(18,4) not null default 0,
     total numeric(18,4) not null default 0,
     paid_amount numeric(18,4) not null default 0,
+    -- What returns took back (net + tax, and the tax part): the order is worth total - returned_amount.
+    returned_amount numeric(18,4) not null default 0,
+    returned_tax numeric(18,4) not null default 0,
     notes text,
     confirmed_at timestamptz,
     closed_at timestamptz,

@@ -46,6 +46,7 @@ from graph.sales.commerce.inputs import (
     UpdateQuoteLineInput,
     given_values,
 )
+from graph.sales.commerce.invoice_api import InvoiceMutation, InvoiceQuery
 from graph.sales.commerce.order_api import OrderMutation, OrderQuery
 from graph.sales.commerce.ordering import OrderBy, commerce_ordering, status_value
 from graph.sales.commerce.receivables import receivables
@@ -470,5 +471,7 @@ class DealMutation:
         return DeliveryPayload(delivery=Delivery.from_model(delivery), contract=Contract.from_model(contract))
 
 
-CommerceQuery = merge_types("CommerceQuery", (DealQuery, OrderQuery))
-CommerceMutation = merge_types("CommerceMutation", (CatalogMutation, DealMutation, OrderMutation))
+CommerceQuery = merge_types("CommerceQuery", (DealQuery, OrderQuery, InvoiceQuery))
+CommerceMutation = merge_types(
+    "CommerceMutation", (CatalogMutation, DealMutation, OrderMutation, InvoiceMutation)
+)

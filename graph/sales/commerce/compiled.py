@@ -38,7 +38,7 @@ def money(attribute: str) -> Any:
 
 
 def outstanding(_build: Any, source: Any, _selection: Any) -> Any:
-    return shown_sql(source.total - source.paid_amount, source.currency, true())
+    return shown_sql(source.total - source.returned_amount - source.paid_amount, source.currency, true())
 
 
 register_type(
@@ -58,6 +58,7 @@ register_type(
             "taxTotal": money("tax_total"),
             "total": money("total"),
             "paidAmount": money("paid_amount"),
+            "returnedAmount": money("returned_amount"),
             "outstandingAmount": outstanding,
             "notes": column("notes"),
             "confirmedAt": timestamp("confirmed_at"),

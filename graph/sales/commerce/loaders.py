@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from graph.core.context import RequestContext
 from graph.core.loaders import by_id, can_read, children
 from graph.sales.commerce.contracts import contract_scope
+from graph.sales.commerce.invoices import invoice_scope
 from graph.sales.commerce.models import (
     CONTRACT,
     PRODUCT,
@@ -33,6 +34,7 @@ from graph.sales.commerce.models import (
     ProductLine,
     Promotion,
     QuoteLine,
+    SalesInvoice,
     SalesOrder,
     SalesOrderDelivery,
     SalesOrderLine,
@@ -50,6 +52,8 @@ promotions_by_id = by_id(Promotion, PRODUCT)
 quotes_by_id = by_id(QuoteModel, QUOTE, quote_scope)
 contracts_by_id = by_id(Contract, CONTRACT, contract_scope)
 orders_by_id = by_id(SalesOrder, SALES_ORDER, order_scope)
+# Visible with their order or contract (invoice_scope checks the parent's read permission itself).
+invoices_by_id = by_id(SalesInvoice, None, invoice_scope)
 
 prices_by_price_list_id = children(
     PriceListItem, PriceListItem.price_list_id, PRODUCT, PriceListItem.product_id
@@ -84,6 +88,10 @@ payments_by_order_id = children(
     SALES_ORDER,
     SalesOrderPayment.received_on,
     SalesOrderPayment.id,
+)
+
+invoices_by_order_id = children(
+    SalesInvoice, SalesInvoice.order_id, SALES_ORDER, SalesInvoice.created_at, SalesInvoice.id
 )
 
 

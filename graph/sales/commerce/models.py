@@ -35,6 +35,8 @@ QUOTE_STATUSES = ("draft", "sent", "accepted", "rejected", "expired", "supersede
 CONTRACT_STATUSES = ("draft", "active", "completed", "cancelled")
 PAYMENT_METHODS = ("bank_transfer", "card", "cash", "cheque", "other")
 DELIVERY_STATUSES = ("pending", "delivered", "cancelled")
+INVOICE_KINDS = ("vat_special", "vat_ordinary")
+INVOICE_STATUSES = ("requested", "issued", "sent", "reversed")
 ORDER_STATUSES = ("draft", "confirmed", "partially_delivered", "delivered", "closed", "cancelled")
 
 
@@ -281,6 +283,8 @@ class SalesOrder(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base
     tax_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    returned_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    returned_tax: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     notes: Mapped[str | None] = mapped_column(Text)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -341,6 +345,36 @@ class SalesOrderPayment(TenantMixin, Base):
     reference: Mapped[str | None] = mapped_column(String(200))
     recorded_by_id: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SalesInvoice(TenantMixin, TimestampMixin, Versioned, Base):
+    """An invoice record (migration 0211) against exactly one sales order or contract."""
+
+    __tablename__ = "sales_invoices"
+    __table_args__ = (
+        fk("order_id", "sales_orders"),
+        fk("contract_id", "contracts"),
+        fk("account_id", "accounts"),
+        member_fk("requested_by_id"),
+    )
+
+    number: Mapped[str] = mapped_column(String(60))
+    order_id: Mapped[uuid.UUID | None] = mapped_column()
+    contract_id: Mapped[uuid.UUID | None] = mapped_column()
+    account_id: Mapped[uuid.UUID] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    tax_amount: Mapped[Decimal] = mapped_column(Money)
+    buyer_name: Mapped[str | None] = mapped_column(String(200))
+    buyer_tax_id: Mapped[str | None] = mapped_column(String(40))
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    invoice_date: Mapped[date | None] = mapped_column(Date)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reversed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reversal_reason: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[uuid.UUID] = mapped_column()
 
 
 # Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the

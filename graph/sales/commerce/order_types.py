@@ -25,7 +25,7 @@ from graph.identity.types import User
 from graph.sales.commerce import loaders
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_types import Product, amount, plain, unit_price
-from graph.sales.commerce.types import PaymentMethod, Quote, account_of, product_of, user_of
+from graph.sales.commerce.types import Contract, PaymentMethod, Quote, account_of, product_of, user_of
 
 ORDERS = ("orders_by_id", loaders.orders_by_id)
 
@@ -183,7 +183,8 @@ class SalesOrder(HasCustomFields, relay.Node):
     tax_total: Decimal = strawberry.field(description="Sum of the lines' tax amounts.")
     total: Decimal = strawberry.field(description="Net total plus tax total.")
     paid_amount: Decimal = strawberry.field(description="Payments minus refunds so far.")
-    outstanding_amount: Decimal = strawberry.field(description="Total minus paid.")
+    returned_amount: Decimal = strawberry.field(description="What returns took back (net plus tax).")
+    outstanding_amount: Decimal = strawberry.field(description="Total minus returned minus paid.")
     notes: str | None = strawberry.field(description="Internal notes (null when hidden).")
     confirmed_at: datetime | None = strawberry.field(description="When it was confirmed.")
     closed_at: datetime | None = strawberry.field(description="When it was closed.")
@@ -211,7 +212,8 @@ class SalesOrder(HasCustomFields, relay.Node):
             tax_total=amount(order.tax_total, currency),
             total=amount(order.total, currency),
             paid_amount=amount(order.paid_amount, currency),
-            outstanding_amount=amount(order.total - order.paid_amount, currency),
+            returned_amount=amount(order.returned_amount, currency),
+            outstanding_amount=amount(order.total - order.returned_amount - order.paid_amount, currency),
             notes=order.notes,
             confirmed_at=order.confirmed_at,
             closed_at=order.closed_at,
@@ -264,3 +266,131 @@ class SalesOrder(HasCustomFields, relay.Node):
         return [
             SalesOrderPayment.from_model(row, self.currency) for row in await loader.load(uuid.UUID(self.id))
         ]
+
+    @strawberry.field(description="Invoices against the order, reversed ones included, oldest first.")
+    async def invoices(self, info: Info) -> list[SalesInvoice]:
+        loader = info.context.loader("invoices_by_order_id", loaders.invoices_by_order_id)
+        return [SalesInvoice.from_model(row) for row in await loader.load(uuid.UUID(self.id))]
+
+
+@strawberry.enum(description="Which VAT invoice.")
+class InvoiceKind(Enum):
+    VAT_SPECIAL = "vat_special"
+    VAT_ORDINARY = "vat_ordinary"
+
+
+@strawberry.enum(description="Where an invoice stands; REVERSED ones no longer count.")
+class InvoiceStatus(Enum):
+    REQUESTED = "requested"
+    ISSUED = "issued"
+    SENT = "sent"
+    REVERSED = "reversed"
+
+
+@strawberry.type(description="An invoice record against one sales order or one contract.")
+class SalesInvoice(relay.Node):
+    id: relay.NodeID[str]
+    number: str = strawberry.field(description="Internal number from the tenant's `invoice` sequence.")
+    kind: InvoiceKind = strawberry.field(description="VAT special or ordinary invoice.")
+    status: InvoiceStatus = strawberry.field(description="REQUESTED, ISSUED, SENT or REVERSED.")
+    currency: str = strawberry.field(description="ISO 4217 code, the parent's.")
+    amount: Decimal = strawberry.field(description="Invoiced amount, tax included.")
+    tax_amount: Decimal = strawberry.field(description="Tax part: the parent's tax share of the amount.")
+    net_amount: Decimal = strawberry.field(description="Amount minus tax.")
+    buyer_name: str | None = strawberry.field(description="Buyer's name on the invoice (开票抬头).")
+    buyer_tax_id: str | None = strawberry.field(description="Buyer's taxpayer id (纳税人识别号).")
+    invoice_number: str | None = strawberry.field(description="The official invoice number, once issued.")
+    invoice_date: date | None = strawberry.field(description="Issue date.")
+    sent_at: datetime | None = strawberry.field(description="When it was sent.")
+    reversed_at: datetime | None = strawberry.field(description="When it was reversed.")
+    reversal_reason: str | None = strawberry.field(description="Why it was reversed.")
+    version: int = strawberry.field(description="Pass to status changes.")
+    created_at: datetime = strawberry.field(description="When it was requested (UTC).")
+    order_id: strawberry.Private[uuid.UUID | None]
+    contract_id: strawberry.Private[uuid.UUID | None]
+    account_id: strawberry.Private[uuid.UUID]
+    requested_by_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[SalesInvoice | None]:
+        return await resolve_by_ids(info, "invoices_by_id", loaders.invoices_by_id, node_ids, cls.from_model)
+
+    @classmethod
+    def from_model(cls, invoice: m.SalesInvoice) -> SalesInvoice:
+        currency = invoice.currency
+        return cls(
+            id=str(invoice.id),
+            number=invoice.number,
+            kind=InvoiceKind(invoice.kind),
+            status=InvoiceStatus(invoice.status),
+            currency=currency,
+            amount=amount(invoice.amount, currency),
+            tax_amount=amount(invoice.tax_amount, currency),
+            net_amount=amount(invoice.amount - invoice.tax_amount, currency),
+            buyer_name=invoice.buyer_name,
+            buyer_tax_id=invoice.buyer_tax_id,
+            invoice_number=invoice.invoice_number,
+            invoice_date=invoice.invoice_date,
+            sent_at=invoice.sent_at,
+            reversed_at=invoice.reversed_at,
+            reversal_reason=invoice.reversal_reason,
+            version=invoice.version,
+            created_at=invoice.created_at,
+            order_id=invoice.order_id,
+            contract_id=invoice.contract_id,
+            account_id=invoice.account_id,
+            requested_by_id=invoice.requested_by_id,
+        )
+
+    @strawberry.field(description="The order invoiced, if it is an order's invoice.")
+    async def sales_order(self, info: Info) -> SalesOrder | None:
+        order = await load_by_id(info, "orders_by_id", loaders.orders_by_id, self.order_id)
+        return SalesOrder.from_model(order) if order else None
+
+    @strawberry.field(description="The contract invoiced, if it is a contract's invoice.")
+    async def contract(self, info: Info) -> Contract | None:
+        contract = await load_by_id(info, "contracts_by_id", loaders.contracts_by_id, self.contract_id)
+        return Contract.from_model(contract) if contract else None
+
+    @strawberry.field(description="The customer account.")
+    async def account(self, info: Info) -> Account | None:
+        return await account_of(info, self.account_id)
+
+    @strawberry.field(description="Who requested it.")
+    async def requested_by(self, info: Info) -> User | None:
+        return await user_of(info, self.requested_by_id)
+
+
+@strawberry.type(description="One customer's orders and contracts in one currency: ordered, invoiced, paid.")
+class CustomerBalance:
+    currency: str = strawberry.field(description="ISO 4217 code of the figures.")
+    ordered: Decimal = strawberry.field(description="Orders and contracts past draft, less returns.")
+    invoiced: Decimal = strawberry.field(description="Issued and sent invoices.")
+    paid: Decimal = strawberry.field(description="Payments less refunds.")
+    uninvoiced: Decimal = strawberry.field(description="Ordered minus invoiced.")
+    invoiced_unpaid: Decimal = strawberry.field(description="Invoiced minus paid (negative: paid ahead).")
+    account_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_balance(cls, balance: Any) -> CustomerBalance:
+        currency = balance.currency
+        return cls(
+            currency=currency,
+            ordered=amount(balance.ordered, currency),
+            invoiced=amount(balance.invoiced, currency),
+            paid=amount(balance.paid, currency),
+            uninvoiced=amount(balance.uninvoiced, currency),
+            invoiced_unpaid=amount(balance.invoiced_unpaid, currency),
+            account_id=balance.account_id,
+        )
+
+    @strawberry.field(description="The customer account.")
+    async def account(self, info: Info) -> Account | None:
+        return await account_of(info, self.account_id)
+
+
+@strawberry.type(description="Receivables by invoiced against paid, per customer and currency.")
+class InvoiceReceivables:
+    customers: list[CustomerBalance] = strawberry.field(description="One row per customer and currency.")

@@ -440,8 +440,13 @@ async def add_payment(
     return payment
 
 
+def worth(order: SalesOrder) -> Decimal:
+    """What the customer owes for the order in all: its total less what returns took back."""
+    return order.total - order.returned_amount
+
+
 def outstanding(order: SalesOrder) -> Decimal:
-    return quantize(order.total - order.paid_amount, order.currency)
+    return quantize(worth(order) - order.paid_amount, order.currency)
 
 
 async def record_payment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tests.crm.documents import create_account
@@ -64,6 +65,7 @@ async def sent_quote_with_discount(
     """An account, a product at 100 EUR with 20 % tax, and a sent quote for 2 of it at `discount` % off:
     gross 200.00, net 170.00, tax 34.00, total 204.00 with 15 % off."""
     account = await create_account(client, member, name="Customer Co")
+    product.setdefault("sku", f"SKU-{uuid.uuid4().hex[:8]}")
     created = await create_product(client, member, taxRate="20", **product)
     quote = await create_quote(
         client,
@@ -85,3 +87,39 @@ async def confirmed_order(client: GraphQLClient, member: Member) -> dict[str, An
     order = await order_from_quote(client, member)
     variables = {"id": order["id"], "version": order["version"]}
     return (await ok(client, member, CONFIRM_ORDER, variables, "confirmSalesOrder"))["salesOrder"]
+
+
+INVOICE_FIELDS = """
+  id number kind status currency amount taxAmount netAmount buyerName buyerTaxId invoiceNumber invoiceDate
+  sentAt reversedAt reversalReason version salesOrder { id } contract { id } account { id } requestedBy { id }
+"""
+REQUEST_INVOICE = f"""
+mutation($input: RequestInvoiceInput!) {{
+  requestInvoice(input: $input) {{ invoice {{ {INVOICE_FIELDS} }} {ERRORS} }} }}"""
+ISSUE_INVOICE = f"""
+mutation($id: ID!, $version: Int!, $input: IssueInvoiceInput!) {{
+  issueInvoice(id: $id, version: $version, input: $input) {{ invoice {{ {INVOICE_FIELDS} }} {ERRORS} }} }}"""
+SEND_INVOICE = f"""
+mutation($id: ID!, $version: Int!) {{
+  sendInvoice(id: $id, version: $version) {{ invoice {{ {INVOICE_FIELDS} }} {ERRORS} }} }}"""
+REVERSE_INVOICE = f"""
+mutation($id: ID!, $version: Int!, $reason: String) {{
+  reverseInvoice(id: $id, version: $version, reason: $reason) {{ invoice {{ {INVOICE_FIELDS} }} {ERRORS} }} }}"""
+INVOICES = f"""
+query($filter: InvoiceFilter) {{
+  invoices(filter: $filter) {{ totalCount nodes {{ {INVOICE_FIELDS} }} }} }}"""
+INVOICE_RECEIVABLES = """
+query($accountId: ID) {
+  invoiceReceivables(accountId: $accountId) {
+    customers { account { id name } currency ordered invoiced paid uninvoiced invoicedUnpaid } } }"""
+
+
+async def request_invoice(client: GraphQLClient, member: Member, **input: Any) -> dict[str, Any]:
+    data = {"kind": "VAT_SPECIAL", **input}
+    return (await ok(client, member, REQUEST_INVOICE, {"input": data}, "requestInvoice"))["invoice"]
+
+
+async def issued_invoice(client: GraphQLClient, member: Member, number: str, **input: Any) -> dict[str, Any]:
+    invoice = await request_invoice(client, member, **input)
+    variables = {"id": invoice["id"], "version": invoice["version"], "input": {"invoiceNumber": number}}
+    return (await ok(client, member, ISSUE_INVOICE, variables, "issueInvoice"))["invoice"]
