@@ -35,8 +35,11 @@ from graph.sales.commerce.models import (
     INVOICE_KINDS,
     SALES_ORDER,
     Contract,
+    Payment,
     SalesInvoice,
     SalesOrder,
+    SalesOrderPayment,
+    SalesReturn,
 )
 from graph.sales.commerce.payments import money
 from tenants import audit
@@ -293,13 +296,15 @@ async def reverse_invoice(
 @dataclass
 class CustomerBalance:
     """One customer's documents in one currency: what was ordered (orders and contracts, less returns),
-    invoiced (issued or sent), and paid (payments less refunds)."""
+    returned (refund returns), invoiced (issued or sent), paid (payments less refunds) and refunded."""
 
     account_id: uuid.UUID
     currency: str
     ordered: Decimal = Decimal(0)
+    returned: Decimal = Decimal(0)
     invoiced: Decimal = Decimal(0)
     paid: Decimal = Decimal(0)
+    refunded: Decimal = Decimal(0)
 
     @property
     def uninvoiced(self) -> Decimal:
@@ -330,6 +335,7 @@ async def customer_balances(
                 SalesOrder.currency,
                 func.sum(SalesOrder.total - SalesOrder.returned_amount),
                 func.sum(SalesOrder.paid_amount),
+                func.sum(SalesOrder.returned_amount),
             )
             .where(
                 orders.order_scope(actor),
@@ -338,10 +344,28 @@ async def customer_balances(
             )
             .group_by(SalesOrder.account_id, SalesOrder.currency)
         )
-        for account, currency, ordered, paid in rows:
+        for account, currency, ordered, paid, returned in rows:
             balance = entry(account, currency)
             balance.ordered += ordered
             balance.paid += paid
+            balance.returned += returned
+        refunds = (
+            select(SalesOrder.account_id, SalesOrder.currency, func.sum(SalesOrderPayment.amount))
+            .join(
+                SalesOrderPayment,
+                (SalesOrderPayment.tenant_id == SalesOrder.tenant_id)
+                & (SalesOrderPayment.order_id == SalesOrder.id),
+            )
+            .where(
+                orders.order_scope(actor),
+                SalesOrder.status.in_(INVOICEABLE_ORDERS),
+                SalesOrderPayment.amount < 0,
+                *only(SalesOrder.account_id),
+            )
+            .group_by(SalesOrder.account_id, SalesOrder.currency)
+        )
+        for account, currency, refunded in await session.execute(refunds):
+            entry(account, currency).refunded -= refunded
     if actor.permissions.can(CONTRACT, Action.READ):
         rows = await session.execute(
             select(
@@ -359,6 +383,19 @@ async def customer_balances(
             balance = entry(account, currency)
             balance.ordered += ordered
             balance.paid += paid
+        refunds = (
+            select(Contract.account_id, Contract.currency, func.sum(Payment.amount))
+            .join(Payment, (Payment.tenant_id == Contract.tenant_id) & (Payment.contract_id == Contract.id))
+            .where(
+                contract_scope(actor),
+                Contract.status.in_(INVOICEABLE_CONTRACTS),
+                Payment.amount < 0,
+                *only(Contract.account_id),
+            )
+            .group_by(Contract.account_id, Contract.currency)
+        )
+        for account, currency, refunded in await session.execute(refunds):
+            entry(account, currency).refunded -= refunded
     rows = await session.execute(
         select(SalesInvoice.account_id, SalesInvoice.currency, func.sum(SalesInvoice.amount))
         .where(invoice_scope(actor), SalesInvoice.status.in_(ISSUED), *only(SalesInvoice.account_id))
@@ -367,3 +404,19 @@ async def customer_balances(
     for account, currency, invoiced in rows:
         entry(account, currency).invoiced += invoiced
     return sorted(balances.values(), key=lambda b: (str(b.account_id), b.currency))
+
+
+async def customer_counts(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> tuple[int, int, int]:
+    """(orders, returns, invoices not reversed) of the customer among the records the actor may see."""
+    order_count = return_count = 0
+    if actor.permissions.can(SALES_ORDER, Action.READ):
+        mine = select(SalesOrder.id).where(orders.order_scope(actor), SalesOrder.account_id == account_id)
+        order_count = await session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+        returns = select(func.count()).where(SalesReturn.order_id.in_(mine))
+        return_count = await session.scalar(returns) or 0
+    invoice_count = await session.scalar(
+        select(func.count()).where(
+            invoice_scope(actor), SalesInvoice.account_id == account_id, SalesInvoice.status.in_(COUNTED)
+        )
+    )
+    return order_count, return_count, invoice_count or 0

@@ -39,6 +39,8 @@ from graph.sales.commerce.models import (
     SalesOrderDelivery,
     SalesOrderLine,
     SalesOrderPayment,
+    SalesReturn,
+    SalesReturnLine,
     VolumeTier,
 )
 from graph.sales.commerce.models import Quote as QuoteModel
@@ -92,6 +94,13 @@ payments_by_order_id = children(
 
 invoices_by_order_id = children(
     SalesInvoice, SalesInvoice.order_id, SALES_ORDER, SalesInvoice.created_at, SalesInvoice.id
+)
+
+returns_by_order_id = children(
+    SalesReturn, SalesReturn.order_id, SALES_ORDER, SalesReturn.created_at, SalesReturn.id
+)
+lines_by_return_id = children(
+    SalesReturnLine, SalesReturnLine.return_id, SALES_ORDER, SalesReturnLine.order_line_id
 )
 
 

@@ -37,6 +37,7 @@ PAYMENT_METHODS = ("bank_transfer", "card", "cash", "cheque", "other")
 DELIVERY_STATUSES = ("pending", "delivered", "cancelled")
 INVOICE_KINDS = ("vat_special", "vat_ordinary")
 INVOICE_STATUSES = ("requested", "issued", "sent", "reversed")
+RETURN_RESOLUTIONS = ("refund", "replacement")
 ORDER_STATUSES = ("draft", "confirmed", "partially_delivered", "delivered", "closed", "cancelled")
 
 
@@ -375,6 +376,46 @@ class SalesInvoice(TenantMixin, TimestampMixin, Versioned, Base):
     reversed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reversal_reason: Mapped[str | None] = mapped_column(Text)
     requested_by_id: Mapped[uuid.UUID] = mapped_column()
+
+
+class SalesReturn(TenantMixin, Base):
+    """A return against delivered order lines (migration 0212); append-only for the application."""
+
+    __tablename__ = "sales_returns"
+    __table_args__ = (
+        fk("order_id", "sales_orders"),
+        fk("account_id", "accounts"),
+        fk("refund_payment_id", "sales_order_payments"),
+        member_fk("created_by_id"),
+    )
+
+    number: Mapped[str] = mapped_column(String(60))
+    order_id: Mapped[uuid.UUID] = mapped_column()
+    account_id: Mapped[uuid.UUID] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(50))
+    resolution: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    tax_amount: Mapped[Decimal] = mapped_column(Money)
+    total_amount: Mapped[Decimal] = mapped_column(Money)
+    refunded_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    refund_payment_id: Mapped[uuid.UUID | None] = mapped_column()
+    notes: Mapped[str | None] = mapped_column(Text)
+    returned_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SalesReturnLine(TenantMixin, Base):
+    __tablename__ = "sales_return_lines"
+    __table_args__ = (fk("return_id", "sales_returns"), fk("order_line_id", "sales_order_lines"))
+
+    return_id: Mapped[uuid.UUID] = mapped_column()
+    order_line_id: Mapped[uuid.UUID] = mapped_column()
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    tax_amount: Mapped[Decimal] = mapped_column(Money)
+    total_amount: Mapped[Decimal] = mapped_column(Money)
 
 
 # Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the

@@ -20,14 +20,18 @@ from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.nodes import load_by_id
 from graph.core.pagination import Connection
-from graph.sales.commerce import loaders, orders
+from graph.sales.commerce import invoices, loaders, orders, returns
 from graph.sales.commerce import models as m
 from graph.sales.commerce.inputs import ID_FIELDS, QuoteLineInput, given_values
 from graph.sales.commerce.order_types import (
+    CustomerBalance,
+    CustomerSales,
+    ReturnResolution,
     SalesOrder,
     SalesOrderDelivery,
     SalesOrderPayment,
     SalesOrderStatus,
+    SalesReturn,
 )
 from graph.sales.commerce.ordering import OrderBy, commerce_ordering, status_value
 from graph.sales.commerce.types import PaymentMethod
@@ -96,6 +100,24 @@ class RecordSalesOrderPaymentInput:
     reference: str | None = strawberry.field(default=UNSET, description="Max 200 characters.")
 
 
+@strawberry.input(description="A quantity of one delivered order line coming back.")
+class ReturnLineInput:
+    order_line_id: relay.GlobalID = strawberry.field(description="A SalesOrderLine of the order.")
+    quantity: Decimal = strawberry.field(description="> 0, at most delivered minus already returned.")
+
+
+@strawberry.input(description="A return against an order's delivered lines.")
+class CreateSalesReturnInput:
+    order_id: relay.GlobalID = strawberry.field(description="The SalesOrder.")
+    reason: str = strawberry.field(description="Key in the tenant's `return_reasons` option list.")
+    lines: list[ReturnLineInput] = strawberry.field(description="The lines coming back, each once.")
+    resolution: ReturnResolution | None = strawberry.field(default=UNSET, description="Default REFUND.")
+    refund_method: PaymentMethod | None = strawberry.field(
+        default=UNSET, description="How a refund is paid back (default BANK_TRANSFER)."
+    )
+    notes: str | None = strawberry.field(default=UNSET, description="Notes (max 10,000 characters).")
+
+
 @strawberry.input(description="Sales order conditions; all given ones must hold.")
 class SalesOrderFilter:
     status: SalesOrderStatus | None = strawberry.field(default=None, description="In this status.")
@@ -120,6 +142,13 @@ class SalesOrderDeliveryPayload:
 @strawberry.type(description="Result of recordSalesOrderPayment.")
 class SalesOrderPaymentPayload:
     payment: SalesOrderPayment | None = strawberry.field(default=None, description="The payment.")
+    sales_order: SalesOrder | None = strawberry.field(default=None, description="The order after it.")
+    errors: list[UserError] = Errors
+
+
+@strawberry.type(description="Result of createSalesReturn.")
+class SalesReturnPayload:
+    sales_return: SalesReturn | None = strawberry.field(default=None, description="The return.")
     sales_order: SalesOrder | None = strawberry.field(default=None, description="The order after it.")
     errors: list[UserError] = Errors
 
@@ -179,6 +208,26 @@ class OrderQuery:
             return None
         record = await load_by_id(info, "orders_by_id", loaders.orders_by_id, order_id)
         return SalesOrder.from_model(record) if record else None
+
+    @strawberry.field(
+        description="A customer's sales (360° view) over the records you may see: ordered, returned,"
+        " invoiced, paid and refunded per currency, and counts."
+    )
+    async def customer_sales(
+        self,
+        info: Info,
+        account_id: Annotated[relay.GlobalID, strawberry.argument(description="The Account.")],
+    ) -> CustomerSales:
+        session, actor = await info.context.session(), info.context.actor
+        account = decode_id(account_id, "Account", "accountId")
+        balances = await invoices.customer_balances(session, actor, account)
+        order_count, return_count, invoice_count = await invoices.customer_counts(session, actor, account)
+        return CustomerSales(
+            balances=[CustomerBalance.from_balance(row) for row in balances],
+            order_count=order_count,
+            return_count=return_count,
+            invoice_count=invoice_count,
+        )
 
 
 @strawberry.type
@@ -262,4 +311,23 @@ class OrderMutation:
         return SalesOrderPaymentPayload(
             payment=SalesOrderPayment.from_model(payment, order.currency),
             sales_order=SalesOrder.from_model(order),
+        )
+
+    @strawberry.mutation(
+        description="Record goods returned against delivered order lines: refunded (negative payment of what"
+        " was paid beyond the new worth) or replaced (to be delivered again)."
+    )
+    @mutation_payload(SalesReturnPayload)
+    async def create_sales_return(
+        self, info: Info, input: Input[CreateSalesReturnInput]
+    ) -> SalesReturnPayload:
+        session, actor = await info.context.session(), info.context.actor
+        values = order_values(input, skip=("lines",))
+        lines = [
+            core_inputs.given_values(line, ORDER_ID_FIELDS, prefix=f"lines.{index}")
+            for index, line in enumerate(input.lines)
+        ]
+        order, returned = await returns.create_return(session, actor, values.pop("order_id"), values, lines)
+        return SalesReturnPayload(
+            sales_return=SalesReturn.from_model(returned), sales_order=SalesOrder.from_model(order)
         )

@@ -267,6 +267,11 @@ class SalesOrder(HasCustomFields, relay.Node):
             SalesOrderPayment.from_model(row, self.currency) for row in await loader.load(uuid.UUID(self.id))
         ]
 
+    @strawberry.field(description="Returns against the order, oldest first.")
+    async def returns(self, info: Info) -> list[SalesReturn]:
+        loader = info.context.loader("returns_by_order_id", loaders.returns_by_order_id)
+        return [SalesReturn.from_model(row) for row in await loader.load(uuid.UUID(self.id))]
+
     @strawberry.field(description="Invoices against the order, reversed ones included, oldest first.")
     async def invoices(self, info: Info) -> list[SalesInvoice]:
         loader = info.context.loader("invoices_by_order_id", loaders.invoices_by_order_id)
@@ -367,8 +372,10 @@ class SalesInvoice(relay.Node):
 class CustomerBalance:
     currency: str = strawberry.field(description="ISO 4217 code of the figures.")
     ordered: Decimal = strawberry.field(description="Orders and contracts past draft, less returns.")
+    returned: Decimal = strawberry.field(description="What refund returns took back from the orders.")
     invoiced: Decimal = strawberry.field(description="Issued and sent invoices.")
     paid: Decimal = strawberry.field(description="Payments less refunds.")
+    refunded: Decimal = strawberry.field(description="Refunds (negative payments), as a positive amount.")
     uninvoiced: Decimal = strawberry.field(description="Ordered minus invoiced.")
     invoiced_unpaid: Decimal = strawberry.field(description="Invoiced minus paid (negative: paid ahead).")
     account_id: strawberry.Private[uuid.UUID]
@@ -379,8 +386,10 @@ class CustomerBalance:
         return cls(
             currency=currency,
             ordered=amount(balance.ordered, currency),
+            returned=amount(balance.returned, currency),
             invoiced=amount(balance.invoiced, currency),
             paid=amount(balance.paid, currency),
+            refunded=amount(balance.refunded, currency),
             uninvoiced=amount(balance.uninvoiced, currency),
             invoiced_unpaid=amount(balance.invoiced_unpaid, currency),
             account_id=balance.account_id,
@@ -394,3 +403,103 @@ class CustomerBalance:
 @strawberry.type(description="Receivables by invoiced against paid, per customer and currency.")
 class InvoiceReceivables:
     customers: list[CustomerBalance] = strawberry.field(description="One row per customer and currency.")
+
+
+@strawberry.enum(description="How a return is settled.")
+class ReturnResolution(Enum):
+    REFUND = "refund"
+    REPLACEMENT = "replacement"
+
+
+@strawberry.type(description="A quantity of one order line in a return, with its share of the line's money.")
+class SalesReturnLine:
+    quantity: Decimal = strawberry.field(description="Quantity returned.")
+    net_amount: Decimal = strawberry.field(description="The line's net share.")
+    tax_amount: Decimal = strawberry.field(description="The line's tax share.")
+    total_amount: Decimal = strawberry.field(description="Net plus tax.")
+    order_line_id: strawberry.ID = strawberry.field(description="Global id of the SalesOrderLine.")
+
+    @classmethod
+    def from_model(cls, line: m.SalesReturnLine, currency: str) -> SalesReturnLine:
+        return cls(
+            quantity=plain(line.quantity),
+            net_amount=amount(line.net_amount, currency),
+            tax_amount=amount(line.tax_amount, currency),
+            total_amount=amount(line.total_amount, currency),
+            order_line_id=strawberry.ID(str(encode_id("SalesOrderLine", line.order_line_id))),
+        )
+
+
+@strawberry.type(description="Goods returned against an order: refunded or replaced.")
+class SalesReturn(relay.Node):
+    id: relay.NodeID[str]
+    number: str = strawberry.field(description="Number from the tenant's `sales_return` sequence.")
+    reason: str = strawberry.field(description="Key in the tenant's `return_reasons` option list.")
+    resolution: ReturnResolution = strawberry.field(description="REFUND or REPLACEMENT.")
+    currency: str = strawberry.field(description="ISO 4217 code, the order's.")
+    net_amount: Decimal = strawberry.field(description="Net value of the goods returned.")
+    tax_amount: Decimal = strawberry.field(description="Tax on them.")
+    total_amount: Decimal = strawberry.field(description="Net plus tax.")
+    refunded_amount: Decimal = strawberry.field(
+        description="Refunded at once (what was paid beyond the new worth)."
+    )
+    notes: str | None = strawberry.field(description="Notes.")
+    returned_on: date = strawberry.field(description="The day it was recorded.")
+    created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
+    order_id: strawberry.Private[uuid.UUID]
+    created_by_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A return of an order you may see."""
+        return await child_nodes(
+            info, node_ids, m.SalesReturn, "order_id", ORDERS, lambda row, _order: cls.from_model(row)
+        )
+
+    @classmethod
+    def from_model(cls, returned: m.SalesReturn) -> SalesReturn:
+        currency = returned.currency
+        return cls(
+            id=str(returned.id),
+            number=returned.number,
+            reason=returned.reason,
+            resolution=ReturnResolution(returned.resolution),
+            currency=currency,
+            net_amount=amount(returned.net_amount, currency),
+            tax_amount=amount(returned.tax_amount, currency),
+            total_amount=amount(returned.total_amount, currency),
+            refunded_amount=amount(returned.refunded_amount, currency),
+            notes=returned.notes,
+            returned_on=returned.returned_on,
+            created_at=returned.created_at,
+            order_id=returned.order_id,
+            created_by_id=returned.created_by_id,
+        )
+
+    @strawberry.field(description="The returned lines.")
+    async def lines(self, info: Info) -> list[SalesReturnLine]:
+        loader = info.context.loader("lines_by_return_id", loaders.lines_by_return_id)
+        return [
+            SalesReturnLine.from_model(row, self.currency) for row in await loader.load(uuid.UUID(self.id))
+        ]
+
+    @strawberry.field(description="The order.")
+    async def sales_order(self, info: Info) -> SalesOrder | None:
+        order = await load_by_id(info, "orders_by_id", loaders.orders_by_id, self.order_id)
+        return SalesOrder.from_model(order) if order else None
+
+    @strawberry.field(description="Who recorded it.")
+    async def created_by(self, info: Info) -> User | None:
+        return await user_of(info, self.created_by_id)
+
+
+@strawberry.type(description="A customer's sales in one place (360° view): totals per currency and counts.")
+class CustomerSales:
+    balances: list[CustomerBalance] = strawberry.field(
+        description="Per currency: ordered, returned, invoiced, paid, refunded; refunds and returns netted."
+    )
+    order_count: int = strawberry.field(description="Orders you may see, any status.")
+    return_count: int = strawberry.field(description="Returns against them.")
+    invoice_count: int = strawberry.field(
+        description="Invoices against their orders and contracts, not reversed."
+    )

@@ -17,7 +17,7 @@ ORDER_LINE_FIELDS = """
 """
 ORDER_FIELDS = f"""
   id number status currency orderDate cashDiscountPercent grossTotal discountTotal netTotal taxTotal total
-  paidAmount outstandingAmount notes version confirmedAt closedAt cancelledAt
+  paidAmount returnedAmount outstandingAmount notes version confirmedAt closedAt cancelledAt
   account {{ id name }} owner {{ id }} quote {{ id status }}
   lines {{ {ORDER_LINE_FIELDS} }}
   deliveries {{ id quantity deliveredOn orderLineId }}
@@ -123,3 +123,41 @@ async def issued_invoice(client: GraphQLClient, member: Member, number: str, **i
     invoice = await request_invoice(client, member, **input)
     variables = {"id": invoice["id"], "version": invoice["version"], "input": {"invoiceNumber": number}}
     return (await ok(client, member, ISSUE_INVOICE, variables, "issueInvoice"))["invoice"]
+
+
+RETURN_FIELDS = """
+  id number reason resolution currency netAmount taxAmount totalAmount refundedAmount notes returnedOn
+  lines { orderLineId quantity netAmount taxAmount totalAmount } salesOrder { id } createdBy { id }
+"""
+CREATE_RETURN = f"""
+mutation($input: CreateSalesReturnInput!) {{
+  createSalesReturn(input: $input) {{
+    salesReturn {{ {RETURN_FIELDS} }} salesOrder {{ {ORDER_FIELDS} returns {{ id number }} }} {ERRORS} }} }}"""
+CUSTOMER_SALES = """
+query($accountId: ID!) {
+  customerSales(accountId: $accountId) {
+    orderCount returnCount invoiceCount
+    balances { currency ordered returned invoiced paid refunded uninvoiced invoicedUnpaid } } }"""
+
+
+async def deliver_all(
+    client: GraphQLClient, member: Member, order: dict[str, Any], on: str
+) -> dict[str, Any]:
+    """Delivers every line of a confirmed order in full; returns the order after it."""
+    for line in order["lines"]:
+        variables = {"input": {"orderLineId": line["id"], "quantity": line["quantity"], "deliveredOn": on}}
+        order = (await ok(client, member, DELIVER, variables, "recordSalesOrderDelivery"))["salesOrder"]
+    return order
+
+
+async def create_return(
+    client: GraphQLClient, member: Member, order: dict[str, Any], quantities: list[str], **input: Any
+) -> dict[str, Any]:
+    """Returns `quantities[i]` of line i (empty string: not that line); the payload."""
+    lines = [
+        {"orderLineId": line["id"], "quantity": quantity}
+        for line, quantity in zip(order["lines"], quantities, strict=False)
+        if quantity
+    ]
+    data = {"orderId": order["id"], "reason": "defective", "lines": lines, **input}
+    return await ok(client, member, CREATE_RETURN, {"input": data}, "createSalesReturn")
