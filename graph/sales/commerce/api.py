@@ -50,6 +50,7 @@ from graph.sales.commerce.invoice_api import InvoiceMutation, InvoiceQuery
 from graph.sales.commerce.order_api import OrderMutation, OrderQuery
 from graph.sales.commerce.ordering import OrderBy, commerce_ordering, status_value
 from graph.sales.commerce.receivables import receivables
+from graph.sales.commerce.target_api import TargetMutation, TargetQuery
 from graph.sales.commerce.types import (
     Contract,
     ContractStatus,
@@ -471,7 +472,7 @@ class DealMutation:
         return DeliveryPayload(delivery=Delivery.from_model(delivery), contract=Contract.from_model(contract))
 
 
-CommerceQuery = merge_types("CommerceQuery", (DealQuery, OrderQuery, InvoiceQuery))
+CommerceQuery = merge_types("CommerceQuery", (DealQuery, OrderQuery, InvoiceQuery, TargetQuery))
 CommerceMutation = merge_types(
-    "CommerceMutation", (CatalogMutation, DealMutation, OrderMutation, InvoiceMutation)
+    "CommerceMutation", (CatalogMutation, DealMutation, OrderMutation, InvoiceMutation, TargetMutation)
 )

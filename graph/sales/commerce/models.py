@@ -26,6 +26,7 @@ PRODUCT = register_object_type("product")
 QUOTE = register_object_type("quote")
 CONTRACT = register_object_type("contract")
 SALES_ORDER = register_object_type("sales_order")
+SALES_TARGET = register_object_type("sales_target")
 
 Money = Numeric(18, 4)
 Quantity = Numeric(14, 4)
@@ -416,6 +417,44 @@ class SalesReturnLine(TenantMixin, Base):
     net_amount: Mapped[Decimal] = mapped_column(Money)
     tax_amount: Mapped[Decimal] = mapped_column(Money)
     total_amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class SalesTarget(TenantMixin, TimestampMixin, Versioned, Base):
+    """A target for a rep, a team or the tenant over one period (migration 0213)."""
+
+    __tablename__ = "sales_targets"
+    __table_args__ = (
+        member_fk("user_id"),
+        ForeignKeyConstraint(["tenant_id", "team_id"], ["teams.tenant_id", "teams.id"]),
+        member_fk("created_by_id"),
+    )
+
+    level: Mapped[str] = mapped_column(String(8))
+    user_id: Mapped[uuid.UUID | None] = mapped_column()
+    team_id: Mapped[uuid.UUID | None] = mapped_column()
+    period: Mapped[str] = mapped_column(String(8))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    metric: Mapped[str] = mapped_column(String(20))
+    goal: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    created_by_id: Mapped[uuid.UUID] = mapped_column()
+
+
+class SalesPlanItem(TenantMixin, TimestampMixin, Versioned, Base):
+    """A PDCA plan item of a target: the plan (title, owner, due date), its check note and follow-up."""
+
+    __tablename__ = "sales_plan_items"
+    __table_args__ = (fk("target_id", "sales_targets"), member_fk("owner_id"))
+
+    target_id: Mapped[uuid.UUID] = mapped_column()
+    title: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    check_note: Mapped[str | None] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the

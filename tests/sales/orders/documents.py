@@ -161,3 +161,78 @@ async def create_return(
     ]
     data = {"orderId": order["id"], "reason": "defective", "lines": lines, **input}
     return await ok(client, member, CREATE_RETURN, {"input": data}, "createSalesReturn")
+
+
+TARGET_FIELDS = """
+  id level teamId period startsOn endsOn metric goal currency version achieved achievementPercent
+  missingRates { fromCurrency toCurrency neededFrom } user { id }
+  planItems { id title dueDate status checkNote followUp version owner { id } }
+"""
+CREATE_TARGET = f"""
+mutation($input: CreateSalesTargetInput!) {{
+  createSalesTarget(input: $input) {{ target {{ {TARGET_FIELDS} }} {ERRORS} }} }}"""
+UPDATE_TARGET = f"""
+mutation($id: ID!, $version: Int!, $goal: Decimal!) {{
+  updateSalesTarget(id: $id, version: $version, goal: $goal) {{ target {{ {TARGET_FIELDS} }} {ERRORS} }} }}"""
+TARGET = f"query($id: ID!) {{ salesTarget(id: $id) {{ {TARGET_FIELDS} }} }}"
+TARGETS = f"""
+query($filter: SalesTargetFilter) {{ salesTargets(filter: $filter) {{ totalCount nodes {{ {TARGET_FIELDS} }} }} }}"""
+ADD_PLAN_ITEM = f"""
+mutation($targetId: ID!, $input: SalesPlanItemInput!) {{
+  addSalesPlanItem(targetId: $targetId, input: $input) {{
+    item {{ id title dueDate status checkNote followUp version owner {{ id }} }} {ERRORS} }} }}"""
+UPDATE_PLAN_ITEM = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateSalesPlanItemInput!) {{
+  updateSalesPlanItem(id: $id, version: $version, input: $input) {{
+    item {{ id title dueDate status checkNote followUp version owner {{ id }} }} {ERRORS} }} }}"""
+
+
+def month_start() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date().replace(day=1).isoformat()
+
+
+async def create_target(client: GraphQLClient, member: Member, **input: Any) -> dict[str, Any]:
+    data = {"level": "TENANT", "period": "MONTH", "startsOn": month_start(), "metric": "AMOUNT_WON", **input}
+    return (await ok(client, member, CREATE_TARGET, {"input": data}, "createSalesTarget"))["target"]
+
+
+async def assert_sql_wall(db: Any, a: Member, b: Member, tables: list[str]) -> None:
+    """As the application role: A's rows of each table exist for A, are invisible and untouchable from
+    B, invisible without a tenant, and B cannot insert a row into A's tenant."""
+    import asyncpg
+    import pytest
+
+    connection = await db.connect()
+    tenant_a = uuid.UUID(a.tenant_id)
+
+    async def in_tenant(tenant_id: str) -> None:
+        await connection.execute("select set_config('app.tenant_id', $1, true)", tenant_id)
+
+    async with connection.transaction():
+        await in_tenant(a.tenant_id)
+        for table in tables:
+            assert await connection.fetchval(f"select count(*) from {table}") >= 1, table
+    async with connection.transaction():
+        await in_tenant(b.tenant_id)
+        for table in tables:
+            assert (
+                await connection.fetchval(f"select count(*) from {table} where tenant_id = $1", tenant_a) == 0
+            )
+    async with connection.transaction():
+        for table in tables:
+            assert await connection.fetchval(f"select count(*) from {table}") == 0, table
+    for table in tables:
+        for statement in (f"update {table} set tenant_id = tenant_id", f"delete from {table}"):
+            async with connection.transaction():
+                await in_tenant(b.tenant_id)
+                try:
+                    status = await connection.execute(statement)
+                except asyncpg.InsufficientPrivilegeError:
+                    continue  # append-only tables refuse it outright
+                assert status in ("UPDATE 0", "DELETE 0"), (table, status)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with connection.transaction():
+                await in_tenant(b.tenant_id)
+                await connection.execute(f"insert into {table} (tenant_id) values ($1)", tenant_a)
