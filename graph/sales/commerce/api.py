@@ -22,6 +22,7 @@ from graph.core.ids import decode_id
 from graph.core.pagination import Connection, connection_of, paginate
 from graph.sales.commerce import contracts, loaders, payments, quotes
 from graph.sales.commerce import models as m
+from graph.sales.commerce.approval_api import SalesApprovalMutation, SalesApprovalQuery
 from graph.sales.commerce.catalog_api import CatalogMutation
 from graph.sales.commerce.catalog_types import (
     CustomerTypeDiscount,
@@ -472,7 +473,10 @@ class DealMutation:
         return DeliveryPayload(delivery=Delivery.from_model(delivery), contract=Contract.from_model(contract))
 
 
-CommerceQuery = merge_types("CommerceQuery", (DealQuery, OrderQuery, InvoiceQuery, TargetQuery))
+CommerceQuery = merge_types(
+    "CommerceQuery", (DealQuery, OrderQuery, InvoiceQuery, TargetQuery, SalesApprovalQuery)
+)
 CommerceMutation = merge_types(
-    "CommerceMutation", (CatalogMutation, DealMutation, OrderMutation, InvoiceMutation, TargetMutation)
+    "CommerceMutation",
+    (CatalogMutation, DealMutation, OrderMutation, InvoiceMutation, TargetMutation, SalesApprovalMutation),
 )

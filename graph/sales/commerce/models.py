@@ -457,6 +457,20 @@ class SalesPlanItem(TenantMixin, TimestampMixin, Versioned, Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class SalesApprovalSettings(Base):
+    """A tenant's approval thresholds on sales (migration 0214); no row: nothing needs approval."""
+
+    __tablename__ = "sales_approval_settings"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    quote_discount_percent: Mapped[Decimal | None] = mapped_column(Percent)
+    contract_amount: Mapped[Decimal | None] = mapped_column(Money)
+    order_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    refund_amount: Mapped[Decimal | None] = mapped_column(Money)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 # Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
 # attributes a write sets. A quote's terms become its contract's, so only notes are hideable on quotes.
 register_custom_fields(

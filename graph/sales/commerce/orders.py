@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import check_version, flush_versioned
 from graph.money.service import quantize
-from graph.sales.commerce import quotes, rules
+from graph.sales.commerce import approval_rules, quotes, rules
 from graph.sales.commerce.models import (
     PAYMENT_METHODS,
     QUOTE,
@@ -324,6 +324,7 @@ async def cancel_order(session: AsyncSession, actor: Actor, order_id: uuid.UUID,
     )
     if order.paid_amount != 0:
         raise rules.invalid_transition("Refund the payments received before cancelling the order.", "id")
+    await approval_rules.check_cancellation(session, order)
     return await change_status(session, actor, order, "cancelled")
 
 

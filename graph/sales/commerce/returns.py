@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import flush_versioned
 from graph.money.service import quantize
-from graph.sales.commerce import invoices, orders, rules
+from graph.sales.commerce import approval_rules, invoices, orders, rules
 from graph.sales.commerce.models import (
     RETURN_RESOLUTIONS,
     SALES_ORDER,
@@ -234,6 +234,12 @@ async def settle_refund(
         order.updated_at = datetime.now(UTC)
         await flush_versioned(session, "sales order")
         return None
+    previous = await session.scalar(
+        select(func.max(SalesReturn.created_at)).where(
+            SalesReturn.order_id == order.id, SalesReturn.id != returned.id
+        )
+    )
+    await approval_rules.check_refund(session, order, quantize(due, order.currency), previous)
     refund = {
         "received_on": datetime.now(UTC).date(),
         "method": values.get("refund_method"),

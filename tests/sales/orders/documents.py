@@ -236,3 +236,35 @@ async def assert_sql_wall(db: Any, a: Member, b: Member, tables: list[str]) -> N
             async with connection.transaction():
                 await in_tenant(b.tenant_id)
                 await connection.execute(f"insert into {table} (tenant_id) values ($1)", tenant_a)
+
+
+SET_APPROVAL_SETTINGS = f"""
+mutation($input: SalesApprovalSettingsInput!) {{
+  setSalesApprovalSettings(input: $input) {{
+    settings {{ quoteDiscountPercent contractAmount orderCancellation refundAmount currency }} {ERRORS} }} }}"""
+REQUEST_APPROVAL = f"""
+mutation($subject: SalesApprovalSubject!, $id: ID!) {{
+  requestSalesApproval(subject: $subject, id: $id) {{
+    approvalRequest {{ id status title subjectType subjectId currentStep }} {ERRORS} }} }}"""
+
+
+async def approval_chain(client: GraphQLClient, admin: Member, subject: str, approver: Member) -> None:
+    from tests.projects.documents import DEFINE_CHAIN
+
+    step = {"name": "Sales manager", "rule": "ANY", "userIds": [approver.user_id]}
+    variables = {"input": {"name": f"{subject} approval", "subjectType": subject, "steps": [step]}}
+    await ok(client, admin, DEFINE_CHAIN, variables, "defineApprovalChain")
+
+
+async def approved(
+    client: GraphQLClient, requester: Member, approver: Member, subject: str, record_id: str
+) -> None:
+    """Asks for an approval of `record_id` as `requester` and has `approver` approve it."""
+    from tests.projects.documents import DECIDE
+
+    variables = {"subject": subject, "id": record_id}
+    request = (await ok(client, requester, REQUEST_APPROVAL, variables, "requestSalesApproval"))[
+        "approvalRequest"
+    ]
+    decision = {"requestId": request["id"], "decision": "APPROVE"}
+    assert (await ok(client, approver, DECIDE, decision, "decideApproval"))["request"]["status"] == "APPROVED"
