@@ -4,6 +4,7 @@ other test), filtered and paged both ways."""
 
 from __future__ import annotations
 
+from tests.admin.documents import assign, create_role
 from tests.crm.documents import create_account
 from tests.platform.test_round_trips import counted, round_trips  # noqa: F401 - the fixture
 from tests.sales.orders.documents import CREATE_ORDER, ORDERS
@@ -68,3 +69,55 @@ async def test_the_order_list_filters_and_pages_both_ways(client):
     assert (await client.execute(backwards, {}, admin.token))["salesOrders"]["nodes"] == [
         {"number": orders[2]["number"]}
     ]
+
+
+ORDER_POINT = """
+query($id: ID!) {
+  salesOrder(id: $id) { id number status total returnedAmount outstandingAmount notes version
+                        owner { id } account { name } }
+}"""
+
+
+async def test_an_order_point_read_takes_four_round_trips(client, round_trips):  # noqa: F811
+    admin = await client.sign_up()
+    account = await create_account(client, admin, name="华磊")
+    line = {"description": "服务费", "quantity": "1", "unitPrice": "100", "taxRate": "6"}
+    variables = {
+        "input": {"accountId": account["id"], "currency": "CNY", "lines": [line], "notes": "内部备注"}
+    }
+    order = (await ok(client, admin, CREATE_ORDER, variables, "createSalesOrder"))["salesOrder"]
+
+    data, seen = await counted(client, round_trips, ORDER_POINT, {"id": order["id"]}, admin.token)
+    assert (data["salesOrder"]["total"], data["salesOrder"]["notes"], data["salesOrder"]["status"]) == (
+        "106.00",
+        "内部备注",
+        "DRAFT",
+    )
+    assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
+
+
+async def test_the_compiled_order_reads_hide_what_the_role_hides(client):
+    admin = await client.sign_up()
+    account = await create_account(client, admin, name="华磊")
+    line = {"description": "服务费", "quantity": "1", "unitPrice": "100", "taxRate": "6"}
+    variables = {
+        "input": {"accountId": account["id"], "currency": "CNY", "lines": [line], "notes": "内部备注"}
+    }
+    order = (await ok(client, admin, CREATE_ORDER, variables, "createSalesOrder"))["salesOrder"]
+    grants = [
+        {
+            "objectType": "sales_order",
+            "actions": ["READ"],
+            "scope": "ALL",
+            "fields": [{"field": "notes", "access": "HIDDEN"}],
+        },
+        {"objectType": "account", "actions": ["READ"], "scope": "ALL", "fields": []},
+    ]
+    role = await create_role(client, admin, "order_reader", grants=grants)
+    reader = await client.add_member(admin, "viewer", "reader")
+    await assign(client, admin, reader, role)
+    # Verify mode compares this compiled read with the executor's answer.
+    hidden = (await client.execute(ORDER_POINT, {"id": order["id"]}, reader.token))["salesOrder"]
+    assert (hidden["notes"], hidden["total"], hidden["account"]) == (None, "106.00", {"name": "华磊"})
+    listed = (await client.execute(ORDER_LIST_50, {}, reader.token))["salesOrders"]
+    assert listed["totalCount"] == 1
