@@ -220,6 +220,8 @@ async def create_order_from_quote(
     quote = await quotes.get_quote(session, actor, quote_id, "quoteId", lock=True)
     check_version(quote, version, "quote")
     now = datetime.now(UTC)
+    if quote.status == "sent":
+        actor.require(QUOTE, Action.UPDATE)  # ordering a sent quote accepts it
     if quote.status not in ("sent", "accepted"):
         raise rules.invalid_transition(
             f"Only a sent or accepted quote is ordered; this one is {quote.status}.", "quoteId"
@@ -249,7 +251,6 @@ async def create_order_from_quote(
     lines = await quotes.quote_lines(session, quote.id)
     await insert_order(session, actor, order, lines, values, {"quote_id": [None, str(quote.id)]})
     if quote.status == "sent":
-        actor.require(QUOTE, Action.UPDATE)
         await quotes.transition(session, actor, quote, "accepted", decided_at=now)
         if quote.opportunity_id is not None:
             await win_for_accepted_quote(session, actor, quote.opportunity_id)
