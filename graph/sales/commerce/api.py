@@ -4,7 +4,6 @@ Resolvers parse input, call the service, and shape the payload."""
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -14,15 +13,16 @@ from strawberry import relay
 from strawberry.tools import merge_types
 
 import graph.sales.commerce.documents  # noqa: F401 - registers the area's document link targets
-from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
-from graph.admin.lists import CustomSort, custom_page, sort_columns
+from graph.admin.filters import CustomFieldCondition, custom_conditions_field
+from graph.admin.lists import custom_page
 from graph.core.context import Info
 from graph.core.errors import mutation_payload
-from graph.core.filters import After, Before, First, Last, OrderDirection, like_pattern, ordered
+from graph.core.filters import After, Before, First, Last, like_pattern
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, connection_of, paginate
 from graph.sales.commerce import contracts, loaders, payments, quotes
 from graph.sales.commerce import models as m
+from graph.sales.commerce.approval_api import SalesApprovalMutation, SalesApprovalQuery
 from graph.sales.commerce.catalog_api import CatalogMutation
 from graph.sales.commerce.catalog_types import (
     CustomerTypeDiscount,
@@ -47,7 +47,11 @@ from graph.sales.commerce.inputs import (
     UpdateQuoteLineInput,
     given_values,
 )
+from graph.sales.commerce.invoice_api import InvoiceMutation, InvoiceQuery
+from graph.sales.commerce.order_api import OrderMutation, OrderQuery
+from graph.sales.commerce.ordering import OrderBy, commerce_ordering, status_value
 from graph.sales.commerce.receivables import receivables
+from graph.sales.commerce.target_api import TargetMutation, TargetQuery
 from graph.sales.commerce.types import (
     Contract,
     ContractStatus,
@@ -96,38 +100,6 @@ class ContractFilter:
     custom: list[CustomFieldCondition] | None = custom_conditions_field()
 
 
-@strawberry.enum(description="What quotes and contracts can be sorted by.")
-class CommerceOrderField(Enum):
-    CREATED_AT = "created_at"
-    NUMBER = "number"
-
-
-@strawberry.input(description="One sort key; the id is always added last so pages never skip or repeat.")
-class CommerceOrder:
-    field: CommerceOrderField | None = strawberry.field(
-        default=None, description="Column to sort by; give this or customField."
-    )
-    custom_field: str | None = custom_order_field()
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="ASC or DESC.")
-
-
-def commerce_ordering(model: Any, orders: list[CommerceOrder] | None, custom_sort: CustomSort) -> list[Any]:
-    """Default newest first, as before orderBy existed."""
-    columns = {CommerceOrderField.CREATED_AT: [model.created_at], CommerceOrderField.NUMBER: [model.number]}
-    orders = orders or [CommerceOrder(field=CommerceOrderField.CREATED_AT, direction=OrderDirection.DESC)]
-    keys = [
-        ordered(column, order.direction)
-        for order in orders
-        for column in sort_columns(order, columns, custom_sort)
-    ]
-    return [*keys, ordered(model.id, orders[-1].direction)]
-
-
-OrderBy = Annotated[
-    list[CommerceOrder] | None, strawberry.argument(description="Sort keys; default CREATED_AT DESC.")
-]
-
-
 def product_conditions(filter: ProductFilter | None) -> list[Any]:
     if filter is None:
         return []
@@ -140,10 +112,6 @@ def product_conditions(filter: ProductFilter | None) -> list[Any]:
     if filter.product_line_id is not None:
         conditions.append(m.Product.product_line_id == decode_id(filter.product_line_id, "ProductLine"))
     return conditions
-
-
-def status_value(status: Enum | None) -> Any:
-    return status.value if status is not None else None
 
 
 async def one(info: Info, global_id: relay.GlobalID, type_name: str, name: str, factory: Any) -> Any:
@@ -167,7 +135,7 @@ async def page(
 
 
 @strawberry.type
-class CommerceQuery:
+class DealQuery:
     @strawberry.field(description="Products by name (product read permission).")
     async def products(
         self,
@@ -505,4 +473,10 @@ class DealMutation:
         return DeliveryPayload(delivery=Delivery.from_model(delivery), contract=Contract.from_model(contract))
 
 
-CommerceMutation = merge_types("CommerceMutation", (CatalogMutation, DealMutation))
+CommerceQuery = merge_types(
+    "CommerceQuery", (DealQuery, OrderQuery, InvoiceQuery, TargetQuery, SalesApprovalQuery)
+)
+CommerceMutation = merge_types(
+    "CommerceMutation",
+    (CatalogMutation, DealMutation, OrderMutation, InvoiceMutation, TargetMutation, SalesApprovalMutation),
+)

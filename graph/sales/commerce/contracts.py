@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import check_version, flush_versioned
 from graph.crm.contacts import get_contact
-from graph.sales.commerce import quotes, rules
+from graph.sales.commerce import approval_rules, quotes, rules
 from graph.sales.commerce.models import CONTRACT, QUOTE, Contract, ContractLine
 from graph.sales.pipeline.moves import win_for_accepted_quote
 from tenants import audit
@@ -204,6 +204,7 @@ async def activate_contract(
     check_version(contract, version, "contract")
     if contract.status != "draft":
         raise rules.invalid_transition(f"Only a draft contract is activated; this one is {contract.status}.")
+    await approval_rules.check_contract(session, contract)
     await change_status(session, actor, contract, "active")
     await settle_status(session, actor, contract)
     return contract

@@ -17,10 +17,12 @@ from strawberry.dataloader import DataLoader
 from graph.core.context import RequestContext
 from graph.core.loaders import by_id, can_read, children
 from graph.sales.commerce.contracts import contract_scope
+from graph.sales.commerce.invoices import invoice_scope
 from graph.sales.commerce.models import (
     CONTRACT,
     PRODUCT,
     QUOTE,
+    SALES_ORDER,
     Contract,
     ContractLine,
     Delivery,
@@ -32,9 +34,17 @@ from graph.sales.commerce.models import (
     ProductLine,
     Promotion,
     QuoteLine,
+    SalesInvoice,
+    SalesOrder,
+    SalesOrderDelivery,
+    SalesOrderLine,
+    SalesOrderPayment,
+    SalesReturn,
+    SalesReturnLine,
     VolumeTier,
 )
 from graph.sales.commerce.models import Quote as QuoteModel
+from graph.sales.commerce.orders import order_scope
 from graph.sales.commerce.quotes import quote_scope
 
 products_by_id = by_id(Product, PRODUCT)
@@ -43,6 +53,9 @@ price_lists_by_id = by_id(PriceList, PRODUCT)
 promotions_by_id = by_id(Promotion, PRODUCT)
 quotes_by_id = by_id(QuoteModel, QUOTE, quote_scope)
 contracts_by_id = by_id(Contract, CONTRACT, contract_scope)
+orders_by_id = by_id(SalesOrder, SALES_ORDER, order_scope)
+# Visible with their order or contract (invoice_scope checks the parent's read permission itself).
+invoices_by_id = by_id(SalesInvoice, None, invoice_scope)
 
 prices_by_price_list_id = children(
     PriceListItem, PriceListItem.price_list_id, PRODUCT, PriceListItem.product_id
@@ -59,6 +72,35 @@ installments_by_contract_id = children(
 payments_by_contract_id = children(Payment, Payment.contract_id, CONTRACT, Payment.received_on, Payment.id)
 deliveries_by_contract_id = children(
     Delivery, Delivery.contract_id, CONTRACT, Delivery.delivered_on, Delivery.id
+)
+
+lines_by_order_id = children(
+    SalesOrderLine, SalesOrderLine.order_id, SALES_ORDER, SalesOrderLine.position, SalesOrderLine.id
+)
+deliveries_by_order_id = children(
+    SalesOrderDelivery,
+    SalesOrderDelivery.order_id,
+    SALES_ORDER,
+    SalesOrderDelivery.delivered_on,
+    SalesOrderDelivery.id,
+)
+payments_by_order_id = children(
+    SalesOrderPayment,
+    SalesOrderPayment.order_id,
+    SALES_ORDER,
+    SalesOrderPayment.received_on,
+    SalesOrderPayment.id,
+)
+
+invoices_by_order_id = children(
+    SalesInvoice, SalesInvoice.order_id, SALES_ORDER, SalesInvoice.created_at, SalesInvoice.id
+)
+
+returns_by_order_id = children(
+    SalesReturn, SalesReturn.order_id, SALES_ORDER, SalesReturn.created_at, SalesReturn.id
+)
+lines_by_return_id = children(
+    SalesReturnLine, SalesReturnLine.return_id, SALES_ORDER, SalesReturnLine.order_line_id
 )
 
 

@@ -24,7 +24,7 @@ from graph.crm.accounts import get_account
 from graph.identity.members import active_member
 from graph.money.service import validate_currency
 from graph.money.tax import tax_rules
-from graph.sales.commerce import catalog, pricing, pricing_rules, rules
+from graph.sales.commerce import approval_rules, catalog, pricing, pricing_rules, rules
 from graph.sales.commerce.models import QUOTE, Product, Quote, QuoteLine
 from graph.sales.pipeline.opportunities import get_opportunity
 from tenants import audit
@@ -509,7 +509,9 @@ async def send_quote(session: AsyncSession, actor: Actor, quote_id: uuid.UUID, v
         raise DomainError(
             ErrorCode.EXPIRED, "The quote's validity date has passed; move it first.", "validUntil"
         )
+    changed_at = quote.updated_at
     await reprice(session, quote)
+    await approval_rules.check_quote(session, quote, changed_at)
     return await transition(session, actor, quote, "sent", sent_at=datetime.now(UTC))
 
 
