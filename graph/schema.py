@@ -28,6 +28,8 @@ from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
+from graph.notifications.api import NotificationsMutation, NotificationsQuery
+from graph.notifications.live import NotificationSubscription
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
@@ -54,6 +56,7 @@ QUERY_AREAS: tuple[type, ...] = (
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
+    NotificationsQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -68,12 +71,14 @@ MUTATION_AREAS: tuple[type, ...] = (
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,
+    NotificationsMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,
     PipelineSubscription,
     ProjectSubscription,
     ApprovalSubscription,
+    NotificationSubscription,
 )
 
 
