@@ -13,6 +13,7 @@ from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.inputs import given_values
 from graph.core.pagination import Connection, paginate
+from graph.notifications import delivery as delivery  # registers the `notifications.deliver` job
 from graph.notifications import inbox
 from graph.notifications.types import (
     MarkAllNotificationsReadPayload,
