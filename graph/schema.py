@@ -38,6 +38,7 @@ from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
+from graph.workday.api import WorkdayMutation, WorkdayQuery
 from tenants.errors import DomainError
 
 # Each area contributes its root types here (subscriptions: its `live.py`, on graph/live's plumbing).
@@ -57,6 +58,7 @@ QUERY_AREAS: tuple[type, ...] = (
     AdminQuery,
     SecurityQuery,
     NotificationsQuery,
+    WorkdayQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -72,6 +74,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     AdminMutation,
     SecurityMutation,
     NotificationsMutation,
+    WorkdayMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

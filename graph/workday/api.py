@@ -1,0 +1,178 @@
+"""Daily-work queries and mutations: calendars, visits, iCalendar export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from graph.core.context import Info
+from graph.core.errors import mutation_payload
+from graph.core.filters import After, Before, First, Last
+from graph.core.ids import decode_id, decode_optional_id
+from graph.core.inputs import given_values
+from graph.core.pagination import Connection, connection_of, paginate
+from graph.workday import calendar, ical, visits
+from graph.workday.calendar_types import (
+    ITEM_IDS,
+    CalendarItem,
+    CalendarItemFilter,
+    CalendarItemPayload,
+    CalendarOccurrence,
+    CreateCalendarItemInput,
+    UpdateCalendarItemInput,
+)
+
+ItemId = Annotated[relay.GlobalID, strawberry.argument(description="A CalendarItem.")]
+Version = Annotated[int, strawberry.argument(description="The version you read (CONFLICT when stale).")]
+UserId = Annotated[
+    relay.GlobalID | None, strawberry.argument(description="A member (User); left out: yourself.")
+]
+
+
+@strawberry.type
+class WorkdayQuery:
+    @strawberry.field(description="Calendar items in your scope, by start (recurring ones once).")
+    async def calendar_items(
+        self,
+        info: Info,
+        filter: Annotated[
+            CalendarItemFilter | None, strawberry.argument(description="Conditions; left out: all in scope.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[CalendarItem]:
+        conditions = filter or CalendarItemFilter()
+        statement = calendar.items_statement(
+            info.context.actor,
+            decode_optional_id(conditions.owner_id, "User", "filter.ownerId"),
+            decode_optional_id(conditions.account_id, "Account", "filter.accountId"),
+            conditions.kind.value if conditions.kind else None,
+        )
+        session = await info.context.session()
+        return await paginate(session, statement, CalendarItem.from_model, first, after, before, last)
+
+    @strawberry.field(
+        description=(
+            "A member's calendar between `from` and `to` (at most 366 days, 1,000 occurrences per item): "
+            "every occurrence, recurring items expanded, cancelled ones left out; in start order."
+        )
+    )
+    async def calendar(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from", description="Window start.")],
+        to: Annotated[datetime, strawberry.argument(description="Window end (exclusive).")],
+        user_id: UserId = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[CalendarOccurrence]:
+        actor = info.context.actor
+        owner_id = decode_optional_id(user_id, "User", "userId") or actor.user_id
+        found = await calendar.window(await info.context.session(), actor, from_, to, owner_id)
+        occurrences = [
+            CalendarOccurrence(item=CalendarItem.from_model(item), starts_at=start, ends_at=end)
+            for item, start, end in found
+        ]
+        return connection_of(
+            occurrences,
+            lambda occurrence: f"{occurrence.item.id}@{occurrence.starts_at.isoformat()}",
+            first,
+            after,
+            last,
+            before,
+        )
+
+    @strawberry.field(
+        description=(
+            "A member's calendar items you may see as an iCalendar (RFC 5545) file, for calendar clients; "
+            "stable UIDs, so importing again updates the events."
+        )
+    )
+    async def calendar_export(self, info: Info, user_id: UserId = None) -> str:
+        actor = info.context.actor
+        owner_id = decode_optional_id(user_id, "User", "userId") or actor.user_id
+        return await ical.export_calendar(await info.context.session(), actor, owner_id)
+
+
+@strawberry.type
+class WorkdayMutation:
+    @strawberry.mutation(description="Plan an item in your calendar (visits need an account or contact).")
+    @mutation_payload(CalendarItemPayload)
+    async def create_calendar_item(
+        self,
+        info: Info,
+        input: Annotated[CreateCalendarItemInput, strawberry.argument(description="The new item.")],
+    ) -> CalendarItemPayload:
+        values = given_values(input, ITEM_IDS)
+        item = await calendar.create_item(await info.context.session(), info.context.actor, values)
+        return CalendarItemPayload(item=CalendarItem.from_model(item))
+
+    @strawberry.mutation(description="Change a planned calendar item.")
+    @mutation_payload(CalendarItemPayload)
+    async def update_calendar_item(
+        self,
+        info: Info,
+        id: ItemId,
+        version: Version,
+        input: Annotated[UpdateCalendarItemInput, strawberry.argument(description="The fields to change.")],
+    ) -> CalendarItemPayload:
+        values = given_values(input, ITEM_IDS)
+        session, actor = await info.context.session(), info.context.actor
+        item = await calendar.update_item(session, actor, decode_id(id, "CalendarItem"), version, values)
+        return CalendarItemPayload(item=CalendarItem.from_model(item))
+
+    @strawberry.mutation(description="Cancel a planned calendar item (it stays, marked cancelled).")
+    @mutation_payload(CalendarItemPayload)
+    async def cancel_calendar_item(self, info: Info, id: ItemId, version: Version) -> CalendarItemPayload:
+        session, actor = await info.context.session(), info.context.actor
+        item = await calendar.cancel_item(session, actor, decode_id(id, "CalendarItem"), version)
+        return CalendarItemPayload(item=CalendarItem.from_model(item))
+
+    @strawberry.mutation(description="Check in on a visit of yours, now, where you are.")
+    @mutation_payload(CalendarItemPayload)
+    async def check_in_visit(
+        self,
+        info: Info,
+        id: ItemId,
+        version: Version,
+        latitude: Annotated[Decimal, strawberry.argument(description="-90 to 90 (WGS 84).")],
+        longitude: Annotated[Decimal, strawberry.argument(description="-180 to 180 (WGS 84).")],
+    ) -> CalendarItemPayload:
+        session, actor = await info.context.session(), info.context.actor
+        item_id = decode_id(id, "CalendarItem")
+        item = await visits.check_in(session, actor, item_id, version, latitude, longitude)
+        return CalendarItemPayload(item=CalendarItem.from_model(item))
+
+    @strawberry.mutation(
+        description=(
+            "Close a checked-in visit of yours with its outcome: written to the customer's timeline, with "
+            "an optional follow-up task."
+        )
+    )
+    @mutation_payload(CalendarItemPayload)
+    async def record_visit_outcome(
+        self,
+        info: Info,
+        id: ItemId,
+        version: Version,
+        outcome: Annotated[str, strawberry.argument(description="What came of it (1-20,000 characters).")],
+        follow_up: Annotated[
+            str | None, strawberry.argument(description="A follow-up task's subject (with followUpDueAt).")
+        ] = None,
+        follow_up_due_at: Annotated[
+            datetime | None, strawberry.argument(description="When the follow-up is due.")
+        ] = None,
+    ) -> CalendarItemPayload:
+        session, actor = await info.context.session(), info.context.actor
+        item = await visits.record_outcome(
+            session, actor, decode_id(id, "CalendarItem"), version, outcome, follow_up, follow_up_due_at
+        )
+        return CalendarItemPayload(item=CalendarItem.from_model(item))

@@ -1,0 +1,52 @@
+"""Daily-work tables (DDL in migrations/versions/0231_calendar_items.py and after)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, DateTime, ForeignKeyConstraint, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from graph.core.models import Versioned, member_fk
+from tenants.models import Base, TenantMixin, TimestampMixin
+from tenants.permissions import register_object_type
+
+CALENDAR_ITEM = register_object_type("calendar_item")
+
+CALENDAR_KINDS = ("meeting", "call", "visit", "task", "other")
+CALENDAR_STATUSES = ("planned", "done", "cancelled")
+
+
+class CalendarItem(TenantMixin, TimestampMixin, Versioned, Base):
+    __tablename__ = "calendar_items"
+    __table_args__ = (
+        member_fk("owner_id"),
+        ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "visit_activity_id"], ["activities.tenant_id", "activities.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "follow_up_activity_id"], ["activities.tenant_id", "activities.id"]
+        ),
+    )
+
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    recurrence: Mapped[str | None] = mapped_column(String(500))
+    account_id: Mapped[uuid.UUID | None] = mapped_column()
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    purpose: Mapped[str | None] = mapped_column(Text)
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_in_latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    check_in_longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    visit_activity_id: Mapped[uuid.UUID | None] = mapped_column()
+    follow_up_activity_id: Mapped[uuid.UUID | None] = mapped_column()

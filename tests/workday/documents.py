@@ -1,0 +1,48 @@
+"""GraphQL documents and helpers of the daily-work tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support import GraphQLClient, Member, ok
+
+ERRORS = "errors { field code message }"
+ITEM_FIELDS = """id kind title startsAt endsAt allDay recurrence status purpose checkedInAt checkInLatitude
+  checkInLongitude outcome version owner { id } account { id name }"""
+
+CREATE_ITEM = f"""
+mutation($input: CreateCalendarItemInput!) {{ createCalendarItem(input: $input) {{ item {{ {ITEM_FIELDS} }} {ERRORS} }} }}"""
+UPDATE_ITEM = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateCalendarItemInput!) {{
+  updateCalendarItem(id: $id, version: $version, input: $input) {{ item {{ {ITEM_FIELDS} }} {ERRORS} }} }}"""
+CANCEL_ITEM = f"""
+mutation($id: ID!, $version: Int!) {{ cancelCalendarItem(id: $id, version: $version) {{ item {{ id status version }} {ERRORS} }} }}"""
+CHECK_IN = f"""
+mutation($id: ID!, $version: Int!, $lat: Decimal!, $lng: Decimal!) {{
+  checkInVisit(id: $id, version: $version, latitude: $lat, longitude: $lng) {{ item {{ {ITEM_FIELDS} }} {ERRORS} }} }}"""
+OUTCOME = f"""
+mutation($id: ID!, $version: Int!, $outcome: String!, $followUp: String, $due: DateTime) {{
+  recordVisitOutcome(id: $id, version: $version, outcome: $outcome, followUp: $followUp, followUpDueAt: $due) {{
+    item {{ {ITEM_FIELDS}
+      visitActivity {{ kind subject body done account {{ id }} }}
+      followUpActivity {{ kind subject dueAt done }} }}
+    {ERRORS} }} }}"""
+CALENDAR = """
+query($from: DateTime!, $to: DateTime!, $userId: ID) {
+  calendar(from: $from, to: $to, userId: $userId) {
+    totalCount edges { node { startsAt endsAt item { id title } } } } }"""
+ITEMS = """
+query($filter: CalendarItemFilter) { calendarItems(filter: $filter) { totalCount edges { node { id title } } } }"""
+EXPORT = "query($userId: ID) { calendarExport(userId: $userId) }"
+NODE = "query($id: ID!) { node(id: $id) { ... on CalendarItem { id title } } }"
+
+
+async def create_item(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:
+    data = {
+        "kind": "MEETING",
+        "title": "Weekly sync",
+        "startsAt": "2030-01-07T09:00:00Z",
+        "endsAt": "2030-01-07T10:00:00Z",
+        **values,
+    }
+    return (await ok(client, member, CREATE_ITEM, {"input": data}, "createCalendarItem"))["item"]
