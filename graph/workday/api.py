@@ -15,7 +15,8 @@ from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.inputs import given_values
 from graph.core.pagination import Connection, connection_of, paginate
-from graph.workday import calendar, ical, visits
+from graph.workday import calendar, expenses, ical, visits
+from graph.workday import documents as documents  # registers expense claims as document link targets
 from graph.workday.calendar_types import (
     ITEM_IDS,
     CalendarItem,
@@ -25,7 +26,18 @@ from graph.workday.calendar_types import (
     CreateCalendarItemInput,
     UpdateCalendarItemInput,
 )
+from graph.workday.expense_types import (
+    CLAIM_IDS,
+    CreateExpenseClaimInput,
+    ExpenseClaim,
+    ExpenseClaimFilter,
+    ExpenseClaimPayload,
+    ExpenseTotal,
+    ExpenseTotals,
+    UpdateExpenseClaimInput,
+)
 
+ClaimId = Annotated[relay.GlobalID, strawberry.argument(description="An ExpenseClaim.")]
 ItemId = Annotated[relay.GlobalID, strawberry.argument(description="A CalendarItem.")]
 Version = Annotated[int, strawberry.argument(description="The version you read (CONFLICT when stale).")]
 UserId = Annotated[
@@ -100,6 +112,50 @@ class WorkdayQuery:
         actor = info.context.actor
         owner_id = decode_optional_id(user_id, "User", "userId") or actor.user_id
         return await ical.export_calendar(await info.context.session(), actor, owner_id)
+
+    @strawberry.field(description="Expense claims in your scope, newest day first.")
+    async def expense_claims(
+        self,
+        info: Info,
+        filter: Annotated[
+            ExpenseClaimFilter | None, strawberry.argument(description="Conditions; left out: all in scope.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ExpenseClaim]:
+        conditions = filter or ExpenseClaimFilter()
+        statement = expenses.claims_statement(
+            info.context.actor,
+            conditions.status.value if conditions.status else None,
+            decode_optional_id(conditions.project_id, "Project", "filter.projectId"),
+        )
+        session = await info.context.session()
+        return await paginate(session, statement, ExpenseClaim.from_model, first, after, before, last)
+
+    @strawberry.field(
+        description=(
+            "Approved expense claims you may see for a project and/or account, summed per currency (what "
+            "they add to the project's or customer's costs)."
+        )
+    )
+    async def expense_totals(
+        self,
+        info: Info,
+        project_id: Annotated[relay.GlobalID | None, strawberry.argument(description="A Project.")] = None,
+        account_id: Annotated[relay.GlobalID | None, strawberry.argument(description="An Account.")] = None,
+    ) -> ExpenseTotals:
+        rows = await expenses.expense_totals(
+            await info.context.session(),
+            info.context.actor,
+            decode_optional_id(project_id, "Project", "projectId"),
+            decode_optional_id(account_id, "Account", "accountId"),
+        )
+        totals = [
+            ExpenseTotal(currency=currency, amount=total, claims=count) for currency, total, count in rows
+        ]
+        return ExpenseTotals(totals=totals)
 
 
 @strawberry.type
@@ -176,3 +232,37 @@ class WorkdayMutation:
             session, actor, decode_id(id, "CalendarItem"), version, outcome, follow_up, follow_up_due_at
         )
         return CalendarItemPayload(item=CalendarItem.from_model(item))
+
+    @strawberry.mutation(description="Record an expense of yours as a draft claim.")
+    @mutation_payload(ExpenseClaimPayload)
+    async def create_expense_claim(
+        self,
+        info: Info,
+        input: Annotated[CreateExpenseClaimInput, strawberry.argument(description="The claim.")],
+    ) -> ExpenseClaimPayload:
+        values = given_values(input, CLAIM_IDS)
+        claim = await expenses.create_claim(await info.context.session(), info.context.actor, values)
+        return ExpenseClaimPayload(claim=ExpenseClaim.from_model(claim))
+
+    @strawberry.mutation(description="Change your draft claim.")
+    @mutation_payload(ExpenseClaimPayload)
+    async def update_expense_claim(
+        self,
+        info: Info,
+        id: ClaimId,
+        version: Version,
+        input: Annotated[UpdateExpenseClaimInput, strawberry.argument(description="The fields to change.")],
+    ) -> ExpenseClaimPayload:
+        values = given_values(input, CLAIM_IDS)
+        session, actor = await info.context.session(), info.context.actor
+        claim = await expenses.update_claim(session, actor, decode_id(id, "ExpenseClaim"), version, values)
+        return ExpenseClaimPayload(claim=ExpenseClaim.from_model(claim))
+
+    @strawberry.mutation(
+        description="Submit your draft claim to the tenant's expense claim approval chain (INVALID if none)."
+    )
+    @mutation_payload(ExpenseClaimPayload)
+    async def submit_expense_claim(self, info: Info, id: ClaimId, version: Version) -> ExpenseClaimPayload:
+        session, actor = await info.context.session(), info.context.actor
+        claim = await expenses.submit_claim(session, actor, decode_id(id, "ExpenseClaim"), version)
+        return ExpenseClaimPayload(claim=ExpenseClaim.from_model(claim))

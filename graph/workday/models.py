@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, DateTime, ForeignKeyConstraint, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
@@ -50,3 +50,34 @@ class CalendarItem(TenantMixin, TimestampMixin, Versioned, Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     visit_activity_id: Mapped[uuid.UUID | None] = mapped_column()
     follow_up_activity_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+EXPENSE_CLAIM = register_object_type("expense_claim")
+
+EXPENSE_CATEGORIES = ("travel", "lodging", "meals", "entertainment", "supplies", "other")
+EXPENSE_STATUSES = ("draft", "submitted", "approved", "rejected")
+
+
+class ExpenseClaim(TenantMixin, TimestampMixin, Versioned, Base):
+    __tablename__ = "expense_claims"
+    __table_args__ = (
+        member_fk("claimant_id"),
+        ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+        ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "approval_request_id"], ["approval_requests.tenant_id", "approval_requests.id"]
+        ),
+    )
+
+    claimant_id: Mapped[uuid.UUID] = mapped_column()
+    category: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    incurred_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+    account_id: Mapped[uuid.UUID | None] = mapped_column()
+    project_id: Mapped[uuid.UUID | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    approval_request_id: Mapped[uuid.UUID | None] = mapped_column()
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -46,3 +46,25 @@ async def create_item(client: GraphQLClient, member: Member, **values: Any) -> d
         **values,
     }
     return (await ok(client, member, CREATE_ITEM, {"input": data}, "createCalendarItem"))["item"]
+
+
+CLAIM_FIELDS = """id category amount currency incurredOn description status version submittedAt decidedAt
+  claimant { id } account { id } projectId approvalRequest { id status currentStep }"""
+CREATE_CLAIM = f"""
+mutation($input: CreateExpenseClaimInput!) {{ createExpenseClaim(input: $input) {{ claim {{ {CLAIM_FIELDS} }} {ERRORS} }} }}"""
+UPDATE_CLAIM = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateExpenseClaimInput!) {{
+  updateExpenseClaim(id: $id, version: $version, input: $input) {{ claim {{ {CLAIM_FIELDS} }} {ERRORS} }} }}"""
+SUBMIT_CLAIM = f"""
+mutation($id: ID!, $version: Int!) {{ submitExpenseClaim(id: $id, version: $version) {{ claim {{ {CLAIM_FIELDS} }} {ERRORS} }} }}"""
+CLAIM = "query($id: ID!) { node(id: $id) { ... on ExpenseClaim { id status version approvalRequest { id status } } } }"
+CLAIMS = """
+query($filter: ExpenseClaimFilter) { expenseClaims(filter: $filter) { totalCount edges { node { id status amount } } } }"""
+TOTALS = """
+query($projectId: ID, $accountId: ID) {
+  expenseTotals(projectId: $projectId, accountId: $accountId) { totals { currency amount claims } } }"""
+
+
+async def create_claim(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:
+    data = {"category": "TRAVEL", "amount": "120.50", "currency": "EUR", "incurredOn": "2026-11-02", **values}
+    return (await ok(client, member, CREATE_CLAIM, {"input": data}, "createExpenseClaim"))["claim"]
