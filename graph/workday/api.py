@@ -15,7 +15,7 @@ from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.inputs import given_values
 from graph.core.pagination import Connection, connection_of, paginate
-from graph.workday import calendar, expenses, ical, visits
+from graph.workday import calendar, expenses, ical, reports, visits
 from graph.workday import documents as documents  # registers expense claims as document link targets
 from graph.workday.calendar_types import (
     ITEM_IDS,
@@ -36,7 +36,15 @@ from graph.workday.expense_types import (
     ExpenseTotals,
     UpdateExpenseClaimInput,
 )
+from graph.workday.report_types import (
+    CreateWorkReportInput,
+    UpdateWorkReportInput,
+    WorkReport,
+    WorkReportFilter,
+    WorkReportPayload,
+)
 
+ReportId = Annotated[relay.GlobalID, strawberry.argument(description="A WorkReport.")]
 ClaimId = Annotated[relay.GlobalID, strawberry.argument(description="An ExpenseClaim.")]
 ItemId = Annotated[relay.GlobalID, strawberry.argument(description="A CalendarItem.")]
 Version = Annotated[int, strawberry.argument(description="The version you read (CONFLICT when stale).")]
@@ -157,6 +165,27 @@ class WorkdayQuery:
         ]
         return ExpenseTotals(totals=totals)
 
+    @strawberry.field(description="Work reports in your scope, newest period first.")
+    async def work_reports(
+        self,
+        info: Info,
+        filter: Annotated[
+            WorkReportFilter | None, strawberry.argument(description="Conditions; left out: all in scope.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[WorkReport]:
+        conditions = filter or WorkReportFilter()
+        statement = reports.reports_statement(
+            info.context.actor,
+            decode_optional_id(conditions.author_id, "User", "filter.authorId"),
+            conditions.period.value if conditions.period else None,
+        )
+        session = await info.context.session()
+        return await paginate(session, statement, WorkReport.from_model, first, after, before, last)
+
 
 @strawberry.type
 class WorkdayMutation:
@@ -266,3 +295,49 @@ class WorkdayMutation:
         session, actor = await info.context.session(), info.context.actor
         claim = await expenses.submit_claim(session, actor, decode_id(id, "ExpenseClaim"), version)
         return ExpenseClaimPayload(claim=ExpenseClaim.from_model(claim))
+
+    @strawberry.mutation(description="Start your report for a day or a week (one per period).")
+    @mutation_payload(WorkReportPayload)
+    async def create_work_report(
+        self,
+        info: Info,
+        input: Annotated[CreateWorkReportInput, strawberry.argument(description="The report.")],
+    ) -> WorkReportPayload:
+        values = given_values(input, {})
+        report = await reports.create_report(await info.context.session(), info.context.actor, values)
+        return WorkReportPayload(report=WorkReport.from_model(report))
+
+    @strawberry.mutation(description="Change your draft report.")
+    @mutation_payload(WorkReportPayload)
+    async def update_work_report(
+        self,
+        info: Info,
+        id: ReportId,
+        version: Version,
+        input: Annotated[UpdateWorkReportInput, strawberry.argument(description="The fields to change.")],
+    ) -> WorkReportPayload:
+        values = given_values(input, {})
+        session, actor = await info.context.session(), info.context.actor
+        report = await reports.update_report(session, actor, decode_id(id, "WorkReport"), version, values)
+        return WorkReportPayload(report=WorkReport.from_model(report))
+
+    @strawberry.mutation(description="Submit your report (final; it needs a summary).")
+    @mutation_payload(WorkReportPayload)
+    async def submit_work_report(self, info: Info, id: ReportId, version: Version) -> WorkReportPayload:
+        session, actor = await info.context.session(), info.context.actor
+        report = await reports.submit_report(session, actor, decode_id(id, "WorkReport"), version)
+        return WorkReportPayload(report=WorkReport.from_model(report))
+
+    @strawberry.mutation(description="Comment on a submitted report you may read; its author is notified.")
+    @mutation_payload(WorkReportPayload)
+    async def comment_on_work_report(
+        self,
+        info: Info,
+        report_id: ReportId,
+        body: Annotated[str, strawberry.argument(description="1-5,000 characters.")],
+    ) -> WorkReportPayload:
+        session, actor = await info.context.session(), info.context.actor
+        report_uuid = decode_id(report_id, "WorkReport", "reportId")
+        await reports.comment(session, actor, report_uuid, body)
+        report = await reports.get_report(session, actor, report_uuid, "reportId")
+        return WorkReportPayload(report=WorkReport.from_model(report))

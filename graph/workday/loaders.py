@@ -5,7 +5,16 @@ from __future__ import annotations
 from graph.core.loaders import by_id
 from graph.workday.calendar import calendar_scope
 from graph.workday.expenses import expense_scope
-from graph.workday.models import CALENDAR_ITEM, EXPENSE_CLAIM, CalendarItem, ExpenseClaim
+from graph.workday.models import (
+    CALENDAR_ITEM,
+    EXPENSE_CLAIM,
+    WORK_REPORT,
+    CalendarItem,
+    ExpenseClaim,
+    WorkReport,
+)
+from graph.workday.reports import report_scope
 
 calendar_items_by_id = by_id(CalendarItem, CALENDAR_ITEM, calendar_scope)
 expense_claims_by_id = by_id(ExpenseClaim, EXPENSE_CLAIM, expense_scope)
+work_reports_by_id = by_id(WorkReport, WORK_REPORT, report_scope)

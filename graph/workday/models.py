@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
@@ -81,3 +81,34 @@ class ExpenseClaim(TenantMixin, TimestampMixin, Versioned, Base):
     approval_request_id: Mapped[uuid.UUID | None] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+WORK_REPORT = register_object_type("work_report")
+REPORT_PERIODS = ("daily", "weekly")
+
+
+class WorkReport(TenantMixin, TimestampMixin, Versioned, Base):
+    __tablename__ = "work_reports"
+    __table_args__ = (member_fk("author_id"),)
+
+    author_id: Mapped[uuid.UUID] = mapped_column()
+    period: Mapped[str] = mapped_column(String(8))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    plans: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WorkReportComment(TenantMixin, Base):
+    __tablename__ = "work_report_comments"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "report_id"], ["work_reports.tenant_id", "work_reports.id"]),
+        member_fk("author_id"),
+    )
+
+    report_id: Mapped[uuid.UUID] = mapped_column()
+    author_id: Mapped[uuid.UUID] = mapped_column()
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -68,3 +68,19 @@ query($projectId: ID, $accountId: ID) {
 async def create_claim(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:
     data = {"category": "TRAVEL", "amount": "120.50", "currency": "EUR", "incurredOn": "2026-11-02", **values}
     return (await ok(client, member, CREATE_CLAIM, {"input": data}, "createExpenseClaim"))["claim"]
+
+
+REPORT_FIELDS = """id period startsOn endsOn summary plans status version author { id }
+  activities { subject kind } visits { title } completedTaskCount comments { body author { id } }"""
+CREATE_REPORT = f"""
+mutation($input: CreateWorkReportInput!) {{ createWorkReport(input: $input) {{ report {{ {REPORT_FIELDS} }} {ERRORS} }} }}"""
+UPDATE_REPORT = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateWorkReportInput!) {{
+  updateWorkReport(id: $id, version: $version, input: $input) {{ report {{ {REPORT_FIELDS} }} {ERRORS} }} }}"""
+SUBMIT_REPORT = f"""
+mutation($id: ID!, $version: Int!) {{ submitWorkReport(id: $id, version: $version) {{ report {{ {REPORT_FIELDS} }} {ERRORS} }} }}"""
+COMMENT_REPORT = f"""
+mutation($reportId: ID!, $body: String!) {{
+  commentOnWorkReport(reportId: $reportId, body: $body) {{ report {{ {REPORT_FIELDS} }} {ERRORS} }} }}"""
+REPORTS = f"""
+query($filter: WorkReportFilter) {{ workReports(filter: $filter) {{ totalCount edges {{ node {{ {REPORT_FIELDS} }} }} }} }}"""
