@@ -39,6 +39,7 @@ from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from graph.workday.api import WorkdayMutation, WorkdayQuery
+from graph.workday.attendance_api import AttendanceMutation, AttendanceQuery
 from tenants.errors import DomainError
 
 # Each area contributes its root types here (subscriptions: its `live.py`, on graph/live's plumbing).
@@ -59,6 +60,7 @@ QUERY_AREAS: tuple[type, ...] = (
     SecurityQuery,
     NotificationsQuery,
     WorkdayQuery,
+    AttendanceQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -75,6 +77,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     SecurityMutation,
     NotificationsMutation,
     WorkdayMutation,
+    AttendanceMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

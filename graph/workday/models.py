@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Numeric, String, Text, func
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Integer, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
@@ -112,3 +112,43 @@ class WorkReportComment(TenantMixin, Base):
     author_id: Mapped[uuid.UUID] = mapped_column()
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+ATTENDANCE = register_object_type("attendance")
+LEAVE_REQUEST = register_object_type("leave_request")
+LEAVE_KINDS = ("annual", "sick", "unpaid", "other")
+LEAVE_STATUSES = ("submitted", "approved", "rejected")
+
+
+class AttendanceRecord(TenantMixin, Versioned, Base):
+    __tablename__ = "attendance_records"
+    __table_args__ = (member_fk("user_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column()
+    work_day: Mapped[date] = mapped_column(Date)
+    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    in_latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    in_longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    out_latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    out_longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+
+
+class LeaveRequest(TenantMixin, TimestampMixin, Versioned, Base):
+    __tablename__ = "leave_requests"
+    __table_args__ = (
+        member_fk("user_id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "approval_request_id"], ["approval_requests.tenant_id", "approval_requests.id"]
+        ),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    approval_request_id: Mapped[uuid.UUID | None] = mapped_column()
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
