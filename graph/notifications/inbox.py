@@ -65,28 +65,33 @@ async def notifications_by_ids(
 async def mark_read(
     session: AsyncSession, actor: Actor, ids: Sequence[uuid.UUID], now: datetime | None = None
 ) -> list[Notification]:
-    """Marks the actor's notifications `ids` read (already read ones keep their time); all or nothing."""
+    """Marks the actor's notifications `ids` read (already read ones keep their time); all or nothing.
+
+    One UPDATE both marks and finds them: ids it does not return are not the actor's, and the error
+    that follows rolls the mutation back, so nothing stays marked."""
     if not ids:
         raise DomainError(ErrorCode.REQUIRED, "Name at least one notification.", "ids")
     if len(ids) > MAX_MARKED:
         raise DomainError(ErrorCode.INVALID, f"At most {MAX_MARKED} notifications at once.", "ids")
-    found = await notifications_by_ids(session, actor, ids)
-    missing = [
-        DomainError(ErrorCode.NOT_FOUND, "No notification of yours with this id.", f"ids.{index}")
-        for index, notification_id in enumerate(ids)
-        if notification_id not in found
-    ]
-    refuse(missing)
-    changed = await session.execute(
-        update(Notification)
-        .where(mine(actor), Notification.id.in_(ids), Notification.read_at.is_(None))
-        .values(read_at=now or datetime.now(UTC))
-        .returning(Notification.id)
+    marked = {
+        row.id: row
+        for row in await session.scalars(
+            update(Notification)
+            .where(mine(actor), Notification.id.in_(ids))
+            .values(read_at=func.coalesce(Notification.read_at, now or datetime.now(UTC)))
+            .returning(Notification),
+            execution_options={"synchronize_session": False},
+        )
+    }
+    refuse(
+        [
+            DomainError(ErrorCode.NOT_FOUND, "No notification of yours with this id.", f"ids.{index}")
+            for index, notification_id in enumerate(ids)
+            if notification_id not in marked
+        ]
     )
-    if changed.first() is not None:
-        await announce(session, actor.tenant_id, "notification.read", None, user=actor.user_id)
-    refreshed = await notifications_by_ids(session, actor, ids)
-    return [refreshed[notification_id] for notification_id in dict.fromkeys(ids)]
+    await announce(session, actor.tenant_id, "notification.read", None, user=actor.user_id)
+    return [marked[notification_id] for notification_id in dict.fromkeys(ids)]
 
 
 async def mark_all_read(session: AsyncSession, actor: Actor, now: datetime | None = None) -> int:

@@ -3,6 +3,7 @@ their own, preferences are validated, and another tenant sees nothing, through t
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import asyncpg
@@ -18,8 +19,10 @@ from tests.notifications.support import (
     inbox,
     notify_members,
 )
+from tests.platform.test_round_trips import counted
 from tests.support import relay_uuid
 
+INBOX_PAGE = "{ notifications(first: 20) { edges { node { id subject read createdAt } } } }"
 NODE = "query Node($id: ID!) { node(id: $id) { ... on Notification { id subject } } }"
 
 
@@ -212,3 +215,21 @@ async def test_another_tenant_sees_and_writes_nothing_in_sql(client, services, d
         await connection.execute("select set_config('app.tenant_id', $1, true)", first.tenant_id)
         assert await connection.fetchval("select count(*) from notifications") == 1
         assert await connection.fetchval("select count(*) from notification_deliveries") == 1
+
+
+async def test_the_inbox_reads_in_four_round_trips_and_marks_in_six(client, services, round_trips):
+    admin = await client.sign_up()
+    await notify_members(services, admin.tenant_id, [admin.user_id], subject="One")
+    await notify_members(services, admin.tenant_id, [admin.user_id], subject="Two")
+    data, seen = await counted(client, round_trips, INBOX_PAGE, {}, admin.token)
+    assert [edge["node"]["subject"] for edge in data["notifications"]["edges"]] == ["Two", "One"]
+    assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
+
+    ids = [edge["node"]["id"] for edge in data["notifications"]["edges"]]
+    await client.execute(MARK_READ, {"ids": ids[:1]}, admin.token)  # warm
+    await asyncio.sleep(0)
+    round_trips.reset()
+    marked = (await client.execute(MARK_READ, {"ids": ids}, admin.token))["markNotificationsRead"]
+    await asyncio.sleep(0)
+    assert (marked["errors"], marked["unreadCount"]) == ([], 0)
+    assert len(round_trips) <= 6, "\n".join(s[:80] for s in round_trips.seen)
