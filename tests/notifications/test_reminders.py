@@ -34,7 +34,12 @@ async def test_follow_ups_and_birthdays_once_each_even_with_two_runners(client, 
     rep = await client.add_member(admin, "sales", "rep")
     ada = await create_contact(client, rep, firstName="Ada", lastName="Lovelace", birthday="1980-05-10")
     await create_activity(
-        client, rep, kind="TASK", subject="Call Globex back", dueAt="2030-05-10T15:00:00Z", contactId=ada["id"]
+        client,
+        rep,
+        kind="TASK",
+        subject="Call Globex back",
+        dueAt="2030-05-10T15:00:00Z",
+        contactId=ada["id"],
     )
     await create_contact(client, rep, firstName="Leap", lastName="Day", birthday="1984-02-29")
 
