@@ -43,6 +43,7 @@ async def follow_ups_due(session: AsyncSession, tenant_id: uuid.UUID, now: datet
             body=f"Due {activity.due_at:%Y-%m-%d %H:%M} UTC.",
             link=f"/activities/{activity.id}",
             key=f"follow_up.due:{activity.id}:{activity.due_at.isoformat()}",
+            data={"title": activity.subject, "due_at": activity.due_at.isoformat()},
         )
         for activity in rows
         if activity.due_at is not None
@@ -76,6 +77,7 @@ async def birthdays_today(session: AsyncSession, tenant_id: uuid.UUID, today: da
             body="",
             link=f"/contacts/{contact.id}",
             key=f"customer.birthday:{contact.id}:{today.year}",
+            data={"name": contact.full_name, "first_name": contact.first_name},
         )
         for contact in rows
     ]

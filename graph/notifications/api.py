@@ -12,16 +12,20 @@ from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.inputs import given_values
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection, connection_of, paginate
 from graph.notifications import delivery as delivery  # registers the `notifications.deliver` job
-from graph.notifications import inbox
+from graph.notifications import inbox, templates
 from graph.notifications.types import (
+    DeleteNotificationTemplatePayload,
     MarkAllNotificationsReadPayload,
     MarkNotificationsReadPayload,
     Notification,
     NotificationFilter,
     NotificationPreferences,
     NotificationPreferencesPayload,
+    NotificationTemplate,
+    NotificationTemplatePayload,
+    SaveNotificationTemplateInput,
     UpdateNotificationPreferencesInput,
 )
 
@@ -56,6 +60,21 @@ class NotificationsQuery:
     async def notification_preferences(self, info: Info) -> NotificationPreferences:
         row = await inbox.preferences(await info.context.session(), info.context.actor)
         return NotificationPreferences.from_model(row)
+
+    @strawberry.field(
+        description="The tenant's notification templates, by kind and language (manage_settings)."
+    )
+    async def notification_templates(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[NotificationTemplate]:
+        rows = await templates.list_templates(await info.context.session(), info.context.actor)
+        found = [NotificationTemplate.from_model(row) for row in rows]
+        return connection_of(found, lambda template: template.id, first, after, last, before)
 
 
 @strawberry.type
@@ -93,3 +112,31 @@ class NotificationsMutation:
         values = given_values(input, {})
         row = await inbox.update_preferences(session, actor, version, values)
         return NotificationPreferencesPayload(preferences=NotificationPreferences.from_model(row))
+
+    @strawberry.mutation(
+        description="Create or replace the template of a kind in a language (manage_settings)."
+    )
+    @mutation_payload(NotificationTemplatePayload)
+    async def save_notification_template(
+        self,
+        info: Info,
+        input: Annotated[SaveNotificationTemplateInput, strawberry.argument(description="The template.")],
+    ) -> NotificationTemplatePayload:
+        session, actor = await info.context.session(), info.context.actor
+        row = await templates.save_template(
+            session, actor, input.kind, input.locale, input.subject, input.body
+        )
+        return NotificationTemplatePayload(template=NotificationTemplate.from_model(row))
+
+    @strawberry.mutation(description="Delete the template of a kind in a language (manage_settings).")
+    @mutation_payload(DeleteNotificationTemplatePayload)
+    async def delete_notification_template(
+        self,
+        info: Info,
+        kind: Annotated[str, strawberry.argument(description="The notification kind.")],
+        locale: Annotated[str, strawberry.argument(description="Its language tag; empty for any.")] = "",
+    ) -> DeleteNotificationTemplatePayload:
+        session, actor = await info.context.session(), info.context.actor
+        return DeleteNotificationTemplatePayload(
+            deleted=await templates.delete_template(session, actor, kind, locale)
+        )

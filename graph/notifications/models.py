@@ -69,3 +69,18 @@ class NotificationPreference(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class NotificationTemplate(TenantMixin, Base):
+    """A tenant's wording of one kind in one language ('' for any): Jinja2 subset, see templates.py."""
+
+    __tablename__ = "notification_templates"
+
+    kind: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(35), default="")
+    subject: Mapped[str] = mapped_column(String(1000))
+    body: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

@@ -12,10 +12,10 @@ at once, notify once.
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.live.events import announce
 from graph.notifications.models import Notification, NotificationDelivery, NotificationPreference
+from graph.notifications.templates import KIND, worded
 from tenants.errors import DomainError, ErrorCode
 from tenants.ids import new_id
 from tenants.models import Membership
 
-KIND = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 MAX_SUBJECT = 300
 MAX_BODY = 10_000
 MAX_LINK = 2000
@@ -58,6 +58,19 @@ def check_notice(kind: str, subject: str, body: str, link: str | None, key: str 
     if key is not None and not 0 < len(key) <= MAX_KEY:
         raise DomainError(ErrorCode.INVALID, f"A key is 1-{MAX_KEY} characters.", "key")
     return line
+
+
+async def in_tenant_words(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    kind: str,
+    line: str,
+    body: str,
+    data: Mapping[str, Any] | None,
+) -> tuple[str, str]:
+    subject, text = await worded(session, tenant_id, kind, line, body, data)
+    subject = " ".join(subject.split())[:MAX_SUBJECT] or line
+    return subject, text[:MAX_BODY]
 
 
 def in_quiet_hours(now: datetime, start: time, end: time, zone: str) -> datetime | None:
@@ -102,9 +115,13 @@ async def notify(
     *,
     key: str | None = None,
     now: datetime | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> list[uuid.UUID]:
     """Notify each active member among `user_ids` (others are skipped); returns the new notifications'
-    ids (none for recipients who already had one with `key`)."""
+    ids (none for recipients who already had one with `key`).
+
+    `subject` and `body` are the default wording; a tenant template of `kind` replaces them, rendered
+    with `data` (plus `subject` and `body`) as its values (graph/notifications/templates.py)."""
     line = check_notice(kind, subject, body, link, key)
     now = now or datetime.now(UTC)
     wanted = sorted(set(user_ids))
@@ -123,6 +140,7 @@ async def notify(
     )
     if not members:
         return []
+    line, body = await in_tenant_words(session, tenant_id, kind, line, body, data)
     rows = [
         {
             "tenant_id": tenant_id,

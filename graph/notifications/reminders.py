@@ -9,9 +9,10 @@ graph/projects/reminders.py, graph/sales/commerce/reminders.py) and describes it
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,8 @@ class Reminder:
     body: str
     link: str
     key: str
+    # Values for the tenant's template of `kind` (graph/notifications/templates.py).
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 async def send_reminders(
@@ -57,6 +60,7 @@ async def send_reminders(
                 reminder.link,
                 key=reminder.key,
                 now=now,
+                data=reminder.data,
             )
         )
     return sent

@@ -12,9 +12,11 @@ from strawberry import UNSET, relay
 from graph.core.context import Info
 from graph.core.errors import UserError
 from graph.core.ids import nodes_in_order
-from graph.notifications import inbox
+from graph.notifications import inbox, templates
 from graph.notifications.models import Notification as NotificationRow
 from graph.notifications.models import NotificationPreference
+from graph.notifications.models import NotificationTemplate as TemplateRow
+from tenants.permissions import Capability
 
 
 @strawberry.type(description="A notice to you: a reminder, an approval waiting, a change to your records.")
@@ -134,4 +136,65 @@ class NotificationPreferencesPayload:
     preferences: NotificationPreferences | None = strawberry.field(
         default=None, description="Your preferences as saved."
     )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
+
+
+@strawberry.type(description="The tenant's wording of one notification kind in one language.")
+class NotificationTemplate(relay.Node):
+    id: relay.NodeID[str]
+    kind: str = strawberry.field(description="The notification kind it words, e.g. task.due.")
+    locale: str = strawberry.field(description="Language tag (de, de-CH); empty for any language.")
+    subject: str = strawberry.field(description="Template of the subject (one line after rendering).")
+    body: str = strawberry.field(description="Template of the body; empty keeps the default body.")
+    version: int = strawberry.field(description="Bumped on every save.")
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[NotificationTemplate | None]:
+        """Templates of your tenant, for members with manage_settings (null for anyone else)."""
+        actor = info.context.actor
+        if not actor.permissions.has(Capability.MANAGE_SETTINGS):
+            return [None for _ in node_ids]
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, NotificationTemplate]:
+            rows = await templates.list_templates(await info.context.session(), actor)
+            return {row.id: cls.from_model(row) for row in rows if row.id in ids}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
+    def from_model(cls, row: TemplateRow) -> NotificationTemplate:
+        return cls(
+            id=str(row.id),
+            kind=row.kind,
+            locale=row.locale,
+            subject=row.subject,
+            body=row.body,
+            version=row.version,
+        )
+
+
+@strawberry.input(
+    description=(
+        "A template: `{{ value }}`, `{{ value|upper }}` and `{% if %}` over the kind's values (each kind "
+        "also gets `subject` and `body`, its default wording); loops, calls and arithmetic are refused."
+    )
+)
+class SaveNotificationTemplateInput:
+    kind: str = strawberry.field(description="The notification kind, e.g. task.due.")
+    locale: str = strawberry.field(default="", description="Language tag (de, de-CH); empty for any.")
+    subject: str = strawberry.field(description="Subject template, at most 1,000 characters.")
+    body: str = strawberry.field(default="", description="Body template, at most 10,000 characters.")
+
+
+@strawberry.type(description="Result of saving a template.")
+class NotificationTemplatePayload:
+    template: NotificationTemplate | None = strawberry.field(default=None, description="The template saved.")
+    errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
+
+
+@strawberry.type(description="Result of deleting a template.")
+class DeleteNotificationTemplatePayload:
+    deleted: bool = strawberry.field(default=False, description="True when it was deleted.")
     errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")

@@ -35,6 +35,11 @@ async def task_reminders(session: AsyncSession, tenant_id: uuid.UUID, now: datet
             body=f"Due {task.due_date:%Y-%m-%d}.",
             link=f"/projects/{task.project_id}/tasks/{task.id}",
             key=f"task.due:{task.id}:{task.due_date}",
+            data={
+                "title": task.title,
+                "due_date": task.due_date.isoformat(),
+                "today": task.due_date == today,
+            },
         )
         for task in tasks
         if task.assignee_id is not None and task.due_date is not None

@@ -41,6 +41,7 @@ async def expiring_contracts(session: AsyncSession, tenant_id: uuid.UUID, today:
             body=f"{(contract.end_date - today).days} days left; renew or close it.",
             link=f"/contracts/{contract.id}",
             key=f"contract.expiring:{contract.id}:{contract.end_date}",
+            data={"number": contract.number, "end_date": contract.end_date.isoformat()},
         )
         for contract in contracts
         if contract.end_date is not None
@@ -76,6 +77,13 @@ async def unpaid_installments(session: AsyncSession, tenant_id: uuid.UUID, today
                 body=f"{row.amount} {row.currency}.",
                 link=f"/contracts/{row.contract_id}",
                 key=f"{kind}:{row.id}:{row.due_date}",
+                data={
+                    "number": row.number,
+                    "position": row.position + 1,
+                    "due_date": row.due_date.isoformat(),
+                    "amount": str(row.amount),
+                    "currency": row.currency,
+                },
             )
         )
     return reminders
