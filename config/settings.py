@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = Field(default=None, alias="CRM_TWILIO_AUTH_TOKEN")
     twilio_api_url: str = Field(default="https://api.twilio.com", alias="CRM_TWILIO_API_URL")
     sms_from: str | None = Field(default=None, alias="CRM_SMS_FROM")
+    # Send notification email/SMS from the process right after the notifying transaction commits (the
+    # `notifications.deliver` job still sends what this misses).
+    notify_after_commit: bool = Field(default=False, alias="CRM_NOTIFY_AFTER_COMMIT")
     # The client page that accepts invitations, `{token}` replaced by the token; empty: the mail carries the
     # bare token.
     invite_url: str = Field(default="", alias="CRM_INVITE_URL")

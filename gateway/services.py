@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from config.settings import Settings
 from graph.notifications.channels import Channels, LogSms, SmsSender, TwilioSms, use_channels
+from graph.notifications.delivery import AfterCommitDelivery, deliver_after_commit
 from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
 from tenants.identity import Identity, MailSettings
@@ -70,7 +71,9 @@ class Services:
             sign_up_ttl=timedelta(hours=settings.signup_ttl_hours),
         )
         # Notification email and SMS, sent by the delivery job (jobs receive no services).
-        use_channels(Channels(mail=mail_sender(settings), sms=sms_sender(settings)))
+        channels = Channels(mail=mail_sender(settings), sms=sms_sender(settings))
+        use_channels(channels)
+        deliver_after_commit(AfterCommitDelivery(db, channels) if settings.notify_after_commit else None)
         # Login steps may hold a quarter of the pool (pool_size + as many overflow connections) at once.
         login = PasswordLogin(identity, max(1, settings.db_pool_size // 2))
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.

@@ -13,8 +13,10 @@ written is not used, and the delivery is closed as failed with the reason.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +25,12 @@ from graph.core.jobs import job
 from graph.notifications.channels import Channels, Sms, SmsUnavailable, configured_channels
 from graph.notifications.models import Notification, NotificationDelivery, NotificationPreference
 from graph.notifications.notify import channels_for
+from graph.notifications.outbox import AFTER_COMMIT
+from tenants.db import Database
 from tenants.mail import Mail, MailUnavailable
 from tenants.models import User
+
+log = logging.getLogger("crm.notifications")
 
 BATCH = 200
 MAX_ATTEMPTS = 5
@@ -124,3 +130,37 @@ async def deliver_pending(
 async def deliver_notifications(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> str:
     sent, failed = await deliver_pending(session, tenant_id, now, configured_channels())
     return f"sent {sent}, not sent {failed}"
+
+
+class AfterCommitDelivery:
+    """Sends a tenant's due outbox in a task of its own right after a transaction that notified commits
+    (tasks are kept until done; a failure is logged, and the job sends what is left)."""
+
+    def __init__(self, db: Database, channels: Channels) -> None:
+        self.db = db
+        self.channels = channels
+        self.pending: set[asyncio.Task[None]] = set()
+
+    def __call__(self, tenant_ids: set[uuid.UUID]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # committed outside an event loop: the job will send it
+            return
+        for tenant_id in tenant_ids:
+            task = loop.create_task(self.deliver(tenant_id))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+
+    async def deliver(self, tenant_id: uuid.UUID) -> None:
+        try:
+            async with self.db.transaction(tenant_id) as session:
+                await deliver_pending(session, tenant_id, datetime.now(UTC), self.channels)
+        except Exception:
+            log.exception("delivering notifications of tenant %s after commit failed", tenant_id)
+
+
+def deliver_after_commit(delivery: AfterCommitDelivery | None) -> None:
+    """Install `delivery` as the process's after-commit sender (None: only the job sends)."""
+    AFTER_COMMIT.clear()
+    if delivery is not None:
+        AFTER_COMMIT.append(delivery)

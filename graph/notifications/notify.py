@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.live.events import announce
 from graph.notifications.models import Notification, NotificationDelivery, NotificationPreference
+from graph.notifications.outbox import remember_for_delivery
 from graph.notifications.templates import KIND, worded
 from tenants.errors import DomainError, ErrorCode
 from tenants.ids import new_id
@@ -187,6 +188,8 @@ async def notify(
     ]
     if deliveries:
         await session.execute(insert(NotificationDelivery).values(deliveries))
+    if deliveries:
+        remember_for_delivery(session, tenant_id)
     for notification_id, user_id in written:
         await announce(
             session, tenant_id, "notification.created", None, notification=notification_id, user=user_id

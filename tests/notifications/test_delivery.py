@@ -15,11 +15,18 @@ from aiosmtpd.controller import Controller
 
 from gateway.jobs import run_one
 from graph.notifications.channels import Channels, use_channels
-from graph.notifications.delivery import deliver_notifications, deliver_pending
+from graph.notifications.delivery import (
+    AfterCommitDelivery,
+    deliver_after_commit,
+    deliver_notifications,
+    deliver_pending,
+)
+from graph.notifications.notify import notify
 from tenants.mail import Mail, MailUnavailable, SmtpSender
 from tests.identity.mailbox import Inbox, body
 from tests.notifications.support import UPDATE_PREFERENCES, RecordingSms, at, notify_members
 from tests.servers import free_port
+from tests.support import relay_uuid
 
 
 class SlowInbox(Inbox):
@@ -178,3 +185,30 @@ async def test_a_failing_mail_server_is_retried_later_then_given_up(client, serv
             assert await deliver_pending(session, tenant, moment, channels) == (0, 1)
     assert failing.attempts == 5
     assert await deliveries(db, admin.tenant_id) == [("email", "failed", 5)]
+
+
+async def test_after_commit_delivery_sends_at_once_and_a_rollback_sends_nothing(
+    client, services, smtp, channels
+):
+    inbox, _ = smtp
+    admin = await client.sign_up()
+    delivery = AfterCommitDelivery(services.db, channels)
+    deliver_after_commit(delivery)
+    try:
+        with pytest.raises(RuntimeError):
+            async with services.db.transaction(uuid.UUID(admin.tenant_id)) as session:
+                await notify(
+                    session,
+                    uuid.UUID(admin.tenant_id),
+                    [uuid.UUID(relay_uuid(admin.user_id))],
+                    "task.due",
+                    "Rolled back",
+                )
+                raise RuntimeError("the caller failed")
+        await notify_members(services, admin.tenant_id, [admin.user_id], subject="Sent right away")
+        message = await inbox.wait_for(admin.email, "Sent right away")
+        await asyncio.gather(*delivery.pending)
+    finally:
+        deliver_after_commit(None)
+    assert message["Subject"] == "Sent right away"
+    assert [m["Subject"] for m in received(inbox, admin.email)] == ["Sent right away"]
