@@ -15,7 +15,7 @@ from tests.crm.sql import backdate_accounts
 from tests.notifications.support import at, inbox
 from tests.projects.documents import add_member, create_project, create_task
 from tests.sales.commerce.documents import RECORD_PAYMENT, SET_PLAN, activated, contract_from_quote
-from tests.support import ok
+from tests.support import ok, relay_uuid
 
 
 async def run(services, job: str, tenant_id: str, moment: datetime) -> str:
@@ -44,20 +44,23 @@ async def test_follow_ups_and_birthdays_once_each_even_with_two_runners(client, 
     await create_contact(client, rep, firstName="Leap", lastName="Day", birthday="1984-02-29")
 
     early = await run(services, "crm.reminders", admin.tenant_id, at("2030-05-09T14:00:00+00:00"))
-    assert early == "follow-ups 0, birthdays 0"  # due in 25 hours: not yet
+    assert early == "follow-ups 0, birthdays 0, anniversaries 0"  # due in 25 hours: not yet
     moment = at("2030-05-09T16:00:00+00:00")
     first, second = await asyncio.gather(
         run(services, "crm.reminders", admin.tenant_id, moment),
         run(services, "crm.reminders", admin.tenant_id, moment),
     )
-    assert sorted([first, second]) == ["follow-ups 0, birthdays 0", "follow-ups 1, birthdays 0"]
+    assert sorted([first, second]) == [
+        "follow-ups 0, birthdays 0, anniversaries 0",
+        "follow-ups 1, birthdays 0, anniversaries 0",
+    ]
     birthday = await run(services, "crm.reminders", admin.tenant_id, at("2030-05-10T08:00:00+00:00"))
-    assert birthday == "follow-ups 0, birthdays 1"
+    assert birthday == "follow-ups 0, birthdays 1, anniversaries 0"
     again = await run(services, "crm.reminders", admin.tenant_id, at("2030-05-10T09:00:00+00:00"))
-    assert again == "follow-ups 0, birthdays 0"
+    assert again == "follow-ups 0, birthdays 0, anniversaries 0"
     # 29 February birthdays are remembered on 28 February in other years.
     leap = await run(services, "crm.reminders", admin.tenant_id, at("2031-02-28T08:00:00+00:00"))
-    assert leap == "follow-ups 0, birthdays 1"
+    assert leap == "follow-ups 0, birthdays 1, anniversaries 0"
 
     assert await notices(client, rep) == [
         ("customer.birthday", "Ada Lovelace's birthday is today"),
@@ -76,7 +79,7 @@ async def test_no_birthday_reminder_for_a_role_that_hides_birthdays(client, serv
     await create_contact(client, rep, firstName="Ada", lastName="Lovelace", birthday="1980-05-10")
     await assign(client, admin, rep, role)
     summary = await run(services, "crm.reminders", admin.tenant_id, at("2030-05-10T08:00:00+00:00"))
-    assert summary == "follow-ups 0, birthdays 0"
+    assert summary == "follow-ups 0, birthdays 0, anniversaries 0"
     assert await notices(client, rep) == []
 
 
@@ -172,3 +175,31 @@ async def test_pool_reclaim_warning_notifies_the_owner_once(client, services, db
         )
     [(kind, subject)] = await notices(client, rep)
     assert kind == "pool.reclaim_warning" and subject.startswith("Quiet returns to the public pool on ")
+
+
+async def test_customer_anniversaries_remind_the_owner_once_a_year(client, services, db):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    account = await create_account(client, admin, name="Globex", ownerId=rep.user_id)
+    await create_account(client, admin, name="Pooled")  # no owner: nobody to tell
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
+        await connection.execute(
+            "update accounts set created_at = '2027-03-15T10:00:00Z' where id = $1",
+            uuid.UUID(relay_uuid(account["id"])),
+        )
+        await connection.execute(
+            "update accounts set created_at = '2027-03-15T10:00:00Z' where owner_id is null"
+        )
+    assert await run(services, "crm.reminders", admin.tenant_id, at("2027-03-15T12:00:00+00:00")) == (
+        "follow-ups 0, birthdays 0, anniversaries 0"
+    )
+    moment = at("2030-03-15T08:00:00+00:00")
+    first = await run(services, "crm.reminders", admin.tenant_id, moment)
+    second = await run(services, "crm.reminders", admin.tenant_id, moment)
+    assert (first, second) == (
+        "follow-ups 0, birthdays 0, anniversaries 1",
+        "follow-ups 0, birthdays 0, anniversaries 0",
+    )
+    assert await notices(client, rep) == [("customer.anniversary", "Globex: 3 years as a customer today")]
