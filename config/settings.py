@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(default=None, alias="CRM_SMTP_PASSWORD")
     smtp_security: Literal["starttls", "tls", "none"] = Field(default="starttls", alias="CRM_SMTP_SECURITY")
     mail_from: str = Field(default="CRM <no-reply@localhost>", alias="CRM_MAIL_FROM")
+    # SMS for notifications: unset, messages go to the log. Twilio's REST API when the account is set.
+    twilio_account_sid: str | None = Field(default=None, alias="CRM_TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str | None = Field(default=None, alias="CRM_TWILIO_AUTH_TOKEN")
+    twilio_api_url: str = Field(default="https://api.twilio.com", alias="CRM_TWILIO_API_URL")
+    sms_from: str | None = Field(default=None, alias="CRM_SMS_FROM")
+    # Send notification email/SMS from the process right after the notifying transaction commits (the
+    # `notifications.deliver` job still sends what this misses).
+    notify_after_commit: bool = Field(default=False, alias="CRM_NOTIFY_AFTER_COMMIT")
     # The client page that accepts invitations, `{token}` replaced by the token; empty: the mail carries the
     # bare token.
     invite_url: str = Field(default="", alias="CRM_INVITE_URL")

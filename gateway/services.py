@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from config.settings import Settings
+from graph.notifications.channels import Channels, LogSms, SmsSender, TwilioSms, use_channels
+from graph.notifications.delivery import AfterCommitDelivery, deliver_after_commit
 from storage import BlobStore, build_blob_store, use_blob_store
 from tenants.db import Database
 from tenants.identity import Identity, MailSettings
@@ -68,6 +70,10 @@ class Services:
             ),
             sign_up_ttl=timedelta(hours=settings.signup_ttl_hours),
         )
+        # Notification email and SMS, sent by the delivery job (jobs receive no services).
+        channels = Channels(mail=mail_sender(settings), sms=sms_sender(settings))
+        use_channels(channels)
+        deliver_after_commit(AfterCommitDelivery(db, channels) if settings.notify_after_commit else None)
         # Login steps may hold a quarter of the pool (pool_size + as many overflow connections) at once.
         login = PasswordLogin(identity, max(1, settings.db_pool_size // 2))
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.
@@ -86,3 +92,14 @@ def mail_sender(settings: Settings) -> MailSender:
         settings.smtp_password,
         settings.smtp_security,
     )
+
+
+def sms_sender(settings: Settings) -> SmsSender:
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.sms_from:
+        return TwilioSms(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.sms_from,
+            settings.twilio_api_url,
+        )
+    return LogSms()

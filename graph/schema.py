@@ -28,6 +28,8 @@ from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
+from graph.notifications.api import NotificationsMutation, NotificationsQuery
+from graph.notifications.live import NotificationSubscription
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
@@ -36,6 +38,8 @@ from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
+from graph.workday.api import WorkdayMutation, WorkdayQuery
+from graph.workday.attendance_api import AttendanceMutation, AttendanceQuery
 from tenants.errors import DomainError
 
 # Each area contributes its root types here (subscriptions: its `live.py`, on graph/live's plumbing).
@@ -54,6 +58,9 @@ QUERY_AREAS: tuple[type, ...] = (
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
+    NotificationsQuery,
+    WorkdayQuery,
+    AttendanceQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -68,12 +75,16 @@ MUTATION_AREAS: tuple[type, ...] = (
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,
+    NotificationsMutation,
+    WorkdayMutation,
+    AttendanceMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,
     PipelineSubscription,
     ProjectSubscription,
     ApprovalSubscription,
+    NotificationSubscription,
 )
 
 

@@ -30,6 +30,8 @@ class Mail:
     to: str
     subject: str
     body: str
+    # Set by senders that may repeat a message (notification deliveries), so mail clients dedupe it.
+    message_id: str | None = None
 
 
 class MailUnavailable(Exception):
@@ -71,6 +73,8 @@ class SmtpSender:
         # A subject quotes tenant names, which may hold line breaks; headers may not.
         message["From"], message["To"] = self.sender, mail.to
         message["Subject"] = " ".join(mail.subject.split())
+        if mail.message_id:
+            message["Message-ID"] = mail.message_id
         message.set_content(mail.body)
         try:
             # smtplib blocks: run it off the event loop.

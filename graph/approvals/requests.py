@@ -24,6 +24,7 @@ from graph.approvals.models import (
     ApprovalRequest,
 )
 from graph.live.events import announce
+from graph.notifications.notify import notify
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.models import Membership
@@ -94,7 +95,25 @@ async def start_approval(
         {"subject_type": subject.key, "subject_id": str(subject_id), "chain_id": str(chain.id)},
     )
     await announce(session, actor.tenant_id, "approval.requested", request=request.id)
+    await tell_approvers(session, request)
     return request
+
+
+async def tell_approvers(session: AsyncSession, request: ApprovalRequest) -> None:
+    """Notify the current step's approvers that the request waits for them (once per step)."""
+    step = await session.get(ApprovalChainStep, (request.tenant_id, request.chain_id, request.current_step))
+    assert step is not None
+    approvers = await step_approvers(session, step) - {request.requested_by_id}
+    await notify(
+        session,
+        request.tenant_id,
+        approvers,
+        "approval.waiting",
+        f"Waiting for your approval: {request.title}",
+        f"Step: {step.name}.",
+        "/approvals",
+        key=f"approval.waiting:{request.id}:{request.current_step}",
+    )
 
 
 async def step_approvers(session: AsyncSession, step: ApprovalChainStep) -> set[uuid.UUID]:
@@ -201,6 +220,8 @@ async def decide(
         },
     )
     await approval_subject(request.subject_type).on_decision(session, actor, request, comment)
+    if request.status == "pending" and request.current_step != before["current_step"]:
+        await tell_approvers(session, request)
     await announce(session, actor.tenant_id, "approval.decided", request=request.id)
     return request
 

@@ -14,6 +14,7 @@ from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection
 from graph.crm import accounts, activities, contacts, loaders, models
+from graph.crm import reminders as reminders  # registers the `crm.reminders` job
 from graph.crm.filters import (
     ACCOUNT_FILTER_FIELDS,
     ACTIVITY_FILTER_FIELDS,

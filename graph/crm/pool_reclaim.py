@@ -36,6 +36,7 @@ from graph.core.jobs import job
 from graph.crm.models import ACCOUNT, Account, Activity
 from graph.crm.pool import pool_settings
 from graph.crm.pool_models import AccountPoolEvent, AccountPoolSettings
+from graph.notifications.notify import notify
 from graph.sales.commerce.models import Contract
 from graph.sales.pipeline.models import Opportunity
 from tenants import audit
@@ -220,6 +221,20 @@ async def warn_owner(
     changes = {"owner_id": str(owner_id), "deadline": deadline.isoformat(), "reason": reason}
     await audit.record(
         session, None, "account.reclaim_warning", ACCOUNT, account_id, changes, tenant_id=tenant_id
+    )
+    # The owner hears it (in the app, and by email/SMS as they chose), once per grace window like the
+    # warning itself.
+    name = await session.scalar(select(Account.name).where(Account.id == account_id))
+    await notify(
+        session,
+        tenant_id,
+        [owner_id],
+        "pool.reclaim_warning",
+        f"{name} returns to the public pool on {deadline:%Y-%m-%d}",
+        reason,
+        f"/accounts/{account_id}",
+        key=f"pool.reclaim_warning:{account_id}:{deadline.isoformat()}",
+        now=now,
     )
     return True
 

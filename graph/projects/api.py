@@ -28,6 +28,7 @@ from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id
 from graph.core.pagination import Connection, connection_of, paginate
 from graph.projects import loaders
+from graph.projects import reminders as reminders  # registers the `projects.reminders` job
 from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.changes import risks
 from graph.projects.changes.mutations import ChangeMutation

@@ -22,6 +22,7 @@ from graph.core.ids import decode_id
 from graph.core.pagination import Connection, connection_of, paginate
 from graph.sales.commerce import contracts, loaders, payments, quotes
 from graph.sales.commerce import models as m
+from graph.sales.commerce import reminders as reminders  # registers the `commerce.reminders` job
 from graph.sales.commerce.approval_api import SalesApprovalMutation, SalesApprovalQuery
 from graph.sales.commerce.catalog_api import CatalogMutation
 from graph.sales.commerce.catalog_types import (
