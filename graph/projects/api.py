@@ -5,6 +5,7 @@ mutations (like graph/sales/):
 - `planning/`: tasks, dependencies, checklists, comments, the Gantt chart and board, templates
 - `costs/`: time entries, expenses, cost rates, cost against budget and computed health
 - `changes/`: the risk register and change requests (with their approval)
+- `resources/`: skills, capacity and allocations of people, load and assignment suggestions
 
 What they share sits here: the tables (`models.py`), enums, record scope (`access.py`), service checks
 (`rules.py`), list filters, the project and task loaders and types (`types.py`: every concept hangs off a
@@ -58,6 +59,8 @@ from graph.projects.planning import templates, views
 from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
 from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate, TaskBoard
 from graph.projects.projects.mutations import ProjectMutation
+from graph.projects.resources.mutations import ResourceMutation
+from graph.projects.resources.queries import ResourceQuery
 from graph.projects.types import Project, Task
 from tenants.errors import DomainError
 from tenants.permissions import Action
@@ -85,7 +88,7 @@ class OverdueTasksFilter:
 
 
 @strawberry.type
-class ProjectsQuery:
+class ProjectsQuery(ResourceQuery):
     @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
     async def projects(
         self,
@@ -276,5 +279,7 @@ class ProjectsQuery:
 
 
 @strawberry.type
-class ProjectsMutation(ProjectMutation, PlanningMutation, CostMutation, ChangeMutation, TemplateMutation):
+class ProjectsMutation(
+    ProjectMutation, PlanningMutation, CostMutation, ChangeMutation, TemplateMutation, ResourceMutation
+):
     """Every project mutation, concept by concept (the order is the schema's)."""

@@ -29,6 +29,7 @@ from graph.projects import models as pm
 from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
 from graph.projects.costs import types as cost_types
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
+from graph.projects.resources import types as resource_types
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.types import Contract
 from graph.sales.pipeline import loaders as sales_loaders
@@ -36,10 +37,12 @@ from graph.sales.pipeline.types import Opportunity
 
 if TYPE_CHECKING:
     from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
+    from graph.projects.resources.types import Allocation
 
 OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
 # The cost types refer back to Task (a time entry's task): lazy here, see graph/projects/costs/types.py.
 COSTS = "graph.projects.costs.types"
+RESOURCES = "graph.projects.resources.types"
 
 
 def today() -> date:
@@ -256,6 +259,10 @@ class Project(HasCustomFields, relay.Node):
     @strawberry.field(description="Recorded expenses, newest first.")
     async def expenses(self, info: Info) -> list[Annotated[Expense, strawberry.lazy(COSTS)]]:
         return await cost_types.project_expenses(info, uuid.UUID(self.id))
+
+    @strawberry.field(description="Members' hours on this project per week, by week then member.")
+    async def allocations(self, info: Info) -> list[Annotated[Allocation, strawberry.lazy(RESOURCES)]]:
+        return await resource_types.project_allocations(info, uuid.UUID(self.id))
 
 
 def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
