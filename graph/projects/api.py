@@ -5,6 +5,7 @@ mutations (like graph/sales/):
 - `planning/`: tasks, dependencies, checklists, comments, the Gantt chart and board, templates
 - `costs/`: time entries, expenses, cost rates, cost against budget and computed health
 - `changes/`: the risk register and change requests (with their approval)
+- `purchases/`: material lines bought through the approval chains against the budget
 - `resources/`: skills, capacity and allocations of people, load and assignment suggestions
 
 What they share sits here: the tables (`models.py`), enums, record scope (`access.py`), service checks
@@ -59,6 +60,7 @@ from graph.projects.planning import templates, views
 from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
 from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate, TaskBoard
 from graph.projects.projects.mutations import ProjectMutation
+from graph.projects.purchases.mutations import PurchaseMutation
 from graph.projects.resources.mutations import ResourceMutation
 from graph.projects.resources.queries import ResourceQuery
 from graph.projects.types import Project, Task
@@ -280,6 +282,12 @@ class ProjectsQuery(ResourceQuery):
 
 @strawberry.type
 class ProjectsMutation(
-    ProjectMutation, PlanningMutation, CostMutation, ChangeMutation, TemplateMutation, ResourceMutation
+    ProjectMutation,
+    PlanningMutation,
+    CostMutation,
+    ChangeMutation,
+    TemplateMutation,
+    ResourceMutation,
+    PurchaseMutation,
 ):
     """Every project mutation, concept by concept (the order is the schema's)."""

@@ -29,6 +29,7 @@ from graph.projects import models as pm
 from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
 from graph.projects.costs import types as cost_types
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
+from graph.projects.purchases import types as purchase_types
 from graph.projects.resources import types as resource_types
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.types import Contract
@@ -37,12 +38,14 @@ from graph.sales.pipeline.types import Opportunity
 
 if TYPE_CHECKING:
     from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
+    from graph.projects.purchases.types import MaterialLine
     from graph.projects.resources.types import Allocation
 
 OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
 # The cost types refer back to Task (a time entry's task): lazy here, see graph/projects/costs/types.py.
 COSTS = "graph.projects.costs.types"
 RESOURCES = "graph.projects.resources.types"
+PURCHASES = "graph.projects.purchases.types"
 
 
 def today() -> date:
@@ -263,6 +266,10 @@ class Project(HasCustomFields, relay.Node):
     @strawberry.field(description="Members' hours on this project per week, by week then member.")
     async def allocations(self, info: Info) -> list[Annotated[Allocation, strawberry.lazy(RESOURCES)]]:
         return await resource_types.project_allocations(info, uuid.UUID(self.id))
+
+    @strawberry.field(description="Material lines, oldest first; received ones count in the cost.")
+    async def materials(self, info: Info) -> list[Annotated[MaterialLine, strawberry.lazy(PURCHASES)]]:
+        return await purchase_types.project_materials(info, uuid.UUID(self.id))
 
 
 def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:

@@ -78,7 +78,12 @@ class CostSummary:
     expense_cost: Decimal | None = strawberry.field(
         description="Recorded expenses; null when one needs a missing exchange rate."
     )
-    actual_cost: Decimal | None = strawberry.field(description="Labor plus expenses; null when either is.")
+    material_cost: Decimal = strawberry.field(
+        description="Actual amounts of received material lines (always in the project's currency)."
+    )
+    actual_cost: Decimal | None = strawberry.field(
+        description="Labor plus expenses plus materials; null when labor or expenses are."
+    )
     remaining: Decimal | None = strawberry.field(
         description="Budget minus actual (negative when over); null without a budget or an actual cost."
     )
@@ -106,6 +111,7 @@ async def cost_summary(info: Info, project_id: uuid.UUID) -> CostSummary:
         budget=cost.budget,
         labor_cost=cost.labor if cost.labor_complete else None,
         expense_cost=cost.expenses if not cost.unconverted_expenses else None,
+        material_cost=cost.materials,
         actual_cost=cost.actual if known else None,
         remaining=cost.budget - cost.actual if known and cost.budget is not None else None,
         burn_percent=cost.burn_percent if known else None,
