@@ -6,6 +6,7 @@ mutations (like graph/sales/):
 - `costs/`: time entries, expenses, cost rates, cost against budget and computed health
 - `changes/`: the risk register and change requests (with their approval)
 - `purchases/`: material lines bought through the approval chains against the budget
+- `quality/`: checklists, inspections, defects and customer acceptance (signed with a document)
 - `resources/`: skills, capacity and allocations of people, load and assignment suggestions
 
 What they share sits here: the tables (`models.py`), enums, record scope (`access.py`), service checks
@@ -61,6 +62,7 @@ from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
 from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate, TaskBoard
 from graph.projects.projects.mutations import ProjectMutation
 from graph.projects.purchases.mutations import PurchaseMutation
+from graph.projects.quality.mutations import QualityMutation
 from graph.projects.resources.mutations import ResourceMutation
 from graph.projects.resources.queries import ResourceQuery
 from graph.projects.types import Project, Task
@@ -289,5 +291,6 @@ class ProjectsMutation(
     TemplateMutation,
     ResourceMutation,
     PurchaseMutation,
+    QualityMutation,
 ):
     """Every project mutation, concept by concept (the order is the schema's)."""

@@ -30,6 +30,7 @@ from graph.projects.changes.types import ChangeRequest, Risk, project_change_req
 from graph.projects.costs import types as cost_types
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
 from graph.projects.purchases import types as purchase_types
+from graph.projects.quality import types as quality_types
 from graph.projects.resources import types as resource_types
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.types import Contract
@@ -39,6 +40,7 @@ from graph.sales.pipeline.types import Opportunity
 if TYPE_CHECKING:
     from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
     from graph.projects.purchases.types import MaterialLine
+    from graph.projects.quality.types import Defect, Inspection, ProjectAcceptance, QualityChecklist
     from graph.projects.resources.types import Allocation
 
 OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
@@ -46,6 +48,7 @@ OnDay = Annotated[date | None, strawberry.argument(description="The day to judge
 COSTS = "graph.projects.costs.types"
 RESOURCES = "graph.projects.resources.types"
 PURCHASES = "graph.projects.purchases.types"
+QUALITY = "graph.projects.quality.types"
 
 
 def today() -> date:
@@ -270,6 +273,48 @@ class Project(HasCustomFields, relay.Node):
     @strawberry.field(description="Material lines, oldest first; received ones count in the cost.")
     async def materials(self, info: Info) -> list[Annotated[MaterialLine, strawberry.lazy(PURCHASES)]]:
         return await purchase_types.project_materials(info, uuid.UUID(self.id))
+
+    @strawberry.field(description="Quality checklists of this project (copied from its template or added).")
+    async def quality_checklists(
+        self, info: Info
+    ) -> list[Annotated[QualityChecklist, strawberry.lazy(QUALITY)]]:
+        return await quality_types.project_quality(
+            info,
+            "checklists_by_project_id",
+            quality_types.checklists_by_project_id,
+            quality_types.QualityChecklist.from_model,
+            uuid.UUID(self.id),
+        )
+
+    @strawberry.field(description="Inspections, oldest first.")
+    async def inspections(self, info: Info) -> list[Annotated[Inspection, strawberry.lazy(QUALITY)]]:
+        return await quality_types.project_quality(
+            info,
+            "inspections_by_project_id",
+            quality_types.inspections_by_project_id,
+            quality_types.Inspection.from_model,
+            uuid.UUID(self.id),
+        )
+
+    @strawberry.field(description="Defects, oldest first.")
+    async def defects(self, info: Info) -> list[Annotated[Defect, strawberry.lazy(QUALITY)]]:
+        return await quality_types.project_quality(
+            info,
+            "defects_by_project_id",
+            quality_types.defects_by_project_id,
+            quality_types.Defect.from_model,
+            uuid.UUID(self.id),
+        )
+
+    @strawberry.field(description="Customer acceptances, oldest first.")
+    async def acceptances(self, info: Info) -> list[Annotated[ProjectAcceptance, strawberry.lazy(QUALITY)]]:
+        return await quality_types.project_quality(
+            info,
+            "acceptances_by_project_id",
+            quality_types.acceptances_by_project_id,
+            quality_types.ProjectAcceptance.from_model,
+            uuid.UUID(self.id),
+        )
 
 
 def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
