@@ -5,6 +5,7 @@ mutations (like graph/sales/):
 - `planning/`: tasks, dependencies, checklists, comments, the Gantt chart and board, templates
 - `costs/`: time entries, expenses, cost rates, cost against budget and computed health
 - `changes/`: the risk register and change requests (with their approval)
+- `closeout/`: closing projects out (evaluation against plan, satisfaction) and lessons learned
 - `purchases/`: material lines bought through the approval chains against the budget
 - `quality/`: checklists, inspections, defects and customer acceptance (signed with a document)
 - `resources/`: skills, capacity and allocations of people, load and assignment suggestions
@@ -35,6 +36,7 @@ from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.changes import risks
 from graph.projects.changes.mutations import ChangeMutation
 from graph.projects.changes.types import Risk, RiskMatrix, RiskMatrixCell
+from graph.projects.closeout.mutations import CloseoutMutation, LessonQuery
 from graph.projects.costs import costs
 from graph.projects.costs.mutations import CostMutation
 from graph.projects.costs.types import UserCostRate
@@ -92,7 +94,7 @@ class OverdueTasksFilter:
 
 
 @strawberry.type
-class ProjectsQuery(ResourceQuery):
+class ProjectsQuery(ResourceQuery, LessonQuery):
     @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
     async def projects(
         self,
@@ -292,5 +294,6 @@ class ProjectsMutation(
     ResourceMutation,
     PurchaseMutation,
     QualityMutation,
+    CloseoutMutation,
 ):
     """Every project mutation, concept by concept (the order is the schema's)."""

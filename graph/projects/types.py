@@ -27,6 +27,7 @@ from graph.identity.types import User, owner
 from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
+from graph.projects.closeout import types as closeout_types
 from graph.projects.costs import types as cost_types
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
 from graph.projects.purchases import types as purchase_types
@@ -38,6 +39,7 @@ from graph.sales.pipeline import loaders as sales_loaders
 from graph.sales.pipeline.types import Opportunity
 
 if TYPE_CHECKING:
+    from graph.projects.closeout.types import Lesson, ProjectCloseout
     from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
     from graph.projects.purchases.types import MaterialLine
     from graph.projects.quality.types import Defect, Inspection, ProjectAcceptance, QualityChecklist
@@ -49,6 +51,7 @@ COSTS = "graph.projects.costs.types"
 RESOURCES = "graph.projects.resources.types"
 PURCHASES = "graph.projects.purchases.types"
 QUALITY = "graph.projects.quality.types"
+CLOSEOUT = "graph.projects.closeout.types"
 
 
 def today() -> date:
@@ -305,6 +308,21 @@ class Project(HasCustomFields, relay.Node):
             quality_types.Defect.from_model,
             uuid.UUID(self.id),
         )
+
+    @strawberry.field(description="How it ended (once closed out): summary, satisfaction, evaluation.")
+    async def closeout(self, info: Info) -> Annotated[ProjectCloseout, strawberry.lazy(CLOSEOUT)] | None:
+        return await closeout_types.project_closeout(info, uuid.UUID(self.id))
+
+    @strawberry.field(
+        description="Lessons from other projects that resemble this one (most shared words in name and "
+        "description first): what to know as it starts."
+    )
+    async def similar_lessons(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many, 1-20.")] = 5,
+    ) -> list[Annotated[Lesson, strawberry.lazy(CLOSEOUT)]]:
+        return await closeout_types.project_similar_lessons(info, uuid.UUID(self.id), max(1, min(first, 20)))
 
     @strawberry.field(description="Customer acceptances, oldest first.")
     async def acceptances(self, info: Info) -> list[Annotated[ProjectAcceptance, strawberry.lazy(QUALITY)]]:
