@@ -6,6 +6,7 @@ mutations (like graph/sales/):
 - `costs/`: time entries, expenses, cost rates, cost against budget and computed health
 - `changes/`: the risk register and change requests (with their approval)
 - `closeout/`: closing projects out (evaluation against plan, satisfaction) and lessons learned
+- `portfolio/`: the portfolio board (health, budget burn, resource load) and `portfolioChanged`
 - `purchases/`: material lines bought through the approval chains against the budget
 - `quality/`: checklists, inspections, defects and customer acceptance (signed with a document)
 - `resources/`: skills, capacity and allocations of people, load and assignment suggestions
@@ -62,6 +63,7 @@ from graph.projects.models import Task as TaskRow
 from graph.projects.planning import templates, views
 from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
 from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate, TaskBoard
+from graph.projects.portfolio.api import PortfolioQuery
 from graph.projects.projects.mutations import ProjectMutation
 from graph.projects.purchases.mutations import PurchaseMutation
 from graph.projects.quality.mutations import QualityMutation
@@ -94,7 +96,7 @@ class OverdueTasksFilter:
 
 
 @strawberry.type
-class ProjectsQuery(ResourceQuery, LessonQuery):
+class ProjectsQuery(ResourceQuery, LessonQuery, PortfolioQuery):
     @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
     async def projects(
         self,

@@ -57,7 +57,10 @@ async def project_health(info: Info, project_id: uuid.UUID, on: date) -> Project
         (project_id, on)
     )
     cost = await info.context.loader("costs_by_project_id", loaders.costs_by_project_id).load(project_id)
-    result = health.assess(project, facts, cost, on)
+    return health_view(health.assess(project, facts, cost, on))
+
+
+def health_view(result: health.Health) -> ProjectHealth:
     return ProjectHealth(
         status=HealthStatus(result.status),
         reasons=[
@@ -105,6 +108,10 @@ async def cost_summary(info: Info, project_id: uuid.UUID) -> CostSummary:
     cost: costs.Cost = await info.context.loader("costs_by_project_id", loaders.costs_by_project_id).load(
         project_id
     )
+    return cost_view(cost)
+
+
+def cost_view(cost: costs.Cost) -> CostSummary:
     known = cost.complete
     return CostSummary(
         currency=cost.currency,
