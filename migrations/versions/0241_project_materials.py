@@ -1,6 +1,6 @@
 """Material lines of projects, purchased through the generic approval chains: planned, requested (an
 approval request open), approved or rejected, received (its actual amount then counts in the project's
-cost), or cancelled. Amounts are in the project's currency.
+cost), or cancelled. Amounts are in the project's currency. Custom fields and field rules as on risks.
 
 Revision ID: 0241_project_materials
 Revises: 0240_project_resources
@@ -36,6 +36,8 @@ create table material_lines (
     received_on date,
     approval_request_id uuid,
     requested_by_id uuid not null,
+    custom jsonb not null default '{}'::jsonb check (jsonb_typeof(custom) = 'object'),
+    custom_sort jsonb not null default '{}'::jsonb check (jsonb_typeof(custom_sort) = 'object'),
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     version integer not null default 1,
@@ -50,6 +52,9 @@ create table material_lines (
     op.execute(
         "create index material_lines_approval_idx on material_lines (tenant_id, approval_request_id)"
         " where approval_request_id is not null"
+    )
+    op.execute(
+        "create index material_lines_custom_idx on material_lines using gin (tenant_id, custom jsonb_path_ops)"
     )
     enable_tenant_rls("material_lines")
 

@@ -84,6 +84,8 @@ create table defects (
     status varchar(16) not null default 'open' check (status in ('open', 'fixed', 'verified', 'waived')),
     resolution text,
     reported_by_id uuid not null,
+    custom jsonb not null default '{}'::jsonb check (jsonb_typeof(custom) = 'object'),
+    custom_sort jsonb not null default '{}'::jsonb check (jsonb_typeof(custom_sort) = 'object'),
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     version integer not null default 1,
@@ -97,6 +99,7 @@ create table defects (
     op.execute("create index defects_project_idx on defects (tenant_id, project_id, status)")
     op.execute("create index defects_inspection_idx on defects (tenant_id, inspection_id)")
     op.execute("create index defects_owner_idx on defects (tenant_id, owner_id, status)")
+    op.execute("create index defects_custom_idx on defects using gin (tenant_id, custom jsonb_path_ops)")
     op.execute(
         """
 create table project_acceptances (

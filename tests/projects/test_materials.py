@@ -8,6 +8,7 @@ import uuid
 import asyncpg
 import pytest
 
+from tests.admin.documents import assign, create_role, define_field
 from tests.crm.sql import raw_id
 from tests.projects.documents import DEFINE_CHAIN, add_member, create_project, error_pairs, ok
 from tests.projects.test_isolation import assert_sql_wall, in_tenant
@@ -227,3 +228,65 @@ async def test_another_tenant_sees_and_changes_no_material_line(client, db):
                 raw_id(project["id"]),
                 raw_id(admin.user_id),
             )
+
+
+VALUED = f"""query($id: ID!) {{ node(id: $id) {{ ... on MaterialLine {{ {LINE_FIELDS} supplier customFields }} }} }}"""
+
+
+async def test_a_role_hiding_prices_sees_the_lines_without_them_and_custom_values_are_checked(client):
+    admin = await client.sign_up()
+    await define_field(client, admin, "material_line", "batch", "TEXT")
+    grants = [
+        {"objectType": "project", "actions": ["READ"], "scope": "ALL", "fields": []},
+        {
+            "objectType": "material_line",
+            "actions": ["READ", "CREATE", "UPDATE"],
+            "scope": "ALL",
+            "fields": [
+                {"field": "unitPrice", "access": "HIDDEN"},
+                {"field": "amount", "access": "HIDDEN"},
+                {"field": "actualAmount", "access": "READ_ONLY"},
+                {"field": "custom.batch", "access": "READ_ONLY"},
+            ],
+        },
+    ]
+    crew = await client.add_member(admin, "sales", "crew")
+    await assign(client, admin, crew, await create_role(client, admin, "site_crew", grants=grants))
+    project = await create_project(client, admin, currency="USD")
+    line = await add_line(client, admin, project, supplier="Cables Ltd", custom={"batch": "B-7"})
+    bad_custom = (
+        await client.execute(
+            ADD_LINE,
+            {
+                "input": {
+                    "projectId": project["id"],
+                    "name": "x",
+                    "quantity": "1",
+                    "unit": "m",
+                    "unitPrice": "1",
+                    "custom": {"colour": "red"},
+                }
+            },
+            admin.token,
+        )
+    )["addMaterialLine"]
+
+    seen = (await client.execute(VALUED, {"id": line["id"]}, crew.token))["node"]
+    priced = await client.outcome(
+        ADD_LINE,
+        {"input": {"projectId": project["id"], "name": "x", "quantity": "1", "unit": "m", "unitPrice": "1"}},
+        crew.token,
+        "addMaterialLine",
+    )
+
+    assert error_pairs(bad_custom) == [("custom.colour", "INVALID")]
+    assert (seen["name"], seen["unitPrice"], seen["amount"], seen["supplier"]) == (
+        "Cable",
+        None,
+        None,
+        "Cables Ltd",
+    )
+    assert seen["customFields"] == {"batch": "B-7"}
+    assert priced == [("unitPrice", "PERMISSION_DENIED")]
+    admin_view = (await client.execute(VALUED, {"id": line["id"]}, admin.token))["node"]
+    assert (admin_view["unitPrice"], admin_view["amount"]) == ("12.50", "125.00")

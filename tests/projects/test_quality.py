@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests.admin.documents import assign, create_role
 from tests.crm.documents import create_contact
 from tests.crm.sql import raw_id
 from tests.projects.documents import (
@@ -487,3 +488,60 @@ async def test_another_tenant_sees_and_changes_no_quality_record(client, db):
                 raw_id(project["id"]),
                 raw_id(admin.user_id),
             )
+
+
+DEFECT_VIEW = """query($id: ID!) { node(id: $id) { ... on Defect { title description resolution } } }"""
+
+
+async def test_defect_field_rules_hide_and_protect_fields_for_a_custom_role(client):
+    admin = await client.sign_up()
+    grants = [
+        {"objectType": "project", "actions": ["READ", "UPDATE"], "scope": "ALL", "fields": []},
+        {
+            "objectType": "defect",
+            "actions": ["READ", "CREATE", "UPDATE"],
+            "scope": "ALL",
+            "fields": [
+                {"field": "description", "access": "HIDDEN"},
+                {"field": "resolution", "access": "READ_ONLY"},
+            ],
+        },
+    ]
+    fixer = await client.add_member(admin, "sales", "fixer")
+    await assign(client, admin, fixer, await create_role(client, admin, "fixer", grants=grants))
+    project = await create_project(client, admin)
+    await add_member(client, admin, project["id"], fixer)
+    variables = {
+        "input": {
+            "projectId": project["id"],
+            "title": "Scratched door",
+            "description": "Internal note",
+            "severity": "LOW",
+            "ownerId": fixer.user_id,
+        }
+    }
+    defect = (await ok(client, admin, RECORD_DEFECT, variables, "recordDefect"))["defect"]
+
+    seen = (await client.execute(DEFECT_VIEW, {"id": defect["id"]}, fixer.token))["node"]
+    with_note = await client.outcome(
+        MOVE_DEFECT,
+        {"id": defect["id"], "version": 1, "status": "FIXED", "resolution": "Polished"},
+        fixer.token,
+        "changeDefectStatus",
+    )
+    fixed = (
+        await ok(
+            client,
+            fixer,
+            MOVE_DEFECT,
+            {"id": defect["id"], "version": 1, "status": "FIXED"},
+            "changeDefectStatus",
+        )
+    )["defect"]
+
+    assert seen == {"title": "Scratched door", "description": None, "resolution": None}
+    assert with_note == [("resolution", "PERMISSION_DENIED")]
+    assert fixed["status"] == "FIXED"
+    assert (await client.execute(DEFECT_VIEW, {"id": defect["id"]}, admin.token))["node"][
+        "description"
+    ] == "Internal note"

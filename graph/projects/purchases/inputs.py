@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
+from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.projects.inputs import described
 from graph.projects.purchases.types import MaterialLine
@@ -21,6 +23,7 @@ class AddMaterialLineInput:
     unit: str = strawberry.field(description="1-20 characters (pcs, m, kg...).")
     unit_price: Decimal = strawberry.field(description="Not negative, the currency's minor digits at most.")
     supplier: str | None = described("Max 200 characters.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="The material arrived.")

@@ -34,6 +34,8 @@ from graph.projects.purchases.models import MATERIAL, MaterialLine
 from graph.projects.rules import check_version, collect, flush_versioned, money, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import check_builtin_writes
 from tenants.permissions import Action, Actor
 from tenants.validation import optional_text, required_text
 
@@ -97,16 +99,11 @@ async def add_material_line(session: AsyncSession, actor: Actor, values: Mapping
         amount=amount,
         **cleaned,
     )
+    custom = await apply_custom_values(session, actor, MATERIAL, line, values, creating=True)
     session.add(line)
     await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "material_line.create",
-        MATERIAL,
-        line.id,
-        audit.diff({}, snapshot(line, AUDITED_FIELDS)),
-    )
+    changes = audit.diff({}, snapshot(line, AUDITED_FIELDS)) | custom
+    await audit.record(session, actor, "material_line.create", MATERIAL, line.id, changes)
     await announce(session, actor.tenant_id, "cost.material_planned", project=project.id)
     return line
 
@@ -198,6 +195,7 @@ async def receive_material(
     if received_on > datetime.now(UTC).date() + timedelta(days=1):
         raise DomainError(ErrorCode.INVALID, "Materials cannot be received in the future.", "receivedOn")
     actual = values.get("actual_amount")
+    check_builtin_writes(actor, MATERIAL, {"actual_amount": actual} if actual is not None else {})
     line.actual_amount = (
         money(actual, project.currency, "actualAmount") if actual is not None else line.amount
     )

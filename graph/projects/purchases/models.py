@@ -11,13 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
 from graph.projects.models import project_fk
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
 MATERIAL = register_object_type("material_line")
 
 
-class MaterialLine(TenantMixin, TimestampMixin, Versioned, Base):
+class MaterialLine(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "material_lines"
     __table_args__ = (
         project_fk(),
@@ -39,3 +40,24 @@ class MaterialLine(TenantMixin, TimestampMixin, Versioned, Base):
     received_on: Mapped[date | None] = mapped_column(Date)
     approval_request_id: Mapped[uuid.UUID | None] = mapped_column()
     requested_by_id: Mapped[uuid.UUID] = mapped_column()
+
+
+# Custom fields and field-level role rules: prices and the supplier may be hidden from a role (a site crew
+# sees what is bought, not what it costs); lines have no owner to reassign.
+register_custom_fields(
+    MATERIAL,
+    MaterialLine,
+    graphql_type="MaterialLine",
+    fields={
+        "name": ["name"],
+        "supplier": ["supplier"],
+        "quantity": ["quantity"],
+        "unit": ["unit"],
+        "unitPrice": ["unit_price"],
+        "amount": ["amount"],
+        "actualAmount": ["actual_amount"],
+        "receivedOn": ["received_on"],
+    },
+    hideable=["supplier", "unitPrice", "amount", "actualAmount"],
+    owner_column=None,
+)

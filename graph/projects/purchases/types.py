@@ -13,6 +13,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.approvals.types import ApprovalRequest, requests_by_id
 from graph.core.context import Info
 from graph.core.loaders import grouped
@@ -36,17 +37,24 @@ class MaterialStatus(Enum):
 @strawberry.type(
     description="Material a project needs, bought through the approval chain against the budget."
 )
-class MaterialLine(relay.Node):
+class MaterialLine(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = MATERIAL
+
     id: relay.NodeID[str]
     name: str = strawberry.field(description="What it is (max 200).")
-    supplier: str | None = strawberry.field(description="Who sells it (max 200).")
+    supplier: str | None = strawberry.field(description="Who sells it (max 200); roles may hide it.")
     quantity: Decimal = strawberry.field(description="How many units (up to 3 decimals).")
     unit: str = strawberry.field(description="The unit (pcs, m, kg...; max 20).")
-    unit_price: Decimal = strawberry.field(description="Price of one unit, in the project's currency.")
-    amount: Decimal = strawberry.field(description="Quantity times unit price, in the project's currency.")
+    unit_price: Decimal | None = strawberry.field(
+        description="Price of one unit, in the project's currency; null when your role hides it."
+    )
+    amount: Decimal | None = strawberry.field(
+        description="Quantity times unit price, in the project's currency; null when your role hides it."
+    )
     status: MaterialStatus = strawberry.field(description="PLANNED → REQUESTED → APPROVED → RECEIVED.")
     actual_amount: Decimal | None = strawberry.field(
-        description="What it cost when received (counts in the project's actual cost); null before."
+        description="What it cost when received (counts in the project's actual cost); null before, or when "
+        "your role hides it."
     )
     received_on: date | None = strawberry.field(description="When it was received.")
     version: int = strawberry.field(description="Increases with every change.")
@@ -78,6 +86,7 @@ class MaterialLine(relay.Node):
             created_at=line.created_at,
             requested_by_id=line.requested_by_id,
             approval_request_id=line.approval_request_id,
+            custom=line.custom or {},
         )
 
     @strawberry.field(description="Who added it.")

@@ -6,7 +6,9 @@ from datetime import date
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
+from graph.admin.filters import custom_values_field
 from graph.core.errors import UserError
 from graph.projects.inputs import described
 from graph.projects.quality.types import (
@@ -53,6 +55,7 @@ class RecordDefectInput:
     severity: DefectSeverity = strawberry.field(description="How bad it is.")
     owner_id: relay.GlobalID = strawberry.field(description="Who fixes it (a project member).")
     due_date: date | None = described("When it should be fixed.")
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Ask a customer contact to accept the delivered scope.")

@@ -39,6 +39,8 @@ from graph.projects.quality.models import (
 from graph.projects.rules import check_version, collect, flush_versioned, require_transition, snapshot
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import check_builtin_writes
 from tenants.permissions import Action, Actor
 from tenants.validation import optional_text, required_text
 
@@ -253,11 +255,11 @@ async def record_defect(session: AsyncSession, actor: Actor, values: Mapping[str
         reported_by_id=actor.user_id,
         **cleaned,
     )
+    custom = await apply_custom_values(session, actor, DEFECT, defect, values, creating=True)
     session.add(defect)
     await session.flush()
-    await audit.record(
-        session, actor, "defect.create", DEFECT, defect.id, audit.diff({}, snapshot(defect, DEFECT_FIELDS))
-    )
+    changes = audit.diff({}, snapshot(defect, DEFECT_FIELDS)) | custom
+    await audit.record(session, actor, "defect.create", DEFECT, defect.id, changes)
     await announce(session, actor.tenant_id, "quality.defect_recorded", project=project.id, defect=defect.id)
     return defect
 
@@ -279,6 +281,9 @@ async def change_defect_status(
     require_transition(DEFECT_TRANSITIONS, defect.status, status, "defect")
     if status in MANAGER_MOVES or defect.owner_id != actor.user_id:
         await get_managed_project(session, actor, defect.project_id)
+    check_builtin_writes(
+        actor, DEFECT, {"status": status, **({"resolution": resolution} if resolution else {})}
+    )
     note = optional_text(resolution, "resolution", 20_000)
     if status == "waived" and note is None:
         raise DomainError(ErrorCode.REQUIRED, "Say why the defect is waived.", "resolution")

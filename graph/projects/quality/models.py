@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
 from graph.projects.models import project_fk, utc_now
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
@@ -65,7 +66,7 @@ class Inspection(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
-class Defect(TenantMixin, TimestampMixin, Versioned, Base):
+class Defect(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "defects"
     __table_args__ = (
         project_fk(),
@@ -84,6 +85,26 @@ class Defect(TenantMixin, TimestampMixin, Versioned, Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     resolution: Mapped[str | None] = mapped_column(Text)
     reported_by_id: Mapped[uuid.UUID] = mapped_column()
+
+
+# Custom fields and field-level role rules; the owner must be a project member, so reassigning a
+# leaver's records leaves defect owners alone (as for risks).
+register_custom_fields(
+    DEFECT,
+    Defect,
+    graphql_type="Defect",
+    fields={
+        "title": ["title"],
+        "description": ["description"],
+        "severity": ["severity"],
+        "owner": ["owner_id"],
+        "dueDate": ["due_date"],
+        "status": ["status"],
+        "resolution": ["resolution"],
+    },
+    hideable=["description", "resolution"],
+    owner_column=None,
+)
 
 
 class ProjectAcceptance(TenantMixin, TimestampMixin, Versioned, Base):

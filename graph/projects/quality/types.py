@@ -12,6 +12,7 @@ import strawberry
 from sqlalchemy import false, or_, select
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
 from graph.core.ids import encode_id, nodes_in_order
 from graph.core.loaders import grouped
@@ -142,7 +143,9 @@ class Inspection(relay.Node):
 
 
 @strawberry.type(description="A defect: severity, owner, due date and status.")
-class Defect(relay.Node):
+class Defect(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = qm.DEFECT
+
     id: relay.NodeID[str]
     title: str = strawberry.field(description="What is wrong (max 300).")
     description: str | None = strawberry.field(description="Details.")
@@ -179,6 +182,7 @@ class Defect(relay.Node):
             created_at=row.created_at,
             inspection_id=inspection,
             owner_id=row.owner_id,
+            custom=row.custom or {},
         )
 
     @strawberry.field(description="Who fixes it (a project member).")
