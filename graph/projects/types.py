@@ -281,33 +281,15 @@ class Project(HasCustomFields, relay.Node):
     async def quality_checklists(
         self, info: Info
     ) -> list[Annotated[QualityChecklist, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(
-            info,
-            "checklists_by_project_id",
-            quality_types.checklists_by_project_id,
-            quality_types.QualityChecklist.from_model,
-            uuid.UUID(self.id),
-        )
+        return await quality_types.project_quality(info, "checklists", uuid.UUID(self.id))
 
     @strawberry.field(description="Inspections, oldest first.")
     async def inspections(self, info: Info) -> list[Annotated[Inspection, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(
-            info,
-            "inspections_by_project_id",
-            quality_types.inspections_by_project_id,
-            quality_types.Inspection.from_model,
-            uuid.UUID(self.id),
-        )
+        return await quality_types.project_quality(info, "inspections", uuid.UUID(self.id))
 
     @strawberry.field(description="Defects, oldest first.")
     async def defects(self, info: Info) -> list[Annotated[Defect, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(
-            info,
-            "defects_by_project_id",
-            quality_types.defects_by_project_id,
-            quality_types.Defect.from_model,
-            uuid.UUID(self.id),
-        )
+        return await quality_types.project_quality(info, "defects", uuid.UUID(self.id))
 
     @strawberry.field(description="How it ended (once closed out): summary, satisfaction, evaluation.")
     async def closeout(self, info: Info) -> Annotated[ProjectCloseout, strawberry.lazy(CLOSEOUT)] | None:
@@ -326,13 +308,7 @@ class Project(HasCustomFields, relay.Node):
 
     @strawberry.field(description="Customer acceptances, oldest first.")
     async def acceptances(self, info: Info) -> list[Annotated[ProjectAcceptance, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(
-            info,
-            "acceptances_by_project_id",
-            quality_types.acceptances_by_project_id,
-            quality_types.ProjectAcceptance.from_model,
-            uuid.UUID(self.id),
-        )
+        return await quality_types.project_quality(info, "acceptances", uuid.UUID(self.id))
 
 
 def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:

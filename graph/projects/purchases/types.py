@@ -14,7 +14,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.approvals.types import ApprovalRequest, requests_by_id
+from graph.approvals.types import ApprovalRequest, approval_of
 from graph.core.context import Info
 from graph.core.loaders import grouped
 from graph.identity.types import User, owner
@@ -95,12 +95,7 @@ class MaterialLine(HasCustomFields, relay.Node):
 
     @strawberry.field(description="Its approval request (with every decision), once requested.")
     async def approval(self, info: Info) -> ApprovalRequest | None:
-        if self.approval_request_id is None:
-            return None
-        row = await info.context.loader("approval_requests_by_id", requests_by_id).load(
-            self.approval_request_id
-        )
-        return ApprovalRequest.from_model(row) if row else None
+        return await approval_of(info, self.approval_request_id)
 
 
 material_lines_by_project_id = grouped(

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,8 +109,12 @@ async def create_checklist(
     return checklist
 
 
-def copies(actor: Actor, rows: list[QualityChecklist], **owner: uuid.UUID) -> list[QualityChecklist]:
-    return [
+async def copy_checklists(
+    session: AsyncSession, actor: Actor, source: ColumnElement[bool], **owner: uuid.UUID
+) -> None:
+    """The checklists matching `source` copied to `owner` (a project_id or a template_id)."""
+    rows = await session.scalars(select(QualityChecklist).where(source).order_by(QualityChecklist.id))
+    session.add_all(
         QualityChecklist(
             tenant_id=actor.tenant_id,
             name=row.name,
@@ -120,37 +124,22 @@ def copies(actor: Actor, rows: list[QualityChecklist], **owner: uuid.UUID) -> li
             **owner,
         )
         for row in rows
-    ]
+    )
+    await session.flush()
 
 
 async def copy_template_checklists(
     session: AsyncSession, actor: Actor, template_id: uuid.UUID, project_id: uuid.UUID
 ) -> None:
     """A project made from a template gets the template's checklists as its own."""
-    rows = list(
-        await session.scalars(
-            select(QualityChecklist)
-            .where(QualityChecklist.template_id == template_id)
-            .order_by(QualityChecklist.id)
-        )
-    )
-    session.add_all(copies(actor, rows, project_id=project_id))
-    await session.flush()
+    await copy_checklists(session, actor, QualityChecklist.template_id == template_id, project_id=project_id)
 
 
 async def copy_project_checklists(
     session: AsyncSession, actor: Actor, project_id: uuid.UUID, template_id: uuid.UUID
 ) -> None:
     """A template saved from a (finished) project keeps the checklists the project was inspected with."""
-    rows = list(
-        await session.scalars(
-            select(QualityChecklist)
-            .where(QualityChecklist.project_id == project_id)
-            .order_by(QualityChecklist.id)
-        )
-    )
-    session.add_all(copies(actor, rows, template_id=template_id))
-    await session.flush()
+    await copy_checklists(session, actor, QualityChecklist.project_id == project_id, template_id=template_id)
 
 
 async def record_inspection(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Inspection:

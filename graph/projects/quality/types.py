@@ -252,7 +252,15 @@ defects_by_project_id = project_rows(qm.Defect, qm.DEFECT, qm.Defect.id)
 acceptances_by_project_id = project_rows(qm.ProjectAcceptance, qm.ACCEPTANCE, qm.ProjectAcceptance.id)
 
 
-async def project_quality(
-    info: Info, name: str, loader: Any, to_node: Any, project_id: uuid.UUID
-) -> list[Any]:
+# Project.<field> -> (loader name, loader, node): the quality lists a project shows.
+PROJECT_LISTS: dict[str, tuple[str, Any, Any]] = {
+    "checklists": ("checklists_by_project_id", checklists_by_project_id, QualityChecklist.from_model),
+    "inspections": ("inspections_by_project_id", inspections_by_project_id, Inspection.from_model),
+    "defects": ("defects_by_project_id", defects_by_project_id, Defect.from_model),
+    "acceptances": ("acceptances_by_project_id", acceptances_by_project_id, ProjectAcceptance.from_model),
+}
+
+
+async def project_quality(info: Info, kind: str, project_id: uuid.UUID) -> list[Any]:
+    name, loader, to_node = PROJECT_LISTS[kind]
     return [to_node(row) for row in await info.context.loader(name, loader).load(project_id)]
