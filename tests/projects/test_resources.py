@@ -9,6 +9,7 @@ from datetime import date
 import asyncpg
 import pytest
 
+from graph.projects.resources import capacity
 from tests.crm.sql import raw_id
 from tests.projects.documents import add_member, create_project, error_pairs, ok
 from tests.projects.test_isolation import assert_sql_wall, in_tenant
@@ -261,3 +262,45 @@ async def test_another_tenant_sees_and_changes_no_allocation_skill_or_capacity(c
                 raw_id(ana.user_id),
                 date(2027, 3, 1),
             )
+
+
+async def test_capacity_honours_leave_from_a_registered_source(client, monkeypatch):
+    """An area keeping leave registers a source; a week loses a fifth of its hours per working day off."""
+    admin, ana, ben, first, _ = await team(client)
+    ana_id = raw_id(ana.user_id)
+
+    async def approved_leave(session, user_ids, start, end):
+        # Wednesday to the next Monday: three working days in WEEK, one in NEXT_WEEK (the weekend is free).
+        return [(ana_id, date(2027, 3, 3), date(2027, 3, 8))] if ana_id in user_ids else []
+
+    monkeypatch.setattr(capacity, "LEAVE_SOURCES", [])
+    capacity.register_leave_source(approved_leave)
+    over = await allocate(client, admin, first, ana, "20")
+    load = await client.execute(
+        LOAD_WITH_LEAVE, {"start": WEEK, "weeks": 2, "userIds": [ana.user_id, ben.user_id]}, admin.token
+    )
+
+    assert over["overAllocations"] == [
+        {
+            "weekStart": WEEK,
+            "capacity": "16.00",
+            "allocated": "20.00",
+            "overBy": "4.00",
+            "user": {"id": ana.user_id},
+        }
+    ]
+    people = {person["user"]["id"]: person["weeks"] for person in load["resourceLoad"]["people"]}
+    assert people[ana.user_id] == [
+        {"weekStart": WEEK, "capacity": "16.00", "leaveDays": 3},
+        {"weekStart": NEXT_WEEK, "capacity": "32.00", "leaveDays": 1},
+    ]
+    assert people[ben.user_id][0] == {"weekStart": WEEK, "capacity": "32.00", "leaveDays": 0}
+    assert load["resourceLoad"]["totals"][0] == {"weekStart": WEEK, "capacity": "48.00", "leaveDays": 3}
+
+
+LOAD_WITH_LEAVE = """
+query($start: Date!, $weeks: Int!, $userIds: [ID!]) {
+  resourceLoad(start: $start, weeks: $weeks, userIds: $userIds) {
+    people { user { id } weeks { weekStart capacity leaveDays } } totals { weekStart capacity leaveDays }
+  }
+}"""

@@ -7,6 +7,8 @@ week, load against capacity with over-allocation warnings, and assignment sugges
   Allocating is changing the project's plan: its manager's (or a wider role's) work, on an open project.
   Hours 0 remove the allocation. Over-allocation is a warning, not a refusal: plans are drafted over
   capacity and then resolved, and the warning names the member, the week, the capacity and the load.
+- Capacity honours approved leave: a week loses a fifth of its hours per working day on leave, from the
+  leave sources other areas register (`register_leave_source`; none is registered by this area).
 - Load counts every allocation of a member, whatever project: a person's week is full or not regardless
   of who may see the projects filling it. Which projects fill it is shown only for projects the reader
   may see (`Project.allocations`).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -139,6 +142,7 @@ class WeekLoad:
     week_start: date
     capacity: Decimal
     allocated: Decimal
+    leave_days: int = 0  # working days (Monday-Friday) of the week on approved leave
 
     @property
     def free(self) -> Decimal:
@@ -178,10 +182,50 @@ async def capacities(session: AsyncSession, user_ids: list[uuid.UUID]) -> dict[u
     return {user_id: found.get(user_id, DEFAULT_WEEKLY_HOURS) for user_id in user_ids}
 
 
+# Where approved leave comes from: areas that keep leave (attendance and leave requests) register a source
+# with one line, `register_leave_source(approved_leave)`, so the capacity honours it without this area
+# depending on theirs. A source returns (user id, first day, last day) periods overlapping [start, end).
+LeaveSource = Callable[
+    [AsyncSession, list[uuid.UUID], date, date], Awaitable[Iterable[tuple[uuid.UUID, date, date]]]
+]
+LEAVE_SOURCES: list[LeaveSource] = []
+WORKING_DAYS = 5
+
+
+def register_leave_source(source: LeaveSource) -> None:
+    if source not in LEAVE_SOURCES:
+        LEAVE_SOURCES.append(source)
+
+
+async def leave_days(
+    session: AsyncSession, user_ids: list[uuid.UUID], start: date, end: date
+) -> dict[tuple[uuid.UUID, date], int]:
+    """Working days on leave per (member, week start), from every registered source."""
+    days: dict[uuid.UUID, set[date]] = defaultdict(set)
+    for source in LEAVE_SOURCES:
+        for user_id, first, last in await source(session, user_ids, start, end):
+            day = max(first, start)
+            while day <= last and day < end:
+                if day.isoweekday() <= WORKING_DAYS:
+                    days[user_id].add(day)
+                day += timedelta(days=1)
+    counted: dict[tuple[uuid.UUID, date], int] = defaultdict(int)
+    for user_id, dates in days.items():
+        for day in dates:
+            counted[(user_id, week_of(day))] += 1
+    return counted
+
+
+def week_capacity(weekly: Decimal, days_off: int) -> Decimal:
+    """The weekly hours less a fifth for each working day on leave."""
+    return (weekly * (WORKING_DAYS - days_off) / WORKING_DAYS).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
 async def loads(
     session: AsyncSession, user_ids: list[uuid.UUID], start: date, weeks: int
 ) -> dict[uuid.UUID, PersonLoad]:
-    """Capacity against allocated hours for each member and week from `start` (a Monday)."""
+    """Capacity (less approved leave) against allocated hours for each member and week from `start` (a
+    Monday)."""
     end = start + timedelta(weeks=weeks)
     rows = await session.execute(
         select(Allocation.user_id, Allocation.week_start, func.sum(Allocation.hours))
@@ -191,12 +235,16 @@ async def loads(
     allocated: dict[tuple[uuid.UUID, date], Decimal] = defaultdict(Decimal)
     for user_id, week, hours in rows.all():
         allocated[(user_id, week)] = Decimal(hours)
+    leave = await leave_days(session, user_ids, start, end) if user_ids else {}
     result = {}
     for user_id, capacity in (await capacities(session, user_ids)).items():
         person = PersonLoad(user_id=user_id, weekly_capacity=capacity)
         for index in range(weeks):
             week = start + timedelta(weeks=index)
-            person.weeks.append(WeekLoad(week, capacity, allocated[(user_id, week)]))
+            days_off = leave.get((user_id, week), 0)
+            person.weeks.append(
+                WeekLoad(week, week_capacity(capacity, days_off), allocated[(user_id, week)], days_off)
+            )
         result[user_id] = person
     return result
 

@@ -31,8 +31,11 @@ class MemberSkill:
 @strawberry.type(description="One week of one member (or a team's sum): hours available against allocated.")
 class WeekLoad:
     week_start: date = strawberry.field(description="The Monday that starts the week.")
-    capacity: Decimal = strawberry.field(description="Hours available that week.")
+    capacity: Decimal = strawberry.field(description="Hours available that week (less approved leave).")
     allocated: Decimal = strawberry.field(description="Hours allocated across all projects that week.")
+    leave_days: int = strawberry.field(
+        description="Working days on approved leave that week (a team total sums its members')."
+    )
     free: Decimal = strawberry.field(description="Capacity minus allocated; negative when over-allocated.")
     over_allocated: bool = strawberry.field(description="True when allocated exceeds capacity.")
 
@@ -42,6 +45,7 @@ class WeekLoad:
             week_start=load.week_start,
             capacity=load.capacity,
             allocated=load.allocated,
+            leave_days=load.leave_days,
             free=load.free,
             over_allocated=load.over_allocated,
         )
@@ -138,6 +142,7 @@ class ResourceLoad:
                         week_loads[0].week_start,
                         sum((week.capacity for week in week_loads), Decimal(0)),
                         sum((week.allocated for week in week_loads), Decimal(0)),
+                        sum(week.leave_days for week in week_loads),
                     )
                 )
             )
