@@ -27,31 +27,20 @@ from graph.identity.types import User, owner
 from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
-from graph.projects.closeout import types as closeout_types
 from graph.projects.costs import types as cost_types
+from graph.projects.delivery import DeliveryFields
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
-from graph.projects.purchases import types as purchase_types
-from graph.projects.quality import types as quality_types
-from graph.projects.resources import types as resource_types
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.types import Contract
 from graph.sales.pipeline import loaders as sales_loaders
 from graph.sales.pipeline.types import Opportunity
 
 if TYPE_CHECKING:
-    from graph.projects.closeout.types import Lesson, ProjectCloseout
     from graph.projects.costs.types import CostSummary, Expense, ProjectHealth, TimeEntry
-    from graph.projects.purchases.types import MaterialLine
-    from graph.projects.quality.types import Defect, Inspection, ProjectAcceptance, QualityChecklist
-    from graph.projects.resources.types import Allocation
 
 OnDay = Annotated[date | None, strawberry.argument(description="The day to judge by (default today, UTC).")]
 # The cost types refer back to Task (a time entry's task): lazy here, see graph/projects/costs/types.py.
 COSTS = "graph.projects.costs.types"
-RESOURCES = "graph.projects.resources.types"
-PURCHASES = "graph.projects.purchases.types"
-QUALITY = "graph.projects.quality.types"
-CLOSEOUT = "graph.projects.closeout.types"
 
 
 def today() -> date:
@@ -118,7 +107,7 @@ class Milestone(relay.Node):
 
 
 @strawberry.type(description="A delivery project, possibly for an account, an opportunity and a contract.")
-class Project(HasCustomFields, relay.Node):
+class Project(HasCustomFields, DeliveryFields, relay.Node):
     CUSTOM_OBJECT_TYPE = pm.PROJECT
     id: relay.NodeID[str]
     code: str = strawberry.field(description="Human number from the tenant's pattern, e.g. PRJ-2026-001.")
@@ -268,47 +257,6 @@ class Project(HasCustomFields, relay.Node):
     @strawberry.field(description="Recorded expenses, newest first.")
     async def expenses(self, info: Info) -> list[Annotated[Expense, strawberry.lazy(COSTS)]]:
         return await cost_types.project_expenses(info, uuid.UUID(self.id))
-
-    @strawberry.field(description="Members' hours on this project per week, by week then member.")
-    async def allocations(self, info: Info) -> list[Annotated[Allocation, strawberry.lazy(RESOURCES)]]:
-        return await resource_types.project_allocations(info, uuid.UUID(self.id))
-
-    @strawberry.field(description="Material lines, oldest first; received ones count in the cost.")
-    async def materials(self, info: Info) -> list[Annotated[MaterialLine, strawberry.lazy(PURCHASES)]]:
-        return await purchase_types.project_materials(info, uuid.UUID(self.id))
-
-    @strawberry.field(description="Quality checklists of this project (copied from its template or added).")
-    async def quality_checklists(
-        self, info: Info
-    ) -> list[Annotated[QualityChecklist, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(info, "checklists", uuid.UUID(self.id))
-
-    @strawberry.field(description="Inspections, oldest first.")
-    async def inspections(self, info: Info) -> list[Annotated[Inspection, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(info, "inspections", uuid.UUID(self.id))
-
-    @strawberry.field(description="Defects, oldest first.")
-    async def defects(self, info: Info) -> list[Annotated[Defect, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(info, "defects", uuid.UUID(self.id))
-
-    @strawberry.field(description="How it ended (once closed out): summary, satisfaction, evaluation.")
-    async def closeout(self, info: Info) -> Annotated[ProjectCloseout, strawberry.lazy(CLOSEOUT)] | None:
-        return await closeout_types.project_closeout(info, uuid.UUID(self.id))
-
-    @strawberry.field(
-        description="Lessons from other projects that resemble this one (most shared words in name and "
-        "description first): what to know as it starts."
-    )
-    async def similar_lessons(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description="How many, 1-20.")] = 5,
-    ) -> list[Annotated[Lesson, strawberry.lazy(CLOSEOUT)]]:
-        return await closeout_types.project_similar_lessons(info, uuid.UUID(self.id), max(1, min(first, 20)))
-
-    @strawberry.field(description="Customer acceptances, oldest first.")
-    async def acceptances(self, info: Info) -> list[Annotated[ProjectAcceptance, strawberry.lazy(QUALITY)]]:
-        return await quality_types.project_quality(info, "acceptances", uuid.UUID(self.id))
 
 
 def global_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
