@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from graph.projects.resources import capacity
+from tests.admin.documents import create_team, set_team
 from tests.crm.sql import raw_id
 from tests.projects.documents import add_member, create_project, error_pairs, ok
 from tests.projects.test_isolation import assert_sql_wall, in_tenant
@@ -304,3 +305,30 @@ query($start: Date!, $weeks: Int!, $userIds: [ID!]) {
     people { user { id } weeks { weekStart capacity leaveDays } } totals { weekStart capacity leaveDays }
   }
 }"""
+
+
+TEAM_LOAD = """
+query($start: Date!, $teamId: ID) {
+  resourceLoad(start: $start, weeks: 1, teamId: $teamId) {
+    people { user { id } } totals { capacity allocated overAllocated }
+  }
+}"""
+
+
+async def test_a_teams_load_sums_its_members(client):
+    admin, ana, ben, first, second = await team(client)
+    outsider = await client.add_member(admin, "sales", "outsider")
+    cabling = await create_team(client, admin, "Cabling")
+    for member in (ana, ben):
+        await set_team(client, admin, member, cabling)
+    await allocate(client, admin, first, ana, "30")
+    await allocate(client, admin, second, ben, "35")
+
+    load = (await client.execute(TEAM_LOAD, {"start": WEEK, "teamId": cabling["id"]}, admin.token))[
+        "resourceLoad"
+    ]
+
+    assert {person["user"]["id"] for person in load["people"]} == {ana.user_id, ben.user_id}
+    assert outsider.user_id not in {person["user"]["id"] for person in load["people"]}
+    # 40 + 32 hours of capacity, 65 allocated: the team copes although Ben alone is over.
+    assert load["totals"] == [{"capacity": "72.00", "allocated": "65.00", "overAllocated": False}]
