@@ -179,6 +179,7 @@ async def test_closeout_refusals_name_the_field_and_change_nothing(client):
             {"summary": " ", "satisfaction": 6},
             [("summary", "REQUIRED"), ("satisfaction", "INVALID")],
         ),
+        (internal, {"satisfaction": 0}, [("satisfaction", "INVALID")]),
         (internal, {"lessons": [{"title": "", "body": "b"}]}, [("lessons.0.title", "REQUIRED")]),
         (internal, {"version": 99}, [("version", "CONFLICT")]),
     ]

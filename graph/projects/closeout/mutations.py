@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -15,12 +15,8 @@ from graph.projects.closeout import closeout
 from graph.projects.closeout.inputs import CloseOutPayload, CloseOutProjectInput, LessonInput, LessonPayload
 from graph.projects.closeout.models import Lesson as LessonRow
 from graph.projects.closeout.types import Lesson, ProjectCloseout
-from graph.projects.inputs import Input, ProjectId, Version
+from graph.projects.inputs import Input, ProjectId, Version, given_values
 from graph.projects.types import Project
-
-
-def lesson_values(lesson: Any) -> dict[str, Any]:
-    return {"title": lesson.title, "body": lesson.body, "tags": lesson.tags}
 
 
 @strawberry.type
@@ -35,12 +31,8 @@ class CloseoutMutation:
         self, info: Info, project_id: ProjectId, version: Version, input: Input[CloseOutProjectInput]
     ) -> CloseOutPayload:
         session, actor = await info.context.session(), info.context.actor
-        values = {
-            "summary": input.summary,
-            "satisfaction": input.satisfaction or None,
-            "satisfaction_comment": input.satisfaction_comment or None,
-            "lessons": [lesson_values(lesson) for lesson in input.lessons or []],
-        }
+        values = given_values(input, skip=("lessons",))
+        values["lessons"] = [given_values(lesson) for lesson in input.lessons or []]
         project, row, lessons = await closeout.close_out_project(
             session, actor, decode_id(project_id, "Project", "projectId"), version, values
         )
@@ -55,7 +47,7 @@ class CloseoutMutation:
     async def add_lesson(self, info: Info, project_id: ProjectId, input: Input[LessonInput]) -> LessonPayload:
         session, actor = await info.context.session(), info.context.actor
         row = await closeout.add_lesson(
-            session, actor, decode_id(project_id, "Project", "projectId"), lesson_values(input)
+            session, actor, decode_id(project_id, "Project", "projectId"), given_values(input)
         )
         return LessonPayload(lesson=Lesson.from_model(row))
 
