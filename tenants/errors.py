@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
     MFA_NOT_ENABLED = "MFA_NOT_ENABLED"
     INVALID_CODE = "INVALID_CODE"  # a wrong, reused or expired one-time or recovery code
     UNAVAILABLE = "UNAVAILABLE"  # the database is unreachable (outage, restart): retry later, HTTP 503
+    OVER_BUDGET = "OVER_BUDGET"  # a purchase would take a project's committed cost past its budget
 
 
 class DomainError(Exception):

@@ -317,3 +317,11 @@ class ApprovalRequest(relay.Node):
         loader = info.context.loader("awaiting_by_request_id", awaiting_by_request_id)
         users = [await owner(info, user_id) for user_id in await loader.load(uuid.UUID(self.id))]
         return [user for user in users if user is not None]
+
+
+async def approval_of(info: Info, request_id: uuid.UUID | None) -> ApprovalRequest | None:
+    """The approval request a subject (a change request, a purchase) points at, if the reader may see it."""
+    if request_id is None:
+        return None
+    row = await info.context.loader("approval_requests_by_id", requests_by_id).load(request_id)
+    return ApprovalRequest.from_model(row) if row else None

@@ -23,6 +23,7 @@ from graph.crm.accounts import account_scope
 from graph.crm.activities import activity_scope
 from graph.crm.contacts import contact_scope
 from graph.crm.models import ACCOUNT, ACTIVITY, CONTACT, Account, Activity, Contact
+from graph.documents.models import Document, DocumentLink
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.permissions import Action, Actor
 
@@ -90,3 +91,20 @@ async def check_visible(
 def target_global_id(object_type: str, target_id: uuid.UUID) -> relay.GlobalID:
     target = LINK_TARGETS.get(object_type)
     return encode_id(target.type_name if target else object_type, target_id)
+
+
+async def signed_copy_of(session: AsyncSession, object_type: str, target_id: uuid.UUID) -> uuid.UUID | None:
+    """The live document linked to the record as its SIGNED_COPY (areas that need a signature check it)."""
+    return await session.scalar(
+        select(DocumentLink.document_id)
+        .join(
+            Document,
+            (Document.tenant_id == DocumentLink.tenant_id) & (Document.id == DocumentLink.document_id),
+        )
+        .where(
+            DocumentLink.target_type == object_type,
+            DocumentLink.target_id == target_id,
+            DocumentLink.role == "signed_copy",  # LinkRole.SIGNED_COPY (documents.py imports this module)
+            Document.deleted_at.is_(None),
+        )
+    )

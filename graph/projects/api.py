@@ -5,6 +5,11 @@ mutations (like graph/sales/):
 - `planning/`: tasks, dependencies, checklists, comments, the Gantt chart and board, templates
 - `costs/`: time entries, expenses, cost rates, cost against budget and computed health
 - `changes/`: the risk register and change requests (with their approval)
+- `closeout/`: closing projects out (evaluation against plan, satisfaction) and lessons learned
+- `portfolio/`: the portfolio board (health, budget burn, resource load) and `portfolioChanged`
+- `purchases/`: material lines bought through the approval chains against the budget
+- `quality/`: checklists, inspections, defects and customer acceptance (signed with a document)
+- `resources/`: skills, capacity and allocations of people, load and assignment suggestions
 
 What they share sits here: the tables (`models.py`), enums, record scope (`access.py`), service checks
 (`rules.py`), list filters, the project and task loaders and types (`types.py`: every concept hangs off a
@@ -33,6 +38,7 @@ from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.changes import risks
 from graph.projects.changes.mutations import ChangeMutation
 from graph.projects.changes.types import Risk, RiskMatrix, RiskMatrixCell
+from graph.projects.closeout.mutations import CloseoutMutation, LessonQuery
 from graph.projects.costs import costs
 from graph.projects.costs.mutations import CostMutation
 from graph.projects.costs.types import UserCostRate
@@ -58,7 +64,12 @@ from graph.projects.models import Task as TaskRow
 from graph.projects.planning import templates, views
 from graph.projects.planning.mutations import PlanningMutation, TemplateMutation
 from graph.projects.planning.types import BoardColumn, GanttChart, ProjectTemplate, TaskBoard
+from graph.projects.portfolio.api import PortfolioQuery
 from graph.projects.projects.mutations import ProjectMutation
+from graph.projects.purchases.mutations import PurchaseMutation
+from graph.projects.quality.mutations import QualityMutation
+from graph.projects.resources.mutations import ResourceMutation
+from graph.projects.resources.queries import ResourceQuery
 from graph.projects.types import Project, Task
 from tenants.errors import DomainError
 from tenants.permissions import Action
@@ -86,7 +97,7 @@ class OverdueTasksFilter:
 
 
 @strawberry.type
-class ProjectsQuery:
+class ProjectsQuery(ResourceQuery, LessonQuery, PortfolioQuery):
     @strawberry.field(description="Projects you may see (managed, member of, or by role scope), by name.")
     async def projects(
         self,
@@ -277,5 +288,15 @@ class ProjectsQuery:
 
 
 @strawberry.type
-class ProjectsMutation(ProjectMutation, PlanningMutation, CostMutation, ChangeMutation, TemplateMutation):
+class ProjectsMutation(
+    ProjectMutation,
+    PlanningMutation,
+    CostMutation,
+    ChangeMutation,
+    TemplateMutation,
+    ResourceMutation,
+    PurchaseMutation,
+    QualityMutation,
+    CloseoutMutation,
+):
     """Every project mutation, concept by concept (the order is the schema's)."""

@@ -42,6 +42,10 @@ ID_FIELDS = {
     "parent_id": ("Task", "parentId"),
     "task_id": ("Task", "taskId"),
     "project_id": ("Project", "projectId"),
+    "template_id": ("ProjectTemplate", "templateId"),
+    "checklist_id": ("QualityChecklist", "checklistId"),
+    "inspection_id": ("Inspection", "inspectionId"),
+    "contact_id": ("Contact", "contactId"),
 }
 
 

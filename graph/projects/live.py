@@ -1,4 +1,5 @@
-"""Live project screens: `projectChanged(projectId)` and `tasksChanged(projectId, assigneeId)`.
+"""Live project screens: `projectChanged(projectId)` and `tasksChanged(projectId, assigneeId)` (and the
+portfolio board's `portfolioChanged`, graph/projects/portfolio/api.py).
 
 Events come from `graph/projects/projects/projects.py` (project.updated, project.status_changed; milestones),
 `planning/tasks.py` (task.created, task.updated, task.status_changed, task.assigned), `changes/risks.py` and
@@ -27,6 +28,7 @@ from graph.projects import loaders
 from graph.projects.costs import health
 from graph.projects.costs.loaders import costs_by_project_id, health_facts_by_project_id
 from graph.projects.models import PROJECT, TASK
+from graph.projects.portfolio.api import PortfolioSubscription
 from graph.projects.types import Project, Task
 from tenants.errors import DomainError, ErrorCode
 
@@ -91,7 +93,7 @@ async def visible_task(context: LiveContext, task_id: uuid.UUID) -> Task | None:
 
 
 @strawberry.type
-class ProjectSubscription:
+class ProjectSubscription(PortfolioSubscription):
     @strawberry.subscription(
         description=(
             "Changes to one project you may see (NOT_FOUND otherwise): its fields, status and computed "

@@ -28,6 +28,7 @@ from graph.projects import loaders
 from graph.projects import models as pm
 from graph.projects.changes.types import ChangeRequest, Risk, project_change_requests, project_risks
 from graph.projects.costs import types as cost_types
+from graph.projects.delivery import DeliveryFields
 from graph.projects.enums import ProjectRole, ProjectStatus, TaskPriority, TaskStatus
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.types import Contract
@@ -106,7 +107,7 @@ class Milestone(relay.Node):
 
 
 @strawberry.type(description="A delivery project, possibly for an account, an opportunity and a contract.")
-class Project(HasCustomFields, relay.Node):
+class Project(HasCustomFields, DeliveryFields, relay.Node):
     CUSTOM_OBJECT_TYPE = pm.PROJECT
     id: relay.NodeID[str]
     code: str = strawberry.field(description="Human number from the tenant's pattern, e.g. PRJ-2026-001.")

@@ -16,6 +16,7 @@ from graph.approvals.models import ApprovalRequest
 from graph.approvals.requests import start_approval
 from graph.core.rules import flush_versioned
 from graph.notifications.notify import notify
+from graph.projects.resources.capacity import register_leave_source
 from graph.workday.models import LEAVE_KINDS, LEAVE_REQUEST, LeaveRequest
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode
@@ -136,3 +137,22 @@ def leave_statement(
     if status is not None:
         statement = statement.where(LeaveRequest.status == status)
     return statement.order_by(LeaveRequest.starts_on.desc(), LeaveRequest.id.desc())
+
+
+async def approved_leave(
+    session: AsyncSession, user_ids: list[uuid.UUID], start: date, end: date
+) -> list[tuple[uuid.UUID, date, date]]:
+    """Approved leave overlapping [start, end), as (member, first day, last day): project capacity
+    (graph/projects/resources/capacity.py) takes a fifth of a week off per working day of it."""
+    rows = await session.execute(
+        select(LeaveRequest.user_id, LeaveRequest.starts_on, LeaveRequest.ends_on).where(
+            LeaveRequest.status == "approved",
+            LeaveRequest.user_id.in_(user_ids),
+            LeaveRequest.starts_on < end,
+            LeaveRequest.ends_on >= start,
+        )
+    )
+    return [(user_id, first, last) for user_id, first, last in rows]
+
+
+register_leave_source(approved_leave)

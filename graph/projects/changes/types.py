@@ -11,7 +11,7 @@ import strawberry
 from strawberry import relay
 
 from graph.admin.fields import HasCustomFields
-from graph.approvals.types import ApprovalRequest, requests_by_id
+from graph.approvals.types import ApprovalRequest, approval_of
 from graph.core.context import Info
 from graph.core.nodes import resolve_by_ids
 from graph.identity.types import User, owner
@@ -166,12 +166,7 @@ class ChangeRequest(relay.Node):
 
     @strawberry.field(description="Its approval request (with every decision), once submitted.")
     async def approval(self, info: Info) -> ApprovalRequest | None:
-        if self.approval_request_id is None:
-            return None
-        row = await info.context.loader("approval_requests_by_id", requests_by_id).load(
-            self.approval_request_id
-        )
-        return ApprovalRequest.from_model(row) if row else None
+        return await approval_of(info, self.approval_request_id)
 
 
 async def project_change_requests(info: Info, project_id: uuid.UUID) -> list[ChangeRequest]:

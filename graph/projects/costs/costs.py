@@ -1,7 +1,8 @@
 """Time, expenses and cost: time entries on tasks, recorded expenses, per-user hourly cost rates, and a
 project's budget against its actual cost.
 
-Actual cost = Σ hours times the user's current cost rate + Σ expenses, in the project's currency. A rate or
+Actual cost = Σ hours times the user's current cost rate + Σ expenses + Σ received materials (their actual
+amounts, graph/projects/purchases/), in the project's currency. A rate or
 an expense in another currency is converted through the tenant's exchange rates on the work date (or
 the expense date); hours without a rate, or without a usable exchange rate, are reported as
 `unpriced_hours` instead of being guessed. A cost that needs a missing exchange rate is not shown as a
@@ -44,6 +45,7 @@ from graph.projects.models import (
     UserCostRate,
 )
 from graph.projects.planning.tasks import open_project
+from graph.projects.purchases.models import MaterialLine
 from graph.projects.rules import money
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
@@ -210,13 +212,14 @@ class Cost:
     billable_hours: Decimal
     unpriced_hours: Decimal
     unconverted_expenses: int
+    materials: Decimal = Decimal(0)  # received material lines, always in the project's currency
     labor_complete: bool = True  # no hour with a cost rate lacked an exchange rate
     missing_rates: list[MissingRate] = field(default_factory=list)
 
     @property
     def actual(self) -> Decimal:
-        """Labor plus expenses, of what could be priced (a lower bound when a rate is missing)."""
-        return self.labor + self.expenses
+        """Labor, expenses and materials, of what could be priced (a lower bound when a rate is missing)."""
+        return self.labor + self.expenses + self.materials
 
     @property
     def complete(self) -> bool:
@@ -292,6 +295,12 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
         .where(Expense.project_id.in_(project_ids))
         .group_by(Expense.project_id)
     )
+    material_rows = await session.execute(
+        select(MaterialLine.project_id, func.sum(MaterialLine.actual_amount))
+        .where(MaterialLine.project_id.in_(project_ids), MaterialLine.status == "received")
+        .group_by(MaterialLine.project_id)
+    )
+    materials = dict(material_rows.all())
     times = {row[0]: row[1:] for row in time_rows}
     expenses = {row[0]: row[1:] for row in expense_rows}
     costs: dict[uuid.UUID, Cost] = {}
@@ -308,6 +317,7 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
             billable_hours=Decimal(billable),
             unpriced_hours=Decimal(unpriced),
             unconverted_expenses=int(unconverted),
+            materials=quantize(Decimal(materials.get(project_id, 0)), project.currency),
             labor_complete=not any(labor_needs),
             missing_rates=missing_rates(project.base_currency, needs),
         )

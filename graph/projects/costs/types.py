@@ -57,7 +57,10 @@ async def project_health(info: Info, project_id: uuid.UUID, on: date) -> Project
         (project_id, on)
     )
     cost = await info.context.loader("costs_by_project_id", loaders.costs_by_project_id).load(project_id)
-    result = health.assess(project, facts, cost, on)
+    return health_view(health.assess(project, facts, cost, on))
+
+
+def health_view(result: health.Health) -> ProjectHealth:
     return ProjectHealth(
         status=HealthStatus(result.status),
         reasons=[
@@ -78,7 +81,12 @@ class CostSummary:
     expense_cost: Decimal | None = strawberry.field(
         description="Recorded expenses; null when one needs a missing exchange rate."
     )
-    actual_cost: Decimal | None = strawberry.field(description="Labor plus expenses; null when either is.")
+    material_cost: Decimal = strawberry.field(
+        description="Actual amounts of received material lines (always in the project's currency)."
+    )
+    actual_cost: Decimal | None = strawberry.field(
+        description="Labor plus expenses plus materials; null when labor or expenses are."
+    )
     remaining: Decimal | None = strawberry.field(
         description="Budget minus actual (negative when over); null without a budget or an actual cost."
     )
@@ -100,12 +108,17 @@ async def cost_summary(info: Info, project_id: uuid.UUID) -> CostSummary:
     cost: costs.Cost = await info.context.loader("costs_by_project_id", loaders.costs_by_project_id).load(
         project_id
     )
+    return cost_view(cost)
+
+
+def cost_view(cost: costs.Cost) -> CostSummary:
     known = cost.complete
     return CostSummary(
         currency=cost.currency,
         budget=cost.budget,
         labor_cost=cost.labor if cost.labor_complete else None,
         expense_cost=cost.expenses if not cost.unconverted_expenses else None,
+        material_cost=cost.materials,
         actual_cost=cost.actual if known else None,
         remaining=cost.budget - cost.actual if known and cost.budget is not None else None,
         burn_percent=cost.burn_percent if known else None,

@@ -25,6 +25,7 @@ from graph.projects.models import (
     TaskDependency,
 )
 from graph.projects.projects.projects import create_project
+from graph.projects.quality.inspections import copy_project_checklists, copy_template_checklists
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
@@ -122,6 +123,7 @@ async def save_project_as_template(
     )
     session.add(template)
     await session.flush()
+    await copy_project_checklists(session, actor, project.id, template.id)
     await audit.record(
         session,
         actor,
@@ -144,7 +146,7 @@ async def create_project_from_template(
     session: AsyncSession, actor: Actor, template_id: uuid.UUID, values: Mapping[str, Any]
 ) -> Project:
     """A new project (through the ordinary creation rules) with the template's milestones, tasks,
-    subtasks, dependencies and checklists, every date shifted to `planned_start`."""
+    subtasks, dependencies, checklists and quality checklists, every date shifted to `planned_start`."""
     actor.require(PROJECT_TEMPLATE, Action.READ)
     template = await session.scalar(select(ProjectTemplate).where(ProjectTemplate.id == template_id))
     if template is None:
@@ -200,6 +202,7 @@ async def create_project_from_template(
         for successor, predecessor in content["dependencies"]
     )
     await session.flush()
+    await copy_template_checklists(session, actor, template.id, project.id)
     await audit.record(
         session,
         actor,
