@@ -35,6 +35,7 @@ from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
+from graph.service.api import ServiceMutation, ServiceQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from tenants.errors import DomainError
 
@@ -54,6 +55,7 @@ QUERY_AREAS: tuple[type, ...] = (
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
+    ServiceQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -68,6 +70,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,
+    ServiceMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

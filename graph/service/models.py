@@ -1,0 +1,152 @@
+"""Service desk tables (migration 0220_tickets): tickets, their messages and history, SLA policies, the
+tenant's service settings (working week, reopen window) and holidays. The DDL, indexes and RLS policies
+live in the migration; these mappings must agree with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Integer, SmallInteger, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from graph.core.models import Versioned, member_fk
+from tenants.fields import CustomFieldsMixin, register_custom_fields
+from tenants.models import Base, TenantMixin, TimestampMixin
+from tenants.permissions import register_object_type
+
+TICKET = register_object_type("ticket")
+SLA_POLICY = register_object_type("sla_policy")
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+KINDS = ("question", "complaint", "request")
+STATUSES = ("new", "open", "pending_customer", "resolved", "closed", "merged")
+# Statuses whose SLA clock runs (pending_customer pauses it; resolved and later stop it).
+RUNNING = ("new", "open")
+VISIBILITIES = ("internal", "public")
+
+
+class Ticket(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "product_id"], ["products.tenant_id", "products.id"]),
+        ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
+        ForeignKeyConstraint(["tenant_id", "merged_into_id"], ["tickets.tenant_id", "tickets.id"]),
+        ForeignKeyConstraint(["tenant_id", "sla_policy_id"], ["sla_policies.tenant_id", "sla_policies.id"]),
+        member_fk("assignee_id"),
+    )
+
+    number: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), default="request")
+    channel: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(24), default="new")
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    category: Mapped[str | None] = mapped_column(String(100))
+    customer_tier: Mapped[str | None] = mapped_column(String(100))
+    account_id: Mapped[uuid.UUID | None] = mapped_column()
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    product_id: Mapped[uuid.UUID | None] = mapped_column()
+    contract_id: Mapped[uuid.UUID | None] = mapped_column()
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column()
+    sla_policy_id: Mapped[uuid.UUID | None] = mapped_column()
+    first_responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    response_risk_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    response_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_risk_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Custom fields and field rules; roles may hide the description and the customer tier. A leaver's tickets
+# go to whoever takes over their records (the assignee is the owner).
+register_custom_fields(
+    TICKET,
+    Ticket,
+    graphql_type="Ticket",
+    fields={
+        "subject": ["subject"],
+        "description": ["description"],
+        "kind": ["kind"],
+        "channel": ["channel"],
+        "priority": ["priority"],
+        "category": ["category"],
+        "customerTier": ["customer_tier"],
+        "account": ["account_id"],
+        "contact": ["contact_id"],
+        "product": ["product_id"],
+        "contract": ["contract_id"],
+        "assignee": ["assignee_id"],
+    },
+    hideable=["description", "customerTier"],
+    owner_column="assignee_id",
+)
+
+
+class TicketMessage(TenantMixin, Base):
+    __tablename__ = "ticket_messages"
+    __table_args__ = (ForeignKeyConstraint(["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"]),)
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column()
+    author_id: Mapped[uuid.UUID | None] = mapped_column()
+    visibility: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TicketEvent(TenantMixin, Base):
+    """Append-only history: status changes, assignments, merges, escalations."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (ForeignKeyConstraint(["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"]),)
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SlaPolicy(TenantMixin, TimestampMixin, Versioned, Base):
+    __tablename__ = "sla_policies"
+    __table_args__ = (member_fk("escalate_to_id"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    priority: Mapped[str] = mapped_column(String(16))
+    customer_tier: Mapped[str | None] = mapped_column(String(100))
+    first_response_minutes: Mapped[int] = mapped_column(Integer)
+    resolution_minutes: Mapped[int] = mapped_column(Integer)
+    at_risk_percent: Mapped[int] = mapped_column(SmallInteger, default=80)
+    escalate_to_id: Mapped[uuid.UUID | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ServiceSettings(TimestampMixin, Versioned, Base):
+    """One row per tenant; absent means the defaults (graph/service/calendar.py DEFAULT_WEEK, 7 days)."""
+
+    __tablename__ = "service_settings"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    reopen_window_days: Mapped[int] = mapped_column(Integer, default=7)
+    utc_offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    week: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class ServiceHoliday(Base):
+    __tablename__ = "service_holidays"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
