@@ -13,7 +13,13 @@ from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
-from graph.service import clock, loaders, sla, tickets
+from graph.service import (
+    clock,
+    escalation,  # noqa: F401  (imported with the schema: registers service.escalate)
+    loaders,
+    sla,
+    tickets,
+)
 from graph.service.calendar import DEFAULT_REOPEN_WINDOW_DAYS, service_settings, work_week
 from graph.service.filters import (
     TICKET_FILTER_FIELDS,

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from graph.core.context import RequestContext
 from graph.core.loaders import by_id, first_page_loader
-from graph.service.models import SLA_POLICY, TICKET, SlaPolicy, Ticket, TicketEvent, TicketMessage
+from graph.service.models import TICKET, SlaPolicy, Ticket, TicketEvent, TicketMessage
 from graph.service.tickets import ticket_scope
 
 # Sort keys of the nested connections: (expression, descending), ending with the id.
@@ -16,7 +16,7 @@ MESSAGES_ORDER = ((TicketMessage.created_at, False), (TicketMessage.id, False))
 HISTORY_ORDER = ((TicketEvent.occurred_at, False), (TicketEvent.id, False))
 
 tickets_by_id = by_id(Ticket, TICKET, ticket_scope)
-sla_policies_by_id = by_id(SlaPolicy, SLA_POLICY)
+sla_policies_by_id = by_id(SlaPolicy, TICKET)  # policies are read by whoever may read tickets
 
 
 def visible_ticket_ids(context: RequestContext) -> Select[Any]:

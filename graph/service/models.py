@@ -19,7 +19,6 @@ from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
 TICKET = register_object_type("ticket")
-SLA_POLICY = register_object_type("sla_policy")
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 KINDS = ("question", "complaint", "request")

@@ -29,7 +29,7 @@ from graph.service.calendar import (
     service_settings,
     working_minutes_between,
 )
-from graph.service.models import PRIORITIES, SLA_POLICY, ServiceHoliday, ServiceSettings, SlaPolicy, Ticket
+from graph.service.models import PRIORITIES, TICKET, ServiceHoliday, ServiceSettings, SlaPolicy, Ticket
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.ids import new_id
@@ -111,7 +111,7 @@ async def unique_match(session: AsyncSession, policy: SlaPolicy) -> None:
 
 
 async def create_policy(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> SlaPolicy:
-    actor.require(SLA_POLICY, Action.CREATE)
+    actor.require_capability(Capability.MANAGE_SETTINGS)
     given = {"name": None, "priority": None, "first_response_minutes": None, "resolution_minutes": None}
     cleaned = await clean_policy(session, actor, given | dict(values))
     policy = SlaPolicy(
@@ -124,7 +124,7 @@ async def create_policy(session: AsyncSession, actor: Actor, values: Mapping[str
         session,
         actor,
         "sla_policy.create",
-        SLA_POLICY,
+        "sla_policy",
         policy.id,
         audit.diff({}, snapshot(policy, POLICY_FIELDS)),
     )
@@ -134,7 +134,7 @@ async def create_policy(session: AsyncSession, actor: Actor, values: Mapping[str
 async def get_policy(
     session: AsyncSession, actor: Actor, policy_id: uuid.UUID, field: str = "id"
 ) -> SlaPolicy:
-    actor.require(SLA_POLICY, Action.READ)
+    actor.require(TICKET, Action.READ)
     policy = await session.get(SlaPolicy, (actor.tenant_id, policy_id))
     if policy is None:
         raise not_found("SLA policy", field)
@@ -145,7 +145,7 @@ async def update_policy(
     session: AsyncSession, actor: Actor, policy_id: uuid.UUID, version: int, values: Mapping[str, Any]
 ) -> SlaPolicy:
     """New targets apply to tickets opened (or re-prioritised) from now on."""
-    actor.require(SLA_POLICY, Action.UPDATE)
+    actor.require_capability(Capability.MANAGE_SETTINGS)
     policy = await get_policy(session, actor, policy_id)
     check_version(policy, version, "SLA policy")
     cleaned = await clean_policy(session, actor, values)
@@ -155,12 +155,12 @@ async def update_policy(
     await unique_match(session, policy)
     await flush_versioned(session, "SLA policy")
     changes = audit.diff(before, snapshot(policy, POLICY_FIELDS))
-    await audit.record(session, actor, "sla_policy.update", SLA_POLICY, policy.id, changes)
+    await audit.record(session, actor, "sla_policy.update", "sla_policy", policy.id, changes)
     return policy
 
 
 def visible_policies(actor: Actor) -> Any:
-    actor.require(SLA_POLICY, Action.READ)
+    actor.require(TICKET, Action.READ)
     return select(SlaPolicy).where(SlaPolicy.tenant_id == actor.tenant_id)
 
 
