@@ -4,7 +4,7 @@ customer, at-risk and breached flags and queues, and the escalation job with a c
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from gateway.jobs import run_one
 from graph.core.jobs import JOBS
