@@ -36,6 +36,7 @@ from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.service.api import ServiceMutation, ServiceQuery
+from graph.service.survey_api import SurveyMutation, SurveyQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from tenants.errors import DomainError
 
@@ -56,6 +57,7 @@ QUERY_AREAS: tuple[type, ...] = (
     AdminQuery,
     SecurityQuery,
     ServiceQuery,
+    SurveyQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -71,6 +73,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     AdminMutation,
     SecurityMutation,
     ServiceMutation,
+    SurveyMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

@@ -20,7 +20,7 @@ from graph.service import (
     sla,
     tickets,
 )
-from graph.service.calendar import DEFAULT_REOPEN_WINDOW_DAYS, service_settings, work_week
+from graph.service.calendar import service_settings, work_week
 from graph.service.filters import (
     TICKET_FILTER_FIELDS,
     TicketFilter,
@@ -135,8 +135,7 @@ async def current_settings(info: Info) -> ServiceSettings:
     holidays = await session.scalars(
         select(ServiceHoliday).where(ServiceHoliday.tenant_id == tenant_id).order_by(ServiceHoliday.day)
     )
-    window = settings.reopen_window_days if settings else DEFAULT_REOPEN_WINDOW_DAYS
-    return settings_view(await work_week(session, tenant_id), window, list(holidays))
+    return settings_view(await work_week(session, tenant_id), settings, list(holidays))
 
 
 @strawberry.type
@@ -172,10 +171,10 @@ class ServiceMutation:
         status: Annotated[TicketStatus, strawberry.argument(description="The new status.")],
     ) -> TicketPayload:
         session, actor = await info.context.session(), info.context.actor
-        ticket = await tickets.change_status(
+        ticket, survey_token = await tickets.change_status(
             session, actor, decode_id(id, "Ticket"), version, status.value, clock.now()
         )
-        return TicketPayload(ticket=Ticket.from_model(ticket))
+        return TicketPayload(ticket=Ticket.from_model(ticket), survey_token=survey_token)
 
     @strawberry.mutation(
         description="Reopen a resolved or closed ticket within the reopen window (EXPIRED after it)."
@@ -244,21 +243,23 @@ class ServiceMutation:
         return SlaPolicyPayload(sla_policy=SlaPolicy.from_model(policy))
 
     @strawberry.mutation(
-        description="Set the service week, UTC offset and reopen window (capability manage_settings)."
+        description="Set the service week, UTC offset, reopen window and closing survey (capability "
+        "manage_settings)."
     )
     @mutation_payload(ServiceSettingsPayload)
     async def update_service_settings(
         self, info: Info, input: Input[UpdateServiceSettingsInput]
     ) -> ServiceSettingsPayload:
         session, actor = await info.context.session(), info.context.actor
-        spans = (
-            [(d.weekday, d.start_minute, d.end_minute) for d in input.week]
-            if input.week is not None
-            else None
-        )
-        await sla.update_service_settings(
-            session, actor, spans, input.utc_offset_minutes, input.reopen_window_days
-        )
+        week = input.week
+        values = {
+            "week": [(d.weekday, d.start_minute, d.end_minute) for d in week] if week is not None else None,
+            "utc_offset_minutes": input.utc_offset_minutes,
+            "reopen_window_days": input.reopen_window_days,
+            "survey_kind": input.survey_kind.value if input.survey_kind else None,
+            "survey_valid_days": input.survey_valid_days,
+        }
+        await sla.update_service_settings(session, actor, values)
         return ServiceSettingsPayload(settings=await current_settings(info))
 
     @strawberry.mutation(

@@ -20,6 +20,7 @@ from graph.service.types import (
     MessageVisibility,
     ServiceSettings,
     SlaPolicy,
+    SurveySetting,
     Ticket,
     TicketKind,
     TicketMessage,
@@ -167,6 +168,12 @@ class UpdateServiceSettingsInput:
     reopen_window_days: int | None = strawberry.field(
         default=None, description="0-365 days after resolution."
     )
+    survey_kind: SurveySetting | None = strawberry.field(
+        default=None, description="The survey closing a ticket sends: NONE, CSAT or NPS (default CSAT)."
+    )
+    survey_valid_days: int | None = strawberry.field(
+        default=None, description="Days a survey link stays valid (1-365)."
+    )
 
 
 @strawberry.input(description="A holiday of the service calendar.")
@@ -180,6 +187,11 @@ class SetServiceHolidayInput:
 @strawberry.type(description="Result of a ticket mutation.")
 class TicketPayload:
     ticket: Ticket | None = strawberry.field(default=None, description="The ticket after the change.")
+    survey_token: str | None = strawberry.field(
+        default=None,
+        description="When this change closed the ticket and the tenant sends surveys: the token of the "
+        "customer's survey link, shown only here (answered with answerSurvey, no login).",
+    )
     errors: list[UserError] = payload_errors()
 
 

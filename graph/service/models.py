@@ -9,7 +9,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +36,8 @@ STATUSES = ("new", "open", "pending_customer", "resolved", "closed", "merged")
 # Statuses whose SLA clock runs (pending_customer pauses it; resolved and later stop it).
 RUNNING = ("new", "open")
 VISIBILITIES = ("internal", "public")
+SURVEY_KINDS = ("csat", "nps")
+SCORE_RANGES = {"csat": (1, 5), "nps": (0, 10)}
 
 
 class Ticket(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
@@ -139,6 +151,9 @@ class ServiceSettings(TimestampMixin, Versioned, Base):
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     reopen_window_days: Mapped[int] = mapped_column(Integer, default=7)
+    # Sent when a ticket closes: none, csat or nps (migration 0221_surveys), valid this many days.
+    survey_kind: Mapped[str] = mapped_column(String(8), default="csat")
+    survey_valid_days: Mapped[int] = mapped_column(Integer, default=14)
     utc_offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
     week: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
@@ -149,3 +164,22 @@ class ServiceHoliday(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+
+
+class Survey(TenantMixin, Base):
+    """A satisfaction survey of a closed ticket (migration 0221_surveys); answered once, before it expires."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (ForeignKeyConstraint(["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"]),)
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column()
+    account_id: Mapped[uuid.UUID | None] = mapped_column()
+    product_id: Mapped[uuid.UUID | None] = mapped_column()

@@ -274,24 +274,30 @@ def at_risk_condition(now: datetime) -> ColumnElement[bool]:
 # --- the tenant's service settings ----------------------------------------------------------------
 
 
+SETTINGS_FIELDS = ("week", "utc_offset_minutes", "reopen_window_days", "survey_kind", "survey_valid_days")
+
+
 async def update_service_settings(
-    session: AsyncSession,
-    actor: Actor,
-    spans: list[tuple[int, int, int]] | None,
-    utc_offset_minutes: int | None,
-    reopen_window_days: int | None,
+    session: AsyncSession, actor: Actor, values: Mapping[str, Any]
 ) -> ServiceSettings:
-    """The working week and offset SLAs count in, and how long a resolved ticket may be reopened.
-    Applies to clocks started or resumed from now on."""
+    """The working week and offset SLAs count in (for clocks started or resumed from now on), how long a
+    resolved ticket may be reopened, and the survey a closed ticket sends (none, csat, nps) with its
+    validity in days. `values["week"]` is a list of (ISO weekday, start minute, end minute)."""
     actor.require_capability(Capability.MANAGE_SETTINGS)
-    checks: dict[str, Any] = {}
-    if spans is not None:
-        checks["week"] = lambda: clean_week(spans)
-    if utc_offset_minutes is not None:
-        checks["utc_offset_minutes"] = lambda: offset(utc_offset_minutes)
-    if reopen_window_days is not None:
-        checks["reopen_window_days"] = lambda: window(reopen_window_days)
-    cleaned = collect(checks)
+    rules: dict[str, Any] = {
+        "week": clean_week,
+        "utc_offset_minutes": offset,
+        "reopen_window_days": lambda v: bounded(v, 0, 365, "reopenWindowDays"),
+        "survey_kind": lambda v: one_of_kinds(v),
+        "survey_valid_days": lambda v: bounded(v, 1, 365, "surveyValidDays"),
+    }
+    cleaned = collect(
+        {
+            key: (lambda v=value, rule=rules[key]: rule(v))
+            for key, value in values.items()
+            if value is not None
+        }
+    )
     settings = await service_settings(session, actor.tenant_id)
     if settings is None:
         settings = ServiceSettings(
@@ -299,26 +305,34 @@ async def update_service_settings(
             week=clean_week([(day, 540, 1080) for day in range(1, 6)]),
             utc_offset_minutes=0,
             reopen_window_days=DEFAULT_REOPEN_WINDOW_DAYS,
+            survey_kind="csat",
+            survey_valid_days=14,
         )
         session.add(settings)
-    before = snapshot(settings, ("week", "utc_offset_minutes", "reopen_window_days"))
+    before = snapshot(settings, SETTINGS_FIELDS)
     for key, value in cleaned.items():
         setattr(settings, key, value)
     await session.flush()
-    changes = audit.diff(before, snapshot(settings, ("week", "utc_offset_minutes", "reopen_window_days")))
+    changes = audit.diff(before, snapshot(settings, SETTINGS_FIELDS))
     await audit.record(session, actor, "service_settings.update", "service_settings", None, changes)
     return settings
+
+
+def one_of_kinds(value: str) -> str:
+    if value not in ("none", "csat", "nps"):
+        raise DomainError(ErrorCode.INVALID, "Use NONE, CSAT or NPS.", "surveyKind")
+    return value
+
+
+def bounded(value: int, low: int, high: int, field: str) -> int:
+    if not low <= value <= high:
+        raise DomainError(ErrorCode.INVALID, f"Give {low} to {high} days.", field)
+    return value
 
 
 def offset(value: int) -> int:
     if not -720 <= value <= 840:
         raise DomainError(ErrorCode.INVALID, "An offset from UTC is -720 to 840 minutes.", "utcOffsetMinutes")
-    return value
-
-
-def window(value: int) -> int:
-    if not 0 <= value <= 365:
-        raise DomainError(ErrorCode.INVALID, "Give 0 to 365 days.", "reopenWindowDays")
     return value
 
 

@@ -24,7 +24,7 @@ from graph.identity.members import active_member
 from graph.live.events import announce
 from graph.sales.commerce.catalog import get_product
 from graph.sales.commerce.contracts import get_contract
-from graph.service import sla
+from graph.service import sla, surveys
 from graph.service.calendar import DEFAULT_REOPEN_WINDOW_DAYS, service_settings, work_week
 from graph.service.models import (
     KINDS,
@@ -288,7 +288,8 @@ def refuse_finished(ticket: Ticket) -> None:
 
 async def change_status(
     session: AsyncSession, actor: Actor, ticket_id: uuid.UUID, version: int, status: str, now: datetime
-) -> Ticket:
+) -> tuple[Ticket, str | None]:
+    """The ticket, and when this closed it and the tenant sends a survey, the survey link's token."""
     actor.require(TICKET, Action.UPDATE)
     ticket = await get_ticket(session, actor, ticket_id, lock=True)
     check_version(ticket, version, "ticket")
@@ -304,7 +305,8 @@ async def change_status(
     session.add(event(ticket, "status_changed", actor.user_id, now, status=status, previous=before["status"]))
     await flush_versioned(session, "ticket")
     await changed(session, actor, ticket, "status_changed", before)
-    return ticket
+    token = await surveys.send_on_close(session, ticket, now) if status == "closed" else None
+    return ticket, token
 
 
 async def move(session: AsyncSession, ticket: Ticket, status: str, now: datetime) -> None:

@@ -29,6 +29,8 @@ from graph.sales.commerce.catalog_types import Product
 from graph.sales.commerce.types import Contract
 from graph.service import clock, loaders, sla
 from graph.service import models as sm
+from graph.service.calendar import DEFAULT_REOPEN_WINDOW_DAYS
+from graph.service.surveys import DEFAULT_SURVEY_KIND, DEFAULT_VALID_DAYS
 
 
 @strawberry.enum(
@@ -334,6 +336,13 @@ class Ticket(HasCustomFields, relay.Node):
         )
 
 
+@strawberry.enum(description="The survey a closed ticket sends.")
+class SurveySetting(Enum):
+    NONE = "none"
+    CSAT = "csat"
+    NPS = "nps"
+
+
 @strawberry.type(description="A holiday of the service calendar: SLA clocks do not run on it.")
 class ServiceHoliday:
     day: date = strawberry.field(description="The local date.")
@@ -356,16 +365,21 @@ class ServiceSettings:
     )
     utc_offset_minutes: int = strawberry.field(description="Local time = UTC + this offset.")
     reopen_window_days: int = strawberry.field(description="Days after resolution a ticket may be reopened.")
+    survey_kind: SurveySetting = strawberry.field(description="The survey a closed ticket sends.")
+    survey_valid_days: int = strawberry.field(description="Days a survey link stays valid.")
     holidays: list[ServiceHoliday] = strawberry.field(description="Holidays, by date.")
 
 
-def settings_view(week: Any, reopen_window_days: int, holidays: list[Any]) -> ServiceSettings:
+def settings_view(week: Any, settings: Any, holidays: list[Any]) -> ServiceSettings:
+    """The settings as shown; `settings` None: the defaults."""
     return ServiceSettings(
         week=[
             WorkingDay(weekday=day, start_minute=span[0], end_minute=span[1])
             for day, span in sorted(week.hours.items())
         ],
         utc_offset_minutes=week.utc_offset_minutes,
-        reopen_window_days=reopen_window_days,
+        reopen_window_days=settings.reopen_window_days if settings else DEFAULT_REOPEN_WINDOW_DAYS,
+        survey_kind=SurveySetting(settings.survey_kind if settings else DEFAULT_SURVEY_KIND),
+        survey_valid_days=settings.survey_valid_days if settings else DEFAULT_VALID_DAYS,
         holidays=[ServiceHoliday(day=h.day, name=h.name) for h in holidays],
     )
