@@ -1,8 +1,8 @@
 """Survey queries and mutations: the public link (no login) and the results per agent, product, month.
 
-The public fields are the only ones of the schema that run without a credential inside a tenant: the
-token's tenant part moves the request's transaction into it (graph/service/surveys.py), and a signed-in
-caller's transaction moves back to their own tenant before any other field runs.
+The public fields are the only ones of the schema that run without a credential inside a tenant: each
+runs in a transaction of its own inside the token's tenant (graph/service/surveys.py), never in the
+request's transaction, which a signed-in caller's other root fields use concurrently in their tenant.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from graph.identity.types import User, owner
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.catalog_types import Product
 from graph.service import clock, surveys
-from tenants.db import enter_tenant
 
 
 @strawberry.enum(
@@ -112,15 +111,10 @@ Token = Annotated[str, strawberry.argument(description="The token of the survey 
 
 
 @asynccontextmanager
-async def in_survey_tenant(info: Info) -> AsyncIterator[AsyncSession]:
-    """The request's transaction, moved back to the caller's own tenant (if signed in) afterwards."""
-    session = await info.context.session()
-    try:
+async def survey_transaction(info: Info, token: str) -> AsyncIterator[AsyncSession]:
+    """A transaction of its own in the token's tenant: committed on success, rolled back on an error."""
+    async with info.context.db.transaction(surveys.tenant_of(token)) as session:
         yield session
-    finally:
-        actor = info.context.actor_or_none
-        if actor is not None and session.in_transaction():
-            await enter_tenant(session, actor.tenant_id, actor.user_id)
 
 
 def row_view(row: surveys.ResultRow) -> SurveyResultRow:
@@ -142,7 +136,7 @@ class SurveyQuery:
         description="The survey behind a link (no login needed); NOT_FOUND for an unknown token."
     )
     async def public_survey(self, info: Info, token: Token) -> PublicSurvey:
-        async with in_survey_tenant(info) as session:
+        async with survey_transaction(info, token) as session:
             return PublicSurvey.from_view(await surveys.public_survey(session, token))
 
     @strawberry.field(
@@ -170,10 +164,10 @@ class SurveyMutation:
     @strawberry.mutation(
         description="Answer a survey through its link (no login needed); once per link, before it expires."
     )
-    @mutation_payload(AnswerSurveyPayload)
+    @mutation_payload(AnswerSurveyPayload, savepoint=False)
     async def answer_survey(
         self, info: Info, input: Annotated[AnswerSurveyInput, strawberry.argument(description="The answer.")]
     ) -> AnswerSurveyPayload:
-        async with in_survey_tenant(info) as session:
+        async with survey_transaction(info, input.token) as session:
             view = await surveys.answer_survey(session, input.token, input.score, input.comment, clock.now())
         return AnswerSurveyPayload(survey=PublicSurvey.from_view(view))

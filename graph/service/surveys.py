@@ -1,11 +1,12 @@
 """Satisfaction surveys: sent when a ticket closes, answered once through a tokenized public link.
 
 The link's token is `crmv_<tenant id hex>_<256 random bits>`, stored only as its SHA-256 (like
-invitations, tenants/tokens.py). An answer needs no login: the token's tenant part moves the request's
-transaction into that tenant (`enter_tenant`) and the survey is found by the token's hash under RLS; a
-forged tenant part or token finds nothing, and what the public side reads is that one survey's question
-and its ticket's number and subject. One answer per token (the row is locked, then answered once), none
-after `expires_at`.
+invitations, tenants/tokens.py). An answer needs no login: the token's tenant part opens a transaction of
+its own inside that tenant (`app.tenant_id` set like any request's, never the request's own transaction,
+whose other root fields run concurrently in the caller's tenant) and the survey is found by the token's
+hash under RLS; a forged tenant part or token finds nothing, and what the public side reads is that one
+survey's question and its ticket's number and subject. One answer per token (the row is locked, then
+answered once), none after `expires_at`.
 
 Results (capability view_reports): responses, CSAT average and share satisfied (4-5), NPS (promoters 9-10
 minus detractors 0-6, in percent of answers) per agent, product or month of the answer.
@@ -20,14 +21,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, Numeric, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.live.events import announce
 from graph.service.calendar import service_settings
 from graph.service.models import SCORE_RANGES, TICKET, Survey, Ticket
 from tenants import audit
-from tenants.db import enter_tenant
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
 from tenants.ids import new_id
 from tenants.permissions import Actor, Capability
@@ -96,11 +96,21 @@ class PublicSurveyView:
     answered: bool
 
 
-async def survey_by_token(session: AsyncSession, token: str, *, lock: bool = False) -> tuple[Survey, Ticket]:
+def unknown_link() -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, "This survey link is not valid.", "token")
+
+
+def tenant_of(token: str) -> uuid.UUID:
+    """The tenant whose transaction may look the token up (NOT_FOUND for what is no survey token)."""
     tenant_id = survey_tenant(token)
     if tenant_id is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "This survey link is not valid.", "token")
-    await enter_tenant(session, tenant_id)
+        raise unknown_link()
+    return tenant_id
+
+
+async def survey_by_token(session: AsyncSession, token: str, *, lock: bool = False) -> tuple[Survey, Ticket]:
+    """In a transaction inside `tenant_of(token)`."""
+    tenant_id = tenant_of(token)
     statement = (
         select(Survey, Ticket)
         .join(Ticket, (Ticket.tenant_id == Survey.tenant_id) & (Ticket.id == Survey.ticket_id))
@@ -108,7 +118,7 @@ async def survey_by_token(session: AsyncSession, token: str, *, lock: bool = Fal
     )
     row = (await session.execute(statement.with_for_update(of=Survey) if lock else statement)).first()
     if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "This survey link is not valid.", "token")
+        raise unknown_link()
     return row[0], row[1]
 
 
@@ -179,7 +189,7 @@ class ResultRow:
 
 
 def percent(part: Any, whole: Any) -> Any:
-    return func.round(100.0 * part / func.nullif(whole, 0), 1)
+    return func.round(cast(part * 100, Numeric) / func.nullif(whole, 0), 1)
 
 
 async def survey_results(
@@ -213,9 +223,9 @@ async def survey_results(
                 "satisfied"
             ),
             nps_count.label("nps_responses"),
-            cast(func.round(100.0 * (promoters - detractors) / func.nullif(nps_count, 0)), Integer).label(
-                "nps"
-            ),
+            cast(
+                func.round(cast((promoters - detractors) * 100, Numeric) / func.nullif(nps_count, 0)), Integer
+            ).label("nps"),
         )
         .where(Survey.tenant_id == actor.tenant_id, Survey.answered_at.is_not(None))
         .group_by(key)
