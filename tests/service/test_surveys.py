@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.sales.commerce.documents import create_product
-from tests.service.documents import CHANGE_STATUS, UPDATE_SETTINGS, Clock, open_ticket
+from tests.service.documents import UPDATE_SETTINGS, Clock, open_ticket
 from tests.support import error_pairs, ok
 
 PUBLIC = """
