@@ -36,6 +36,7 @@ from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.service.api import ServiceMutation, ServiceQuery
+from graph.service.feedback_api import FeedbackMutation, FeedbackQuery
 from graph.service.survey_api import SurveyMutation, SurveyQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from tenants.errors import DomainError
@@ -58,6 +59,7 @@ QUERY_AREAS: tuple[type, ...] = (
     SecurityQuery,
     ServiceQuery,
     SurveyQuery,
+    FeedbackQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -74,6 +76,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     SecurityMutation,
     ServiceMutation,
     SurveyMutation,
+    FeedbackMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

@@ -42,6 +42,7 @@ ID_FIELDS = {
     "assignee_id": ("User", "assigneeId"),
     "escalate_to_id": ("User", "escalateToId"),
     "ticket_id": ("Ticket", "ticketId"),
+    "owner_id": ("User", "ownerId"),
 }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
@@ -29,6 +29,7 @@ from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
 TICKET = register_object_type("ticket")
+FEEDBACK = register_object_type("feedback")
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 KINDS = ("question", "complaint", "request")
@@ -37,6 +38,8 @@ STATUSES = ("new", "open", "pending_customer", "resolved", "closed", "merged")
 RUNNING = ("new", "open")
 VISIBILITIES = ("internal", "public")
 SURVEY_KINDS = ("csat", "nps")
+FEEDBACK_KINDS = ("suggestion", "praise")
+FEEDBACK_STATUSES = ("new", "under_review", "planned", "done", "declined")
 SCORE_RANGES = {"csat": (1, 5), "nps": (0, 10)}
 
 
@@ -183,3 +186,48 @@ class Survey(TenantMixin, Base):
     agent_id: Mapped[uuid.UUID | None] = mapped_column()
     account_id: Mapped[uuid.UUID | None] = mapped_column()
     product_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class FeedbackItem(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
+    """A suggestion or praise from a customer (migration 0222_feedback); its owner handles it."""
+
+    __tablename__ = "feedback_items"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "product_id"], ["products.tenant_id", "products.id"]),
+        ForeignKeyConstraint(["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"]),
+        member_fk("owner_id"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    account_id: Mapped[uuid.UUID | None] = mapped_column()
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    product_id: Mapped[uuid.UUID | None] = mapped_column()
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column()
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+register_custom_fields(
+    FEEDBACK,
+    FeedbackItem,
+    graphql_type="FeedbackItem",
+    fields={
+        "kind": ["kind"],
+        "title": ["title"],
+        "body": ["body"],
+        "status": ["status"],
+        "tags": ["tags"],
+        "account": ["account_id"],
+        "contact": ["contact_id"],
+        "product": ["product_id"],
+        "ticket": ["ticket_id"],
+        "owner": ["owner_id"],
+    },
+    hideable=["body"],
+)

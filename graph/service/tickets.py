@@ -155,12 +155,7 @@ async def clean_ticket(session: AsyncSession, actor: Actor, values: Mapping[str,
             cleaned[key] = values[key]
         except DomainError as error:
             errors.append(error)
-    for key, (field, getter) in LINKS.items():
-        if key in values:
-            try:
-                cleaned[key] = (await getter(session, actor, values[key], field)).id if values[key] else None
-            except DomainError as error:
-                errors.append(error)
+    cleaned |= await linked_records(session, actor, values, LINKS, errors)
     if values.get("assignee_id") is not None:
         try:
             cleaned["assignee_id"] = await active_member(session, actor, values["assignee_id"], "assigneeId")
@@ -170,6 +165,25 @@ async def clean_ticket(session: AsyncSession, actor: Actor, values: Mapping[str,
         cleaned["assignee_id"] = None
     if errors:
         raise ValidationErrors(errors)
+    return cleaned
+
+
+async def linked_records(
+    session: AsyncSession,
+    actor: Actor,
+    values: Mapping[str, Any],
+    links: Mapping[str, Any],
+    errors: list[DomainError],
+) -> dict[str, Any]:
+    """The given links (`links`: attribute -> (field, scope-checked getter)), each a record the actor may
+    see or null; a record they may not see is NOT_FOUND on its field, appended to `errors`."""
+    cleaned: dict[str, Any] = {}
+    for key, (field, getter) in links.items():
+        if key in values:
+            try:
+                cleaned[key] = (await getter(session, actor, values[key], field)).id if values[key] else None
+            except DomainError as error:
+                errors.append(error)
     return cleaned
 
 
