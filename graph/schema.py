@@ -37,6 +37,7 @@ from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
 from graph.service.api import ServiceMutation, ServiceQuery
 from graph.service.feedback_api import FeedbackMutation, FeedbackQuery
+from graph.service.kb_api import KnowledgeBaseMutation, KnowledgeBaseQuery
 from graph.service.survey_api import SurveyMutation, SurveyQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from tenants.errors import DomainError
@@ -60,6 +61,7 @@ QUERY_AREAS: tuple[type, ...] = (
     ServiceQuery,
     SurveyQuery,
     FeedbackQuery,
+    KnowledgeBaseQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -77,6 +79,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     ServiceMutation,
     SurveyMutation,
     FeedbackMutation,
+    KnowledgeBaseMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

@@ -20,7 +20,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
@@ -30,6 +30,7 @@ from tenants.permissions import register_object_type
 
 TICKET = register_object_type("ticket")
 FEEDBACK = register_object_type("feedback")
+KB_ARTICLE = register_object_type("kb_article")
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 KINDS = ("question", "complaint", "request")
@@ -40,6 +41,8 @@ VISIBILITIES = ("internal", "public")
 SURVEY_KINDS = ("csat", "nps")
 FEEDBACK_KINDS = ("suggestion", "praise")
 FEEDBACK_STATUSES = ("new", "under_review", "planned", "done", "declined")
+AUDIENCES = ("internal", "public")
+ARTICLE_STATUSES = ("draft", "published", "archived")
 SCORE_RANGES = {"csat": (1, 5), "nps": (0, 10)}
 
 
@@ -231,3 +234,60 @@ register_custom_fields(
     },
     hideable=["body"],
 )
+
+
+class KbArticle(TenantMixin, TimestampMixin, Versioned, Base):
+    """A knowledge base article (migration 0223_knowledge_base): the latest text, and the published one
+    readers see and search finds."""
+
+    __tablename__ = "kb_articles"
+    __table_args__ = (member_fk("author_id"),)
+
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(100))
+    audience: Mapped[str] = mapped_column(String(16), default="internal")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    published_title: Mapped[str | None] = mapped_column(String(300))
+    published_body: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    search_vector: Mapped[Any] = mapped_column(TSVECTOR, server_default="")
+    helpful_count: Mapped[int] = mapped_column(Integer, default=0)
+    unhelpful_count: Mapped[int] = mapped_column(Integer, default=0)
+    author_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class KbArticleVersion(TenantMixin, Base):
+    __tablename__ = "kb_article_versions"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "article_id"], ["kb_articles.tenant_id", "kb_articles.id"]),
+    )
+
+    article_id: Mapped[uuid.UUID] = mapped_column()
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KbVote(Base):
+    __tablename__ = "kb_votes"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    article_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TicketArticle(Base):
+    __tablename__ = "ticket_articles"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    ticket_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    article_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    linked_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -27,9 +27,10 @@ from graph.identity.types import User, owner
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.catalog_types import Product
 from graph.sales.commerce.types import Contract
-from graph.service import clock, loaders, sla
+from graph.service import clock, kb, kb_types, loaders, sla
 from graph.service import models as sm
 from graph.service.calendar import DEFAULT_REOPEN_WINDOW_DAYS
+from graph.service.kb_types import KbArticle
 from graph.service.surveys import DEFAULT_SURVEY_KIND, DEFAULT_VALID_DAYS
 
 
@@ -296,6 +297,20 @@ class Ticket(HasCustomFields, relay.Node):
             info, "sla_policies_by_id", loaders.sla_policies_by_id, self.model.sla_policy_id
         )
         return SlaPolicy.from_model(record) if record else None
+
+    @strawberry.field(description="Published articles linked to this ticket (that helped resolve it).")
+    async def linked_articles(self, info: Info) -> list[KbArticle]:
+        loader = info.context.loader("linked_articles_by_ticket_id", kb_types.linked_articles_by_ticket_id)
+        return [KbArticle.from_model(article) for article in await loader.load(self.model.id)]
+
+    @strawberry.field(
+        description="Published articles that share the most terms with the subject and description, best "
+        "first (at most 5; one query per ticket: ask for it on one ticket, not on a list)."
+    )
+    async def suggested_articles(self, info: Info) -> list[KbArticle]:
+        text = f"{self.model.subject} {self.model.description or ''}"
+        found = await kb.suggested_articles(await info.context.session(), info.context.actor, text)
+        return [KbArticle.from_model(article) for article in found]
 
     @strawberry.field(description="Internal notes and public replies, oldest first.")
     async def messages(
