@@ -110,7 +110,7 @@ async def test_articles_are_versioned_and_readers_see_only_what_is_published(cli
 async def test_search_finds_chinese_and_english_text(client):
     admin = await client.sign_up("Desk")
     await article(
-        client, admin, "打印机卡纸怎么办", "先关闭电源，然后取出卡住的纸张。", category="troubleshooting"
+        client, admin, "打印机卡纸怎么办", "先关闭电源。然后取出卡住的纸张。", category="troubleshooting"
     )
     await article(
         client,
@@ -139,7 +139,7 @@ async def test_search_finds_chinese_and_english_text(client):
 async def test_a_ticket_gets_suggested_articles_links_the_one_that_helped_and_votes(client):
     admin = await client.sign_up("Desk")
     agent = await client.add_member(admin, "sales", "agent")
-    jam = await article(client, admin, "打印机卡纸怎么办", "先关闭电源，然后取出卡住的纸张。")
+    jam = await article(client, admin, "打印机卡纸怎么办", "先关闭电源。然后取出卡住的纸张。")
     await article(client, admin, "Refund policy", "Refunds are paid within 14 days.")
     ticket = await open_ticket(client, agent, subject="客户的打印机又卡纸了", description="型号 LX-200")
 
