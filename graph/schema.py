@@ -38,6 +38,7 @@ from graph.security.api import SecurityMutation, SecurityQuery
 from graph.service.api import ServiceMutation, ServiceQuery
 from graph.service.feedback_api import FeedbackMutation, FeedbackQuery
 from graph.service.kb_api import KnowledgeBaseMutation, KnowledgeBaseQuery
+from graph.service.live import TicketSubscription
 from graph.service.survey_api import SurveyMutation, SurveyQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from tenants.errors import DomainError
@@ -86,6 +87,7 @@ SUBSCRIPTION_AREAS: tuple[type, ...] = (
     PipelineSubscription,
     ProjectSubscription,
     ApprovalSubscription,
+    TicketSubscription,
 )
 
 
