@@ -15,6 +15,7 @@ from graph.core.ids import decode_id
 from graph.core.pagination import Connection, paginate
 from graph.service import (
     clock,
+    documents,  # noqa: F401  (imported with the schema: tickets become document link targets)
     escalation,  # noqa: F401  (imported with the schema: registers service.escalate)
     loaders,
     sla,
