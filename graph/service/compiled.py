@@ -30,7 +30,7 @@ from graph.crm import contacts
 from graph.crm.models import ACCOUNT, CONTACT
 from graph.identity.compiled import member_user
 from graph.service import clock, tickets
-from graph.service.filters import TICKET_FILTER_FIELDS, TIMED_QUEUES, ticket_conditions, ticket_ordering
+from graph.service.filters import EXECUTOR_QUEUES, TICKET_FILTER_FIELDS, ticket_conditions, ticket_ordering
 from graph.service.models import TICKET, Ticket
 from tenants.fields.query import refuse_hidden_filters
 
@@ -92,8 +92,8 @@ register_type(
 def ticket_list(actor: Any, arguments: dict[str, Any]) -> Any:
     """The `tickets` resolver's statement, for what needs no read before it and no clock."""
     given, orders = arguments.get("filter"), arguments.get("order_by")
-    if given is not None and (given.custom or given.queue in TIMED_QUEUES):
-        raise CannotCompile("custom-field conditions or a queue judged against the clock")
+    if given is not None and (given.custom or given.queue in EXECUTOR_QUEUES):
+        raise CannotCompile("custom-field conditions, or a queue the executor serves")
     if any(order.custom_field for order in orders or []):
         raise CannotCompile("custom-field sort keys")
     refuse_hidden_filters(actor, TICKET, used_filters(given, TICKET_FILTER_FIELDS))

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, false, select
 from strawberry import relay
 
 from graph.admin.filters import CustomFieldCondition, custom_conditions_field, custom_order_field
@@ -34,8 +34,9 @@ class TicketQueue(Enum):
     BREACHED = "breached"
 
 
-# Queues judged against the clock: the executor serves them (the compiled path caches statements).
-TIMED_QUEUES = frozenset({TicketQueue.AT_RISK, TicketQueue.BREACHED})
+# Queues judged against the clock: the executor serves them (the compiled path caches statements). MY_TEAM
+# too: its team subquery does not compile yet (PostgreSQL refused the planner's statement).
+EXECUTOR_QUEUES = frozenset({TicketQueue.AT_RISK, TicketQueue.BREACHED, TicketQueue.MY_TEAM})
 
 
 @strawberry.enum(description="What tickets can be sorted by.")
@@ -90,10 +91,13 @@ def ticket_conditions(given: TicketFilter | None, actor: Actor, now: datetime) -
     if given.queue is TicketQueue.MINE:
         clauses += [Ticket.assignee_id == actor.user_id, Ticket.status.in_(UNFINISHED)]
     elif given.queue is TicketQueue.MY_TEAM:
-        team = select(Membership.user_id).where(
-            Membership.tenant_id == actor.tenant_id, Membership.team_id == actor.team_id
-        )
-        clauses += [Ticket.assignee_id.in_(team), Ticket.status.in_(UNFINISHED)]
+        if actor.team_id is None:  # no team: an empty queue (not the tickets of every member without one)
+            clauses.append(false())
+        else:
+            team = select(Membership.user_id).where(
+                Membership.tenant_id == actor.tenant_id, Membership.team_id == actor.team_id
+            )
+            clauses += [Ticket.assignee_id.in_(team), Ticket.status.in_(UNFINISHED)]
     elif given.queue is TicketQueue.UNASSIGNED:
         clauses += [Ticket.assignee_id.is_(None), Ticket.status.in_(UNFINISHED)]
     elif given.queue is TicketQueue.AT_RISK:

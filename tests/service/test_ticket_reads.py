@@ -3,7 +3,7 @@ round trips of the ticket list."""
 
 from __future__ import annotations
 
-from tests.admin.documents import assign, create_role
+from tests.admin.documents import assign, create_role, create_team, set_team
 from tests.platform.test_round_trips import counted, round_trips  # noqa: F401 - the fixture
 from tests.sales.commerce.documents import contract_from_quote
 from tests.service.documents import TICKET, UPDATE_TICKET, open_ticket
@@ -11,6 +11,10 @@ from tests.service.documents import TICKET, UPDATE_TICKET, open_ticket
 LIST = """
 query { tickets(first: 50) { totalCount nodes { id number subject description status priority
   customerTier createdAt assignee { id email } account { name } contact { fullName } } } }"""
+TEAM_QUEUE = "query { tickets(filter: {queue: MY_TEAM}) { nodes { subject } } }"
+OPEN = """
+mutation { openTicket(input: {subject: "Counted", channel: "phone", category: "billing"}) {
+  ticket { id number } errors { code } } }"""
 QUEUE = """
 query { tickets(first: 50, filter: {queue: AT_RISK}) { nodes { id number subject slaAtRisk } } }"""
 
@@ -88,3 +92,33 @@ async def test_the_ticket_list_takes_four_round_trips(client, round_trips):  # n
     queue, seen = await counted(client, round_trips, QUEUE, {}, admin.token)
     assert queue["tickets"]["nodes"] == []
     assert len(seen) <= 7, "\n".join(s[:80] for s in seen)
+
+
+async def test_my_team_queue(client):
+    admin = await client.sign_up("Desk")
+    lead = await client.add_member(admin, "manager", "lead")
+    mate = await client.add_member(admin, "sales", "mate")
+    outsider = await client.add_member(admin, "sales", "outsider")
+    team = await create_team(client, admin, "Hotline")
+    for member in (lead, mate):
+        await set_team(client, admin, member, team)
+    await open_ticket(client, admin, subject="Mate's", assigneeId=mate.user_id)
+    await open_ticket(client, admin, subject="Outsider's", assigneeId=outsider.user_id)
+    await open_ticket(client, admin, subject="Nobody's")
+
+    data = await client.execute(TEAM_QUEUE, None, lead.token)
+    assert [node["subject"] for node in data["tickets"]["nodes"]] == ["Mate's"]
+    assert (await client.execute(TEAM_QUEUE, None, outsider.token))["tickets"]["nodes"] == []
+
+
+async def test_opening_a_ticket_round_trips(client, round_trips):  # noqa: F811
+    admin = await client.sign_up("Desk")
+    await open_ticket(client, admin)  # seeds the option lists and the numbering counter
+
+    data, seen = await counted(client, round_trips, OPEN, {}, admin.token)
+
+    assert data["openTicket"]["errors"] == []
+    # Not a simple write: credential, BEGIN, the two option lists (seeded check + values each), the SLA
+    # policy, the working week with holidays, the numbering pattern and counter, the ticket, its history
+    # entry, audit + notify, COMMIT.
+    assert len(seen) <= 14, "\n".join(s[:80] for s in seen)
