@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.core.rules import check_version, clean_tags, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, clean_tags, flush_versioned, snapshot
 from graph.identity.members import active_member
 from graph.live.events import announce
 from graph.service.models import FEEDBACK, FEEDBACK_KINDS, FEEDBACK_STATUSES, FeedbackItem
-from graph.service.tickets import LINKS, get_ticket, linked_records, one_of
+from graph.service.tickets import LINKS, checked, get_ticket, linked_records, one_of
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.fields import apply_custom_values
@@ -70,14 +70,7 @@ async def clean_feedback(session: AsyncSession, actor: Actor, values: Mapping[st
         "status": lambda v: one_of(v, FEEDBACK_STATUSES, "status"),
         "tags": clean_tags,
     }
-    checks = {
-        key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules
-    }
-    errors: list[DomainError] = []
-    try:
-        cleaned = collect(checks)
-    except ValidationErrors as error:
-        cleaned, errors = {}, list(error.errors)
+    cleaned, errors = checked(values, rules)
     cleaned |= await linked_records(session, actor, values, FEEDBACK_LINKS, errors)
     if "owner_id" in values:
         if values["owner_id"] is None:

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.core.rules import check_version, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, flush_versioned, snapshot
 from graph.live.events import announce
 from graph.service import kb_search
 from graph.service.models import (
@@ -29,7 +29,7 @@ from graph.service.models import (
     KbVote,
     TicketArticle,
 )
-from graph.service.tickets import event, get_ticket, one_of
+from graph.service.tickets import checked, event, get_ticket, one_of
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.ids import new_id
@@ -78,14 +78,7 @@ async def clean_article(session: AsyncSession, actor: Actor, values: Mapping[str
         "body": lambda v: required_text(v, "body", MAX_BODY),
         "audience": lambda v: one_of(v, AUDIENCES, "audience"),
     }
-    checks = {
-        key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules
-    }
-    errors: list[DomainError] = []
-    try:
-        cleaned = collect(checks)
-    except ValidationErrors as error:
-        cleaned, errors = {}, list(error.errors)
+    cleaned, errors = checked(values, rules)
     if values.get("category") is not None:
         try:
             await require_option(session, actor.tenant_id, CATEGORIES.key, values["category"], "category")

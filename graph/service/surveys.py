@@ -14,7 +14,6 @@ minus detractors 0-6, in percent of answers) per agent, product or month of the 
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,7 +30,7 @@ from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
 from tenants.ids import new_id
 from tenants.permissions import Actor, Capability
-from tenants.tokens import digest
+from tenants.tokens import digest, tenant_token, token_tenant
 from tenants.validation import optional_text
 
 SURVEY_PREFIX = "crmv_"
@@ -41,17 +40,11 @@ GROUPINGS = ("agent", "product", "month")
 
 
 def new_survey_token(tenant_id: uuid.UUID) -> str:
-    return f"{SURVEY_PREFIX}{tenant_id.hex}_{secrets.token_urlsafe(32)}"
+    return tenant_token(SURVEY_PREFIX, tenant_id)
 
 
 def survey_tenant(token: str) -> uuid.UUID | None:
-    body = token.removeprefix(SURVEY_PREFIX)
-    if body == token or len(body) < 34 or body[32] != "_":
-        return None
-    try:
-        return uuid.UUID(hex=body[:32])
-    except ValueError:
-        return None
+    return token_tenant(SURVEY_PREFIX, token)
 
 
 async def send_on_close(session: AsyncSession, ticket: Ticket, now: datetime) -> str | None:

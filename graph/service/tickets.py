@@ -119,6 +119,17 @@ def one_of(value: str | None, allowed: tuple[str, ...], field: str) -> str:
     return value
 
 
+def checked(values: Mapping[str, Any], rules: Mapping[str, Any]) -> tuple[dict[str, Any], list[DomainError]]:
+    """The values that pass their rule (`rules`: attribute -> function), and every failure, for a service
+    that goes on to check what needs the database before it reports all problems at once."""
+    try:
+        return collect(
+            {key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules}
+        ), []
+    except ValidationErrors as error:
+        return {}, list(error.errors)
+
+
 async def clean_ticket(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
     """Every problem of the input at once; linked records must be visible to the actor."""
     rules: dict[str, Any] = {
@@ -128,14 +139,7 @@ async def clean_ticket(session: AsyncSession, actor: Actor, values: Mapping[str,
         "priority": lambda v: one_of(v, PRIORITIES, "priority"),
         "customer_tier": lambda v: optional_text(v, "customerTier", 100),
     }
-    checks = {
-        key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules
-    }
-    errors: list[DomainError] = []
-    try:
-        cleaned = collect(checks)
-    except ValidationErrors as error:
-        cleaned, errors = {}, list(error.errors)
+    cleaned, errors = checked(values, rules)
     for key, (field, list_key) in {
         "channel": ("channel", CHANNELS.key),
         "category": ("category", CATEGORIES.key),
