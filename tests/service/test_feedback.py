@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from tests.admin.documents import assign, create_role
 from tests.service.documents import CREATE_ACCOUNT, open_ticket
 from tests.support import error_pairs, ok
 
@@ -116,3 +117,38 @@ async def test_another_tenant_reaches_no_feedback(client, db):
                 " values ($1, gen_random_uuid(), 'praise', 'x', gen_random_uuid())",
                 mine.tenant_id,
             )
+
+
+async def test_a_role_may_hide_the_customers_words(client):
+    admin = await client.sign_up("Desk")
+    clerk = await client.add_member(admin, "sales", "clerk")
+    grant = [
+        {
+            "objectType": "feedback",
+            "actions": ["READ", "UPDATE"],
+            "scope": "ALL",
+            "fields": [{"field": "body", "access": "HIDDEN"}],
+        }
+    ]
+    await assign(client, admin, clerk, await create_role(client, admin, "triage", grants=grant))
+    item = (
+        await ok(
+            client,
+            admin,
+            CREATE,
+            {"input": {"kind": "PRAISE", "title": "Kind", "body": "Thanks, Li"}},
+            "createFeedback",
+        )
+    )["feedbackItem"]
+
+    assert (await client.execute(ONE, {"id": item["id"]}, clerk.token))["feedbackItem"]["body"] is None
+    assert (await client.execute(ONE, {"id": item["id"]}, admin.token))["feedbackItem"][
+        "body"
+    ] == "Thanks, Li"
+    refused = await client.refused(
+        UPDATE,
+        {"id": item["id"], "version": item["version"], "input": {"body": "x"}},
+        clerk.token,
+        "updateFeedback",
+    )
+    assert refused == [("body", "PERMISSION_DENIED")]
