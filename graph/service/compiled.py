@@ -2,8 +2,9 @@
 
 Each entry mirrors the resolver in graph/service/types.py and the loader it uses. Not declared (so served
 by the executor): the SLA flags (judged against the service desk clock), product, contract, SLA policy,
-merged-into, messages and history, custom fields; and the AT_RISK / BREACHED queues, whose conditions
-read the clock: a compiled plan is cached per query text, and the clock must be this request's.
+merged-into, messages and history, custom fields; the AT_RISK / BREACHED queues, whose conditions read
+the clock (a compiled plan is cached per query text, and the clock must be this request's); and a status
+list (an IN list: compiled statements are rendered without SQLAlchemy's post-compile expansion).
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ register_type(
 def ticket_list(actor: Any, arguments: dict[str, Any]) -> Any:
     """The `tickets` resolver's statement, for what needs no read before it and no clock."""
     given, orders = arguments.get("filter"), arguments.get("order_by")
-    if given is not None and (given.custom or given.queue in EXECUTOR_QUEUES):
-        raise CannotCompile("custom-field conditions, or a queue the executor serves")
+    if given is not None and (given.custom or given.queue in EXECUTOR_QUEUES or given.status):
+        # A status list would be an IN list, which compiled statements cannot expand.
+        raise CannotCompile("custom-field conditions, a clock-judged queue or a status list")
     if any(order.custom_field for order in orders or []):
         raise CannotCompile("custom-field sort keys")
     refuse_hidden_filters(actor, TICKET, used_filters(given, TICKET_FILTER_FIELDS))

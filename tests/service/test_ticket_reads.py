@@ -11,6 +11,9 @@ from tests.service.documents import TICKET, UPDATE_TICKET, open_ticket
 LIST = """
 query { tickets(first: 50) { totalCount nodes { id number subject description status priority
   customerTier createdAt assignee { id email } account { name } contact { fullName } } } }"""
+MINE = """
+query($queue: TicketQueue) { tickets(first: 50, filter: {queue: $queue}) {
+  nodes { id number subject status priority assignee { fullName } } } }"""
 TEAM_QUEUE = "query { tickets(filter: {queue: MY_TEAM}) { nodes { subject } } }"
 OPEN = """
 mutation { openTicket(input: {subject: "Counted", channel: "phone", category: "billing"}) {
@@ -122,3 +125,14 @@ async def test_opening_a_ticket_round_trips(client, round_trips):  # noqa: F811
     # policy, the working week with holidays, the numbering pattern and counter, the ticket, its history
     # entry, audit + notify, COMMIT.
     assert len(seen) <= 14, "\n".join(s[:80] for s in seen)
+
+
+async def test_the_mine_queue_is_a_compiled_read(client, round_trips):  # noqa: F811
+    admin = await client.sign_up("Desk")
+    await open_ticket(client, admin, subject="Mine", assigneeId=admin.user_id)
+    await open_ticket(client, admin, subject="Loose")
+
+    data, seen = await counted(client, round_trips, MINE, {"queue": "MINE"}, admin.token)
+
+    assert [node["subject"] for node in data["tickets"]["nodes"]] == ["Mine"]
+    assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
