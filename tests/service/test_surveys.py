@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from tests.sales.commerce.documents import create_product
@@ -154,10 +155,9 @@ async def test_nps_results_per_product_and_month_and_who_may_read_them(client, m
     assert denied[0]["extensions"]["code"] == "PERMISSION_DENIED"
 
 
-@pytest.mark.parametrize("kind", ["NONE"])
-async def test_a_tenant_may_send_no_survey(client, kind):
+async def test_a_tenant_may_send_no_survey(client):
     admin = await client.sign_up("Desk")
-    await ok(client, admin, UPDATE_SETTINGS, {"input": {"surveyKind": kind}}, "updateServiceSettings")
+    await ok(client, admin, UPDATE_SETTINGS, {"input": {"surveyKind": "NONE"}}, "updateServiceSettings")
     _, token = await closed_with_survey(client, admin)
     assert token is None
 
@@ -174,5 +174,5 @@ async def test_surveys_stay_behind_the_tenant_wall_in_sql(client, db):
     async with connection.transaction():
         await connection.execute("select set_config('app.tenant_id', $1, true)", mine.tenant_id)
         assert await connection.fetchval("select count(*) from surveys") == 1
-        with pytest.raises(Exception, match="permission denied"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):  # answers are evidence: no delete
             await connection.execute("delete from surveys")
