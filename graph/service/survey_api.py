@@ -17,6 +17,7 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.admin.access import Team
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, payload_errors
 from graph.core.nodes import load_by_id
@@ -37,6 +38,7 @@ class SurveyKind(Enum):
 @strawberry.enum(description="How survey results are grouped.")
 class SurveyGrouping(Enum):
     AGENT = "agent"
+    TEAM = "team"
     PRODUCT = "product"
     MONTH = "month"
 
@@ -80,6 +82,13 @@ class SurveyResultRow:
     @strawberry.field(description="The agent (the assignee when the ticket closed) when grouped by AGENT.")
     async def agent(self, info: Info) -> User | None:
         return await owner(info, self.row.agent_id) if self.row.agent_id else None
+
+    @strawberry.field(description="The agent's team when grouped by TEAM; null: agents without a team.")
+    async def team(self, info: Info) -> Team | None:
+        if self.row.team_id is None:
+            return None
+        found = await Team.resolve_nodes(info=info, node_ids=[str(self.row.team_id)])
+        return found[0]
 
     @strawberry.field(description="The ticket's product when grouped by PRODUCT; null: tickets without one.")
     async def product(self, info: Info) -> Product | None:
@@ -140,7 +149,7 @@ class SurveyQuery:
             return PublicSurvey.from_view(await surveys.public_survey(session, token))
 
     @strawberry.field(
-        description="Answered surveys grouped by agent, product or month (capability view_reports)."
+        description="Answered surveys grouped by agent, team, product or month (capability view_reports)."
     )
     async def survey_results(
         self,

@@ -9,7 +9,7 @@ survey's question and its ticket's number and subject. One answer per token (the
 answered once), none after `expires_at`.
 
 Results (capability view_reports): responses, CSAT average and share satisfied (4-5), NPS (promoters 9-10
-minus detractors 0-6, in percent of answers) per agent, product or month of the answer.
+minus detractors 0-6, in percent of answers) per agent, the agent's team, product or month of the answer.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from graph.service.models import SCORE_RANGES, TICKET, Survey, Ticket
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
 from tenants.ids import new_id
+from tenants.models import Membership
 from tenants.permissions import Actor, Capability
 from tenants.tokens import digest, tenant_token, token_tenant
 from tenants.validation import optional_text
@@ -36,7 +37,7 @@ from tenants.validation import optional_text
 SURVEY_PREFIX = "crmv_"
 DEFAULT_SURVEY_KIND = "csat"
 DEFAULT_VALID_DAYS = 14
-GROUPINGS = ("agent", "product", "month")
+GROUPINGS = ("agent", "team", "product", "month")
 
 
 def new_survey_token(tenant_id: uuid.UUID) -> str:
@@ -171,6 +172,7 @@ async def answer_survey(
 @dataclass(frozen=True)
 class ResultRow:
     agent_id: uuid.UUID | None
+    team_id: uuid.UUID | None
     product_id: uuid.UUID | None
     month: date | None
     responses: int
@@ -192,12 +194,16 @@ async def survey_results(
     answered_from: datetime | None,
     answered_to: datetime | None,
 ) -> list[ResultRow]:
-    """Answered surveys grouped by agent, product or month (UTC) of the answer, in [from, to)."""
+    """Answered surveys grouped by agent, team, product or month (UTC) of the answer, in [from, to)."""
     actor.require_capability(Capability.VIEW_REPORTS)
     if group_by not in GROUPINGS:
         raise DomainError(ErrorCode.INVALID, f"Group by one of: {', '.join(GROUPINGS)}.", "groupBy")
     key = {
         "agent": Survey.agent_id,
+        # The agent's team now (a member who moved takes their answers along).
+        "team": select(Membership.team_id)
+        .where(Membership.tenant_id == Survey.tenant_id, Membership.user_id == Survey.agent_id)
+        .scalar_subquery(),
         "product": Survey.product_id,
         "month": func.date_trunc("month", func.timezone("UTC", Survey.answered_at)),
     }[group_by]
@@ -233,6 +239,7 @@ async def survey_results(
         rows.append(
             ResultRow(
                 agent_id=row.key if group_by == "agent" else None,
+                team_id=row.key if group_by == "team" else None,
                 product_id=row.key if group_by == "product" else None,
                 month=row.key.date() if group_by == "month" and row.key is not None else None,
                 responses=row.responses,

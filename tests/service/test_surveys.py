@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from tests.admin.documents import create_team, set_team
 from tests.sales.commerce.documents import create_product
 from tests.service.documents import UPDATE_SETTINGS, Clock, open_ticket
 from tests.support import error_pairs, ok
@@ -21,7 +22,7 @@ RESULTS = """
 query($groupBy: SurveyGrouping!, $from: DateTime, $to: DateTime) {
   surveyResults(groupBy: $groupBy, answeredFrom: $from, answeredTo: $to) { rows {
     month responses csatResponses csatAverage csatSatisfiedPercent npsResponses nps
-    agent { id } product { id } } } }"""
+    agent { id } team { name } product { id } } } }"""
 CLOSE = """
 mutation($id: ID!, $version: Int!, $status: TicketStatus!) {
   changeTicketStatus(id: $id, version: $version, status: $status) {
@@ -84,6 +85,7 @@ async def test_a_closed_ticket_sends_a_survey_answered_once_without_login(client
             "npsResponses": 0,
             "nps": None,
             "agent": None,
+            "team": None,
             "product": None,
         }
     ]
@@ -151,6 +153,9 @@ async def test_nps_results_per_product_and_month_and_who_may_read_them(client, m
     april = {"groupBy": "AGENT", "from": "2026-04-01T00:00:00Z", "to": "2026-05-01T00:00:00Z"}
     by_agent = (await client.execute(RESULTS, april, admin.token))["surveyResults"]["rows"]
     assert [(r["agent"], r["responses"]) for r in by_agent] == [({"id": admin.user_id}, 4)]
+    await set_team(client, admin, admin, await create_team(client, admin, "Hotline"))
+    by_team = (await client.execute(RESULTS, {"groupBy": "TEAM"}, admin.token))["surveyResults"]["rows"]
+    assert [(r["team"], r["responses"]) for r in by_team] == [({"name": "Hotline"}, 4), (None, 1)]
     denied = await client.errors(RESULTS, {"groupBy": "AGENT"}, agent.token)
     assert denied[0]["extensions"]["code"] == "PERMISSION_DENIED"
 
