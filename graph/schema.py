@@ -37,6 +37,11 @@ from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
 from graph.sales.pipeline.live import PipelineSubscription
 from graph.security.api import SecurityMutation, SecurityQuery
+from graph.service.api import ServiceMutation, ServiceQuery
+from graph.service.feedback_api import FeedbackMutation, FeedbackQuery
+from graph.service.kb_api import KnowledgeBaseMutation, KnowledgeBaseQuery
+from graph.service.live import TicketSubscription
+from graph.service.survey_api import SurveyMutation, SurveyQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from graph.workday.api import WorkdayMutation, WorkdayQuery
 from graph.workday.attendance_api import AttendanceMutation, AttendanceQuery
@@ -61,6 +66,10 @@ QUERY_AREAS: tuple[type, ...] = (
     NotificationsQuery,
     WorkdayQuery,
     AttendanceQuery,
+    ServiceQuery,
+    SurveyQuery,
+    FeedbackQuery,
+    KnowledgeBaseQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -78,6 +87,10 @@ MUTATION_AREAS: tuple[type, ...] = (
     NotificationsMutation,
     WorkdayMutation,
     AttendanceMutation,
+    ServiceMutation,
+    SurveyMutation,
+    FeedbackMutation,
+    KnowledgeBaseMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,
@@ -85,6 +98,7 @@ SUBSCRIPTION_AREAS: tuple[type, ...] = (
     ProjectSubscription,
     ApprovalSubscription,
     NotificationSubscription,
+    TicketSubscription,
 )
 
 

@@ -1,4 +1,5 @@
-"""Opaque secrets handed to clients: session tokens, API keys, invitation and sign-up confirmation tokens.
+"""Opaque secrets handed to clients: session tokens, API keys, invitation and sign-up confirmation tokens,
+survey links (graph/service/surveys.py).
 
 Each carries 256 random bits and is stored only as its SHA-256 (a fast hash is right here: the secret
 is random, not a human password, so there is nothing to brute-force). API keys and invitation tokens
@@ -60,15 +61,25 @@ def new_sign_up_token() -> str:
     return SIGN_UP_PREFIX + secrets.token_urlsafe(32)
 
 
-def new_invite_token(tenant_id: uuid.UUID) -> str:
-    return f"{INVITE_PREFIX}{tenant_id.hex}_{secrets.token_urlsafe(32)}"
+def tenant_token(prefix: str, tenant_id: uuid.UUID) -> str:
+    """`<prefix><tenant id hex>_<256 random bits>`: looked up inside that tenant's RLS wall."""
+    return f"{prefix}{tenant_id.hex}_{secrets.token_urlsafe(32)}"
 
 
-def invite_tenant(token: str) -> uuid.UUID | None:
-    body = token.removeprefix(INVITE_PREFIX)
+def token_tenant(prefix: str, token: str) -> uuid.UUID | None:
+    """The tenant of a `tenant_token` of this prefix; None for anything else."""
+    body = token.removeprefix(prefix)
     if body == token or len(body) < 34 or body[32] != "_":
         return None
     try:
         return uuid.UUID(hex=body[:32])
     except ValueError:
         return None
+
+
+def new_invite_token(tenant_id: uuid.UUID) -> str:
+    return tenant_token(INVITE_PREFIX, tenant_id)
+
+
+def invite_tenant(token: str) -> uuid.UUID | None:
+    return token_tenant(INVITE_PREFIX, token)

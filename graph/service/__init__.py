@@ -1,0 +1,1 @@
+"""Customer service: tickets with SLAs and escalation, satisfaction surveys, feedback, knowledge base."""

@@ -1,0 +1,253 @@
+"""Satisfaction surveys: sent when a ticket closes, answered once through a tokenized public link.
+
+The link's token is `crmv_<tenant id hex>_<256 random bits>`, stored only as its SHA-256 (like
+invitations, tenants/tokens.py). An answer needs no login: the token's tenant part opens a transaction of
+its own inside that tenant (`app.tenant_id` set like any request's, never the request's own transaction,
+whose other root fields run concurrently in the caller's tenant) and the survey is found by the token's
+hash under RLS; a forged tenant part or token finds nothing, and what the public side reads is that one
+survey's question and its ticket's number and subject. One answer per token (the row is locked, then
+answered once), none after `expires_at`.
+
+Results (capability view_reports): responses, CSAT average and share satisfied (4-5), NPS (promoters 9-10
+minus detractors 0-6, in percent of answers) per agent, the agent's team, product or month of the answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, Numeric, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.live.events import announce
+from graph.service.calendar import service_settings
+from graph.service.models import SCORE_RANGES, TICKET, Survey, Ticket
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode, ValidationErrors
+from tenants.ids import new_id
+from tenants.models import Membership
+from tenants.permissions import Actor, Capability
+from tenants.tokens import digest, tenant_token, token_tenant
+from tenants.validation import optional_text
+
+SURVEY_PREFIX = "crmv_"
+DEFAULT_SURVEY_KIND = "csat"
+DEFAULT_VALID_DAYS = 14
+GROUPINGS = ("agent", "team", "product", "month")
+
+
+def new_survey_token(tenant_id: uuid.UUID) -> str:
+    return tenant_token(SURVEY_PREFIX, tenant_id)
+
+
+def survey_tenant(token: str) -> uuid.UUID | None:
+    return token_tenant(SURVEY_PREFIX, token)
+
+
+async def send_on_close(session: AsyncSession, ticket: Ticket, now: datetime) -> str | None:
+    """The survey the tenant sends when a ticket closes; returns the link's token (shown once), or None
+    when the tenant sends none or the ticket already has one (a reopened and closed again ticket)."""
+    settings = await service_settings(session, ticket.tenant_id)
+    kind = settings.survey_kind if settings else DEFAULT_SURVEY_KIND
+    if kind == "none":
+        return None
+    already = await session.scalar(
+        select(Survey.id).where(Survey.tenant_id == ticket.tenant_id, Survey.ticket_id == ticket.id)
+    )
+    if already is not None:
+        return None
+    days = settings.survey_valid_days if settings else DEFAULT_VALID_DAYS
+    token = new_survey_token(ticket.tenant_id)
+    survey = Survey(
+        tenant_id=ticket.tenant_id,
+        id=new_id(),
+        ticket_id=ticket.id,
+        kind=kind,
+        token_hash=digest(token),
+        sent_at=now,
+        expires_at=now + timedelta(days=days),
+        agent_id=ticket.assignee_id,
+        account_id=ticket.account_id,
+        product_id=ticket.product_id,
+    )
+    session.add(survey)
+    await announce(session, ticket.tenant_id, "survey.sent", None, survey=survey.id, ticket=ticket.id)
+    return token
+
+
+@dataclass(frozen=True)
+class PublicSurveyView:
+    """What the public link shows: nothing beyond this survey and its own ticket's number and subject."""
+
+    kind: str
+    ticket_number: str
+    ticket_subject: str
+    expires_at: datetime
+    answered: bool
+
+
+def unknown_link() -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, "This survey link is not valid.", "token")
+
+
+def tenant_of(token: str) -> uuid.UUID:
+    """The tenant whose transaction may look the token up (NOT_FOUND for what is no survey token)."""
+    tenant_id = survey_tenant(token)
+    if tenant_id is None:
+        raise unknown_link()
+    return tenant_id
+
+
+async def survey_by_token(session: AsyncSession, token: str, *, lock: bool = False) -> tuple[Survey, Ticket]:
+    """In a transaction inside `tenant_of(token)`."""
+    tenant_id = tenant_of(token)
+    statement = (
+        select(Survey, Ticket)
+        .join(Ticket, (Ticket.tenant_id == Survey.tenant_id) & (Ticket.id == Survey.ticket_id))
+        .where(Survey.tenant_id == tenant_id, Survey.token_hash == digest(token))
+    )
+    row = (await session.execute(statement.with_for_update(of=Survey) if lock else statement)).first()
+    if row is None:
+        raise unknown_link()
+    return row[0], row[1]
+
+
+def view(survey: Survey, ticket: Ticket) -> PublicSurveyView:
+    return PublicSurveyView(
+        kind=survey.kind,
+        ticket_number=ticket.number,
+        ticket_subject=ticket.subject,
+        expires_at=survey.expires_at,
+        answered=survey.answered_at is not None,
+    )
+
+
+async def public_survey(session: AsyncSession, token: str) -> PublicSurveyView:
+    survey, ticket = await survey_by_token(session, token)
+    return view(survey, ticket)
+
+
+def clean_score(kind: str, score: int) -> int:
+    low, high = SCORE_RANGES[kind]
+    if not low <= score <= high:
+        raise DomainError(ErrorCode.INVALID, f"Give a score from {low} to {high}.", "score")
+    return score
+
+
+async def answer_survey(
+    session: AsyncSession, token: str, score: int, comment: str | None, now: datetime
+) -> PublicSurveyView:
+    """The customer's one answer; refused once answered (DUPLICATE) or after expiry (EXPIRED)."""
+    survey, ticket = await survey_by_token(session, token, lock=True)
+    if survey.answered_at is not None:
+        raise DomainError(ErrorCode.DUPLICATE, "This survey has already been answered; thank you.", "token")
+    if now >= survey.expires_at:
+        raise DomainError(ErrorCode.EXPIRED, "This survey has expired.", "token")
+    errors: list[DomainError] = []
+    cleaned_comment = None
+    try:
+        score = clean_score(survey.kind, score)
+    except DomainError as error:
+        errors.append(error)
+    try:
+        cleaned_comment = optional_text(comment, "comment", 5000)
+    except DomainError as error:
+        errors.append(error)
+    if errors:
+        raise ValidationErrors(errors)
+    survey.score, survey.comment, survey.answered_at = score, cleaned_comment, now
+    await session.flush()
+    changes = {"score": [None, score], "kind": [None, survey.kind]}
+    await audit.record(
+        session, None, "survey.answered", TICKET, ticket.id, changes, tenant_id=survey.tenant_id
+    )
+    await announce(session, survey.tenant_id, "survey.answered", None, survey=survey.id, ticket=ticket.id)
+    return view(survey, ticket)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    agent_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    product_id: uuid.UUID | None
+    month: date | None
+    responses: int
+    csat_responses: int
+    csat_average: Decimal | None
+    csat_satisfied_percent: Decimal | None
+    nps_responses: int
+    nps: int | None
+
+
+def percent(part: Any, whole: Any) -> Any:
+    return func.round(cast(part * 100, Numeric) / func.nullif(whole, 0), 1)
+
+
+async def survey_results(
+    session: AsyncSession,
+    actor: Actor,
+    group_by: str,
+    answered_from: datetime | None,
+    answered_to: datetime | None,
+) -> list[ResultRow]:
+    """Answered surveys grouped by agent, team, product or month (UTC) of the answer, in [from, to)."""
+    actor.require_capability(Capability.VIEW_REPORTS)
+    if group_by not in GROUPINGS:
+        raise DomainError(ErrorCode.INVALID, f"Group by one of: {', '.join(GROUPINGS)}.", "groupBy")
+    key = {
+        "agent": Survey.agent_id,
+        # The agent's team now (a member who moved takes their answers along).
+        "team": select(Membership.team_id)
+        .where(Membership.tenant_id == Survey.tenant_id, Membership.user_id == Survey.agent_id)
+        .scalar_subquery(),
+        "product": Survey.product_id,
+        "month": func.date_trunc("month", func.timezone("UTC", Survey.answered_at)),
+    }[group_by]
+    csat = Survey.kind == "csat"
+    nps = Survey.kind == "nps"
+    nps_count = func.count().filter(nps)
+    promoters = func.count().filter(nps & (Survey.score >= 9))
+    detractors = func.count().filter(nps & (Survey.score <= 6))
+    statement = (
+        select(
+            key.label("key"),
+            func.count().label("responses"),
+            func.count().filter(csat).label("csat_responses"),
+            func.round(func.avg(Survey.score).filter(csat), 2).label("csat_average"),
+            percent(func.count().filter(csat & (Survey.score >= 4)), func.count().filter(csat)).label(
+                "satisfied"
+            ),
+            nps_count.label("nps_responses"),
+            cast(
+                func.round(cast((promoters - detractors) * 100, Numeric) / func.nullif(nps_count, 0)), Integer
+            ).label("nps"),
+        )
+        .where(Survey.tenant_id == actor.tenant_id, Survey.answered_at.is_not(None))
+        .group_by(key)
+        .order_by(key.asc().nulls_last())
+    )
+    if answered_from is not None:
+        statement = statement.where(Survey.answered_at >= answered_from)
+    if answered_to is not None:
+        statement = statement.where(Survey.answered_at < answered_to)
+    rows = []
+    for row in await session.execute(statement):
+        rows.append(
+            ResultRow(
+                agent_id=row.key if group_by == "agent" else None,
+                team_id=row.key if group_by == "team" else None,
+                product_id=row.key if group_by == "product" else None,
+                month=row.key.date() if group_by == "month" and row.key is not None else None,
+                responses=row.responses,
+                csat_responses=row.csat_responses,
+                csat_average=row.csat_average,
+                csat_satisfied_percent=row.satisfied,
+                nps_responses=row.nps_responses,
+                nps=row.nps,
+            )
+        )
+    return rows

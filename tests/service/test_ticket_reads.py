@@ -1,0 +1,138 @@
+"""Ticket reads: field rules on every path (compiled and executor), the contract link, and the
+round trips of the ticket list."""
+
+from __future__ import annotations
+
+from tests.admin.documents import assign, create_role, create_team, set_team
+from tests.platform.test_round_trips import counted, round_trips  # noqa: F401 - the fixture
+from tests.sales.commerce.documents import contract_from_quote
+from tests.service.documents import TICKET, UPDATE_TICKET, open_ticket
+
+LIST = """
+query { tickets(first: 50) { totalCount nodes { id number subject description status priority
+  customerTier createdAt assignee { id email } account { name } contact { fullName } } } }"""
+MINE = """
+query($queue: TicketQueue) { tickets(first: 50, filter: {queue: $queue}) {
+  nodes { id number subject status priority assignee { fullName } } } }"""
+TEAM_QUEUE = "query { tickets(filter: {queue: MY_TEAM}) { nodes { subject } } }"
+OPEN = """
+mutation { openTicket(input: {subject: "Counted", channel: "phone", category: "billing"}) {
+  ticket { id number } errors { code } } }"""
+QUEUE = """
+query { tickets(first: 50, filter: {queue: AT_RISK}) { nodes { id number subject slaAtRisk } } }"""
+
+
+def ticket_grant(fields: dict[str, str]) -> list[dict[str, object]]:
+    return [
+        {
+            "objectType": "ticket",
+            "actions": ["READ", "UPDATE"],
+            "scope": "ALL",
+            "fields": [{"field": f, "access": a} for f, a in fields.items()],
+        }
+    ]
+
+
+async def test_hidden_and_read_only_ticket_fields(client):
+    admin = await client.sign_up("Desk")
+    agent = await client.add_member(admin, "sales", "agent")
+    role = await create_role(
+        client, admin, "frontline", grants=ticket_grant({"description": "HIDDEN", "priority": "READ_ONLY"})
+    )
+    await assign(client, admin, agent, role)
+    ticket = await open_ticket(client, admin, description="Card number 4111...", customerTier="gold")
+
+    listed = (await client.execute(LIST, None, agent.token))["tickets"]["nodes"]
+    assert listed[0]["description"] is None and listed[0]["customerTier"] == "gold"
+    assert (await client.execute(TICKET, {"id": ticket["id"]}, agent.token))["ticket"]["description"] is None
+    assert (await client.execute(LIST, None, admin.token))["tickets"]["nodes"][0]["description"] == (
+        "Card number 4111..."
+    )
+    refused = await client.refused(
+        UPDATE_TICKET,
+        {"id": ticket["id"], "version": ticket["version"], "input": {"priority": "URGENT"}},
+        agent.token,
+        "updateTicket",
+    )
+    assert refused == [("priority", "PERMISSION_DENIED")]
+    allowed = await client.mutate(
+        UPDATE_TICKET,
+        {"id": ticket["id"], "version": ticket["version"], "input": {"subject": "Card problem"}},
+        agent.token,
+        "updateTicket",
+    )
+    assert allowed["errors"] == [] and allowed["ticket"]["subject"] == "Card problem"
+
+
+async def test_a_ticket_links_a_contract_its_author_may_see(client):
+    admin = await client.sign_up("Desk")
+    rep = await client.add_member(admin, "sales", "rep")
+    contract = await contract_from_quote(client, admin)
+
+    ticket = await open_ticket(client, admin, contractId=contract["id"])
+    refused = await client.mutate(
+        UPDATE_TICKET,
+        {"id": ticket["id"], "version": ticket["version"], "input": {"contractId": contract["id"]}},
+        rep.token,
+        "updateTicket",
+    )
+
+    assert ticket["contract"] == {"id": contract["id"]}
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("contractId", "NOT_FOUND")]
+
+
+async def test_the_ticket_list_takes_four_round_trips(client, round_trips):  # noqa: F811
+    admin = await client.sign_up("Desk")
+    for index in range(3):
+        await open_ticket(client, admin, subject=f"Ticket {index}", assigneeId=admin.user_id)
+
+    data, seen = await counted(client, round_trips, LIST, {}, admin.token)
+
+    assert [node["subject"] for node in data["tickets"]["nodes"]] == ["Ticket 2", "Ticket 1", "Ticket 0"]
+    assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
+    # A clock-judged queue (and the SLA flags) is the executor's: the fast path's attempt (BEGIN, the
+    # credential, ROLLBACK) plus the executor's own three statements: the credential, the page, COMMIT.
+    queue, seen = await counted(client, round_trips, QUEUE, {}, admin.token)
+    assert queue["tickets"]["nodes"] == []
+    assert len(seen) <= 7, "\n".join(s[:80] for s in seen)
+
+
+async def test_my_team_queue(client):
+    admin = await client.sign_up("Desk")
+    lead = await client.add_member(admin, "manager", "lead")
+    mate = await client.add_member(admin, "sales", "mate")
+    outsider = await client.add_member(admin, "sales", "outsider")
+    team = await create_team(client, admin, "Hotline")
+    for member in (lead, mate):
+        await set_team(client, admin, member, team)
+    await open_ticket(client, admin, subject="Mate's", assigneeId=mate.user_id)
+    await open_ticket(client, admin, subject="Outsider's", assigneeId=outsider.user_id)
+    await open_ticket(client, admin, subject="Nobody's")
+
+    data = await client.execute(TEAM_QUEUE, None, lead.token)
+    assert [node["subject"] for node in data["tickets"]["nodes"]] == ["Mate's"]
+    assert (await client.execute(TEAM_QUEUE, None, outsider.token))["tickets"]["nodes"] == []
+
+
+async def test_opening_a_ticket_round_trips(client, round_trips):  # noqa: F811
+    admin = await client.sign_up("Desk")
+    await open_ticket(client, admin)  # seeds the option lists and the numbering counter
+
+    data, seen = await counted(client, round_trips, OPEN, {}, admin.token)
+
+    assert data["openTicket"]["errors"] == []
+    # Not a simple write: credential, BEGIN, the two option lists (seeded check + values each), the SLA
+    # policy, the working week with holidays, the numbering pattern and counter, the ticket, its history
+    # entry, audit + notify, COMMIT.
+    assert len(seen) <= 14, "\n".join(s[:80] for s in seen)
+
+
+async def test_the_mine_queue_is_a_compiled_read(client, round_trips):  # noqa: F811
+    admin = await client.sign_up("Desk")
+    await open_ticket(client, admin, subject="Mine", assigneeId=admin.user_id)
+    await open_ticket(client, admin, subject="Loose")
+
+    data, seen = await counted(client, round_trips, MINE, {"queue": "MINE"}, admin.token)
+
+    assert [node["subject"] for node in data["tickets"]["nodes"]] == ["Mine"]
+    assert len(seen) <= 4, "\n".join(s[:80] for s in seen)
