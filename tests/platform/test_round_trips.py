@@ -182,3 +182,18 @@ async def test_a_create_left_to_the_executor_opens_no_fast_path_transaction(clie
 
     assert data["createAccount"]["account"]["parent"]["name"] == "Parent"
     assert [s for s in round_trips.seen if s.startswith(("BEGIN", "ROLLBACK"))] == ["BEGIN;"]
+
+
+async def test_a_read_the_planner_cannot_compile_costs_no_fast_path_attempt(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    """A nested field no area compiles (custom fields) in a text search: planned for the credential's
+    known actor first, so the executor serves it with no BEGIN, check and ROLLBACK before."""
+    admin = await client.sign_up()
+    await create_account(client, admin, name="Initech")
+    await client.execute(LIST_50, {}, admin.token)  # the fast path now knows this credential
+    # A text search (the four-statement path, not one-trip) with a field no area compiles.
+    uncompiled = 'query { accounts(first: 5, filter: {search: "Init"}) { nodes { name customFields } } }'
+
+    data, seen = await counted(client, round_trips, uncompiled, {}, admin.token)
+
+    assert data["accounts"]["nodes"] == [{"name": "Initech", "customFields": {}}]
+    assert [s for s in seen if s.startswith(("BEGIN", "ROLLBACK"))] == ["BEGIN;"], "\n".join(seen)
