@@ -2,9 +2,9 @@
 (level 2), once per level, run by the job runner (`crm jobs run`, graph/core/jobs.py) with its clock.
 
 An escalation reassigns the ticket to the policy's `escalate_to` member when one is set (and still an
-active member), records an `escalated` history entry and an audit entry, and publishes a
-`ticket.escalated` live event naming the ticket, its assignee and the escalation target. Delivering
-in-app or email notifications from that event belongs to the notifications area (issue 18).
+active member), records an `escalated` history entry and an audit entry, publishes a
+`ticket.escalated` live event naming the ticket, its assignee and the escalation target, and notifies
+both members once per level (graph/notifications: in-app, plus email or SMS as each chose).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.core.jobs import job
 from graph.core.rules import snapshot
 from graph.live.events import announce
+from graph.notifications.notify import notify
 from graph.service import sla
 from graph.service.models import TICKET, SlaPolicy, Ticket
 from graph.service.tickets import AUDITED_FIELDS, event
@@ -99,6 +100,27 @@ async def escalate(session: AsyncSession, ticket: Ticket, now: datetime) -> None
         ticket=ticket.id,
         assignee=ticket.assignee_id,
         previous_assignee=previous,
+    )
+    await tell_about(session, ticket, level, previous, now)
+
+
+async def tell_about(
+    session: AsyncSession, ticket: Ticket, level: int, previous: uuid.UUID | None, now: datetime
+) -> None:
+    """The SLA reminder (issue 18's "SLA at risk"): the member the ticket now sits with (the policy's
+    escalation target, a manager) and the one it came from, once per ticket and level."""
+    state = "breached its SLA" if level == 2 else "is at risk of breaching its SLA"
+    await notify(
+        session,
+        ticket.tenant_id,
+        [user_id for user_id in (ticket.assignee_id, previous) if user_id is not None],
+        "ticket.sla_breached" if level == 2 else "ticket.sla_at_risk",
+        f"Ticket {ticket.number} {state}: {ticket.subject}",
+        "",
+        f"/tickets/{ticket.id}",
+        key=f"ticket.escalated:{ticket.id}:{level}",
+        now=now,
+        data={"number": ticket.number, "level": level},
     )
 
 

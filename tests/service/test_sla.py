@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from gateway.jobs import run_one
 from graph.core.jobs import JOBS
 from graph.service.calendar import WorkWeek, add_working_minutes, working_minutes_between
+from tests.notifications.support import inbox
 from tests.service.documents import (
     ADD_MESSAGE,
     CHANGE_STATUS,
@@ -128,6 +129,16 @@ async def test_the_sla_clock_runs_in_business_hours_pauses_and_escalates(client,
     assert await tickets(client, admin, queue="AT_RISK") == []
     assert (await escalate(services, admin, utc(10, 6, 31))).summary == "escalated 1"
     assert (await read(client, admin, ticket["id"]))["escalationLevel"] == 2
+
+    # Each level told the member it moved to and the one it came from, once (issue 18's SLA reminder).
+    told = {
+        member.user_id: [
+            edge["node"]["kind"] for edge in (await inbox(client, member))["notifications"]["edges"]
+        ]
+        for member in (agent, manager)
+    }
+    assert sorted(told[agent.user_id]) == ["ticket.sla_at_risk"]
+    assert sorted(told[manager.user_id]) == ["ticket.sla_at_risk", "ticket.sla_breached"]
 
 
 async def test_a_ticket_without_a_matching_policy_has_no_targets(client):
