@@ -1,5 +1,5 @@
 """Knowledge base rules: articles with versions, draft -> published -> archived, internal or public,
-text search (graph/service/kb_search.py), helpfulness votes, links to the tickets they resolved.
+text search (graph/core/text_search.py), helpfulness votes, links to the tickets they resolved.
 
 Members who may update articles see drafts and the latest text; readers see published articles only, with
 their published text. Every change of title or body is a new version (kept, append-only); publishing
@@ -17,9 +17,9 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core import text_search
 from graph.core.rules import check_version, flush_versioned, snapshot
 from graph.live.events import announce
-from graph.service import kb_search
 from graph.service.models import (
     AUDIENCES,
     KB_ARTICLE,
@@ -172,7 +172,7 @@ async def publish_article(
     article.published_version = article.current_version
     article.published_title, article.published_body = article.title, article.body
     article.published_at = now
-    article.search_vector = kb_search.search_vector(article.title, article.body)
+    article.search_vector = text_search.search_vector(article.title, article.body)
     await flush_versioned(session, "article")
     await audit.record(
         session,
@@ -211,7 +211,7 @@ async def archive_article(
 
 def search_condition(text: str) -> ColumnElement[bool]:
     """Published articles with every token of `text` (an empty query finds nothing)."""
-    query = kb_search.all_of(text)
+    query = text_search.all_of(text)
     if query is None:
         return KbArticle.id.is_(None)
     return (KbArticle.status == "published") & KbArticle.search_vector.op("@@")(query)
@@ -221,7 +221,7 @@ async def suggested_articles(
     session: AsyncSession, actor: Actor, text: str, limit: int = SUGGESTIONS
 ) -> list[KbArticle]:
     """Published articles sharing the most (title-weighted) terms with `text`, best first."""
-    query = kb_search.any_of(text)
+    query = text_search.any_of(text)
     if query is None or not actor.permissions.can(KB_ARTICLE, Action.READ):
         return []
     rank = func.ts_rank(KbArticle.search_vector, query)

@@ -2,7 +2,7 @@
 full-text search and helpfulness votes; articles linked to the tickets they resolved.
 
 Search: PostgreSQL text search over `search_vector`, which the application fills from the published
-version with `to_tsvector('simple', ...)` of a segmented text (graph/service/kb_search.py): Latin words
+version with `to_tsvector('simple', ...)` of a segmented text (graph/core/text_search.py): Latin words
 as they are, CJK runs as single characters and overlapping bigrams, since the embedded PostgreSQL has no
 Chinese parser (no zhparser or pg_jieba). Versions are append-only for the application role.
 

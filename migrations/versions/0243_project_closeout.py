@@ -1,6 +1,7 @@
 """Closing projects out: a closeout per project (summary, the customer's satisfaction, and the evaluation
 against plan frozen at closing) and lessons learned, a knowledge base shared across the tenant and
-searched by full text of title and body (English stemming) and by tags.
+searched by full text of title, body and tags (segmented by the application, graph/core/text_search.py, so
+Chinese is found by its bigrams) and by tags.
 
 Revision ID: 0243_project_closeout
 Revises: 0242_project_quality
@@ -50,7 +51,7 @@ create table project_lessons (
     title varchar(300) not null,
     body text not null,
     tags text[] not null default '{}',
-    search tsvector generated always as (to_tsvector('english'::regconfig, title || ' ' || body)) stored,
+    search tsvector not null,
     author_id uuid not null,
     created_at timestamptz not null default now(),
     primary key (tenant_id, id),

@@ -254,3 +254,31 @@ async def test_another_tenant_sees_no_lesson_or_closeout(client, db):
                 raw_id(project["id"]),
                 raw_id(admin.user_id),
             )
+
+
+async def test_a_chinese_lesson_is_found_by_its_words_and_surfaces_on_a_similar_project(client):
+    admin = await client.sign_up("华磊")
+    project = await active_project(client, admin, name="上海仓库布线")
+    lesson = {
+        "title": "光纤线缆要提前六周订购",
+        "body": "铠装光纤供应商交货用了六周。布线班组停工等待。",
+        "tags": ["采购"],
+    }
+    closed = await close_out(client, admin, project, lessons=[lesson])
+    later = await active_project(client, admin, name="北京机房布线", description="光纤主干")
+    unrelated = await active_project(client, admin, name="工资系统迁移")
+
+    async def titles(search: str) -> list[str]:
+        found = await client.execute(LESSONS, {"search": search, "tag": None}, admin.token)
+        return [edge["node"]["title"] for edge in found["lessons"]["edges"]]
+
+    assert closed["errors"] == []
+    assert await titles("光纤") == [lesson["title"]]  # a two-character word inside a longer run
+    assert await titles("供应商 停工") == [lesson["title"]]  # every word must be there
+    assert await titles("供应商 工资") == []
+    assert await titles("采购") == [lesson["title"]]  # the tag's words count too
+    similar = (await client.execute(SIMILAR, {"id": later["id"]}, admin.token))["project"]["similarLessons"]
+    assert similar == [{"title": lesson["title"]}]
+    assert (await client.execute(SIMILAR, {"id": unrelated["id"]}, admin.token))["project"][
+        "similarLessons"
+    ] == []

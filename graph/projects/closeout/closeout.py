@@ -9,7 +9,8 @@ project closed out again replaces its closeout.
 
 Lessons are a knowledge base shared across the tenant: whoever may read lessons reads all of them (the
 point is to learn from projects one did not work on); the project they came from shows only to those who
-may see it. They are searched by full text (English stemming) and tags, and a project shows the lessons
+may see it. They are searched by full text (English stemmed, and every word and two-character Chinese
+part as written: graph/core/text_search.py) and tags, and a project shows the lessons
 of other projects that resemble it (`similar_lessons`: the lessons sharing most words with its name and
 description), so they surface when a similar project starts.
 """
@@ -25,10 +26,11 @@ from sqlalchemy import ColumnElement, Select, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core import text_search
 from graph.live.events import announce
 from graph.projects.access import get_managed_project, get_project
 from graph.projects.closeout.evaluation import evaluate, has_signed_acceptance
-from graph.projects.closeout.models import CLOSEOUT, LESSON, SEARCH_CONFIG, Lesson, ProjectCloseout
+from graph.projects.closeout.models import CLOSEOUT, LESSON, Lesson, ProjectCloseout
 from graph.projects.models import Project
 from graph.projects.projects.projects import change_project_status
 from graph.projects.quality.inspections import unresolved_defects
@@ -41,6 +43,7 @@ from tenants.validation import optional_text, required_text
 MAX_LESSONS = 20
 MAX_TAGS = 10
 MAX_SIMILAR_WORDS = 30
+STEMMED = "english"
 
 
 def regconfig(name: str) -> ColumnElement[Any]:
@@ -65,15 +68,23 @@ def lesson_values(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]
     )
 
 
+def new_lesson(actor: Actor, project_id: uuid.UUID, values: Mapping[str, Any]) -> Lesson:
+    """English words stemmed (a search for "cable" finds "cables") and every word and Chinese bigram as
+    written (graph/core/text_search.py), in one vector: either kind of query matches it."""
+    texts = (values["title"], values["body"], " ".join(values["tags"]))
+    search = func.to_tsvector(regconfig(STEMMED), " ".join(texts)).op("||")(text_search.plain_vector(*texts))
+    return Lesson(
+        tenant_id=actor.tenant_id, project_id=project_id, author_id=actor.user_id, search=search, **values
+    )
+
+
 async def add_lesson(
     session: AsyncSession, actor: Actor, project_id: uuid.UUID, values: Mapping[str, Any]
 ) -> Lesson:
     """A lesson from a project you may see (any time, not only at closeout)."""
     actor.require(LESSON, Action.CREATE)
     project = await get_project(session, actor, project_id, "projectId", object_type=LESSON)
-    lesson = Lesson(
-        tenant_id=actor.tenant_id, project_id=project.id, author_id=actor.user_id, **lesson_values(values)
-    )
+    lesson = new_lesson(actor, project.id, lesson_values(values))
     session.add(lesson)
     await session.flush()
     await audit.record(
@@ -145,15 +156,7 @@ async def close_out_project(
     closeout.evaluation = evaluation
     closeout.closed_on = today
     closeout.closed_by_id = actor.user_id
-    rows = [
-        Lesson(
-            tenant_id=actor.tenant_id,
-            project_id=project.id,
-            author_id=actor.user_id,
-            **cleaned[f"lessons.{index}"],
-        )
-        for index in range(len(lessons))
-    ]
+    rows = [new_lesson(actor, project.id, cleaned[f"lessons.{index}"]) for index in range(len(lessons))]
     session.add_all(rows)
     await session.flush()
     await audit.record(
@@ -169,13 +172,15 @@ async def close_out_project(
 
 
 def lesson_statement(actor: Actor, search: str | None, tag: str | None) -> Select[tuple[Lesson]]:
-    """Lessons of the whole tenant matching the words of `search` (all of them, stemmed) and `tag`."""
+    """Lessons of the whole tenant matching every word (every bigram of Chinese) of `search`, and `tag`."""
     actor.require(LESSON, Action.READ)
     statement = select(Lesson).where(Lesson.tenant_id == actor.tenant_id)
     if search is not None:
         words = required_text(search, "search", 200)
+        stemmed = Lesson.search.op("@@")(func.websearch_to_tsquery(regconfig(STEMMED), words))
+        as_written = text_search.all_of(words)
         statement = statement.where(
-            Lesson.search.op("@@")(func.websearch_to_tsquery(regconfig(SEARCH_CONFIG), words))
+            stemmed | Lesson.search.op("@@")(as_written) if as_written is not None else stemmed
         )
     if tag is not None:
         statement = statement.where(Lesson.tags.contains([required_text(tag, "tag", 50).strip().lower()]))
@@ -183,15 +188,14 @@ def lesson_statement(actor: Actor, search: str | None, tag: str | None) -> Selec
 
 
 async def similar_lessons(session: AsyncSession, actor: Actor, project: Project, limit: int) -> list[Lesson]:
-    """Lessons of other projects sharing the most words (stemmed) with this project's name and
+    """Lessons of other projects sharing the most words (Chinese: bigrams) with this project's name and
     description, one more when a tag is one of those words; newest first among equals."""
     if not actor.permissions.can(LESSON, Action.READ):
         return []
     text = f"{project.name} {project.description or ''}"
-    words = await session.scalar(
-        select(func.tsvector_to_array(func.to_tsvector(regconfig(SEARCH_CONFIG), text)))
-    )
-    words = list(words or [])[:MAX_SIMILAR_WORDS]
+    stems = await session.scalar(select(func.tsvector_to_array(func.to_tsvector(regconfig(STEMMED), text))))
+    chinese = [token for token in text_search.query_tokens(text) if text_search.is_cjk(token)]
+    words = list(dict.fromkeys([*(stems or []), *chinese]))[:MAX_SIMILAR_WORDS]
     if not words:
         return []
     tagged = sorted({word.lower() for word in text.split()})[:MAX_SIMILAR_WORDS]

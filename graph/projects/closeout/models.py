@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Computed, Date, DateTime, SmallInteger, String, Text
+from sqlalchemy import Date, DateTime, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,7 +18,6 @@ from tenants.permissions import register_object_type
 
 CLOSEOUT = register_object_type("project_closeout")
 LESSON = register_object_type("lesson")
-SEARCH_CONFIG = "english"
 
 
 class ProjectCloseout(TenantMixin, TimestampMixin, Versioned, Base):
@@ -43,11 +42,8 @@ class Lesson(TenantMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
-    search: Mapped[Any] = mapped_column(
-        TSVECTOR,
-        Computed(
-            f"to_tsvector('{SEARCH_CONFIG}', title || ' ' || body || ' ' || array_to_string(tags, ' '))"
-        ),
-    )
+    # Written with the lesson (graph/core/text_search.py `plain_vector`: Chinese runs as characters and
+    # bigrams, so a Chinese lesson is found by any two-character part of it).
+    search: Mapped[Any] = mapped_column(TSVECTOR)
     author_id: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

@@ -1,4 +1,6 @@
-"""Text search for the knowledge base: PostgreSQL text search over an application-segmented text.
+"""Text search that finds Chinese: PostgreSQL text search over an application-segmented text.
+
+Used by the knowledge base (graph/service/kb.py) and lessons learned (graph/projects/closeout/).
 
 The embedded PostgreSQL has no Chinese parser (no zhparser or pg_jieba among its extensions), and its
 default parser takes a run of Han characters as one word, so "打印机卡纸" could only be found whole.
@@ -50,8 +52,13 @@ def query_tokens(text: str) -> list[str]:
     return list(dict.fromkeys(tokens))[:MAX_QUERY_TOKENS]
 
 
+def plain_vector(*texts: str) -> Any:
+    """The tsvector of texts, all of equal weight."""
+    return func.to_tsvector("simple", " ".join(token for text in texts for token in document_tokens(text)))
+
+
 def search_vector(title: str, body: str) -> Any:
-    """The tsvector of a published article: title words weigh more than body words."""
+    """The tsvector of a title and a body: title words weigh more than body words."""
     title_vector = func.setweight(
         func.to_tsvector("simple", " ".join(document_tokens(title))), literal_column("'A'")
     )
