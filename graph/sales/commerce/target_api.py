@@ -49,6 +49,13 @@ plan_items_by_target_id = children(
 )
 
 
+def figure(value: Decimal | None, currency: str | None) -> Decimal | None:
+    """An achievement as shown: an amount with the currency's digits, a count as is, unknown as null."""
+    if value is None:
+        return None
+    return amount(value, currency) if currency else plain(value)
+
+
 def achievements_by_target_id(context: RequestContext) -> DataLoader[uuid.UUID, targets.Achievement]:
     """Each target's achievement, computed once per request (the target is already visible)."""
 
@@ -177,10 +184,7 @@ class SalesTarget(relay.Node):
 
     @strawberry.field(description="Achieved so far; null when an exchange rate it needs is missing.")
     async def achieved(self, info: Info) -> Decimal | None:
-        result = await self._achievement(info)
-        if result.achieved is None or self.currency is None:
-            return result.achieved if result.achieved is None else plain(result.achieved)
-        return amount(result.achieved, self.currency)
+        return figure((await self._achievement(info)).achieved, self.currency)
 
     @strawberry.field(description="Achieved as a percentage of the goal (two decimals); null with achieved.")
     async def achievement_percent(self, info: Info) -> Decimal | None:
@@ -231,14 +235,10 @@ async def customer_contributions(
         info.context.loader("targets_by_id", targets_by_id).prime(target.id, target)
         whole: targets.Achievement = await achievements.load(target.id)
         needs = [(rate.currency, rate.needed_from) for rate in (*part.missing, *whole.missing)]
-        shown = SalesTarget.from_model(target)
-        contributed = part.achieved
-        if contributed is not None:
-            contributed = amount(contributed, target.currency) if target.currency else plain(contributed)
         found.append(
             TargetContribution(
-                target=shown,
-                contributed=contributed,
+                target=SalesTarget.from_model(target),
+                contributed=figure(part.achieved, target.currency),
                 records=part.counted,
                 share_percent=part.share_of(whole),
                 missing_rates=missing_rate_list(missing_rates(target.currency or "", needs)),
