@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tests.admin.documents import create_team, set_team
 from tests.sales.orders.documents import (
     CONFIRM_ORDER,
     CREATE_ORDER,
@@ -145,3 +146,18 @@ async def test_another_tenant_sees_no_contribution(client):
     assert len(await contributions(client, admin, account)) == 1
     seen = (await client.execute(CONTRIBUTIONS, {"accountId": account}, stranger.token))["customerSales"]
     assert seen == {"orderCount": 0, "targetContributions": []}
+
+
+async def test_a_team_target_counts_the_customers_of_its_members_only(client):
+    admin = await client.sign_up(baseCurrency="EUR")
+    rep = await client.add_member(admin, "sales", "rep")
+    outsider = await client.add_member(admin, "sales", "outsider")
+    team = await create_team(client, admin, "华东销售")
+    await set_team(client, admin, rep, team)
+    target = await create_target(client, admin, level="TEAM", teamId=team["id"], goal="1000")
+    ours = await confirmed_order(client, rep)  # 204.00
+    theirs = await confirmed_order(client, outsider)
+    assert await contributions(client, admin, ours["account"]["id"]) == [
+        (target["id"], "204.00", "204.00", 1, "100.00")
+    ]
+    assert await contributions(client, admin, theirs["account"]["id"]) == []
