@@ -236,7 +236,10 @@ class Project(HasCustomFields, DeliveryFields, relay.Node):
     async def health(self, info: Info, on: OnDay = None) -> Annotated[ProjectHealth, strawberry.lazy(COSTS)]:
         return await cost_types.project_health(info, uuid.UUID(self.id), on or today())
 
-    @strawberry.field(description="Budget against actual cost (time times cost rates + expenses).")
+    @strawberry.field(
+        description="Budget against actual cost (time times cost rates + expenses + received materials +"
+        " approved expense claims)."
+    )
     async def cost(self, info: Info) -> Annotated[CostSummary, strawberry.lazy(COSTS)]:
         return await cost_types.cost_summary(info, uuid.UUID(self.id))
 

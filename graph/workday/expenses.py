@@ -3,7 +3,9 @@ approval chain (graph/approvals) decides, step by step; the claimant is notified
 
 A claim is the claimant's own record (record scope on `expense_claim` by claimant): drafts are changed
 only by the claimant; a submitted claim is frozen until decided. Approved claims count in the totals
-per project and account (`expense_totals`).
+per project and account (`expense_totals`), and those linked to a project in that project's actual cost
+(`approved_claims`, registered as a claim source of graph/projects/costs: the project's cost counts them
+whoever reads it, as it counts everyone's hours).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.crm.accounts import get_account
 from graph.notifications.notify import notify
 from graph.projects.access import get_project
+from graph.projects.costs.costs import register_claim_source
 from graph.workday.models import EXPENSE_CATEGORIES, EXPENSE_CLAIM, ExpenseClaim
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
@@ -187,6 +190,19 @@ async def on_approval_decision(
 
 
 register_approval_subject(APPROVAL_SUBJECT, "Expense claims", "ExpenseClaim", on_approval_decision)
+
+
+def approved_claims(project_ids: list[uuid.UUID]) -> Select[Any]:
+    """Approved claims of these projects as (project_id, amount, currency, day) rows, for their cost."""
+    return select(
+        ExpenseClaim.project_id.label("project_id"),
+        ExpenseClaim.amount.label("amount"),
+        ExpenseClaim.currency.label("currency"),
+        ExpenseClaim.incurred_on.label("day"),
+    ).where(ExpenseClaim.project_id.in_(project_ids), ExpenseClaim.status == "approved")
+
+
+register_claim_source(approved_claims)
 
 
 def claims_statement(

@@ -2,9 +2,10 @@
 project's budget against its actual cost.
 
 Actual cost = Σ hours times the user's current cost rate + Σ expenses + Σ received materials (their actual
-amounts, graph/projects/purchases/), in the project's currency. A rate or
-an expense in another currency is converted through the tenant's exchange rates on the work date (or
-the expense date); hours without a rate, or without a usable exchange rate, are reported as
+amounts, graph/projects/purchases/) + Σ expense claims approved for the project (daily work, through a
+registered claim source), in the project's currency. A rate or
+an expense or claim in another currency is converted through the tenant's exchange rates on the work date
+(or the day it was spent); hours without a rate, or without a usable exchange rate, are reported as
 `unpriced_hours` instead of being guessed. A cost that needs a missing exchange rate is not shown as a
 partial sum: the summary's labor, expense and actual figures are then null and `missing_rates` names the
 rates (health still judges the burn by the part that is known). Rates are current rates: changing one
@@ -14,13 +15,13 @@ re-prices history.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.identity.members import active_member
@@ -213,17 +214,20 @@ class Cost:
     unpriced_hours: Decimal
     unconverted_expenses: int
     materials: Decimal = Decimal(0)  # received material lines, always in the project's currency
+    claims: Decimal = Decimal(0)  # approved expense claims from the registered claim sources
+    unconverted_claims: int = 0
     labor_complete: bool = True  # no hour with a cost rate lacked an exchange rate
     missing_rates: list[MissingRate] = field(default_factory=list)
 
     @property
     def actual(self) -> Decimal:
-        """Labor, expenses and materials, of what could be priced (a lower bound when a rate is missing)."""
-        return self.labor + self.expenses + self.materials
+        """Labor, expenses, materials and claims, of what could be priced (a lower bound when a rate is
+        missing)."""
+        return self.labor + self.expenses + self.materials + self.claims
 
     @property
     def complete(self) -> bool:
-        return self.labor_complete and not self.unconverted_expenses
+        return self.labor_complete and not self.unconverted_expenses and not self.unconverted_claims
 
     @property
     def burn_percent(self) -> Decimal | None:
@@ -249,8 +253,43 @@ def rate_needs(value: Any, from_currency: Any, to_currency: Any, on: Any) -> lis
     ]
 
 
+# Where claimed costs come from: an area that keeps expense claims registers a source with one line,
+# `register_claim_source(approved_claims)` (daily work does), so project costs count them without this area
+# depending on theirs. A source returns a statement selecting (project_id, amount, currency, day) rows
+# for the given projects: converted here like expenses, in the same grouped statement for the batch.
+ClaimSource = Callable[[list[uuid.UUID]], Select[Any]]
+CLAIM_SOURCES: list[ClaimSource] = []
+
+
+def register_claim_source(source: ClaimSource) -> None:
+    if source not in CLAIM_SOURCES:
+        CLAIM_SOURCES.append(source)
+
+
+async def claims_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """Per project: (claimed total in its currency, claims without a rate, *rate needs) over every source."""
+    if not CLAIM_SOURCES:
+        return {}
+    sources = [source(project_ids) for source in CLAIM_SOURCES]
+    rows = (sources[0] if len(sources) == 1 else sources[0].union_all(*sources[1:])).subquery()
+    value = converted(rows.c.amount, rows.c.currency, Project.currency, rows.c.day)
+    claimed = await session.execute(
+        select(
+            rows.c.project_id,
+            func.coalesce(func.sum(value), 0),
+            func.count().filter(value.is_(None)),
+            *rate_needs(value, rows.c.currency, Project.currency, rows.c.day),
+        )
+        .join(Project, Project.id == rows.c.project_id)
+        .where(Project.id.in_(project_ids))
+        .group_by(rows.c.project_id)
+    )
+    return {row[0]: row[1:] for row in claimed}
+
+
 async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, Cost]:
-    """Budget against actual cost for each project, in two grouped statements for the whole batch."""
+    """Budget against actual cost for each project, in one grouped statement per kind of cost (time,
+    expenses, materials, claims) for the whole batch."""
     tenant_base = select(Tenant.base_currency).where(Tenant.id == Project.tenant_id).scalar_subquery()
     projects = {
         row.id: row
@@ -303,11 +342,17 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
     materials = dict(material_rows.all())
     times = {row[0]: row[1:] for row in time_rows}
     expenses = {row[0]: row[1:] for row in expense_rows}
+    claims = await claims_by_project(session, project_ids)
     costs: dict[uuid.UUID, Cost] = {}
     for project_id, project in projects.items():
         hours, billable, labor, unpriced, *labor_needs = times.get(project_id, (0, 0, 0, 0, None, None))
         spent, unconverted, *expense_needs = expenses.get(project_id, (0, 0, None, None))
-        needs = list(parsed_needs(need for column in (*labor_needs, *expense_needs) for need in column or ()))
+        claimed, unclaimed, *claim_needs = claims.get(project_id, (0, 0, None, None))
+        needs = list(
+            parsed_needs(
+                need for column in (*labor_needs, *expense_needs, *claim_needs) for need in column or ()
+            )
+        )
         costs[project_id] = Cost(
             budget=project.budget,
             currency=project.currency,
@@ -318,6 +363,8 @@ async def costs_by_project(session: AsyncSession, project_ids: list[uuid.UUID]) 
             unpriced_hours=Decimal(unpriced),
             unconverted_expenses=int(unconverted),
             materials=quantize(Decimal(materials.get(project_id, 0)), project.currency),
+            claims=quantize(Decimal(claimed), project.currency),
+            unconverted_claims=int(unclaimed),
             labor_complete=not any(labor_needs),
             missing_rates=missing_rates(project.base_currency, needs),
         )

@@ -84,8 +84,13 @@ class CostSummary:
     material_cost: Decimal = strawberry.field(
         description="Actual amounts of received material lines (always in the project's currency)."
     )
+    expense_claim_cost: Decimal | None = strawberry.field(
+        description="Expense claims approved for this project (daily work; drafts, submitted and rejected"
+        " ones do not count), converted on the day spent; null when one needs a missing exchange rate."
+    )
     actual_cost: Decimal | None = strawberry.field(
-        description="Labor plus expenses plus materials; null when labor or expenses are."
+        description="Labor plus expenses plus materials plus approved expense claims; null when labor,"
+        " expenses or claims are."
     )
     remaining: Decimal | None = strawberry.field(
         description="Budget minus actual (negative when over); null without a budget or an actual cost."
@@ -99,6 +104,9 @@ class CostSummary:
         description="Hours left out of the labor cost: no cost rate, or no exchange rate for its currency."
     )
     unconverted_expenses: int = strawberry.field(description="Expenses left out: no exchange rate.")
+    unconverted_expense_claims: int = strawberry.field(
+        description="Approved expense claims left out: no exchange rate."
+    )
     missing_rates: list[MissingRate] = strawberry.field(
         description="Exchange rates the costs need and the tenant lacks (the figures needing them are null)."
     )
@@ -119,6 +127,7 @@ def cost_view(cost: costs.Cost) -> CostSummary:
         labor_cost=cost.labor if cost.labor_complete else None,
         expense_cost=cost.expenses if not cost.unconverted_expenses else None,
         material_cost=cost.materials,
+        expense_claim_cost=cost.claims if not cost.unconverted_claims else None,
         actual_cost=cost.actual if known else None,
         remaining=cost.budget - cost.actual if known and cost.budget is not None else None,
         burn_percent=cost.burn_percent if known else None,
@@ -126,6 +135,7 @@ def cost_view(cost: costs.Cost) -> CostSummary:
         billable_hours=cost.billable_hours,
         unpriced_hours=cost.unpriced_hours,
         unconverted_expenses=cost.unconverted_expenses,
+        unconverted_expense_claims=cost.unconverted_claims,
         missing_rates=missing_rate_list(cost.missing_rates),
     )
 

@@ -227,6 +227,7 @@ class OrderQuery:
             order_count=order_count,
             return_count=return_count,
             invoice_count=invoice_count,
+            account_id=account,
         )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -22,7 +22,7 @@ from graph.core.ids import child_nodes, encode_id
 from graph.core.nodes import load_by_id, resolve_by_ids
 from graph.crm.types import Account
 from graph.identity.types import User
-from graph.sales.commerce import loaders
+from graph.sales.commerce import loaders, target_api
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_types import Product, amount, plain, unit_price
 from graph.sales.commerce.types import Contract, PaymentMethod, Quote, account_of, product_of, user_of
@@ -503,3 +503,19 @@ class CustomerSales:
     invoice_count: int = strawberry.field(
         description="Invoices against their orders and contracts, not reversed."
     )
+    account_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(
+        description="The sales targets you may see that this customer's records (those you may see) count"
+        " towards: the rep's, their team's and the tenant's, for the periods of the records; with the"
+        " customer's contribution and its share of each achievement. By period, rep before team before"
+        " tenant, then holder and metric."
+    )
+    async def target_contributions(
+        self,
+        info: Info,
+        on: Annotated[
+            date | None, strawberry.argument(description="Only targets whose period contains this day.")
+        ] = None,
+    ) -> list[target_api.TargetContribution]:
+        return await target_api.customer_contributions(info, self.account_id, on)

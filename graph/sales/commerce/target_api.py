@@ -22,11 +22,12 @@ from graph.core.loaders import by_id, children
 from graph.core.nodes import load_by_id, resolve_by_ids
 from graph.core.pagination import Connection, paginate
 from graph.identity.types import User
+from graph.money.service import missing_rates
 from graph.money.types import MissingRate, missing_rate_list
 from graph.sales.commerce import models as m
 from graph.sales.commerce import targets
 from graph.sales.commerce.catalog_types import amount, plain
-from graph.sales.commerce.order_api import ORDER_ID_FIELDS
+from graph.sales.commerce.inputs import ID_FIELDS
 from graph.sales.commerce.types import user_of
 
 T = TypeVar("T")
@@ -35,7 +36,7 @@ Input = Annotated[T, strawberry.argument(description="The values; see the input 
 Version = Annotated[int, strawberry.argument(description="The `version` you last read; stale: CONFLICT.")]
 Errors = strawberry.field(default_factory=list, description="What went wrong, if anything.")
 
-TARGET_ID_FIELDS = {**ORDER_ID_FIELDS, "user_id": ("User", "userId"), "team_id": ("Team", "teamId")}
+TARGET_ID_FIELDS = {**ID_FIELDS, "user_id": ("User", "userId"), "team_id": ("Team", "teamId")}
 
 
 def target_values(data: Any) -> dict[str, Any]:
@@ -46,6 +47,13 @@ targets_by_id = by_id(m.SalesTarget, m.SALES_TARGET, targets.target_scope)
 plan_items_by_target_id = children(
     m.SalesPlanItem, m.SalesPlanItem.target_id, m.SALES_TARGET, m.SalesPlanItem.due_date, m.SalesPlanItem.id
 )
+
+
+def figure(value: Decimal | None, currency: str | None) -> Decimal | None:
+    """An achievement as shown: an amount with the currency's digits, a count as is, unknown as null."""
+    if value is None:
+        return None
+    return amount(value, currency) if currency else plain(value)
 
 
 def achievements_by_target_id(context: RequestContext) -> DataLoader[uuid.UUID, targets.Achievement]:
@@ -176,10 +184,7 @@ class SalesTarget(relay.Node):
 
     @strawberry.field(description="Achieved so far; null when an exchange rate it needs is missing.")
     async def achieved(self, info: Info) -> Decimal | None:
-        result = await self._achievement(info)
-        if result.achieved is None or self.currency is None:
-            return result.achieved if result.achieved is None else plain(result.achieved)
-        return amount(result.achieved, self.currency)
+        return figure((await self._achievement(info)).achieved, self.currency)
 
     @strawberry.field(description="Achieved as a percentage of the goal (two decimals); null with achieved.")
     async def achievement_percent(self, info: Info) -> Decimal | None:
@@ -193,6 +198,53 @@ class SalesTarget(relay.Node):
     async def plan_items(self, info: Info) -> list[SalesPlanItem]:
         loader = info.context.loader("plan_items_by_target_id", plan_items_by_target_id)
         return [SalesPlanItem.from_model(row) for row in await loader.load(uuid.UUID(self.id))]
+
+
+@strawberry.type(
+    description="What one customer's records add to a target's achievement (customer 360): the same"
+    " computation as the target's, over only this customer's records among those you may see."
+)
+class TargetContribution:
+    target: SalesTarget = strawberry.field(description="The target (one you may see).")
+    contributed: Decimal | None = strawberry.field(
+        description="The customer's part of `target.achieved`: an amount in the target's currency (orders"
+        " won less returns, or payments less refunds), or 1 new customer; null when an exchange rate it"
+        " needs is missing (see `missingRates`)."
+    )
+    records: int = strawberry.field(
+        description="Records counted: orders (amount won, new customers) or payments and refunds"
+        " (amount collected)."
+    )
+    share_percent: Decimal | None = strawberry.field(
+        description="Contributed as a percentage of the target's achievement (two decimals); null when"
+        " either is null or the achievement is zero."
+    )
+    missing_rates: list[MissingRate] = strawberry.field(
+        description="Exchange rates the contribution or the target's achievement needs and the tenant lacks."
+    )
+
+
+async def customer_contributions(
+    info: Info, account_id: uuid.UUID, on: date | None
+) -> list[TargetContribution]:
+    """The customer's contributions; each whole achievement through the request's shared loader."""
+    session, actor = await info.context.session(), info.context.actor
+    achievements = info.context.loader("achievements_by_target_id", achievements_by_target_id)
+    found = []
+    for target, part in await targets.customer_contributions(session, actor, account_id, on):
+        info.context.loader("targets_by_id", targets_by_id).prime(target.id, target)
+        whole: targets.Achievement = await achievements.load(target.id)
+        needs = [(rate.currency, rate.needed_from) for rate in (*part.missing, *whole.missing)]
+        found.append(
+            TargetContribution(
+                target=SalesTarget.from_model(target),
+                contributed=figure(part.achieved, target.currency),
+                records=part.counted,
+                share_percent=part.share_of(whole),
+                missing_rates=missing_rate_list(missing_rates(target.currency or "", needs)),
+            )
+        )
+    return found
 
 
 @strawberry.input(description="A new target: for a rep (userId), a team (teamId) or the tenant.")

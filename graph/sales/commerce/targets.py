@@ -13,6 +13,9 @@
   the matching create/update right and the target inside the actor's scope.
 - Plan items (the P of PDCA with owner and due date; `checkNote` the C, `followUp` the A) follow their
   target: changing them needs update on a target you see.
+- A customer's contribution (customer 360): for each target you see that the customer's records count
+  towards, the same `achievement` over only that customer's records among those you may see (orders and
+  contracts by their record scope), and its share of the whole achievement.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, cast, false, func, select, true
+from sqlalchemy import ColumnElement, Date, Select, case, cast, exists, false, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import check_version, flush_versioned
@@ -39,7 +42,10 @@ from graph.money.service import (
     rate_to_base_sql,
 )
 from graph.sales.commerce import rules
+from graph.sales.commerce.contracts import contract_scope
 from graph.sales.commerce.models import (
+    CONTRACT,
+    SALES_ORDER,
     SALES_TARGET,
     Contract,
     Payment,
@@ -48,6 +54,7 @@ from graph.sales.commerce.models import (
     SalesPlanItem,
     SalesTarget,
 )
+from graph.sales.commerce.orders import order_scope
 from graph.sales.commerce.payments import money
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
@@ -228,11 +235,30 @@ async def update_target(
 class Achievement:
     achieved: Decimal | None  # None: a rate is missing
     missing: list[MissingRate]
+    counted: int = 0  # records counted: orders, payments and refunds, or new customers
 
     def percent(self, goal: Decimal) -> Decimal | None:
         if self.achieved is None:
             return None
         return (self.achieved * 100 / goal).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def share_of(self, whole: Achievement) -> Decimal | None:
+        """This part as a percentage of `whole` (two decimals); None when either is unknown or whole is 0."""
+        if whole.achieved is None or not whole.achieved:
+            return None
+        return self.percent(whole.achieved)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Conditions narrowing which orders and contracts an achievement counts, beyond the target's own
+    (holder and period): none for the target's figure, one customer's visible records for its part."""
+
+    orders: tuple[ColumnElement[bool], ...] = ()
+    contracts: tuple[ColumnElement[bool], ...] = ()
+
+
+EVERY_RECORD = Records()
 
 
 def owned_by(target: SalesTarget, owner: Any) -> ColumnElement[bool]:
@@ -257,39 +283,46 @@ async def converted_sum(session: AsyncSession, base: str, statement: Any) -> Ach
     """`statement` selects (amount, currency, day) rows; their sum in the base currency, exact."""
     rows = statement.subquery()
     rate = rate_to_base_sql(rows.c.currency, rows.c.day)
-    total, needs = (
+    total, needs, counted = (
         await session.execute(
             select(
                 func.coalesce(func.sum(rows.c.amount * rate), 0),
                 func.array_agg(func.distinct(rate_need_sql(rows.c.currency, rows.c.day))).filter(
                     rate.is_(None)
                 ),
+                func.count(),
             )
         )
     ).one()
     missing = missing_rates(base, parsed_needs(needs or []))
-    return Achievement(None if missing else quantize(Decimal(total), base), missing)
+    return Achievement(None if missing else quantize(Decimal(total), base), missing, counted)
 
 
-async def achievement(session: AsyncSession, target: SalesTarget) -> Achievement:
-    """The target's figure now, computed from the orders and payments themselves."""
+async def achievement(
+    session: AsyncSession, target: SalesTarget, records: Records = EVERY_RECORD
+) -> Achievement:
+    """The target's figure now, computed from the orders and payments themselves (only `records`)."""
     if target.metric == "new_customers":
         rank = func.row_number().over(
             partition_by=SalesOrder.account_id, order_by=(SalesOrder.confirmed_at, SalesOrder.id)
         )
         firsts = (
-            select(SalesOrder.owner_id, SalesOrder.confirmed_at, rank.label("rank"))
+            select(SalesOrder.id, SalesOrder.owner_id, SalesOrder.confirmed_at, rank.label("rank"))
             .where(SalesOrder.tenant_id == target.tenant_id, SalesOrder.status.in_(WON))
             .subquery()
         )
+        # The rank runs over every order (a customer is new once, whoever sees its first order); only
+        # then are the first orders narrowed to `records`.
+        narrowed = [firsts.c.id.in_(select(SalesOrder.id).where(*records.orders))] if records.orders else []
         count = await session.scalar(
             select(func.count()).where(
                 firsts.c.rank == 1,
                 owned_by(target, firsts.c.owner_id),
                 in_period(target, firsts.c.confirmed_at),
+                *narrowed,
             )
         )
-        return Achievement(Decimal(count or 0), [])
+        return Achievement(Decimal(count or 0), [], count or 0)
     base = target.currency or await base_currency(session, target.tenant_id)
     if target.metric == "amount_won":
         won = select(
@@ -301,6 +334,7 @@ async def achievement(session: AsyncSession, target: SalesTarget) -> Achievement
             SalesOrder.status.in_(WON),
             owned_by(target, SalesOrder.owner_id),
             in_period(target, SalesOrder.confirmed_at),
+            *records.orders,
         )
         return await converted_sum(session, base, won)
     start, end = target.starts_on, target.ends_on
@@ -319,6 +353,7 @@ async def achievement(session: AsyncSession, target: SalesTarget) -> Achievement
             SalesOrderPayment.tenant_id == target.tenant_id,
             owned_by(target, SalesOrder.owner_id),
             SalesOrderPayment.received_on.between(start, end),
+            *records.orders,
         )
     )
     on_contracts = (
@@ -332,9 +367,98 @@ async def achievement(session: AsyncSession, target: SalesTarget) -> Achievement
             Payment.tenant_id == target.tenant_id,
             owned_by(target, Contract.owner_id),
             Payment.received_on.between(start, end),
+            *records.contracts,
         )
     )
     return await converted_sum(session, base, on_orders.union_all(on_contracts))
+
+
+# --- a customer's contribution (customer 360) --------------------------------------------------
+
+
+def customer_records(actor: Actor, account_id: uuid.UUID) -> Records:
+    """The customer's orders and contracts among those the actor may see (none without read on them)."""
+    orders = (
+        order_scope(actor) & (SalesOrder.account_id == account_id)
+        if actor.permissions.can(SALES_ORDER, Action.READ)
+        else false()
+    )
+    contracts = (
+        contract_scope(actor) & (Contract.account_id == account_id)
+        if actor.permissions.can(CONTRACT, Action.READ)
+        else false()
+    )
+    return Records((orders,), (contracts,))
+
+
+def record_days(records: Records) -> Any:
+    """(owner_id, day) of every record `records` lets an achievement count: confirmed orders, and
+    payments on orders and contracts. Only to find the targets worth computing; `achievement` decides."""
+    confirmed = select(
+        SalesOrder.owner_id.label("owner_id"),
+        cast(func.timezone("UTC", SalesOrder.confirmed_at), Date).label("day"),
+    ).where(SalesOrder.status.in_(WON), *records.orders)
+    on_orders = (
+        select(SalesOrder.owner_id, SalesOrderPayment.received_on)
+        .join(
+            SalesOrderPayment,
+            (SalesOrderPayment.tenant_id == SalesOrder.tenant_id)
+            & (SalesOrderPayment.order_id == SalesOrder.id),
+        )
+        .where(*records.orders)
+    )
+    on_contracts = (
+        select(Contract.owner_id, Payment.received_on)
+        .join(Payment, (Payment.tenant_id == Contract.tenant_id) & (Payment.contract_id == Contract.id))
+        .where(*records.contracts)
+    )
+    return confirmed.union_all(on_orders, on_contracts).subquery()
+
+
+LEVEL_ORDER = case({"user": 0, "team": 1}, value=SalesTarget.level, else_=2)
+
+
+async def customer_contributions(
+    session: AsyncSession, actor: Actor, account_id: uuid.UUID, on: date | None = None
+) -> list[tuple[SalesTarget, Achievement]]:
+    """Each target the actor sees that this customer's visible records count towards (of the period
+    containing `on`, if given), with the customer's part of its achievement; by period, rep before
+    team before tenant, holder, metric. None without read on targets (as the 360's other parts)."""
+    if not actor.permissions.can(SALES_TARGET, Action.READ):
+        return []
+    records = customer_records(actor, account_id)
+    days = record_days(records)
+    owner_team = (
+        select(Membership.team_id)
+        .where(Membership.tenant_id == actor.tenant_id, Membership.user_id == days.c.owner_id)
+        .scalar_subquery()
+    )
+    touched = exists(
+        select(literal(1)).where(
+            days.c.day.between(SalesTarget.starts_on, SalesTarget.ends_on),
+            (SalesTarget.level == "tenant")
+            | (SalesTarget.user_id == days.c.owner_id)
+            | (SalesTarget.team_id == owner_team),
+        )
+    )
+    statement = visible_targets(actor).where(touched)
+    if on is not None:
+        statement = statement.where(SalesTarget.starts_on <= on, SalesTarget.ends_on >= on)
+    found = []
+    ordered = statement.order_by(
+        SalesTarget.starts_on,
+        SalesTarget.ends_on,
+        LEVEL_ORDER,
+        SalesTarget.user_id,
+        SalesTarget.team_id,
+        SalesTarget.metric,
+        SalesTarget.id,
+    )
+    for target in await session.scalars(ordered):
+        part = await achievement(session, target, records)
+        if part.counted:
+            found.append((target, part))
+    return found
 
 
 # --- PDCA plan items -------------------------------------------------------------------------
