@@ -129,10 +129,13 @@ class ProjectSubscription(PortfolioSubscription):
             project = await visible_project(context, watched) if watched else None
             if project is None or watched is None:
                 return Delivery(None)
-            status = await health_status(context, watched)
-            moved, last_health[0] = status != last_health[0], status
             if event.type in PROJECT_EVENTS:
                 return Delivery(item(event.type, event.version, project))
+            # Compared with the health last *announced*, not the one a project event's re-read happened
+            # to show: deliveries lag behind commits, so a field change delivered after a task became
+            # overdue would otherwise swallow the health change it carried along.
+            status = await health_status(context, watched)
+            moved, last_health[0] = status != last_health[0], status
             return Delivery(item(HEALTH_CHANGED, project.version, project) if moved else None)
 
         def dropped() -> ProjectChange:
