@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryOptional
 
+import graph.dataio.runner  # noqa: F401 - registers the imports.run job
 from config.settings import Settings
 from graph import compiled_areas  # noqa: F401  (registers each area's compiled types and root fields)
 from graph.admin.api import AdminMutation, AdminQuery
@@ -25,6 +26,7 @@ from graph.core.scalars import SCALAR_MAP
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.crm.live import AccountSubscription
 from graph.crm.pool_api import PoolMutation, PoolQuery
+from graph.dataio.api import DataIoMutation, DataIoQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
@@ -54,6 +56,7 @@ QUERY_AREAS: tuple[type, ...] = (
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
+    DataIoQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -68,6 +71,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,
+    DataIoMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,
