@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryOptional
 
+import graph.dataio.exports
 import graph.dataio.runner  # noqa: F401 - registers the imports.run job
 from config.settings import Settings
 from graph import compiled_areas  # noqa: F401  (registers each area's compiled types and root fields)
@@ -27,6 +28,7 @@ from graph.crm.api import CrmMutation, CrmQuery
 from graph.crm.live import AccountSubscription
 from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.dataio.api import DataIoMutation, DataIoQuery
+from graph.dataio.export_api import DataExportMutation, DataExportQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
@@ -57,6 +59,7 @@ QUERY_AREAS: tuple[type, ...] = (
     AdminQuery,
     SecurityQuery,
     DataIoQuery,
+    DataExportQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -72,6 +75,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     AdminMutation,
     SecurityMutation,
     DataIoMutation,
+    DataExportMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -88,3 +88,34 @@ class ImportRecord(TenantMixin, Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     version_after: Mapped[int] = mapped_column(Integer)
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DataExport(TenantMixin, TimestampMixin, Versioned, Base):
+    """An export of a list: its filter and sort as given (JSON), why, and where it stands."""
+
+    __tablename__ = "data_exports"
+
+    object_type: Mapped[str] = mapped_column(String(64))
+    file_format: Mapped[str] = mapped_column(String(8))
+    purpose: Mapped[str] = mapped_column(Text)
+    filter: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    order_by: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(20))
+    row_count: Mapped[int] = mapped_column(Integer)
+    written_rows: Mapped[int] = mapped_column(Integer, default=0)
+    columns: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    storage_key: Mapped[str | None] = mapped_column(Text)
+    approval_request_id: Mapped[uuid.UUID | None] = mapped_column()
+    failure: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[uuid.UUID] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ExportSettings(Base):
+    """A tenant's export rule; without a row, DEFAULT_APPROVAL_THRESHOLD applies."""
+
+    __tablename__ = "export_settings"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    approval_threshold: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -174,3 +174,73 @@ class DataImport(relay.Node):
             ImportRowError(row=r.row_number, phase=r.phase, field=r.field, code=r.code, message=r.message)
             for r in rows
         ]
+
+
+@strawberry.enum(description="Where an export stands.")
+class ExportStatus(Enum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    QUEUED = "queued"
+    DONE = "done"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+@strawberry.enum(description="The file an export writes.")
+class ExportFormat(Enum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+@strawberry.type(description="An export of a list to a file: why, its scope, and where it stands.")
+class DataExport(relay.Node):
+    id: relay.NodeID[str]
+    object_type: str = strawberry.field(description="The list exported: account, contact, ...")
+    format: ExportFormat = strawberry.field(description="CSV or XLSX.")
+    purpose: str = strawberry.field(description="Why it was asked for (kept in the audit log).")
+    status: ExportStatus = strawberry.field(description="Where it stands.")
+    row_count: int = strawberry.field(description="Rows the list held when it was asked for.")
+    written_rows: int = strawberry.field(description="Rows in the file (once done).")
+    columns: list[str] = strawberry.field(description="The columns; never a field your role hides.")
+    failure: str | None = strawberry.field(description="Why it failed, when it did.")
+    created_at: datetime = strawberry.field(description="When it was asked for (UTC).")
+    finished_at: datetime | None = strawberry.field(description="When the file was written (UTC).")
+    requested_by_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[DataExport | None]:
+        """Exports the caller asked for (every export for members with manage_settings)."""
+        from graph.dataio.exports import export_scope
+
+        actor = info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, DataExport]:
+            session = await info.context.session()
+            rows = await session.scalars(
+                select(models.DataExport).where(export_scope(actor), models.DataExport.id.in_(ids))
+            )
+            return {row.id: cls.from_model(row) for row in rows}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
+    def from_model(cls, row: models.DataExport) -> DataExport:
+        return cls(
+            id=str(row.id),
+            object_type=row.object_type,
+            format=ExportFormat(row.file_format),
+            purpose=row.purpose,
+            status=ExportStatus(row.status),
+            row_count=row.row_count,
+            written_rows=row.written_rows,
+            columns=list(row.columns),
+            failure=row.failure,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+            requested_by_id=row.requested_by_id,
+        )
+
+    @strawberry.field(description="Who asked for it.")
+    async def requested_by(self, info: Info) -> User | None:
+        return await owner(info, self.requested_by_id)
