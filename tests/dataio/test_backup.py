@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 import zipfile
 
 from strawberry import relay
+from typer.testing import CliRunner
 
 from graph.dataio.backup import backup_tenant, restore_tenant, tenant_tables
 from tests.crm.documents import CREATE_ACCOUNT
@@ -115,3 +117,38 @@ async def test_every_tenant_table_is_found_in_the_catalog_and_derived_ones_are_l
     )
     assert not {"contact_match_keys", "opportunity_stage_rollups", "opportunity_close_rollups"} & set(tables)
     assert tables.index("accounts") < tables.index("contact_accounts") > tables.index("contacts")
+
+
+async def test_the_command_line_backs_up_and_restores_a_tenant(client, database_urls, monkeypatch, tmp_path):
+    from config.settings import get_settings
+    from gateway.cli import app as cli_app
+
+    admin = await client.sign_up("Cli Source")
+    await client.execute(CREATE_ACCOUNT, {"input": {"name": "Acme"}}, admin.token)
+    monkeypatch.setenv("DATABASE_URL", database_urls.app)
+    monkeypatch.setenv("CRM_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        archive = tmp_path / "cli.zip"
+        backed = await asyncio.to_thread(
+            runner.invoke,
+            cli_app,
+            ["tenant", "backup", "--tenant-id", admin.tenant_id, "--out", str(archive)],
+        )
+        assert backed.exit_code == 0, backed.output
+        assert backed.output.startswith(f"{archive}: ")
+        restored = await asyncio.to_thread(
+            runner.invoke, cli_app, ["tenant", "restore", "--archive", str(archive), "--name", "Cli Copy"]
+        )
+        assert restored.exit_code == 0, restored.output
+    finally:
+        get_settings.cache_clear()
+    tenant_id = str(relay.GlobalID("Tenant", restored.output.split()[1]))
+    login = (
+        await client.execute(
+            LOGIN, {"input": {"email": admin.email, "password": PASSWORD, "tenantId": tenant_id}}
+        )
+    )["login"]
+    names = await client.execute("{ accounts(first: 5) { nodes { name } } }", None, login["token"])
+    assert names == {"accounts": {"nodes": [{"name": "Acme"}]}}
