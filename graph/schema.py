@@ -28,6 +28,7 @@ from graph.crm.api import CrmMutation, CrmQuery
 from graph.crm.live import AccountSubscription
 from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.dataio.api import DataIoMutation, DataIoQuery
+from graph.dataio.backups_api import BackupMutation, BackupQuery
 from graph.dataio.export_api import DataExportMutation, DataExportQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
@@ -60,6 +61,7 @@ QUERY_AREAS: tuple[type, ...] = (
     SecurityQuery,
     DataIoQuery,
     DataExportQuery,
+    BackupQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -76,6 +78,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     SecurityMutation,
     DataIoMutation,
     DataExportMutation,
+    BackupMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

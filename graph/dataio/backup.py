@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.core.jobs import Transactions
 from storage import BlobStore
 from tenants.db import Database, enter_tenant
 from tenants.ids import new_id
@@ -111,7 +112,14 @@ async def tenant_tables(session: AsyncSession) -> list[TableInfo]:
 
 async def backup_tenant(db: Database, blobs: BlobStore, tenant_id: uuid.UUID, out: Path) -> dict[str, Any]:
     """Writes the tenant's archive to `out`; returns its manifest."""
-    async with db.transaction(tenant_id) as session:
+    return await write_backup(lambda: db.transaction(tenant_id), blobs, tenant_id, out)
+
+
+async def write_backup(
+    transactions: Transactions, blobs: BlobStore, tenant_id: uuid.UUID, out: Path
+) -> dict[str, Any]:
+    """`backup_tenant` inside a transaction of the tenant from `transactions` (a job's, or the CLI's)."""
+    async with transactions() as session:
         tables = await tenant_tables(session)
         tenant_row = await session.scalar(
             text("select to_jsonb(t)::text from tenants t where id = :id"), {"id": tenant_id}

@@ -244,3 +244,46 @@ class DataExport(relay.Node):
     @strawberry.field(description="Who asked for it.")
     async def requested_by(self, info: Info) -> User | None:
         return await owner(info, self.requested_by_id)
+
+
+@strawberry.type(description="A backup of the whole workspace.")
+class TenantBackup(relay.Node):
+    id: relay.NodeID[str]
+    status: str = strawberry.field(description="queued, done or failed.")
+    size: int | None = strawberry.field(description="The archive's bytes, once done.")
+    row_count: int | None = strawberry.field(description="Rows in the archive, once done.")
+    failure: str | None = strawberry.field(description="Why it failed, when it did.")
+    created_at: datetime = strawberry.field(description="When it was asked for (UTC).")
+    finished_at: datetime | None = strawberry.field(description="When it was written (UTC).")
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[TenantBackup | None]:
+        """The workspace's backups, for its admins."""
+        actor = info.context.actor
+
+        async def load(ids: list[uuid.UUID]) -> dict[uuid.UUID, TenantBackup]:
+            if actor.role_key != "admin":
+                return {}
+            session = await info.context.session()
+            rows = await session.scalars(
+                select(models.TenantBackup).where(
+                    models.TenantBackup.tenant_id == actor.tenant_id, models.TenantBackup.id.in_(ids)
+                )
+            )
+            return {row.id: cls.from_model(row) for row in rows}
+
+        return await nodes_in_order(node_ids, load)
+
+    @classmethod
+    def from_model(cls, row: models.TenantBackup) -> TenantBackup:
+        return cls(
+            id=str(row.id),
+            status=row.status,
+            size=row.size,
+            row_count=row.row_count,
+            failure=row.failure,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+        )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import uuid
 import zipfile
+from datetime import UTC, datetime
 
 from strawberry import relay
 from typer.testing import CliRunner
@@ -152,3 +154,41 @@ async def test_the_command_line_backs_up_and_restores_a_tenant(client, database_
     )["login"]
     names = await client.execute("{ accounts(first: 5) { nodes { name } } }", None, login["token"])
     assert names == {"accounts": {"nodes": [{"name": "Acme"}]}}
+
+
+REQUEST_BACKUP = "mutation { requestTenantBackup { backup { id status } errors { field code } } }"
+BACKUP_NODE = "query B($id: ID!) { node(id: $id) { ... on TenantBackup { id status rowCount size } } }"
+BACKUP_URL = "query U($id: ID!) { tenantBackupUrl(id: $id) { url } }"
+
+
+async def test_the_owner_backs_up_through_the_api_and_nobody_else_can(client, app, db):
+    from gateway.jobs import run_jobs
+    from storage import use_blob_store
+
+    admin = await client.sign_up("Api Source")
+    sales = await client.add_member(admin, "sales")
+    other = await client.sign_up("Other")
+    await client.execute(CREATE_ACCOUNT, {"input": {"name": "Acme"}}, admin.token)
+    assert await client.refused(REQUEST_BACKUP, None, sales.token, "requestTenantBackup") == [
+        (None, "PERMISSION_DENIED")
+    ]
+    backup = (await client.execute(REQUEST_BACKUP, None, admin.token))["requestTenantBackup"]["backup"]
+    assert backup["status"] == "queued"
+    use_blob_store(app.state.services.blobs)
+    outcomes = await run_jobs(app.state.services.db, datetime.now(UTC), "backups.run")
+    assert not [outcome for outcome in outcomes if outcome.failed]
+    done = (await client.execute(BACKUP_NODE, {"id": backup["id"]}, admin.token))["node"]
+    assert done["status"] == "done" and done["rowCount"] > 0
+    url = (await client.execute(BACKUP_URL, {"id": backup["id"]}, admin.token))["tenantBackupUrl"]["url"]
+    with zipfile.ZipFile(io.BytesIO((await client.http.get(url)).content)) as archive:
+        assert json.loads(archive.read("manifest.json"))["tenant_id"] == admin.tenant_id
+    assert (await client.execute(BACKUP_NODE, {"id": backup["id"]}, sales.token))["node"] is None
+    assert (await client.execute(BACKUP_NODE, {"id": backup["id"]}, other.token))["node"] is None
+    assert (await client.errors(BACKUP_URL, {"id": backup["id"]}, other.token))[0]["extensions"][
+        "code"
+    ] == "NOT_FOUND"
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", other.tenant_id)
+        assert await connection.fetchval("select count(*) from tenant_backups") == 0
+        assert await connection.execute("update tenant_backups set status = 'failed'") == "UPDATE 0"
