@@ -73,8 +73,8 @@ def chinese_uppercase(amount: Decimal) -> str:
 
 
 ONES = tuple(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
-    + "sixteen seventeen eighteen nineteen".split()
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen"]
+    + ["sixteen", "seventeen", "eighteen", "nineteen"]
 )
 TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 SCALES = ("", "thousand", "million", "billion", "trillion")
