@@ -30,6 +30,7 @@ from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.dataio.api import DataIoMutation, DataIoQuery
 from graph.dataio.backups_api import BackupMutation, BackupQuery
 from graph.dataio.export_api import DataExportMutation, DataExportQuery
+from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
@@ -62,6 +63,7 @@ QUERY_AREAS: tuple[type, ...] = (
     DataIoQuery,
     DataExportQuery,
     BackupQuery,
+    PrintQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -79,6 +81,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     DataIoMutation,
     DataExportMutation,
     BackupMutation,
+    PrintMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

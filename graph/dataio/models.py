@@ -134,3 +134,16 @@ class TenantBackup(TenantMixin, Base):
     requested_by_id: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PrintTemplate(TenantMixin, TimestampMixin, Versioned, Base):
+    """How a tenant's quotes or contracts print; without a row, DEFAULT_TEMPLATES apply."""
+
+    __tablename__ = "print_templates"
+
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(100))
+    header: Mapped[str | None] = mapped_column(Text)
+    footer: Mapped[str | None] = mapped_column(Text)
+    signatures: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    chinese_amounts: Mapped[bool] = mapped_column(Boolean, default=False)
