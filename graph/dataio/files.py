@@ -29,6 +29,8 @@ MAX_COLUMNS = 200
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 MAX_ROW_CHARS = 1_000_000
 SNIFF_CHUNK = 1024 * 1024
+MAX_XLSX_PART = 512 * 1024 * 1024  # one unpacked part of a workbook (a sheet, the shared strings)
+MAX_ZIP_RATIO = 200  # unpacked / packed, beyond which a large part is a zip bomb rather than data
 
 # Long cells are refused row by row (`records`); only a runaway field (an unclosed quote) stops the file.
 csv.field_size_limit(MAX_ROW_CHARS)
@@ -133,11 +135,31 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def check_zip_sizes(path: Path) -> None:
+    """A workbook is a zip: refuse one whose parts inflate beyond reason (a zip bomb) before reading it;
+    openpyxl keeps the shared strings in memory even in read-only mode."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise FileProblem(
+            "The file is not a readable XLSX workbook; save it again from Excel as .xlsx."
+        ) from None
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MAX_XLSX_PART or (part.file_size > 10 * 1024 * 1024 and ratio > MAX_ZIP_RATIO):
+            raise FileProblem(
+                f"The workbook's part {part.filename[:80]} unpacks to {part.file_size} bytes; split the file "
+                "or save it as CSV."
+            )
+
+
 def xlsx_rows(path: Path) -> Iterator[list[str]]:
     """The first sheet's rows, read in openpyxl's streaming (read-only) mode."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_zip_sizes(path)
     source = path.open("rb")  # a file object: openpyxl judges a path by its extension, which a spool lacks
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)

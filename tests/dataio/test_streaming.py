@@ -54,3 +54,24 @@ def test_writing_a_large_export_keeps_memory_flat(tmp_path):
 
     assert peak_while(lambda: write_all("csv")) < 3_000_000
     assert peak_while(lambda: write_all("xlsx")) < 8_000_000
+
+
+def test_a_zip_bomb_posing_as_a_workbook_is_refused_before_it_is_unpacked(tmp_path):
+    import zipfile
+
+    import pytest
+
+    from graph.dataio.files import FileProblem
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            for _ in range(64):
+                part.write(b"\0" * (1024 * 1024))
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(FileProblem) as refused:
+        records(path, "xlsx", None)
+    assert refused.value.message.startswith(
+        "The workbook's part xl/sharedStrings.xml unpacks to 67108864 bytes"
+    )
