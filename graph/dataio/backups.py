@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.jobs import Transactions, batched_job
 from graph.dataio.backup import write_backup
-from graph.dataio.models import TenantBackup
+from graph.dataio.models import BackupSettings, TenantBackup
 from storage import BlobStore, StorageUnavailable, current_blob_store
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
@@ -71,6 +71,59 @@ async def download_url(
     return url, datetime.now(UTC) + lifetime
 
 
+async def set_schedule(
+    session: AsyncSession, actor: Actor, every_days: int | None, keep: int
+) -> BackupSettings:
+    """Back up every `every_days` days (None: only when asked), keeping the newest `keep` archives."""
+    require_owner(actor)
+    if every_days is not None and not 1 <= every_days <= 365:
+        raise DomainError(ErrorCode.INVALID, "Use 1 to 365 days, or null for no schedule.", "everyDays")
+    if not 1 <= keep <= 100:
+        raise DomainError(ErrorCode.INVALID, "Keep 1 to 100 backups.", "keep")
+    settings = await session.get(BackupSettings, actor.tenant_id)
+    before = {"every_days": settings.every_days, "keep": settings.keep} if settings else {}
+    if settings is None:
+        settings = BackupSettings(tenant_id=actor.tenant_id, keep=keep, set_by_id=actor.user_id)
+        session.add(settings)
+    settings.every_days, settings.keep, settings.set_by_id = every_days, keep, actor.user_id
+    await session.flush()
+    after = {"every_days": every_days, "keep": keep}
+    await audit.record(session, actor, "tenant.backup_schedule", BACKUP, None, audit.diff(before, after))
+    return settings
+
+
+async def schedule_due(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> BackupSettings | None:
+    """Queues the scheduled backup when the last one (asked for or scheduled) is `every_days` old."""
+    settings = await session.get(BackupSettings, tenant_id)
+    if settings is None or settings.every_days is None:
+        return settings
+    last = await session.scalar(
+        select(func.max(TenantBackup.created_at)).where(TenantBackup.tenant_id == tenant_id)
+    )
+    if last is None or last <= now - timedelta(days=settings.every_days):
+        session.add(
+            TenantBackup(
+                tenant_id=tenant_id, status="queued", requested_by_id=settings.set_by_id, created_at=now
+            )
+        )
+    return settings
+
+
+async def expired_keys(session: AsyncSession, tenant_id: uuid.UUID, keep: int) -> list[str]:
+    """Removes the finished backups beyond the newest `keep`; returns their objects' keys."""
+    old = list(
+        await session.scalars(
+            select(TenantBackup)
+            .where(TenantBackup.tenant_id == tenant_id, TenantBackup.status != "queued")
+            .order_by(TenantBackup.created_at.desc(), TenantBackup.id.desc())
+            .offset(keep)
+        )
+    )
+    for backup in old:
+        await session.delete(backup)
+    return [backup.storage_key for backup in old if backup.storage_key]
+
+
 def file_chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as source:
         while chunk := source.read(1024 * 1024):
@@ -84,7 +137,11 @@ async def async_chunks(path: Path) -> AsyncIterator[bytes]:
 
 @batched_job("backups.run")
 async def run_backups(transactions: Transactions, tenant_id: uuid.UUID, now: datetime) -> str:
-    """Each queued backup of the tenant: the archive in one read transaction, then the upload."""
+    """Each queued backup of the tenant (a scheduled one queued first when due): the archive in one read
+    transaction, then the upload; then the oldest beyond the tenant's retention are removed."""
+    async with transactions() as session:
+        settings = await schedule_due(session, tenant_id, now)
+        keep = settings.keep if settings else None
     async with transactions() as session:
         queued = list(
             await session.scalars(
@@ -119,4 +176,10 @@ async def run_backups(transactions: Transactions, tenant_id: uuid.UUID, now: dat
             for attribute, value in outcome.items():
                 setattr(backup, attribute, value)
             backup.finished_at = now
-    return f"{len(queued)} backup(s)"
+    removed: list[str] = []
+    if keep is not None:
+        async with transactions() as session:
+            removed = await expired_keys(session, tenant_id, keep)
+        if removed:
+            await blobs.delete(removed)
+    return f"{len(queued)} backup(s), {len(removed)} removed"

@@ -25,6 +25,18 @@ class TenantBackupPayload:
     errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
 
 
+@strawberry.type(description="The workspace's backup schedule.")
+class BackupSchedule:
+    every_days: int | None = strawberry.field(description="Days between scheduled backups; null: none.")
+    keep: int = strawberry.field(description="How many backups are kept; older ones are removed.")
+
+
+@strawberry.type(description="Result of setting the schedule.")
+class BackupSchedulePayload:
+    schedule: BackupSchedule | None = strawberry.field(default=None, description="The schedule now.")
+    errors: list[UserError] = strawberry.field(default_factory=list, description="What went wrong.")
+
+
 @strawberry.type
 class BackupQuery:
     @strawberry.field(description="The workspace's backups, newest first (admins only).")
@@ -60,3 +72,17 @@ class BackupMutation:
     async def request_tenant_backup(self, info: Info) -> TenantBackupPayload:
         backup = await backups.request_backup(await info.context.session(), info.context.actor)
         return TenantBackupPayload(backup=TenantBackup.from_model(backup))
+
+    @strawberry.mutation(
+        description="Back up every N days (null: only when asked), keeping the newest `keep` (admins only); "
+        "`crm jobs run --job backups.run` (cron) does it."
+    )
+    @mutation_payload(BackupSchedulePayload)
+    async def set_backup_schedule(
+        self,
+        info: Info,
+        every_days: Annotated[int | None, strawberry.argument(description="1-365, or null.")],
+        keep: Annotated[int, strawberry.argument(description="1-100 backups.")] = 7,
+    ) -> BackupSchedulePayload:
+        saved = await backups.set_schedule(await info.context.session(), info.context.actor, every_days, keep)
+        return BackupSchedulePayload(schedule=BackupSchedule(every_days=saved.every_days, keep=saved.keep))

@@ -147,3 +147,15 @@ class PrintTemplate(TenantMixin, TimestampMixin, Versioned, Base):
     footer: Mapped[str | None] = mapped_column(Text)
     signatures: Mapped[list[str]] = mapped_column(JSONB, default=list)
     chinese_amounts: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BackupSettings(Base):
+    """A tenant's backup schedule: every `every_days` (None: off), keeping the newest `keep` archives."""
+
+    __tablename__ = "backup_settings"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    every_days: Mapped[int | None] = mapped_column(Integer)
+    keep: Mapped[int] = mapped_column(Integer)
+    set_by_id: Mapped[uuid.UUID] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

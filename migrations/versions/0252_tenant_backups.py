@@ -1,5 +1,5 @@
-"""Tenant backups asked for through the API: queued, then written by the `backups.run` job to the blob
-store.
+"""Tenant backups asked for through the API or due by the tenant's schedule: queued, then written by the
+`backups.run` job to the blob store, the oldest beyond the tenant's retention removed.
 
 Revision ID: 0252_tenant_backups
 Revises: 0251_exports
@@ -36,7 +36,20 @@ create table tenant_backups (
     )
     op.execute("create index tenant_backups_status_idx on tenant_backups (tenant_id, status, created_at)")
     enable_tenant_rls("tenant_backups")
+    op.execute(
+        """
+create table backup_settings (
+    tenant_id uuid not null primary key,
+    every_days integer check (every_days between 1 and 365),
+    keep integer not null check (keep between 1 and 100),
+    set_by_id uuid not null,
+    updated_at timestamptz not null default now(),
+    foreign key (tenant_id, set_by_id) references memberships (tenant_id, user_id)
+)"""
+    )
+    enable_tenant_rls("backup_settings")
 
 
 def downgrade() -> None:
+    op.execute("drop table backup_settings")
     op.execute("drop table tenant_backups")

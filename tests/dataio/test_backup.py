@@ -192,3 +192,40 @@ async def test_the_owner_backs_up_through_the_api_and_nobody_else_can(client, ap
         await connection.execute("select set_config('app.tenant_id', $1, true)", other.tenant_id)
         assert await connection.fetchval("select count(*) from tenant_backups") == 0
         assert await connection.execute("update tenant_backups set status = 'failed'") == "UPDATE 0"
+
+
+SCHEDULE = "mutation S($d: Int, $k: Int!) { setBackupSchedule(everyDays: $d, keep: $k) { schedule { everyDays keep } errors { field code } } }"
+BACKUPS = "{ tenantBackups { nodes { id status } } }"
+
+
+async def test_scheduled_backups_run_when_due_and_only_the_newest_are_kept(client, app):
+    from datetime import timedelta
+
+    from gateway.jobs import run_jobs
+    from storage import use_blob_store
+
+    admin = await client.sign_up("Scheduled")
+    sales = await client.add_member(admin, "sales")
+    assert await client.refused(SCHEDULE, {"d": 1, "k": 2}, sales.token, "setBackupSchedule") == [
+        (None, "PERMISSION_DENIED")
+    ]
+    bad = (await client.execute(SCHEDULE, {"d": 0, "k": 2}, admin.token))["setBackupSchedule"]
+    assert [(e["field"], e["code"]) for e in bad["errors"]] == [("everyDays", "INVALID")]
+    saved = (await client.execute(SCHEDULE, {"d": 1, "k": 2}, admin.token))["setBackupSchedule"]
+    assert saved == {"schedule": {"everyDays": 1, "keep": 2}, "errors": []}
+    use_blob_store(app.state.services.blobs)
+    start = datetime.now(UTC) + timedelta(days=1)
+
+    async def run(at: datetime) -> None:
+        outcomes = await run_jobs(app.state.services.db, at, "backups.run")
+        assert not [outcome for outcome in outcomes if outcome.failed]
+
+    await run(start)
+    await run(start + timedelta(hours=1))  # not due again yet
+    assert len((await client.execute(BACKUPS, None, admin.token))["tenantBackups"]["nodes"]) == 1
+    await run(start + timedelta(days=1, hours=1))
+    await run(start + timedelta(days=2, hours=2))
+    kept = (await client.execute(BACKUPS, None, admin.token))["tenantBackups"]["nodes"]
+    assert [backup["status"] for backup in kept] == ["done", "done"]
+    keys = [info.key async for info in app.state.services.blobs.list(f"tenants/{admin.tenant_id}/backups/")]
+    assert len(keys) == 2
