@@ -11,6 +11,7 @@ from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload
 from graph.core.ids import decode_id
 from graph.dataio import printing
+from graph.documents.limits import default_limits
 from graph.documents.types import Document
 
 
@@ -112,7 +113,8 @@ class PrintMutation:
 
 async def print_one(info: Info, object_type: str, record_id) -> PrintPayload:  # type: ignore[no-untyped-def]
     session, actor = await info.context.session(), info.context.actor
-    document = await printing.print_record(
-        session, actor, info.context.services.blobs, object_type, record_id
-    )
+    services = info.context.services
+    settings = services.settings
+    defaults = default_limits(settings.document_max_file_bytes, settings.document_quota_bytes)
+    document = await printing.print_record(session, actor, services.blobs, defaults, object_type, record_id)
     return PrintPayload(document=Document.from_model(document))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,8 @@ from graph.dataio.amounts import chinese_uppercase, english_words
 from graph.dataio.models import PrintTemplate
 from graph.dataio.pdf import PrintedDocument, money, render
 from graph.documents.documents import get_document
-from graph.documents.models import Document, DocumentLink
+from graph.documents.limits import Limits, check_allowed, check_quota, check_size, tenant_limits
+from graph.documents.models import DOCUMENT, Document, DocumentLink
 from graph.documents.uploads import Committed, commit_version, discard_object
 from graph.sales.commerce.contracts import get_contract
 from graph.sales.commerce.models import CONTRACT, QUOTE, QuoteLine
@@ -32,7 +34,7 @@ from tenants import audit
 from tenants.errors import DomainError, ErrorCode
 from tenants.ids import new_id
 from tenants.models import Tenant
-from tenants.permissions import Actor, Capability
+from tenants.permissions import Action, Actor, Capability
 from tenants.validation import optional_text, required_text
 
 KINDS = (QUOTE, CONTRACT)
@@ -202,12 +204,23 @@ async def one_chunk(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def print_record(
-    session: AsyncSession, actor: Actor, blobs: BlobStore, object_type: str, record_id: uuid.UUID
+    session: AsyncSession,
+    actor: Actor,
+    blobs: BlobStore,
+    defaults: Limits,
+    object_type: str,
+    record_id: uuid.UUID,
 ) -> Document:
-    """Renders the quote or contract and stores the PDF as (a new version of) its print document."""
+    """Renders the quote or contract and stores the PDF as (a new version of) its print document, under the
+    documents' rules: the right to create (or version) documents, the tenant's allowed types, file size
+    and quota."""
     build = quote_document if object_type == QUOTE else contract_document
     record, printed = await build(session, actor, record_id)
     data = render(printed)
+    limits = await tenant_limits(session, actor.tenant_id, defaults)
+    check_allowed(limits, "application/pdf", "id")
+    check_size(limits, len(data), "id")
+    await check_quota(session, actor.tenant_id, limits, len(data), datetime.now(UTC), "id")
     name = f"{printed.number}.pdf"
     existing_id = await session.scalar(
         select(Document.id)
@@ -224,6 +237,7 @@ async def print_record(
         .limit(1)
     )
     document = await get_document(session, actor, existing_id, "id") if existing_id else None
+    actor.require(DOCUMENT, Action.UPDATE if document else Action.CREATE)
     document_id = document.id if document else new_id()
     version_id = new_id()
     key = object_key(actor.tenant_id, document_id, version_id)

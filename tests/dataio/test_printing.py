@@ -105,3 +105,23 @@ async def test_printing_is_refused_outside_scope_and_bad_templates(client, app):
     assert (await client.execute(TEMPLATE, {"kind": "quote"}, other.token))["printTemplate"][
         "title"
     ] == "Quotation 报价单"
+
+
+SET_LIMITS = "mutation L($input: SetDocumentLimitsInput!) { setDocumentLimits(input: $input) { errors { field code } } }"
+
+
+async def test_printing_obeys_the_document_rules(client, app):
+    admin = await client.sign_up()
+    quote = await sent_quote(client, admin)
+    limited = (await client.execute(SET_LIMITS, {"input": {"quotaBytes": 1000}}, admin.token))[
+        "setDocumentLimits"
+    ]
+    assert limited["errors"] == []
+    refused = (await client.execute(PRINT_QUOTE, {"id": quote["id"]}, admin.token))["printQuote"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("id", "QUOTA_EXCEEDED")]
+    types = {"quotaBytes": 10_000_000, "allowedContentTypes": ["image/png"]}
+    assert (await client.execute(SET_LIMITS, {"input": types}, admin.token))["setDocumentLimits"][
+        "errors"
+    ] == []
+    refused = (await client.execute(PRINT_QUOTE, {"id": quote["id"]}, admin.token))["printQuote"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("id", "CONTENT_TYPE_NOT_ALLOWED")]
