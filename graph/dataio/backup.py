@@ -12,7 +12,8 @@ record references in custom fields and storage keys) becomes `uuid5(restore seed
 stay consistent; the tenant id becomes the new tenant's; members' user ids map to the users with the same
 email on the target instance (created, with no usable password, when missing: they reset it). Data the
 database derives itself is not copied but rebuilt by its triggers as the rows arrive: contact match keys,
-pipeline rollups, the accounts' live contact counts. Foreign keys decide the order; a reference to a row
+pipeline rollups, the accounts' live contact counts. Credentials (sessions, MFA challenges, invitations,
+API keys) are left out. Foreign keys decide the order; a reference to a row
 of the same table (or of a table not restored yet) is written in a second pass.
 """
 
@@ -38,6 +39,9 @@ from tenants.ids import new_id
 FORMAT = "crm-tenant-backup/1"
 # Rows the database maintains itself (triggers): rebuilt on restore, never copied.
 DERIVED_TABLES = frozenset({"contact_match_keys", "opportunity_stage_rollups", "opportunity_close_rollups"})
+# Credentials do not travel: a copied session, challenge or invitation token would then open two tenants,
+# and API keys name their tenant. Members sign in again; admins re-issue keys and invitations.
+CREDENTIAL_TABLES = frozenset({"user_sessions", "mfa_challenges", "invitations", "api_keys"})
 # Columns kept by triggers: restored as their start value and counted again by the triggers.
 DERIVED_COLUMNS = {"accounts": {"live_contact_count": "0"}}
 # Columns holding blob-store keys: the objects go into the archive with their rows.
@@ -67,7 +71,8 @@ async def tenant_tables(session: AsyncSession) -> list[TableInfo]:
             " group by c.relname order by c.relname"
         )
     )
-    columns = {name: list(cols) for name, cols in rows if name not in DERIVED_TABLES}
+    skipped = DERIVED_TABLES | CREDENTIAL_TABLES
+    columns = {name: list(cols) for name, cols in rows if name not in skipped}
     constraints = await session.execute(
         text(
             "select c.relname, r.relname, k.contype::text,"
