@@ -283,6 +283,20 @@ def table_lines(archive: zipfile.ZipFile, table: str) -> Any:
             yield raw.decode().rstrip("\n")
 
 
+async def in_batches(
+    session: AsyncSession, statement: Any, archive: zipfile.ZipFile, table: TableInfo, remap: Remap
+) -> None:
+    """Runs `statement` on the table's remapped rows, 500 at a time (as one JSON array parameter)."""
+    batch: list[str] = []
+    for line in table_lines(archive, table.name):
+        batch.append(remap.line(line))
+        if len(batch) == 500:
+            await session.execute(statement, {"rows": "[" + ",".join(batch) + "]"})
+            batch = []
+    if batch:
+        await session.execute(statement, {"rows": "[" + ",".join(batch) + "]"})
+
+
 async def insert_rows(
     session: AsyncSession, archive: zipfile.ZipFile, table: TableInfo, remap: Remap, later: list[str]
 ) -> None:
@@ -293,14 +307,7 @@ async def insert_rows(
         f"insert into {table.name} ({names}) select {values}"
         f" from jsonb_populate_recordset(null::{table.name}, cast(:rows as jsonb)) r"
     )
-    batch: list[str] = []
-    for line in table_lines(archive, table.name):
-        batch.append(remap.line(line))
-        if len(batch) == 500:
-            await session.execute(statement, {"rows": "[" + ",".join(batch) + "]"})
-            batch = []
-    if batch:
-        await session.execute(statement, {"rows": "[" + ",".join(batch) + "]"})
+    await in_batches(session, statement, archive, table, remap)
 
 
 async def update_references(
@@ -313,11 +320,4 @@ async def update_references(
         f"update {table.name} t set {assignments}"
         f" from jsonb_populate_recordset(null::{table.name}, cast(:rows as jsonb)) r where {match}"
     )
-    batch: list[str] = []
-    for line in table_lines(archive, table.name):
-        batch.append(remap.line(line))
-        if len(batch) == 500:
-            await session.execute(statement, {"rows": "[" + ",".join(batch) + "]"})
-            batch = []
-    if batch:
-        await session.execute(statement, {"rows": "[" + ",".join(batch) + "]"})
+    await in_batches(session, statement, archive, table, remap)

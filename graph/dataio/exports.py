@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.approvals.chains import register_approval_subject
@@ -27,6 +27,7 @@ from graph.approvals.requests import start_approval
 from graph.core.jobs import job
 from graph.dataio.codec import decode, encode
 from graph.dataio.export_lists import ExportList, export_list
+from graph.dataio.imports import own_or_managed
 from graph.dataio.models import DataExport, ExportSettings
 from graph.dataio.runner import ImportStopped, member_actor
 from graph.dataio.writers import CONTENT_TYPES, TableWriter
@@ -46,9 +47,7 @@ STREAM_ROWS = 1000
 
 
 def export_scope(actor: Actor) -> ColumnElement[bool]:
-    mine = DataExport.requested_by_id == actor.user_id
-    everyone = true() if actor.permissions.has(Capability.MANAGE_SETTINGS) else mine
-    return (DataExport.tenant_id == actor.tenant_id) & everyone
+    return own_or_managed(actor, DataExport.tenant_id, DataExport.requested_by_id)
 
 
 def visible_exports(actor: Actor) -> Select[tuple[DataExport]]:

@@ -34,10 +34,14 @@ MAX_MAPPED_COLUMNS = 200
 ENCODINGS = ("utf-8", "gbk", "gb18030", "utf-16")
 
 
+def own_or_managed(actor: Actor, tenant_column: Any, member_column: Any) -> ColumnElement[bool]:
+    """Rows the actor started, or every row of the tenant for members holding manage_settings."""
+    everyone = actor.permissions.has(Capability.MANAGE_SETTINGS)
+    return (tenant_column == actor.tenant_id) & (true() if everyone else member_column == actor.user_id)
+
+
 def import_scope(actor: Actor) -> ColumnElement[bool]:
-    mine = DataImport.created_by_id == actor.user_id
-    everyone = true() if actor.permissions.has(Capability.MANAGE_SETTINGS) else mine
-    return (DataImport.tenant_id == actor.tenant_id) & everyone
+    return own_or_managed(actor, DataImport.tenant_id, DataImport.created_by_id)
 
 
 def visible_imports(actor: Actor) -> Select[tuple[DataImport]]:
