@@ -81,7 +81,9 @@ class BackupMutation:
     async def set_backup_schedule(
         self,
         info: Info,
-        every_days: Annotated[int | None, strawberry.argument(description="1-365, or null.")],
+        every_days: Annotated[
+            int | None, strawberry.argument(description="1-365, or null (no schedule).")
+        ] = None,
         keep: Annotated[int, strawberry.argument(description="1-100 backups.")] = 7,
     ) -> BackupSchedulePayload:
         saved = await backups.set_schedule(await info.context.session(), info.context.actor, every_days, keep)
