@@ -19,12 +19,13 @@ from graph.core.pagination import Connection, paginate
 from graph.crm.filters import AccountFilter, AccountOrder, ContactFilter, ContactOrder
 from graph.dataio import exports
 from graph.dataio.types import DataExport, ExportFormat
+from graph.sales.leads.inputs import LeadFilter, LeadOrder
 from tenants.errors import DomainError, ErrorCode
 
 
 @strawberry.input(description="What to export, why, as which file; the list's own filter and sort.")
 class RequestExportInput:
-    object_type: str = strawberry.field(description="account or contact.")
+    object_type: str = strawberry.field(description="account, contact or lead.")
     purpose: str = strawberry.field(description="Why (1-500 characters); kept in the audit log.")
     format: ExportFormat = strawberry.field(default=ExportFormat.CSV, description="CSV (default) or XLSX.")
     account_filter: AccountFilter | None = strawberry.field(default=None, description="As accounts(filter).")
@@ -35,6 +36,8 @@ class RequestExportInput:
     contact_order_by: list[ContactOrder] | None = strawberry.field(
         default=None, description="As `contacts(orderBy:)`."
     )
+    lead_filter: LeadFilter | None = strawberry.field(default=None, description="As leads(filter).")
+    lead_order_by: list[LeadOrder] | None = strawberry.field(default=None, description="As leads(orderBy).")
 
 
 @strawberry.type(description="Result of asking for an export.")
@@ -66,6 +69,7 @@ def list_arguments(input: RequestExportInput) -> tuple[object, object]:
     given = {
         "account": (input.account_filter, input.account_order_by),
         "contact": (input.contact_filter, input.contact_order_by),
+        "lead": (input.lead_filter, input.lead_order_by),
     }
     for object_type, (filter_value, order_value) in given.items():
         if object_type != input.object_type and (filter_value is not None or order_value is not None):

@@ -5,7 +5,7 @@ caller's role hides is never written. Another list joins with one `register_expo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select
@@ -26,6 +26,16 @@ from graph.crm.filters import (
     contact_ordering,
 )
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact
+from graph.sales.leads import leads
+from graph.sales.leads.inputs import (
+    LEAD_FILTER_FIELDS,
+    LEAD_ORDER_FIELDS,
+    LeadFilter,
+    LeadOrder,
+    lead_conditions,
+    lead_ordering,
+)
+from graph.sales.leads.models import LEAD, Lead
 from tenants.errors import DomainError, ErrorCode
 from tenants.fields.query import CustomQuery, refuse_hidden_filters, refuse_hidden_search
 from tenants.permissions import Actor
@@ -50,14 +60,16 @@ class ExportList:
     conditions: Callable[[Any], list[Any]]
     ordering: Callable[[list[Any] | None, Any], list[Any]]
     columns: tuple[ExportColumn, ...]
+    order_fields: dict[str, list[str]] = field(default_factory=dict)  # sort keys reading hideable fields
 
     async def statement(
         self, session: AsyncSession, actor: Actor, given: Any, order_by: list[Any] | None
     ) -> Select[Any]:
         """The list's own statement, as its API list builds it (hidden filters refused the same way)."""
-        from graph.admin.lists import used_filters
+        from graph.admin.lists import used_filters, used_orders
 
         refuse_hidden_filters(actor, self.object_type, used_filters(given, self.filter_fields))
+        refuse_hidden_filters(actor, self.object_type, used_orders(order_by, self.order_fields), "orderBy")
         if given is not None and getattr(given, "search", None):
             await refuse_hidden_search(session, actor, self.object_type)
         statement = self.visible(actor).where(*self.conditions(given))
@@ -133,6 +145,33 @@ register_export_list(
             ExportColumn("birthday", "birthday", attribute("birthday")),
             ExportColumn("tags", "tags", attribute("tags")),
             ExportColumn("notes", "notes", attribute("notes")),
+            ExportColumn("owner", "owner", attribute("owner_id"), member=True),
+        ),
+    )
+)
+register_export_list(
+    ExportList(
+        object_type=LEAD,
+        model=Lead,
+        filter_type=LeadFilter,
+        order_type=LeadOrder,
+        filter_fields=LEAD_FILTER_FIELDS,
+        order_fields=LEAD_ORDER_FIELDS,
+        visible=leads.visible_leads,
+        conditions=lead_conditions,
+        ordering=lead_ordering,
+        columns=(
+            ExportColumn("source", "source", attribute("source")),
+            ExportColumn("firstName", "firstName", attribute("first_name")),
+            ExportColumn("lastName", "lastName", attribute("last_name")),
+            ExportColumn("email", "email", attribute("email")),
+            ExportColumn("phone", "phone", attribute("phone")),
+            ExportColumn("title", "title", attribute("title")),
+            ExportColumn("companyName", "companyName", attribute("company_name")),
+            ExportColumn("region", "region", attribute("region")),
+            ExportColumn("country", "country", attribute("country")),
+            ExportColumn("notes", "notes", attribute("notes")),
+            ExportColumn("status", "status", attribute("status")),
             ExportColumn("owner", "owner", attribute("owner_id"), member=True),
         ),
     )

@@ -228,3 +228,50 @@ async def test_another_tenant_sees_no_export(client, app, db, table):
                 "insert into export_settings (tenant_id, approval_threshold) values ($1, 5)",
                 uuid.UUID(admin.tenant_id),
             )
+
+
+async def test_any_registered_list_exports_here_leads_without_their_hidden_fields(client, app):
+    from tests.sales.leads.documents import create_lead
+
+    admin = await client.sign_up()
+    await create_lead(client, admin, firstName="Ada", lastName="Lovelace", notes="met at fair")
+    await create_lead(client, admin, firstName="Grace", lastName="Hopper", email="grace@example.com")
+    requested = await request(
+        client, admin, objectType="lead", leadOrderBy=[{"field": "NAME", "direction": "ASC"}]
+    )
+    assert requested["errors"] == [] and requested["dataExport"]["rowCount"] == 2
+    await run_exports(app)
+    rows = list(
+        csv.DictReader(
+            io.StringIO((await download(client, admin, requested["dataExport"]["id"])).decode("utf-8-sig"))
+        )
+    )
+    assert [(row["lastName"], row["email"], row["notes"]) for row in rows] == [
+        ("Hopper", "grace@example.com", ""),
+        ("Lovelace", "", "met at fair"),
+    ]
+    clerk = await client.add_member(admin, "viewer", "clerk")
+    lead_grant = [
+        {
+            "objectType": "lead",
+            "actions": ["READ"],
+            "scope": "ALL",
+            "fields": [{"field": "notes", "access": "HIDDEN"}, {"field": "country", "access": "HIDDEN"}],
+        }
+    ]
+    role = await create_role(client, admin, "leadclerk", grants=lead_grant, capabilities=["EXPORT"])
+    await assign(client, admin, clerk, role)
+    hidden = await request(client, clerk, objectType="lead")
+    assert hidden["dataExport"]["columns"] == [
+        "id",
+        "source",
+        "firstName",
+        "lastName",
+        "email",
+        "phone",
+        "title",
+        "companyName",
+        "region",
+        "status",
+        "owner",
+    ]
