@@ -30,6 +30,7 @@ from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.dataio.api import DataIoMutation, DataIoQuery
 from graph.dataio.backups_api import BackupMutation, BackupQuery
 from graph.dataio.export_api import DataExportMutation, DataExportQuery
+from graph.dataio.live import DataImportSubscription
 from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
@@ -88,6 +89,7 @@ SUBSCRIPTION_AREAS: tuple[type, ...] = (
     PipelineSubscription,
     ProjectSubscription,
     ApprovalSubscription,
+    DataImportSubscription,
 )
 
 

@@ -38,6 +38,7 @@ from graph.dataio.targets import (
     encode_before,
     get_target,
 )
+from graph.live.events import Event, publish
 from storage import current_blob_store
 from tenants.effects import pending_effects
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
@@ -84,6 +85,11 @@ def error_row(
         code=error.code.value,
         message=error.message[:2000],
     )
+
+
+async def progressed(session: AsyncSession, job: DataImport) -> None:
+    """Subscribers of `dataImportChanged` hear of each committed batch (graph/dataio/live.py)."""
+    await publish(session, Event(job.tenant_id, "import.progress", {"import": job.id}, job.version))
 
 
 def row_errors(error: DomainError) -> list[DomainError]:
@@ -229,6 +235,7 @@ class ImportRun:
         if len(batch) < BATCH_ROWS:
             job.status, job.total_rows, job.finished_at = "done", self.position, datetime.now(UTC)
         await session.flush()
+        await progressed(session, job)
         return job.status == "running"
 
     async def write_row(
@@ -337,6 +344,7 @@ class ImportRun:
         if len(kept) < BATCH_ROWS:
             job.status, job.finished_at = "undone", datetime.now(UTC)
         await session.flush()
+        await progressed(session, job)
         return job.status == "undoing"
 
     async def reverse(
