@@ -1,4 +1,4 @@
-"""Accounts and contacts as import targets, written through the CRM services.
+"""Accounts, contacts and products as import targets, written through their areas' services.
 
 Duplicates follow the lead area's rules (graph/sales/leads/duplicates.py): an account duplicates a
 visible live account with the same normalized company name; a contact one with the same email address
@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm import accounts, contacts
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact
 from graph.dataio.targets import ImportField, ImportTarget, register_target
+from graph.sales.commerce import catalog
+from graph.sales.commerce.models import PRODUCT, Product
 from graph.sales.leads.duplicates import keys_for, matching_accounts, matching_contacts
 from tenants.permissions import Actor
 
@@ -36,6 +39,43 @@ async def duplicate_contact(session: AsyncSession, actor: Actor, values: Mapping
     return found[0].contact if found else None
 
 
+async def duplicate_product(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Product | None:
+    """A product with the same SKU (case-insensitive), the catalogue's own uniqueness rule."""
+    sku = values.get("sku")
+    if not sku:
+        return None
+    return await session.scalar(
+        select(Product).where(
+            Product.tenant_id == actor.tenant_id, func.lower(Product.sku) == sku.strip().lower()
+        )
+    )
+
+
+async def deactivate_product(session: AsyncSession, actor: Actor, product_id: Any, version: int) -> Product:
+    """Products are never deleted (quotes refer to them): undoing an import's new product retires it."""
+    return await catalog.update_product(session, actor, product_id, version, {"active": False})
+
+
+register_target(
+    ImportTarget(
+        object_type=PRODUCT,
+        fields=(
+            ImportField("sku", "sku"),
+            ImportField("name", "name"),
+            ImportField("unit", "unit"),
+            ImportField("listPrice", "list_price", "decimal"),
+            ImportField("currency", "currency"),
+            ImportField("taxRate", "tax_rate", "decimal"),
+            ImportField("description", "description"),
+        ),
+        required=("sku", "name", "unit", "listPrice", "currency"),
+        find_duplicate=duplicate_product,
+        create=catalog.create_product,
+        update=catalog.update_product,
+        delete=deactivate_product,
+        get=catalog.get_product,
+    )
+)
 register_target(
     ImportTarget(
         object_type=ACCOUNT,

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ from tenants.fields.kinds import FieldType
 from tenants.fields.models import FieldDefinition
 from tenants.models import Membership, User
 from tenants.permissions import Actor
+from tenants.validation import plain_decimal
 
 LIST_SEPARATORS = re.compile(r"[;\n]")
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "对"}
@@ -39,7 +41,7 @@ class ImportField:
 
     name: str
     key: str
-    kind: str = "text"  # text | list | date | member
+    kind: str = "text"  # text | list | date | decimal | member
 
 
 Finder = Callable[[AsyncSession, Actor, Mapping[str, Any]], Awaitable[Any]]
@@ -163,6 +165,11 @@ class RowReader:
             return split_list(text)
         if field.kind == "date":
             return parse_date(text, field.name)
+        if field.kind == "decimal":
+            try:
+                return plain_decimal(text.replace(",", ""))
+            except ValueError as error:
+                raise invalid(f"'{text[:40]}': {error}", field.name) from None
         if field.kind == "member":
             return await self.member(session, text, field.name)
         return text
@@ -196,7 +203,7 @@ def encode_before(target: ImportTarget, record: Any, values: Mapping[str, Any]) 
     for field in target.fields:
         if field.key in values:
             value = getattr(record, field.key)
-            before[field.key] = str(value) if isinstance(value, uuid.UUID | date) else value
+            before[field.key] = str(value) if isinstance(value, uuid.UUID | date | Decimal) else value
     if "custom" in values:
         current = record.custom or {}
         before["custom"] = {key: current.get(key) for key in values["custom"]}
@@ -211,5 +218,7 @@ def decode_before(target: ImportTarget, before: Mapping[str, Any]) -> dict[str, 
             value = date.fromisoformat(value)
         elif value is not None and field is not None and field.kind == "member":
             value = uuid.UUID(value)
+        elif value is not None and field is not None and field.kind == "decimal":
+            value = Decimal(value)
         values[key] = value
     return values

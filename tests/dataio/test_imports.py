@@ -425,3 +425,54 @@ async def test_another_tenant_sees_nothing_through_the_api_or_in_sql(client, app
                 " values ($1, gen_random_uuid(), 'contact', 'x', '[]')",
                 uuid.UUID(admin.tenant_id),
             )
+
+
+PRODUCTS = "{ products(first: 20) { nodes { sku name listPrice taxRate active } } }"
+
+
+async def test_products_join_through_the_registry_with_decimal_cells_and_undo_retires_them(client, app):
+    admin = await client.sign_up()
+    mapping = columns(
+        SKU="sku", Name="name", Unit="unit", Price="listPrice", Currency="currency", Tax="taxRate"
+    )
+    first = csv_bytes("SKU,Name,Unit,Price,Currency,Tax", 'W-1,Widget,piece,"1,200.50",EUR,20')
+    await start(
+        client,
+        admin,
+        documentId=await upload(client, admin, first),
+        objectType="product",
+        columns=mapping,
+        dryRun=False,
+    )
+    assert await run_imports(app) == []
+    second = csv_bytes(
+        "SKU,Name,Unit,Price,Currency,Tax",
+        "w-1,Widget v2,piece,99.99,EUR,20",  # the same SKU, other case: updated
+        "G-1,Gadget,piece,12e3,EUR,20",  # not a plain decimal
+        "G-2,Gizmo,box,5,EUR,7",
+    )
+    done = await start(
+        client,
+        admin,
+        documentId=await upload(client, admin, second),
+        objectType="product",
+        columns=mapping,
+        dryRun=False,
+        duplicates="UPDATE",
+    )
+    assert await run_imports(app) == []
+    state = await import_state(client, admin, done["dataImport"]["id"])
+    assert (state["created"], state["updated"], state["failedRows"]) == (1, 1, 1)
+    assert [(e["row"], e["field"], e["code"]) for e in state["rowErrors"]] == [(2, "listPrice", "INVALID")]
+    products = {p["sku"]: p for p in (await client.execute(PRODUCTS, None, admin.token))["products"]["nodes"]}
+    # The row's values replace the record's, its SKU spelling too.
+    assert (products["w-1"]["name"], products["w-1"]["listPrice"]) == ("Widget v2", "99.99")
+    await client.execute(UNDO, {"id": state["id"]}, admin.token)
+    assert await run_imports(app) == []
+    products = {p["sku"]: p for p in (await client.execute(PRODUCTS, None, admin.token))["products"]["nodes"]}
+    assert (products["W-1"]["name"], products["W-1"]["listPrice"], products["W-1"]["active"]) == (
+        "Widget",
+        "1200.50",
+        True,
+    )
+    assert products["G-2"]["active"] is False
