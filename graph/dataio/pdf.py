@@ -12,6 +12,8 @@ from decimal import Decimal
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from babel.core import UnknownLocaleError
+from babel.numbers import format_currency
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -46,8 +48,13 @@ def text(value: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(value).replace("\n", "<br/>"), style)
 
 
-def money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+def money(amount: Decimal, currency: str, locale: str = "en-US") -> str:
+    """As the tenant's locale writes it (Babel/CLDR): 1.240,50 € in de-DE, €1,240.50 in zh-CN and en-US."""
+    try:
+        text = format_currency(amount, currency, locale=locale.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        text = format_currency(amount, currency, locale="en_US")
+    return text.replace("\xa0", " ").replace("\u202f", " ")  # the CID font has no no-break spaces
 
 
 def render(document: PrintedDocument) -> bytes:

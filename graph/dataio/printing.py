@@ -117,7 +117,9 @@ def words(amount: Decimal, currency: str, chinese: bool) -> list[str]:
     return out
 
 
-async def quote_lines(session: AsyncSession, quote_id: uuid.UUID, currency: str) -> list[tuple[str, ...]]:
+async def quote_lines(
+    session: AsyncSession, quote_id: uuid.UUID, currency: str, locale: str
+) -> list[tuple[str, ...]]:
     rows = await session.scalars(
         select(QuoteLine).where(QuoteLine.quote_id == quote_id).order_by(QuoteLine.position, QuoteLine.id)
     )
@@ -126,8 +128,8 @@ async def quote_lines(session: AsyncSession, quote_id: uuid.UUID, currency: str)
             line.description,
             format(line.quantity.normalize(), "f"),
             line.unit or "",
-            money(line.unit_price, currency),
-            money(line.total_amount, currency),
+            money(line.unit_price, currency, locale),
+            money(line.total_amount, currency, locale),
         )
         for line in rows
     ]
@@ -139,6 +141,7 @@ async def quote_document(
     quote = await get_quote(session, actor, quote_id)
     layout = await template(session, actor.tenant_id, QUOTE)
     tenant = await session.get(Tenant, actor.tenant_id)
+    locale = tenant.locale if tenant else "en-US"
     customer = await session.scalar(select(Account.name).where(Account.id == quote.account_id))
     printed = PrintedDocument(
         title=layout["title"],
@@ -152,13 +155,13 @@ async def quote_document(
             ("Valid until 有效期至", quote.valid_until.isoformat()),
             ("Revision 版本", str(quote.revision)),
         ],
-        lines=await quote_lines(session, quote.id, quote.currency),
+        lines=await quote_lines(session, quote.id, quote.currency, locale),
         totals=[
-            ("Gross 合计", money(quote.gross_total, quote.currency)),
-            ("Discounts 折扣", money(quote.discount_total, quote.currency)),
-            ("Net 净额", money(quote.net_total, quote.currency)),
-            ("Tax 税额", money(quote.tax_total, quote.currency)),
-            ("Total 总计", money(quote.total, quote.currency)),
+            ("Gross 合计", money(quote.gross_total, quote.currency, locale)),
+            ("Discounts 折扣", money(quote.discount_total, quote.currency, locale)),
+            ("Net 净额", money(quote.net_total, quote.currency, locale)),
+            ("Tax 税额", money(quote.tax_total, quote.currency, locale)),
+            ("Total 总计", money(quote.total, quote.currency, locale)),
         ],
         amount_in_words=words(quote.total, quote.currency, layout["chinese_amounts"]),
         signatures=layout["signatures"],
@@ -173,6 +176,7 @@ async def contract_document(
     contract = await get_contract(session, actor, contract_id)
     layout = await template(session, actor.tenant_id, CONTRACT)
     tenant = await session.get(Tenant, actor.tenant_id)
+    locale = tenant.locale if tenant else "en-US"
     customer = await session.scalar(select(Account.name).where(Account.id == contract.account_id))
     printed = PrintedDocument(
         title=layout["title"],
@@ -186,11 +190,11 @@ async def contract_document(
             ("End 结束日期", contract.end_date.isoformat() if contract.end_date else "—"),
             ("Status 状态", contract.status),
         ],
-        lines=await quote_lines(session, contract.quote_id, contract.currency),
+        lines=await quote_lines(session, contract.quote_id, contract.currency, locale),
         totals=[
-            ("Net 净额", money(contract.net_total, contract.currency)),
-            ("Tax 税额", money(contract.tax_total, contract.currency)),
-            ("Amount 合同金额", money(contract.amount, contract.currency)),
+            ("Net 净额", money(contract.net_total, contract.currency, locale)),
+            ("Tax 税额", money(contract.tax_total, contract.currency, locale)),
+            ("Amount 合同金额", money(contract.amount, contract.currency, locale)),
         ],
         amount_in_words=words(contract.amount, contract.currency, layout["chinese_amounts"]),
         signatures=layout["signatures"],

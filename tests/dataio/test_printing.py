@@ -51,7 +51,7 @@ async def test_a_quote_prints_on_a4_with_the_tenants_template_and_amounts_in_wor
     text = " ".join(extract_text(BytesIO(data)).split())
     # 2 x 100 EUR, 20 % tax: 240.00 EUR.
     assert f"报价单 Quote {quote['number']}" in text
-    assert "Customer Co" in text and "Widget" in text and "240.00 EUR" in text
+    assert "Customer Co" in text and "Widget" in text and "€240.00" in text  # en-US: the tenant's locale
     assert "In words: Two hundred forty and 00/100 euros" in text
     assert "大写金额: 贰佰肆拾元整 (EUR)" in text
     assert "Approved by 审批" in text and "Acme Trading Ltd, Shanghai | " + quote["number"] + " | 1" in text
@@ -125,3 +125,11 @@ async def test_printing_obeys_the_document_rules(client, app):
     ] == []
     refused = (await client.execute(PRINT_QUOTE, {"id": quote["id"]}, admin.token))["printQuote"]
     assert [(e["field"], e["code"]) for e in refused["errors"]] == [("id", "CONTENT_TYPE_NOT_ALLOWED")]
+
+
+async def test_amounts_follow_the_tenants_locale(client, app):
+    admin = await client.sign_up("Muster GmbH", locale="de-DE")
+    quote = await sent_quote(client, admin)
+    printed = (await client.execute(PRINT_QUOTE, {"id": quote["id"]}, admin.token))["printQuote"]
+    text = " ".join(extract_text(BytesIO(await pdf_of(client, admin, printed["document"]["id"]))).split())
+    assert "240,00 €" in text and "100,00 €" in text
