@@ -10,6 +10,7 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -165,6 +166,37 @@ def tenant_create(
                 base_currency=base_currency,
             )
             return f"tenant {grant.tenant.id} '{grant.tenant.name}', admin {grant.user.email}"
+
+    typer.echo(with_services(prepared_database(run_migrations=False), work))
+
+
+@tenant_app.command("backup")
+def tenant_backup(
+    tenant_id: Annotated[uuid.UUID, typer.Option(help="The tenant to back up (its UUID).")],
+    out: Annotated[Path, typer.Option(help="The archive to write (a .zip).")],
+) -> None:
+    """Write every row and document of a tenant to one archive (graph/dataio/backup.py)."""
+    from graph.dataio.backup import backup_tenant
+
+    async def work(services: Services) -> str:
+        manifest = await backup_tenant(services.db, services.blobs, tenant_id, out)
+        rows = sum(manifest["rows"].values())
+        return f"{out}: {rows} rows in {len(manifest['tables'])} tables, {manifest['blobs']} files"
+
+    typer.echo(with_services(prepared_database(run_migrations=False), work))
+
+
+@tenant_app.command("restore")
+def tenant_restore(
+    archive: Annotated[Path, typer.Option(help="An archive written by `crm tenant backup`.")],
+    name: Annotated[str, typer.Option(help="The new tenant's name.")],
+) -> None:
+    """Restore an archive into a new tenant (new ids, references kept); prints its id."""
+    from graph.dataio.backup import restore_tenant
+
+    async def work(services: Services) -> str:
+        tenant_id = await restore_tenant(services.db, services.blobs, archive, name)
+        return f"tenant {tenant_id} '{name}' restored from {archive}"
 
     typer.echo(with_services(prepared_database(run_migrations=False), work))
 

@@ -17,15 +17,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 import graph.schema  # noqa: F401 - imports every area, registering its jobs
-from graph.core.jobs import JOBS, JobFunction
+from graph.core.jobs import BATCHED_JOBS, JOBS, BatchedJobFunction, JobFunction
 from tenants.db import Database
 from tenants.models import TenantRegistry
 
 logger = logging.getLogger("crm.jobs")
 
 
-def registered_jobs() -> dict[str, JobFunction]:
-    return dict(JOBS)
+def registered_jobs() -> dict[str, JobFunction | BatchedJobFunction]:
+    return {**JOBS, **BATCHED_JOBS}
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,16 @@ async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list
 
 
 async def run_one(
-    db: Database, name: str, function: JobFunction, tenant_id: uuid.UUID, now: datetime
+    db: Database, name: str, function: JobFunction | BatchedJobFunction, tenant_id: uuid.UUID, now: datetime
 ) -> JobOutcome:
-    """One tenant's failure is logged and reported, and does not stop the others."""
+    """One tenant's failure is logged and reported, and does not stop the others. A batched job opens
+    its own transactions in the tenant (graph/core/jobs.py)."""
     try:
-        async with db.transaction(tenant_id) as session:
-            summary = await function(session, tenant_id, now)
+        if name in BATCHED_JOBS:
+            summary = await BATCHED_JOBS[name](lambda: db.transaction(tenant_id), tenant_id, now)
+        else:
+            async with db.transaction(tenant_id) as session:
+                summary = await JOBS[name](session, tenant_id, now)
     except Exception as error:
         logger.exception("job %s failed for tenant %s", name, tenant_id)
         return JobOutcome(name, tenant_id, f"failed: {error.__class__.__name__}", failed=True)

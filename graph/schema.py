@@ -13,6 +13,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryOptional
 
+import graph.dataio.exports
+import graph.dataio.runner  # noqa: F401 - registers the imports.run job
 from config.settings import Settings
 from graph import compiled_areas  # noqa: F401  (registers each area's compiled types and root fields)
 from graph.admin.api import AdminMutation, AdminQuery
@@ -25,6 +27,11 @@ from graph.core.scalars import SCALAR_MAP
 from graph.crm.api import CrmMutation, CrmQuery
 from graph.crm.live import AccountSubscription
 from graph.crm.pool_api import PoolMutation, PoolQuery
+from graph.dataio.api import DataIoMutation, DataIoQuery
+from graph.dataio.backups_api import BackupMutation, BackupQuery
+from graph.dataio.export_api import DataExportMutation, DataExportQuery
+from graph.dataio.live import DataImportSubscription
+from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
@@ -70,6 +77,10 @@ QUERY_AREAS: tuple[type, ...] = (
     SurveyQuery,
     FeedbackQuery,
     KnowledgeBaseQuery,
+    DataIoQuery,
+    DataExportQuery,
+    BackupQuery,
+    PrintQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -91,6 +102,10 @@ MUTATION_AREAS: tuple[type, ...] = (
     SurveyMutation,
     FeedbackMutation,
     KnowledgeBaseMutation,
+    DataIoMutation,
+    DataExportMutation,
+    BackupMutation,
+    PrintMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,
@@ -99,6 +114,7 @@ SUBSCRIPTION_AREAS: tuple[type, ...] = (
     ApprovalSubscription,
     NotificationSubscription,
     TicketSubscription,
+    DataImportSubscription,
 )
 
 

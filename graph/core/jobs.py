@@ -3,18 +3,27 @@
 `crm jobs run` (gateway/jobs.py) runs every registered job once for every tenant, each (job, tenant) pair in
 its own transaction inside that tenant's RLS wall, with the clock passed in. Jobs must be idempotent:
 running twice, or two runners at once, changes nothing more.
+
+A job too long for one transaction (an import of a million rows) registers with `@batched_job("name")`
+instead: it receives a factory of tenant transactions and commits its work batch by batch, each batch
+with the progress it made, so a crash loses at most the batch in flight.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 JobFunction = Callable[[AsyncSession, uuid.UUID, datetime], Awaitable[str]]
 JOBS: dict[str, JobFunction] = {}
+# A new transaction inside the job's tenant, committed when the block ends without an exception.
+Transactions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+BatchedJobFunction = Callable[[Transactions, uuid.UUID, datetime], Awaitable[str]]
+BATCHED_JOBS: dict[str, BatchedJobFunction] = {}
 
 
 def job(name: str) -> Callable[[JobFunction], JobFunction]:
@@ -22,6 +31,16 @@ def job(name: str) -> Callable[[JobFunction], JobFunction]:
 
     def register(function: JobFunction) -> JobFunction:
         JOBS[name] = function
+        return function
+
+    return register
+
+
+def batched_job(name: str) -> Callable[[BatchedJobFunction], BatchedJobFunction]:
+    """Register `async def f(transactions, tenant_id, now) -> summary` under `name`."""
+
+    def register(function: BatchedJobFunction) -> BatchedJobFunction:
+        BATCHED_JOBS[name] = function
         return function
 
     return register

@@ -44,6 +44,8 @@ DEFAULT_ALLOWED_TYPES = (
 )
 # Formats with no magic number: accepted when the bytes are UTF-8 text.
 TEXT_TYPES = frozenset({"text/plain", "text/csv", "text/markdown", "application/json"})
+# Plain text and CSV also in GB18030 (GBK), which Excel on Chinese Windows saves: imports read it.
+LEGACY_TEXT_TYPES = frozenset({"text/plain", "text/csv"})
 # Office formats are zip files: a sniffer may only see the zip around them.
 ZIP_FAMILY = frozenset(
     {
@@ -175,7 +177,7 @@ def check_contents(declared: str, sample: bytes, field: str) -> None:
             return
         raise content_mismatch(declared, f"they look like {detected}", field)
     if declared in TEXT_TYPES:
-        if looks_like_text(sample):
+        if looks_like_text(sample) or (declared in LEGACY_TEXT_TYPES and looks_like_text(sample, "gb18030")):
             return
         raise content_mismatch(declared, "they are not UTF-8 text", field)
     if declared in KNOWN_MAGIC_TYPES:
@@ -184,12 +186,12 @@ def check_contents(declared: str, sample: bytes, field: str) -> None:
     # are not recognisably something else (checked above).
 
 
-def looks_like_text(sample: bytes) -> bool:
+def looks_like_text(sample: bytes, encoding: str = "utf-8") -> bool:
     if b"\x00" in sample:
         return False
     try:
         # Not final: the sample may end inside a multi-byte character.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
     except UnicodeDecodeError:
         return False
     return True

@@ -1,0 +1,117 @@
+"""A4 PDFs of quotes and contracts with reportlab (pure Python; WeasyPrint needs system libraries).
+
+Text is set in the Adobe CID font STSong-Light, which covers Chinese and Latin: PDF readers take it from
+their Asian font packs, so it is referenced, not embedded (this machine has no CJK TrueType font to
+embed; `fc-list :lang=zh` is empty). Text extraction works either way (the font's CMap is standard).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from babel.core import UnknownLocaleError
+from babel.numbers import format_currency
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=colors.grey)
+TITLE = ParagraphStyle("title", parent=BODY, fontSize=18, leading=24, spaceAfter=4)
+
+
+@dataclass
+class PrintedDocument:
+    title: str
+    number: str
+    issuer: str
+    header: str | None
+    footer: str | None
+    facts: list[tuple[str, str]]  # (label, value) under the title: customer, dates, status
+    lines: list[tuple[str, str, str, str, str]]  # description, quantity, unit, unit price, amount
+    totals: list[tuple[str, str]]
+    amount_in_words: list[str] = field(default_factory=list)
+    signatures: list[str] = field(default_factory=list)
+    terms: str | None = None
+
+
+def text(value: str, style: ParagraphStyle = BODY) -> Paragraph:
+    return Paragraph(escape(value).replace("\n", "<br/>"), style)
+
+
+def money(amount: Decimal, currency: str, locale: str = "en-US") -> str:
+    """As the tenant's locale writes it (Babel/CLDR): 1.240,50 € in de-DE, €1,240.50 in zh-CN and en-US."""
+    try:
+        text = format_currency(amount, currency, locale=locale.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        text = format_currency(amount, currency, locale="en_US")
+    return text.replace("\xa0", " ").replace("\u202f", " ")  # the CID font has no no-break spaces
+
+
+def render(document: PrintedDocument) -> bytes:
+    out = BytesIO()
+
+    def page_furniture(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        if document.header:
+            canvas.drawString(18 * mm, A4[1] - 12 * mm, document.header[:150])
+        footer = f"{document.number} | {doc.page}"
+        if document.footer:
+            footer = f"{document.footer[:120]} | {footer}"
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, footer)
+        canvas.restoreState()
+
+    pdf = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=20 * mm,
+        bottomMargin=18 * mm,
+        title=f"{document.title} {document.number}",
+        author=document.issuer,
+    )
+    story: list = [text(document.issuer, SMALL), text(f"{document.title} {document.number}", TITLE)]
+    story.append(
+        Table([[text(label), text(value)] for label, value in document.facts], colWidths=[40 * mm, 130 * mm])
+    )
+    story.append(Spacer(1, 6 * mm))
+    rows = [[text(h) for h in ("#", "Description", "Qty", "Unit", "Unit price", "Amount")]]
+    for index, (description, quantity, unit, price, amount) in enumerate(document.lines, start=1):
+        rows.append(
+            [text(str(index)), text(description), text(quantity), text(unit), text(price), text(amount)]
+        )
+    lines = Table(rows, colWidths=[8 * mm, 72 * mm, 18 * mm, 16 * mm, 28 * mm, 32 * mm], repeatRows=1)
+    lines.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.2, colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story += [lines, Spacer(1, 4 * mm)]
+    story.append(
+        Table([[text(label), text(value)] for label, value in document.totals], colWidths=[138 * mm, 36 * mm])
+    )
+    for words in document.amount_in_words:
+        story.append(text(words))
+    if document.terms:
+        story += [Spacer(1, 4 * mm), text(document.terms, SMALL)]
+    if document.signatures:
+        story.append(Spacer(1, 14 * mm))
+        cells = [text(f"{label}: ____________________  Date: __________") for label in document.signatures]
+        story.append(Table([cells], colWidths=[174 * mm / len(cells)] * len(cells)))
+    pdf.build(story, onFirstPage=page_furniture, onLaterPages=page_furniture)
+    return out.getvalue()
