@@ -2,4 +2,5 @@
 
 from graph.crm import compiled as crm_compiled  # noqa: F401
 from graph.identity import compiled as identity_compiled  # noqa: F401
+from graph.marketing import compiled as marketing_compiled  # noqa: F401
 from graph.sales.pipeline import compiled as pipeline_compiled  # noqa: F401

@@ -28,6 +28,7 @@ from graph.crm.pool_api import PoolMutation, PoolQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
+from graph.marketing.api import CampaignsMutation, CampaignsQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
@@ -51,6 +52,7 @@ QUERY_AREAS: tuple[type, ...] = (
     CommerceQuery,
     PoolQuery,
     LeadsQuery,
+    CampaignsQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
@@ -65,6 +67,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     CommerceMutation,
     PoolMutation,
     LeadsMutation,
+    CampaignsMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,

@@ -1,0 +1,92 @@
+"""Marketing tables: campaigns and their cost lines, segments and their frozen members, event invitations,
+and campaign touches (the attribution trail). DDL, indexes and RLS live in migrations/versions/026x_*.py;
+these mappings must agree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Numeric, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from graph.core.models import Versioned, member_fk
+from tenants.models import Base, TenantMixin, TimestampMixin
+from tenants.permissions import register_object_type
+
+CAMPAIGN = register_object_type("campaign")
+SEGMENT = register_object_type("segment")
+
+CAMPAIGN_STATUSES = ("planned", "active", "completed", "cancelled")
+SEGMENT_TARGETS = ("account", "contact", "lead")
+INVITATION_STATUSES = ("invited", "confirmed", "checked_in", "no_show", "declined")
+CHECK_IN_METHODS = ("code", "qr", "staff", "walk_in")
+
+
+class Campaign(TenantMixin, TimestampMixin, Versioned, Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (member_fk("owner_id"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    goal: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    budget: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal("0"))
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class CampaignCost(TenantMixin, Base):
+    """One actual cost of a campaign, in the campaign's currency; added and removed, never edited."""
+
+    __tablename__ = "campaign_costs"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "campaign_id"], ["campaigns.tenant_id", "campaigns.id"], ondelete="CASCADE"
+        ),
+    )
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column()
+    description: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    # Always the campaign's currency (which cannot change while it has costs): reports sum per currency.
+    currency: Mapped[str] = mapped_column(String(3))
+    incurred_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default="now()")
+
+
+class Segment(TenantMixin, TimestampMixin, Versioned, Base):
+    """A saved filter over accounts, contacts or leads: the list input itself, stored as JSON (no SQL)."""
+
+    __tablename__ = "segments"
+    __table_args__ = (member_fk("owner_id"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(16))
+    filter: Mapped[dict] = mapped_column(JSONB, default=dict)  # type: ignore[type-arg]
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+
+
+class SegmentMember(Base):
+    """A frozen segment's snapshot: the ids its owner's list query returned when it was frozen."""
+
+    __tablename__ = "segment_members"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "segment_id"], ["segments.tenant_id", "segments.id"], ondelete="CASCADE"
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    segment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

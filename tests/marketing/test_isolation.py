@@ -1,0 +1,107 @@
+"""Another tenant, holding this tenant's ids, sees and changes nothing: through the API and in SQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import pytest
+
+from tests.crm.sql import raw_id
+from tests.marketing.documents import (
+    ADD_COST,
+    CAMPAIGN,
+    CAMPAIGNS,
+    CHANGE_CAMPAIGN_STATUS,
+    NODE,
+    REMOVE_COST,
+    UPDATE_CAMPAIGN,
+    add_cost,
+    create_campaign,
+    error_pairs,
+)
+
+
+async def tenant_a(client):
+    a = await client.sign_up("Tenant A")
+    campaign = await create_campaign(client, a)
+    cost = (await add_cost(client, a, campaign["id"], "10"))["cost"]
+    return a, {"campaign": campaign, "cost": cost}
+
+
+async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
+    a, records = await tenant_a(client)
+    b = await client.sign_up("Tenant B")
+    b_campaign = await create_campaign(client, b, name="B's")
+    campaign_id, cost_id = records["campaign"]["id"], records["cost"]["id"]
+
+    assert (await client.execute(CAMPAIGN, {"id": campaign_id}, b.token))["campaign"] is None
+    for record_id in (campaign_id, cost_id):
+        assert (await client.execute(NODE, {"id": record_id}, b.token))["node"] is None
+    listed = (await client.execute(CAMPAIGNS, {}, b.token))["campaigns"]["nodes"]
+    assert [n["id"] for n in listed] == [b_campaign["id"]]
+    attempts = [
+        (UPDATE_CAMPAIGN, {"id": campaign_id, "version": 2, "input": {"name": "x"}}, "updateCampaign", "id"),
+        (CHANGE_CAMPAIGN_STATUS, {"id": campaign_id, "version": 2, "status": "ACTIVE"}, "changeCampaignStatus",
+         "id"),
+        (ADD_COST, {"input": {"campaignId": campaign_id, "description": "x", "amount": "1"}}, "addCampaignCost",
+         "campaignId"),
+        (REMOVE_COST, {"id": cost_id}, "removeCampaignCost", "id"),
+    ]  # fmt: skip
+    for document, variables, name, field in attempts:
+        payload = (await client.execute(document, variables, b.token))[name]
+        assert error_pairs(payload) == [(field, "NOT_FOUND")], name
+
+    seen_by_a = (await client.execute(CAMPAIGN, {"id": campaign_id}, a.token))["campaign"]
+    assert (seen_by_a["name"], seen_by_a["status"], seen_by_a["actualCost"], seen_by_a["version"]) == (
+        "Spring fair",
+        "PLANNED",
+        "10.00",
+        2,
+    )
+
+
+def sql_rows(records):
+    """table -> (key column, value in tenant A, an insert for tenant A's id as tenant B)."""
+    campaign = raw_id(records["campaign"]["id"])
+    return {
+        "campaigns": (
+            "id",
+            campaign,
+            "insert into campaigns (tenant_id, id, name, channel, currency, owner_id)"
+            " select $1, gen_random_uuid(), 'x', 'event', 'USD', user_id from memberships limit 1",
+        ),
+        "campaign_costs": (
+            "id",
+            raw_id(records["cost"]["id"]),
+            f"insert into campaign_costs (tenant_id, id, campaign_id, description, amount, currency, incurred_on)"
+            f" values ($1, gen_random_uuid(), '{campaign}', 'x', 1, 'USD', current_date)",
+        ),
+    }
+
+
+async def test_sql_wall_hides_and_protects_marketing_rows(client, db):
+    a, records = await tenant_a(client)
+    b = await client.sign_up("Tenant B")
+    rows = sql_rows(records)
+    connection = await db.connect()
+
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", b.tenant_id)
+        for table, (column, value, _) in rows.items():
+            assert await connection.fetchval(f"select count(*) from {table} where {column} = $1", value) == 0
+            update = f"update {table} set tenant_id = tenant_id where {column} = $1"
+            assert await connection.execute(update, value) == "UPDATE 0", table
+            assert await connection.execute(f"delete from {table} where {column} = $1", value) == "DELETE 0"
+    for table, (_, _, insert) in rows.items():
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with connection.transaction():
+                await connection.execute("select set_config('app.tenant_id', $1, true)", b.tenant_id)
+                await connection.execute(insert, uuid.UUID(a.tenant_id))
+    async with connection.transaction():
+        for table in rows:
+            assert await connection.fetchval(f"select count(*) from {table}") == 0, table
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", a.tenant_id)
+        for table, (column, value, _) in rows.items():
+            assert await connection.fetchval(f"select count(*) from {table} where {column} = $1", value) == 1
