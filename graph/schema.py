@@ -29,6 +29,7 @@ from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
+from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
@@ -53,6 +54,7 @@ QUERY_AREAS: tuple[type, ...] = (
     PoolQuery,
     LeadsQuery,
     CampaignsQuery,
+    SegmentsQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
@@ -68,6 +70,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     PoolMutation,
     LeadsMutation,
     CampaignsMutation,
+    SegmentsMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.identity.members import active_member
 from graph.marketing.models import CAMPAIGN, Campaign, CampaignCost
+from graph.marketing.segments import get_segment
 from graph.money.service import base_currency
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
@@ -54,6 +55,7 @@ AUDITED_FIELDS = (
     "currency",
     "budget",
     "owner_id",
+    "segment_id",
 )
 # Where each status may go: planned -> active -> completed; planned or active -> cancelled.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -132,6 +134,8 @@ async def create_campaign(session: AsyncSession, actor: Actor, values: Mapping[s
     owner_id = values.get("owner_id")
     owner = actor.user_id if owner_id is None else await active_member(session, actor, owner_id, "ownerId")
     check_period(cleaned.get("starts_on"), cleaned.get("ends_on"))
+    if values.get("segment_id") is not None:
+        cleaned["segment_id"] = (await get_segment(session, actor, values["segment_id"], "segmentId")).id
     campaign = Campaign(
         tenant_id=actor.tenant_id,
         id=new_id(),
@@ -184,6 +188,11 @@ async def update_campaign(
             raise DomainError(ErrorCode.REQUIRED, "Every campaign has an owner.", "ownerId")
         cleaned["owner_id"] = await active_member(session, actor, values["owner_id"], "ownerId")
     check_period(cleaned.get("starts_on", campaign.starts_on), cleaned.get("ends_on", campaign.ends_on))
+    if "segment_id" in values:
+        segment_id = values["segment_id"]
+        if segment_id is not None:
+            segment_id = (await get_segment(session, actor, segment_id, "segmentId")).id
+        cleaned["segment_id"] = segment_id
     before = snapshot(campaign, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(campaign, key, value)

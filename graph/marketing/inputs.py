@@ -24,6 +24,7 @@ from graph.marketing.types import Campaign, CampaignCost, CampaignStatus
 
 ID_FIELDS = {
     "owner_id": ("User", "ownerId"),
+    "segment_id": ("Segment", "segmentId"),
 }
 
 
@@ -50,6 +51,9 @@ class CreateCampaignInput:
     owner_id: relay.GlobalID | None = strawberry.field(
         default=UNSET, description="Responsible User (an active member); default: you."
     )
+    segment_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="The Segment it targets (its invitation list), one you may see."
+    )
 
 
 @strawberry.input(description="Changes to a campaign; fields you leave out stay as they are.")
@@ -65,6 +69,9 @@ class UpdateCampaignInput:
     )
     budget: Decimal | None = strawberry.field(default=UNSET, description="Planned spend.")
     owner_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Responsible User.")
+    segment_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="Target Segment; null detaches it."
+    )
 
 
 @strawberry.input(description="An actual cost of a campaign, in the campaign's currency.")

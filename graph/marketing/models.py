@@ -40,6 +40,7 @@ class Campaign(TenantMixin, TimestampMixin, Versioned, Base):
     currency: Mapped[str] = mapped_column(String(3))
     budget: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal("0"))
     owner_id: Mapped[uuid.UUID] = mapped_column()
+    segment_id: Mapped[uuid.UUID | None] = mapped_column()
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
 
 

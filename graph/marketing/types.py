@@ -13,11 +13,12 @@ from strawberry import relay
 
 from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
-from graph.core.nodes import resolve_by_ids
+from graph.core.nodes import load_by_id, resolve_by_ids
 from graph.core.pagination import Connection, connection_of
 from graph.identity.types import User, owner
 from graph.marketing import loaders
 from graph.marketing import models as marketing_models
+from graph.marketing.segment_types import Segment, segments_by_id
 from graph.money.service import quantize
 
 
@@ -78,6 +79,7 @@ class Campaign(relay.Node):
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
     owner_id: strawberry.Private[uuid.UUID]
+    segment_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, campaign: marketing_models.Campaign) -> Campaign:
@@ -96,6 +98,7 @@ class Campaign(relay.Node):
             updated_at=campaign.updated_at,
             version=campaign.version,
             owner_id=campaign.owner_id,
+            segment_id=campaign.segment_id,
         )
 
     @classmethod
@@ -109,6 +112,11 @@ class Campaign(relay.Node):
     @strawberry.field(description="The member responsible for the campaign.")
     async def owner(self, info: Info) -> User | None:
         return await owner(info, self.owner_id)
+
+    @strawberry.field(description="The segment it targets (null if none or not yours to see).")
+    async def segment(self, info: Info) -> Segment | None:
+        found = await load_by_id(info, "segments_by_id", segments_by_id, self.segment_id)
+        return Segment.from_model(found) if found else None
 
     @strawberry.field(description="Sum of the cost lines, rounded to the currency's minor unit.")
     async def actual_cost(self, info: Info) -> Decimal:

@@ -53,7 +53,7 @@ query($filter: CampaignFilter, $orderBy: [CampaignOrder!], $first: Int, $after: 
   }}
 }}"""
 NODE = """
-query($id: ID!) { node(id: $id) { id ... on Campaign { name } ... on CampaignCost { amount } } }"""
+query($id: ID!) { node(id: $id) { id ... on Campaign { name } ... on CampaignCost { amount } ... on Segment { name } } }"""
 
 
 async def create_campaign(client, member, **values: Any) -> dict[str, Any]:
@@ -65,3 +65,73 @@ async def create_campaign(client, member, **values: Any) -> dict[str, Any]:
 async def add_cost(client, member, campaign_id: str, amount: str, **values: Any) -> dict[str, Any]:
     given = {"campaignId": campaign_id, "description": "Booth", "amount": amount, **values}
     return await ok(client, member, ADD_COST, {"input": given}, "addCampaignCost")
+
+
+SEGMENT_FIELDS = "id name target filter frozen frozenAt version memberCount owner { id }"
+CREATE_SEGMENT = f"""
+mutation($input: CreateSegmentInput!) {{
+  createSegment(input: $input) {{ segment {{ {SEGMENT_FIELDS} }} errors {{ field code message }} }}
+}}"""
+UPDATE_SEGMENT = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateSegmentInput!) {{
+  updateSegment(id: $id, version: $version, input: $input) {{
+    segment {{ {SEGMENT_FIELDS} }} errors {{ field code message }}
+  }}
+}}"""
+FREEZE_SEGMENT = f"""
+mutation($id: ID!, $version: Int!) {{
+  freezeSegment(id: $id, version: $version) {{ segment {{ {SEGMENT_FIELDS} }} errors {{ field code message }} }}
+}}"""
+UNFREEZE_SEGMENT = f"""
+mutation($id: ID!, $version: Int!) {{
+  unfreezeSegment(id: $id, version: $version) {{ segment {{ {SEGMENT_FIELDS} }} errors {{ field code message }} }}
+}}"""
+SEGMENT = f"""
+query($id: ID!, $first: Int, $after: String) {{
+  segment(id: $id) {{
+    {SEGMENT_FIELDS}
+    accounts(first: $first, after: $after) {{ nodes {{ id name }} pageInfo {{ hasNextPage endCursor }} }}
+    contacts(first: $first, after: $after) {{ nodes {{ id fullName }} pageInfo {{ hasNextPage endCursor }} }}
+    leads(first: $first, after: $after) {{ nodes {{ id fullName }} pageInfo {{ hasNextPage endCursor }} }}
+  }}
+}}"""
+SEGMENTS = """
+query { segments { nodes { id name } } }"""
+LIST_OF = {
+    "ACCOUNT": (
+        "accounts",
+        "query($filter: AccountFilter) { accounts(filter: $filter, first: 100) { nodes { id } } }",
+    ),
+    "CONTACT": (
+        "contacts",
+        "query($filter: ContactFilter) { contacts(filter: $filter, first: 100) { nodes { id } } }",
+    ),
+    "LEAD": ("leads", "query($filter: LeadFilter) { leads(filter: $filter, first: 100) { nodes { id } } }"),
+}
+
+
+async def create_segment(
+    client, member, name: str = "VIPs", frozen: bool = False, **filter_: Any
+) -> dict[str, Any]:
+    variables = {"input": {"name": name, "filter": filter_, "frozen": frozen}}
+    return (await ok(client, member, CREATE_SEGMENT, variables, "createSegment"))["segment"]
+
+
+async def members(client, member, segment_id: str) -> list[str]:
+    """The ids of a segment's members as `member` sees them, through every page."""
+    found, after = [], None
+    while True:
+        variables = {"id": segment_id, "first": 2, "after": after}
+        segment = (await client.execute(SEGMENT, variables, member.token))["segment"]
+        page = segment[{"ACCOUNT": "accounts", "CONTACT": "contacts", "LEAD": "leads"}[segment["target"]]]
+        found += [node["id"] for node in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+async def listed(client, member, segment: dict[str, Any]) -> list[str]:
+    """What the list query returns for `member` with the segment's stored filter."""
+    field, document = LIST_OF[segment["target"]]
+    data = await client.execute(document, {"filter": segment["filter"]}, member.token)
+    return [node["id"] for node in data[field]["nodes"]]

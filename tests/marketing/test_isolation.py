@@ -7,26 +7,35 @@ import uuid
 import asyncpg
 import pytest
 
+from tests.crm.documents import create_contact
 from tests.crm.sql import raw_id
 from tests.marketing.documents import (
     ADD_COST,
     CAMPAIGN,
     CAMPAIGNS,
     CHANGE_CAMPAIGN_STATUS,
+    CREATE_CAMPAIGN,
+    FREEZE_SEGMENT,
     NODE,
     REMOVE_COST,
+    SEGMENT,
+    UNFREEZE_SEGMENT,
     UPDATE_CAMPAIGN,
+    UPDATE_SEGMENT,
     add_cost,
     create_campaign,
+    create_segment,
     error_pairs,
 )
 
 
 async def tenant_a(client):
     a = await client.sign_up("Tenant A")
-    campaign = await create_campaign(client, a)
+    contact = await create_contact(client, a, firstName="Ada", tags=["fair"])
+    segment = await create_segment(client, a, frozen=True, contacts={"tag": "fair"})
+    campaign = await create_campaign(client, a, segmentId=segment["id"])
     cost = (await add_cost(client, a, campaign["id"], "10"))["cost"]
-    return a, {"campaign": campaign, "cost": cost}
+    return a, {"campaign": campaign, "cost": cost, "segment": segment, "contact": contact}
 
 
 async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
@@ -34,9 +43,14 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
     b = await client.sign_up("Tenant B")
     b_campaign = await create_campaign(client, b, name="B's")
     campaign_id, cost_id = records["campaign"]["id"], records["cost"]["id"]
+    segment_id = records["segment"]["id"]
+    b_segment = await create_segment(client, b, contacts={"tag": "fair"})
+    await create_contact(client, b, firstName="Bea", tags=["fair"])
 
     assert (await client.execute(CAMPAIGN, {"id": campaign_id}, b.token))["campaign"] is None
-    for record_id in (campaign_id, cost_id):
+    assert (await client.execute(SEGMENT, {"id": segment_id}, b.token))["segment"] is None
+    assert (await client.execute(SEGMENT, {"id": b_segment["id"]}, b.token))["segment"]["memberCount"] == 1
+    for record_id in (campaign_id, cost_id, segment_id):
         assert (await client.execute(NODE, {"id": record_id}, b.token))["node"] is None
     listed = (await client.execute(CAMPAIGNS, {}, b.token))["campaigns"]["nodes"]
     assert [n["id"] for n in listed] == [b_campaign["id"]]
@@ -47,6 +61,11 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
         (ADD_COST, {"input": {"campaignId": campaign_id, "description": "x", "amount": "1"}}, "addCampaignCost",
          "campaignId"),
         (REMOVE_COST, {"id": cost_id}, "removeCampaignCost", "id"),
+        (UPDATE_SEGMENT, {"id": segment_id, "version": 1, "input": {"name": "x"}}, "updateSegment", "id"),
+        (FREEZE_SEGMENT, {"id": segment_id, "version": 1}, "freezeSegment", "id"),
+        (UNFREEZE_SEGMENT, {"id": segment_id, "version": 1}, "unfreezeSegment", "id"),
+        (CREATE_CAMPAIGN, {"input": {"name": "x", "channel": "event", "segmentId": segment_id}}, "createCampaign",
+         "segmentId"),
     ]  # fmt: skip
     for document, variables, name, field in attempts:
         payload = (await client.execute(document, variables, b.token))[name]
@@ -76,6 +95,18 @@ def sql_rows(records):
             raw_id(records["cost"]["id"]),
             f"insert into campaign_costs (tenant_id, id, campaign_id, description, amount, currency, incurred_on)"
             f" values ($1, gen_random_uuid(), '{campaign}', 'x', 1, 'USD', current_date)",
+        ),
+        "segments": (
+            "id",
+            raw_id(records["segment"]["id"]),
+            "insert into segments (tenant_id, id, name, target, owner_id)"
+            " select $1, gen_random_uuid(), 'x', 'contact', user_id from memberships limit 1",
+        ),
+        "segment_members": (
+            "member_id",
+            raw_id(records["contact"]["id"]),
+            f"insert into segment_members (tenant_id, segment_id, member_id)"
+            f" values ($1, '{raw_id(records['segment']['id'])}', gen_random_uuid())",
         ),
     }
 
