@@ -29,6 +29,7 @@ from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
+from graph.marketing.event_api import EventsMutation
 from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
@@ -71,6 +72,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     LeadsMutation,
     CampaignsMutation,
     SegmentsMutation,
+    EventsMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,

@@ -22,8 +22,10 @@ SEGMENT = register_object_type("segment")
 
 CAMPAIGN_STATUSES = ("planned", "active", "completed", "cancelled")
 SEGMENT_TARGETS = ("account", "contact", "lead")
-INVITATION_STATUSES = ("invited", "confirmed", "checked_in", "no_show", "declined")
+INVITATION_STATUSES = ("invited", "confirmed", "checked_in", "no_show")
 CHECK_IN_METHODS = ("code", "qr", "staff", "walk_in")
+# A touch is a person's response to a campaign: the attribution trail (first and last touch).
+TOUCH_KINDS = ("checked_in", "walk_in", "response")
 
 
 class Campaign(TenantMixin, TimestampMixin, Versioned, Base):
@@ -91,3 +93,47 @@ class SegmentMember(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     segment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+
+class CampaignInvitation(TenantMixin, TimestampMixin, Versioned, Base):
+    """One invitee of a campaign's event: a contact or a lead, with a check-in code unique in the tenant."""
+
+    __tablename__ = "campaign_invitations"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "campaign_id"], ["campaigns.tenant_id", "campaigns.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "lead_id"], ["leads.tenant_id", "leads.id"]),
+        member_fk("checked_in_by_id"),
+    )
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column()
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    lead_id: Mapped[uuid.UUID | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="invited")
+    code: Mapped[str] = mapped_column(String(16))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_in_method: Mapped[str | None] = mapped_column(String(16))
+    checked_in_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class CampaignTouch(TenantMixin, Base):
+    """A lead's or contact's response to a campaign, when it happened; attribution reads these."""
+
+    __tablename__ = "campaign_touches"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "campaign_id"], ["campaigns.tenant_id", "campaigns.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "lead_id"], ["leads.tenant_id", "leads.id"]),
+    )
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column()
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    lead_id: Mapped[uuid.UUID | None] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))
+    touched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -14,10 +15,12 @@ from strawberry import relay
 from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.nodes import load_by_id, resolve_by_ids
-from graph.core.pagination import Connection, connection_of
+from graph.core.pagination import Connection, connection_of, paginate
 from graph.identity.types import User, owner
 from graph.marketing import loaders
 from graph.marketing import models as marketing_models
+from graph.marketing.event_types import CampaignInvitation, EventBoard, InvitationStatus
+from graph.marketing.events import board_statement
 from graph.marketing.segment_types import Segment, segments_by_id
 from graph.money.service import quantize
 
@@ -124,6 +127,36 @@ class Campaign(relay.Node):
             uuid.UUID(self.id)
         )
         return quantize(spent, self.currency)
+
+    @strawberry.field(description="The event board: how many invitees stand where.")
+    async def event_board(self, info: Info) -> EventBoard:
+        counts = await info.context.loader("campaign_boards", loaders.boards_by_campaign_id).load(
+            uuid.UUID(self.id)
+        )
+        return EventBoard(
+            invited=counts.get("invited", 0),
+            confirmed=counts.get("confirmed", 0),
+            checked_in=counts.get("checked_in", 0),
+            no_show=counts.get("no_show", 0),
+            walk_ins=counts.get("walk_ins", 0),
+        )
+
+    @strawberry.field(description="The invitees, in the order they were invited.")
+    async def invitations(
+        self,
+        info: Info,
+        statuses: Annotated[
+            list[InvitationStatus] | None, strawberry.argument(description="Only these statuses.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[CampaignInvitation]:
+        session, actor = await info.context.session(), info.context.actor
+        chosen = [status.value for status in statuses or []]
+        statement = board_statement(actor, uuid.UUID(self.id), chosen)
+        return await paginate(session, statement, CampaignInvitation.from_model, first, after, before, last)
 
     @strawberry.field(description="The cost lines, oldest first (by the day they arose).")
     async def costs(

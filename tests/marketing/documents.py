@@ -135,3 +135,55 @@ async def listed(client, member, segment: dict[str, Any]) -> list[str]:
     field, document = LIST_OF[segment["target"]]
     data = await client.execute(document, {"filter": segment["filter"]}, member.token)
     return [node["id"] for node in data[field]["nodes"]]
+
+
+INVITE = """
+mutation($input: InviteToCampaignInput!) {
+  inviteToCampaign(input: $input) { count campaign { id } errors { field code message } }
+}"""
+INVITATION_FIELDS = """
+  id status code qrPayload confirmedAt checkedInAt checkInMethod version
+  contact { id } lead { id source inPool } checkedInBy { id }
+"""
+CONFIRM = f"""
+mutation($id: ID!, $version: Int!) {{
+  confirmInvitation(id: $id, version: $version) {{ invitation {{ {INVITATION_FIELDS} }} errors {{ field code message }} }}
+}}"""
+CHECK_IN = f"""
+mutation($input: CheckInInput!) {{
+  checkIn(input: $input) {{ invitation {{ {INVITATION_FIELDS} }} errors {{ field code message }} }}
+}}"""
+WALK_IN = f"""
+mutation($input: WalkInInput!) {{
+  registerWalkIn(input: $input) {{
+    invitation {{ {INVITATION_FIELDS} }} lead {{ id source inPool fullName }} errors {{ field code message }}
+  }}
+}}"""
+NO_SHOWS = """
+mutation($id: ID!) { markNoShows(campaignId: $id) { count errors { field code message } } }"""
+RESPONSE = """
+mutation($input: RecordCampaignResponseInput!) {
+  recordCampaignResponse(input: $input) { count errors { field code message } }
+}"""
+BOARD = f"""
+query($id: ID!, $statuses: [InvitationStatus!]) {{
+  campaign(id: $id) {{
+    eventBoard {{ invited confirmed checkedIn noShow walkIns }}
+    invitations(statuses: $statuses, first: 100) {{ nodes {{ {INVITATION_FIELDS} }} }}
+  }}
+}}"""
+
+
+async def invite(client, member, campaign_id: str, **values: Any) -> int:
+    variables = {"input": {"campaignId": campaign_id, **values}}
+    return (await ok(client, member, INVITE, variables, "inviteToCampaign"))["count"]
+
+
+async def board(client, member, campaign_id: str, statuses: list[str] | None = None) -> dict[str, Any]:
+    variables = {"id": campaign_id, "statuses": statuses}
+    return (await client.execute(BOARD, variables, member.token))["campaign"]
+
+
+async def start(client, member, campaign: dict[str, Any]) -> None:
+    variables = {"id": campaign["id"], "version": campaign["version"], "status": "ACTIVE"}
+    await ok(client, member, CHANGE_CAMPAIGN_STATUS, variables, "changeCampaignStatus")

@@ -11,21 +11,31 @@ from tests.crm.documents import create_contact
 from tests.crm.sql import raw_id
 from tests.marketing.documents import (
     ADD_COST,
+    BOARD,
     CAMPAIGN,
     CAMPAIGNS,
     CHANGE_CAMPAIGN_STATUS,
+    CHECK_IN,
+    CONFIRM,
     CREATE_CAMPAIGN,
     FREEZE_SEGMENT,
+    INVITE,
+    NO_SHOWS,
     NODE,
     REMOVE_COST,
+    RESPONSE,
     SEGMENT,
     UNFREEZE_SEGMENT,
     UPDATE_CAMPAIGN,
     UPDATE_SEGMENT,
+    WALK_IN,
     add_cost,
+    board,
     create_campaign,
     create_segment,
     error_pairs,
+    invite,
+    start,
 )
 
 
@@ -35,13 +45,26 @@ async def tenant_a(client):
     segment = await create_segment(client, a, frozen=True, contacts={"tag": "fair"})
     campaign = await create_campaign(client, a, segmentId=segment["id"])
     cost = (await add_cost(client, a, campaign["id"], "10"))["cost"]
-    return a, {"campaign": campaign, "cost": cost, "segment": segment, "contact": contact}
+    await start(client, a, {**campaign, "version": 2})
+    await invite(client, a, campaign["id"], segmentId=segment["id"])
+    invitation = (await board(client, a, campaign["id"]))["invitations"]["nodes"][0]
+    check_in = {"input": {"campaignId": campaign["id"], "code": invitation["code"]}}
+    assert (await client.execute(CHECK_IN, check_in, a.token))["checkIn"]["errors"] == []
+    records = {
+        "campaign": campaign,
+        "cost": cost,
+        "segment": segment,
+        "contact": contact,
+        "invitation": invitation,
+    }
+    return a, records
 
 
 async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
     a, records = await tenant_a(client)
     b = await client.sign_up("Tenant B")
     b_campaign = await create_campaign(client, b, name="B's")
+    await start(client, b, b_campaign)
     campaign_id, cost_id = records["campaign"]["id"], records["cost"]["id"]
     segment_id = records["segment"]["id"]
     b_segment = await create_segment(client, b, contacts={"tag": "fair"})
@@ -50,13 +73,14 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
     assert (await client.execute(CAMPAIGN, {"id": campaign_id}, b.token))["campaign"] is None
     assert (await client.execute(SEGMENT, {"id": segment_id}, b.token))["segment"] is None
     assert (await client.execute(SEGMENT, {"id": b_segment["id"]}, b.token))["segment"]["memberCount"] == 1
-    for record_id in (campaign_id, cost_id, segment_id):
+    invitation = records["invitation"]
+    for record_id in (campaign_id, cost_id, segment_id, invitation["id"]):
         assert (await client.execute(NODE, {"id": record_id}, b.token))["node"] is None
     listed = (await client.execute(CAMPAIGNS, {}, b.token))["campaigns"]["nodes"]
     assert [n["id"] for n in listed] == [b_campaign["id"]]
     attempts = [
-        (UPDATE_CAMPAIGN, {"id": campaign_id, "version": 2, "input": {"name": "x"}}, "updateCampaign", "id"),
-        (CHANGE_CAMPAIGN_STATUS, {"id": campaign_id, "version": 2, "status": "ACTIVE"}, "changeCampaignStatus",
+        (UPDATE_CAMPAIGN, {"id": campaign_id, "version": 3, "input": {"name": "x"}}, "updateCampaign", "id"),
+        (CHANGE_CAMPAIGN_STATUS, {"id": campaign_id, "version": 3, "status": "COMPLETED"}, "changeCampaignStatus",
          "id"),
         (ADD_COST, {"input": {"campaignId": campaign_id, "description": "x", "amount": "1"}}, "addCampaignCost",
          "campaignId"),
@@ -66,6 +90,21 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
         (UNFREEZE_SEGMENT, {"id": segment_id, "version": 1}, "unfreezeSegment", "id"),
         (CREATE_CAMPAIGN, {"input": {"name": "x", "channel": "event", "segmentId": segment_id}}, "createCampaign",
          "segmentId"),
+        (CONFIRM, {"id": invitation["id"], "version": 1}, "confirmInvitation", "id"),
+        (CHECK_IN, {"input": {"campaignId": campaign_id, "code": invitation["code"]}}, "checkIn", "campaignId"),
+        (CHECK_IN, {"input": {"campaignId": b_campaign["id"], "code": invitation["code"]}}, "checkIn", "code"),
+        (CHECK_IN, {"input": {"campaignId": b_campaign["id"], "invitationId": invitation["id"]}}, "checkIn",
+         "invitationId"),
+        (INVITE, {"input": {"campaignId": campaign_id, "segmentId": b_segment["id"]}}, "inviteToCampaign",
+         "campaignId"),
+        (INVITE, {"input": {"campaignId": b_campaign["id"], "segmentId": segment_id}}, "inviteToCampaign",
+         "segmentId"),
+        (INVITE, {"input": {"campaignId": b_campaign["id"], "contactIds": [records["contact"]["id"]]}},
+         "inviteToCampaign", "contactIds.0"),
+        (NO_SHOWS, {"id": campaign_id}, "markNoShows", "campaignId"),
+        (WALK_IN, {"input": {"campaignId": campaign_id, "lastName": "x"}}, "registerWalkIn", "campaignId"),
+        (RESPONSE, {"input": {"campaignId": b_campaign["id"], "contactId": records["contact"]["id"]}},
+         "recordCampaignResponse", "contactId"),
     ]  # fmt: skip
     for document, variables, name, field in attempts:
         payload = (await client.execute(document, variables, b.token))[name]
@@ -74,10 +113,15 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
     seen_by_a = (await client.execute(CAMPAIGN, {"id": campaign_id}, a.token))["campaign"]
     assert (seen_by_a["name"], seen_by_a["status"], seen_by_a["actualCost"], seen_by_a["version"]) == (
         "Spring fair",
-        "PLANNED",
+        "ACTIVE",
         "10.00",
-        2,
+        3,
     )
+    board_of_a = (await client.execute(BOARD, {"id": campaign_id}, a.token))["campaign"]["eventBoard"]
+    assert board_of_a == {"invited": 0, "confirmed": 0, "checkedIn": 1, "noShow": 0, "walkIns": 0}
+    assert (await client.execute(BOARD, {"id": b_campaign["id"]}, b.token))["campaign"]["eventBoard"][
+        "checkedIn"
+    ] == 0
 
 
 def sql_rows(records):
@@ -101,6 +145,18 @@ def sql_rows(records):
             raw_id(records["segment"]["id"]),
             "insert into segments (tenant_id, id, name, target, owner_id)"
             " select $1, gen_random_uuid(), 'x', 'contact', user_id from memberships limit 1",
+        ),
+        "campaign_invitations": (
+            "id",
+            raw_id(records["invitation"]["id"]),
+            f"insert into campaign_invitations (tenant_id, id, campaign_id, lead_id, code)"
+            f" values ($1, gen_random_uuid(), '{campaign}', gen_random_uuid(), 'X')",
+        ),
+        "campaign_touches": (
+            "contact_id",
+            raw_id(records["contact"]["id"]),
+            f"insert into campaign_touches (tenant_id, id, campaign_id, contact_id, kind, touched_at)"
+            f" values ($1, gen_random_uuid(), '{campaign}', gen_random_uuid(), 'response', now())",
         ),
         "segment_members": (
             "member_id",
