@@ -30,6 +30,7 @@ from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
 from graph.marketing.event_api import EventsMutation
+from graph.marketing.roi_api import RoiQuery
 from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
@@ -56,6 +57,7 @@ QUERY_AREAS: tuple[type, ...] = (
     LeadsQuery,
     CampaignsQuery,
     SegmentsQuery,
+    RoiQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,

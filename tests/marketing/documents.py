@@ -187,3 +187,21 @@ async def board(client, member, campaign_id: str, statuses: list[str] | None = N
 async def start(client, member, campaign: dict[str, Any]) -> None:
     variables = {"id": campaign["id"], "version": campaign["version"], "status": "ACTIVE"}
     await ok(client, member, CHANGE_CAMPAIGN_STATUS, variables, "changeCampaignStatus")
+
+
+PERFORMANCE_FIELDS = "cost leads qualifiedLeads opportunities wonDeals wonAmount costPerLead returnOnSpend"
+PERFORMANCE = f"""
+query($model: AttributionModel!, $filter: CampaignFilter) {{
+  campaignPerformance(model: $model, filter: $filter) {{
+    currency model
+    campaigns {{ campaign {{ id name }} {PERFORMANCE_FIELDS} }}
+    channels {{ channel {PERFORMANCE_FIELDS} }}
+    total {{ channel {PERFORMANCE_FIELDS} }}
+    missingRates {{ fromCurrency toCurrency neededFrom }}
+  }}
+}}"""
+
+
+async def performance(client, member, model: str = "LAST_TOUCH", **filter_: Any) -> dict[str, Any]:
+    variables = {"model": model, "filter": filter_ or None}
+    return (await client.execute(PERFORMANCE, variables, member.token))["campaignPerformance"]
