@@ -29,6 +29,7 @@ from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
+from graph.marketing.competition_api import CompetitionMutation, CompetitionQuery
 from graph.marketing.event_api import EventsMutation
 from graph.marketing.roi_api import RoiQuery
 from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
@@ -58,6 +59,7 @@ QUERY_AREAS: tuple[type, ...] = (
     CampaignsQuery,
     SegmentsQuery,
     RoiQuery,
+    CompetitionQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
@@ -75,6 +77,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     CampaignsMutation,
     SegmentsMutation,
     EventsMutation,
+    CompetitionMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,

@@ -137,3 +137,19 @@ class CampaignTouch(TenantMixin, Base):
     kind: Mapped[str] = mapped_column(String(16))
     touched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class CompetitorProduct(TenantMixin, TimestampMixin, Versioned, Base):
+    """A product a competitor (graph/sales/pipeline: the competitor list) sells against ours."""
+
+    __tablename__ = "competitor_products"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "competitor_id"], ["competitors.tenant_id", "competitors.id"]),
+    )
+
+    competitor_id: Mapped[uuid.UUID] = mapped_column()
+    name: Mapped[str] = mapped_column(String(200))
+    strengths: Mapped[str | None] = mapped_column(Text)
+    weaknesses: Mapped[str | None] = mapped_column(Text)
+    price_note: Mapped[str | None] = mapped_column(String(500))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

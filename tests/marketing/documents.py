@@ -205,3 +205,24 @@ query($model: AttributionModel!, $filter: CampaignFilter) {{
 async def performance(client, member, model: str = "LAST_TOUCH", **filter_: Any) -> dict[str, Any]:
     variables = {"model": model, "filter": filter_ or None}
     return (await client.execute(PERFORMANCE, variables, member.token))["campaignPerformance"]
+
+
+PRODUCT_FIELDS = "id name strengths weaknesses priceNote archivedAt version competitor { id name }"
+CREATE_PRODUCT = f"""
+mutation($input: CreateCompetitorProductInput!) {{
+  createCompetitorProduct(input: $input) {{ product {{ {PRODUCT_FIELDS} }} errors {{ field code message }} }}
+}}"""
+UPDATE_PRODUCT = f"""
+mutation($id: ID!, $version: Int!, $input: UpdateCompetitorProductInput!) {{
+  updateCompetitorProduct(id: $id, version: $version, input: $input) {{
+    product {{ {PRODUCT_FIELDS} }} errors {{ field code message }}
+  }}
+}}"""
+PRODUCTS = f"""
+query($competitorId: ID, $all: Boolean!) {{
+  competitorProducts(competitorId: $competitorId, includeArchived: $all) {{ nodes {{ {PRODUCT_FIELDS} }} }}
+}}"""
+WIN_LOSS = """
+query {
+  competitorWinLoss { competitors { competitor { name } met open won lost winRate lossReasons { reason count } } }
+}"""

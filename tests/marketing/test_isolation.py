@@ -18,17 +18,21 @@ from tests.marketing.documents import (
     CHECK_IN,
     CONFIRM,
     CREATE_CAMPAIGN,
+    CREATE_PRODUCT,
     FREEZE_SEGMENT,
     INVITE,
     NO_SHOWS,
     NODE,
+    PRODUCTS,
     REMOVE_COST,
     RESPONSE,
     SEGMENT,
     UNFREEZE_SEGMENT,
     UPDATE_CAMPAIGN,
+    UPDATE_PRODUCT,
     UPDATE_SEGMENT,
     WALK_IN,
+    WIN_LOSS,
     add_cost,
     board,
     create_campaign,
@@ -37,6 +41,8 @@ from tests.marketing.documents import (
     invite,
     start,
 )
+from tests.sales.pipeline.test_opportunities import create_competitor
+from tests.support import ok
 
 
 async def tenant_a(client):
@@ -50,7 +56,12 @@ async def tenant_a(client):
     invitation = (await board(client, a, campaign["id"]))["invitations"]["nodes"][0]
     check_in = {"input": {"campaignId": campaign["id"], "code": invitation["code"]}}
     assert (await client.execute(CHECK_IN, check_in, a.token))["checkIn"]["errors"] == []
+    rival = await create_competitor(client, a)
+    variables = {"input": {"competitorId": rival["id"], "name": "Globex CRM"}}
+    product = (await ok(client, a, CREATE_PRODUCT, variables, "createCompetitorProduct"))["product"]
     records = {
+        "rival": rival,
+        "product": product,
         "campaign": campaign,
         "cost": cost,
         "segment": segment,
@@ -74,7 +85,9 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
     assert (await client.execute(SEGMENT, {"id": segment_id}, b.token))["segment"] is None
     assert (await client.execute(SEGMENT, {"id": b_segment["id"]}, b.token))["segment"]["memberCount"] == 1
     invitation = records["invitation"]
-    for record_id in (campaign_id, cost_id, segment_id, invitation["id"]):
+    assert (await client.execute(PRODUCTS, {"all": True}, b.token))["competitorProducts"]["nodes"] == []
+    assert (await client.execute(WIN_LOSS, {}, b.token))["competitorWinLoss"]["competitors"] == []
+    for record_id in (campaign_id, cost_id, segment_id, invitation["id"], records["product"]["id"]):
         assert (await client.execute(NODE, {"id": record_id}, b.token))["node"] is None
     listed = (await client.execute(CAMPAIGNS, {}, b.token))["campaigns"]["nodes"]
     assert [n["id"] for n in listed] == [b_campaign["id"]]
@@ -105,6 +118,10 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
         (WALK_IN, {"input": {"campaignId": campaign_id, "lastName": "x"}}, "registerWalkIn", "campaignId"),
         (RESPONSE, {"input": {"campaignId": b_campaign["id"], "contactId": records["contact"]["id"]}},
          "recordCampaignResponse", "contactId"),
+        (CREATE_PRODUCT, {"input": {"competitorId": records["rival"]["id"], "name": "x"}}, "createCompetitorProduct",
+         "competitorId"),
+        (UPDATE_PRODUCT, {"id": records["product"]["id"], "version": 1, "input": {"name": "x"}},
+         "updateCompetitorProduct", "id"),
     ]  # fmt: skip
     for document, variables, name, field in attempts:
         payload = (await client.execute(document, variables, b.token))[name]
@@ -157,6 +174,12 @@ def sql_rows(records):
             raw_id(records["contact"]["id"]),
             f"insert into campaign_touches (tenant_id, id, campaign_id, contact_id, kind, touched_at)"
             f" values ($1, gen_random_uuid(), '{campaign}', gen_random_uuid(), 'response', now())",
+        ),
+        "competitor_products": (
+            "id",
+            raw_id(records["product"]["id"]),
+            f"insert into competitor_products (tenant_id, id, competitor_id, name)"
+            f" values ($1, gen_random_uuid(), '{raw_id(records['rival']['id'])}', 'x')",
         ),
         "segment_members": (
             "member_id",
