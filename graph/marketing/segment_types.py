@@ -23,6 +23,8 @@ from graph.marketing import models as marketing_models
 from graph.marketing import segments
 from graph.sales.leads.types import Lead
 
+# Nullable, so that one refused field does not null the segment and cancel its siblings mid-statement.
+REFUSED = " Null, with a PERMISSION_DENIED error, when your role hides a field the filter reads."
 EMPTY_PAGE = PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)
 segments_by_id = by_id(marketing_models.Segment, marketing_models.SEGMENT, segments.segment_scope)
 
@@ -100,20 +102,20 @@ class Segment(relay.Node):
         statement = await segments.members_statement(session, info.context.actor, self.row)
         return await paginate(session, statement, to_node, first, after, before, last)
 
-    @strawberry.field(description="The members of an ACCOUNT segment (empty for other targets).")
+    @strawberry.field(description="The members of an ACCOUNT segment (empty for other targets)." + REFUSED)
     async def accounts(
         self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
-    ) -> Connection[Account]:
+    ) -> Connection[Account] | None:
         return await self.members(info, "account", Account.from_model, (first, after, last, before))
 
-    @strawberry.field(description="The members of a CONTACT segment (empty for other targets).")
+    @strawberry.field(description="The members of a CONTACT segment (empty for other targets)." + REFUSED)
     async def contacts(
         self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
-    ) -> Connection[Contact]:
+    ) -> Connection[Contact] | None:
         return await self.members(info, "contact", Contact.from_model, (first, after, last, before))
 
-    @strawberry.field(description="The members of a LEAD segment (empty for other targets).")
+    @strawberry.field(description="The members of a LEAD segment (empty for other targets)." + REFUSED)
     async def leads(
         self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
-    ) -> Connection[Lead]:
+    ) -> Connection[Lead] | None:
         return await self.members(info, "lead", Lead.from_model, (first, after, last, before))

@@ -151,7 +151,7 @@ async def members_statement(
             return frozen_statement(actor, segment)
         return await dynamic_statement(session, actor, segment)
     except DomainError as error:
-        if error.code is ErrorCode.PERMISSION_DENIED or error.field in (None, "filter"):
+        if error.field in (None, "filter"):
             raise
         raise prefixed(error, target) from None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.admin.documents import define_field
+from tests.admin.documents import assign, create_role, define_field, grants
 from tests.crm.documents import DELETE_CONTACT, create_account, create_contact
 from tests.marketing.documents import (
     CREATE_CAMPAIGN,
@@ -194,3 +194,27 @@ async def test_a_campaign_targets_a_segment_its_member_may_see(client):
     )
     assert detached["campaign"]["version"] == 2
     assert (await client.execute(read, {"id": campaign["id"]}, admin.token))["campaign"]["segment"] is None
+
+
+async def test_a_segment_filtering_on_a_field_your_role_hides_is_refused_to_you(client):
+    admin = await client.sign_up()
+    hidden_tags = grants(fields={"contact": {"tags": "HIDDEN"}})
+    hidden_tags.append({"objectType": "segment", "actions": ["READ", "CREATE"], "scope": "ALL", "fields": []})
+    role = await create_role(client, admin, "no_tags", grants=hidden_tags)
+    member = await client.add_member(admin, "viewer", "analyst")
+    await assign(client, admin, member, role)
+    await create_contact(client, admin, firstName="Tagged", tags=["vip"])
+    by_tag = await create_segment(client, admin, "VIPs", contacts={"tag": "vip"})
+    by_name = await create_segment(client, admin, "Named", contacts={"search": "tagged"})
+
+    errors = await client.errors(SEGMENT, {"id": by_tag["id"]}, member.token)
+    assert {tuple(e["path"][1:]) for e in errors} == {("memberCount",), ("contacts",)}
+    assert {e["extensions"]["code"] for e in errors} == {"PERMISSION_DENIED"}
+    assert await members(client, member, by_name["id"]) == await listed(client, member, by_name)
+    refused = await client.refused(
+        CREATE_SEGMENT,
+        {"input": {"name": "x", "filter": {"contacts": {"tag": "vip"}}}},
+        member.token,
+        "createSegment",
+    )
+    assert refused == [("filter.contacts.tag", "PERMISSION_DENIED")]
