@@ -8,13 +8,16 @@ import strawberry
 from strawberry import relay
 
 import graph.marketing.documents  # noqa: F401 - registers the area's document link targets
+from graph.admin.lists import custom_page, used_filters, used_orders
 from graph.core.context import Info
 from graph.core.errors import mutation_payload
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
-from graph.core.pagination import Connection, paginate
+from graph.core.pagination import Connection
 from graph.marketing import campaigns, loaders
 from graph.marketing.inputs import (
+    CAMPAIGN_FILTER_FIELDS,
+    CAMPAIGN_ORDER_FIELDS,
     AddCampaignCostInput,
     CampaignCostPayload,
     CampaignFilter,
@@ -26,8 +29,11 @@ from graph.marketing.inputs import (
     campaign_ordering,
     given_values,
 )
+from graph.marketing.models import CAMPAIGN
+from graph.marketing.models import Campaign as CampaignRow
 from graph.marketing.types import Campaign, CampaignCost, CampaignStatus
 from tenants.errors import DomainError
+from tenants.fields.query import refuse_hidden_filters
 
 T = TypeVar("T")
 
@@ -54,10 +60,24 @@ class CampaignsQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Campaign]:
-        statement = campaigns.visible_campaigns(info.context.actor).where(*campaign_conditions(filter))
-        statement = statement.order_by(*campaign_ordering(order_by))
-        session = await info.context.session()
-        return await paginate(session, statement, Campaign.from_model, first, after, before, last)
+        actor = info.context.actor
+        refuse_hidden_filters(actor, CAMPAIGN, used_filters(filter, CAMPAIGN_FILTER_FIELDS))
+        refuse_hidden_filters(actor, CAMPAIGN, used_orders(order_by, CAMPAIGN_ORDER_FIELDS), "orderBy")
+        statement = campaigns.visible_campaigns(actor).where(*campaign_conditions(filter))
+        return await custom_page(
+            info,
+            CAMPAIGN,
+            CampaignRow,
+            statement,
+            filter,
+            order_by,
+            campaign_ordering,
+            Campaign.from_model,
+            first,
+            after,
+            before,
+            last,
+        )
 
     @strawberry.field(description="One campaign; null if missing or not yours to see.")
     async def campaign(self, info: Info, id: CampaignId) -> Campaign | None:

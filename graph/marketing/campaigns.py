@@ -22,8 +22,11 @@ from graph.identity.members import active_member
 from graph.marketing.models import CAMPAIGN, Campaign, CampaignCost
 from graph.marketing.segments import get_segment
 from graph.money.service import base_currency
+from graph.sales.leads.leads import custom_changes
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
+from tenants.fields.values import check_builtin_writes
 from tenants.ids import new_id
 from tenants.locales import validate_currency
 from tenants.options import register_option_list, require_option
@@ -146,9 +149,10 @@ async def create_campaign(session: AsyncSession, actor: Actor, values: Mapping[s
         status="planned",
         **cleaned,
     )
+    await apply_custom_values(session, actor, CAMPAIGN, campaign, values, creating=True)
     session.add(campaign)
     await session.flush()
-    changes = audit.diff({}, snapshot(campaign, AUDITED_FIELDS))
+    changes = audit.diff({}, snapshot(campaign, AUDITED_FIELDS)) | custom_changes({}, campaign.custom or {})
     await audit.record(session, actor, "campaign.create", CAMPAIGN, campaign.id, changes)
     return campaign
 
@@ -196,8 +200,9 @@ async def update_campaign(
     before = snapshot(campaign, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(campaign, key, value)
+    custom = await apply_custom_values(session, actor, CAMPAIGN, campaign, values, creating=False)
     await flush_versioned(session, "campaign")
-    changes = audit.diff(before, snapshot(campaign, AUDITED_FIELDS))
+    changes = audit.diff(before, snapshot(campaign, AUDITED_FIELDS)) | custom
     await audit.record(session, actor, "campaign.update", CAMPAIGN, campaign.id, changes)
     return campaign
 
@@ -206,6 +211,7 @@ async def change_campaign_status(
     session: AsyncSession, actor: Actor, campaign_id: uuid.UUID, version: int, status: str
 ) -> Campaign:
     actor.require(CAMPAIGN, Action.UPDATE)
+    check_builtin_writes(actor, CAMPAIGN, {"status": status})
     campaign = await get_campaign(session, actor, campaign_id)
     check_version(campaign, version, "campaign")
     if status not in TRANSITIONS[campaign.status]:

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select, true
 
+from graph.admin.lists import used_filters, used_orders
+from graph.compiled.errors import CannotCompile
 from graph.compiled.planner import Build, Selection, from_clause
 from graph.compiled.registry import (
     CompiledType,
@@ -24,9 +26,15 @@ from graph.compiled.registry import (
 )
 from graph.identity.compiled import member_user
 from graph.marketing.campaigns import campaign_scope, visible_campaigns
-from graph.marketing.inputs import campaign_conditions, campaign_ordering
+from graph.marketing.inputs import (
+    CAMPAIGN_FILTER_FIELDS,
+    CAMPAIGN_ORDER_FIELDS,
+    campaign_conditions,
+    campaign_ordering,
+)
 from graph.marketing.models import CAMPAIGN, Campaign, CampaignCost
 from graph.money.service import shown_sql
+from tenants.fields.query import refuse_hidden_filters
 
 
 def money(attribute: str) -> Any:
@@ -72,9 +80,15 @@ register_type(
 
 
 def campaign_list(actor: Any, arguments: dict[str, Any]) -> Any:
-    """The `campaigns` resolver's statement: scope, filter, ordering ending with the id."""
-    statement = visible_campaigns(actor).where(*campaign_conditions(arguments.get("filter")))
-    return statement.order_by(*campaign_ordering(arguments.get("order_by")))
+    """The `campaigns` resolver's statement: scope, filter, ordering ending with the id. Custom-field
+    conditions and sort keys read the definitions first: the executor serves them."""
+    given, orders = arguments.get("filter"), arguments.get("order_by")
+    if (given is not None and given.custom) or any(order.custom_field for order in orders or []):
+        raise CannotCompile("custom-field conditions or sort keys")
+    refuse_hidden_filters(actor, CAMPAIGN, used_filters(given, CAMPAIGN_FILTER_FIELDS))
+    refuse_hidden_filters(actor, CAMPAIGN, used_orders(orders, CAMPAIGN_ORDER_FIELDS), "orderBy")
+    statement = visible_campaigns(actor).where(*campaign_conditions(given))
+    return statement.order_by(*campaign_ordering(orders))
 
 
 register_root("campaign", NodeRoot(type_name="Campaign", object_type=CAMPAIGN, scope=campaign_scope))

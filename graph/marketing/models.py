@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
+from tenants.fields import CustomFieldsMixin, register_custom_fields
 from tenants.models import Base, TenantMixin, TimestampMixin
 from tenants.permissions import register_object_type
 
@@ -28,7 +29,7 @@ CHECK_IN_METHODS = ("code", "qr", "staff", "walk_in")
 TOUCH_KINDS = ("checked_in", "walk_in", "response")
 
 
-class Campaign(TenantMixin, TimestampMixin, Versioned, Base):
+class Campaign(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "campaigns"
     __table_args__ = (member_fk("owner_id"),)
 
@@ -44,6 +45,29 @@ class Campaign(TenantMixin, TimestampMixin, Versioned, Base):
     owner_id: Mapped[uuid.UUID] = mapped_column()
     segment_id: Mapped[uuid.UUID | None] = mapped_column()
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+# Custom fields and field-level role rules: built-in GraphQL fields -> the attributes a write sets; the
+# budget, goal and plan may be hidden from a role (null for it, also on the compiled path).
+register_custom_fields(
+    CAMPAIGN,
+    Campaign,
+    graphql_type="Campaign",
+    fields={
+        "name": ["name"],
+        "goal": ["goal"],
+        "plan": ["plan"],
+        "channel": ["channel"],
+        "status": ["status"],
+        "startsOn": ["starts_on"],
+        "endsOn": ["ends_on"],
+        "currency": ["currency"],
+        "budget": ["budget"],
+        "owner": ["owner_id"],
+        "segment": ["segment_id"],
+    },
+    hideable=["goal", "plan", "budget"],
+)
 
 
 class CampaignCost(TenantMixin, Base):

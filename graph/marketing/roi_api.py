@@ -8,13 +8,17 @@ from typing import Annotated
 
 import strawberry
 
+from graph.admin.lists import custom_list, used_filters
 from graph.core.context import Info
 from graph.marketing import attribution
 from graph.marketing.campaigns import visible_campaigns
-from graph.marketing.inputs import CampaignFilter, campaign_conditions
+from graph.marketing.inputs import CAMPAIGN_FILTER_FIELDS, CampaignFilter, campaign_conditions
+from graph.marketing.models import CAMPAIGN
+from graph.marketing.models import Campaign as CampaignRow
 from graph.marketing.types import Campaign
 from graph.money.service import quantize
 from graph.money.types import MissingRate
+from tenants.fields.query import refuse_hidden_filters
 
 NO_RATE = " Null when an exchange rate it needs is missing (see missingRates)."
 
@@ -98,7 +102,9 @@ class RoiQuery:
         ] = None,
     ) -> CampaignPerformanceReport:
         session, actor = await info.context.session(), info.context.actor
-        statement = visible_campaigns(actor).where(*campaign_conditions(filter))
+        refuse_hidden_filters(actor, CAMPAIGN, used_filters(filter, CAMPAIGN_FILTER_FIELDS))
+        custom, _ = await custom_list(info.context, CAMPAIGN, CampaignRow, filter, None)
+        statement = visible_campaigns(actor).where(*campaign_conditions(filter), *custom)
         report = await attribution.campaign_performance(session, actor, model.value, statement)
         total = attribution.Performance()
         for _, performance in report.channels:

@@ -12,6 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.nodes import load_by_id, resolve_by_ids
@@ -67,17 +68,20 @@ class CampaignCost(relay.Node):
 
 
 @strawberry.type(description="A marketing campaign: goal, plan, channel, period, budget and actual costs.")
-class Campaign(relay.Node):
+class Campaign(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = marketing_models.CAMPAIGN
     id: relay.NodeID[str]
     name: str = strawberry.field(description="What the campaign is called.")
-    goal: str | None = strawberry.field(description="What it should achieve.")
-    plan: str | None = strawberry.field(description="How it will be run.")
+    goal: str | None = strawberry.field(description="What it should achieve (null when hidden).")
+    plan: str | None = strawberry.field(description="How it will be run (null when hidden).")
     channel: str = strawberry.field(description="Key of the tenant's `campaign_channels` option list.")
     status: CampaignStatus = strawberry.field(description="Where the campaign stands.")
     starts_on: date | None = strawberry.field(description="First day of the campaign.")
     ends_on: date | None = strawberry.field(description="Last day of the campaign.")
     currency: str = strawberry.field(description="ISO 4217 code of the budget and the cost lines.")
-    budget: Decimal = strawberry.field(description="Planned spend, rounded to the currency's minor unit.")
+    budget: Decimal | None = strawberry.field(
+        description="Planned spend, rounded to the currency's minor unit (null when hidden from your role)."
+    )
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
@@ -102,6 +106,7 @@ class Campaign(relay.Node):
             version=campaign.version,
             owner_id=campaign.owner_id,
             segment_id=campaign.segment_id,
+            custom=campaign.custom or {},
         )
 
     @classmethod

@@ -1,4 +1,4 @@
-"""Marketing campaigns and their cost lines (graph/marketing/).
+"""Marketing campaigns (with custom fields) and their cost lines (graph/marketing/).
 
 Revision ID: 0260_campaigns
 Revises: 0201_account_contact_counts
@@ -36,6 +36,8 @@ create table campaigns (
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     version integer not null default 1,
+    custom jsonb not null default '{}' check (jsonb_typeof(custom) = 'object'),
+    custom_sort jsonb not null default '{}' check (jsonb_typeof(custom_sort) = 'object'),
     primary key (tenant_id, id),
     foreign key (tenant_id, owner_id) references memberships (tenant_id, user_id),
     check (ends_on is null or starts_on is null or ends_on >= starts_on)
@@ -44,6 +46,8 @@ create table campaigns (
     op.execute("create index campaigns_owner on campaigns (tenant_id, owner_id)")
     op.execute("create index campaigns_created on campaigns (tenant_id, created_at, id)")
     op.execute("create index campaigns_channel on campaigns (tenant_id, channel)")
+    # Custom fields (tenants/fields), as migrations.custom_fields would add them to a live table.
+    op.execute("create index campaigns_custom_idx on campaigns using gin (tenant_id, custom jsonb_path_ops)")
     enable_tenant_rls("campaigns")
     op.execute(
         """
