@@ -138,7 +138,7 @@ class EventsMutation:
             "invitation_id": decode_optional_id(input.invitation_id, "CampaignInvitation", "invitationId"),
         }
         campaign_id = decode_id(input.campaign_id, "Campaign", "campaignId")
-        invitation = await events.check_in(session, actor, campaign_id, str(input.campaign_id), how)
+        invitation = await events.check_in(session, actor, campaign_id, how)
         return CampaignInvitationPayload(invitation=CampaignInvitation.from_model(invitation))
 
     @strawberry.mutation(description="Register a walk-in: a new pool lead (source `campaign`), checked in.")

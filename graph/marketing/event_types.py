@@ -17,7 +17,7 @@ from graph.crm import loaders as crm_loaders
 from graph.crm.types import Contact
 from graph.identity.types import User, owner
 from graph.marketing import models as marketing_models
-from graph.marketing.events import invitation_scope
+from graph.marketing.events import invitation_scope, qr_payload
 from graph.sales.leads import loaders as lead_loaders
 from graph.sales.leads.types import Lead
 
@@ -66,7 +66,7 @@ class CampaignInvitation(relay.Node):
             id=str(row.id),
             status=InvitationStatus(row.status),
             code=row.code,
-            qr_payload=f"CRMCHECKIN1:{campaign_global_id}:{row.code}",
+            qr_payload=qr_payload(campaign_global_id, row.code),
             confirmed_at=row.confirmed_at,
             checked_in_at=row.checked_in_at,
             check_in_method=CheckInMethod(row.check_in_method) if row.check_in_method else None,

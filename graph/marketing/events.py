@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, literal, selec
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry import relay
 
 from graph.core.ids import decode_id
 from graph.core.rules import check_version, flush_versioned
@@ -216,21 +217,22 @@ async def confirm(
     return invitation
 
 
-def parse_qr(payload: str, campaign_global_id: str) -> str:
+def parse_qr(payload: str, campaign_id: uuid.UUID) -> str:
+    """The code in a QR payload (`CRMCHECKIN1:<campaign global id>:<code>`) made for this campaign."""
     parts = payload.strip().split(":")
     if len(parts) != 3 or parts[0] != QR_PREFIX:
         raise DomainError(ErrorCode.INVALID, "This is not a check-in QR code.", "qrPayload")
-    if parts[1] != campaign_global_id:
+    try:
+        made_for = decode_id(relay.GlobalID.from_id(parts[1]), "Campaign", "qrPayload")
+    except (DomainError, ValueError):
+        made_for = None
+    if made_for != campaign_id:
         raise DomainError(ErrorCode.INVALID, "This QR code is for another campaign.", "qrPayload")
     return parts[2]
 
 
 async def check_in(
-    session: AsyncSession,
-    actor: Actor,
-    campaign_id: uuid.UUID,
-    campaign_global_id: str,
-    how: Mapping[str, Any],
+    session: AsyncSession, actor: Actor, campaign_id: uuid.UUID, how: Mapping[str, Any]
 ) -> CampaignInvitation:
     """`how`: exactly one of code, qr_payload, invitation_id (a staff member picked it from the board)."""
     given = {key: value for key, value in how.items() if value is not None}
@@ -241,7 +243,7 @@ async def check_in(
     if key == "invitation_id":
         method, condition, field = "staff", CampaignInvitation.id == value, "invitationId"
     else:
-        code = parse_qr(value, campaign_global_id) if key == "qr_payload" else value
+        code = parse_qr(value, campaign.id) if key == "qr_payload" else value
         method, field = ("qr", "qrPayload") if key == "qr_payload" else ("code", "code")
         condition = CampaignInvitation.code == code.strip().upper()
     invitation = await session.scalar(

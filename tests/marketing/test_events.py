@@ -115,6 +115,8 @@ async def test_check_in_refusals_change_nothing(client):
         ({"code": "NOPE"}, [("code", "NOT_FOUND")]),
         ({"qrPayload": "hello"}, [("qrPayload", "INVALID")]),
         ({"qrPayload": other_qr}, [("qrPayload", "INVALID")]),
+        ({"qrPayload": f"CRMCHECKIN1:not base64!:{invitation['code']}"}, [("qrPayload", "INVALID")]),
+        ({"qrPayload": f"CRMCHECKIN1:{segment['id']}:{invitation['code']}"}, [("qrPayload", "INVALID")]),
         ({}, [("code", "INVALID")]),
         ({"code": invitation["code"], "invitationId": invitation["id"]}, [("code", "INVALID")]),
     ]
