@@ -65,6 +65,14 @@ class SegmentPayload:
     )
 
 
+@strawberry.type(description="Result of deleteSegment: the id of the deleted segment, or errors.")
+class DeleteSegmentPayload:
+    deleted_id: relay.GlobalID | None = strawberry.field(default=None, description="The Segment deleted.")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="What went wrong, if anything."
+    )
+
+
 def chosen_filter(given: SegmentFilterInput) -> tuple[str, Any]:
     chosen = [
         (target, value)
@@ -138,3 +146,10 @@ class SegmentsMutation:
         session, actor = await info.context.session(), info.context.actor
         segment = await segments.set_frozen(session, actor, decode_id(id, "Segment"), version, False)
         return SegmentPayload(segment=Segment.from_model(segment))
+
+    @strawberry.mutation(description="Delete a segment no campaign targets (INVALID_TRANSITION otherwise).")
+    @mutation_payload(DeleteSegmentPayload)
+    async def delete_segment(self, info: Info, id: SegmentId, version: Version) -> DeleteSegmentPayload:
+        session, actor = await info.context.session(), info.context.actor
+        deleted = await segments.delete_segment(session, actor, decode_id(id, "Segment"), version)
+        return DeleteSegmentPayload(deleted_id=relay.GlobalID("Segment", str(deleted)))

@@ -36,7 +36,7 @@ from graph.crm.filters import (
 )
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact
 from graph.marketing.filter_json import from_json, to_json
-from graph.marketing.models import SEGMENT, Segment, SegmentMember
+from graph.marketing.models import SEGMENT, Campaign, Segment, SegmentMember
 from graph.sales.leads.inputs import LEAD_FILTER_FIELDS, LeadFilter, lead_conditions, lead_ordering
 from graph.sales.leads.leads import visible_leads
 from graph.sales.leads.models import LEAD, Lead
@@ -266,3 +266,27 @@ async def set_frozen(
     action = "segment.freeze" if frozen else "segment.unfreeze"
     await audit.record(session, actor, action, SEGMENT, segment.id, changes)
     return segment
+
+
+async def delete_segment(
+    session: AsyncSession, actor: Actor, segment_id: uuid.UUID, version: int
+) -> uuid.UUID:
+    """Delete a segment (and its snapshot) no campaign targets any more."""
+    actor.require(SEGMENT, Action.DELETE)
+    segment = await get_segment(session, actor, segment_id, lock=True)
+    check_version(segment, version, "segment")
+    # Any campaign of the tenant, in the caller's scope or not: the reference would break.
+    targeted = await session.scalar(
+        select(func.count()).where(Campaign.tenant_id == actor.tenant_id, Campaign.segment_id == segment.id)
+    )
+    if targeted:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "Campaigns target this segment; give them another target first.",
+            "id",
+        )
+    before = snapshot(segment, AUDITED_FIELDS)
+    await session.delete(segment)
+    await session.flush()
+    await audit.record(session, actor, "segment.delete", SEGMENT, segment.id, audit.diff(before, {}))
+    return segment.id

@@ -226,3 +226,6 @@ WIN_LOSS = """
 query {
   competitorWinLoss { competitors { competitor { name } met open won lost winRate lossReasons { reason count } } }
 }"""
+
+DELETE_SEGMENT = """
+mutation($id: ID!, $version: Int!) { deleteSegment(id: $id, version: $version) { deletedId errors { field code } } }"""

@@ -7,6 +7,7 @@ from tests.crm.documents import DELETE_CONTACT, create_account, create_contact
 from tests.marketing.documents import (
     CREATE_CAMPAIGN,
     CREATE_SEGMENT,
+    DELETE_SEGMENT,
     FREEZE_SEGMENT,
     SEGMENT,
     SEGMENTS,
@@ -194,6 +195,24 @@ async def test_a_campaign_targets_a_segment_its_member_may_see(client):
     )
     assert detached["campaign"]["version"] == 2
     assert (await client.execute(read, {"id": campaign["id"]}, admin.token))["campaign"]["segment"] is None
+
+
+async def test_a_segment_is_deleted_once_no_campaign_targets_it(client):
+    admin = await client.sign_up()
+    await create_contact(client, admin, firstName="Ada", tags=["fair"])
+    segment = await create_segment(client, admin, frozen=True, contacts={"tag": "fair"})
+    campaign = await create_campaign(client, admin, segmentId=segment["id"])
+
+    targeted = await client.execute(DELETE_SEGMENT, {"id": segment["id"], "version": 1}, admin.token)
+    assert error_pairs(targeted["deleteSegment"]) == [("id", "INVALID_TRANSITION")]
+    stale = await client.execute(DELETE_SEGMENT, {"id": segment["id"], "version": 9}, admin.token)
+    assert error_pairs(stale["deleteSegment"]) == [("version", "CONFLICT")]
+    detach = {"id": campaign["id"], "version": 1, "input": {"segmentId": None}}
+    await ok(client, admin, UPDATE_CAMPAIGN, detach, "updateCampaign")
+    deleted = await ok(client, admin, DELETE_SEGMENT, {"id": segment["id"], "version": 1}, "deleteSegment")
+
+    assert deleted["deletedId"] == segment["id"]
+    assert (await client.execute(SEGMENT, {"id": segment["id"]}, admin.token))["segment"] is None
 
 
 async def test_a_segment_filtering_on_a_field_your_role_hides_is_refused_to_you(client):
