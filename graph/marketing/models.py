@@ -90,7 +90,7 @@ class CampaignCost(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default="now()")
 
 
-class Segment(TenantMixin, TimestampMixin, Versioned, Base):
+class Segment(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     """A saved filter over accounts, contacts or leads: the list input itself, stored as JSON (no SQL)."""
 
     __tablename__ = "segments"
@@ -102,6 +102,16 @@ class Segment(TenantMixin, TimestampMixin, Versioned, Base):
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     owner_id: Mapped[uuid.UUID] = mapped_column()
+
+
+# Custom fields and field rules (a role may keep a segment's filter or name read-only); reassignRecords
+# hands a departing member's segments on.
+register_custom_fields(
+    SEGMENT,
+    Segment,
+    graphql_type="Segment",
+    fields={"name": ["name"], "filter": ["filter"], "frozen": ["frozen", "frozen_at"]},
+)
 
 
 class SegmentMember(Base):

@@ -7,7 +7,9 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from sqlalchemy import func
 from strawberry import UNSET, relay
+from strawberry.scalars import JSON
 
+from graph.admin.filters import custom_values_field
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload
 from graph.core.filters import After, Before, First, Last
@@ -47,6 +49,7 @@ class CreateSegmentInput:
     frozen: bool = strawberry.field(
         default=False, description="true: keep the members the filter returns for you now (a snapshot)."
     )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.input(description="Changes to a segment; a new filter on a frozen segment takes a new snapshot.")
@@ -55,6 +58,7 @@ class UpdateSegmentInput:
     filter: SegmentFilterInput | None = strawberry.field(
         default=UNSET, description="The new filter, over the same records as before."
     )
+    custom: JSON | None = custom_values_field()
 
 
 @strawberry.type(description="Result of a segment mutation: the segment, or errors.")
@@ -112,7 +116,10 @@ class SegmentsMutation:
     async def create_segment(self, info: Info, input: Input[CreateSegmentInput]) -> SegmentPayload:
         session, actor = await info.context.session(), info.context.actor
         target, given = chosen_filter(input.filter)
-        segment = await segments.create_segment(session, actor, input.name, target, given, input.frozen)
+        custom = {} if input.custom is UNSET else {"custom": input.custom}
+        segment = await segments.create_segment(
+            session, actor, input.name, target, given, input.frozen, custom
+        )
         return SegmentPayload(segment=Segment.from_model(segment))
 
     @strawberry.mutation(description="Rename a segment or change its filter.")
@@ -128,6 +135,8 @@ class SegmentsMutation:
             if input.filter is None:
                 raise DomainError(ErrorCode.REQUIRED, "A segment always has a filter.", "filter")
             values["filter"] = chosen_filter(input.filter)
+        if input.custom is not UNSET:
+            values["custom"] = input.custom
         segment = await segments.update_segment(session, actor, decode_id(id, "Segment"), version, values)
         return SegmentPayload(segment=Segment.from_model(segment))
 

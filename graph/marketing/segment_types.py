@@ -12,6 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from graph.admin.fields import HasCustomFields
 from graph.core.context import Info
 from graph.core.filters import After, Before, First, Last
 from graph.core.loaders import by_id
@@ -44,7 +45,8 @@ assert {target.value for target in SegmentTarget} == set(marketing_models.SEGMEN
     "list query (`accounts`, `contacts`, `leads`) returns for you with `filter`; a frozen segment keeps "
     "the ids it had when frozen, as far as your list still shows them."
 )
-class Segment(relay.Node):
+class Segment(HasCustomFields, relay.Node):
+    CUSTOM_OBJECT_TYPE = marketing_models.SEGMENT
     id: relay.NodeID[str]
     name: str = strawberry.field(description="What the segment is called.")
     target: SegmentTarget = strawberry.field(description="Which records it holds.")
@@ -73,6 +75,7 @@ class Segment(relay.Node):
             version=segment.version,
             owner_id=segment.owner_id,
             row=segment,
+            custom=segment.custom or {},
         )
 
     @classmethod

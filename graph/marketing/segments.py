@@ -38,11 +38,13 @@ from graph.crm.models import ACCOUNT, CONTACT, Account, Contact
 from graph.marketing.filter_json import from_json, to_json
 from graph.marketing.models import SEGMENT, Campaign, Segment, SegmentMember
 from graph.sales.leads.inputs import LEAD_FILTER_FIELDS, LeadFilter, lead_conditions, lead_ordering
-from graph.sales.leads.leads import visible_leads
+from graph.sales.leads.leads import custom_changes, visible_leads
 from graph.sales.leads.models import LEAD, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.fields import apply_custom_values
 from tenants.fields.query import CustomQuery, refuse_hidden_filters, refuse_hidden_search
+from tenants.fields.values import check_builtin_writes
 from tenants.ids import new_id
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import required_text
@@ -194,8 +196,16 @@ async def save_members(session: AsyncSession, segment: Segment, ids: Select[Any]
 
 
 async def create_segment(
-    session: AsyncSession, actor: Actor, name: str, target: str, given_filter: Any, frozen: bool
+    session: AsyncSession,
+    actor: Actor,
+    name: str,
+    target: str,
+    given_filter: Any,
+    frozen: bool,
+    values: Mapping[str, Any] | None = None,
 ) -> Segment:
+    """`values`: the custom values (`custom`), checked like every record's."""
+    values = {"name": name, "filter": given_filter, "frozen": frozen, **(values or {})}
     actor.require(SEGMENT, Action.CREATE)
     segment = Segment(
         tenant_id=actor.tenant_id,
@@ -208,12 +218,13 @@ async def create_segment(
         owner_id=actor.user_id,
     )
     statement = await members_statement(session, actor, segment, dynamic=True)  # the list's own checks
+    await apply_custom_values(session, actor, SEGMENT, segment, values, creating=True)
     session.add(segment)
     await session.flush()
     if frozen:
         ids = statement.with_only_columns(TARGETS[target].model.id).order_by(None)
         await save_members(session, segment, ids)
-    changes = audit.diff({}, snapshot(segment, AUDITED_FIELDS))
+    changes = audit.diff({}, snapshot(segment, AUDITED_FIELDS)) | custom_changes({}, segment.custom or {})
     await audit.record(session, actor, "segment.create", SEGMENT, segment.id, changes)
     return segment
 
@@ -225,6 +236,7 @@ async def update_segment(
     actor.require(SEGMENT, Action.UPDATE)
     segment = await get_segment(session, actor, segment_id, lock=True)
     check_version(segment, version, "segment")
+    check_builtin_writes(actor, SEGMENT, values)
     before = snapshot(segment, AUDITED_FIELDS)
     if "name" in values:
         segment.name = required_text(values["name"], "name", 200)
@@ -241,8 +253,9 @@ async def update_segment(
             await take_snapshot(session, actor, segment)
         else:
             await member_count(session, actor, segment)
+    custom = await apply_custom_values(session, actor, SEGMENT, segment, values, creating=False)
     await flush_versioned(session, "segment")
-    changes = audit.diff(before, snapshot(segment, AUDITED_FIELDS))
+    changes = audit.diff(before, snapshot(segment, AUDITED_FIELDS)) | custom
     await audit.record(session, actor, "segment.update", SEGMENT, segment.id, changes)
     return segment
 
@@ -252,6 +265,7 @@ async def set_frozen(
 ) -> Segment:
     """Freeze (again: a fresh snapshot) or return to dynamic membership (the snapshot is dropped)."""
     actor.require(SEGMENT, Action.UPDATE)
+    check_builtin_writes(actor, SEGMENT, {"frozen": frozen})
     segment = await get_segment(session, actor, segment_id, lock=True)
     check_version(segment, version, "segment")
     before = snapshot(segment, AUDITED_FIELDS)

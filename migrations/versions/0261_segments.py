@@ -31,12 +31,15 @@ create table segments (
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     version integer not null default 1,
+    custom jsonb not null default '{}' check (jsonb_typeof(custom) = 'object'),
+    custom_sort jsonb not null default '{}' check (jsonb_typeof(custom_sort) = 'object'),
     primary key (tenant_id, id),
     foreign key (tenant_id, owner_id) references memberships (tenant_id, user_id)
 )"""
     )
     op.execute("create index segments_owner on segments (tenant_id, owner_id)")
     op.execute("create index segments_created on segments (tenant_id, created_at, id)")
+    op.execute("create index segments_custom_idx on segments using gin (tenant_id, custom jsonb_path_ops)")
     enable_tenant_rls("segments")
     # No foreign key to the member: a frozen segment outlives records deleted for good (they just stop
     # showing, as the list stops showing them).

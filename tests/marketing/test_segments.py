@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.admin.documents import assign, create_role, define_field, grants
+from tests.admin.documents import REASSIGN, assign, create_role, define_field, grants
 from tests.crm.documents import DELETE_CONTACT, create_account, create_contact
 from tests.marketing.documents import (
     CREATE_CAMPAIGN,
@@ -237,3 +237,49 @@ async def test_a_segment_filtering_on_a_field_your_role_hides_is_refused_to_you(
         "createSegment",
     )
     assert refused == [("filter.contacts.tag", "PERMISSION_DENIED")]
+
+
+async def test_segments_take_custom_values_read_only_rules_and_move_with_their_owner(client):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    await define_field(client, admin, "segment", "purpose", "TEXT")
+    rules = grants()
+    rules.append(
+        {
+            "objectType": "segment",
+            "actions": ["READ", "CREATE", "UPDATE"],
+            "scope": "ALL",
+            "fields": [{"field": "filter", "access": "READ_ONLY"}],
+        }
+    )
+    role = await create_role(client, admin, "segment_reader", grants=rules)
+    analyst = await client.add_member(admin, "viewer", "analyst")
+    await assign(client, admin, analyst, role)
+    variables = {
+        "input": {"name": "Fair", "filter": {"contacts": {"tag": "fair"}}, "custom": {"purpose": "Expo"}}
+    }
+    segment = (await ok(client, rep, CREATE_SEGMENT, variables, "createSegment"))["segment"]
+    custom = "query($id: ID!) { segment(id: $id) { customFields owner { id } version } }"
+    assert (await client.execute(custom, {"id": segment["id"]}, rep.token))["segment"]["customFields"] == {
+        "purpose": "Expo"
+    }
+
+    change = {"id": segment["id"], "version": 1, "input": {"filter": {"contacts": {"tag": "other"}}}}
+    assert await client.refused(UPDATE_SEGMENT, change, analyst.token, "updateSegment") == [
+        ("filter", "PERMISSION_DENIED")
+    ]
+    renamed = {
+        "id": segment["id"],
+        "version": 1,
+        "input": {"name": "Fair 2026", "custom": {"purpose": "Fair"}},
+    }
+    assert (await ok(client, analyst, UPDATE_SEGMENT, renamed, "updateSegment"))["segment"]["version"] == 2
+
+    moved = await ok(client, admin, REASSIGN, {"from": rep.user_id, "to": admin.user_id}, "reassignRecords")
+    assert {"objectType": "segment", "count": 1} in moved["reassigned"]
+    read = (await client.execute(custom, {"id": segment["id"]}, admin.token))["segment"]
+    assert (read["owner"]["id"], read["customFields"], read["version"]) == (
+        admin.user_id,
+        {"purpose": "Fair"},
+        3,
+    )
