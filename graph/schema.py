@@ -35,6 +35,11 @@ from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
+from graph.marketing.api import CampaignsMutation, CampaignsQuery
+from graph.marketing.competition_api import CompetitionMutation, CompetitionQuery
+from graph.marketing.event_api import EventsMutation
+from graph.marketing.roi_api import RoiQuery
+from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
 from graph.notifications.api import NotificationsMutation, NotificationsQuery
 from graph.notifications.live import NotificationSubscription
 from graph.projects.api import ProjectsMutation, ProjectsQuery
@@ -67,6 +72,10 @@ QUERY_AREAS: tuple[type, ...] = (
     CommerceQuery,
     PoolQuery,
     LeadsQuery,
+    CampaignsQuery,
+    SegmentsQuery,
+    RoiQuery,
+    CompetitionQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
@@ -92,6 +101,10 @@ MUTATION_AREAS: tuple[type, ...] = (
     CommerceMutation,
     PoolMutation,
     LeadsMutation,
+    CampaignsMutation,
+    SegmentsMutation,
+    EventsMutation,
+    CompetitionMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,
