@@ -176,6 +176,19 @@ def nullable_root_fields(root: type) -> type:
     return root
 
 
+def merged(name: str, areas: tuple[type, ...]) -> type:
+    """`merge_types`, refusing two areas that declare the same root field: merging would silently keep
+    one of them (attendance's `checkIn` was once shadowed by the event board's)."""
+    owners: dict[str, str] = {}
+    for area in areas:
+        for field in area.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            key = field.graphql_name or field.python_name
+            if key in owners:
+                raise ValueError(f"{name}.{key} is declared by both {owners[key]} and {area.__name__}")
+            owners[key] = area.__name__
+    return merge_types(name, areas)
+
+
 def described(root: type, description: str) -> type:
     """A merged root type with its description (`merge_types` gives none)."""
     root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
@@ -194,17 +207,17 @@ class CrmSchema(strawberry.Schema):
 def build_schema(settings: Settings) -> strawberry.Schema:
     return CrmSchema(
         query=described(
-            nullable_root_fields(merge_types("Query", (node_query(), *QUERY_AREAS))),
+            nullable_root_fields(merged("Query", (node_query(), *QUERY_AREAS))),
             "Reads. Every field is nullable: one field's error leaves the others answered.",
         ),
         mutation=described(
-            nullable_root_fields(merge_types("Mutation", MUTATION_AREAS)),
+            nullable_root_fields(merged("Mutation", MUTATION_AREAS)),
             "Changes. Each mutation runs in its own savepoint and reports what the caller can fix in its "
             "payload's `errors`; a refusal of the caller (UNAUTHENTICATED, PERMISSION_DENIED, THROTTLED, "
             "...) is a top-level error with `extensions.code` and that mutation's field null.",
         ),
         subscription=described(
-            merge_types("Subscription", SUBSCRIPTION_AREAS),
+            merged("Subscription", SUBSCRIPTION_AREAS),
             "Live updates over WebSocket (graphql-transport-ws); every stream starts with `subscribed`.",
         ),
         extensions=[*schema_extensions(settings), field_rules_extension()],

@@ -130,7 +130,7 @@ class EventsMutation:
 
     @strawberry.mutation(description="Check an invitee in by code, QR payload or staff pick (once).")
     @mutation_payload(CampaignInvitationPayload)
-    async def check_in(self, info: Info, input: Input[CheckInInput]) -> CampaignInvitationPayload:
+    async def check_in_invitee(self, info: Info, input: Input[CheckInInput]) -> CampaignInvitationPayload:
         session, actor = await info.context.session(), info.context.actor
         how = {
             "code": input.code,

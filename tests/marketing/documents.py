@@ -151,7 +151,7 @@ mutation($id: ID!, $version: Int!) {{
 }}"""
 CHECK_IN = f"""
 mutation($input: CheckInInput!) {{
-  checkIn(input: $input) {{ invitation {{ {INVITATION_FIELDS} }} errors {{ field code message }} }}
+  checkInInvitee(input: $input) {{ invitation {{ {INVITATION_FIELDS} }} errors {{ field code message }} }}
 }}"""
 WALK_IN = f"""
 mutation($input: WalkInInput!) {{

@@ -51,14 +51,14 @@ async def test_invite_confirm_check_in_walk_in_and_no_shows(client):
         admin,
         CHECK_IN,
         {"input": {"campaignId": campaign["id"], "code": first["code"].lower()}},
-        "checkIn",
+        "checkInInvitee",
     )
     by_qr = await ok(
         client,
         admin,
         CHECK_IN,
         {"input": {"campaignId": campaign["id"], "qrPayload": second["qrPayload"]}},
-        "checkIn",
+        "checkInInvitee",
     )
     assert (by_code["invitation"]["status"], by_code["invitation"]["checkInMethod"]) == ("CHECKED_IN", "CODE")
     assert (by_qr["invitation"]["checkInMethod"], by_qr["invitation"]["checkedInBy"]["id"]) == (
@@ -101,7 +101,7 @@ async def test_invite_confirm_check_in_walk_in_and_no_shows(client):
     late = await client.execute(
         CHECK_IN, {"input": {"campaignId": campaign["id"], "invitationId": third["id"]}}, admin.token
     )
-    assert error_pairs(late["checkIn"]) == [("invitationId", "INVALID_TRANSITION")]
+    assert error_pairs(late["checkInInvitee"]) == [("invitationId", "INVALID_TRANSITION")]
 
 
 async def test_check_in_refusals_change_nothing(client):
@@ -124,11 +124,11 @@ async def test_check_in_refusals_change_nothing(client):
         payload = await client.execute(
             CHECK_IN, {"input": {"campaignId": campaign["id"], **given}}, admin.token
         )
-        assert error_pairs(payload["checkIn"]) == expected, given
+        assert error_pairs(payload["checkInInvitee"]) == expected, given
     wrong_campaign = await client.execute(
         CHECK_IN, {"input": {"campaignId": other["id"], "code": invitation["code"]}}, admin.token
     )
-    assert error_pairs(wrong_campaign["checkIn"]) == [("code", "NOT_FOUND")]
+    assert error_pairs(wrong_campaign["checkInInvitee"]) == [("code", "NOT_FOUND")]
     assert (await board(client, admin, campaign["id"]))["eventBoard"]["invited"] == 1
 
 

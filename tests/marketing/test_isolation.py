@@ -56,7 +56,7 @@ async def tenant_a(client):
     await invite(client, a, campaign["id"], segmentId=segment["id"])
     invitation = (await board(client, a, campaign["id"]))["invitations"]["nodes"][0]
     check_in = {"input": {"campaignId": campaign["id"], "code": invitation["code"]}}
-    assert (await client.execute(CHECK_IN, check_in, a.token))["checkIn"]["errors"] == []
+    assert (await client.execute(CHECK_IN, check_in, a.token))["checkInInvitee"]["errors"] == []
     rival = await create_competitor(client, a)
     variables = {"input": {"competitorId": rival["id"], "name": "Globex CRM"}}
     product = (await ok(client, a, CREATE_PRODUCT, variables, "createCompetitorProduct"))["product"]
@@ -106,9 +106,9 @@ async def test_other_tenant_sees_and_changes_nothing_through_the_api(client):
         (CREATE_CAMPAIGN, {"input": {"name": "x", "channel": "event", "segmentId": segment_id}}, "createCampaign",
          "segmentId"),
         (CONFIRM, {"id": invitation["id"], "version": 1}, "confirmInvitation", "id"),
-        (CHECK_IN, {"input": {"campaignId": campaign_id, "code": invitation["code"]}}, "checkIn", "campaignId"),
-        (CHECK_IN, {"input": {"campaignId": b_campaign["id"], "code": invitation["code"]}}, "checkIn", "code"),
-        (CHECK_IN, {"input": {"campaignId": b_campaign["id"], "invitationId": invitation["id"]}}, "checkIn",
+        (CHECK_IN, {"input": {"campaignId": campaign_id, "code": invitation["code"]}}, "checkInInvitee", "campaignId"),
+        (CHECK_IN, {"input": {"campaignId": b_campaign["id"], "code": invitation["code"]}}, "checkInInvitee", "code"),
+        (CHECK_IN, {"input": {"campaignId": b_campaign["id"], "invitationId": invitation["id"]}}, "checkInInvitee",
          "invitationId"),
         (INVITE, {"input": {"campaignId": campaign_id, "segmentId": b_segment["id"]}}, "inviteToCampaign",
          "campaignId"),

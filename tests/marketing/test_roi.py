@@ -80,7 +80,7 @@ async def test_the_journey_from_segment_to_won_deal_shows_in_roi(client):
     assert await invite(client, admin, expo["id"], segmentId=segment["id"]) == 2
     invitation = (await board(client, admin, expo["id"]))["invitations"]["nodes"][0]
     checked = {"input": {"campaignId": expo["id"], "qrPayload": invitation["qrPayload"]}}
-    assert (await client.execute(CHECK_IN, checked, admin.token))["checkIn"]["errors"] == []
+    assert (await client.execute(CHECK_IN, checked, admin.token))["checkInInvitee"]["errors"] == []
     walk_ins = []
     for first, last in (("伟", "王"), ("娜", "李")):
         given = {
@@ -212,7 +212,7 @@ async def test_an_opportunity_is_credited_through_its_contacts_touches_before_it
     await invite(client, admin, expo["id"], segmentId=segment["id"])
     code = (await board(client, admin, expo["id"]))["invitations"]["nodes"][0]["code"]
     checked = {"input": {"campaignId": expo["id"], "code": code}}
-    assert (await client.execute(CHECK_IN, checked, admin.token))["checkIn"]["errors"] == []
+    assert (await client.execute(CHECK_IN, checked, admin.token))["checkInInvitee"]["errors"] == []
     after = await create_opportunity(client, admin, name="Opened after", contacts=roles, amount="2500")
     pipeline = await default_pipeline(client, admin)
     for deal in (before, after):
