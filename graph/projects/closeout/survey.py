@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.contacts import get_contact
+from graph.crm.models import ContactAccount
 from graph.live.events import announce
 from graph.projects.access import get_managed_project
 from graph.projects.closeout.models import CLOSEOUT, ProjectCloseout
@@ -56,7 +57,7 @@ async def send_closeout_survey(
             "projectId",
         )
     contact = await get_contact(session, actor, contact_id, "contactId")
-    if contact.account_id != project.account_id:
+    if await session.get(ContactAccount, (actor.tenant_id, contact.id, project.account_id)) is None:
         raise DomainError(
             ErrorCode.INVALID, "Choose a contact of the project's customer account.", "contactId"
         )
