@@ -22,7 +22,10 @@ class LessonInput:
 @strawberry.input(description="How the project ended.")
 class CloseOutProjectInput:
     summary: str = strawberry.field(description="1-20,000 characters.")
-    satisfaction: int | None = described("The customer's satisfaction from the closing survey, 1-5.")
+    satisfaction: int | None = described(
+        "The customer's satisfaction as the manager heard it, 1-5; the customer's own answer to the "
+        "closeout survey (sendCloseoutSurvey) replaces it once given."
+    )
     satisfaction_comment: str | None = described("What the customer said (max 2,000).")
     lessons: list[LessonInput] | None = described("Lessons learned (at most 20).")
 
