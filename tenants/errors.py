@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     ALREADY_MEMBER = "ALREADY_MEMBER"
     LAST_ADMIN = "LAST_ADMIN"
     INVALID_TRANSITION = "INVALID_TRANSITION"  # e.g. moving a closed opportunity, a sent quote edited
+    NO_CUSTOMER_ACCOUNT = "NO_CUSTOMER_ACCOUNT"  # a customer-only step on a project without an account
     LIMIT_REACHED = "LIMIT_REACHED"  # a per-user or per-tenant cap (claims, open leads)
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"  # storage quota, file size
     STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE"  # the blob store failed; nothing was written

@@ -173,12 +173,19 @@ class ServiceHoliday(Base):
 
 
 class Survey(TenantMixin, Base):
-    """A satisfaction survey of a closed ticket (migration 0221_surveys); answered once, before it expires."""
+    """A satisfaction survey of a closed ticket (migration 0221_surveys) or of a project's closeout, sent to
+    the customer's contact (0280_closeout_surveys); exactly one subject; answered once, before it expires."""
 
     __tablename__ = "surveys"
-    __table_args__ = (ForeignKeyConstraint(["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"]),)
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"]),
+        ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"]),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+    )
 
-    ticket_id: Mapped[uuid.UUID] = mapped_column()
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column()
+    project_id: Mapped[uuid.UUID | None] = mapped_column()
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
     kind: Mapped[str] = mapped_column(String(8))
     token_hash: Mapped[bytes] = mapped_column(LargeBinary)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

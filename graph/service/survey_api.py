@@ -43,11 +43,18 @@ class SurveyGrouping(Enum):
     MONTH = "month"
 
 
-@strawberry.type(description="What a survey link shows its customer: the question and their own ticket.")
+@strawberry.type(
+    description="What a survey link shows its customer: the question and their own ticket or project."
+)
 class PublicSurvey:
     kind: SurveyKind = strawberry.field(description="The scale of the score.")
-    ticket_number: str = strawberry.field(description="The ticket the survey is about.")
-    ticket_subject: str = strawberry.field(description="Its subject.")
+    ticket_number: str | None = strawberry.field(
+        description="The ticket the survey is about; null for a project's closeout survey."
+    )
+    ticket_subject: str | None = strawberry.field(description="The ticket's subject; null for a project's.")
+    project_name: str | None = strawberry.field(
+        description="The project whose closeout the survey is about (only its name); null for a ticket's."
+    )
     expires_at: datetime = strawberry.field(description="Answers are refused (EXPIRED) from then on.")
     answered: bool = strawberry.field(description="Already answered: a second answer is refused (DUPLICATE).")
 
@@ -57,6 +64,7 @@ class PublicSurvey:
             kind=SurveyKind(view.kind),
             ticket_number=view.ticket_number,
             ticket_subject=view.ticket_subject,
+            project_name=view.project_name,
             expires_at=view.expires_at,
             answered=view.answered,
         )

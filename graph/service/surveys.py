@@ -1,15 +1,17 @@
-"""Satisfaction surveys: sent when a ticket closes, answered once through a tokenized public link.
+"""Satisfaction surveys: sent when a ticket closes or a project is closed out (its manager sends one to
+the customer's contact: graph/projects/closeout/survey.py), answered once through a tokenized public link.
 
 The link's token is `crmv_<tenant id hex>_<256 random bits>`, stored only as its SHA-256 (like
 invitations, tenants/tokens.py). An answer needs no login: the token's tenant part opens a transaction of
 its own inside that tenant (`app.tenant_id` set like any request's, never the request's own transaction,
 whose other root fields run concurrently in the caller's tenant) and the survey is found by the token's
 hash under RLS; a forged tenant part or token finds nothing, and what the public side reads is that one
-survey's question and its ticket's number and subject. One answer per token (the row is locked, then
-answered once), none after `expires_at`.
+survey's question and its ticket's number and subject, or its project's name. One answer per token (the
+row is locked, then answered once), none after `expires_at`.
 
-Results (capability view_reports): responses, CSAT average and share satisfied (4-5), NPS (promoters 9-10
-minus detractors 0-6, in percent of answers) per agent, the agent's team, product or month of the answer.
+Results (capability view_reports) are the service desk's, of ticket surveys only: responses, CSAT average
+and share satisfied (4-5), NPS (promoters 9-10 minus detractors 0-6, in percent of answers) per agent,
+the agent's team, product or month of the answer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy import Integer, Numeric, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.live.events import announce
+from graph.projects.models import PROJECT, Project
 from graph.service.calendar import service_settings
 from graph.service.models import SCORE_RANGES, TICKET, Survey, Ticket
 from tenants import audit
@@ -60,16 +63,12 @@ async def send_on_close(session: AsyncSession, ticket: Ticket, now: datetime) ->
     )
     if already is not None:
         return None
-    days = settings.survey_valid_days if settings else DEFAULT_VALID_DAYS
-    token = new_survey_token(ticket.tenant_id)
-    survey = Survey(
-        tenant_id=ticket.tenant_id,
-        id=new_id(),
+    survey, token = new_survey(
+        ticket.tenant_id,
+        kind,
+        now,
+        settings,
         ticket_id=ticket.id,
-        kind=kind,
-        token_hash=digest(token),
-        sent_at=now,
-        expires_at=now + timedelta(days=days),
         agent_id=ticket.assignee_id,
         account_id=ticket.account_id,
         product_id=ticket.product_id,
@@ -79,15 +78,44 @@ async def send_on_close(session: AsyncSession, ticket: Ticket, now: datetime) ->
     return token
 
 
+def new_survey(
+    tenant_id: uuid.UUID, kind: str, now: datetime, settings: Any, **subject: uuid.UUID | None
+) -> tuple[Survey, str]:
+    """A survey of one subject (`ticket_id=` or `project_id=`, with what it is grouped by), valid the
+    tenant's `survey_valid_days` from `now`, and its link's token (only its hash is stored)."""
+    days = settings.survey_valid_days if settings else DEFAULT_VALID_DAYS
+    token = new_survey_token(tenant_id)
+    survey = Survey(
+        tenant_id=tenant_id,
+        id=new_id(),
+        kind=kind,
+        token_hash=digest(token),
+        sent_at=now,
+        expires_at=now + timedelta(days=days),
+        **subject,
+    )
+    return survey, token
+
+
 @dataclass(frozen=True)
 class PublicSurveyView:
-    """What the public link shows: nothing beyond this survey and its own ticket's number and subject."""
+    """What the public link shows: nothing beyond this survey and its own ticket's number and subject, or
+    its own project's name."""
 
     kind: str
-    ticket_number: str
-    ticket_subject: str
+    ticket_number: str | None
+    ticket_subject: str | None
+    project_name: str | None
     expires_at: datetime
     answered: bool
+
+
+@dataclass(frozen=True)
+class SurveySubject:
+    """The one record a survey is about: its ticket, or its project."""
+
+    ticket: Ticket | None
+    project: Project | None
 
 
 def unknown_link() -> DomainError:
@@ -102,33 +130,37 @@ def tenant_of(token: str) -> uuid.UUID:
     return tenant_id
 
 
-async def survey_by_token(session: AsyncSession, token: str, *, lock: bool = False) -> tuple[Survey, Ticket]:
+async def survey_by_token(
+    session: AsyncSession, token: str, *, lock: bool = False
+) -> tuple[Survey, SurveySubject]:
     """In a transaction inside `tenant_of(token)`."""
     tenant_id = tenant_of(token)
     statement = (
-        select(Survey, Ticket)
-        .join(Ticket, (Ticket.tenant_id == Survey.tenant_id) & (Ticket.id == Survey.ticket_id))
+        select(Survey, Ticket, Project)
+        .outerjoin(Ticket, (Ticket.tenant_id == Survey.tenant_id) & (Ticket.id == Survey.ticket_id))
+        .outerjoin(Project, (Project.tenant_id == Survey.tenant_id) & (Project.id == Survey.project_id))
         .where(Survey.tenant_id == tenant_id, Survey.token_hash == digest(token))
     )
     row = (await session.execute(statement.with_for_update(of=Survey) if lock else statement)).first()
     if row is None:
         raise unknown_link()
-    return row[0], row[1]
+    return row[0], SurveySubject(ticket=row[1], project=row[2])
 
 
-def view(survey: Survey, ticket: Ticket) -> PublicSurveyView:
+def view(survey: Survey, subject: SurveySubject) -> PublicSurveyView:
     return PublicSurveyView(
         kind=survey.kind,
-        ticket_number=ticket.number,
-        ticket_subject=ticket.subject,
+        ticket_number=subject.ticket.number if subject.ticket else None,
+        ticket_subject=subject.ticket.subject if subject.ticket else None,
+        project_name=subject.project.name if subject.project else None,
         expires_at=survey.expires_at,
         answered=survey.answered_at is not None,
     )
 
 
 async def public_survey(session: AsyncSession, token: str) -> PublicSurveyView:
-    survey, ticket = await survey_by_token(session, token)
-    return view(survey, ticket)
+    survey, subject = await survey_by_token(session, token)
+    return view(survey, subject)
 
 
 def clean_score(kind: str, score: int) -> int:
@@ -142,7 +174,7 @@ async def answer_survey(
     session: AsyncSession, token: str, score: int, comment: str | None, now: datetime
 ) -> PublicSurveyView:
     """The customer's one answer; refused once answered (DUPLICATE) or after expiry (EXPIRED)."""
-    survey, ticket = await survey_by_token(session, token, lock=True)
+    survey, subject = await survey_by_token(session, token, lock=True)
     if survey.answered_at is not None:
         raise DomainError(ErrorCode.DUPLICATE, "This survey has already been answered; thank you.", "token")
     if now >= survey.expires_at:
@@ -162,11 +194,14 @@ async def answer_survey(
     survey.score, survey.comment, survey.answered_at = score, cleaned_comment, now
     await session.flush()
     changes = {"score": [None, score], "kind": [None, survey.kind]}
+    object_type, object_id = (TICKET, survey.ticket_id) if survey.ticket_id else (PROJECT, survey.project_id)
     await audit.record(
-        session, None, "survey.answered", TICKET, ticket.id, changes, tenant_id=survey.tenant_id
+        session, None, "survey.answered", object_type, object_id, changes, tenant_id=survey.tenant_id
     )
-    await announce(session, survey.tenant_id, "survey.answered", None, survey=survey.id, ticket=ticket.id)
-    return view(survey, ticket)
+    await announce(
+        session, survey.tenant_id, "survey.answered", None, survey=survey.id, **{object_type: object_id}
+    )
+    return view(survey, subject)
 
 
 @dataclass(frozen=True)
@@ -226,7 +261,12 @@ async def survey_results(
                 func.round(cast((promoters - detractors) * 100, Numeric) / func.nullif(nps_count, 0)), Integer
             ).label("nps"),
         )
-        .where(Survey.tenant_id == actor.tenant_id, Survey.answered_at.is_not(None))
+        .where(
+            Survey.tenant_id == actor.tenant_id,
+            Survey.answered_at.is_not(None),
+            # A project's closeout survey rates a project, not an agent's handling of a ticket.
+            Survey.ticket_id.is_not(None),
+        )
         .group_by(key)
         .order_by(key.asc().nulls_last())
     )

@@ -1,8 +1,9 @@
 """Closing a project out, and lessons learned.
 
 `close_out_project`: the project's manager finishes an active project with a summary, the customer's
-satisfaction (1-5, from the closing survey) and the lessons the team learned. It moves the project to
-`done` through the ordinary status change (history, actual end, events), and freezes the evaluation
+satisfaction as they heard it (1-5; the customer's own answer to the closeout survey,
+graph/projects/closeout/survey.py, replaces it when given) and the lessons the team learned. It moves the
+project to `done` through the ordinary status change (history, actual end, events), and freezes the evaluation
 against plan (graph/projects/closeout/evaluation.py). Refused while a defect is open or unverified, and,
 for a customer project (one with an account), until the customer has signed an acceptance. A reopened
 project closed out again replaces its closeout.

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -20,6 +21,7 @@ from graph.projects import types as project_types
 from graph.projects.closeout import closeout, evaluation
 from graph.projects.closeout import models as cm
 from graph.projects.loaders import projects_by_id
+from graph.service.models import Survey
 from tenants.permissions import Action
 
 if TYPE_CHECKING:
@@ -98,25 +100,76 @@ class ProjectEvaluation:
         )
 
 
+@strawberry.enum(description="Where a closeout's satisfaction comes from.")
+class SatisfactionSource(Enum):
+    CUSTOMER_SURVEY = strawberry.enum_value(
+        "customer_survey", description="The customer answered the closeout survey (sendCloseoutSurvey)."
+    )
+    MANAGER = strawberry.enum_value(
+        "manager", description="Typed in by the manager at closeout; no survey has been answered."
+    )
+    NONE = strawberry.enum_value("none", description="Neither: no answered survey, no value typed in.")
+
+
+answered_surveys_by_project_id = grouped(
+    cm.CLOSEOUT,
+    lambda _context, ids: select(Survey).where(Survey.project_id.in_(ids), Survey.answered_at.is_not(None)),
+    lambda row: row.project_id,
+)
+
+
 @strawberry.type(description="How a project ended: summary, customer satisfaction, evaluation against plan.")
 class ProjectCloseout:
     summary: str = strawberry.field(description="The manager's summary.")
-    satisfaction: int | None = strawberry.field(description="The customer's satisfaction, 1-5.")
-    satisfaction_comment: str | None = strawberry.field(description="What the customer said.")
     closed_on: date = strawberry.field(description="When it was closed out.")
     evaluation: ProjectEvaluation = strawberry.field(description="Against plan, frozen at closing.")
     closed_by_id: strawberry.Private[uuid.UUID]
+    project_id: strawberry.Private[uuid.UUID]
+    manager_satisfaction: strawberry.Private[int | None]
+    manager_comment: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, row: cm.ProjectCloseout) -> ProjectCloseout:
         return cls(
             summary=row.summary,
-            satisfaction=row.satisfaction,
-            satisfaction_comment=row.satisfaction_comment,
             closed_on=row.closed_on,
             evaluation=ProjectEvaluation.from_json(row.evaluation),
             closed_by_id=row.closed_by_id,
+            project_id=row.project_id,
+            manager_satisfaction=row.satisfaction,
+            manager_comment=row.satisfaction_comment,
         )
+
+    async def customer_answer(self, info: Info) -> Survey | None:
+        """The project's answered survey (at most one: surveys_project_answer_idx)."""
+        loader = info.context.loader("answered_surveys_by_project_id", answered_surveys_by_project_id)
+        answers = await loader.load(self.project_id)
+        return answers[0] if answers else None
+
+    @strawberry.field(
+        description="The customer's satisfaction, 1-5: their answer to the closeout survey once given, "
+        "else the value the manager typed in (see satisfactionSource)."
+    )
+    async def satisfaction(self, info: Info) -> int | None:
+        answer = await self.customer_answer(info)
+        return answer.score if answer else self.manager_satisfaction
+
+    @strawberry.field(description="What the customer said, from the same source as satisfaction.")
+    async def satisfaction_comment(self, info: Info) -> str | None:
+        answer = await self.customer_answer(info)
+        return answer.comment if answer else self.manager_comment
+
+    @strawberry.field(description="Where satisfaction and satisfactionComment come from.")
+    async def satisfaction_source(self, info: Info) -> SatisfactionSource:
+        if await self.customer_answer(info) is not None:
+            return SatisfactionSource.CUSTOMER_SURVEY
+        given = self.manager_satisfaction is not None or self.manager_comment is not None
+        return SatisfactionSource.MANAGER if given else SatisfactionSource.NONE
+
+    @strawberry.field(description="When the customer answered the closeout survey; null before.")
+    async def satisfaction_answered_at(self, info: Info) -> datetime | None:
+        answer = await self.customer_answer(info)
+        return answer.answered_at if answer else None
 
     @strawberry.field(description="Who closed it out.")
     async def closed_by(self, info: Info) -> User | None:
