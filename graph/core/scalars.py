@@ -64,6 +64,9 @@ def parse_datetime(value: Any) -> dt.datetime:
         parsed = dateutil.parser.isoparse(value)
     except (ValueError, OverflowError) as error:
         raise ScalarInputError(f"Not an ISO 8601 date and time ({error}).") from None
+    if parsed.tzinfo is None:
+        # Without an offset the time is read as UTC: every instant the services compare is aware.
+        parsed = parsed.replace(tzinfo=dt.UTC)
     return in_calendar(parsed.date(), parsed)
 
 
@@ -96,6 +99,6 @@ SCALAR_MAP = {
         name="DateTime",
         serialize=dt.datetime.isoformat,
         parse_value=parse_datetime,
-        description=f"A date and time in ISO 8601 (with an offset for an exact instant), {DATE_RANGE_HINT}.",
+        description=f"A date and time in ISO 8601, {DATE_RANGE_HINT}; without an offset it is read as UTC.",
     ),
 }

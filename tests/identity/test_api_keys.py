@@ -196,3 +196,26 @@ async def test_api_key_expiry_is_bounded_and_enforced(client, db):
 
     assert too_far["createApiKey"]["errors"] == [{"field": "expiresAt", "code": "INVALID"}]
     assert await status(client, secret) == 401
+
+
+async def test_an_expiry_without_an_offset_is_read_as_utc(client):
+    """Found by the mutation fuzzer: a DateTime without an offset compared with an aware one crashed."""
+    admin = await client.sign_up()
+    soon = (datetime.now(UTC) + timedelta(days=30)).replace(tzinfo=None).isoformat(timespec="seconds")
+    past = "2026-01-01T00:00:00"
+
+    created = await client.mutate(
+        CREATE_KEY,
+        {"input": {"name": "naive", "roleKey": "viewer", "expiresAt": soon}},
+        admin.token,
+        "createApiKey",
+    )
+    refused = await client.mutate(
+        CREATE_KEY,
+        {"input": {"name": "old", "roleKey": "viewer", "expiresAt": past}},
+        admin.token,
+        "createApiKey",
+    )
+
+    assert created["errors"] == [] and created["apiKey"]["name"] == "naive"
+    assert refused["errors"] == [{"field": "expiresAt", "code": "INVALID"}]
