@@ -4,6 +4,10 @@ Each item belongs to its owner (the member who planned it); the role's record sc
 `calendar_item` decides whose items a member sees (own, team, all), like every owned record. An item
 may be about an account and/or contact the actor can see. Visits (kind `visit`) carry a purpose and
 are checked in and closed with an outcome in graph/workday/visits.py.
+
+Each item has an IANA time zone (`time_zone`) its recurrence is expanded in: given on creation, or the
+owner's notification-preferences time zone once they saved one, else UTC (tenants have a locale but no
+time zone setting). Occurrences are UTC instants.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.crm.accounts import get_account
 from graph.crm.contacts import get_contact
+from graph.notifications.inbox import preferences
 from graph.workday.models import CALENDAR_ITEM, CALENDAR_KINDS, CalendarItem
-from graph.workday.recurrence import check_window, clean_rule, occurrences
+from graph.workday.recurrence import check_window, clean_rule, occurrences, zone_of
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.permissions import Action, Actor, record_scope_clause
@@ -35,6 +40,7 @@ AUDITED_FIELDS = (
     "ends_at",
     "all_day",
     "recurrence",
+    "time_zone",
     "account_id",
     "contact_id",
     "status",
@@ -77,6 +83,7 @@ async def clean_item(
         "all_day": lambda v: bool(v),
         "starts_at": lambda v: v if v is not None else required_text(None, "startsAt", 1),
         "ends_at": lambda v: v if v is not None else required_text(None, "endsAt", 1),
+        "time_zone": lambda v: zone_of(v or "").key,
     }
     cleaned = collect(
         {key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules}
@@ -107,7 +114,10 @@ async def clean_item(
 
 async def create_item(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> CalendarItem:
     actor.require(CALENDAR_ITEM, Action.CREATE)
-    cleaned = await clean_item(session, actor, {"starts_at": None, "ends_at": None, **values}, None)
+    given = {key: value for key, value in values.items() if key != "time_zone" or value is not None}
+    cleaned = await clean_item(session, actor, {"starts_at": None, "ends_at": None, **given}, None)
+    if "time_zone" not in cleaned:
+        cleaned["time_zone"] = (await preferences(session, actor)).time_zone
     item = CalendarItem(tenant_id=actor.tenant_id, owner_id=actor.user_id, status="planned", **cleaned)
     session.add(item)
     await session.flush()
@@ -188,7 +198,7 @@ async def window(
     found = []
     for item in await session.scalars(statement):
         for occurrence_start, occurrence_end in occurrences(
-            item.starts_at, item.ends_at, item.recurrence, start, end
+            item.starts_at, item.ends_at, item.recurrence, start, end, item.time_zone
         ):
             found.append((item, occurrence_start, occurrence_end))
     found.sort(key=lambda entry: (entry[1], entry[0].id))

@@ -53,6 +53,9 @@ class CalendarItem(relay.Node):
     ends_at: datetime = strawberry.field(description="End of the (first) occurrence.")
     all_day: bool = strawberry.field(description="An all-day item (times are ignored in exports).")
     recurrence: str | None = strawberry.field(description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO.")
+    time_zone: str = strawberry.field(
+        description="IANA time zone the recurrence keeps its local time in, e.g. Europe/Berlin."
+    )
     status: CalendarItemStatus = strawberry.field(description="Planned, done or cancelled.")
     purpose: str | None = strawberry.field(description="Visits: what the visit is for.")
     checked_in_at: datetime | None = strawberry.field(description="Visits: when the visitor checked in.")
@@ -87,6 +90,7 @@ class CalendarItem(relay.Node):
             ends_at=row.ends_at,
             all_day=row.all_day,
             recurrence=row.recurrence,
+            time_zone=row.time_zone,
             status=CalendarItemStatus(row.status),
             purpose=row.purpose,
             checked_in_at=row.checked_in_at,
@@ -155,6 +159,13 @@ class CreateCalendarItemInput:
     recurrence: str | None = strawberry.field(
         default=UNSET, description="RRULE with FREQ DAILY, WEEKLY, MONTHLY or YEARLY; at most 500 characters."
     )
+    time_zone: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "IANA time zone the recurrence is expanded in (default: your notification preferences' time "
+            "zone, else UTC)."
+        ),
+    )
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="An Account you can see.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="A Contact you can see.")
     purpose: str | None = strawberry.field(default=UNSET, description="Visits: what it is for.")
@@ -170,6 +181,7 @@ class UpdateCalendarItemInput:
     description: str | None = strawberry.field(default=UNSET, description="Null clears it.")
     location: str | None = strawberry.field(default=UNSET, description="Null clears it.")
     recurrence: str | None = strawberry.field(default=UNSET, description="Null: no longer recurring.")
+    time_zone: str | None = strawberry.field(default=UNSET, description="New IANA time zone (not null).")
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null clears it.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null clears it.")
     purpose: str | None = strawberry.field(default=UNSET, description="Null clears it.")

@@ -40,6 +40,7 @@ class CalendarItem(TenantMixin, TimestampMixin, Versioned, Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
     recurrence: Mapped[str | None] = mapped_column(String(500))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     account_id: Mapped[uuid.UUID | None] = mapped_column()
     contact_id: Mapped[uuid.UUID | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default="planned")

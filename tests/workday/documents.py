@@ -7,7 +7,7 @@ from typing import Any
 from tests.support import GraphQLClient, Member, ok
 
 ERRORS = "errors { field code message }"
-ITEM_FIELDS = """id kind title startsAt endsAt allDay recurrence status purpose checkedInAt checkInLatitude
+ITEM_FIELDS = """id kind title startsAt endsAt allDay recurrence timeZone status purpose checkedInAt checkInLatitude
   checkInLongitude outcome version owner { id } account { id name }"""
 
 CREATE_ITEM = f"""
