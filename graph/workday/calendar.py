@@ -1,7 +1,9 @@
 """Calendar items: plan, change, cancel, and read them as occurrences in a window.
 
 Each item belongs to its owner (the member who planned it); the role's record scope on
-`calendar_item` decides whose items a member sees (own, team, all), like every owned record. An item
+`calendar_item` decides whose items a member sees (own, team, all), like every owned record. An item may
+also be shared with a team (`team_id`: the owner's own team, or any team for a role reaching all items):
+the team's members read it too (`calendar(teamId)`), but only the record scope lets anyone change it. An item
 may be about an account and/or contact the actor can see. Visits (kind `visit`) carry a purpose and
 are checked in and closed with an outcome in graph/workday/visits.py.
 
@@ -28,7 +30,8 @@ from graph.workday.models import CALENDAR_ITEM, CALENDAR_KINDS, CalendarItem
 from graph.workday.recurrence import check_window, clean_rule, occurrences, zone_of
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
-from tenants.permissions import Action, Actor, record_scope_clause
+from tenants.models import Team
+from tenants.permissions import Action, Actor, Scope, record_scope_clause
 from tenants.validation import optional_text, required_text
 
 AUDITED_FIELDS = (
@@ -43,15 +46,35 @@ AUDITED_FIELDS = (
     "time_zone",
     "account_id",
     "contact_id",
+    "team_id",
     "status",
     "purpose",
 )
 
 
 def calendar_scope(actor: Actor) -> ColumnElement[bool]:
+    """The items the actor's record scope reaches: those it may change (and a work report shows)."""
     return (CalendarItem.tenant_id == actor.tenant_id) & record_scope_clause(
         actor, CALENDAR_ITEM, CalendarItem.owner_id
     )
+
+
+def readable_scope(actor: Actor) -> ColumnElement[bool]:
+    """The record scope, and the items shared with the actor's team (read only)."""
+    if actor.team_id is None:
+        return calendar_scope(actor)
+    shared = (CalendarItem.tenant_id == actor.tenant_id) & (CalendarItem.team_id == actor.team_id)
+    return calendar_scope(actor) | shared
+
+
+async def clean_team(session: AsyncSession, actor: Actor, team_id: uuid.UUID) -> uuid.UUID:
+    """A team of this tenant the actor may share with: their own, or any with `all` scope."""
+    found = await session.scalar(select(Team.id).where(Team.tenant_id == actor.tenant_id, Team.id == team_id))
+    if found is None:
+        raise not_found("team", "teamId")
+    if found != actor.team_id and actor.permissions.scope(CALENDAR_ITEM) is not Scope.ALL:
+        raise DomainError(ErrorCode.INVALID, "You can share items only with your own team.", "teamId")
+    return found
 
 
 async def get_item(
@@ -103,6 +126,10 @@ async def clean_item(
             cleaned[key] = (await getter(session, actor, values[key], field)).id
         elif key in values:
             cleaned[key] = None
+    if values.get("team_id") is not None:
+        cleaned["team_id"] = await clean_team(session, actor, values["team_id"])
+    elif "team_id" in values:
+        cleaned["team_id"] = None
     kind = cleaned.get("kind", current.kind if current else None)
     if kind == "visit":
         account_id = cleaned.get("account_id", current.account_id if current else None)
@@ -166,11 +193,15 @@ def items_statement(
     owner_id: uuid.UUID | None = None,
     account_id: uuid.UUID | None = None,
     kind: str | None = None,
+    team_id: uuid.UUID | None = None,
 ) -> Select[tuple[CalendarItem]]:
+    """Items the actor may read (record scope, or shared with their team), by the given conditions."""
     actor.require(CALENDAR_ITEM, Action.READ)
-    statement = select(CalendarItem).where(calendar_scope(actor))
+    statement = select(CalendarItem).where(readable_scope(actor))
     if owner_id is not None:
         statement = statement.where(CalendarItem.owner_id == owner_id)
+    if team_id is not None:
+        statement = statement.where(CalendarItem.team_id == team_id)
     if account_id is not None:
         statement = statement.where(CalendarItem.account_id == account_id)
     if kind is not None:
@@ -185,11 +216,12 @@ async def window(
     end: datetime,
     owner_id: uuid.UUID | None = None,
     include_cancelled: bool = False,
+    team_id: uuid.UUID | None = None,
 ) -> list[tuple[CalendarItem, datetime, datetime]]:
-    """Every occurrence overlapping [start, end) of the items in scope (of `owner_id`, when given),
-    in start order."""
+    """Every occurrence overlapping [start, end) of the items the actor may read (of `owner_id`, shared
+    with `team_id`, when given), in start order."""
     check_window(start, end)
-    statement = items_statement(actor, owner_id).where(
+    statement = items_statement(actor, owner_id, team_id=team_id).where(
         CalendarItem.starts_at < end,
         or_(CalendarItem.recurrence.is_not(None), CalendarItem.ends_at >= start),
     )

@@ -29,9 +29,11 @@ class CalendarItem(TenantMixin, TimestampMixin, Versioned, Base):
         ForeignKeyConstraint(
             ["tenant_id", "follow_up_activity_id"], ["activities.tenant_id", "activities.id"]
         ),
+        ForeignKeyConstraint(["tenant_id", "team_id"], ["teams.tenant_id", "teams.id"]),
     )
 
     owner_id: Mapped[uuid.UUID] = mapped_column()
+    team_id: Mapped[uuid.UUID | None] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)

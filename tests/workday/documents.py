@@ -37,14 +37,17 @@ EXPORT = "query($userId: ID) { calendarExport(userId: $userId) }"
 NODE = "query($id: ID!) { node(id: $id) { ... on CalendarItem { id title } } }"
 
 
+# The least a CreateCalendarItemInput needs (a one-hour call), for tests of refused inputs.
+ITEM_INPUT = {
+    "kind": "CALL",
+    "title": "T",
+    "startsAt": "2030-01-07T09:00:00Z",
+    "endsAt": "2030-01-07T10:00:00Z",
+}
+
+
 async def create_item(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:
-    data = {
-        "kind": "MEETING",
-        "title": "Weekly sync",
-        "startsAt": "2030-01-07T09:00:00Z",
-        "endsAt": "2030-01-07T10:00:00Z",
-        **values,
-    }
+    data = {**ITEM_INPUT, "kind": "MEETING", "title": "Weekly sync", **values}
     return (await ok(client, member, CREATE_ITEM, {"input": data}, "createCalendarItem"))["item"]
 
 

@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from tests.notifications.support import UPDATE_PREFERENCES
 from tests.support import ok
-from tests.workday.documents import CALENDAR, CREATE_ITEM, EXPORT, UPDATE_ITEM, create_item
+from tests.workday.documents import CALENDAR, CREATE_ITEM, EXPORT, ITEM_INPUT, UPDATE_ITEM, create_item
 
 WEEKLY = "FREQ=WEEKLY"
 
@@ -105,15 +105,9 @@ async def test_the_zone_defaults_to_the_owners_preferences_else_utc_and_bad_zone
     # The admin saved no preferences: UTC.
     assert (await create_item(client, admin))["timeZone"] == "UTC"
 
-    base = {
-        "kind": "CALL",
-        "title": "T",
-        "startsAt": "2030-01-07T09:00:00Z",
-        "endsAt": "2030-01-07T10:00:00Z",
-    }
     for zone in ("Mars/Olympus", "../etc/passwd", "", "X" * 65):
         pairs = await client.outcome(
-            CREATE_ITEM, {"input": {**base, "timeZone": zone}}, rep.token, "createCalendarItem"
+            CREATE_ITEM, {"input": {**ITEM_INPUT, "timeZone": zone}}, rep.token, "createCalendarItem"
         )
         assert pairs == [("timeZone", "INVALID")], zone
     item = await create_item(client, rep)
