@@ -149,6 +149,7 @@ class WorkdayQuery:
             info.context.actor,
             conditions.status.value if conditions.status else None,
             decode_optional_id(conditions.project_id, "Project", "filter.projectId"),
+            decode_optional_id(conditions.campaign_id, "Campaign", "filter.campaignId"),
         )
         session = await info.context.session()
         return await paginate(session, statement, ExpenseClaim.from_model, first, after, before, last)
@@ -164,12 +165,14 @@ class WorkdayQuery:
         info: Info,
         project_id: Annotated[relay.GlobalID | None, strawberry.argument(description="A Project.")] = None,
         account_id: Annotated[relay.GlobalID | None, strawberry.argument(description="An Account.")] = None,
+        campaign_id: Annotated[relay.GlobalID | None, strawberry.argument(description="A Campaign.")] = None,
     ) -> ExpenseTotals:
         rows = await expenses.expense_totals(
             await info.context.session(),
             info.context.actor,
             decode_optional_id(project_id, "Project", "projectId"),
             decode_optional_id(account_id, "Account", "accountId"),
+            decode_optional_id(campaign_id, "Campaign", "campaignId"),
         )
         totals = [
             ExpenseTotal(currency=currency, amount=total, claims=count) for currency, total, count in rows

@@ -67,6 +67,7 @@ class ExpenseClaim(TenantMixin, TimestampMixin, Versioned, Base):
         member_fk("claimant_id"),
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
         ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"]),
+        ForeignKeyConstraint(["tenant_id", "campaign_id"], ["campaigns.tenant_id", "campaigns.id"]),
         ForeignKeyConstraint(
             ["tenant_id", "approval_request_id"], ["approval_requests.tenant_id", "approval_requests.id"]
         ),
@@ -80,6 +81,7 @@ class ExpenseClaim(TenantMixin, TimestampMixin, Versioned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     account_id: Mapped[uuid.UUID | None] = mapped_column()
     project_id: Mapped[uuid.UUID | None] = mapped_column()
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default="draft")
     approval_request_id: Mapped[uuid.UUID | None] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -52,7 +52,7 @@ async def create_item(client: GraphQLClient, member: Member, **values: Any) -> d
 
 
 CLAIM_FIELDS = """id category amount currency incurredOn description status version submittedAt decidedAt
-  claimant { id } account { id } projectId approvalRequest { id status currentStep }"""
+  claimant { id } account { id } projectId campaignId approvalRequest { id status currentStep }"""
 CREATE_CLAIM = f"""
 mutation($input: CreateExpenseClaimInput!) {{ createExpenseClaim(input: $input) {{ claim {{ {CLAIM_FIELDS} }} {ERRORS} }} }}"""
 UPDATE_CLAIM = f"""
