@@ -24,8 +24,8 @@ from sqlalchemy import Date, Select, cast, func, select, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.marketing.campaigns import visible_campaigns
-from graph.marketing.models import Campaign, CampaignCost, CampaignTouch
+from graph.marketing.campaigns import spending, visible_campaigns
+from graph.marketing.models import Campaign, CampaignTouch
 from graph.money.service import (
     MissingRate,
     base_currency,
@@ -177,17 +177,17 @@ def opportunity_figures(actor: Actor, model: str) -> Select[Any]:
 
 
 def cost_figures(campaign_ids: Any) -> Select[Any]:
-    rate = rate_to_base_sql(CampaignCost.currency, CampaignCost.incurred_on)
+    """Cost per campaign in the base currency: its cost lines and approved claims (`spending`)."""
+    rows = spending()
+    rate = rate_to_base_sql(rows.c.currency, rows.c.day)
     return (
         select(
-            CampaignCost.campaign_id,
-            func.sum(CampaignCost.amount * rate),
-            func.array_agg(rate_need_sql(CampaignCost.currency, CampaignCost.incurred_on)).filter(
-                rate.is_(None)
-            ),
+            rows.c.campaign_id,
+            func.sum(rows.c.amount * rate),
+            func.array_agg(rate_need_sql(rows.c.currency, rows.c.day)).filter(rate.is_(None)),
         )
-        .where(CampaignCost.campaign_id.in_(campaign_ids))
-        .group_by(CampaignCost.campaign_id)
+        .where(rows.c.campaign_id.in_(campaign_ids))
+        .group_by(rows.c.campaign_id)
     )
 
 

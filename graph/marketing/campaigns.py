@@ -3,18 +3,20 @@
 A campaign is owned like every owned record: its owner's scope sees and changes it. Money is the
 campaign's currency (the tenant's base currency unless given), checked by the one money rule
 (`money_amount`: no more digits than the currency has); cost lines take the campaign's currency, so its
-currency cannot change once it has costs.
+currency cannot change once it has costs. Approved expense claims linked to a campaign count in its actual
+cost and ROI too, through a registered claim source (`register_claim_source`), so this area does not
+depend on the one keeping the claims.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
@@ -157,10 +159,51 @@ async def create_campaign(session: AsyncSession, actor: Actor, values: Mapping[s
     return campaign
 
 
+async def linked_campaign(
+    session: AsyncSession, actor: Actor, campaign_id: uuid.UUID, field: str, *, lock: bool = False
+) -> Campaign:
+    """For another area's record naming a campaign (an expense claim): the campaign when the actor's role
+    reads campaigns and its record scope reaches this one; NOT_FOUND on `field` otherwise."""
+    if not actor.permissions.can(CAMPAIGN, Action.READ):
+        raise not_found("campaign", field)
+    return await get_campaign(session, actor, campaign_id, field, lock=lock)
+
+
+# Where claimed campaign costs come from: an area that keeps expense claims registers a source with one
+# line, `register_claim_source(campaign_claims)` (daily work does), as graph/projects/costs does for
+# projects. A source called with `pending` returns a statement of (tenant_id, campaign_id, amount,
+# currency, day) rows: the approved claims linked to a campaign, and with `pending` also those awaiting a
+# decision. Its area keeps each claim in its campaign's currency (checked on submission; the currency
+# cannot change here while such claims exist), so claims add up with the cost lines.
+ClaimSource = Callable[[bool], Select[Any]]
+CLAIM_SOURCES: list[ClaimSource] = []
+
+
+def register_claim_source(source: ClaimSource) -> None:
+    if source not in CLAIM_SOURCES:
+        CLAIM_SOURCES.append(source)
+
+
+def spending(*, pending: bool = False) -> Subquery:
+    """The cost lines and the registered sources' claims as (tenant_id, campaign_id, amount, currency,
+    day) rows; with `pending`, claims awaiting a decision too."""
+    lines = select(
+        CampaignCost.tenant_id.label("tenant_id"),
+        CampaignCost.campaign_id.label("campaign_id"),
+        CampaignCost.amount.label("amount"),
+        CampaignCost.currency.label("currency"),
+        CampaignCost.incurred_on.label("day"),
+    )
+    claims = [source(pending) for source in CLAIM_SOURCES]
+    return (union_all(lines, *claims) if claims else lines).subquery("spending")
+
+
 async def has_costs(session: AsyncSession, campaign: Campaign) -> bool:
+    """Whether cost lines or claims (approved or awaiting a decision) are in the campaign's currency."""
+    rows = spending(pending=True)
     found = await session.scalar(
-        select(CampaignCost.id)
-        .where(CampaignCost.tenant_id == campaign.tenant_id, CampaignCost.campaign_id == campaign.id)
+        select(rows.c.campaign_id)
+        .where(rows.c.tenant_id == campaign.tenant_id, rows.c.campaign_id == campaign.id)
         .limit(1)
     )
     return found is not None
@@ -181,7 +224,7 @@ async def update_campaign(
         if currency != campaign.currency and await has_costs(session, campaign):
             raise DomainError(
                 ErrorCode.INVALID,
-                "The campaign has cost lines in its currency; remove them before changing it.",
+                "The campaign has cost lines or expense claims in its currency; remove them first.",
                 "currency",
             )
         cleaned["currency"] = currency
@@ -290,9 +333,10 @@ def cost_scope(actor: Actor) -> ColumnElement[bool]:
 
 
 def spent_statement(campaign_ids: Any) -> Select[Any]:
-    """Actual cost per campaign: the sum of its cost lines (exact; shown rounded once)."""
+    """Actual cost per campaign: the sum of its cost lines and approved claims (exact; shown rounded once)."""
+    rows = spending()
     return (
-        select(CampaignCost.campaign_id, func.sum(CampaignCost.amount))
-        .where(CampaignCost.campaign_id.in_(campaign_ids))
-        .group_by(CampaignCost.campaign_id)
+        select(rows.c.campaign_id, func.sum(rows.c.amount))
+        .where(rows.c.campaign_id.in_(campaign_ids))
+        .group_by(rows.c.campaign_id)
     )

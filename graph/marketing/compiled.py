@@ -25,14 +25,14 @@ from graph.compiled.registry import (
     timestamp,
 )
 from graph.identity.compiled import member_user
-from graph.marketing.campaigns import campaign_scope, visible_campaigns
+from graph.marketing.campaigns import campaign_scope, spending, visible_campaigns
 from graph.marketing.inputs import (
     CAMPAIGN_FILTER_FIELDS,
     CAMPAIGN_ORDER_FIELDS,
     campaign_conditions,
     campaign_ordering,
 )
-from graph.marketing.models import CAMPAIGN, Campaign, CampaignCost
+from graph.marketing.models import CAMPAIGN, Campaign
 from graph.money.service import shown_sql
 from tenants.fields.query import refuse_hidden_filters
 
@@ -43,10 +43,12 @@ def money(attribute: str) -> Any:
 
 
 def actual_cost(_build: Build, source: Any, _selection: Selection) -> Any:
-    """loaders.spent_by_campaign_id: the sum of the campaign's cost lines (0 without any), rounded once."""
+    """loaders.spent_by_campaign_id: the sum of the campaign's cost lines and approved claims (0 without
+    any), rounded once."""
+    rows = spending()
     spent = (
-        select(func.sum(CampaignCost.amount))
-        .where(CampaignCost.tenant_id == source.tenant_id, CampaignCost.campaign_id == source.id)
+        select(func.sum(rows.c.amount))
+        .where(rows.c.tenant_id == source.tenant_id, rows.c.campaign_id == source.id)
         .correlate(from_clause(source))
         .scalar_subquery()
     )

@@ -73,14 +73,16 @@ class WorkdayQuery:
             decode_optional_id(conditions.owner_id, "User", "filter.ownerId"),
             decode_optional_id(conditions.account_id, "Account", "filter.accountId"),
             conditions.kind.value if conditions.kind else None,
+            decode_optional_id(conditions.team_id, "Team", "filter.teamId"),
         )
         session = await info.context.session()
         return await paginate(session, statement, CalendarItem.from_model, first, after, before, last)
 
     @strawberry.field(
         description=(
-            "A member's calendar between `from` and `to` (at most 366 days, 1,000 occurrences per item): "
-            "every occurrence, recurring items expanded, cancelled ones left out; in start order."
+            "A member's calendar, or a team's shared items (`teamId`), between `from` and `to` (at most 366 "
+            "days, 1,000 occurrences per item): every occurrence, recurring items expanded in their time "
+            "zone, cancelled ones left out; in start order."
         )
     )
     async def calendar(
@@ -88,15 +90,24 @@ class WorkdayQuery:
         info: Info,
         from_: Annotated[datetime, strawberry.argument(name="from", description="Window start.")],
         to: Annotated[datetime, strawberry.argument(description="Window end (exclusive).")],
-        user_id: UserId = None,
+        user_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="A member (User); left out: yourself, or anyone with `teamId`."),
+        ] = None,
+        team_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="A Team: the items shared with it (you see them as its member)."),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[CalendarOccurrence]:
         actor = info.context.actor
-        owner_id = decode_optional_id(user_id, "User", "userId") or actor.user_id
-        found = await calendar.window(await info.context.session(), actor, from_, to, owner_id)
+        team = decode_optional_id(team_id, "Team", "teamId")
+        owner_id = decode_optional_id(user_id, "User", "userId") or (None if team else actor.user_id)
+        session = await info.context.session()
+        found = await calendar.window(session, actor, from_, to, owner_id, team_id=team)
         occurrences = [
             CalendarOccurrence(item=CalendarItem.from_model(item), starts_at=start, ends_at=end)
             for item, start, end in found
@@ -138,6 +149,7 @@ class WorkdayQuery:
             info.context.actor,
             conditions.status.value if conditions.status else None,
             decode_optional_id(conditions.project_id, "Project", "filter.projectId"),
+            decode_optional_id(conditions.campaign_id, "Campaign", "filter.campaignId"),
         )
         session = await info.context.session()
         return await paginate(session, statement, ExpenseClaim.from_model, first, after, before, last)
@@ -153,12 +165,14 @@ class WorkdayQuery:
         info: Info,
         project_id: Annotated[relay.GlobalID | None, strawberry.argument(description="A Project.")] = None,
         account_id: Annotated[relay.GlobalID | None, strawberry.argument(description="An Account.")] = None,
+        campaign_id: Annotated[relay.GlobalID | None, strawberry.argument(description="A Campaign.")] = None,
     ) -> ExpenseTotals:
         rows = await expenses.expense_totals(
             await info.context.session(),
             info.context.actor,
             decode_optional_id(project_id, "Project", "projectId"),
             decode_optional_id(account_id, "Account", "accountId"),
+            decode_optional_id(campaign_id, "Campaign", "campaignId"),
         )
         totals = [
             ExpenseTotal(currency=currency, amount=total, claims=count) for currency, total, count in rows

@@ -1,9 +1,15 @@
 """Calendar items: plan, change, cancel, and read them as occurrences in a window.
 
 Each item belongs to its owner (the member who planned it); the role's record scope on
-`calendar_item` decides whose items a member sees (own, team, all), like every owned record. An item
+`calendar_item` decides whose items a member sees (own, team, all), like every owned record. An item may
+also be shared with a team (`team_id`: the owner's own team, or any team for a role reaching all items):
+the team's members read it too (`calendar(teamId)`), but only the record scope lets anyone change it. An item
 may be about an account and/or contact the actor can see. Visits (kind `visit`) carry a purpose and
 are checked in and closed with an outcome in graph/workday/visits.py.
+
+Each item has an IANA time zone (`time_zone`) its recurrence is expanded in: given on creation, or the
+owner's notification-preferences time zone once they saved one, else UTC (tenants have a locale but no
+time zone setting). Occurrences are UTC instants.
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.crm.accounts import get_account
 from graph.crm.contacts import get_contact
+from graph.notifications.inbox import preferences
 from graph.workday.models import CALENDAR_ITEM, CALENDAR_KINDS, CalendarItem
-from graph.workday.recurrence import check_window, clean_rule, occurrences
+from graph.workday.recurrence import check_window, clean_rule, occurrences, zone_of
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
-from tenants.permissions import Action, Actor, record_scope_clause
+from tenants.models import Team
+from tenants.permissions import Action, Actor, Scope, record_scope_clause
 from tenants.validation import optional_text, required_text
 
 AUDITED_FIELDS = (
@@ -35,17 +43,38 @@ AUDITED_FIELDS = (
     "ends_at",
     "all_day",
     "recurrence",
+    "time_zone",
     "account_id",
     "contact_id",
+    "team_id",
     "status",
     "purpose",
 )
 
 
 def calendar_scope(actor: Actor) -> ColumnElement[bool]:
+    """The items the actor's record scope reaches: those it may change (and a work report shows)."""
     return (CalendarItem.tenant_id == actor.tenant_id) & record_scope_clause(
         actor, CALENDAR_ITEM, CalendarItem.owner_id
     )
+
+
+def readable_scope(actor: Actor) -> ColumnElement[bool]:
+    """The record scope, and the items shared with the actor's team (read only)."""
+    if actor.team_id is None:
+        return calendar_scope(actor)
+    shared = (CalendarItem.tenant_id == actor.tenant_id) & (CalendarItem.team_id == actor.team_id)
+    return calendar_scope(actor) | shared
+
+
+async def clean_team(session: AsyncSession, actor: Actor, team_id: uuid.UUID) -> uuid.UUID:
+    """A team of this tenant the actor may share with: their own, or any with `all` scope."""
+    found = await session.scalar(select(Team.id).where(Team.tenant_id == actor.tenant_id, Team.id == team_id))
+    if found is None:
+        raise not_found("team", "teamId")
+    if found != actor.team_id and actor.permissions.scope(CALENDAR_ITEM) is not Scope.ALL:
+        raise DomainError(ErrorCode.INVALID, "You can share items only with your own team.", "teamId")
+    return found
 
 
 async def get_item(
@@ -77,6 +106,7 @@ async def clean_item(
         "all_day": lambda v: bool(v),
         "starts_at": lambda v: v if v is not None else required_text(None, "startsAt", 1),
         "ends_at": lambda v: v if v is not None else required_text(None, "endsAt", 1),
+        "time_zone": lambda v: zone_of(v or "").key,
     }
     cleaned = collect(
         {key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules}
@@ -96,6 +126,10 @@ async def clean_item(
             cleaned[key] = (await getter(session, actor, values[key], field)).id
         elif key in values:
             cleaned[key] = None
+    if values.get("team_id") is not None:
+        cleaned["team_id"] = await clean_team(session, actor, values["team_id"])
+    elif "team_id" in values:
+        cleaned["team_id"] = None
     kind = cleaned.get("kind", current.kind if current else None)
     if kind == "visit":
         account_id = cleaned.get("account_id", current.account_id if current else None)
@@ -107,7 +141,10 @@ async def clean_item(
 
 async def create_item(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> CalendarItem:
     actor.require(CALENDAR_ITEM, Action.CREATE)
-    cleaned = await clean_item(session, actor, {"starts_at": None, "ends_at": None, **values}, None)
+    given = {key: value for key, value in values.items() if key != "time_zone" or value is not None}
+    cleaned = await clean_item(session, actor, {"starts_at": None, "ends_at": None, **given}, None)
+    if "time_zone" not in cleaned:
+        cleaned["time_zone"] = (await preferences(session, actor)).time_zone
     item = CalendarItem(tenant_id=actor.tenant_id, owner_id=actor.user_id, status="planned", **cleaned)
     session.add(item)
     await session.flush()
@@ -156,11 +193,15 @@ def items_statement(
     owner_id: uuid.UUID | None = None,
     account_id: uuid.UUID | None = None,
     kind: str | None = None,
+    team_id: uuid.UUID | None = None,
 ) -> Select[tuple[CalendarItem]]:
+    """Items the actor may read (record scope, or shared with their team), by the given conditions."""
     actor.require(CALENDAR_ITEM, Action.READ)
-    statement = select(CalendarItem).where(calendar_scope(actor))
+    statement = select(CalendarItem).where(readable_scope(actor))
     if owner_id is not None:
         statement = statement.where(CalendarItem.owner_id == owner_id)
+    if team_id is not None:
+        statement = statement.where(CalendarItem.team_id == team_id)
     if account_id is not None:
         statement = statement.where(CalendarItem.account_id == account_id)
     if kind is not None:
@@ -175,11 +216,12 @@ async def window(
     end: datetime,
     owner_id: uuid.UUID | None = None,
     include_cancelled: bool = False,
+    team_id: uuid.UUID | None = None,
 ) -> list[tuple[CalendarItem, datetime, datetime]]:
-    """Every occurrence overlapping [start, end) of the items in scope (of `owner_id`, when given),
-    in start order."""
+    """Every occurrence overlapping [start, end) of the items the actor may read (of `owner_id`, shared
+    with `team_id`, when given), in start order."""
     check_window(start, end)
-    statement = items_statement(actor, owner_id).where(
+    statement = items_statement(actor, owner_id, team_id=team_id).where(
         CalendarItem.starts_at < end,
         or_(CalendarItem.recurrence.is_not(None), CalendarItem.ends_at >= start),
     )
@@ -188,7 +230,7 @@ async def window(
     found = []
     for item in await session.scalars(statement):
         for occurrence_start, occurrence_end in occurrences(
-            item.starts_at, item.ends_at, item.recurrence, start, end
+            item.starts_at, item.ends_at, item.recurrence, start, end, item.time_zone
         ):
             found.append((item, occurrence_start, occurrence_end))
     found.sort(key=lambda entry: (entry[1], entry[0].id))

@@ -11,13 +11,14 @@ from enum import Enum
 import strawberry
 from strawberry import UNSET, relay
 
+from graph.admin.access import Team
 from graph.core.context import Info
 from graph.core.errors import UserError
 from graph.core.nodes import load_by_id, resolve_by_ids
 from graph.crm import loaders as crm_loaders
 from graph.crm.types import Account, Activity, Contact
 from graph.identity.types import User, owner
-from graph.workday.loaders import calendar_items_by_id
+from graph.workday.loaders import calendar_items_by_id, teams_by_id
 from graph.workday.models import CALENDAR_KINDS, CALENDAR_STATUSES
 from graph.workday.models import CalendarItem as CalendarItemRow
 
@@ -53,6 +54,9 @@ class CalendarItem(relay.Node):
     ends_at: datetime = strawberry.field(description="End of the (first) occurrence.")
     all_day: bool = strawberry.field(description="An all-day item (times are ignored in exports).")
     recurrence: str | None = strawberry.field(description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO.")
+    time_zone: str = strawberry.field(
+        description="IANA time zone the recurrence keeps its local time in, e.g. Europe/Berlin."
+    )
     status: CalendarItemStatus = strawberry.field(description="Planned, done or cancelled.")
     purpose: str | None = strawberry.field(description="Visits: what the visit is for.")
     checked_in_at: datetime | None = strawberry.field(description="Visits: when the visitor checked in.")
@@ -61,6 +65,7 @@ class CalendarItem(relay.Node):
     outcome: str | None = strawberry.field(description="Visits: what came of it.")
     version: int = strawberry.field(description="Pass to updates.")
     owner_id: strawberry.Private[uuid.UUID]
+    team_id: strawberry.Private[uuid.UUID | None]
     account_id: strawberry.Private[uuid.UUID | None]
     contact_id: strawberry.Private[uuid.UUID | None]
     visit_activity_id: strawberry.Private[uuid.UUID | None]
@@ -87,6 +92,7 @@ class CalendarItem(relay.Node):
             ends_at=row.ends_at,
             all_day=row.all_day,
             recurrence=row.recurrence,
+            time_zone=row.time_zone,
             status=CalendarItemStatus(row.status),
             purpose=row.purpose,
             checked_in_at=row.checked_in_at,
@@ -95,6 +101,7 @@ class CalendarItem(relay.Node):
             outcome=row.outcome,
             version=row.version,
             owner_id=row.owner_id,
+            team_id=row.team_id,
             account_id=row.account_id,
             contact_id=row.contact_id,
             visit_activity_id=row.visit_activity_id,
@@ -104,6 +111,11 @@ class CalendarItem(relay.Node):
     @strawberry.field(description="The member whose calendar it is.")
     async def owner(self, info: Info) -> User | None:
         return await owner(info, self.owner_id)
+
+    @strawberry.field(description="The team it is shared with (its members see it); null: not shared.")
+    async def team(self, info: Info) -> Team | None:
+        record = await load_by_id(info, "teams_by_id", teams_by_id, self.team_id)
+        return Team.from_model(record) if record else None
 
     @strawberry.field(description="The account it is about; null when none or not yours to see.")
     async def account(self, info: Info) -> Account | None:
@@ -141,6 +153,7 @@ class CalendarItemFilter:
     owner_id: relay.GlobalID | None = strawberry.field(default=None, description="Only this member's items.")
     account_id: relay.GlobalID | None = strawberry.field(default=None, description="Only items about it.")
     kind: CalendarItemKind | None = strawberry.field(default=None, description="Only this kind.")
+    team_id: relay.GlobalID | None = strawberry.field(default=None, description="Only items shared with it.")
 
 
 @strawberry.input(description="A new calendar item in your calendar.")
@@ -155,8 +168,18 @@ class CreateCalendarItemInput:
     recurrence: str | None = strawberry.field(
         default=UNSET, description="RRULE with FREQ DAILY, WEEKLY, MONTHLY or YEARLY; at most 500 characters."
     )
+    time_zone: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "IANA time zone the recurrence is expanded in (default: your notification preferences' time "
+            "zone, else UTC)."
+        ),
+    )
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="An Account you can see.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="A Contact you can see.")
+    team_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="Share with a Team (yours; any with all-items scope): its members see it."
+    )
     purpose: str | None = strawberry.field(default=UNSET, description="Visits: what it is for.")
 
 
@@ -170,12 +193,18 @@ class UpdateCalendarItemInput:
     description: str | None = strawberry.field(default=UNSET, description="Null clears it.")
     location: str | None = strawberry.field(default=UNSET, description="Null clears it.")
     recurrence: str | None = strawberry.field(default=UNSET, description="Null: no longer recurring.")
+    time_zone: str | None = strawberry.field(default=UNSET, description="New IANA time zone (not null).")
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null clears it.")
     contact_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null clears it.")
+    team_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null: no longer shared.")
     purpose: str | None = strawberry.field(default=UNSET, description="Null clears it.")
 
 
-ITEM_IDS = {"account_id": ("Account", "accountId"), "contact_id": ("Contact", "contactId")}
+ITEM_IDS = {
+    "account_id": ("Account", "accountId"),
+    "contact_id": ("Contact", "contactId"),
+    "team_id": ("Team", "teamId"),
+}
 
 
 @strawberry.type(description="Result of a calendar item mutation.")

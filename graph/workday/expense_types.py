@@ -60,6 +60,7 @@ class ExpenseClaim(relay.Node):
     claimant_id: strawberry.Private[uuid.UUID]
     account_id: strawberry.Private[uuid.UUID | None]
     project_uuid: strawberry.Private[uuid.UUID | None]
+    campaign_uuid: strawberry.Private[uuid.UUID | None]
     approval_request_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
@@ -87,6 +88,7 @@ class ExpenseClaim(relay.Node):
             claimant_id=row.claimant_id,
             account_id=row.account_id,
             project_uuid=row.project_id,
+            campaign_uuid=row.campaign_id,
             approval_request_id=row.approval_request_id,
         )
 
@@ -102,6 +104,12 @@ class ExpenseClaim(relay.Node):
     @strawberry.field(description="Global id of the Project it was for (fetch it with node); null when none.")
     def project_id(self) -> relay.GlobalID | None:
         return relay.GlobalID("Project", str(self.project_uuid)) if self.project_uuid else None
+
+    @strawberry.field(
+        description="Global id of the Campaign it was for (fetch it with node); null when none."
+    )
+    def campaign_id(self) -> relay.GlobalID | None:
+        return relay.GlobalID("Campaign", str(self.campaign_uuid)) if self.campaign_uuid else None
 
     @strawberry.field(description="The approval request deciding it; null while a draft or not yours to see.")
     async def approval_request(self, info: Info) -> ApprovalRequest | None:
@@ -125,6 +133,7 @@ class ExpenseTotals:
 class ExpenseClaimFilter:
     status: ExpenseStatus | None = strawberry.field(default=None, description="Only claims in this state.")
     project_id: relay.GlobalID | None = strawberry.field(default=None, description="Only claims for it.")
+    campaign_id: relay.GlobalID | None = strawberry.field(default=None, description="Only claims for it.")
 
 
 @strawberry.input(description="A new expense claim (a draft until submitted).")
@@ -136,6 +145,9 @@ class CreateExpenseClaimInput:
     description: str | None = strawberry.field(default=UNSET, description="At most 2,000 characters.")
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="An Account you can see.")
     project_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="A Project you can see.")
+    campaign_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="A Campaign you can see; the claim is then in its currency."
+    )
 
 
 @strawberry.input(description="Fields to change on your draft claim; those left out keep their value.")
@@ -147,9 +159,14 @@ class UpdateExpenseClaimInput:
     description: str | None = strawberry.field(default=UNSET, description="Null clears it.")
     account_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null clears it.")
     project_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null clears it.")
+    campaign_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Null clears it.")
 
 
-CLAIM_IDS = {"account_id": ("Account", "accountId"), "project_id": ("Project", "projectId")}
+CLAIM_IDS = {
+    "account_id": ("Account", "accountId"),
+    "project_id": ("Project", "projectId"),
+    "campaign_id": ("Campaign", "campaignId"),
+}
 
 
 @strawberry.type(description="Result of an expense claim mutation.")

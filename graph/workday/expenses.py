@@ -5,7 +5,9 @@ A claim is the claimant's own record (record scope on `expense_claim` by claiman
 only by the claimant; a submitted claim is frozen until decided. Approved claims count in the totals
 per project and account (`expense_totals`), and those linked to a project in that project's actual cost
 (`approved_claims`, registered as a claim source of graph/projects/costs: the project's cost counts them
-whoever reads it, as it counts everyone's hours).
+whoever reads it, as it counts everyone's hours). A claim may also be for a campaign the claimant can see,
+in the campaign's currency (checked again on submission); approved, it counts in the campaign's actual cost
+and ROI (`campaign_claims`, registered with graph/marketing/campaigns the same way).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from graph.approvals.models import ApprovalRequest
 from graph.approvals.requests import start_approval
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.crm.accounts import get_account
+from graph.marketing.campaigns import linked_campaign
+from graph.marketing.campaigns import register_claim_source as register_campaign_claim_source
 from graph.notifications.notify import notify
 from graph.projects.access import get_project
 from graph.projects.costs.costs import register_claim_source
@@ -36,7 +40,16 @@ from tenants.validation import money_amount, optional_text
 
 APPROVAL_SUBJECT = "expense_claim"
 MAX_AMOUNT = Decimal("1000000")
-AUDITED_FIELDS = ("category", "amount", "currency", "incurred_on", "description", "account_id", "project_id")
+AUDITED_FIELDS = (
+    "category",
+    "amount",
+    "currency",
+    "incurred_on",
+    "description",
+    "account_id",
+    "project_id",
+    "campaign_id",
+)
 
 
 def expense_scope(actor: Actor) -> ColumnElement[bool]:
@@ -100,7 +113,29 @@ async def clean_claim(
         cleaned["project_id"] = (await get_project(session, actor, values["project_id"], "projectId")).id
     elif "project_id" in values:
         cleaned["project_id"] = None
+    campaign = None
+    if values.get("campaign_id") is not None:
+        campaign = await linked_campaign(session, actor, values["campaign_id"], "campaignId")
+        cleaned["campaign_id"] = campaign.id
+    elif "campaign_id" in values:
+        cleaned["campaign_id"] = None
+    elif current is not None and current.campaign_id is not None and "currency" in cleaned:
+        campaign = await linked_campaign(session, actor, current.campaign_id, "campaignId")
+    if campaign is not None:
+        require_campaign_currency(
+            campaign.currency, cleaned.get("currency", current.currency if current else None)
+        )
     return cleaned
+
+
+def require_campaign_currency(campaign_currency: str, currency: str | None) -> None:
+    """A claim for a campaign is in its currency, so it adds up with the campaign's cost lines."""
+    if currency != campaign_currency:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"A claim for this campaign is in its currency, {campaign_currency}.",
+            "currency",
+        )
 
 
 async def create_claim(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> ExpenseClaim:
@@ -144,6 +179,10 @@ async def submit_claim(
 ) -> ExpenseClaim:
     """draft → submitted, opening a request on the tenant's expense claim chain (INVALID without one)."""
     claim = await own_draft(session, actor, claim_id, version)
+    if claim.campaign_id is not None:
+        # Locked: the campaign's currency cannot change until this claim counts as pending there.
+        campaign = await linked_campaign(session, actor, claim.campaign_id, "campaignId", lock=True)
+        require_campaign_currency(campaign.currency, claim.currency)
     title = f"Expense claim: {claim.amount} {claim.currency} {claim.category} on {claim.incurred_on}"
     request = await start_approval(session, actor, APPROVAL_SUBJECT, claim.id, title)
     claim.status, claim.approval_request_id = "submitted", request.id
@@ -205,8 +244,30 @@ def approved_claims(project_ids: list[uuid.UUID]) -> Select[Any]:
 register_claim_source(approved_claims)
 
 
+def campaign_claims(pending: bool) -> Select[Any]:
+    """Approved claims linked to a campaign (with `pending`, submitted ones too) as (tenant_id,
+    campaign_id, amount, currency, day) rows, for the campaign's actual cost and ROI."""
+    # No IN list: the compiled read path (graph/compiled) embeds this without expanding parameters.
+    counted = ExpenseClaim.status == "approved"
+    if pending:
+        counted = counted | (ExpenseClaim.status == "submitted")
+    return select(
+        ExpenseClaim.tenant_id.label("tenant_id"),
+        ExpenseClaim.campaign_id.label("campaign_id"),
+        ExpenseClaim.amount.label("amount"),
+        ExpenseClaim.currency.label("currency"),
+        ExpenseClaim.incurred_on.label("day"),
+    ).where(ExpenseClaim.campaign_id.is_not(None), counted)
+
+
+register_campaign_claim_source(campaign_claims)
+
+
 def claims_statement(
-    actor: Actor, status: str | None = None, project_id: uuid.UUID | None = None
+    actor: Actor,
+    status: str | None = None,
+    project_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
 ) -> Select[tuple[ExpenseClaim]]:
     actor.require(EXPENSE_CLAIM, Action.READ)
     statement = select(ExpenseClaim).where(expense_scope(actor))
@@ -214,13 +275,19 @@ def claims_statement(
         statement = statement.where(ExpenseClaim.status == status)
     if project_id is not None:
         statement = statement.where(ExpenseClaim.project_id == project_id)
+    if campaign_id is not None:
+        statement = statement.where(ExpenseClaim.campaign_id == campaign_id)
     return statement.order_by(ExpenseClaim.incurred_on.desc(), ExpenseClaim.id.desc())
 
 
 async def expense_totals(
-    session: AsyncSession, actor: Actor, project_id: uuid.UUID | None, account_id: uuid.UUID | None
+    session: AsyncSession,
+    actor: Actor,
+    project_id: uuid.UUID | None,
+    account_id: uuid.UUID | None,
+    campaign_id: uuid.UUID | None = None,
 ) -> list[tuple[str, Decimal, int]]:
-    """Approved claims in the actor's scope for a project or account: (currency, total, count)."""
+    """Approved claims in the actor's scope for a project, account or campaign: (currency, total, count)."""
     actor.require(EXPENSE_CLAIM, Action.READ)
     statement = (
         select(ExpenseClaim.currency, func.sum(ExpenseClaim.amount), func.count())
@@ -232,4 +299,6 @@ async def expense_totals(
         statement = statement.where(ExpenseClaim.project_id == project_id)
     if account_id is not None:
         statement = statement.where(ExpenseClaim.account_id == account_id)
+    if campaign_id is not None:
+        statement = statement.where(ExpenseClaim.campaign_id == campaign_id)
     return [(currency, total, count) for currency, total, count in (await session.execute(statement)).all()]

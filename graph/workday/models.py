@@ -29,9 +29,11 @@ class CalendarItem(TenantMixin, TimestampMixin, Versioned, Base):
         ForeignKeyConstraint(
             ["tenant_id", "follow_up_activity_id"], ["activities.tenant_id", "activities.id"]
         ),
+        ForeignKeyConstraint(["tenant_id", "team_id"], ["teams.tenant_id", "teams.id"]),
     )
 
     owner_id: Mapped[uuid.UUID] = mapped_column()
+    team_id: Mapped[uuid.UUID | None] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
@@ -40,6 +42,7 @@ class CalendarItem(TenantMixin, TimestampMixin, Versioned, Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
     recurrence: Mapped[str | None] = mapped_column(String(500))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     account_id: Mapped[uuid.UUID | None] = mapped_column()
     contact_id: Mapped[uuid.UUID | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default="planned")
@@ -64,6 +67,7 @@ class ExpenseClaim(TenantMixin, TimestampMixin, Versioned, Base):
         member_fk("claimant_id"),
         ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
         ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"]),
+        ForeignKeyConstraint(["tenant_id", "campaign_id"], ["campaigns.tenant_id", "campaigns.id"]),
         ForeignKeyConstraint(
             ["tenant_id", "approval_request_id"], ["approval_requests.tenant_id", "approval_requests.id"]
         ),
@@ -77,6 +81,7 @@ class ExpenseClaim(TenantMixin, TimestampMixin, Versioned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     account_id: Mapped[uuid.UUID | None] = mapped_column()
     project_id: Mapped[uuid.UUID | None] = mapped_column()
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default="draft")
     approval_request_id: Mapped[uuid.UUID | None] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

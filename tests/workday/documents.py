@@ -7,7 +7,7 @@ from typing import Any
 from tests.support import GraphQLClient, Member, ok
 
 ERRORS = "errors { field code message }"
-ITEM_FIELDS = """id kind title startsAt endsAt allDay recurrence status purpose checkedInAt checkInLatitude
+ITEM_FIELDS = """id kind title startsAt endsAt allDay recurrence timeZone status purpose checkedInAt checkInLatitude
   checkInLongitude outcome version owner { id } account { id name }"""
 
 CREATE_ITEM = f"""
@@ -37,19 +37,22 @@ EXPORT = "query($userId: ID) { calendarExport(userId: $userId) }"
 NODE = "query($id: ID!) { node(id: $id) { ... on CalendarItem { id title } } }"
 
 
+# The least a CreateCalendarItemInput needs (a one-hour call), for tests of refused inputs.
+ITEM_INPUT = {
+    "kind": "CALL",
+    "title": "T",
+    "startsAt": "2030-01-07T09:00:00Z",
+    "endsAt": "2030-01-07T10:00:00Z",
+}
+
+
 async def create_item(client: GraphQLClient, member: Member, **values: Any) -> dict[str, Any]:
-    data = {
-        "kind": "MEETING",
-        "title": "Weekly sync",
-        "startsAt": "2030-01-07T09:00:00Z",
-        "endsAt": "2030-01-07T10:00:00Z",
-        **values,
-    }
+    data = {**ITEM_INPUT, "kind": "MEETING", "title": "Weekly sync", **values}
     return (await ok(client, member, CREATE_ITEM, {"input": data}, "createCalendarItem"))["item"]
 
 
 CLAIM_FIELDS = """id category amount currency incurredOn description status version submittedAt decidedAt
-  claimant { id } account { id } projectId approvalRequest { id status currentStep }"""
+  claimant { id } account { id } projectId campaignId approvalRequest { id status currentStep }"""
 CREATE_CLAIM = f"""
 mutation($input: CreateExpenseClaimInput!) {{ createExpenseClaim(input: $input) {{ claim {{ {CLAIM_FIELDS} }} {ERRORS} }} }}"""
 UPDATE_CLAIM = f"""
