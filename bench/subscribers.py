@@ -54,7 +54,7 @@ mutation SignUp($input: SignUpInput!) {
   signUp(input: $input) { token user { id } tenant { id } errors { code message } } }"""
 SETUP = """
 mutation Setup($name: String!) { createAccount(input: {name: $name}) { account { id } errors { code } } }"""
-PIPELINES = "{ pipelines { id isDefault stages { id name kind } } }"
+PIPELINES = "{ pipelines { nodes { id isDefault stages { id name kind } } } }"
 CREATE_OPPORTUNITY = """
 mutation Create($input: CreateOpportunityInput!) {
   createOpportunity(input: $input) { opportunity { id version } errors { code message } } }"""
@@ -229,7 +229,9 @@ async def set_up(base_url: str) -> dict[str, Any]:
         account = (await graphql(http, SETUP, {"name": "Board bench account"}, token))["createAccount"][
             "account"
         ]
-        pipeline = next(p for p in (await graphql(http, PIPELINES, {}, token))["pipelines"] if p["isDefault"])
+        pipeline = next(
+            p for p in (await graphql(http, PIPELINES, {}, token))["pipelines"]["nodes"] if p["isDefault"]
+        )
         open_stages = [stage["id"] for stage in pipeline["stages"] if stage["kind"] == "OPEN"]
         created = (
             await graphql(
@@ -250,7 +252,7 @@ async def set_up(base_url: str) -> dict[str, Any]:
             raise RuntimeError(f"createOpportunity failed: {created['errors']}")
     return {
         "token": token,
-        "tenant_id": uuid.UUID(signed["tenant"]["id"]),
+        "tenant_id": global_uuid(signed["tenant"]["id"]),
         "user_id": global_uuid(signed["user"]["id"]),
         "pipeline_id": pipeline["id"],
         "stages": open_stages[:2],
