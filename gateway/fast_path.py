@@ -95,6 +95,7 @@ class FastPath:
         query, operation_name = params["query"], params["operationName"]
         candidate = self.planner.candidate(query, operation_name)
         known = None if candidate.writes else self.known_actors.get(digest(credential.value))
+        planned = None
         if known is not None:
             # Planned before any round trip: what the planner cannot compile (a nested field no area
             # declares) goes to the executor without a wasted BEGIN, check and ROLLBACK.
@@ -103,13 +104,11 @@ class FastPath:
                 return None
             if candidate.generic_plans:
                 return await self.read_in_one_trip(request, known, planned)
-        call = (
-            create_call(self.planner, query, operation_name, params["variables"])
-            if candidate.writes
-            else None
-        )
-        if candidate.writes and call is None:
-            return None
+        call = None
+        if candidate.writes:
+            call = create_call(self.planner, query, operation_name, params["variables"])
+            if call is None:
+                return None
         transaction = await db.begin_raw()
         answered = False
         try:
@@ -135,6 +134,8 @@ class FastPath:
                 )
                 if plan is not None:
                     created = relay.to_base64(plan.type_name, plan.record_id)
+            elif planned is not None and known is not None and same_actor(actor, known):
+                plan = planned  # already bound for this very actor above
             else:
                 plan = self.planner.plan(query, operation_name, params["variables"], actor)
             if plan is None:

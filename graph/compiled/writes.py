@@ -55,6 +55,8 @@ AUDIT_COLUMNS = (
     "changes",
     "request_id",
 )
+# A column the area's row leaves out (it takes the column's default).
+UNSET = object()
 # The tenant's live custom-field definitions of an object type, by key; None when not known here.
 Definitions = Callable[[str], Mapping[str, Any] | None]
 
@@ -200,9 +202,6 @@ def record_binds(root: registry.CreateRoot, record: registry.NewRecord) -> dict[
         values[f"a_{name}"] = driver_value(audit_table.c[name], record.audit.get(name))
     values["w_event"] = record.event.encode()
     return values
-
-
-UNSET = object()
 
 
 def driver_value(column: Any, value: Any) -> Any:

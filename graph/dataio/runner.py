@@ -187,8 +187,7 @@ class ImportRun:
                     f"The file has no column {', '.join(repr(c) for c in absent)}; its columns are: "
                     f"{', '.join(header)[:500]}."
                 )
-            for _ in itertools.islice(rows, job.next_row):
-                pass
+            next(itertools.islice(rows, job.next_row, job.next_row), None)  # skip the rows already done
             self.rows, self.position = rows, job.next_row
         self.duplicate_mode = job.duplicate_mode
         if self.reader is None:

@@ -236,17 +236,22 @@ class Installment(TenantMixin, Base):
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
-class Payment(TenantMixin, Base):
-    __tablename__ = "contract_payments"
-    __table_args__ = (fk("contract_id", "contracts"), member_fk("recorded_by_id"))
+class PaymentColumns:
+    """A payment (a refund when negative) recorded against a parent: a contract or a sales order."""
 
-    contract_id: Mapped[uuid.UUID] = mapped_column()
     received_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     method: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str | None] = mapped_column(String(200))
     recorded_by_id: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Payment(TenantMixin, PaymentColumns, Base):
+    __tablename__ = "contract_payments"
+    __table_args__ = (fk("contract_id", "contracts"), member_fk("recorded_by_id"))
+
+    contract_id: Mapped[uuid.UUID] = mapped_column()
 
 
 class Delivery(TenantMixin, TimestampMixin, Versioned, Base):
@@ -336,17 +341,11 @@ class SalesOrderDelivery(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class SalesOrderPayment(TenantMixin, Base):
+class SalesOrderPayment(TenantMixin, PaymentColumns, Base):
     __tablename__ = "sales_order_payments"
     __table_args__ = (fk("order_id", "sales_orders"), member_fk("recorded_by_id"))
 
     order_id: Mapped[uuid.UUID] = mapped_column()
-    received_on: Mapped[date] = mapped_column(Date)
-    amount: Mapped[Decimal] = mapped_column(Money)
-    method: Mapped[str] = mapped_column(String(20))
-    reference: Mapped[str | None] = mapped_column(String(200))
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class SalesInvoice(TenantMixin, TimestampMixin, Versioned, Base):

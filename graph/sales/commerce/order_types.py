@@ -25,7 +25,14 @@ from graph.identity.types import User
 from graph.sales.commerce import loaders, target_api
 from graph.sales.commerce import models as m
 from graph.sales.commerce.catalog_types import Product, amount, plain, unit_price
-from graph.sales.commerce.types import Contract, PaymentMethod, Quote, account_of, product_of, user_of
+from graph.sales.commerce.types import (
+    Contract,
+    Quote,
+    RecordedPayment,
+    account_of,
+    product_of,
+    user_of,
+)
 
 ORDERS = ("orders_by_id", loaders.orders_by_id)
 
@@ -130,14 +137,8 @@ class SalesOrderDelivery(relay.Node):
 
 
 @strawberry.type(description="Money received (positive) or refunded (negative) on a sales order.")
-class SalesOrderPayment(relay.Node):
+class SalesOrderPayment(RecordedPayment, relay.Node):
     id: relay.NodeID[str]
-    received_on: date = strawberry.field(description="Date received (or refunded).")
-    amount: Decimal = strawberry.field(description="Amount; negative for a refund.")
-    method: PaymentMethod = strawberry.field(description="How it was paid.")
-    reference: str | None = strawberry.field(description="Bank reference, cheque number, ...")
-    created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
-    recorded_by_id: strawberry.Private[uuid.UUID]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -150,22 +151,6 @@ class SalesOrderPayment(relay.Node):
             ORDERS,
             lambda row, o: cls.from_model(row, o.currency),
         )
-
-    @classmethod
-    def from_model(cls, payment: m.SalesOrderPayment, currency: str) -> SalesOrderPayment:
-        return cls(
-            id=str(payment.id),
-            received_on=payment.received_on,
-            amount=amount(payment.amount, currency),
-            method=PaymentMethod(payment.method),
-            reference=payment.reference,
-            created_at=payment.created_at,
-            recorded_by_id=payment.recorded_by_id,
-        )
-
-    @strawberry.field(description="Who recorded it.")
-    async def recorded_by(self, info: Info) -> User | None:
-        return await user_of(info, self.recorded_by_id)
 
 
 @strawberry.type(description="A sales order: from a quote (lines frozen) or direct, with its status flow.")

@@ -317,31 +317,19 @@ class Installment:
     amount: Decimal = strawberry.field(description="Amount due, in the contract currency.")
 
 
-@strawberry.type(description="Money received (positive) or refunded (negative) on a contract.")
-class Payment(relay.Node):
-    id: relay.NodeID[str]
-    received_on: date = strawberry.field(description="Date received.")
+@strawberry.type(description="What every recorded payment shows (contracts' and sales orders').")
+class RecordedPayment:
+    received_on: date = strawberry.field(description="Date received (or refunded).")
     amount: Decimal = strawberry.field(description="Amount; negative for a refund.")
-    method: PaymentMethod = strawberry.field(description="How it was received.")
+    method: PaymentMethod = strawberry.field(description="How it was paid.")
     reference: str | None = strawberry.field(description="Bank reference, cheque number, ...")
     created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
     recorded_by_id: strawberry.Private[uuid.UUID]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        """A payment on a contract you may see."""
-        return await child_nodes(
-            info,
-            node_ids,
-            m.Payment,
-            "contract_id",
-            CONTRACTS,
-            lambda row, c: cls.from_model(row, c.currency),
-        )
-
-    @classmethod
-    def from_model(cls, payment: m.Payment, currency: str) -> Payment:
-        return cls(
+    def from_model(cls, payment: Any, currency: str) -> Any:
+        """`payment`: a row with the `m.PaymentColumns`; amounts shown in the parent's currency."""
+        return cls(  # type: ignore[call-arg]
             id=str(payment.id),
             received_on=payment.received_on,
             amount=amount(payment.amount, currency),
@@ -354,6 +342,23 @@ class Payment(relay.Node):
     @strawberry.field(description="Who recorded it.")
     async def recorded_by(self, info: Info) -> User | None:
         return await user_of(info, self.recorded_by_id)
+
+
+@strawberry.type(description="Money received (positive) or refunded (negative) on a contract.")
+class Payment(RecordedPayment, relay.Node):
+    id: relay.NodeID[str]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """A payment on a contract you may see."""
+        return await child_nodes(
+            info,
+            node_ids,
+            m.Payment,
+            "contract_id",
+            CONTRACTS,
+            lambda row, c: cls.from_model(row, c.currency),
+        )
 
 
 @strawberry.type(description="A quantity of one contract line delivered (or planned) on a date.")
