@@ -1,6 +1,8 @@
 # Two commands on a fresh machine (Python 3.11+, Node.js for the HTTP audit):
 #   make run    start the server on an embedded PostgreSQL, GraphiQL at http://127.0.0.1:8000/graphql
 #   make test   lint (ruff, the import contracts of pyproject.toml) and run the whole test suite
+#               (two pytest-xdist workers, each with its own embedded PostgreSQL; a test file stays in
+#               one worker so its module fixtures are built once)
 # Both create .venv and install what is missing. DATABASE_URL, when set, replaces the embedded server.
 
 PYTHON ?= python3
@@ -25,7 +27,7 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 demo: $(BIN)/.installed
 	$(BIN)/crm demo

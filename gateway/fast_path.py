@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +27,13 @@ import orjson
 from strawberry import relay
 
 from graph.compiled.planner import BoundPlan, Planner
-from graph.compiled.writes import create_call, plan_create
+from graph.compiled.writes import CreateCall, CreatePlan, OneTrip, create_call, plan_create
 from tenants.credentials import (
+    ADMISSIONS,
     AuthenticationFailed,
+    Checked,
     Credential,
+    admits_address,
     authenticate_and_read,
     authenticate_raw,
 )
@@ -43,6 +46,8 @@ logger = logging.getLogger("crm.compiled")
 # Fields of a created record that differ between two creates of the same input.
 VOLATILE_FIELDS = frozenset({"createdAt", "updatedAt"})
 KNOWN_ACTORS_SIZE = 10_000
+# create_in_one_trip wrote nothing and the transactional fast path should try.
+RETRY = object()
 
 
 @dataclass
@@ -78,8 +83,8 @@ class FastPath:
         self.planner = planner
         self.mode = mode
         self.report = VerifyReport()
-        # credential digest -> the actor it was last (the plan of a one-trip read is built for it)
-        self.known_actors: OrderedDict[bytes, Actor] = OrderedDict()
+        # credential digest -> its last admission (one-trip reads and creates are planned for it)
+        self.known_actors: OrderedDict[bytes, Checked] = OrderedDict()
 
     def wanted(self, params: dict[str, Any], method: str) -> bool:
         """Whether to try the fast path for this operation at all (no database work)."""
@@ -94,26 +99,32 @@ class FastPath:
         db, credential, params = request.db, request.credential, request.params
         query, operation_name = params["query"], params["operationName"]
         candidate = self.planner.candidate(query, operation_name)
-        known = None if candidate.writes else self.known_actors.get(digest(credential.value))
+        known = self.known_actors.get(digest(credential.value))
+        if known is not None and known.touch_due():
+            known = None  # checked in a transaction, which commits the touch only if it admits
         planned = None
-        if known is not None:
-            # Planned before any round trip: what the planner cannot compile (a nested field no area
-            # declares) goes to the executor without a wasted BEGIN, check and ROLLBACK.
-            planned = self.planner.plan(query, operation_name, params["variables"], known)
-            if planned is None:
-                return None
-            if candidate.generic_plans:
-                return await self.read_in_one_trip(request, known, planned)
         call = None
         if candidate.writes:
             call = create_call(self.planner, query, operation_name, params["variables"])
             if call is None:
                 return None
+            if known is not None:
+                answer = await self.create_in_one_trip(request, known, call, rehearse)
+                if answer is not RETRY:
+                    return answer
+        elif known is not None:
+            # Planned before any round trip: what the planner cannot compile (a nested field no area
+            # declares) goes to the executor without a wasted BEGIN, check and ROLLBACK.
+            planned = self.planner.plan(query, operation_name, params["variables"], known.actor)
+            if planned is None:
+                return None
+            if candidate.generic_plans:
+                return await self.read_in_one_trip(request, known.actor, planned)
         transaction = await db.begin_raw()
         answered = False
         try:
             try:
-                actor, fields_version = await authenticate_raw(
+                checked = await authenticate_raw(
                     transaction.connection,
                     credential,
                     request.request_id,
@@ -123,18 +134,14 @@ class FastPath:
                 )
             except AuthenticationFailed:
                 return None
-            self.remember(credential, actor)
+            self.remember(credential, checked)
+            actor = checked.actor
             created = None
             if call is not None:
-                plan: Any = plan_create(
-                    self.planner,
-                    call,
-                    actor,
-                    lambda object_type: cached_definitions(actor.tenant_id, fields_version, object_type),
-                )
+                plan: Any = self.plan_create(call, checked)
                 if plan is not None:
                     created = relay.to_base64(plan.type_name, plan.record_id)
-            elif planned is not None and known is not None and same_actor(actor, known):
+            elif planned is not None and known is not None and same_actor(actor, known.actor):
                 plan = planned  # already bound for this very actor above
             else:
                 plan = self.planner.plan(query, operation_name, params["variables"], actor)
@@ -155,6 +162,50 @@ class FastPath:
             await transaction.finish(commit=answered and not (candidate.writes and rehearse))
         return Answer(data.encode(), created)
 
+    def plan_create(self, call: CreateCall, checked: Checked, one_trip: OneTrip | None = None) -> Any:
+        actor, fields_version = checked.actor, checked.fields_version
+        return plan_create(
+            self.planner,
+            call,
+            actor,
+            lambda object_type: cached_definitions(actor.tenant_id, fields_version, object_type),
+            one_trip,
+        )
+
+    async def create_in_one_trip(
+        self, request: FastRequest, known: Checked, call: CreateCall, rehearse: bool
+    ) -> Answer | object | None:
+        """A create in one statement with the credential check (no BEGIN/COMMIT), planned for the
+        credential's last admission and writing only if the check shows that same admission
+        (tenants.credentials.Admission). RETRY: nothing was written, and the transactional fast path
+        (which checks the credential afresh and remembers it) tries; None: the executor serves it
+        (input the area's checks leave to it, such as an invalid name: its error to give)."""
+        if not admits_address(known, request.client_address):
+            return RETRY
+        admission = ADMISSIONS[request.credential.kind]
+        binds = admission.binds(known, request.credential, request.db.statement_timeout)
+        # The audit entry names this request, not the one the admission was made in.
+        checked = Checked(replace(known.actor, request_id=request.request_id), known.row)
+        plan: CreatePlan | None = self.plan_create(call, checked, OneTrip(admission, binds))
+        if plan is None:
+            return None
+        pool = await request.db.single_statements()
+        try:
+            async with pool.acquire() as connection:
+                if rehearse:  # verify mode: rolled back, the executor makes the real write
+                    async with connection.transaction():
+                        data = await connection.fetchval(plan.sql, *plan.arguments)
+                        raise Rehearsed(data)
+                data = await connection.fetchval(plan.sql, *plan.arguments)
+        except Rehearsed as rehearsal:
+            data = rehearsal.data
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+            logger.warning("one-trip create failed, served by the other paths: %s", error)
+            return RETRY
+        if data is None:  # another admission (role, team, policy, session state) or a failed guard
+            return RETRY
+        return Answer(data.encode(), relay.to_base64(plan.type_name, plan.record_id))
+
     async def read_in_one_trip(self, request: FastRequest, known: Actor, plan: BoundPlan) -> Answer | None:
         """A read in one statement with the credential check (no BEGIN/COMMIT: a third of a point read's
         CPU went to them), planned for the actor this credential was last time. The answer counts only
@@ -162,7 +213,7 @@ class FastPath:
         otherwise, or when the check refuses, nothing is sent and the regular path serves the request."""
         credential = request.credential
         try:
-            actor, data = await authenticate_and_read(
+            checked, data = await authenticate_and_read(
                 await request.db.single_statements(),
                 credential,
                 request.request_id,
@@ -179,14 +230,15 @@ class FastPath:
             # path serves the request and reports its own error.
             logger.warning("one-trip read failed, served by the executor: %s", error)
             return None
-        if not same_actor(actor, known):
-            self.remember(credential, actor)
+        if not same_actor(checked.actor, known):
+            # Not remembered: this check did not touch; the next request's transactional check does.
+            self.forget(credential)
             return None
         return None if data is None else Answer(data.encode())
 
-    def remember(self, credential: Credential, actor: Actor) -> None:
+    def remember(self, credential: Credential, checked: Checked) -> None:
         key = digest(credential.value)
-        self.known_actors[key] = actor
+        self.known_actors[key] = checked
         self.known_actors.move_to_end(key)
         if len(self.known_actors) > KNOWN_ACTORS_SIZE:
             self.known_actors.popitem(last=False)
@@ -207,6 +259,14 @@ class FastPath:
             logger.error("compiled operation differs from the executor: %s", difference)
             return "The compiled operation differs from the executor's answer (see the log)."
         return None
+
+
+class Rehearsed(Exception):
+    """Rolls a rehearsed create back, carrying its answer out of the transaction."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__("rehearsal")
+        self.data = data
 
 
 def same_actor(actor: Actor, known: Actor) -> bool:

@@ -13,25 +13,33 @@ policy (IP allowlist, session limits, MFA rule) is judged here by `tenants.secur
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy import text
+from sqlalchemy import BigInteger, Boolean, Integer, LargeBinary, Text, Uuid, bindparam, column, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from tenants.fields.values import remember_fields_version
 from tenants.permissions import Actor, Permissions, builtin_permissions
-from tenants.security.policy import SecurityPolicy, Violation, access_violation
+from tenants.security.policy import SecurityPolicy, Violation, access_violation, address_allowed
 from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key
 
 # Last-seen / last-used times are refreshed at most this often, so reads do not all become writes.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# Statements that commit on their own (one-trip reads and creates) never touch: a check whose actor the
+# policy then refuses (a session past its idle limit) would otherwise commit the touch and revive the
+# session for the next request. The fast path sends a credential through a transaction (which commits
+# the touch only when the request is admitted) whenever a touch may be due (`Checked.touch_due`).
+NEVER_TOUCH_SECONDS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,44 @@ API_KEY_CHECK = CredentialCheck(
     "crm_authenticate_api_key", ("tenant_id", "prefix", "key_hash", "statement_timeout", "touch_seconds")
 )
 
+# The parameters' SQL types, for a check used as a FROM item (`Admission`).
+PARAMETER_TYPES: dict[str, Any] = {
+    "token_hash": LargeBinary(),
+    "tenant_id": Uuid(),
+    "prefix": Text(),
+    "key_hash": LargeBinary(),
+    "statement_timeout": Text(),
+    "touch_seconds": Integer(),
+}
+# What must be as it was when a credential was admitted for a write planned for that admission: who
+# (ids, team, role and role version), the custom-field definitions the write was checked against, and
+# every input of the security policy's judgement but the clock (sessions) and the client's address.
+SHARED_STATE = {
+    "team_id": Uuid(),
+    "role_id": Uuid(),
+    "role_key": Text(),
+    "role_version": Integer(),
+    "fields_version": BigInteger(),
+    "ip_allowlist": ARRAY(Text()),
+}
+SESSION_STATE = {
+    **SHARED_STATE,
+    "session_id": Uuid(),
+    "user_id": Uuid(),
+    "tenant_id": Uuid(),
+    "session_idle_minutes": Integer(),
+    "session_max_hours": Integer(),
+    "mfa_required": Text(),
+    "mfa_enrolled": Boolean(),
+}
+API_KEY_STATE = {
+    **SHARED_STATE,
+    "api_key_id": Uuid(),
+    "creator_id": Uuid(),
+    "usable": Boolean(),
+    "creator_active": Boolean(),
+}
+
 # Runs a check with its parameters and returns its row (attribute access) or None.
 CheckRunner = Callable[[CredentialCheck, dict[str, Any]], Awaitable[Any]]
 
@@ -102,6 +148,25 @@ class RecordRow:
             return self.record[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An admitted credential: its actor and the credential function's row it came from (which the
+    one-trip create compares with the credential's state at write time, `unchanged_admission`)."""
+
+    actor: Actor
+    row: Any
+    at: float = field(default_factory=time.monotonic)  # when it was checked
+
+    @property
+    def fields_version(self) -> int | None:
+        return self.row.fields_version
+
+    def touch_due(self) -> bool:
+        """Whether the credential's last-seen / last-used time may need refreshing by now: its check
+        touched it if it was older than TOUCH_INTERVAL, so the next touch is due one interval later."""
+        return time.monotonic() - self.at >= TOUCH_INTERVAL.total_seconds()
 
 
 class AuthenticationFailed(Exception):
@@ -177,11 +242,11 @@ async def authenticate(
     client_address: str | None = None,
 ) -> Actor:
     """Checks the credential as the first statement of the request's transaction and enters its tenant."""
-    actor, fields_version = await checked_actor(
+    checked = await checked_actor(
         session_runner(session), credential, request_id, statement_timeout, client_address
     )
-    remember_fields_version(session, actor.tenant_id, fields_version)
-    return actor
+    remember_fields_version(session, checked.actor.tenant_id, checked.fields_version)
+    return checked.actor
 
 
 async def authenticate_raw(
@@ -191,10 +256,9 @@ async def authenticate_raw(
     statement_timeout: str,
     client_address: str | None,
     generic_plans: bool = False,
-) -> tuple[Actor, int | None]:
-    """`authenticate` on a raw asyncpg connection (the compiled fast path, which has no session), with
-    the tenant's custom-fields version; `generic_plans` sets `plan_cache_mode` for the rest of the
-    transaction in the same statement."""
+) -> Checked:
+    """`authenticate` on a raw asyncpg connection (the compiled fast path, which has no session);
+    `generic_plans` sets `plan_cache_mode` for the rest of the transaction in the same statement."""
     return await checked_actor(
         raw_runner(connection, generic_plans), credential, request_id, statement_timeout, client_address
     )
@@ -208,7 +272,7 @@ async def authenticate_and_read(
     client_address: str | None,
     read: str,
     arguments: list[Any],
-) -> tuple[Actor, Any]:
+) -> tuple[Checked, Any]:
     """`authenticate` and a read in ONE statement outside any transaction block (no BEGIN, no COMMIT):
     `select c.*, (<read>) from <credential function>(...) as c`, returning the actor and the read's value.
 
@@ -232,8 +296,10 @@ async def authenticate_and_read(
         found["value"] = record["crm_read"]
         return RecordRow(record)
 
-    actor, _ = await checked_actor(run, credential, request_id, statement_timeout, client_address)
-    return actor, found.get("value")
+    checked = await checked_actor(
+        run, credential, request_id, statement_timeout, client_address, touch=False
+    )
+    return checked, found.get("value")
 
 
 async def checked_actor(
@@ -242,10 +308,11 @@ async def checked_actor(
     request_id: str | None,
     statement_timeout: str,
     client_address: str | None,
-) -> tuple[Actor, int | None]:
-    """The credential's actor and its tenant's custom-fields version."""
+    touch: bool = True,
+) -> Checked:
+    """The credential's actor and the row it was checked from."""
     check = actor_for_session if credential.kind == "session" else actor_for_api_key
-    return await check(run, credential.value, request_id, statement_timeout, client_address)
+    return await check(run, credential.value, request_id, statement_timeout, client_address, touch)
 
 
 async def actor_for_session(
@@ -254,8 +321,9 @@ async def actor_for_session(
     request_id: str | None,
     statement_timeout: str,
     client_address: str | None,
-) -> tuple[Actor, int | None]:
-    row = await credential_row(run, SESSION_CHECK, statement_timeout, token_hash=digest(token))
+    touch: bool,
+) -> Checked:
+    row = await credential_row(run, SESSION_CHECK, statement_timeout, touch, token_hash=digest(token))
     if row is None:
         raise AuthenticationFailed("The session has expired or was revoked; log in again.")
     if row.role_id is None:
@@ -270,7 +338,7 @@ async def actor_for_session(
         session_started=row.session_created_at,
         session_last_active=row.session_last_seen_at,
     )
-    return actor, row.fields_version
+    return Checked(actor, row)
 
 
 async def actor_for_api_key(
@@ -279,7 +347,8 @@ async def actor_for_api_key(
     request_id: str | None,
     statement_timeout: str,
     client_address: str | None,
-) -> tuple[Actor, int | None]:
+    touch: bool,
+) -> Checked:
     parsed = parse_api_key(key)
     if parsed is None:
         raise AuthenticationFailed("Malformed API key.")
@@ -287,6 +356,7 @@ async def actor_for_api_key(
         run,
         API_KEY_CHECK,
         statement_timeout,
+        touch,
         tenant_id=parsed.tenant_id,
         prefix=parsed.prefix,
         key_hash=digest(key),
@@ -306,19 +376,20 @@ async def actor_for_api_key(
         request_id=request_id,
         api_key_id=row.api_key_id,
     )
-    return actor, row.fields_version
+    return Checked(actor, row)
 
 
 async def credential_row(
-    run: CheckRunner, check: CredentialCheck, statement_timeout: str, **credential: Any
+    run: CheckRunner, check: CredentialCheck, statement_timeout: str, touch: bool, **credential: Any
 ) -> Any:
-    """The credential function's row (None: unknown, expired or revoked); it also enters the tenant."""
-    parameters = {
-        **credential,
-        "statement_timeout": statement_timeout,
-        "touch_seconds": int(TOUCH_INTERVAL.total_seconds()),
-    }
+    """The credential function's row (None: unknown, expired or revoked); it also enters the tenant.
+    `touch`: refresh the last-seen / last-used time when it is older than TOUCH_INTERVAL."""
+    parameters = {**credential, "statement_timeout": statement_timeout, "touch_seconds": touch_seconds(touch)}
     return await run(check, parameters)
+
+
+def touch_seconds(touch: bool) -> int:
+    return int(TOUCH_INTERVAL.total_seconds()) if touch else NEVER_TOUCH_SECONDS
 
 
 def admitted_actor(
@@ -355,6 +426,69 @@ def admitted_actor(
         api_key_id=api_key_id,
         request_id=request_id,
     )
+
+
+class Admission:
+    """A credential check as the FROM item of a write planned for an earlier admission of the same
+    credential (the fast path's one-trip create): the write's rows come from the check's row, and only
+    when that row shows the same actor under the same policy, still within the session's time limits.
+    Otherwise the statement writes nothing and the caller checks the credential the usual way.
+
+    `conditions` are SQL over the check's columns with bind parameters; `binds` gives their values for
+    one request. The client's address is judged in Python before the statement (`admits_address`): the
+    allowlist itself is one of the compared columns."""
+
+    def __init__(self, kind: str) -> None:
+        self.check = SESSION_CHECK if kind == "session" else API_KEY_CHECK
+        self.state = SESSION_STATE if kind == "session" else API_KEY_STATE
+        times = {"session_created_at": None, "session_last_seen_at": None} if kind == "session" else {}
+        self.columns = {**self.state, **times}
+
+    def source(self) -> Any:
+        arguments = [bindparam(f"c_{name}", type_=PARAMETER_TYPES[name]) for name in self.check.parameters]
+        function = getattr(func, self.check.function)(*arguments)
+        return function.table_valued(*(column(name, type_) for name, type_ in self.columns.items()))
+
+    def conditions(self, source: Any) -> list[ColumnElement[bool]]:
+        same = [
+            source.c[name].is_not_distinct_from(bindparam(f"k_{name}", type_=type_))
+            for name, type_ in self.state.items()
+        ]
+        if self.check is API_KEY_CHECK:
+            return same
+        started, last_seen = source.c.session_created_at, source.c.session_last_seen_at
+        hours = bindparam("k_max_hours", type_=Integer())
+        minutes = bindparam("k_idle_minutes", type_=Integer())
+        # tenants.security.policy.access_violation's session limits, against the database's clock
+        # (make_interval's arguments: years, months, weeks, days, hours, mins)
+        return [
+            *same,
+            started > func.now() - func.make_interval(0, 0, 0, 0, hours),
+            func.coalesce(last_seen, started) > func.now() - func.make_interval(0, 0, 0, 0, 0, minutes),
+        ]
+
+    def binds(self, checked: Checked, credential: Credential, statement_timeout: str) -> dict[str, Any]:
+        values = {f"k_{name}": getattr(checked.row, name) for name in self.state}
+        if self.check is SESSION_CHECK:
+            policy = SecurityPolicy.from_row(checked.row)
+            values.update(k_max_hours=policy.max_hours, k_idle_minutes=policy.idle_minutes)
+            parameters: dict[str, Any] = {"token_hash": digest(credential.value)}
+        else:
+            parsed = parse_api_key(credential.value)
+            assert parsed is not None  # it was admitted
+            parameters = {"tenant_id": parsed.tenant_id, "prefix": parsed.prefix}
+            parameters["key_hash"] = digest(credential.value)
+        parameters.update(statement_timeout=statement_timeout, touch_seconds=touch_seconds(False))
+        values.update({f"c_{name}": value for name, value in parameters.items()})
+        return values
+
+
+ADMISSIONS = {"session": Admission("session"), "api_key": Admission("api_key")}
+
+
+def admits_address(checked: Checked, client_address: str | None) -> bool:
+    """Whether the policy `checked` was admitted under lets this address in (the IP allowlist)."""
+    return address_allowed(SecurityPolicy.from_row(checked.row).ip_allowlist, client_address)
 
 
 def raise_violation(violation: Violation | None) -> None:

@@ -30,6 +30,18 @@ APP_ROLE = "crm_app"
 COMPILED_READS: list[int] = []  # reads served by both paths and compared (verify mode)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    """pytest-xdist: a worker's count of compared operations, summed in the controller."""
+    COMPILED_READS.extend(getattr(node, "workeroutput", {}).get("compiled_reads", []))
+
+
+def pytest_sessionfinish(session) -> None:  # type: ignore[no-untyped-def]
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["compiled_reads"] = list(COMPILED_READS)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     if COMPILED_READS:
         terminalreporter.write_line(

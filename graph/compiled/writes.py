@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 from graphql import FieldNode, FragmentDefinitionNode, OperationType, get_operation_ast
 from graphql.execution.values import get_variable_values
-from sqlalchemy import Text, Uuid, bindparam, func, insert, literal_column, select
+from sqlalchemy import Text, Uuid, and_, bindparam, func, insert, literal_column, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import JSON
 
@@ -38,6 +38,7 @@ from graph.compiled.planner import UNSUPPORTED, BoundPlan, Build, Plan, Planner,
 from graph.compiled.sql import text_literal
 from graph.core.extensions import nul_path
 from graph.live.events import CHANNEL
+from tenants.credentials import Admission
 from tenants.errors import DomainError
 from tenants.models import AuditEntry
 from tenants.permissions import Actor
@@ -117,12 +118,27 @@ def create_call(
     return CreateCall(query, operation_name, root, response_key, field_name, node, arguments, fragments)
 
 
+@dataclass(frozen=True)
+class OneTrip:
+    """A create planned for an earlier admission of the request's credential, to run with the credential
+    check in one statement (`Admission`); `binds`: the check's and the admission's values."""
+
+    admission: Admission
+    binds: dict[str, Any]
+
+
 def plan_create(
-    planner: Planner, call: CreateCall, actor: Actor, definitions: Definitions
+    planner: Planner,
+    call: CreateCall,
+    actor: Actor,
+    definitions: Definitions,
+    one_trip: OneTrip | None = None,
 ) -> CreatePlan | None:
     """This request's create statement, or None when the executor must serve the operation."""
     root = call.root
+    admission = one_trip.admission if one_trip is not None else None
     key = ("create", call.query, call.operation_name, id(actor.permissions), actor.team_id is not None)
+    key += (id(admission),)
     plan = planner.plans.get(key)
     if plan is UNSUPPORTED:
         return None
@@ -137,24 +153,35 @@ def plan_create(
     build = planner.new_build(actor, call.fragments, symbolic=plan is None)
     if plan is None:
         try:
-            plan = compile_create(build, root, call.response_key, call.field_name, call.node)
+            plan = compile_create(build, root, call.response_key, call.field_name, call.node, admission)
         except CannotCompile as reason:
             logger.debug("create not compiled (%s): %s", reason, call.operation_name or call.query[:80])
             remember(planner.plans, key, UNSUPPORTED)
             return None
         remember(planner.plans, key, plan)
     build.binds.update(record_binds(root, record))
+    if one_trip is not None:
+        build.binds.update(one_trip.binds)
     return CreatePlan(bind(plan, build, actor), record.row["id"], root.type_name)
 
 
 def compile_create(
-    build: Build, root: registry.CreateRoot, response_key: str, field_name: str, node: FieldNode
+    build: Build,
+    root: registry.CreateRoot,
+    response_key: str,
+    field_name: str,
+    node: FieldNode,
+    admission: Admission | None = None,
 ) -> Plan:
     planner = build.planner
     model = registry.TYPES[root.type_name].model
     table = model.__table__
     row = {name: bindparam(f"w_{name}", type_=table.c[name].type) for name in root.columns}
-    chosen = select(*(row[name].label(name) for name in root.columns)).where(*root.guards(build, row))
+    chosen = select(*(row[name].label(name) for name in root.columns))
+    if admission is None:
+        chosen = chosen.where(*root.guards(build, row))
+    else:
+        chosen = admitted_rows(chosen, admission, root.guards(build, row))
     inserted = insert(table).from_select(list(root.columns), chosen).returning(*table.c).cte("inserted")
     audit_table = AuditEntry.__table__
     audit_row = select(*(bindparam(f"a_{name}", type_=audit_table.c[name].type) for name in AUDIT_COLUMNS))
@@ -170,6 +197,19 @@ def compile_create(
     notify = func.pg_notify(text_literal(CHANNEL), bindparam("w_event", type_=Text))
     statement = select(data, notify).select_from(inserted).add_cte(audited)
     return planner.to_plan(build, statement)
+
+
+def admitted_rows(chosen: Any, admission: Admission, guards: list[Any]) -> Any:
+    """`chosen` read from the credential check's row, only while it shows the admitted actor.
+
+    The check enters the tenant (transaction-local settings), so everything that reads RLS-guarded
+    rows must run after it: the INSERT's own row check does (it sees rows that came from the check),
+    and the guards are wrapped in a subquery correlated with the check's row for the same reason. An
+    uncorrelated guard would become a one-time filter evaluated before the FROM item, outside any
+    tenant: it would see no rows and insert nothing (safe, but never fast)."""
+    source = admission.source()
+    after_check = select(and_(true(), *guards)).where(source.c.role_key.is_not(None)).scalar_subquery()
+    return chosen.select_from(source).where(*admission.conditions(source), after_check)
 
 
 def payload_object(

@@ -5,9 +5,12 @@ the suite's verify mode compares every such read with the executor's, and these 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.admin.documents import ASSIGN_ROLE, ROLES
 from tests.crm.documents import create_account
 from tests.identity.test_sessions import LOGOUT, SWITCH
+from tests.security.support import set_session_times, update_settings
 
 NAMES = "query { accounts(first: 10) { nodes { name } } }"
 
@@ -61,3 +64,19 @@ async def test_switching_tenant_reads_the_new_tenant(client):
 
     assert await names(client, member.token) == ["Second's"]
     assert await names(client, member.token) == ["Second's"]
+
+
+async def test_an_idle_session_stays_expired_after_a_one_trip_read(client, database_urls):
+    """The one-trip statement commits the credential check's last-seen touch on its own: a session
+    past its idle limit must not be refreshed by the read that refuses it (and then let in)."""
+    admin = await client.sign_up()
+    assert (await update_settings(client, admin, sessionIdleMinutes=30))["errors"] == []
+    assert await names(client, admin.token) == []
+    assert await names(client, admin.token) == []  # the credential is known: one-trip reads from now
+
+    await set_session_times(database_urls.owner, admin.token, last_seen_at=timedelta(minutes=31))
+
+    for _ in range(2):
+        refused = await client.post(NAMES, token=admin.token)
+        assert refused.status_code == 401
+        assert "30 minutes without activity" in refused.json()["errors"][0]["message"]

@@ -136,14 +136,32 @@ async def test_list_of_fifty_takes_one_round_trip(client, round_trips) -> None: 
     assert len(seen) == 1, "\n".join(s[:80] for s in seen)
 
 
-async def test_create_takes_four_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
-    """The compiled create (graph/compiled/writes.py): BEGIN, credential, the statement, COMMIT."""
+async def test_create_takes_one_round_trip(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    """The compiled create (graph/compiled/writes.py) with the credential check in the same statement,
+    once the credential's admission is known (gateway/fast_path.py `create_in_one_trip`)."""
     admin = await client.sign_up()
     await client.execute(CREATE, {"name": "Warm-up", "ownerId": admin.user_id}, admin.token)
+    await client.execute(CREATE, {"name": "Prepared", "ownerId": admin.user_id}, admin.token)
     await asyncio.sleep(0)
     round_trips.reset()
 
     data = await client.execute(CREATE, {"name": "Counted", "ownerId": admin.user_id}, admin.token)
+    await asyncio.sleep(0)
+
+    assert data["createAccount"]["account"]["name"] == "Counted"
+    [statement] = round_trips.seen
+    assert "crm_authenticate_session" in statement and "INSERT INTO accounts" in statement
+
+
+async def test_a_first_create_with_a_credential_takes_four_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
+    """BEGIN, the credential check, the statement, COMMIT."""
+    admin = await client.sign_up()
+    await client.execute(CREATE, {"name": "Warm-up", "ownerId": admin.user_id}, admin.token)
+    other = await client.add_member(admin, "admin", "other")
+    await asyncio.sleep(0)
+    round_trips.reset()
+
+    data = await client.execute(CREATE, {"name": "Counted", "ownerId": other.user_id}, other.token)
     await asyncio.sleep(0)
 
     assert data["createAccount"]["account"]["name"] == "Counted"
