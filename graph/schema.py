@@ -53,6 +53,7 @@ from graph.service.api import ServiceMutation, ServiceQuery
 from graph.service.feedback_api import FeedbackMutation, FeedbackQuery
 from graph.service.kb_api import KnowledgeBaseMutation, KnowledgeBaseQuery
 from graph.service.live import TicketSubscription
+from graph.service.schedule_api import SurveyScheduleMutation, SurveyScheduleQuery
 from graph.service.survey_api import SurveyMutation, SurveyQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from graph.workday.api import WorkdayMutation, WorkdayQuery
@@ -84,6 +85,7 @@ QUERY_AREAS: tuple[type, ...] = (
     AttendanceQuery,
     ServiceQuery,
     SurveyQuery,
+    SurveyScheduleQuery,
     FeedbackQuery,
     KnowledgeBaseQuery,
     DataIoQuery,
@@ -113,6 +115,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     AttendanceMutation,
     ServiceMutation,
     SurveyMutation,
+    SurveyScheduleMutation,
     FeedbackMutation,
     KnowledgeBaseMutation,
     DataIoMutation,
