@@ -157,7 +157,8 @@ async def create_schedule(
     repeat = values.get("repeat")
     if repeat not in REPEATS:
         errors.append(DomainError(ErrorCode.INVALID, f"Use one of: {', '.join(REPEATS)}.", "repeat"))
-    valid_days = values.get("valid_days") or 14
+    valid_days = values.get("valid_days")
+    valid_days = 14 if valid_days is None else valid_days
     if not isinstance(valid_days, int) or not 1 <= valid_days <= 365:
         errors.append(DomainError(ErrorCode.INVALID, "A survey is valid 1 to 365 days.", "validDays"))
     starts_at = values.get("starts_at") or now
@@ -172,7 +173,7 @@ async def create_schedule(
         errors.append(error)
     try:
         segment = await get_segment(session, actor, values.get("segment_id"), "segmentId")  # type: ignore[arg-type]
-        if segment.target != "contacts":
+        if segment.target != "contact":
             errors.append(
                 DomainError(ErrorCode.INVALID, "A survey goes to a segment of contacts.", "segmentId")
             )
