@@ -52,6 +52,7 @@ from graph.security.api import SecurityMutation, SecurityQuery
 from graph.service.api import ServiceMutation, ServiceQuery
 from graph.service.feedback_api import FeedbackMutation, FeedbackQuery
 from graph.service.kb_api import KnowledgeBaseMutation, KnowledgeBaseQuery
+from graph.service.kb_public_api import PublicKnowledgeBaseMutation, PublicKnowledgeBaseQuery
 from graph.service.live import TicketSubscription
 from graph.service.schedule_api import SurveyScheduleMutation, SurveyScheduleQuery
 from graph.service.survey_api import SurveyMutation, SurveyQuery
@@ -88,6 +89,7 @@ QUERY_AREAS: tuple[type, ...] = (
     SurveyScheduleQuery,
     FeedbackQuery,
     KnowledgeBaseQuery,
+    PublicKnowledgeBaseQuery,
     DataIoQuery,
     DataExportQuery,
     BackupQuery,
@@ -118,6 +120,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     SurveyScheduleMutation,
     FeedbackMutation,
     KnowledgeBaseMutation,
+    PublicKnowledgeBaseMutation,
     DataIoMutation,
     DataExportMutation,
     BackupMutation,
