@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, any_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -168,7 +168,11 @@ async def matching_policy(
     session: AsyncSession, tenant_id: uuid.UUID, priority: str, tier: str | None
 ) -> SlaPolicy | None:
     """The active policy for the priority and tier, else the one for the priority and any tier."""
-    return await session.scalar(
+    return await session.scalar(policy_statement(tenant_id, priority, tier))
+
+
+def policy_statement(tenant_id: uuid.UUID, priority: str, tier: str | None) -> Select[tuple[SlaPolicy]]:
+    return (
         select(SlaPolicy)
         .where(
             SlaPolicy.tenant_id == tenant_id,
