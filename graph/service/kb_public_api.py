@@ -27,7 +27,9 @@ Key = Annotated[
 
 @strawberry.type(description="A published public article as customers read it.")
 class PublicKbArticle:
-    id: strawberry.ID = strawberry.field(description="The KbArticle's global id.")
+    article_id: strawberry.ID = strawberry.field(
+        description="The article's id (a KbArticle id; members read it with `kbArticle`)."
+    )
     title: str = strawberry.field(description="The published title.")
     body: str = strawberry.field(description="The published text.")
     category: str | None = strawberry.field(description="A key of the tenant's kb_categories list.")
@@ -38,7 +40,7 @@ class PublicKbArticle:
     @classmethod
     def from_model(cls, article: sm.KbArticle) -> PublicKbArticle:
         return cls(
-            id=strawberry.ID(str(encode_id("KbArticle", article.id))),
+            article_id=strawberry.ID(str(encode_id("KbArticle", article.id))),
             title=article.published_title or "",
             body=article.published_body or "",
             category=article.category,
@@ -51,13 +53,15 @@ class PublicKbArticle:
 @strawberry.type(description="A page of public articles.")
 class PublicKbArticlePage:
     articles: list[PublicKbArticle] = strawberry.field(description="The page, newest (or best match) first.")
-    has_next_page: bool = strawberry.field(description="More follow: pass the last article's id as `after`.")
+    has_next_page: bool = strawberry.field(
+        description="More follow: pass the last article's `articleId` as `after`."
+    )
 
 
 @strawberry.input(description="A visitor's helpfulness vote.")
 class VotePublicKbArticleInput:
     key: str = strawberry.field(description="The tenant's public knowledge base key.")
-    article_id: relay.GlobalID = strawberry.field(description="The article (PublicKbArticle.id).")
+    article_id: relay.GlobalID = strawberry.field(description="The article (PublicKbArticle.articleId).")
     visitor_token: str = strawberry.field(
         description="A random string (16-200 characters) the visitor's browser keeps: one vote per token."
     )

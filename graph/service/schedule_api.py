@@ -10,12 +10,13 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, payload_errors
+from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, encode_id
+from graph.core.pagination import Connection, paginate
 from graph.service import clock, survey_schedules
 from graph.service import models as sm
 from graph.service.inputs import Version
@@ -51,21 +52,21 @@ class SurveyDefinition(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         """The tenant's definitions, for members who manage its settings."""
-        actor = info.context.actor
-        if not actor.permissions.has(Capability.MANAGE_SETTINGS):
-            return [None for _ in node_ids]
-        session = await info.context.session()
-        found = {}
-        ids = [uuid_or_none(node_id) for node_id in node_ids]
-        rows = await session.scalars(
-            select(sm.SurveyDefinition).where(
-                sm.SurveyDefinition.tenant_id == actor.tenant_id,
-                sm.SurveyDefinition.id.in_([value for value in ids if value]),
-            )
-        )
-        for row in rows:
-            found[row.id] = cls.from_model(row)
-        return [found.get(value) if value else None for value in ids]
+        return await nodes_of(info, node_ids, survey_schedules.visible_definitions, cls.from_model)
+
+
+async def nodes_of(info: Info, node_ids: Iterable[str], visible: Any, to_node: Any) -> list[Any]:
+    """`resolve_nodes` over a settings statement (`visible(actor)`): None for the malformed, the
+    missing, another tenant's, or any id when the caller does not manage settings."""
+    actor = info.context.actor
+    ids = [uuid_or_none(node_id) for node_id in node_ids]
+    if not actor.permissions.has(Capability.MANAGE_SETTINGS):
+        return [None for _ in ids]
+    statement = visible(actor)
+    model = statement.column_descriptions[0]["entity"]
+    rows = await (await info.context.session()).scalars(statement.where(model.id.in_([i for i in ids if i])))
+    found = {row.id: to_node(row) for row in rows}
+    return [found.get(value) if value else None for value in ids]
 
 
 def uuid_or_none(value: str) -> uuid.UUID | None:
@@ -93,8 +94,8 @@ class SurveyScheduleRun:
 
 
 @strawberry.type(description="Sends a survey definition to a segment of contacts, once or on a repeat.")
-class SurveySchedule:
-    id: strawberry.ID = strawberry.field(description="The schedule's global id.")
+class SurveySchedule(relay.Node):
+    id: relay.NodeID[str]
     name: str = strawberry.field(description="The schedule's name.")
     segment_id: strawberry.ID = strawberry.field(description="The Segment (of contacts) it goes to.")
     repeat: SurveyRepeat = strawberry.field(description="ONCE, DAILY, WEEKLY or MONTHLY.")
@@ -109,7 +110,7 @@ class SurveySchedule:
     @classmethod
     def from_model(cls, schedule: sm.SurveySchedule) -> SurveySchedule:
         return cls(
-            id=strawberry.ID(str(encode_id("SurveySchedule", schedule.id))),
+            id=str(schedule.id),
             name=schedule.name,
             segment_id=strawberry.ID(str(encode_id("Segment", schedule.segment_id))),
             repeat=SurveyRepeat(schedule.repeat),
@@ -121,6 +122,11 @@ class SurveySchedule:
             version=schedule.version,
             model=schedule,
         )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """The tenant's schedules, for members who manage its settings."""
+        return await nodes_of(info, node_ids, survey_schedules.visible_schedules, cls.from_model)
 
     @strawberry.field(description="The survey definition it sends.")
     async def definition(self, info: Info) -> SurveyDefinition | None:
@@ -187,15 +193,21 @@ class OnCloseSurveyPayload:
 
 @strawberry.type
 class SurveyScheduleQuery:
-    @strawberry.field(description="The tenant's survey definitions by name, at most 200 (manage_settings).")
-    async def survey_definitions(self, info: Info) -> list[SurveyDefinition]:
-        found = await survey_schedules.definitions(await info.context.session(), info.context.actor)
-        return [SurveyDefinition.from_model(definition) for definition in found]
+    @strawberry.field(description="The tenant's survey definitions by name (manage_settings).")
+    async def survey_definitions(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[SurveyDefinition]:
+        statement = survey_schedules.visible_definitions(info.context.actor)
+        session = await info.context.session()
+        return await paginate(session, statement, SurveyDefinition.from_model, first, after, before, last)
 
-    @strawberry.field(description="Survey schedules, newest first, at most 200 (manage_settings).")
-    async def survey_schedules(self, info: Info) -> list[SurveySchedule]:
-        found = await survey_schedules.schedules(await info.context.session(), info.context.actor)
-        return [SurveySchedule.from_model(schedule) for schedule in found]
+    @strawberry.field(description="The tenant's survey schedules, newest first (manage_settings).")
+    async def survey_schedules(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[SurveySchedule]:
+        statement = survey_schedules.visible_schedules(info.context.actor)
+        session = await info.context.session()
+        return await paginate(session, statement, SurveySchedule.from_model, first, after, before, last)
 
 
 @strawberry.type

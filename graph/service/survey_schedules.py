@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.jobs import job
@@ -99,16 +99,11 @@ async def get_definition(
     return definition
 
 
-async def definitions(session: AsyncSession, actor: Actor) -> list[SurveyDefinition]:
+def visible_definitions(actor: Actor) -> Select[tuple[SurveyDefinition]]:
+    """The tenant's definitions, by name (members who manage its settings)."""
     actor.require_capability(Capability.MANAGE_SETTINGS)
-    return list(
-        await session.scalars(
-            select(SurveyDefinition)
-            .where(SurveyDefinition.tenant_id == actor.tenant_id)
-            .order_by(SurveyDefinition.name, SurveyDefinition.id)
-            .limit(200)
-        )
-    )
+    statement = select(SurveyDefinition).where(SurveyDefinition.tenant_id == actor.tenant_id)
+    return statement.order_by(SurveyDefinition.name, SurveyDefinition.id)
 
 
 async def use_on_close(session: AsyncSession, actor: Actor, definition_id: uuid.UUID | None) -> None:
@@ -202,16 +197,11 @@ async def create_schedule(
     return schedule
 
 
-async def schedules(session: AsyncSession, actor: Actor) -> list[SurveySchedule]:
+def visible_schedules(actor: Actor) -> Select[tuple[SurveySchedule]]:
+    """The tenant's schedules, newest first (members who manage its settings)."""
     actor.require_capability(Capability.MANAGE_SETTINGS)
-    return list(
-        await session.scalars(
-            select(SurveySchedule)
-            .where(SurveySchedule.tenant_id == actor.tenant_id)
-            .order_by(SurveySchedule.created_at.desc(), SurveySchedule.id.desc())
-            .limit(200)
-        )
-    )
+    statement = select(SurveySchedule).where(SurveySchedule.tenant_id == actor.tenant_id)
+    return statement.order_by(SurveySchedule.created_at.desc(), SurveySchedule.id.desc())
 
 
 async def stop_schedule(

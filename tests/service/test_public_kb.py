@@ -16,8 +16,8 @@ DISABLE = "mutation { disablePublicKnowledgeBase { key errors { field code messa
 LIST = """
 query($key: String!, $search: String, $category: String, $first: Int, $after: ID) {
   publicKbArticles(key: $key, search: $search, category: $category, first: $first, after: $after) {
-    hasNextPage articles { id title body category helpfulCount unhelpfulCount } } }"""
-READ = "query($key: String!, $id: ID!) { publicKbArticle(key: $key, id: $id) { id title body } }"
+    hasNextPage articles { articleId title body category helpfulCount unhelpfulCount } } }"""
+READ = "query($key: String!, $id: ID!) { publicKbArticle(key: $key, id: $id) { articleId title body } }"
 PUBLIC_VOTE = """
 mutation($input: VotePublicKbArticleInput!) { votePublicKbArticle(input: $input) {
   article { helpfulCount unhelpfulCount } errors { field code message } } }"""
@@ -50,7 +50,7 @@ async def test_customers_read_search_and_vote_on_public_articles_only(client):
 
     page = await listed(client, key, first=1)
     assert page["hasNextPage"] is True and [a["title"] for a in page["articles"]] == ["打印机卡纸怎么办"]
-    rest = await listed(client, key, first=1, after=page["articles"][0]["id"])
+    rest = await listed(client, key, first=1, after=page["articles"][0]["articleId"])
     assert rest["hasNextPage"] is False and [a["title"] for a in rest["articles"]] == ["Reset the printer"]
     assert [a["title"] for a in (await listed(client, key, search="卡纸"))["articles"]] == [
         "打印机卡纸怎么办"
@@ -60,7 +60,7 @@ async def test_customers_read_search_and_vote_on_public_articles_only(client):
     ]
     assert (await listed(client, key, search="manager"))["articles"] == []  # internal: never found
     shown = (await client.execute(READ, {"key": key, "id": reset["id"]}))["publicKbArticle"]
-    assert shown == {"id": reset["id"], "title": "Reset the printer", "body": "Hold the power button."}
+    assert shown == {"articleId": reset["id"], "title": "Reset the printer", "body": "Hold the power button."}
     for hidden in (draft["id"],):
         errors = await client.errors(READ, {"key": key, "id": hidden})
         assert codes(errors) == [("articleId", "NOT_FOUND")]

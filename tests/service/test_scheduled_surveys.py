@@ -29,7 +29,7 @@ DEFINITION_FIELDS = "id name kind intro active questions { key type label requir
 CREATE_DEFINITION = f"""
 mutation($input: CreateSurveyDefinitionInput!) {{
   createSurveyDefinition(input: $input) {{ definition {{ {DEFINITION_FIELDS} }} {ERRORS} }} }}"""
-DEFINITIONS = f"{{ surveyDefinitions {{ {DEFINITION_FIELDS} }} }}"
+DEFINITIONS = f"{{ surveyDefinitions {{ nodes {{ {DEFINITION_FIELDS} }} }} }}"
 SCHEDULE_FIELDS = """id name segmentId repeat validDays active nextRunAt lastRunAt runCount version
   definition { id } runs { ranAt recipients queued withoutEmail optedOut }"""
 CREATE_SCHEDULE = f"""
@@ -38,7 +38,7 @@ mutation($input: CreateSurveyScheduleInput!) {{
 STOP_SCHEDULE = f"""
 mutation($id: ID!, $version: Int!) {{
   stopSurveySchedule(id: $id, version: $version) {{ schedule {{ active nextRunAt }} {ERRORS} }} }}"""
-SCHEDULES = f"{{ surveySchedules {{ {SCHEDULE_FIELDS} }} }}"
+SCHEDULES = f"{{ surveySchedules {{ nodes {{ {SCHEDULE_FIELDS} }} }} }}"
 ON_CLOSE = f"""
 mutation($id: ID) {{ useSurveyDefinitionOnClose(definitionId: $id) {{ definition {{ id }} {ERRORS} }} }}"""
 PUBLIC = """
@@ -53,6 +53,7 @@ query($groupBy: SurveyGrouping!, $definitionId: ID) {
   surveyResults(groupBy: $groupBy, definitionId: $definitionId) { rows {
     month responses csatAverage agent { id }
     questions { key label type responses average options { option count } texts } } } }"""
+NODE = "query($id: ID!) { node(id: $id) { id } }"
 START = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 LINK = re.compile(r"https://help\.example\.com/survey\?t=(crmv_[A-Za-z0-9_-]+)")
 QUESTIONS = [
@@ -133,7 +134,7 @@ async def test_a_scheduled_survey_mails_one_link_per_contact_answered_once(
     assert await run(services, admin, "service.survey_mail", START) == "1 survey mail(s) sent, 0 not sent"
     assert await run(services, admin, "service.survey_mail", START) == "0 survey mail(s) sent, 0 not sent"
     [token] = links_to(mailbox, ada)
-    [done] = (await client.execute(SCHEDULES, None, admin.token))["surveySchedules"]
+    [done] = (await client.execute(SCHEDULES, None, admin.token))["surveySchedules"]["nodes"]
     assert done["active"] is False and done["nextRunAt"] is None and done["runCount"] == 1
     assert done["runs"] == [
         {"ranAt": START.isoformat(), "recipients": 2, "queued": 1, "withoutEmail": 1, "optedOut": 0}
@@ -228,7 +229,7 @@ async def test_opted_out_contacts_get_no_more_survey_mail_and_links_expire(
     assert len(links_to(mailbox, dee)) == 1
     first, second = links_to(mailbox, eve)
     assert first != second
-    [planned] = (await client.execute(SCHEDULES, None, admin.token))["surveySchedules"]
+    [planned] = (await client.execute(SCHEDULES, None, admin.token))["surveySchedules"]["nodes"]
     assert planned["nextRunAt"] == (START + timedelta(days=14)).isoformat()
     assert [(r["queued"], r["optedOut"]) for r in planned["runs"]] == [(1, 1), (2, 0)]
 
@@ -332,7 +333,7 @@ async def test_bad_definitions_and_schedules_get_exact_errors(client):
         "createSurveySchedule",
     )  # fmt: skip
     assert error_pairs(wrong) == [("name", "REQUIRED"), ("validDays", "INVALID"), ("segmentId", "INVALID")]
-    assert (await client.execute(DEFINITIONS, None, admin.token))["surveyDefinitions"] == [definition]
+    assert (await client.execute(DEFINITIONS, None, admin.token))["surveyDefinitions"]["nodes"] == [definition]
     sales = await client.add_member(admin, "sales")
     refused = await client.mutate(
         CREATE_DEFINITION, {"input": {"name": "Mine", "kind": "CSAT"}}, sales.token, "createSurveyDefinition"
@@ -349,11 +350,14 @@ async def test_another_tenant_reaches_no_definition_schedule_or_mailing(
     await create_contact(client, mine, firstName="Gus", emails=[unique_address("gus")], tags=["vip"])
     segment = await create_segment(client, mine, contacts={"tag": "vip"})
     definition = await define(client, mine)
-    await schedule(client, mine, definition["id"], segment["id"])
+    planned = await schedule(client, mine, definition["id"], segment["id"])
     await run(services, mine, "service.survey_schedules", START)
+    for node_id in (definition["id"], planned["id"]):
+        assert (await client.execute(NODE, {"id": node_id}, mine.token))["node"] == {"id": node_id}
+        assert (await client.execute(NODE, {"id": node_id}, theirs.token))["node"] is None
 
-    assert (await client.execute(DEFINITIONS, None, theirs.token))["surveyDefinitions"] == []
-    assert (await client.execute(SCHEDULES, None, theirs.token))["surveySchedules"] == []
+    assert (await client.execute(DEFINITIONS, None, theirs.token))["surveyDefinitions"]["nodes"] == []
+    assert (await client.execute(SCHEDULES, None, theirs.token))["surveySchedules"]["nodes"] == []
     their_definition = await define(client, theirs)
     foreign = await client.mutate(
         CREATE_SCHEDULE,
