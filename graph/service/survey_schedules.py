@@ -44,6 +44,7 @@ REPEATS = ("once", "daily", "weekly", "monthly")
 # Recipients per run: a larger segment gets its first MAX_RECIPIENTS contacts (in the list's order).
 MAX_RECIPIENTS = 10_000
 BATCH = 20  # schedules per job run and tenant; the next run takes the rest
+MAX_LEAD_YEARS = 5  # a schedule starts at most this far ahead (and at most a day back)
 
 
 async def create_definition(
@@ -157,6 +158,12 @@ async def create_schedule(
     if not isinstance(valid_days, int) or not 1 <= valid_days <= 365:
         errors.append(DomainError(ErrorCode.INVALID, "A survey is valid 1 to 365 days.", "validDays"))
     starts_at = values.get("starts_at") or now
+    if not now - timedelta(days=1) <= starts_at <= now + timedelta(days=366 * MAX_LEAD_YEARS):  # type: ignore[operator]
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID, f"Start between yesterday and {MAX_LEAD_YEARS} years ahead.", "startsAt"
+            )
+        )
     definition_id = values.get("definition_id")
     try:
         definition = await get_definition(session, actor.tenant_id, definition_id, "definitionId")  # type: ignore[arg-type]

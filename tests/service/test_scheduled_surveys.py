@@ -328,12 +328,19 @@ async def test_bad_definitions_and_schedules_get_exact_errors(client):
     wrong = await client.mutate(
         CREATE_SCHEDULE,
         {"input": {"name": "", "definitionId": definition["id"], "segmentId": leads["id"], "repeat": "DAILY",
-                   "validDays": 0}},
+                   "validDays": 0, "startsAt": "2020-01-01T00:00:00Z"}},
         admin.token,
         "createSurveySchedule",
     )  # fmt: skip
-    assert error_pairs(wrong) == [("name", "REQUIRED"), ("validDays", "INVALID"), ("segmentId", "INVALID")]
-    assert (await client.execute(DEFINITIONS, None, admin.token))["surveyDefinitions"]["nodes"] == [definition]
+    assert error_pairs(wrong) == [
+        ("name", "REQUIRED"),
+        ("validDays", "INVALID"),
+        ("startsAt", "INVALID"),
+        ("segmentId", "INVALID"),
+    ]
+    assert (await client.execute(DEFINITIONS, None, admin.token))["surveyDefinitions"]["nodes"] == [
+        definition
+    ]
     sales = await client.add_member(admin, "sales")
     refused = await client.mutate(
         CREATE_DEFINITION, {"input": {"name": "Mine", "kind": "CSAT"}}, sales.token, "createSurveyDefinition"
