@@ -240,8 +240,9 @@ class SurveyScheduleMutation:
         self,
         info: Info,
         definition_id: Annotated[
-            relay.GlobalID | None, strawberry.argument(description="A SurveyDefinition.")
-        ],
+            relay.GlobalID | None,
+            strawberry.argument(description="A SurveyDefinition; null or left out: none."),
+        ] = None,
     ) -> OnCloseSurveyPayload:
         session = await info.context.session()
         actor = info.context.actor
