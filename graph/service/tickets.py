@@ -242,7 +242,8 @@ async def open_ticket(
     given = {"subject": None, "channel": None, **values}
     options = {CHANNELS.key: given.get("channel"), CATEGORIES.key: given.get("category")}
     priority = given.get("priority") or "normal"
-    found = await opening.lookup(session, actor, options, priority, given.get("customer_tier"))
+    tier = (given.get("customer_tier") or "").strip() or None  # as clean_ticket will store it
+    found = await opening.lookup(session, actor, options, priority, tier)
     cleaned = await clean_ticket(session, actor, given, found.live_options)
     ticket = Ticket(
         tenant_id=actor.tenant_id,

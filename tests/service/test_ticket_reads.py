@@ -166,6 +166,14 @@ async def test_opening_a_ticket_round_trips(client, round_trips):  # noqa: F811
     assert [data["openTicket"]["ticket"]["number"][-5:], second["number"][-5:]] == ["00003", "00004"]
 
 
+async def test_an_opened_ticket_gets_the_policy_of_its_cleaned_tier(client):
+    admin = await client.sign_up("Desk")
+    await create_policy(client, admin, name="Any tier", priority="HIGH", firstResponseMinutes=240)
+    gold = await create_policy(client, admin, name="Gold", priority="HIGH", customerTier="gold")
+    ticket = await open_ticket(client, admin, priority="HIGH", customerTier="  gold ")
+    assert ticket["customerTier"] == "gold" and ticket["slaPolicy"] == {"id": gold["id"], "name": "Gold"}
+
+
 async def test_the_mine_queue_is_a_compiled_read(client, round_trips):  # noqa: F811
     admin = await client.sign_up("Desk")
     await open_ticket(client, admin, subject="Mine", assigneeId=admin.user_id)
