@@ -52,7 +52,9 @@ from graph.security.api import SecurityMutation, SecurityQuery
 from graph.service.api import ServiceMutation, ServiceQuery
 from graph.service.feedback_api import FeedbackMutation, FeedbackQuery
 from graph.service.kb_api import KnowledgeBaseMutation, KnowledgeBaseQuery
+from graph.service.kb_public_api import PublicKnowledgeBaseMutation, PublicKnowledgeBaseQuery
 from graph.service.live import TicketSubscription
+from graph.service.schedule_api import SurveyScheduleMutation, SurveyScheduleQuery
 from graph.service.survey_api import SurveyMutation, SurveyQuery
 from graph.settings.api import SettingsMutation, SettingsQuery
 from graph.workday.api import WorkdayMutation, WorkdayQuery
@@ -84,8 +86,10 @@ QUERY_AREAS: tuple[type, ...] = (
     AttendanceQuery,
     ServiceQuery,
     SurveyQuery,
+    SurveyScheduleQuery,
     FeedbackQuery,
     KnowledgeBaseQuery,
+    PublicKnowledgeBaseQuery,
     DataIoQuery,
     DataExportQuery,
     BackupQuery,
@@ -113,8 +117,10 @@ MUTATION_AREAS: tuple[type, ...] = (
     AttendanceMutation,
     ServiceMutation,
     SurveyMutation,
+    SurveyScheduleMutation,
     FeedbackMutation,
     KnowledgeBaseMutation,
+    PublicKnowledgeBaseMutation,
     DataIoMutation,
     DataExportMutation,
     BackupMutation,

@@ -16,8 +16,9 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, String, func, select
+from sqlalchemy import BigInteger, DateTime, String, Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -138,29 +139,54 @@ def sequence_named(key: str, field: str = "sequence") -> Sequence:
 
 
 async def current_pattern(session: AsyncSession, tenant_id: uuid.UUID, key: str) -> str:
-    own = await session.scalar(
-        select(NumberingPattern.pattern).where(
-            NumberingPattern.tenant_id == tenant_id, NumberingPattern.sequence == key
-        )
-    )
-    return own or sequence_named(key).default_pattern
+    return pattern_of(await session.scalar(select(own_pattern(tenant_id, key))), key)
 
 
-async def next_number(session: AsyncSession, tenant_id: uuid.UUID, key: str, at: datetime) -> str:
-    """The next number of `key` for a document dated `at`; call it inside the creating transaction."""
-    pattern = await current_pattern(session, tenant_id, key)
-    period = period_of(pattern, at)
-    bump = (
+def counter_bump(tenant_id: uuid.UUID, key: str, pattern: str, at: datetime) -> Any:
+    """The INSERT .. ON CONFLICT DO UPDATE .. RETURNING last_value that takes the next value."""
+    return (
         insert(NumberCounter)
-        .values(tenant_id=tenant_id, sequence=key, pattern=pattern, period=period, last_value=1)
+        .values(
+            tenant_id=tenant_id, sequence=key, pattern=pattern, period=period_of(pattern, at), last_value=1
+        )
         .on_conflict_do_update(
             index_elements=["tenant_id", "sequence", "pattern", "period"],
             set_={"last_value": NumberCounter.last_value + 1},
         )
         .returning(NumberCounter.last_value)
     )
-    value = (await session.execute(bump)).scalar_one()
+
+
+async def next_number(session: AsyncSession, tenant_id: uuid.UUID, key: str, at: datetime) -> str:
+    """The next number of `key` for a document dated `at`; call it inside the creating transaction."""
+    pattern = await current_pattern(session, tenant_id, key)
+    value = (await session.execute(counter_bump(tenant_id, key, pattern, at))).scalar_one()
     return render(pattern, at, value)
+
+
+def pattern_of(own: str | None, key: str) -> str:
+    """The tenant's own pattern (read by the caller, e.g. in a statement of its own), else the default."""
+    return own or sequence_named(key).default_pattern
+
+
+def own_pattern(tenant_id: uuid.UUID, key: str) -> Any:
+    """The tenant's own pattern of `key` as a scalar subquery (NULL: the registered default)."""
+    return (
+        select(NumberingPattern.pattern)
+        .where(NumberingPattern.tenant_id == tenant_id, NumberingPattern.sequence == key)
+        .scalar_subquery()
+    )
+
+
+def rendered_in_sql(pattern: str, at: datetime, value: Any) -> Any:
+    """`render` as a SQL expression of the counter's `value` (a column or subquery), so a statement can
+    bump the counter (a data-modifying CTE) and write the number it gives in one round trip."""
+    match = next(m for m in TOKEN.finditer(pattern) if m.group(1) not in DATE_TOKENS)
+    digits = _seq_digits(match.group(1)) or 1
+    text_value = cast(value, Text)
+    padded = case((func.length(text_value) >= digits, text_value), else_=func.lpad(text_value, digits, "0"))
+    prefix, suffix = render(pattern[: match.start()], at, 0), render(pattern[match.end() :], at, 0)
+    return literal(prefix, Text) + padded + literal(suffix, Text)
 
 
 async def set_pattern(session: AsyncSession, actor: Actor, key: str, pattern: str) -> str:

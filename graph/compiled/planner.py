@@ -209,6 +209,9 @@ class Plan:
     constants: dict[str, Any]
     key_types: dict[str, list[Any]]
     permissions: Permissions  # held so the id in the cache key cannot be reused by another object
+    # Bind parameters declared with `callable_` (e.g. the service desk's clock): called for each request,
+    # never cached as constants (graph/service/compiled.py `request_clock`).
+    per_request: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -465,12 +468,20 @@ class Planner:
     def to_plan(self, build: Build, statement: Any) -> Plan:
         compiled = statement.compile(dialect=self.dialect)
         names = tuple(compiled.positiontup or ())
+        per_request = {
+            name: bind.callable for name, bind in compiled.binds.items() if bind.callable is not None
+        }
         return Plan(
             sql=str(compiled),
             parameter_names=names,
-            constants={name: value for name, value in compiled.params.items() if name not in build.binds},
+            constants={
+                name: value
+                for name, value in compiled.params.items()
+                if name not in build.binds and name not in per_request
+            },
             key_types=build.key_types,
             permissions=build.actor.permissions,
+            per_request=per_request,
         )
 
     def bind_only(self, build: Build, roots: RootCalls) -> None:
@@ -482,6 +493,7 @@ class Planner:
 def bind(plan: Plan, build: Build, actor: Actor) -> BoundPlan:
     values = {
         **plan.constants,
+        **{name: value() for name, value in plan.per_request.items()},
         **build.binds,
         "actor_tenant_id": actor.tenant_id,
         "actor_user_id": actor.user_id,

@@ -70,6 +70,8 @@ class Contact(TenantMixin, TimestampMixin, Versioned, CustomFieldsMixin, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The contact asked for no email (survey links and bulk mail skip them; migration 0350).
+    email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ContactAccount(Base):

@@ -106,22 +106,26 @@ async def service_settings(session: AsyncSession, tenant_id: uuid.UUID) -> Servi
     return await session.scalar(select(ServiceSettings).where(ServiceSettings.tenant_id == tenant_id))
 
 
-async def work_week(session: AsyncSession, tenant_id: uuid.UUID) -> WorkWeek:
-    """The tenant's week (the default when it has set none) with its holidays: one statement."""
+def week_columns(tenant_id: uuid.UUID) -> list[Any]:
+    """The week, its offset and the holidays as scalar subqueries (for a statement that reads more)."""
     own = ServiceSettings.tenant_id == tenant_id
-    row = (
-        await session.execute(
-            select(
-                select(ServiceSettings.week).where(own).scalar_subquery(),
-                select(ServiceSettings.utc_offset_minutes).where(own).scalar_subquery(),
-                select(func.array_agg(ServiceHoliday.day))
-                .where(ServiceHoliday.tenant_id == tenant_id)
-                .scalar_subquery(),
-            )
-        )
-    ).one()
-    week, offset, holidays = row
+    holidays = select(func.array_agg(ServiceHoliday.day)).where(ServiceHoliday.tenant_id == tenant_id)
+    return [
+        select(ServiceSettings.week).where(own).scalar_subquery(),
+        select(ServiceSettings.utc_offset_minutes).where(own).scalar_subquery(),
+        holidays.scalar_subquery(),
+    ]
+
+
+def week_of(week: Mapping[str, Any] | None, offset: int | None, holidays: Iterable[date] | None) -> WorkWeek:
+    """The WorkWeek of `week_columns`' values (the default week when the tenant has set none)."""
     days = frozenset(holidays or ())
     if week is None:
         return WorkWeek(holidays=days)
-    return WorkWeek(parse_week(week), offset, days)
+    return WorkWeek(parse_week(week), offset or 0, days)
+
+
+async def work_week(session: AsyncSession, tenant_id: uuid.UUID) -> WorkWeek:
+    """The tenant's week (the default when it has set none) with its holidays: one statement."""
+    week, offset, holidays = (await session.execute(select(*week_columns(tenant_id)))).one()
+    return week_of(week, offset, holidays)

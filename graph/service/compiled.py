@@ -1,17 +1,18 @@
 """How the service desk's Ticket reads from SQL on the compiled path (graph/compiled; docs/request-path.md).
 
 Each entry mirrors the resolver in graph/service/types.py and the loader it uses. Not declared (so served
-by the executor): the SLA flags (judged against the service desk clock), product, contract, SLA policy,
-merged-into, messages and history, custom fields; the AT_RISK / BREACHED queues, whose conditions read
-the clock (a compiled plan is cached per query text, and the clock must be this request's); and a status
-list (an IN list: compiled statements are rendered without SQLAlchemy's post-compile expansion).
+by the executor): the SLA flags (judged in Python against the service desk clock), product, contract, SLA
+policy, merged-into, messages and history, custom fields; and a status list (an IN list: compiled
+statements are rendered without SQLAlchemy's post-compile expansion). Every queue is compiled: AT_RISK
+and BREACHED compare with the clock through a bind parameter whose value the planner takes from
+`clock.now()` for each request (`callable_`: a plan is cached per query text, its clock must not be).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import DateTime, bindparam, func
 
 from graph.admin.lists import used_filters
 from graph.compiled.errors import CannotCompile
@@ -31,7 +32,7 @@ from graph.crm import contacts
 from graph.crm.models import ACCOUNT, CONTACT
 from graph.identity.compiled import member_user
 from graph.service import clock, tickets
-from graph.service.filters import EXECUTOR_QUEUES, TICKET_FILTER_FIELDS, ticket_conditions, ticket_ordering
+from graph.service.filters import TICKET_FILTER_FIELDS, ticket_conditions, ticket_ordering
 from graph.service.models import TICKET, Ticket
 from tenants.fields.query import refuse_hidden_filters
 
@@ -90,16 +91,22 @@ register_type(
 )
 
 
+def request_clock() -> Any:
+    """The clock-judged queues' `now`: evaluated per request by the planner (`Plan.per_request`),
+    through the module attribute so a test's clock applies."""
+    return bindparam("service_now", type_=DateTime(timezone=True), callable_=lambda: clock.now())
+
+
 def ticket_list(actor: Any, arguments: dict[str, Any]) -> Any:
     """The `tickets` resolver's statement, for what needs no read before it and no clock."""
     given, orders = arguments.get("filter"), arguments.get("order_by")
-    if given is not None and (given.custom or given.queue in EXECUTOR_QUEUES or given.status):
+    if given is not None and (given.custom or given.status):
         # A status list would be an IN list, which compiled statements cannot expand.
-        raise CannotCompile("custom-field conditions, a clock-judged queue or a status list")
+        raise CannotCompile("custom-field conditions or a status list")
     if any(order.custom_field for order in orders or []):
         raise CannotCompile("custom-field sort keys")
     refuse_hidden_filters(actor, TICKET, used_filters(given, TICKET_FILTER_FIELDS))
-    statement = tickets.visible_tickets(actor).where(*ticket_conditions(given, actor, clock.now()))
+    statement = tickets.visible_tickets(actor).where(*ticket_conditions(given, actor, request_clock()))
     return statement.order_by(*ticket_ordering(orders))
 
 

@@ -35,10 +35,6 @@ class TicketQueue(Enum):
     BREACHED = "breached"
 
 
-# Queues judged against the clock: the executor serves them (the compiled path caches statements).
-EXECUTOR_QUEUES = frozenset({TicketQueue.AT_RISK, TicketQueue.BREACHED})
-
-
 @strawberry.enum(description="What tickets can be sorted by.")
 class TicketOrderField(Enum):
     CREATED_AT = "created_at"
@@ -88,7 +84,9 @@ UNFINISHED = ("new", "open", "pending_customer")
 IS_UNFINISHED = Ticket.status == any_(array(UNFINISHED))
 
 
-def ticket_conditions(given: TicketFilter | None, actor: Actor, now: datetime) -> list[ColumnElement[bool]]:
+def ticket_conditions(
+    given: TicketFilter | None, actor: Actor, now: datetime | ColumnElement[Any]
+) -> list[ColumnElement[bool]]:
     given = given or TicketFilter()
     clauses = time_range(Ticket.created_at, given.created_after, given.created_before)
     if given.queue is TicketQueue.MINE:

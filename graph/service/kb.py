@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Integer, Select, cast, func, select, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,7 @@ from graph.service.models import (
     TICKET,
     KbArticle,
     KbArticleVersion,
+    KbPublicVote,
     KbVote,
     TicketArticle,
 )
@@ -259,16 +260,28 @@ async def vote(
             index_elements=["tenant_id", "article_id", "user_id"], set_={"helpful": helpful, "voted_at": now}
         )
     )
-    counts = (
+    await recount_votes(session, article)
+    return article
+
+
+async def recount_votes(session: AsyncSession, article: KbArticle) -> None:
+    """The article's counts: its members' votes (kb_votes) and the public's (kb_public_votes,
+    graph/service/kb_public.py), in one statement."""
+    counts = []
+    for model in (KbVote, KbPublicVote):
+        counts.append(
+            select(
+                func.count().filter(model.helpful).label("up"),
+                func.count().filter(~model.helpful).label("down"),
+            ).where(model.tenant_id == article.tenant_id, model.article_id == article.id)
+        )
+    both = union_all(*counts).subquery()
+    article.helpful_count, article.unhelpful_count = (
         await session.execute(
-            select(func.count().filter(KbVote.helpful), func.count().filter(~KbVote.helpful)).where(
-                KbVote.tenant_id == actor.tenant_id, KbVote.article_id == article.id
-            )
+            select(cast(func.sum(both.c.up), Integer), cast(func.sum(both.c.down), Integer))
         )
     ).one()
-    article.helpful_count, article.unhelpful_count = counts
     await flush_versioned(session, "article")
-    return article
 
 
 async def link_to_ticket(

@@ -98,8 +98,8 @@ class KbArticle(relay.Node):
     current_version: int = strawberry.field(description="Number of the latest version.")
     published_version: int | None = strawberry.field(description="Number of the version readers see.")
     published_at: datetime | None = strawberry.field(description="When it was last published.")
-    helpful_count: int = strawberry.field(description="Members who found it helpful.")
-    unhelpful_count: int = strawberry.field(description="Members who did not.")
+    helpful_count: int = strawberry.field(description="Members and public visitors who found it helpful.")
+    unhelpful_count: int = strawberry.field(description="Members and public visitors who did not.")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
     model: strawberry.Private[sm.KbArticle]

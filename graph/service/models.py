@@ -160,6 +160,10 @@ class ServiceSettings(TimestampMixin, Versioned, Base):
     # Sent when a ticket closes: none, csat or nps (migration 0221_surveys), valid this many days.
     survey_kind: Mapped[str] = mapped_column(String(8), default="csat")
     survey_valid_days: Mapped[int] = mapped_column(Integer, default=14)
+    # The definition (free questions) a closed ticket's survey uses; null: the bare `survey_kind` score
+    # (migration 0350_scheduled_surveys, as are the public knowledge base's key hash and the columns below).
+    survey_definition_id: Mapped[uuid.UUID | None] = mapped_column()
+    public_kb_key_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     utc_offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
     week: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
@@ -196,6 +200,81 @@ class Survey(TenantMixin, Base):
     agent_id: Mapped[uuid.UUID | None] = mapped_column()
     account_id: Mapped[uuid.UUID | None] = mapped_column()
     product_id: Mapped[uuid.UUID | None] = mapped_column()
+    definition_id: Mapped[uuid.UUID | None] = mapped_column()
+    schedule_id: Mapped[uuid.UUID | None] = mapped_column()
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class SurveyDefinition(TenantMixin, TimestampMixin, Versioned, Base):
+    """A survey's questions: the CSAT or NPS score, then free questions (graph/service/questions.py)."""
+
+    __tablename__ = "survey_definitions"
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))
+    intro: Mapped[str | None] = mapped_column(Text)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class SurveySchedule(TenantMixin, TimestampMixin, Versioned, Base):
+    """Sends a definition to a segment of contacts once or on a repeat, from `next_run_at`."""
+
+    __tablename__ = "survey_schedules"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "definition_id"], ["survey_definitions.tenant_id", "survey_definitions.id"]
+        ),
+        ForeignKeyConstraint(["tenant_id", "segment_id"], ["segments.tenant_id", "segments.id"]),
+        member_fk("owner_id"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    definition_id: Mapped[uuid.UUID] = mapped_column()
+    segment_id: Mapped[uuid.UUID] = mapped_column()
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    repeat: Mapped[str] = mapped_column(String(8))
+    valid_days: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SurveyScheduleRun(TenantMixin, Base):
+    """What one run of a schedule did (append-only)."""
+
+    __tablename__ = "survey_schedule_runs"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "schedule_id"], ["survey_schedules.tenant_id", "survey_schedules.id"]
+        ),
+    )
+
+    schedule_id: Mapped[uuid.UUID] = mapped_column()
+    ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recipients: Mapped[int] = mapped_column(Integer)
+    queued: Mapped[int] = mapped_column(Integer)
+    without_email: Mapped[int] = mapped_column(Integer)
+    opted_out: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyMailing(TenantMixin, Base):
+    """The outbox of one survey link to one address; `body` (with the link) is dropped once sent."""
+
+    __tablename__ = "survey_mailings"
+    __table_args__ = (ForeignKeyConstraint(["tenant_id", "survey_id"], ["surveys.tenant_id", "surveys.id"]),)
+
+    survey_id: Mapped[uuid.UUID] = mapped_column()
+    address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class FeedbackItem(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
@@ -286,6 +365,18 @@ class KbVote(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     article_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KbPublicVote(Base):
+    """A helpfulness vote from the public knowledge base: one per article and visitor token (hashed)."""
+
+    __tablename__ = "kb_public_votes"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    article_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    visitor_hash: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
     helpful: Mapped[bool] = mapped_column(Boolean)
     voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, Select, and_, any_, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
@@ -168,7 +168,11 @@ async def matching_policy(
     session: AsyncSession, tenant_id: uuid.UUID, priority: str, tier: str | None
 ) -> SlaPolicy | None:
     """The active policy for the priority and tier, else the one for the priority and any tier."""
-    return await session.scalar(
+    return await session.scalar(policy_statement(tenant_id, priority, tier))
+
+
+def policy_statement(tenant_id: uuid.UUID, priority: str, tier: str | None) -> Select[tuple[SlaPolicy]]:
+    return (
         select(SlaPolicy)
         .where(
             SlaPolicy.tenant_id == tenant_id,
@@ -247,11 +251,13 @@ def at_risk(ticket: Ticket, now: datetime) -> bool:
     return ticket.resolution_risk_at is not None and ticket.resolution_risk_at <= now
 
 
-def breached_condition(now: datetime) -> ColumnElement[bool]:
-    """SQL twin of `breached` for unfinished tickets (the breached queue)."""
+def breached_condition(now: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQL twin of `breached` for unfinished tickets (the breached queue). `now` may be a bind parameter
+    (the compiled queue's, graph/service/compiled.py); statuses as `= ANY(ARRAY[...])`, not an IN list,
+    which compiled statements cannot expand."""
     clock = func.coalesce(Ticket.sla_paused_at, now)
     return and_(
-        Ticket.status.in_(("new", "open", "pending_customer")),
+        Ticket.status == any_(array(("new", "open", "pending_customer"))),
         or_(
             and_(Ticket.first_responded_at.is_(None), Ticket.response_due_at < clock),
             Ticket.resolution_due_at < clock,
@@ -259,10 +265,10 @@ def breached_condition(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def at_risk_condition(now: datetime) -> ColumnElement[bool]:
+def at_risk_condition(now: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
     """SQL twin of `at_risk` (the at-risk queue)."""
     return and_(
-        Ticket.status.in_(("new", "open")),
+        Ticket.status == any_(array(("new", "open"))),
         ~breached_condition(now),
         or_(
             and_(Ticket.first_responded_at.is_(None), Ticket.response_risk_at <= now),

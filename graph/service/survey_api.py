@@ -16,15 +16,18 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry import relay
 
 from graph.admin.access import Team
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, payload_errors
+from graph.core.ids import decode_id
 from graph.core.nodes import load_by_id
 from graph.identity.types import User, owner
 from graph.sales.commerce import loaders as commerce_loaders
 from graph.sales.commerce.catalog_types import Product
 from graph.service import clock, surveys
+from graph.service.question_types import SurveyAnswerInput, SurveyQuestion, SurveyQuestionResult
 
 
 @strawberry.enum(
@@ -57,6 +60,13 @@ class PublicSurvey:
     )
     expires_at: datetime = strawberry.field(description="Answers are refused (EXPIRED) from then on.")
     answered: bool = strawberry.field(description="Already answered: a second answer is refused (DUPLICATE).")
+    title: str | None = strawberry.field(
+        default=None, description="The survey definition's name; null for a bare CSAT/NPS survey."
+    )
+    intro: str | None = strawberry.field(default=None, description="The definition's introduction, if any.")
+    questions: list[SurveyQuestion] = strawberry.field(
+        default_factory=list, description="Free questions after the score; answer them in `answers`."
+    )
 
     @classmethod
     def from_view(cls, view: surveys.PublicSurveyView) -> PublicSurvey:
@@ -67,6 +77,9 @@ class PublicSurvey:
             project_name=view.project_name,
             expires_at=view.expires_at,
             answered=view.answered,
+            title=view.title,
+            intro=view.intro,
+            questions=[SurveyQuestion.from_stored(question) for question in view.questions],
         )
 
 
@@ -86,6 +99,10 @@ class SurveyResultRow:
         description="Promoters (9-10) minus detractors (0-6), percent of NPS answers."
     )
     row: strawberry.Private[surveys.ResultRow]
+
+    @strawberry.field(description="With `definitionId`: the free questions' results of this group.")
+    def questions(self) -> list[SurveyQuestionResult]:
+        return [SurveyQuestionResult.from_result(result) for result in self.row.questions]
 
     @strawberry.field(description="The agent (the assignee when the ticket closed) when grouped by AGENT.")
     async def agent(self, info: Info) -> User | None:
@@ -116,11 +133,20 @@ class AnswerSurveyInput:
     token: str = strawberry.field(description="The token of the survey link.")
     score: int = strawberry.field(description="CSAT 1-5 or NPS 0-10, as the survey's kind says.")
     comment: str | None = strawberry.field(default=None, description="Free answer (max 5,000 characters).")
+    answers: list[SurveyAnswerInput] | None = strawberry.field(
+        default=None, description="Answers to the survey's free questions, one per question key."
+    )
 
 
 @strawberry.type(description="Result of answerSurvey.")
 class AnswerSurveyPayload:
     survey: PublicSurvey | None = strawberry.field(default=None, description="The survey, now answered.")
+    errors: list[UserError] = payload_errors()
+
+
+@strawberry.type(description="Result of optOutOfSurveyEmail.")
+class OptOutPayload:
+    opted_out: bool = strawberry.field(default=False, description="True once the contact has opted out.")
     errors: list[UserError] = payload_errors()
 
 
@@ -169,9 +195,22 @@ class SurveyQuery:
         answered_to: Annotated[
             datetime | None, strawberry.argument(description="Answers before (UTC).")
         ] = None,
+        definition_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="Only this SurveyDefinition's surveys (closed tickets' and scheduled ones), "
+                "with its free questions' results per row; without it: closed tickets' surveys."
+            ),
+        ] = None,
     ) -> SurveyResults:
+        definition = decode_id(definition_id, "SurveyDefinition", "definitionId") if definition_id else None
         rows = await surveys.survey_results(
-            await info.context.session(), info.context.actor, group_by.value, answered_from, answered_to
+            await info.context.session(),
+            info.context.actor,
+            group_by.value,
+            answered_from,
+            answered_to,
+            definition,
         )
         return SurveyResults(rows=[row_view(row) for row in rows])
 
@@ -186,5 +225,22 @@ class SurveyMutation:
         self, info: Info, input: Annotated[AnswerSurveyInput, strawberry.argument(description="The answer.")]
     ) -> AnswerSurveyPayload:
         async with survey_transaction(info, input.token) as session:
-            view = await surveys.answer_survey(session, input.token, input.score, input.comment, clock.now())
+            view = await surveys.answer_survey(
+                session,
+                input.token,
+                input.score,
+                input.comment,
+                clock.now(),
+                [answer.spec() for answer in input.answers or []],
+            )
         return AnswerSurveyPayload(survey=PublicSurvey.from_view(view))
+
+    @strawberry.mutation(
+        description="From a survey link (no login): the contact it went to gets no more survey email; "
+        "pending ones are dropped. The link itself still takes an answer."
+    )
+    @mutation_payload(OptOutPayload, savepoint=False)
+    async def opt_out_of_survey_email(self, info: Info, token: Token) -> OptOutPayload:
+        async with survey_transaction(info, token) as session:
+            await surveys.opt_out(session, token, clock.now())
+        return OptOutPayload(opted_out=True)

@@ -24,7 +24,7 @@ from graph.identity.members import active_member
 from graph.live.events import announce
 from graph.sales.commerce.catalog import get_product
 from graph.sales.commerce.contracts import get_contract
-from graph.service import sla, surveys
+from graph.service import opening, sla, surveys
 from graph.service.calendar import DEFAULT_REOPEN_WINDOW_DAYS, service_settings, work_week
 from graph.service.models import (
     KINDS,
@@ -40,7 +40,7 @@ from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.fields import apply_custom_values
 from tenants.ids import new_id
-from tenants.numbering import next_number, register_sequence
+from tenants.numbering import register_sequence
 from tenants.options import register_option_list, require_option
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import optional_text, required_text
@@ -130,8 +130,14 @@ def checked(values: Mapping[str, Any], rules: Mapping[str, Any]) -> tuple[dict[s
         return {}, list(error.errors)
 
 
-async def clean_ticket(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Every problem of the input at once; linked records must be visible to the actor."""
+async def clean_ticket(
+    session: AsyncSession,
+    actor: Actor,
+    values: Mapping[str, Any],
+    live_options: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Every problem of the input at once; linked records must be visible to the actor. `live_options`
+    (list key -> value): option values already known to be live (graph/service/opening.py)."""
     rules: dict[str, Any] = {
         "subject": lambda v: required_text(v, "subject", 300),
         "description": lambda v: optional_text(v, "description", MAX_BODY),
@@ -155,7 +161,8 @@ async def clean_ticket(session: AsyncSession, actor: Actor, values: Mapping[str,
                 cleaned[key] = None
             continue
         try:
-            await require_option(session, actor.tenant_id, list_key, values[key], field)
+            if (live_options or {}).get(list_key) != values[key]:
+                await require_option(session, actor.tenant_id, list_key, values[key], field)
             cleaned[key] = values[key]
         except DomainError as error:
             errors.append(error)
@@ -229,10 +236,15 @@ async def changed(
 async def open_ticket(
     session: AsyncSession, actor: Actor, values: Mapping[str, Any], now: datetime
 ) -> Ticket:
-    """A NEW ticket, numbered, with its SLA targets from the matching policy."""
+    """A NEW ticket, numbered, with its SLA targets from the matching policy: one statement reads what
+    the checks and the clock need, one writes the ticket, its number and its history (opening.py)."""
     actor.require(TICKET, Action.CREATE)
     given = {"subject": None, "channel": None, **values}
-    cleaned = await clean_ticket(session, actor, given)
+    options = {CHANNELS.key: given.get("channel"), CATEGORIES.key: given.get("category")}
+    priority = given.get("priority") or "normal"
+    tier = (given.get("customer_tier") or "").strip() or None  # as clean_ticket will store it
+    found = await opening.lookup(session, actor, options, priority, tier)
+    cleaned = await clean_ticket(session, actor, given, found.live_options)
     ticket = Ticket(
         tenant_id=actor.tenant_id,
         id=new_id(),
@@ -246,13 +258,10 @@ async def open_ticket(
         updated_at=now,
         **cleaned,
     )
-    policy = await sla.matching_policy(session, actor.tenant_id, ticket.priority, ticket.customer_tier)
-    sla.start_clock(ticket, policy, await work_week(session, actor.tenant_id), now)
+    sla.start_clock(ticket, found.policy, found.week, now)
     custom = await apply_custom_values(session, actor, TICKET, ticket, values, creating=True)
-    ticket.number = await next_number(session, actor.tenant_id, "ticket", now)
-    session.add(ticket)
-    session.add(event(ticket, "opened", actor.user_id, now, status="new"))
-    await session.flush()
+    opened = event(ticket, "opened", actor.user_id, now, status="new")
+    ticket = await opening.insert_ticket(session, ticket, opened, found.pattern, now)
     await changed(session, actor, ticket, "created", {}, number=[None, ticket.number], **custom)
     return ticket
 
