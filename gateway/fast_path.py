@@ -37,6 +37,7 @@ from tenants.credentials import (
 from tenants.db import Database, connection_lost
 from tenants.fields.values import cached_definitions
 from tenants.permissions import Actor
+from tenants.rate_limits import Charge, take_tokens
 from tenants.tokens import digest
 
 logger = logging.getLogger("crm.compiled")
@@ -62,6 +63,8 @@ class FastRequest:
     client_address: str | None
     request_id: str
     params: dict[str, Any]
+    # the request's rate-limit charge (tenants/rate_limits.py): taken once, folded into a one-trip read
+    charge: Charge | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ class FastPath:
             except AuthenticationFailed:
                 return None
             self.remember(credential, actor)
+            if request.charge is not None:  # its own statement: the buckets are not locked until COMMIT
+                await take_tokens(await db.single_statements(), actor, request.charge)
             created = None
             if call is not None:
                 plan: Any = plan_create(
@@ -170,6 +175,7 @@ class FastPath:
                 request.client_address,
                 plan.sql,
                 plan.arguments,
+                request.charge,
             )
         except AuthenticationFailed:
             self.forget(credential)
