@@ -212,7 +212,9 @@ class Actor:
 
     def require(self, object_type: str, action: Action) -> None:
         if not self.permissions.can(object_type, action):
-            if self.scopes is not None and not scope_allows(self.scopes, object_type, action):
+            # getattr: the compiled planner's SymbolicActor borrows this method and has no scopes
+            scopes = getattr(self, "scopes", None)
+            if scopes is not None and not scope_allows(scopes, object_type, action):
                 needed = "read" if action is Action.READ else "write"
                 raise DomainError(
                     ErrorCode.INSUFFICIENT_SCOPE,
