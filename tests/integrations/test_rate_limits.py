@@ -43,13 +43,13 @@ async def override(cli: CliRunner, member: Member, *options: str) -> str:
 
 async def test_every_authenticated_answer_carries_the_ratelimit_headers(client, cli):
     admin = await client.sign_up()
-    await override(cli, admin, "--user-per-minute", "1")  # no refill to speak of during the test
+    await override(cli, admin, "--user-burst", "1000", "--user-per-minute", "1")  # no refill to speak of
 
     first = await client.post(ACCOUNTS, token=admin.token)  # the fast path's four-statement read
     second = await client.post(ACCOUNTS, token=admin.token)  # one trip: the charge rides along
     anonymous = await client.post("{ __typename }")
 
-    # The member's own bucket (1000 points, the server's default) is the one with the least left.
+    # The member's own bucket is the one with the least left.
     assert first.headers["RateLimit-Limit"] == "1000"
     assert first.headers["RateLimit-Remaining"] == "999"  # charged once, though verify mode runs it twice
     assert second.headers["RateLimit-Remaining"] == "998"
@@ -60,7 +60,7 @@ async def test_every_authenticated_answer_carries_the_ratelimit_headers(client, 
 
 async def test_an_operation_costs_by_its_pages(client, cli):
     admin = await client.sign_up()
-    await override(cli, admin, "--user-per-minute", "1")
+    await override(cli, admin, "--user-burst", "1000", "--user-per-minute", "1")
     before = int((await client.post(ME, token=admin.token)).headers["RateLimit-Remaining"])
 
     after_big = int((await client.post(BIG_PAGE, token=admin.token)).headers["RateLimit-Remaining"])
@@ -124,7 +124,7 @@ async def test_an_operation_costlier_than_the_bucket_is_told_to_ask_for_less(cli
     assert "costs 6 points, more than a bucket of 5" in response.json()["errors"][0]["message"]
 
 
-async def test_an_api_key_has_its_own_bucket_inside_its_creators(client, cli):
+async def test_an_api_key_has_its_own_bucket_inside_its_creators(app, client, cli):
     admin = await client.sign_up()
     secret = (
         await client.execute(CREATE_KEY, {"input": {"name": "Sync", "roleKey": "viewer"}}, admin.token)
@@ -138,10 +138,11 @@ async def test_an_api_key_has_its_own_bucket_inside_its_creators(client, cli):
     assert output.strip() == "key_burst=2, key_per_minute=1"
     assert by_key == [200, 200, 429]
     assert by_admin.status_code == 200  # the member's bucket still has points
+    defaults = app.state.services.settings
     assert shown["apiSettings"]["rateLimits"] == {
-        "userBurst": 1000,
-        "userPerMinute": 6000,
-        "tenantBurst": 3000,
+        "userBurst": defaults.rate_limit_user_burst,
+        "userPerMinute": defaults.rate_limit_user_per_minute,
+        "tenantBurst": defaults.rate_limit_tenant_burst,
         "keyBurst": 2,
     }
 
