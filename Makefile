@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench demo clean schema client
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,5 +35,15 @@ demo: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run
 
+# The schema contract and the typed client (docs/api-clients.md): export the SDL after a schema change,
+# then regenerate clients/python/crm_client from it and clients/python/queries.graphql.
+schema: $(BIN)/.installed
+	$(BIN)/crm schema export
+
+client: schema
+	test -x .venv-codegen/bin/ariadne-codegen || ($(PYTHON) -m venv .venv-codegen && \
+		.venv-codegen/bin/pip install --quiet 'ariadne-codegen==0.19.0')
+	.venv-codegen/bin/ariadne-codegen
+
 clean:
-	rm -rf $(VENV) node_modules .crm
+	rm -rf $(VENV) .venv-codegen node_modules .crm

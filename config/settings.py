@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     max_directives: int = Field(default=20, alias="CRM_MAX_DIRECTIVES")
     max_body_bytes: int = Field(default=1_000_000, alias="CRM_MAX_BODY_BYTES")
     max_page_size: int = 100
+    # Rate limits (tenants/rate_limits.py, README "Rate limits"): token buckets of points (an operation's
+    # cost, graph/core/complexity.py) per tenant, per user and per API key: `burst` points at most,
+    # refilled at `per_minute`. The platform overrides them per tenant with `crm rate-limits`.
+    rate_limit_tenant_burst: int = Field(default=3_000, gt=0, alias="CRM_RATE_LIMIT_TENANT_BURST")
+    rate_limit_tenant_per_minute: int = Field(default=30_000, gt=0, alias="CRM_RATE_LIMIT_TENANT_PER_MINUTE")
+    rate_limit_user_burst: int = Field(default=1_000, gt=0, alias="CRM_RATE_LIMIT_USER_BURST")
+    rate_limit_user_per_minute: int = Field(default=6_000, gt=0, alias="CRM_RATE_LIMIT_USER_PER_MINUTE")
+    rate_limit_key_burst: int = Field(default=1_000, gt=0, alias="CRM_RATE_LIMIT_KEY_BURST")
+    rate_limit_key_per_minute: int = Field(default=6_000, gt=0, alias="CRM_RATE_LIMIT_KEY_PER_MINUTE")
 
     # Identity.
     session_ttl_hours: int = Field(default=24 * 14, alias="CRM_SESSION_TTL_HOURS")

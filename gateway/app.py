@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from config.settings import Settings
+from gateway.api_contract import CHARGE, ApiContract
 from gateway.client_address import client_address, trusted_networks
 from gateway.fast_path import Answer, FastPath, FastRequest
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
@@ -40,6 +41,7 @@ from storage.routes import blob_routes
 from tenants import login_log
 from tenants.credentials import AccessRefused, AuthenticationFailed, authenticate, bearer_credential
 from tenants.login_log import Client
+from tenants.rate_limits import LimitRefusal, take_tokens
 
 logger = logging.getLogger("crm.gateway")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -87,6 +89,34 @@ class GraphQLApp(GraphQLHTTPView):
         self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
+        self.contract = ApiContract(self, settings)
+
+    async def execute_params(self, request: Any, media_type: str, params: dict[str, Any]) -> Response:
+        """Charges an authenticated request against its rate-limit buckets (whichever path checks its
+        credential takes the charge, once) and answers the RateLimit headers; a persisted operation's
+        hash is resolved first (gateway/api_contract.py)."""
+        charge = None
+        if request.headers.get("authorization"):
+            params, charge = await self.contract.charge_for(request, params)
+            request.scope[CHARGE] = charge
+        try:
+            response = await super().execute_params(request, media_type, params)
+        except LimitRefusal as refusal:
+            return self.contract.refusal_response(media_type, request_id_for(request), refusal)
+        if charge is not None and charge.answer is not None:
+            response.headers.update(charge.answer.headers())
+        return response
+
+    async def charge(self, request: Any, context: RequestContext) -> None:
+        """The executor path's charge: one statement of its own, after the credential check."""
+        charge = request.scope.get(CHARGE)
+        if charge is None or context.actor_or_none is None:
+            return
+        try:
+            await take_tokens(await self.services.db.single_statements(), context.actor_or_none, charge)
+        except LimitRefusal:
+            await context.finish(commit=False)
+            raise
 
     async def execute_compiled(self, request: Any, params: dict[str, Any]) -> tuple[Answer, str] | None:
         if not self.fast_path.wanted(params, request.method):
@@ -98,7 +128,14 @@ class GraphQLApp(GraphQLHTTPView):
         if credential is None:
             return None
         request_id = request_id_for(request)
-        fast = FastRequest(self.services.db, credential, self.client_address(request), request_id, params)
+        fast = FastRequest(
+            self.services.db,
+            credential,
+            self.client_address(request),
+            request_id,
+            params,
+            request.scope.get(CHARGE),
+        )
         answer = await self.fast_path.serve(fast, rehearse=self.verifies_compiled)
         return None if answer is None else (answer, request_id)
 
@@ -143,6 +180,7 @@ class GraphQLApp(GraphQLHTTPView):
                 context.actor_or_none = await context.begin_with(
                     lambda session: authenticate(session, credential, context.request_id, timeout, address)
                 )
+                await self.charge(request, context)
         except AuthenticationFailed as error:
             if credential is not None and credential.kind == "api_key":  # the login log keeps key failures
                 client = Client(address, request.headers.get("user-agent"))

@@ -16,6 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from config.settings import get_settings
+from gateway.cli_contract import rate_limits_app, schema_app
 from gateway.database import ResolvedDatabase, migrate, resolve_database
 from gateway.services import Services
 from migrations import pending_migrations
@@ -30,6 +31,8 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 jobs_app = typer.Typer(help="Scheduled jobs (call from cron or a CronJob).", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(schema_app, name="schema")
+app.add_typer(rate_limits_app, name="rate-limits")
 
 T = TypeVar("T")
 

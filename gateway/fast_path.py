@@ -40,6 +40,7 @@ from tenants.credentials import (
 from tenants.db import Database, connection_lost
 from tenants.fields.values import cached_definitions
 from tenants.permissions import Actor
+from tenants.rate_limits import Charge, take_tokens
 from tenants.tokens import digest
 
 logger = logging.getLogger("crm.compiled")
@@ -67,6 +68,8 @@ class FastRequest:
     client_address: str | None
     request_id: str
     params: dict[str, Any]
+    # the request's rate-limit charge (tenants/rate_limits.py): taken once, folded into a one-trip read
+    charge: Charge | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ class FastPath:
                 return None
             self.remember(credential, checked)
             actor = checked.actor
+            if request.charge is not None:  # its own statement: the buckets are not locked until COMMIT
+                await take_tokens(await db.single_statements(), actor, request.charge)
             created = None
             if call is not None:
                 plan: Any = self.plan_create(call, checked)
@@ -182,6 +187,11 @@ class FastPath:
         (input the area's checks leave to it, such as an invalid name: its error to give)."""
         if not admits_address(known, request.client_address):
             return RETRY
+        if request.charge is not None:
+            # The buckets of the remembered actor, in a statement of their own before the create (a
+            # charge that refuses raises LimitRefusal: 429; one that admits is not taken again if the
+            # create goes on to the transactional path).
+            await take_tokens(await request.db.single_statements(), known.actor, request.charge)
         admission = ADMISSIONS[request.credential.kind]
         binds = admission.binds(known, request.credential, request.db.statement_timeout)
         # The audit entry names this request, not the one the admission was made in.
@@ -221,6 +231,7 @@ class FastPath:
                 request.client_address,
                 plan.sql,
                 plan.arguments,
+                request.charge,
             )
         except AuthenticationFailed:
             self.forget(credential)

@@ -27,6 +27,7 @@ WebSockets and the GraphiQL page still go through Strawberry's view.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,6 +57,7 @@ MULTIPART_FORM_DATA = "multipart/form-data"
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name", "graphql-require-preflight")
 MAX_UPLOAD_FILES = 10
 RETRY_AFTER_SECONDS = "5"
+SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 UNSUPPORTED_BODY = (
     "Unsupported content type: send a JSON body with Content-Type: application/json "
     "(file uploads: multipart/form-data with an Apollo-Require-Preflight header)."
@@ -446,9 +448,9 @@ def parse_multipart_operation(form: FormData) -> dict[str, Any]:
 
 def validate_params(params: dict[str, Any]) -> dict[str, Any]:
     query = params.get("query")
-    if query is None:
+    if query is None and not persisted_query_hash(params.get("extensions")):
         raise RequestRefused(400, "The request has no GraphQL `query`.")
-    if not isinstance(query, str):
+    if query is not None and not isinstance(query, str):
         raise RequestRefused(400, "`query` must be a string.")
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
@@ -465,4 +467,18 @@ def validate_params(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["GraphQLHTTPView", "RequestRefused", "negotiate"]
+def persisted_query_hash(extensions: Any) -> str | None:
+    """`extensions.persistedQuery.sha256Hash` (Apollo's persisted queries), lowercase hex, if sent;
+    a request may then leave out `query` (gateway/app.py resolves the hash in the caller's tenant)."""
+    if not isinstance(extensions, dict):
+        return None
+    persisted = extensions.get("persistedQuery")
+    found = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    if found is None:
+        return None
+    if not isinstance(found, str) or not SHA256_HEX.fullmatch(found):
+        raise RequestRefused(400, "`extensions.persistedQuery.sha256Hash` must be 64 hex digits.")
+    return found.lower()
+
+
+__all__ = ["GraphQLHTTPView", "RequestRefused", "negotiate", "persisted_query_hash"]

@@ -19,6 +19,7 @@ from config.settings import Settings
 from graph import compiled_areas  # noqa: F401  (registers each area's compiled types and root fields)
 from graph.admin.api import AdminMutation, AdminQuery
 from graph.admin.rules import field_rules_extension
+from graph.api_contract.api import ApiContractMutation, ApiContractQuery
 from graph.approvals.api import ApprovalsMutation, ApprovalsQuery
 from graph.approvals.live import ApprovalSubscription
 from graph.audit.api import AuditQuery
@@ -94,6 +95,7 @@ QUERY_AREAS: tuple[type, ...] = (
     DataExportQuery,
     BackupQuery,
     PrintQuery,
+    ApiContractQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -125,6 +127,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     DataExportMutation,
     BackupMutation,
     PrintMutation,
+    ApiContractMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

@@ -21,11 +21,14 @@ from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.identity import role_by_key, role_permissions
 from tenants.models import ApiKey, Membership, Role
 from tenants.permissions import Actor, Capability
+from tenants.scopes import clean_scopes
 from tenants.tokens import digest, new_api_key
 from tenants.validation import required_text
 
 # Longest lifetime a key may be given; keys without an expiry live until revoked.
 MAX_KEY_LIFETIME = timedelta(days=365)
+# Longest time a rotated key keeps working beside its replacement.
+MAX_GRACE_PERIOD = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -35,18 +38,20 @@ class NewApiKey:
 
 
 async def create_api_key(
-    session: AsyncSession, actor: Actor, name: str, role_key: str, expires_at: datetime | None
+    session: AsyncSession,
+    actor: Actor,
+    name: str,
+    role_key: str,
+    expires_at: datetime | None,
+    scopes: Sequence[str] | None = None,
 ) -> NewApiKey:
     actor.require_capability(Capability.MANAGE_USERS)
     name = required_text(name, "name", 100)
-    if expires_at is not None:
-        now = datetime.now(UTC)
-        if expires_at <= now:
-            raise DomainError(ErrorCode.INVALID, "The expiry must be in the future.", "expiresAt")
-        if expires_at > now + MAX_KEY_LIFETIME:
-            raise DomainError(ErrorCode.INVALID, "A key may live at most 365 days.", "expiresAt")
+    check_expiry(expires_at)
     role = await role_by_key(session, actor.tenant_id, role_key, "roleKey")
-    actor.require_covers(role_permissions(role), "roleKey", "This role")
+    permissions = role_permissions(role)
+    actor.require_covers(permissions, "roleKey", "This role")
+    cleaned = clean_scopes(scopes, permissions)
     secret, prefix = new_api_key(actor.tenant_id)
     api_key = ApiKey(
         tenant_id=actor.tenant_id,
@@ -56,18 +61,76 @@ async def create_api_key(
         role_id=role.id,
         created_by_id=actor.user_id,
         expires_at=expires_at,
+        scopes=None if cleaned is None else list(cleaned),
     )
     session.add(api_key)
     await session.flush()
+    changes: dict[str, list[object]] = {"name": [None, name], "role": [None, role_key]}
+    if cleaned is not None:
+        changes["scopes"] = [None, list(cleaned)]
+    await audit.record(session, actor, "api_key.create", "api_key", api_key.id, changes)
+    return NewApiKey(api_key, secret)
+
+
+def check_expiry(expires_at: datetime | None, field: str = "expiresAt") -> None:
+    if expires_at is None:
+        return
+    now = datetime.now(UTC)
+    if expires_at <= now:
+        raise DomainError(ErrorCode.INVALID, "The expiry must be in the future.", field)
+    if expires_at > now + MAX_KEY_LIFETIME:
+        raise DomainError(ErrorCode.INVALID, "A key may live at most 365 days.", field)
+
+
+async def rotate_api_key(
+    session: AsyncSession, actor: Actor, api_key_id: uuid.UUID, grace_period: timedelta
+) -> NewApiKey:
+    """A new secret for a key: a new key with the same name, role, scopes, expiry and creator, and the
+    old one kept working for `grace_period` (its expiry becomes the end of it; zero ends it now), so
+    an integration can switch without downtime; the old key names its replacement (`replaced_by_id`)."""
+    actor.require_capability(Capability.MANAGE_USERS)
+    if not timedelta(0) <= grace_period <= MAX_GRACE_PERIOD:
+        raise DomainError(
+            ErrorCode.INVALID, "The grace period is 0 to 604800 seconds (7 days).", "gracePeriodSeconds"
+        )
+    old = await session.get(ApiKey, (actor.tenant_id, api_key_id), with_for_update=True)
+    if old is None:
+        raise not_found("API key")
+    now = datetime.now(UTC)
+    if old.revoked_at is not None or old.replaced_by_id is not None or (
+        old.expires_at is not None and old.expires_at <= now
+    ):
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, "Only a live key that was not rotated yet can be rotated.", "id"
+        )
+    role = await session.get(Role, (actor.tenant_id, old.role_id))
+    assert role is not None  # a composite foreign key
+    actor.require_covers(role_permissions(role), "id", "This key's role")
+    secret, prefix = new_api_key(actor.tenant_id)
+    new = ApiKey(
+        tenant_id=actor.tenant_id,
+        name=old.name,
+        prefix=prefix,
+        key_hash=digest(secret),
+        role_id=old.role_id,
+        created_by_id=old.created_by_id,  # the key still holds no more than its creator
+        expires_at=old.expires_at,
+        scopes=old.scopes,
+    )
+    session.add(new)
+    await session.flush()  # the new row exists before the old one points at it
+    grace_end = now + grace_period
+    old.replaced_by_id = new.id
+    old.expires_at = grace_end if old.expires_at is None else min(old.expires_at, grace_end)
     await audit.record(
         session,
         actor,
-        "api_key.create",
+        "api_key.rotate",
         "api_key",
-        api_key.id,
-        {"name": [None, name], "role": [None, role_key]},
+        old.id,
+        {"replacedBy": [None, str(new.id)], "expiresAt": [None, old.expires_at.isoformat()]},
     )
-    return NewApiKey(api_key, secret)
+    return NewApiKey(new, secret)
 
 
 async def revoke_api_key(session: AsyncSession, actor: Actor, api_key_id: uuid.UUID) -> ApiKey:

@@ -30,6 +30,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tenants.fields.values import remember_fields_version
 from tenants.permissions import Actor, Permissions, builtin_permissions
+from tenants.rate_limits import Admission as BucketAnswer
+from tenants.rate_limits import Charge, folded_admission
+from tenants.scopes import SCOPED_PERMISSIONS
 from tenants.security.policy import SecurityPolicy, Violation, access_violation, address_allowed
 from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key
 
@@ -113,6 +116,7 @@ API_KEY_STATE = {
     "creator_id": Uuid(),
     "usable": Boolean(),
     "creator_active": Boolean(),
+    "scopes": ARRAY(Text()),
 }
 
 # Runs a check with its parameters and returns its row (attribute access) or None.
@@ -272,6 +276,7 @@ async def authenticate_and_read(
     client_address: str | None,
     read: str,
     arguments: list[Any],
+    charge: Charge | None = None,
 ) -> tuple[Checked, Any]:
     """`authenticate` and a read in ONE statement outside any transaction block (no BEGIN, no COMMIT):
     `select c.*, (<read>) from <credential function>(...) as c`, returning the actor and the read's value.
@@ -283,23 +288,47 @@ async def authenticate_and_read(
     own transaction and gone after it. Were it ever otherwise, the read would see no tenant at all (the
     settings are empty outside the function), never another tenant. The test suite's verify mode compares
     every such read with the executor's answer.
+
+    A `charge` (tenants/rate_limits.py) joins the rate-limit buckets to the same statement (a LATERAL
+    call on the credential row, so it runs after the check) and the read runs only if they admit it.
     """
     found: dict[str, Any] = {}
 
     async def run(check: CredentialCheck, parameters: dict[str, Any]) -> Any:
         first = len(arguments) + 1
         placeholders = ", ".join(f"${n}" for n in range(first, first + len(check.parameters)))
-        statement = f"select c.*, ({read}) as crm_read from {check.function}({placeholders}) as c"
-        record = await pool.fetchrow(statement, *arguments, *(parameters[p] for p in check.parameters))
+        values = [*arguments, *(parameters[p] for p in check.parameters)]
+        columns, value, join = "", f"({read})", ""
+        if charge is not None and charge.answer is None:
+            columns, join = folded_admission(charge_subjects(check, first), len(values) + 1)
+            columns, value = f", {columns}", f"case when a.refusal is null then ({read}) end"
+            values += charge.operation_arguments()
+        statement = (
+            f"select c.*{columns}, {value} as crm_read from {check.function}({placeholders}) as c {join}"
+        )
+        record = await pool.fetchrow(statement, *values)
         if record is None:
             return None
         found["value"] = record["crm_read"]
+        if join:
+            found["admission"] = BucketAnswer.from_record(record, "crm_")
         return RecordRow(record)
 
     checked = await checked_actor(
         run, credential, request_id, statement_timeout, client_address, touch=False
     )
+    if charge is not None and "admission" in found:
+        charge.settle(found["admission"])  # after the credential was judged: its refusal comes first
     return checked, found.get("value")
+
+
+def charge_subjects(check: CredentialCheck, first_placeholder: int) -> tuple[str, str, str]:
+    """The tenant, user and key ids a charge is taken from, as SQL on the credential row `c`; the user
+    is null (no charge) for a credential the check refuses anyway."""
+    if check is SESSION_CHECK:
+        return "c.tenant_id", "case when c.role_id is not null then c.user_id end", "null::uuid"
+    tenant = f"${first_placeholder + check.parameters.index('tenant_id')}::uuid"
+    return tenant, "case when c.usable and c.creator_active then c.creator_id end", "c.api_key_id"
 
 
 async def checked_actor(
@@ -375,6 +404,7 @@ async def actor_for_api_key(
         user_id=row.creator_id,
         request_id=request_id,
         api_key_id=row.api_key_id,
+        scopes=None if row.scopes is None else tuple(row.scopes),
     )
     return Checked(actor, row)
 
@@ -403,8 +433,10 @@ def admitted_actor(
     api_key_id: Any = None,
     session_started: datetime | None = None,
     session_last_active: datetime | None = None,
+    scopes: tuple[str, ...] | None = None,
 ) -> Actor:
-    """The actor of a checked credential, once the tenant's security policy admits the request."""
+    """The actor of a checked credential, once the tenant's security policy admits the request; an API
+    key with scopes acts with its role narrowed to them (tenants/scopes.py)."""
     permissions = PERMISSIONS.get(row)
     raise_violation(
         access_violation(
@@ -416,6 +448,8 @@ def admitted_actor(
             session_last_active=session_last_active,
         )
     )
+    if scopes is not None:
+        permissions = SCOPED_PERMISSIONS.get(permissions, scopes)
     return Actor(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -425,6 +459,7 @@ def admitted_actor(
         session_id=session_id,
         api_key_id=api_key_id,
         request_id=request_id,
+        scopes=scopes,
     )
 
 

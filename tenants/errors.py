@@ -49,6 +49,11 @@ class ErrorCode(StrEnum):
     INVALID_CODE = "INVALID_CODE"  # a wrong, reused or expired one-time or recovery code
     UNAVAILABLE = "UNAVAILABLE"  # the database is unreachable (outage, restart): retry later, HTTP 503
     OVER_BUDGET = "OVER_BUDGET"  # a purchase would take a project's committed cost past its budget
+    # The API contract (issue 21): refusals of an integration's request.
+    INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"  # the API key's scopes do not cover this read or write
+    RATE_LIMITED = "RATE_LIMITED"  # a rate-limit bucket is empty: HTTP 429, retry after `Retry-After`
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # a hash the tenant has not registered
+    PERSISTED_QUERY_REQUIRED = "PERSISTED_QUERY_REQUIRED"  # the tenant accepts persisted operations only
 
 
 class DomainError(Exception):

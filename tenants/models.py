@@ -25,7 +25,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from tenants.ids import new_id
@@ -230,6 +230,10 @@ class ApiKey(TenantMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # null: the whole role; else the scopes narrowing it (tenants/scopes.py)
+    scopes: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    # set by rotation: the key that replaces this one (which works until its `expires_at`, the grace end)
+    replaced_by_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class AuditEntry(TenantMixin, Base):

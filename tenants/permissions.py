@@ -185,6 +185,15 @@ def builtin_permissions(key: str) -> Permissions:
 BUILTIN_ROLES: dict[str, str] = {"admin": "Admin", "manager": "Manager", "sales": "Sales", "viewer": "Viewer"}
 
 
+def scope_allows(scopes: Iterable[str], object_type: str, action: Action) -> bool:
+    """Whether API key scopes admit an action on an object type: `<type>:read` / `*:read` read,
+    `<type>:write` / `*:write` read and write (writing what one cannot read makes no sense)."""
+    granted = set(scopes)
+    if f"{object_type}:write" in granted or "*:write" in granted:
+        return True
+    return action is Action.READ and (f"{object_type}:read" in granted or "*:read" in granted)
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is asking, inside which tenant, with which rights. Built once per request at the edge."""
@@ -197,9 +206,21 @@ class Actor:
     api_key_id: uuid.UUID | None = None
     session_id: uuid.UUID | None = None
     request_id: str | None = None
+    # An API key's scopes (tenants/scopes.py); `permissions` are already narrowed by them. None: the
+    # whole role. Kept to tell a refusal by the key's scopes from one by its role.
+    scopes: tuple[str, ...] | None = None
 
     def require(self, object_type: str, action: Action) -> None:
         if not self.permissions.can(object_type, action):
+            # getattr: the compiled planner's SymbolicActor borrows this method and has no scopes
+            scopes = getattr(self, "scopes", None)
+            if scopes is not None and not scope_allows(scopes, object_type, action):
+                needed = "read" if action is Action.READ else "write"
+                raise DomainError(
+                    ErrorCode.INSUFFICIENT_SCOPE,
+                    f"This API key's scopes do not allow you to {action.value} {object_type} records;"
+                    f" it needs the scope '{object_type}:{needed}'.",
+                )
             raise DomainError(
                 ErrorCode.PERMISSION_DENIED,
                 f"Your role does not allow you to {action.value} {object_type} records.",
@@ -207,6 +228,11 @@ class Actor:
 
     def require_capability(self, capability: Capability) -> None:
         if not self.permissions.has(capability):
+            if self.scopes is not None and f"capability:{capability.value}" not in self.scopes:
+                raise DomainError(
+                    ErrorCode.INSUFFICIENT_SCOPE,
+                    f"This API key's scopes lack 'capability:{capability.value}'.",
+                )
             raise DomainError(
                 ErrorCode.PERMISSION_DENIED,
                 f"Your role lacks the '{capability.value}' capability; ask a tenant admin.",

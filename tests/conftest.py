@@ -58,6 +58,11 @@ def make_settings(**overrides: object) -> Settings:
         "CRM_ENV": "development",
         # Every operation the fast path serves runs both ways and must agree (gateway/fast_path.py).
         "CRM_COMPILED_READS": "verify",
+        # Rate limits far above what any test spends as one member (the fuzzer, imports, loops of
+        # creates); tests/integrations/test_rate_limits.py sets small ones per tenant (`crm rate-limits`).
+        "CRM_RATE_LIMIT_TENANT_BURST": 1_000_000,
+        "CRM_RATE_LIMIT_USER_BURST": 1_000_000,
+        "CRM_RATE_LIMIT_KEY_BURST": 1_000_000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -56,6 +56,10 @@ REFUSALS = frozenset(
         ErrorCode.THROTTLED,
         ErrorCode.OVERLOADED,
         ErrorCode.UNAVAILABLE,
+        ErrorCode.INSUFFICIENT_SCOPE,
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+        ErrorCode.PERSISTED_QUERY_REQUIRED,
     }
 )
 

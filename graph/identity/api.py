@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 import strawberry
@@ -32,6 +33,7 @@ from graph.identity.types import (
     Permissions,
     RevokeApiKeyPayload,
     Role,
+    RotateApiKeyPayload,
     SignUpInput,
     SwitchTenantPayload,
     Tenant,
@@ -285,11 +287,38 @@ class IdentityMutation:
         self, info: Info, input: Annotated[CreateApiKeyInput, strawberry.argument(description="The new key.")]
     ) -> CreateApiKeyPayload:
         created = await api_keys.create_api_key(
-            await info.context.session(), info.context.actor, input.name, input.role_key, input.expires_at
+            await info.context.session(),
+            info.context.actor,
+            input.name,
+            input.role_key,
+            input.expires_at,
+            input.scopes,
         )
         return CreateApiKeyPayload(
             api_key=ApiKey.from_model(created.api_key, input.role_key), secret=created.secret
         )
+
+    @strawberry.mutation(
+        description="A new secret for an API key (needs manage_users and every right of its role): a new"
+        " key with the same name, role, scopes and expiry; the old secret keeps working for"
+        " `gracePeriodSeconds` (0 to 604800), then is refused."
+    )
+    @mutation_payload(RotateApiKeyPayload)
+    async def rotate_api_key(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The ApiKey's `id`.")],
+        grace_period_seconds: Annotated[
+            int, strawberry.argument(description="How long the old secret keeps working (0: not at all).")
+        ],
+    ) -> RotateApiKeyPayload:
+        session = await info.context.session()
+        rotated = await api_keys.rotate_api_key(
+            session, info.context.actor, decode_id(id, "ApiKey"), timedelta(seconds=grace_period_seconds)
+        )
+        key = rotated.api_key
+        role = (await roles_by_id(session, key.tenant_id, {key.role_id}))[key.role_id]
+        return RotateApiKeyPayload(api_key=ApiKey.from_model(key, role.key), secret=rotated.secret)
 
     @strawberry.mutation(description="Revoke an API key at once (needs manage_users).")
     @mutation_payload(RevokeApiKeyPayload)

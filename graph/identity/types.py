@@ -184,6 +184,13 @@ class ApiKey(relay.Node):
     expires_at: datetime | None = strawberry.field(description="When it stops working; null: never.")
     last_used_at: datetime | None = strawberry.field(description="Its latest use; null: never used.")
     revoked_at: datetime | None = strawberry.field(description="When it was revoked; null while usable.")
+    scopes: list[str] | None = strawberry.field(
+        description="What the key may do within its role (`account:read`, `*:read`, `capability:export`,"
+        " ...); null: everything its role grants."
+    )
+    replaced_by_id: relay.GlobalID | None = strawberry.field(
+        description="The key that replaced this one by rotateApiKey; this one works until `expiresAt`."
+    )
 
     @classmethod
     def from_model(cls, api_key: models.ApiKey, role_key: str) -> ApiKey:
@@ -196,6 +203,10 @@ class ApiKey(relay.Node):
             expires_at=api_key.expires_at,
             last_used_at=api_key.last_used_at,
             revoked_at=api_key.revoked_at,
+            scopes=api_key.scopes,
+            replaced_by_id=None
+            if api_key.replaced_by_id is None
+            else relay.GlobalID("ApiKey", str(api_key.replaced_by_id)),
         )
 
     @classmethod
@@ -212,6 +223,15 @@ class ApiKey(relay.Node):
 class CreateApiKeyPayload:
     api_key: ApiKey | None = strawberry.field(default=None, description="The new key (without its secret).")
     secret: str | None = strawberry.field(default=None, description="The full key. Shown only this once.")
+    errors: list[UserError] = payload_errors()
+
+
+@strawberry.type(description="Result of rotateApiKey.")
+class RotateApiKeyPayload:
+    api_key: ApiKey | None = strawberry.field(
+        default=None, description="The new key, with the old one's name, role, scopes and expiry."
+    )
+    secret: str | None = strawberry.field(default=None, description="The new full key. Shown only this once.")
     errors: list[UserError] = payload_errors()
 
 
@@ -327,6 +347,12 @@ class CreateApiKeyInput:
     )
     expires_at: datetime | None = strawberry.field(
         default=None, description="When the key stops working: in the future, at most 365 days ahead."
+    )
+    scopes: list[str] | None = strawberry.field(
+        default=None,
+        description="Narrow the key to these scopes (at most 50): `<object type>:read`, `<object type>:write`"
+        " (read and write), `*:read`, `*:write`, `capability:<name>`; each must be granted by the role."
+        " Leave out for everything the role grants.",
     )
 
 
