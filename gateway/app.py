@@ -26,6 +26,7 @@ from config.settings import Settings
 from gateway.client_address import client_address, trusted_networks
 from gateway.fast_path import Answer, FastPath, FastRequest
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
+from gateway.idempotency import IDEMPOTENCY_SCOPE
 from gateway.services import Services
 from graph.compiled.planner import Planner
 from graph.core.context import RequestContext
@@ -86,6 +87,7 @@ class GraphQLApp(GraphQLHTTPView):
         self.max_body_bytes = settings.max_body_bytes
         self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
+        self.idempotency_ttl_hours = settings.idempotency_ttl_hours
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
 
     async def execute_compiled(self, request: Any, params: dict[str, Any]) -> tuple[Answer, str] | None:
@@ -98,7 +100,14 @@ class GraphQLApp(GraphQLHTTPView):
         if credential is None:
             return None
         request_id = request_id_for(request)
-        fast = FastRequest(self.services.db, credential, self.client_address(request), request_id, params)
+        fast = FastRequest(
+            self.services.db,
+            credential,
+            self.client_address(request),
+            request_id,
+            params,
+            request.scope.get(IDEMPOTENCY_SCOPE),
+        )
         answer = await self.fast_path.serve(fast, rehearse=self.verifies_compiled)
         return None if answer is None else (answer, request_id)
 

@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 from strawberry import relay
 
+from gateway.idempotency import IdempotentRequest
 from graph.compiled.planner import BoundPlan, Planner
 from graph.compiled.writes import create_call, plan_create
 from tenants.credentials import (
@@ -62,6 +63,9 @@ class FastRequest:
     client_address: str | None
     request_id: str
     params: dict[str, Any]
+    # An Idempotency-Key of a mutation (gateway/idempotency.py): claimed after the credential check and
+    # its response stored before COMMIT, in the create's own transaction.
+    idempotency: IdempotentRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,11 @@ class FastPath:
             except AuthenticationFailed:
                 return None
             self.remember(credential, actor)
+            idempotency = request.idempotency
+            if idempotency is not None:
+                claim = await idempotency.claim_raw(transaction.connection, actor)
+                if not claim.claimed:
+                    return None  # a retry or a conflict: the executor's path answers both
             created = None
             if call is not None:
                 plan: Any = plan_create(
@@ -150,6 +159,8 @@ class FastPath:
                 return None
             if data is None:  # a guard failed (graph/compiled/registry.py: ValueRoot, CreateRoot)
                 return None
+            if idempotency is not None:
+                await idempotency.store_raw(transaction.connection, actor, '{"data":' + data + "}")
             answered = True
         finally:
             await transaction.finish(commit=answered and not (candidate.writes and rehearse))
