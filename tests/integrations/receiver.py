@@ -23,11 +23,13 @@ def main() -> None:
     seen = 0
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             nonlocal seen
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             timestamp = self.headers.get("webhook-timestamp", "")
-            expected = "v1=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+            expected = (
+                "v1=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+            )
             given = (self.headers.get("webhook-signature") or "").split()
             entry = {
                 "id": self.headers.get("webhook-id"),
@@ -46,7 +48,7 @@ def main() -> None:
             self.send_response(204)
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()

@@ -21,9 +21,7 @@ from tests.servers import ROOT, free_port
 from tests.support import GraphQLClient, Member, relay_uuid
 
 ERRORS = "errors { field code message }"
-ENDPOINT_FIELDS = (
-    "id url description eventTypes secretHint rotatingUntil enabled disabledReason consecutiveFailures version"
-)
+ENDPOINT_FIELDS = "id url description eventTypes secretHint rotatingUntil enabled disabledReason consecutiveFailures version"
 CREATE_ENDPOINT = f"""
 mutation($input: CreateWebhookEndpointInput!) {{
   createWebhookEndpoint(input: $input) {{ endpoint {{ {ENDPOINT_FIELDS} }} secret {ERRORS} }}
@@ -81,7 +79,9 @@ async def create_endpoint(client: GraphQLClient, admin: Member, url: str, *types
 async def create_accounts(client: GraphQLClient, member: Member, *names: str) -> list[str]:
     ids = []
     for name in names:
-        payload = (await client.execute(CREATE_ACCOUNT, {"input": {"name": name}}, member.token))["createAccount"]
+        payload = (await client.execute(CREATE_ACCOUNT, {"input": {"name": name}}, member.token))[
+            "createAccount"
+        ]
         assert payload["errors"] == [], payload
         ids.append(payload["account"]["id"])
     return ids
@@ -117,7 +117,9 @@ class Receiver:
 
     def start(self, crash_at: int = 0) -> Receiver:
         arguments = [str(self.port), str(self.log_path), self.secret, str(crash_at)]
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.integrations.receiver", *arguments], cwd=ROOT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.integrations.receiver", *arguments], cwd=ROOT
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:

@@ -42,7 +42,9 @@ async def deliveries(client, admin, endpoint_id, **filters):  # type: ignore[no-
     return (await client.execute(DELIVERIES, variables, admin.token))["webhookDeliveries"]
 
 
-async def test_a_receiver_killed_mid_stream_gets_every_event_once_after_it_returns(client, services, tmp_path):
+async def test_a_receiver_killed_mid_stream_gets_every_event_once_after_it_returns(
+    client, services, tmp_path
+):
     admin = await client.sign_up()
     receiver = Receiver(tmp_path / "received.jsonl", secret="")
     created = await create_endpoint(client, admin, receiver.url, "account.created")
@@ -81,7 +83,9 @@ async def test_a_receiver_killed_mid_stream_gets_every_event_once_after_it_retur
     log = (await deliveries(client, admin, endpoint["id"]))["nodes"]
     assert [d["status"] for d in log] == ["SUCCEEDED"] * 5
     retried = [d for d in log if d["attemptCount"] > 1]
-    assert retried and all(d["attempts"][0]["succeeded"] and d["attempts"][0]["statusCode"] == 204 for d in retried)
+    assert retried and all(
+        d["attempts"][0]["succeeded"] and d["attempts"][0]["statusCode"] == 204 for d in retried
+    )
     assert all(not a["succeeded"] for d in retried for a in d["attempts"][1:])
 
 
@@ -90,10 +94,12 @@ async def test_signatures_cover_timestamp_and_body_and_a_rotation_signs_with_bot
     receiver = Receiver(tmp_path / "received.jsonl", secret="")
     created = await create_endpoint(client, admin, receiver.url, "account.created", "account.updated")
     old_secret, endpoint = created["secret"], created["endpoint"]
-    rotated = (await client.execute(ROTATE, {"id": endpoint["id"], "version": endpoint["version"]}, admin.token))[
-        "rotateWebhookSecret"
-    ]
-    assert rotated["errors"] == [] and rotated["secret"] != old_secret and rotated["endpoint"]["rotatingUntil"]
+    rotated = (
+        await client.execute(ROTATE, {"id": endpoint["id"], "version": endpoint["version"]}, admin.token)
+    )["rotateWebhookSecret"]
+    assert (
+        rotated["errors"] == [] and rotated["secret"] != old_secret and rotated["endpoint"]["rotatingUntil"]
+    )
     receiver.secret = old_secret  # a receiver that has not switched yet still verifies
     await create_accounts(client, admin, "Rotating")
     receiver.start()
@@ -118,15 +124,18 @@ async def test_signatures_cover_timestamp_and_body_and_a_rotation_signs_with_bot
 async def test_an_endpoint_failing_repeatedly_is_disabled_and_its_admins_told(client, services):
     admin = await client.sign_up()
     sales = await client.add_member(admin, "sales")
-    endpoint = (await create_endpoint(client, admin, f"http://127.0.0.1:{closed_port()}/x", "account.created"))[
-        "endpoint"
-    ]
+    endpoint = (
+        await create_endpoint(client, admin, f"http://127.0.0.1:{closed_port()}/x", "account.created")
+    )["endpoint"]
     await create_accounts(client, admin, "Down 1", "Down 2")
 
     for minutes in (0, 60, 600):  # three consecutive failures (LOCAL.disable_after)
         assert (await deliver(services.db, admin, later(minutes))).startswith("delivered 0, failed 1")
-    [state] = (await client.execute("{ webhookEndpoints(first: 5) { nodes { enabled disabledReason } } }", None,
-                                    admin.token))["webhookEndpoints"]["nodes"]
+    [state] = (
+        await client.execute(
+            "{ webhookEndpoints(first: 5) { nodes { enabled disabledReason } } }", None, admin.token
+        )
+    )["webhookEndpoints"]["nodes"]
     assert state == {"enabled": False, "disabledReason": "disabled after 3 consecutive failed deliveries"}
     # Disabled: nothing is sent any more, and new events are not queued for it.
     assert await deliver(services.db, admin, later(24 * 60)) == "delivered 0, failed 0"
@@ -141,7 +150,8 @@ async def test_an_endpoint_failing_repeatedly_is_disabled_and_its_admins_told(cl
     # Enabled again: failures forgotten, the waiting deliveries go out on the next run.
     enabled = (
         await client.execute(
-            UPDATE_ENDPOINT, {"id": endpoint["id"], "version": endpoint["version"] + 1, "input": {"enabled": True}},
+            UPDATE_ENDPOINT,
+            {"id": endpoint["id"], "version": endpoint["version"] + 1, "input": {"enabled": True}},
             admin.token,
         )
     )["updateWebhookEndpoint"]
@@ -163,7 +173,10 @@ async def test_the_delivery_log_pages_by_keyset_and_a_delivery_can_be_replayed(c
         replayed_id = rest["nodes"][0]["id"]
 
         replay = (await client.execute(REPLAY, {"id": replayed_id}, admin.token))["replayWebhookDelivery"]
-        assert replay == {"delivery": {"id": replayed_id, "status": "PENDING", "attemptCount": 0}, "errors": []}
+        assert replay == {
+            "delivery": {"id": replayed_id, "status": "PENDING", "attemptCount": 0},
+            "errors": [],
+        }
         again = (await client.execute(REPLAY, {"id": replayed_id}, admin.token))["replayWebhookDelivery"]
         assert [(e["field"], e["code"]) for e in again["errors"]] == [("id", "INVALID_TRANSITION")]
         assert await deliver(services.db, admin, later(1)) == "delivered 1, failed 0"
@@ -180,7 +193,12 @@ async def test_the_outbox_row_commits_with_the_event_or_not_at_all(client, db):
     await create_endpoint(client, admin, f"http://127.0.0.1:{closed_port()}/x", "account.updated")
     connection = await db.connect()
     payload = orjson.dumps(
-        {"tenant": admin.tenant_id, "type": "account.updated", "ids": {"account": str(uuid.uuid4())}, "version": 2}
+        {
+            "tenant": admin.tenant_id,
+            "type": "account.updated",
+            "ids": {"account": str(uuid.uuid4())},
+            "version": 2,
+        }
     ).decode()
     for outcome in ("rollback", "commit"):
         transaction = connection.transaction()
@@ -195,7 +213,9 @@ async def test_the_outbox_row_commits_with_the_event_or_not_at_all(client, db):
     # A type the endpoint does not hear writes nothing.
     async with connection.transaction():
         await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
-        await connection.execute("select crm_emit_event('crm_events', $1)", payload.replace("updated", "deleted"))
+        await connection.execute(
+            "select crm_emit_event('crm_events', $1)", payload.replace("updated", "deleted")
+        )
         assert await connection.fetchval("select count(*) from webhook_deliveries") == 1
 
 

@@ -68,18 +68,29 @@ async def test_an_admin_creates_an_endpoint_and_sees_its_secret_once(client):
     changed = (
         await client.execute(
             UPDATE_ENDPOINT,
-            {"id": endpoint["id"], "version": endpoint["version"], "input": {"enabled": False, "description": "CRM"}},
+            {
+                "id": endpoint["id"],
+                "version": endpoint["version"],
+                "input": {"enabled": False, "description": "CRM"},
+            },
             admin.token,
         )
     )["updateWebhookEndpoint"]
     assert changed["errors"] == []
-    assert (changed["endpoint"]["enabled"], changed["endpoint"]["disabledReason"]) == (False, "disabled by an admin")
+    assert (changed["endpoint"]["enabled"], changed["endpoint"]["disabledReason"]) == (
+        False,
+        "disabled by an admin",
+    )
     stale = await client.mutate(
-        UPDATE_ENDPOINT, {"id": endpoint["id"], "version": endpoint["version"], "input": {"enabled": True}},
-        admin.token, "updateWebhookEndpoint",
+        UPDATE_ENDPOINT,
+        {"id": endpoint["id"], "version": endpoint["version"], "input": {"enabled": True}},
+        admin.token,
+        "updateWebhookEndpoint",
     )
     assert error_pairs(stale) == [("version", "CONFLICT")]
-    deleted = (await client.execute(DELETE_ENDPOINT, {"id": endpoint["id"]}, admin.token))["deleteWebhookEndpoint"]
+    deleted = (await client.execute(DELETE_ENDPOINT, {"id": endpoint["id"]}, admin.token))[
+        "deleteWebhookEndpoint"
+    ]
     assert deleted == {"deletedId": endpoint["id"], "errors": []}
     assert (await client.execute(ENDPOINTS, None, admin.token))["webhookEndpoints"]["totalCount"] == 0
 
@@ -118,7 +129,15 @@ async def test_private_addresses_are_refused_unless_configured_and_http_only_whe
         assert error_pairs(loopback) == [("url", "ADDRESS_NOT_ALLOWED")]
         localhost = await attempt(client, admin, url="https://localhost/hook")
         assert error_pairs(localhost) == [("url", "ADDRESS_NOT_ALLOWED")]
-    for address in ("10.1.2.3", "127.0.0.1", "169.254.169.254", "::1", "fc00::1", "100.64.0.1", "2002:a00:1::"):
+    for address in (
+        "10.1.2.3",
+        "127.0.0.1",
+        "169.254.169.254",
+        "::1",
+        "fc00::1",
+        "100.64.0.1",
+        "2002:a00:1::",
+    ):
         assert forbidden(ipaddress.ip_address(address)), address
     assert not forbidden(ipaddress.ip_address("93.184.216.34"))
 
@@ -144,7 +163,9 @@ async def test_only_integration_managers_and_only_for_records_they_read_in_full(
         "PERMISSION_DENIED"
     )
     # A role that manages integrations but reads only its own accounts cannot subscribe to all of them.
-    role = await create_role(client, admin, "integrator", grants=grants("OWN"), capabilities=["MANAGE_INTEGRATIONS"])
+    role = await create_role(
+        client, admin, "integrator", grants=grants("OWN"), capabilities=["MANAGE_INTEGRATIONS"]
+    )
     await assign(client, admin, manager, role)
     narrow = await attempt(client, manager, eventTypes=["account.created"])
     assert error_pairs(narrow) == [("eventTypes", "PERMISSION_DENIED")]
@@ -161,11 +182,15 @@ async def test_another_tenant_sees_and_touches_nothing_through_the_api(client):
     log = await client.post(DELIVERIES, {"endpointId": endpoint["id"]}, other.token)
     assert log.json()["errors"][0]["extensions"] == {"code": "NOT_FOUND", "field": "endpointId"}
     update = await client.mutate(
-        UPDATE_ENDPOINT, {"id": endpoint["id"], "version": 1, "input": {"enabled": False}}, other.token,
+        UPDATE_ENDPOINT,
+        {"id": endpoint["id"], "version": 1, "input": {"enabled": False}},
+        other.token,
         "updateWebhookEndpoint",
     )
     assert error_pairs(update) == [("id", "NOT_FOUND")]
-    delete = await client.mutate(DELETE_ENDPOINT, {"id": endpoint["id"]}, other.token, "deleteWebhookEndpoint")
+    delete = await client.mutate(
+        DELETE_ENDPOINT, {"id": endpoint["id"]}, other.token, "deleteWebhookEndpoint"
+    )
     assert error_pairs(delete) == [("id", "NOT_FOUND")]
     # Tenant B's own endpoint hears none of A's events.
     await create_endpoint(client, other, url(), "account.created")
@@ -178,7 +203,9 @@ async def test_the_new_tables_are_walled_in_sql_for_the_application_role(client,
     await create_endpoint(client, admin, url(), "account.created")
     await create_accounts(client, admin, "Walled")
     await client.post(
-        "mutation { createAccount(input: {name: \"Keyed\"}) { errors { code } } }", None, admin.token,
+        'mutation { createAccount(input: {name: "Keyed"}) { errors { code } } }',
+        None,
+        admin.token,
         **{"Idempotency-Key": "wall-1"},
     )
     connection = await db.connect()
@@ -186,12 +213,12 @@ async def test_the_new_tables_are_walled_in_sql_for_the_application_role(client,
     async def count(tenant: str, table: str) -> int:
         async with connection.transaction():
             await connection.execute("select set_config('app.tenant_id', $1, true)", tenant)
-            return int(await connection.fetchval(f"select count(*) from {table}"))  # noqa: S608 - fixed names
+            return int(await connection.fetchval(f"select count(*) from {table}"))
 
     for table in TABLES:
         assert await count(admin.tenant_id, table) >= (0 if table == "webhook_attempts" else 1), table
         assert await count(other.tenant_id, table) == 0, table
-        assert int(await connection.fetchval(f"select count(*) from {table}")) == 0  # noqa: S608 - no tenant
+        assert int(await connection.fetchval(f"select count(*) from {table}")) == 0
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         async with connection.transaction():
             await connection.execute("select set_config('app.tenant_id', $1, true)", other.tenant_id)
