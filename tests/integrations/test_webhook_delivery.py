@@ -5,8 +5,10 @@ repeated failures with the admins notified, and the compiled create's outbox row
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import orjson
@@ -16,6 +18,7 @@ from graph.integrations.signing import verify
 from tests.compiled.test_compiled_create import Served, served  # noqa: F401 - a fixture
 from tests.integrations.support import (
     DELIVERIES,
+    LOCAL,
     REPLAY,
     ROTATE,
     UPDATE_ENDPOINT,
@@ -239,9 +242,31 @@ async def test_a_compiled_create_writes_its_outbox_row_in_its_own_statement(clie
 
 def test_retry_delays_grow_exponentially_with_jitter():
     from graph.integrations.delivery import retry_delay
-    from tests.integrations.support import LOCAL
 
     for attempts, ceiling in ((1, 30), (2, 60), (5, 480), (20, 6 * 3600)):
         delays = [retry_delay(attempts, LOCAL) for _ in range(50)]
         assert all(timedelta(seconds=ceiling / 2) <= d <= timedelta(seconds=ceiling) for d in delays)
         assert len(set(delays)) > 1
+
+
+async def test_each_delivery_checks_the_address_again_and_a_silent_receiver_times_out(client, services):
+    admin = await client.sign_up()
+    silent = socket.socket()  # accepts connections (the backlog) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        target = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
+        endpoint = (await create_endpoint(client, admin, target, "account.created"))["endpoint"]
+        await create_accounts(client, admin, "Slow")
+        with webhook_config(replace(LOCAL, timeout_seconds=0.3)):
+            assert await deliver(services.db, admin, later(0)) == "delivered 0, failed 1"
+        # The operator withdraws the allowance: the saved URL is refused before any connection is made.
+        with webhook_config(replace(LOCAL, allowed_networks=())):
+            assert await deliver(services.db, admin, later(60)) == "delivered 0, failed 1"
+    finally:
+        silent.close()
+    [delivery] = (await deliveries(client, admin, endpoint["id"]))["nodes"]
+    refused, timed_out = delivery["attempts"]
+    assert timed_out["error"] == "timed out after 0.3 s" and timed_out["statusCode"] is None
+    assert refused["error"].startswith("'127.0.0.1' resolves to 127.0.0.1, which is not a public address")
+    assert delivery["lastError"] == refused["error"] and delivery["status"] == "PENDING"
