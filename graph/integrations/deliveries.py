@@ -14,12 +14,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.integrations.endpoints import OBJECT_TYPE, get_endpoint, require_integrations
-from graph.integrations.models import DELIVERY_STATUSES, WebhookAttempt, WebhookDelivery
+from graph.integrations.models import DELIVERY_STATUSES, WebhookDelivery
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.permissions import Actor
-
-MAX_ATTEMPTS_SHOWN = 50
 
 
 async def deliveries(
@@ -36,18 +34,6 @@ async def deliveries(
             )
         statement = statement.where(WebhookDelivery.status == status)
     return statement.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-
-
-async def attempts_of(session: AsyncSession, actor: Actor, delivery_id: uuid.UUID) -> list[WebhookAttempt]:
-    require_integrations(actor)
-    return list(
-        await session.scalars(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.tenant_id == actor.tenant_id, WebhookAttempt.delivery_id == delivery_id)
-            .order_by(WebhookAttempt.started_at.desc(), WebhookAttempt.id.desc())
-            .limit(MAX_ATTEMPTS_SHOWN)
-        )
-    )
 
 
 async def get_delivery(session: AsyncSession, actor: Actor, delivery_id: uuid.UUID) -> WebhookDelivery:

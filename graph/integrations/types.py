@@ -14,8 +14,8 @@ from graph.core.context import Info
 from graph.core.errors import UserError, payload_errors
 from graph.core.loaders import by_id
 from graph.core.nodes import resolve_by_ids
-from graph.integrations import deliveries
 from graph.integrations import models as im
+from graph.integrations.loaders import attempts_by_delivery
 from graph.integrations.signing import SECRET_PREFIX
 from tenants.permissions import Actor, Capability
 
@@ -157,7 +157,9 @@ class WebhookDelivery(relay.Node):
 
     @strawberry.field(description="The attempts, newest first (at most 50).")
     async def attempts(self, info: Info) -> list[WebhookAttempt]:
-        rows = await deliveries.attempts_of(await info.context.session(), info.context.actor, self.model.id)
+        rows = await info.context.loader("webhook_attempts_by_delivery", attempts_by_delivery).load(
+            self.model.id
+        )
         return [WebhookAttempt.from_model(row) for row in rows]
 
 
