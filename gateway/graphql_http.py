@@ -51,6 +51,7 @@ from gateway.idempotency import (
     IDEMPOTENCY_HEADER,
     IDEMPOTENCY_SCOPE,
     REPLAYED_HEADER,
+    UNKEPT_MESSAGE,
     IdempotentRequest,
     InvalidKey,
     conflict_code,
@@ -406,8 +407,10 @@ class GraphQLHTTPView(GraphQL):
             context.before_commit = idempotent.store_before_commit(context.actor)
             return None
         await context.finish(commit=False)
-        if not claim.same_request or claim.response is None:
+        if not claim.same_request:
             raise RequestRefused(CONFLICT_STATUS, CONFLICT_MESSAGE, code=conflict_code())
+        if claim.response is None:  # committed without its answer (a mutation that left the tenant)
+            raise RequestRefused(CONFLICT_STATUS, UNKEPT_MESSAGE, code=conflict_code())
         return self.raw_json_response(
             media_type, claim.response.encode(), context.request_id, {REPLAYED_HEADER: "true"}
         )

@@ -44,6 +44,13 @@ MAX_KEY_LENGTH = 255
 CONFLICT_STATUS = 422
 CONFLICT_MESSAGE = "This Idempotency-Key was used with a different request; use a new key for a new request."
 
+# A mutation that commits in steps or moves to another tenant (login, switchTenant) may commit its key
+# without the answer: a retry cannot be answered and is told so.
+UNKEPT_MESSAGE = (
+    "The request with this Idempotency-Key ran, but its answer could not be kept; read the result instead of "
+    "retrying, or use a new key."
+)
+
 CLAIM = "select claimed, request_hash, response from crm_idempotency_claim($1, $2, $3, $4)"
 STORE = "select crm_idempotency_store($1, $2, $3)"
 CLAIM_SESSION = text(

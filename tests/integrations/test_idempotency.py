@@ -153,3 +153,19 @@ async def test_keys_expire_after_a_day_and_are_purged(client, services, db):
     fresh = await keyed(client, admin, CREATE_ACCOUNT, {"input": {"name": "Day two"}}, "daily")
     assert fresh.status_code == 200 and fresh.json()["data"]["createAccount"]["errors"] == []
     assert orjson.loads(fresh.content)["data"]["createAccount"]["account"]["name"] == "Day two"
+
+
+async def test_a_mutation_that_enters_another_tenant_is_replayed_too(client):
+    inviter, member = await client.sign_up("Inviting"), await client.sign_up("Home")
+    invite = await client.execute(
+        "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token errors { code } } }",
+        {"i": {"email": member.email, "roleKey": "viewer"}},
+        inviter.token,
+    )
+    accept = "mutation($i: AcceptInviteInput!) { acceptInvite(input: $i) { tenant { id } errors { code } } }"
+    variables = {"i": {"token": invite["inviteUser"]["token"]}}
+    first = await keyed(client, member, accept, variables, "join")
+    assert first.json()["data"]["acceptInvite"]["tenant"]["id"] == inviter.tenant_node_id
+    retry = await keyed(client, member, accept, variables, "join")
+    assert retry.status_code == 200 and retry.headers["idempotency-replayed"] == "true"
+    assert retry.json() == first.json()
