@@ -5,6 +5,7 @@ repeated failures with the admins notified, and the compiled create's outbox row
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from datetime import timedelta
 import orjson
 import pytest
 
+from graph.integrations.delivery import Outcome, claim, record
 from graph.integrations.signing import verify
 from tests.compiled.test_compiled_create import Served, served  # noqa: F401 - a fixture
 from tests.integrations.support import (
@@ -32,6 +34,7 @@ from tests.integrations.support import (
 )
 
 NOTIFICATIONS = "{ notifications(first: 10) { nodes { kind subject body } } }"
+ENDPOINTS_IDS = "{ webhookEndpoints(first: 5) { nodes { id } } }"
 
 
 @pytest.fixture(autouse=True)
@@ -270,3 +273,33 @@ async def test_each_delivery_checks_the_address_again_and_a_silent_receiver_time
     assert timed_out["error"] == "timed out after 0.3 s" and timed_out["statusCode"] is None
     assert refused["error"].startswith("'127.0.0.1' resolves to 127.0.0.1, which is not a public address")
     assert delivery["lastError"] == refused["error"] and delivery["status"] == "PENDING"
+
+
+async def test_two_runners_never_send_one_delivery_and_a_dead_runners_lease_expires(client, services, tmp_path):
+    admin = await client.sign_up()
+    receiver = Receiver(tmp_path / "received.jsonl", secret="unused")
+    await create_endpoint(client, admin, receiver.url, "account.created")
+    await create_accounts(client, admin, "Leased", "Raced 1", "Raced 2")
+    tenant, start = uuid.UUID(admin.tenant_id), later(0)
+    # A runner claims one delivery and dies before sending it.
+    async with services.db.transaction(tenant) as session:
+        [dead] = await claim(session, tenant, start, uuid.uuid4(), replace(LOCAL, batch=1))
+    receiver.start()
+    try:
+        runs = await asyncio.gather(*(deliver(services.db, admin, start) for _ in range(2)))
+        assert sorted(runs) == ["delivered 0, failed 0", "delivered 2, failed 0"] or sorted(runs) == [
+            "delivered 1, failed 0",
+            "delivered 1, failed 0",
+        ]
+        assert await deliver(services.db, admin, start + timedelta(seconds=30)) == "delivered 0, failed 0"
+        # Past the lease (60 s) the next run takes it over; the dead runner's late record changes nothing.
+        assert await deliver(services.db, admin, start + timedelta(minutes=2)) == "delivered 1, failed 0"
+    finally:
+        receiver.stop()
+    async with services.db.transaction(tenant) as session:
+        await record(session, tenant, dead, Outcome(500, "HTTP 500", 5), uuid.uuid4(), start, LOCAL)
+    ids = [entry["id"] for entry in receiver.entries()]
+    assert len(ids) == 3 and len(set(ids)) == 3 and str(dead.event_id) in ids
+    endpoint_id = (await client.execute(ENDPOINTS_IDS, None, admin.token))["webhookEndpoints"]["nodes"][0]["id"]
+    statuses = [d["status"] for d in (await deliveries(client, admin, endpoint_id))["nodes"]]
+    assert statuses == ["SUCCEEDED"] * 3
