@@ -275,7 +275,9 @@ async def test_each_delivery_checks_the_address_again_and_a_silent_receiver_time
     assert delivery["lastError"] == refused["error"] and delivery["status"] == "PENDING"
 
 
-async def test_two_runners_never_send_one_delivery_and_a_dead_runners_lease_expires(client, services, tmp_path):
+async def test_two_runners_never_send_one_delivery_and_a_dead_runners_lease_expires(
+    client, services, tmp_path
+):
     admin = await client.sign_up()
     receiver = Receiver(tmp_path / "received.jsonl", secret="unused")
     await create_endpoint(client, admin, receiver.url, "account.created")
@@ -300,6 +302,8 @@ async def test_two_runners_never_send_one_delivery_and_a_dead_runners_lease_expi
         await record(session, tenant, dead, Outcome(500, "HTTP 500", 5), uuid.uuid4(), start, LOCAL)
     ids = [entry["id"] for entry in receiver.entries()]
     assert len(ids) == 3 and len(set(ids)) == 3 and str(dead.event_id) in ids
-    endpoint_id = (await client.execute(ENDPOINTS_IDS, None, admin.token))["webhookEndpoints"]["nodes"][0]["id"]
+    endpoint_id = (await client.execute(ENDPOINTS_IDS, None, admin.token))["webhookEndpoints"]["nodes"][0][
+        "id"
+    ]
     statuses = [d["status"] for d in (await deliveries(client, admin, endpoint_id))["nodes"]]
     assert statuses == ["SUCCEEDED"] * 3
