@@ -122,11 +122,15 @@ async def claim(
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(settings.batch)
         .with_for_update(of=WebhookDelivery, skip_locked=True)
+        # Materialized: as an IN (subquery) PostgreSQL may run it again for each candidate row, and with
+        # SKIP LOCKED each run can find other rows, so more than `batch` would be leased.
+        .cte("due")
+        .prefix_with("MATERIALIZED")
     )
     leased = (
         await session.scalars(
             update(WebhookDelivery)
-            .where(WebhookDelivery.tenant_id == tenant_id, WebhookDelivery.id.in_(due.scalar_subquery()))
+            .where(WebhookDelivery.tenant_id == tenant_id, WebhookDelivery.id.in_(select(due.c.id)))
             .values(leased_until=now + settings.lease, lease_token=token)
             .returning(WebhookDelivery)
         )

@@ -53,7 +53,7 @@ mutation($input: CreateAccountInput!) { createAccount(input: $input) { account {
 LOCAL = WebhookConfig(
     allowed_networks=parse_networks("127.0.0.1/32"),
     allow_http=True,
-    timeout_seconds=2.0,
+    timeout_seconds=10.0,  # generous: a receiver just started on a busy machine may answer slowly
     max_attempts=10,
     disable_after=3,
 )
