@@ -120,6 +120,20 @@ class Settings(BaseSettings):
     # carries the bare token); the page calls publicSurvey / answerSurvey.
     survey_url: str = Field(default="", alias="CRM_SURVEY_URL")
 
+    # Webhooks (graph/integrations/): addresses outside the public internet (private, loopback,
+    # link-local, multicast, reserved) are refused unless inside one of these comma-separated networks
+    # (e.g. `127.0.0.1/32` for a receiver on this host); plain http only when allowed; the delivery
+    # request's timeout, the response bytes read, attempts per delivery, and the consecutive failures
+    # after which an endpoint is disabled (its admins notified).
+    webhook_allowed_networks: str = Field(default="", alias="CRM_WEBHOOK_ALLOWED_NETWORKS")
+    webhook_allow_http: bool = Field(default=False, alias="CRM_WEBHOOK_ALLOW_HTTP")
+    webhook_timeout_seconds: float = Field(default=10.0, alias="CRM_WEBHOOK_TIMEOUT_SECONDS")
+    webhook_max_response_bytes: int = Field(default=65_536, alias="CRM_WEBHOOK_MAX_RESPONSE_BYTES")
+    webhook_max_attempts: int = Field(default=10, alias="CRM_WEBHOOK_MAX_ATTEMPTS")
+    webhook_disable_after: int = Field(default=20, alias="CRM_WEBHOOK_DISABLE_AFTER")
+    # How long a mutation's Idempotency-Key keeps its first response (gateway/idempotency.py).
+    idempotency_ttl_hours: int = Field(default=24, alias="CRM_IDEMPOTENCY_TTL_HOURS")
+
     # Documents: where bytes live. Unset backend: S3 when S3_ENDPOINT_URL is set, else a local directory.
     storage_backend: Literal["local", "s3"] | None = Field(default=None, alias="STORAGE_BACKEND")
     blob_dir: Path | None = Field(default=None, alias="CRM_BLOB_DIR")  # default: <CRM_DATA_DIR>/blobs

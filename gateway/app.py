@@ -27,6 +27,7 @@ from gateway.api_contract import CHARGE, ApiContract
 from gateway.client_address import client_address, trusted_networks
 from gateway.fast_path import Answer, FastPath, FastRequest
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
+from gateway.idempotency import IDEMPOTENCY_SCOPE
 from gateway.services import Services
 from graph.compiled.planner import Planner
 from graph.core.context import RequestContext
@@ -88,6 +89,7 @@ class GraphQLApp(GraphQLHTTPView):
         self.max_body_bytes = settings.max_body_bytes
         self.max_multipart_bytes = settings.max_multipart_bytes
         self.graphiql_enabled = settings.graphiql_enabled
+        self.idempotency_ttl_hours = settings.idempotency_ttl_hours
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
         self.contract = ApiContract(self, settings)
 
@@ -135,6 +137,7 @@ class GraphQLApp(GraphQLHTTPView):
             request_id,
             params,
             request.scope.get(CHARGE),
+            request.scope.get(IDEMPOTENCY_SCOPE),
         )
         answer = await self.fast_path.serve(fast, rehearse=self.verifies_compiled)
         return None if answer is None else (answer, request_id)

@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 from strawberry import relay
 
+from gateway.idempotency import IdempotentRequest
 from graph.compiled.planner import BoundPlan, Planner
 from graph.compiled.writes import CreateCall, CreatePlan, OneTrip, create_call, plan_create
 from tenants.credentials import (
@@ -70,6 +71,9 @@ class FastRequest:
     params: dict[str, Any]
     # the request's rate-limit charge (tenants/rate_limits.py): taken once, folded into a one-trip read
     charge: Charge | None = None
+    # An Idempotency-Key of a mutation (gateway/idempotency.py): claimed after the credential check and
+    # its response stored before COMMIT, in the create's own transaction.
+    idempotency: IdempotentRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ class FastPath:
             call = create_call(self.planner, query, operation_name, params["variables"])
             if call is None:
                 return None
-            if known is not None:
+            if known is not None and request.idempotency is None:  # a key is claimed in a transaction
                 answer = await self.create_in_one_trip(request, known, call, rehearse)
                 if answer is not RETRY:
                     return answer
@@ -141,6 +145,11 @@ class FastPath:
             actor = checked.actor
             if request.charge is not None:  # its own statement: the buckets are not locked until COMMIT
                 await take_tokens(await db.single_statements(), actor, request.charge)
+            idempotency = request.idempotency
+            if idempotency is not None:
+                claim = await idempotency.claim_raw(transaction.connection, actor)
+                if not claim.claimed:
+                    return None  # a retry or a conflict: the executor's path answers both
             created = None
             if call is not None:
                 plan: Any = self.plan_create(call, checked)
@@ -162,6 +171,8 @@ class FastPath:
                 return None
             if data is None:  # a guard failed (graph/compiled/registry.py: ValueRoot, CreateRoot)
                 return None
+            if idempotency is not None:
+                await idempotency.store_raw(transaction.connection, actor, '{"data":' + data + "}")
             answered = True
         finally:
             await transaction.finish(commit=answered and not (candidate.writes and rehearse))

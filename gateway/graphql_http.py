@@ -46,6 +46,18 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from gateway.idempotency import (
+    CONFLICT_MESSAGE,
+    CONFLICT_STATUS,
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_SCOPE,
+    REPLAYED_HEADER,
+    UNKEPT_MESSAGE,
+    IdempotentRequest,
+    InvalidKey,
+    conflict_code,
+    idempotent_request,
+)
 from graph.core.errors import UNAVAILABLE_MESSAGE, database_unavailable
 
 logger = logging.getLogger("crm.gateway")
@@ -299,6 +311,7 @@ class GraphQLHTTPView(GraphQL):
         return parse_multipart_operation(form)
 
     async def execute_params(self, request: Request, media_type: str, params: dict[str, Any]) -> Response:
+        idempotent = self.idempotent_request(request, params)
         answer = await self.execute_compiled(request, params)
         compiled = None if answer is None else answer[0]
         if answer is not None and not self.verifies_compiled:
@@ -312,6 +325,10 @@ class GraphQLHTTPView(GraphQL):
                     401, error.reason, {"WWW-Authenticate": "Bearer"}, "UNAUTHENTICATED"
                 ) from None
             raise RequestRefused(error.status_code, error.reason) from None
+        if idempotent is not None and context.actor_or_none is not None:
+            replayed = await self.claim_idempotency(context, idempotent, media_type)
+            if replayed is not None:
+                return replayed
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
@@ -369,6 +386,36 @@ class GraphQLHTTPView(GraphQL):
         return None
 
     verifies_compiled = False
+    idempotency_ttl_hours = 24
+
+    def idempotent_request(self, request: Request, params: dict[str, Any]) -> IdempotentRequest | None:
+        """A mutation's Idempotency-Key (gateway/idempotency.py), also handed to the fast path."""
+        try:
+            idempotent = idempotent_request(
+                request.headers.get(IDEMPOTENCY_HEADER), request.method, params, self.idempotency_ttl_hours
+            )
+        except InvalidKey as error:
+            raise RequestRefused(400, str(error), code="INVALID") from None
+        request.scope[IDEMPOTENCY_SCOPE] = idempotent
+        return idempotent
+
+    async def claim_idempotency(
+        self, context: Any, idempotent: IdempotentRequest, media_type: str
+    ) -> Response | None:
+        """None when this request holds the key (its response is stored before COMMIT); otherwise the
+        first request's stored answer, or the conflict of a different request under the same key."""
+        claim = await idempotent.claim(await context.session(), context.actor)
+        if claim.claimed:
+            context.before_commit = idempotent.store_before_commit(context.actor)
+            return None
+        await context.finish(commit=False)
+        if not claim.same_request:
+            raise RequestRefused(CONFLICT_STATUS, CONFLICT_MESSAGE, code=conflict_code())
+        if claim.response is None:  # committed without its answer (a mutation that left the tenant)
+            raise RequestRefused(CONFLICT_STATUS, UNKEPT_MESSAGE, code=conflict_code())
+        return self.raw_json_response(
+            media_type, claim.response.encode(), context.request_id, {REPLAYED_HEADER: "true"}
+        )
 
     def is_single_mutation(self, params: dict[str, Any]) -> bool:
         """Whether the operation is exactly one mutation field (it then needs no savepoint)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from config.settings import Settings
+from graph.integrations import config as webhook_config
 from graph.notifications.channels import Channels, LogSms, SmsSender, TwilioSms, use_channels
 from graph.notifications.delivery import AfterCommitDelivery, deliver_after_commit
 from storage import BlobStore, build_blob_store, use_blob_store
@@ -74,6 +75,17 @@ class Services:
         channels = Channels(mail=mail_sender(settings), sms=sms_sender(settings))
         use_channels(channels)
         deliver_after_commit(AfterCommitDelivery(db, channels) if settings.notify_after_commit else None)
+        # Webhook delivery (the job reads these; jobs receive no services).
+        webhook_config.configure(
+            webhook_config.WebhookConfig(
+                allowed_networks=webhook_config.parse_networks(settings.webhook_allowed_networks),
+                allow_http=settings.webhook_allow_http,
+                timeout_seconds=settings.webhook_timeout_seconds,
+                max_response_bytes=settings.webhook_max_response_bytes,
+                max_attempts=settings.webhook_max_attempts,
+                disable_after=settings.webhook_disable_after,
+            )
+        )
         # Login steps may hold a quarter of the pool (pool_size + as many overflow connections) at once.
         login = PasswordLogin(identity, max(1, settings.db_pool_size // 2))
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.

@@ -36,6 +36,9 @@ from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.login_events import LoginEventsQuery
+from graph.integrations import delivery as webhook_delivery  # noqa: F401 - registers webhooks.deliver
+from graph.integrations import idempotency as idempotency_upkeep  # noqa: F401 - registers idempotency.purge
+from graph.integrations.api import IntegrationsMutation, IntegrationsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
 from graph.marketing.competition_api import CompetitionMutation, CompetitionQuery
 from graph.marketing.event_api import EventsMutation
@@ -96,6 +99,7 @@ QUERY_AREAS: tuple[type, ...] = (
     BackupQuery,
     PrintQuery,
     ApiContractQuery,
+    IntegrationsQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -128,6 +132,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     BackupMutation,
     PrintMutation,
     ApiContractMutation,
+    IntegrationsMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

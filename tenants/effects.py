@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 PENDING = "crm_pending_effects"
 
 # One statement: the audit rows as a data-modifying CTE (executed whether or not the main query reads
-# it), then one pg_notify per notification.
+# it), then one notification each through `crm_emit_event` (migration 0310): its pg_notify, and the
+# webhook outbox rows of the tenant's endpoints that subscribe to the event.
 FLUSH = text(
     "with written as ("
     " insert into audit_log (tenant_id, id, action, object_type, object_id, actor_user_id,"
@@ -33,7 +34,7 @@ FLUSH = text(
     " action text, object_type text, object_id uuid, actor_user_id uuid, actor_api_key_id uuid,"
     " changes jsonb, request_id text)"
     " returning 1)"
-    " select pg_notify(channel, payload)"
+    " select crm_emit_event(channel, payload)"
     " from unnest(cast(:channels as text[]), cast(:payloads as text[])) as n(channel, payload)"
 )
 

@@ -48,6 +48,8 @@ class ErrorCode(StrEnum):
     MFA_NOT_ENABLED = "MFA_NOT_ENABLED"
     INVALID_CODE = "INVALID_CODE"  # a wrong, reused or expired one-time or recovery code
     UNAVAILABLE = "UNAVAILABLE"  # the database is unreachable (outage, restart): retry later, HTTP 503
+    ADDRESS_NOT_ALLOWED = "ADDRESS_NOT_ALLOWED"  # a webhook URL resolving to a private/loopback/... address
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"  # an Idempotency-Key reused with a different request
     OVER_BUDGET = "OVER_BUDGET"  # a purchase would take a project's committed cost past its budget
     # The API contract (issue 21): refusals of an integration's request.
     INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"  # the API key's scopes do not cover this read or write

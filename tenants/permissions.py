@@ -53,6 +53,7 @@ class Capability(StrEnum):
     MANAGE_SETTINGS = "manage_settings"  # tenant settings: currencies, exchange rates, numbering patterns
     APPROVE_CHANGES = "approve_changes"
     VIEW_REPORTS = "view_reports"
+    MANAGE_INTEGRATIONS = "manage_integrations"  # webhook endpoints, their secrets and delivery log
 
 
 # Team hierarchies deeper than this are refused (and bound the recursive scope query).

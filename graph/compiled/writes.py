@@ -8,7 +8,7 @@ statement does the rest:
     WITH inserted AS (INSERT INTO accounts (...) SELECT $1, $2, ... WHERE <guards> RETURNING *),
          audited AS (INSERT INTO audit_log (...) SELECT ... FROM inserted RETURNING id)
     SELECT json_build_object('createAccount', json_build_object('account', <the compiled read of the
-           inserted row>, 'errors', '[]'))::text, pg_notify('crm_events', $n)
+           inserted row>, 'errors', '[]'))::text, crm_emit_event('crm_events', $n)
     FROM inserted
 
 A guard that fails inserts nothing, so the statement returns no row; the transaction is rolled back and
@@ -194,7 +194,8 @@ def compile_create(
     source = aliased(model, inserted)
     payload = payload_object(build, root, field_name, node, source)
     data = planner.data(build, func.json_build_object(text_literal(response_key), payload))
-    notify = func.pg_notify(text_literal(CHANNEL), bindparam("w_event", type_=Text))
+    # pg_notify plus the webhook outbox rows (migration 0310), as the executor's effects statement does.
+    notify = func.crm_emit_event(text_literal(CHANNEL), bindparam("w_event", type_=Text))
     statement = select(data, notify).select_from(inserted).add_cte(audited)
     return planner.to_plan(build, statement)
 

@@ -51,6 +51,9 @@ class RequestContext:
     # Set by the gateway when the document is one mutation field (see `savepoint`).
     single_mutation: bool = False
     rollback_only: bool = False
+    # Runs in the transaction just before it commits, with the operation's result (the gateway keeps an
+    # Idempotency-Key's response this way, so key and writes commit together).
+    before_commit: Callable[[AsyncSession, Any], Awaitable[None]] | None = None
 
     @property
     def db(self) -> Database:
@@ -111,12 +114,14 @@ class RequestContext:
         async with session.begin_nested():
             yield session
 
-    async def finish(self, *, commit: bool) -> None:
+    async def finish(self, *, commit: bool, result: Any = None) -> None:
         if self._session is None:
             return
         session, self._session = self._session, None
         try:
             if commit and not self.rollback_only:
+                if self.before_commit is not None and result is not None:
+                    await self.before_commit(session, result)
                 await session.commit()
             else:
                 await session.rollback()

@@ -87,17 +87,17 @@ class RequestLifecycle(SchemaExtension):
         unexpected = [error for error in errors if is_unexpected(error)]
         # A statement the database refused aborted the transaction: end it without trying to commit.
         refused = any(data_exception(error.original_error) for error in errors)
+        # Shaped before the commit: what is kept with it (an idempotency key's response) is the answer.
+        if result is not None and errors:
+            result.errors = [self.shape(error, context.request_id) for error in errors]
         try:
-            await context.finish(commit=not unexpected and not refused)
+            await context.finish(commit=not unexpected and not refused, result=result)
         except Exception as error:  # the commit itself failed: report it instead of the data
             logger.exception("commit failed (request %s)", context.request_id)
             if result is not None:
                 result.data = None
-                result.errors = [GraphQLError("Could not save the changes.", original_error=error)]
-                errors = result.errors
-                unexpected = errors
-        if result is not None and errors:
-            result.errors = [self.shape(error, context.request_id) for error in errors]
+                failed = GraphQLError("Could not save the changes.", original_error=error)
+                result.errors = [self.shape(failed, context.request_id)]
 
     def shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
         original = error.original_error

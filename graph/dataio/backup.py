@@ -42,6 +42,11 @@ DERIVED_TABLES = frozenset({"contact_match_keys", "opportunity_stage_rollups", "
 # Credentials do not travel: a copied session, challenge or invitation token would then open two tenants,
 # and API keys name their tenant. Members sign in again; admins re-issue keys and invitations.
 CREDENTIAL_TABLES = frozenset({"user_sessions", "mfa_challenges", "invitations", "api_keys"})
+# Webhook endpoints hold signing secrets (a restored copy would post to the original's receivers as the
+# original), their outbox and log go with them, and idempotency keys belong to the original's credentials.
+INTEGRATION_TABLES = frozenset(
+    {"webhook_endpoints", "webhook_deliveries", "webhook_attempts", "idempotency_keys"}
+)
 # Columns kept by triggers: restored as their start value and counted again by the triggers.
 DERIVED_COLUMNS = {"accounts": {"live_contact_count": "0"}}
 # Columns holding blob-store keys: the objects go into the archive with their rows.
@@ -71,7 +76,7 @@ async def tenant_tables(session: AsyncSession) -> list[TableInfo]:
             " group by c.relname order by c.relname"
         )
     )
-    skipped = DERIVED_TABLES | CREDENTIAL_TABLES
+    skipped = DERIVED_TABLES | CREDENTIAL_TABLES | INTEGRATION_TABLES
     columns = {name: list(cols) for name, cols in rows if name not in skipped}
     constraints = await session.execute(
         text(

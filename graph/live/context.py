@@ -119,7 +119,7 @@ class LiveContext(RequestContext):
             )
         return scope.session
 
-    async def finish(self, *, commit: bool) -> None:
+    async def finish(self, *, commit: bool, result: Any = None) -> None:
         scope = CURRENT_SCOPE.get()
         if scope is None:
             return

@@ -24,10 +24,14 @@ def test_the_error_table_lists_every_code_once():
 
 
 def test_the_table_says_where_a_mutation_reports_each_code_as_the_code_does():
-    rows = re.findall(r"^\| `([A-Z_]+)` \|.*\| (top level|payload) \|$", DOCS.read_text(), flags=re.MULTILINE)
+    rows = re.findall(
+        r"^\| `([A-Z_]+)` \|.*\| (top level|payload|request) \|$", DOCS.read_text(), flags=re.MULTILINE
+    )
     assert len(rows) == len(documented_codes(DOCS.read_text()))
     top_level = {code for code, where in rows if where == "top level"}
     assert top_level == {code.value for code in REFUSALS} | EDGE_CODES
+    # Answered for the whole HTTP request, before any mutation runs (gateway/idempotency.py).
+    assert {code for code, where in rows if where == "request"} == {ErrorCode.IDEMPOTENCY_CONFLICT.value}
 
 
 def test_the_table_reader_finds_rows_only():

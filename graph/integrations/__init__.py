@@ -1,0 +1,1 @@
+"""Integrations: webhook endpoints, their outbox and delivery job, and the upkeep of idempotency keys."""
