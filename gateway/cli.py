@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -17,6 +16,7 @@ import typer
 
 from config.settings import get_settings
 from gateway.database import ResolvedDatabase, migrate, resolve_database
+from gateway.observability.logs import configure_logging
 from gateway.services import Services
 from migrations import pending_migrations
 from migrations.legacy import MigrationRefused
@@ -298,5 +298,5 @@ def indexes_command() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(get_settings())
     app()

@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 from strawberry import relay
 
+from gateway.observability.context import note_tenant
 from graph.compiled.planner import BoundPlan, Planner
 from graph.compiled.writes import create_call, plan_create
 from tenants.credentials import (
@@ -124,6 +125,7 @@ class FastPath:
             except AuthenticationFailed:
                 return None
             self.remember(credential, actor)
+            note_tenant(actor.tenant_id)
             created = None
             if call is not None:
                 plan: Any = plan_create(
@@ -182,6 +184,7 @@ class FastPath:
         if not same_actor(actor, known):
             self.remember(credential, actor)
             return None
+        note_tenant(actor.tenant_id)
         return None if data is None else Answer(data.encode())
 
     def remember(self, credential: Credential, actor: Actor) -> None:

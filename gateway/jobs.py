@@ -14,14 +14,25 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 import graph.schema  # noqa: F401 - imports every area, registering its jobs
-from graph.core.jobs import BATCHED_JOBS, JOBS, BatchedJobFunction, JobFunction
+from graph.core.jobs import BACKLOGS, BATCHED_JOBS, JOBS, BatchedJobFunction, JobFunction
 from tenants.db import Database
 from tenants.models import TenantRegistry
 
 logger = logging.getLogger("crm.jobs")
+# The runner's record for /metrics (gateway/observability/metrics.py): wall-clock times, not `--at`.
+RECORD_START = text(
+    "insert into job_runs (job, last_started_at) values (:job, clock_timestamp())"
+    " on conflict (job) do update set last_started_at = excluded.last_started_at"
+)
+RECORD_FINISH = text(
+    "update job_runs set runs = runs + 1, failures = failures + :failed,"
+    " last_finished_at = clock_timestamp(),"
+    " last_succeeded_at = case when :failed > 0 then last_succeeded_at else clock_timestamp() end,"
+    " backlog = :backlog where job = :job"
+)
 
 
 def registered_jobs() -> dict[str, JobFunction | BatchedJobFunction]:
@@ -34,6 +45,7 @@ class JobOutcome:
     tenant_id: uuid.UUID
     summary: str
     failed: bool = False
+    backlog: int | None = None  # what the job left due in the tenant (graph/core/jobs.py `backlog`)
 
 
 async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list[JobOutcome]:
@@ -46,8 +58,20 @@ async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list
         tenant_ids = list(await session.scalars(select(TenantRegistry.id).order_by(TenantRegistry.id)))
     outcomes: list[JobOutcome] = []
     for name, function in sorted(jobs.items()):
-        for tenant_id in tenant_ids:
-            outcomes.append(await run_one(db, name, function, tenant_id, now))
+        async with db.transaction() as session:
+            await session.execute(RECORD_START, {"job": name})
+        ran = [await run_one(db, name, function, tenant_id, now) for tenant_id in tenant_ids]
+        backlogs = [o.backlog for o in ran if o.backlog is not None]
+        async with db.transaction() as session:
+            await session.execute(
+                RECORD_FINISH,
+                {
+                    "job": name,
+                    "failed": int(any(o.failed for o in ran)),
+                    "backlog": sum(backlogs) if name in BACKLOGS else None,
+                },
+            )
+        outcomes += ran
     return outcomes
 
 
@@ -62,7 +86,8 @@ async def run_one(
         else:
             async with db.transaction(tenant_id) as session:
                 summary = await JOBS[name](session, tenant_id, now)
+                left = await BACKLOGS[name](session, tenant_id, now) if name in BACKLOGS else None
     except Exception as error:
         logger.exception("job %s failed for tenant %s", name, tenant_id)
         return JobOutcome(name, tenant_id, f"failed: {error.__class__.__name__}", failed=True)
-    return JobOutcome(name, tenant_id, summary)
+    return JobOutcome(name, tenant_id, summary, backlog=left)
