@@ -84,7 +84,9 @@ async def test_metrics_count_requests_operations_by_path_errors_and_pools(http):
     assert operation_count(after, "query", "fast") - operation_count(before, "query", "fast") == 2
     assert operation_count(after, "mutation", "fast") - operation_count(before, "mutation", "fast") == 0
     # verify mode rehearses the create and lets the executor make it: the executor's path
-    assert operation_count(after, "mutation", "executor") - operation_count(before, "mutation", "executor") == 1
+    assert (
+        operation_count(after, "mutation", "executor") - operation_count(before, "mutation", "executor") == 1
+    )
     assert operation_count(after, "query", "executor") - operation_count(before, "query", "executor") == 1
     unauthenticated = ("crm_graphql_errors_total", (("code", "UNAUTHENTICATED"),))
     assert after[unauthenticated] - before.get(unauthenticated, 0) == 1
@@ -160,7 +162,9 @@ async def test_fast_path_statements_are_spans_of_the_operation(http, observed):
     operation = next(s for s in spans if s.name == "graphql query Accounts")
     assert operation.attributes["crm.path"] == "fast"
     children = [s for s in spans if s.parent is not None and s.parent.span_id == operation.context.span_id]
-    assert any(s.name == "SQL SELECT" and "crm_authenticate" in s.attributes["db.statement"] for s in children)
+    assert any(
+        s.name == "SQL SELECT" and "crm_authenticate" in s.attributes["db.statement"] for s in children
+    )
 
 
 async def test_a_traceparent_header_continues_the_callers_trace(http, observed):
