@@ -170,6 +170,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] | None = Field(default=None, alias="CRM_LOG_FORMAT")
     # An operation slower than this is logged (with its name, type, path and tenant) as a warning.
     slow_operation_ms: int = Field(default=1_000, alias="CRM_SLOW_OPERATION_MS")
+    # `crm jobs run`: a job transaction idle this long is ended by PostgreSQL (its locks freed for a retry).
+    job_lease_seconds: float = Field(default=300.0, alias="CRM_JOB_LEASE_SECONDS")
     # Read-only report queries go to this server (a streaming replica) when set (tenants/replica.py).
     database_replica_url: str | None = Field(default=None, alias="DATABASE_REPLICA_URL")
 

@@ -271,7 +271,7 @@ def jobs_run(
 
     async def work(services: Services) -> list[str]:
         try:
-            outcomes = await run_jobs(services.db, now, job)
+            outcomes = await run_jobs(services.db, now, job, get_settings().job_lease_seconds)
         except KeyError as error:
             typer.secho(f"error: {error.args[0]}", fg="red", err=True)
             raise typer.Exit(2) from None

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import graph.schema  # noqa: F401 - imports every area, registering its jobs
 from graph.core.jobs import BACKLOGS, BATCHED_JOBS, JOBS, BatchedJobFunction, JobFunction
@@ -22,6 +25,12 @@ from tenants.db import Database
 from tenants.models import TenantRegistry
 
 logger = logging.getLogger("crm.jobs")
+# A job's lease on what it locked: a transaction that sends PostgreSQL nothing for this long (a runner
+# hung on a mail server, a network partition) is ended by the server, its row locks released and its
+# writes undone, so the next run claims the same rows and retries them. A runner that dies outright
+# (kill -9, a lost machine) loses its session at once, with the same effect.
+DEFAULT_LEASE_SECONDS = 300.0
+SET_LEASE = text("select set_config('idle_in_transaction_session_timeout', :lease, true)")
 # The runner's record for /metrics (gateway/observability/metrics.py): wall-clock times, not `--at`.
 RECORD_START = text(
     "insert into job_runs (job, last_started_at) values (:job, clock_timestamp())"
@@ -48,7 +57,19 @@ class JobOutcome:
     backlog: int | None = None  # what the job left due in the tenant (graph/core/jobs.py `backlog`)
 
 
-async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list[JobOutcome]:
+@asynccontextmanager
+async def leased_transaction(
+    db: Database, tenant_id: uuid.UUID, lease_seconds: float
+) -> AsyncIterator[AsyncSession]:
+    """A transaction in the tenant that PostgreSQL ends after `lease_seconds` without a statement."""
+    async with db.transaction(tenant_id) as session:
+        await session.execute(SET_LEASE, {"lease": f"{int(lease_seconds * 1000)}ms"})
+        yield session
+
+
+async def run_jobs(
+    db: Database, now: datetime, only: str | None = None, lease_seconds: float = DEFAULT_LEASE_SECONDS
+) -> list[JobOutcome]:
     jobs = registered_jobs()
     if only is not None:
         if only not in jobs:
@@ -60,7 +81,7 @@ async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list
     for name, function in sorted(jobs.items()):
         async with db.transaction() as session:
             await session.execute(RECORD_START, {"job": name})
-        ran = [await run_one(db, name, function, tenant_id, now) for tenant_id in tenant_ids]
+        ran = [await run_one(db, name, function, tenant_id, now, lease_seconds) for tenant_id in tenant_ids]
         backlogs = [o.backlog for o in ran if o.backlog is not None]
         async with db.transaction() as session:
             await session.execute(
@@ -76,15 +97,23 @@ async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list
 
 
 async def run_one(
-    db: Database, name: str, function: JobFunction | BatchedJobFunction, tenant_id: uuid.UUID, now: datetime
+    db: Database,
+    name: str,
+    function: JobFunction | BatchedJobFunction,
+    tenant_id: uuid.UUID,
+    now: datetime,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> JobOutcome:
     """One tenant's failure is logged and reported, and does not stop the others. A batched job opens
-    its own transactions in the tenant (graph/core/jobs.py)."""
+    its own transactions in the tenant (graph/core/jobs.py), each under the same lease."""
+    left = None
     try:
         if name in BATCHED_JOBS:
-            summary = await BATCHED_JOBS[name](lambda: db.transaction(tenant_id), tenant_id, now)
+            summary = await BATCHED_JOBS[name](
+                lambda: leased_transaction(db, tenant_id, lease_seconds), tenant_id, now
+            )
         else:
-            async with db.transaction(tenant_id) as session:
+            async with leased_transaction(db, tenant_id, lease_seconds) as session:
                 summary = await JOBS[name](session, tenant_id, now)
                 left = await BACKLOGS[name](session, tenant_id, now) if name in BACKLOGS else None
     except Exception as error:
