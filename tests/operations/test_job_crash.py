@@ -112,7 +112,9 @@ async def test_a_hung_runner_loses_its_claim_when_the_lease_runs_out(client, ser
     previous = use_channels(Channels(mail=hung_mail, sms=RecordingSms()))
     try:
         hung = asyncio.create_task(run_one(services.db, JOB, deliver_notifications, tenant, at(NOW), 0.3))
-        while not await claimed(db, admin.tenant_id):
+        for _ in range(200):  # until the hung runner holds the delivery
+            if await claimed(db, admin.tenant_id):
+                break
             await asyncio.sleep(0.05)
         use_channels(Channels(mail=healthy_mail, sms=RecordingSms()))
         await asyncio.sleep(0.6)  # past the hung runner's 0.3 s lease
