@@ -297,6 +297,24 @@ def indexes_command() -> None:
     typer.echo(f"created {len(result['created'])}, dropped {len(result['dropped'])}")
 
 
+@app.command("citus-plan")
+def citus_plan_command() -> None:
+    """Print the DDL that distributes the schema on Citus by tenant_id (infra/citus.md, infra/citus.sql)."""
+    import asyncpg
+
+    from tenants.distribution import citus_plan
+
+    async def plan(url: str) -> str:
+        connection = await asyncpg.connect(url)
+        try:
+            return await citus_plan(connection)
+        finally:
+            await connection.close()
+
+    owner_url = prepared_database(run_migrations=False).owner_url
+    typer.echo(asyncio.run(plan(owner_url.replace("postgresql+asyncpg://", "postgresql://"))), nl=False)
+
+
 def main() -> None:
     configure_logging(get_settings())
     app()
