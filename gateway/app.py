@@ -328,7 +328,7 @@ def create_app(
         if listener is not None:
             listener.close()
         await bus.stop()
-        await services.db.dispose()
+        await services.dispose()
         if provider is not None and tracer_provider is None:
             provider.shutdown()  # flushes the spans still batched
 

@@ -53,7 +53,7 @@ def with_services(database: ResolvedDatabase, work: Callable[[Services], Awaitab
             await services.db.verify_runtime_role()
             return await work(services)
         finally:
-            await services.db.dispose()
+            await services.dispose()
 
     try:
         return asyncio.run(run())
