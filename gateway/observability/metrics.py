@@ -24,7 +24,7 @@ logger = logging.getLogger("crm.metrics")
 
 # Compiled reads answer in about a millisecond; executor pages in tens; anything past 5 s is an incident.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-KNOWN_ROUTES = ("/graphql", "/healthz", "/readyz", "/health", "/ready", "/metrics")
+KNOWN_ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
 JOB_RUNS = text(
     "select job, runs, failures, last_started_at, last_finished_at, last_succeeded_at, backlog from job_runs"
 )
