@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import signal
 import tempfile
 import time
@@ -97,7 +98,7 @@ async def one_round(
     after = log_dir / f"round-{number}-after.log"
     # A new server on the same database comes up (the application has nothing to recover).
     with UvicornServer(app_url, workers=1, pool_size=10, log_path=after):
-        stored = await stored_names(app_url, tenant)
+        stored = await stored_names(app_url, base64.b64decode(tenant).decode().split(":", 1)[1])
     missing = set(acknowledged) - set(stored)
     duplicates = len(stored) - len(set(stored))
     print(
