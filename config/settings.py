@@ -181,6 +181,34 @@ class Settings(BaseSettings):
     # differential mode; creates are rehearsed and rolled back).
     compiled_reads: Literal["on", "off", "verify"] = Field(default="on", alias="CRM_COMPILED_READS")
 
+    # Operations (gateway/observability/, infra/README.md). Prometheus metrics: `app` serves /metrics on
+    # the main port (with CRM_METRICS_TOKEN as a bearer token when set; production refuses it without
+    # one), `host:port` on a listener of its own instead, `off` not at all.
+    metrics_bind: str = Field(default="app", alias="CRM_METRICS_BIND")
+    metrics_token: str | None = Field(default=None, alias="CRM_METRICS_TOKEN")
+    # OpenTelemetry traces go to this OTLP/HTTP endpoint (the SDK's own variable; CRM_OTLP_ENDPOINT is
+    # read too); unset, no span is ever made.
+    otlp_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    crm_otlp_endpoint: str | None = Field(default=None, alias="CRM_OTLP_ENDPOINT")
+    otel_service_name: str = Field(default="crm", alias="OTEL_SERVICE_NAME")
+    # `json`: one JSON object per log line with request and tenant ids; `text`: plain lines.
+    # Default: json in production, text in development.
+    log_format: Literal["json", "text"] | None = Field(default=None, alias="CRM_LOG_FORMAT")
+    # An operation slower than this is logged (with its name, type, path and tenant) as a warning.
+    slow_operation_ms: int = Field(default=1_000, alias="CRM_SLOW_OPERATION_MS")
+    # `crm jobs run`: a job transaction idle this long is ended by PostgreSQL (its locks freed for a retry).
+    job_lease_seconds: float = Field(default=300.0, alias="CRM_JOB_LEASE_SECONDS")
+    # Read-only report queries go to this server (a streaming replica) when set (tenants/replica.py).
+    database_replica_url: str | None = Field(default=None, alias="DATABASE_REPLICA_URL")
+
+    @property
+    def tracing_endpoint(self) -> str | None:
+        return self.otlp_endpoint or self.crm_otlp_endpoint or None
+
+    @property
+    def json_logs(self) -> bool:
+        return self.is_production if self.log_format is None else self.log_format == "json"
+
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION

@@ -7,12 +7,17 @@ import contextlib
 import gc
 import logging
 import os
-import re
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import get_operation_ast
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +33,12 @@ from gateway.client_address import client_address, trusted_networks
 from gateway.fast_path import Answer, FastPath, FastRequest
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
 from gateway.idempotency import IDEMPOTENCY_SCOPE
+from gateway.observability.context import REQUEST_ID, current, note_tenant
+from gateway.observability.endpoint import metrics_location, metrics_route, start_listener
+from gateway.observability.logs import configure_logging
+from gateway.observability.metrics import Metrics
+from gateway.observability.middleware import ObservedApp
+from gateway.observability.tracing import build_tracer_provider, instrument_database
 from gateway.services import Services
 from graph.compiled.planner import Planner
 from graph.core.context import RequestContext
@@ -45,7 +56,8 @@ from tenants.login_log import Client
 from tenants.rate_limits import LimitRefusal, take_tokens
 
 logger = logging.getLogger("crm.gateway")
-REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+slow_log = logging.getLogger("crm.slow")
+OPERATION_KINDS_SIZE = 2_000
 
 
 def request_id_for(request: Request) -> str:
@@ -67,7 +79,14 @@ class GraphQLApp(GraphQLHTTPView):
 
     graphql_transport_ws_handler_class = LiveTransportHandler
 
-    def __init__(self, services: Services, bus: EventBus, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bus: EventBus,
+        metrics: Metrics | None = None,
+        tracer: Tracer | None = None,
+        **kwargs: Any,
+    ) -> None:
         settings = services.settings
         super().__init__(
             build_schema(settings),
@@ -92,8 +111,79 @@ class GraphQLApp(GraphQLHTTPView):
         self.idempotency_ttl_hours = settings.idempotency_ttl_hours
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
         self.contract = ApiContract(self, settings)
+        self.metrics = metrics
+        self.tracer = tracer
+        self.slow_seconds = settings.slow_operation_ms / 1000
+        self.operation_kinds: dict[tuple[str, str | None], tuple[str, str | None]] = {}
 
-    async def execute_params(self, request: Any, media_type: str, params: dict[str, Any]) -> Response:
+    async def execute_params(self, request: Any, media_type: str, params: dict[str, Any]) -> Any:
+        """The operation, timed (metrics, slow log) and, with tracing on, in a span of its own."""
+        observation = current()
+        if observation is None:  # not behind ObservedApp (a test mounting the view alone)
+            return await self.charged_execute(request, media_type, params)
+        observation.operation_type, observation.operation_name = self.operation_kind(params)
+        span = token = None
+        if self.tracer is not None:
+            span = self.tracer.start_span(
+                f"graphql {observation.operation_type} {observation.operation_name or ''}".rstrip(),
+                attributes={
+                    "graphql.operation.type": observation.operation_type,
+                    "graphql.operation.name": observation.operation_name or "",
+                },
+            )
+            token = otel_context.attach(trace.set_span_in_context(span))
+        started = time.perf_counter()
+        try:
+            return await self.charged_execute(request, media_type, params)
+        finally:
+            elapsed = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.observe_operation(observation.operation_type, observation.path, elapsed)
+            if elapsed >= self.slow_seconds:
+                slow_log.warning(
+                    "slow operation: %s %s took %.0f ms (%s path)",
+                    observation.operation_type,
+                    observation.operation_name or "(anonymous)",
+                    elapsed * 1000,
+                    observation.path,
+                    extra={
+                        "operation_type": observation.operation_type,
+                        "operation_name": observation.operation_name,
+                        "path": observation.path,
+                        "duration_ms": round(elapsed * 1000, 1),
+                    },
+                )
+            if span is not None:
+                span.set_attribute("crm.path", observation.path)
+                if observation.tenant_id is not None:
+                    span.set_attribute("crm.tenant_id", str(observation.tenant_id))
+                otel_context.detach(token)  # type: ignore[arg-type]
+                span.end()
+
+    def operation_kind(self, params: dict[str, Any]) -> tuple[str, str | None]:
+        """(query | mutation | subscription | unknown, the operation's name), once per text and name."""
+        key = (params["query"], params["operationName"])
+        if key[0] is None:  # a persisted operation sent by its hash alone: resolved later (ApiContract)
+            return ("unknown", key[1])
+        known = self.operation_kinds.get(key)
+        if known is None:
+            document = self.fast_path.planner.document(params["query"])
+            operation = get_operation_ast(document, key[1]) if document is not None else None
+            if operation is None:
+                known = ("unknown", key[1])
+            else:
+                known = (operation.operation.value, operation.name.value if operation.name else key[1])
+            if len(self.operation_kinds) >= OPERATION_KINDS_SIZE:
+                self.operation_kinds.clear()
+            self.operation_kinds[key] = known
+        return known
+
+    def json_response(self, media_type: str, status: int, body: object, headers: Any = None) -> Response:
+        if self.metrics is not None and isinstance(body, dict) and body.get("errors"):
+            self.metrics.count_errors(body["errors"])
+        return super().json_response(media_type, status, body, headers)
+
+    async def charged_execute(self, request: Any, media_type: str, params: dict[str, Any]) -> Response:
         """Charges an authenticated request against its rate-limit buckets (whichever path checks its
         credential takes the charge, once) and answers the RateLimit headers; a persisted operation's
         hash is resolved first (gateway/api_contract.py)."""
@@ -140,7 +230,12 @@ class GraphQLApp(GraphQLHTTPView):
             request.scope.get(IDEMPOTENCY_SCOPE),
         )
         answer = await self.fast_path.serve(fast, rehearse=self.verifies_compiled)
-        return None if answer is None else (answer, request_id)
+        if answer is None:
+            return None
+        observation = current()
+        if observation is not None:
+            observation.path = "fast"
+        return answer, request_id
 
     def is_single_mutation(self, params: dict[str, Any]) -> bool:
         return self.fast_path.planner.is_single_mutation(params["query"], params["operationName"])
@@ -184,6 +279,7 @@ class GraphQLApp(GraphQLHTTPView):
                     lambda session: authenticate(session, credential, context.request_id, timeout, address)
                 )
                 await self.charge(request, context)
+                note_tenant(context.actor_or_none.tenant_id)
         except AuthenticationFailed as error:
             if credential is not None and credential.kind == "api_key":  # the login log keeps key failures
                 client = Client(address, request.headers.get("user-agent"))
@@ -206,8 +302,13 @@ class CrmApplication(Starlette):
     def __init__(self, graphql: GraphQLApp, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.graphql = graphql
+        # Outermost: request id, the request's metrics and span (gateway/observability/middleware.py).
+        self.observed = ObservedApp(self.dispatch, graphql.metrics, graphql.tracer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.observed(scope, receive, send)
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] in ("GET", "POST"):
             scope["app"] = self
             await self.graphql(scope, receive, send)
@@ -215,12 +316,23 @@ class CrmApplication(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings, database_url: str) -> Starlette:
+def create_app(
+    settings: Settings, database_url: str, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The application; `tracer_provider` overrides the OTLP configuration (tests: in-memory spans)."""
     services = Services.build(settings, database_url)
     bus = build_event_bus(settings, database_url)
+    location = metrics_location(settings)  # "app", (host, port) or None
+    metrics = Metrics(services.db, bus) if location is not None else None
+    provider = tracer_provider or build_tracer_provider(settings)
+    tracer = provider.get_tracer("crm.gateway") if provider is not None else None
+    if tracer is not None:
+        instrument_database(services.db, tracer)
     graphql = GraphQLApp(
         services,
         bus,
+        metrics,
+        tracer,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
         multipart_uploads_enabled=True,
@@ -252,15 +364,26 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
                 "LEAKPROOF; ALTER FUNCTION textlike(text, text) LEAKPROOF; (see infra/README.md)"
             )
         await bus.ensure_started()
+        listener = None
+        if metrics is not None and isinstance(location, tuple):
+            listener = await start_listener(metrics, *location, settings.metrics_token)
         yield
+        if listener is not None:
+            listener.close()
         await bus.stop()
-        await services.db.dispose()
+        await services.dispose()
+        if provider is not None and tracer_provider is None:
+            provider.shutdown()  # flushes the spans still batched
 
+    metrics_routes = []
+    if metrics is not None and location == "app":
+        metrics_routes.append(Route("/metrics", metrics_route(metrics, settings.metrics_token)))
     app = CrmApplication(
         graphql,
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *metrics_routes,
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             *blob_routes(services.blobs),
             WebSocketRoute("/graphql", graphql),
@@ -281,7 +404,7 @@ def app_from_environment() -> Starlette:
     settings = get_settings()
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set; start the server with `crm serve`.")
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(settings)
     app = create_app(settings, settings.database_url)
     tune_garbage_collector()
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -18,6 +17,7 @@ import typer
 from config.settings import get_settings
 from gateway.cli_contract import rate_limits_app, schema_app
 from gateway.database import ResolvedDatabase, migrate, resolve_database
+from gateway.observability.logs import configure_logging
 from gateway.services import Services
 from migrations import pending_migrations
 from migrations.legacy import MigrationRefused
@@ -56,7 +56,7 @@ def with_services(database: ResolvedDatabase, work: Callable[[Services], Awaitab
             await services.db.verify_runtime_role()
             return await work(services)
         finally:
-            await services.db.dispose()
+            await services.dispose()
 
     try:
         return asyncio.run(run())
@@ -274,7 +274,7 @@ def jobs_run(
 
     async def work(services: Services) -> list[str]:
         try:
-            outcomes = await run_jobs(services.db, now, job)
+            outcomes = await run_jobs(services.db, now, job, get_settings().job_lease_seconds)
         except KeyError as error:
             typer.secho(f"error: {error.args[0]}", fg="red", err=True)
             raise typer.Exit(2) from None
@@ -300,6 +300,24 @@ def indexes_command() -> None:
     typer.echo(f"created {len(result['created'])}, dropped {len(result['dropped'])}")
 
 
+@app.command("citus-plan")
+def citus_plan_command() -> None:
+    """Print the DDL that distributes the schema on Citus by tenant_id (infra/citus.md, infra/citus.sql)."""
+    import asyncpg
+
+    from tenants.distribution import citus_plan
+
+    async def plan(url: str) -> str:
+        connection = await asyncpg.connect(url)
+        try:
+            return await citus_plan(connection)
+        finally:
+            await connection.close()
+
+    owner_url = prepared_database(run_migrations=False).owner_url
+    typer.echo(asyncio.run(plan(owner_url.replace("postgresql+asyncpg://", "postgresql://"))), nl=False)
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(get_settings())
     app()

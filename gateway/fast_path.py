@@ -27,6 +27,7 @@ import orjson
 from strawberry import relay
 
 from gateway.idempotency import IdempotentRequest
+from gateway.observability.context import note_tenant
 from graph.compiled.planner import BoundPlan, Planner
 from graph.compiled.writes import CreateCall, CreatePlan, OneTrip, create_call, plan_create
 from tenants.credentials import (
@@ -143,6 +144,7 @@ class FastPath:
                 return None
             self.remember(credential, checked)
             actor = checked.actor
+            note_tenant(actor.tenant_id)
             if request.charge is not None:  # its own statement: the buckets are not locked until COMMIT
                 await take_tokens(await db.single_statements(), actor, request.charge)
             idempotency = request.idempotency
@@ -225,6 +227,7 @@ class FastPath:
             return RETRY
         if data is None:  # another admission (role, team, policy, session state) or a failed guard
             return RETRY
+        note_tenant(known.actor.tenant_id)
         return Answer(data.encode(), relay.to_base64(plan.type_name, plan.record_id))
 
     async def read_in_one_trip(self, request: FastRequest, known: Actor, plan: BoundPlan) -> Answer | None:
@@ -256,6 +259,7 @@ class FastPath:
             # Not remembered: this check did not touch; the next request's transactional check does.
             self.forget(credential)
             return None
+        note_tenant(checked.actor.tenant_id)
         return None if data is None else Answer(data.encode())
 
     def remember(self, credential: Credential, checked: Checked) -> None:

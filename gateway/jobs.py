@@ -11,17 +11,37 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import graph.schema  # noqa: F401 - imports every area, registering its jobs
-from graph.core.jobs import BATCHED_JOBS, JOBS, BatchedJobFunction, JobFunction
+from graph.core.jobs import BACKLOGS, BATCHED_JOBS, JOBS, BatchedJobFunction, JobFunction
 from tenants.db import Database
 from tenants.models import TenantRegistry
 
 logger = logging.getLogger("crm.jobs")
+# A job's lease on what it locked: a transaction that sends PostgreSQL nothing for this long (a runner
+# hung on a mail server, a network partition) is ended by the server, its row locks released and its
+# writes undone, so the next run claims the same rows and retries them. A runner that dies outright
+# (kill -9, a lost machine) loses its session at once, with the same effect.
+DEFAULT_LEASE_SECONDS = 300.0
+SET_LEASE = text("select set_config('idle_in_transaction_session_timeout', :lease, true)")
+# The runner's record for /metrics (gateway/observability/metrics.py): wall-clock times, not `--at`.
+RECORD_START = text(
+    "insert into job_runs (job, last_started_at) values (:job, clock_timestamp())"
+    " on conflict (job) do update set last_started_at = excluded.last_started_at"
+)
+RECORD_FINISH = text(
+    "update job_runs set runs = runs + 1, failures = failures + :failed,"
+    " last_finished_at = clock_timestamp(),"
+    " last_succeeded_at = case when :failed > 0 then last_succeeded_at else clock_timestamp() end,"
+    " backlog = :backlog where job = :job"
+)
 
 
 def registered_jobs() -> dict[str, JobFunction | BatchedJobFunction]:
@@ -34,9 +54,22 @@ class JobOutcome:
     tenant_id: uuid.UUID
     summary: str
     failed: bool = False
+    backlog: int | None = None  # what the job left due in the tenant (graph/core/jobs.py `backlog`)
 
 
-async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list[JobOutcome]:
+@asynccontextmanager
+async def leased_transaction(
+    db: Database, tenant_id: uuid.UUID, lease_seconds: float
+) -> AsyncIterator[AsyncSession]:
+    """A transaction in the tenant that PostgreSQL ends after `lease_seconds` without a statement."""
+    async with db.transaction(tenant_id) as session:
+        await session.execute(SET_LEASE, {"lease": f"{int(lease_seconds * 1000)}ms"})
+        yield session
+
+
+async def run_jobs(
+    db: Database, now: datetime, only: str | None = None, lease_seconds: float = DEFAULT_LEASE_SECONDS
+) -> list[JobOutcome]:
     jobs = registered_jobs()
     if only is not None:
         if only not in jobs:
@@ -46,23 +79,44 @@ async def run_jobs(db: Database, now: datetime, only: str | None = None) -> list
         tenant_ids = list(await session.scalars(select(TenantRegistry.id).order_by(TenantRegistry.id)))
     outcomes: list[JobOutcome] = []
     for name, function in sorted(jobs.items()):
-        for tenant_id in tenant_ids:
-            outcomes.append(await run_one(db, name, function, tenant_id, now))
+        async with db.transaction() as session:
+            await session.execute(RECORD_START, {"job": name})
+        ran = [await run_one(db, name, function, tenant_id, now, lease_seconds) for tenant_id in tenant_ids]
+        backlogs = [o.backlog for o in ran if o.backlog is not None]
+        async with db.transaction() as session:
+            await session.execute(
+                RECORD_FINISH,
+                {
+                    "job": name,
+                    "failed": int(any(o.failed for o in ran)),
+                    "backlog": sum(backlogs) if name in BACKLOGS else None,
+                },
+            )
+        outcomes += ran
     return outcomes
 
 
 async def run_one(
-    db: Database, name: str, function: JobFunction | BatchedJobFunction, tenant_id: uuid.UUID, now: datetime
+    db: Database,
+    name: str,
+    function: JobFunction | BatchedJobFunction,
+    tenant_id: uuid.UUID,
+    now: datetime,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> JobOutcome:
     """One tenant's failure is logged and reported, and does not stop the others. A batched job opens
-    its own transactions in the tenant (graph/core/jobs.py)."""
+    its own transactions in the tenant (graph/core/jobs.py), each under the same lease."""
+    left = None
     try:
         if name in BATCHED_JOBS:
-            summary = await BATCHED_JOBS[name](lambda: db.transaction(tenant_id), tenant_id, now)
+            summary = await BATCHED_JOBS[name](
+                lambda: leased_transaction(db, tenant_id, lease_seconds), tenant_id, now
+            )
         else:
-            async with db.transaction(tenant_id) as session:
+            async with leased_transaction(db, tenant_id, lease_seconds) as session:
                 summary = await JOBS[name](session, tenant_id, now)
+                left = await BACKLOGS[name](session, tenant_id, now) if name in BACKLOGS else None
     except Exception as error:
         logger.exception("job %s failed for tenant %s", name, tenant_id)
         return JobOutcome(name, tenant_id, f"failed: {error.__class__.__name__}", failed=True)
-    return JobOutcome(name, tenant_id, summary)
+    return JobOutcome(name, tenant_id, summary, backlog=left)

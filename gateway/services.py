@@ -27,6 +27,7 @@ class Services:
     identity: Identity
     login: PasswordLogin
     blobs: BlobStore
+    replica: Database | None = None  # DATABASE_REPLICA_URL: read-only report queries
 
     @classmethod
     def build(cls, settings: Settings, database_url: str) -> Services:
@@ -90,7 +91,18 @@ class Services:
         login = PasswordLogin(identity, max(1, settings.db_pool_size // 2))
         # Documents' bytes; jobs (which get no Services) reach the same store through `storage`.
         blobs = use_blob_store(build_blob_store(settings))
-        return cls(settings=settings, db=db, identity=identity, login=login, blobs=blobs)
+        replica = None
+        if settings.database_replica_url:
+            replica = Database(
+                settings.database_replica_url, settings.db_pool_size, settings.statement_timeout_ms
+            )
+        return cls(settings=settings, db=db, identity=identity, login=login, blobs=blobs, replica=replica)
+
+    async def dispose(self) -> None:
+        """Closes both databases' pools."""
+        await self.db.dispose()
+        if self.replica is not None:
+            await self.replica.dispose()
 
 
 def mail_sender(settings: Settings) -> MailSender:

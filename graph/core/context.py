@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import strawberry
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
@@ -26,6 +27,7 @@ from tenants.login import PasswordLogin
 from tenants.permissions import Actor
 
 T = TypeVar("T")
+SET_READ_ONLY = text("set transaction read only")
 
 
 class Services(Protocol):
@@ -36,6 +38,7 @@ class Services(Protocol):
     identity: Identity
     login: PasswordLogin
     blobs: BlobStore
+    replica: Database | None  # DATABASE_REPLICA_URL: read-only reports (`RequestContext.report_session`)
 
 
 @dataclass
@@ -127,6 +130,25 @@ class RequestContext:
                 await session.rollback()
         finally:
             await session.close()
+
+    @asynccontextmanager
+    async def report_session(self) -> AsyncIterator[AsyncSession]:
+        """Where a read-only report runs: with DATABASE_REPLICA_URL, its own read-only transaction on the
+        replica, in the caller's tenant under the same RLS (a replica is a copy of the whole database,
+        roles and policies included); its figures may lag the primary by the replication delay. Without
+        a replica, the request's own session (which also sees the request's own writes)."""
+        replica = self.services.replica
+        if replica is None:
+            yield await self.session()
+            return
+        actor = self.actor
+        async with replica.sessions() as session, session.begin():
+            # Also when the URL names a primary by mistake: a report never writes.
+            await session.execute(SET_READ_ONLY)
+            await start_request_transaction(
+                session, actor.tenant_id, actor.user_id, replica.statement_timeout
+            )
+            yield session
 
     def loader(self, name: str, factory: Any) -> Any:
         """One DataLoader per name per request (so its cache never outlives the request)."""

@@ -143,6 +143,10 @@ def database_unavailable(error: BaseException | None) -> bool:
             return True
         if isinstance(error, asyncpg.InterfaceError) and "connection" in str(error).lower():
             return True
+        if isinstance(error, asyncpg.InternalClientError) and "another operation" in str(error):
+            # The server ended the session (a restart) while the driver was between messages: its
+            # protocol is stuck on the farewell, the connection is lost (tenants/db.py `connection_lost`).
+            return True
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True
         if str(getattr(error, "sqlstate", "") or "").startswith(UNAVAILABLE_SQLSTATES):

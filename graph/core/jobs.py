@@ -44,3 +44,19 @@ def batched_job(name: str) -> Callable[[BatchedJobFunction], BatchedJobFunction]
         return function
 
     return register
+
+
+# What a job leaves due after it ran in a tenant (its backlog: e.g. the notification outbox), counted in
+# the job's own transaction; `crm jobs run` records the sum over tenants for the metrics (job_runs).
+BacklogFunction = Callable[[AsyncSession, uuid.UUID, datetime], Awaitable[int]]
+BACKLOGS: dict[str, BacklogFunction] = {}
+
+
+def backlog(name: str) -> Callable[[BacklogFunction], BacklogFunction]:
+    """Register `async def f(session, tenant_id, now) -> int` as the backlog of the job `name`."""
+
+    def register(function: BacklogFunction) -> BacklogFunction:
+        BACKLOGS[name] = function
+        return function
+
+    return register

@@ -18,10 +18,10 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.core.jobs import job
+from graph.core.jobs import backlog, job
 from graph.notifications.channels import Channels, Sms, SmsUnavailable, configured_channels
 from graph.notifications.models import Notification, NotificationDelivery, NotificationPreference
 from graph.notifications.notify import channels_for
@@ -130,6 +130,19 @@ async def deliver_pending(
 async def deliver_notifications(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> str:
     sent, failed = await deliver_pending(session, tenant_id, now, configured_channels())
     return f"sent {sent}, not sent {failed}"
+
+
+@backlog("notifications.deliver")
+async def outbox_depth(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> int:
+    """Deliveries still pending after a run (due or waiting for a retry): the outbox's depth."""
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(NotificationDelivery)
+            .where(NotificationDelivery.tenant_id == tenant_id, NotificationDelivery.status == "pending")
+        )
+        or 0
+    )
 
 
 class AfterCommitDelivery:

@@ -284,15 +284,16 @@ class PipelineReportQuery:
         pipeline_id: OptionalPipelineId = None,
         owner_id: OwnerFilter = None,
     ) -> Funnel:
-        session, actor = await info.context.session(), info.context.actor
-        result = await reports.funnel(
-            session,
-            actor,
-            decode_optional_id(pipeline_id, "Pipeline", "pipelineId"),
-            from_,
-            to,
-            decode_optional_id(owner_id, "User", "ownerId"),
-        )
+        actor = info.context.actor
+        async with info.context.report_session() as session:  # a scan: the replica's, when there is one
+            result = await reports.funnel(
+                session,
+                actor,
+                decode_optional_id(pipeline_id, "Pipeline", "pipelineId"),
+                from_,
+                to,
+                decode_optional_id(owner_id, "User", "ownerId"),
+            )
         return Funnel(
             pipeline=Pipeline.from_model(result.pipeline),
             currency=result.currency,
