@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     # how long the emailed confirmation stays valid.
     signup_url: str = Field(default="", alias="CRM_SIGNUP_URL")
     signup_ttl_hours: int = Field(default=24, alias="CRM_SIGNUP_TTL_HOURS")
+    # The public page behind the unsubscribe link of campaign email, `{token}` replaced (it calls
+    # `unsubscribe(token)`); empty: the email carries the bare token.
+    unsubscribe_url: str = Field(default="", alias="CRM_UNSUBSCRIBE_URL")
 
     # Documents: where bytes live. Unset backend: S3 when S3_ENDPOINT_URL is set, else a local directory.
     storage_backend: Literal["local", "s3"] | None = Field(default=None, alias="STORAGE_BACKEND")

@@ -38,6 +38,7 @@ from graph.identity.login_events import LoginEventsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
 from graph.marketing.competition_api import CompetitionMutation, CompetitionQuery
 from graph.marketing.event_api import EventsMutation
+from graph.marketing.message_api import MessagesMutation, MessagesQuery
 from graph.marketing.roi_api import RoiQuery
 from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
 from graph.notifications.api import NotificationsMutation, NotificationsQuery
@@ -76,6 +77,7 @@ QUERY_AREAS: tuple[type, ...] = (
     SegmentsQuery,
     RoiQuery,
     CompetitionQuery,
+    MessagesQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
@@ -105,6 +107,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     SegmentsMutation,
     EventsMutation,
     CompetitionMutation,
+    MessagesMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,

@@ -70,6 +70,8 @@ class Contact(TenantMixin, TimestampMixin, Versioned, CustomFieldsMixin, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Marketing email refused (an unsubscribe link, or staff on request): graph/marketing/messages.py.
+    email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ContactAccount(Base):
