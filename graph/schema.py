@@ -39,6 +39,7 @@ from graph.marketing.api import CampaignsMutation, CampaignsQuery
 from graph.marketing.competition_api import CompetitionMutation, CompetitionQuery
 from graph.marketing.event_api import EventsMutation
 from graph.marketing.message_api import MessagesMutation, MessagesQuery
+from graph.marketing.product_link_api import ProductLinksMutation, ProductLinksQuery
 from graph.marketing.roi_api import RoiQuery
 from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
 from graph.notifications.api import NotificationsMutation, NotificationsQuery
@@ -78,6 +79,7 @@ QUERY_AREAS: tuple[type, ...] = (
     RoiQuery,
     CompetitionQuery,
     MessagesQuery,
+    ProductLinksQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
@@ -108,6 +110,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     EventsMutation,
     CompetitionMutation,
     MessagesMutation,
+    ProductLinksMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,

@@ -266,3 +266,26 @@ class MessageRecipient(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     token_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OpportunityCompetitorProduct(Base):
+    """A competing product an opportunity met, with what the team noted about winning or losing to it."""
+
+    __tablename__ = "opportunity_competitor_products"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "opportunity_id"],
+            ["opportunities.tenant_id", "opportunities.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "product_id"], ["competitor_products.tenant_id", "competitor_products.id"]
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default="now()")
