@@ -70,7 +70,7 @@ class Contact(TenantMixin, TimestampMixin, Versioned, CustomFieldsMixin, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Marketing email refused (an unsubscribe link, or staff on request): graph/marketing/messages.py.
+    # The contact asked for no email (survey links and bulk mail skip them; migration 0350).
     email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -17,7 +17,8 @@ depends_on = None
 
 def upgrade() -> None:
     # The opt-out of marketing email, set by an unsubscribe link or by staff on the person's request.
-    op.execute("alter table contacts add column email_opt_out boolean not null default false")
+    # The service desk's 0350 (survey email) adds the same contacts column: whichever runs first adds it.
+    op.execute("alter table contacts add column if not exists email_opt_out boolean not null default false")
     op.execute("alter table leads add column email_opt_out boolean not null default false")
     op.execute(
         """
@@ -113,4 +114,4 @@ def downgrade() -> None:
     op.execute("drop table campaign_messages")
     op.execute("drop table marketing_settings")
     op.execute("alter table leads drop column email_opt_out")
-    op.execute("alter table contacts drop column email_opt_out")
+    # contacts.email_opt_out stays: 0350 (service desk) owns it and drops it on its own downgrade.
