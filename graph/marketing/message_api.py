@@ -77,7 +77,7 @@ class UnsubscribePayload:
 
 @strawberry.type(description="Result of setEmailOptOut.")
 class EmailOptOutPayload:
-    id: relay.GlobalID | None = strawberry.field(default=None, description="The Contact or Lead.")
+    record_id: relay.GlobalID | None = strawberry.field(default=None, description="The Contact or Lead.")
     email_opt_out: bool | None = strawberry.field(default=None, description="Its opt-out now.")
     errors: list[UserError] = payload_errors()
 
@@ -180,4 +180,4 @@ class MessagesMutation:
         record = await messages.set_email_opt_out(
             session, actor, kinds[id.type_name], decode_id(id, id.type_name), opted_out
         )
-        return EmailOptOutPayload(id=id, email_opt_out=record.email_opt_out)
+        return EmailOptOutPayload(record_id=id, email_opt_out=record.email_opt_out)

@@ -67,34 +67,50 @@ class CompetitorProductWinLoss:
     )
 
 
+@strawberry.type(description="The competing products one opportunity met.")
+class CompetitorProductsMet:
+    products: list[OpportunityCompetitorProduct] = strawberry.field(
+        description="By product name (a short list: the products of the competitors it met)."
+    )
+
+
+@strawberry.type(description="Win/loss by competing product.")
+class CompetitorProductWinLossReport:
+    products: list[CompetitorProductWinLoss] = strawberry.field(description="One row per product, by name.")
+
+
 @strawberry.type
 class ProductLinksQuery:
     @strawberry.field(description="The competing products an opportunity met (NOT_FOUND error if not yours).")
     async def opportunity_competitor_products(
         self, info: Info, opportunity_id: OpportunityId
-    ) -> list[OpportunityCompetitorProduct]:
+    ) -> CompetitorProductsMet:
         session, actor = await info.context.session(), info.context.actor
         opportunity = decode_id(opportunity_id, "Opportunity", "opportunityId")
         rows = await product_links.products_of(session, actor, opportunity)
-        return [OpportunityCompetitorProduct.from_rows(link, product) for link, product in rows]
+        return CompetitorProductsMet(
+            products=[OpportunityCompetitorProduct.from_rows(link, product) for link, product in rows]
+        )
 
     @strawberry.field(
         description="Win/loss by competing product over the opportunities you may see, by name."
     )
-    async def competitor_product_win_loss(self, info: Info) -> list[CompetitorProductWinLoss]:
+    async def competitor_product_win_loss(self, info: Info) -> CompetitorProductWinLossReport:
         rows = await product_links.product_win_loss(await info.context.session(), info.context.actor)
-        return [
-            CompetitorProductWinLoss(
-                product=CompetitorProduct.from_model(row.subject),
-                met=row.met,
-                open=row.open,
-                won=row.won,
-                lost=row.lost,
-                win_rate=row.win_rate,
-                loss_reasons=[LossReasonCount(reason=k, count=v) for k, v in row.loss_reasons.items()],
-            )
-            for row in rows
-        ]
+        return CompetitorProductWinLossReport(
+            products=[
+                CompetitorProductWinLoss(
+                    product=CompetitorProduct.from_model(row.subject),
+                    met=row.met,
+                    open=row.open,
+                    won=row.won,
+                    lost=row.lost,
+                    win_rate=row.win_rate,
+                    loss_reasons=[LossReasonCount(reason=k, count=v) for k, v in row.loss_reasons.items()],
+                )
+                for row in rows
+            ]
+        )
 
 
 @strawberry.type

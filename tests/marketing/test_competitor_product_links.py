@@ -24,9 +24,11 @@ mutation($opportunityId: ID!, $productId: ID!) {
   }
 }"""
 MET = """
-query($id: ID!) { opportunityCompetitorProducts(opportunityId: $id) { product { name } note } }"""
+query($id: ID!) { opportunityCompetitorProducts(opportunityId: $id) { products { product { name } note } } }"""
 WIN_LOSS = """
-query { competitorProductWinLoss { product { name } met open won lost winRate lossReasons { reason count } } }"""
+query {
+  competitorProductWinLoss { products { product { name } met open won lost winRate lossReasons { reason count } } }
+}"""
 
 
 async def link(client, member, opportunity, product, note=None):
@@ -63,14 +65,14 @@ async def test_products_met_by_opportunities_and_win_loss_by_product(client):
     met = (await client.execute(MET, {"id": opportunities[1]["id"]}, admin.token))[
         "opportunityCompetitorProducts"
     ]
-    assert met == [
+    assert met["products"] == [
         {"product": {"name": "Globex Lite"}, "note": "Cheaper"},
         {"product": {"name": "Globex Suite"}, "note": "Price and a faster rollout"},
     ]
 
     by_admin = {
         row["product"]["name"]: row
-        for row in (await client.execute(WIN_LOSS, {}, admin.token))["competitorProductWinLoss"]
+        for row in (await client.execute(WIN_LOSS, {}, admin.token))["competitorProductWinLoss"]["products"]
     }
     assert list(by_admin) == ["Globex Lite", "Globex Suite", "Globex Unmet"]
     assert {k: by_admin["Globex Suite"][k] for k in ("met", "open", "won", "lost")} == {
@@ -89,7 +91,7 @@ async def test_products_met_by_opportunities_and_win_loss_by_product(client):
     assert (by_admin["Globex Unmet"]["met"], by_admin["Globex Unmet"]["winRate"]) == (0, None)
     by_rep = {
         row["product"]["name"]: row
-        for row in (await client.execute(WIN_LOSS, {}, rep.token))["competitorProductWinLoss"]
+        for row in (await client.execute(WIN_LOSS, {}, rep.token))["competitorProductWinLoss"]["products"]
     }
     assert (by_rep["Globex Suite"]["met"], by_rep["Globex Suite"]["lost"]) == (1, 1)
 
@@ -140,7 +142,7 @@ async def test_another_tenant_sees_and_changes_no_link(client, db):
     assert error_pairs(await link(client, b, deal, product)) == [("opportunityId", "NOT_FOUND")]
     unlink = await client.execute(UNLINK, {"opportunityId": deal["id"], "productId": product["id"]}, b.token)
     assert error_pairs(unlink["unlinkCompetitorProduct"]) == [("opportunityId", "NOT_FOUND")]
-    assert (await client.execute(WIN_LOSS, {}, b.token))["competitorProductWinLoss"] == []
+    assert (await client.execute(WIN_LOSS, {}, b.token))["competitorProductWinLoss"]["products"] == []
     seen = await client.post(MET, {"id": deal["id"]}, b.token)
     assert seen.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 

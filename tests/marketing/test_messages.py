@@ -64,7 +64,7 @@ UNSUBSCRIBE = """
 mutation($token: String!) { unsubscribe(token: $token) { unsubscribed errors { field code message } } }"""
 OPT_OUT = """
 mutation($id: ID!, $optedOut: Boolean!) {
-  setEmailOptOut(id: $id, optedOut: $optedOut) { id emailOptOut errors { field code message } }
+  setEmailOptOut(id: $id, optedOut: $optedOut) { recordId emailOptOut errors { field code message } }
 }"""
 LIMITS = "query { marketingSendLimits { hourly daily version } }"
 SET_LIMITS = """
