@@ -113,6 +113,8 @@ class Segment(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     filter: Mapped[dict] = mapped_column(JSONB, default=dict)  # type: ignore[type-arg]
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The snapshot's size when frozen (null while dynamic): memberCount for a caller who sees every record.
+    member_count: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[uuid.UUID] = mapped_column()
 
 
