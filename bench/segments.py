@@ -41,7 +41,15 @@ mutation($name: String!, $frozen: Boolean!) {
   }
 }"""
 PAGE = """
-query($id: ID!) { segment(id: $id) { memberCount contacts(first: 50) { nodes { id fullName } } } }"""
+query($id: ID!) {
+  segment(id: $id) { memberCount contacts(first: 50) { nodes { id fullName } pageInfo { endCursor } } }
+}"""
+NEXT_PAGE = """
+query($id: ID!, $after: String) {
+  segment(id: $id) { contacts(first: 50, after: $after) { nodes { id fullName } pageInfo { endCursor } } }
+}"""
+COUNT = """
+query($id: ID!) { segment(id: $id) { memberCount } }"""
 FREEZE = """
 mutation($id: ID!, $version: Int!) {
   freezeSegment(id: $id, version: $version) { segment { version memberCount } errors { code message } }
@@ -69,6 +77,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--reuse", action="store_true", help="keep a seeded database (same size) from a last run"
     )
+    parser.add_argument("--skip-invite", action="store_true", help="leave out inviteToCampaign")
     return parser.parse_args(argv)
 
 
@@ -144,7 +153,9 @@ async def call(
     return elapsed, data
 
 
-async def measure(base_url: str, tenant: BenchTenant, runs: int) -> tuple[list[tuple[str, list[float]]], int]:
+async def measure(
+    base_url: str, tenant: BenchTenant, runs: int, skip_invite: bool = False
+) -> tuple[list[tuple[str, list[float]]], int]:
     steps: dict[str, list[float]] = {}
     async with httpx.AsyncClient(base_url=base_url, timeout=600) as client:
         token = await login(client, tenant)
@@ -158,8 +169,17 @@ async def measure(base_url: str, tenant: BenchTenant, runs: int) -> tuple[list[t
             steps.setdefault("dynamic: first 50 members + memberCount", []).append(ms)
             ms, _ = await call(client, token, FREEZE, {"id": segment["id"], "version": segment["version"]})
             steps.setdefault("freezeSegment (snapshot of every id)", []).append(ms)
-            ms, _ = await call(client, token, PAGE, {"id": segment["id"]})
+            ms, page = await call(client, token, PAGE, {"id": segment["id"]})
             steps.setdefault("frozen: first 50 members + memberCount", []).append(ms)
+            after = page["contacts"]["pageInfo"]["endCursor"]
+            for _ in range(3):
+                ms, page = await call(client, token, NEXT_PAGE, {"id": segment["id"], "after": after})
+                steps.setdefault("frozen: next 50 (after the cursor, no count)", []).append(ms)
+                after = page["contacts"]["pageInfo"]["endCursor"]
+            ms, _ = await call(client, token, COUNT, {"id": segment["id"]})
+            steps.setdefault("frozen: memberCount alone", []).append(ms)
+        if skip_invite:
+            return list(steps.items()), members
         _, campaign = await call(client, token, CAMPAIGN, {"segment": segment["id"]})
         for _ in range(runs):
             ms, _ = await call(
@@ -184,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     with UvicornServer(
         app_url, workers=1, pool_size=10, log_path=RESULTS / f"segments-{stamp}.log"
     ) as server:
-        steps, members = asyncio.run(measure(server.base_url, tenant, arguments.runs))
+        steps, members = asyncio.run(measure(server.base_url, tenant, arguments.runs, arguments.skip_invite))
     rows = [
         [name, f"{values[0]:.1f}", f"{statistics.median(values):.1f}", f"{max(values):.1f}"]
         for name, values in steps

@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(default=20, alias="CRM_WEBHOOK_DISABLE_AFTER")
     # How long a mutation's Idempotency-Key keeps its first response (gateway/idempotency.py).
     idempotency_ttl_hours: int = Field(default=24, alias="CRM_IDEMPOTENCY_TTL_HOURS")
+    # The public page behind the unsubscribe link of campaign email, `{token}` replaced (it calls
+    # `unsubscribe(token)`); empty: the email carries the bare token.
+    unsubscribe_url: str = Field(default="", alias="CRM_UNSUBSCRIBE_URL")
 
     # Documents: where bytes live. Unset backend: S3 when S3_ENDPOINT_URL is set, else a local directory.
     storage_backend: Literal["local", "s3"] | None = Field(default=None, alias="STORAGE_BACKEND")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from config.settings import Settings
 from graph.integrations import config as webhook_config
+from graph.marketing.messages import configure_unsubscribe
 from graph.notifications.channels import Channels, LogSms, SmsSender, TwilioSms, use_channels
 from graph.notifications.delivery import AfterCommitDelivery, deliver_after_commit
 from storage import BlobStore, build_blob_store, use_blob_store
@@ -75,6 +76,7 @@ class Services:
         # Notification email and SMS, sent by the delivery job (jobs receive no services).
         channels = Channels(mail=mail_sender(settings), sms=sms_sender(settings))
         use_channels(channels)
+        configure_unsubscribe(settings.unsubscribe_url)  # the link in campaign email, read by the job
         deliver_after_commit(AfterCommitDelivery(db, channels) if settings.notify_after_commit else None)
         # Webhook delivery (the job reads these; jobs receive no services).
         webhook_config.configure(

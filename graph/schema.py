@@ -42,6 +42,8 @@ from graph.integrations.api import IntegrationsMutation, IntegrationsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
 from graph.marketing.competition_api import CompetitionMutation, CompetitionQuery
 from graph.marketing.event_api import EventsMutation
+from graph.marketing.message_api import MessagesMutation, MessagesQuery
+from graph.marketing.product_link_api import ProductLinksMutation, ProductLinksQuery
 from graph.marketing.roi_api import RoiQuery
 from graph.marketing.segment_api import SegmentsMutation, SegmentsQuery
 from graph.notifications.api import NotificationsMutation, NotificationsQuery
@@ -82,6 +84,8 @@ QUERY_AREAS: tuple[type, ...] = (
     SegmentsQuery,
     RoiQuery,
     CompetitionQuery,
+    MessagesQuery,
+    ProductLinksQuery,
     DocumentsQuery,
     AdminQuery,
     SecurityQuery,
@@ -115,6 +119,8 @@ MUTATION_AREAS: tuple[type, ...] = (
     SegmentsMutation,
     EventsMutation,
     CompetitionMutation,
+    MessagesMutation,
+    ProductLinksMutation,
     DocumentsMutation,
     AdminMutation,
     SecurityMutation,

@@ -16,11 +16,13 @@ import ssl
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from typing import Literal, Protocol
 
 log = logging.getLogger("crm.mail")
 
+LONG_LINES = policy.default.clone(max_line_length=998)  # RFC 5322's limit
 # Notices remembered for the once-per-interval rule; the oldest are forgotten first.
 MAX_REMEMBERED_NOTICES = 10_000
 
@@ -32,6 +34,8 @@ class Mail:
     body: str
     # Set by senders that may repeat a message (notification deliveries), so mail clients dedupe it.
     message_id: str | None = None
+    # Bulk mail (campaign messages): the unsubscribe link, also as the List-Unsubscribe header (RFC 2369).
+    list_unsubscribe: str | None = None
 
 
 class MailUnavailable(Exception):
@@ -69,12 +73,16 @@ class SmtpSender:
     timeout_seconds: float = 10.0
 
     async def send(self, mail: Mail) -> None:
-        message = EmailMessage()
+        # A List-Unsubscribe URL is one unfoldable word: a longer line limit keeps it a plain header
+        # (the default 78 would turn it into an encoded word that clients do not read as a URL).
+        message = EmailMessage(policy=LONG_LINES) if mail.list_unsubscribe else EmailMessage()
         # A subject quotes tenant names, which may hold line breaks; headers may not.
         message["From"], message["To"] = self.sender, mail.to
         message["Subject"] = " ".join(mail.subject.split())
         if mail.message_id:
             message["Message-ID"] = mail.message_id
+        if mail.list_unsubscribe:
+            message["List-Unsubscribe"] = f"<{mail.list_unsubscribe}>"
         message.set_content(mail.body)
         try:
             # smtplib blocks: run it off the event loop.

@@ -214,6 +214,11 @@ class Contact(HasCustomFields, relay.Node):
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     deleted_at: datetime | None = strawberry.field(description="Set while soft-deleted; restore to clear.")
     version: int = strawberry.field(description="Pass to updates and deletes; a stale one is a CONFLICT.")
+    email_opt_out: bool = strawberry.field(
+        default=False,
+        description="True: refuses marketing email (campaign messages skip them); set by an unsubscribe "
+        "link or `setEmailOptOut`.",
+    )
     owner_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -233,6 +238,7 @@ class Contact(HasCustomFields, relay.Node):
             updated_at=contact.updated_at,
             deleted_at=contact.deleted_at,
             version=contact.version,
+            email_opt_out=contact.email_opt_out,
             custom=contact.custom or {},
             owner_id=contact.owner_id,
         )

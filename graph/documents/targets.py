@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
@@ -108,3 +108,20 @@ async def signed_copy_of(session: AsyncSession, object_type: str, target_id: uui
             Document.deleted_at.is_(None),
         )
     )
+
+
+async def drop_links_to(
+    session: AsyncSession, tenant_id: uuid.UUID, object_type: str, target_id: uuid.UUID
+) -> int:
+    """A record is deleted for good: its documents stay in the library, their links to it go. Returns how
+    many links were removed."""
+    removed = await session.execute(
+        delete(DocumentLink)
+        .where(
+            DocumentLink.tenant_id == tenant_id,
+            DocumentLink.target_type == object_type,
+            DocumentLink.target_id == target_id,
+        )
+        .returning(DocumentLink.document_id)
+    )
+    return len(removed.all())

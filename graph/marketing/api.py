@@ -10,11 +10,11 @@ from strawberry import relay
 import graph.marketing.documents  # noqa: F401 - registers the area's document link targets
 from graph.admin.lists import custom_page, used_filters, used_orders
 from graph.core.context import Info
-from graph.core.errors import mutation_payload
+from graph.core.errors import UserError, mutation_payload, payload_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id
 from graph.core.pagination import Connection
-from graph.marketing import campaigns, loaders
+from graph.marketing import campaigns, deletion, loaders
 from graph.marketing.inputs import (
     CAMPAIGN_FILTER_FIELDS,
     CAMPAIGN_ORDER_FIELDS,
@@ -43,6 +43,12 @@ Input = Annotated[T, strawberry.argument(description="The values; see the input 
 Version = Annotated[
     int, strawberry.argument(description="The `version` you last read; a stale one is a CONFLICT.")
 ]
+
+
+@strawberry.type(description="Result of deleteCampaign: the id of the deleted campaign, or errors.")
+class DeleteCampaignPayload:
+    deleted_id: relay.GlobalID | None = strawberry.field(default=None, description="The Campaign deleted.")
+    errors: list[UserError] = payload_errors()
 
 
 @strawberry.type
@@ -125,6 +131,17 @@ class CampaignsMutation:
             session, actor, decode_id(id, "Campaign"), version, status.value
         )
         return CampaignPayload(campaign=Campaign.from_model(campaign))
+
+    @strawberry.mutation(
+        description="Delete a campaign with its cost lines, invitations, touches and unsent messages. "
+        "INVALID_TRANSITION when it brought won deals, has approved or pending expense claims, or sent "
+        "messages: cancel or complete it instead."
+    )
+    @mutation_payload(DeleteCampaignPayload)
+    async def delete_campaign(self, info: Info, id: CampaignId, version: Version) -> DeleteCampaignPayload:
+        session, actor = await info.context.session(), info.context.actor
+        deleted = await deletion.delete_campaign(session, actor, decode_id(id, "Campaign"), version)
+        return DeleteCampaignPayload(deleted_id=relay.GlobalID("Campaign", str(deleted)))
 
     @strawberry.mutation(description="Record an actual cost of a campaign not yet completed or cancelled.")
     @mutation_payload(CampaignCostPayload)

@@ -61,14 +61,16 @@ def products_statement(actor: Actor, competitor_id: uuid.UUID | None, include_ar
     return statement.order_by(func.lower(CompetitorProduct.name), CompetitorProduct.id)
 
 
-async def get_product(session: AsyncSession, actor: Actor, product_id: uuid.UUID) -> CompetitorProduct:
+async def get_product(
+    session: AsyncSession, actor: Actor, product_id: uuid.UUID, field: str = "id"
+) -> CompetitorProduct:
     product = await session.scalar(
         select(CompetitorProduct).where(
             CompetitorProduct.tenant_id == actor.tenant_id, CompetitorProduct.id == product_id
         )
     )
     if product is None:
-        raise not_found("competing product", "id")
+        raise not_found("competing product", field)
     return product
 
 
@@ -115,7 +117,9 @@ async def update_product(
 
 @dataclass
 class WinLoss:
-    competitor: Competitor
+    """The record against one competitor or one competing product (`subject`)."""
+
+    subject: Any
     met: int = 0
     open: int = 0
     won: int = 0
@@ -123,9 +127,28 @@ class WinLoss:
     loss_reasons: dict[str, int] = field(default_factory=dict)
 
     @property
+    def competitor(self) -> Competitor:
+        return self.subject  # type: ignore[no-any-return]
+
+    @property
     def win_rate(self) -> float | None:
         closed = self.won + self.lost
         return self.won / closed if closed else None
+
+
+def tally(rows: dict[uuid.UUID, WinLoss], counted: Any) -> list[WinLoss]:
+    """Adds (subject id, opportunity status, lost reason, count) rows up; loss reasons most first."""
+    reasons: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    for subject_id, status, reason, count in counted:
+        row = rows[subject_id]
+        row.met += count
+        setattr(row, status, getattr(row, status) + count)
+        if status == "lost":
+            key = reason or "unknown"
+            reasons[subject_id][key] = reasons[subject_id].get(key, 0) + count
+    for subject_id, found in reasons.items():
+        rows[subject_id].loss_reasons = dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+    return list(rows.values())
 
 
 async def win_loss(session: AsyncSession, actor: Actor) -> list[WinLoss]:
@@ -139,8 +162,6 @@ async def win_loss(session: AsyncSession, actor: Actor) -> list[WinLoss]:
             .order_by(func.lower(Competitor.name), Competitor.id)
         )
     )
-    rows = {competitor.id: WinLoss(competitor) for competitor in competitors}
-    reasons: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
     statement = (
         select(OpportunityCompetitor.competitor_id, Opportunity.status, Opportunity.lost_reason, func.count())
         .join(
@@ -151,13 +172,5 @@ async def win_loss(session: AsyncSession, actor: Actor) -> list[WinLoss]:
         .where(opportunity_scope(actor))
         .group_by(OpportunityCompetitor.competitor_id, Opportunity.status, Opportunity.lost_reason)
     )
-    for competitor_id, status, reason, count in await session.execute(statement):
-        row = rows[competitor_id]
-        row.met += count
-        setattr(row, status, getattr(row, status) + count)
-        if status == "lost":
-            key = reason or "unknown"
-            reasons[competitor_id][key] = reasons[competitor_id].get(key, 0) + count
-    for competitor_id, found in reasons.items():
-        rows[competitor_id].loss_reasons = dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
-    return list(rows.values())
+    rows = {competitor.id: WinLoss(competitor) for competitor in competitors}
+    return tally(rows, await session.execute(statement))

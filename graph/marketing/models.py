@@ -9,7 +9,17 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Numeric, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +37,8 @@ INVITATION_STATUSES = ("invited", "confirmed", "checked_in", "no_show")
 CHECK_IN_METHODS = ("code", "qr", "staff", "walk_in")
 # A touch is a person's response to a campaign: the attribution trail (first and last touch).
 TOUCH_KINDS = ("checked_in", "walk_in", "response")
+MESSAGE_STATUSES = ("sending", "done", "cancelled")
+RECIPIENT_STATUSES = ("queued", "sending", "sent", "failed", "skipped")
 
 
 class Campaign(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
@@ -101,6 +113,8 @@ class Segment(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     filter: Mapped[dict] = mapped_column(JSONB, default=dict)  # type: ignore[type-arg]
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The snapshot's size when frozen (null while dynamic): memberCount for a caller who sees every record.
+    member_count: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[uuid.UUID] = mapped_column()
 
 
@@ -187,3 +201,93 @@ class CompetitorProduct(TenantMixin, TimestampMixin, Versioned, Base):
     weaknesses: Mapped[str | None] = mapped_column(Text)
     price_note: Mapped[str | None] = mapped_column(String(500))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MarketingSettings(Base):
+    """A tenant's send limits for campaign messages; absent means the defaults (messages.py)."""
+
+    __tablename__ = "marketing_settings"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    hourly_send_limit: Mapped[int] = mapped_column(Integer)
+    daily_send_limit: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default="now()")
+
+
+class CampaignMessage(TenantMixin, Base):
+    """A bulk email of a campaign to a segment's members; the counters move with the recipients."""
+
+    __tablename__ = "campaign_messages"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "campaign_id"], ["campaigns.tenant_id", "campaigns.id"], ondelete="CASCADE"
+        ),
+    )
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column()
+    segment_id: Mapped[uuid.UUID | None] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(16), default="email")
+    subject: Mapped[str] = mapped_column(String(1000))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
+    queued_count: Mapped[int] = mapped_column(Integer, default=0)
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MessageRecipient(Base):
+    """One member of the message's segment (a contact or a lead) and what happened to their copy."""
+
+    __tablename__ = "campaign_message_recipients"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "message_id"],
+            ["campaign_messages.tenant_id", "campaign_messages.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+        ForeignKeyConstraint(["tenant_id", "lead_id"], ["leads.tenant_id", "leads.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    message_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the contact's or the lead's id
+    contact_id: Mapped[uuid.UUID | None] = mapped_column()
+    lead_id: Mapped[uuid.UUID | None] = mapped_column()
+    address: Mapped[str | None] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    token_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OpportunityCompetitorProduct(Base):
+    """A competing product an opportunity met, with what the team noted about winning or losing to it."""
+
+    __tablename__ = "opportunity_competitor_products"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "opportunity_id"],
+            ["opportunities.tenant_id", "opportunities.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "product_id"], ["competitor_products.tenant_id", "competitor_products.id"]
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default="now()")

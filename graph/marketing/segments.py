@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, Select, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from graph.admin.filters import custom_conditions
 from graph.admin.lists import CustomSort, used_filters
@@ -46,7 +47,7 @@ from tenants.fields import apply_custom_values
 from tenants.fields.query import CustomQuery, refuse_hidden_filters, refuse_hidden_search
 from tenants.fields.values import check_builtin_writes
 from tenants.ids import new_id
-from tenants.permissions import Action, Actor, record_scope_clause
+from tenants.permissions import Action, Actor, Scope, record_scope_clause
 from tenants.validation import required_text
 
 AUDITED_FIELDS = ("name", "target", "filter", "frozen", "frozen_at", "owner_id")
@@ -133,13 +134,40 @@ async def dynamic_statement(session: AsyncSession, actor: Actor, segment: Segmen
 
 
 def frozen_statement(actor: Actor, segment: Segment) -> Select[Any]:
-    """The snapshot's ids that the caller's list (no filter) still shows, in the list's default order."""
+    """The snapshot's ids that the caller's list (no filter) still shows, in member-id order: a keyset walk
+    of the snapshot's primary key (tenant_id, segment_id, member_id) that reads one page, not every member
+    (the list's own order would sort the whole snapshot for each page: bench/RESULTS.md, segments)."""
     target = TARGETS[segment.target]
+    model = target.model
+    statement = (
+        target.visible(actor)
+        .join(
+            SegmentMember,
+            (SegmentMember.tenant_id == model.tenant_id) & (SegmentMember.member_id == model.id),
+        )
+        .where(
+            SegmentMember.tenant_id == segment.tenant_id,
+            SegmentMember.segment_id == segment.id,
+            *target.conditions(None),
+        )
+    )
+    return statement.order_by(SegmentMember.member_id)
+
+
+def gone_since_frozen(segment: Segment) -> Select[Any]:
+    """Snapshot members that the list no longer shows to anyone: soft-deleted since the freeze (records
+    are never hard-deleted, and leads are not deleted at all). The snapshot held live records only, so
+    each of them has `deleted_at` at or after `frozen_at`."""
+    model = TARGETS[segment.target].model
+    deleted = getattr(model, "deleted_at", None)
+    if deleted is None:
+        return select(literal(0))
     snapshot_ids = select(SegmentMember.member_id).where(
         SegmentMember.tenant_id == segment.tenant_id, SegmentMember.segment_id == segment.id
     )
-    statement = target.visible(actor).where(*target.conditions(None), target.model.id.in_(snapshot_ids))
-    return statement.order_by(*target.ordering(None, None))
+    return select(func.count()).where(
+        model.tenant_id == segment.tenant_id, deleted >= segment.frozen_at, model.id.in_(snapshot_ids)
+    )
 
 
 async def members_statement(
@@ -159,6 +187,13 @@ async def members_statement(
 
 
 async def member_count(session: AsyncSession, actor: Actor, segment: Segment) -> int:
+    """A frozen segment's count for a caller who sees every record of its target is the snapshot's size
+    less the members deleted since (no count over the snapshot); anyone else's is counted."""
+    target = TARGETS[segment.target]
+    if segment.frozen and segment.member_count is not None:
+        actor.require(target.object_type, Action.READ)
+        if actor.permissions.scope(target.object_type) is Scope.ALL:
+            return segment.member_count - int(await session.scalar(gone_since_frozen(segment)) or 0)
     statement = await members_statement(session, actor, segment)
     counted = select(func.count()).select_from(statement.order_by(None).subquery())
     return int(await session.scalar(counted) or 0)
@@ -175,11 +210,12 @@ async def member_ids(
 
 async def take_snapshot(session: AsyncSession, actor: Actor, segment: Segment) -> None:
     """Replace the frozen ids by what the dynamic filter returns for `actor` now (one INSERT ... SELECT);
-    the segment row must exist (the ids reference it)."""
+    the segment row must exist (the ids reference it). `frozen_at` is taken first: a member deleted later
+    has `deleted_at` after it (memberCount relies on that)."""
+    frozen_at = datetime.now(UTC)
     await drop_members(session, segment)
     await save_members(session, segment, await member_ids(session, actor, segment, dynamic=True))
-    segment.frozen = True
-    segment.frozen_at = datetime.now(UTC)
+    segment.frozen, segment.frozen_at = True, frozen_at
 
 
 async def drop_members(session: AsyncSession, segment: Segment) -> None:
@@ -192,7 +228,17 @@ async def drop_members(session: AsyncSession, segment: Segment) -> None:
 
 async def save_members(session: AsyncSession, segment: Segment, ids: Select[Any]) -> None:
     rows = select(literal(segment.tenant_id), literal(segment.id), ids.subquery().c[0])
-    await session.execute(insert(SegmentMember).from_select(["tenant_id", "segment_id", "member_id"], rows))
+    saved = await session.execute(
+        insert(SegmentMember).from_select(["tenant_id", "segment_id", "member_id"], rows)
+    )
+    # Written beside the ORM's change tracking: the count is not a change of the segment (no new version).
+    table = Segment.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.tenant_id == segment.tenant_id, table.c.id == segment.id)
+        .values(member_count=saved.rowcount, updated_at=table.c.updated_at)
+    )
+    set_committed_value(segment, "member_count", saved.rowcount)
 
 
 async def create_segment(
@@ -273,7 +319,7 @@ async def set_frozen(
         await take_snapshot(session, actor, segment)
     else:
         await drop_members(session, segment)
-        segment.frozen, segment.frozen_at = False, None
+        segment.frozen, segment.frozen_at, segment.member_count = False, None, None
     segment.updated_at = datetime.now(UTC)  # refreezing changes the members: the version moves
     await flush_versioned(session, "segment")
     changes = audit.diff(before, snapshot(segment, AUDITED_FIELDS))

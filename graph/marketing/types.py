@@ -22,6 +22,8 @@ from graph.marketing import loaders
 from graph.marketing import models as marketing_models
 from graph.marketing.event_types import CampaignInvitation, EventBoard, InvitationStatus
 from graph.marketing.events import board_statement
+from graph.marketing.message_types import CampaignMessage
+from graph.marketing.messages import campaign_messages_statement
 from graph.marketing.segment_types import Segment, segments_by_id
 from graph.money.service import quantize
 
@@ -162,6 +164,14 @@ class Campaign(HasCustomFields, relay.Node):
         chosen = [status.value for status in statuses or []]
         statement = board_statement(actor, uuid.UUID(self.id), chosen)
         return await paginate(session, statement, CampaignInvitation.from_model, first, after, before, last)
+
+    @strawberry.field(description="The campaign's bulk messages, oldest first.")
+    async def messages(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[CampaignMessage]:
+        session, actor = await info.context.session(), info.context.actor
+        statement = campaign_messages_statement(actor, uuid.UUID(self.id))
+        return await paginate(session, statement, CampaignMessage.from_model, first, after, before, last)
 
     @strawberry.field(description="The cost lines, oldest first (by the day they arose).")
     async def costs(

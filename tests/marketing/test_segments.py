@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.admin.documents import REASSIGN, assign, create_role, define_field, grants
-from tests.crm.documents import DELETE_CONTACT, create_account, create_contact
+from tests.crm.documents import DELETE_CONTACT, UPDATE_CONTACT, create_account, create_contact
 from tests.marketing.documents import (
     CREATE_CAMPAIGN,
     CREATE_SEGMENT,
@@ -127,6 +127,32 @@ async def test_a_frozen_segment_keeps_its_snapshot_until_frozen_again(client):
         "updateSegment",
     )
     assert (renamed["segment"]["name"], renamed["segment"]["memberCount"]) == ("Fair", 0)
+
+
+async def test_a_frozen_segment_pages_by_member_id_and_keeps_its_count_without_recounting(client):
+    admin = await client.sign_up()
+    rep = await client.add_member(admin, "sales", "rep")
+    made = [
+        (await create_contact(client, rep, firstName=name, lastName="Snap", tags=["snap"]))["id"]
+        for name in ("Zed", "Amy", "Max")
+    ]
+    segment = await create_segment(client, rep, frozen=True, contacts={"tag": "snap"})
+    assert segment["memberCount"] == 3
+
+    # Keyset pages over the snapshot's primary key: member-id (creation) order, not the list's name order.
+    assert await members(client, rep, segment["id"]) == made
+    handed = {"id": made[0], "version": 1, "input": {"ownerId": admin.user_id}}
+    assert (await client.execute(UPDATE_CONTACT, handed, admin.token))["updateContact"]["errors"] == []
+    deleted = await client.execute(DELETE_CONTACT, {"id": made[2], "version": 1}, rep.token)
+    assert deleted["deleteContact"]["errors"] == []
+
+    # The admin sees every contact: the stored size less the member deleted since the freeze; the rep's
+    # own scope is counted.
+    by_admin = (await client.execute(SEGMENT, {"id": segment["id"]}, admin.token))["segment"]
+    by_rep = (await client.execute(SEGMENT, {"id": segment["id"]}, rep.token))["segment"]
+    assert (by_admin["memberCount"], by_rep["memberCount"]) == (2, 1)
+    assert await members(client, admin, segment["id"]) == made[:2]
+    assert await members(client, rep, segment["id"]) == [made[1]]
 
 
 async def test_bad_filters_are_refused_on_the_segment_path_and_nothing_is_written(client):

@@ -9,7 +9,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Computed, DateTime, ForeignKeyConstraint, Integer, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Computed,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from graph.core.models import Versioned, member_fk
@@ -59,6 +69,8 @@ class Lead(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     phone_digits: Mapped[str | None] = mapped_column(Text, Computed("crm_phone_digits(phone)"))
     company_key: Mapped[str | None] = mapped_column(Text, Computed("crm_company_key(company_name)"))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    # Marketing email refused (an unsubscribe link, or staff on request): graph/marketing/messages.py.
+    email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the

@@ -71,6 +71,11 @@ class Lead(HasCustomFields, relay.Node):
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     version: int = strawberry.field(description="Pass to updates; a stale one is a CONFLICT.")
+    email_opt_out: bool = strawberry.field(
+        default=False,
+        description="True: refuses marketing email (campaign messages skip them); set by an unsubscribe "
+        "link or `setEmailOptOut`.",
+    )
     owner_id: strawberry.Private[uuid.UUID | None]
     merged_into_id: strawberry.Private[uuid.UUID | None]
     converted_account_id: strawberry.Private[uuid.UUID | None]
@@ -99,6 +104,7 @@ class Lead(HasCustomFields, relay.Node):
             created_at=lead.created_at,
             updated_at=lead.updated_at,
             version=lead.version,
+            email_opt_out=lead.email_opt_out,
             owner_id=lead.owner_id,
             merged_into_id=lead.merged_into_id,
             converted_account_id=lead.converted_account_id,

@@ -1,0 +1,183 @@
+"""Campaign messages, send limits and opt-out: queries and mutations (rules in messages.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+import graph.marketing.sending  # noqa: F401 - registers the marketing.messages job
+from graph.core.context import Info
+from graph.core.errors import UserError, mutation_payload, payload_errors
+from graph.core.ids import decode_id, decode_optional_id
+from graph.crm.models import CONTACT
+from graph.marketing import messages
+from graph.marketing.message_types import CampaignMessage, messages_by_id
+from graph.sales.leads.models import LEAD
+from tenants.errors import DomainError, ErrorCode
+
+MessageId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a CampaignMessage.")]
+
+
+@strawberry.input(description="A bulk email of a campaign to a contact or lead segment.")
+class SendCampaignMessageInput:
+    campaign_id: relay.GlobalID = strawberry.field(
+        description="The campaign (you may update it; not completed or cancelled)."
+    )
+    segment_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="A contact or lead segment; default: the campaign's own segment."
+    )
+    subject: str = strawberry.field(
+        description="Subject template (max 1,000): values and if/else only, e.g. `Hello {{ first_name }}`. "
+        "Merge fields: first_name, last_name, name, email, company, campaign, unsubscribe_url."
+    )
+    body: str = strawberry.field(
+        description="Plain-text body template (max 20,000), same fields; an unsubscribe link is always "
+        "appended."
+    )
+
+
+@strawberry.type(description="Result of a campaign message mutation.")
+class CampaignMessagePayload:
+    message: CampaignMessage | None = strawberry.field(default=None, description="The message.")
+    errors: list[UserError] = payload_errors()
+
+
+@strawberry.type(description="The tenant's send limits of campaign messages.")
+class MarketingSendLimits:
+    hourly: int = strawberry.field(description="Emails handed to the mail server per clock hour (UTC).")
+    daily: int = strawberry.field(
+        description="Emails per UTC day. Beyond either limit recipients stay QUEUED for the next window."
+    )
+    version: int = strawberry.field(description="Pass to setMarketingSendLimits (0: the defaults).")
+
+
+@strawberry.input(description="New send limits.")
+class SetMarketingSendLimitsInput:
+    hourly: int = strawberry.field(description="Per clock hour, 0 to 1,000,000 (0 pauses sending).")
+    daily: int = strawberry.field(description="Per UTC day, 0 to 10,000,000.")
+    version: int = strawberry.field(description="The version you read (0 for the defaults).")
+
+
+@strawberry.type(description="Result of setMarketingSendLimits.")
+class MarketingSendLimitsPayload:
+    limits: MarketingSendLimits | None = strawberry.field(default=None, description="The limits now.")
+    errors: list[UserError] = payload_errors()
+
+
+@strawberry.type(description="Result of unsubscribe.")
+class UnsubscribePayload:
+    unsubscribed: bool = strawberry.field(
+        default=False, description="True: this address receives no more campaign email from the tenant."
+    )
+    errors: list[UserError] = payload_errors()
+
+
+@strawberry.type(description="Result of setEmailOptOut.")
+class EmailOptOutPayload:
+    record_id: relay.GlobalID | None = strawberry.field(default=None, description="The Contact or Lead.")
+    email_opt_out: bool | None = strawberry.field(default=None, description="Its opt-out now.")
+    errors: list[UserError] = payload_errors()
+
+
+def limits_view(limits: messages.SendLimits) -> MarketingSendLimits:
+    return MarketingSendLimits(hourly=limits.hourly, daily=limits.daily, version=limits.version)
+
+
+@strawberry.type
+class MessagesQuery:
+    @strawberry.field(
+        description="One campaign message; null if missing or its campaign is not yours to see."
+    )
+    async def campaign_message(self, info: Info, id: MessageId) -> CampaignMessage | None:
+        try:
+            message_id = decode_id(id, "CampaignMessage")
+        except DomainError:
+            return None
+        record = await info.context.loader("campaign_messages_by_id", messages_by_id).load(message_id)
+        return CampaignMessage.from_model(record) if record else None
+
+    @strawberry.field(description="The tenant's send limits of campaign messages (any member may read them).")
+    async def marketing_send_limits(self, info: Info) -> MarketingSendLimits:
+        actor = info.context.actor
+        return limits_view(await messages.send_limits(await info.context.session(), actor.tenant_id))
+
+
+@strawberry.type
+class MessagesMutation:
+    @strawberry.mutation(
+        description="Queue a bulk email to a segment's members as you see them now; the `marketing.messages` "
+        "job sends it. Opted-out people, missing and repeated addresses are SKIPPED at once."
+    )
+    @mutation_payload(CampaignMessagePayload)
+    async def send_campaign_message(
+        self, info: Info, input: Annotated[SendCampaignMessageInput, strawberry.argument(description="What.")]
+    ) -> CampaignMessagePayload:
+        session, actor = await info.context.session(), info.context.actor
+        message = await messages.create_message(
+            session,
+            actor,
+            decode_id(input.campaign_id, "Campaign", "campaignId"),
+            decode_optional_id(input.segment_id, "Segment", "segmentId"),
+            input.subject,
+            input.body,
+            datetime.now(UTC),
+        )
+        return CampaignMessagePayload(message=CampaignMessage.from_model(message))
+
+    @strawberry.mutation(
+        description="Stop a SENDING message: its queued recipients become SKIPPED (cancelled)."
+    )
+    @mutation_payload(CampaignMessagePayload)
+    async def cancel_campaign_message(self, info: Info, id: MessageId) -> CampaignMessagePayload:
+        session, actor = await info.context.session(), info.context.actor
+        message = await messages.cancel_message(
+            session, actor, decode_id(id, "CampaignMessage"), datetime.now(UTC)
+        )
+        return CampaignMessagePayload(message=CampaignMessage.from_model(message))
+
+    @strawberry.mutation(description="Set the tenant's send limits (capability manage_settings).")
+    @mutation_payload(MarketingSendLimitsPayload)
+    async def set_marketing_send_limits(
+        self,
+        info: Info,
+        input: Annotated[SetMarketingSendLimitsInput, strawberry.argument(description="Limits.")],
+    ) -> MarketingSendLimitsPayload:
+        session, actor = await info.context.session(), info.context.actor
+        limits = await messages.set_send_limits(session, actor, input.hourly, input.daily, input.version)
+        return MarketingSendLimitsPayload(limits=limits_view(limits))
+
+    @strawberry.mutation(
+        description="Follow a campaign email's unsubscribe link (no login needed): the address gets no more "
+        "campaign email; again is harmless. NOT_FOUND for an unknown token."
+    )
+    @mutation_payload(UnsubscribePayload, savepoint=False)
+    async def unsubscribe(
+        self, info: Info, token: Annotated[str, strawberry.argument(description="The link's token.")]
+    ) -> UnsubscribePayload:
+        async with info.context.db.transaction(messages.unsubscribe_tenant(token)) as session:
+            await messages.unsubscribe(session, token, datetime.now(UTC))
+        return UnsubscribePayload(unsubscribed=True)
+
+    @strawberry.mutation(
+        description="Record that a contact or lead refuses (or accepts again) marketing email; opting out "
+        "also covers the tenant's other contacts and leads with the same address. Needs update on the "
+        "record."
+    )
+    @mutation_payload(EmailOptOutPayload)
+    async def set_email_opt_out(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A Contact or a Lead.")],
+        opted_out: Annotated[bool, strawberry.argument(description="True: no marketing email.")],
+    ) -> EmailOptOutPayload:
+        session, actor = await info.context.session(), info.context.actor
+        kinds = {"Contact": CONTACT, "Lead": LEAD}
+        if id.type_name not in kinds:
+            raise DomainError(ErrorCode.NOT_FOUND, "Expected the id of a Contact or a Lead.", "id")
+        record = await messages.set_email_opt_out(
+            session, actor, kinds[id.type_name], decode_id(id, id.type_name), opted_out
+        )
+        return EmailOptOutPayload(record_id=id, email_opt_out=record.email_opt_out)

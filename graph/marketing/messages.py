@@ -1,0 +1,502 @@
+"""Bulk email of a campaign to a segment: the message, its recipients, opt-out and the tenant's send limits.
+
+`create_message` freezes the audience: one `INSERT ... SELECT` writes a recipient row per member of the
+segment as its creator sees it (contacts: their first email; leads: their email), already `skipped` with a
+reason when the person opted out of marketing email (their own flag, or any contact or lead of the tenant
+with that address), has no address, or shares the address with an earlier member (by id). The primary key
+(tenant, message, member) makes each recipient exist once. The sending job (`sending.py`) then sends the
+queued ones in batches within the tenant's hourly and daily limits.
+
+Templates are the notification templates' sandboxed Jinja2 subset (graph/notifications/templates.py):
+values and if/else only, checked when the message is created; merge fields are `first_name`,
+`last_name`, `name`, `email`, `company` (a lead's) and `campaign`. Every message ends with an unsubscribe
+link whose token (`crmu_<tenant hex>_<random>`, stored as its SHA-256) finds the recipient; following it
+(`unsubscribe`, no login) sets `email_opt_out` on that person and on every contact and lead of the tenant
+with the same address, so the next message skips them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from jinja2 import TemplateError
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Uuid,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from graph.crm.contacts import get_contact
+from graph.crm.models import CONTACT, Contact
+from graph.marketing.campaigns import campaign_scope, get_campaign, require_open
+from graph.marketing.models import (
+    CAMPAIGN,
+    Campaign,
+    CampaignMessage,
+    MarketingSettings,
+    MessageRecipient,
+)
+from graph.marketing.segments import get_segment, member_ids
+from graph.notifications.templates import check_template, render
+from graph.sales.leads.leads import get_lead, require_editable
+from graph.sales.leads.models import LEAD, ContactMatchKey, Lead
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
+from tenants.ids import new_id
+from tenants.permissions import Action, Actor, Capability
+from tenants.tokens import digest, tenant_token, token_tenant
+
+UNSUBSCRIBE_PREFIX = "crmu_"
+MAX_SUBJECT = 1000
+MAX_BODY = 20_000
+DEFAULT_HOURLY_LIMIT = 1000
+DEFAULT_DAILY_LIMIT = 10_000
+MAX_HOURLY_LIMIT = 1_000_000
+MAX_DAILY_LIMIT = 10_000_000
+SKIP_REASONS = ("opted_out", "no_address", "duplicate_address", "cancelled")
+SAMPLE = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "name": "Ada Lovelace",
+    "email": "ada@example.com",
+    "company": "Analytical Engines",
+    "campaign": "Spring fair",
+}
+
+
+@dataclass
+class Unsubscribe:
+    """Where the unsubscribe link points: `url` with `{token}` replaced (CRM_UNSUBSCRIBE_URL); empty, the
+    message carries the bare token (development)."""
+
+    url: str = ""
+
+    def link(self, token: str) -> str:
+        return self.url.replace("{token}", token) if self.url else token
+
+
+UNSUBSCRIBE = Unsubscribe()
+
+
+def configure_unsubscribe(url: str) -> None:
+    """Set by the gateway from CRM_UNSUBSCRIBE_URL (jobs receive no services)."""
+    UNSUBSCRIBE.url = url
+
+
+def new_unsubscribe_token(tenant_id: uuid.UUID) -> str:
+    return tenant_token(UNSUBSCRIBE_PREFIX, tenant_id)
+
+
+def unsubscribe_tenant(token: str) -> uuid.UUID:
+    tenant_id = token_tenant(UNSUBSCRIBE_PREFIX, token)
+    if tenant_id is None:
+        raise not_found("unsubscribe link", "token")
+    return tenant_id
+
+
+def message_scope(actor: Actor) -> ColumnElement[bool]:
+    """Messages of the campaigns the actor sees."""
+    in_scope = select(Campaign.id).where(campaign_scope(actor))
+    return (CampaignMessage.tenant_id == actor.tenant_id) & CampaignMessage.campaign_id.in_(in_scope)
+
+
+async def get_message(
+    session: AsyncSession, actor: Actor, message_id: uuid.UUID, field: str = "id"
+) -> CampaignMessage:
+    actor.require(CAMPAIGN, Action.READ)
+    message = await session.scalar(
+        select(CampaignMessage).where(message_scope(actor), CampaignMessage.id == message_id)
+    )
+    if message is None:
+        raise not_found("campaign message", field)
+    return message
+
+
+def address_opted_out(tenant_id: Any, key: Any) -> ColumnElement[bool]:
+    """Whether any contact or lead of the tenant with this (lower-case) address refused marketing email."""
+    other = aliased(Contact)
+    by_contact = exists(
+        select(literal(1))
+        .select_from(ContactMatchKey)
+        .join(
+            other, (other.tenant_id == ContactMatchKey.tenant_id) & (other.id == ContactMatchKey.contact_id)
+        )
+        .where(
+            ContactMatchKey.tenant_id == tenant_id,
+            ContactMatchKey.kind == "email",
+            ContactMatchKey.key == key,
+            other.email_opt_out,
+        )
+    )
+    other_lead = aliased(Lead)
+    by_lead = exists(
+        select(literal(1))
+        .select_from(other_lead)
+        .where(other_lead.tenant_id == tenant_id, other_lead.email_key == key, other_lead.email_opt_out)
+    )
+    return by_contact | by_lead
+
+
+def audience(actor: Actor, target: str, ids: Select[Any]) -> Select[Any]:
+    """(member_id, contact_id, lead_id, address, opted_out) of the members; address trimmed, may be null."""
+    model = Contact if target == "contact" else Lead
+    raw = Contact.emails[1] if target == "contact" else Lead.email
+    address = func.nullif(func.btrim(raw), "")
+    opted_out = model.email_opt_out | address_opted_out(actor.tenant_id, func.lower(address))
+    return select(
+        model.id.label("member_id"),
+        (model.id if target == "contact" else cast(null(), Uuid)).label("contact_id"),
+        (model.id if target == "lead" else cast(null(), Uuid)).label("lead_id"),
+        address.label("address"),
+        opted_out.label("opted_out"),
+    ).where(model.tenant_id == actor.tenant_id, model.id.in_(ids.scalar_subquery()))
+
+
+def recipient_rows(actor: Actor, message_id: uuid.UUID, target: str, ids: Select[Any]) -> Select[Any]:
+    """The recipient rows: queued, or skipped with the first reason that applies."""
+    people = audience(actor, target, ids).subquery("people")
+    rank = func.row_number().over(partition_by=func.lower(people.c.address), order_by=people.c.member_id)
+    ranked = select(people, rank.label("rank")).subquery("ranked")
+    reason = case(
+        (ranked.c.address.is_(None), "no_address"),
+        (ranked.c.opted_out, "opted_out"),
+        (ranked.c.rank > 1, "duplicate_address"),
+        else_=null(),
+    )
+    return select(
+        literal(actor.tenant_id),
+        literal(message_id),
+        ranked.c.member_id,
+        ranked.c.contact_id,
+        ranked.c.lead_id,
+        ranked.c.address,
+        case((reason.is_(None), "queued"), else_="skipped"),
+        reason,
+    )
+
+
+def check_texts(subject: str, body: str) -> None:
+    """Both templates at once: the sandboxed subset, a subject, and a trial render with sample values."""
+    errors = []
+    if not (subject or "").strip():
+        errors.append(DomainError(ErrorCode.REQUIRED, "A message needs a subject.", "subject"))
+    for source, field, limit in ((subject, "subject", MAX_SUBJECT), (body, "body", MAX_BODY)):
+        try:
+            check_template(source or "", field, limit)
+            render(source or "", SAMPLE)
+        except DomainError as error:
+            errors.append(error)
+        except (TemplateError, TypeError, ValueError) as error:
+            errors.append(
+                DomainError(ErrorCode.INVALID, f"The template fails on sample values: {error}.", field)
+            )
+    if errors:
+        raise ValidationErrors(errors)
+
+
+async def create_message(
+    session: AsyncSession,
+    actor: Actor,
+    campaign_id: uuid.UUID,
+    segment_id: uuid.UUID | None,
+    subject: str,
+    body: str,
+    now: datetime,
+) -> CampaignMessage:
+    """A message of an open campaign to a contact or lead segment (default: the campaign's own), its
+    recipients written at once; the sending job sends it."""
+    actor.require(CAMPAIGN, Action.UPDATE)
+    campaign = await get_campaign(session, actor, campaign_id, "campaignId", lock=True)
+    require_open(campaign)
+    check_texts(subject, body)
+    chosen = segment_id or campaign.segment_id
+    if chosen is None:
+        raise DomainError(
+            ErrorCode.REQUIRED, "Name a segment; the campaign has no target segment.", "segmentId"
+        )
+    segment = await get_segment(session, actor, chosen, "segmentId")
+    if segment.target not in ("contact", "lead"):
+        raise DomainError(
+            ErrorCode.INVALID, "Messages go to contact or lead segments, not to accounts.", "segmentId"
+        )
+    message = CampaignMessage(
+        tenant_id=actor.tenant_id,
+        id=new_id(),
+        campaign_id=campaign.id,
+        segment_id=segment.id,
+        subject=subject,
+        body=body,
+        status="sending",
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    ids = await member_ids(session, actor, segment)
+    columns = ["tenant_id", "message_id", "member_id", "contact_id", "lead_id", "address", "status", "reason"]
+    await session.execute(
+        insert(MessageRecipient).from_select(columns, recipient_rows(actor, message.id, segment.target, ids))
+    )
+    counts = dict(
+        (
+            await session.execute(
+                select(MessageRecipient.status, func.count())
+                .where(
+                    MessageRecipient.tenant_id == actor.tenant_id, MessageRecipient.message_id == message.id
+                )
+                .group_by(MessageRecipient.status)
+            )
+        ).all()
+    )
+    message.queued_count, message.skipped_count = counts.get("queued", 0), counts.get("skipped", 0)
+    message.recipient_count = message.queued_count + message.skipped_count
+    if message.queued_count == 0:
+        message.status, message.finished_at = "done", now
+    await session.flush()
+    changes = {
+        "subject": [None, subject],
+        "segment_id": [None, str(segment.id)],
+        "recipients": [None, message.recipient_count],
+    }
+    await audit.record(session, actor, "campaign.message_create", CAMPAIGN, campaign.id, changes)
+    return message
+
+
+async def cancel_message(
+    session: AsyncSession, actor: Actor, message_id: uuid.UUID, now: datetime
+) -> CampaignMessage:
+    """Stop a message: its queued recipients become skipped (cancelled); what was sent stays sent."""
+    actor.require(CAMPAIGN, Action.UPDATE)
+    message = await get_message(session, actor, message_id)
+    await session.refresh(message, with_for_update=True)
+    if message.status != "sending":
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"This message is already {message.status}.", "id")
+    cancelled = (
+        await session.execute(
+            update(MessageRecipient)
+            .where(
+                MessageRecipient.tenant_id == actor.tenant_id,
+                MessageRecipient.message_id == message.id,
+                MessageRecipient.status == "queued",
+            )
+            .values(status="skipped", reason="cancelled")
+            .returning(MessageRecipient.member_id)
+        )
+    ).all()
+    message.queued_count -= len(cancelled)
+    message.skipped_count += len(cancelled)
+    message.status, message.finished_at = "cancelled", now
+    await session.flush()
+    changes = {"status": ["sending", "cancelled"], "cancelled_recipients": [None, len(cancelled)]}
+    await audit.record(session, actor, "campaign.message_cancel", CAMPAIGN, message.campaign_id, changes)
+    return message
+
+
+def campaign_messages_statement(actor: Actor, campaign_id: uuid.UUID) -> Select[Any]:
+    """A campaign's messages, oldest first (ids are time-ordered)."""
+    return (
+        select(CampaignMessage)
+        .where(message_scope(actor), CampaignMessage.campaign_id == campaign_id)
+        .order_by(CampaignMessage.id)
+    )
+
+
+def recipients_statement(actor: Actor, message: CampaignMessage, statuses: list[str] | None) -> Select[Any]:
+    """A message's recipients in member-id order (the primary key: keyset pages)."""
+    statement = select(MessageRecipient).where(
+        MessageRecipient.tenant_id == actor.tenant_id, MessageRecipient.message_id == message.id
+    )
+    if statuses:
+        statement = statement.where(MessageRecipient.status.in_(statuses))
+    return statement.order_by(MessageRecipient.member_id)
+
+
+# -- send limits -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    hourly: int
+    daily: int
+    version: int = 0
+
+
+async def send_limits(session: AsyncSession, tenant_id: uuid.UUID) -> SendLimits:
+    row = await session.get(MarketingSettings, tenant_id)
+    if row is None:
+        return SendLimits(DEFAULT_HOURLY_LIMIT, DEFAULT_DAILY_LIMIT)
+    return SendLimits(row.hourly_send_limit, row.daily_send_limit, row.version)
+
+
+async def set_send_limits(
+    session: AsyncSession, actor: Actor, hourly: int, daily: int, version: int
+) -> SendLimits:
+    """The tenant's limits (manage_settings); `version` as last read (0: never saved)."""
+    actor.require_capability(Capability.MANAGE_SETTINGS)
+    errors = []
+    if not 0 <= hourly <= MAX_HOURLY_LIMIT:
+        errors.append(DomainError(ErrorCode.INVALID, f"From 0 to {MAX_HOURLY_LIMIT:,} a hour.", "hourly"))
+    if not 0 <= daily <= MAX_DAILY_LIMIT:
+        errors.append(DomainError(ErrorCode.INVALID, f"From 0 to {MAX_DAILY_LIMIT:,} a day.", "daily"))
+    if errors:
+        raise ValidationErrors(errors)
+    before = await send_limits(session, actor.tenant_id)
+    if before.version != version:
+        raise DomainError(ErrorCode.CONFLICT, "The send limits changed since you read them; read again.")
+    values = {"hourly_send_limit": hourly, "daily_send_limit": daily}
+    await session.execute(
+        upsert(MarketingSettings)
+        .values(tenant_id=actor.tenant_id, **values)
+        .on_conflict_do_update(
+            index_elements=["tenant_id"],
+            set_={**values, "version": MarketingSettings.version + 1, "updated_at": func.now()},
+        )
+    )
+    changes = audit.diff({"hourly": before.hourly, "daily": before.daily}, {"hourly": hourly, "daily": daily})
+    await audit.record(
+        session, actor, "marketing.send_limits", "marketing_settings", actor.tenant_id, changes
+    )
+    return SendLimits(hourly, daily, version + 1)
+
+
+# -- opt-out -----------------------------------------------------------------------------------------
+
+
+async def opt_out_address(session: AsyncSession, tenant_id: uuid.UUID, address: str) -> None:
+    """Every contact and lead of the tenant with this address refuses marketing email from now on."""
+    key = address.strip().lower()
+    contact_ids = select(ContactMatchKey.contact_id).where(
+        ContactMatchKey.tenant_id == tenant_id, ContactMatchKey.kind == "email", ContactMatchKey.key == key
+    )
+    await session.execute(
+        update(Contact)
+        .where(Contact.tenant_id == tenant_id, Contact.id.in_(contact_ids), ~Contact.email_opt_out)
+        .values(email_opt_out=True)
+    )
+    await session.execute(
+        update(Lead)
+        .where(Lead.tenant_id == tenant_id, Lead.email_key == key, ~Lead.email_opt_out)
+        .values(email_opt_out=True)
+    )
+
+
+async def unsubscribe(session: AsyncSession, token: str, now: datetime) -> MessageRecipient:
+    """The recipient behind an unsubscribe link opts out (again: nothing more happens)."""
+    tenant_id = unsubscribe_tenant(token)
+    recipient = await session.scalar(
+        select(MessageRecipient)
+        .where(MessageRecipient.tenant_id == tenant_id, MessageRecipient.token_digest == digest(token))
+        .with_for_update()
+    )
+    if recipient is None:
+        raise not_found("unsubscribe link", "token")
+    if recipient.unsubscribed_at is None:
+        recipient.unsubscribed_at = now
+        person = {"contact_id": recipient.contact_id} if recipient.contact_id else {}
+        if recipient.contact_id is not None:
+            await session.execute(
+                update(Contact)
+                .where(Contact.tenant_id == tenant_id, Contact.id == recipient.contact_id)
+                .values(email_opt_out=True)
+            )
+        else:
+            person = {"lead_id": recipient.lead_id}
+            await session.execute(
+                update(Lead)
+                .where(Lead.tenant_id == tenant_id, Lead.id == recipient.lead_id)
+                .values(email_opt_out=True)
+            )
+        if recipient.address:
+            await opt_out_address(session, tenant_id, recipient.address)
+        changes = {"email_opt_out": [False, True], **{k: [None, str(v)] for k, v in person.items()}}
+        await audit.record(
+            session,
+            None,
+            "marketing.unsubscribe",
+            "campaign_message",
+            recipient.message_id,
+            changes,
+            tenant_id=tenant_id,
+            user_id=None,
+        )
+    await session.flush()
+    return recipient
+
+
+async def set_email_opt_out(
+    session: AsyncSession, actor: Actor, object_type: str, record_id: uuid.UUID, opted_out: bool
+) -> Contact | Lead:
+    """Staff record a person's wish (update right on the contact or lead, in scope). Opting out also covers
+    the other contacts and leads with the person's addresses; opting in again is for this record only."""
+    record: Contact | Lead
+    if object_type == CONTACT:
+        actor.require(CONTACT, Action.UPDATE)
+        record = await get_contact(session, actor, record_id)
+        addresses = list(record.emails or [])
+    else:
+        actor.require(LEAD, Action.UPDATE)
+        record = await get_lead(session, actor, record_id, lock=True)
+        require_editable(actor, record)
+        addresses = [record.email] if record.email else []
+    before = record.email_opt_out
+    record.email_opt_out = opted_out
+    await session.flush()
+    if opted_out:
+        for address in addresses:
+            await opt_out_address(session, actor.tenant_id, address)
+    await audit.record(
+        session,
+        actor,
+        "marketing.email_opt_out",
+        object_type,
+        record.id,
+        {"email_opt_out": [before, opted_out]},
+    )
+    return record
+
+
+def merge_values(recipient: MessageRecipient, person: Mapping[str, Any], campaign: str) -> dict[str, Any]:
+    first, last = person.get("first_name") or "", person.get("last_name") or ""
+    return {
+        "first_name": first,
+        "last_name": last,
+        "name": person.get("full_name") or " ".join(part for part in (first, last) if part),
+        "email": recipient.address or "",
+        "company": person.get("company") or "",
+        "campaign": campaign,
+    }
+
+
+def still_allowed(tenant_id: uuid.UUID) -> ColumnElement[bool]:
+    """For the sender: the recipient's person has not opted out since the message was created."""
+    contact, lead = aliased(Contact), aliased(Lead)
+    contact_ok = MessageRecipient.contact_id.is_(None) | ~exists(
+        select(literal(1))
+        .select_from(contact)
+        .where(
+            contact.tenant_id == tenant_id, contact.id == MessageRecipient.contact_id, contact.email_opt_out
+        )
+    )
+    lead_ok = MessageRecipient.lead_id.is_(None) | ~exists(
+        select(literal(1))
+        .select_from(lead)
+        .where(lead.tenant_id == tenant_id, lead.id == MessageRecipient.lead_id, lead.email_opt_out)
+    )
+    return and_(contact_ok, lead_ok, ~address_opted_out(tenant_id, func.lower(MessageRecipient.address)))
