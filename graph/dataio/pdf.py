@@ -1,14 +1,17 @@
 """A4 PDFs of quotes and contracts with reportlab (pure Python; WeasyPrint needs system libraries).
 
-Text is set in the Adobe CID font STSong-Light, which covers Chinese and Latin: PDF readers take it from
-their Asian font packs, so it is referenced, not embedded (this machine has no CJK TrueType font to
-embed; `fc-list :lang=zh` is empty). Text extraction works either way (the font's CMap is standard).
+Text is set in WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0), which covers Chinese and Latin and is
+embedded as a subset (only the glyphs a document uses, about 20 KB for a one-page quote), so any reader
+shows it without an Asian font pack. reportlab embeds TrueType outlines only: the Noto/Source Han CJK
+fonts on PyPI ship CFF outlines (OTF), the npm ones WOFF2, and WenQuanYi Micro Hei is TrueType. The TTC
+comes from the PyPI package `paperang-p2-fonts-cjk` (a font-only package; the dependency is the file).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import resources
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -19,11 +22,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
+with resources.as_file(FONT_FILE) as font_path:
+    # subfontIndex 0: Micro Hei (1 is its monospaced sibling). reportlab subsets TrueType fonts itself.
+    pdfmetrics.registerFont(TTFont(FONT, str(font_path), subfontIndex=0))
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=colors.grey)
 TITLE = ParagraphStyle("title", parent=BODY, fontSize=18, leading=24, spaceAfter=4)
@@ -54,7 +60,7 @@ def money(amount: Decimal, currency: str, locale: str = "en-US") -> str:
         text = format_currency(amount, currency, locale=locale.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         text = format_currency(amount, currency, locale="en_US")
-    return text.replace("\xa0", " ").replace("\u202f", " ")  # the CID font has no no-break spaces
+    return text.replace("\xa0", " ").replace("\u202f", " ")  # plain spaces: extracted text stays searchable
 
 
 def render(document: PrintedDocument) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pypdfium2
@@ -25,6 +26,26 @@ async def pdf_of(client, member, document_id: str) -> bytes:
     response = await client.http.get(link["url"])
     assert response.status_code == 200
     return response.content
+
+
+def assert_cjk_font_embedded(data: bytes) -> None:
+    """The Chinese font travels in the file, as a subset (a 6-letter tag before its name), and pdfium
+    draws its glyphs from it."""
+    assert b"/FontFile2" in data  # embedded TrueType outlines
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+WenQuanYiMicroHei", data)
+    assert b"STSong-Light" not in data
+    document = pypdfium2.PdfDocument(data)
+    page = document[0]
+    text_page = page.get_textpage()
+    found = text_page.search("大写金额").get_next()
+    assert found is not None
+    left, bottom, right, top = text_page.get_charbox(found[0])
+    scale = 4
+    image = page.render(scale=scale).to_pil().convert("L")
+    height = page.get_height()
+    box = image.crop((int(left * scale), int((height - top) * scale), int(right * scale) + 1,
+                      int((height - bottom) * scale) + 1))
+    assert box.getextrema()[0] < 100  # the glyph 大 itself is drawn, not an empty box
 
 
 async def test_a_quote_prints_on_a4_with_the_tenants_template_and_amounts_in_words(client, app):
@@ -55,6 +76,7 @@ async def test_a_quote_prints_on_a4_with_the_tenants_template_and_amounts_in_wor
     assert "In words: Two hundred forty and 00/100 euros" in text
     assert "大写金额: 贰佰肆拾元整 (EUR)" in text
     assert "Approved by 审批" in text and "Acme Trading Ltd, Shanghai | " + quote["number"] + " | 1" in text
+    assert_cjk_font_embedded(data)
     page = pypdfium2.PdfDocument(data)[0]
     assert tuple(round(side) for side in page.get_size()) == (595, 842)  # A4 in points
     image = page.render(scale=1).to_pil().convert("L")
