@@ -34,6 +34,7 @@ from graph.dataio.live import DataImportSubscription
 from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
+from graph.identity.language_api import LanguageMutation, LanguageQuery
 from graph.identity.login_events import LoginEventsQuery
 from graph.marketing.api import CampaignsMutation, CampaignsQuery
 from graph.marketing.competition_api import CompetitionMutation, CompetitionQuery
@@ -62,6 +63,7 @@ from tenants.errors import DomainError
 # Each area contributes its root types here (subscriptions: its `live.py`, on graph/live's plumbing).
 QUERY_AREAS: tuple[type, ...] = (
     IdentityQuery,
+    LanguageQuery,
     LoginEventsQuery,
     AuditQuery,
     SettingsQuery,
@@ -93,6 +95,7 @@ QUERY_AREAS: tuple[type, ...] = (
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
+    LanguageMutation,
     SettingsMutation,
     CrmMutation,
     PipelineMutation,

@@ -10,13 +10,10 @@ comes from the PyPI package `paperang-p2-fonts-cjk` (a font-only package; the de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from importlib import resources
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from babel.core import UnknownLocaleError
-from babel.numbers import format_currency
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -48,19 +45,13 @@ class PrintedDocument:
     amount_in_words: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
     terms: str | None = None
+    # The line table's column headings, in the reader's language.
+    headings: tuple[str, ...] = ("#", "Description", "Qty", "Unit", "Unit price", "Amount")
+    date_label: str = "Date"
 
 
 def text(value: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(value).replace("\n", "<br/>"), style)
-
-
-def money(amount: Decimal, currency: str, locale: str = "en-US") -> str:
-    """As the tenant's locale writes it (Babel/CLDR): 1.240,50 € in de-DE, €1,240.50 in zh-CN and en-US."""
-    try:
-        text = format_currency(amount, currency, locale=locale.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        text = format_currency(amount, currency, locale="en_US")
-    return text.replace("\xa0", " ").replace("\u202f", " ")  # plain spaces: extracted text stays searchable
 
 
 def render(document: PrintedDocument) -> bytes:
@@ -92,7 +83,7 @@ def render(document: PrintedDocument) -> bytes:
         Table([[text(label), text(value)] for label, value in document.facts], colWidths=[40 * mm, 130 * mm])
     )
     story.append(Spacer(1, 6 * mm))
-    rows = [[text(h) for h in ("#", "Description", "Qty", "Unit", "Unit price", "Amount")]]
+    rows = [[text(h) for h in document.headings]]
     for index, (description, quantity, unit, price, amount) in enumerate(document.lines, start=1):
         rows.append(
             [text(str(index)), text(description), text(quantity), text(unit), text(price), text(amount)]
@@ -117,7 +108,10 @@ def render(document: PrintedDocument) -> bytes:
         story += [Spacer(1, 4 * mm), text(document.terms, SMALL)]
     if document.signatures:
         story.append(Spacer(1, 14 * mm))
-        cells = [text(f"{label}: ____________________  Date: __________") for label in document.signatures]
+        cells = [
+            text(f"{label}: ____________________  {document.date_label}: __________")
+            for label in document.signatures
+        ]
         story.append(Table([cells], colWidths=[174 * mm / len(cells)] * len(cells)))
     pdf.build(story, onFirstPage=page_furniture, onLaterPages=page_furniture)
     return out.getvalue()

@@ -116,5 +116,7 @@ async def print_one(info: Info, object_type: str, record_id) -> PrintPayload:  #
     services = info.context.services
     settings = services.settings
     defaults = default_limits(settings.document_max_file_bytes, settings.document_quota_bytes)
-    document = await printing.print_record(session, actor, services.blobs, defaults, object_type, record_id)
+    document = await printing.print_record(
+        session, actor, services.blobs, defaults, object_type, record_id, await info.context.locale()
+    )
     return PrintPayload(document=Document.from_model(document))

@@ -52,7 +52,7 @@ async def test_a_quote_prints_on_a4_with_the_tenants_template_and_amounts_in_wor
     admin = await client.sign_up("Acme Trading")
     assert (await client.execute(TEMPLATE, {"kind": "quote"}, admin.token))["printTemplate"][
         "title"
-    ] == "Quotation 报价单"
+    ] == "Quotation"
     template = {
         "kind": "quote",
         "title": "报价单 Quote",
@@ -91,8 +91,8 @@ async def test_a_contract_prints_with_its_signature_blocks(client, app):
     printed = (await client.execute(PRINT_CONTRACT, {"id": contract["id"]}, admin.token))["printContract"]
     assert printed["errors"] == [], printed
     text = " ".join(extract_text(BytesIO(await pdf_of(client, admin, printed["document"]["id"]))).split())
-    assert f"Contract 合同 {contract['number']}" in text
-    assert "Seller 卖方" in text and "Buyer 买方" in text
+    assert f"Contract {contract['number']}" in text
+    assert "Seller" in text and "Buyer" in text
     assert "In words: Two hundred forty and 00/100 euros" in text and "大写" not in text
 
 
@@ -126,7 +126,7 @@ async def test_printing_is_refused_outside_scope_and_bad_templates(client, app):
     await client.execute(SET_TEMPLATE, {"input": {"kind": "quote", "title": "Mine"}}, admin.token)
     assert (await client.execute(TEMPLATE, {"kind": "quote"}, other.token))["printTemplate"][
         "title"
-    ] == "Quotation 报价单"
+    ] == "Quotation"
 
 
 SET_LIMITS = "mutation L($input: SetDocumentLimitsInput!) { setDocumentLimits(input: $input) { errors { field code } } }"
