@@ -54,6 +54,23 @@ def text(value: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(value).replace("\n", "<br/>"), style)
 
 
+def line_table(document: PrintedDocument) -> Table:
+    rows = [[text(h) for h in document.headings]]
+    for index, cells in enumerate(document.lines, start=1):
+        rows.append([text(str(index)), *(text(cell) for cell in cells)])
+    lines = Table(rows, colWidths=[8 * mm, 72 * mm, 18 * mm, 16 * mm, 28 * mm, 32 * mm], repeatRows=1)
+    lines.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.2, colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return lines
+
+
 def render(document: PrintedDocument) -> bytes:
     out = BytesIO()
 
@@ -83,25 +100,15 @@ def render(document: PrintedDocument) -> bytes:
         Table([[text(label), text(value)] for label, value in document.facts], colWidths=[40 * mm, 130 * mm])
     )
     story.append(Spacer(1, 6 * mm))
-    rows = [[text(h) for h in document.headings]]
-    for index, (description, quantity, unit, price, amount) in enumerate(document.lines, start=1):
-        rows.append(
-            [text(str(index)), text(description), text(quantity), text(unit), text(price), text(amount)]
+    if document.headings:  # a work order has no lines
+        story += [line_table(document), Spacer(1, 4 * mm)]
+    if document.totals:
+        story.append(
+            Table(
+                [[text(label), text(value)] for label, value in document.totals],
+                colWidths=[138 * mm, 36 * mm],
+            )
         )
-    lines = Table(rows, colWidths=[8 * mm, 72 * mm, 18 * mm, 16 * mm, 28 * mm, 32 * mm], repeatRows=1)
-    lines.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.2, colors.lightgrey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story += [lines, Spacer(1, 4 * mm)]
-    story.append(
-        Table([[text(label), text(value)] for label, value in document.totals], colWidths=[138 * mm, 36 * mm])
-    )
     for words in document.amount_in_words:
         story.append(text(words))
     if document.terms:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -39,7 +40,8 @@ from tenants.models import Tenant
 from tenants.permissions import Action, Actor, Capability
 from tenants.validation import optional_text, required_text
 
-KINDS = (QUOTE, CONTRACT)
+SALES_ORDER, DELIVERY_NOTE, WORK_ORDER = "sales_order", "delivery_note", "work_order"
+KINDS = (QUOTE, CONTRACT, SALES_ORDER, DELIVERY_NOTE, WORK_ORDER)
 # Defaults are English words the reader's language translates (tenants/i18n terms); a tenant's own
 # template is printed as written.
 DEFAULT_TEMPLATES: dict[str, dict[str, Any]] = {
@@ -57,7 +59,41 @@ DEFAULT_TEMPLATES: dict[str, dict[str, Any]] = {
         "signatures": ["Seller", "Buyer"],
         "chinese_amounts": False,
     },
+    SALES_ORDER: {
+        "title": "Sales order",
+        "header": None,
+        "footer": None,
+        "signatures": ["Seller", "Buyer"],
+        "chinese_amounts": False,
+    },
+    DELIVERY_NOTE: {
+        "title": "Delivery note",
+        "header": None,
+        "footer": None,
+        "signatures": ["Delivered by", "Received by"],
+        "chinese_amounts": False,
+    },
+    WORK_ORDER: {
+        "title": "Work order",
+        "header": None,
+        "footer": None,
+        "signatures": ["Technician", "Customer"],
+        "chinese_amounts": False,
+    },
 }
+
+
+@dataclass(frozen=True)
+class Printable:
+    """How one kind prints: `build(session, actor, record_id, locale)` gives the record and its
+    document; the PDF is linked to the record as `target_type` and named `{number}{suffix}.pdf`."""
+
+    build: Callable[[AsyncSession, Actor, uuid.UUID, str], Awaitable[tuple[Any, PrintedDocument]]]
+    target_type: str
+    suffix: str = ""
+
+
+PRINTABLES: dict[str, Printable] = {}
 MAX_SIGNATURES = 4
 PRINT = "print_template"
 
@@ -257,6 +293,10 @@ async def contract_document(
     return contract, printed
 
 
+PRINTABLES[QUOTE] = Printable(quote_document, QUOTE)
+PRINTABLES[CONTRACT] = Printable(contract_document, CONTRACT)
+
+
 def column_headings(locale: str) -> tuple[str, ...]:
     return (
         "#",
@@ -273,21 +313,22 @@ async def print_record(
     actor: Actor,
     blobs: BlobStore,
     defaults: Limits,
-    object_type: str,
+    kind: str,
     record_id: uuid.UUID,
     locale: str = i18n.ENGLISH,
 ) -> Document:
-    """Renders the quote or contract and stores the PDF as (a new version of) its print document, under the
-    documents' rules: the right to create (or version) documents, the tenant's allowed types, file size
-    and quota. Labels, dates and amounts are in `locale`, the reader's (tenants/i18n)."""
-    build = quote_document if object_type == QUOTE else contract_document
-    record, printed = await build(session, actor, record_id, locale)
+    """Renders the record as `kind` prints it and stores the PDF as (a new version of) its print document,
+    under the documents' rules: the right to create (or version) documents, the tenant's allowed types,
+    file size and quota. Labels, dates and amounts are in `locale`, the reader's (tenants/i18n)."""
+    printable = PRINTABLES[clean_kind(kind)]
+    object_type = printable.target_type
+    record, printed = await printable.build(session, actor, record_id, locale)
     data = render(printed)
     limits = await tenant_limits(session, actor.tenant_id, defaults)
     check_allowed(limits, "application/pdf", "id")
     check_size(limits, len(data), "id")
     await check_quota(session, actor.tenant_id, limits, len(data), datetime.now(UTC), "id")
-    name = f"{printed.number}.pdf"
+    name = f"{printed.number}{printable.suffix}.pdf"
     existing_id = await session.scalar(
         select(Document.id)
         .join(

@@ -28,7 +28,7 @@ async def pdf_of(client, member, document_id: str) -> bytes:
     return response.content
 
 
-def assert_cjk_font_embedded(data: bytes) -> None:
+def assert_cjk_font_embedded(data: bytes, chinese: str = "大写金额") -> None:
     """The Chinese font travels in the file, as a subset (a 6-letter tag before its name), and pdfium
     draws its glyphs from it."""
     assert b"/FontFile2" in data  # embedded TrueType outlines
@@ -37,7 +37,7 @@ def assert_cjk_font_embedded(data: bytes) -> None:
     document = pypdfium2.PdfDocument(data)
     page = document[0]
     text_page = page.get_textpage()
-    found = text_page.search("大写金额").get_next()
+    found = text_page.search(chinese).get_next()
     assert found is not None
     left, bottom, right, top = text_page.get_charbox(found[0])
     scale = 4
