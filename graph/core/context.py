@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
@@ -100,7 +100,7 @@ class RequestContext:
             return None
         try:
             return await stored_locales(await self.session(), self.actor_or_none)
-        except DBAPIError:  # an aborted transaction: the header decides
+        except SQLAlchemyError:  # a failed flush or an aborted transaction: the header decides
             return None
 
     async def session(self) -> AsyncSession:

@@ -41,7 +41,8 @@ class UserError:
     )
     async def localized_message(self, info: strawberry.Info) -> str:
         # Resolved after the mutation's savepoint ended, so reading the locale cannot disturb it.
-        return i18n.translate(self.message, await info.context.locale())
+        locale = getattr(info.context, "locale", None)
+        return i18n.translate(self.message, await locale()) if locale else self.message
 
 
 def payload_errors() -> list[UserError]:
