@@ -40,6 +40,11 @@ MAX_ACCEPT_LANGUAGE = 500  # longer headers are ignored, not parsed
 class Pattern:
     expression: re.Pattern[str]
     translation: str
+    literal: int  # characters of the msgid outside placeholders: the most literal pattern is tried first
+
+
+# What a typed placeholder may match (any other matches any text): an amount, a currency code, an ISO date.
+TYPED = {"amount": r"-?[0-9]+(?:\.[0-9]+)?", "currency": "[A-Z]{3}", "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"}
 
 
 @dataclass(frozen=True)
@@ -81,11 +86,13 @@ def load(name: str) -> Catalog:
         if message.context == TERM:
             terms[msgid] = msgstr
         elif PLACEHOLDER.search(msgid):
-            patterns.append(Pattern(compile_pattern(msgid), msgstr))
+            if not set(PLACEHOLDER.findall(msgstr)) <= set(PLACEHOLDER.findall(msgid)):
+                continue  # a translation naming a value its English text lacks could never be filled
+            patterns.append(Pattern(compile_pattern(msgid), msgstr, len(PLACEHOLDER.sub("", msgid))))
         else:
             exact[msgid] = msgstr
-    # The most literal text first, so "No active member with this id." wins over "No {what} with this id."
-    patterns.sort(key=lambda p: -len(PLACEHOLDER.sub("", p.expression.pattern)))
+    # The most literal msgid first: a specific message wins over a generic one that also matches it.
+    patterns.sort(key=lambda p: -p.literal)
     return Catalog(exact, terms, tuple(patterns))
 
 
@@ -93,7 +100,9 @@ def compile_pattern(msgid: str) -> re.Pattern[str]:
     parts, position = [], 0
     for match in PLACEHOLDER.finditer(msgid):
         parts.append(re.escape(msgid[position : match.start()]))
-        parts.append(f"(?P<{match.group(1)}>.+?)")
+        name = match.group(1)
+        kind = next((TYPED[prefix] for prefix in TYPED if name.startswith(prefix)), ".+?")
+        parts.append(f"(?P<{name}>{kind})")
         position = match.end()
     parts.append(re.escape(msgid[position:]))
     return re.compile("".join(parts), re.DOTALL)
