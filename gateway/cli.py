@@ -192,14 +192,27 @@ def tenant_backup(
 @tenant_app.command("restore")
 def tenant_restore(
     archive: Annotated[Path, typer.Option(help="An archive written by `crm tenant backup`.")],
-    name: Annotated[str, typer.Option(help="The new tenant's name.")],
+    name: Annotated[
+        str | None, typer.Option(help="The new tenant's name (with --into: a new name, else it stays).")
+    ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option(help="Restore into this existing, empty tenant (made by sign-up) instead of a new one."),
+    ] = None,
 ) -> None:
-    """Restore an archive into a new tenant (new ids, references kept); prints its id."""
-    from graph.dataio.backup import restore_tenant
+    """Restore an archive into a new tenant, or an existing empty one (new ids, references kept)."""
+    from graph.dataio.backup import TenantNotEmpty, restore_tenant
+
+    if into is None and name is None:
+        raise typer.BadParameter("Give --name for a new tenant, or --into an existing empty one.")
+    target = uuid.UUID(into) if into else None
 
     async def work(services: Services) -> str:
-        tenant_id = await restore_tenant(services.db, services.blobs, archive, name)
-        return f"tenant {tenant_id} '{name}' restored from {archive}"
+        try:
+            tenant_id = await restore_tenant(services.db, services.blobs, archive, name, target)
+        except TenantNotEmpty as error:
+            raise typer.BadParameter(str(error)) from None
+        return f"tenant {tenant_id} '{name or ''}' restored from {archive}"
 
     typer.echo(with_services(prepared_database(run_migrations=False), work))
 

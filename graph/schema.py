@@ -35,6 +35,7 @@ from graph.dataio.live import DataImportSubscription
 from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
 from graph.identity.api import IdentityMutation, IdentityQuery
+from graph.identity.language_api import LanguageMutation, LanguageQuery
 from graph.identity.login_events import LoginEventsQuery
 from graph.integrations import delivery as webhook_delivery  # noqa: F401 - registers webhooks.deliver
 from graph.integrations import idempotency as idempotency_upkeep  # noqa: F401 - registers idempotency.purge
@@ -70,6 +71,7 @@ from tenants.errors import DomainError
 # Each area contributes its root types here (subscriptions: its `live.py`, on graph/live's plumbing).
 QUERY_AREAS: tuple[type, ...] = (
     IdentityQuery,
+    LanguageQuery,
     LoginEventsQuery,
     AuditQuery,
     SettingsQuery,
@@ -107,6 +109,7 @@ QUERY_AREAS: tuple[type, ...] = (
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
+    LanguageMutation,
     SettingsMutation,
     CrmMutation,
     PipelineMutation,

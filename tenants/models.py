@@ -94,6 +94,9 @@ class User(TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The language the person reads (BCP 47, e.g. zh-CN); None: the client's Accept-Language, then the
+    # tenant's locale (tenants/i18n).
+    locale: Mapped[str | None] = mapped_column(String(35))
 
 
 class UserSession(Base):

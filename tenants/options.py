@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, Integer, String, func, select, text
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants import audit
+from tenants import audit, i18n
 from tenants.errors import DomainError, ErrorCode
+from tenants.locales import validate_locale
 from tenants.models import Base
 from tenants.permissions import Actor, Capability
 from tenants.validation import required_text
@@ -48,6 +49,8 @@ class OptionValue(Base):
     label: Mapped[str] = mapped_column(String(MAX_LABEL))
     position: Mapped[int] = mapped_column(Integer)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The tenant's translations of `label`, by locale: {"zh-CN": "网站表单"}.
+    labels: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
 
     @property
     def archived(self) -> bool:
@@ -197,6 +200,46 @@ async def set_option_archived(
     action = "option.archive" if archived else "option.restore"
     await audit.record(
         session, actor, action, "option_list", None, {f"{list_key}.{key}": [not archived, archived]}
+    )
+    return option
+
+
+def label_in(label: str, translations: dict[str, str], locale: str) -> str:
+    """An option's label for a reader of `locale`: the tenant's translation for the locale or its
+    language, else the catalog's translation of a built-in default label, else the label as written."""
+    language = locale.split("-")[0]
+    for tag, translated in translations.items():
+        if tag == locale:
+            return translated
+    for tag, translated in translations.items():
+        if tag.split("-")[0] == language:
+            return translated
+    return i18n.term(label, locale)
+
+
+async def set_option_translation(
+    session: AsyncSession, actor: Actor, list_key: str, key: str, locale: str, label: str | None
+) -> OptionValue:
+    """Sets (or, with `label` None, removes) the tenant's label of an option in one locale."""
+    actor.require_capability(Capability.MANAGE_FIELDS)
+    options = await option_values(session, actor.tenant_id, list_key, include_archived=True)
+    option = _find(options, list_key, key)
+    tag = validate_locale(locale)
+    translations = dict(option.labels or {})
+    before = translations.get(tag)
+    if label is None:
+        translations.pop(tag, None)
+    else:
+        translations[tag] = required_text(label, "label", MAX_LABEL)
+    option.labels = translations
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "option.translate",
+        "option_list",
+        None,
+        {f"{list_key}.{key}.{tag}": [before, translations.get(tag)]},
     )
     return option
 

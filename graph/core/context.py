@@ -16,12 +16,15 @@ from typing import Any, Protocol, TypeVar
 
 import strawberry
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from storage.base import BlobStore
+from tenants import i18n
 from tenants.db import Database, start_request_transaction
 from tenants.errors import DomainError, ErrorCode
+from tenants.i18n.preferences import stored_locales
 from tenants.identity import Identity
 from tenants.login import PasswordLogin
 from tenants.permissions import Actor
@@ -57,6 +60,7 @@ class RequestContext:
     # Runs in the transaction just before it commits, with the operation's result (the gateway keeps an
     # Idempotency-Key's response this way, so key and writes commit together).
     before_commit: Callable[[AsyncSession, Any], Awaitable[None]] | None = None
+    _locale: str | None = None
 
     @property
     def db(self) -> Database:
@@ -73,6 +77,37 @@ class RequestContext:
     @property
     def tenant_id(self) -> uuid.UUID | None:
         return self.actor_or_none.tenant_id if self.actor_or_none else None
+
+    @property
+    def accept_language(self) -> str | None:
+        headers = getattr(self.request, "headers", None)  # an HTTP request or a WebSocket
+        return headers.get("accept-language") if headers is not None else None
+
+    async def locale(self, *, read: bool = True) -> str:
+        """The reader's locale (tenants/i18n `choose`): their own choice, else `Accept-Language`, else the
+        tenant's. Read once per request and only when something localized is produced (an error message,
+        a label, a printed document), so requests that need none pay no round trip for it.
+
+        `read=False` when the transaction may be aborted (a statement failed): then the user's and the
+        tenant's choices are not read and the header decides, English without one."""
+        if self._locale is None:
+            found = await self._stored_locales() if read else None
+            if found is None and not read:
+                return i18n.choose(None, self.accept_language, None)
+            user_locale, tenant_locale = found or (None, None)
+            self._locale = i18n.choose(user_locale, self.accept_language, tenant_locale)
+        return self._locale
+
+    def forget_locale(self) -> None:
+        self._locale = None
+
+    async def _stored_locales(self) -> tuple[str | None, str | None] | None:
+        if self.actor_or_none is None:
+            return None
+        try:
+            return await stored_locales(await self.session(), self.actor_or_none)
+        except SQLAlchemyError:  # a failed flush or an aborted transaction: the header decides
+            return None
 
     async def session(self) -> AsyncSession:
         """The request's session, in a transaction that already carries the tenant settings."""

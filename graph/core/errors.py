@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import Response
 
+from tenants import i18n
 from tenants.errors import DomainError, ErrorCode, RetryLater, ValidationErrors
 
 
@@ -29,7 +30,19 @@ from tenants.errors import DomainError, ErrorCode, RetryLater, ValidationErrors
 class UserError:
     field: str | None = strawberry.field(description="Input field (camelCase) the error is about, if any.")
     code: str = strawberry.field(description="Stable machine-readable code, e.g. NOT_FOUND, CONFLICT.")
-    message: str = strawberry.field(description="Human-readable explanation saying how to fix it.")
+    # The English text the service wrote; the API shows it in the reader's language.
+    message: strawberry.Private[str]
+
+    @strawberry.field(
+        name="message",
+        description="Human-readable explanation saying how to fix it, in the reader's language (their own "
+        "locale, else Accept-Language, else the tenant's; English where no translation exists). `code` and "
+        "`field` never change with the language.",
+    )
+    async def localized_message(self, info: strawberry.Info) -> str:
+        # Resolved after the mutation's savepoint ended, so reading the locale cannot disturb it.
+        locale = getattr(info.context, "locale", None)
+        return i18n.translate(self.message, await locale()) if locale else self.message
 
 
 def payload_errors() -> list[UserError]:

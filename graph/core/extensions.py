@@ -36,6 +36,7 @@ from strawberry.extensions import (
 from config.settings import Settings
 from graph.core.errors import NUL_MESSAGE, UNAVAILABLE_MESSAGE, data_exception, database_unavailable
 from graph.core.scalars import ScalarInputError
+from tenants import i18n
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
 
 logger = logging.getLogger("crm.graphql")
@@ -87,9 +88,14 @@ class RequestLifecycle(SchemaExtension):
         unexpected = [error for error in errors if is_unexpected(error)]
         # A statement the database refused aborted the transaction: end it without trying to commit.
         refused = any(data_exception(error.original_error) for error in errors)
+        locale = None
+        outage = any(database_unavailable(error.original_error) for error in errors)
+        if refused or outage or any(isinstance(error.original_error, DomainError) for error in errors):
+            # Read while the transaction is still open; not when it is aborted or the database is away.
+            locale = await context.locale(read=not (refused or unexpected or outage))
         # Shaped before the commit: what is kept with it (an idempotency key's response) is the answer.
         if result is not None and errors:
-            result.errors = [self.shape(error, context.request_id) for error in errors]
+            result.errors = [self.shape(error, context.request_id, locale) for error in errors]
         try:
             await context.finish(commit=not unexpected and not refused, result=result)
         except Exception as error:  # the commit itself failed: report it instead of the data
@@ -97,22 +103,24 @@ class RequestLifecycle(SchemaExtension):
             if result is not None:
                 result.data = None
                 failed = GraphQLError("Could not save the changes.", original_error=error)
-                result.errors = [self.shape(failed, context.request_id)]
+                result.errors = [self.shape(failed, context.request_id, locale)]
 
-    def shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
+    def shape(self, error: GraphQLError, request_id: str, locale: str | None = None) -> GraphQLError:
         original = error.original_error
         if isinstance(original, DomainError):
+            error.message = i18n.translate(error.message, locale)
             error.extensions = {"code": original.code.value, "field": original.field}
             if isinstance(original, ValidationErrors) and len(original.errors) > 1:
                 # Several fields refused at once (a mutation setting fields the role may not set).
                 error.extensions["errors"] = [
-                    {"field": e.field, "code": e.code.value, "message": e.message} for e in original.errors
+                    {"field": e.field, "code": e.code.value, "message": i18n.translate(e.message, locale)}
+                    for e in original.errors
                 ]
             return error
         if database_unavailable(original):
             logger.warning("database unavailable (request %s): %s", request_id, original)
             return GraphQLError(
-                UNAVAILABLE_MESSAGE,
+                i18n.translate(UNAVAILABLE_MESSAGE, locale),
                 nodes=error.nodes,
                 path=error.path,
                 extensions={"code": ErrorCode.UNAVAILABLE.value, "requestId": request_id},
@@ -120,7 +128,10 @@ class RequestLifecycle(SchemaExtension):
         refused = data_exception(original)
         if refused is not None:
             return GraphQLError(
-                refused.message, nodes=error.nodes, path=error.path, extensions={"code": refused.code.value}
+                i18n.translate(refused.message, locale),
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": refused.code.value},
             )
         if is_request_error(error) and "code" not in (error.extensions or {}):
             error.extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID.value}

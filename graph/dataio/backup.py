@@ -6,7 +6,11 @@ Archive: `manifest.json` (format, source tenant, tables in restore order, row co
 PostgreSQL type round-trips through `jsonb_populate_record`), `blobs/<key>` (document and export files).
 Reading and writing stream row by row; memory stays flat.
 
-Restore makes a new tenant (in this or another instance) in one transaction, all or nothing. Ids are
+Restore makes a new tenant (in this or another instance), or fills an existing empty one (`into`: a tenant
+made by sign-up that holds nothing but what sign-up and a first look around leave, SETUP_TABLES), in one
+transaction, all or nothing. Into an existing tenant its id and name stay; its settings, roles, members and
+pipelines become the archive's (members matched by email keep their access; others of the empty tenant
+lose it), and its own audit and login log stay beside the archive's. Ids are
 remapped without a lookup table: every UUID in a row (in uuid and text columns and inside JSON, e.g.
 record references in custom fields and storage keys) becomes `uuid5(restore seed, old id)`, so references
 stay consistent; the tenant id becomes the new tenant's; members' user ids map to the users with the same
@@ -47,12 +51,29 @@ CREDENTIAL_TABLES = frozenset({"user_sessions", "mfa_challenges", "invitations",
 INTEGRATION_TABLES = frozenset(
     {"webhook_endpoints", "webhook_deliveries", "webhook_attempts", "idempotency_keys"}
 )
+# Request-rate state (tenants/rate_limits.py): recomputable, and a restored tenant starts with full buckets.
+OPERATIONAL_TABLES = frozenset({"rate_limit_buckets"})
 # Columns kept by triggers: restored as their start value and counted again by the triggers.
 DERIVED_COLUMNS = {"accounts": {"live_contact_count": "0"}}
 # Columns holding blob-store keys: the objects go into the archive with their rows.
 BLOB_COLUMNS = {"document_versions": "storage_key", "data_exports": "storage_key"}
 # Global tables tenant rows may reference: users (mapped by email) and the tenant itself.
 GLOBAL_REFERENCES = frozenset({"users", "tenants", "tenant_registry"})
+# What a tenant holds before anyone has worked in it: sign-up's roles, first member and default pipeline,
+# option lists seeded on a first look, and the logs of that. Any other row makes it "not empty".
+SETUP_TABLES = frozenset(
+    {
+        "roles",
+        "memberships",
+        "pipelines",
+        "pipeline_stages",
+        "option_lists",
+        "option_values",
+        "audit_log",
+        "login_events",
+        "notifications",
+    }
+)
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -76,7 +97,7 @@ async def tenant_tables(session: AsyncSession) -> list[TableInfo]:
             " group by c.relname order by c.relname"
         )
     )
-    skipped = DERIVED_TABLES | CREDENTIAL_TABLES | INTEGRATION_TABLES
+    skipped = DERIVED_TABLES | CREDENTIAL_TABLES | INTEGRATION_TABLES | OPERATIONAL_TABLES
     columns = {name: list(cols) for name, cols in rows if name not in skipped}
     constraints = await session.execute(
         text(
@@ -223,9 +244,16 @@ async def target_users(session: AsyncSession, members: dict[str, str]) -> dict[s
     return mapped
 
 
-async def restore_tenant(db: Database, blobs: BlobStore, archive_path: Path, name: str) -> uuid.UUID:
-    """A new tenant named `name` holding the archive's data; nothing is left if anything fails."""
-    new_tenant = new_id()
+class TenantNotEmpty(ValueError):
+    """A restore `into` a tenant that already holds data: nothing was changed."""
+
+
+async def restore_tenant(
+    db: Database, blobs: BlobStore, archive_path: Path, name: str | None, into: uuid.UUID | None = None
+) -> uuid.UUID:
+    """A new tenant named `name` (or the existing empty tenant `into`, its name kept when `name` is None)
+    holding the archive's data; nothing is left (or changed) if anything fails."""
+    new_tenant = into or new_id()
     written: list[str] = []
     try:
         with zipfile.ZipFile(archive_path) as archive:
@@ -237,17 +265,21 @@ async def restore_tenant(db: Database, blobs: BlobStore, archive_path: Path, nam
                 remap = Remap(manifest["tenant_id"], new_tenant, users)
                 await enter_tenant(session, new_tenant)
                 tenant = json.loads(archive.read("tenant.json"))
-                await session.execute(
-                    text(
-                        "insert into tenants select * from"
-                        " jsonb_populate_record(null::tenants, cast(:row as jsonb))"
-                    ),
-                    {"row": json.dumps({**tenant, "id": str(new_tenant), "name": name})},
-                )
-                await session.execute(
-                    text("insert into tenant_registry (id) values (:id)"), {"id": new_tenant}
-                )
                 tables = {table.name: table for table in await tenant_tables(session)}
+                if into is None:
+                    await session.execute(
+                        text(
+                            "insert into tenants select * from"
+                            " jsonb_populate_record(null::tenants, cast(:row as jsonb))"
+                        ),
+                        {"row": json.dumps({**tenant, "id": str(new_tenant), "name": name})},
+                    )
+                    await session.execute(
+                        text("insert into tenant_registry (id) values (:id)"), {"id": new_tenant}
+                    )
+                else:
+                    await clear_empty_tenant(session, into, list(tables.values()))
+                    await adopt_settings(session, into, tenant, name)
                 deferred: list[tuple[TableInfo, list[str]]] = []
                 done: set[str] = set()
                 for table_name in manifest["tables"]:
@@ -274,6 +306,58 @@ async def restore_tenant(db: Database, blobs: BlobStore, archive_path: Path, nam
             await blobs.delete(written)
         raise
     return new_tenant
+
+
+async def clear_empty_tenant(session: AsyncSession, tenant_id: uuid.UUID, tables: list[TableInfo]) -> None:
+    """Refuses a tenant holding more than SETUP_TABLES (TenantNotEmpty), then removes its setup rows the
+    archive replaces, referencing tables first; logs the application may not delete stay."""
+    exists = await session.scalar(text("select count(*) from tenants where id = :id"), {"id": tenant_id})
+    if not exists:
+        raise TenantNotEmpty(f"No tenant {tenant_id} to restore into.")
+    found = [
+        table.name
+        for table in tables
+        if table.name not in SETUP_TABLES
+        and await session.scalar(text(f"select exists (select from {table.name})"))
+    ]
+    if found:
+        raise TenantNotEmpty(
+            f"The tenant is not empty: it has {', '.join(found[:10])}. Restore into a new or empty tenant."
+        )
+    for table in reversed(tables):
+        deletable = await session.scalar(
+            text("select has_table_privilege(current_user, :t, 'DELETE')"), {"t": table.name}
+        )
+        if table.name in SETUP_TABLES and deletable:
+            await session.execute(text(f"delete from {table.name}"))
+
+
+async def adopt_settings(
+    session: AsyncSession, tenant_id: uuid.UUID, tenant: dict[str, Any], name: str | None
+) -> None:
+    """The existing tenant takes the archive's settings (locale, currency, rules); id and name stay."""
+    columns = set(
+        await session.scalars(
+            text(
+                "select column_name from information_schema.columns where table_schema = 'public'"
+                " and table_name = 'tenants' and is_generated = 'NEVER'"
+            )
+        )
+    )
+    copied = sorted((set(tenant) & columns) - {"id", "name", "created_at"})
+    if copied:
+        assignments = ", ".join(f"{column} = r.{column}" for column in copied)
+        await session.execute(
+            text(
+                f"update tenants t set {assignments}"
+                " from jsonb_populate_record(null::tenants, cast(:row as jsonb)) r where t.id = :id"
+            ),
+            {"row": json.dumps(tenant), "id": tenant_id},
+        )
+    if name is not None:
+        await session.execute(
+            text("update tenants set name = :n where id = :id"), {"n": name, "id": tenant_id}
+        )
 
 
 async def zip_chunks(archive: zipfile.ZipFile, member: str) -> AsyncIterator[bytes]:

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import graph.dataio.crm_targets  # noqa: F401 - registers accounts and contacts
+import graph.dataio.crm_targets  # registers accounts and contacts
+import graph.dataio.sales_targets  # noqa: F401 - registers leads and opportunities
 from graph.dataio.models import DUPLICATE_MODES, DataImport, ImportMapping, ImportRowError
 from graph.dataio.targets import custom_definitions, get_target
 from graph.documents.documents import get_document

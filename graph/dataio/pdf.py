@@ -1,29 +1,32 @@
 """A4 PDFs of quotes and contracts with reportlab (pure Python; WeasyPrint needs system libraries).
 
-Text is set in the Adobe CID font STSong-Light, which covers Chinese and Latin: PDF readers take it from
-their Asian font packs, so it is referenced, not embedded (this machine has no CJK TrueType font to
-embed; `fc-list :lang=zh` is empty). Text extraction works either way (the font's CMap is standard).
+Text is set in WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0), which covers Chinese and Latin and is
+embedded as a subset (only the glyphs a document uses, about 20 KB for a one-page quote), so any reader
+shows it without an Asian font pack. reportlab embeds TrueType outlines only: the Noto/Source Han CJK
+fonts on PyPI ship CFF outlines (OTF), the npm ones WOFF2, and WenQuanYi Micro Hei is TrueType. The TTC
+comes from the PyPI package `paperang-p2-fonts-cjk` (a font-only package; the dependency is the file).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from importlib import resources
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from babel.core import UnknownLocaleError
-from babel.numbers import format_currency
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
+with resources.as_file(FONT_FILE) as font_path:
+    # subfontIndex 0: Micro Hei (1 is its monospaced sibling). reportlab subsets TrueType fonts itself.
+    pdfmetrics.registerFont(TTFont(FONT, str(font_path), subfontIndex=0))
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=colors.grey)
 TITLE = ParagraphStyle("title", parent=BODY, fontSize=18, leading=24, spaceAfter=4)
@@ -42,19 +45,30 @@ class PrintedDocument:
     amount_in_words: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
     terms: str | None = None
+    # The line table's column headings, in the reader's language.
+    headings: tuple[str, ...] = ("#", "Description", "Qty", "Unit", "Unit price", "Amount")
+    date_label: str = "Date"
 
 
 def text(value: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(value).replace("\n", "<br/>"), style)
 
 
-def money(amount: Decimal, currency: str, locale: str = "en-US") -> str:
-    """As the tenant's locale writes it (Babel/CLDR): 1.240,50 € in de-DE, €1,240.50 in zh-CN and en-US."""
-    try:
-        text = format_currency(amount, currency, locale=locale.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        text = format_currency(amount, currency, locale="en_US")
-    return text.replace("\xa0", " ").replace("\u202f", " ")  # the CID font has no no-break spaces
+def line_table(document: PrintedDocument) -> Table:
+    rows = [[text(h) for h in document.headings]]
+    for index, cells in enumerate(document.lines, start=1):
+        rows.append([text(str(index)), *(text(cell) for cell in cells)])
+    lines = Table(rows, colWidths=[8 * mm, 72 * mm, 18 * mm, 16 * mm, 28 * mm, 32 * mm], repeatRows=1)
+    lines.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.2, colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return lines
 
 
 def render(document: PrintedDocument) -> bytes:
@@ -86,32 +100,25 @@ def render(document: PrintedDocument) -> bytes:
         Table([[text(label), text(value)] for label, value in document.facts], colWidths=[40 * mm, 130 * mm])
     )
     story.append(Spacer(1, 6 * mm))
-    rows = [[text(h) for h in ("#", "Description", "Qty", "Unit", "Unit price", "Amount")]]
-    for index, (description, quantity, unit, price, amount) in enumerate(document.lines, start=1):
-        rows.append(
-            [text(str(index)), text(description), text(quantity), text(unit), text(price), text(amount)]
+    if document.headings:  # a work order has no lines
+        story += [line_table(document), Spacer(1, 4 * mm)]
+    if document.totals:
+        story.append(
+            Table(
+                [[text(label), text(value)] for label, value in document.totals],
+                colWidths=[138 * mm, 36 * mm],
+            )
         )
-    lines = Table(rows, colWidths=[8 * mm, 72 * mm, 18 * mm, 16 * mm, 28 * mm, 32 * mm], repeatRows=1)
-    lines.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.2, colors.lightgrey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story += [lines, Spacer(1, 4 * mm)]
-    story.append(
-        Table([[text(label), text(value)] for label, value in document.totals], colWidths=[138 * mm, 36 * mm])
-    )
     for words in document.amount_in_words:
         story.append(text(words))
     if document.terms:
         story += [Spacer(1, 4 * mm), text(document.terms, SMALL)]
     if document.signatures:
         story.append(Spacer(1, 14 * mm))
-        cells = [text(f"{label}: ____________________  Date: __________") for label in document.signatures]
+        cells = [
+            text(f"{label}: ____________________  {document.date_label}: __________")
+            for label in document.signatures
+        ]
         story.append(Table([cells], colWidths=[174 * mm / len(cells)] * len(cells)))
     pdf.build(story, onFirstPage=page_furniture, onLaterPages=page_furniture)
     return out.getvalue()

@@ -1,4 +1,5 @@
-"""Printing: per-tenant templates and A4 PDFs of quotes and contracts stored as documents."""
+"""Printing: per-tenant templates and A4 PDFs of quotes, contracts, sales orders, delivery notes and work
+orders (service tickets), stored as documents."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+import graph.dataio.print_records  # noqa: F401 - registers sales orders, delivery notes, work orders
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload
 from graph.core.ids import decode_id
@@ -15,9 +17,9 @@ from graph.documents.limits import default_limits
 from graph.documents.types import Document
 
 
-@strawberry.type(description="How quotes or contracts print.")
+@strawberry.type(description="How one kind of record prints.")
 class PrintTemplateType:
-    kind: str = strawberry.field(description="quote or contract.")
+    kind: str = strawberry.field(description="quote, contract, sales_order, delivery_note or work_order.")
     title: str = strawberry.field(description="The heading before the number.")
     header: str | None = strawberry.field(description="A line at the top of every page.")
     footer: str | None = strawberry.field(
@@ -31,7 +33,7 @@ class PrintTemplateType:
 
 @strawberry.input(description="A print template.")
 class SetPrintTemplateInput:
-    kind: str = strawberry.field(description="quote or contract.")
+    kind: str = strawberry.field(description="quote, contract, sales_order, delivery_note or work_order.")
     title: str = strawberry.field(description="1-100 characters.")
     header: str | None = strawberry.field(default=None, description="At most 150 characters.")
     footer: str | None = strawberry.field(default=None, description="At most 120 characters.")
@@ -61,11 +63,13 @@ def shaped(kind: str, values: dict) -> PrintTemplateType:  # type: ignore[type-a
 
 @strawberry.type
 class PrintQuery:
-    @strawberry.field(
-        description="The tenant's template for quotes or contracts (defaults until one is set)."
-    )
+    @strawberry.field(description="The tenant's template of a kind (defaults until one is set).")
     async def print_template(
-        self, info: Info, kind: Annotated[str, strawberry.argument(description="quote or contract.")]
+        self,
+        info: Info,
+        kind: Annotated[
+            str, strawberry.argument(description="quote, contract, sales_order, delivery_note or work_order.")
+        ],
     ) -> PrintTemplateType:
         session = await info.context.session()
         return shaped(kind, await printing.template(session, info.context.actor.tenant_id, kind))
@@ -73,7 +77,7 @@ class PrintQuery:
 
 @strawberry.type
 class PrintMutation:
-    @strawberry.mutation(description="Set how quotes or contracts print (manage_settings).")
+    @strawberry.mutation(description="Set how a kind of record prints (manage_settings).")
     @mutation_payload(PrintTemplatePayload)
     async def set_print_template(
         self,
@@ -110,11 +114,44 @@ class PrintMutation:
     ) -> PrintPayload:
         return await print_one(info, printing.CONTRACT, decode_id(id, "Contract"))
 
+    @strawberry.mutation(
+        description="Print a sales order you may see to an A4 PDF (template `sales_order`), stored as a "
+        "document linked to it."
+    )
+    @mutation_payload(PrintPayload)
+    async def print_sales_order(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="A SalesOrder.")]
+    ) -> PrintPayload:
+        return await print_one(info, printing.SALES_ORDER, decode_id(id, "SalesOrder"))
+
+    @strawberry.mutation(
+        description="Print the delivery note of a sales order you may see (template `delivery_note`): "
+        "each line's ordered, delivered and open quantity and the delivery dates, no prices; stored as "
+        "`<number>-delivery-note.pdf` linked to the order."
+    )
+    @mutation_payload(PrintPayload)
+    async def print_delivery_note(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="A SalesOrder.")]
+    ) -> PrintPayload:
+        return await print_one(info, printing.DELIVERY_NOTE, decode_id(id, "SalesOrder"))
+
+    @strawberry.mutation(
+        description="Print a service ticket you may see as a work order (template `work_order`): the "
+        "customer, the request, priority, due date and signature blocks; stored linked to the ticket."
+    )
+    @mutation_payload(PrintPayload)
+    async def print_work_order(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="A Ticket.")]
+    ) -> PrintPayload:
+        return await print_one(info, printing.WORK_ORDER, decode_id(id, "Ticket"))
+
 
 async def print_one(info: Info, object_type: str, record_id) -> PrintPayload:  # type: ignore[no-untyped-def]
     session, actor = await info.context.session(), info.context.actor
     services = info.context.services
     settings = services.settings
     defaults = default_limits(settings.document_max_file_bytes, settings.document_quota_bytes)
-    document = await printing.print_record(session, actor, services.blobs, defaults, object_type, record_id)
+    document = await printing.print_record(
+        session, actor, services.blobs, defaults, object_type, record_id, await info.context.locale()
+    )
     return PrintPayload(document=Document.from_model(document))

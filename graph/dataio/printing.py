@@ -2,26 +2,29 @@
 (graph/dataio/pdf.py) stored as a document linked to the record. Printing the same record again adds a
 version to that document, so earlier prints stay available.
 
-Amounts: the total in English words always, and in Chinese capitals (大写) when the template asks for
-them or the currency is CNY.
+Language: labels, dates, numbers and amounts in the reader's locale (tenants/i18n: their own choice,
+else Accept-Language, else the tenant's). Amounts in words: English cheque words, and Chinese capitals
+(大写) for a CNY amount, a Chinese reader, or a template that asks for them (`words`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm.models import Account
 from graph.dataio.amounts import chinese_uppercase, english_words
 from graph.dataio.models import PrintTemplate
-from graph.dataio.pdf import PrintedDocument, money, render
+from graph.dataio.pdf import PrintedDocument, render
 from graph.documents.documents import get_document
 from graph.documents.limits import Limits, check_allowed, check_quota, check_size, tenant_limits
 from graph.documents.models import DOCUMENT, Document, DocumentLink
@@ -30,30 +33,67 @@ from graph.sales.commerce.contracts import get_contract
 from graph.sales.commerce.models import CONTRACT, QUOTE, QuoteLine
 from graph.sales.commerce.quotes import get_quote
 from storage import BlobStore, StorageUnavailable, object_key
-from tenants import audit
+from tenants import audit, i18n
 from tenants.errors import DomainError, ErrorCode
 from tenants.ids import new_id
 from tenants.models import Tenant
 from tenants.permissions import Action, Actor, Capability
 from tenants.validation import optional_text, required_text
 
-KINDS = (QUOTE, CONTRACT)
+SALES_ORDER, DELIVERY_NOTE, WORK_ORDER = "sales_order", "delivery_note", "work_order"
+KINDS = (QUOTE, CONTRACT, SALES_ORDER, DELIVERY_NOTE, WORK_ORDER)
+# Defaults are English words the reader's language translates (tenants/i18n terms); a tenant's own
+# template is printed as written.
 DEFAULT_TEMPLATES: dict[str, dict[str, Any]] = {
     QUOTE: {
-        "title": "Quotation 报价单",
+        "title": "Quotation",
         "header": None,
         "footer": None,
         "signatures": [],
         "chinese_amounts": False,
     },
     CONTRACT: {
-        "title": "Contract 合同",
+        "title": "Contract",
         "header": None,
         "footer": None,
-        "signatures": ["Seller 卖方", "Buyer 买方"],
+        "signatures": ["Seller", "Buyer"],
+        "chinese_amounts": False,
+    },
+    SALES_ORDER: {
+        "title": "Sales order",
+        "header": None,
+        "footer": None,
+        "signatures": ["Seller", "Buyer"],
+        "chinese_amounts": False,
+    },
+    DELIVERY_NOTE: {
+        "title": "Delivery note",
+        "header": None,
+        "footer": None,
+        "signatures": ["Delivered by", "Received by"],
+        "chinese_amounts": False,
+    },
+    WORK_ORDER: {
+        "title": "Work order",
+        "header": None,
+        "footer": None,
+        "signatures": ["Technician", "Customer"],
         "chinese_amounts": False,
     },
 }
+
+
+@dataclass(frozen=True)
+class Printable:
+    """How one kind prints: `build(session, actor, record_id, locale)` gives the record and its
+    document; the PDF is linked to the record as `target_type` and named `{number}{suffix}.pdf`."""
+
+    build: Callable[[AsyncSession, Actor, uuid.UUID, str], Awaitable[tuple[Any, PrintedDocument]]]
+    target_type: str
+    suffix: str = ""
+
+
+PRINTABLES: dict[str, Printable] = {}
 MAX_SIGNATURES = 4
 PRINT = "print_template"
 
@@ -110,11 +150,33 @@ async def set_template(
     return cleaned
 
 
-def words(amount: Decimal, currency: str, chinese: bool) -> list[str]:
-    out = [f"In words: {english_words(amount, currency)}"]
-    if chinese or currency == "CNY":
+def words(amount: Decimal, currency: str, chinese: bool, locale: str) -> list[str]:
+    """The total in words: English (cheque style) unless a Chinese reader reads a CNY amount; Chinese
+    capitals (大写) for a CNY amount, a Chinese reader, or a template that asks for them."""
+    chinese_reader = i18n.catalog_name(locale) == "zh_CN"
+    out = []
+    if not (chinese_reader and currency == "CNY"):
+        out.append(f"{i18n.term('In words', locale)}: {english_words(amount, currency)}")
+    if chinese or chinese_reader or currency == "CNY":
         out.append(f"大写金额: {chinese_uppercase(amount)}" + ("" if currency == "CNY" else f" ({currency})"))
     return out
+
+
+def layout_in(layout: dict[str, Any], kind: str, locale: str) -> dict[str, Any]:
+    """The template's words in the reader's language where they are still the built-in defaults."""
+    default = DEFAULT_TEMPLATES[kind]
+    translated = dict(layout)
+    if layout["title"] == default["title"]:
+        translated["title"] = i18n.term(layout["title"], locale)
+    translated["signatures"] = [
+        i18n.term(label, locale) if label in default["signatures"] else label
+        for label in layout["signatures"]
+    ]
+    return translated
+
+
+def labelled(pairs: list[tuple[str, str]], locale: str) -> list[tuple[str, str]]:
+    return [(i18n.term(label, locale), value) for label, value in pairs]
 
 
 async def quote_lines(
@@ -126,81 +188,120 @@ async def quote_lines(
     return [
         (
             line.description,
-            format(line.quantity.normalize(), "f"),
+            format_decimal(line.quantity.normalize(), locale=i18n.babel_locale(locale)),
             line.unit or "",
-            money(line.unit_price, currency, locale),
-            money(line.total_amount, currency, locale),
+            i18n.format_money(line.unit_price, currency, locale),
+            i18n.format_money(line.total_amount, currency, locale),
         )
         for line in rows
     ]
 
 
+async def record_context(
+    session: AsyncSession, actor: Actor, kind: str, account_id: uuid.UUID, locale: str
+) -> tuple[dict[str, Any], str, str]:
+    """(the template in the reader's words, the issuer's name, the customer's name)."""
+    layout = layout_in(await template(session, actor.tenant_id, kind), kind, locale)
+    tenant_name = await session.scalar(select(Tenant.name).where(Tenant.id == actor.tenant_id))
+    customer = await session.scalar(select(Account.name).where(Account.id == account_id))
+    return layout, tenant_name or "", customer or ""
+
+
 async def quote_document(
-    session: AsyncSession, actor: Actor, quote_id: uuid.UUID
+    session: AsyncSession, actor: Actor, quote_id: uuid.UUID, locale: str
 ) -> tuple[Any, PrintedDocument]:
     quote = await get_quote(session, actor, quote_id)
-    layout = await template(session, actor.tenant_id, QUOTE)
-    tenant = await session.get(Tenant, actor.tenant_id)
-    locale = tenant.locale if tenant else "en-US"
-    customer = await session.scalar(select(Account.name).where(Account.id == quote.account_id))
+    layout, issuer, customer = await record_context(session, actor, QUOTE, quote.account_id, locale)
+
+    def money(amount: Decimal) -> str:
+        return i18n.format_money(amount, quote.currency, locale)
+
     printed = PrintedDocument(
         title=layout["title"],
         number=quote.number,
-        issuer=tenant.name if tenant else "",
+        issuer=issuer,
         header=layout["header"],
         footer=layout["footer"],
-        facts=[
-            ("Customer 客户", customer or ""),
-            ("Date 日期", quote.quote_date.isoformat()),
-            ("Valid until 有效期至", quote.valid_until.isoformat()),
-            ("Revision 版本", str(quote.revision)),
-        ],
+        facts=labelled(
+            [
+                ("Customer", customer),
+                ("Date", i18n.format_day(quote.quote_date, locale)),
+                ("Valid until", i18n.format_day(quote.valid_until, locale)),
+                ("Revision", str(quote.revision)),
+            ],
+            locale,
+        ),
         lines=await quote_lines(session, quote.id, quote.currency, locale),
-        totals=[
-            ("Gross 合计", money(quote.gross_total, quote.currency, locale)),
-            ("Discounts 折扣", money(quote.discount_total, quote.currency, locale)),
-            ("Net 净额", money(quote.net_total, quote.currency, locale)),
-            ("Tax 税额", money(quote.tax_total, quote.currency, locale)),
-            ("Total 总计", money(quote.total, quote.currency, locale)),
-        ],
-        amount_in_words=words(quote.total, quote.currency, layout["chinese_amounts"]),
+        totals=labelled(
+            [
+                ("Gross", money(quote.gross_total)),
+                ("Discounts", money(quote.discount_total)),
+                ("Net", money(quote.net_total)),
+                ("Tax", money(quote.tax_total)),
+                ("Total", money(quote.total)),
+            ],
+            locale,
+        ),
+        amount_in_words=words(quote.total, quote.currency, layout["chinese_amounts"], locale),
         signatures=layout["signatures"],
         terms=quote.terms,
+        headings=column_headings(locale),
+        date_label=i18n.term("Date", locale),
     )
     return quote, printed
 
 
 async def contract_document(
-    session: AsyncSession, actor: Actor, contract_id: uuid.UUID
+    session: AsyncSession, actor: Actor, contract_id: uuid.UUID, locale: str
 ) -> tuple[Any, PrintedDocument]:
     contract = await get_contract(session, actor, contract_id)
-    layout = await template(session, actor.tenant_id, CONTRACT)
-    tenant = await session.get(Tenant, actor.tenant_id)
-    locale = tenant.locale if tenant else "en-US"
-    customer = await session.scalar(select(Account.name).where(Account.id == contract.account_id))
+    layout, issuer, customer = await record_context(session, actor, CONTRACT, contract.account_id, locale)
+
+    def money(amount: Decimal) -> str:
+        return i18n.format_money(amount, contract.currency, locale)
+
     printed = PrintedDocument(
         title=layout["title"],
         number=contract.number,
-        issuer=tenant.name if tenant else "",
+        issuer=issuer,
         header=layout["header"],
         footer=layout["footer"],
-        facts=[
-            ("Customer 客户", customer or ""),
-            ("Start 开始日期", contract.start_date.isoformat()),
-            ("End 结束日期", contract.end_date.isoformat() if contract.end_date else "—"),
-            ("Status 状态", contract.status),
-        ],
+        facts=labelled(
+            [
+                ("Customer", customer),
+                ("Start", i18n.format_day(contract.start_date, locale)),
+                ("End", i18n.format_day(contract.end_date, locale) if contract.end_date else "—"),
+                ("Status", i18n.term(contract.status.upper(), locale)),
+            ],
+            locale,
+        ),
         lines=await quote_lines(session, contract.quote_id, contract.currency, locale),
-        totals=[
-            ("Net 净额", money(contract.net_total, contract.currency, locale)),
-            ("Tax 税额", money(contract.tax_total, contract.currency, locale)),
-            ("Amount 合同金额", money(contract.amount, contract.currency, locale)),
-        ],
-        amount_in_words=words(contract.amount, contract.currency, layout["chinese_amounts"]),
+        totals=labelled(
+            [
+                ("Net", money(contract.net_total)),
+                ("Tax", money(contract.tax_total)),
+                ("Contract amount", money(contract.amount)),
+            ],
+            locale,
+        ),
+        amount_in_words=words(contract.amount, contract.currency, layout["chinese_amounts"], locale),
         signatures=layout["signatures"],
         terms=contract.terms,
+        headings=column_headings(locale),
+        date_label=i18n.term("Date", locale),
     )
     return contract, printed
+
+
+PRINTABLES[QUOTE] = Printable(quote_document, QUOTE)
+PRINTABLES[CONTRACT] = Printable(contract_document, CONTRACT)
+
+
+def column_headings(locale: str) -> tuple[str, ...]:
+    return (
+        "#",
+        *(i18n.term(word, locale) for word in ("Description", "Qty", "Unit", "Unit price", "Amount")),
+    )
 
 
 async def one_chunk(data: bytes) -> AsyncIterator[bytes]:
@@ -212,20 +313,22 @@ async def print_record(
     actor: Actor,
     blobs: BlobStore,
     defaults: Limits,
-    object_type: str,
+    kind: str,
     record_id: uuid.UUID,
+    locale: str = i18n.ENGLISH,
 ) -> Document:
-    """Renders the quote or contract and stores the PDF as (a new version of) its print document, under the
-    documents' rules: the right to create (or version) documents, the tenant's allowed types, file size
-    and quota."""
-    build = quote_document if object_type == QUOTE else contract_document
-    record, printed = await build(session, actor, record_id)
+    """Renders the record as `kind` prints it and stores the PDF as (a new version of) its print document,
+    under the documents' rules: the right to create (or version) documents, the tenant's allowed types,
+    file size and quota. Labels, dates and amounts are in `locale`, the reader's (tenants/i18n)."""
+    printable = PRINTABLES[clean_kind(kind)]
+    object_type = printable.target_type
+    record, printed = await printable.build(session, actor, record_id, locale)
     data = render(printed)
     limits = await tenant_limits(session, actor.tenant_id, defaults)
     check_allowed(limits, "application/pdf", "id")
     check_size(limits, len(data), "id")
     await check_quota(session, actor.tenant_id, limits, len(data), datetime.now(UTC), "id")
-    name = f"{printed.number}.pdf"
+    name = f"{printed.number}{printable.suffix}.pdf"
     existing_id = await session.scalar(
         select(Document.id)
         .join(

@@ -249,7 +249,7 @@ class ImportRun:
     ) -> str | list[DomainError]:
         assert self.reader is not None
         try:
-            values = await self.reader.values(session, cells)
+            values = await self.reader.values(session, cells, actor)
         except DomainError as error:
             return row_errors(error)
         effects = pending_effects(session)

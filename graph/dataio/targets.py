@@ -35,13 +35,18 @@ TRUE_WORDS = {"true", "yes", "y", "1", "是", "对"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "不"}
 
 
+# A reference cell's text to the id of a record the importing member may see (an account by its name).
+Resolver = Callable[[AsyncSession, "Actor", str, str], Awaitable[uuid.UUID]]
+
+
 @dataclass(frozen=True)
 class ImportField:
     """One importable built-in field: `name` as in the API, `key` as the service takes it."""
 
     name: str
     key: str
-    kind: str = "text"  # text | list | date | decimal | member
+    kind: str = "text"  # text | list | date | decimal | member | reference (with `resolve`)
+    resolve: Resolver | None = None
 
 
 Finder = Callable[[AsyncSession, Actor, Mapping[str, Any]], Awaitable[Any]]
@@ -133,7 +138,9 @@ class RowReader:
     definitions: dict[str, FieldDefinition]
     members: dict[str, uuid.UUID | None]
 
-    async def values(self, session: AsyncSession, cells: Mapping[str, str]) -> dict[str, Any]:
+    async def values(
+        self, session: AsyncSession, cells: Mapping[str, str], actor: Actor | None = None
+    ) -> dict[str, Any]:
         """The row's values; empty cells are left out (an update keeps what the record has)."""
         values: dict[str, Any] = {}
         custom: dict[str, Any] = {}
@@ -149,7 +156,7 @@ class RowReader:
                     continue
                 field = self.target.field(name)
                 assert field is not None  # mappings are checked when the import starts
-                values[field.key] = await self.builtin(session, field, text)
+                values[field.key] = await self.builtin(session, field, text, actor)
             except DomainError as error:
                 errors.append(error)
         if errors:
@@ -160,7 +167,9 @@ class RowReader:
             values["custom"] = custom
         return values
 
-    async def builtin(self, session: AsyncSession, field: ImportField, text: str) -> Any:
+    async def builtin(self, session: AsyncSession, field: ImportField, text: str, actor: Actor | None) -> Any:
+        if field.resolve is not None and actor is not None:
+            return await field.resolve(session, actor, text, field.name)
         if field.kind == "list":
             return split_list(text)
         if field.kind == "date":
@@ -216,7 +225,7 @@ def decode_before(target: ImportTarget, before: Mapping[str, Any]) -> dict[str, 
         field = next((f for f in target.fields if f.key == key), None)
         if value is not None and field is not None and field.kind == "date":
             value = date.fromisoformat(value)
-        elif value is not None and field is not None and field.kind == "member":
+        elif value is not None and field is not None and field.kind in ("member", "reference"):
             value = uuid.UUID(value)
         elif value is not None and field is not None and field.kind == "decimal":
             value = Decimal(value)

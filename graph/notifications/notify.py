@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from graph.notifications.outbox import remember_for_delivery
 from graph.notifications.templates import KIND, worded
 from tenants.errors import DomainError, ErrorCode
 from tenants.ids import new_id
-from tenants.models import Membership
+from tenants.models import Membership, Tenant, User
 
 MAX_SUBJECT = 300
 MAX_BODY = 10_000
@@ -68,8 +68,11 @@ async def in_tenant_words(
     line: str,
     body: str,
     data: Mapping[str, Any] | None,
+    locale: str,
 ) -> tuple[str, str]:
-    subject, text = await worded(session, tenant_id, kind, line, body, data)
+    """The notice in `locale`: the tenant's template for that language, else the built-in wording
+    translated (tenants/i18n), else as given."""
+    subject, text = await worded(session, tenant_id, kind, line, body, data, locale)
     subject = " ".join(subject.split())[:MAX_SUBJECT] or line
     return subject, text[:MAX_BODY]
 
@@ -130,31 +133,37 @@ async def notify(
         raise DomainError(ErrorCode.INVALID, f"At most {MAX_RECIPIENTS} recipients per notice.", "userIds")
     if not wanted:
         return []
-    members = list(
-        await session.scalars(
-            select(Membership.user_id).where(
+    # Each recipient reads their own language: their choice, else the tenant's locale.
+    tenant_locale = select(Tenant.locale).where(Tenant.id == tenant_id).scalar_subquery()
+    members = (
+        await session.execute(
+            select(Membership.user_id, func.coalesce(User.locale, tenant_locale))
+            .join(User, User.id == Membership.user_id)
+            .where(
                 Membership.tenant_id == tenant_id,
                 Membership.user_id.in_(wanted),
                 Membership.is_active.is_(True),
             )
         )
-    )
+    ).all()
     if not members:
         return []
-    line, body = await in_tenant_words(session, tenant_id, kind, line, body, data)
+    worded_in: dict[str, tuple[str, str]] = {}
+    for locale in sorted({locale for _, locale in members}):
+        worded_in[locale] = await in_tenant_words(session, tenant_id, kind, line, body, data, locale)
     rows = [
         {
             "tenant_id": tenant_id,
             "id": new_id(),
             "user_id": user_id,
             "kind": kind,
-            "subject": line,
-            "body": body,
+            "subject": worded_in[locale][0],
+            "body": worded_in[locale][1],
             "link": link,
             "dedupe_key": key,
             "created_at": now,
         }
-        for user_id in sorted(members)
+        for user_id, locale in sorted(members)
     ]
     written = (
         await session.execute(

@@ -7,8 +7,9 @@ other filter are refused when the template is saved, so rendering is linear in t
 cannot allocate more than it prints (Jinja's own sandbox still guards attribute access). A template that
 fails at render time (a value of an unexpected type) falls back to the caller's own text.
 
-The language is the tenant's locale: a template for `de-CH` wins over one for `de`, which wins over one
-for any language ('').
+The language is the recipient's (their own locale, else the tenant's): a template for `de-CH` wins over
+one for `de`, which wins over one for any language (''); without a template the caller's English wording
+is translated by the catalogs (tenants/i18n).
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.notifications.models import NotificationTemplate
-from tenants import audit
+from tenants import audit, i18n
 from tenants.errors import DomainError, ErrorCode, ValidationErrors
 from tenants.ids import new_id
-from tenants.models import Tenant
 from tenants.permissions import Actor, Capability
 
 log = logging.getLogger("crm.notifications")
@@ -88,22 +88,22 @@ def render(source: str, data: Mapping[str, Any]) -> str:
     return ENVIRONMENT.from_string(source).render(**data)
 
 
-async def template_for(session: AsyncSession, tenant_id: uuid.UUID, kind: str) -> NotificationTemplate | None:
-    """The tenant's template of `kind` for its locale, or None (one statement)."""
-    tenant_locale = select(Tenant.locale).where(Tenant.id == tenant_id).scalar_subquery()
-    rows = (
-        await session.execute(
-            select(NotificationTemplate, tenant_locale).where(
+async def template_for(
+    session: AsyncSession, tenant_id: uuid.UUID, kind: str, locale: str
+) -> NotificationTemplate | None:
+    """The tenant's template of `kind` for `locale` (de-CH, then de, then any language), or None."""
+    rows = list(
+        await session.scalars(
+            select(NotificationTemplate).where(
                 NotificationTemplate.tenant_id == tenant_id, NotificationTemplate.kind == kind
             )
         )
-    ).all()
+    )
     if not rows:
         return None
-    locale = (rows[0][1] or "").lower()
-    language = locale.split("-")[0]
-    by_locale = {template.locale.lower(): template for template, _ in rows}
-    return by_locale.get(locale) or by_locale.get(language) or by_locale.get("")
+    wanted = locale.lower()
+    by_locale = {template.locale.lower(): template for template in rows}
+    return by_locale.get(wanted) or by_locale.get(wanted.split("-")[0]) or by_locale.get("")
 
 
 async def worded(
@@ -113,9 +113,12 @@ async def worded(
     subject: str,
     body: str,
     data: Mapping[str, Any] | None,
+    locale: str,
 ) -> tuple[str, str]:
-    """(subject, body) in the tenant's wording when it has a template for `kind`, else as given."""
-    template = await template_for(session, tenant_id, kind)
+    """(subject, body) for a reader of `locale`: the tenant's template for `kind` in that language
+    when it has one, else the built-in wording in that language (tenants/i18n; English as given)."""
+    template = await template_for(session, tenant_id, kind, locale)
+    subject, body = i18n.translate(subject, locale), i18n.translate(body, locale)
     if template is None:
         return subject, body
     values = {"subject": subject, "body": body, **(data or {})}

@@ -36,6 +36,7 @@ from graph.settings.types import (
     OptionPayload,
     OptionValueType,
     SetExchangeRateInput,
+    SetOptionTranslationInput,
     TaxSettings,
     TaxSettingsPayload,
     UpdateOptionInput,
@@ -172,6 +173,23 @@ class SettingsMutation:
         session, actor = await info.context.session(), info.context.actor
         option = await options.update_option(
             session, actor, input.list_key, input.key, input.label, input.position
+        )
+        return OptionPayload(option=OptionValueType.from_model(option))
+
+    @strawberry.mutation(
+        description="Set the tenant's label of an option in one language (manage_fields): readers of that "
+        "locale (or language) see it as `label`; `label: null` removes the translation. The key, which "
+        "records store, never changes."
+    )
+    @mutation_payload(OptionPayload)
+    async def set_option_translation(
+        self,
+        info: Info,
+        input: Annotated[SetOptionTranslationInput, strawberry.argument(description="The translation.")],
+    ) -> OptionPayload:
+        session, actor = await info.context.session(), info.context.actor
+        option = await options.set_option_translation(
+            session, actor, input.list_key, input.key, input.locale, input.label
         )
         return OptionPayload(option=OptionValueType.from_model(option))
 

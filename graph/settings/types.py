@@ -16,7 +16,7 @@ from graph.core.errors import UserError, payload_errors
 from graph.core.ids import nodes_in_order
 from graph.money.models import ExchangeRate as ExchangeRateModel
 from graph.money.tax import TaxRules
-from tenants.options import OptionValue
+from tenants.options import OptionValue, label_in
 
 
 @strawberry.type(description="A per-tenant numbering sequence, e.g. quote numbers QUO-2026-0001.")
@@ -32,16 +32,42 @@ class NumberingSequence:
     )
 
 
+@strawberry.type(description="An option's label in one language, as the tenant translated it.")
+class OptionLabel:
+    locale: str = strawberry.field(description="BCP 47 locale, e.g. zh-CN.")
+    label: str = strawberry.field(description="The label in that locale.")
+
+
 @strawberry.type(description="One choice of an option list; records store its `key`.")
 class OptionValueType:
     key: str = strawberry.field(description="Stable key stored on records; never changes.")
-    label: str = strawberry.field(description="Display label; renaming never touches data.")
+    base_label: str = strawberry.field(
+        description="The label as the tenant wrote it (renaming never touches data); `label` is the reader's."
+    )
     position: int = strawberry.field(description="Order in the list, ascending.")
     archived: bool = strawberry.field(description="Archived options stay on old records, not new ones.")
+    translated: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(
+        description="The label in the reader's language: the tenant's translation for it "
+        "(setOptionTranslation), else the built-in translation of a default label, else `baseLabel`."
+    )
+    async def label(self, info: strawberry.Info[RequestContext, None]) -> str:
+        return label_in(self.base_label, self.translated, await info.context.locale())
+
+    @strawberry.field(description="The tenant's translations of the label, by locale.")
+    def translations(self) -> list[OptionLabel]:
+        return [OptionLabel(locale=locale, label=label) for locale, label in sorted(self.translated.items())]
 
     @classmethod
     def from_model(cls, option: OptionValue) -> OptionValueType:
-        return cls(key=option.key, label=option.label, position=option.position, archived=option.archived)
+        return cls(
+            key=option.key,
+            base_label=option.label,
+            position=option.position,
+            archived=option.archived,
+            translated=dict(option.labels or {}),
+        )
 
 
 @strawberry.type(description="A per-tenant list of choices such as lead sources or loss reasons.")
@@ -165,6 +191,16 @@ class UpdateOptionInput:
     key: str = strawberry.field(description="The option's key.")
     label: str | None = strawberry.field(default=None, description="New label; null: unchanged.")
     position: int | None = strawberry.field(default=None, description="New position; null: unchanged.")
+
+
+@strawberry.input(description="An option's label in one language.")
+class SetOptionTranslationInput:
+    list_key: str = strawberry.field(description="The option list, e.g. lead_sources.")
+    key: str = strawberry.field(description="The option's key.")
+    locale: str = strawberry.field(description="A CLDR locale such as zh-CN (INVALID otherwise).")
+    label: str | None = strawberry.field(
+        default=None, description="The label in that locale (1-100 characters); null removes the translation."
+    )
 
 
 @strawberry.input(description="The rate in effect from `effectiveOn` until the next one.")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from strawberry import relay
 from typer.testing import CliRunner
 
-from graph.dataio.backup import backup_tenant, restore_tenant, tenant_tables
+from graph.dataio.backup import TenantNotEmpty, backup_tenant, restore_tenant, tenant_tables
 from tests.crm.documents import CREATE_ACCOUNT
 from tests.dataio.support import upload
 from tests.support import PASSWORD
@@ -145,6 +145,12 @@ async def test_the_command_line_backs_up_and_restores_a_tenant(client, database_
             runner.invoke, cli_app, ["tenant", "restore", "--archive", str(archive), "--name", "Cli Copy"]
         )
         assert restored.exit_code == 0, restored.output
+        over = await asyncio.to_thread(
+            runner.invoke,
+            cli_app,
+            ["tenant", "restore", "--archive", str(archive), "--into", admin.tenant_id],
+        )
+        assert over.exit_code == 2 and "The tenant is not empty: it has accounts" in over.output, over.output
     finally:
         get_settings.cache_clear()
     tenant_id = str(relay.GlobalID("Tenant", restored.output.split()[1]))
@@ -230,3 +236,53 @@ async def test_scheduled_backups_run_when_due_and_only_the_newest_are_kept(clien
     assert [backup["status"] for backup in kept] == ["done", "done"]
     keys = [info.key async for info in app.state.services.blobs.list(f"tenants/{admin.tenant_id}/backups/")]
     assert len(keys) == 2
+
+
+async def test_a_backup_restores_into_an_existing_empty_tenant_and_never_over_data(client, app, db, tmp_path):
+    source = await client.sign_up("Source Ltd")
+    await client.execute(CREATE_ACCOUNT, {"input": {"name": "Acme", "tags": ["x"]}}, source.token)
+    await upload(client, source, b"name\nA\n", "one.csv")
+    before = await client.execute(SNAPSHOT, None, source.token)
+    services = app.state.services
+    archive = tmp_path / "backup.zip"
+    manifest = await backup_tenant(services.db, services.blobs, uuid.UUID(source.tenant_id), archive)
+
+    # A tenant holding data is refused, and left as it was.
+    busy = await client.sign_up("Busy")
+    await client.execute(CREATE_ACCOUNT, {"input": {"name": "Mine"}}, busy.token)
+    try:
+        await restore_tenant(services.db, services.blobs, archive, None, uuid.UUID(busy.tenant_id))
+    except TenantNotEmpty as error:
+        assert str(error) == "The tenant is not empty: it has accounts. Restore into a new or empty tenant."
+    else:
+        raise AssertionError("restored over data")
+    mine = await client.execute("{ accounts(first: 5) { nodes { name } } }", None, busy.token)
+    assert mine == {"accounts": {"nodes": [{"name": "Mine"}]}}
+
+    # A tenant just signed up (roles, its first member, the default pipeline) takes the archive.
+    empty = await client.sign_up("Empty Co")
+    restored = await restore_tenant(services.db, services.blobs, archive, None, uuid.UUID(empty.tenant_id))
+    assert str(restored) == empty.tenant_id
+    tables = [t for t in manifest["tables"] if t not in ("audit_log", "login_events")]
+    assert await row_counts(db, empty.tenant_id, tables) == {t: manifest["rows"][t] for t in tables}
+    tenant_id = str(relay.GlobalID("Tenant", empty.tenant_id))
+    login = (
+        await client.execute(
+            LOGIN, {"input": {"email": source.email, "password": PASSWORD, "tenantId": tenant_id}}
+        )
+    )["login"]
+    assert login["errors"] == [], login
+    assert await client.execute(SNAPSHOT, None, login["token"]) == before
+    me = await client.execute("{ me { tenant { name } } }", None, login["token"])
+    assert me == {"me": {"tenant": {"name": "Empty Co"}}}  # the tenant keeps its name
+    # The empty tenant's own first member was not in the archive: no longer a member there.
+    refused = (await client.post("{ me { tenant { name } } }", None, empty.token)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    # No tenant of that id: refused.
+    try:
+        await restore_tenant(services.db, services.blobs, archive, None, uuid.uuid4())
+    except TenantNotEmpty as error:
+        assert str(error).startswith("No tenant ")
+    else:
+        raise AssertionError("restored into nothing")

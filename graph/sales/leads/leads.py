@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.rules import check_version, collect, flush_versioned, snapshot
@@ -217,6 +217,23 @@ async def update_lead(
     await session.refresh(lead, ["phone_digits", "company_key"])
     changes = audit.diff(before, snapshot(lead, AUDITED_FIELDS)) | custom
     await audit.record(session, actor, "lead.update", LEAD, lead.id, changes)
+    return lead
+
+
+async def delete_lead(session: AsyncSession, actor: Actor, lead_id: uuid.UUID, version: int) -> Lead:
+    """Removes a lead (undoing an import). A converted or merged lead is history and stays; a lead other
+    records refer to (a campaign's member) is refused by the database (the caller reports the conflict)."""
+    actor.require(LEAD, Action.DELETE)
+    lead = await get_lead(session, actor, lead_id)
+    check_version(lead, version, "lead")
+    require_editable(actor, lead)
+    if lead.status == "converted" or lead.merged_into_id is not None:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "A converted or merged lead cannot be deleted.", "id")
+    before = snapshot(lead, AUDITED_FIELDS)
+    await session.execute(delete(Lead).where(Lead.tenant_id == actor.tenant_id, Lead.id == lead.id))
+    await audit.record(
+        session, actor, "lead.delete", LEAD, lead.id, {k: [v, None] for k, v in before.items()}
+    )
     return lead
 
 

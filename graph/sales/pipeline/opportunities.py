@@ -390,6 +390,32 @@ async def update_opportunity(
     return opportunity
 
 
+async def delete_opportunity(
+    session: AsyncSession, actor: Actor, opportunity_id: uuid.UUID, version: int
+) -> Opportunity:
+    """Removes an opportunity nothing refers to yet (undoing an import): its contact and competitor
+    links and stage history go with it; one a quote or project refers to is refused by the database
+    (the caller reports the conflict). The rollups follow by their triggers."""
+    actor.require(OPPORTUNITY, Action.DELETE)
+    opportunity = await get_opportunity(session, actor, opportunity_id)
+    check_version(opportunity, version, "opportunity")
+    before = audit_snapshot(opportunity)
+    await session.execute(
+        delete(Opportunity).where(Opportunity.tenant_id == actor.tenant_id, Opportunity.id == opportunity.id)
+    )
+    await audit.record(
+        session,
+        actor,
+        "opportunity.delete",
+        OPPORTUNITY,
+        opportunity.id,
+        {k: [v, None] for k, v in before.items()},
+    )
+    # Listeners re-read it and find it gone (a board drops the card).
+    await announce(session, opportunity, UPDATED)
+    return opportunity
+
+
 async def set_probability(
     session: AsyncSession, actor: Actor, opportunity: Opportunity, probability: int | None
 ) -> None:
