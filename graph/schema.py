@@ -44,6 +44,7 @@ from graph.notifications.api import NotificationsMutation, NotificationsQuery
 from graph.notifications.live import NotificationSubscription
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
+from graph.reports.api import ReportsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
 from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
@@ -90,6 +91,7 @@ QUERY_AREAS: tuple[type, ...] = (
     DataExportQuery,
     BackupQuery,
     PrintQuery,
+    ReportsQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
