@@ -45,6 +45,7 @@ from graph.notifications.live import NotificationSubscription
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
 from graph.reports.api import ReportsQuery
+from graph.reports.saved_api import SavedReportsMutation, SavedReportsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
 from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
@@ -92,6 +93,7 @@ QUERY_AREAS: tuple[type, ...] = (
     BackupQuery,
     PrintQuery,
     ReportsQuery,
+    SavedReportsQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -121,6 +123,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     DataExportMutation,
     BackupMutation,
     PrintMutation,
+    SavedReportsMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

@@ -365,6 +365,36 @@ def merge_missing(*lists: list[MissingRate]) -> list[MissingRate]:
     return [MissingRate(currency, base, on) for (currency, base), on in sorted(earliest.items())]
 
 
+def prepare(actor: Actor, definition: Definition, path: str) -> None:
+    """Everything that may refuse a definition for this actor, before any figure is read: the input
+    (catalog.check_definition), read permission on what each metric reads, and groupings by a field
+    the role hides."""
+    check_definition(definition, path)
+    try:
+        if special.handles(definition):
+            special.require_reads(actor, definition)
+            return
+        for metric in definition.metrics:
+            source = source_of(definition, metric)
+            assert source is not None  # check_definition admits only catalogued metrics
+            require_reads(actor, definition, source)
+    except DomainError as error:
+        # The report as a whole is what the caller may not see: say so on its kind.
+        raise DomainError(
+            error.code, f"You may not see {definition.kind.name} reports: {error.message}", f"{path}.kind"
+        ) from None
+    for index, metric in enumerate(definition.metrics):
+        source = source_of(definition, metric)
+        assert source is not None
+        refuse_hidden_grouping(actor, definition, source, path)
+        if definition.custom and source.model is None:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"{metric.name} takes no custom-field conditions.",
+                f"{path}.metrics.{index}",
+            )
+
+
 async def evaluate(
     session: AsyncSession, actor: Actor, definitions: Sequence[tuple[Definition, str]]
 ) -> list[ReportResult]:
@@ -376,20 +406,12 @@ async def evaluate(
     hidden: dict[int, set[Metric]] = defaultdict(set)
     specials: dict[int, ReportResult] = {}
     for index, (definition, path) in enumerate(definitions):
-        check_definition(definition, path)
+        prepare(actor, definition, path)
         if special.handles(definition):
             continue
-        for metric_index, metric in enumerate(definition.metrics):
+        for metric in definition.metrics:
             source = source_of(definition, metric)
-            assert source is not None  # check_definition admits only catalogued metrics
-            require_reads(actor, definition, source)
-            refuse_hidden_grouping(actor, definition, source, path)
-            if definition.custom and source.model is None:
-                raise DomainError(
-                    ErrorCode.INVALID,
-                    f"{metric.name} takes no custom-field conditions.",
-                    f"{path}.metrics.{metric_index}",
-                )
+            assert source is not None  # prepare admits only catalogued metrics
             if hidden_metric(actor, source):
                 hidden[index].add(metric)
                 continue
@@ -401,9 +423,10 @@ async def evaluate(
                     queries[object_type] = await CustomQuery.load(session, actor, object_type, source.model)
                 custom = queries[object_type].conditions(list(definition.custom), f"{path}.custom")
             parts.append(fact_part(actor, index, definition, metric, custom))
+    cache: dict[tuple[object, ...], Any] = {}
     for index, (definition, _) in enumerate(definitions):
         if special.handles(definition):
-            specials[index] = await special.compute(session, actor, definition, currency)
+            specials[index] = await special.compute(session, actor, definition, currency, cache)
     as_of = datetime.now(UTC)
     gathered = await gather(session, parts)
     wanted: dict[Grouping, set[str]] = defaultdict(set)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    any_,
     case,
     cast,
     exists,
@@ -249,12 +250,12 @@ def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[A
     later = exists(
         select(entered.id).where(
             entered.tenant_id == Opportunity.tenant_id,
-            entered.id == func.any(Opportunity.entered_stage_ids),
+            entered.id == any_(Opportunity.entered_stage_ids),
             entered.kind != "lost",
             entered.position >= stage.position,
         )
     )
-    got_there = case((stage.kind == "lost", stage.id == func.any(Opportunity.entered_stage_ids)), else_=later)
+    got_there = case((stage.kind == "lost", stage.id == any_(Opportunity.entered_stage_ids)), else_=later)
     return (
         select(
             *facts(Opportunity.owner_id, day_of(Opportunity.created_at), literal(1), dim=cast(stage.id, Text))
