@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+import graph.reports.jobs  # noqa: F401 - registers the reports.refresh job
 from graph.core.context import Info
 from graph.reports import engine
 from graph.reports.types import ReportInput, ReportResult

@@ -39,6 +39,7 @@ from graph.money.service import (
 from graph.reports import special
 from graph.reports.catalog import Definition, Grouping, Measure, Metric, TimeBucket, check_definition
 from graph.reports.facts import hidden_metric, refuse_hidden_grouping, require_reads, source_of
+from graph.reports.models import ReportRefresh
 from graph.reports.results import Bucket, MetricTotal, ReportResult, Series
 from graph.sales.pipeline.models import PipelineStage
 from tenants.errors import DomainError, ErrorCode
@@ -111,10 +112,10 @@ def team_of(owner: Any, actor: Actor) -> Any:
     )
 
 
-def fact_part(actor: Actor, index: int, definition: Definition, metric: Metric, custom: list[Any]) -> Any:
-    source = source_of(definition, metric)
-    assert source is not None
-    facts = source.build(actor, definition, custom).subquery()
+def fact_part(
+    actor: Actor, index: int, definition: Definition, metric: Metric, custom: list[Any], build: Any
+) -> Any:
+    facts = build(actor, definition, custom).subquery()
     conditions = [facts.c.day >= definition.starts_on, facts.c.day < definition.ends_on]
     if definition.owner_id is not None:
         conditions.append(facts.c.owner_id == definition.owner_id)
@@ -395,18 +396,45 @@ def prepare(actor: Actor, definition: Definition, path: str) -> None:
             )
 
 
+async def rollup_refreshes(
+    session: AsyncSession, actor: Actor, definitions: Sequence[tuple[Definition, str]]
+) -> dict[str, datetime]:
+    """When each job-built rollup the definitions could read was last rebuilt (absent: never, so the
+    live tables are read). One statement, and none when no definition could use a rollup."""
+    names = set()
+    for definition, _ in definitions:
+        if special.handles(definition) or definition.custom:
+            continue
+        for metric in definition.metrics:
+            source = source_of(definition, metric)
+            if source is not None and source.rollup is not None:
+                names.add(source.rollup[0])
+    if not names:
+        return {}
+    rows = await session.execute(
+        select(ReportRefresh.source, ReportRefresh.refreshed_at).where(
+            ReportRefresh.tenant_id == actor.tenant_id, ReportRefresh.source.in_(names)
+        )
+    )
+    return {name: moment for name, moment in rows}
+
+
 async def evaluate(
     session: AsyncSession, actor: Actor, definitions: Sequence[tuple[Definition, str]]
 ) -> list[ReportResult]:
     """Every definition (with the input path its errors name) computed together; the first refusal
     (bad input, a permission) fails the call with its typed error before any figure is read."""
-    currency = await base_currency(session, actor.tenant_id)
     queries: dict[str, CustomQuery] = {}
     parts: list[Any] = []
     hidden: dict[int, set[Metric]] = defaultdict(set)
     specials: dict[int, ReportResult] = {}
-    for index, (definition, path) in enumerate(definitions):
+    for definition, path in definitions:
         prepare(actor, definition, path)
+    currency = await base_currency(session, actor.tenant_id)
+    refreshed = await rollup_refreshes(session, actor, definitions)
+    as_of = datetime.now(UTC)
+    as_of_by_index: dict[int, datetime] = {}
+    for index, (definition, path) in enumerate(definitions):
         if special.handles(definition):
             continue
         for metric in definition.metrics:
@@ -415,6 +443,10 @@ async def evaluate(
             if hidden_metric(actor, source):
                 hidden[index].add(metric)
                 continue
+            build = source.build
+            if source.rollup is not None and not definition.custom and source.rollup[0] in refreshed:
+                build = source.rollup[1]
+                as_of_by_index[index] = min(as_of_by_index.get(index, as_of), refreshed[source.rollup[0]])
             custom: list[Any] = []
             if definition.custom:
                 object_type = definition.spec.custom_object
@@ -422,12 +454,11 @@ async def evaluate(
                 if object_type not in queries:
                     queries[object_type] = await CustomQuery.load(session, actor, object_type, source.model)
                 custom = queries[object_type].conditions(list(definition.custom), f"{path}.custom")
-            parts.append(fact_part(actor, index, definition, metric, custom))
+            parts.append(fact_part(actor, index, definition, metric, custom, build))
     cache: dict[tuple[object, ...], Any] = {}
     for index, (definition, _) in enumerate(definitions):
         if special.handles(definition):
             specials[index] = await special.compute(session, actor, definition, currency, cache)
-    as_of = datetime.now(UTC)
     gathered = await gather(session, parts)
     wanted: dict[Grouping, set[str]] = defaultdict(set)
     for (index, _), cells in gathered.cells.items():
@@ -440,5 +471,6 @@ async def evaluate(
         if index in specials:
             results.append(specials[index])
         else:
-            results.append(shape(index, definition, currency, gathered, hidden[index], labels, as_of, []))
+            moment = as_of_by_index.get(index, as_of)
+            results.append(shape(index, definition, currency, gathered, hidden[index], labels, moment, []))
     return results

@@ -45,12 +45,12 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import aliased
 
 from graph.crm.accounts import account_scope
-from graph.crm.activities import activity_scope
 from graph.crm.models import ACCOUNT, ACTIVITY, Account, Activity
 from graph.projects.access import in_visible_projects, project_scope
 from graph.projects.models import PROJECT, TIME_ENTRY, Project, TimeEntry
 from graph.projects.purchases.models import MATERIAL, MaterialLine
 from graph.reports.catalog import Definition, Grouping, Metric, ReportKind
+from graph.reports.models import ActivityDayRollup
 from graph.sales.commerce.contracts import contract_scope
 from graph.sales.commerce.models import (
     CONTRACT,
@@ -70,8 +70,10 @@ from graph.sales.pipeline.models import OpportunityCloseRollup as CloseRollup
 from graph.sales.pipeline.opportunities import opportunity_scope
 from graph.service.models import TICKET, Survey, Ticket
 from graph.service.tickets import ticket_scope
+from graph.workday.calendar import calendar_scope
+from graph.workday.models import CALENDAR_ITEM, CalendarItem
 from tenants.errors import DomainError, ErrorCode
-from tenants.permissions import Action, Actor
+from tenants.permissions import Action, Actor, record_scope_clause
 
 # Orders that count as sold (the targets' rule: confirmed and later, not cancelled or draft).
 SOLD_ORDERS = ("confirmed", "partially_delivered", "delivered", "closed")
@@ -89,6 +91,9 @@ class FactSource:
     model: Any
     build: Callable[[Actor, Definition, list[Any]], Select[Any]]
     dimensions: dict[Grouping, tuple[str, str] | None]  # grouping -> field it reads (None: no field)
+    # A rollup a job rebuilds (its name in report_refreshes, its statement): read instead of `build` once
+    # it has been built and the definition has no custom conditions; the report's asOf is its refresh.
+    rollup: tuple[str, Callable[[Actor, Definition, list[Any]], Select[Any]]] | None = None
 
 
 def day_of(moment: Any) -> Any:
@@ -527,20 +532,34 @@ def survey_scores(kind: str) -> Callable[[Actor, Definition, list[Any]], Select[
 # --- activities ----------------------------------------------------------------------------------------
 
 
-def activities(visits_only: bool) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
-    """Done activities (what happened, not what is planned) per author; visits are the meetings a
-    visit's outcome records (kind `meeting` logged by `recordVisitOutcome`) and every `visit`."""
+def activities(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Done activities (what happened, not what is planned) per author, for the authors the caller's
+    activity scope reaches: statistics per employee count each employee's own work."""
+    dim = Activity.kind if definition.group_by is Grouping.KIND else None
+    return select(*facts(Activity.author_id, day_of(Activity.occurred_at), literal(1), dim=dim)).where(
+        Activity.tenant_id == actor.tenant_id,
+        record_scope_clause(actor, ACTIVITY, Activity.author_id),
+        Activity.done.is_(True),
+        *custom,
+    )
 
-    def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
-        conditions = [activity_scope(actor), Activity.done.is_(True), *custom]
-        if visits_only:
-            conditions.append(Activity.kind == "visit")
-        dim = Activity.kind if definition.group_by is Grouping.KIND else None
-        return select(*facts(Activity.author_id, day_of(Activity.occurred_at), literal(1), dim=dim)).where(
-            *conditions
-        )
 
-    return build
+def activity_rollup(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """The same figures from the rollup the `reports.refresh` job rebuilds (no custom conditions)."""
+    dim = ActivityDayRollup.kind if definition.group_by is Grouping.KIND else None
+    return select(
+        *facts(ActivityDayRollup.author_id, ActivityDayRollup.day, ActivityDayRollup.activity_count, dim=dim)
+    ).where(
+        ActivityDayRollup.tenant_id == actor.tenant_id,
+        record_scope_clause(actor, ACTIVITY, ActivityDayRollup.author_id),
+    )
+
+
+def visits(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Visits checked in on site (calendar items of kind visit), per member, on the check-in day."""
+    return select(
+        *facts(CalendarItem.owner_id, day_of(CalendarItem.checked_in_at), literal(1), dim=literal("visit"))
+    ).where(calendar_scope(actor), CalendarItem.kind == "visit", CalendarItem.checked_in_at.is_not(None))
 
 
 OWNERS: dict[Grouping, tuple[str, str] | None] = {
@@ -618,10 +637,15 @@ SOURCES: dict[tuple[ReportKind, Metric], FactSource] = {
     ),
     (ReportKind.SERVICE, Metric.NPS): FactSource((TICKET,), (), Ticket, survey_scores("nps"), TICKET_GROUPS),
     (ReportKind.ACTIVITIES, Metric.ACTIVITY_COUNT): FactSource(
-        (ACTIVITY,), (), Activity, activities(False), {**OWNERS, Grouping.KIND: None}
+        (ACTIVITY,),
+        (),
+        Activity,
+        activities,
+        {**OWNERS, Grouping.KIND: None},
+        rollup=("activities", activity_rollup),
     ),
     (ReportKind.ACTIVITIES, Metric.VISIT_COUNT): FactSource(
-        (ACTIVITY,), (), Activity, activities(True), {**OWNERS, Grouping.KIND: None}
+        (CALENDAR_ITEM,), (), None, visits, {**OWNERS, Grouping.KIND: None}
     ),
 }
 

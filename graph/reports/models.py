@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy import ARRAY, BigInteger, Date, DateTime, ForeignKeyConstraint, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,3 +41,25 @@ class ReportWidget(TenantMixin, TimestampMixin, Versioned, Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
     owner_id: Mapped[uuid.UUID] = mapped_column()
     shared_with_roles: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+
+
+class ActivityDayRollup(Base):
+    """Done activities per day, author and kind: rebuilt per tenant by the `reports.refresh` job."""
+
+    __tablename__ = "activity_day_rollups"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    activity_count: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReportRefresh(Base):
+    """When a tenant's rollup of one source was last rebuilt (a report reading it shows this as asOf)."""
+
+    __tablename__ = "report_refreshes"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -61,7 +61,7 @@ def period() -> tuple[str, str]:
     return (today - timedelta(days=30)).isoformat(), (today + timedelta(days=60)).isoformat()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def http(app) -> AsyncIterator[GraphQLClient]:  # type: ignore[no-untyped-def]
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
     transport = httpx.ASGITransport(app=app, client=(address, 50000))
@@ -69,7 +69,7 @@ async def http(app) -> AsyncIterator[GraphQLClient]:  # type: ignore[no-untyped-
         yield GraphQLClient(client)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def seeded(http: GraphQLClient) -> Seeded:
     client = http
     admin = await client.sign_up("Reports Co", baseCurrency="USD")

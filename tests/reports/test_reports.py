@@ -4,11 +4,15 @@ the exact error of each bad input."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from gateway.jobs import run_one
+from graph.core.jobs import JOBS
 from tests.admin.documents import assign, create_role
+from tests.crm.documents import create_account, create_activity
 from tests.reports.conftest import by_key, money, report, report_errors
 from tests.support import relay_uuid
 
@@ -236,3 +240,31 @@ async def test_another_tenant_sees_none_of_it(http, seeded):
     assert result["totals"][0]["value"] == "0.00"
     aging = await report(http, stranger, kind="RECEIVABLES", metrics=["RECEIVABLE"], groupBy="AGING_BUCKET")
     assert [s["total"] for s in aging["series"]] == ["0.00"] * 5
+
+
+async def test_activity_statistics_read_the_refreshed_rollup_and_say_as_of_when(http, services):
+    admin = await http.sign_up("Rollups")
+    account = await create_account(http, admin, name="Busy")
+    for index in range(3):
+        kind = "CALL" if index < 2 else "EMAIL"
+        await create_activity(
+            http, admin, subject=f"Touch {index}", kind=kind, done=True, accountId=account["id"]
+        )
+    live = await report(http, admin, kind="ACTIVITIES", metrics=["ACTIVITY_COUNT"], groupBy="KIND")
+    assert by_key(live, "ACTIVITY_COUNT") == {"call": "2", "email": "1"}
+
+    refreshed_at = datetime.now(UTC).replace(microsecond=0)
+    outcome = await run_one(
+        services.db, "reports.refresh", JOBS["reports.refresh"], uuid.UUID(admin.tenant_id), refreshed_at
+    )
+    assert outcome.summary == "2 activity rollup rows" and not outcome.failed
+    await create_activity(http, admin, subject="After", kind="CALL", done=True, accountId=account["id"])
+    rolled = await report(http, admin, kind="ACTIVITIES", metrics=["ACTIVITY_COUNT"], groupBy="KIND")
+    # The rollup as of its refresh: the later call is not in it yet, and the report says so.
+    assert by_key(rolled, "ACTIVITY_COUNT") == {"call": "2", "email": "1"}
+    assert datetime.fromisoformat(rolled["asOf"]) == refreshed_at
+    await run_one(
+        services.db, "reports.refresh", JOBS["reports.refresh"], uuid.UUID(admin.tenant_id), refreshed_at
+    )
+    again = await report(http, admin, kind="ACTIVITIES", metrics=["ACTIVITY_COUNT"], groupBy="KIND")
+    assert by_key(again, "ACTIVITY_COUNT") == {"call": "3", "email": "1"}
