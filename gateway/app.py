@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from config.settings import Settings
+from gateway.charts import chart_routes
 from gateway.client_address import client_address, trusted_networks
 from gateway.fast_path import Answer, FastPath, FastRequest
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
@@ -222,6 +223,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             *blob_routes(services.blobs),
+            *chart_routes(),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
