@@ -246,29 +246,51 @@ def targets(actor: Actor, definition: Definition, custom: list[Any]) -> Select[A
 # --- funnel --------------------------------------------------------------------------------------------
 
 
+def cohort(actor: Actor, definition: Definition, custom: list[Any]) -> list[Any]:
+    """The funnel's deals: created in the period (on the indexed timestamp), in scope, matching `custom`."""
+    return [
+        opportunity_scope(actor),
+        Opportunity.created_at >= start_of(definition.starts_on),
+        Opportunity.created_at < start_of(definition.ends_on),
+        *custom,
+    ]
+
+
 def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
-    """Per stage, the cohort's deals (created in the period) that got that far: an open or won stage is
-    reached by entering it or any later non-lost stage (the pipeline funnel's rule); a lost stage only
-    by entering it."""
-    stage = aliased(PipelineStage)
+    """Per stage, the cohort's deals that got that far: an open or won stage is reached by entering it or
+    any later non-lost stage (the pipeline funnel's rule); a lost stage only by entering it. Each deal's
+    furthest non-lost stage is found once, then compared with every stage of its pipeline."""
     entered = aliased(PipelineStage)
-    later = exists(
-        select(entered.id).where(
+    furthest = (
+        select(func.max(entered.position))
+        .where(
             entered.tenant_id == Opportunity.tenant_id,
             entered.id == any_(Opportunity.entered_stage_ids),
             entered.kind != "lost",
-            entered.position >= stage.position,
         )
+        .scalar_subquery()
     )
-    got_there = case((stage.kind == "lost", stage.id == any_(Opportunity.entered_stage_ids)), else_=later)
-    return (
+    deals = (
         select(
-            *facts(Opportunity.owner_id, day_of(Opportunity.created_at), literal(1), dim=cast(stage.id, Text))
+            Opportunity.tenant_id,
+            Opportunity.owner_id,
+            Opportunity.created_at,
+            Opportunity.pipeline_id,
+            Opportunity.entered_stage_ids,
+            furthest.label("furthest"),
         )
-        .join(
-            stage, (stage.tenant_id == Opportunity.tenant_id) & (stage.pipeline_id == Opportunity.pipeline_id)
-        )
-        .where(opportunity_scope(actor), stage.archived_at.is_(None), got_there, *custom)
+        .where(*cohort(actor, definition, custom))
+        .subquery()
+    )
+    stage = aliased(PipelineStage)
+    got_there = case(
+        (stage.kind == "lost", stage.id == any_(deals.c.entered_stage_ids)),
+        else_=deals.c.furthest >= stage.position,
+    )
+    return (
+        select(*facts(deals.c.owner_id, day_of(deals.c.created_at), literal(1), dim=cast(stage.id, Text)))
+        .join(stage, (stage.tenant_id == deals.c.tenant_id) & (stage.pipeline_id == deals.c.pipeline_id))
+        .where(stage.archived_at.is_(None), got_there)
     )
 
 
@@ -291,7 +313,7 @@ def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Selec
         )
         .select_from(Opportunity)
         .join(stay, true())
-        .where(opportunity_scope(actor), *custom)
+        .where(*cohort(actor, definition, custom))
     )
 
 
