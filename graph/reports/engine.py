@@ -24,7 +24,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Date, Text, cast, func, literal, null, select, union_all
+from sqlalchemy import Date, Text, case, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import (
@@ -141,6 +141,9 @@ def fact_part(
         bucket: Any = cast(null(), Date).label("bucket")
     else:
         bucket = cast(func.date_trunc(definition.bucket.value, facts.c.day), Date).label("bucket")
+    # Amounts are summed per day (the day's exchange rate converts them); other figures need no day.
+    rate_day = facts.c.day if definition.measure(metric) is Measure.AMOUNT else cast(null(), Date)
+    rate_day = rate_day.label("day")
     return (
         select(
             literal(index).label("report"),
@@ -148,12 +151,12 @@ def fact_part(
             key,
             bucket,
             facts.c.currency,
-            facts.c.day,
+            rate_day,
             func.sum(facts.c.num).label("num"),
             func.sum(facts.c.den).label("den"),
         )
         .where(*conditions)
-        .group_by(key, bucket, facts.c.currency, facts.c.day)
+        .group_by(key, bucket, facts.c.currency, rate_day)
     )
 
 
@@ -162,9 +165,12 @@ async def gather(session: AsyncSession, parts: list[Any]) -> Gathered:
     if not parts:
         return gathered
     rows = union_all(*parts).subquery()
-    rate = rate_to_base_sql(rows.c.currency, rows.c.day)
-    missing = rows.c.currency.is_not(None) & rate.is_(None)
-    factor = func.coalesce(rate, 1)  # counts have no currency: 1; a missing rate is flagged, not used
+    # Figures without a currency (counts, hours, scores) are not converted: no rate is looked up for them.
+    rate = case(
+        (rows.c.currency.is_(None), literal(Decimal(1))), else_=rate_to_base_sql(rows.c.currency, rows.c.day)
+    )
+    missing = rate.is_(None)
+    factor = func.coalesce(rate, 1)  # a missing rate is flagged and its figure left out, never counted as 1
     statement = select(
         rows.c.report,
         rows.c.metric,
