@@ -1,11 +1,16 @@
-"""The chart image route: a saved widget as PNG or SVG, computed as the caller, tenant-isolated."""
+"""Files of a saved widget: the chart image (PNG, SVG) and the table (CSV, XLSX through the export writer),
+computed as the caller, authenticated and tenant-isolated."""
 
 from __future__ import annotations
 
+import csv
+import io
 import struct
 
+from tests.crm.documents import create_account
 from tests.reports.conftest import period
 from tests.reports.test_dashboards import SAVE
+from tests.sales.pipeline.documents import create_opportunity, default_pipeline, moved, stage_named
 
 CHART = "/reports/widgets/{id}/chart.{format}"
 
@@ -71,3 +76,51 @@ async def test_the_chart_route_is_authenticated_and_tenant_isolated(http, seeded
         CHART.format(id="not-a-uuid", format="png"), headers={"authorization": f"Bearer {rae.token}"}
     )
     assert broken.status_code == 404
+
+
+async def test_a_widget_as_a_spreadsheet_through_the_export_writer(http, seeded):
+    admin = await http.sign_up("Tables")
+    pipeline = await default_pipeline(http, admin)
+    account = await create_account(http, admin, name="Sly", industry="=SUM(A1)")
+    await moved(
+        http,
+        admin,
+        await create_opportunity(http, admin, account["id"], amount="250"),
+        stage_named(pipeline, "Won")["id"],
+    )
+    start, end = period()
+    definition = {
+        "kind": "CUSTOMERS",
+        "metrics": ["NEW_CUSTOMERS"],
+        "groupBy": "INDUSTRY",
+        "from": start,
+        "to": end,
+    }
+    payload = (
+        await http.execute(
+            SAVE, {"input": {"name": "New", "chartKind": "TABLE", "definition": definition}}, admin.token
+        )
+    )["saveReport"]
+    widget_id = raw(payload["widget"]["id"])
+    response = await http.http.get(
+        f"/reports/widgets/{widget_id}/data.csv", headers={"authorization": f"Bearer {admin.token}"}
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [
+        ["metric", "group", start, "total"],
+        ["NEW_CUSTOMERS", "'=SUM(A1)", "1", "1"],  # a formula-looking label is written as text
+        ["NEW_CUSTOMERS", "all", "", "1"],
+    ]
+    xlsx = await http.http.get(
+        f"/reports/widgets/{widget_id}/data.xlsx", headers={"authorization": f"Bearer {admin.token}"}
+    )
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    # Exports need the export capability: a sales rep's own saved report is not theirs to download.
+    rae = seeded.members["rae"]
+    own = raw(await saved_report(http, rae))
+    denied = await http.http.get(
+        f"/reports/widgets/{own}/data.csv", headers={"authorization": f"Bearer {rae.token}"}
+    )
+    assert (denied.status_code, denied.json()["code"]) == (403, "PERMISSION_DENIED")
