@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 
+from gateway.jobs import run_one
+from graph.core.jobs import JOBS
 from tests.admin.documents import assign, create_role
 from tests.platform.test_round_trips import round_trips  # noqa: F401 - the fixture
 from tests.reports.conftest import money, period
@@ -212,8 +215,13 @@ async def test_a_dashboard_costs_the_same_round_trips_whatever_its_widgets(http,
     assert len(many) == len(few) <= 13, "\n".join(s[:90] for s in many)
 
 
-async def test_another_tenant_cannot_reach_dashboards(http, seeded, database_urls):
+async def test_another_tenant_cannot_reach_dashboards(http, seeded, database_urls, services):
     board = await dashboard_with(http, seeded.admin, "Private", WIDGETS[:1])
+    seeded_tenant = uuid.UUID(seeded.admin.tenant_id)
+    refresh = JOBS["reports.refresh"]
+    assert not (
+        await run_one(services.db, "reports.refresh", refresh, seeded_tenant, datetime.now(UTC))
+    ).failed
     stranger = await http.sign_up("Other")
     assert (await http.execute(DASHBOARD, {"id": board["id"]}, stranger.token))["node"] is None
     assert (await http.execute("query { dashboards { nodes { id } } }", {}, stranger.token))["dashboards"][
@@ -225,6 +233,8 @@ async def test_another_tenant_cannot_reach_dashboards(http, seeded, database_url
             await connection.execute("select set_config('app.tenant_id', $1, true)", stranger.tenant_id)
             assert await connection.fetchval("select count(*) from dashboards") == 0
             assert await connection.fetchval("select count(*) from report_widgets") == 0
+            assert await connection.fetchval("select count(*) from activity_day_rollups") == 0
+            assert await connection.fetchval("select count(*) from report_refreshes") == 0
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await connection.execute(
                     "insert into dashboards (tenant_id, id, name, owner_id) values ($1, $2, 'x', $3)",
@@ -234,7 +244,21 @@ async def test_another_tenant_cannot_reach_dashboards(http, seeded, database_url
                 )
         async with connection.transaction():
             await connection.execute("select set_config('app.tenant_id', $1, true)", stranger.tenant_id)
-            updated = await connection.execute("update report_widgets set name = 'taken'")
-            assert updated == "UPDATE 0"
+            assert await connection.execute("update report_widgets set name = 'taken'") == "UPDATE 0"
+            assert await connection.execute("delete from activity_day_rollups") == "DELETE 0"
+            assert await connection.execute("update report_refreshes set refreshed_at = now()") == "UPDATE 0"
+        for statement in (
+            "insert into activity_day_rollups (tenant_id, day, author_id, kind, activity_count)"
+            " values ($1, current_date, $1, 'call', 1)",
+            "insert into report_refreshes (tenant_id, source, refreshed_at) values ($1, 'elsewhere', now())",
+        ):
+            async with connection.transaction():
+                await connection.execute("select set_config('app.tenant_id', $1, true)", stranger.tenant_id)
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await connection.execute(statement, seeded_tenant)
+        async with connection.transaction():  # the seeded tenant's own rows are there (the test can fail)
+            await connection.execute("select set_config('app.tenant_id', $1, true)", seeded.admin.tenant_id)
+            assert await connection.fetchval("select count(*) from activity_day_rollups") > 0
+            assert await connection.fetchval("select count(*) from report_widgets") > 0
     finally:
         await connection.close()
