@@ -19,17 +19,24 @@ ReportKind = strawberry.enum(
     description="A built-in report: what it counts, whose record scope applies (see README, Reports).",
 )
 ReportMetric = strawberry.enum(
-    catalog.Metric, description="A figure a report kind computes; each kind allows its own (see ReportKind)."
+    catalog.Metric,
+    name="ReportMetric",
+    description="A figure a report kind computes; each kind allows its own (see ReportKind).",
 )
-ReportGrouping = strawberry.enum(
-    catalog.Grouping, description="What a report's series are: one per owner, team, stage, category, or one."
+ReportGroupBy = strawberry.enum(
+    catalog.Grouping,
+    name="ReportGroupBy",
+    description="What a report's series are: one per owner, team, stage, category, or one.",
 )
 TimeBucket = strawberry.enum(
-    catalog.TimeBucket, description="How a series is split over time (NONE: one value)."
+    catalog.TimeBucket,
+    name="ReportTimeBucket",
+    description="How a series is split over time (NONE: one value).",
 )
 ChartKind = strawberry.enum(catalog.ChartKind, description="How a widget is drawn.")
 MetricMeasure = strawberry.enum(
     catalog.Measure,
+    name="ReportMeasure",
     description="How a metric adds up: COUNT and AMOUNT totals add the values shown; RATIO and AVERAGE "
     "totals divide the summed numerators by the summed denominators.",
 )
