@@ -11,9 +11,6 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from graph.reports.catalog import ChartKind, Measure
 from graph.reports.results import ReportResult
 
@@ -27,6 +24,11 @@ def number(value: Decimal | None) -> float:
 
 
 def render(title: str, chart_kind: ChartKind, result: ReportResult, image_format: str) -> bytes:
+    # Imported on first use: matplotlib costs a few hundred milliseconds (and builds its font cache once),
+    # which a server that never draws a chart should not pay at start-up.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=SIZE, dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
