@@ -54,7 +54,9 @@ create table report_widgets (
     foreign key (tenant_id, owner_id) references memberships (tenant_id, user_id)
 )"""
     )
-    op.execute("create index report_widgets_dashboard_idx on report_widgets (tenant_id, dashboard_id, position)")
+    op.execute(
+        "create index report_widgets_dashboard_idx on report_widgets (tenant_id, dashboard_id, position)"
+    )
     op.execute("create index report_widgets_owner_idx on report_widgets (tenant_id, owner_id, id)")
     enable_tenant_rls("dashboards")
     enable_tenant_rls("report_widgets")

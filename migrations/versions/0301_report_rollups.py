@@ -31,7 +31,9 @@ create table activity_day_rollups (
     primary key (tenant_id, day, author_id, kind)
 )"""
     )
-    op.execute("create index activity_day_rollups_author_idx on activity_day_rollups (tenant_id, author_id, day)")
+    op.execute(
+        "create index activity_day_rollups_author_idx on activity_day_rollups (tenant_id, author_id, day)"
+    )
     op.execute(
         """
 create table report_refreshes (
