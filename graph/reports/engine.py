@@ -38,9 +38,9 @@ from graph.money.service import (
 )
 from graph.reports import special
 from graph.reports.catalog import Definition, Grouping, Measure, Metric, TimeBucket, check_definition
-from graph.reports.facts import hidden_metric, refuse_hidden_grouping, require_reads, source_of
 from graph.reports.models import ReportRefresh
 from graph.reports.results import Bucket, MetricTotal, ReportResult, Series
+from graph.reports.sources import hidden_metric, refuse_hidden_grouping, require_reads, source_of
 from graph.sales.pipeline.models import PipelineStage
 from tenants.errors import DomainError, ErrorCode
 from tenants.fields.query import CustomQuery
