@@ -20,6 +20,7 @@ from tenants.fields.query import Condition
 
 MAX_RANGE_DAYS = 3 * 366 + 1
 MAX_METRICS = 4
+MAX_DAY_BUCKETS = 366
 
 
 class ReportKind(StrEnum):
@@ -288,6 +289,17 @@ def check_definition(definition: Definition, path: str = "input") -> Definition:
             DomainError(
                 ErrorCode.INVALID,
                 f"{definition.kind.name} reports are not split by time; use bucket NONE.",
+                f"{path}.bucket",
+            )
+        )
+    if (
+        definition.bucket is TimeBucket.DAY
+        and (definition.ends_on - definition.starts_on).days > MAX_DAY_BUCKETS
+    ):
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID,
+                f"Split by day at most {MAX_DAY_BUCKETS} days; use WEEK or MONTH.",
                 f"{path}.bucket",
             )
         )

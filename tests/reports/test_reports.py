@@ -219,6 +219,14 @@ async def test_bad_definitions_get_exact_errors(http, seeded):
         metrics=["WON_AMOUNT"],
         **{"from": "2026-05-01", "to": "2026-04-01"},
     ) == [("input.to", "INVALID", "`to` must be after `from` (it is exclusive).")]
+    assert await report_errors(
+        http,
+        admin,
+        kind="ACTIVITIES",
+        metrics=["ACTIVITY_COUNT"],
+        bucket="DAY",
+        **{"from": "2025-01-01", "to": "2026-06-01"},
+    ) == [("input.bucket", "INVALID", "Split by day at most 366 days; use WEEK or MONTH.")]
     assert await report_errors(http, admin, kind="RECEIVABLES", metrics=["RECEIVABLE"], groupBy="OWNER") == [
         ("input.groupBy", "INVALID", "RECEIVABLES reports group by AGING_BUCKET.")
     ]
