@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -231,6 +231,44 @@ KINDS: dict[ReportKind, KindSpec] = {
 }
 
 
+class RelativePeriod(StrEnum):
+    """A period that moves with the calendar (UTC), so a saved report or widget stays current."""
+
+    LAST_7_DAYS = "last_7_days"
+    LAST_30_DAYS = "last_30_days"
+    THIS_MONTH = "this_month"
+    THIS_QUARTER = "this_quarter"
+    THIS_YEAR = "this_year"
+    LAST_12_MONTHS = "last_12_months"
+
+
+def month_start(year: int, month: int) -> date:
+    """The first day of `month` (any integer: 13 is next January, 0 last December)."""
+    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def period_of(relative: RelativePeriod, today: date) -> tuple[date, date]:
+    """[first day, day after the last) of `relative` on `today`: the last N days end with today; this
+    month, quarter and year are the calendar's; the last 12 months are this one and the 11 before."""
+    tomorrow = today + timedelta(days=1)
+    if relative is RelativePeriod.LAST_7_DAYS:
+        return today - timedelta(days=6), tomorrow
+    if relative is RelativePeriod.LAST_30_DAYS:
+        return today - timedelta(days=29), tomorrow
+    if relative is RelativePeriod.THIS_MONTH:
+        return month_start(today.year, today.month), month_start(today.year, today.month + 1)
+    if relative is RelativePeriod.THIS_QUARTER:
+        first = 3 * ((today.month - 1) // 3) + 1
+        return month_start(today.year, first), month_start(today.year, first + 3)
+    if relative is RelativePeriod.THIS_YEAR:
+        return date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    return month_start(today.year, today.month - 11), month_start(today.year, today.month + 1)
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
 @dataclass(frozen=True)
 class Definition:
     """One report to compute: what the GraphQL input, a saved report and a widget all become."""
@@ -244,6 +282,7 @@ class Definition:
     owner_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
     custom: tuple[Condition, ...] = field(default_factory=tuple)
+    relative: RelativePeriod | None = None  # the dates are this period's on the day they were read
 
     @property
     def spec(self) -> KindSpec:
@@ -372,15 +411,23 @@ def definition_to_json(definition: Definition) -> dict[str, Any]:
         "ownerId": str(definition.owner_id) if definition.owner_id else None,
         "teamId": str(definition.team_id) if definition.team_id else None,
         "custom": conditions_to_json(definition.custom),
+        "relative": definition.relative.value if definition.relative else None,
     }
 
 
-def definition_from_json(stored: dict[str, Any]) -> Definition:
+def definition_from_json(stored: dict[str, Any], today: date | None = None) -> Definition:
+    """A stored definition; a relative one gets its period's dates on `today` (default: today, UTC)."""
+    relative = RelativePeriod(stored["relative"]) if stored.get("relative") else None
+    if relative is not None:
+        starts_on, ends_on = period_of(relative, today or utc_today())
+    else:
+        starts_on, ends_on = date.fromisoformat(stored["from"]), date.fromisoformat(stored["to"])
     return Definition(
         kind=ReportKind(stored["kind"]),
         metrics=tuple(Metric(metric) for metric in stored["metrics"]),
-        starts_on=date.fromisoformat(stored["from"]),
-        ends_on=date.fromisoformat(stored["to"]),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        relative=relative,
         group_by=Grouping(stored["groupBy"]),
         bucket=TimeBucket(stored["bucket"]),
         owner_id=uuid.UUID(stored["ownerId"]) if stored.get("ownerId") else None,

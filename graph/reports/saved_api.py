@@ -34,6 +34,9 @@ class ReportDefinition:
     owner_id: relay.GlobalID | None = strawberry.field(description="Only this User's figures.")
     team_id: relay.GlobalID | None = strawberry.field(description="Only this Team's members' figures.")
     custom: JSON = strawberry.field(description="Custom-field conditions, as given.")
+    relative: catalog.RelativePeriod | None = strawberry.field(
+        description="The moving period, when saved with one (from/to are then today's dates of it)."
+    )
 
     @classmethod
     def from_json(cls, stored: dict[str, object]) -> ReportDefinition:
@@ -48,6 +51,7 @@ class ReportDefinition:
             owner_id=encode_id("User", definition.owner_id) if definition.owner_id else None,
             team_id=encode_id("Team", definition.team_id) if definition.team_id else None,
             custom=catalog.conditions_to_json(definition.custom),
+            relative=definition.relative,
         )
 
 

@@ -13,6 +13,7 @@ from graph.admin.filters import CustomFieldCondition, custom_conditions
 from graph.core.ids import decode_optional_id
 from graph.money.types import MissingRate, missing_rate_list
 from graph.reports import catalog, results
+from tenants.errors import DomainError, ErrorCode
 
 ReportKind = strawberry.enum(
     catalog.ReportKind,
@@ -33,6 +34,10 @@ TimeBucket = strawberry.enum(
     name="ReportTimeBucket",
     description="How a series is split over time (NONE: one value).",
 )
+RelativePeriod = strawberry.enum(
+    catalog.RelativePeriod,
+    description="A period that moves with the calendar (UTC): a saved report stays current.",
+)
 ChartKind = strawberry.enum(catalog.ChartKind, description="How a widget is drawn.")
 MetricMeasure = strawberry.enum(
     catalog.Measure,
@@ -49,9 +54,14 @@ class ReportInput:
         description="1-4 metrics of that kind; each gives its own series. Another kind's metric is INVALID "
         "on `metrics.<index>`."
     )
-    from_: date = strawberry.field(name="from", description="First day of the period (UTC).")
-    to: date = strawberry.field(
-        description="Day after the period (exclusive); after `from`, at most 3 years on."
+    from_: date | None = strawberry.field(
+        default=None, name="from", description="First day of the period (UTC); give from and to, or relative."
+    )
+    to: date | None = strawberry.field(
+        default=None, description="Day after the period (exclusive); after `from`, at most 3 years on."
+    )
+    relative: catalog.RelativePeriod | None = strawberry.field(
+        default=None, description="Instead of from/to: a period that moves with the calendar (saved reports)."
     )
     group_by: catalog.Grouping = strawberry.field(
         default=catalog.Grouping.NONE, description="One series per owner, team, stage or category."
@@ -69,11 +79,23 @@ class ReportInput:
     )
 
     def to_definition(self, path: str = "input") -> catalog.Definition:
+        if self.relative is not None:
+            if self.from_ is not None or self.to is not None:
+                raise DomainError(
+                    ErrorCode.INVALID, "Give from and to, or relative, not both.", f"{path}.relative"
+                )
+            starts_on, ends_on = catalog.period_of(self.relative, catalog.utc_today())
+        elif self.from_ is None or self.to is None:
+            missing = "from" if self.from_ is None else "to"
+            raise DomainError(ErrorCode.REQUIRED, "Give from and to, or relative.", f"{path}.{missing}")
+        else:
+            starts_on, ends_on = self.from_, self.to
         return catalog.Definition(
             kind=self.kind,
             metrics=tuple(self.metrics),
-            starts_on=self.from_,
-            ends_on=self.to,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            relative=self.relative,
             group_by=self.group_by,
             bucket=self.bucket,
             owner_id=decode_optional_id(self.owner_id, "User", f"{path}.ownerId"),

@@ -41,7 +41,8 @@ query($id: ID!) {
     }
   }
 }"""
-SAVED = "query { savedReports { nodes { id name result { totals { metric value } } } } }"
+SAVED = """
+query { savedReports { nodes { id name definition { relative from to } result { totals { metric value } } } } }"""
 
 
 def definition(kind, metrics, group_by="NONE", **extra):
@@ -177,7 +178,7 @@ async def test_saving_checks_the_definition_and_the_sharing(http, seeded):
     assert unknown["errors"] == [
         {"field": "input.sharedWithRoles.0", "code": "INVALID", "message": "There is no role 'nobody'."}
     ]
-    mine = definition("SALES_PERFORMANCE", ["WON_AMOUNT"])
+    mine = {"kind": "SALES_PERFORMANCE", "metrics": ["WON_AMOUNT"], "relative": "LAST_30_DAYS"}
     saved = (
         await http.execute(
             SAVE, {"input": {"name": "My won", "chartKind": "LINE", "definition": mine}}, rae.token
@@ -185,6 +186,8 @@ async def test_saving_checks_the_definition_and_the_sharing(http, seeded):
     )["saveReport"]
     assert saved["errors"] == []
     listed = (await http.execute(SAVED, {}, rae.token))["savedReports"]["nodes"]
+    [kept] = [n for n in listed if n["name"] == "My won"]
+    assert kept["definition"]["relative"] == "LAST_30_DAYS"
     mine = [n["result"]["totals"] for n in listed if n["name"] == "My won"]
     rae_won = sum((d.in_usd for d in seeded.deals if d.owner == "rae" and d.outcome == "won"), 0)
     assert mine == [[{"metric": "WON_AMOUNT", "value": money(rae_won)}]]

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from gateway.jobs import run_one
 from graph.core.jobs import JOBS
+from graph.reports.catalog import RelativePeriod, period_of
 from tests.admin.documents import assign, create_role
 from tests.crm.documents import create_account, create_activity
-from tests.reports.conftest import by_key, money, report, report_errors
+from tests.reports.conftest import REPORT, by_key, money, report, report_errors
 from tests.support import relay_uuid
 
 
@@ -276,3 +277,39 @@ async def test_activity_statistics_read_the_refreshed_rollup_and_say_as_of_when(
     )
     again = await report(http, admin, kind="ACTIVITIES", metrics=["ACTIVITY_COUNT"], groupBy="KIND")
     assert by_key(again, "ACTIVITY_COUNT") == {"call": "3", "email": "1"}
+
+
+def test_relative_periods_move_with_the_calendar():
+    on = date(2026, 2, 14)
+    assert period_of(RelativePeriod.LAST_7_DAYS, on) == (date(2026, 2, 8), date(2026, 2, 15))
+    assert period_of(RelativePeriod.LAST_30_DAYS, on) == (date(2026, 1, 16), date(2026, 2, 15))
+    assert period_of(RelativePeriod.THIS_MONTH, on) == (date(2026, 2, 1), date(2026, 3, 1))
+    assert period_of(RelativePeriod.THIS_QUARTER, date(2026, 12, 3)) == (date(2026, 10, 1), date(2027, 1, 1))
+    assert period_of(RelativePeriod.THIS_YEAR, on) == (date(2026, 1, 1), date(2027, 1, 1))
+    assert period_of(RelativePeriod.LAST_12_MONTHS, on) == (date(2025, 3, 1), date(2026, 3, 1))
+
+
+async def test_a_relative_period_instead_of_dates(http, seeded):
+    admin = seeded.admin
+    data = await http.execute(
+        REPORT,
+        {"input": {"kind": "SALES_PERFORMANCE", "metrics": ["WON_AMOUNT"], "relative": "LAST_30_DAYS"}},
+        admin.token,
+    )
+    won = sum((d.in_usd for d in seeded.deals if d.outcome == "won"), Decimal(0))
+    assert data["report"]["totals"][0]["value"] == money(won)
+    both = {
+        "kind": "SALES_PERFORMANCE",
+        "metrics": ["WON_AMOUNT"],
+        "relative": "THIS_MONTH",
+        "from": "2026-01-01",
+    }
+    errors = await http.errors(REPORT, {"input": both}, admin.token)
+    assert [(e["extensions"]["field"], e["extensions"]["code"]) for e in errors] == [
+        ("input.relative", "INVALID")
+    ]
+    neither = {"kind": "SALES_PERFORMANCE", "metrics": ["WON_AMOUNT"], "to": "2026-01-01"}
+    errors = await http.errors(REPORT, {"input": neither}, admin.token)
+    assert [(e["extensions"]["field"], e["extensions"]["code"], e["message"]) for e in errors] == [
+        ("input.from", "REQUIRED", "Give from and to, or relative.")
+    ]
