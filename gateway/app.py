@@ -29,6 +29,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from config.settings import Settings
 from gateway.api_contract import CHARGE, ApiContract
+from gateway.charts import chart_routes
 from gateway.client_address import client_address, trusted_networks
 from gateway.fast_path import Answer, FastPath, FastRequest
 from gateway.graphql_http import GraphQLHTTPView, RequestRefused
@@ -386,6 +387,7 @@ def create_app(
             *metrics_routes,
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             *blob_routes(services.blobs),
+            *chart_routes(),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,

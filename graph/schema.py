@@ -51,6 +51,8 @@ from graph.notifications.api import NotificationsMutation, NotificationsQuery
 from graph.notifications.live import NotificationSubscription
 from graph.projects.api import ProjectsMutation, ProjectsQuery
 from graph.projects.live import ProjectSubscription
+from graph.reports.api import ReportsQuery
+from graph.reports.saved_api import SavedReportsMutation, SavedReportsQuery
 from graph.sales.commerce.api import CommerceMutation, CommerceQuery
 from graph.sales.leads.api import LeadsMutation, LeadsQuery
 from graph.sales.pipeline.api import PipelineMutation, PipelineQuery
@@ -106,6 +108,8 @@ QUERY_AREAS: tuple[type, ...] = (
     PrintQuery,
     ApiContractQuery,
     IntegrationsQuery,
+    ReportsQuery,
+    SavedReportsQuery,
 )
 MUTATION_AREAS: tuple[type, ...] = (
     IdentityMutation,
@@ -142,6 +146,7 @@ MUTATION_AREAS: tuple[type, ...] = (
     PrintMutation,
     ApiContractMutation,
     IntegrationsMutation,
+    SavedReportsMutation,
 )
 SUBSCRIPTION_AREAS: tuple[type, ...] = (
     AccountSubscription,

@@ -26,6 +26,7 @@ select create_reference_table('user_recovery_codes');
 -- Tenants, and every table of a tenant's data in the same shard as its tenant row.
 select create_distributed_table('tenants', 'id');
 select create_distributed_table('account_pool_settings', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('activity_day_rollups', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('audit_log', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('competitors', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('customer_type_discounts', 'tenant_id', colocate_with => 'tenants');
@@ -50,6 +51,7 @@ select create_distributed_table('price_lists', 'tenant_id', colocate_with => 'te
 select create_distributed_table('print_templates', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('product_lines', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('rate_limit_buckets', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('report_refreshes', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('roles', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('sales_approval_settings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('service_holidays', 'tenant_id', colocate_with => 'tenants');
@@ -73,6 +75,7 @@ select create_distributed_table('approval_chains', 'tenant_id', colocate_with =>
 select create_distributed_table('attendance_records', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('backup_settings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('contacts', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('dashboards', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('data_exports', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('data_imports', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('documents', 'tenant_id', colocate_with => 'tenants');
@@ -110,6 +113,7 @@ select create_distributed_table('kb_public_votes', 'tenant_id', colocate_with =>
 select create_distributed_table('kb_votes', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('notification_deliveries', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('opportunities', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('report_widgets', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('sales_plan_items', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('segment_members', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('survey_schedules', 'tenant_id', colocate_with => 'tenants');

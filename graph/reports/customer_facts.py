@@ -1,0 +1,132 @@
+"""Customer figures in the fact shape: new, lost and at-risk customers by owner or account category."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from graph.crm.accounts import account_scope
+from graph.crm.models import Account, Activity
+from graph.reports.catalog import Definition, Grouping
+from graph.reports.facts import INACTIVE_DAYS, LOST_LOOKBACK_DAYS, day_of, facts, snapshot_day, start_of
+from graph.sales.leads.models import Lead
+from graph.sales.pipeline.models import Opportunity
+from tenants.permissions import Actor
+
+# --- customers -----------------------------------------------------------------------------------------
+
+
+def account_dimension(grouping: Grouping) -> Any:
+    if grouping is Grouping.INDUSTRY:
+        return Account.industry
+    if grouping is Grouping.REGION:
+        return Account.region
+    if grouping is Grouping.SOURCE:
+        return (
+            select(Lead.source)
+            .where(Lead.tenant_id == Account.tenant_id, Lead.converted_account_id == Account.id)
+            .order_by(Lead.created_at)
+            .limit(1)
+            .scalar_subquery()
+        )
+    return None
+
+
+def won_days() -> Any:
+    """Every won deal's account and closing day (the whole tenant: a customer is new once, whoever sees
+    the deal), for the customer metrics to count accounts by."""
+    return select(Opportunity.account_id, day_of(Opportunity.closed_at).label("day")).where(
+        Opportunity.status == "won"
+    )
+
+
+def live_accounts(actor: Actor, custom: list[Any]) -> list[Any]:
+    return [account_scope(actor), Account.deleted_at.is_(None), *custom]
+
+
+def new_customers(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Accounts whose first won deal closed in the period, on that day."""
+    deals = won_days().subquery()
+    firsts = (
+        select(deals.c.account_id, func.min(deals.c.day).label("day")).group_by(deals.c.account_id).subquery()
+    )
+    return (
+        select(*facts(Account.owner_id, firsts.c.day, literal(1), dim=account_dimension(definition.group_by)))
+        .join(firsts, firsts.c.account_id == Account.id)
+        .where(*live_accounts(actor, custom))
+    )
+
+
+def lost_customers(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Accounts that won a deal in the year before the period and none in it (on the period's last day)."""
+    start = definition.starts_on
+    deals = won_days().subquery()
+    bought_before = exists(
+        select(deals.c.account_id).where(
+            deals.c.account_id == Account.id,
+            deals.c.day >= start - timedelta(days=LOST_LOOKBACK_DAYS),
+            deals.c.day < start,
+        )
+    )
+    deals_now = won_days().subquery()
+    bought_in_period = exists(
+        select(deals_now.c.account_id).where(
+            deals_now.c.account_id == Account.id,
+            deals_now.c.day >= start,
+            deals_now.c.day < definition.ends_on,
+        )
+    )
+    return select(
+        *facts(
+            Account.owner_id,
+            literal(snapshot_day(definition)),
+            literal(1),
+            dim=account_dimension(definition.group_by),
+        )
+    ).where(*live_accounts(actor, custom), bought_before, ~bought_in_period)
+
+
+def churn_risk(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Customers (a won deal by the period's end) at risk on its last day: no done activity in the last
+    90 days, or fewer deals won in those 90 days than in the 90 before (declining orders)."""
+    end = definition.ends_on
+    recent = end - timedelta(days=INACTIVE_DAYS)
+    earlier = recent - timedelta(days=INACTIVE_DAYS)
+    deals = won_days().subquery()
+
+    def won_between(low: date | None, high: date) -> Any:
+        conditions = [deals.c.account_id == Account.id, deals.c.day < high]
+        if low is not None:
+            conditions.append(deals.c.day >= low)
+        return select(func.count()).where(*conditions).scalar_subquery()
+
+    touched = exists(
+        select(Activity.id).where(
+            Activity.tenant_id == Account.tenant_id,
+            Activity.account_id == Account.id,
+            Activity.done.is_(True),
+            Activity.occurred_at >= start_of(recent),
+            Activity.occurred_at < start_of(end),
+        )
+    )
+    return select(
+        *facts(
+            Account.owner_id,
+            literal(snapshot_day(definition)),
+            literal(1),
+            dim=account_dimension(definition.group_by),
+        )
+    ).where(
+        *live_accounts(actor, custom),
+        won_between(None, end) > 0,
+        or_(~touched, won_between(recent, end) < won_between(earlier, recent)),
+    )

@@ -1,0 +1,65 @@
+"""Dashboards and report widgets (DDL and RLS in migrations/versions/0300_report_dashboards.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, BigInteger, Date, DateTime, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from graph.core.models import Versioned, member_fk
+from tenants.models import Base, TenantMixin, TimestampMixin
+
+
+class Dashboard(TenantMixin, TimestampMixin, Versioned, Base):
+    """A named set of widgets, its owner's, and readable by the members whose role key is shared."""
+
+    __tablename__ = "dashboards"
+    __table_args__ = (member_fk("owner_id"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    shared_with_roles: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+
+
+class ReportWidget(TenantMixin, TimestampMixin, Versioned, Base):
+    """A saved report definition and how to draw it; on a dashboard (sharing from there) or alone."""
+
+    __tablename__ = "report_widgets"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "dashboard_id"], ["dashboards.tenant_id", "dashboards.id"]),
+        member_fk("owner_id"),
+    )
+
+    dashboard_id: Mapped[uuid.UUID | None] = mapped_column()
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    chart_kind: Mapped[str] = mapped_column(String(16))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    shared_with_roles: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+
+
+class ActivityDayRollup(Base):
+    """Done activities per day, author and kind: rebuilt per tenant by the `reports.refresh` job."""
+
+    __tablename__ = "activity_day_rollups"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    activity_count: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReportRefresh(Base):
+    """When a tenant's rollup of one source was last rebuilt (a report reading it shows this as asOf)."""
+
+    __tablename__ = "report_refreshes"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

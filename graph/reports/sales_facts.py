@@ -1,0 +1,239 @@
+"""Sales figures in the fact shape (graph/reports/facts.py): won, forecast, collected, outstanding,
+targets, and the funnel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    Numeric,
+    Select,
+    Text,
+    any_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from graph.reports.catalog import Definition, Grouping
+from graph.reports.facts import SOLD_ORDERS, day_of, during, facts, start_of
+from graph.sales.commerce.contracts import contract_scope
+from graph.sales.commerce.models import (
+    CONTRACT,
+    SALES_ORDER,
+    Contract,
+    Payment,
+    SalesOrder,
+    SalesOrderPayment,
+    SalesTarget,
+)
+from graph.sales.commerce.orders import order_scope
+from graph.sales.commerce.targets import target_scope
+from graph.sales.pipeline.models import Opportunity, PipelineStage
+from graph.sales.pipeline.models import OpportunityCloseRollup as CloseRollup
+from graph.sales.pipeline.opportunities import opportunity_scope
+from tenants.permissions import Action, Actor
+
+# --- sales: won, collected, outstanding, targets, forecast ---------------------------------------------
+
+
+def rollup_fits(definition: Definition) -> bool:
+    return not definition.custom and definition.group_by in (Grouping.NONE, Grouping.OWNER, Grouping.TEAM)
+
+
+def closed_rollups(actor: Actor, status: str, measure: Any, *, money: bool = True) -> Select[Any]:
+    currency = CloseRollup.currency if money else None
+    return select(*facts(CloseRollup.owner_id, CloseRollup.day, measure, currency=currency)).where(
+        opportunity_scope(actor, CloseRollup), CloseRollup.status == status, CloseRollup.opportunity_count > 0
+    )
+
+
+def won(count: bool) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
+    def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+        if rollup_fits(definition):
+            measure = CloseRollup.opportunity_count if count else CloseRollup.amount
+            return closed_rollups(actor, "won", measure, money=not count)
+        return select(
+            *facts(
+                Opportunity.owner_id,
+                day_of(Opportunity.closed_at),
+                literal(1) if count else Opportunity.amount,
+                currency=None if count else Opportunity.currency,
+            )
+        ).where(
+            opportunity_scope(actor),
+            Opportunity.status == "won",
+            *during(Opportunity.closed_at, definition),
+            *custom,
+        )
+
+    return build
+
+
+def forecast(weighted: bool) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
+    """Open deals by expected close date: weighted (amount x probability) or best case (amount)."""
+
+    def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+        if rollup_fits(definition):
+            measure = CloseRollup.weighted_amount / 100 if weighted else CloseRollup.amount
+            return closed_rollups(actor, "open", measure)
+        amount = Opportunity.amount * Opportunity.probability / 100 if weighted else Opportunity.amount
+        return select(
+            *facts(Opportunity.owner_id, Opportunity.expected_close_on, amount, currency=Opportunity.currency)
+        ).where(
+            opportunity_scope(actor),
+            Opportunity.status == "open",
+            Opportunity.expected_close_on.is_not(None),
+            *custom,
+        )
+
+    return build
+
+
+def collected(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Payments received (refunds are negative payments) on the contracts and orders the caller sees,
+    credited to the record's owner, in its currency on the day received."""
+    parts = [select(*facts(literal(None), literal(None), literal(0))).where(literal(False))]
+    if actor.permissions.can(CONTRACT, Action.READ):
+        parts.append(
+            select(*facts(Contract.owner_id, Payment.received_on, Payment.amount, currency=Contract.currency))
+            .join(Contract, (Contract.tenant_id == Payment.tenant_id) & (Contract.id == Payment.contract_id))
+            .where(contract_scope(actor))
+        )
+    if actor.permissions.can(SALES_ORDER, Action.READ):
+        parts.append(
+            select(
+                *facts(
+                    SalesOrder.owner_id,
+                    SalesOrderPayment.received_on,
+                    SalesOrderPayment.amount,
+                    currency=SalesOrder.currency,
+                )
+            )
+            .join(
+                SalesOrder,
+                (SalesOrder.tenant_id == SalesOrderPayment.tenant_id)
+                & (SalesOrder.id == SalesOrderPayment.order_id),
+            )
+            .where(order_scope(actor))
+        )
+    combined = union_all(*parts).subquery()
+    return select(*combined.c)
+
+
+def outstanding(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """What the sales of the period still owe now: signed contracts (amount less paid) by the day they
+    were accepted, and sold orders (total less returns less paid) by their confirmation day."""
+    parts = [select(*facts(literal(None), literal(None), literal(0))).where(literal(False))]
+    if actor.permissions.can(CONTRACT, Action.READ):
+        parts.append(
+            select(
+                *facts(
+                    Contract.owner_id,
+                    day_of(Contract.created_at),
+                    Contract.amount - Contract.paid_amount,
+                    currency=Contract.currency,
+                )
+            ).where(contract_scope(actor), Contract.status.in_(("active", "completed")))
+        )
+    if actor.permissions.can(SALES_ORDER, Action.READ):
+        parts.append(
+            select(
+                *facts(
+                    SalesOrder.owner_id,
+                    day_of(SalesOrder.confirmed_at),
+                    SalesOrder.total - SalesOrder.returned_amount - SalesOrder.paid_amount,
+                    currency=SalesOrder.currency,
+                )
+            ).where(order_scope(actor), SalesOrder.status.in_(SOLD_ORDERS))
+        )
+    combined = union_all(*parts).subquery()
+    return select(*combined.c)
+
+
+def targets(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Reps' amount-won goals, placed on the first day of their period (team and tenant targets are
+    not a rep's number and stay out). A goal without a currency is in the base currency."""
+    return select(
+        *facts(SalesTarget.user_id, SalesTarget.starts_on, SalesTarget.goal, currency=SalesTarget.currency)
+    ).where(target_scope(actor), SalesTarget.level == "user", SalesTarget.metric == "amount_won")
+
+
+# --- funnel --------------------------------------------------------------------------------------------
+
+
+def cohort(actor: Actor, definition: Definition, custom: list[Any]) -> list[Any]:
+    """The funnel's deals: created in the period (on the indexed timestamp), in scope, matching `custom`."""
+    return [
+        opportunity_scope(actor),
+        Opportunity.created_at >= start_of(definition.starts_on),
+        Opportunity.created_at < start_of(definition.ends_on),
+        *custom,
+    ]
+
+
+def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Per stage, the cohort's deals that got that far: an open or won stage is reached by entering it or
+    any later non-lost stage (the pipeline funnel's rule); a lost stage only by entering it. Each deal's
+    furthest non-lost stage is found once, then compared with every stage of its pipeline."""
+    entered = aliased(PipelineStage)
+    furthest = (
+        select(func.max(entered.position))
+        .where(
+            entered.tenant_id == Opportunity.tenant_id,
+            entered.id == any_(Opportunity.entered_stage_ids),
+            entered.kind != "lost",
+        )
+        .scalar_subquery()
+    )
+    deals = (
+        select(
+            Opportunity.tenant_id,
+            Opportunity.owner_id,
+            Opportunity.created_at,
+            Opportunity.pipeline_id,
+            Opportunity.entered_stage_ids,
+            furthest.label("furthest"),
+        )
+        .where(*cohort(actor, definition, custom))
+        .subquery()
+    )
+    stage = aliased(PipelineStage)
+    got_there = case(
+        (stage.kind == "lost", stage.id == any_(deals.c.entered_stage_ids)),
+        else_=deals.c.furthest >= stage.position,
+    )
+    return (
+        select(*facts(deals.c.owner_id, day_of(deals.c.created_at), literal(1), dim=cast(stage.id, Text)))
+        .join(stage, (stage.tenant_id == deals.c.tenant_id) & (stage.pipeline_id == deals.c.pipeline_id))
+        .where(stage.archived_at.is_(None), got_there)
+    )
+
+
+def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Finished stays of the cohort's deals, in days, averaged per stage."""
+    stay = (
+        func.unnest(Opportunity.stay_stage_ids, Opportunity.stay_seconds)
+        .table_valued("stage_id", "seconds")
+        .render_derived()
+    )
+    return (
+        select(
+            *facts(
+                Opportunity.owner_id,
+                day_of(Opportunity.created_at),
+                cast(stay.c.seconds, Numeric) / 86400,
+                den=literal(1),
+                dim=cast(stay.c.stage_id, Text),
+            )
+        )
+        .select_from(Opportunity)
+        .join(stay, true())
+        .where(*cohort(actor, definition, custom))
+    )

@@ -1,0 +1,273 @@
+"""Saved reports and dashboards: who sees them, who may change them, and how a dashboard is computed.
+
+- A member saves reports and builds dashboards for themselves; sharing one with roles (every member whose
+  role key is listed reads it) is a tenant admin's (capability manage_settings), as is changing a shared one.
+- A widget is a saved definition (the `report` query's typed input, stored as its JSON) plus a chart kind.
+  On a dashboard it follows the dashboard's sharing; alone it is a saved report with its own.
+- A definition is checked when it is saved, as the saver: a kind or metric the saver's role may not read
+  is PERMISSION_DENIED. A reader is checked again when the widget is computed, as the reader: a widget
+  over data their role does not read answers its error, the others still answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, any_, false, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.core.rules import check_version
+from graph.reports import engine
+from graph.reports.catalog import ChartKind, Definition, TimeBucket, definition_from_json, definition_to_json
+from graph.reports.models import Dashboard, ReportWidget
+from graph.reports.results import ReportResult
+from tenants import audit
+from tenants.errors import DomainError, ErrorCode, not_found
+from tenants.models import Role
+from tenants.permissions import BUILTIN_ROLES, Actor, Capability
+from tenants.validation import bounded_text
+
+MAX_WIDGETS = 24
+MAX_NAME = 200
+
+
+def shared_with(actor: Actor, model: type[Dashboard] | type[ReportWidget]) -> object:
+    shared = literal(actor.role_key) == any_(model.shared_with_roles) if actor.role_key else false()
+    return or_(model.owner_id == actor.user_id, shared)
+
+
+def visible_dashboards(actor: Actor) -> Select[tuple[Dashboard]]:
+    return select(Dashboard).where(Dashboard.tenant_id == actor.tenant_id, shared_with(actor, Dashboard))
+
+
+def visible_saved_reports(actor: Actor) -> Select[tuple[ReportWidget]]:
+    """Widgets saved on their own (not on a dashboard) that are the actor's or shared with their role."""
+    return select(ReportWidget).where(
+        ReportWidget.tenant_id == actor.tenant_id,
+        ReportWidget.dashboard_id.is_(None),
+        shared_with(actor, ReportWidget),
+    )
+
+
+def visible_widgets(actor: Actor) -> Select[tuple[ReportWidget]]:
+    """Saved reports and the widgets of the dashboards the actor sees."""
+    dashboards = select(Dashboard.id).where(
+        Dashboard.tenant_id == actor.tenant_id, shared_with(actor, Dashboard)
+    )
+    return select(ReportWidget).where(
+        ReportWidget.tenant_id == actor.tenant_id,
+        or_(
+            (ReportWidget.dashboard_id.is_(None)) & shared_with(actor, ReportWidget),
+            ReportWidget.dashboard_id.in_(dashboards),
+        ),
+    )
+
+
+def require_changeable(actor: Actor, owner_id: uuid.UUID, shared: Sequence[str]) -> None:
+    """Your own unshared items are yours to change; shared ones are a tenant admin's."""
+    if shared or owner_id != actor.user_id:
+        actor.require_capability(Capability.MANAGE_SETTINGS)
+
+
+async def clean_roles(session: AsyncSession, actor: Actor, keys: Sequence[str], path: str) -> list[str]:
+    """Role keys to share with: built-in or the tenant's own; sharing at all needs manage_settings."""
+    if not keys:
+        return []
+    actor.require_capability(Capability.MANAGE_SETTINGS)
+    custom = set(
+        await session.scalars(select(Role.key).where(Role.tenant_id == actor.tenant_id, Role.key.in_(keys)))
+    )
+    cleaned: list[str] = []
+    for index, key in enumerate(keys):
+        if key not in BUILTIN_ROLES and key not in custom:
+            raise DomainError(ErrorCode.INVALID, f"There is no role '{key}'.", f"{path}.{index}")
+        if key not in cleaned:
+            cleaned.append(key)
+    return cleaned
+
+
+def clean_name(name: str, path: str) -> str:
+    cleaned = bounded_text(name.strip(), path, MAX_NAME)
+    if not cleaned:
+        raise DomainError(ErrorCode.REQUIRED, "Give a name.", path)
+    return cleaned
+
+
+def check_chart(chart_kind: ChartKind, definition: Definition, path: str) -> None:
+    if chart_kind is ChartKind.PIE and (
+        len(definition.metrics) != 1 or definition.bucket is not TimeBucket.NONE
+    ):
+        raise DomainError(ErrorCode.INVALID, "A pie shows one metric without time buckets.", path)
+
+
+async def create_dashboard(session: AsyncSession, actor: Actor, name: str, roles: Sequence[str]) -> Dashboard:
+    dashboard = Dashboard(
+        tenant_id=actor.tenant_id,
+        name=clean_name(name, "input.name"),
+        owner_id=actor.user_id,
+        shared_with_roles=await clean_roles(session, actor, roles, "input.sharedWithRoles"),
+    )
+    session.add(dashboard)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "dashboard.create",
+        "dashboard",
+        dashboard.id,
+        {"name": [None, dashboard.name], "shared_with_roles": [None, dashboard.shared_with_roles]},
+    )
+    return dashboard
+
+
+async def get_dashboard(
+    session: AsyncSession, actor: Actor, dashboard_id: uuid.UUID, field: str = "id"
+) -> Dashboard:
+    dashboard = await session.scalar(visible_dashboards(actor).where(Dashboard.id == dashboard_id))
+    if dashboard is None:
+        raise not_found("dashboard", field)
+    return dashboard
+
+
+async def delete_dashboard(
+    session: AsyncSession, actor: Actor, dashboard_id: uuid.UUID, version: int
+) -> Dashboard:
+    dashboard = await get_dashboard(session, actor, dashboard_id)
+    require_changeable(actor, dashboard.owner_id, dashboard.shared_with_roles)
+    check_version(dashboard, version, "dashboard")
+    await session.delete(dashboard)
+    await session.flush()
+    await audit.record(
+        session, actor, "dashboard.delete", "dashboard", dashboard.id, {"name": [dashboard.name, None]}
+    )
+    return dashboard
+
+
+@dataclass(frozen=True)
+class WidgetValues:
+    name: str
+    chart_kind: ChartKind
+    definition: Definition
+    dashboard_id: uuid.UUID | None = None
+    shared_with_roles: tuple[str, ...] = ()
+
+
+async def save_widget(session: AsyncSession, actor: Actor, values: WidgetValues) -> ReportWidget:
+    """A saved report (no dashboard) or a widget on a dashboard you may change."""
+    engine.prepare(actor, values.definition, "input.definition")
+    check_chart(values.chart_kind, values.definition, "input.chartKind")
+    name = clean_name(values.name, "input.name")
+    position = 0
+    if values.dashboard_id is not None:
+        if values.shared_with_roles:
+            raise DomainError(
+                ErrorCode.INVALID,
+                "A dashboard's widgets are shared with the dashboard.",
+                "input.sharedWithRoles",
+            )
+        dashboard = await get_dashboard(session, actor, values.dashboard_id, "input.dashboardId")
+        require_changeable(actor, dashboard.owner_id, dashboard.shared_with_roles)
+        count = await session.scalar(
+            select(func.count()).where(
+                ReportWidget.tenant_id == actor.tenant_id, ReportWidget.dashboard_id == dashboard.id
+            )
+        )
+        if (count or 0) >= MAX_WIDGETS:
+            raise DomainError(
+                ErrorCode.LIMIT_REACHED,
+                f"A dashboard holds at most {MAX_WIDGETS} widgets.",
+                "input.dashboardId",
+            )
+        position = count or 0
+    widget = ReportWidget(
+        tenant_id=actor.tenant_id,
+        dashboard_id=values.dashboard_id,
+        name=name,
+        position=position,
+        chart_kind=values.chart_kind.value,
+        definition=definition_to_json(values.definition),
+        owner_id=actor.user_id,
+        shared_with_roles=await clean_roles(
+            session, actor, values.shared_with_roles, "input.sharedWithRoles"
+        ),
+    )
+    session.add(widget)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "report_widget.create",
+        "report_widget",
+        widget.id,
+        {"name": [None, widget.name], "definition": [None, widget.definition]},
+    )
+    return widget
+
+
+async def get_widget(
+    session: AsyncSession, actor: Actor, widget_id: uuid.UUID, field: str = "id"
+) -> ReportWidget:
+    widget = await session.scalar(visible_widgets(actor).where(ReportWidget.id == widget_id))
+    if widget is None:
+        raise not_found("report widget", field)
+    return widget
+
+
+async def delete_widget(
+    session: AsyncSession, actor: Actor, widget_id: uuid.UUID, version: int
+) -> ReportWidget:
+    widget = await get_widget(session, actor, widget_id)
+    if widget.dashboard_id is not None:
+        dashboard = await get_dashboard(session, actor, widget.dashboard_id)
+        require_changeable(actor, dashboard.owner_id, dashboard.shared_with_roles)
+    else:
+        require_changeable(actor, widget.owner_id, widget.shared_with_roles)
+    check_version(widget, version, "report widget")
+    await session.delete(widget)
+    await session.flush()
+    await audit.record(
+        session, actor, "report_widget.delete", "report_widget", widget.id, {"name": [widget.name, None]}
+    )
+    return widget
+
+
+@dataclass
+class WidgetOutcome:
+    widget: ReportWidget
+    result: ReportResult | None
+    error: DomainError | None
+
+
+async def compute_widgets(
+    session: AsyncSession, actor: Actor, widgets: Sequence[ReportWidget]
+) -> list[WidgetOutcome]:
+    """Every widget computed together as the reader (engine.evaluate: a fixed number of statements);
+    a widget the reader's role may not compute answers its error instead."""
+    runnable: list[tuple[ReportWidget, Definition]] = []
+    outcomes: dict[uuid.UUID, WidgetOutcome] = {}
+    for widget in widgets:
+        definition = definition_from_json(widget.definition)
+        try:
+            engine.prepare(actor, definition, "definition")
+        except DomainError as error:
+            outcomes[widget.id] = WidgetOutcome(widget, None, error)
+            continue
+        runnable.append((widget, definition))
+    results = await engine.evaluate(
+        session, actor, [(definition, "definition") for _, definition in runnable]
+    )
+    for (widget, _), result in zip(runnable, results, strict=True):
+        outcomes[widget.id] = WidgetOutcome(widget, result, None)
+    return [outcomes[widget.id] for widget in widgets]
+
+
+async def dashboard_widgets(session: AsyncSession, actor: Actor, dashboard: Dashboard) -> list[ReportWidget]:
+    return list(
+        await session.scalars(
+            select(ReportWidget)
+            .where(ReportWidget.tenant_id == actor.tenant_id, ReportWidget.dashboard_id == dashboard.id)
+            .order_by(ReportWidget.position, ReportWidget.id)
+        )
+    )
