@@ -217,7 +217,7 @@ async def test_another_tenant_sees_and_writes_nothing_in_sql(client, services, d
         assert await connection.fetchval("select count(*) from notification_deliveries") == 1
 
 
-async def test_the_inbox_reads_in_five_round_trips_and_marks_in_six(client, services, round_trips):
+async def test_the_inbox_reads_in_five_round_trips_and_marks_in_seven(client, services, round_trips):
     admin = await client.sign_up()
     await notify_members(services, admin.tenant_id, [admin.user_id], subject="One")
     await notify_members(services, admin.tenant_id, [admin.user_id], subject="Two")
@@ -233,4 +233,5 @@ async def test_the_inbox_reads_in_five_round_trips_and_marks_in_six(client, serv
     marked = (await client.execute(MARK_READ, {"ids": ids}, admin.token))["markNotificationsRead"]
     await asyncio.sleep(0)
     assert (marked["errors"], marked["unreadCount"]) == ([], 0)
-    assert len(round_trips) <= 6, "\n".join(s[:80] for s in round_trips.seen)
+    # the six of an executor write plus the rate-limit charge
+    assert len(round_trips) <= 7, "\n".join(s[:80] for s in round_trips.seen)
