@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     rate_limit_user_per_minute: int = Field(default=6_000, gt=0, alias="CRM_RATE_LIMIT_USER_PER_MINUTE")
     rate_limit_key_burst: int = Field(default=1_000, gt=0, alias="CRM_RATE_LIMIT_KEY_BURST")
     rate_limit_key_per_minute: int = Field(default=6_000, gt=0, alias="CRM_RATE_LIMIT_KEY_PER_MINUTE")
+    # Points a process takes ahead from the buckets for one credential and operation, spent without a
+    # statement for a second (tenants/rate_limits.py, leases); 0: every request is charged in SQL.
+    rate_limit_lease_points: int = Field(default=50, ge=0, alias="CRM_RATE_LIMIT_LEASE_POINTS")
 
     # Identity.
     session_ttl_hours: int = Field(default=24 * 14, alias="CRM_SESSION_TTL_HOURS")

@@ -24,6 +24,7 @@ from graph.core.complexity import Complexity
 from tenants.credentials import AccessRefused, AuthenticationFailed, authenticate_and_read, bearer_credential
 from tenants.errors import ErrorCode
 from tenants.rate_limits import Charge, LimitRefusal, Limits
+from tenants.tokens import digest as credential_digest
 
 if TYPE_CHECKING:
     from gateway.app import GraphQLApp
@@ -56,6 +57,7 @@ class ApiContract:
     def __init__(self, view: GraphQLApp, settings: Settings) -> None:
         self.view = view
         self.limits = limits_from(settings)
+        self.lease_points = settings.rate_limit_lease_points
         self.complexity = Complexity(view.schema._schema, settings.max_page_size)
         self.known_texts: OrderedDict[str, str] = OrderedDict()
 
@@ -71,7 +73,15 @@ class ApiContract:
         if sent_hash is not None and digest.hex() != sent_hash:
             raise RequestRefused(400, "`sha256Hash` is not the SHA-256 of `query`.", code=ErrorCode.INVALID)
         cost = self.complexity.cost(query, params["operationName"], params["variables"])
-        return params, Charge(cost, self.limits, digest, hash_only)
+        credential = request.headers.get("authorization") or ""
+        return params, Charge(
+            cost,
+            self.limits,
+            digest,
+            hash_only,
+            credential_key=credential_digest(credential),
+            lease_points=self.lease_points,
+        )
 
     async def registered_text(self, request: Any, sent_hash: str) -> str:
         known = self.known_texts.get(sent_hash)

@@ -236,6 +236,10 @@ class FastPath:
         if the check yields that same actor (tenant, user, team, role and its version, key or session);
         otherwise, or when the check refuses, nothing is sent and the regular path serves the request."""
         credential = request.credential
+        charge = request.charge
+        if charge is not None and charge.lease_points > 0:
+            # From the credential's lease, or a new one in a statement of its own (tenants/rate_limits.py)
+            await take_tokens(await request.db.single_statements(), known, charge)
         try:
             checked, data = await authenticate_and_read(
                 await request.db.single_statements(),

@@ -12,7 +12,9 @@ the other). The same function applies the tenant's persisted-operations rule, ke
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,8 @@ TAKE_TOKENS = (
     "crm_take_tokens($1::uuid, $2::uuid, $3::uuid, $4::integer, $5::integer[], $6::bytea, $7::boolean)"
 )
 ADMISSION_COLUMNS = ("refusal", "rate_limit", "remaining", "reset_seconds", "retry_after")
+LEASE_SECONDS = 1.0
+LEASES_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,22 @@ class Charge:
     operation_hash: bytes
     hash_only: bool = False
     answer: Admission | None = field(default=None)
+    # The credential's digest (leases are per credential and document) and the points to lease.
+    credential_key: bytes | None = None
+    lease_points: int = 0
 
-    def arguments(self, tenant_id: uuid.UUID, user_id: uuid.UUID, api_key_id: uuid.UUID | None) -> list[Any]:
-        return [tenant_id, user_id, api_key_id, *self.operation_arguments()]
+    def arguments(
+        self, tenant_id: uuid.UUID, user_id: uuid.UUID, api_key_id: uuid.UUID | None, extra: int = 0
+    ) -> list[Any]:
+        return [tenant_id, user_id, api_key_id, *self.operation_arguments(extra)]
 
-    def operation_arguments(self) -> list[Any]:
-        """`crm_take_tokens`' arguments after the three ids."""
-        return [self.cost, self.limits.as_array(), self.operation_hash, self.hash_only]
+    def operation_arguments(self, extra: int = 0) -> list[Any]:
+        """`crm_take_tokens`' arguments after the three ids (`extra`: points leased beyond the cost)."""
+        return [self.cost + extra, self.limits.as_array(), self.operation_hash, self.hash_only]
+
+    @property
+    def lease_key(self) -> bytes | None:
+        return None if self.credential_key is None else self.credential_key + self.operation_hash
 
     def settle(self, admission: Admission) -> None:
         self.answer = admission
@@ -113,14 +126,65 @@ class LimitRefusal(Exception):
         self.admission = admission
 
 
+@dataclass
+class Lease:
+    """Points taken from the buckets ahead of the requests that spend them (module docstring)."""
+
+    balance: int
+    answer: Admission  # what the buckets said when the lease was taken (their remaining excludes it)
+    expires: float
+
+    def spend(self, cost: int) -> Admission | None:
+        if self.balance < cost or time.monotonic() >= self.expires:
+            return None
+        self.balance -= cost
+        return leased_answer(self.answer, self.balance)
+
+
+def leased_answer(answer: Admission, balance: int) -> Admission:
+    """The headers' view: the buckets' remaining points plus what the lease still holds."""
+    remaining = None if answer.remaining is None else answer.remaining + balance
+    return Admission(None, answer.limit, remaining, answer.reset_seconds, None)
+
+
+class Leases:
+    def __init__(self) -> None:
+        self.entries: OrderedDict[bytes, Lease] = OrderedDict()
+
+    def spend(self, key: bytes, cost: int) -> Admission | None:
+        lease = self.entries.get(key)
+        return None if lease is None else lease.spend(cost)
+
+    def keep(self, key: bytes, balance: int, answer: Admission) -> None:
+        self.entries[key] = Lease(balance, answer, time.monotonic() + LEASE_SECONDS)
+        self.entries.move_to_end(key)
+        if len(self.entries) > LEASES_SIZE:
+            self.entries.popitem(last=False)
+
+
+LEASES = Leases()
+
+
 async def take_tokens(pool: asyncpg.Pool, actor: Actor, charge: Charge) -> None:
-    """Charges the request in one statement of its own (see the module's docstring); a request the
-    buckets already answered is not charged again. Raises LimitRefusal when refused."""
+    """Charges the request from its lease, or in one statement of its own (see the module's docstring);
+    a request the buckets already answered is not charged again. Raises LimitRefusal when refused."""
     if charge.answer is not None:
         return
-    record = await pool.fetchrow(
-        f"select * from {TAKE_TOKENS}", *charge.arguments(actor.tenant_id, actor.user_id, actor.api_key_id)
-    )
+    key = charge.lease_key
+    if key is not None and (spent := LEASES.spend(key, charge.cost)) is not None:
+        charge.settle(spent)
+        return
+    ids = (actor.tenant_id, actor.user_id, actor.api_key_id)
+    if key is not None and charge.lease_points > 0:
+        leasing = charge.arguments(*ids, charge.lease_points)
+        record = await pool.fetchrow(f"select * from {TAKE_TOKENS}", *leasing)
+        answer = Admission.from_record(record)
+        if answer.refusal is None:
+            LEASES.keep(key, charge.lease_points, answer)
+            charge.settle(leased_answer(answer, charge.lease_points))
+            return
+        # Not enough for a lease (or refused outright): the cost alone decides.
+    record = await pool.fetchrow(f"select * from {TAKE_TOKENS}", *charge.arguments(*ids))
     charge.settle(Admission.from_record(record))
 
 

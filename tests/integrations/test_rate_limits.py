@@ -25,6 +25,17 @@ API_SETTINGS = "{ apiSettings { rateLimits { userBurst userPerMinute tenantBurst
 CREATE_KEY = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }"
 
 
+@pytest.fixture(autouse=True)
+def exact_charges(app, request) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Bucket accounting point by point: no leases (tenants/rate_limits.py), except where a test is
+    about them."""
+    contract = app.state.graphql.contract
+    if "leases" not in request.node.name:
+        contract.lease_points = 0
+    yield
+    contract.lease_points = app.state.services.settings.rate_limit_lease_points
+
+
 @pytest.fixture
 def cli(database_urls, monkeypatch) -> Iterator[CliRunner]:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", database_urls.app)
@@ -191,3 +202,29 @@ async def test_the_limit_holds_across_two_server_processes(client, cli, server_p
 
     assert statuses.count(200) == 8, statuses
     assert statuses.count(429) == 16
+
+
+async def test_leases_spend_points_taken_ahead_from_the_shared_buckets(app, client, cli, db):
+    """A charge takes `lease_points` ahead; the same credential's next requests with the document
+    spend them without a statement, and the buckets in PostgreSQL hold the leased points as spent."""
+    from tenants.rate_limits import LEASES
+
+    admin = await client.sign_up()
+    await override(cli, admin, "--user-burst", "1000", "--user-per-minute", "1")
+    lease = app.state.graphql.contract.lease_points
+    assert lease > 0
+    LEASES.entries.clear()
+
+    first = await client.post(ACCOUNTS, token=admin.token)
+    second = await client.post(ACCOUNTS, token=admin.token)
+
+    assert first.headers["RateLimit-Remaining"] == "999" and second.headers["RateLimit-Remaining"] == "998"
+    [held] = LEASES.entries.values()
+    assert held.balance == lease - 1  # the second request spent its point from the lease
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
+        tokens = await connection.fetchval(
+            "select tokens from rate_limit_buckets where kind = 'user'"
+        )
+    assert 1000 - 1 - lease <= tokens < 1000 - lease + 1  # taken once, with the lease (refill ~0)
