@@ -68,6 +68,17 @@ def make_settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def steady_leases() -> Iterator[None]:
+    """Rate-limit leases (tenants/rate_limits.py) last a second; round-trip counts must not depend on
+    whether a loaded machine let one expire between a warm-up request and the counted one."""
+    from tenants import rate_limits
+
+    saved, rate_limits.LEASE_SECONDS = rate_limits.LEASE_SECONDS, 3600.0
+    yield
+    rate_limits.LEASE_SECONDS = saved
+
+
 @pytest.fixture(scope="session")
 def database_urls() -> Iterator[DatabaseUrls]:
     external = os.environ.get("DATABASE_URL")

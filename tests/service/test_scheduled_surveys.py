@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from config.settings import get_settings
 from gateway.jobs import run_one
 from graph.core.jobs import JOBS
 from graph.notifications.channels import Channels, use_channels
@@ -67,10 +68,14 @@ QUESTIONS = [
 @pytest.fixture
 def mailbox(smtp, monkeypatch) -> Iterator[Inbox]:  # type: ignore[no-untyped-def] # noqa: F811
     monkeypatch.setenv("CRM_SURVEY_URL", "https://help.example.com/survey?t={token}")
+    # Settings are cached per process: another test file in this worker may have read them already.
+    get_settings.cache_clear()
     sender = SmtpSender("127.0.0.1", smtp[1], "CRM <crm@example.com>", security="none")
     previous = use_channels(Channels(mail=sender, sms=RecordingSms()))
     yield smtp[0]
     use_channels(previous)
+    monkeypatch.delenv("CRM_SURVEY_URL")
+    get_settings.cache_clear()
 
 
 async def run(services, member, job: str, now: datetime) -> str:  # type: ignore[no-untyped-def]
