@@ -26,6 +26,7 @@ from graph.dataio.printing import (
     Printable,
     column_headings,
     labelled,
+    priced_totals,
     record_context,
     words,
 )
@@ -76,16 +77,7 @@ async def order_document(
             locale,
         ),
         lines=lines,
-        totals=labelled(
-            [
-                ("Gross", money(order.gross_total)),
-                ("Discounts", money(order.discount_total)),
-                ("Net", money(order.net_total)),
-                ("Tax", money(order.tax_total)),
-                ("Total", money(order.total)),
-            ],
-            locale,
-        ),
+        totals=priced_totals(order, money, locale),
         amount_in_words=words(order.total, order.currency, layout["chinese_amounts"], locale),
         signatures=layout["signatures"],
         terms=order.notes,

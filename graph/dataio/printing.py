@@ -232,16 +232,7 @@ async def quote_document(
             locale,
         ),
         lines=await quote_lines(session, quote.id, quote.currency, locale),
-        totals=labelled(
-            [
-                ("Gross", money(quote.gross_total)),
-                ("Discounts", money(quote.discount_total)),
-                ("Net", money(quote.net_total)),
-                ("Tax", money(quote.tax_total)),
-                ("Total", money(quote.total)),
-            ],
-            locale,
-        ),
+        totals=priced_totals(quote, money, locale),
         amount_in_words=words(quote.total, quote.currency, layout["chinese_amounts"], locale),
         signatures=layout["signatures"],
         terms=quote.terms,
@@ -249,6 +240,20 @@ async def quote_document(
         date_label=i18n.term("Date", locale),
     )
     return quote, printed
+
+
+def priced_totals(record: Any, money: Callable[[Decimal], str], locale: str) -> Any:
+    """The totals block of a priced record (a quote, a sales order): gross, discounts, net, tax, total."""
+    return labelled(
+        [
+            ("Gross", money(record.gross_total)),
+            ("Discounts", money(record.discount_total)),
+            ("Net", money(record.net_total)),
+            ("Tax", money(record.tax_total)),
+            ("Total", money(record.total)),
+        ],
+        locale,
+    )
 
 
 async def contract_document(
