@@ -12,6 +12,7 @@ the other). The same function applies the tenant's persisted-operations rule, ke
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections import OrderedDict
@@ -29,6 +30,7 @@ TAKE_TOKENS = (
 ADMISSION_COLUMNS = ("refusal", "rate_limit", "remaining", "reset_seconds", "retry_after")
 LEASE_SECONDS = 1.0
 LEASES_SIZE = 10_000
+LEASE_GROWTH = 16  # a busy credential's lease grows to this many times the configured size
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,16 @@ class Lease:
     balance: int
     answer: Admission  # what the buckets said when the lease was taken (their remaining excludes it)
     expires: float
+    size: int  # the points this lease was taken with (the next one's size grows from it)
 
     def spend(self, cost: int) -> Admission | None:
-        if self.balance < cost or time.monotonic() >= self.expires:
+        if self.balance < cost or self.expired():
             return None
         self.balance -= cost
         return leased_answer(self.answer, self.balance)
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.expires
 
 
 def leased_answer(answer: Admission, balance: int) -> Admission:
@@ -147,19 +153,62 @@ def leased_answer(answer: Admission, balance: int) -> Admission:
     return Admission(None, answer.limit, remaining, answer.reset_seconds, None)
 
 
+def lease_cap(charge: Charge, answer: Admission | None) -> int:
+    """The most a lease may hold: a tenth of the bucket that mattered most when the last lease was
+    taken (the tenant's overrides included; the configured smallest burst before any), so a lease
+    never takes a large share of a bucket, and at most LEASE_GROWTH times the configured size."""
+    limits = charge.limits
+    bucket = min(limits.tenant_burst, limits.user_burst, limits.key_burst)
+    if answer is not None and answer.limit is not None:
+        bucket = answer.limit
+    return min(bucket // 10, charge.lease_points * LEASE_GROWTH)
+
+
 class Leases:
+    """The process's leases by credential and document, and the renewals under way: requests that
+    find a lease spent while another request renews it wait for that renewal (one statement) rather
+    than each taking a lease, which overwrote one another and lost the points taken."""
+
     def __init__(self) -> None:
         self.entries: OrderedDict[bytes, Lease] = OrderedDict()
+        self.renewals: dict[bytes, asyncio.Future[None]] = {}
+        self.refused: dict[bytes, float] = {}  # keys the buckets could not lease to, until when
 
     def spend(self, key: bytes, cost: int) -> Admission | None:
         lease = self.entries.get(key)
         return None if lease is None else lease.spend(cost)
 
-    def keep(self, key: bytes, balance: int, answer: Admission) -> None:
-        self.entries[key] = Lease(balance, answer, time.monotonic() + LEASE_SECONDS)
+    def next_size(self, key: bytes, charge: Charge) -> int:
+        """The configured size for a new key or after an idle spell (the lease expired with points
+        left); twice the last size, up to `lease_cap`, when the last lease was spent before expiring."""
+        last = self.entries.get(key)
+        cap = lease_cap(charge, None if last is None else last.answer)
+        if last is None or last.expired():
+            return min(charge.lease_points, cap)
+        return min(max(last.size * 2, charge.lease_points), cap)
+
+    def keep(self, key: bytes, size: int, answer: Admission) -> None:
+        left = self.entries.get(key)
+        # Points a live lease still holds (fewer than one request's cost) are kept, not dropped.
+        balance = size + (left.balance if left is not None and not left.expired() else 0)
+        self.entries[key] = Lease(balance, answer, time.monotonic() + LEASE_SECONDS, size)
         self.entries.move_to_end(key)
         if len(self.entries) > LEASES_SIZE:
             self.entries.popitem(last=False)
+
+    def refuse(self, key: bytes) -> None:
+        self.refused[key] = time.monotonic() + LEASE_SECONDS
+        if len(self.refused) > LEASES_SIZE:
+            self.refused.pop(next(iter(self.refused)))
+
+    def may_lease(self, key: bytes) -> bool:
+        until = self.refused.get(key)
+        if until is None:
+            return True
+        if time.monotonic() < until:
+            return False
+        del self.refused[key]
+        return True
 
 
 LEASES = Leases()
@@ -171,21 +220,48 @@ async def take_tokens(pool: asyncpg.Pool, actor: Actor, charge: Charge) -> None:
     if charge.answer is not None:
         return
     key = charge.lease_key
-    if key is not None and (spent := LEASES.spend(key, charge.cost)) is not None:
-        charge.settle(spent)
-        return
-    ids = (actor.tenant_id, actor.user_id, actor.api_key_id)
     if key is not None and charge.lease_points > 0:
-        leasing = charge.arguments(*ids, charge.lease_points)
-        record = await pool.fetchrow(f"select * from {TAKE_TOKENS}", *leasing)
-        answer = Admission.from_record(record)
-        if answer.refusal is None:
-            LEASES.keep(key, charge.lease_points, answer)
-            charge.settle(leased_answer(answer, charge.lease_points))
+        while (spent := LEASES.spend(key, charge.cost)) is None:
+            renewal = LEASES.renewals.get(key)
+            if renewal is None:
+                break
+            await asyncio.shield(renewal)  # another request is renewing this lease: spend from it
+        if spent is not None:
+            charge.settle(spent)
             return
-        # Not enough for a lease (or refused outright): the cost alone decides.
-    record = await pool.fetchrow(f"select * from {TAKE_TOKENS}", *charge.arguments(*ids))
+        if LEASES.may_lease(key) and await renew_lease(pool, actor, charge, key):
+            return
+    record = await pool.fetchrow(f"select * from {TAKE_TOKENS}", *charge.arguments(*actor_ids(actor)))
     charge.settle(Admission.from_record(record))
+
+
+async def renew_lease(pool: asyncpg.Pool, actor: Actor, charge: Charge, key: bytes) -> bool:
+    """Takes the request's cost and a new lease in one statement; False (nothing taken) when the
+    buckets cannot give the lease: the cost alone decides then, and the key is not leased to for a
+    lease's time (exact accounting near the limit, without two statements per request)."""
+    size = LEASES.next_size(key, charge)
+    if size <= 0:
+        return False
+    renewal = asyncio.get_running_loop().create_future()
+    LEASES.renewals[key] = renewal
+    try:
+        record = await pool.fetchrow(
+            f"select * from {TAKE_TOKENS}", *charge.arguments(*actor_ids(actor), size)
+        )
+        answer = Admission.from_record(record)
+        if answer.refusal is not None:
+            LEASES.refuse(key)
+            return False
+        LEASES.keep(key, size, answer)
+        charge.settle(leased_answer(answer, LEASES.entries[key].balance))
+        return True
+    finally:
+        del LEASES.renewals[key]
+        renewal.set_result(None)
+
+
+def actor_ids(actor: Actor) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID | None]:
+    return actor.tenant_id, actor.user_id, actor.api_key_id
 
 
 def folded_admission(subjects: Sequence[str], first_placeholder: int) -> tuple[str, str]:

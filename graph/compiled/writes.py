@@ -207,9 +207,11 @@ def admitted_rows(chosen: Any, admission: Admission, guards: list[Any]) -> Any:
     rows must run after it: the INSERT's own row check does (it sees rows that came from the check),
     and the guards are wrapped in a subquery correlated with the check's row for the same reason. An
     uncorrelated guard would become a one-time filter evaluated before the FROM item, outside any
-    tenant: it would see no rows and insert nothing (safe, but never fast)."""
+    tenant: it would see no rows and insert nothing (safe, but never fast). The check runs once."""
     source = admission.source()
-    after_check = select(and_(true(), *guards)).where(source.c.role_key.is_not(None)).scalar_subquery()
+    # correlate(): without it the subquery named the check as a FROM item of its own: a second call.
+    after_check = select(and_(true(), *guards)).where(source.c.role_key.is_not(None))
+    after_check = after_check.correlate(source).scalar_subquery()
     return chosen.select_from(source).where(*admission.conditions(source), after_check)
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from config.settings import get_settings
 from gateway.cli import app as cli_app
 from graph.core.complexity import Complexity
-from tests.support import Member
+from tests.support import Member, relay_uuid
 
 ME = "{ me { viaApiKey } }"
 ACCOUNTS = "query { accounts(first: 10) { nodes { name } } }"
@@ -224,7 +224,57 @@ async def test_leases_spend_points_taken_ahead_from_the_shared_buckets(app, clie
     connection = await db.connect()
     async with connection.transaction():
         await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
-        tokens = await connection.fetchval(
-            "select tokens from rate_limit_buckets where kind = 'user'"
-        )
+        tokens = await connection.fetchval("select tokens from rate_limit_buckets where kind = 'user'")
     assert 1000 - 1 - lease <= tokens < 1000 - lease + 1  # taken once, with the lease (refill ~0)
+
+
+async def test_concurrent_leases_renew_once_and_lose_no_points(app, client, cli, db):
+    """Charges that find the credential's lease spent at the same moment wait for one renewal instead
+    of each taking (and overwriting) a lease of its own: every point taken from the buckets is either
+    spent by a request or still held by the lease. (Through `take_tokens` itself: the test app's pool
+    would serialise HTTP requests before they reach the charge.)"""
+    import uuid
+
+    from tenants.permissions import Actor, builtin_permissions
+    from tenants.rate_limits import LEASES, Charge, take_tokens
+
+    admin = await client.sign_up()
+    await override(cli, admin, "--user-burst", "1000", "--user-per-minute", "1")
+    LEASES.entries.clear()
+    contract = app.state.graphql.contract
+    user_id = uuid.UUID(relay_uuid(admin.user_id))
+    actor = Actor(uuid.UUID(admin.tenant_id), user_id, builtin_permissions("admin"))
+    pool = await app.state.services.db.single_statements()
+
+    def charge() -> Charge:
+        return Charge(1, contract.limits, b"d" * 32, credential_key=b"k" * 32, lease_points=50)
+
+    await asyncio.gather(*(take_tokens(pool, actor, charge()) for _ in range(12)))
+
+    [held] = LEASES.entries.values()
+    connection = await db.connect()
+    async with connection.transaction():
+        await connection.execute("select set_config('app.tenant_id', $1, true)", admin.tenant_id)
+        tokens = await connection.fetchval("select tokens from rate_limit_buckets where kind = 'user'")
+    taken = 1000 - tokens
+    assert 12 + held.balance <= taken < 12 + held.balance + 1  # a refill of 1 point a minute aside
+
+
+async def test_a_busy_credentials_leases_grow_up_to_a_tenth_of_its_bucket(app, client, cli):
+    """A lease spent before it expires is followed by a bigger one (doubling), never more than a tenth
+    of the bucket that matters (the tenant's override here), so a busy credential pays a statement per
+    many requests and a quiet one never holds more than `lease_points` it may not use."""
+    from tenants.rate_limits import LEASES
+
+    admin = await client.sign_up()
+    await override(cli, admin, "--user-burst", "1000", "--user-per-minute", "1")
+    lease = app.state.graphql.contract.lease_points
+    LEASES.entries.clear()
+    sizes = []
+    for _ in range(40):
+        await client.post(BIG_PAGE, token=admin.token)  # a few points each
+        [held] = LEASES.entries.values()
+        if held.size not in sizes:
+            sizes.append(held.size)
+
+    assert lease < 100 and sizes == [lease, 100]  # a tenth of the user's 1,000-point bucket
