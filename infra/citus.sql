@@ -39,6 +39,7 @@ select create_distributed_table('idempotency_keys', 'tenant_id', colocate_with =
 select create_distributed_table('import_mappings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('lead_assignment_rules', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('lead_settings', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('live_listeners', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('login_events', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('marketing_settings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('notification_templates', 'tenant_id', colocate_with => 'tenants');

@@ -241,3 +241,12 @@ async def ok(
     payload = (await client.execute(document, variables, member.token))[name]
     assert payload["errors"] == [], payload
     return payload
+
+
+async def listen_to_tenant(connection: asyncpg.Connection, tenant_id: str, callback: Any) -> None:
+    """A bare LISTEN on `crm_events` that hears `tenant_id`'s events: events are only notified for
+    tenants a listener watches (migration 0302), so this registers a watch as a server process would."""
+    await connection.execute(
+        "select crm_live_listen($1, $2::uuid[], '{}', 600)", uuid.uuid4(), [uuid.UUID(tenant_id)]
+    )
+    await connection.add_listener("crm_events", callback)

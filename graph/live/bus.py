@@ -94,6 +94,13 @@ class EventBus(abc.ABC):
             self._started = False
             await self.stop_listening()
 
+    async def watch(self, tenant_id: uuid.UUID) -> None:
+        """Called once a subscription of `tenant_id` is registered and before its first read: a transport
+        that only carries the events of watched tenants starts carrying this one's (every event
+        committed after this returns reaches the subscriber). A transport carrying every tenant's events
+        has nothing to do."""
+        return None
+
     def subscribe(self, tenant_id: uuid.UUID) -> Subscription:
         """A new subscriber to one tenant's events; close it (or use `with`) when done."""
         subscription = Subscription(self, tenant_id, self.max_queue)

@@ -1,9 +1,20 @@
 """The default bus transport: one PostgreSQL LISTEN connection per server process.
 
-The connection is watched (termination callback plus a periodic `select 1`): when PostgreSQL restarts or
-the backend is killed, the listener reconnects with exponential backoff, listens again, and tells every
+The connection is watched (termination callback plus a periodic ping): when PostgreSQL restarts or the
+backend is killed, the listener reconnects with exponential backoff, listens again, and tells every
 local subscriber that events may have been missed (`DROPPED`), so clients refetch instead of silently
 showing stale data.
+
+Only watched tenants are notified (migration 0302: a NOTIFY serialises commits database-wide). The
+process keeps a `live_listeners` row per tenant it has subscribers of, added by `watch` before a new
+subscription's first read, renewed by the ping (which is that renewal) and dropped by it once the
+tenant's last local subscriber has gone; a dead process's rows expire after `ttl_seconds`.
+
+A write whose event check ran before the row was committed does not notify, so `watch` also waits
+until every statement that was running when the row was committed has ended (all statements run in
+READ COMMITTED: one that starts later sees the row). Those are a few milliseconds of in-flight writes;
+if some statement is still running after `SETTLE_SECONDS` (a long report, say), the new subscriber is
+told to refetch (`DROPPED`) rather than trusted to have missed nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +22,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+import uuid
+from datetime import datetime
 
 import asyncpg
 
-from graph.live.bus import EventBus, backoff_delays
+from graph.live.bus import DROPPED, EventBus, backoff_delays
 from graph.live.events import CHANNEL, Event
 
 logger = logging.getLogger("crm.live")
+
+LISTEN = "select crm_live_listen($1, $2::uuid[], $3::uuid[], $4)"
+# Client statements of this database, other than this connection's, running since before `$1`.
+IN_FLIGHT = """
+select exists (
+    select 1 from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
+      and state = 'active' and query_start < $1)"""
+SETTLE_SECONDS = 1.0
+SETTLE_POLL_SECONDS = 0.005
 
 
 def to_asyncpg_dsn(url: str) -> str:
@@ -37,6 +61,14 @@ class PostgresEventBus(EventBus):
         self.reconnects = 0
         self._task: asyncio.Task[None] | None = None
         self._connection: asyncpg.Connection | None = None
+        self.listener_id = uuid.uuid4()
+        self.watched: set[uuid.UUID] = set()  # tenants with a live_listeners row of this process
+        self._using = asyncio.Lock()  # the connection runs one statement at a time
+
+    @property
+    def ttl_seconds(self) -> int:
+        """How long a row outlives its last renewal: a few missed pings, never less than 30 s."""
+        return max(30, int(self.health_interval * 4))
 
     @property
     def listener_pid(self) -> int | None:
@@ -58,6 +90,55 @@ class PostgresEventBus(EventBus):
                 await self._task
             self._task = None
 
+    async def watch(self, tenant_id: uuid.UUID) -> None:
+        settled = True
+        try:
+            # Under the lock: a second subscriber of a tenant being watched waits for the first's settle.
+            async with self._using:
+                connection = self._connection
+                if tenant_id in self.watched or connection is None:
+                    return  # carried already; or the listener is down: reconnecting watches, says DROPPED
+                committed_at = await self._listen(connection, self.watched | {tenant_id}, set())
+                settled = await self._settle(connection, committed_at)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+            logger.warning("could not watch a tenant's events (%s); its subscribers refetch", error)
+            settled = False
+        if not settled:
+            for subscription in tuple(self.subscribers.get(tenant_id, ())):
+                subscription.offer(DROPPED)
+
+    async def _listen(
+        self, connection: asyncpg.Connection, tenants: set[uuid.UUID], dropped: set[uuid.UUID]
+    ) -> datetime:
+        """Renews the rows of `tenants`, deletes those of `dropped`; a time after it was committed (read
+        in a statement of its own: a statement that starts later takes a snapshot that includes it)."""
+        await connection.execute(
+            LISTEN,
+            self.listener_id,
+            list(tenants),
+            list(dropped),
+            self.ttl_seconds,
+            timeout=self.health_interval,
+        )
+        self.watched = set(tenants)
+        committed_at: datetime = await connection.fetchval("select clock_timestamp()")
+        return committed_at
+
+    async def _settle(self, connection: asyncpg.Connection, committed_at: datetime) -> bool:
+        """Waits for the statements that may have checked for listeners before `committed_at`."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while await connection.fetchval(IN_FLIGHT, committed_at, timeout=SETTLE_SECONDS):
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(SETTLE_POLL_SECONDS)
+        return True
+
+    async def _renew(self, connection: asyncpg.Connection) -> None:
+        """The ping: renews the watched tenants that still have subscribers here, drops the others."""
+        async with self._using:
+            keep = {tenant for tenant in self.watched if self.subscribers.get(tenant)}
+            await self._listen(connection, keep, self.watched - keep)
+
     def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         event = Event.decode(payload)
         if event is not None:
@@ -72,14 +153,20 @@ class PostgresEventBus(EventBus):
                 connection = await asyncpg.connect(
                     self.dsn, timeout=5, server_settings={"application_name": "crm-live-listener"}
                 )
-                self._connection = connection
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
                 await connection.add_listener(CHANNEL, self._on_notification)
+                async with self._using:  # the tenants subscribed while the listener was down, too
+                    committed_at = await self._listen(connection, set(self.subscribers), set())
+                    await self._settle(connection, committed_at)
+                self._connection = connection
                 self.listening.set()
                 if not first:
                     self.reconnects += 1
                     logger.info("event listener reconnected; subscribers are told to refetch")
+                if (
+                    not first or self.subscribers
+                ):  # anyone subscribed while it was down may have missed events
                     self.dispatch_dropped()
                 first = False
                 delays = backoff_delays()
@@ -91,6 +178,7 @@ class PostgresEventBus(EventBus):
             finally:
                 self.listening.clear()
                 self._connection = None
+                self.watched = set()
                 if connection is not None and not connection.is_closed():
                     connection.terminate()
             await asyncio.sleep(next(delays))
@@ -101,4 +189,4 @@ class PostgresEventBus(EventBus):
             try:
                 await asyncio.wait_for(lost.wait(), self.health_interval)
             except TimeoutError:
-                await connection.fetchval("select 1", timeout=self.health_interval)
+                await self._renew(connection)

@@ -93,6 +93,7 @@ async def live_stream(
         bus = context.event_bus
         await bus.ensure_started()
         with bus.subscribe(context.actor.tenant_id) as subscription:
+            await bus.watch(context.actor.tenant_id)
             async with context.event_scope():
                 # Like an HTTP query, a new subscription is authorized with the credential as it is now.
                 if not await still_allowed(context, time.monotonic(), event=False):

@@ -15,6 +15,7 @@ import pytest
 
 from tests.admin.documents import define_field
 from tests.crm.documents import CREATE_ACCOUNT
+from tests.support import listen_to_tenant
 
 AUDIT = """
 query($filter: AuditLogFilter) {
@@ -71,7 +72,7 @@ async def test_a_compiled_create_writes_the_executors_audit_entry_and_event(app,
     await create(client, admin, name="Warm-up")  # caches the tenant's field definitions
     heard: list[dict[str, Any]] = []
     listener = await db.connect()
-    await listener.add_listener("crm_events", lambda *args: heard.append(json.loads(args[3])))
+    await listen_to_tenant(listener, admin.tenant_id, lambda *args: heard.append(json.loads(args[3])))
     values = {"domain": "acme.cn", "industry": "制造", "tags": ["vip"], "address": {"city": "上海"}}
 
     compiled = await create(client, admin, name="华磊科技", **values)

@@ -83,16 +83,52 @@ async def next_item(subscription: Subscription, within: float = 5.0) -> Event | 
     return await asyncio.wait_for(subscription.next(), within)
 
 
+@pytest.fixture
+async def new_tenant(database_urls: DatabaseUrls) -> AsyncIterator[object]:
+    """A factory of tenant rows (live_listeners rows name a real tenant)."""
+
+    async def create() -> uuid.UUID:
+        tenant = uuid.uuid4()
+        owner = await asyncpg.connect(database_urls.owner)
+        try:
+            async with owner.transaction():
+                await owner.execute("select set_config('app.tenant_id', $1, true)", str(tenant))
+                await owner.execute("insert into tenants (id, name) values ($1, 'Bus test')", tenant)
+        finally:
+            await owner.close()
+        return tenant
+
+    yield create
+
+
+async def heard_by_sql(database_urls: DatabaseUrls, tenant: uuid.UUID) -> list[str]:
+    """What a bare LISTEN hears when the tenant's event is emitted as the app role."""
+    heard: list[str] = []
+    listener = await asyncpg.connect(database_urls.app)
+    writer = await asyncpg.connect(database_urls.app)
+    try:
+        await listener.add_listener("crm_events", lambda *args: heard.append(args[3]))
+        async with writer.transaction():
+            await writer.execute("select set_config('app.tenant_id', $1, true)", str(tenant))
+            await writer.execute("select crm_emit_event('crm_events', $1)", event(tenant).encode())
+        await asyncio.sleep(0.2)
+    finally:
+        await writer.close()
+        await listener.close()
+    return heard
+
+
 async def test_only_committed_transactions_are_heard(
-    listening_bus: PostgresEventBus, database: Database
+    listening_bus: PostgresEventBus, database: Database, new_tenant
 ) -> None:
-    tenant = uuid.uuid4()
+    tenant = await new_tenant()
     rolled_back, in_savepoint, committed = (
         event(tenant, version=1),
         event(tenant, version=2),
         event(tenant, version=3),
     )
     with listening_bus.subscribe(tenant) as subscription:
+        await listening_bus.watch(tenant)
         with pytest.raises(RuntimeError):
             async with database.transaction(tenant) as session:
                 await publish(session, rolled_back)
@@ -111,10 +147,11 @@ async def test_only_committed_transactions_are_heard(
 
 
 async def test_the_listener_reconnects_after_its_backend_is_killed(
-    listening_bus: PostgresEventBus, database: Database, database_urls: DatabaseUrls
+    listening_bus: PostgresEventBus, database: Database, database_urls: DatabaseUrls, new_tenant
 ) -> None:
-    tenant = uuid.uuid4()
+    tenant = await new_tenant()
     with listening_bus.subscribe(tenant) as subscription:
+        await listening_bus.watch(tenant)
         admin = await asyncpg.connect(database_urls.admin)
         try:
             assert await admin.fetchval("select pg_terminate_backend($1)", listening_bus.listener_pid)
@@ -127,6 +164,77 @@ async def test_the_listener_reconnects_after_its_backend_is_killed(
         async with database.transaction(tenant) as session:
             await publish(session, fresh)
         assert await next_item(subscription) == fresh
+
+
+async def test_only_watched_tenants_are_notified_and_a_watch_ends_with_its_last_subscriber(
+    listening_bus: PostgresEventBus, database_urls: DatabaseUrls, new_tenant
+) -> None:
+    """A NOTIFY serialises commits database-wide (migration 0302): an event of a tenant nobody watches
+    sends none; one of a watched tenant does; the ping drops the tenant once its subscribers are gone."""
+    watched, unwatched = await new_tenant(), await new_tenant()
+    assert await heard_by_sql(database_urls, watched) == []
+    with listening_bus.subscribe(watched):
+        await listening_bus.watch(watched)
+        assert len(await heard_by_sql(database_urls, watched)) == 1
+        assert await heard_by_sql(database_urls, unwatched) == []
+    await asyncio.sleep(1.0)  # the ping (every 0.3 s here) drops the row of a tenant without subscribers
+    assert listening_bus.watched == set()
+    assert await heard_by_sql(database_urls, watched) == []
+
+
+async def test_a_watch_waits_for_writes_that_checked_before_it_and_else_says_dropped(
+    listening_bus: PostgresEventBus, database_urls: DatabaseUrls, new_tenant
+) -> None:
+    """A statement still running when the watch was committed may have looked for listeners before it:
+    `watch` waits for it to end, and when it runs past the settle time the subscriber is told to refetch."""
+    from graph.live import postgres
+
+    tenant = await new_tenant()
+    slow = await asyncpg.connect(database_urls.app)
+    try:
+        running = asyncio.create_task(slow.execute("select pg_sleep(0.3)"))
+        await asyncio.sleep(0.1)
+        with listening_bus.subscribe(tenant) as subscription:
+            started = asyncio.get_running_loop().time()
+            await listening_bus.watch(tenant)
+            assert running.done() and asyncio.get_running_loop().time() - started >= 0.15
+            assert subscription.queue.empty()
+        other = await new_tenant()
+        running = asyncio.create_task(slow.execute("select pg_sleep(0.6)"))
+        await asyncio.sleep(0.1)
+        saved, postgres.SETTLE_SECONDS = postgres.SETTLE_SECONDS, 0.1
+        try:
+            with listening_bus.subscribe(other) as subscription:
+                await listening_bus.watch(other)
+                assert await next_item(subscription, within=0.1) is DROPPED
+        finally:
+            postgres.SETTLE_SECONDS = saved
+        await running
+    finally:
+        await slow.close()
+
+
+async def test_another_tenant_cannot_read_or_write_live_listener_rows(
+    listening_bus: PostgresEventBus, database_urls: DatabaseUrls, new_tenant
+) -> None:
+    mine, theirs = await new_tenant(), await new_tenant()
+    with listening_bus.subscribe(theirs):
+        await listening_bus.watch(theirs)
+        connection = await asyncpg.connect(database_urls.app)
+        try:
+            async with connection.transaction():
+                await connection.execute("select set_config('app.tenant_id', $1, true)", str(mine))
+                assert await connection.fetchval("select count(*) from live_listeners") == 0
+                assert await connection.execute("delete from live_listeners") == "DELETE 0"
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await connection.execute(
+                        "insert into live_listeners values ($1, $2, now() + interval '1 hour')",
+                        theirs,
+                        uuid.uuid4(),
+                    )
+        finally:
+            await connection.close()
+        assert len(await heard_by_sql(database_urls, theirs)) == 1
 
 
 def test_lost_connections_are_told_apart_from_bugs() -> None:

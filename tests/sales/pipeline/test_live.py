@@ -10,7 +10,7 @@ from tests.live.clients import NodeSubscriber, bearer
 from tests.live.conftest import http_a, live_pair, server_a  # noqa: F401 - fixtures shared with tests/live
 from tests.live.servers import Server
 from tests.sales.pipeline.documents import create_opportunity, default_pipeline, move, moved, stage_named
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, listen_to_tenant
 
 CHANGES = """
 subscription { opportunitiesChanged { type opportunityId version dropped opportunity { name stage { name } } } }
@@ -22,7 +22,7 @@ async def test_committed_changes_are_published_and_refused_moves_are_not(client,
     pipeline = await default_pipeline(client, admin)
     heard: list[dict] = []
     connection = await db.connect()
-    await connection.add_listener("crm_events", lambda *args: heard.append(json.loads(args[3])))
+    await listen_to_tenant(connection, admin.tenant_id, lambda *args: heard.append(json.loads(args[3])))
 
     opportunity = await create_opportunity(client, admin)
     refused = await move(client, admin, opportunity, stage_named(pipeline, "Lost")["id"])  # no lost reason
