@@ -279,7 +279,7 @@ def check_texts(channel: str, subject: str | None, body: str) -> None:
         length = sms_length(with_footer(rendered))
         if channel == "sms" and rendered.strip() and length.segments > MAX_SMS_SEGMENTS:
             errors.append(
-                DomainError(ErrorCode.INVALID, f"Too long with sample values: {too_long(length)}.", field)
+                DomainError(ErrorCode.TOO_LONG, f"Too long with sample values: {too_long(length)}.", field)
             )
     if errors:
         raise ValidationErrors(errors)
