@@ -13,7 +13,7 @@ from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, payload_errors
 from graph.core.ids import decode_id, decode_optional_id
 from graph.crm.models import CONTACT
-from graph.marketing import messages, sms
+from graph.marketing import messages, send_limits, sms
 from graph.marketing.message_types import CampaignMessage, MessageChannel, messages_by_id
 from graph.sales.leads.models import LEAD
 from tenants.errors import DomainError, ErrorCode
@@ -99,7 +99,7 @@ class EmailOptOutPayload:
     errors: list[UserError] = payload_errors()
 
 
-def limits_view(limits: messages.SendLimits) -> MarketingSendLimits:
+def limits_view(limits: send_limits.SendLimits) -> MarketingSendLimits:
     return MarketingSendLimits(hourly=limits.hourly, daily=limits.daily, version=limits.version)
 
 
@@ -119,7 +119,7 @@ class MessagesQuery:
     @strawberry.field(description="The tenant's send limits of campaign messages (any member may read them).")
     async def marketing_send_limits(self, info: Info) -> MarketingSendLimits:
         actor = info.context.actor
-        return limits_view(await messages.send_limits(await info.context.session(), actor.tenant_id))
+        return limits_view(await send_limits.send_limits(await info.context.session(), actor.tenant_id))
 
 
 @strawberry.type
@@ -164,7 +164,7 @@ class MessagesMutation:
         input: Annotated[SetMarketingSendLimitsInput, strawberry.argument(description="Limits.")],
     ) -> MarketingSendLimitsPayload:
         session, actor = await info.context.session(), info.context.actor
-        limits = await messages.set_send_limits(session, actor, input.hourly, input.daily, input.version)
+        limits = await send_limits.set_send_limits(session, actor, input.hourly, input.daily, input.version)
         return MarketingSendLimitsPayload(limits=limits_view(limits))
 
     @strawberry.mutation(

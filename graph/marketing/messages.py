@@ -1,18 +1,30 @@
-"""Bulk email of a campaign to a segment: the message, its recipients, opt-out and the tenant's send limits.
+"""Bulk email or SMS of a campaign to a segment: the message, its recipients, opt-out and the tenant's send
+limits.
 
 `create_message` freezes the audience: one `INSERT ... SELECT` writes a recipient row per member of the
-segment as its creator sees it (contacts: their first email; leads: their email), already `skipped` with a
-reason when the person opted out of marketing email (their own flag, or any contact or lead of the tenant
-with that address), has no address, or shares the address with an earlier member (by id). The primary key
-(tenant, message, member) makes each recipient exist once. The sending job (`sending.py`) then sends the
-queued ones in batches within the tenant's hourly and daily limits.
+segment as its creator sees it, already `skipped` with a reason when the person opted out of the channel
+(their own flag, or any contact or lead of the tenant with that address or number), has no address, or
+shares the address with an earlier member (by id). The primary key (tenant, message, member) makes each
+recipient exist once. The sending job (`sending.py`) then sends the queued ones in batches within the
+tenant's hourly and daily limits (one budget for both channels).
+
+Email: contacts' first email, leads' email; opt-out is `email_opt_out`. SMS (`channel = 'sms'`, the
+default for a campaign of the `sms` channel): each member's first number that can take SMS, in E.164, read
+in the tenant's region (sms.py: numbers are parsed in Python, so the members' rows pass through the
+process once, and go back in one INSERT ... SELECT over arrays); opt-out is `sms_opt_out`, compared by the
+number's duplicate key; a segment in which nobody has such a number is refused (INVALID on segmentId:
+almost surely the wrong segment). An SMS has no subject; its body is at most 1,600 characters and with
+sample values and the STOP line at most 10 segments (sms.py counts GSM-7 and UCS-2).
 
 Templates are the notification templates' sandboxed Jinja2 subset (graph/notifications/templates.py):
 values and if/else only, checked when the message is created; merge fields are `first_name`,
-`last_name`, `name`, `email`, `company` (a lead's) and `campaign`. Every message ends with an unsubscribe
-link whose token (`crmu_<tenant hex>_<random>`, stored as its SHA-256) finds the recipient; following it
-(`unsubscribe`, no login) sets `email_opt_out` on that person and on every contact and lead of the tenant
-with the same address, so the next message skips them.
+`last_name`, `name`, `email` (email), `phone` (SMS), `company` (a lead's), `campaign` and
+`unsubscribe_url`. Every email ends with an unsubscribe link whose token (`crmu_<tenant hex>_<random>`,
+stored as its SHA-256) finds the recipient; following it (`unsubscribe`, no login) sets `email_opt_out`
+on that person and on every contact and lead of the tenant with the same address, so the next message
+skips them. An SMS ends with "Reply STOP to opt out." (the link fits no SMS; a template may still quote
+`unsubscribe_url`, which then sets `sms_opt_out` on the person and everyone with the number); the STOP
+itself arrives through `recordSmsStop` (sms.py).
 """
 
 from __future__ import annotations
@@ -43,7 +55,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, array
-from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -55,7 +66,6 @@ from graph.marketing.models import (
     MESSAGE_CHANNELS,
     Campaign,
     CampaignMessage,
-    MarketingSettings,
     MessageRecipient,
 )
 from graph.marketing.segments import get_segment, member_ids
@@ -76,16 +86,12 @@ from graph.sales.leads.models import LEAD, ContactMatchKey, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.ids import new_id
-from tenants.permissions import Action, Actor, Capability
+from tenants.permissions import Action, Actor
 from tenants.tokens import digest, tenant_token, token_tenant
 
 UNSUBSCRIBE_PREFIX = "crmu_"
 MAX_SUBJECT = 1000
 MAX_BODY = 20_000
-DEFAULT_HOURLY_LIMIT = 1000
-DEFAULT_DAILY_LIMIT = 10_000
-MAX_HOURLY_LIMIT = 1_000_000
-MAX_DAILY_LIMIT = 10_000_000
 SKIP_REASONS = ("opted_out", "no_address", "duplicate_address", "cancelled")
 SAMPLE = {
     "first_name": "Ada",
@@ -426,54 +432,6 @@ def recipients_statement(actor: Actor, message: CampaignMessage, statuses: list[
     if statuses:
         statement = statement.where(MessageRecipient.status.in_(statuses))
     return statement.order_by(MessageRecipient.member_id)
-
-
-# -- send limits -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SendLimits:
-    hourly: int
-    daily: int
-    version: int = 0
-
-
-async def send_limits(session: AsyncSession, tenant_id: uuid.UUID) -> SendLimits:
-    row = await session.get(MarketingSettings, tenant_id)
-    if row is None:
-        return SendLimits(DEFAULT_HOURLY_LIMIT, DEFAULT_DAILY_LIMIT)
-    return SendLimits(row.hourly_send_limit, row.daily_send_limit, row.version)
-
-
-async def set_send_limits(
-    session: AsyncSession, actor: Actor, hourly: int, daily: int, version: int
-) -> SendLimits:
-    """The tenant's limits (manage_settings); `version` as last read (0: never saved)."""
-    actor.require_capability(Capability.MANAGE_SETTINGS)
-    errors = []
-    if not 0 <= hourly <= MAX_HOURLY_LIMIT:
-        errors.append(DomainError(ErrorCode.INVALID, f"From 0 to {MAX_HOURLY_LIMIT:,} a hour.", "hourly"))
-    if not 0 <= daily <= MAX_DAILY_LIMIT:
-        errors.append(DomainError(ErrorCode.INVALID, f"From 0 to {MAX_DAILY_LIMIT:,} a day.", "daily"))
-    if errors:
-        raise ValidationErrors(errors)
-    before = await send_limits(session, actor.tenant_id)
-    if before.version != version:
-        raise DomainError(ErrorCode.CONFLICT, "The send limits changed since you read them; read again.")
-    values = {"hourly_send_limit": hourly, "daily_send_limit": daily}
-    await session.execute(
-        upsert(MarketingSettings)
-        .values(tenant_id=actor.tenant_id, **values)
-        .on_conflict_do_update(
-            index_elements=["tenant_id"],
-            set_={**values, "version": MarketingSettings.version + 1, "updated_at": func.now()},
-        )
-    )
-    changes = audit.diff({"hourly": before.hourly, "daily": before.daily}, {"hourly": hourly, "daily": daily})
-    await audit.record(
-        session, actor, "marketing.send_limits", "marketing_settings", actor.tenant_id, changes
-    )
-    return SendLimits(hourly, daily, version + 1)
 
 
 # -- opt-out -----------------------------------------------------------------------------------------

@@ -41,10 +41,10 @@ from graph.marketing.messages import (
     UNSUBSCRIBE,
     merge_values,
     new_unsubscribe_token,
-    send_limits,
     still_allowed,
 )
 from graph.marketing.models import Campaign, CampaignMessage, MessageRecipient
+from graph.marketing.send_limits import send_limits
 from graph.marketing.sms import (
     MAX_SMS_SEGMENTS,
     STATUS_REPORT,
