@@ -5,6 +5,7 @@ number reaching every duplicate), the shared send limits, delivery reports poste
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gateway.jobs import run_one
+from graph.marketing.messages import configure_unsubscribe
 from graph.marketing.sending import send_campaign_messages
 from graph.marketing.sms import configure_status_reports
 from graph.notifications.channels import Channels, TwilioSms, use_channels
@@ -53,6 +55,13 @@ mutation($id: ID!, $version: Int!, $input: UpdateContactInput!) {
 }"""
 CONTACT = "query($id: ID!) { contact(id: $id) { id smsOptOut emailOptOut version } }"
 LEAD = "query($id: ID!) { lead(id: $id) { id smsOptOut } }"
+UNSUBSCRIBE = "mutation($token: String!) { unsubscribe(token: $token) { unsubscribed } }"
+CAMPAIGN_VERSION = "query($id: ID!) { campaign(id: $id) { version } }"
+DELETE_CAMPAIGN = """
+mutation($id: ID!, $version: Int!) {
+  deleteCampaign(id: $id, version: $version) { deletedId errors { field code message } }
+}"""
+TOKEN = re.compile(r"crmu_[0-9a-f]{32}_[A-Za-z0-9_-]+")
 STATUS_URL = "http://testserver/hooks/sms/status/{token}"
 
 
@@ -306,3 +315,39 @@ async def test_another_tenant_reaches_nothing(client, services, sms, db):
         assert (
             await connection.fetchval("select sms_opt_out from contacts where id = $1", contact_id) is False
         )
+
+
+async def test_sms_unsubscribe_link_late_opt_out_and_a_delivered_campaign_stays(client, services, sms):
+    admin = await client.sign_up("Link GmbH", locale="de-DE")
+    ada = await create_contact(client, admin, firstName="Ada", phones=["0151 11111111"], tags=["link"])
+    late = await create_contact(client, admin, firstName="Late", phones=["0151 22222222"], tags=["link"])
+    same = await create_lead(client, admin, lastName="Same", phone="+49 151 11111111")
+    segment = await create_segment(client, admin, contacts={"tag": "link"})
+    campaign = await create_campaign(client, admin, channel="sms", segmentId=segment["id"])
+    queued = await send(client, admin, campaign["id"], body="Stop: {{ unsubscribe_url }}")
+    assert queued["queuedCount"] == 2
+
+    # Late opts out between queueing and sending: skipped at send time.
+    assert (await set_sms_opt_out(client, admin, late["id"], True))["errors"] == []
+    configure_unsubscribe("https://crm.example.com/u/{token}")
+    try:
+        outcome = await run(services, admin, "2030-01-01T09:00:00+00:00")
+    finally:
+        configure_unsubscribe("")
+    assert outcome.summary == "sent 1, failed 0, skipped 1"
+    [text] = sms.received[0]["form"]["Body"]
+    token = TOKEN.search(text).group(0)
+    assert text == f"Stop: https://crm.example.com/u/{token}\nReply STOP to opt out."
+    answer = await report(client, sms.received[0]["form"]["StatusCallback"][0], MessageStatus="delivered")
+    assert answer.json() == {"status": "delivered"}
+
+    # A campaign whose SMS were delivered (none left merely SENT) keeps its history.
+    version = (await client.execute(CAMPAIGN_VERSION, {"id": campaign["id"]}, admin.token))["campaign"]
+    refused = await client.execute(DELETE_CAMPAIGN, {"id": campaign["id"], **version}, admin.token)
+    assert error_pairs(refused["deleteCampaign"]) == [("id", "INVALID_TRANSITION")]
+
+    # The link opts the number out: Ada and the lead with her number, for SMS only.
+    assert (await client.execute(UNSUBSCRIBE, {"token": token}))["unsubscribe"]["unsubscribed"] is True
+    contact = (await client.execute(CONTACT, {"id": ada["id"]}, admin.token))["contact"]
+    assert (contact["smsOptOut"], contact["emailOptOut"]) == (True, False)
+    assert (await client.execute(LEAD, {"id": same["id"]}, admin.token))["lead"]["smsOptOut"] is True
