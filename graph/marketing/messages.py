@@ -29,6 +29,7 @@ itself arrives through `recordSmsStop` (sms.py).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -208,11 +209,12 @@ async def sms_audience(
         )
     ).all()
     region = await tenant_region(session, actor.tenant_id)
-    members, addresses, own = [], [], []
-    for member_id, numbers, opted_out in rows:
-        members.append(member_id)
-        addresses.append(sms_address(list(numbers or []), region))
-        own.append(bool(opted_out))
+    members = [member_id for member_id, _numbers, _opted_out in rows]
+    own = [bool(opted_out) for _member_id, _numbers, opted_out in rows]
+    # About 40 µs a number: a big segment's parsing runs off the event loop.
+    addresses = await asyncio.to_thread(
+        lambda: [sms_address(list(numbers or []), region) for _member_id, numbers, _opted_out in rows]
+    )
     given = select(
         func.unnest(bindparam("members", members, type_=ARRAY(Uuid))).label("member_id"),
         func.unnest(bindparam("addresses", addresses, type_=ARRAY(Text))).label("address"),

@@ -175,7 +175,7 @@ async def record_sms_stop(session: AsyncSession, actor: Actor, phone: str) -> tu
     actor.require(CAMPAIGN, Action.UPDATE)
     address = e164(phone, await tenant_region(session, actor.tenant_id))
     if address is None:
-        number = phonenumbers_digits(phone)
+        number = number_as_written(phone)
         if number is None:
             raise DomainError(
                 ErrorCode.INVALID, "Give the phone number the STOP came from, e.g. +4915112345678.", "phone"
@@ -187,7 +187,7 @@ async def record_sms_stop(session: AsyncSession, actor: Actor, phone: str) -> tu
     return address, contacts, leads
 
 
-def phonenumbers_digits(phone: str) -> str | None:
+def number_as_written(phone: str) -> str | None:
     """A number that is not a valid mobile one still opts out as written (digits and a leading +)."""
     text = (phone or "").strip()
     digits = "".join(char for char in text if char.isdigit())
