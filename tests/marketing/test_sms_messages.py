@@ -224,6 +224,9 @@ async def test_bad_input_is_refused_with_the_exact_error(client, sms):
     # 1,500 GSM-7 characters and the STOP line: 1,523 septets, 10 segments of 153. One more is too long.
     assert await errors(body="x" * 1500) == []
     assert await errors(body="x" * 1508) == [("body", "TOO_LONG")]
+    # `[` is in GSM-7's extension table: two septets. 740 of them and the STOP line are 1,503; 760, 1,543.
+    assert await errors(body="[" * 740) == []
+    assert await errors(body="[" * 760) == [("body", "TOO_LONG")]
     # Chinese is UCS-2: 600 characters and the STOP line are 623 units, ten segments of 67; 650 are 11.
     assert await errors(body="你" * 600) == []
     too_long = await client.execute(
