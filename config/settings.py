@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     # The public page behind the unsubscribe link of campaign email, `{token}` replaced (it calls
     # `unsubscribe(token)`); empty: the email carries the bare token.
     unsubscribe_url: str = Field(default="", alias="CRM_UNSUBSCRIBE_URL")
+    # Where the SMS provider reports delivery of campaign SMS: this server's public
+    # `/hooks/sms/status/{token}` (e.g. `https://crm.example.com/hooks/sms/status/{token}`); empty: no reports
+    # are asked for and sent SMS stay SENT.
+    sms_status_url: str = Field(default="", alias="CRM_SMS_STATUS_URL")
 
     # Documents: where bytes live. Unset backend: S3 when S3_ENDPOINT_URL is set, else a local directory.
     storage_backend: Literal["local", "s3"] | None = Field(default=None, alias="STORAGE_BACKEND")

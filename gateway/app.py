@@ -41,6 +41,7 @@ from gateway.observability.metrics import Metrics
 from gateway.observability.middleware import ObservedApp
 from gateway.observability.tracing import build_tracer_provider, instrument_database
 from gateway.services import Services
+from gateway.sms_hooks import sms_hook_routes
 from graph.compiled.planner import Planner
 from graph.core.context import RequestContext
 from graph.core.extensions import validation_rules
@@ -388,6 +389,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             *blob_routes(services.blobs),
             *chart_routes(),
+            *sms_hook_routes(),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from config.settings import Settings
 from graph.integrations import config as webhook_config
 from graph.marketing.messages import configure_unsubscribe
+from graph.marketing.sms import configure_status_reports
 from graph.notifications.channels import Channels, LogSms, SmsSender, TwilioSms, use_channels
 from graph.notifications.delivery import AfterCommitDelivery, deliver_after_commit
 from storage import BlobStore, build_blob_store, use_blob_store
@@ -77,6 +78,7 @@ class Services:
         channels = Channels(mail=mail_sender(settings), sms=sms_sender(settings))
         use_channels(channels)
         configure_unsubscribe(settings.unsubscribe_url)  # the link in campaign email, read by the job
+        configure_status_reports(settings.sms_status_url)  # where campaign SMS ask for delivery reports
         deliver_after_commit(AfterCommitDelivery(db, channels) if settings.notify_after_commit else None)
         # Webhook delivery (the job reads these; jobs receive no services).
         webhook_config.configure(

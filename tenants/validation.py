@@ -29,6 +29,13 @@ def required_text(value: str | None, field: str, max_length: int) -> str:
     return bounded_text(cleaned, field, max_length)
 
 
+def required_flag(value: bool | None, field: str) -> bool:
+    """A yes/no that has no "unknown": null is refused rather than read as false."""
+    if value is None:
+        raise DomainError(ErrorCode.REQUIRED, "Say true or false.", field)
+    return bool(value)
+
+
 def optional_text(value: str | None, field: str, max_length: int) -> str | None:
     cleaned = (value or "").strip()
     return bounded_text(cleaned, field, max_length) if cleaned else None

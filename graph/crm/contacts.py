@@ -24,7 +24,7 @@ from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import apply_custom_values
 from tenants.fields.values import searchable_values
 from tenants.permissions import Action, Actor, record_scope_clause
-from tenants.validation import bounded_text, email_address, optional_text, required_text
+from tenants.validation import bounded_text, email_address, optional_text, required_flag, required_text
 
 AUDITED_FIELDS = (
     "first_name",
@@ -32,6 +32,7 @@ AUDITED_FIELDS = (
     "name_order",
     "emails",
     "phones",
+    "sms_opt_out",
     "birthday",
     "owner_id",
     "tags",
@@ -116,6 +117,7 @@ async def clean_contact(session: AsyncSession, actor: Actor, values: Mapping[str
         "name_order": clean_name_order,
         "emails": clean_emails,
         "phones": clean_phones,
+        "sms_opt_out": lambda v: required_flag(v, "smsOptOut"),
         "birthday": clean_birthday,
         "tags": clean_tags,
         "notes": lambda v: optional_text(v, "notes", 10_000),

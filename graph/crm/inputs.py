@@ -85,6 +85,11 @@ class UpdateContactInput:
     )
     emails: list[str] | None = strawberry.field(default=UNSET, description="Replaces all addresses.")
     phones: list[str] | None = strawberry.field(default=UNSET, description="Replaces all phone numbers.")
+    sms_opt_out: bool | None = strawberry.field(
+        default=UNSET,
+        description="True: no marketing SMS (campaign SMS skip this contact and, while true, anyone with the "
+        "same number); false: accepts them again. Null is refused.",
+    )
     birthday: date | None = strawberry.field(default=UNSET, description="Date of birth; null clears it.")
     owner_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="New owning User.")
     tags: list[str] | None = strawberry.field(default=UNSET, description="Replaces all tags.")

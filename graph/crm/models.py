@@ -72,6 +72,8 @@ class Contact(TenantMixin, TimestampMixin, Versioned, CustomFieldsMixin, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The contact asked for no email (survey links and bulk mail skip them; migration 0350).
     email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Marketing SMS refused (a STOP reply, staff on request; migration 0370, graph/marketing/sms.py).
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ContactAccount(Base):
@@ -137,6 +139,7 @@ register_custom_fields(
         "nameOrder": ["name_order"],
         "emails": ["emails"],
         "phones": ["phones"],
+        "smsOptOut": ["sms_opt_out"],
         "birthday": ["birthday"],
         "owner": ["owner_id"],
         "tags": ["tags"],

@@ -219,6 +219,11 @@ class Contact(HasCustomFields, relay.Node):
         description="True: refuses marketing email (campaign messages skip them); set by an unsubscribe "
         "link or `setEmailOptOut`.",
     )
+    sms_opt_out: bool = strawberry.field(
+        default=False,
+        description="True: refuses marketing SMS (campaign SMS skip them and anyone sharing the number); set "
+        "by a STOP reply (`recordSmsStop`), an SMS unsubscribe link, `setSmsOptOut` or this record's update.",
+    )
     owner_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -239,6 +244,7 @@ class Contact(HasCustomFields, relay.Node):
             deleted_at=contact.deleted_at,
             version=contact.version,
             email_opt_out=contact.email_opt_out,
+            sms_opt_out=contact.sms_opt_out,
             custom=contact.custom or {},
             owner_id=contact.owner_id,
         )

@@ -90,7 +90,12 @@ def messages_went_out(campaign: Campaign) -> exists:
         select(literal(1)).where(
             CampaignMessage.tenant_id == campaign.tenant_id,
             CampaignMessage.campaign_id == campaign.id,
-            or_(CampaignMessage.status == "sending", CampaignMessage.sent_count > 0),
+            # Delivered SMS count as sent: a delivery report moves them out of `sent_count`.
+            or_(
+                CampaignMessage.status == "sending",
+                CampaignMessage.sent_count > 0,
+                CampaignMessage.delivered_count > 0,
+            ),
         )
     )
 

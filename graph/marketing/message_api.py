@@ -13,15 +13,15 @@ from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, payload_errors
 from graph.core.ids import decode_id, decode_optional_id
 from graph.crm.models import CONTACT
-from graph.marketing import messages
-from graph.marketing.message_types import CampaignMessage, messages_by_id
+from graph.marketing import messages, send_limits, sms
+from graph.marketing.message_types import CampaignMessage, MessageChannel, messages_by_id
 from graph.sales.leads.models import LEAD
 from tenants.errors import DomainError, ErrorCode
 
 MessageId = Annotated[relay.GlobalID, strawberry.argument(description="Global id of a CampaignMessage.")]
 
 
-@strawberry.input(description="A bulk email of a campaign to a contact or lead segment.")
+@strawberry.input(description="A bulk email or SMS of a campaign to a contact or lead segment.")
 class SendCampaignMessageInput:
     campaign_id: relay.GlobalID = strawberry.field(
         description="The campaign (you may update it; not completed or cancelled)."
@@ -29,13 +29,21 @@ class SendCampaignMessageInput:
     segment_id: relay.GlobalID | None = strawberry.field(
         default=None, description="A contact or lead segment; default: the campaign's own segment."
     )
-    subject: str = strawberry.field(
-        description="Subject template (max 1,000): values and if/else only, e.g. `Hello {{ first_name }}`. "
-        "Merge fields: first_name, last_name, name, email, company, campaign, unsubscribe_url."
+    channel: MessageChannel | None = strawberry.field(
+        default=None,
+        description="EMAIL or SMS; default: SMS for a campaign of the `sms` channel, EMAIL otherwise. SMS go "
+        "to each member's first number that can take SMS (E.164, read in the tenant's region).",
+    )
+    subject: str | None = strawberry.field(
+        default=None,
+        description="Email: the subject template (required, max 1,000): values and if/else only, e.g. "
+        "`Hello {{ first_name }}`. Merge fields: first_name, last_name, name, email, phone, company, "
+        "campaign, unsubscribe_url. SMS: leave it out.",
     )
     body: str = strawberry.field(
-        description="Plain-text body template (max 20,000), same fields; an unsubscribe link is always "
-        "appended."
+        description="Plain-text body template, same fields. Email: max 20,000, an unsubscribe link is "
+        "always appended. SMS: required, max 1,600, and with sample values and the appended `Reply STOP to "
+        "opt out.` at most 10 segments (160 GSM-7 or 70 UCS-2 characters in one, 153/67 when split)."
     )
 
 
@@ -47,9 +55,10 @@ class CampaignMessagePayload:
 
 @strawberry.type(description="The tenant's send limits of campaign messages.")
 class MarketingSendLimits:
-    hourly: int = strawberry.field(description="Emails handed to the mail server per clock hour (UTC).")
+    hourly: int = strawberry.field(description="Emails and SMS (together) handed over per clock hour (UTC).")
     daily: int = strawberry.field(
-        description="Emails per UTC day. Beyond either limit recipients stay QUEUED for the next window."
+        description="Emails and SMS per UTC day. Beyond either limit recipients stay QUEUED for the next "
+        "window."
     )
     version: int = strawberry.field(description="Pass to setMarketingSendLimits (0: the defaults).")
 
@@ -75,6 +84,14 @@ class UnsubscribePayload:
     errors: list[UserError] = payload_errors()
 
 
+@strawberry.type(description="Result of recordSmsStop.")
+class SmsStopPayload:
+    phone: str | None = strawberry.field(default=None, description="The number, in E.164 when valid.")
+    contacts: int = strawberry.field(default=0, description="Contacts that now refuse marketing SMS.")
+    leads: int = strawberry.field(default=0, description="Leads that now refuse marketing SMS.")
+    errors: list[UserError] = payload_errors()
+
+
 @strawberry.type(description="Result of setEmailOptOut.")
 class EmailOptOutPayload:
     record_id: relay.GlobalID | None = strawberry.field(default=None, description="The Contact or Lead.")
@@ -82,7 +99,7 @@ class EmailOptOutPayload:
     errors: list[UserError] = payload_errors()
 
 
-def limits_view(limits: messages.SendLimits) -> MarketingSendLimits:
+def limits_view(limits: send_limits.SendLimits) -> MarketingSendLimits:
     return MarketingSendLimits(hourly=limits.hourly, daily=limits.daily, version=limits.version)
 
 
@@ -102,7 +119,7 @@ class MessagesQuery:
     @strawberry.field(description="The tenant's send limits of campaign messages (any member may read them).")
     async def marketing_send_limits(self, info: Info) -> MarketingSendLimits:
         actor = info.context.actor
-        return limits_view(await messages.send_limits(await info.context.session(), actor.tenant_id))
+        return limits_view(await send_limits.send_limits(await info.context.session(), actor.tenant_id))
 
 
 @strawberry.type
@@ -124,6 +141,7 @@ class MessagesMutation:
             input.subject,
             input.body,
             datetime.now(UTC),
+            input.channel.value if input.channel else None,
         )
         return CampaignMessagePayload(message=CampaignMessage.from_model(message))
 
@@ -146,12 +164,27 @@ class MessagesMutation:
         input: Annotated[SetMarketingSendLimitsInput, strawberry.argument(description="Limits.")],
     ) -> MarketingSendLimitsPayload:
         session, actor = await info.context.session(), info.context.actor
-        limits = await messages.set_send_limits(session, actor, input.hourly, input.daily, input.version)
+        limits = await send_limits.set_send_limits(session, actor, input.hourly, input.daily, input.version)
         return MarketingSendLimitsPayload(limits=limits_view(limits))
 
     @strawberry.mutation(
-        description="Follow a campaign email's unsubscribe link (no login needed): the address gets no more "
-        "campaign email; again is harmless. NOT_FOUND for an unknown token."
+        description="A STOP reply to a campaign SMS, as the tenant's SMS gateway integration (an API key) or "
+        "staff report it: every contact and lead of the tenant with that number (`+49 151 ...` and `0151 "
+        "...` are one) gets `smsOptOut`. Needs update on campaigns. INVALID for something not a number."
+    )
+    @mutation_payload(SmsStopPayload)
+    async def record_sms_stop(
+        self,
+        info: Info,
+        phone: Annotated[str, strawberry.argument(description="The number the STOP came from.")],
+    ) -> SmsStopPayload:
+        session, actor = await info.context.session(), info.context.actor
+        number, contacts, leads = await sms.record_sms_stop(session, actor, phone)
+        return SmsStopPayload(phone=number, contacts=contacts, leads=leads)
+
+    @strawberry.mutation(
+        description="Follow a campaign email's or SMS's unsubscribe link (no login needed): the address or "
+        "number gets no more campaign email (SMS); again is harmless. NOT_FOUND for an unknown token."
     )
     @mutation_payload(UnsubscribePayload, savepoint=False)
     async def unsubscribe(

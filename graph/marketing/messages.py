@@ -1,22 +1,35 @@
-"""Bulk email of a campaign to a segment: the message, its recipients, opt-out and the tenant's send limits.
+"""Bulk email or SMS of a campaign to a segment: the message, its recipients, opt-out and the tenant's send
+limits.
 
 `create_message` freezes the audience: one `INSERT ... SELECT` writes a recipient row per member of the
-segment as its creator sees it (contacts: their first email; leads: their email), already `skipped` with a
-reason when the person opted out of marketing email (their own flag, or any contact or lead of the tenant
-with that address), has no address, or shares the address with an earlier member (by id). The primary key
-(tenant, message, member) makes each recipient exist once. The sending job (`sending.py`) then sends the
-queued ones in batches within the tenant's hourly and daily limits.
+segment as its creator sees it, already `skipped` with a reason when the person opted out of the channel
+(their own flag, or any contact or lead of the tenant with that address or number), has no address, or
+shares the address with an earlier member (by id). The primary key (tenant, message, member) makes each
+recipient exist once. The sending job (`sending.py`) then sends the queued ones in batches within the
+tenant's hourly and daily limits (one budget for both channels).
+
+Email: contacts' first email, leads' email; opt-out is `email_opt_out`. SMS (`channel = 'sms'`, the
+default for a campaign of the `sms` channel): each member's first number that can take SMS, in E.164, read
+in the tenant's region (sms.py: numbers are parsed in Python, so the members' rows pass through the
+process once, and go back in one INSERT ... SELECT over arrays); opt-out is `sms_opt_out`, compared by the
+number's duplicate key; a segment in which nobody has such a number is refused (INVALID on segmentId:
+almost surely the wrong segment). An SMS has no subject; its body is at most 1,600 characters and with
+sample values and the STOP line at most 10 segments (sms.py counts GSM-7 and UCS-2).
 
 Templates are the notification templates' sandboxed Jinja2 subset (graph/notifications/templates.py):
 values and if/else only, checked when the message is created; merge fields are `first_name`,
-`last_name`, `name`, `email`, `company` (a lead's) and `campaign`. Every message ends with an unsubscribe
-link whose token (`crmu_<tenant hex>_<random>`, stored as its SHA-256) finds the recipient; following it
-(`unsubscribe`, no login) sets `email_opt_out` on that person and on every contact and lead of the tenant
-with the same address, so the next message skips them.
+`last_name`, `name`, `email` (email), `phone` (SMS), `company` (a lead's), `campaign` and
+`unsubscribe_url`. Every email ends with an unsubscribe link whose token (`crmu_<tenant hex>_<random>`,
+stored as its SHA-256) finds the recipient; following it (`unsubscribe`, no login) sets `email_opt_out`
+on that person and on every contact and lead of the tenant with the same address, so the next message
+skips them. An SMS ends with "Reply STOP to opt out." (the link fits no SMS; a template may still quote
+`unsubscribe_url`, which then sets `sms_opt_out` on the person and everyone with the number); the STOP
+itself arrives through `recordSmsStop` (sms.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,10 +38,13 @@ from typing import Any
 
 from jinja2 import TemplateError
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Select,
+    Text,
     Uuid,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -39,7 +55,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -48,34 +64,42 @@ from graph.crm.models import CONTACT, Contact
 from graph.marketing.campaigns import campaign_scope, get_campaign, require_open
 from graph.marketing.models import (
     CAMPAIGN,
+    MESSAGE_CHANNELS,
     Campaign,
     CampaignMessage,
-    MarketingSettings,
     MessageRecipient,
 )
 from graph.marketing.segments import get_segment, member_ids
+from graph.marketing.sms import (
+    MAX_SMS_BODY,
+    MAX_SMS_SEGMENTS,
+    opt_out_phone,
+    phone_opted_out,
+    sms_address,
+    sms_length,
+    tenant_region,
+    too_long,
+    with_footer,
+)
 from graph.notifications.templates import check_template, render
 from graph.sales.leads.leads import get_lead, require_editable
 from graph.sales.leads.models import LEAD, ContactMatchKey, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.ids import new_id
-from tenants.permissions import Action, Actor, Capability
+from tenants.permissions import Action, Actor
 from tenants.tokens import digest, tenant_token, token_tenant
 
 UNSUBSCRIBE_PREFIX = "crmu_"
 MAX_SUBJECT = 1000
 MAX_BODY = 20_000
-DEFAULT_HOURLY_LIMIT = 1000
-DEFAULT_DAILY_LIMIT = 10_000
-MAX_HOURLY_LIMIT = 1_000_000
-MAX_DAILY_LIMIT = 10_000_000
 SKIP_REASONS = ("opted_out", "no_address", "duplicate_address", "cancelled")
 SAMPLE = {
     "first_name": "Ada",
     "last_name": "Lovelace",
     "name": "Ada Lovelace",
     "email": "ada@example.com",
+    "phone": "+4915112345678",
     "company": "Analytical Engines",
     "campaign": "Spring fair",
 }
@@ -169,10 +193,52 @@ def audience(actor: Actor, target: str, ids: Select[Any]) -> Select[Any]:
     ).where(model.tenant_id == actor.tenant_id, model.id.in_(ids.scalar_subquery()))
 
 
-def recipient_rows(actor: Actor, message_id: uuid.UUID, target: str, ids: Select[Any]) -> Select[Any]:
-    """The recipient rows: queued, or skipped with the first reason that applies."""
-    people = audience(actor, target, ids).subquery("people")
-    rank = func.row_number().over(partition_by=func.lower(people.c.address), order_by=people.c.member_id)
+async def sms_audience(
+    session: AsyncSession, actor: Actor, target: str, ids: Select[Any]
+) -> tuple[Select[Any], int]:
+    """The members as `audience` gives them, for SMS: the address is the first number that can take SMS
+    (sms.py; read in Python, which knows the numbering plans), opted out by the person's own flag or by
+    anyone with that number. Returns the rows and how many members have an address."""
+    model = Contact if target == "contact" else Lead
+    phones = Contact.phones if target == "contact" else func.array_remove(array([Lead.phone]), null())
+    rows = (
+        await session.execute(
+            select(model.id, phones, model.sms_opt_out).where(
+                model.tenant_id == actor.tenant_id, model.id.in_(ids.scalar_subquery())
+            )
+        )
+    ).all()
+    region = await tenant_region(session, actor.tenant_id)
+    members = [member_id for member_id, _numbers, _opted_out in rows]
+    own = [bool(opted_out) for _member_id, _numbers, opted_out in rows]
+    # About 40 µs a number: a big segment's parsing runs off the event loop.
+    addresses = await asyncio.to_thread(
+        lambda: [sms_address(list(numbers or []), region) for _member_id, numbers, _opted_out in rows]
+    )
+    given = select(
+        func.unnest(bindparam("members", members, type_=ARRAY(Uuid))).label("member_id"),
+        func.unnest(bindparam("addresses", addresses, type_=ARRAY(Text))).label("address"),
+        func.unnest(bindparam("own_opt_outs", own, type_=ARRAY(Boolean))).label("own_opt_out"),
+    ).subquery("given")
+    member = given.c.member_id
+    people = select(
+        member.label("member_id"),
+        (member if target == "contact" else cast(null(), Uuid)).label("contact_id"),
+        (member if target == "lead" else cast(null(), Uuid)).label("lead_id"),
+        given.c.address.label("address"),
+        (given.c.own_opt_out | phone_opted_out(actor.tenant_id, given.c.address)).label("opted_out"),
+    )
+    return people, sum(address is not None for address in addresses)
+
+
+def recipient_rows(
+    actor: Actor, message_id: uuid.UUID, people_rows: Select[Any], channel: str
+) -> Select[Any]:
+    """The recipient rows: queued, or skipped with the first reason that applies (addresses compared
+    case-blind for email, as E.164 for SMS)."""
+    people = people_rows.subquery("people")
+    key = func.lower(people.c.address) if channel == "email" else people.c.address
+    rank = func.row_number().over(partition_by=key, order_by=people.c.member_id)
     ranked = select(people, rank.label("rank")).subquery("ranked")
     reason = case(
         (ranked.c.address.is_(None), "no_address"),
@@ -192,23 +258,47 @@ def recipient_rows(actor: Actor, message_id: uuid.UUID, target: str, ids: Select
     )
 
 
-def check_texts(subject: str, body: str) -> None:
-    """Both templates at once: the sandboxed subset, a subject, and a trial render with sample values."""
+def check_texts(channel: str, subject: str | None, body: str) -> None:
+    """All templates at once: the sandboxed subset, a trial render with sample values, and per channel an
+    email's subject, or an SMS's text (no subject) within MAX_SMS_SEGMENTS with its STOP line."""
     errors = []
-    if not (subject or "").strip():
-        errors.append(DomainError(ErrorCode.REQUIRED, "A message needs a subject.", "subject"))
-    for source, field, limit in ((subject, "subject", MAX_SUBJECT), (body, "body", MAX_BODY)):
+    if channel == "email":
+        if not (subject or "").strip():
+            errors.append(DomainError(ErrorCode.REQUIRED, "A message needs a subject.", "subject"))
+        templates = [(subject, "subject", MAX_SUBJECT), (body, "body", MAX_BODY)]
+    else:
+        if subject:
+            errors.append(DomainError(ErrorCode.INVALID, "An SMS has no subject; leave it out.", "subject"))
+        if not (body or "").strip():
+            errors.append(DomainError(ErrorCode.REQUIRED, "An SMS needs a text.", "body"))
+        templates = [(body, "body", MAX_SMS_BODY)]
+    for source, field, limit in templates:
         try:
             check_template(source or "", field, limit)
-            render(source or "", SAMPLE)
+            rendered = render(source or "", SAMPLE)
         except DomainError as error:
             errors.append(error)
+            continue
         except (TemplateError, TypeError, ValueError) as error:
             errors.append(
                 DomainError(ErrorCode.INVALID, f"The template fails on sample values: {error}.", field)
             )
+            continue
+        length = sms_length(with_footer(rendered))
+        if channel == "sms" and rendered.strip() and length.segments > MAX_SMS_SEGMENTS:
+            errors.append(
+                DomainError(ErrorCode.TOO_LONG, f"Too long with sample values: {too_long(length)}.", field)
+            )
     if errors:
         raise ValidationErrors(errors)
+
+
+def sample_segments(body: str) -> int | None:
+    """The SMS segments of a text with the sample values and the STOP line (None if it does not render)."""
+    try:
+        return sms_length(with_footer(render(body, SAMPLE))).segments
+    except (TemplateError, TypeError, ValueError, DomainError):
+        return None
 
 
 async def create_message(
@@ -216,16 +306,21 @@ async def create_message(
     actor: Actor,
     campaign_id: uuid.UUID,
     segment_id: uuid.UUID | None,
-    subject: str,
+    subject: str | None,
     body: str,
     now: datetime,
+    channel: str | None = None,
 ) -> CampaignMessage:
     """A message of an open campaign to a contact or lead segment (default: the campaign's own), its
-    recipients written at once; the sending job sends it."""
+    recipients written at once; the sending job sends it. The channel defaults to SMS for a campaign of
+    the `sms` channel, email otherwise."""
     actor.require(CAMPAIGN, Action.UPDATE)
     campaign = await get_campaign(session, actor, campaign_id, "campaignId", lock=True)
     require_open(campaign)
-    check_texts(subject, body)
+    channel = channel or ("sms" if campaign.channel == "sms" else "email")
+    if channel not in MESSAGE_CHANNELS:
+        raise DomainError(ErrorCode.INVALID, f"Send by {' or '.join(MESSAGE_CHANNELS)}.", "channel")
+    check_texts(channel, subject, body)
     chosen = segment_id or campaign.segment_id
     if chosen is None:
         raise DomainError(
@@ -236,12 +331,25 @@ async def create_message(
         raise DomainError(
             ErrorCode.INVALID, "Messages go to contact or lead segments, not to accounts.", "segmentId"
         )
+    ids = await member_ids(session, actor, segment)
+    if channel == "sms":
+        people, reachable = await sms_audience(session, actor, segment.target, ids)
+        if reachable == 0:
+            raise DomainError(
+                ErrorCode.INVALID,
+                "No member of this segment has a number that can take SMS; choose a segment with mobile "
+                "numbers.",
+                "segmentId",
+            )
+    else:
+        people = audience(actor, segment.target, ids)
     message = CampaignMessage(
         tenant_id=actor.tenant_id,
         id=new_id(),
         campaign_id=campaign.id,
         segment_id=segment.id,
-        subject=subject,
+        channel=channel,
+        subject=subject or "",
         body=body,
         status="sending",
         created_by_id=actor.user_id,
@@ -249,10 +357,9 @@ async def create_message(
     )
     session.add(message)
     await session.flush()
-    ids = await member_ids(session, actor, segment)
     columns = ["tenant_id", "message_id", "member_id", "contact_id", "lead_id", "address", "status", "reason"]
     await session.execute(
-        insert(MessageRecipient).from_select(columns, recipient_rows(actor, message.id, segment.target, ids))
+        insert(MessageRecipient).from_select(columns, recipient_rows(actor, message.id, people, channel))
     )
     counts = dict(
         (
@@ -271,6 +378,7 @@ async def create_message(
         message.status, message.finished_at = "done", now
     await session.flush()
     changes = {
+        "channel": [None, channel],
         "subject": [None, subject],
         "segment_id": [None, str(segment.id)],
         "recipients": [None, message.recipient_count],
@@ -328,54 +436,6 @@ def recipients_statement(actor: Actor, message: CampaignMessage, statuses: list[
     return statement.order_by(MessageRecipient.member_id)
 
 
-# -- send limits -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SendLimits:
-    hourly: int
-    daily: int
-    version: int = 0
-
-
-async def send_limits(session: AsyncSession, tenant_id: uuid.UUID) -> SendLimits:
-    row = await session.get(MarketingSettings, tenant_id)
-    if row is None:
-        return SendLimits(DEFAULT_HOURLY_LIMIT, DEFAULT_DAILY_LIMIT)
-    return SendLimits(row.hourly_send_limit, row.daily_send_limit, row.version)
-
-
-async def set_send_limits(
-    session: AsyncSession, actor: Actor, hourly: int, daily: int, version: int
-) -> SendLimits:
-    """The tenant's limits (manage_settings); `version` as last read (0: never saved)."""
-    actor.require_capability(Capability.MANAGE_SETTINGS)
-    errors = []
-    if not 0 <= hourly <= MAX_HOURLY_LIMIT:
-        errors.append(DomainError(ErrorCode.INVALID, f"From 0 to {MAX_HOURLY_LIMIT:,} a hour.", "hourly"))
-    if not 0 <= daily <= MAX_DAILY_LIMIT:
-        errors.append(DomainError(ErrorCode.INVALID, f"From 0 to {MAX_DAILY_LIMIT:,} a day.", "daily"))
-    if errors:
-        raise ValidationErrors(errors)
-    before = await send_limits(session, actor.tenant_id)
-    if before.version != version:
-        raise DomainError(ErrorCode.CONFLICT, "The send limits changed since you read them; read again.")
-    values = {"hourly_send_limit": hourly, "daily_send_limit": daily}
-    await session.execute(
-        upsert(MarketingSettings)
-        .values(tenant_id=actor.tenant_id, **values)
-        .on_conflict_do_update(
-            index_elements=["tenant_id"],
-            set_={**values, "version": MarketingSettings.version + 1, "updated_at": func.now()},
-        )
-    )
-    changes = audit.diff({"hourly": before.hourly, "daily": before.daily}, {"hourly": hourly, "daily": daily})
-    await audit.record(
-        session, actor, "marketing.send_limits", "marketing_settings", actor.tenant_id, changes
-    )
-    return SendLimits(hourly, daily, version + 1)
-
-
 # -- opt-out -----------------------------------------------------------------------------------------
 
 
@@ -409,23 +469,31 @@ async def unsubscribe(session: AsyncSession, token: str, now: datetime) -> Messa
         raise not_found("unsubscribe link", "token")
     if recipient.unsubscribed_at is None:
         recipient.unsubscribed_at = now
+        channel = await session.scalar(
+            select(CampaignMessage.channel).where(
+                CampaignMessage.tenant_id == tenant_id, CampaignMessage.id == recipient.message_id
+            )
+        )
+        flag = "sms_opt_out" if channel == "sms" else "email_opt_out"
         person = {"contact_id": recipient.contact_id} if recipient.contact_id else {}
         if recipient.contact_id is not None:
             await session.execute(
                 update(Contact)
                 .where(Contact.tenant_id == tenant_id, Contact.id == recipient.contact_id)
-                .values(email_opt_out=True)
+                .values({flag: True})
             )
         else:
             person = {"lead_id": recipient.lead_id}
             await session.execute(
                 update(Lead)
                 .where(Lead.tenant_id == tenant_id, Lead.id == recipient.lead_id)
-                .values(email_opt_out=True)
+                .values({flag: True})
             )
-        if recipient.address:
+        if recipient.address and channel == "sms":
+            await opt_out_phone(session, tenant_id, recipient.address)
+        elif recipient.address:
             await opt_out_address(session, tenant_id, recipient.address)
-        changes = {"email_opt_out": [False, True], **{k: [None, str(v)] for k, v in person.items()}}
+        changes = {flag: [False, True], **{k: [None, str(v)] for k, v in person.items()}}
         await audit.record(
             session,
             None,
@@ -472,31 +540,38 @@ async def set_email_opt_out(
     return record
 
 
-def merge_values(recipient: MessageRecipient, person: Mapping[str, Any], campaign: str) -> dict[str, Any]:
+def merge_values(
+    recipient: MessageRecipient, person: Mapping[str, Any], campaign: str, channel: str = "email"
+) -> dict[str, Any]:
     first, last = person.get("first_name") or "", person.get("last_name") or ""
+    address = recipient.address or ""
     return {
         "first_name": first,
         "last_name": last,
         "name": person.get("full_name") or " ".join(part for part in (first, last) if part),
-        "email": recipient.address or "",
+        "email": address if channel == "email" else "",
+        "phone": address if channel == "sms" else "",
         "company": person.get("company") or "",
         "campaign": campaign,
     }
 
 
-def still_allowed(tenant_id: uuid.UUID) -> ColumnElement[bool]:
-    """For the sender: the recipient's person has not opted out since the message was created."""
+def still_allowed(tenant_id: uuid.UUID, channel: str) -> ColumnElement[bool]:
+    """For the sender: the recipient's person has not opted out of the channel since the message was
+    created (nor has anyone with the same address or number)."""
     contact, lead = aliased(Contact), aliased(Lead)
+    contact_flag = contact.sms_opt_out if channel == "sms" else contact.email_opt_out
+    lead_flag = lead.sms_opt_out if channel == "sms" else lead.email_opt_out
     contact_ok = MessageRecipient.contact_id.is_(None) | ~exists(
         select(literal(1))
         .select_from(contact)
-        .where(
-            contact.tenant_id == tenant_id, contact.id == MessageRecipient.contact_id, contact.email_opt_out
-        )
+        .where(contact.tenant_id == tenant_id, contact.id == MessageRecipient.contact_id, contact_flag)
     )
     lead_ok = MessageRecipient.lead_id.is_(None) | ~exists(
         select(literal(1))
         .select_from(lead)
-        .where(lead.tenant_id == tenant_id, lead.id == MessageRecipient.lead_id, lead.email_opt_out)
+        .where(lead.tenant_id == tenant_id, lead.id == MessageRecipient.lead_id, lead_flag)
     )
+    if channel == "sms":
+        return and_(contact_ok, lead_ok, ~phone_opted_out(tenant_id, MessageRecipient.address))
     return and_(contact_ok, lead_ok, ~address_opted_out(tenant_id, func.lower(MessageRecipient.address)))

@@ -38,7 +38,8 @@ CHECK_IN_METHODS = ("code", "qr", "staff", "walk_in")
 # A touch is a person's response to a campaign: the attribution trail (first and last touch).
 TOUCH_KINDS = ("checked_in", "walk_in", "response")
 MESSAGE_STATUSES = ("sending", "done", "cancelled")
-RECIPIENT_STATUSES = ("queued", "sending", "sent", "failed", "skipped")
+RECIPIENT_STATUSES = ("queued", "sending", "sent", "delivered", "failed", "skipped")
+MESSAGE_CHANNELS = ("email", "sms")
 
 
 class Campaign(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
@@ -236,6 +237,7 @@ class CampaignMessage(TenantMixin, Base):
     sent_count: Mapped[int] = mapped_column(Integer, default=0)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_count: Mapped[int] = mapped_column(Integer, default=0)  # SMS the provider reported delivered
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -268,6 +270,10 @@ class MessageRecipient(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     token_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SMS: the provider's id, the digest of the delivery-report URL's token, and when it reported delivery.
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    report_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OpportunityCompetitorProduct(Base):

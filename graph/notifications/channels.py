@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import urllib.error
 import urllib.parse
@@ -29,17 +30,22 @@ class SmsUnavailable(Exception):
 class Sms:
     to: str
     text: str
+    # Where the provider should report delivery (campaign SMS, graph/marketing/sms.py); None: no reports.
+    status_callback: str | None = None
 
 
 class SmsSender(Protocol):
-    async def send(self, message: Sms) -> None: ...
+    async def send(self, message: Sms) -> str | None:
+        """Hands the message over; returns the provider's id of it when the provider gives one."""
+        ...
 
 
 class LogSms:
     """Logs each message instead of sending it."""
 
-    async def send(self, message: Sms) -> None:
+    async def send(self, message: Sms) -> str | None:
         log.info("sms to %s: %s", message.to, message.text)
+        return None
 
 
 @dataclass(frozen=True)
@@ -53,13 +59,17 @@ class TwilioSms:
     api_url: str = "https://api.twilio.com"
     timeout_seconds: float = 10.0
 
-    async def send(self, message: Sms) -> None:
+    async def send(self, message: Sms) -> str | None:
         # urllib blocks: run it off the event loop.
-        await asyncio.to_thread(self.deliver, message)
+        return await asyncio.to_thread(self.deliver, message)
 
-    def deliver(self, message: Sms) -> None:
+    def deliver(self, message: Sms) -> str | None:
+        """POSTs the message; returns Twilio's message SID (None if the answer carries none)."""
         url = f"{self.api_url.rstrip('/')}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        form = urllib.parse.urlencode({"To": message.to, "From": self.sender, "Body": message.text}).encode()
+        fields = {"To": message.to, "From": self.sender, "Body": message.text}
+        if message.status_callback:
+            fields["StatusCallback"] = message.status_callback
+        form = urllib.parse.urlencode(fields).encode()
         credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         request = urllib.request.Request(  # noqa: S310 - the URL is the configured API, http(s) only
             url,
@@ -72,7 +82,7 @@ class TwilioSms:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
-                response.read()
+                answer = response.read(65_536)
         except urllib.error.HTTPError as error:
             detail = error.read(500).decode(errors="replace")
             log.warning("sms to %s refused by Twilio (%s): %s", message.to, error.code, detail)
@@ -80,6 +90,11 @@ class TwilioSms:
         except OSError as error:
             log.warning("sms to %s failed: %s", message.to, error)
             raise SmsUnavailable(str(error)) from error
+        try:
+            sid = json.loads(answer).get("sid")
+        except (ValueError, AttributeError):
+            return None
+        return sid if isinstance(sid, str) and 0 < len(sid) <= 64 else None
 
 
 @dataclass

@@ -64,6 +64,11 @@ class UpdateLeadInput:
     last_name: str | None = strawberry.field(default=UNSET, description="Family name; null clears it.")
     email: str | None = strawberry.field(default=UNSET, description="Email; null clears it.")
     phone: str | None = strawberry.field(default=UNSET, description="Phone; null clears it.")
+    sms_opt_out: bool | None = strawberry.field(
+        default=UNSET,
+        description="True: no marketing SMS (campaign SMS skip this lead and, while true, anyone with the "
+        "same number); false: accepts them again. Null is refused.",
+    )
     title: str | None = strawberry.field(default=UNSET, description="Job title; null clears it.")
     company_name: str | None = strawberry.field(default=UNSET, description="Company; null clears it.")
     region: str | None = strawberry.field(default=UNSET, description="Region; null clears it.")

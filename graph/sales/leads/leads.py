@@ -25,7 +25,7 @@ from tenants.fields.values import check_builtin_writes
 from tenants.ids import new_id
 from tenants.options import register_option_list, require_option
 from tenants.permissions import Action, Actor, Scope, record_scope_clause
-from tenants.validation import bounded_text, email_address, optional_text
+from tenants.validation import bounded_text, email_address, optional_text, required_flag
 
 LEAD_SOURCES = "lead_sources"
 register_option_list(
@@ -48,6 +48,7 @@ AUDITED_FIELDS = (
     "last_name",
     "email",
     "phone",
+    "sms_opt_out",
     "title",
     "company_name",
     "region",
@@ -134,6 +135,8 @@ async def clean_lead(session: AsyncSession, actor: Actor, values: Mapping[str, A
             checks[key] = lambda v=value: email_address(v, "email") if (v or "").strip() else None
         elif key == "phone":
             checks[key] = lambda v=value: clean_phone(v)
+        elif key == "sms_opt_out":
+            checks[key] = lambda v=value: required_flag(v, "smsOptOut")
     cleaned = collect(checks)
     if "source" in values:
         source = bounded_text((values["source"] or "").strip().lower(), "source", 64)

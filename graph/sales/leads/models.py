@@ -71,6 +71,8 @@ class Lead(CustomFieldsMixin, TenantMixin, TimestampMixin, Versioned, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column()
     # Marketing email refused (an unsubscribe link, or staff on request): graph/marketing/messages.py.
     email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Marketing SMS refused (a STOP reply, staff on request): graph/marketing/sms.py.
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # Custom fields and field-level role rules (tenants/fields/registry.py): built-in GraphQL fields -> the
@@ -86,6 +88,7 @@ register_custom_fields(
         "lastName": ["last_name"],
         "email": ["email"],
         "phone": ["phone"],
+        "smsOptOut": ["sms_opt_out"],
         "title": ["title"],
         "companyName": ["company_name"],
         "region": ["region"],

@@ -76,6 +76,11 @@ class Lead(HasCustomFields, relay.Node):
         description="True: refuses marketing email (campaign messages skip them); set by an unsubscribe "
         "link or `setEmailOptOut`.",
     )
+    sms_opt_out: bool = strawberry.field(
+        default=False,
+        description="True: refuses marketing SMS (campaign SMS skip them and anyone sharing the number); set "
+        "by a STOP reply (`recordSmsStop`), an SMS unsubscribe link, `setSmsOptOut` or this record's update.",
+    )
     owner_id: strawberry.Private[uuid.UUID | None]
     merged_into_id: strawberry.Private[uuid.UUID | None]
     converted_account_id: strawberry.Private[uuid.UUID | None]
@@ -105,6 +110,7 @@ class Lead(HasCustomFields, relay.Node):
             updated_at=lead.updated_at,
             version=lead.version,
             email_opt_out=lead.email_opt_out,
+            sms_opt_out=lead.sms_opt_out,
             owner_id=lead.owner_id,
             merged_into_id=lead.merged_into_id,
             converted_account_id=lead.converted_account_id,
