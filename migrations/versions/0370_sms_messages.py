@@ -2,14 +2,14 @@
 provider's delivery reports per recipient.
 
 Revision ID: 0370_sms_messages
-Revises: 0301_report_rollups
+Revises: 0302_live_listeners
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "0370_sms_messages"
-down_revision = "0301_report_rollups"
+down_revision = "0302_live_listeners"
 branch_labels = None
 depends_on = None
 
