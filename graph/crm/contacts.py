@@ -223,7 +223,15 @@ INSERTED_COLUMNS = tuple(
 
 
 def contact_row(contact: Contact) -> dict[str, Any]:
-    return {key: getattr(contact, key) for key in INSERTED_COLUMNS}
+    """The INSERT values of a new contact: its attributes, a column's default where it has none."""
+    row = {}
+    for key in INSERTED_COLUMNS:
+        value = getattr(contact, key)
+        default = Contact.__table__.c[key].default
+        if value is None and default is not None:
+            value = default.arg({}) if default.is_callable else default.arg  # type: ignore[attr-defined]
+        row[key] = value
+    return row
 
 
 async def update_contact(

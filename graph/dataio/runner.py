@@ -325,36 +325,50 @@ class ImportRun:
                     todo.append((number, await self.reader.values(session, cells, actor)))
                 except DomainError as error:
                     outcomes[number] = row_errors(error)
+        creating: list[tuple[int, dict[str, Any]]] = []
+        pending: dict[int, frozenset[tuple[str, str]]] = {}  # the keys of the rows in `creating`
+
+        async def create() -> set[tuple[str, str]]:
+            """The rows waiting in `creating` written; the keys of the records they created."""
+            done = await self.create_rows(session, actor, target, creating)
+            outcomes.update(done)
+            keys = {
+                key for number, row_keys in pending.items() if done[number] == "created" for key in row_keys
+            }
+            creating.clear()
+            pending.clear()
+            return keys
+
         start = 0
         while start < len(todo):
             matches: list[Match | None] = [None] * (len(todo) - start)
             if self.duplicate_mode != "create":
                 rest = [values for _, values in todo[start:]]
                 matches = list(await target.batch.find_duplicates(session, actor, rest))
-            creating: list[tuple[int, dict[str, Any]]] = []
-            written: set[tuple[str, str]] = set()
-            updated: set[Any] = set()
+            written: set[tuple[str, str]] = set()  # keys of the records this run wrote
+            updated: set[Any] = set()  # and the records it updated
             index = start
             for (number, values), match in zip(todo[start:], matches, strict=True):
+                if match is not None and any(match.lookup & keys for keys in pending.values()):
+                    written |= await create()  # a row waiting to be created has a key this one looks for
                 if match is not None and (
                     match.lookup & written or (match.record is not None and match.record.id in updated)
                 ):
-                    break  # it would find what an earlier row writes: look it up again after the writes
+                    break  # it would find what an earlier row wrote: look it up again
                 index += 1
                 if match is None or match.record is None:
                     creating.append((number, values))
-                    written |= match.keys if match else set()
+                    pending[number] = match.keys if match else frozenset()
                 elif self.duplicate_mode == "skip":
                     outcomes[number] = "skipped"
                 else:
-                    outcomes.update(await self.create_rows(session, actor, target, creating))
-                    creating = []
+                    written |= await create()
                     updated.add(match.record.id)
                     written |= match.keys
                     outcomes[number] = await self.save_row(
                         session, actor, target, number, values, match.record
                     )
-            outcomes.update(await self.create_rows(session, actor, target, creating))
+            written |= await create()
             start = index
         return sorted(outcomes.items(), key=lambda item: item[0])
 
