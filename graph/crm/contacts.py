@@ -206,8 +206,8 @@ async def create_contacts(
         if isinstance(changes, DomainError):
             outcomes[outcomes.index(contact)] = changes
             continue
-        extra = searchable_text(definitions, contact.custom or {})
-        contact.search_text = " ".join([search_text(contact), *extra]).lower()
+        extra = searchable_text(definitions, contact.custom or {})  # `new_contact` did the names
+        contact.search_text = " ".join([contact.search_text, *extra]).lower()
         created.append(contact)
         record_creation(session, actor, contact, changes)
     if created:
