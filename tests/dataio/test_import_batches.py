@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese punctuation is what the language test reads
 """Batched contact imports (graph/dataio/runner.py `write_rows`, graph/crm/contacts.py `create_contacts`,
 `delete_contacts`): the same outcomes as the row-by-row path, in a bounded number of statements per batch.
 
@@ -259,3 +260,31 @@ async def test_statements_per_batch_do_not_grow_with_its_rows(client, app):
         measured[size] = per_phase
     assert measured[10] == measured[60]
     assert all(count <= 16 for count in measured[60]), measured
+
+
+ROW_ERRORS = "query R($id: ID!) { dataImport(id: $id) { rowErrors(first: 10) { row field code message } } }"
+
+
+async def test_row_errors_are_read_in_the_readers_language(client, app):
+    admin = await client.sign_up()
+    lines = ["First,Last,Email,Birthday", "Ada,,ada@example.com,", "Bob,B,,2999-01-01", "Cy,C,,someday"]
+    mapping = columns(First="firstName", Last="lastName", Email="emails", Birthday="birthday")
+    state = await run_file(client, app, admin, lines, mapping)
+
+    async def row_errors(language: str) -> list[tuple[int, str, str, str]]:
+        body = await client.post(
+            ROW_ERRORS, {"id": state["id"]}, admin.token, **{"accept-language": language}
+        )
+        found = body.json()["data"]["dataImport"]["rowErrors"]
+        return [(e["row"], e["field"], e["code"], e["message"]) for e in found]
+
+    assert await row_errors("en") == [
+        (1, "lastName", "REQUIRED", "This field is required."),
+        (2, "birthday", "INVALID", "A birthday cannot be in the future."),
+        (3, "birthday", "INVALID", "'someday' is not a date; write it as YYYY-MM-DD."),
+    ]
+    assert await row_errors("zh-CN, en;q=0.5") == [
+        (1, "lastName", "REQUIRED", "此字段为必填项。"),
+        (2, "birthday", "INVALID", "生日不能是将来的日期。"),
+        (3, "birthday", "INVALID", "“someday”不是日期，请写成 YYYY-MM-DD。"),
+    ]
