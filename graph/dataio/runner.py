@@ -327,6 +327,7 @@ class ImportRun:
                     outcomes[number] = row_errors(error)
         creating: list[tuple[int, dict[str, Any]]] = []
         pending: dict[int, frozenset[tuple[str, str]]] = {}  # the keys of the rows in `creating`
+        pending_keys: set[tuple[str, str]] = set()  # all of them
 
         async def create() -> set[tuple[str, str]]:
             """The rows waiting in `creating` written; the keys of the records they created."""
@@ -337,6 +338,7 @@ class ImportRun:
             }
             creating.clear()
             pending.clear()
+            pending_keys.clear()
             return keys
 
         start = 0
@@ -349,7 +351,7 @@ class ImportRun:
             updated: set[Any] = set()  # and the records it updated
             index = start
             for (number, values), match in zip(todo[start:], matches, strict=True):
-                if match is not None and any(match.lookup & keys for keys in pending.values()):
+                if match is not None and match.lookup & pending_keys:
                     written |= await create()  # a row waiting to be created has a key this one looks for
                 if match is not None and (
                     match.lookup & written or (match.record is not None and match.record.id in updated)
@@ -359,6 +361,7 @@ class ImportRun:
                 if match is None or match.record is None:
                     creating.append((number, values))
                     pending[number] = match.keys if match else frozenset()
+                    pending_keys.update(pending[number])
                 elif self.duplicate_mode == "skip":
                     outcomes[number] = "skipped"
                 else:
