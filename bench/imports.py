@@ -6,8 +6,9 @@
 One tenant signs up through the API (in process, over ASGI), uploads a CSV of N contacts (names, an email,
 a phone, tags; every 50th row a bad email, so the error path is exercised too) as a document, then runs, each
 to its end through the `imports.run` job exactly as cron would: a dry run, the real import, and its undo.
-Every row goes through `create_contact`/`delete_contact` as the API's mutations do (validation, role, audit,
-events). A thread samples the process's resident set size (VmRSS) every 0.2 s beside the import's progress
+Every row goes through the contact services' batch versions (`create_contacts`/`delete_contacts`: the
+validation, role, audit and events of `create_contact`/`delete_contact`, a few statements per batch of
+500). A thread samples the process's resident set size (VmRSS) every 0.2 s beside the import's progress
 (`processedRows`, read by a second connection), so the report shows RSS when the import passed 10% of the
 rows and at its end: flat memory means the two agree whatever N is. Not part of the test suite.
 """

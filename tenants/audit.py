@@ -33,11 +33,12 @@ def _plain(value: Any) -> Any:
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields whose value changed."""
-    return {
-        key: [_plain(before.get(key)), _plain(after.get(key))]
-        for key in after
-        if _plain(before.get(key)) != _plain(after.get(key))
-    }
+    changes = {}
+    for key in after:
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old != new:
+            changes[key] = [old, new]
+    return changes
 
 
 async def record(

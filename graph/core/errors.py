@@ -41,8 +41,13 @@ class UserError:
     )
     async def localized_message(self, info: strawberry.Info) -> str:
         # Resolved after the mutation's savepoint ended, so reading the locale cannot disturb it.
-        locale = getattr(info.context, "locale", None)
-        return i18n.translate(self.message, await locale()) if locale else self.message
+        return await in_readers_language(info, self.message)
+
+
+async def in_readers_language(info: strawberry.Info, message: str) -> str:
+    """A message the services wrote in English, in the language of the request's reader."""
+    locale = getattr(info.context, "locale", None)
+    return i18n.translate(message, await locale()) if locale else message
 
 
 def payload_errors() -> list[UserError]:

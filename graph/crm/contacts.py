@@ -7,22 +7,23 @@ not see, version checks before any write, and an audit entry in the same transac
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.core.rules import check_version, clean_tags, collect, flush_versioned, snapshot
+from graph.core.rules import check_version, clean_tags, collect, conflict, flush_versioned, snapshot
 from graph.crm.accounts import get_account
 from graph.crm.models import CONTACT, Contact, ContactAccount
 from graph.crm.names import NAME_ORDERS, full_name
-from graph.identity.members import active_member
+from graph.identity.members import active_member, active_members
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.fields import apply_custom_values
-from tenants.fields.values import searchable_values
+from tenants.fields.values import apply_custom_values_to_many, searchable_text, searchable_values
+from tenants.ids import new_id
 from tenants.permissions import Action, Actor, record_scope_clause
 from tenants.validation import bounded_text, email_address, optional_text, required_flag, required_text
 
@@ -111,6 +112,21 @@ async def full_search_text(session: AsyncSession, contact: Contact) -> str:
 
 
 async def clean_contact(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned = clean_contact_fields(values)
+    if "owner_id" in values:
+        cleaned["owner_id"] = await active_member(session, actor, required_owner(values), "ownerId")
+    return cleaned
+
+
+def required_owner(values: Mapping[str, Any]) -> uuid.UUID:
+    if values["owner_id"] is None:
+        raise DomainError(ErrorCode.REQUIRED, "Every contact has an owner.", "ownerId")
+    return values["owner_id"]
+
+
+def clean_contact_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The contact's own fields checked (every problem at once); the owner is checked against the
+    database by the caller."""
     rules: dict[str, Any] = {
         "first_name": lambda v: required_text(v, "firstName", 100),
         "last_name": lambda v: required_text(v, "lastName", 100),
@@ -122,34 +138,102 @@ async def clean_contact(session: AsyncSession, actor: Actor, values: Mapping[str
         "tags": clean_tags,
         "notes": lambda v: optional_text(v, "notes", 10_000),
     }
-    cleaned = collect(
+    return collect(
         {key: (lambda v=value, rule=rules[key]: rule(v)) for key, value in values.items() if key in rules}
     )
-    if "owner_id" in values:
-        if values["owner_id"] is None:
-            raise DomainError(ErrorCode.REQUIRED, "Every contact has an owner.", "ownerId")
-        cleaned["owner_id"] = await active_member(session, actor, values["owner_id"], "ownerId")
-    return cleaned
 
 
-async def create_contact(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Contact:
-    actor.require(CONTACT, Action.CREATE)
-    cleaned = await clean_contact(session, actor, {"first_name": None, "last_name": None, **values})
+def new_contact(actor: Actor, cleaned: dict[str, Any]) -> Contact:
+    """A contact made of cleaned values, not yet added to the session (custom values still to apply)."""
     cleaned["owner_id"] = cleaned.get("owner_id") or actor.user_id
     contact = Contact(tenant_id=actor.tenant_id, created_by_id=actor.user_id, **cleaned)
     contact.emails = contact.emails or []
     contact.phones = contact.phones or []
     contact.tags = contact.tags or []
     contact.search_text = search_text(contact)
+    return contact
+
+
+def record_creation(session: AsyncSession, actor: Actor, contact: Contact, custom: dict[str, Any]) -> None:
+    after = snapshot(contact, AUDITED_FIELDS)
+    audit.add(
+        session,
+        audit.entry(actor, "contact.create", CONTACT, contact.id, {**audit.diff({}, after), **custom}),
+    )
+
+
+async def create_contact(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Contact:
+    actor.require(CONTACT, Action.CREATE)
+    cleaned = await clean_contact(session, actor, {"first_name": None, "last_name": None, **values})
+    contact = new_contact(actor, cleaned)
     custom_changes = await apply_custom_values(session, actor, CONTACT, contact, values, creating=True)
     contact.search_text = await full_search_text(session, contact)
     session.add(contact)
     await session.flush()
-    after = snapshot(contact, AUDITED_FIELDS)
-    await audit.record(
-        session, actor, "contact.create", CONTACT, contact.id, {**audit.diff({}, after), **custom_changes}
-    )
+    record_creation(session, actor, contact, custom_changes)
     return contact
+
+
+async def create_contacts(
+    session: AsyncSession, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> list[Contact | DomainError]:
+    """`create_contact` for many rows at once (an import's batch): the same checks and audit entries,
+    with the owners, the custom-field definitions and the inserts each done in one statement. Per row:
+    the new contact, or the error `create_contact` would raise for it (nothing written for that row)."""
+    try:
+        actor.require(CONTACT, Action.CREATE)
+    except DomainError as refused:
+        return [refused for _ in rows]
+    outcomes: list[Contact | DomainError] = []
+    for values in rows:
+        try:
+            cleaned = clean_contact_fields({"first_name": None, "last_name": None, **values})
+            if "owner_id" in values:
+                cleaned["owner_id"] = required_owner(values)
+            outcomes.append(new_contact(actor, cleaned))
+        except DomainError as error:
+            outcomes.append(error)
+    owners = {c.owner_id for c in outcomes if isinstance(c, Contact) and c.owner_id != actor.user_id}
+    active = await active_members(session, actor, owners) if owners else set()
+    for index, contact in enumerate(outcomes):
+        if isinstance(contact, Contact) and contact.owner_id not in active | {actor.user_id}:
+            outcomes[index] = not_found("active member", "ownerId")
+    writes = [(c, values) for c, values in zip(outcomes, rows, strict=True) if isinstance(c, Contact)]
+    for contact, _ in writes:
+        contact.id = new_id()
+        contact.version = 1
+    custom, definitions = await apply_custom_values_to_many(session, actor, CONTACT, writes)
+    created: list[Contact] = []
+    for (contact, _), changes in zip(writes, custom, strict=True):
+        if isinstance(changes, DomainError):
+            outcomes[outcomes.index(contact)] = changes
+            continue
+        extra = searchable_text(definitions, contact.custom or {})  # `new_contact` did the names
+        contact.search_text = " ".join([contact.search_text, *extra]).lower()
+        created.append(contact)
+        record_creation(session, actor, contact, changes)
+    if created:
+        await session.execute(insert(Contact), [contact_row(contact) for contact in created])
+    return outcomes
+
+
+INSERTED_COLUMNS = tuple(
+    column.key
+    for column in Contact.__table__.c
+    if column.key not in ("created_at", "updated_at", "deleted_at")
+)
+
+
+def contact_row(contact: Contact) -> dict[str, Any]:
+    """The INSERT values of a new contact: its attributes, a column's default where it has none."""
+    row = {}
+    for key in INSERTED_COLUMNS:
+        value = getattr(contact, key)
+        default = Contact.__table__.c[key].default
+        if value is None and default is not None:
+            value = default.arg({}) if default.is_callable else default.arg  # type: ignore[attr-defined]
+        row[key] = value
+    return row
 
 
 async def update_contact(
@@ -180,6 +264,54 @@ async def delete_contact(session: AsyncSession, actor: Actor, contact_id: uuid.U
     changes = audit.diff({"deleted_at": None}, {"deleted_at": contact.deleted_at})
     await audit.record(session, actor, "contact.delete", CONTACT, contact.id, changes)
     return contact
+
+
+async def delete_contacts(
+    session: AsyncSession, actor: Actor, expected: Sequence[tuple[uuid.UUID, int]]
+) -> list[DomainError | None]:
+    """`delete_contact` for many contacts at once (an import's undo): one UPDATE, an audit entry each.
+    Per contact: None when deleted, or the error `delete_contact` would give (not visible, or changed
+    since `version`)."""
+    try:
+        actor.require(CONTACT, Action.DELETE)
+    except DomainError as refused:
+        return [refused for _ in expected]
+    now = datetime.now(UTC)
+    deleted = set(
+        await session.scalars(
+            update(Contact)
+            .where(
+                contact_scope(actor),
+                Contact.deleted_at.is_(None),
+                tuple_(Contact.id, Contact.version).in_([tuple(pair) for pair in expected]),
+            )
+            .values(deleted_at=now, version=Contact.version + 1, updated_at=func.now())
+            .returning(Contact.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    changes = audit.diff({"deleted_at": None}, {"deleted_at": now})
+    outcomes: list[DomainError | None] = []
+    for contact_id, _ in expected:
+        if contact_id in deleted:
+            audit.add(session, audit.entry(actor, "contact.delete", CONTACT, contact_id, changes))
+            outcomes.append(None)
+        else:
+            outcomes.append(conflict("contact"))
+    return outcomes
+
+
+async def live_versions(
+    session: AsyncSession, actor: Actor, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """The versions of the live contacts among `ids` the actor may see (as `get_contact` finds them),
+    locked until the transaction ends so they cannot change before the caller writes them."""
+    rows = await session.execute(
+        select(Contact.id, Contact.version)
+        .where(contact_scope(actor), Contact.deleted_at.is_(None), Contact.id.in_(list(ids)))
+        .with_for_update()
+    )
+    return {contact_id: version for contact_id, version in rows}
 
 
 async def restore_contact(session: AsyncSession, actor: Actor, contact_id: uuid.UUID) -> Contact:

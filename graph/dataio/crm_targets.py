@@ -7,19 +7,21 @@ visible live account with the same normalized company name; a contact one with t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+import orjson
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.crm import accounts, contacts
+from graph.crm.contacts import contact_scope
 from graph.crm.models import ACCOUNT, CONTACT, Account, Contact
-from graph.dataio.targets import ImportField, ImportTarget, register_target
+from graph.dataio.targets import BatchWrites, ImportField, ImportTarget, Match, register_target
 from graph.sales.commerce import catalog
 from graph.sales.commerce.models import PRODUCT, Product
 from graph.sales.leads.duplicates import keys_for, matching_accounts, matching_contacts
-from tenants.permissions import Actor
+from tenants.permissions import Action, Actor
 
 
 async def duplicate_account(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Account | None:
@@ -37,6 +39,64 @@ async def duplicate_contact(session: AsyncSession, actor: Actor, values: Mapping
         return None
     found = await matching_contacts(session, actor, await keys_for(session, email, phone, None))
     return found[0].contact if found else None
+
+
+# Each row's first email and phone (what `duplicate_contact` looks up) and all of them (the keys its
+# contact gets from the `contacts_match_keys` trigger), normalized by the same SQL functions, with the
+# contacts already holding a looked-up key.
+BATCH_KEYS = text(
+    "select r.lookup_email, r.lookup_phone, crm_lower_array(r.emails), crm_phone_digits_array(r.phones),"
+    " array(select distinct k.contact_id from contact_match_keys k where k.tenant_id = :tenant_id"
+    " and ((k.kind = 'email' and k.key = r.lookup_email) or (k.kind = 'phone' and k.key = r.lookup_phone)))"
+    " from (select lower(given.email) as lookup_email, crm_phone_digits(given.phone) as lookup_phone,"
+    " given.emails, given.phones, given.n"
+    " from jsonb_to_recordset(cast(:rows as jsonb))"
+    " as given(n int, email text, phone text, emails text[], phones text[])) as r order by r.n"
+)
+
+
+async def duplicate_contacts(
+    session: AsyncSession, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> list[Match]:
+    """`duplicate_contact` for a batch of rows in two statements."""
+    given = [
+        {
+            "n": n,
+            "email": next(iter(values.get("emails") or []), None),
+            "phone": next(iter(values.get("phones") or []), None),
+            "emails": list(values.get("emails") or []),
+            "phones": list(values.get("phones") or []),
+        }
+        for n, values in enumerate(rows)
+    ]
+    found = (
+        await session.execute(
+            BATCH_KEYS, {"tenant_id": actor.tenant_id, "rows": orjson.dumps(given).decode()}
+        )
+    ).all()
+    candidates = {contact_id for row in found for contact_id in row[4]}
+    visible: dict[Any, Contact] = {}
+    if candidates and actor.permissions.can(CONTACT, Action.READ):
+        visible = {
+            contact.id: contact
+            for contact in await session.scalars(
+                select(Contact).where(
+                    contact_scope(actor), Contact.deleted_at.is_(None), Contact.id.in_(list(candidates))
+                )
+            )
+        }
+    matches = []
+    for entry, (email, phone, emails, phones, ids) in zip(given, found, strict=True):
+        lookup = {("email", email), ("phone", phone)} if entry["email"] or entry["phone"] else set()
+        seen = sorted(contact_id for contact_id in ids if contact_id in visible)
+        matches.append(
+            Match(
+                record=visible[seen[0]] if seen else None,
+                lookup=frozenset((kind, key) for kind, key in lookup if key),
+                keys=frozenset({("email", k) for k in emails or []} | {("phone", k) for k in phones or []}),
+            )
+        )
+    return matches
 
 
 async def duplicate_product(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> Product | None:
@@ -119,5 +179,11 @@ register_target(
         update=contacts.update_contact,
         delete=contacts.delete_contact,
         get=contacts.get_contact,
+        batch=BatchWrites(
+            find_duplicates=duplicate_contacts,
+            create=contacts.create_contacts,
+            versions=contacts.live_versions,
+            delete=contacts.delete_contacts,
+        ),
     )
 )

@@ -17,12 +17,12 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ from graph.dataio.files import FileProblem, records, spool
 from graph.dataio.models import ACTIVE_STATUSES, DataImport, ImportRecord, ImportRowError
 from graph.dataio.targets import (
     ImportTarget,
+    Match,
     RowReader,
     custom_definitions,
     decode_before,
@@ -41,12 +42,15 @@ from graph.dataio.targets import (
 from graph.live.events import Event, publish
 from storage import current_blob_store
 from tenants.effects import pending_effects
-from tenants.errors import DomainError, ErrorCode, ValidationErrors
+from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.identity import role_permissions
+from tenants.ids import new_id
 from tenants.models import Membership, Role
 from tenants.permissions import Actor
 
+T = TypeVar("T")
 BATCH_ROWS = 500
+LOOK_UP = object()  # `apply`: find the row's duplicate by the target's rules (the batch path knows it)
 UNDO_STATUSES = ("undo_queued", "undoing")
 
 
@@ -126,6 +130,8 @@ class ImportRun:
         self.position = -1
         self.reader: RowReader | None = None
         self.duplicate_mode = "skip"
+        self.dry_run = False
+        self.kept: list[dict[str, Any]] = []  # the batch's rows for import_records
 
     async def run(self) -> str:
         try:
@@ -204,16 +210,23 @@ class ImportRun:
         batch = list(itertools.islice(self.rows, BATCH_ROWS))
         effects = pending_effects(session)
         rehearsal = await session.begin_nested() if job.dry_run else None
-        dry_run, import_id = job.dry_run, job.id
+        self.dry_run, import_id, self.kept = job.dry_run, job.id, []
         counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
         problems: list[tuple[int, DomainError]] = []
-        for number, cells in batch:
-            if cells is None:
-                continue
-            if isinstance(cells, DomainError):
-                outcome: str | list[DomainError] = [cells]
-            else:
-                outcome = await self.write_row(session, actor, target, import_id, dry_run, number, cells)
+        if target.batch is None:
+            outcomes = [
+                (
+                    number,
+                    [cells]
+                    if isinstance(cells, DomainError)
+                    else await self.write_row(session, actor, target, number, cells),
+                )
+                for number, cells in batch
+                if cells is not None
+            ]
+        else:
+            outcomes = await self.write_rows(session, actor, target, batch)
+        for number, outcome in outcomes:
             if isinstance(outcome, list):
                 problems.extend((number, error) for error in outcome)
                 counts["failed"] += 1
@@ -225,6 +238,9 @@ class ImportRun:
         # A savepoint's rollback expires what it saw; the counts were kept aside.
         await session.refresh(job)
         session.add_all(error_row(self.tenant_id, import_id, "import", n, error) for n, error in problems)
+        if self.kept:
+            await session.execute(insert(ImportRecord), self.kept)
+            self.kept = []
         job.created_count += counts["created"]
         job.updated_count += counts["updated"]
         job.skipped_count += counts["skipped"]
@@ -242,8 +258,6 @@ class ImportRun:
         session: AsyncSession,
         actor: Actor,
         target: ImportTarget,
-        import_id: uuid.UUID,
-        dry_run: bool,
         number: int,
         cells: dict[str, str],
     ) -> str | list[DomainError]:
@@ -252,34 +266,154 @@ class ImportRun:
             values = await self.reader.values(session, cells, actor)
         except DomainError as error:
             return row_errors(error)
-        effects = pending_effects(session)
-        saved = (list(effects.audit), list(effects.notifications))
-        savepoint = await session.begin_nested()
-        try:
-            outcome, record, before = await self.apply(session, actor, target, self.duplicate_mode, values)
-            await savepoint.commit()
-        except (DomainError, DBAPIError) as error:
-            await savepoint.rollback()
-            effects.audit, effects.notifications = saved
-            return row_errors(refusal(error))
-        if record is not None and not dry_run:
-            session.add(
-                ImportRecord(
-                    tenant_id=self.tenant_id,
-                    import_id=import_id,
-                    row_number=number,
-                    record_id=record.id,
-                    action=outcome,
-                    before=before,
-                    version_after=record.version,
-                )
-            )
+        return await self.save_row(session, actor, target, number, values)
+
+    async def save_row(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        target: ImportTarget,
+        number: int,
+        values: dict[str, Any],
+        duplicate: Any = LOOK_UP,
+    ) -> str | list[DomainError]:
+        """One row through the target's single-row services, in its own savepoint."""
+        applied = await attempt(session, lambda: self.apply(session, actor, target, values, duplicate))
+        if isinstance(applied, DomainError):
+            return row_errors(applied)
+        outcome, record, before = applied
+        if record is not None:
+            self.keep(number, outcome, record, before)
         return outcome
 
+    def keep(self, number: int, action: str, record: Any, before: dict[str, Any] | None) -> None:
+        """What undo needs of a written row, inserted with the batch (a dry run keeps nothing)."""
+        if not self.dry_run:
+            self.kept.append(
+                {
+                    "tenant_id": self.tenant_id,
+                    "id": new_id(),
+                    "import_id": self.import_id,
+                    "row_number": number,
+                    "record_id": record.id,
+                    "action": action,
+                    "before": before,
+                    "version_after": record.version,
+                    "undone": False,
+                }
+            )
+
+    async def write_rows(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        target: ImportTarget,
+        batch: list[tuple[int, Any]],
+    ) -> list[tuple[int, str | list[DomainError]]]:
+        """A batch through the target's batch services, with the outcome each row would have had row by
+        row: the duplicates of the rows are looked up together, and a row that would find a record an
+        earlier row of the batch writes (a key it gets, or the record it updates) waits for that write
+        and is looked up again. Updates go row by row, in order; runs of new records are created together."""
+        assert self.reader is not None and target.batch is not None
+        outcomes: dict[int, str | list[DomainError]] = {}
+        todo: list[tuple[int, dict[str, Any]]] = []
+        for number, cells in batch:
+            if isinstance(cells, DomainError):
+                outcomes[number] = [cells]
+            elif cells is not None:
+                try:
+                    todo.append((number, await self.reader.values(session, cells, actor)))
+                except DomainError as error:
+                    outcomes[number] = row_errors(error)
+        creating: list[tuple[int, dict[str, Any]]] = []
+        pending: dict[int, frozenset[tuple[str, str]]] = {}  # the keys of the rows in `creating`
+        pending_keys: set[tuple[str, str]] = set()  # all of them
+
+        async def create() -> set[tuple[str, str]]:
+            """The rows waiting in `creating` written; the keys of the records they created."""
+            done = await self.create_rows(session, actor, target, creating)
+            outcomes.update(done)
+            keys = {
+                key for number, row_keys in pending.items() if done[number] == "created" for key in row_keys
+            }
+            creating.clear()
+            pending.clear()
+            pending_keys.clear()
+            return keys
+
+        start = 0
+        while start < len(todo):
+            matches: list[Match | None] = [None] * (len(todo) - start)
+            if self.duplicate_mode != "create":
+                rest = [values for _, values in todo[start:]]
+                matches = list(await target.batch.find_duplicates(session, actor, rest))
+            written: set[tuple[str, str]] = set()  # keys of the records this run wrote
+            updated: set[Any] = set()  # and the records it updated
+            index = start
+            for (number, values), match in zip(todo[start:], matches, strict=True):
+                if match is not None and match.lookup & pending_keys:
+                    written |= await create()  # a row waiting to be created has a key this one looks for
+                if match is not None and (
+                    match.lookup & written or (match.record is not None and match.record.id in updated)
+                ):
+                    break  # it would find what an earlier row wrote: look it up again
+                index += 1
+                if match is None or match.record is None:
+                    creating.append((number, values))
+                    pending[number] = match.keys if match else frozenset()
+                    pending_keys.update(pending[number])
+                elif self.duplicate_mode == "skip":
+                    outcomes[number] = "skipped"
+                else:
+                    written |= await create()
+                    updated.add(match.record.id)
+                    written |= match.keys
+                    outcomes[number] = await self.save_row(
+                        session, actor, target, number, values, match.record
+                    )
+            written |= await create()
+            start = index
+        return sorted(outcomes.items(), key=lambda item: item[0])
+
+    async def create_rows(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        target: ImportTarget,
+        rows: list[tuple[int, dict[str, Any]]],
+    ) -> dict[int, str | list[DomainError]]:
+        """New records for these rows in one call of the target's batch create (inside a savepoint; when
+        the database refuses the batch, each row goes through the single-row service instead)."""
+        assert target.batch is not None
+        if not rows:
+            return {}
+        create = target.batch.create
+        created = await attempt(session, lambda: create(session, actor, [values for _, values in rows]))
+        if isinstance(created, DomainError):
+            return {
+                number: await self.save_row(session, actor, target, number, values, None)
+                for number, values in rows
+            }
+        outcomes: dict[int, str | list[DomainError]] = {}
+        for (number, _), record in zip(rows, created, strict=True):
+            if isinstance(record, DomainError):
+                outcomes[number] = row_errors(record)
+            else:
+                outcomes[number] = "created"
+                self.keep(number, "created", record, None)
+        return outcomes
+
     async def apply(
-        self, session: AsyncSession, actor: Actor, target: ImportTarget, mode: str, values: dict[str, Any]
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        target: ImportTarget,
+        values: dict[str, Any],
+        duplicate: Any,
     ) -> tuple[str, Any, dict[str, Any] | None]:
-        duplicate = None if mode == "create" else await target.find_duplicate(session, actor, values)
+        mode = self.duplicate_mode
+        if duplicate is LOOK_UP:
+            duplicate = None if mode == "create" else await target.find_duplicate(session, actor, values)
         if duplicate is not None and mode == "skip":
             return "skipped", None, None
         if duplicate is not None:
@@ -317,19 +451,16 @@ class ImportRun:
             ).all()
         )
         import_id = job.id
-        effects = pending_effects(session)
         undone, problems = 0, []
-        for kept_record in kept:
-            saved = (list(effects.audit), list(effects.notifications))
-            savepoint = await session.begin_nested()
-            try:
-                await self.reverse(session, actor, target, kept_record)
-                await savepoint.commit()
-                undone += 1
-            except (DomainError, DBAPIError) as error:
-                await savepoint.rollback()
-                effects.audit, effects.notifications = saved
-                problems.append((kept_record.row_number, refusal(error)))
+        if target.batch is None:
+            undone, problems = await self.reverse_each(session, actor, target, kept)
+        else:
+            # In order: runs of created records are deleted together, updated ones restored one by one.
+            for created, run in itertools.groupby(kept, key=lambda k: k.action == "created"):
+                reverse = self.delete_created if created else self.reverse_each
+                done, refused = await reverse(session, actor, target, list(run))
+                undone += done
+                problems.extend(refused)
         await session.refresh(job)
         session.add_all(error_row(self.tenant_id, import_id, "undo", n, error) for n, error in problems)
         if kept:
@@ -346,22 +477,81 @@ class ImportRun:
         await progressed(session, job)
         return job.status == "undoing"
 
+    async def reverse_each(
+        self, session: AsyncSession, actor: Actor, target: ImportTarget, kept: list[Any]
+    ) -> tuple[int, list[tuple[int, DomainError]]]:
+        undone, problems = 0, []
+        for kept_record in kept:
+            refused = await attempt(session, lambda k=kept_record: self.reverse(session, actor, target, k))
+            if isinstance(refused, DomainError):
+                problems.append((kept_record.row_number, refused))
+            else:
+                undone += 1
+        return undone, problems
+
+    async def delete_created(
+        self, session: AsyncSession, actor: Actor, target: ImportTarget, kept: list[Any]
+    ) -> tuple[int, list[tuple[int, DomainError]]]:
+        """`reverse` of created records through the target's batch delete: the same checks (visible,
+        unchanged since the import) and outcomes, a few statements for the whole run."""
+        batch = target.batch
+        assert batch is not None
+        problems: list[tuple[int, DomainError]] = []
+        unchanged: list[Any] = []
+
+        async def delete() -> list[Any]:
+            versions = await batch.versions(session, actor, [k.record_id for k in kept])
+            for kept_record in kept:
+                version = versions.get(kept_record.record_id)
+                if version is None:
+                    problems.append((kept_record.row_number, not_found(target.object_type)))
+                elif version != kept_record.version_after:
+                    problems.append((kept_record.row_number, changed_since()))
+                else:
+                    unchanged.append(kept_record)
+            expected = [(k.record_id, k.version_after) for k in unchanged]
+            return await batch.delete(session, actor, expected) if expected else []
+
+        deleted = await attempt(session, delete)
+        if isinstance(deleted, DomainError):
+            return await self.reverse_each(session, actor, target, kept)
+        problems.extend((k.row_number, error) for k, error in zip(unchanged, deleted, strict=True) if error)
+        return len(unchanged) - sum(1 for error in deleted if error), sorted(problems, key=lambda p: p[0])
+
     async def reverse(
         self, session: AsyncSession, actor: Actor, target: ImportTarget, kept: ImportRecord
     ) -> None:
         current = await target.get(session, actor, kept.record_id)
         if current.version != kept.version_after:
-            raise DomainError(
-                ErrorCode.CONFLICT,
-                "This record was changed after the import; it was left as it is.",
-                "id",
-            )
+            raise changed_since()
         if kept.action == "created":
             await target.delete(session, actor, current.id, current.version)
         else:
             await target.update(
                 session, actor, current.id, current.version, decode_before(target, kept.before or {})
             )
+
+
+async def attempt(session: AsyncSession, write: Callable[[], Awaitable[T]]) -> T | DomainError:
+    """`write` in a savepoint: its result, or, when it is refused (a DomainError, or the database's
+    refusal of the data), the refusal, with nothing it did or recorded (audit entries, events) kept."""
+    effects = pending_effects(session)
+    saved = (list(effects.audit), list(effects.notifications))
+    savepoint = await session.begin_nested()
+    try:
+        result = await write()
+        await savepoint.commit()
+    except (DomainError, DBAPIError) as error:
+        await savepoint.rollback()
+        effects.audit, effects.notifications = saved
+        return refusal(error)
+    return result
+
+
+def changed_since() -> DomainError:
+    return DomainError(
+        ErrorCode.CONFLICT, "This record was changed after the import; it was left as it is.", "id"
+    )
 
 
 def refusal(error: DomainError | DBAPIError) -> DomainError:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from graph.core.context import Info
+from graph.core.errors import in_readers_language
 from graph.core.ids import nodes_in_order
 from graph.dataio import imports, models
 from graph.identity.types import User, owner
@@ -87,7 +88,15 @@ class ImportRowError:
     phase: str = strawberry.field(description="import, or undo.")
     field: str | None = strawberry.field(description="The field (API name) or 'file'.")
     code: str = strawberry.field(description="An error code (docs/errors.md).")
-    message: str = strawberry.field(description="What is wrong and how to fix it.")
+    message: strawberry.Private[str]  # as the services wrote it, in English
+
+    @strawberry.field(
+        name="message",
+        description="What is wrong and how to fix it, in the reader's language (as `UserError.message`); "
+        "`code` and `field` never change with the language.",
+    )
+    async def localized_message(self, info: strawberry.Info) -> str:
+        return await in_readers_language(info, self.message)
 
 
 @strawberry.type(description="An import of a CSV or XLSX file (or its dry run): settings and progress.")

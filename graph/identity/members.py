@@ -27,6 +27,18 @@ async def active_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID,
     return member.id
 
 
+async def active_members(session: AsyncSession, actor: Actor, user_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `user_ids` who are active members of the actor's tenant (`active_member` for many)."""
+    found = await session.scalars(
+        select(Membership.user_id).where(
+            Membership.tenant_id == actor.tenant_id,
+            Membership.user_id.in_(list(user_ids)),
+            Membership.is_active.is_(True),
+        )
+    )
+    return set(found)
+
+
 def is_active_member(tenant_id: Any, user_id: Any) -> ColumnElement[bool]:
     """The membership conditions of `active_member` (values or bind parameters)."""
     return (

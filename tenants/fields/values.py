@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -233,6 +234,58 @@ async def apply_custom_values(
     return audit_changes(plan)
 
 
+async def apply_custom_values_to_many(
+    session: AsyncSession,
+    actor: Actor,
+    object_type: str,
+    writes: Sequence[tuple[Any, Mapping[str, Any]]],
+) -> tuple[list[dict[str, list[Any]] | DomainError], list[FieldDefinition]]:
+    """`apply_custom_values(..., creating=True)` for new records written together (an import's batch):
+    the definitions are read once, and a unique value is checked against the other records of the batch
+    as well as the database. Per record: its audit diff, or the error the single call would raise; with
+    the definitions used (for `searchable_text`)."""
+    listed = await definitions_for_writes(session, object_type)
+    definitions = {d.key: d for d in listed}
+    taken: dict[tuple[str, str], Any] = {}  # (key, value as JSON) -> the record of the batch holding it
+    outcomes: list[dict[str, list[Any]] | DomainError] = []
+    for record, values in writes:
+        try:
+            check_builtin_writes(actor, object_type, values)
+            plan = custom_changes(actor, object_type, definitions, given_custom(values), {}, creating=True)
+        except DomainError as error:
+            outcomes.append(error)
+            continue
+        errors = plan.errors
+        claimed: list[tuple[str, str]] = []
+        for key in plan.changed:
+            definition = definitions[key]
+            if not needs_database_checks(definition) or any(e.field == custom_path(key) for e in errors):
+                continue
+            try:
+                await check_references(session, actor, definition, plan.updated[key])
+                await check_unique(session, object_type, record, definition, plan.updated[key])
+            except DomainError as error:
+                errors.append(error)
+                continue
+            if definition.is_unique:
+                value_key = (key, orjson.dumps(plan.updated[key], option=orjson.OPT_SORT_KEYS).decode())
+                if value_key in taken:
+                    errors.append(
+                        DomainError(
+                            ErrorCode.DUPLICATE, "Another record already has this value.", custom_path(key)
+                        )
+                    )
+                claimed.append(value_key)
+        if errors:
+            outcomes.append(ValidationErrors(errors))
+            continue
+        taken.update((value_key, record) for value_key in claimed)
+        record.custom = plan.updated
+        record.custom_sort = sort_keys(definitions, plan.updated, {})
+        outcomes.append(audit_changes(plan))
+    return outcomes, listed
+
+
 def audit_changes(plan: CustomChanges) -> dict[str, list[Any]]:
     return {custom_path(key): [plan.current.get(key), plan.updated.get(key)] for key in plan.changed}
 
@@ -326,8 +379,13 @@ async def searchable_values(session: AsyncSession, object_type: str, custom: Map
     """Text of the record's values in live `searchable` fields, for an area's search column."""
     if not custom:
         return []
+    return searchable_text(await active_definitions(session, object_type), custom)
+
+
+def searchable_text(definitions: Sequence[FieldDefinition], custom: Mapping[str, Any]) -> list[str]:
+    """`searchable_values` with the live definitions (in form order) already read."""
     values = []
-    for definition in await active_definitions(session, object_type):
+    for definition in definitions:
         value = custom.get(definition.key)
         if definition.searchable and value is not None:
             values.extend(str(v) for v in (value if isinstance(value, list) else [value]))

@@ -293,20 +293,21 @@ async def test_an_import_resumes_after_a_crash_where_the_last_batch_ended(client
         dryRun=False,
         columns=columns(First="firstName", Last="lastName"),
     )
-    original = runner.ImportRun.write_row
+    original = runner.ImportRun.create_rows
 
-    async def crash_on_row_5(self, session, actor, target, import_id, dry_run, number, cells):  # type: ignore[no-untyped-def]
-        if number == 5:
+    async def crash_after_writing_row_5(self, session, actor, target, rows):  # type: ignore[no-untyped-def]
+        outcomes = await original(self, session, actor, target, rows)
+        if 5 in outcomes:  # rows 4 to 6 are inserted, the batch is not committed
             raise RuntimeError("the process died")
-        return await original(self, session, actor, target, import_id, dry_run, number, cells)
+        return outcomes
 
-    monkeypatch.setattr(runner.ImportRun, "write_row", crash_on_row_5)
+    monkeypatch.setattr(runner.ImportRun, "create_rows", crash_after_writing_row_5)
     failed = await run_imports(app)
     assert len(failed) == 1
     state = await import_state(client, admin, done["dataImport"]["id"])
     assert (state["status"], state["processedRows"], state["created"]) == ("RUNNING", 3, 3)
 
-    monkeypatch.setattr(runner.ImportRun, "write_row", original)
+    monkeypatch.setattr(runner.ImportRun, "create_rows", original)
     assert await run_imports(app) == []
     state = await import_state(client, admin, done["dataImport"]["id"])
     assert (state["status"], state["processedRows"], state["created"]) == ("DONE", 8, 8)
