@@ -1,47 +1,118 @@
 """The `reports.refresh` job: rebuilds each tenant's job-kept report rollups and records when.
 
-Activity statistics per employee read `activity_day_rollups` once it has been built (README, Reports):
-done activities per day, author and kind. The job replaces the tenant's rows in its transaction, under a
-per-tenant advisory lock, so two runners queue instead of colliding, and records the refresh instant
-(the job's clock) that the report shows as `asOf`. Activities written after it show at the next run.
+Activity statistics per employee read `activity_day_rollups` (done activities per author and kind) and the
+funnel reads `funnel_rollups` (deals reached and finished stays per owner and stage, by creation day) once
+they have been built (README, Reports). Each holds day rows, and week and month rows summed from them
+(graph/reports/spans.py: which a report reads). The job replaces the tenant's rows in its transaction,
+under a per-tenant advisory lock, so two runners queue instead of colliding, and records the refresh
+instant (the job's clock) that the report shows as `asOf`. Writes after it show at the next run.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Date, cast, delete, func, insert, literal, select, text
+from sqlalchemy import Date, cast, delete, func, insert, literal, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.jobs import job
 from graph.crm.models import Activity
-from graph.reports.models import ActivityDayRollup, ReportRefresh
+from graph.reports.models import ActivityDayRollup, FunnelRollup, ReportRefresh
+from graph.reports.sales_facts import reached_rows, stay_rows
+from graph.reports.spans import DAY, MONTH, WEEK
+from graph.sales.pipeline.models import Opportunity
 
 ACTIVITIES = "activities"
+FUNNEL = "funnel"
 LOCK = text("select pg_advisory_xact_lock(hashtextextended('reports.refresh:' || :tenant, 0))")
 
 
-@job("reports.refresh")
-async def refresh_rollups(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> str:
-    await session.execute(LOCK, {"tenant": str(tenant_id)})
-    await session.execute(delete(ActivityDayRollup).where(ActivityDayRollup.tenant_id == tenant_id))
+async def rebuild(
+    session: AsyncSession, tenant_id: uuid.UUID, model: Any, keys: list[str], measures: list[str], days: Any
+) -> int:
+    """Replace the tenant's rows of `model`: the day rows `days` selects (tenant_id, grain, day, *keys,
+    *measures, in that order), then each week and month summed from them. Returns the day rows."""
+    await session.execute(delete(model).where(model.tenant_id == tenant_id))
+    columns = ["tenant_id", "grain", "day", *keys, *measures]
+    result = await session.execute(insert(model).from_select(columns, days))
+    for grain in (WEEK, MONTH):
+        start = cast(func.date_trunc(grain, model.day), Date)
+        key_columns = [getattr(model, key) for key in keys]
+        summed = (
+            select(
+                literal(tenant_id),
+                literal(grain),
+                start,
+                *key_columns,
+                *(func.sum(getattr(model, measure)) for measure in measures),
+            )
+            .where(model.tenant_id == tenant_id, model.grain == DAY)
+            .group_by(start, *key_columns)
+        )
+        await session.execute(insert(model).from_select(columns, summed))
+    return int(result.rowcount)
+
+
+async def activity_days(session: AsyncSession, tenant_id: uuid.UUID) -> int:
     day = cast(Activity.occurred_at, Date)
     counted = (
-        select(literal(tenant_id), day, Activity.author_id, Activity.kind, func.count())
+        select(literal(tenant_id), literal(DAY), day, Activity.author_id, Activity.kind, func.count())
         .where(Activity.tenant_id == tenant_id, Activity.done.is_(True))
         .group_by(day, Activity.author_id, Activity.kind)
     )
-    result = await session.execute(
-        insert(ActivityDayRollup).from_select(
-            ["tenant_id", "day", "author_id", "kind", "activity_count"], counted
-        )
+    return await rebuild(
+        session, tenant_id, ActivityDayRollup, ["author_id", "kind"], ["activity_count"], counted
     )
-    refreshed = upsert(ReportRefresh).values(tenant_id=tenant_id, source=ACTIVITIES, refreshed_at=now)
+
+
+async def funnel_days(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    """Every deal of the tenant as the funnel counts it (sales_facts.reached_rows and stay_rows, the
+    statements the report scans with when it cannot read the rollup), summed per day, owner and stage."""
+    deals = [Opportunity.tenant_id == tenant_id]
+    reached = reached_rows(deals).subquery()
+    stays = stay_rows(deals).subquery()
+    rows = union_all(
+        select(
+            reached.c.owner_id,
+            reached.c.day,
+            reached.c.stage_id,
+            literal(1).label("reached"),
+            literal(0).label("stays"),
+            literal(0).label("days"),
+        ),
+        select(stays.c.owner_id, stays.c.day, stays.c.stage_id, literal(0), literal(1), stays.c.days),
+    ).subquery()
+    summed = select(
+        literal(tenant_id),
+        literal(DAY),
+        rows.c.day,
+        rows.c.owner_id,
+        rows.c.stage_id,
+        func.sum(rows.c.reached),
+        func.sum(rows.c.stays),
+        func.sum(rows.c.days),
+    ).group_by(rows.c.day, rows.c.owner_id, rows.c.stage_id)
+    keys, measures = ["owner_id", "stage_id"], ["reached", "stays", "stay_days"]
+    return await rebuild(session, tenant_id, FunnelRollup, keys, measures, summed)
+
+
+async def mark_refreshed(session: AsyncSession, tenant_id: uuid.UUID, source: str, now: datetime) -> None:
+    refreshed = upsert(ReportRefresh).values(tenant_id=tenant_id, source=source, refreshed_at=now)
     await session.execute(
         refreshed.on_conflict_do_update(
             index_elements=["tenant_id", "source"], set_={"refreshed_at": refreshed.excluded.refreshed_at}
         )
     )
-    return f"{result.rowcount} activity rollup rows"
+
+
+@job("reports.refresh")
+async def refresh_rollups(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> str:
+    await session.execute(LOCK, {"tenant": str(tenant_id)})
+    activity_rows = await activity_days(session, tenant_id)
+    await mark_refreshed(session, tenant_id, ACTIVITIES, now)
+    funnel_rows = await funnel_days(session, tenant_id)
+    await mark_refreshed(session, tenant_id, FUNNEL, now)
+    return f"{activity_rows} activity rollup rows, {funnel_rows} funnel rollup rows"

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Date, DateTime, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,15 +55,33 @@ class ReportWidget(TenantMixin, TimestampMixin, Versioned, Base):
 
 
 class ActivityDayRollup(Base):
-    """Done activities per day, author and kind: rebuilt per tenant by the `reports.refresh` job."""
+    """Done activities per span (day, week, month: `day` is its first day), author and kind: rebuilt per
+    tenant by the `reports.refresh` job (graph/reports/spans.py says which spans a report reads)."""
 
     __tablename__ = "activity_day_rollups"
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(5), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     author_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     activity_count: Mapped[int] = mapped_column(BigInteger)
+
+
+class FunnelRollup(Base):
+    """The funnel per span of creation days, owner and stage: deals created then that reached the stage,
+    their finished stays in it and the stays' days. Rebuilt per tenant by the `reports.refresh` job."""
+
+    __tablename__ = "funnel_rollups"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(5), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    stage_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    reached: Mapped[int] = mapped_column(BigInteger)
+    stays: Mapped[int] = mapped_column(BigInteger)
+    stay_days: Mapped[Decimal] = mapped_column(Numeric)
 
 
 class ReportRefresh(Base):

@@ -23,6 +23,8 @@ from sqlalchemy.orm import aliased
 
 from graph.reports.catalog import Definition, Grouping
 from graph.reports.facts import SOLD_ORDERS, day_of, during, facts, start_of
+from graph.reports.models import FunnelRollup
+from graph.reports.spans import in_spans
 from graph.sales.commerce.contracts import contract_scope
 from graph.sales.commerce.models import (
     CONTRACT,
@@ -178,10 +180,11 @@ def cohort(actor: Actor, definition: Definition, custom: list[Any]) -> list[Any]
     ]
 
 
-def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
-    """Per stage, the cohort's deals that got that far: an open or won stage is reached by entering it or
-    any later non-lost stage (the pipeline funnel's rule); a lost stage only by entering it. Each deal's
-    furthest non-lost stage is found once, then compared with every stage of its pipeline."""
+def reached_rows(conditions: list[Any]) -> Select[Any]:
+    """Per stage, the deals matching `conditions` that got that far (owner_id, day created, stage_id): an
+    open or won stage is reached by entering it or any later non-lost stage (the pipeline funnel's rule);
+    a lost stage only by entering it. Each deal's furthest non-lost stage is found once, then compared
+    with every live stage of its pipeline."""
     entered = aliased(PipelineStage)
     furthest = (
         select(func.max(entered.position))
@@ -201,7 +204,7 @@ def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[A
             Opportunity.entered_stage_ids,
             furthest.label("furthest"),
         )
-        .where(*cohort(actor, definition, custom))
+        .where(*conditions)
         .subquery()
     )
     stage = aliased(PipelineStage)
@@ -210,14 +213,20 @@ def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[A
         else_=deals.c.furthest >= stage.position,
     )
     return (
-        select(*facts(deals.c.owner_id, day_of(deals.c.created_at), literal(1), dim=cast(stage.id, Text)))
+        select(deals.c.owner_id, day_of(deals.c.created_at).label("day"), stage.id.label("stage_id"))
         .join(stage, (stage.tenant_id == deals.c.tenant_id) & (stage.pipeline_id == deals.c.pipeline_id))
         .where(stage.archived_at.is_(None), got_there)
     )
 
 
-def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
-    """Finished stays of the cohort's deals, in days, averaged per stage."""
+def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Per stage, the cohort's deals that got that far (reached_rows)."""
+    rows = reached_rows(cohort(actor, definition, custom)).subquery()
+    return select(*facts(rows.c.owner_id, rows.c.day, literal(1), dim=cast(rows.c.stage_id, Text)))
+
+
+def stay_rows(conditions: list[Any]) -> Select[Any]:
+    """Finished stays of the deals matching `conditions` (owner_id, day created, stage_id, days)."""
     stay = (
         func.unnest(Opportunity.stay_stage_ids, Opportunity.stay_seconds)
         .table_valued("stage_id", "seconds")
@@ -225,15 +234,53 @@ def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Selec
     )
     return (
         select(
-            *facts(
-                Opportunity.owner_id,
-                day_of(Opportunity.created_at),
-                cast(stay.c.seconds, Numeric) / 86400,
-                den=literal(1),
-                dim=cast(stay.c.stage_id, Text),
-            )
+            Opportunity.owner_id,
+            day_of(Opportunity.created_at).label("day"),
+            stay.c.stage_id,
+            (cast(stay.c.seconds, Numeric) / 86400).label("days"),
         )
         .select_from(Opportunity)
         .join(stay, true())
-        .where(*cohort(actor, definition, custom))
+        .where(*conditions)
     )
+
+
+def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Finished stays of the cohort's deals, in days, averaged per stage."""
+    rows = stay_rows(cohort(actor, definition, custom)).subquery()
+    return select(
+        *facts(rows.c.owner_id, rows.c.day, rows.c.days, den=literal(1), dim=cast(rows.c.stage_id, Text))
+    )
+
+
+def funnel_rollup(measure: str) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
+    """The funnel from the rollup the `reports.refresh` job rebuilds (`funnel_rollups`, in spans of
+    creation days: graph/reports/spans.py), read when the definition has no custom-field conditions
+    (those need the deals themselves, so the engine scans them as `reached` and `stage_days` do). Record
+    scope, the owner and team filters stay predicates on the rollup's owner."""
+
+    def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+        if measure == "reached":
+            figures = facts(
+                FunnelRollup.owner_id,
+                FunnelRollup.day,
+                FunnelRollup.reached,
+                dim=cast(FunnelRollup.stage_id, Text),
+            )
+            present = FunnelRollup.reached > 0
+        else:
+            figures = facts(
+                FunnelRollup.owner_id,
+                FunnelRollup.day,
+                FunnelRollup.stay_days,
+                den=FunnelRollup.stays,
+                dim=cast(FunnelRollup.stage_id, Text),
+            )
+            present = FunnelRollup.stays > 0
+        return select(*figures).where(
+            opportunity_scope(actor, FunnelRollup),
+            in_spans(FunnelRollup.grain, FunnelRollup.day, definition),
+            present,
+        )
+
+    return build
