@@ -1,9 +1,10 @@
 """The `reports.refresh` job: rebuilds each tenant's job-kept report rollups and records when.
 
-Activity statistics per employee read `activity_day_rollups` (done activities per author and kind) and the
-funnel reads `funnel_rollups` (deals reached and finished stays per owner and stage, by creation day) once
-they have been built (README, Reports). Each holds day rows, and week and month rows summed from them
-(graph/reports/spans.py: which a report reads). The job replaces the tenant's rows in its transaction,
+Activity statistics per employee read `activity_day_rollups` (done activities per author and kind), the
+funnel reads `funnel_rollups` (deals reached and finished stays per owner and stage, by creation day) and
+customer analysis reads `customer_rollups` (one row per customer) once they have been built (README,
+Reports). The first two hold day rows, and week and month rows summed from them (graph/reports/spans.py:
+which a report reads). The job replaces the tenant's rows in its transaction,
 under a per-tenant advisory lock, so two runners queue instead of colliding, and records the refresh
 instant (the job's clock) that the report shows as `asOf`. Writes after it show at the next run.
 """
@@ -14,19 +15,23 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Date, cast, delete, func, insert, literal, select, text, union_all
+from sqlalchemy import ARRAY, Date, cast, delete, distinct, func, insert, literal, select, text, union_all
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.core.jobs import job
-from graph.crm.models import Activity
-from graph.reports.models import ActivityDayRollup, FunnelRollup, ReportRefresh
+from graph.crm.models import Account, Activity
+from graph.reports.catalog import Grouping
+from graph.reports.customer_facts import account_dimension, won_days
+from graph.reports.models import ActivityDayRollup, CustomerRollup, FunnelRollup, ReportRefresh
 from graph.reports.sales_facts import reached_rows, stay_rows
 from graph.reports.spans import DAY, MONTH, WEEK
 from graph.sales.pipeline.models import Opportunity
 
 ACTIVITIES = "activities"
 FUNNEL = "funnel"
+CUSTOMERS = "customers"
 LOCK = text("select pg_advisory_xact_lock(hashtextextended('reports.refresh:' || :tenant, 0))")
 
 
@@ -99,6 +104,55 @@ async def funnel_days(session: AsyncSession, tenant_id: uuid.UUID) -> int:
     return await rebuild(session, tenant_id, FunnelRollup, keys, measures, summed)
 
 
+async def customers(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    """One row per live account with a won deal (customer_facts.won_days: the whole tenant's deals, as the
+    report counts them): its owner and categories (customer_facts.account_dimension), its won days and
+    its done-activity days, each sorted."""
+    await session.execute(delete(CustomerRollup).where(CustomerRollup.tenant_id == tenant_id))
+    won = won_days().subquery()
+    won_by_account = (
+        select(won.c.account_id, func.array_agg(aggregate_order_by(won.c.day, won.c.day)).label("days"))
+        .group_by(won.c.account_id)
+        .subquery()
+    )
+    day = cast(Activity.occurred_at, Date)
+    done_by_account = (
+        select(Activity.account_id, func.array_agg(aggregate_order_by(distinct(day), day)).label("days"))
+        .where(Activity.tenant_id == tenant_id, Activity.done.is_(True), Activity.account_id.is_not(None))
+        .group_by(Activity.account_id)
+        .subquery()
+    )
+    rows = (
+        select(
+            Account.tenant_id,
+            Account.id,
+            Account.owner_id,
+            account_dimension(Grouping.INDUSTRY),
+            account_dimension(Grouping.REGION),
+            account_dimension(Grouping.SOURCE),
+            won_by_account.c.days[1],
+            won_by_account.c.days,
+            func.coalesce(done_by_account.c.days, cast(literal([]), ARRAY(Date))),
+        )
+        .join(won_by_account, won_by_account.c.account_id == Account.id)
+        .outerjoin(done_by_account, done_by_account.c.account_id == Account.id)
+        .where(Account.tenant_id == tenant_id, Account.deleted_at.is_(None))
+    )
+    columns = [
+        "tenant_id",
+        "account_id",
+        "owner_id",
+        "industry",
+        "region",
+        "source",
+        "first_won_on",
+        "won_days",
+        "done_days",
+    ]
+    result = await session.execute(insert(CustomerRollup).from_select(columns, rows))
+    return int(result.rowcount)
+
+
 async def mark_refreshed(session: AsyncSession, tenant_id: uuid.UUID, source: str, now: datetime) -> None:
     refreshed = upsert(ReportRefresh).values(tenant_id=tenant_id, source=source, refreshed_at=now)
     await session.execute(
@@ -115,4 +169,9 @@ async def refresh_rollups(session: AsyncSession, tenant_id: uuid.UUID, now: date
     await mark_refreshed(session, tenant_id, ACTIVITIES, now)
     funnel_rows = await funnel_days(session, tenant_id)
     await mark_refreshed(session, tenant_id, FUNNEL, now)
-    return f"{activity_rows} activity rollup rows, {funnel_rows} funnel rollup rows"
+    customer_rows = await customers(session, tenant_id)
+    await mark_refreshed(session, tenant_id, CUSTOMERS, now)
+    return (
+        f"{activity_rows} activity rollup rows, {funnel_rows} funnel rollup rows, "
+        f"{customer_rows} customer rollup rows"
+    )

@@ -84,6 +84,24 @@ class FunnelRollup(Base):
     stay_days: Mapped[Decimal] = mapped_column(Numeric)
 
 
+class CustomerRollup(Base):
+    """One customer (an account with a won deal) as the customer metrics count it: owner and categories,
+    the days it won deals (sorted, once per deal) and the days it had done activities (sorted, distinct).
+    Rebuilt per tenant by the `reports.refresh` job."""
+
+    __tablename__ = "customer_rollups"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column()
+    industry: Mapped[str | None] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    first_won_on: Mapped[date] = mapped_column(Date)
+    won_days: Mapped[list[date]] = mapped_column(ARRAY(Date))
+    done_days: Mapped[list[date]] = mapped_column(ARRAY(Date))
+
+
 class ReportRefresh(Base):
     """When a tenant's rollup of one source was last rebuilt (a report reading it shows this as asOf)."""
 
