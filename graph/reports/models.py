@@ -102,6 +102,24 @@ class CustomerRollup(Base):
     done_days: Mapped[list[date]] = mapped_column(ARRAY(Date))
 
 
+class OpportunityCloseSpanRollup(Base):
+    """The pipeline's close rollups (graph/sales/pipeline/models.py: OpportunityCloseRollup) summed per
+    ISO week and calendar month (`day` is the span's first day) and owner, without the pipeline; kept in
+    every writing transaction by triggers (migrations/versions/0381_close_span_rollups.py)."""
+
+    __tablename__ = "opportunity_close_span_rollups"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(5), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    opportunity_count: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric)
+    weighted_amount: Mapped[Decimal] = mapped_column(Numeric)
+
+
 class ReportRefresh(Base):
     """When a tenant's rollup of one source was last rebuilt (a report reading it shows this as asOf)."""
 

@@ -7,24 +7,31 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     Numeric,
     Select,
     Text,
+    and_,
     any_,
     case,
     cast,
+    exists,
+    false,
     func,
     literal,
+    or_,
     select,
     true,
     union_all,
 )
 from sqlalchemy.orm import aliased
 
+from graph.money.models import ExchangeRate
 from graph.reports.catalog import Definition, Grouping
 from graph.reports.facts import SOLD_ORDERS, day_of, during, facts, start_of
 from graph.reports.models import FunnelRollup
-from graph.reports.spans import in_spans
+from graph.reports.models import OpportunityCloseSpanRollup as SpanRollup
+from graph.reports.spans import DAY, WEEK, in_spans, spans
 from graph.sales.commerce.contracts import contract_scope
 from graph.sales.commerce.models import (
     CONTRACT,
@@ -40,6 +47,7 @@ from graph.sales.commerce.targets import target_scope
 from graph.sales.pipeline.models import Opportunity, PipelineStage
 from graph.sales.pipeline.models import OpportunityCloseRollup as CloseRollup
 from graph.sales.pipeline.opportunities import opportunity_scope
+from tenants.models import Tenant
 from tenants.permissions import Action, Actor
 
 # --- sales: won, collected, outstanding, targets, forecast ---------------------------------------------
@@ -49,18 +57,106 @@ def rollup_fits(definition: Definition) -> bool:
     return not definition.custom and definition.group_by in (Grouping.NONE, Grouping.OWNER, Grouping.TEAM)
 
 
-def closed_rollups(actor: Actor, status: str, measure: Any, *, money: bool = True) -> Select[Any]:
-    currency = CloseRollup.currency if money else None
-    return select(*facts(CloseRollup.owner_id, CloseRollup.day, measure, currency=currency)).where(
-        opportunity_scope(actor, CloseRollup), CloseRollup.status == status, CloseRollup.opportunity_count > 0
+def closed_rollups(
+    actor: Actor, definition: Definition, status: str, measure: Callable[[Any], Any], *, money: bool = True
+) -> Select[Any]:
+    """Closed (or expected-to-close) deals from the close rollups, kept in the writing transaction: whole
+    weeks and months from `opportunity_close_span_rollups` where they fit the period and buckets
+    (graph/reports/spans.py), single days from `opportunity_close_rollups`. An amount is converted at its
+    own day's rate, so a week or month row stands for its days only when one rate converts all of them
+    (the base currency, or a rate on its first day that no rate changes inside it); otherwise that span's
+    day rows are read instead. Record scope and the owner and team filters are predicates on the owner."""
+
+    def rows(table: Any, *conditions: Any) -> Select[Any]:
+        currency = table.currency if money else None
+        return select(*facts(table.owner_id, table.day, measure(table), currency=currency)).where(
+            opportunity_scope(actor, table), table.status == status, table.opportunity_count > 0, *conditions
+        )
+
+    chosen = spans(definition)
+    days = [
+        and_(CloseRollup.day >= first, CloseRollup.day < end) for grain, first, end in chosen if grain == DAY
+    ]
+    parts = [rows(CloseRollup, or_(false(), *days))]
+    coarse = [
+        and_(SpanRollup.grain == grain, SpanRollup.day >= first, SpanRollup.day < end)
+        for grain, first, end in chosen
+        if grain != DAY
+    ]
+    if coarse and not money:
+        parts.append(rows(SpanRollup, or_(*coarse)))
+    elif coarse:
+        # Whether one rate converts a span is asked once per (span, currency), not per row or day.
+        present = (
+            select(SpanRollup.grain, SpanRollup.day, SpanRollup.currency)
+            .where(SpanRollup.tenant_id == actor.tenant_id, SpanRollup.status == status, or_(*coarse))
+            .distinct()
+            .subquery()
+        )
+        end = span_end(present.c.grain, present.c.day)
+        whole = func.coalesce(one_rate(actor, present.c.currency, present.c.day, end), false())
+        flags = select(*present.c, end.label("end"), whole.label("whole")).subquery()
+        parts.append(
+            rows(SpanRollup, or_(*coarse), flags.c.whole).join(
+                flags,
+                (flags.c.grain == SpanRollup.grain)
+                & (flags.c.day == SpanRollup.day)
+                & (flags.c.currency == SpanRollup.currency),
+            )
+        )
+        # The days of the spans one rate does not convert, at their own days' rates.
+        parts.append(
+            rows(CloseRollup, ~flags.c.whole).join(
+                flags,
+                (flags.c.currency == CloseRollup.currency)
+                & (CloseRollup.day >= flags.c.day)
+                & (CloseRollup.day < flags.c.end),
+            )
+        )
+    combined = union_all(*parts).subquery()
+    return select(*combined.c)
+
+
+def span_end(grain: Any, first: Any) -> Any:
+    """The day after a week or month span that starts on `first`."""
+    return case((grain == WEEK, first + 7), else_=cast(first + func.make_interval(0, 1), Date))
+
+
+def one_rate(actor: Actor, currency: Any, first: Any, end: Any) -> Any:
+    """One exchange rate converts every day of [first, end) in `currency`: the base currency, or a rate in
+    force on `first` that no rate effective inside the span changes (money.service.rate_to_base_sql
+    converts at the latest rate effective on or before the day; a rate re-entered unchanged changes
+    nothing)."""
+    base = select(Tenant.base_currency).where(Tenant.id == actor.tenant_id).scalar_subquery()
+    rates = [ExchangeRate.tenant_id == actor.tenant_id, ExchangeRate.currency == currency]
+    earlier = aliased(ExchangeRate)
+    in_force = (
+        select(earlier.rate)
+        .where(
+            earlier.tenant_id == actor.tenant_id, earlier.currency == currency, earlier.effective_on <= first
+        )
+        .order_by(earlier.effective_on.desc())
+        .limit(1)
+        .correlate_except(earlier)  # the rollup row's currency and day, also inside `changed` below
+        .scalar_subquery()
     )
+    changed = exists().where(
+        *rates,
+        ExchangeRate.effective_on > first,
+        ExchangeRate.effective_on < end,
+        ExchangeRate.rate != in_force,
+    )
+    return or_(currency == base, and_(in_force.is_not(None), ~changed))
 
 
 def won(count: bool) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
     def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
         if rollup_fits(definition):
-            measure = CloseRollup.opportunity_count if count else CloseRollup.amount
-            return closed_rollups(actor, "won", measure, money=not count)
+            if count:
+                return closed_rollups(
+                    actor, definition, "won", lambda table: table.opportunity_count, money=False
+                )
+            return closed_rollups(actor, definition, "won", lambda table: table.amount)
         return select(
             *facts(
                 Opportunity.owner_id,
@@ -83,8 +179,9 @@ def forecast(weighted: bool) -> Callable[[Actor, Definition, list[Any]], Select[
 
     def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
         if rollup_fits(definition):
-            measure = CloseRollup.weighted_amount / 100 if weighted else CloseRollup.amount
-            return closed_rollups(actor, "open", measure)
+            if weighted:
+                return closed_rollups(actor, definition, "open", lambda table: table.weighted_amount / 100)
+            return closed_rollups(actor, definition, "open", lambda table: table.amount)
         amount = Opportunity.amount * Opportunity.probability / 100 if weighted else Opportunity.amount
         return select(
             *facts(Opportunity.owner_id, Opportunity.expected_close_on, amount, currency=Opportunity.currency)
