@@ -83,6 +83,9 @@ def closed_rollups(
         for grain, first, end in chosen
         if grain != DAY
     ]
+    coarse_days = [
+        and_(CloseRollup.day >= first, CloseRollup.day < end) for grain, first, end in chosen if grain != DAY
+    ]
     if coarse and not money:
         parts.append(rows(SpanRollup, or_(*coarse)))
     elif coarse:
@@ -95,7 +98,7 @@ def closed_rollups(
         )
         end = span_end(present.c.grain, present.c.day)
         whole = func.coalesce(one_rate(actor, present.c.currency, present.c.day, end), false())
-        flags = select(*present.c, end.label("end"), whole.label("whole")).subquery()
+        flags = select(*present.c, end.label("end"), whole.label("whole")).cte(nesting=True)
         parts.append(
             rows(SpanRollup, or_(*coarse), flags.c.whole).join(
                 flags,
@@ -106,7 +109,7 @@ def closed_rollups(
         )
         # The days of the spans one rate does not convert, at their own days' rates.
         parts.append(
-            rows(CloseRollup, ~flags.c.whole).join(
+            rows(CloseRollup, or_(*coarse_days), ~flags.c.whole).join(
                 flags,
                 (flags.c.currency == CloseRollup.currency)
                 & (CloseRollup.day >= flags.c.day)
