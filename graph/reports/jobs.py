@@ -24,7 +24,7 @@ from graph.core.jobs import job
 from graph.crm.models import Account, Activity
 from graph.reports.catalog import Grouping
 from graph.reports.customer_facts import account_dimension, won_days
-from graph.reports.models import ActivityDayRollup, CustomerRollup, FunnelRollup, ReportRefresh
+from graph.reports.models import ALL_KINDS, ActivityDayRollup, CustomerRollup, FunnelRollup, ReportRefresh
 from graph.reports.sales_facts import reached_rows, stay_rows
 from graph.reports.spans import DAY, MONTH, WEEK
 from graph.sales.pipeline.models import Opportunity
@@ -62,11 +62,17 @@ async def rebuild(
 
 
 async def activity_days(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    """Done activities per day, author and kind, and per day and author of every kind (kind ALL_KINDS:
+    statistics not split by kind read those, one row per author and span instead of one per kind)."""
     day = cast(Activity.occurred_at, Date)
-    counted = (
+    done = [Activity.tenant_id == tenant_id, Activity.done.is_(True)]
+    counted = union_all(
         select(literal(tenant_id), literal(DAY), day, Activity.author_id, Activity.kind, func.count())
-        .where(Activity.tenant_id == tenant_id, Activity.done.is_(True))
-        .group_by(day, Activity.author_id, Activity.kind)
+        .where(*done)
+        .group_by(day, Activity.author_id, Activity.kind),
+        select(literal(tenant_id), literal(DAY), day, Activity.author_id, literal(ALL_KINDS), func.count())
+        .where(*done)
+        .group_by(day, Activity.author_id),
     )
     return await rebuild(
         session, tenant_id, ActivityDayRollup, ["author_id", "kind"], ["activity_count"], counted

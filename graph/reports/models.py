@@ -54,9 +54,13 @@ class ReportWidget(TenantMixin, TimestampMixin, Versioned, Base):
     shared_with_roles: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
 
 
+ALL_KINDS = "*"  # an activity rollup row counting every kind (activities have no such kind)
+
+
 class ActivityDayRollup(Base):
-    """Done activities per span (day, week, month: `day` is its first day), author and kind: rebuilt per
-    tenant by the `reports.refresh` job (graph/reports/spans.py says which spans a report reads)."""
+    """Done activities per span (day, week, month: `day` is its first day), author and kind (ALL_KINDS: all
+    of them): rebuilt per tenant by the `reports.refresh` job (graph/reports/spans.py says which spans a
+    report reads)."""
 
     __tablename__ = "activity_day_rollups"
 
