@@ -143,11 +143,16 @@ async def gather(session: AsyncSession, parts: list[Any]) -> Gathered:
     gathered = Gathered()
     if not parts:
         return gathered
-    rows = union_all(*parts).subquery()
+    facts = union_all(*parts).subquery()
     # Figures without a currency (counts, hours, scores) are not converted: no rate is looked up for them.
-    rate = case(
-        (rows.c.currency.is_(None), literal(Decimal(1))), else_=rate_to_base_sql(rows.c.currency, rows.c.day)
+    # The rate is looked up once per row: OFFSET 0 keeps the planner from folding this subquery into the
+    # aggregates below, which would repeat the lookup for each of its uses.
+    looked_up = case(
+        (facts.c.currency.is_(None), literal(Decimal(1))),
+        else_=rate_to_base_sql(facts.c.currency, facts.c.day),
     )
+    rows = select(*facts.c, looked_up.label("rate")).offset(0).subquery()
+    rate = rows.c.rate
     missing = rate.is_(None)
     factor = func.coalesce(rate, 1)  # a missing rate is flagged and its figure left out, never counted as 1
     statement = select(
