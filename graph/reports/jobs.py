@@ -24,7 +24,14 @@ from graph.core.jobs import job
 from graph.crm.models import Account, Activity
 from graph.reports.catalog import Grouping
 from graph.reports.customer_facts import account_dimension, won_days
-from graph.reports.models import ALL_KINDS, ActivityDayRollup, CustomerRollup, FunnelRollup, ReportRefresh
+from graph.reports.models import (
+    ALL_KINDS,
+    EVERY_OWNER,
+    ActivityDayRollup,
+    CustomerRollup,
+    FunnelRollup,
+    ReportRefresh,
+)
 from graph.reports.sales_facts import reached_rows, stay_rows
 from graph.reports.spans import DAY, MONTH, WEEK
 from graph.sales.pipeline.models import Opportunity
@@ -81,7 +88,8 @@ async def activity_days(session: AsyncSession, tenant_id: uuid.UUID) -> int:
 
 async def funnel_days(session: AsyncSession, tenant_id: uuid.UUID) -> int:
     """Every deal of the tenant as the funnel counts it (sales_facts.reached_rows and stay_rows, the
-    statements the report scans with when it cannot read the rollup), summed per day, owner and stage."""
+    statements the report scans with when it cannot read the rollup), summed per day, owner and stage, and
+    per day and stage for every owner together (owner EVERY_OWNER)."""
     deals = [Opportunity.tenant_id == tenant_id]
     reached = reached_rows(deals).subquery()
     stays = stay_rows(deals).subquery()
@@ -96,16 +104,14 @@ async def funnel_days(session: AsyncSession, tenant_id: uuid.UUID) -> int:
         ),
         select(stays.c.owner_id, stays.c.day, stays.c.stage_id, literal(0), literal(1), stays.c.days),
     ).subquery()
-    summed = select(
-        literal(tenant_id),
-        literal(DAY),
-        rows.c.day,
-        rows.c.owner_id,
-        rows.c.stage_id,
-        func.sum(rows.c.reached),
-        func.sum(rows.c.stays),
-        func.sum(rows.c.days),
+    sums = [func.sum(rows.c.reached), func.sum(rows.c.stays), func.sum(rows.c.days)]
+    per_owner = select(
+        literal(tenant_id), literal(DAY), rows.c.day, rows.c.owner_id, rows.c.stage_id, *sums
     ).group_by(rows.c.day, rows.c.owner_id, rows.c.stage_id)
+    every_owner = select(
+        literal(tenant_id), literal(DAY), rows.c.day, literal(EVERY_OWNER), rows.c.stage_id, *sums
+    ).group_by(rows.c.day, rows.c.stage_id)
+    summed = union_all(per_owner, every_owner)
     keys, measures = ["owner_id", "stage_id"], ["reached", "stays", "stay_days"]
     return await rebuild(session, tenant_id, FunnelRollup, keys, measures, summed)
 

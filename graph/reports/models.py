@@ -72,6 +72,11 @@ class ActivityDayRollup(Base):
     activity_count: Mapped[int] = mapped_column(BigInteger)
 
 
+# The owner of a funnel rollup row that counts every owner's deals (no member has the nil id): read by
+# callers whose record scope reaches every owner when no owner or team filter applies.
+EVERY_OWNER = uuid.UUID(int=0)
+
+
 class FunnelRollup(Base):
     """The funnel per span of creation days, owner and stage: deals created then that reached the stage,
     their finished stays in it and the stays' days. Rebuilt per tenant by the `reports.refresh` job."""

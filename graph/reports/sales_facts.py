@@ -29,7 +29,7 @@ from sqlalchemy.orm import aliased
 from graph.money.models import ExchangeRate
 from graph.reports.catalog import Definition, Grouping
 from graph.reports.facts import SOLD_ORDERS, day_of, during, facts, start_of
-from graph.reports.models import FunnelRollup
+from graph.reports.models import EVERY_OWNER, FunnelRollup
 from graph.reports.models import OpportunityCloseSpanRollup as SpanRollup
 from graph.reports.spans import DAY, WEEK, in_spans, spans
 from graph.sales.commerce.contracts import contract_scope
@@ -44,11 +44,11 @@ from graph.sales.commerce.models import (
 )
 from graph.sales.commerce.orders import order_scope
 from graph.sales.commerce.targets import target_scope
-from graph.sales.pipeline.models import Opportunity, PipelineStage
+from graph.sales.pipeline.models import OPPORTUNITY, Opportunity, PipelineStage
 from graph.sales.pipeline.models import OpportunityCloseRollup as CloseRollup
 from graph.sales.pipeline.opportunities import opportunity_scope
 from tenants.models import Tenant
-from tenants.permissions import Action, Actor
+from tenants.permissions import Action, Actor, Scope
 
 # --- sales: won, collected, outstanding, targets, forecast ---------------------------------------------
 
@@ -357,7 +357,9 @@ def funnel_rollup(measure: str) -> Callable[[Actor, Definition, list[Any]], Sele
     """The funnel from the rollup the `reports.refresh` job rebuilds (`funnel_rollups`, in spans of
     creation days: graph/reports/spans.py), read when the definition has no custom-field conditions
     (those need the deals themselves, so the engine scans them as `reached` and `stage_days` do). Record
-    scope, the owner and team filters stay predicates on the rollup's owner."""
+    scope, the owner and team filters stay predicates on the rollup's owner; a caller who sees every
+    owner and filters on none reads the rows summed over every owner (EVERY_OWNER), a tenth of them with
+    ten members."""
 
     def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
         if measure == "reached":
@@ -377,8 +379,16 @@ def funnel_rollup(measure: str) -> Callable[[Actor, Definition, list[Any]], Sele
                 dim=cast(FunnelRollup.stage_id, Text),
             )
             present = FunnelRollup.stays > 0
+        # Whoever sees every owner, unfiltered by owner or team, reads the rows of every owner together.
+        everyone = (
+            actor.permissions.scope(OPPORTUNITY) is Scope.ALL
+            and definition.owner_id is None
+            and definition.team_id is None
+        )
+        owners = FunnelRollup.owner_id == EVERY_OWNER if everyone else FunnelRollup.owner_id != EVERY_OWNER
         return select(*figures).where(
             opportunity_scope(actor, FunnelRollup),
+            owners,
             in_spans(FunnelRollup.grain, FunnelRollup.day, definition),
             present,
         )
