@@ -1,5 +1,5 @@
-"""What the opportunity rollup triggers (migration 0150) add to a write: single-row writes timed with the
-triggers on and off, on the database `python -m bench.pipeline` seeded.
+"""What the opportunity rollup triggers (migrations 0150 and 0381) add to a write: single-row writes timed
+with the triggers on and off, on the database `python -m bench.pipeline` seeded.
 
     python -m bench.pipeline --opportunities 100000 --accounts 20000   # seed first (or --reuse)
     python -m bench.rollup_writes --writes 500
@@ -27,7 +27,15 @@ import asyncpg
 from bench.database import prepare_database
 from bench.pipeline import add_seeded_database_arguments, seeded_database
 
-TRIGGERS = ("opportunity_rollups_insert", "opportunity_rollups_update", "opportunity_rollups_delete")
+TRIGGERS = (
+    "opportunity_rollups_insert",
+    "opportunity_rollups_update",
+    "opportunity_rollups_delete",
+    # the reports' week/month close rollups (migration 0381)
+    "opportunity_span_rollups_insert",
+    "opportunity_span_rollups_update",
+    "opportunity_span_rollups_delete",
+)
 # (name, (statement, its parameters), (inverse, its parameters)) over a deal's `id`, its `owner`, another
 # member `other` and a fresh id `copy`.
 Statement = tuple[str, tuple[str, ...]]

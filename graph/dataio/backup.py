@@ -42,7 +42,19 @@ from tenants.ids import new_id
 
 FORMAT = "crm-tenant-backup/1"
 # Rows the database maintains itself (triggers): rebuilt on restore, never copied.
-DERIVED_TABLES = frozenset({"contact_match_keys", "opportunity_stage_rollups", "opportunity_close_rollups"})
+DERIVED_TABLES = frozenset(
+    {
+        "contact_match_keys",
+        "opportunity_stage_rollups",
+        "opportunity_close_rollups",
+        "opportunity_close_span_rollups",
+    }
+)
+# Report rollups the `reports.refresh` job rebuilds, and its refresh markers: left out, so a restored
+# tenant's reports read its records until the job's next run rebuilds them from the restored rows.
+REPORT_ROLLUP_TABLES = frozenset(
+    {"activity_day_rollups", "funnel_rollups", "customer_rollups", "report_refreshes"}
+)
 # Credentials do not travel: a copied session, challenge or invitation token would then open two tenants,
 # and API keys name their tenant. Members sign in again; admins re-issue keys and invitations.
 CREDENTIAL_TABLES = frozenset({"user_sessions", "mfa_challenges", "invitations", "api_keys"})
@@ -98,7 +110,9 @@ async def tenant_tables(session: AsyncSession) -> list[TableInfo]:
             " group by c.relname order by c.relname"
         )
     )
-    skipped = DERIVED_TABLES | CREDENTIAL_TABLES | INTEGRATION_TABLES | OPERATIONAL_TABLES
+    skipped = (
+        DERIVED_TABLES | REPORT_ROLLUP_TABLES | CREDENTIAL_TABLES | INTEGRATION_TABLES | OPERATIONAL_TABLES
+    )
     columns = {name: list(cols) for name, cols in rows if name not in skipped}
     constraints = await session.execute(
         text(

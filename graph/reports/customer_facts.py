@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,12 +16,13 @@ from sqlalchemy import (
 )
 
 from graph.crm.accounts import account_scope
-from graph.crm.models import Account, Activity
+from graph.crm.models import ACCOUNT, Account, Activity
 from graph.reports.catalog import Definition, Grouping
 from graph.reports.facts import INACTIVE_DAYS, LOST_LOOKBACK_DAYS, day_of, facts, snapshot_day, start_of
+from graph.reports.models import CustomerRollup
 from graph.sales.leads.models import Lead
 from graph.sales.pipeline.models import Opportunity
-from tenants.permissions import Actor
+from tenants.permissions import Actor, record_scope_clause
 
 # --- customers -----------------------------------------------------------------------------------------
 
@@ -130,3 +132,58 @@ def churn_risk(actor: Actor, definition: Definition, custom: list[Any]) -> Selec
         won_between(None, end) > 0,
         or_(~touched, won_between(recent, end) < won_between(earlier, recent)),
     )
+
+
+# --- the same three from the customer rollup ---------------------------------------------------------
+
+
+def won_between_days(days: Any, low: date | None, high: date) -> Any:
+    """How many of a sorted date array fall in [low, high): `width_bucket` counts the elements up to a
+    date by binary search (duplicates included), so a customer's row answers without a subquery."""
+    upto_high = func.width_bucket(literal(high - timedelta(days=1)), days)
+    if low is None:
+        return upto_high
+    return upto_high - func.width_bucket(literal(low - timedelta(days=1)), days)
+
+
+def rollup_dimension(grouping: Grouping) -> Any:
+    return {
+        Grouping.INDUSTRY: CustomerRollup.industry,
+        Grouping.REGION: CustomerRollup.region,
+        Grouping.SOURCE: CustomerRollup.source,
+    }.get(grouping)
+
+
+def customer_rollup(metric: str) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
+    """New, lost and at-risk customers from `customer_rollups`, the snapshot the `reports.refresh` job
+    rebuilds (one row per customer: an account with a won deal, as `new_customers`, `lost_customers` and
+    `churn_risk` find them), read when the definition has no custom-field conditions (those need the
+    accounts themselves, so the engine scans). Record scope and the owner and team filters are predicates
+    on the snapshot's owner."""
+
+    def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+        start, end = definition.starts_on, definition.ends_on
+        won, done = CustomerRollup.won_days, CustomerRollup.done_days
+        scope = record_scope_clause(actor, ACCOUNT, CustomerRollup.owner_id) & (
+            CustomerRollup.tenant_id == actor.tenant_id
+        )
+        day: Any = literal(snapshot_day(definition))
+        if metric == "new":
+            day = CustomerRollup.first_won_on
+            chosen = [CustomerRollup.first_won_on >= start, CustomerRollup.first_won_on < end]
+        elif metric == "lost":
+            lookback = start - timedelta(days=LOST_LOOKBACK_DAYS)
+            chosen = [won_between_days(won, lookback, start) > 0, won_between_days(won, start, end) == 0]
+        else:
+            recent = end - timedelta(days=INACTIVE_DAYS)
+            earlier = recent - timedelta(days=INACTIVE_DAYS)
+            declining = won_between_days(won, recent, end) < won_between_days(won, earlier, recent)
+            chosen = [
+                CustomerRollup.first_won_on < end,
+                or_(won_between_days(done, recent, end) == 0, declining),
+            ]
+        return select(
+            *facts(CustomerRollup.owner_id, day, literal(1), dim=rollup_dimension(definition.group_by))
+        ).where(scope, *chosen)
+
+    return build

@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -41,6 +41,7 @@ from graph.reports.catalog import Definition, Grouping, Measure, Metric, TimeBuc
 from graph.reports.models import ReportRefresh
 from graph.reports.results import Bucket, MetricTotal, ReportResult, Series
 from graph.reports.sources import hidden_metric, refuse_hidden_grouping, require_reads, source_of
+from graph.reports.spans import next_bucket, truncate
 from graph.sales.pipeline.models import PipelineStage
 from tenants.errors import DomainError, ErrorCode
 from tenants.fields.query import CustomQuery
@@ -80,28 +81,6 @@ def bucket_starts(definition: Definition) -> list[date]:
         starts.append(current)
         current = next_bucket(current, bucket)
     return starts
-
-
-def truncate(day: date, bucket: TimeBucket) -> date:
-    if bucket is TimeBucket.DAY:
-        return day
-    if bucket is TimeBucket.WEEK:
-        return day - timedelta(days=day.weekday())
-    if bucket is TimeBucket.MONTH:
-        return day.replace(day=1)
-    if bucket is TimeBucket.QUARTER:
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
-
-
-def next_bucket(day: date, bucket: TimeBucket) -> date:
-    if bucket is TimeBucket.DAY:
-        return day + timedelta(days=1)
-    if bucket is TimeBucket.WEEK:
-        return day + timedelta(days=7)
-    months = {TimeBucket.MONTH: 1, TimeBucket.QUARTER: 3, TimeBucket.YEAR: 12}[bucket]
-    month = day.month - 1 + months
-    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 def team_of(owner: Any, actor: Actor) -> Any:
@@ -164,11 +143,16 @@ async def gather(session: AsyncSession, parts: list[Any]) -> Gathered:
     gathered = Gathered()
     if not parts:
         return gathered
-    rows = union_all(*parts).subquery()
+    facts = union_all(*parts).subquery()
     # Figures without a currency (counts, hours, scores) are not converted: no rate is looked up for them.
-    rate = case(
-        (rows.c.currency.is_(None), literal(Decimal(1))), else_=rate_to_base_sql(rows.c.currency, rows.c.day)
+    # The rate is looked up once per row: OFFSET 0 keeps the planner from folding this subquery into the
+    # aggregates below, which would repeat the lookup for each of its uses.
+    looked_up = case(
+        (facts.c.currency.is_(None), literal(Decimal(1))),
+        else_=rate_to_base_sql(facts.c.currency, facts.c.day),
     )
+    rows = select(*facts.c, looked_up.label("rate")).offset(0).subquery()
+    rate = rows.c.rate
     missing = rate.is_(None)
     factor = func.coalesce(rate, 1)  # a missing rate is flagged and its figure left out, never counted as 1
     statement = select(

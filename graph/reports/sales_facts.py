@@ -7,22 +7,31 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     Numeric,
     Select,
     Text,
+    and_,
     any_,
     case,
     cast,
+    exists,
+    false,
     func,
     literal,
+    or_,
     select,
     true,
     union_all,
 )
 from sqlalchemy.orm import aliased
 
+from graph.money.models import ExchangeRate
 from graph.reports.catalog import Definition, Grouping
 from graph.reports.facts import SOLD_ORDERS, day_of, during, facts, start_of
+from graph.reports.models import EVERY_OWNER, FunnelRollup
+from graph.reports.models import OpportunityCloseSpanRollup as SpanRollup
+from graph.reports.spans import DAY, WEEK, in_spans, spans
 from graph.sales.commerce.contracts import contract_scope
 from graph.sales.commerce.models import (
     CONTRACT,
@@ -35,10 +44,11 @@ from graph.sales.commerce.models import (
 )
 from graph.sales.commerce.orders import order_scope
 from graph.sales.commerce.targets import target_scope
-from graph.sales.pipeline.models import Opportunity, PipelineStage
+from graph.sales.pipeline.models import OPPORTUNITY, Opportunity, PipelineStage
 from graph.sales.pipeline.models import OpportunityCloseRollup as CloseRollup
 from graph.sales.pipeline.opportunities import opportunity_scope
-from tenants.permissions import Action, Actor
+from tenants.models import Tenant
+from tenants.permissions import Action, Actor, Scope
 
 # --- sales: won, collected, outstanding, targets, forecast ---------------------------------------------
 
@@ -47,18 +57,109 @@ def rollup_fits(definition: Definition) -> bool:
     return not definition.custom and definition.group_by in (Grouping.NONE, Grouping.OWNER, Grouping.TEAM)
 
 
-def closed_rollups(actor: Actor, status: str, measure: Any, *, money: bool = True) -> Select[Any]:
-    currency = CloseRollup.currency if money else None
-    return select(*facts(CloseRollup.owner_id, CloseRollup.day, measure, currency=currency)).where(
-        opportunity_scope(actor, CloseRollup), CloseRollup.status == status, CloseRollup.opportunity_count > 0
+def closed_rollups(
+    actor: Actor, definition: Definition, status: str, measure: Callable[[Any], Any], *, money: bool = True
+) -> Select[Any]:
+    """Closed (or expected-to-close) deals from the close rollups, kept in the writing transaction: whole
+    weeks and months from `opportunity_close_span_rollups` where they fit the period and buckets
+    (graph/reports/spans.py), single days from `opportunity_close_rollups`. An amount is converted at its
+    own day's rate, so a week or month row stands for its days only when one rate converts all of them
+    (the base currency, or a rate on its first day that no rate changes inside it); otherwise that span's
+    day rows are read instead. Record scope and the owner and team filters are predicates on the owner."""
+
+    def rows(table: Any, *conditions: Any) -> Select[Any]:
+        currency = table.currency if money else None
+        return select(*facts(table.owner_id, table.day, measure(table), currency=currency)).where(
+            opportunity_scope(actor, table), table.status == status, table.opportunity_count > 0, *conditions
+        )
+
+    chosen = spans(definition)
+    days = [
+        and_(CloseRollup.day >= first, CloseRollup.day < end) for grain, first, end in chosen if grain == DAY
+    ]
+    parts = [rows(CloseRollup, or_(false(), *days))]
+    coarse = [
+        and_(SpanRollup.grain == grain, SpanRollup.day >= first, SpanRollup.day < end)
+        for grain, first, end in chosen
+        if grain != DAY
+    ]
+    coarse_days = [
+        and_(CloseRollup.day >= first, CloseRollup.day < end) for grain, first, end in chosen if grain != DAY
+    ]
+    if coarse and not money:
+        parts.append(rows(SpanRollup, or_(*coarse)))
+    elif coarse:
+        # Whether one rate converts a span is asked once per (span, currency), not per row or day.
+        present = (
+            select(SpanRollup.grain, SpanRollup.day, SpanRollup.currency)
+            .where(SpanRollup.tenant_id == actor.tenant_id, SpanRollup.status == status, or_(*coarse))
+            .distinct()
+            .subquery()
+        )
+        end = span_end(present.c.grain, present.c.day)
+        whole = func.coalesce(one_rate(actor, present.c.currency, present.c.day, end), false())
+        flags = select(*present.c, end.label("end"), whole.label("whole")).cte(nesting=True)
+        parts.append(
+            rows(SpanRollup, or_(*coarse), flags.c.whole).join(
+                flags,
+                (flags.c.grain == SpanRollup.grain)
+                & (flags.c.day == SpanRollup.day)
+                & (flags.c.currency == SpanRollup.currency),
+            )
+        )
+        # The days of the spans one rate does not convert, at their own days' rates.
+        parts.append(
+            rows(CloseRollup, or_(*coarse_days), ~flags.c.whole).join(
+                flags,
+                (flags.c.currency == CloseRollup.currency)
+                & (CloseRollup.day >= flags.c.day)
+                & (CloseRollup.day < flags.c.end),
+            )
+        )
+    combined = union_all(*parts).subquery()
+    return select(*combined.c)
+
+
+def span_end(grain: Any, first: Any) -> Any:
+    """The day after a week or month span that starts on `first`."""
+    return case((grain == WEEK, first + 7), else_=cast(first + func.make_interval(0, 1), Date))
+
+
+def one_rate(actor: Actor, currency: Any, first: Any, end: Any) -> Any:
+    """One exchange rate converts every day of [first, end) in `currency`: the base currency, or a rate in
+    force on `first` that no rate effective inside the span changes (money.service.rate_to_base_sql
+    converts at the latest rate effective on or before the day; a rate re-entered unchanged changes
+    nothing)."""
+    base = select(Tenant.base_currency).where(Tenant.id == actor.tenant_id).scalar_subquery()
+    rates = [ExchangeRate.tenant_id == actor.tenant_id, ExchangeRate.currency == currency]
+    earlier = aliased(ExchangeRate)
+    in_force = (
+        select(earlier.rate)
+        .where(
+            earlier.tenant_id == actor.tenant_id, earlier.currency == currency, earlier.effective_on <= first
+        )
+        .order_by(earlier.effective_on.desc())
+        .limit(1)
+        .correlate_except(earlier)  # the rollup row's currency and day, also inside `changed` below
+        .scalar_subquery()
     )
+    changed = exists().where(
+        *rates,
+        ExchangeRate.effective_on > first,
+        ExchangeRate.effective_on < end,
+        ExchangeRate.rate != in_force,
+    )
+    return or_(currency == base, and_(in_force.is_not(None), ~changed))
 
 
 def won(count: bool) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
     def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
         if rollup_fits(definition):
-            measure = CloseRollup.opportunity_count if count else CloseRollup.amount
-            return closed_rollups(actor, "won", measure, money=not count)
+            if count:
+                return closed_rollups(
+                    actor, definition, "won", lambda table: table.opportunity_count, money=False
+                )
+            return closed_rollups(actor, definition, "won", lambda table: table.amount)
         return select(
             *facts(
                 Opportunity.owner_id,
@@ -81,8 +182,9 @@ def forecast(weighted: bool) -> Callable[[Actor, Definition, list[Any]], Select[
 
     def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
         if rollup_fits(definition):
-            measure = CloseRollup.weighted_amount / 100 if weighted else CloseRollup.amount
-            return closed_rollups(actor, "open", measure)
+            if weighted:
+                return closed_rollups(actor, definition, "open", lambda table: table.weighted_amount / 100)
+            return closed_rollups(actor, definition, "open", lambda table: table.amount)
         amount = Opportunity.amount * Opportunity.probability / 100 if weighted else Opportunity.amount
         return select(
             *facts(Opportunity.owner_id, Opportunity.expected_close_on, amount, currency=Opportunity.currency)
@@ -178,10 +280,11 @@ def cohort(actor: Actor, definition: Definition, custom: list[Any]) -> list[Any]
     ]
 
 
-def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
-    """Per stage, the cohort's deals that got that far: an open or won stage is reached by entering it or
-    any later non-lost stage (the pipeline funnel's rule); a lost stage only by entering it. Each deal's
-    furthest non-lost stage is found once, then compared with every stage of its pipeline."""
+def reached_rows(conditions: list[Any]) -> Select[Any]:
+    """Per stage, the deals matching `conditions` that got that far (owner_id, day created, stage_id): an
+    open or won stage is reached by entering it or any later non-lost stage (the pipeline funnel's rule);
+    a lost stage only by entering it. Each deal's furthest non-lost stage is found once, then compared
+    with every live stage of its pipeline."""
     entered = aliased(PipelineStage)
     furthest = (
         select(func.max(entered.position))
@@ -201,7 +304,7 @@ def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[A
             Opportunity.entered_stage_ids,
             furthest.label("furthest"),
         )
-        .where(*cohort(actor, definition, custom))
+        .where(*conditions)
         .subquery()
     )
     stage = aliased(PipelineStage)
@@ -210,14 +313,20 @@ def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[A
         else_=deals.c.furthest >= stage.position,
     )
     return (
-        select(*facts(deals.c.owner_id, day_of(deals.c.created_at), literal(1), dim=cast(stage.id, Text)))
+        select(deals.c.owner_id, day_of(deals.c.created_at).label("day"), stage.id.label("stage_id"))
         .join(stage, (stage.tenant_id == deals.c.tenant_id) & (stage.pipeline_id == deals.c.pipeline_id))
         .where(stage.archived_at.is_(None), got_there)
     )
 
 
-def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
-    """Finished stays of the cohort's deals, in days, averaged per stage."""
+def reached(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Per stage, the cohort's deals that got that far (reached_rows)."""
+    rows = reached_rows(cohort(actor, definition, custom)).subquery()
+    return select(*facts(rows.c.owner_id, rows.c.day, literal(1), dim=cast(rows.c.stage_id, Text)))
+
+
+def stay_rows(conditions: list[Any]) -> Select[Any]:
+    """Finished stays of the deals matching `conditions` (owner_id, day created, stage_id, days)."""
     stay = (
         func.unnest(Opportunity.stay_stage_ids, Opportunity.stay_seconds)
         .table_valued("stage_id", "seconds")
@@ -225,15 +334,63 @@ def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Selec
     )
     return (
         select(
-            *facts(
-                Opportunity.owner_id,
-                day_of(Opportunity.created_at),
-                cast(stay.c.seconds, Numeric) / 86400,
-                den=literal(1),
-                dim=cast(stay.c.stage_id, Text),
-            )
+            Opportunity.owner_id,
+            day_of(Opportunity.created_at).label("day"),
+            stay.c.stage_id,
+            (cast(stay.c.seconds, Numeric) / 86400).label("days"),
         )
         .select_from(Opportunity)
         .join(stay, true())
-        .where(*cohort(actor, definition, custom))
+        .where(*conditions)
     )
+
+
+def stage_days(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+    """Finished stays of the cohort's deals, in days, averaged per stage."""
+    rows = stay_rows(cohort(actor, definition, custom)).subquery()
+    return select(
+        *facts(rows.c.owner_id, rows.c.day, rows.c.days, den=literal(1), dim=cast(rows.c.stage_id, Text))
+    )
+
+
+def funnel_rollup(measure: str) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
+    """The funnel from the rollup the `reports.refresh` job rebuilds (`funnel_rollups`, in spans of
+    creation days: graph/reports/spans.py), read when the definition has no custom-field conditions
+    (those need the deals themselves, so the engine scans them as `reached` and `stage_days` do). Record
+    scope, the owner and team filters stay predicates on the rollup's owner; a caller who sees every
+    owner and filters on none reads the rows summed over every owner (EVERY_OWNER), a tenth of them with
+    ten members."""
+
+    def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
+        if measure == "reached":
+            figures = facts(
+                FunnelRollup.owner_id,
+                FunnelRollup.day,
+                FunnelRollup.reached,
+                dim=cast(FunnelRollup.stage_id, Text),
+            )
+            present = FunnelRollup.reached > 0
+        else:
+            figures = facts(
+                FunnelRollup.owner_id,
+                FunnelRollup.day,
+                FunnelRollup.stay_days,
+                den=FunnelRollup.stays,
+                dim=cast(FunnelRollup.stage_id, Text),
+            )
+            present = FunnelRollup.stays > 0
+        # Whoever sees every owner, unfiltered by owner or team, reads the rows of every owner together.
+        everyone = (
+            actor.permissions.scope(OPPORTUNITY) is Scope.ALL
+            and definition.owner_id is None
+            and definition.team_id is None
+        )
+        owners = FunnelRollup.owner_id == EVERY_OWNER if everyone else FunnelRollup.owner_id != EVERY_OWNER
+        return select(*figures).where(
+            opportunity_scope(actor, FunnelRollup),
+            owners,
+            in_spans(FunnelRollup.grain, FunnelRollup.day, definition),
+            present,
+        )
+
+    return build

@@ -7,9 +7,18 @@ from graph.crm.models import ACCOUNT, ACTIVITY, Account, Activity
 from graph.projects.models import PROJECT, TIME_ENTRY, Project
 from graph.projects.purchases.models import MATERIAL
 from graph.reports.catalog import Definition, Grouping, Metric, ReportKind
-from graph.reports.customer_facts import churn_risk, lost_customers, new_customers
+from graph.reports.customer_facts import churn_risk, customer_rollup, lost_customers, new_customers
 from graph.reports.facts import FactSource
-from graph.reports.sales_facts import collected, forecast, outstanding, reached, stage_days, targets, won
+from graph.reports.sales_facts import (
+    collected,
+    forecast,
+    funnel_rollup,
+    outstanding,
+    reached,
+    stage_days,
+    targets,
+    won,
+)
 from graph.reports.work_facts import (
     activities,
     activity_rollup,
@@ -46,6 +55,7 @@ TICKET_GROUPS: dict[Grouping, tuple[str, str] | None] = {
     Grouping.PRIORITY: None,
     Grouping.CHANNEL: None,
 }
+STAGES: dict[Grouping, tuple[str, str] | None] = {Grouping.STAGE: (OPPORTUNITY, "stage")}
 
 SOURCES: dict[tuple[ReportKind, Metric], FactSource] = {
     (ReportKind.SALES_PERFORMANCE, Metric.WON_AMOUNT): FactSource(
@@ -71,22 +81,22 @@ SOURCES: dict[tuple[ReportKind, Metric], FactSource] = {
         (OPPORTUNITY,), ((OPPORTUNITY, "amount"),), Opportunity, won(False), OWNERS
     ),
     (ReportKind.FUNNEL, Metric.REACHED): FactSource(
-        (OPPORTUNITY,), (), Opportunity, reached, {Grouping.STAGE: (OPPORTUNITY, "stage")}
+        (OPPORTUNITY,), (), Opportunity, reached, STAGES, rollup=("funnel", funnel_rollup("reached"))
     ),
     (ReportKind.FUNNEL, Metric.CONVERSION_RATE): FactSource(
-        (OPPORTUNITY,), (), Opportunity, reached, {Grouping.STAGE: (OPPORTUNITY, "stage")}
+        (OPPORTUNITY,), (), Opportunity, reached, STAGES, rollup=("funnel", funnel_rollup("reached"))
     ),
     (ReportKind.FUNNEL, Metric.STAGE_DAYS): FactSource(
-        (OPPORTUNITY,), (), Opportunity, stage_days, {Grouping.STAGE: (OPPORTUNITY, "stage")}
+        (OPPORTUNITY,), (), Opportunity, stage_days, STAGES, rollup=("funnel", funnel_rollup("stay_days"))
     ),
     (ReportKind.CUSTOMERS, Metric.NEW_CUSTOMERS): FactSource(
-        (ACCOUNT,), (), Account, new_customers, ACCOUNT_GROUPS
+        (ACCOUNT,), (), Account, new_customers, ACCOUNT_GROUPS, rollup=("customers", customer_rollup("new"))
     ),
     (ReportKind.CUSTOMERS, Metric.LOST_CUSTOMERS): FactSource(
-        (ACCOUNT,), (), Account, lost_customers, ACCOUNT_GROUPS
+        (ACCOUNT,), (), Account, lost_customers, ACCOUNT_GROUPS, rollup=("customers", customer_rollup("lost"))
     ),
     (ReportKind.CUSTOMERS, Metric.CHURN_RISK): FactSource(
-        (ACCOUNT,), (), Account, churn_risk, ACCOUNT_GROUPS
+        (ACCOUNT,), (), Account, churn_risk, ACCOUNT_GROUPS, rollup=("customers", customer_rollup("churn"))
     ),
     (ReportKind.PROJECTS, Metric.BUDGET): FactSource((PROJECT,), (), Project, budgets, OWNERS),
     (ReportKind.PROJECTS, Metric.LOGGED_HOURS): FactSource((TIME_ENTRY,), (), Project, hours(False), OWNERS),

@@ -20,7 +20,8 @@ from graph.projects.models import TIME_ENTRY, Project, TimeEntry
 from graph.projects.purchases.models import MATERIAL, MaterialLine
 from graph.reports.catalog import Definition, Grouping
 from graph.reports.facts import day_of, during, facts
-from graph.reports.models import ActivityDayRollup
+from graph.reports.models import ALL_KINDS, ActivityDayRollup
+from graph.reports.spans import in_spans
 from graph.service.models import Survey, Ticket
 from graph.service.tickets import ticket_scope
 from graph.workday.calendar import calendar_scope
@@ -177,13 +178,20 @@ def activities(actor: Actor, definition: Definition, custom: list[Any]) -> Selec
 
 
 def activity_rollup(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
-    """The same figures from the rollup the `reports.refresh` job rebuilds (no custom conditions)."""
-    dim = ActivityDayRollup.kind if definition.group_by is Grouping.KIND else None
+    """The same figures from the rollup the `reports.refresh` job rebuilds (no custom conditions: those
+    need the activities, so the engine scans them with `activities`), read in weeks and months where they
+    fit the period and buckets (graph/reports/spans.py), so a year by week reads week rows, not days;
+    not split by kind, it reads the rows counting every kind."""
+    by_kind = definition.group_by is Grouping.KIND
+    dim = ActivityDayRollup.kind if by_kind else None
+    kinds = ActivityDayRollup.kind != ALL_KINDS if by_kind else ActivityDayRollup.kind == ALL_KINDS
     return select(
         *facts(ActivityDayRollup.author_id, ActivityDayRollup.day, ActivityDayRollup.activity_count, dim=dim)
     ).where(
         ActivityDayRollup.tenant_id == actor.tenant_id,
+        kinds,
         record_scope_clause(actor, ACTIVITY, ActivityDayRollup.author_id),
+        in_spans(ActivityDayRollup.grain, ActivityDayRollup.day, definition),
     )
 
 
