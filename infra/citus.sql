@@ -29,12 +29,14 @@ select create_distributed_table('account_pool_settings', 'tenant_id', colocate_w
 select create_distributed_table('activity_day_rollups', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('audit_log', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('competitors', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('customer_rollups', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('customer_type_discounts', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('document_settings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('document_uploads', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('exchange_rates', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('export_settings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('field_definitions', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('funnel_rollups', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('idempotency_keys', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('import_mappings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('lead_assignment_rules', 'tenant_id', colocate_with => 'tenants');
@@ -45,6 +47,7 @@ select create_distributed_table('marketing_settings', 'tenant_id', colocate_with
 select create_distributed_table('notification_templates', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('number_counters', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('numbering_patterns', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('opportunity_close_span_rollups', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('option_lists', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('persisted_operations', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('pipelines', 'tenant_id', colocate_with => 'tenants');

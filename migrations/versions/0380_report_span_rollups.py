@@ -11,7 +11,7 @@ deals and activities per account. All are keyed by what they count (no surrogate
 day, the order the readers' period ranges use.
 
 Revision ID: 0380_report_span_rollups
-Revises: 0301_report_rollups
+Revises: 0370_sms_messages
 Create Date: 2026-12-03
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from migrations.helpers import enable_tenant_rls
 
 revision = "0380_report_span_rollups"
-down_revision = "0301_report_rollups"
+down_revision = "0370_sms_messages"
 branch_labels = None
 depends_on = None
 
