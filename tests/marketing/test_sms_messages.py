@@ -237,7 +237,8 @@ async def test_bad_input_is_refused_with_the_exact_error(client, sms):
         for error in too_long["sendCampaignMessage"]["errors"]
     ]
     assert (field, code) == ("body", "TOO_LONG")
-    assert text.startswith("Too long with sample values: 11 SMS segments (673 UCS-2 characters, 67 a segment")
+    # The admin reads zh-CN (the tenant's locale): the whole message is translated, numbers kept.
+    assert text == "使用示例值时过长：11 条短信分段（673 个 UCS-2 字符，分段时每段 67 个，含 STOP 行）；最多 10 段。"  # noqa: RUF001
     assert await errors(segmentId=no_phones["id"]) == [("segmentId", "INVALID")]
     chinese = await send(client, admin, campaign["id"], body="您好{{ first_name }}, 展会周一开幕。")
     assert (chinese["smsSegments"], chinese["recipients"]["nodes"][0]["address"]) == (1, "+8613800138000")
