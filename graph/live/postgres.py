@@ -98,9 +98,9 @@ class PostgresEventBus(EventBus):
                 connection = self._connection
                 if tenant_id in self.watched or connection is None:
                     return  # carried already; or the listener is down: reconnecting watches, says DROPPED
-                committed_at = await self._listen(connection, self.watched | {tenant_id}, set())
+                committed_at = await self._listen(connection, {tenant_id}, set())
                 settled = await self._settle(connection, committed_at)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        except Exception as error:  # a dying connection fails in several ways; refetching is always safe
             logger.warning("could not watch a tenant's events (%s); its subscribers refetch", error)
             settled = False
         if not settled:
@@ -108,19 +108,19 @@ class PostgresEventBus(EventBus):
                 subscription.offer(DROPPED)
 
     async def _listen(
-        self, connection: asyncpg.Connection, tenants: set[uuid.UUID], dropped: set[uuid.UUID]
+        self, connection: asyncpg.Connection, renewed: set[uuid.UUID], dropped: set[uuid.UUID]
     ) -> datetime:
-        """Renews the rows of `tenants`, deletes those of `dropped`; a time after it was committed (read
-        in a statement of its own: a statement that starts later takes a snapshot that includes it)."""
+        """Adds or renews the rows of `renewed`, deletes those of `dropped`; a time after it was committed
+        (read in a statement of its own: a statement that starts later takes a snapshot that includes it)."""
         await connection.execute(
             LISTEN,
             self.listener_id,
-            list(tenants),
+            list(renewed),
             list(dropped),
             self.ttl_seconds,
             timeout=self.health_interval,
         )
-        self.watched = set(tenants)
+        self.watched = (self.watched | renewed) - dropped
         committed_at: datetime = await connection.fetchval("select clock_timestamp()")
         return committed_at
 
@@ -156,10 +156,13 @@ class PostgresEventBus(EventBus):
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
                 await connection.add_listener(CHANNEL, self._on_notification)
-                async with self._using:  # the tenants subscribed while the listener was down, too
+                # Under the lock, with the connection published inside it: a subscriber whose `watch`
+                # came first (and found no connection) is in `subscribers` by now and watched here; one
+                # whose `watch` comes later finds the connection and watches its tenant itself.
+                async with self._using:
                     committed_at = await self._listen(connection, set(self.subscribers), set())
                     await self._settle(connection, committed_at)
-                self._connection = connection
+                    self._connection = connection
                 self.listening.set()
                 if not first:
                     self.reconnects += 1

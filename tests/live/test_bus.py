@@ -166,6 +166,32 @@ async def test_the_listener_reconnects_after_its_backend_is_killed(
         assert await next_item(subscription) == fresh
 
 
+async def test_a_tenant_subscribed_while_the_listener_is_down_is_watched_once_it_is_back(
+    listening_bus: PostgresEventBus, database: Database, database_urls: DatabaseUrls, new_tenant
+) -> None:
+    tenant = await new_tenant()
+    admin = await asyncpg.connect(database_urls.admin)
+    try:
+        assert await admin.fetchval("select pg_terminate_backend($1)", listening_bus.listener_pid)
+    finally:
+        await admin.close()
+    with listening_bus.subscribe(tenant) as subscription:
+        await listening_bus.watch(tenant)  # on the dying connection, or none: told to refetch
+        assert await next_item(subscription) is DROPPED
+        deadline = asyncio.get_running_loop().time() + 5
+        while listening_bus.reconnects < 1 or not listening_bus.listening.is_set():
+            assert asyncio.get_running_loop().time() < deadline, "the listener did not come back"
+            await asyncio.sleep(0.05)
+        assert tenant in listening_bus.watched
+        fresh = event(tenant, version=5)
+        async with database.transaction(tenant) as session:
+            await publish(session, fresh)
+        item = await next_item(subscription)
+        while item is DROPPED:  # the reconnection's own refetch signal may come first
+            item = await next_item(subscription)
+        assert item == fresh
+
+
 async def test_only_watched_tenants_are_notified_and_a_watch_ends_with_its_last_subscriber(
     listening_bus: PostgresEventBus, database_urls: DatabaseUrls, new_tenant
 ) -> None:
