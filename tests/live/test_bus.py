@@ -278,3 +278,34 @@ def test_lost_connections_are_told_apart_from_bugs() -> None:
     assert database_unavailable(DBAPIError("select 1", {}, Exception("x"), connection_invalidated=True))
     assert not database_unavailable(DBAPIError("select x", {}, UndefinedColumnError("no column x")))
     assert not database_unavailable(ValueError("a bug"))
+
+
+async def test_a_watch_waits_for_a_transaction_that_checked_before_it_and_commits_after(
+    listening_bus: PostgresEventBus, database_urls: DatabaseUrls, new_tenant
+) -> None:
+    """Review: the executor's effects statement (and the compiled create) call crm_emit_event and then
+    COMMIT in a later round trip; between the two the writer is `idle in transaction`, not `active`. A
+    watch committed in that gap must not return as settled: the write commits after the subscriber's
+    first read, its event check saw no listener, so without DROPPED the subscriber silently misses it."""
+    tenant = await new_tenant()
+    writer = await asyncpg.connect(database_urls.app)
+    try:
+        transaction = writer.transaction()
+        await transaction.start()
+        await writer.execute("select set_config('app.tenant_id', $1, true)", str(tenant))
+        written = event(tenant, version=7)
+        await writer.execute("select crm_emit_event('crm_events', $1)", written.encode())
+        with listening_bus.subscribe(tenant) as subscription:
+
+            async def commit_later() -> None:
+                await asyncio.sleep(0.3)
+                await transaction.commit()
+
+            committing = asyncio.create_task(commit_later())
+            await listening_bus.watch(tenant)
+            # The first read comes now: it sees the write only if it has committed; else, refetch.
+            told_to_refetch = not subscription.queue.empty() and subscription.queue.get_nowait()[0] is DROPPED
+            assert committing.done() or told_to_refetch, "the write commits unseen and unheard"
+            await committing
+    finally:
+        await writer.close()
