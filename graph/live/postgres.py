@@ -34,12 +34,13 @@ from graph.live.events import CHANNEL, Event
 logger = logging.getLogger("crm.live")
 
 LISTEN = "select crm_live_listen($1, $2::uuid[], $3::uuid[], $4)"
-# Client statements of this database, other than this connection's, running since before `$1`.
+# Client transactions of this database, other than this connection's, open since before `$1`: a write
+# checks for listeners in one statement and commits in a later round trip (idle in transaction between).
 IN_FLIGHT = """
 select exists (
     select 1 from pg_stat_activity
     where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
-      and state = 'active' and query_start < $1)"""
+      and xact_start < $1)"""
 SETTLE_SECONDS = 1.0
 SETTLE_POLL_SECONDS = 0.005
 
