@@ -65,6 +65,7 @@ class PostgresEventBus(EventBus):
         self.listener_id = uuid.uuid4()
         self.watched: set[uuid.UUID] = set()  # tenants with a live_listeners row of this process
         self._using = asyncio.Lock()  # the connection runs one statement at a time
+        self._renewed_at = 0.0  # (monotonic) when the last renewal of every watched row was sent
 
     @property
     def ttl_seconds(self) -> int:
@@ -138,7 +139,18 @@ class PostgresEventBus(EventBus):
         """The ping: renews the watched tenants that still have subscribers here, drops the others."""
         async with self._using:
             keep = {tenant for tenant in self.watched if self.subscribers.get(tenant)}
-            await self._listen(connection, keep, self.watched - keep)
+            started = time.monotonic()
+            committed_at = await self._listen(connection, keep, self.watched - keep)
+            # Held up (behind watches that settle, a slow database) past the rows' lifetime: they may
+            # have expired meanwhile and writes found no listener. Once those writes have ended, the
+            # subscribers refetch.
+            late = time.monotonic() - self._renewed_at >= self.ttl_seconds
+            self._renewed_at = started
+            if late and keep:
+                await self._settle(connection, committed_at)
+                for tenant in keep:
+                    for subscription in tuple(self.subscribers.get(tenant, ())):
+                        subscription.offer(DROPPED)
 
     def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         event = Event.decode(payload)
@@ -161,7 +173,9 @@ class PostgresEventBus(EventBus):
                 # came first (and found no connection) is in `subscribers` by now and watched here; one
                 # whose `watch` comes later finds the connection and watches its tenant itself.
                 async with self._using:
+                    started = time.monotonic()
                     committed_at = await self._listen(connection, set(self.subscribers), set())
+                    self._renewed_at = started
                     await self._settle(connection, committed_at)
                     self._connection = connection
                 self.listening.set()
