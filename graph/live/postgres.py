@@ -34,12 +34,13 @@ from graph.live.events import CHANNEL, Event
 logger = logging.getLogger("crm.live")
 
 LISTEN = "select crm_live_listen($1, $2::uuid[], $3::uuid[], $4)"
-# Client statements of this database, other than this connection's, running since before `$1`.
+# Client transactions of this database, other than this connection's, open since before `$1`: a write
+# checks for listeners in one statement and commits in a later round trip (idle in transaction between).
 IN_FLIGHT = """
 select exists (
     select 1 from pg_stat_activity
     where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
-      and state = 'active' and query_start < $1)"""
+      and xact_start < $1)"""
 SETTLE_SECONDS = 1.0
 SETTLE_POLL_SECONDS = 0.005
 
@@ -64,6 +65,7 @@ class PostgresEventBus(EventBus):
         self.listener_id = uuid.uuid4()
         self.watched: set[uuid.UUID] = set()  # tenants with a live_listeners row of this process
         self._using = asyncio.Lock()  # the connection runs one statement at a time
+        self._renewed_at = 0.0  # (monotonic) when the last renewal of every watched row was sent
 
     @property
     def ttl_seconds(self) -> int:
@@ -137,7 +139,18 @@ class PostgresEventBus(EventBus):
         """The ping: renews the watched tenants that still have subscribers here, drops the others."""
         async with self._using:
             keep = {tenant for tenant in self.watched if self.subscribers.get(tenant)}
-            await self._listen(connection, keep, self.watched - keep)
+            started = time.monotonic()
+            committed_at = await self._listen(connection, keep, self.watched - keep)
+            # Held up (behind watches that settle, a slow database) past the rows' lifetime: they may
+            # have expired meanwhile and writes found no listener. Once those writes have ended, the
+            # subscribers refetch.
+            late = time.monotonic() - self._renewed_at >= self.ttl_seconds
+            self._renewed_at = started
+            if late and keep:
+                await self._settle(connection, committed_at)
+                for tenant in keep:
+                    for subscription in tuple(self.subscribers.get(tenant, ())):
+                        subscription.offer(DROPPED)
 
     def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         event = Event.decode(payload)
@@ -160,7 +173,9 @@ class PostgresEventBus(EventBus):
                 # came first (and found no connection) is in `subscribers` by now and watched here; one
                 # whose `watch` comes later finds the connection and watches its tenant itself.
                 async with self._using:
+                    started = time.monotonic()
                     committed_at = await self._listen(connection, set(self.subscribers), set())
+                    self._renewed_at = started
                     await self._settle(connection, committed_at)
                     self._connection = connection
                 self.listening.set()

@@ -278,3 +278,82 @@ def test_lost_connections_are_told_apart_from_bugs() -> None:
     assert database_unavailable(DBAPIError("select 1", {}, Exception("x"), connection_invalidated=True))
     assert not database_unavailable(DBAPIError("select x", {}, UndefinedColumnError("no column x")))
     assert not database_unavailable(ValueError("a bug"))
+
+
+async def test_a_watch_waits_for_a_transaction_that_checked_before_it_and_commits_after(
+    listening_bus: PostgresEventBus, database_urls: DatabaseUrls, new_tenant
+) -> None:
+    """Review: the executor's effects statement (and the compiled create) call crm_emit_event and then
+    COMMIT in a later round trip; between the two the writer is `idle in transaction`, not `active`. A
+    watch committed in that gap must not return as settled: the write commits after the subscriber's
+    first read, its event check saw no listener, so without DROPPED the subscriber silently misses it."""
+    tenant = await new_tenant()
+    writer = await asyncpg.connect(database_urls.app)
+    try:
+        transaction = writer.transaction()
+        await transaction.start()
+        await writer.execute("select set_config('app.tenant_id', $1, true)", str(tenant))
+        written = event(tenant, version=7)
+        await writer.execute("select crm_emit_event('crm_events', $1)", written.encode())
+        with listening_bus.subscribe(tenant) as subscription:
+
+            async def commit_later() -> None:
+                await asyncio.sleep(0.3)
+                await transaction.commit()
+
+            committing = asyncio.create_task(commit_later())
+            await listening_bus.watch(tenant)
+            # The first read comes now: it sees the write only if it has committed; else, refetch.
+            told_to_refetch = not subscription.queue.empty() and subscription.queue.get_nowait()[0] is DROPPED
+            assert committing.done() or told_to_refetch, "the write commits unseen and unheard"
+            await committing
+    finally:
+        await writer.close()
+
+
+async def test_a_ping_held_up_past_the_rows_expiry_tells_subscribers_to_refetch(
+    database_urls: DatabaseUrls, new_tenant
+) -> None:
+    """Review: the ping (`_renew`) shares the connection lock with `watch`, whose settle may hold it for
+    SETTLE_SECONDS each while some transaction is running; new tenants' watches queued ahead of it delay
+    the renewal past `ttl_seconds`, the process's rows expire, and events of tenants it still has
+    subscribers of are neither notified nor followed by DROPPED."""
+    from graph.live import postgres
+
+    class ShortRows(PostgresEventBus):
+        @property
+        def ttl_seconds(self) -> int:
+            return 1
+
+    bus = ShortRows(database_urls.app, health_interval=0.2)
+    await bus.ensure_started()
+    watched = await new_tenant()
+    newcomers = [await new_tenant() for _ in range(8)]
+    slow = await asyncpg.connect(database_urls.app)
+    saved, postgres.SETTLE_SECONDS = postgres.SETTLE_SECONDS, 0.3
+    try:
+        with bus.subscribe(watched) as subscription:
+            await bus.watch(watched)
+            running = asyncio.create_task(slow.execute("select pg_sleep(3)"))
+            await asyncio.sleep(0.1)
+            others = [bus.subscribe(tenant) for tenant in newcomers]
+            watches = asyncio.gather(*(bus.watch(tenant) for tenant in newcomers))  # ~2.4 s of lock
+            await asyncio.sleep(1.6)  # past the row's expiry; the ping waits behind the watches
+            written = event(watched, version=3)
+            writer = await asyncpg.connect(database_urls.app)
+            try:
+                async with writer.transaction():
+                    await writer.execute("select set_config('app.tenant_id', $1, true)", str(watched))
+                    await writer.execute("select crm_emit_event('crm_events', $1)", written.encode())
+            finally:
+                await writer.close()
+            await watches
+            item = await next_item(subscription, within=3.0)
+            assert item == written or item is DROPPED
+            for other in others:
+                other.close()
+            await running
+    finally:
+        postgres.SETTLE_SECONDS = saved
+        await slow.close()
+        await bus.stop()
