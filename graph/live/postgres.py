@@ -11,10 +11,11 @@ subscription's first read, renewed by the ping (which is that renewal) and dropp
 tenant's last local subscriber has gone; a dead process's rows expire after `ttl_seconds`.
 
 A write whose event check ran before the row was committed does not notify, so `watch` also waits
-until every statement that was running when the row was committed has ended (all statements run in
-READ COMMITTED: one that starts later sees the row). Those are a few milliseconds of in-flight writes;
-if some statement is still running after `SETTLE_SECONDS` (a long report, say), the new subscriber is
-told to refetch (`DROPPED`) rather than trusted to have missed nothing.
+until every transaction that was open when the row was committed has ended (all statements run in
+READ COMMITTED: one that starts later sees the row; the executor checks in its effects statement and
+commits in a later round trip). Those are a few milliseconds of in-flight writes; if some transaction
+is still open after `SETTLE_SECONDS` (a job, say), the new subscriber is told to refetch (`DROPPED`)
+rather than trusted to have missed nothing.
 """
 
 from __future__ import annotations
