@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Final
 
 from graph.live.events import Event
@@ -123,10 +123,11 @@ class EventBus(abc.ABC):
         for subscription in tuple(self.subscribers.get(event.tenant_id, ())):
             subscription.offer(event)
 
-    def dispatch_dropped(self) -> None:
-        """Tell every local subscriber that events may have been missed (the listener was down)."""
-        for local in tuple(self.subscribers.values()):
-            for subscription in tuple(local):
+    def dispatch_dropped(self, tenants: Iterable[uuid.UUID] | None = None) -> None:
+        """Tell the local subscribers of `tenants` (None: every one) that events may have been missed."""
+        chosen = tuple(self.subscribers) if tenants is None else tuple(tenants)
+        for tenant_id in chosen:
+            for subscription in tuple(self.subscribers.get(tenant_id, ())):
                 subscription.offer(DROPPED)
 
     @abc.abstractmethod

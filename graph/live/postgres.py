@@ -29,7 +29,7 @@ from datetime import datetime
 
 import asyncpg
 
-from graph.live.bus import DROPPED, EventBus, backoff_delays
+from graph.live.bus import EventBus, backoff_delays
 from graph.live.events import CHANNEL, Event
 
 logger = logging.getLogger("crm.live")
@@ -107,8 +107,7 @@ class PostgresEventBus(EventBus):
             logger.warning("could not watch a tenant's events (%s); its subscribers refetch", error)
             settled = False
         if not settled:
-            for subscription in tuple(self.subscribers.get(tenant_id, ())):
-                subscription.offer(DROPPED)
+            self.dispatch_dropped([tenant_id])
 
     async def _listen(
         self, connection: asyncpg.Connection, renewed: set[uuid.UUID], dropped: set[uuid.UUID]
@@ -128,7 +127,8 @@ class PostgresEventBus(EventBus):
         return committed_at
 
     async def _settle(self, connection: asyncpg.Connection, committed_at: datetime) -> bool:
-        """Waits for the statements that may have checked for listeners before `committed_at`."""
+        """Waits for the transactions that may have checked for listeners before `committed_at`; False
+        when one is still open after SETTLE_SECONDS."""
         deadline = time.monotonic() + SETTLE_SECONDS
         while await connection.fetchval(IN_FLIGHT, committed_at, timeout=SETTLE_SECONDS):
             if time.monotonic() >= deadline:
@@ -149,9 +149,7 @@ class PostgresEventBus(EventBus):
             self._renewed_at = started
             if late and keep:
                 await self._settle(connection, committed_at)
-                for tenant in keep:
-                    for subscription in tuple(self.subscribers.get(tenant, ())):
-                        subscription.offer(DROPPED)
+                self.dispatch_dropped(keep)
 
     def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         event = Event.decode(payload)
@@ -183,9 +181,8 @@ class PostgresEventBus(EventBus):
                 if not first:
                     self.reconnects += 1
                     logger.info("event listener reconnected; subscribers are told to refetch")
-                if (
-                    not first or self.subscribers
-                ):  # anyone subscribed while it was down may have missed events
+                subscribed_while_down = bool(self.subscribers)  # they may have missed events
+                if not first or subscribed_while_down:
                     self.dispatch_dropped()
                 first = False
                 delays = backoff_delays()

@@ -62,6 +62,7 @@ from sqlalchemy.orm import aliased
 from graph.crm.contacts import get_contact
 from graph.crm.models import CONTACT, Contact
 from graph.marketing.campaigns import campaign_scope, get_campaign, require_open
+from graph.marketing.consent import OPT_OUTS, opt_out, someone_opted_out
 from graph.marketing.models import (
     CAMPAIGN,
     MESSAGE_CHANNELS,
@@ -73,8 +74,6 @@ from graph.marketing.segments import get_segment, member_ids
 from graph.marketing.sms import (
     MAX_SMS_BODY,
     MAX_SMS_SEGMENTS,
-    opt_out_phone,
-    phone_opted_out,
     sms_address,
     sms_length,
     tenant_region,
@@ -83,7 +82,7 @@ from graph.marketing.sms import (
 )
 from graph.notifications.templates import check_template, render
 from graph.sales.leads.leads import get_lead, require_editable
-from graph.sales.leads.models import LEAD, ContactMatchKey, Lead
+from graph.sales.leads.models import LEAD, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, ValidationErrors, not_found
 from tenants.ids import new_id
@@ -153,37 +152,12 @@ async def get_message(
     return message
 
 
-def address_opted_out(tenant_id: Any, key: Any) -> ColumnElement[bool]:
-    """Whether any contact or lead of the tenant with this (lower-case) address refused marketing email."""
-    other = aliased(Contact)
-    by_contact = exists(
-        select(literal(1))
-        .select_from(ContactMatchKey)
-        .join(
-            other, (other.tenant_id == ContactMatchKey.tenant_id) & (other.id == ContactMatchKey.contact_id)
-        )
-        .where(
-            ContactMatchKey.tenant_id == tenant_id,
-            ContactMatchKey.kind == "email",
-            ContactMatchKey.key == key,
-            other.email_opt_out,
-        )
-    )
-    other_lead = aliased(Lead)
-    by_lead = exists(
-        select(literal(1))
-        .select_from(other_lead)
-        .where(other_lead.tenant_id == tenant_id, other_lead.email_key == key, other_lead.email_opt_out)
-    )
-    return by_contact | by_lead
-
-
 def audience(actor: Actor, target: str, ids: Select[Any]) -> Select[Any]:
     """(member_id, contact_id, lead_id, address, opted_out) of the members; address trimmed, may be null."""
     model = Contact if target == "contact" else Lead
     raw = Contact.emails[1] if target == "contact" else Lead.email
     address = func.nullif(func.btrim(raw), "")
-    opted_out = model.email_opt_out | address_opted_out(actor.tenant_id, func.lower(address))
+    opted_out = model.email_opt_out | someone_opted_out(actor.tenant_id, "email", address)
     return select(
         model.id.label("member_id"),
         (model.id if target == "contact" else cast(null(), Uuid)).label("contact_id"),
@@ -226,7 +200,7 @@ async def sms_audience(
         (member if target == "contact" else cast(null(), Uuid)).label("contact_id"),
         (member if target == "lead" else cast(null(), Uuid)).label("lead_id"),
         given.c.address.label("address"),
-        (given.c.own_opt_out | phone_opted_out(actor.tenant_id, given.c.address)).label("opted_out"),
+        (given.c.own_opt_out | someone_opted_out(actor.tenant_id, "sms", given.c.address)).label("opted_out"),
     )
     return people, sum(address is not None for address in addresses)
 
@@ -439,24 +413,6 @@ def recipients_statement(actor: Actor, message: CampaignMessage, statuses: list[
 # -- opt-out -----------------------------------------------------------------------------------------
 
 
-async def opt_out_address(session: AsyncSession, tenant_id: uuid.UUID, address: str) -> None:
-    """Every contact and lead of the tenant with this address refuses marketing email from now on."""
-    key = address.strip().lower()
-    contact_ids = select(ContactMatchKey.contact_id).where(
-        ContactMatchKey.tenant_id == tenant_id, ContactMatchKey.kind == "email", ContactMatchKey.key == key
-    )
-    await session.execute(
-        update(Contact)
-        .where(Contact.tenant_id == tenant_id, Contact.id.in_(contact_ids), ~Contact.email_opt_out)
-        .values(email_opt_out=True)
-    )
-    await session.execute(
-        update(Lead)
-        .where(Lead.tenant_id == tenant_id, Lead.email_key == key, ~Lead.email_opt_out)
-        .values(email_opt_out=True)
-    )
-
-
 async def unsubscribe(session: AsyncSession, token: str, now: datetime) -> MessageRecipient:
     """The recipient behind an unsubscribe link opts out (again: nothing more happens)."""
     tenant_id = unsubscribe_tenant(token)
@@ -490,9 +446,9 @@ async def unsubscribe(session: AsyncSession, token: str, now: datetime) -> Messa
                 .values({flag: True})
             )
         if recipient.address and channel == "sms":
-            await opt_out_phone(session, tenant_id, recipient.address)
+            await opt_out(session, tenant_id, "sms", recipient.address)
         elif recipient.address:
-            await opt_out_address(session, tenant_id, recipient.address)
+            await opt_out(session, tenant_id, "email", recipient.address)
         changes = {flag: [False, True], **{k: [None, str(v)] for k, v in person.items()}}
         await audit.record(
             session,
@@ -528,7 +484,7 @@ async def set_email_opt_out(
     await session.flush()
     if opted_out:
         for address in addresses:
-            await opt_out_address(session, actor.tenant_id, address)
+            await opt_out(session, actor.tenant_id, "email", address)
     await audit.record(
         session,
         actor,
@@ -560,8 +516,8 @@ def still_allowed(tenant_id: uuid.UUID, channel: str) -> ColumnElement[bool]:
     """For the sender: the recipient's person has not opted out of the channel since the message was
     created (nor has anyone with the same address or number)."""
     contact, lead = aliased(Contact), aliased(Lead)
-    contact_flag = contact.sms_opt_out if channel == "sms" else contact.email_opt_out
-    lead_flag = lead.sms_opt_out if channel == "sms" else lead.email_opt_out
+    _, contact_column, _, lead_column = OPT_OUTS[channel]
+    contact_flag, lead_flag = getattr(contact, contact_column), getattr(lead, lead_column)
     contact_ok = MessageRecipient.contact_id.is_(None) | ~exists(
         select(literal(1))
         .select_from(contact)
@@ -572,6 +528,4 @@ def still_allowed(tenant_id: uuid.UUID, channel: str) -> ColumnElement[bool]:
         .select_from(lead)
         .where(lead.tenant_id == tenant_id, lead.id == MessageRecipient.lead_id, lead_flag)
     )
-    if channel == "sms":
-        return and_(contact_ok, lead_ok, ~phone_opted_out(tenant_id, MessageRecipient.address))
-    return and_(contact_ok, lead_ok, ~address_opted_out(tenant_id, func.lower(MessageRecipient.address)))
+    return and_(contact_ok, lead_ok, ~someone_opted_out(tenant_id, channel, MessageRecipient.address))

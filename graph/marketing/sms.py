@@ -5,7 +5,7 @@ lead's `phone`) that `phonenumbers` reads as a valid number able to take SMS (mo
 mobile where a country's plan does not tell them apart), in E.164 (`+4915112345678`); numbers written
 without a country code are read in the tenant's region (the territory of its locale: zh-CN -> CN).
 
-Consent: `sms_opt_out` on contacts and leads. Opting out by number (`opt_out_phone`: a STOP reply the
+Consent: `sms_opt_out` on contacts and leads. Opting out by number (`consent.opt_out`: a STOP reply the
 SMS gateway reports through `recordSmsStop`, or the unsubscribe link of an SMS) sets it on every contact
 and lead of the tenant with that number, matched on the duplicate key `crm_phone_digits` (the national
 number's last ten digits, so `+49 151 12345678` and `0151 12345678` are one number); a message skips a
@@ -26,16 +26,13 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import phonenumbers
-from sqlalchemy import ColumnElement, exists, func, literal, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from graph.crm.models import Contact
+from graph.marketing.consent import opt_out
 from graph.marketing.models import CAMPAIGN
-from graph.sales.leads.models import ContactMatchKey, Lead
 from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.locales import territory_of
@@ -119,54 +116,6 @@ async def tenant_region(session: AsyncSession, tenant_id: uuid.UUID) -> str | No
     return territory_of(locale) if locale else None
 
 
-def phone_opted_out(tenant_id: Any, address: Any) -> ColumnElement[bool]:
-    """Whether any contact or lead of the tenant with this number (its duplicate key) refused SMS."""
-    key = func.crm_phone_digits(address)
-    other = aliased(Contact)
-    by_contact = exists(
-        select(literal(1))
-        .select_from(ContactMatchKey)
-        .join(
-            other, (other.tenant_id == ContactMatchKey.tenant_id) & (other.id == ContactMatchKey.contact_id)
-        )
-        .where(
-            ContactMatchKey.tenant_id == tenant_id,
-            ContactMatchKey.kind == "phone",
-            ContactMatchKey.key == key,
-            other.sms_opt_out,
-        )
-    )
-    other_lead = aliased(Lead)
-    by_lead = exists(
-        select(literal(1))
-        .select_from(other_lead)
-        .where(other_lead.tenant_id == tenant_id, other_lead.phone_digits == key, other_lead.sms_opt_out)
-    )
-    return by_contact | by_lead
-
-
-async def opt_out_phone(session: AsyncSession, tenant_id: uuid.UUID, phone: str) -> tuple[int, int]:
-    """Every contact and lead of the tenant with this number refuses marketing SMS from now on; returns how
-    many contacts and leads changed."""
-    key = select(func.crm_phone_digits(phone)).scalar_subquery()
-    contact_ids = select(ContactMatchKey.contact_id).where(
-        ContactMatchKey.tenant_id == tenant_id, ContactMatchKey.kind == "phone", ContactMatchKey.key == key
-    )
-    contacts = await session.execute(
-        update(Contact)
-        .where(Contact.tenant_id == tenant_id, Contact.id.in_(contact_ids), ~Contact.sms_opt_out)
-        .values(sms_opt_out=True)
-        .returning(Contact.id)
-    )
-    leads = await session.execute(
-        update(Lead)
-        .where(Lead.tenant_id == tenant_id, Lead.phone_digits == key, ~Lead.sms_opt_out)
-        .values(sms_opt_out=True)
-        .returning(Lead.id)
-    )
-    return len(contacts.all()), len(leads.all())
-
-
 async def record_sms_stop(session: AsyncSession, actor: Actor, phone: str) -> tuple[str, int, int]:
     """A STOP reply from `phone` (as the SMS gateway reports it, or staff on the person's request): the
     number, normalised, and how many contacts and leads now refuse SMS. Whoever may update campaigns (and so
@@ -181,7 +130,7 @@ async def record_sms_stop(session: AsyncSession, actor: Actor, phone: str) -> tu
                 ErrorCode.INVALID, "Give the phone number the STOP came from, e.g. +4915112345678.", "phone"
             )
         address = number
-    contacts, leads = await opt_out_phone(session, actor.tenant_id, address)
+    contacts, leads = await opt_out(session, actor.tenant_id, "sms", address)
     changes = {"sms_opt_out": [None, True], "contacts": [None, contacts], "leads": [None, leads]}
     await audit.record(session, actor, "marketing.sms_stop", "sms_number", None, changes)
     return address, contacts, leads
