@@ -35,13 +35,16 @@ from graph.live.events import CHANNEL, Event
 logger = logging.getLogger("crm.live")
 
 LISTEN = "select crm_live_listen($1, $2::uuid[], $3::uuid[], $4)"
-# Client transactions of this database, other than this connection's, open since before `$1`: a write
-# checks for listeners in one statement and commits in a later round trip (idle in transaction between).
+# Client transactions of this database, other than this connection's, open since before `$1` that may
+# have checked for listeners: a statement running, or a transaction that has written (an xid) and sits
+# idle before its COMMIT (the executor checks in its effects statement and commits in a later round trip).
+# A transaction that has written nothing sent no event: a subscription's read waiting for its socket, say,
+# must not hold every new watch for SETTLE_SECONDS.
 IN_FLIGHT = """
 select exists (
     select 1 from pg_stat_activity
     where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
-      and xact_start < $1)"""
+      and xact_start < $1 and (state = 'active' or backend_xid is not null))"""
 SETTLE_SECONDS = 1.0
 SETTLE_POLL_SECONDS = 0.005
 

@@ -293,6 +293,7 @@ async def test_a_watch_waits_for_a_transaction_that_checked_before_it_and_commit
         transaction = writer.transaction()
         await transaction.start()
         await writer.execute("select set_config('app.tenant_id', $1, true)", str(tenant))
+        await writer.execute("select txid_current()")  # a writer: its change has an xid, as every event's does
         written = event(tenant, version=7)
         await writer.execute("select crm_emit_event('crm_events', $1)", written.encode())
         with listening_bus.subscribe(tenant) as subscription:
