@@ -43,9 +43,8 @@ async def test_enrol_confirm_then_login_needs_the_second_step(client):
     assert (await client.execute(MY_MFA, token=admin.token))["myMfa"]["pending"] is True
 
     wrong = await mutate(client, CONFIRM, {"input": {"code": "000000"}}, admin.token, "confirmMfa")
-    confirmed = await mutate(
-        client, CONFIRM, {"input": {"code": code(enrolment["secret"])}}, admin.token, "confirmMfa"
-    )
+    used = code(enrolment["secret"])
+    confirmed = await mutate(client, CONFIRM, {"input": {"code": used}}, admin.token, "confirmMfa")
 
     assert error_pairs(wrong) == [("code", "INVALID_CODE")]
     assert confirmed["errors"] == []
@@ -56,7 +55,9 @@ async def test_enrol_confirm_then_login_needs_the_second_step(client):
     assert step["token"] is None and step["errors"] == []
     assert step["mfaChallenge"]["purpose"] == "VERIFY"
     challenge = step["mfaChallenge"]["token"]
-    replayed = await verify(client, challenge, code(enrolment["secret"]))  # already used to confirm
+    # The very code used to confirm (a code computed now would belong to a new 30-second step if one has
+    # begun since, and be no replay):
+    replayed = await verify(client, challenge, used)
     assert error_pairs(replayed) == [("code", "INVALID_CODE")]
     passed = await verify(client, challenge, code(enrolment["secret"], steps_ahead=1))
     assert passed["errors"] == [] and passed["user"]["email"] == admin.email
