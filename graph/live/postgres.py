@@ -46,6 +46,7 @@ select exists (
     where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
       and xact_start < $1 and (state = 'active' or backend_xid is not null))"""
 SETTLE_SECONDS = 1.0
+LISTEN_TIMEOUT_SECONDS = 5.0
 SETTLE_POLL_SECONDS = 0.005
 
 
@@ -123,7 +124,9 @@ class PostgresEventBus(EventBus):
             list(renewed),
             list(dropped),
             self.ttl_seconds,
-            timeout=self.health_interval,
+            # A write and a commit, slower than the old `select 1` (cold caches after a restart): a
+            # short ping interval must not turn a slow renewal into a reconnection (and a DROPPED).
+            timeout=max(self.health_interval, LISTEN_TIMEOUT_SECONDS),
         )
         self.watched = (self.watched | renewed) - dropped
         committed_at: datetime = await connection.fetchval("select clock_timestamp()")
