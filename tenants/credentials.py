@@ -162,10 +162,20 @@ class Checked:
     actor: Actor
     row: Any
     at: float = field(default_factory=time.monotonic)  # when it was checked
+    # What later requests of the credential derive from this admission (its policy, the one-trip
+    # create's bind values): worked out once, as the admission does not change.
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def fields_version(self) -> int | None:
         return self.row.fields_version
+
+    @property
+    def policy(self) -> SecurityPolicy:
+        policy = self.derived.get("policy")
+        if policy is None:
+            policy = self.derived["policy"] = SecurityPolicy.from_row(self.row)
+        return policy
 
     def touch_due(self) -> bool:
         """Whether the credential's last-seen / last-used time may need refreshing by now: its check
@@ -314,9 +324,7 @@ async def authenticate_and_read(
             found["admission"] = BucketAnswer.from_record(record, "crm_")
         return RecordRow(record)
 
-    checked = await checked_actor(
-        run, credential, request_id, statement_timeout, client_address, touch=False
-    )
+    checked = await checked_actor(run, credential, request_id, statement_timeout, client_address, touch=False)
     if charge is not None and "admission" in found:
         charge.settle(found["admission"])  # after the credential was judged: its refusal comes first
     return checked, found.get("value")
@@ -503,9 +511,18 @@ class Admission:
         ]
 
     def binds(self, checked: Checked, credential: Credential, statement_timeout: str) -> dict[str, Any]:
+        """The values of `source` and `conditions` for requests of `credential` admitted as `checked`
+        (the same for each of them: kept on `checked`; callers must not change the dict)."""
+        key = ("binds", credential.value, statement_timeout)
+        values = checked.derived.get(key)
+        if values is None:
+            values = checked.derived[key] = self.new_binds(checked, credential, statement_timeout)
+        return values
+
+    def new_binds(self, checked: Checked, credential: Credential, statement_timeout: str) -> dict[str, Any]:
         values = {f"k_{name}": getattr(checked.row, name) for name in self.state}
         if self.check is SESSION_CHECK:
-            policy = SecurityPolicy.from_row(checked.row)
+            policy = checked.policy
             values.update(k_max_hours=policy.max_hours, k_idle_minutes=policy.idle_minutes)
             parameters: dict[str, Any] = {"token_hash": digest(credential.value)}
         else:
@@ -523,7 +540,7 @@ ADMISSIONS = {"session": Admission("session"), "api_key": Admission("api_key")}
 
 def admits_address(checked: Checked, client_address: str | None) -> bool:
     """Whether the policy `checked` was admitted under lets this address in (the IP allowlist)."""
-    return address_allowed(SecurityPolicy.from_row(checked.row).ip_allowlist, client_address)
+    return address_allowed(checked.policy.ip_allowlist, client_address)
 
 
 def raise_violation(violation: Violation | None) -> None:

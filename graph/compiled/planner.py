@@ -65,9 +65,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.util import ClauseAdapter
 from strawberry import relay
-from strawberry.types.arguments import convert_arguments
 
 from graph.compiled import registry
+from graph.compiled.arguments import ArgumentConverter
 from graph.compiled.errors import CannotCompile
 from graph.compiled.sql import cursor, text_literal
 from graph.core.extensions import nul_path
@@ -428,13 +428,17 @@ class Planner:
             calls.append(RootCall(response_key, field_name, node, root, arguments))
         return RootCalls(tuple(calls))
 
-    def root_field(self, parent: GraphQLObjectType, field_name: str) -> tuple[Any, Any]:
-        """The graphql-core and Strawberry definitions of a root field (looked up once: the lookup
-        converts names on every call)."""
+    def root_field(self, parent: GraphQLObjectType, field_name: str) -> tuple[Any, ArgumentConverter]:
+        """The graphql-core definition of a root field and the conversion of its arguments (built
+        once: the lookup converts names, and Strawberry's conversion resolves types, on every call)."""
         key = (parent.name, field_name)
         found = self.root_fields.get(key)
         if found is None:
-            found = (parent.fields[field_name], self.schema.get_field_for_type(field_name, parent.name))
+            strawberry_field = self.schema.get_field_for_type(field_name, parent.name)
+            converter = ArgumentConverter(
+                strawberry_field.arguments, self.schema.schema_converter.scalar_registry, self.schema.config
+            )
+            found = (parent.fields[field_name], converter)
             self.root_fields[key] = found
         return found
 
@@ -442,13 +446,8 @@ class Planner:
         self, parent: GraphQLObjectType, field_name: str, node: FieldNode, variables: dict[str, Any]
     ) -> dict[str, Any]:
         """A root field's arguments as its resolver receives them (Strawberry inputs, global ids)."""
-        definition, strawberry_field = self.root_field(parent, field_name)
-        return convert_arguments(
-            get_argument_values(definition, node, variables),
-            strawberry_field.arguments,
-            self.schema.schema_converter.scalar_registry,
-            self.schema.config,
-        )
+        definition, converter = self.root_field(parent, field_name)
+        return converter.convert(get_argument_values(definition, node, variables))
 
     def compile(self, build: Build, roots: RootCalls) -> Plan:
         entries: list[Any] = []

@@ -19,6 +19,7 @@ they would see afterwards too, since the new row is nobody's owner, parent or co
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -26,7 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import FieldNode, FragmentDefinitionNode, OperationType, get_operation_ast
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+)
 from graphql.execution.values import get_variable_values
 from sqlalchemy import Text, Uuid, and_, bindparam, func, insert, literal_column, select, true
 from sqlalchemy.orm import aliased
@@ -86,21 +93,69 @@ class CreateCall:
     fragments: dict[str, FragmentDefinitionNode]
 
 
+@dataclass(frozen=True)
+class CreateShape:
+    """What a create operation's text decides, whatever its variables: kept per operation text."""
+
+    operation: OperationDefinitionNode
+    root: registry.CreateRoot
+    response_key: str
+    field_name: str
+    node: FieldNode
+    fragments: dict[str, FragmentDefinitionNode]
+
+
 def create_call(
     planner: Planner, query: str, operation_name: str | None, variables: dict[str, Any] | None
 ) -> CreateCall | None:
     """The operation as a compiled create, or None for the executor; no database work, so the fast
     path knows before it opens a transaction (what the actor may do is `plan_create`'s part)."""
-    document = planner.document(query)
-    operation = get_operation_ast(document, operation_name) if document is not None else None
-    if document is None or operation is None or operation.operation is not OperationType.MUTATION:
+    shape = create_shape(planner, query, operation_name)
+    if shape is None:
         return None
     if variables and nul_path(variables, "") is not None:
         return None  # the executor refuses it with the variable's name
     coerced = get_variable_values(
-        planner.graphql_schema, operation.variable_definitions or (), variables or {}
+        planner.graphql_schema, shape.operation.variable_definitions or (), variables or {}
     )
     if isinstance(coerced, list):
+        return None
+    mutation_type = planner.graphql_schema.mutation_type
+    assert mutation_type is not None
+    try:
+        arguments = planner.arguments(mutation_type, shape.field_name, shape.node, coerced)
+    except Exception as reason:  # an argument the executor refuses (a malformed id): its error to give
+        logger.debug("create not compiled (%s): %s", reason, operation_name or query[:80])
+        return None
+    if not shape.root.accepts(arguments):
+        return None
+    return CreateCall(
+        query,
+        operation_name,
+        shape.root,
+        shape.response_key,
+        shape.field_name,
+        shape.node,
+        arguments,
+        shape.fragments,
+    )
+
+
+def create_shape(planner: Planner, query: str, operation_name: str | None) -> CreateShape | None:
+    """The operation's single create root field and its document parts (None: not a compiled create);
+    worked out once per operation text (the document is validated and cached by the planner)."""
+    key = ("create shape", query, operation_name)
+    shape = planner.plans.get(key)
+    if shape is None:
+        shape = find_create_shape(planner, query, operation_name) or UNSUPPORTED
+        remember(planner.plans, key, shape)
+    return None if shape is UNSUPPORTED else shape
+
+
+def find_create_shape(planner: Planner, query: str, operation_name: str | None) -> CreateShape | None:
+    document = planner.document(query)
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    if document is None or operation is None or operation.operation is not OperationType.MUTATION:
         return None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     mutation_type = planner.graphql_schema.mutation_type
@@ -109,13 +164,10 @@ def create_call(
         selection = planner.collect(mutation_type.name, operation.selection_set, fragments)
         [(response_key, field_name, node)] = selection.fields
         root = registry.CREATES[field_name]
-        arguments = planner.arguments(mutation_type, field_name, node, coerced)
-    except Exception as reason:  # an argument the executor refuses (a malformed id): its error to give
+    except Exception as reason:  # several root fields, directives, a root no area compiles
         logger.debug("create not compiled (%s): %s", reason, operation_name or query[:80])
         return None
-    if not root.accepts(arguments):
-        return None
-    return CreateCall(query, operation_name, root, response_key, field_name, node, arguments, fragments)
+    return CreateShape(operation, root, response_key, field_name, node, fragments)
 
 
 @dataclass(frozen=True)
@@ -238,28 +290,51 @@ def payload_object(
 
 def record_binds(root: registry.CreateRoot, record: registry.NewRecord) -> dict[str, Any]:
     """The bind values of one create, as the raw driver takes them (JSON columns as text)."""
-    table = registry.TYPES[root.type_name].model.__table__
-    values = {f"w_{name}": driver_value(table.c[name], record.row.get(name, UNSET)) for name in root.columns}
-    audit_table = AuditEntry.__table__
-    for name in AUDIT_COLUMNS:
-        values[f"a_{name}"] = driver_value(audit_table.c[name], record.audit.get(name))
+    row, audit = record.row, record.audit
+    values = {parameter: convert(row.get(name, UNSET)) for parameter, name, convert in row_conversions(root)}
+    for parameter, name, convert in AUDIT_CONVERSIONS:
+        values[parameter] = convert(audit.get(name))
     values["w_event"] = record.event.encode()
     return values
 
 
-def driver_value(column: Any, value: Any) -> Any:
-    """`value` for asyncpg: a missing one takes the column's Python default (or NULL); JSON as text (the
-    pool's jsonb codec takes text, as SQLAlchemy sends it); UUIDs given as text become UUIDs."""
-    if value is UNSET:
-        default = column.default
-        if default is None:
-            value = None
-        elif default.is_callable:
-            value = default.arg(None)
-        else:
-            value = default.arg
-    if value is not None and isinstance(column.type, JSON):
-        return orjson.dumps(value).decode()
-    if isinstance(value, str) and isinstance(column.type, Uuid):
-        return uuid.UUID(value)
-    return value
+Conversions = tuple[tuple[str, str, Callable[[Any], Any]], ...]
+
+
+@functools.cache
+def row_conversions(root: registry.CreateRoot) -> Conversions:
+    """(bind name, column, conversion) of the root's columns, worked out once (a create spent 10 % of
+    its planning CPU looking the columns and their types up again)."""
+    table = registry.TYPES[root.type_name].model.__table__
+    return tuple((f"w_{name}", name, driver_conversion(table.c[name])) for name in root.columns)
+
+
+def driver_conversion(column: Any) -> Callable[[Any], Any]:
+    """A value of `column` for asyncpg: a missing one takes the column's Python default (or NULL); JSON
+    as text (the pool's jsonb codec takes text, as SQLAlchemy sends it); UUIDs given as text become
+    UUIDs."""
+    default = column.default
+    is_json, is_uuid = isinstance(column.type, JSON), isinstance(column.type, Uuid)
+
+    def convert(value: Any) -> Any:
+        if value is UNSET:
+            if default is None:
+                value = None
+            elif default.is_callable:
+                value = default.arg(None)
+            else:
+                value = default.arg
+        if value is None:
+            return None
+        if is_json:
+            return orjson.dumps(value).decode()
+        if is_uuid and isinstance(value, str):
+            return uuid.UUID(value)
+        return value
+
+    return convert
+
+
+AUDIT_CONVERSIONS: Conversions = tuple(
+    (f"a_{name}", name, driver_conversion(AuditEntry.__table__.c[name])) for name in AUDIT_COLUMNS
+)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.effects import pending_effects
@@ -43,15 +44,14 @@ class Event:
         return self.ids.get(name)
 
     def encode(self) -> str:
-        payload = json.dumps(
+        payload = orjson.dumps(
             {
                 "tenant": str(self.tenant_id),
                 "type": self.type,
                 "ids": {name: str(value) if value else None for name, value in self.ids.items()},
                 "version": self.version,
-            },
-            separators=(",", ":"),
-        )
+            }
+        ).decode()
         size = len(payload.encode("utf-8"))
         assert size < MAX_PAYLOAD_BYTES, f"event payload of {size} bytes is over NOTIFY's limit"
         return payload
