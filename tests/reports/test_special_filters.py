@@ -176,38 +176,25 @@ async def test_a_rep_sees_only_their_numbers_whatever_the_filters(http, book):
 async def test_bad_filters_get_exact_errors(http, book):
     admin, rae = book.admin, book.members["rae"]
     both = {"ownerId": rae.user_id, "teamId": book.team["id"]}
-    for kind, metric, group in (
-        ("RECEIVABLES", "RECEIVABLE", "AGING_BUCKET"),
-        ("CAMPAIGN_ROI", "CAMPAIGN_COST", "CAMPAIGN"),
+    for kind, metric, group, records, other_key in (
+        ("RECEIVABLES", "RECEIVABLE", "AGING_BUCKET", "contract", "tier"),
+        ("CAMPAIGN_ROI", "CAMPAIGN_COST", "CAMPAIGN", "campaign", "region"),
     ):
-        assert await errors(http, admin, kind=kind, metrics=[metric], groupBy=group, **both) == [
+        shape = {"kind": kind, "metrics": [metric], "groupBy": group}
+        assert await errors(http, admin, **shape, **both) == [
             ("input.teamId", "INVALID", "Filter by an owner or a team, not both.")
         ]
-        assert await errors(
-            http, admin, kind=kind, metrics=[metric], groupBy=group, ownerId=book.team["id"]
-        ) == [("input.ownerId", "NOT_FOUND", "Expected the id of a User.")]
-    assert await errors(
-        http,
-        admin,
-        kind="RECEIVABLES",
-        metrics=["RECEIVABLE"],
-        groupBy="AGING_BUCKET",
-        custom=[{"key": "tier", "equals": "gold"}],
-    ) == [("input.custom.tier", "INVALID", "There is no filterable custom field 'tier' on contract records.")]
-    assert await errors(
-        http,
-        admin,
-        kind="CAMPAIGN_ROI",
-        metrics=["CAMPAIGN_COST"],
-        groupBy="CAMPAIGN",
-        custom=[{"key": "region", "equals": "north"}],
-    ) == [
-        (
-            "input.custom.region",
-            "INVALID",
-            "There is no filterable custom field 'region' on campaign records.",
-        )
-    ]
+        assert await errors(http, admin, **shape, ownerId=book.team["id"]) == [
+            ("input.ownerId", "NOT_FOUND", "Expected the id of a User.")
+        ]
+        # The other kind's custom field is not this kind's records'.
+        assert await errors(http, admin, **shape, custom=[{"key": other_key, "equals": "x"}]) == [
+            (
+                f"input.custom.{other_key}",
+                "INVALID",
+                f"There is no filterable custom field '{other_key}' on {records} records.",
+            )
+        ]
 
 
 async def test_another_tenant_sees_nothing_whatever_the_filters(http, book):
