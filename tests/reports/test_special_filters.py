@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.admin.documents import create_team, define_field, set_team
+from tests.admin.documents import assign, create_role, create_team, define_field, set_team
 from tests.marketing.documents import add_cost, create_campaign
 from tests.reports.conftest import EUR_RATE, REPORT, by_key, money
 from tests.sales.commerce.documents import ACCEPT_QUOTE, CONTRACT, activated, sent_quote
@@ -224,3 +224,49 @@ async def test_another_tenant_sees_nothing_whatever_the_filters(http, book):
     widget = saved["saveReport"]["widget"]
     assert widget["definition"]["ownerId"] == book.members["rae"].user_id
     assert {s["key"]: s["total"] for s in widget["result"]["series"]} == expected_aging(book, {"rae"})
+
+
+async def test_a_custom_field_the_role_hides_filters_nothing(http, book):
+    """Field rules: a custom field hidden from the role does not exist for it, in a report's conditions too."""
+    read_all = ["READ"]
+    role = await create_role(
+        http,
+        book.admin,
+        "collector",
+        grants=[
+            {
+                "objectType": "contract",
+                "actions": read_all,
+                "scope": "ALL",
+                "fields": [{"field": "custom.region", "access": "HIDDEN"}],
+            },
+            {
+                "objectType": "campaign",
+                "actions": read_all,
+                "scope": "ALL",
+                "fields": [{"field": "custom.tier", "access": "HIDDEN"}],
+            },
+            *(
+                {"objectType": name, "actions": read_all, "scope": "ALL", "fields": []}
+                for name in ("lead", "opportunity")
+            ),
+        ],
+    )
+    collector = await http.add_member(book.admin, "viewer", "collector")
+    await assign(http, book.admin, collector, role)
+    assert await aging(http, collector, ownerId=book.members["sam"].user_id) == expected_aging(book, {"sam"})
+    assert await costs(http, collector, teamId=book.team["id"]) == expected_costs(EAST)
+    for kind, metric, group, records, key in (
+        ("RECEIVABLES", "RECEIVABLE", "AGING_BUCKET", "contract", "region"),
+        ("CAMPAIGN_ROI", "CAMPAIGN_COST", "CAMPAIGN", "campaign", "tier"),
+    ):
+        condition = [{"key": key, "equals": "north"}]
+        assert await errors(
+            http, collector, kind=kind, metrics=[metric], groupBy=group, custom=condition
+        ) == [
+            (
+                f"input.custom.{key}",
+                "INVALID",
+                f"There is no filterable custom field '{key}' on {records} records.",
+            )
+        ]
