@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -161,7 +161,7 @@ async def update_dashboard(
     """Rename, describe or (re)share a dashboard: only the keys given change (a null description clears
     it; sharedWithRoles replaces the list, [] unshares). Every value is checked before anything is set."""
     dashboard = await changeable_dashboard(session, actor, dashboard_id, version)
-    checks = {}
+    checks: dict[str, Callable[[], Any]] = {}
     if "name" in values:
         checks["name"] = lambda: clean_name(values["name"] or "", "input.name")
     if "description" in values:
