@@ -123,7 +123,6 @@ class KindSpec:
     metrics: dict[Metric, Measure]
     groupings: frozenset[Grouping]
     buckets: bool = True  # False: not split by time (receivables as of the period's last day, funnel, ROI)
-    owner_filters: bool = True  # False: the report has no owner to filter by (receivables, campaign ROI)
 
 
 KINDS: dict[ReportKind, KindSpec] = {
@@ -181,11 +180,10 @@ KINDS: dict[ReportKind, KindSpec] = {
     ),
     ReportKind.RECEIVABLES: KindSpec(
         "contract",
-        None,
+        "contract",
         {Metric.RECEIVABLE: Measure.AMOUNT},
         frozenset({Grouping.AGING_BUCKET}),
         buckets=False,
-        owner_filters=False,
     ),
     ReportKind.PROJECTS: KindSpec(
         "project",
@@ -211,7 +209,7 @@ KINDS: dict[ReportKind, KindSpec] = {
     ),
     ReportKind.CAMPAIGN_ROI: KindSpec(
         "campaign",
-        None,
+        "campaign",
         {
             Metric.CAMPAIGN_COST: Measure.AMOUNT,
             Metric.CAMPAIGN_LEADS: Measure.COUNT,
@@ -220,7 +218,6 @@ KINDS: dict[ReportKind, KindSpec] = {
         },
         frozenset({Grouping.CAMPAIGN, Grouping.CHANNEL}),
         buckets=False,
-        owner_filters=False,
     ),
     ReportKind.ACTIVITIES: KindSpec(
         "activity",
@@ -356,16 +353,6 @@ def check_definition(definition: Definition, path: str = "input") -> Definition:
                 f"{path}.custom",
             )
         )
-    if not spec.owner_filters:
-        for name, given in (("ownerId", definition.owner_id), ("teamId", definition.team_id)):
-            if given is not None:
-                errors.append(
-                    DomainError(
-                        ErrorCode.INVALID,
-                        f"{definition.kind.name} reports are not filtered by owner or team.",
-                        f"{path}.{name}",
-                    )
-                )
     if definition.owner_id is not None and definition.team_id is not None:
         errors.append(
             DomainError(ErrorCode.INVALID, "Filter by an owner or a team, not both.", f"{path}.teamId")

@@ -38,6 +38,7 @@ from graph.money.service import (
 )
 from graph.reports import special
 from graph.reports.catalog import Definition, Grouping, Measure, Metric, TimeBucket, check_definition
+from graph.reports.facts import owner_conditions
 from graph.reports.models import ReportRefresh
 from graph.reports.results import Bucket, MetricTotal, ReportResult, Series
 from graph.reports.sources import hidden_metric, refuse_hidden_grouping, require_reads, source_of
@@ -96,16 +97,7 @@ def fact_part(
 ) -> Any:
     facts = build(actor, definition, custom).subquery()
     conditions = [facts.c.day >= definition.starts_on, facts.c.day < definition.ends_on]
-    if definition.owner_id is not None:
-        conditions.append(facts.c.owner_id == definition.owner_id)
-    if definition.team_id is not None:
-        conditions.append(
-            facts.c.owner_id.in_(
-                select(Membership.user_id).where(
-                    Membership.tenant_id == actor.tenant_id, Membership.team_id == definition.team_id
-                )
-            )
-        )
+    conditions += owner_conditions(actor, definition, facts.c.owner_id)
     grouping = definition.group_by
     if grouping is Grouping.NONE:
         key: Any = null()
@@ -446,9 +438,9 @@ async def evaluate(
                 custom = queries[object_type].conditions(list(definition.custom), f"{path}.custom")
             parts.append(fact_part(actor, index, definition, metric, custom, build))
     cache: dict[tuple[object, ...], Any] = {}
-    for index, (definition, _) in enumerate(definitions):
+    for index, (definition, path) in enumerate(definitions):
         if special.handles(definition):
-            specials[index] = await special.compute(session, actor, definition, currency, cache)
+            specials[index] = await special.compute(session, actor, definition, currency, cache, path)
     gathered = await gather(session, parts)
     wanted: dict[Grouping, set[str]] = defaultdict(set)
     for (index, _), cells in gathered.cells.items():

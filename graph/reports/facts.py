@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     Numeric,
     Select,
@@ -32,10 +33,12 @@ from sqlalchemy import (
     Text,
     cast,
     null,
+    select,
 )
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
 from graph.reports.catalog import Definition, Grouping
+from tenants.models import Membership
 from tenants.permissions import Actor
 
 # Orders that count as sold (the targets' rule: confirmed and later, not cancelled or draft).
@@ -79,6 +82,20 @@ def facts(
         cast(den if den is not None else null(), Numeric).label("den"),
         cast(dim if dim is not None else null(), Text).label("dim"),
     ]
+
+
+def owner_conditions(actor: Actor, definition: Definition, owner: Any) -> list[ColumnElement[bool]]:
+    """The definition's owner or team filter on an owner column: that member, or the team's members (a
+    team or member of another tenant matches nobody). Record scope is applied by each source itself, so a
+    filter can only narrow what the caller sees."""
+    if definition.owner_id is not None:
+        return [owner == definition.owner_id]
+    if definition.team_id is not None:
+        members = select(Membership.user_id).where(
+            Membership.tenant_id == actor.tenant_id, Membership.team_id == definition.team_id
+        )
+        return [owner.in_(members)]
+    return []
 
 
 def during(moment: Any, definition: Definition) -> list[Any]:

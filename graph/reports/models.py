@@ -32,6 +32,7 @@ class Dashboard(TenantMixin, TimestampMixin, Versioned, Base):
     __table_args__ = (member_fk("owner_id"),)
 
     name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)  # migration 0395_dashboard_descriptions
     owner_id: Mapped[uuid.UUID] = mapped_column()
     shared_with_roles: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
 

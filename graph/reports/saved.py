@@ -2,6 +2,8 @@
 
 - A member saves reports and builds dashboards for themselves; sharing one with roles (every member whose
   role key is listed reads it) is a tenant admin's (capability manage_settings), as is changing a shared one.
+  The same rule covers every change: renaming, describing, sharing, adding, deleting and reordering
+  widgets. A member a dashboard is shared with reads it and changes nothing.
 - A widget is a saved definition (the `report` query's typed input, stored as its JSON) plus a chart kind.
   On a dashboard it follows the dashboard's sharing; alone it is a saved report with its own.
 - A definition is checked when it is saved, as the saver: a kind or metric the saver's role may not read
@@ -12,13 +14,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, any_, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.core.rules import check_version
+from graph.core.rules import check_version, collect, flush_versioned, snapshot
 from graph.reports import engine
 from graph.reports.catalog import ChartKind, Definition, TimeBucket, definition_from_json, definition_to_json
 from graph.reports.models import Dashboard, ReportWidget
@@ -27,10 +31,12 @@ from tenants import audit
 from tenants.errors import DomainError, ErrorCode, not_found
 from tenants.models import Role
 from tenants.permissions import BUILTIN_ROLES, Actor, Capability
-from tenants.validation import bounded_text
+from tenants.validation import bounded_text, optional_text
 
 MAX_WIDGETS = 24
 MAX_NAME = 200
+MAX_DESCRIPTION = 2000
+DASHBOARD_FIELDS = ("name", "description", "shared_with_roles")
 
 
 def shared_with(actor: Actor, model: type[Dashboard] | type[ReportWidget]) -> object:
@@ -102,12 +108,20 @@ def check_chart(chart_kind: ChartKind, definition: Definition, path: str) -> Non
         raise DomainError(ErrorCode.INVALID, "A pie shows one metric without time buckets.", path)
 
 
-async def create_dashboard(session: AsyncSession, actor: Actor, name: str, roles: Sequence[str]) -> Dashboard:
+async def create_dashboard(
+    session: AsyncSession, actor: Actor, name: str, roles: Sequence[str], description: str | None = None
+) -> Dashboard:
+    cleaned = collect(
+        {
+            "name": lambda: clean_name(name, "input.name"),
+            "description": lambda: optional_text(description, "input.description", MAX_DESCRIPTION),
+        }
+    )
     dashboard = Dashboard(
         tenant_id=actor.tenant_id,
-        name=clean_name(name, "input.name"),
         owner_id=actor.user_id,
         shared_with_roles=await clean_roles(session, actor, roles, "input.sharedWithRoles"),
+        **cleaned,
     )
     session.add(dashboard)
     await session.flush()
@@ -117,7 +131,7 @@ async def create_dashboard(session: AsyncSession, actor: Actor, name: str, roles
         "dashboard.create",
         "dashboard",
         dashboard.id,
-        {"name": [None, dashboard.name], "shared_with_roles": [None, dashboard.shared_with_roles]},
+        audit.diff(dict.fromkeys(DASHBOARD_FIELDS), snapshot(dashboard, DASHBOARD_FIELDS)),
     )
     return dashboard
 
@@ -131,12 +145,87 @@ async def get_dashboard(
     return dashboard
 
 
-async def delete_dashboard(
+async def changeable_dashboard(
     session: AsyncSession, actor: Actor, dashboard_id: uuid.UUID, version: int
 ) -> Dashboard:
+    """A dashboard the actor sees and may change (require_changeable), at the version they read."""
     dashboard = await get_dashboard(session, actor, dashboard_id)
     require_changeable(actor, dashboard.owner_id, dashboard.shared_with_roles)
     check_version(dashboard, version, "dashboard")
+    return dashboard
+
+
+async def update_dashboard(
+    session: AsyncSession, actor: Actor, dashboard_id: uuid.UUID, version: int, values: Mapping[str, Any]
+) -> Dashboard:
+    """Rename, describe or (re)share a dashboard: only the keys given change (a null description clears
+    it; sharedWithRoles replaces the list, [] unshares). Every value is checked before anything is set."""
+    dashboard = await changeable_dashboard(session, actor, dashboard_id, version)
+    checks: dict[str, Callable[[], Any]] = {}
+    if "name" in values:
+        checks["name"] = lambda: clean_name(values["name"] or "", "input.name")
+    if "description" in values:
+        checks["description"] = lambda: optional_text(
+            values["description"], "input.description", MAX_DESCRIPTION
+        )
+    cleaned = collect(checks)
+    if "shared_with_roles" in values:
+        if values["shared_with_roles"] is None:
+            raise DomainError(
+                ErrorCode.REQUIRED,
+                "Give the role keys to share with ([] to unshare).",
+                "input.sharedWithRoles",
+            )
+        cleaned["shared_with_roles"] = await clean_roles(
+            session, actor, values["shared_with_roles"], "input.sharedWithRoles"
+        )
+    before = snapshot(dashboard, DASHBOARD_FIELDS)
+    for name, value in cleaned.items():
+        setattr(dashboard, name, value)
+    changes = audit.diff(before, snapshot(dashboard, DASHBOARD_FIELDS))
+    if changes:
+        await flush_versioned(session, "dashboard")
+        await audit.record(session, actor, "dashboard.update", "dashboard", dashboard.id, changes)
+    return dashboard
+
+
+async def reorder_widgets(
+    session: AsyncSession,
+    actor: Actor,
+    dashboard_id: uuid.UUID,
+    version: int,
+    widget_ids: Sequence[uuid.UUID],
+) -> Dashboard:
+    """`widget_ids` must list every widget of the dashboard exactly once, in the new order (0 first).
+    The dashboard's version moves, so a reorder from a stale read is a CONFLICT."""
+    dashboard = await changeable_dashboard(session, actor, dashboard_id, version)
+    widgets = await dashboard_widgets(session, actor, dashboard)
+    by_id = {widget.id: widget for widget in widgets}
+    if len(widget_ids) != len(by_id) or set(widget_ids) != set(by_id):
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"List every widget of this dashboard exactly once ({len(by_id)}), in the new order.",
+            "widgetIds",
+        )
+    for position, widget_id in enumerate(widget_ids):
+        by_id[widget_id].position = position
+    dashboard.updated_at = datetime.now(UTC)
+    await flush_versioned(session, "dashboard")
+    await audit.record(
+        session,
+        actor,
+        "dashboard.reorder",
+        "dashboard",
+        dashboard.id,
+        {"widgets": [[str(widget.id) for widget in widgets], [str(widget_id) for widget_id in widget_ids]]},
+    )
+    return dashboard
+
+
+async def delete_dashboard(
+    session: AsyncSession, actor: Actor, dashboard_id: uuid.UUID, version: int
+) -> Dashboard:
+    dashboard = await changeable_dashboard(session, actor, dashboard_id, version)
     await session.delete(dashboard)
     await session.flush()
     await audit.record(
@@ -169,18 +258,21 @@ async def save_widget(session: AsyncSession, actor: Actor, values: WidgetValues)
             )
         dashboard = await get_dashboard(session, actor, values.dashboard_id, "input.dashboardId")
         require_changeable(actor, dashboard.owner_id, dashboard.shared_with_roles)
-        count = await session.scalar(
-            select(func.count()).where(
-                ReportWidget.tenant_id == actor.tenant_id, ReportWidget.dashboard_id == dashboard.id
+        count, last = (
+            await session.execute(
+                select(func.count(), func.max(ReportWidget.position)).where(
+                    ReportWidget.tenant_id == actor.tenant_id, ReportWidget.dashboard_id == dashboard.id
+                )
             )
-        )
-        if (count or 0) >= MAX_WIDGETS:
+        ).one()
+        if count >= MAX_WIDGETS:
             raise DomainError(
                 ErrorCode.LIMIT_REACHED,
                 f"A dashboard holds at most {MAX_WIDGETS} widgets.",
                 "input.dashboardId",
             )
-        position = count or 0
+        # Last, after a deletion's gap too (a count would repeat the last widget's position).
+        position = 0 if last is None else last + 1
     widget = ReportWidget(
         tenant_id=actor.tenant_id,
         dashboard_id=values.dashboard_id,

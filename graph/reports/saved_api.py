@@ -8,13 +8,14 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
-from strawberry import relay
+from strawberry import UNSET, relay
 from strawberry.scalars import JSON
 
 from graph.core.context import Info
 from graph.core.errors import UserError, mutation_payload, payload_errors, user_errors
 from graph.core.filters import After, Before, First, Last
 from graph.core.ids import decode_id, decode_optional_id, encode_id, nodes_in_order
+from graph.core.inputs import given_values
 from graph.core.pagination import Connection, paginate
 from graph.identity.types import User, owner
 from graph.reports import catalog, models, saved
@@ -126,8 +127,12 @@ class WidgetOutcome:
 class Dashboard(relay.Node):
     id: relay.NodeID[str]
     name: str = strawberry.field(description="Its title.")
+    description: str | None = strawberry.field(description="What it is for, as its editor wrote it.")
     shared_with_roles: list[str] = strawberry.field(description="Role keys whose members read it.")
-    version: int = strawberry.field(description="Optimistic-concurrency version.")
+    version: int = strawberry.field(
+        description="Optimistic-concurrency version: pass it to updateDashboard, reorderDashboardWidgets "
+        "and deleteDashboard (stale: CONFLICT)."
+    )
     owner_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Who made it.")
@@ -170,6 +175,7 @@ class Dashboard(relay.Node):
         return cls(
             id=str(row.id),
             name=row.name,
+            description=row.description,
             shared_with_roles=list(row.shared_with_roles),
             version=row.version,
             owner_id=row.owner_id,
@@ -179,8 +185,24 @@ class Dashboard(relay.Node):
 @strawberry.input(description="A new dashboard.")
 class CreateDashboardInput:
     name: str = strawberry.field(description="Its title (1-200 characters).")
+    description: str | None = strawberry.field(
+        default=None, description="What it is for (at most 2000 characters; blank: none)."
+    )
     shared_with_roles: list[str] = strawberry.field(
         default_factory=list, description="Role keys to share it with (capability manage_settings)."
+    )
+
+
+@strawberry.input(description="Changes to a dashboard; a field left out keeps its value.")
+class UpdateDashboardInput:
+    name: str | None = strawberry.field(default=UNSET, description="Its new title (1-200 characters).")
+    description: str | None = strawberry.field(
+        default=UNSET, description="What it is for (at most 2000 characters); null or blank clears it."
+    )
+    shared_with_roles: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="The role keys to share it with, replacing the list: [] unshares it; sharing needs "
+        "capability manage_settings.",
     )
 
 
@@ -247,7 +269,50 @@ class SavedReportsMutation:
         self, info: Info, input: Annotated[CreateDashboardInput, strawberry.argument(description="It.")]
     ) -> DashboardPayload:
         session, actor = await info.context.session(), info.context.actor
-        dashboard = await saved.create_dashboard(session, actor, input.name, input.shared_with_roles)
+        dashboard = await saved.create_dashboard(
+            session, actor, input.name, input.shared_with_roles, input.description
+        )
+        return DashboardPayload(dashboard=Dashboard.from_model(dashboard))
+
+    @strawberry.mutation(
+        description="Rename a dashboard, change its description or its sharing. Yours while unshared; "
+        "a shared one, or another member's, needs capability manage_settings (a member it is shared "
+        "with only reads it: PERMISSION_DENIED)."
+    )
+    @mutation_payload(DashboardPayload)
+    async def update_dashboard(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A Dashboard.")],
+        version: Version,
+        input: Annotated[UpdateDashboardInput, strawberry.argument(description="What to change.")],
+    ) -> DashboardPayload:
+        session, actor = await info.context.session(), info.context.actor
+        values = given_values(input, {})
+        dashboard = await saved.update_dashboard(session, actor, decode_id(id, "Dashboard"), version, values)
+        return DashboardPayload(dashboard=Dashboard.from_model(dashboard))
+
+    @strawberry.mutation(
+        description="Put a dashboard's widgets in a new order: list every one of its widgets exactly once "
+        "(else INVALID on widgetIds). Who may: as updateDashboard."
+    )
+    @mutation_payload(DashboardPayload)
+    async def reorder_dashboard_widgets(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A Dashboard.")],
+        version: Version,
+        widget_ids: Annotated[
+            list[relay.GlobalID],
+            strawberry.argument(description="Every ReportWidget id of the dashboard, in the new order."),
+        ],
+    ) -> DashboardPayload:
+        session, actor = await info.context.session(), info.context.actor
+        ids = [
+            decode_id(widget_id, "ReportWidget", f"widgetIds.{index}")
+            for index, widget_id in enumerate(widget_ids)
+        ]
+        dashboard = await saved.reorder_widgets(session, actor, decode_id(id, "Dashboard"), version, ids)
         return DashboardPayload(dashboard=Dashboard.from_model(dashboard))
 
     @strawberry.mutation(description="Delete a dashboard and its widgets (a shared one: manage_settings).")

@@ -1,27 +1,37 @@
 """The reports their own area already computes, reshaped into series rather than computed twice:
 receivables aging (graph/sales/commerce/receivables.py, as of the period's last day) and campaign ROI
-(graph/marketing/attribution.py, last-touch, over the campaigns running in the period)."""
+(graph/marketing/attribution.py, last-touch, over the campaigns running in the period).
+
+Both take the owner, team and custom-field filters every report takes, as conditions on the records the
+area's report starts from, inside the caller's record scope of them (the area applies it):
+- receivables: the contracts, whose owner is the rep the contract (order) is credited to, the same owner
+  sales performance credits its collected and outstanding amounts to; custom fields are the contract's;
+- campaign ROI: the campaigns, by the campaign's owner and custom fields (the leads and deals attributed
+  to them are counted inside the caller's lead and opportunity scopes, as marketing's report does).
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.marketing import attribution
 from graph.marketing.campaigns import visible_campaigns
 from graph.marketing.models import CAMPAIGN, Campaign
 from graph.money.service import shown
-from graph.reports.catalog import Definition, Grouping, Metric, ReportKind
-from graph.reports.facts import snapshot_day
+from graph.reports.catalog import Definition, Grouping, Metric, ReportKind, conditions_to_json
+from graph.reports.facts import owner_conditions, snapshot_day
 from graph.reports.results import Bucket, MetricTotal, ReportResult, Series
-from graph.sales.commerce.models import CONTRACT
+from graph.sales.commerce.models import CONTRACT, Contract
 from graph.sales.commerce.receivables import BUCKETS, receivables
 from graph.sales.leads.models import LEAD
 from graph.sales.pipeline.models import OPPORTUNITY
+from tenants.fields.query import CustomQuery
 from tenants.permissions import Action, Actor
 
 AGING_LABELS = {
@@ -57,21 +67,50 @@ def added(values: list[Decimal | None]) -> Decimal | None:
     return None if any(value is None for value in values) else sum(values, Decimal(0))  # type: ignore[arg-type]
 
 
+def filters_key(definition: Definition) -> tuple[object, ...]:
+    custom = json.dumps(conditions_to_json(definition.custom), sort_keys=True, default=str)
+    return (definition.owner_id, definition.team_id, custom)
+
+
+async def filters(
+    session: AsyncSession,
+    actor: Actor,
+    definition: Definition,
+    model: type[Contract] | type[Campaign],
+    cache: dict[tuple[object, ...], Any],
+    path: str,
+) -> list[ColumnElement[bool]]:
+    """The owner or team filter on the model's owner and the custom-field conditions on its custom
+    fields (the list filters' rules: a field the caller's role hides is not filterable)."""
+    conditions = owner_conditions(actor, definition, model.owner_id)
+    if definition.custom:
+        object_type = definition.spec.custom_object
+        assert object_type is not None  # both kinds name theirs in the catalogue
+        key = ("custom", object_type)
+        if key not in cache:
+            cache[key] = await CustomQuery.load(session, actor, object_type, model)
+        conditions += cache[key].conditions(list(definition.custom), f"{path}.custom")
+    return conditions
+
+
 async def compute(
     session: AsyncSession,
     actor: Actor,
     definition: Definition,
     currency: str,
     cache: dict[tuple[object, ...], Any],
+    path: str = "input",
 ) -> ReportResult:
-    """`cache` keeps the areas' reports per period for the other definitions of the same evaluation, so a
-    dashboard asks each area once per distinct period, whatever its number of widgets."""
+    """`cache` keeps the areas' reports per period and filters for the other definitions of the same
+    evaluation, so a dashboard asks each area once per distinct period and filters, whatever its number
+    of widgets."""
     as_of = datetime.now(UTC)
     bucket = [Bucket(definition.starts_on.isoformat(), definition.starts_on)]
     if definition.kind is ReportKind.RECEIVABLES:
-        key: tuple[object, ...] = (definition.kind, snapshot_day(definition))
+        key: tuple[object, ...] = (definition.kind, snapshot_day(definition), *filters_key(definition))
         if key not in cache:
-            cache[key] = await receivables(session, actor, snapshot_day(definition))
+            conditions = await filters(session, actor, definition, Contract, cache, path)
+            cache[key] = await receivables(session, actor, snapshot_day(definition), conditions)
         report = cache[key]
         amounts = {name: rounded(report.totals.amounts[name], currency) for name in BUCKETS}
         series = [
@@ -81,12 +120,13 @@ async def compute(
         measure = definition.measure(Metric.RECEIVABLE)
         total = MetricTotal(Metric.RECEIVABLE, measure, added(list(amounts.values())))
         return ReportResult(definition, currency, bucket, series, [total], report.missing_rates, as_of)
-    running = visible_campaigns(actor).where(
-        or_(Campaign.starts_on.is_(None), Campaign.starts_on < definition.ends_on),
-        or_(Campaign.ends_on.is_(None), Campaign.ends_on >= definition.starts_on),
-    )
-    key = (definition.kind, definition.starts_on, definition.ends_on)
+    key = (definition.kind, definition.starts_on, definition.ends_on, *filters_key(definition))
     if key not in cache:
+        running = visible_campaigns(actor).where(
+            or_(Campaign.starts_on.is_(None), Campaign.starts_on < definition.ends_on),
+            or_(Campaign.ends_on.is_(None), Campaign.ends_on >= definition.starts_on),
+            *await filters(session, actor, definition, Campaign, cache, path),
+        )
         cache[key] = await attribution.campaign_performance(session, actor, "last_touch", running)
     roi = cache[key]
     if definition.group_by is Grouping.CAMPAIGN:

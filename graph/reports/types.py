@@ -69,13 +69,24 @@ class ReportInput:
     bucket: catalog.TimeBucket = strawberry.field(
         default=catalog.TimeBucket.NONE, description="Split each series by day, week, month, quarter or year."
     )
-    owner_id: relay.GlobalID | None = strawberry.field(default=None, description="Only this User's figures.")
+    owner_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="Only this User's figures: those of the records they own (deals, orders and contracts "
+        "for sales performance and forecast; the contract for RECEIVABLES, the rep sales performance "
+        "credits its collected and outstanding amounts to; the campaign for CAMPAIGN_ROI; the account for "
+        "CUSTOMERS; the manager for PROJECTS; the assignee for SERVICE; the author for ACTIVITIES). Inside "
+        "your record scope only: someone outside it gives empty figures. Not with teamId.",
+    )
     team_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="Only the figures of this Team's members."
+        default=None,
+        description="Only the figures of this Team's members (owners as for ownerId), inside your record "
+        "scope. Not with ownerId.",
     )
     custom: list[CustomFieldCondition] | None = strawberry.field(
         default=None,
-        description="Conditions on the custom fields of the report's records (as in the list filters).",
+        description="Conditions on the custom fields of the report's records (as in the list filters): "
+        "the deals', accounts', projects', tickets' or activities' own; RECEIVABLES: the contract's; "
+        "CAMPAIGN_ROI: the campaign's.",
     )
 
     def to_definition(self, path: str = "input") -> catalog.Definition:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.money.service import MissingRate, base_currency, missing_rates, rate_on, shown
@@ -83,13 +83,18 @@ class Receivables:
     missing_rates: list[MissingRate]
 
 
-async def receivables(session: AsyncSession, actor: Actor, as_of: date) -> Receivables:
+async def receivables(
+    session: AsyncSession, actor: Actor, as_of: date, conditions: Sequence[ColumnElement[bool]] = ()
+) -> Receivables:
+    """`conditions` narrow the contracts further (the reports' owner, team and custom-field filters);
+    they never widen the caller's record scope."""
     # Accepted on or before as_of: created before the end of that day (UTC).
     end_of_day = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
     contracts = list(
         await session.scalars(
             visible_contracts(actor)
             .where(
+                *conditions,
                 Contract.status != "cancelled",
                 Contract.created_at < end_of_day,
                 # Owed now, or paid (partly) after as_of: the rest were settled by then and owe nothing.
