@@ -4,14 +4,14 @@ A nullable column without a default: adding it rewrites nothing and holds the ta
 catalogue change.
 
 Revision ID: 0395_dashboard_descriptions
-Revises: 0381_close_span_rollups
+Revises: 0382_lean_statement_functions
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "0395_dashboard_descriptions"
-down_revision = "0381_close_span_rollups"
+down_revision = "0382_lean_statement_functions"
 branch_labels = None
 depends_on = None
 
