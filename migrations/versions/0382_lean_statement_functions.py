@@ -43,52 +43,6 @@ SEARCH_PATHS = {
     "crm_phone_digits_array(text[])": "pg_catalog, public",
 }
 
-AUTHENTICATE_SESSION = """
-CREATE OR REPLACE FUNCTION public.crm_authenticate_session(p_token_hash bytea, p_statement_timeout text, p_touch_seconds integer) RETURNS TABLE(session_id uuid, user_id uuid, tenant_id uuid, team_id uuid, role_id uuid, role_key text, role_is_builtin boolean, role_version integer, role_permissions text, fields_version bigint, session_created_at timestamp with time zone, session_last_seen_at timestamp with time zone, ip_allowlist text[], session_idle_minutes integer, session_max_hours integer, mfa_required text, mfa_enrolled boolean)
-    LANGUAGE plpgsql
-    AS $$
-    declare
-        found_session record;
-    begin
-        -- The settings in the lookup's own select list (evaluated for the session found only): one
-        -- statement fewer per request than a separate PERFORM.
-        select s.id, s.user_id, s.active_tenant_id, s.created_at, s.last_seen_at,
-               set_config('app.tenant_id', s.active_tenant_id::text, true),
-               set_config('app.user_id', s.user_id::text, true),
-               set_config('statement_timeout', p_statement_timeout, true)
-          into found_session
-          from public.user_sessions s
-         where s.token_hash = p_token_hash and s.revoked_at is null and s.expires_at > now();
-        if not found then
-            return;
-        end if;
-        if found_session.last_seen_at is null
-           or found_session.last_seen_at < now() - make_interval(secs => p_touch_seconds) then
-            update public.user_sessions set last_seen_at = now() where id = found_session.id;
-        end if;
-        -- last_seen_at as it was before this request: the idle limit judges the gap before it.
-        return query
-            select found_session.id, found_session.user_id, found_session.active_tenant_id,
-                   m.team_id, r.id, r.key::text, r.is_builtin, r.version,
-                   case when r.is_builtin then null else r.permissions::text end,
-                   (select t.fields_version from public.tenants t where t.id = found_session.active_tenant_id),
-                   found_session.created_at, found_session.last_seen_at,
-                   p.ip_allowlist::text[], p.session_idle_minutes, p.session_max_hours,
-                   p.mfa_required::text,
-                   exists(select 1 from public.user_mfa f
-                           where f.user_id = found_session.user_id and f.enabled_at is not null)
-              from (select 1) as one
-              left join (public.memberships m
-                         join public.users u on u.id = m.user_id and u.is_active
-                         join public.roles r on r.tenant_id = m.tenant_id and r.id = m.role_id)
-                on m.tenant_id = found_session.active_tenant_id
-               and m.user_id = found_session.user_id
-               and m.is_active
-              left join public.tenant_security_settings p on p.tenant_id = found_session.active_tenant_id;
-    end
-    $$
-"""
-
 PREVIOUS_AUTHENTICATE_SESSION = """
 CREATE OR REPLACE FUNCTION public.crm_authenticate_session(p_token_hash bytea, p_statement_timeout text, p_touch_seconds integer) RETURNS TABLE(session_id uuid, user_id uuid, tenant_id uuid, team_id uuid, role_id uuid, role_key text, role_is_builtin boolean, role_version integer, role_permissions text, fields_version bigint, session_created_at timestamp with time zone, session_last_seen_at timestamp with time zone, ip_allowlist text[], session_idle_minutes integer, session_max_hours integer, mfa_required text, mfa_enrolled boolean)
     LANGUAGE plpgsql
@@ -131,6 +85,37 @@ CREATE OR REPLACE FUNCTION public.crm_authenticate_session(p_token_hash bytea, p
     end
     $$
 """
+
+# The lookup as it was, and as it is now.
+PREVIOUS_LOOKUP = """
+        select s.id, s.user_id, s.active_tenant_id, s.created_at, s.last_seen_at into found_session
+          from public.user_sessions s
+         where s.token_hash = p_token_hash and s.revoked_at is null and s.expires_at > now();
+        if not found then
+            return;
+        end if;
+        perform set_config('app.tenant_id', found_session.active_tenant_id::text, true),
+                set_config('app.user_id', found_session.user_id::text, true),
+                set_config('statement_timeout', p_statement_timeout, true);
+"""
+
+LOOKUP = """
+        -- The settings in the lookup's own select list (evaluated for the session found only): one
+        -- statement fewer per request than a separate PERFORM.
+        select s.id, s.user_id, s.active_tenant_id, s.created_at, s.last_seen_at,
+               set_config('app.tenant_id', s.active_tenant_id::text, true),
+               set_config('app.user_id', s.user_id::text, true),
+               set_config('statement_timeout', p_statement_timeout, true)
+          into found_session
+          from public.user_sessions s
+         where s.token_hash = p_token_hash and s.revoked_at is null and s.expires_at > now();
+        if not found then
+            return;
+        end if;
+"""
+
+AUTHENTICATE_SESSION = PREVIOUS_AUTHENTICATE_SESSION.replace(PREVIOUS_LOOKUP, LOOKUP)
+assert AUTHENTICATE_SESSION != PREVIOUS_AUTHENTICATE_SESSION
 
 
 def upgrade() -> None:
