@@ -78,7 +78,18 @@ def parse_amount(value: Any, field: str, *, allow_negative: bool = False) -> Dec
 
 
 async def base_currency(session: AsyncSession, tenant_id: uuid.UUID) -> str:
-    return (await session.scalar(select(Tenant.base_currency).where(Tenant.id == tenant_id))) or "USD"
+    """The tenant's base currency, read once per transaction (a dashboard's reports each asked for it:
+    three statements for one value); `set_base_currency` forgets it."""
+    transaction = session.sync_session.get_transaction()
+    known = session.info.get(BASE_CURRENCY)
+    if known is not None and known[0] is transaction and known[1] == tenant_id:
+        return known[2]
+    currency = (await session.scalar(select(Tenant.base_currency).where(Tenant.id == tenant_id))) or "USD"
+    session.info[BASE_CURRENCY] = (transaction, tenant_id, currency)
+    return currency
+
+
+BASE_CURRENCY = "money.base_currency"  # session.info key: (transaction, tenant id, currency)
 
 
 async def rate_on(session: AsyncSession, tenant_id: uuid.UUID, currency: str, on: date) -> Decimal | None:
@@ -173,6 +184,7 @@ async def set_base_currency(session: AsyncSession, actor: Actor, code: str) -> s
     assert tenant is not None  # the actor's own tenant always exists inside its wall
     before, tenant.base_currency = tenant.base_currency, currency
     await session.flush()
+    session.info.pop(BASE_CURRENCY, None)
     await audit.record(
         session, actor, "tenant.set_base_currency", "tenant", tenant.id, {"base_currency": [before, currency]}
     )
