@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ MAX_WIDGETS = 24
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
 DASHBOARD_FIELDS = ("name", "description", "shared_with_roles")
+WIDGET_FIELDS = ("name", "chart_kind", "definition", "shared_with_roles")
+GIVE_ROLES = "Give the role keys to share with ([] to unshare)."
 
 
 def shared_with(actor: Actor, model: type[Dashboard] | type[ReportWidget]) -> object:
@@ -92,6 +95,13 @@ async def clean_roles(session: AsyncSession, actor: Actor, keys: Sequence[str], 
         if key not in cleaned:
             cleaned.append(key)
     return cleaned
+
+
+def required(values: Mapping[str, Any], key: str, path: str, message: str) -> Any:
+    """`values[key]`, which an update may leave out but not clear (null is REQUIRED on `path`)."""
+    if values[key] is None:
+        raise DomainError(ErrorCode.REQUIRED, message, path)
+    return values[key]
 
 
 def clean_name(name: str, path: str) -> str:
@@ -170,15 +180,8 @@ async def update_dashboard(
         )
     cleaned = collect(checks)
     if "shared_with_roles" in values:
-        if values["shared_with_roles"] is None:
-            raise DomainError(
-                ErrorCode.REQUIRED,
-                "Give the role keys to share with ([] to unshare).",
-                "input.sharedWithRoles",
-            )
-        cleaned["shared_with_roles"] = await clean_roles(
-            session, actor, values["shared_with_roles"], "input.sharedWithRoles"
-        )
+        keys = required(values, "shared_with_roles", "input.sharedWithRoles", GIVE_ROLES)
+        cleaned["shared_with_roles"] = await clean_roles(session, actor, keys, "input.sharedWithRoles")
     before = snapshot(dashboard, DASHBOARD_FIELDS)
     for name, value in cleaned.items():
         setattr(dashboard, name, value)
@@ -234,6 +237,14 @@ async def delete_dashboard(
     return dashboard
 
 
+def refuse_widget_sharing(keys: Sequence[str]) -> None:
+    """A widget on a dashboard is shared with the dashboard, never on its own."""
+    if keys:
+        raise DomainError(
+            ErrorCode.INVALID, "A dashboard's widgets are shared with the dashboard.", "input.sharedWithRoles"
+        )
+
+
 @dataclass(frozen=True)
 class WidgetValues:
     name: str
@@ -250,12 +261,7 @@ async def save_widget(session: AsyncSession, actor: Actor, values: WidgetValues)
     name = clean_name(values.name, "input.name")
     position = 0
     if values.dashboard_id is not None:
-        if values.shared_with_roles:
-            raise DomainError(
-                ErrorCode.INVALID,
-                "A dashboard's widgets are shared with the dashboard.",
-                "input.sharedWithRoles",
-            )
+        refuse_widget_sharing(values.shared_with_roles)
         dashboard = await get_dashboard(session, actor, values.dashboard_id, "input.dashboardId")
         require_changeable(actor, dashboard.owner_id, dashboard.shared_with_roles)
         count, last = (
@@ -307,9 +313,11 @@ async def get_widget(
     return widget
 
 
-async def delete_widget(
+async def changeable_widget(
     session: AsyncSession, actor: Actor, widget_id: uuid.UUID, version: int
 ) -> ReportWidget:
+    """A widget the actor sees and may change, at the version they read: on a dashboard by the
+    dashboard's rule (require_changeable on the dashboard), saved alone by its own."""
     widget = await get_widget(session, actor, widget_id)
     if widget.dashboard_id is not None:
         dashboard = await get_dashboard(session, actor, widget.dashboard_id)
@@ -317,6 +325,64 @@ async def delete_widget(
     else:
         require_changeable(actor, widget.owner_id, widget.shared_with_roles)
     check_version(widget, version, "report widget")
+    return widget
+
+
+async def update_widget(
+    session: AsyncSession, actor: Actor, widget_id: uuid.UUID, version: int, values: Mapping[str, Any]
+) -> ReportWidget:
+    """Rename a saved report or widget, change its chart kind, its definition or (saved alone) its
+    sharing: only the keys given change, null for any of them is REQUIRED. A new definition is checked
+    as the editor, as saving checks it; the chart kind is checked against the definition it will draw
+    (the new one, or the kept one when only the chart kind changes). Every value is checked before
+    anything is set. It stays where it is: moving a widget to another dashboard is not an edit."""
+    widget = await changeable_widget(session, actor, widget_id, version)
+    checks: dict[str, Callable[[], Any]] = {}
+    if "name" in values:
+        checks["name"] = lambda: clean_name(values["name"] or "", "input.name")
+    if "chart_kind" in values:
+        checks["chart_kind"] = lambda: ChartKind(
+            required(values, "chart_kind", "input.chartKind", "Give a chart kind.")
+        )
+    if "definition" in values:
+        checks["definition"] = lambda: checked_definition(
+            actor, required(values, "definition", "input.definition", "Give a definition.")
+        )
+    cleaned = collect(checks)
+    chart_kind = cleaned.get("chart_kind", ChartKind(widget.chart_kind))
+    definition = cleaned.get("definition") or definition_from_json(widget.definition)
+    if "chart_kind" in cleaned or "definition" in cleaned:
+        check_chart(
+            chart_kind, definition, "input.chartKind" if "chart_kind" in cleaned else "input.definition"
+        )
+    if "shared_with_roles" in values:
+        keys = required(values, "shared_with_roles", "input.sharedWithRoles", GIVE_ROLES)
+        if widget.dashboard_id is not None:
+            refuse_widget_sharing(keys)
+        cleaned["shared_with_roles"] = await clean_roles(session, actor, keys, "input.sharedWithRoles")
+    if "chart_kind" in cleaned:
+        cleaned["chart_kind"] = chart_kind.value
+    if "definition" in cleaned:
+        cleaned["definition"] = definition_to_json(definition)
+    before = snapshot(widget, WIDGET_FIELDS)
+    for name, value in cleaned.items():
+        setattr(widget, name, value)
+    changes = audit.diff(before, snapshot(widget, WIDGET_FIELDS))
+    if changes:
+        await flush_versioned(session, "report widget")
+        await audit.record(session, actor, "report_widget.update", "report_widget", widget.id, changes)
+    return widget
+
+
+def checked_definition(actor: Actor, definition: Definition) -> Definition:
+    engine.prepare(actor, definition, "input.definition")
+    return definition
+
+
+async def delete_widget(
+    session: AsyncSession, actor: Actor, widget_id: uuid.UUID, version: int
+) -> ReportWidget:
+    widget = await changeable_widget(session, actor, widget_id, version)
     await session.delete(widget)
     await session.flush()
     await audit.record(
@@ -332,27 +398,63 @@ class WidgetOutcome:
     error: DomainError | None
 
 
+class WidgetFigures:
+    """Widgets' figures as one reader sees them, all computed together (engine.evaluate: a fixed number
+    of statements) the first time any of them is asked for, and never when none is: a dashboard read for
+    its widgets' names and order reads no report. A widget the reader's role may not compute has its
+    error instead, found without reading anything (engine.prepare)."""
+
+    def __init__(self, session: AsyncSession, actor: Actor, widgets: Sequence[ReportWidget]) -> None:
+        self.session, self.actor = session, actor
+        self.errors: dict[uuid.UUID, DomainError] = {}
+        self.runnable: list[tuple[uuid.UUID, Definition]] = []
+        for widget in widgets:
+            definition = definition_from_json(widget.definition)
+            try:
+                engine.prepare(actor, definition, "definition")
+            except DomainError as error:
+                self.errors[widget.id] = error
+                continue
+            self.runnable.append((widget.id, definition))
+        self.results: dict[uuid.UUID, ReportResult] | None = None
+        self.failure: DomainError | None = None
+        # Each widget's `result` field asks concurrently: the first computes them all, the others wait.
+        self.computing = asyncio.Lock()
+
+    def error(self, widget_id: uuid.UUID) -> DomainError | None:
+        return self.errors.get(widget_id)
+
+    async def result(self, widget_id: uuid.UUID) -> ReportResult | None:
+        """The widget's figures; None when it has an error."""
+        if widget_id in self.errors:
+            return None
+        async with self.computing:
+            if self.results is None and self.failure is None:
+                try:
+                    computed = await engine.evaluate(
+                        self.session,
+                        self.actor,
+                        [(definition, "definition") for _, definition in self.runnable],
+                    )
+                except DomainError as error:
+                    self.failure = error  # once for every widget, not one evaluation each
+                    raise
+                self.results = dict(zip((widget_id for widget_id, _ in self.runnable), computed, strict=True))
+        if self.failure is not None:
+            raise self.failure
+        assert self.results is not None
+        return self.results[widget_id]
+
+
 async def compute_widgets(
     session: AsyncSession, actor: Actor, widgets: Sequence[ReportWidget]
 ) -> list[WidgetOutcome]:
-    """Every widget computed together as the reader (engine.evaluate: a fixed number of statements);
-    a widget the reader's role may not compute answers its error instead."""
-    runnable: list[tuple[ReportWidget, Definition]] = []
-    outcomes: dict[uuid.UUID, WidgetOutcome] = {}
-    for widget in widgets:
-        definition = definition_from_json(widget.definition)
-        try:
-            engine.prepare(actor, definition, "definition")
-        except DomainError as error:
-            outcomes[widget.id] = WidgetOutcome(widget, None, error)
-            continue
-        runnable.append((widget, definition))
-    results = await engine.evaluate(
-        session, actor, [(definition, "definition") for _, definition in runnable]
-    )
-    for (widget, _), result in zip(runnable, results, strict=True):
-        outcomes[widget.id] = WidgetOutcome(widget, result, None)
-    return [outcomes[widget.id] for widget in widgets]
+    """Every widget computed together as the reader; a widget the reader's role may not compute answers
+    its error instead."""
+    figures = WidgetFigures(session, actor, widgets)
+    return [
+        WidgetOutcome(widget, await figures.result(widget.id), figures.error(widget.id)) for widget in widgets
+    ]
 
 
 async def dashboard_widgets(session: AsyncSession, actor: Actor, dashboard: Dashboard) -> list[ReportWidget]:

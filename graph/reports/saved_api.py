@@ -115,12 +115,22 @@ class ReportWidget(relay.Node):
 @strawberry.type(description="A dashboard widget with its figures, or why you cannot see them.")
 class WidgetOutcome:
     widget: ReportWidget = strawberry.field(description="The widget.")
-    result: ReportResult | None = strawberry.field(
-        description="Its figures, computed as you; null with `error`."
+    figures: strawberry.Private[saved.WidgetFigures]
+
+    @strawberry.field(
+        description="Its figures, computed as you; null with `error`. The dashboard's widgets are computed "
+        "together, and only when `result` is selected: names and positions alone read no report."
     )
-    error: UserError | None = strawberry.field(
+    async def result(self) -> ReportResult | None:
+        result = await self.figures.result(uuid.UUID(self.widget.id))
+        return ReportResult.from_result(result) if result is not None else None
+
+    @strawberry.field(
         description="Why it is not computed for you (PERMISSION_DENIED: your role does not read its records)."
     )
+    def error(self) -> UserError | None:
+        error = self.figures.error(uuid.UUID(self.widget.id))
+        return user_errors(error)[0] if error is not None else None
 
 
 @strawberry.type(description="A named set of report widgets, yours or shared with your role.")
@@ -140,22 +150,15 @@ class Dashboard(relay.Node):
         return await owner(info, self.owner_id)
 
     @strawberry.field(
-        description="Its widgets in order, each computed now as you; all together in a fixed number of "
-        "database round trips, however many widgets."
+        description="Its widgets in order, each computed now as you when its `result` is selected; all "
+        "together in a fixed number of database round trips, however many widgets."
     )
     async def widgets(self, info: Info) -> list[WidgetOutcome]:
         session, actor = await info.context.session(), info.context.actor
         dashboard = await saved.get_dashboard(session, actor, uuid.UUID(self.id))
         rows = await saved.dashboard_widgets(session, actor, dashboard)
-        outcomes = await saved.compute_widgets(session, actor, rows)
-        return [
-            WidgetOutcome(
-                widget=ReportWidget.from_model(outcome.widget),
-                result=ReportResult.from_result(outcome.result) if outcome.result is not None else None,
-                error=user_errors(outcome.error)[0] if outcome.error is not None else None,
-            )
-            for outcome in outcomes
-        ]
+        figures = saved.WidgetFigures(session, actor, rows)
+        return [WidgetOutcome(widget=ReportWidget.from_model(row), figures=figures) for row in rows]
 
     @classmethod
     async def resolve_nodes(
@@ -221,6 +224,26 @@ class SaveReportInput:
     shared_with_roles: list[str] = strawberry.field(
         default_factory=list,
         description="Role keys to share a saved report with (capability manage_settings).",
+    )
+
+
+@strawberry.input(description="Changes to a saved report or widget; a field left out keeps its value.")
+class UpdateReportWidgetInput:
+    name: str | None = strawberry.field(default=UNSET, description="Its new title (1-200 characters).")
+    chart_kind: catalog.ChartKind | None = strawberry.field(
+        default=UNSET,
+        description="How to draw it (PIE: one metric, no buckets), checked against the definition it keeps "
+        "or the new one.",
+    )
+    definition: ReportInput | None = strawberry.field(
+        default=UNSET,
+        description="What it computes instead; checked as you, as saveReport checks it (a report your role "
+        "cannot read: PERMISSION_DENIED).",
+    )
+    shared_with_roles: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="A saved report's role keys, replacing the list: [] unshares it; sharing needs "
+        "capability manage_settings. A dashboard's widget shares the dashboard's (only [] is accepted).",
     )
 
 
@@ -346,7 +369,31 @@ class SavedReportsMutation:
         widget = await saved.save_widget(session, actor, values)
         return ReportWidgetPayload(widget=ReportWidget.from_model(widget))
 
-    @strawberry.mutation(description="Delete a saved report or a dashboard widget.")
+    @strawberry.mutation(
+        description="Rename a saved report or dashboard widget, change its chart kind, its definition or "
+        "(saved alone) its sharing; it stays where it is (moving it to another dashboard is not an "
+        "edit: save it there and delete this one). Who may: as deleteReportWidget (a dashboard's widget as "
+        "updateDashboard; a saved report: yours while unshared, else capability manage_settings)."
+    )
+    @mutation_payload(ReportWidgetPayload)
+    async def update_report_widget(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A ReportWidget.")],
+        version: Version,
+        input: Annotated[UpdateReportWidgetInput, strawberry.argument(description="What to change.")],
+    ) -> ReportWidgetPayload:
+        session, actor = await info.context.session(), info.context.actor
+        values = given_values(
+            input, {}, convert={"definition": lambda given: given.to_definition("input.definition")}
+        )
+        widget = await saved.update_widget(session, actor, decode_id(id, "ReportWidget"), version, values)
+        return ReportWidgetPayload(widget=ReportWidget.from_model(widget))
+
+    @strawberry.mutation(
+        description="Delete a saved report or a dashboard widget (a dashboard's widget: who may change the "
+        "dashboard; a saved report: yours while unshared, else capability manage_settings)."
+    )
     @mutation_payload(ReportWidgetPayload)
     async def delete_report_widget(
         self,
