@@ -2,13 +2,14 @@
 
 - A member saves reports and builds dashboards for themselves; sharing one with roles (every member whose
   role key is listed reads it) is a tenant admin's (capability manage_settings), as is changing a shared one.
-  The same rule covers every change: renaming, describing, sharing, adding, deleting and reordering
-  widgets. A member a dashboard is shared with reads it and changes nothing.
+  The same rule covers every change: renaming, describing, sharing, adding, editing, deleting and
+  reordering widgets. A member a dashboard is shared with reads it and changes nothing.
 - A widget is a saved definition (the `report` query's typed input, stored as its JSON) plus a chart kind.
   On a dashboard it follows the dashboard's sharing; alone it is a saved report with its own.
-- A definition is checked when it is saved, as the saver: a kind or metric the saver's role may not read
-  is PERMISSION_DENIED. A reader is checked again when the widget is computed, as the reader: a widget
-  over data their role does not read answers its error, the others still answer.
+- A definition is checked when it is saved or edited, as the saver or editor: a kind or metric their role
+  may not read is PERMISSION_DENIED. A reader is checked again when the widget is computed, as the
+  reader: a widget over data their role does not read answers its error, the others still answer. A
+  dashboard's widgets are computed together, and only when their figures are asked for (WidgetFigures).
 """
 
 from __future__ import annotations
