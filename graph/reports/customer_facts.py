@@ -197,11 +197,18 @@ def customer_rollup(metric: str) -> Callable[[Actor, Definition, list[Any]], Sel
             )
             return counted
         if metric == "churn":
-            return select(*facts(table.owner_id, snapshot, table.customers, dim=category)).where(
-                # A change on day d holds for a period ending on d (exclusive): the changes up to `end`.
-                *chosen,
-                table.figure == "risk",
-                in_ranges(table.grain, table.day, spans_before(end + timedelta(days=1))),
+            # A change on day d holds for a period ending on d (exclusive): the changes up to `end`,
+            # summed per owner and category; a sum of 0 is nobody at risk, no figure (as the scan has none).
+            running = func.sum(table.customers)
+            return (
+                select(*facts(table.owner_id, snapshot, running, dim=category))
+                .where(
+                    *chosen,
+                    table.figure == "risk",
+                    in_ranges(table.grain, table.day, spans_before(end + timedelta(days=1))),
+                )
+                .group_by(table.owner_id, table.category)
+                .having(running != 0)
             )
         lookback = start - timedelta(days=LOST_LOOKBACK_DAYS)
         last_in_lookback = select(*facts(table.owner_id, snapshot, table.customers, dim=category)).where(
