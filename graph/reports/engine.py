@@ -444,6 +444,10 @@ async def evaluate(
     refreshed = await rollup_refreshes(session, actor, definitions)
     as_of = datetime.now(UTC)
     as_of_by_index: dict[int, datetime] = {}
+    # Metrics of one definition computed from the same source and summed alike (the funnel's reached
+    # deals and conversion) are read once: the first one's figures serve the others.
+    first_reader: dict[tuple[int, int, bool], Metric] = {}  # (definition, id of the source, an amount?)
+    same_figures: dict[tuple[int, Metric], Metric] = {}
     for index, (definition, path) in enumerate(definitions):
         if special.handles(definition):
             continue
@@ -453,6 +457,11 @@ async def evaluate(
             if hidden_metric(actor, source):
                 hidden[index].add(metric)
                 continue
+            shared = (index, id(source), definition.measure(metric) is Measure.AMOUNT)
+            if shared in first_reader:
+                same_figures[(index, metric)] = first_reader[shared]
+                continue
+            first_reader[shared] = metric
             build = source.build
             if source.rollup is not None and not definition.custom and source.rollup[0] in refreshed:
                 build = source.rollup[1]
@@ -470,6 +479,8 @@ async def evaluate(
         if special.handles(definition):
             specials[index] = await special.compute(session, actor, definition, currency, cache)
     gathered = await gather(session, parts)
+    for (index, metric), read_as in same_figures.items():
+        gathered.cells[(index, metric)] = gathered.cells[(index, read_as)]
     wanted: dict[Grouping, set[str]] = defaultdict(set)
     for (index, _), cells in gathered.cells.items():
         grouping = definitions[index][0].group_by

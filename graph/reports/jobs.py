@@ -227,9 +227,7 @@ async def customer_spans(session: AsyncSession, tenant_id: uuid.UUID) -> int:
     win, customers by last win, and at-risk changes, per day, owner (and every owner together) and
     category; then each week, month and year summed from the days. Returns the day rows."""
     await session.execute(delete(CustomerSpanRollup).where(CustomerSpanRollup.tenant_id == tenant_id))
-    result = await session.execute(
-        text(CUSTOMER_EVENTS), {"tenant": tenant_id, "every_owner": EVERY_OWNER}
-    )
+    result = await session.execute(text(CUSTOMER_EVENTS), {"tenant": tenant_id, "every_owner": EVERY_OWNER})
     for grain in (WEEK, MONTH, YEAR):
         await session.execute(text(CUSTOMER_SPANS), {"tenant": tenant_id, "grain": grain})
     return int(result.rowcount)  # type: ignore[attr-defined]
