@@ -2,9 +2,10 @@
 
 Activity statistics per employee read `activity_day_rollups` (done activities per author and kind), the
 funnel reads `funnel_rollups` (deals reached and finished stays per owner and stage, by creation day) and
-customer analysis reads `customer_rollups` (one row per customer) once they have been built (README,
-Reports). The first two hold day rows, and week and month rows summed from them (graph/reports/spans.py:
-which a report reads). The job replaces the tenant's rows in its transaction,
+customer analysis reads `customer_rollups` (one row per customer) and `customer_span_rollups` (customers
+counted per span, built from those rows) once they have been built (README, Reports). The funnel and
+activity rollups hold day rows, and week and month rows summed from them (graph/reports/spans.py: which a
+report reads); the customer counts year rows too. The job replaces the tenant's rows in its transaction,
 under a per-tenant advisory lock, so two runners queue instead of colliding, and records the refresh
 instant (the job's clock) that the report shows as `asOf`. Writes after it show at the next run.
 """

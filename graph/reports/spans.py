@@ -8,7 +8,9 @@ report's time buckets, then whole weeks on the same terms, then single days at t
 reads ~52 week rows per key instead of 365 day rows; a year by month ~12 plus the edge days. Every span
 lies inside one bucket and starts inside the period, so the engine's bucketing of a fact's `day` and its
 period filter place it exactly as they would place its days. Only figures without a currency use spans:
-an amount is converted at its own day's rate, so it must stay a day.
+an amount is converted at its own day's rate, so it must stay a day (the close rollups check when one rate
+converts a whole span: graph/reports/sales_facts.py). A running total (the customers at risk) reads every
+day before a date as whole years, then months, weeks and days (`spans_before`).
 """
 
 from __future__ import annotations
