@@ -220,7 +220,8 @@ ROLLUP_ROWS = {
         2,
     ),
     "customer_rollups": (
-        "insert into customer_rollups values ($1, $2, null, null, null, null, current_date, '{}', '{}')",
+        "insert into customer_rollups (tenant_id, account_id, first_won_on, last_won_on, won_days, done_days)"
+        " values ($1, $2, current_date, current_date, '{}', '{}')",
         2,
     ),
     "activity_day_rollups": (
