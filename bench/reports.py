@@ -142,6 +142,7 @@ ROLLUP_TABLES = (
     "activity_day_rollups",
     "funnel_rollups",
     "customer_rollups",
+    "customer_span_rollups",
     "opportunity_close_rollups",
     "opportunity_close_span_rollups",
 )

@@ -80,9 +80,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def timed(
     connection: asyncpg.Connection, tenant: str, statement: str, *arguments: Any
-) -> tuple[float, float, float]:
-    """(wall seconds of the transaction, server execution ms of the statement, ms in the rollup triggers)
-    of one write, run under EXPLAIN ANALYZE, which reports each trigger's time."""
+) -> tuple[float, float, float, float]:
+    """(wall seconds of the transaction, server execution ms of the statement, ms in the rollup triggers,
+    ms of those in the week/month ones of 0381) of one write, run under EXPLAIN ANALYZE, which reports
+    each trigger's time."""
     started = time.perf_counter()
     async with connection.transaction():
         await connection.execute("select set_config('app.tenant_id', $1, true)", tenant)
@@ -90,10 +91,9 @@ async def timed(
             await connection.fetchval(f"explain (analyze, format json) {statement}", *arguments)
         )
     seconds = time.perf_counter() - started
-    in_rollups = sum(
-        trigger["Time"] for trigger in plan[0].get("Triggers", []) if trigger["Trigger Name"] in TRIGGERS
-    )
-    return seconds, plan[0]["Execution Time"], in_rollups
+    rollups = [trigger for trigger in plan[0].get("Triggers", []) if trigger["Trigger Name"] in TRIGGERS]
+    in_spans = sum(t["Time"] for t in rollups if t["Trigger Name"].startswith("opportunity_span_rollups"))
+    return seconds, plan[0]["Execution Time"], sum(t["Time"] for t in rollups), in_spans
 
 
 async def switch_triggers(connection: asyncpg.Connection, on: bool) -> None:
@@ -110,7 +110,7 @@ async def measure(owner_url: str, tenant: str, writes: int, rounds: int) -> list
     """Alternates the two modes in `rounds` slices per kind of write, so that a change in background
     load hits both alike."""
     connection = await asyncpg.connect(owner_url)
-    samples: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    samples: dict[tuple[str, str], list[tuple[float, float, float, float]]] = defaultdict(list)
     try:
         async with connection.transaction():
             await connection.execute("select set_config('app.tenant_id', $1, true)", tenant)
@@ -148,6 +148,7 @@ async def measure(owner_url: str, tenant: str, writes: int, rounds: int) -> list
             statistics.median(s[0] for s in found) * 1000,
             statistics.median(s[1] for s in found),
             statistics.median(s[2] for s in found),
+            statistics.median(s[3] for s in found),
         )
         for (name, mode), found in samples.items()
     ]
@@ -163,11 +164,12 @@ def main(argv: list[str] | None = None) -> None:
         f" modes alternating in {arguments.rounds} rounds:\n"
     )
     print(
-        "| write | mode | transaction ms (client) | statement ms (server) | of which rollup triggers ms |\n"
-        "| --- | --- | ---: | ---: | ---: |"
+        "| write | mode | transaction ms (client) | statement ms (server) | of which rollup triggers ms"
+        " | of which week/month (0381) ms |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: |"
     )
-    for name, mode, wall, statement, triggers in results:
-        print(f"| {name} | {mode} | {wall:.3f} | {statement:.3f} | {triggers:.3f} |")
+    for name, mode, wall, statement, triggers, spans in results:
+        print(f"| {name} | {mode} | {wall:.3f} | {statement:.3f} | {triggers:.3f} | {spans:.3f} |")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,13 @@ DERIVED_TABLES = frozenset(
 # Report rollups the `reports.refresh` job rebuilds, and its refresh markers: left out, so a restored
 # tenant's reports read its records until the job's next run rebuilds them from the restored rows.
 REPORT_ROLLUP_TABLES = frozenset(
-    {"activity_day_rollups", "funnel_rollups", "customer_rollups", "report_refreshes"}
+    {
+        "activity_day_rollups",
+        "funnel_rollups",
+        "customer_rollups",
+        "customer_span_rollups",
+        "report_refreshes",
+    }
 )
 # Credentials do not travel: a copied session, challenge or invitation token would then open two tenants,
 # and API keys name their tenant. Members sign in again; admins re-issue keys and invitations.

@@ -13,16 +13,18 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 
 from graph.crm.accounts import account_scope
 from graph.crm.models import ACCOUNT, Account, Activity
-from graph.reports.catalog import Definition, Grouping
+from graph.reports.catalog import Definition, Grouping, TimeBucket
 from graph.reports.facts import INACTIVE_DAYS, LOST_LOOKBACK_DAYS, day_of, facts, snapshot_day, start_of
-from graph.reports.models import CustomerRollup
+from graph.reports.models import EVERY_OWNER, CustomerRollup, CustomerSpanRollup
+from graph.reports.spans import in_ranges, in_spans, spans_before, spans_between
 from graph.sales.leads.models import Lead
 from graph.sales.pipeline.models import Opportunity
-from tenants.permissions import Actor, record_scope_clause
+from tenants.permissions import Actor, Scope, record_scope_clause
 
 # --- customers -----------------------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ def churn_risk(actor: Actor, definition: Definition, custom: list[Any]) -> Selec
     )
 
 
-# --- the same three from the customer rollup ---------------------------------------------------------
+# --- the same three from the customer rollups --------------------------------------------------------
 
 
 def won_between_days(days: Any, low: date | None, high: date) -> Any:
@@ -154,36 +156,77 @@ def rollup_dimension(grouping: Grouping) -> Any:
     }.get(grouping)
 
 
+SPAN_GROUPINGS = {Grouping.INDUSTRY: "industry", Grouping.REGION: "region", Grouping.SOURCE: "source"}
+
+
 def customer_rollup(metric: str) -> Callable[[Actor, Definition, list[Any]], Select[Any]]:
-    """New, lost and at-risk customers from `customer_rollups`, the snapshot the `reports.refresh` job
-    rebuilds (one row per customer: an account with a won deal, as `new_customers`, `lost_customers` and
-    `churn_risk` find them), read when the definition has no custom-field conditions (those need the
-    accounts themselves, so the engine scans). Record scope and the owner and team filters are predicates
-    on the snapshot's owner."""
+    """New, lost and at-risk customers from the snapshot the `reports.refresh` job rebuilds, read when
+    the definition has no custom-field conditions (those need the accounts themselves, so the engine
+    scans). Counts per span (`customer_span_rollups`) instead of a row per customer, so the rows read
+    follow the period's spans and the categories shown, not the customers:
+    - new: customers whose first win falls in the period's spans, on the span's first day;
+    - at risk at the period's end: the running total of the at-risk changes up to its end (whole
+      years, then months, weeks and days: spans.spans_before);
+    - lost (a win in the year before the period, none in it): the customers whose last win lies in that
+      year, plus those who won in that year, not in the period, and again after it: one `customer_rollups`
+      row each, found by the index on the last win (none when the period reaches the latest win).
+    Record scope and the owner and team filters are predicates on the owner; a caller who sees every
+    owner, filtering and grouping by none, reads the rows of every owner together (EVERY_OWNER)."""
 
     def build(actor: Actor, definition: Definition, custom: list[Any]) -> Select[Any]:
         start, end = definition.starts_on, definition.ends_on
-        won, done = CustomerRollup.won_days, CustomerRollup.done_days
-        scope = record_scope_clause(actor, ACCOUNT, CustomerRollup.owner_id) & (
-            CustomerRollup.tenant_id == actor.tenant_id
+        table = CustomerSpanRollup
+        everyone = (
+            actor.permissions.scope(ACCOUNT) is Scope.ALL
+            and definition.owner_id is None
+            and definition.team_id is None
+            and definition.group_by not in (Grouping.OWNER, Grouping.TEAM)
         )
-        day: Any = literal(snapshot_day(definition))
+        grouping = SPAN_GROUPINGS.get(definition.group_by)
+        chosen = [
+            table.tenant_id == actor.tenant_id,
+            record_scope_clause(actor, ACCOUNT, table.owner_id),
+            table.owner_id == EVERY_OWNER if everyone else table.owner_id.is_distinct_from(EVERY_OWNER),
+            table.grouping == (grouping or "none"),
+        ]
+        category = table.category if grouping else None
+        snapshot: Any = literal(snapshot_day(definition))
         if metric == "new":
-            day = CustomerRollup.first_won_on
-            chosen = [CustomerRollup.first_won_on >= start, CustomerRollup.first_won_on < end]
-        elif metric == "lost":
-            lookback = start - timedelta(days=LOST_LOOKBACK_DAYS)
-            chosen = [won_between_days(won, lookback, start) > 0, won_between_days(won, start, end) == 0]
-        else:
-            recent = end - timedelta(days=INACTIVE_DAYS)
-            earlier = recent - timedelta(days=INACTIVE_DAYS)
-            declining = won_between_days(won, recent, end) < won_between_days(won, earlier, recent)
-            chosen = [
-                CustomerRollup.first_won_on < end,
-                or_(won_between_days(done, recent, end) == 0, declining),
-            ]
-        return select(
-            *facts(CustomerRollup.owner_id, day, literal(1), dim=rollup_dimension(definition.group_by))
-        ).where(scope, *chosen)
+            counted = select(*facts(table.owner_id, table.day, table.customers, dim=category)).where(
+                *chosen, table.figure == "new", in_spans(table.grain, table.day, definition)
+            )
+            return counted
+        if metric == "churn":
+            # A change on day d holds for a period ending on d (exclusive): the changes up to `end`,
+            # summed per owner and category; a sum of 0 is nobody at risk, no figure (as the scan has none).
+            running = func.sum(table.customers)
+            return (
+                select(*facts(table.owner_id, snapshot, running, dim=category))
+                .where(
+                    *chosen,
+                    table.figure == "risk",
+                    in_ranges(table.grain, table.day, spans_before(end + timedelta(days=1))),
+                )
+                .group_by(table.owner_id, table.category)
+                .having(running != 0)
+            )
+        lookback = start - timedelta(days=LOST_LOOKBACK_DAYS)
+        last_in_lookback = select(*facts(table.owner_id, snapshot, table.customers, dim=category)).where(
+            *chosen,
+            table.figure == "last",
+            in_ranges(table.grain, table.day, spans_between(lookback, start, TimeBucket.NONE)),
+        )
+        won = CustomerRollup.won_days
+        back_after = select(
+            *facts(CustomerRollup.owner_id, snapshot, literal(1), dim=rollup_dimension(definition.group_by))
+        ).where(
+            CustomerRollup.tenant_id == actor.tenant_id,
+            record_scope_clause(actor, ACCOUNT, CustomerRollup.owner_id),
+            CustomerRollup.last_won_on >= end,
+            won_between_days(won, lookback, start) > 0,
+            won_between_days(won, start, end) == 0,
+        )
+        combined = union_all(last_in_lookback, back_after).subquery()
+        return select(*combined.c)
 
     return build

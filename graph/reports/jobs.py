@@ -2,9 +2,10 @@
 
 Activity statistics per employee read `activity_day_rollups` (done activities per author and kind), the
 funnel reads `funnel_rollups` (deals reached and finished stays per owner and stage, by creation day) and
-customer analysis reads `customer_rollups` (one row per customer) once they have been built (README,
-Reports). The first two hold day rows, and week and month rows summed from them (graph/reports/spans.py:
-which a report reads). The job replaces the tenant's rows in its transaction,
+customer analysis reads `customer_rollups` (one row per customer) and `customer_span_rollups` (customers
+counted per span, built from those rows) once they have been built (README, Reports). The funnel and
+activity rollups hold day rows, and week and month rows summed from them (graph/reports/spans.py: which a
+report reads); the customer counts year rows too. The job replaces the tenant's rows in its transaction,
 under a per-tenant advisory lock, so two runners queue instead of colliding, and records the refresh
 instant (the job's clock) that the report shows as `asOf`. Writes after it show at the next run.
 """
@@ -29,11 +30,12 @@ from graph.reports.models import (
     EVERY_OWNER,
     ActivityDayRollup,
     CustomerRollup,
+    CustomerSpanRollup,
     FunnelRollup,
     ReportRefresh,
 )
 from graph.reports.sales_facts import reached_rows, stay_rows
-from graph.reports.spans import DAY, MONTH, WEEK
+from graph.reports.spans import DAY, MONTH, WEEK, YEAR
 from graph.sales.pipeline.models import Opportunity
 
 ACTIVITIES = "activities"
@@ -143,6 +145,7 @@ async def customers(session: AsyncSession, tenant_id: uuid.UUID) -> int:
             account_dimension(Grouping.REGION),
             account_dimension(Grouping.SOURCE),
             won_by_account.c.days[1],
+            won_by_account.c.days[func.cardinality(won_by_account.c.days)],
             won_by_account.c.days,
             func.coalesce(done_by_account.c.days, cast(literal([]), ARRAY(Date))),
         )
@@ -158,11 +161,77 @@ async def customers(session: AsyncSession, tenant_id: uuid.UUID) -> int:
         "region",
         "source",
         "first_won_on",
+        "last_won_on",
         "won_days",
         "done_days",
     ]
     result = await session.execute(insert(CustomerRollup).from_select(columns, rows))
     return int(result.rowcount)
+
+
+# Per customer of `customer_rollups`: the days a period ending then finds it at risk or not (churn_risk's
+# rule: won before the end, and no done activity in the 90 days before it or fewer wins in those 90 days
+# than in the 90 before), kept where the state changes. The state can change only where the end passes
+# the first win, a done-activity day or a win, or leaves one 90 or 180 days behind. `width_bucket` counts
+# the sorted days up to a day, as customer_facts.won_between_days does.
+CUSTOMER_EVENTS = """
+with customers as (
+    select account_id, owner_id, industry, region, source, first_won_on, last_won_on, won_days, done_days
+    from customer_rollups where tenant_id = :tenant
+), ends as (
+    select c.account_id, e.day
+    from customers as c cross join lateral (
+        select c.first_won_on + 1
+        union select d + shift from unnest(c.done_days) as d, (values (1), (91)) as s (shift)
+        union select w + shift from unnest(c.won_days) as w, (values (1), (91), (181)) as s (shift)
+    ) as e (day)
+), states as (
+    select e.account_id, e.day, (
+        c.first_won_on < e.day and (
+            width_bucket(e.day - 1, c.done_days) = width_bucket(e.day - 91, c.done_days)
+            or width_bucket(e.day - 1, c.won_days) - width_bucket(e.day - 91, c.won_days)
+                < width_bucket(e.day - 91, c.won_days) - width_bucket(e.day - 181, c.won_days)
+        )
+    )::int as at_risk
+    from ends as e join customers as c using (account_id)
+), changes as (
+    select account_id, day, at_risk - lag(at_risk, 1, 0) over (partition by account_id order by day) as delta
+    from states
+), events as (
+    select account_id, 'new' as figure, first_won_on as day, 1 as delta from customers
+    union all select account_id, 'last', last_won_on, 1 from customers
+    union all select account_id, 'risk', day, delta from changes where delta <> 0
+)
+insert into customer_span_rollups (tenant_id, figure, grouping, grain, day, owner_id, category, customers)
+select :tenant, e.figure, g.grouping, 'day', e.day, o.owner_id, g.category, sum(e.delta)
+from events as e join customers as c using (account_id)
+cross join lateral (values (c.owner_id), (:every_owner)) as o (owner_id)
+cross join lateral (
+    values ('none', null::text), ('industry', c.industry), ('region', c.region), ('source', c.source)
+) as g (grouping, category)
+group by e.figure, g.grouping, e.day, o.owner_id, g.category
+having sum(e.delta) <> 0
+"""
+CUSTOMER_SPANS = """
+insert into customer_span_rollups (tenant_id, figure, grouping, grain, day, owner_id, category, customers)
+select :tenant, figure, grouping, cast(:grain as text), span, owner_id, category, sum(customers)
+from customer_span_rollups
+cross join lateral (select date_trunc(cast(:grain as text), day)::date) as s (span)
+where tenant_id = :tenant and grain = 'day'
+group by figure, grouping, span, owner_id, category
+having sum(customers) <> 0
+"""
+
+
+async def customer_spans(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    """`customer_span_rollups` from `customer_rollups` (the snapshot just built): new customers by first
+    win, customers by last win, and at-risk changes, per day, owner (and every owner together) and
+    category; then each week, month and year summed from the days. Returns the day rows."""
+    await session.execute(delete(CustomerSpanRollup).where(CustomerSpanRollup.tenant_id == tenant_id))
+    result = await session.execute(text(CUSTOMER_EVENTS), {"tenant": tenant_id, "every_owner": EVERY_OWNER})
+    for grain in (WEEK, MONTH, YEAR):
+        await session.execute(text(CUSTOMER_SPANS), {"tenant": tenant_id, "grain": grain})
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def mark_refreshed(session: AsyncSession, tenant_id: uuid.UUID, source: str, now: datetime) -> None:
@@ -182,6 +251,7 @@ async def refresh_rollups(session: AsyncSession, tenant_id: uuid.UUID, now: date
     funnel_rows = await funnel_days(session, tenant_id)
     await mark_refreshed(session, tenant_id, FUNNEL, now)
     customer_rows = await customers(session, tenant_id)
+    await customer_spans(session, tenant_id)
     await mark_refreshed(session, tenant_id, CUSTOMERS, now)
     return (
         f"{activity_rows} activity rollup rows, {funnel_rows} funnel rollup rows, "

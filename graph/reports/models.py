@@ -108,8 +108,31 @@ class CustomerRollup(Base):
     region: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
     first_won_on: Mapped[date] = mapped_column(Date)
+    last_won_on: Mapped[date] = mapped_column(Date)
     won_days: Mapped[list[date]] = mapped_column(ARRAY(Date))
     done_days: Mapped[list[date]] = mapped_column(ARRAY(Date))
+
+
+class CustomerSpanRollup(Base):
+    """Customers counted per span (day, week, month, year: `day` is its first day), owner (EVERY_OWNER:
+    all of them) and category (`grouping` none, industry, region or source; `category` its value):
+    `figure` new (first win in the span), last (last win so far in the span) or risk (+1/-1: at risk,
+    or no longer, for a period ending in the span). Rebuilt per tenant by the `reports.refresh` job
+    from `customer_rollups` (migrations/versions/0390_customer_span_rollups.py)."""
+
+    __tablename__ = "customer_span_rollups"
+    # No primary key: the owner and the category may be NULL (a unique constraint, NULLS NOT DISTINCT,
+    # keys the rows); the mapper needs one all the same.
+    __mapper_args__ = {"primary_key": ["tenant_id", "figure", "grouping", "grain", "day"]}
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column()
+    figure: Mapped[str] = mapped_column(String(4))
+    grouping: Mapped[str] = mapped_column(String(8))
+    grain: Mapped[str] = mapped_column(String(5))
+    day: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column()
+    category: Mapped[str | None] = mapped_column(Text)
+    customers: Mapped[int] = mapped_column(BigInteger)
 
 
 class OpportunityCloseSpanRollup(Base):

@@ -57,6 +57,12 @@ TICKET_GROUPS: dict[Grouping, tuple[str, str] | None] = {
 }
 STAGES: dict[Grouping, tuple[str, str] | None] = {Grouping.STAGE: (OPPORTUNITY, "stage")}
 
+# One statement for the funnel's reached deals: conversion divides them (engine.conversion_cells), so both
+# metrics share this source, and the engine reads it once when a report asks for both.
+REACHED = FactSource(
+    (OPPORTUNITY,), (), Opportunity, reached, STAGES, rollup=("funnel", funnel_rollup("reached"))
+)
+
 SOURCES: dict[tuple[ReportKind, Metric], FactSource] = {
     (ReportKind.SALES_PERFORMANCE, Metric.WON_AMOUNT): FactSource(
         (OPPORTUNITY,), ((OPPORTUNITY, "amount"),), Opportunity, won(False), OWNERS
@@ -80,12 +86,8 @@ SOURCES: dict[tuple[ReportKind, Metric], FactSource] = {
     (ReportKind.FORECAST, Metric.WON_AMOUNT): FactSource(
         (OPPORTUNITY,), ((OPPORTUNITY, "amount"),), Opportunity, won(False), OWNERS
     ),
-    (ReportKind.FUNNEL, Metric.REACHED): FactSource(
-        (OPPORTUNITY,), (), Opportunity, reached, STAGES, rollup=("funnel", funnel_rollup("reached"))
-    ),
-    (ReportKind.FUNNEL, Metric.CONVERSION_RATE): FactSource(
-        (OPPORTUNITY,), (), Opportunity, reached, STAGES, rollup=("funnel", funnel_rollup("reached"))
-    ),
+    (ReportKind.FUNNEL, Metric.REACHED): REACHED,
+    (ReportKind.FUNNEL, Metric.CONVERSION_RATE): REACHED,
     (ReportKind.FUNNEL, Metric.STAGE_DAYS): FactSource(
         (OPPORTUNITY,), (), Opportunity, stage_days, STAGES, rollup=("funnel", funnel_rollup("stay_days"))
     ),

@@ -8,7 +8,9 @@ report's time buckets, then whole weeks on the same terms, then single days at t
 reads ~52 week rows per key instead of 365 day rows; a year by month ~12 plus the edge days. Every span
 lies inside one bucket and starts inside the period, so the engine's bucketing of a fact's `day` and its
 period filter place it exactly as they would place its days. Only figures without a currency use spans:
-an amount is converted at its own day's rate, so it must stay a day.
+an amount is converted at its own day's rate, so it must stay a day (the close rollups check when one rate
+converts a whole span: graph/reports/sales_facts.py). A running total (the customers at risk) reads every
+day before a date as whole years, then months, weeks and days (`spans_before`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import and_, false, or_
 
 from graph.reports.catalog import Definition, TimeBucket
 
-DAY, WEEK, MONTH = "day", "week", "month"
+DAY, WEEK, MONTH, YEAR = "day", "week", "month", "year"
 GRAINS = (DAY, WEEK, MONTH)
 
 
@@ -46,28 +48,33 @@ def next_bucket(day: date, bucket: TimeBucket) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
-def fits(first: date, end: date, definition: Definition) -> bool:
+def fits(first: date, end: date, starts_on: date, ends_on: date, bucket: TimeBucket) -> bool:
     """A span [first, end) can stand for its days: inside the period and inside one bucket."""
-    if first < definition.starts_on or end > definition.ends_on:
+    if first < starts_on or end > ends_on:
         return False
-    bucket = definition.bucket
     return bucket is TimeBucket.NONE or truncate(first, bucket) == truncate(end - timedelta(days=1), bucket)
 
 
 def spans(definition: Definition) -> list[tuple[str, date, date]]:
-    """(grain, first span start, end of span starts) ranges that cover the period exactly, coarsest first
-    wherever a span fits. A week is not taken across a month start that a month span could use."""
+    """(grain, first span start, end of span starts) ranges that cover the definition's period exactly."""
+    return spans_between(definition.starts_on, definition.ends_on, definition.bucket)
+
+
+def spans_between(starts_on: date, ends_on: date, bucket: TimeBucket) -> list[tuple[str, date, date]]:
+    """(grain, first span start, end of span starts) ranges that cover [starts_on, ends_on) exactly,
+    coarsest first wherever a span fits (inside the range and one `bucket`). A week is not taken across
+    a month start that a month span could use."""
     chosen: list[tuple[str, date, date]] = []
-    cursor = definition.starts_on
-    while cursor < definition.ends_on:
+    cursor = starts_on
+    while cursor < ends_on:
         month_end = next_bucket(cursor, TimeBucket.MONTH)
         week_end = cursor + timedelta(days=7)
-        if cursor.day == 1 and fits(cursor, month_end, definition):
+        if cursor.day == 1 and fits(cursor, month_end, starts_on, ends_on, bucket):
             grain, end = MONTH, month_end
         elif (
             cursor.weekday() == 0
-            and fits(cursor, week_end, definition)
-            and (definition.bucket is TimeBucket.WEEK or week_end <= month_end)
+            and fits(cursor, week_end, starts_on, ends_on, bucket)
+            and (bucket is TimeBucket.WEEK or week_end <= month_end)
         ):
             grain, end = WEEK, week_end
         else:
@@ -80,11 +87,23 @@ def spans(definition: Definition) -> list[tuple[str, date, date]]:
     return chosen
 
 
+def spans_before(ends_on: date) -> list[tuple[str, date, date]]:
+    """Ranges of year, month, week and day spans that cover every day before `ends_on`: the whole years
+    before its year, then spans_between from the year's first day (at most ~11 months, 4 weeks and 6
+    days), so a running total reads a few dozen rows per key however long the history."""
+    year_start = date(ends_on.year, 1, 1)
+    return [(YEAR, date.min, year_start), *spans_between(year_start, ends_on, TimeBucket.NONE)]
+
+
 def in_spans(grain_column: Any, day_column: Any, definition: Definition) -> Any:
     """The rollup rows that cover the definition's period: one range of span starts per grain run (the
     rollup's key leads with tenant, grain, day, so each range is one index range)."""
-    ranges = [
-        and_(grain_column == grain, day_column >= first, day_column < end)
-        for grain, first, end in spans(definition)
-    ]
-    return or_(false(), *ranges)
+    return in_ranges(grain_column, day_column, spans(definition))
+
+
+def in_ranges(grain_column: Any, day_column: Any, ranges: list[tuple[str, date, date]]) -> Any:
+    """The rollup rows whose spans start in the given (grain, first, end) ranges."""
+    return or_(
+        false(),
+        *(and_(grain_column == grain, day_column >= first, day_column < end) for grain, first, end in ranges),
+    )

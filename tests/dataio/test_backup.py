@@ -119,7 +119,7 @@ async def test_every_tenant_table_is_found_in_the_catalog_and_derived_ones_are_l
     )
     assert not {"contact_match_keys", "opportunity_stage_rollups", "opportunity_close_rollups"} & set(tables)
     assert not {"opportunity_close_span_rollups", "funnel_rollups", "customer_rollups"} & set(tables)
-    assert not {"activity_day_rollups", "report_refreshes"} & set(tables)
+    assert not {"activity_day_rollups", "customer_span_rollups", "report_refreshes"} & set(tables)
     assert not {"user_sessions", "mfa_challenges", "invitations", "api_keys"} & set(tables)
     assert tables.index("accounts") < tables.index("contact_accounts") > tables.index("contacts")
 

@@ -18,6 +18,7 @@ from gateway.jobs import run_one
 from graph.core.jobs import JOBS
 from tests.admin.documents import create_team, define_field, set_team
 from tests.crm.documents import create_account, create_activity
+from tests.platform.test_round_trips import round_trips  # noqa: F401 - the fixture
 from tests.reports.conftest import REPORT
 from tests.reports.test_more_reports import tenant_sql
 from tests.sales.pipeline.documents import create_opportunity, default_pipeline, moved, stage_named
@@ -219,7 +220,8 @@ ROLLUP_ROWS = {
         2,
     ),
     "customer_rollups": (
-        "insert into customer_rollups values ($1, $2, null, null, null, null, current_date, '{}', '{}')",
+        "insert into customer_rollups (tenant_id, account_id, first_won_on, last_won_on, won_days, done_days)"
+        " values ($1, $2, current_date, current_date, '{}', '{}')",
         2,
     ),
     "activity_day_rollups": (
@@ -255,3 +257,25 @@ async def test_another_tenant_cannot_read_or_write_the_rollups(http, services, d
     # Through the API: the other tenant's reports read none of it.
     for result in await answers(http, other):
         assert all(value in (None, "0", "0.00") for s in result["series"] for value in s["values"]), result
+
+
+async def test_reached_and_conversion_share_one_read_with_custom_plans(
+    http,
+    services,
+    tenant,
+    round_trips,  # noqa: F811
+):
+    await refresh(services, tenant, datetime.now(UTC))
+    funnel = {"kind": "FUNNEL", "metrics": ["REACHED", "CONVERSION_RATE", "STAGE_DAYS"], "groupBy": "STAGE"}
+    variables = {"input": {**funnel, "from": FROM, "to": TO}}
+    await http.execute(REPORT, variables, tenant.admin.token)  # statements prepared on the connection
+    round_trips.reset()
+    result = (await http.execute(REPORT, variables, tenant.admin.token))["report"]
+    assert {t["metric"] for t in result["totals"] if t["value"] is not None} == set(funnel["metrics"])
+    facts = [sql for sql in round_trips.seen if "UNION ALL" in sql]
+    assert len(facts) == 1
+    # Reached deals (which conversion divides) once, finished stays once.
+    assert facts[0].count("FROM funnel_rollups") == 2, facts[0]
+    # Custom plans and no parallel workers for the rest of the transaction, set with the base currency.
+    settings = [sql for sql in round_trips.seen if "tenants.base_currency" in sql and "set_config" in sql]
+    assert len(settings) == 1 and settings[0].count("set_config(") == 2, round_trips.seen
