@@ -30,6 +30,7 @@ select create_distributed_table('activity_day_rollups', 'tenant_id', colocate_wi
 select create_distributed_table('audit_log', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('competitors', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('customer_rollups', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('customer_span_rollups', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('customer_type_discounts', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('document_settings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('document_uploads', 'tenant_id', colocate_with => 'tenants');

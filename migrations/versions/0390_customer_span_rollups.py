@@ -16,7 +16,7 @@ index finds. Existing customer rows are dropped with their refresh marker (repor
 the next run of the job fills both tables).
 
 Revision ID: 0390_customer_span_rollups
-Revises: 0381_close_span_rollups
+Revises: 0395_dashboard_descriptions
 Create Date: 2026-12-03
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from migrations.helpers import enable_tenant_rls
 
 revision = "0390_customer_span_rollups"
-down_revision = "0381_close_span_rollups"
+down_revision = "0395_dashboard_descriptions"
 branch_labels = None
 depends_on = None
 
