@@ -183,13 +183,7 @@ async def update_dashboard(
     if "shared_with_roles" in values:
         keys = required(values, "shared_with_roles", "input.sharedWithRoles", GIVE_ROLES)
         cleaned["shared_with_roles"] = await clean_roles(session, actor, keys, "input.sharedWithRoles")
-    before = snapshot(dashboard, DASHBOARD_FIELDS)
-    for name, value in cleaned.items():
-        setattr(dashboard, name, value)
-    changes = audit.diff(before, snapshot(dashboard, DASHBOARD_FIELDS))
-    if changes:
-        await flush_versioned(session, "dashboard")
-        await audit.record(session, actor, "dashboard.update", "dashboard", dashboard.id, changes)
+    await apply_changes(session, actor, dashboard, DASHBOARD_FIELDS, cleaned, "dashboard")
     return dashboard
 
 
@@ -365,14 +359,27 @@ async def update_widget(
         cleaned["chart_kind"] = chart_kind.value
     if "definition" in cleaned:
         cleaned["definition"] = definition_to_json(definition)
-    before = snapshot(widget, WIDGET_FIELDS)
-    for name, value in cleaned.items():
-        setattr(widget, name, value)
-    changes = audit.diff(before, snapshot(widget, WIDGET_FIELDS))
-    if changes:
-        await flush_versioned(session, "report widget")
-        await audit.record(session, actor, "report_widget.update", "report_widget", widget.id, changes)
+    await apply_changes(session, actor, widget, WIDGET_FIELDS, cleaned, "report_widget")
     return widget
+
+
+async def apply_changes(
+    session: AsyncSession,
+    actor: Actor,
+    record: Dashboard | ReportWidget,
+    fields: Sequence[str],
+    cleaned: dict[str, Any],
+    kind: str,
+) -> None:
+    """Sets the checked values; if any differs, moves the version (CONFLICT when stale) and audits
+    `<kind>.update` with the differences (an edit that changes nothing keeps the version)."""
+    before = snapshot(record, fields)
+    for name, value in cleaned.items():
+        setattr(record, name, value)
+    changes = audit.diff(before, snapshot(record, fields))
+    if changes:
+        await flush_versioned(session, kind.replace("_", " "))
+        await audit.record(session, actor, f"{kind}.update", kind, record.id, changes)
 
 
 def checked_definition(actor: Actor, definition: Definition) -> Definition:
