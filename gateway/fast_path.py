@@ -30,12 +30,11 @@ from gateway.idempotency import IdempotentRequest
 from gateway.observability.context import note_tenant
 from graph.compiled.planner import BoundPlan, Planner
 from graph.compiled.writes import CreateCall, CreatePlan, OneTrip, create_call, plan_create
+from tenants.admissions import ADMISSIONS, NOT_ADMITTED, admits_address, admitted_read
 from tenants.credentials import (
-    ADMISSIONS,
     AuthenticationFailed,
     Checked,
     Credential,
-    admits_address,
     authenticate_and_read,
     authenticate_raw,
 )
@@ -127,7 +126,7 @@ class FastPath:
             if planned is None:
                 return None
             if candidate.generic_plans:
-                return await self.read_in_one_trip(request, known.actor, planned)
+                return await self.read_in_one_trip(request, known, planned)
         transaction = await db.begin_raw()
         answered = False
         try:
@@ -195,7 +194,7 @@ class FastPath:
     ) -> Answer | object | None:
         """A create in one statement with the credential check (no BEGIN/COMMIT), planned for the
         credential's last admission and writing only if the check shows that same admission
-        (tenants.credentials.Admission). RETRY: nothing was written, and the transactional fast path
+        (tenants.admissions). RETRY: nothing was written, and the transactional fast path
         (which checks the credential afresh and remembers it) tries; None: the executor serves it
         (input the area's checks leave to it, such as an invalid name: its error to give)."""
         if not admits_address(known, request.client_address):
@@ -230,41 +229,57 @@ class FastPath:
         note_tenant(known.actor.tenant_id)
         return Answer(data.encode(), relay.to_base64(plan.type_name, plan.record_id))
 
-    async def read_in_one_trip(self, request: FastRequest, known: Actor, plan: BoundPlan) -> Answer | None:
+    async def read_in_one_trip(self, request: FastRequest, known: Checked, plan: BoundPlan) -> Answer | None:
         """A read in one statement with the credential check (no BEGIN/COMMIT: a third of a point read's
         CPU went to them), planned for the actor this credential was last time. The answer counts only
-        if the check yields that same actor (tenant, user, team, role and its version, key or session);
-        otherwise, or when the check refuses, nothing is sent and the regular path serves the request."""
-        credential = request.credential
-        charge = request.charge
+        if the check shows that same admission (tenants/admissions.py); otherwise, or when the check
+        refuses, nothing is sent and the regular path serves the request."""
+        credential, charge = request.credential, request.charge
+        if not admits_address(known, request.client_address):
+            return None
         if charge is not None and charge.lease_points > 0:
             # From the credential's lease, or a new one in a statement of its own (tenants/rate_limits.py)
-            await take_tokens(await request.db.single_statements(), known, charge)
+            await take_tokens(await request.db.single_statements(), known.actor, charge)
         try:
-            checked, data = await authenticate_and_read(
-                await request.db.single_statements(),
-                credential,
-                request.request_id,
-                request.db.statement_timeout,
-                request.client_address,
-                plan.sql,
-                plan.arguments,
-                request.charge,
-            )
+            if credential.kind == "session":
+                data = await admitted_read(
+                    await request.db.single_statements(),
+                    known,
+                    credential,
+                    request.db.statement_timeout,
+                    plan.sql,
+                    plan.arguments,
+                    charge,
+                )
+            else:
+                data = await self.read_with_key_check(request, known.actor, plan)
         except AuthenticationFailed:
-            self.forget(credential)
-            return None
+            data = NOT_ADMITTED
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
             # A lost connection (the pool drops it) or a statement PostgreSQL refused: the regular
             # path serves the request and reports its own error.
             logger.warning("one-trip read failed, served by the executor: %s", error)
             return None
-        if not same_actor(checked.actor, known):
+        if data is NOT_ADMITTED:
             # Not remembered: this check did not touch; the next request's transactional check does.
             self.forget(credential)
             return None
-        note_tenant(checked.actor.tenant_id)
+        note_tenant(known.actor.tenant_id)
         return None if data is None else Answer(data.encode())
+
+    async def read_with_key_check(self, request: FastRequest, known: Actor, plan: BoundPlan) -> Any:
+        """An API key's one-trip read: the key's full check in the statement, its actor compared here."""
+        checked, data = await authenticate_and_read(
+            await request.db.single_statements(),
+            request.credential,
+            request.request_id,
+            request.db.statement_timeout,
+            request.client_address,
+            plan.sql,
+            plan.arguments,
+            request.charge,
+        )
+        return data if same_actor(checked.actor, known) else NOT_ADMITTED
 
     def remember(self, credential: Credential, checked: Checked) -> None:
         key = digest(credential.value)

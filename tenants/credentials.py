@@ -23,17 +23,15 @@ from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy import BigInteger, Boolean, Integer, LargeBinary, Text, Uuid, bindparam, column, func, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from tenants.fields.values import remember_fields_version
 from tenants.permissions import Actor, Permissions, builtin_permissions
 from tenants.rate_limits import Admission as BucketAnswer
 from tenants.rate_limits import Charge, folded_admission
 from tenants.scopes import SCOPED_PERMISSIONS
-from tenants.security.policy import SecurityPolicy, Violation, access_violation, address_allowed
+from tenants.security.policy import SecurityPolicy, Violation, access_violation
 from tenants.tokens import API_KEY_PREFIX, SESSION_PREFIX, digest, parse_api_key
 
 # Last-seen / last-used times are refreshed at most this often, so reads do not all become writes.
@@ -80,45 +78,6 @@ API_KEY_CHECK = CredentialCheck(
     "crm_authenticate_api_key", ("tenant_id", "prefix", "key_hash", "statement_timeout", "touch_seconds")
 )
 
-# The parameters' SQL types, for a check used as a FROM item (`Admission`).
-PARAMETER_TYPES: dict[str, Any] = {
-    "token_hash": LargeBinary(),
-    "tenant_id": Uuid(),
-    "prefix": Text(),
-    "key_hash": LargeBinary(),
-    "statement_timeout": Text(),
-    "touch_seconds": Integer(),
-}
-# What must be as it was when a credential was admitted for a write planned for that admission: who
-# (ids, team, role and role version), the custom-field definitions the write was checked against, and
-# every input of the security policy's judgement but the clock (sessions) and the client's address.
-SHARED_STATE = {
-    "team_id": Uuid(),
-    "role_id": Uuid(),
-    "role_key": Text(),
-    "role_version": Integer(),
-    "fields_version": BigInteger(),
-    "ip_allowlist": ARRAY(Text()),
-}
-SESSION_STATE = {
-    **SHARED_STATE,
-    "session_id": Uuid(),
-    "user_id": Uuid(),
-    "tenant_id": Uuid(),
-    "session_idle_minutes": Integer(),
-    "session_max_hours": Integer(),
-    "mfa_required": Text(),
-    "mfa_enrolled": Boolean(),
-}
-API_KEY_STATE = {
-    **SHARED_STATE,
-    "api_key_id": Uuid(),
-    "creator_id": Uuid(),
-    "usable": Boolean(),
-    "creator_active": Boolean(),
-    "scopes": ARRAY(Text()),
-}
-
 # Runs a check with its parameters and returns its row (attribute access) or None.
 CheckRunner = Callable[[CredentialCheck, dict[str, Any]], Awaitable[Any]]
 
@@ -157,7 +116,7 @@ class RecordRow:
 @dataclass(frozen=True)
 class Checked:
     """An admitted credential: its actor and the credential function's row it came from (which the
-    one-trip create compares with the credential's state at write time, `unchanged_admission`)."""
+    one-trip statements compare with the credential's state when they run: tenants/admissions.py)."""
 
     actor: Actor
     row: Any
@@ -469,78 +428,6 @@ def admitted_actor(
         request_id=request_id,
         scopes=scopes,
     )
-
-
-class Admission:
-    """A credential check as the FROM item of a write planned for an earlier admission of the same
-    credential (the fast path's one-trip create): the write's rows come from the check's row, and only
-    when that row shows the same actor under the same policy, still within the session's time limits.
-    Otherwise the statement writes nothing and the caller checks the credential the usual way.
-
-    `conditions` are SQL over the check's columns with bind parameters; `binds` gives their values for
-    one request. The client's address is judged in Python before the statement (`admits_address`): the
-    allowlist itself is one of the compared columns."""
-
-    def __init__(self, kind: str) -> None:
-        self.check = SESSION_CHECK if kind == "session" else API_KEY_CHECK
-        self.state = SESSION_STATE if kind == "session" else API_KEY_STATE
-        times = {"session_created_at": None, "session_last_seen_at": None} if kind == "session" else {}
-        self.columns = {**self.state, **times}
-
-    def source(self) -> Any:
-        arguments = [bindparam(f"c_{name}", type_=PARAMETER_TYPES[name]) for name in self.check.parameters]
-        function = getattr(func, self.check.function)(*arguments)
-        return function.table_valued(*(column(name, type_) for name, type_ in self.columns.items()))
-
-    def conditions(self, source: Any) -> list[ColumnElement[bool]]:
-        same = [
-            source.c[name].is_not_distinct_from(bindparam(f"k_{name}", type_=type_))
-            for name, type_ in self.state.items()
-        ]
-        if self.check is API_KEY_CHECK:
-            return same
-        started, last_seen = source.c.session_created_at, source.c.session_last_seen_at
-        hours = bindparam("k_max_hours", type_=Integer())
-        minutes = bindparam("k_idle_minutes", type_=Integer())
-        # tenants.security.policy.access_violation's session limits, against the database's clock
-        # (make_interval's arguments: years, months, weeks, days, hours, mins)
-        return [
-            *same,
-            started > func.now() - func.make_interval(0, 0, 0, 0, hours),
-            func.coalesce(last_seen, started) > func.now() - func.make_interval(0, 0, 0, 0, 0, minutes),
-        ]
-
-    def binds(self, checked: Checked, credential: Credential, statement_timeout: str) -> dict[str, Any]:
-        """The values of `source` and `conditions` for requests of `credential` admitted as `checked`
-        (the same for each of them: kept on `checked`; callers must not change the dict)."""
-        key = ("binds", credential.value, statement_timeout)
-        values = checked.derived.get(key)
-        if values is None:
-            values = checked.derived[key] = self.new_binds(checked, credential, statement_timeout)
-        return values
-
-    def new_binds(self, checked: Checked, credential: Credential, statement_timeout: str) -> dict[str, Any]:
-        values = {f"k_{name}": getattr(checked.row, name) for name in self.state}
-        if self.check is SESSION_CHECK:
-            policy = checked.policy
-            values.update(k_max_hours=policy.max_hours, k_idle_minutes=policy.idle_minutes)
-            parameters: dict[str, Any] = {"token_hash": digest(credential.value)}
-        else:
-            parsed = parse_api_key(credential.value)
-            assert parsed is not None  # it was admitted
-            parameters = {"tenant_id": parsed.tenant_id, "prefix": parsed.prefix}
-            parameters["key_hash"] = digest(credential.value)
-        parameters.update(statement_timeout=statement_timeout, touch_seconds=touch_seconds(False))
-        values.update({f"c_{name}": value for name, value in parameters.items()})
-        return values
-
-
-ADMISSIONS = {"session": Admission("session"), "api_key": Admission("api_key")}
-
-
-def admits_address(checked: Checked, client_address: str | None) -> bool:
-    """Whether the policy `checked` was admitted under lets this address in (the IP allowlist)."""
-    return address_allowed(checked.policy.ip_allowlist, client_address)
 
 
 def raise_violation(violation: Violation | None) -> None:

@@ -45,7 +45,7 @@ from graph.compiled.planner import UNSUPPORTED, BoundPlan, Build, Plan, Planner,
 from graph.compiled.sql import text_literal
 from graph.core.extensions import nul_path
 from graph.live.events import CHANNEL
-from tenants.credentials import Admission
+from tenants.admissions import Admission
 from tenants.errors import DomainError
 from tenants.models import AuditEntry
 from tenants.permissions import Actor
@@ -262,7 +262,7 @@ def admitted_rows(chosen: Any, admission: Admission, guards: list[Any]) -> Any:
     tenant: it would see no rows and insert nothing (safe, but never fast). The check runs once."""
     source = admission.source()
     # correlate(): without it the subquery named the check as a FROM item of its own: a second call.
-    after_check = select(and_(true(), *guards)).where(source.c.role_key.is_not(None))
+    after_check = select(and_(true(), *guards)).where(source.c[admission.present].is_not(None))
     after_check = after_check.correlate(source).scalar_subquery()
     return chosen.select_from(source).where(*admission.conditions(source), after_check)
 

@@ -1,20 +1,19 @@
 """One-trip creates (gateway/fast_path.py `create_in_one_trip`): the credential check and the create in
 one statement, planned for the credential's last admission, writing only if the check shows that same
-admission (tenants.credentials.Admission). Whatever changed since, the request gets what the current
+admission (tenants.admissions). Whatever changed since, the request gets what the current
 credential gets and nothing is written under the old admission. Verify mode is off here so the
 one-trip statement's writes stay (it would rehearse and roll them back)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 
 from tests.admin.documents import ASSIGN_ROLE, DEACTIVATE, ROLES
+from tests.compiled.conftest import OneTrips
 from tests.crm.documents import CREATE_ACCOUNT
 from tests.identity.test_sessions import LOGOUT, SWITCH
 from tests.security.support import client_at, login, set_session_times, update_settings
@@ -22,28 +21,6 @@ from tests.security.support import client_at, login, set_session_times, update_s
 NAMES = "query { accounts(first: 50) { nodes { name } } }"
 AUDIT = """
 query($id: ID!) { auditLog(filter: {objectId: $id}, first: 5) { edges { node { action requestId } } } }"""
-
-
-class OneTrips:
-    def __init__(self) -> None:
-        self.written = 0  # creates the one-trip statement wrote
-
-
-@pytest.fixture
-def one_trips(app, monkeypatch) -> Iterator[OneTrips]:  # type: ignore[no-untyped-def]
-    fast_path, counts = app.state.fast_path, OneTrips()
-    create_in_one_trip = fast_path.create_in_one_trip
-
-    async def counted(*args: Any, **kwargs: Any) -> Any:
-        answer = await create_in_one_trip(*args, **kwargs)
-        if answer is not None and hasattr(answer, "created"):
-            counts.written += 1
-        return answer
-
-    monkeypatch.setattr(fast_path, "create_in_one_trip", counted)
-    app.state.graphql.verifies_compiled = False
-    yield counts
-    app.state.graphql.verifies_compiled = True
 
 
 async def create(client, token: str, name: str) -> Any:  # type: ignore[no-untyped-def]
@@ -87,7 +64,9 @@ async def test_a_role_taken_away_is_refused_and_nothing_is_written(client, one_t
     rep = await client.add_member(admin, "sales", "rep")
     await known(client, rep.token, one_trips)
     roles = {r["key"]: r["id"] for r in (await client.execute(ROLES, {}, admin.token))["roles"]["nodes"]}
-    assigned = await client.execute(ASSIGN_ROLE, {"userId": rep.user_id, "roleId": roles["viewer"]}, admin.token)
+    assigned = await client.execute(
+        ASSIGN_ROLE, {"userId": rep.user_id, "roleId": roles["viewer"]}, admin.token
+    )
     assert assigned["assignRole"]["errors"] == []
 
     refused = await client.mutate(CREATE_ACCOUNT, {"input": {"name": "No"}}, rep.token, "createAccount")
@@ -104,7 +83,9 @@ async def test_a_logged_out_session_writes_nothing(client, one_trips):
 
     refused = await create(client, admin.token, "After logout")
 
-    assert refused.status_code == 401 and refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (
+        refused.status_code == 401 and refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    )
     assert await names(client, await fresh_token(client, admin)) == ["First", "Second", "Third"]
 
 
@@ -164,7 +145,9 @@ async def test_an_idle_session_writes_nothing_and_stays_expired(client, database
     assert await names(client, await fresh_token(client, admin)) == ["First", "Second", "Third"]
 
 
-async def test_a_credential_is_checked_in_a_transaction_once_a_touch_is_due(app, client, database_urls, one_trips):
+async def test_a_credential_is_checked_in_a_transaction_once_a_touch_is_due(
+    app, client, database_urls, one_trips
+):
     """One-trip statements never touch the session; once a touch may be due the fast path checks the
     credential in a transaction, which refreshes the last-seen time."""
     admin = await client.sign_up()

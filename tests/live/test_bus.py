@@ -232,7 +232,8 @@ async def test_a_watch_waits_for_writes_that_checked_before_it_and_else_says_dro
         try:
             with listening_bus.subscribe(other) as subscription:
                 await listening_bus.watch(other)
-                assert await next_item(subscription, within=0.1) is DROPPED
+                # the default wait: on a loaded machine the notice can come later than the settle time
+                assert await next_item(subscription) is DROPPED
         finally:
             postgres.SETTLE_SECONDS = saved
         await running

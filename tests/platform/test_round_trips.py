@@ -171,8 +171,10 @@ async def test_create_takes_one_round_trip(client, round_trips) -> None:  # type
     assert data["createAccount"]["account"]["name"] == "Counted"
     [statement] = round_trips.seen
     assert "INSERT INTO accounts" in statement
-    # The credential is checked once: the guards read the check's row, they do not call it again.
-    assert statement.count("crm_authenticate_session(") == 1, statement
+    # The credential is checked once (its remembered admission, tenants/admissions.py): the guards read
+    # the session row, they do not look it up again; no PL/pgSQL check function.
+    assert statement.count("from public.user_sessions") == 1, statement
+    assert "crm_authenticate_session(" not in statement, statement
 
 
 async def test_a_first_create_with_a_credential_takes_five_round_trips(client, round_trips) -> None:  # type: ignore[no-untyped-def]
