@@ -46,27 +46,68 @@ async def test_global_id_matches_relay(services, type_name: str) -> None:  # typ
     assert await scalar(services, global_id(type_name, literal(ID, PG_UUID))) == expected
 
 
-@pytest.mark.parametrize(
-    "expression",
-    [
-        "crm_company_key(name)",
-        "crm_phone_digits(name)",
-    ],
-)
-async def test_key_functions_are_inlined_into_the_statements_that_use_them(services, expression: str) -> None:  # type: ignore[no-untyped-def]
-    """Every insert of an account or lead computes these keys (migration 0382): a function with a
-    search path of its own is called through the function manager instead, which costs a create
-    statement 12 % of its PostgreSQL CPU. Inlined, the plan shows the function's body instead."""
+async def test_the_phone_key_is_inlined_into_the_statements_that_use_them(services) -> None:  # type: ignore[no-untyped-def]
+    """Duplicate checks compute it (migration 0382): a function with a search path of its own is called
+    through the function manager instead, which cost a create statement 12 % of its PostgreSQL CPU.
+    Inlined, the plan shows the function's body instead."""
     from sqlalchemy import text
 
     async with services.db.engine.connect() as connection:
-        plan = "\n".join(await connection.scalars(text(f"explain (verbose, costs off) select {expression} from accounts")))
+        plan = "\n".join(
+            await connection.scalars(
+                text("explain (verbose, costs off) select crm_phone_digits(name) from accounts")
+            )
+        )
     assert "crm_" not in plan, plan
+
+
+COMPANY_NAMES = [
+    "Acme Inc.",
+    "ACME, Inc",
+    "Foo (Holdings) Ltd",
+    "Müller GmbH & Co. KG",
+    "北京字节跳动科技有限公司",
+    "腾讯\uff08深圳\uff09有限公司",  # full-width forms
+    "【测试】集团",
+    "\uff26\uff55\uff4c\uff4c\uff57\uff49\uff44\uff54\uff48 \uff23\uff4f",  # full-width forms
+    "삼성전자 주식회사",
+    "株式会社トヨタ",
+    "a\\b [x] \t tab",
+    "  ",
+    "",
+]
+
+
+@pytest.mark.parametrize("name", COMPANY_NAMES)
+async def test_the_company_key_function_computes_what_its_sql_body_did(services, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0401 moved `crm_company_key` to PL/pgSQL (a generated column's expression is prepared at
+    every insert; a PL/pgSQL call is not): the same key as the SQL body it replaced, which the stored
+    keys were computed with, also for the patterns written with backslashes."""
+    import importlib
+
+    from sqlalchemy import bindparam, text
+
+    revision = importlib.import_module("migrations.versions.0401_company_key_plpgsql")
+    previous = revision.PREVIOUS_EXPRESSION.replace("NORMALIZE(name,", "NORMALIZE(cast(:name as text),")
+    async with services.db.engine.connect() as connection:
+        language = await connection.scalar(
+            text(
+                "select l.lanname from pg_proc p join pg_language l on l.oid = p.prolang where p.proname = 'crm_company_key'"
+            )
+        )
+        keys = (
+            await connection.execute(
+                text(f"select crm_company_key(:name), {previous}").bindparams(bindparam("name", name))
+            )
+        ).one()
+    assert language == "plpgsql"
+    assert keys[0] == keys[1]
 
 
 async def test_the_array_key_functions_switch_no_search_path(services) -> None:  # type: ignore[no-untyped-def]
     """Their bodies hold a subquery, so they are not inlined; without a search path of their own they
-    are at least called without switching it (and back) for every contact a trigger keys."""
+    are at least called without switching it (and back) for every contact a trigger keys. Nor does the
+    PL/pgSQL company key (its builtins are schema-qualified)."""
     from sqlalchemy import text
 
     async with services.db.engine.connect() as connection:
