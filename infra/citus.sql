@@ -27,6 +27,7 @@ select create_reference_table('user_recovery_codes');
 select create_distributed_table('tenants', 'id');
 select create_distributed_table('account_pool_settings', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('activity_day_rollups', 'tenant_id', colocate_with => 'tenants');
+select create_distributed_table('admission_stamps', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('audit_log', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('competitors', 'tenant_id', colocate_with => 'tenants');
 select create_distributed_table('customer_rollups', 'tenant_id', colocate_with => 'tenants');

@@ -7,11 +7,11 @@ the caller falls back to a full check in a transaction, which reports refusals w
 and remembers the new admission.
 
 Two kinds:
-- `SessionAdmission` (bearer sessions, the frontends' credential): the session row and four index
-  lookups (migration 0400_admission_stamps): the session still valid and within the tenant's time
-  limits; the membership active with the same role and team; the user active; the tenant's
-  `admission_stamp` (bumped by every role or security-settings edit) and `fields_version` unchanged;
-  MFA enrolment only where the policy requires it of this member. No PL/pgSQL call: the session
+- `SessionAdmission` (bearer sessions, the frontends' credential): the session row and three index
+  lookups (migrations 0400 and 0402): the session still valid and within the tenant's time limits; the
+  membership active with the same role and team; the user active; the tenant's admission stamp
+  (`admission_stamps`, bumped by every role, security-settings or custom-field definition edit)
+  unchanged; MFA enrolment only where the policy requires it of this member. No PL/pgSQL call: the session
   lookup makes the tenant settings in its select list and everything that reads rows behind
   row-level security is a subquery correlated with it, so it runs after them.
 - `KeyAdmission` (API keys): `crm_authenticate_api_key` as the FROM item, every column of its row
@@ -67,7 +67,7 @@ API_KEY_STATE = {
 # The session admission's SQL, with {name} for its values (`SESSION_VALUE_TYPES`). `c` is the session
 # row; the tenant settings ride in its select list (PostgreSQL keeps volatile outputs of a subquery and
 # never pushes a qual holding a subquery into it), so the correlated subquery that reads memberships,
-# users and tenants runs after them, under the tenant's row-level security.
+# users and the tenant's stamp runs after them, under the tenant's row-level security.
 SESSION_SOURCE = """select s.id as session_id, s.user_id, s.active_tenant_id as tenant_id,
        s.created_at as session_created_at, s.last_seen_at as session_last_seen_at,
        set_config('app.tenant_id', s.active_tenant_id::text, true) as entered_tenant,
@@ -82,13 +82,13 @@ and c.session_created_at > now() - make_interval(hours => {max_hours})
 and coalesce(c.session_last_seen_at, c.session_created_at) > now() - make_interval(mins => {idle_minutes})
 and (select m.is_active and u.is_active
             and m.role_id = {role_id} and m.team_id is not distinct from {team_id}
-            and t.admission_stamp = {admission_stamp} and t.fields_version = {fields_version}
+            and coalesce((select a.stamp from public.admission_stamps a where a.tenant_id = m.tenant_id), 0)
+                = {admission_stamp}
             and (not {mfa_matters}
                  or {mfa_enrolled} = exists (select from public.user_mfa f
                                               where f.user_id = m.user_id and f.enabled_at is not null))
        from public.memberships m
        join public.users u on u.id = m.user_id
-       join public.tenants t on t.id = m.tenant_id
       where m.tenant_id = c.tenant_id and m.user_id = c.user_id)"""
 SESSION_VALUE_TYPES: dict[str, Any] = {
     "statement_timeout": Text(),
@@ -101,7 +101,6 @@ SESSION_VALUE_TYPES: dict[str, Any] = {
     "role_id": Uuid(),
     "team_id": Uuid(),
     "admission_stamp": BigInteger(),
-    "fields_version": BigInteger(),
     "mfa_matters": Boolean(),
     "mfa_enrolled": Boolean(),
 }
@@ -184,7 +183,6 @@ def session_values(checked: Checked, credential: Credential, statement_timeout: 
         "role_id": row.role_id,
         "team_id": row.team_id,
         "admission_stamp": row.admission_stamp,
-        "fields_version": row.fields_version,
         "mfa_matters": mfa_matters,
         "mfa_enrolled": bool(policy.mfa_enrolled),
     }

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import asyncpg
+import pytest
 
 from tests.admin.documents import ROLES, UPDATE_ROLE, assign, create_role, define_field, grants
 from tests.admin.documents import create as create_record
@@ -25,17 +26,17 @@ def remembered(app: Any, token: str) -> bool:
 
 
 async def stamp(owner_url: str, tenant_id: str) -> int:
-    """The tenant's admission stamp (tenants are behind row-level security for the owner too)."""
+    """The tenant's admission stamp (behind row-level security for the owner too; no row reads as 0)."""
     connection = await asyncpg.connect(owner_url)
     try:
         async with connection.transaction():
             await connection.execute("select set_config('app.tenant_id', $1, true)", tenant_id)
             value = await connection.fetchval(
-                "select admission_stamp from tenants where id = $1", uuid.UUID(tenant_id)
+                "select coalesce((select stamp from admission_stamps where tenant_id = $1), 0)",
+                uuid.UUID(tenant_id),
             )
     finally:
         await connection.close()
-    assert value is not None
     return value
 
 
@@ -149,7 +150,7 @@ async def test_a_new_required_field_is_checked_on_the_next_one_trip_create(clien
     assert await names(client, admin.token) == ["First", "Second", "Third"]
 
 
-async def test_stamps_are_per_tenant_and_bumped_by_role_and_settings_edits(client, database_urls):
+async def test_stamps_are_per_tenant_and_bumped_by_role_settings_and_field_edits(client, database_urls):
     first = await client.sign_up("First Co")
     second = await client.sign_up("Second Co")
     before = (
@@ -169,26 +170,38 @@ async def test_stamps_are_per_tenant_and_bumped_by_role_and_settings_edits(clien
         UPDATE_ROLE, {"id": role["id"], "version": role["version"], "input": data}, first.token
     )
 
+    after_role = await stamp(database_urls.owner, first.tenant_id)
+    await define_field(client, first, "account", "tier", "TEXT")
+
     assert after_settings > before[0]
-    assert await stamp(database_urls.owner, first.tenant_id) > after_settings
+    assert after_role > after_settings
+    assert await stamp(database_urls.owner, first.tenant_id) > after_role
     assert await stamp(database_urls.owner, second.tenant_id) == before[1]
 
 
-async def test_the_app_role_cannot_bump_another_tenants_stamp(client, database_urls, db):
+async def test_another_tenant_cannot_read_or_write_a_stamp(client, database_urls, db):
+    """In SQL as the application role: another tenant's stamp row is invisible, cannot be bumped,
+    deleted or planted, and editing another tenant's roles (which would bump it) changes nothing."""
     first = await client.sign_up("First Co")
     second = await client.sign_up("Second Co")
+    assert (await update_settings(client, second, sessionIdleMinutes=45))["errors"] == []  # its row exists
     before = await stamp(database_urls.owner, second.tenant_id)
+    theirs = uuid.UUID(second.tenant_id)
 
     connection = await db.connect()
     async with connection.transaction():
         await connection.execute("select set_config('app.tenant_id', $1, true)", first.tenant_id)
+        seen = await connection.fetchval("select count(*) from admission_stamps where tenant_id = $1", theirs)
         bumped = await connection.execute(
-            "update tenants set admission_stamp = admission_stamp + 1 where id = $1",
-            uuid.UUID(second.tenant_id),
+            "update admission_stamps set stamp = stamp + 1 where tenant_id = $1", theirs
         )
-        moved = await connection.execute(
-            "update roles set name = name where tenant_id = $1", uuid.UUID(second.tenant_id)
-        )
+        deleted = await connection.execute("delete from admission_stamps where tenant_id = $1", theirs)
+        moved = await connection.execute("update roles set name = name where tenant_id = $1", theirs)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with connection.transaction():
+            await connection.execute("select set_config('app.tenant_id', $1, true)", first.tenant_id)
+            await connection.execute("insert into admission_stamps values ($1, 99)", theirs)
 
-    assert bumped == "UPDATE 0" and moved == "UPDATE 0"
+    assert before > 0 and seen == 0
+    assert (bumped, deleted, moved) == ("UPDATE 0", "DELETE 0", "UPDATE 0")
     assert await stamp(database_urls.owner, second.tenant_id) == before
