@@ -70,8 +70,10 @@ INTEGRATION_TABLES = frozenset(
     {"webhook_endpoints", "webhook_deliveries", "webhook_attempts", "idempotency_keys"}
 )
 # Request-rate state (tenants/rate_limits.py): recomputable, and a restored tenant starts with full buckets;
-# which server processes watch the tenant's events (graph/live/postgres.py): theirs, not the tenant's data.
-OPERATIONAL_TABLES = frozenset({"rate_limit_buckets", "live_listeners"})
+# which server processes watch the tenant's events (graph/live/postgres.py): theirs, not the tenant's data;
+# the admission stamp (tenants/admissions.py): a counter of the tenant's own edits, which the restore's
+# writes bump again.
+OPERATIONAL_TABLES = frozenset({"rate_limit_buckets", "live_listeners", "admission_stamps"})
 # Columns kept by triggers: restored as their start value and counted again by the triggers.
 DERIVED_COLUMNS = {"accounts": {"live_contact_count": "0"}}
 # Columns holding blob-store keys: the objects go into the archive with their rows.
