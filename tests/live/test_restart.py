@@ -103,8 +103,13 @@ async def test_events_flow_again_after_postgresql_restarts(
         # The listener reconnects (0.1 s backoff, doubling) and says events may have been missed.
         dropped = await watcher.change("accountsChanged", within=20)
         assert dropped["type"] == "dropped" and dropped["dropped"] is True
-        after = await create_when_possible(http, admin.token, "After")
-        change = await watcher.change("accountsChanged", within=20)
+        # An event read on a pooled connection that died with the old postmaster is lost for the
+        # subscriber and said as another `dropped` (graph/live/stream.py); the events after it flow.
+        for attempt in range(3):
+            after = await create_when_possible(http, admin.token, f"After {attempt}")
+            change = await watcher.change("accountsChanged", within=20)
+            if change["type"] != "dropped":
+                break
         assert (change["type"], change["accountId"]) == ("account.created", after)
     finally:
         await watcher.stop()
