@@ -115,9 +115,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class SessionAdmission:
-    """A remembered session admission, checked by the stamps of migration 0400 (module docstring)."""
+    """A remembered session admission, checked by the stamps of migrations 0400 and 0402 (module docstring)."""
 
-    kind = "session"
     # A column of `source` that is never null (correlates a subquery with the checked row).
     present = "session_id"
 
@@ -193,7 +192,6 @@ class KeyAdmission:
     """A remembered API-key admission: `crm_authenticate_api_key` as the FROM item `c`, and every
     column of its row that decides the admission compared with the remembered row."""
 
-    kind = "api_key"
     check = API_KEY_CHECK
     present = "api_key_id"
 
