@@ -115,7 +115,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class SessionAdmission:
-    """A remembered session admission, checked by the stamps of migrations 0400 and 0402 (module docstring)."""
+    """A remembered session admission, checked by the stamps of migrations 0400 and 0402."""
 
     # A column of `source` that is never null (correlates a subquery with the checked row).
     present = "session_id"
