@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 from strawberry import relay
 
+from gateway.create_batches import FAILED, CreateBatches
 from gateway.idempotency import IdempotentRequest
 from gateway.observability.context import note_tenant
 from graph.compiled.planner import BoundPlan, Planner
@@ -92,6 +93,7 @@ class FastPath:
         self.report = VerifyReport()
         # credential digest -> its last admission (one-trip reads and creates are planned for it)
         self.known_actors: OrderedDict[bytes, Checked] = OrderedDict()
+        self.batches = CreateBatches()
 
     def wanted(self, params: dict[str, Any], method: str) -> bool:
         """Whether to try the fast path for this operation at all (no database work)."""
@@ -194,7 +196,8 @@ class FastPath:
     ) -> Answer | object | None:
         """A create in one statement with the credential check (no BEGIN/COMMIT), planned for the
         credential's last admission and writing only if the check shows that same admission
-        (tenants.admissions). RETRY: nothing was written, and the transactional fast path
+        (tenants.admissions); shared with concurrent creates of the same credential
+        (gateway/create_batches.py). RETRY: nothing was written, and the transactional fast path
         (which checks the credential afresh and remembers it) tries; None: the executor serves it
         (input the area's checks leave to it, such as an invalid name: its error to give)."""
         if not admits_address(known, request.client_address):
@@ -212,19 +215,8 @@ class FastPath:
         if plan is None:
             return None
         pool = await request.db.single_statements()
-        try:
-            async with pool.acquire() as connection:
-                if rehearse:  # verify mode: rolled back, the executor makes the real write
-                    async with connection.transaction():
-                        data = await connection.fetchval(plan.sql, *plan.arguments)
-                        raise Rehearsed(data)
-                data = await connection.fetchval(plan.sql, *plan.arguments)
-        except Rehearsed as rehearsal:
-            data = rehearsal.data
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-            logger.warning("one-trip create failed, served by the other paths: %s", error)
-            return RETRY
-        if data is None:  # another admission (role, team, policy, session state) or a failed guard
+        data = await self.batches.create(pool, plan, rehearse)
+        if data is None or data is FAILED:  # another admission, a failed guard or statement
             return RETRY
         note_tenant(known.actor.tenant_id)
         return Answer(data.encode(), relay.to_base64(plan.type_name, plan.record_id))
@@ -304,14 +296,6 @@ class FastPath:
             logger.error("compiled operation differs from the executor: %s", difference)
             return "The compiled operation differs from the executor's answer (see the log)."
         return None
-
-
-class Rehearsed(Exception):
-    """Rolls a rehearsed create back, carrying its answer out of the transaction."""
-
-    def __init__(self, data: Any) -> None:
-        super().__init__("rehearsal")
-        self.data = data
 
 
 def same_actor(actor: Actor, known: Actor) -> bool:

@@ -104,7 +104,9 @@ class CreateRoot:
     custom-field definitions of `object_type`, by key). It raises DomainError or CannotCompile for
     anything it does not finish itself (the executor then serves the request, error included).
     `guards(build, row)` are the checks that need the database (an owner who is an active member), as
-    SQL over the row's bind parameters: when one is false nothing is inserted and the executor answers.
+    SQL over the given row's columns (`row`: column name -> SQL; concurrent creates share a statement,
+    gateway/create_batches.py, so a guard must read its own row's values, never a constant of this
+    request): when one is false that row is not inserted and the executor answers its request.
     The payload's `payload_field` is read from the inserted row like any compiled read of `type_name`.
     """
 

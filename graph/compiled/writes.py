@@ -26,6 +26,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -45,9 +46,11 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     cast,
     column,
     exists,
+    false,
     func,
     insert,
     literal_column,
@@ -97,9 +100,9 @@ WEBHOOK_ENDPOINTS = table(
 )
 DELIVERY_COLUMNS = ("tenant_id", "id", "endpoint_id", "event_id", "event_type", "event", "next_attempt_at")
 WEBHOOK_DELIVERIES = table("webhook_deliveries", *(column(name) for name in DELIVERY_COLUMNS))
-EVENT = bindparam("w_event", type_=Text)
-EVENT_TYPE = bindparam("w_event_type", type_=Text)
-EVENT_ID = bindparam("w_event_id", type_=Uuid)
+# The rows a create statement writes: a JSON array of `row_json` objects (`given_rows`).
+ROWS = bindparam("w_rows", type_=JSON)
+EVENT_COLUMNS = (("event_id", Uuid()), ("event_type", Text()), ("event_body", Text()))
 # A column the area's row leaves out (it takes the column's default).
 UNSET = object()
 # The tenant's live custom-field definitions of an object type, by key; None when not known here.
@@ -107,13 +110,24 @@ Definitions = Callable[[str], Mapping[str, Any] | None]
 
 
 class CreatePlan:
-    """A compiled create for this request: the statement and the id of the record it inserts."""
+    """A compiled create for this request: the statement with its arguments, the id of the record it
+    inserts. `arguments[rows_at]` is `[row]`, the JSON array of the one row; concurrent creates whose
+    other arguments are equal can share one statement (gateway/create_batches.py)."""
 
-    def __init__(self, bound: BoundPlan, record_id: uuid.UUID, type_name: str) -> None:
+    def __init__(
+        self,
+        bound: BoundPlan,
+        rows_at: int,
+        row: str,
+        record: registry.NewRecord,
+        root: registry.CreateRoot,
+    ) -> None:
         self.sql = bound.sql
         self.arguments = bound.arguments
-        self.record_id = record_id
-        self.type_name = type_name
+        self.rows_at = rows_at
+        self.row = row
+        self.record_id: uuid.UUID = record.row["id"]
+        self.type_name = root.type_name
 
 
 @dataclass(frozen=True)
@@ -248,10 +262,15 @@ def plan_create(
             remember(planner.plans, key, UNSUPPORTED)
             return None
         remember(planner.plans, key, plan)
-    build.binds.update(record_binds(root, record))
+    try:
+        one_row = row_json(root, record)
+    except CannotCompile as reason:
+        logger.debug("create not compiled (%s): %s", reason, call.operation_name or call.query[:80])
+        return None
+    build.binds["w_rows"] = f"[{one_row}]"
     if one_trip is not None:
         build.binds.update(one_trip.binds)
-    return CreatePlan(bind(plan, build, actor), record.row["id"], root.type_name)
+    return CreatePlan(bind(plan, build, actor), plan.parameter_names.index("w_rows"), one_row, record, root)
 
 
 def compile_create(
@@ -265,58 +284,82 @@ def compile_create(
     planner = build.planner
     model = registry.TYPES[root.type_name].model
     table = model.__table__
-    row = {name: bindparam(f"w_{name}", type_=table.c[name].type) for name in root.columns}
-    chosen = select(*(row[name].label(name) for name in root.columns))
+    given = given_rows(root)
+    row = {name: given.c[name] for name in root.columns}
+    chosen = select(*(row[name].label(name) for name in root.columns)).select_from(given)
     if admission is None:
         chosen = chosen.where(*root.guards(build, row))
     else:
         chosen = admitted_rows(chosen, admission, root.guards(build, row))
     inserted = insert(table).from_select(list(root.columns), chosen).returning(*table.c).cte("inserted")
+    with_given = inserted.join(given, given.c.id == inserted.c.id)
     audit_table = AuditEntry.__table__
-    audit_row = select(*(bindparam(f"a_{name}", type_=audit_table.c[name].type) for name in AUDIT_COLUMNS))
+    audit_row = select(*(given.c[f"audit_{name}"] for name in AUDIT_COLUMNS)).select_from(with_given)
     audited = (
         insert(audit_table)
-        .from_select(list(AUDIT_COLUMNS), audit_row.select_from(inserted))
+        .from_select(list(AUDIT_COLUMNS), audit_row)
         .returning(audit_table.c.id)
         .cte("audited")
     )
     source = aliased(model, inserted)
     payload = payload_object(build, root, field_name, node, source)
+    if build.guards:  # the row is written before the payload is read: a NULL answer would write it twice
+        raise CannotCompile("a payload with guards")
     data = planner.data(build, func.json_build_object(text_literal(response_key), payload))
     # What the executor's effects statement does through crm_emit_event: the NOTIFY, the outbox rows.
-    statement = select(data, event_notice(inserted)).select_from(inserted)
-    return planner.to_plan(build, statement.add_cte(audited).add_cte(event_deliveries(inserted)))
+    # `data` first: the transactional path reads one row's first column; a batch maps rows by id.
+    statement = select(data, inserted.c.id, event_notice(inserted, given)).select_from(inserted)
+    deliveries = event_deliveries(inserted, with_given, given)
+    return planner.to_plan(build, statement.add_cte(audited).add_cte(deliveries))
 
 
-def event_notice(inserted: Any) -> Any:
-    """pg_notify of the event, only when a server process has subscribers of the tenant (a database-wide
-    lock at commit otherwise paid for nobody): a subquery on the inserted row, so it runs after the
-    credential check entered the tenant (live_listeners is behind row-level security)."""
+def given_rows(root: registry.CreateRoot) -> Any:
+    """The rows to create, from the statement's one JSON parameter (`w_rows`, an array of `row_json`
+    objects): one row per request, or several when concurrent creates share the statement
+    (gateway/create_batches.py). Each object holds the row's columns, its audit entry's (`audit_`)
+    and its event's (`event_`), typed by the column definition list. A CTE read by the INSERT, the
+    audit rows, the outbox rows and the NOTIFY: the JSON is parsed once."""
+    table, audit_table = registry.TYPES[root.type_name].model.__table__, AuditEntry.__table__
+    columns = [column(name, table.c[name].type) for name in root.columns]
+    columns += [column(f"audit_{name}", audit_table.c[name].type) for name in AUDIT_COLUMNS]
+    columns += [column(name, type_) for name, type_ in EVENT_COLUMNS]
+    names = [each.name for each in columns]
+    if len(set(names)) != len(names):
+        raise CannotCompile("a column name clashes with an audit or event one")
+    rows = func.json_to_recordset(ROWS).table_valued(*columns)
+    return select(rows.render_derived(name="given_row", with_types=True)).cte("given")
+
+
+def event_notice(inserted: Any, given: Any) -> Any:
+    """pg_notify of the row's event, only when a server process has subscribers of the tenant (a
+    database-wide lock at commit otherwise paid for nobody): a subquery on the inserted row, so it runs
+    after the credential check entered the tenant (live_listeners is behind row-level security)."""
     listeners = LIVE_LISTENERS.c
     watched = exists().where(listeners.tenant_id == inserted.c.tenant_id, listeners.expires_at > func.now())
-    return select(func.pg_notify(text_literal(CHANNEL), EVENT)).where(watched).scalar_subquery()
+    notify = func.pg_notify(text_literal(CHANNEL), given.c.event_body)
+    return select(notify).where(given.c.id == inserted.c.id, watched.correlate(inserted)).scalar_subquery()
 
 
-def event_deliveries(inserted: Any) -> Any:
-    """One outbox row per enabled endpoint of the tenant subscribed to the event's type, all with the
-    same event id. LATERAL: the endpoints are read for the inserted row, after the check entered the
+def event_deliveries(inserted: Any, with_given: Any, given: Any) -> Any:
+    """One outbox row per enabled endpoint of the tenant subscribed to the row's event type, all with
+    the event's id. LATERAL: the endpoints are read for the inserted row, after the check entered the
     tenant; a join PostgreSQL could start from the endpoints would read them before (and see none)."""
     endpoints = WEBHOOK_ENDPOINTS.c
     subscribed = (
         select(endpoints.tenant_id, endpoints.id)
         .where(endpoints.tenant_id == inserted.c.tenant_id, endpoints.enabled)
-        .where(EVENT_TYPE == any_(endpoints.event_types))  # noqa: SIM300 (the SQL reads as written)
+        .where(given.c.event_type == any_(endpoints.event_types))
         .lateral("endpoint")
     )
     rows = select(
         subscribed.c.tenant_id,
         func.gen_random_uuid(),
         subscribed.c.id,
-        EVENT_ID,
-        EVENT_TYPE,
-        cast(EVENT, JSONB),
+        given.c.event_id,
+        given.c.event_type,
+        cast(given.c.event_body, JSONB),
         func.now(),
-    ).select_from(inserted.join(subscribed, true()))
+    ).select_from(with_given.join(subscribed, true()))
     return (
         insert(WEBHOOK_DELIVERIES)
         .from_select(list(DELIVERY_COLUMNS), rows)
@@ -326,17 +369,19 @@ def event_deliveries(inserted: Any) -> Any:
 
 
 def admitted_rows(chosen: Any, admission: Admission, guards: list[Any]) -> Any:
-    """`chosen` read from the credential check's row, only while it shows the admitted actor.
+    """`chosen` (the given rows) read with the credential check's row, only while it shows the
+    admitted actor.
 
     The check enters the tenant (transaction-local settings), so everything that reads RLS-guarded
     rows must run after it: the INSERT's own row check does (it sees rows that came from the check),
-    and the guards are wrapped in a subquery correlated with the check's row for the same reason. An
-    uncorrelated guard would become a one-time filter evaluated before the FROM item, outside any
-    tenant: it would see no rows and insert nothing (safe, but never fast). The check runs once."""
+    and the guards are one CASE over the check's row and the given row for the same reason: a
+    condition on both is evaluated where the two are joined, after the check. A guard on the given row
+    alone could be evaluated while scanning it, before the check, outside any tenant: it would see no
+    rows and insert nothing (safe, but never fast); a bare EXISTS would also become a semi-join. The
+    guards' subqueries correlate with the given row, so each row is checked for itself (a batch's
+    good owner does not pass another row's bad one). The check runs once."""
     source = admission.source()
-    # correlate(): without it the subquery named the check as a FROM item of its own: a second call.
-    after_check = select(and_(true(), *guards)).where(source.c[admission.present].is_not(None))
-    after_check = after_check.correlate(source).scalar_subquery()
+    after_check = case((source.c[admission.present].is_not(None), and_(true(), *guards)), else_=false())
     return chosen.select_from(source).where(*admission.conditions(source), after_check)
 
 
@@ -361,55 +406,52 @@ def payload_object(
     return build.composite(build.planner.field_type(mutation_type.name, field_name), node, value_of)
 
 
-def record_binds(root: registry.CreateRoot, record: registry.NewRecord) -> dict[str, Any]:
-    """The bind values of one create, as the raw driver takes them (JSON columns as text)."""
-    row, audit = record.row, record.audit
-    values = {parameter: convert(row.get(name, UNSET)) for parameter, name, convert in row_conversions(root)}
-    for parameter, name, convert in AUDIT_CONVERSIONS:
-        values[parameter] = convert(audit.get(name))
-    values["w_event"] = record.event.encode()
-    values["w_event_type"] = record.event.type
-    values["w_event_id"] = uuid.uuid4()  # as crm_emit_event's gen_random_uuid()
-    return values
+def row_json(root: registry.CreateRoot, record: registry.NewRecord) -> str:
+    """One create's object in the statement's `w_rows` array (`given_rows`): its columns (a missing one
+    takes the column's Python default, or NULL), its audit entry's and its event's. JSON values stay
+    JSON; PostgreSQL converts the rest to the column definition list's types."""
+    row, audit, event = record.row, record.audit, record.event
+    values = {name: default(row.get(name, UNSET)) for name, default in column_defaults(root)}
+    for name in AUDIT_COLUMNS:
+        values[f"audit_{name}"] = audit.get(name)
+    values["event_id"] = uuid.uuid4()  # as crm_emit_event's gen_random_uuid()
+    values["event_type"] = event.type
+    values["event_body"] = event.encode()
+    try:
+        encoded = orjson.dumps(values, default=json_default)
+    except TypeError as reason:  # a lone surrogate: the executor refuses it with its own error
+        raise CannotCompile(f"a value JSON cannot carry: {reason}") from reason
+    if b"\\u0000" in encoded:
+        # PostgreSQL's json_to_recordset keeps an escaped NUL as the six characters; a bind parameter
+        # (the executor) refuses it: the executor answers. Text with a literal backslash-u0000 lands
+        # here too, and is served by the executor as well.
+        raise CannotCompile("a NUL character")
+    return encoded.decode()
 
 
-Conversions = tuple[tuple[str, str, Callable[[Any], Any]], ...]
+def json_default(value: Any) -> Any:
+    if isinstance(value, Decimal | uuid.UUID):  # asyncpg's UUID subclass is not orjson's uuid.UUID
+        return str(value)  # a Decimal exactly as written
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 @functools.cache
-def row_conversions(root: registry.CreateRoot) -> Conversions:
-    """(bind name, column, conversion) of the root's columns, worked out once (a create spent 10 % of
-    its planning CPU looking the columns and their types up again)."""
+def column_defaults(root: registry.CreateRoot) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(column, default filler) of the root's columns, worked out once (a create spent 10 % of its
+    planning CPU looking the columns and their types up again)."""
     table = registry.TYPES[root.type_name].model.__table__
-    return tuple((f"w_{name}", name, driver_conversion(table.c[name])) for name in root.columns)
+    return tuple((name, python_default(table.c[name])) for name in root.columns)
 
 
-def driver_conversion(column: Any) -> Callable[[Any], Any]:
-    """A value of `column` for asyncpg: a missing one takes the column's Python default (or NULL); JSON
-    as text (the pool's jsonb codec takes text, as SQLAlchemy sends it); UUIDs given as text become
-    UUIDs."""
+def python_default(column: Any) -> Callable[[Any], Any]:
+    """`value`, or for a column the area's row leaves out (UNSET) its Python default (or NULL)."""
     default = column.default
-    is_json, is_uuid = isinstance(column.type, JSON), isinstance(column.type, Uuid)
 
-    def convert(value: Any) -> Any:
-        if value is UNSET:
-            if default is None:
-                value = None
-            elif default.is_callable:
-                value = default.arg(None)
-            else:
-                value = default.arg
-        if value is None:
+    def filled(value: Any) -> Any:
+        if value is not UNSET:
+            return value
+        if default is None:
             return None
-        if is_json:
-            return orjson.dumps(value).decode()
-        if is_uuid and isinstance(value, str):
-            return uuid.UUID(value)
-        return value
+        return default.arg(None) if default.is_callable else default.arg
 
-    return convert
-
-
-AUDIT_CONVERSIONS: Conversions = tuple(
-    (f"a_{name}", name, driver_conversion(AuditEntry.__table__.c[name])) for name in AUDIT_COLUMNS
-)
+    return filled
