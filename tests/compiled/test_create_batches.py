@@ -7,13 +7,18 @@ batch is written; two tenants never share a statement. The gate below holds the 
 the others are waiting, so the batches are the same on every run.
 
 Directly, on a real pool: a statement that fails answers FAILED to every create in it, a row missing
-from the answer None to that create only, creates with other shared arguments run apart, and a create
-whose client went away before its batch ran is left out.
+from the answer None to that create only, creates with other shared arguments run apart (equal lists
+run together), a create whose client went away before its batch ran is left out, a connection lost
+while the statement ran (from this side, or a backend the server ended) is OutcomeUnknown, never
+retried (it may have committed), a runner cancelled before it started leaves no lane behind, and the runner
+does not run in the first request's context.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import json
 import uuid
 from collections.abc import Iterator
@@ -23,10 +28,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from gateway.create_batches import FAILED, CreateBatches
+from gateway.create_batches import FAILED, CreateBatches, OutcomeUnknown
 from graph.compiled.errors import CannotCompile
 from graph.compiled.registry import CREATES, NewRecord
 from graph.compiled.writes import row_json
+from graph.core.errors import database_unavailable
 from tests.compiled.conftest import OneTrips
 from tests.compiled.test_event_side_effects import listened
 from tests.compiled.test_one_trip_creates import known
@@ -206,11 +212,11 @@ def test_a_nul_character_is_left_to_the_executor_and_other_text_is_carried_as_wr
 STATEMENT = "select r.id::text, r.id from json_to_recordset($1::json) as r(id uuid, n int) where r.n > $2"
 
 
-def plan(n: Any, threshold: int = 0) -> Any:
+def plan(n: Any, threshold: int = 0, sql: str = STATEMENT, *more: Any) -> Any:
     record_id = uuid.uuid4()
     row = json.dumps({"id": str(record_id), "n": n})
     return SimpleNamespace(
-        sql=STATEMENT, arguments=[f"[{row}]", threshold], rows_at=0, row=row, record_id=record_id
+        sql=sql, arguments=[f"[{row}]", threshold, *more], rows_at=0, row=row, record_id=record_id
     )
 
 
@@ -278,3 +284,97 @@ async def test_a_create_whose_client_went_away_before_its_batch_is_left_out(pool
 
     assert await first == str(held.record_id) and await staying == str(kept.record_id)
     assert leaving.cancelled() and batches.sizes == [1, 1]
+
+
+async def test_equal_lists_among_the_shared_arguments_run_together(pool):
+    batches = Counted()
+    sql = STATEMENT + " and $3::text[] is not null"
+    both, one = ["read", "write"], ["read"]
+    plans = [
+        plan(1, 0, sql, both),
+        plan(2, 0, sql, list(both)),
+        plan(3, 0, sql, list(both)),
+        plan(4, 0, sql, one),
+    ]
+
+    first = asyncio.ensure_future(batches.create(pool, plans[0], False))
+    await asyncio.sleep(0)
+    answers = await asyncio.gather(first, *(batches.create(pool, each, False) for each in plans[1:]))
+
+    assert answers == [str(each.record_id) for each in plans]
+    assert sorted(batches.sizes) == [1, 1, 2]  # unhashable lists would give each create a lane: 1, 1, 1, 1
+
+
+class Severing:
+    """A real pool whose connections are closed from this side while a statement runs."""
+
+    def __init__(self, pool: Any, after: float) -> None:
+        self.pool, self.after = pool, after
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> Any:
+        async with self.pool.acquire() as connection:
+            asyncio.get_running_loop().call_later(self.after, connection.terminate)
+            yield connection
+
+
+async def test_a_connection_lost_while_the_statement_ran_is_an_unknown_outcome_not_a_retry(pool):
+    batches = Counted()
+    slow = STATEMENT + " and pg_sleep(2) is not null"
+
+    with pytest.raises(OutcomeUnknown) as lost:
+        await batches.create(Severing(pool, 0.2), plan(1, 0, slow), False)
+    assert batches.lanes == {}
+    assert database_unavailable(lost.value)  # the client gets UNAVAILABLE (503), as for an outage
+
+
+async def test_a_backend_ended_by_the_server_mid_statement_is_an_unknown_outcome_too(pool, database_urls):
+    # asyncpg reports it as the connection closed in the middle of the operation, with the server's
+    # message: the driver cannot say whether the statement committed before the backend went.
+    batches = Counted()
+    slow = STATEMENT + " and pg_sleep(2.5) is not null"  # its own text, to be found below
+    admin = await asyncpg.connect(database_urls.admin)
+    try:
+        running = asyncio.ensure_future(batches.create(pool, plan(1, 0, slow), False))
+        for _ in range(100):
+            pid = await admin.fetchval(
+                "select pid from pg_stat_activity where query like '%pg_sleep(2.5)%' and pid <> pg_backend_pid()"
+            )
+            if pid is not None:
+                break
+            await asyncio.sleep(0.02)
+        await admin.execute("select pg_terminate_backend($1)", pid)
+
+        with pytest.raises(OutcomeUnknown):
+            await running
+    finally:
+        await admin.close()
+
+
+async def test_a_runner_cancelled_before_it_started_leaves_no_lane_behind(pool):
+    batches = Counted()
+    waiting = asyncio.ensure_future(batches.create(pool, plan(1), False))
+    await asyncio.sleep(0)  # the lane and its runner exist; the runner has not run yet
+    for runner in list(batches.runners):
+        runner.cancel()
+    await asyncio.sleep(0.01)
+
+    assert waiting.done() and batches.lanes == {}
+    assert await batches.create(pool, plan(2), False) is not None
+
+
+REQUEST = contextvars.ContextVar("request", default=None)
+
+
+async def test_the_runner_does_not_run_in_the_first_requests_context(pool):
+    seen: list[Any] = []
+
+    class Observed(Counted):
+        async def run_batch(self, pool: Any, batch: list[Any], rehearse: bool) -> None:
+            seen.append(REQUEST.get())
+            await super().run_batch(pool, batch, rehearse)
+
+    REQUEST.set("first request")
+    await Observed().create(pool, plan(1), False)
+
+    assert seen == [None]
