@@ -41,6 +41,10 @@ from tests.support import relay_uuid
 
 AUDIT = """
 query($id: ID!) { auditLog(filter: {objectId: $id}, first: 5) { edges { node { action requestId } } } }"""
+KEY_AUDIT = """
+query($id: ID!) {
+  auditLog(filter: {objectId: $id}, first: 5) { edges { node { action requestId viaApiKey } } }
+}"""
 NAMES = "query { accounts(first: 50) { nodes { name } } }"
 
 
@@ -194,6 +198,32 @@ async def test_creates_of_two_tenants_never_share_a_statement(client, gate, one_
         stored = (await client.execute(NAMES, token=member.token))["accounts"]["nodes"]
         mine = sorted(node["name"] for node in stored if node["name"][0].isdigit())
         assert mine == [f"{n}-1", f"{n}-2", f"{n}-held"]
+
+
+async def test_creates_of_one_api_key_share_a_statement_and_are_audited_as_the_keys(
+    client, gate, one_trips: OneTrips
+):
+    from tests.identity.test_api_keys import create_key
+
+    gate.opened.set()
+    admin = await client.sign_up()
+    key = (await create_key(client, admin, role_key="sales", name="ERP sync"))["secret"]
+    await known(client, key, one_trips)
+    gate.opened.clear()
+    gate.sizes.clear()
+
+    responses = await together(
+        gate,
+        [create(client, key, "ERP 0", "erp-0")],
+        [create(client, key, f"ERP {n}", f"erp-{n}") for n in (1, 2, 3)],
+    )
+
+    assert gate.sizes == [1, 3]
+    for n, response in enumerate(responses):
+        account = response.json()["data"]["createAccount"]["account"]
+        assert account["name"] == f"ERP {n}"
+        [entry] = (await client.execute(KEY_AUDIT, {"id": account["id"]}, admin.token))["auditLog"]["edges"]
+        assert entry["node"] == {"action": "account.create", "requestId": f"erp-{n}", "viaApiKey": True}
 
 
 def test_a_nul_character_is_left_to_the_executor_and_other_text_is_carried_as_written():
