@@ -280,7 +280,7 @@ def jobs_run(
         typer.Option(help="Pretend the time is this (ISO 8601, UTC if no offset); default now."),
     ] = None,
 ) -> None:
-    """Run every registered job once for every tenant; idempotent, safe to repeat."""
+    """Run every registered job once for every tenant (global jobs once); idempotent, safe to repeat."""
     from gateway.jobs import run_jobs
 
     now = (at or datetime.now(UTC)).replace(tzinfo=(at.tzinfo if at and at.tzinfo else UTC))
@@ -291,7 +291,7 @@ def jobs_run(
         except KeyError as error:
             typer.secho(f"error: {error.args[0]}", fg="red", err=True)
             raise typer.Exit(2) from None
-        lines = [f"{o.job} {o.tenant_id}: {o.summary}" for o in outcomes]
+        lines = [f"{o.job} {o.tenant_id or 'global'}: {o.summary}" for o in outcomes]
         if any(o.failed for o in outcomes):
             typer.echo("\n".join(lines))
             raise typer.Exit(1)

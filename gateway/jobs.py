@@ -1,4 +1,5 @@
-"""Scheduled jobs: `crm jobs run` runs every registered job once for every tenant.
+"""Scheduled jobs: `crm jobs run` runs every registered job once for every tenant, and every global job
+(the global tables' upkeep) once.
 
 A scheduler (cron, a Kubernetes CronJob) calls the command; jobs must be idempotent, so running twice, or
 two runners at once, changes nothing more. Each (job, tenant) pair runs in its own transaction inside that
@@ -15,12 +16,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import graph.schema  # noqa: F401 - imports every area, registering its jobs
-from graph.core.jobs import BACKLOGS, BATCHED_JOBS, JOBS, BatchedJobFunction, JobFunction
+from graph.core.jobs import (
+    BACKLOGS,
+    BATCHED_JOBS,
+    GLOBAL_JOBS,
+    JOBS,
+    BatchedJobFunction,
+    GlobalJobFunction,
+    JobFunction,
+)
 from tenants.db import Database
 from tenants.models import TenantRegistry
 
@@ -45,13 +55,14 @@ RECORD_FINISH = text(
 
 
 def registered_jobs() -> dict[str, JobFunction | BatchedJobFunction]:
+    """The jobs that run once per tenant (GLOBAL_JOBS run once per run: `run_global`)."""
     return {**JOBS, **BATCHED_JOBS}
 
 
 @dataclass(frozen=True)
 class JobOutcome:
     job: str
-    tenant_id: uuid.UUID
+    tenant_id: uuid.UUID | None  # None: a global job
     summary: str
     failed: bool = False
     backlog: int | None = None  # what the job left due in the tenant (graph/core/jobs.py `backlog`)
@@ -70,14 +81,20 @@ async def leased_transaction(
 async def run_jobs(
     db: Database, now: datetime, only: str | None = None, lease_seconds: float = DEFAULT_LEASE_SECONDS
 ) -> list[JobOutcome]:
-    jobs = registered_jobs()
+    jobs: dict[str, Any] = registered_jobs()
+    global_jobs: dict[str, GlobalJobFunction] = dict(GLOBAL_JOBS)
     if only is not None:
-        if only not in jobs:
-            raise KeyError(f"No job named '{only}'; known jobs: {', '.join(sorted(jobs)) or 'none'}.")
-        jobs = {only: jobs[only]}
+        known = sorted([*jobs, *global_jobs])
+        if only not in known:
+            raise KeyError(f"No job named '{only}'; known jobs: {', '.join(known) or 'none'}.")
+        jobs = {only: jobs[only]} if only in jobs else {}
+        global_jobs = {only: global_jobs[only]} if only in global_jobs else {}
+    outcomes = [
+        await run_global(db, name, function, now, lease_seconds)
+        for name, function in sorted(global_jobs.items())
+    ]
     async with db.transaction() as session:
         tenant_ids = list(await session.scalars(select(TenantRegistry.id).order_by(TenantRegistry.id)))
-    outcomes: list[JobOutcome] = []
     for name, function in sorted(jobs.items()):
         async with db.transaction() as session:
             await session.execute(RECORD_START, {"job": name})
@@ -94,6 +111,26 @@ async def run_jobs(
             )
         outcomes += ran
     return outcomes
+
+
+async def run_global(
+    db: Database, name: str, function: GlobalJobFunction, now: datetime, lease_seconds: float
+) -> JobOutcome:
+    """A global job once, in one transaction outside any tenant (under the same lease); a failure is
+    logged and reported like a tenant's."""
+    async with db.transaction() as session:
+        await session.execute(RECORD_START, {"job": name})
+    failed = False
+    try:
+        async with db.transaction() as session:
+            await session.execute(SET_LEASE, {"lease": f"{int(lease_seconds * 1000)}ms"})
+            summary = await function(session, now)
+    except Exception as error:
+        logger.exception("global job %s failed", name)
+        summary, failed = f"failed: {error.__class__.__name__}", True
+    async with db.transaction() as session:
+        await session.execute(RECORD_FINISH, {"job": name, "failed": int(failed), "backlog": None})
+    return JobOutcome(name, None, summary, failed=failed)
 
 
 async def run_one(

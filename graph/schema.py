@@ -34,6 +34,7 @@ from graph.dataio.export_api import DataExportMutation, DataExportQuery
 from graph.dataio.live import DataImportSubscription
 from graph.dataio.print_api import PrintMutation, PrintQuery
 from graph.documents.api import DocumentsMutation, DocumentsQuery
+from graph.identity import upkeep as identity_upkeep  # noqa: F401 - registers identity.purge
 from graph.identity.api import IdentityMutation, IdentityQuery
 from graph.identity.language_api import LanguageMutation, LanguageQuery
 from graph.identity.login_events import LoginEventsQuery

@@ -4,6 +4,9 @@
 its own transaction inside that tenant's RLS wall, with the clock passed in. Jobs must be idempotent:
 running twice, or two runners at once, changes nothing more.
 
+A job over the global tables (sign-ups waiting for confirmation, sessions: no tenant owns them) registers
+with `@global_job("name")`: it runs once per `crm jobs run`, in one transaction outside any tenant.
+
 A job too long for one transaction (an import of a million rows) registers with `@batched_job("name")`
 instead: it receives a factory of tenant transactions and commits its work batch by batch, each batch
 with the progress it made, so a crash loses at most the batch in flight.
@@ -11,6 +14,7 @@ with the progress it made, so a crash loses at most the batch in flight.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -44,6 +48,15 @@ def batched_job(name: str) -> Callable[[BatchedJobFunction], BatchedJobFunction]
         return function
 
     return register
+
+
+GlobalJobFunction = Callable[[AsyncSession, datetime], Awaitable[str]]
+GLOBAL_JOBS: dict[str, GlobalJobFunction] = {}
+
+
+def global_job(name: str) -> Callable[[GlobalJobFunction], GlobalJobFunction]:
+    """Register `async def f(session, now) -> summary` under `name`: once per run, in no tenant."""
+    return functools.partial(GLOBAL_JOBS.setdefault, name)
 
 
 # What a job leaves due after it ran in a tenant (its backlog: e.g. the notification outbox), counted in
